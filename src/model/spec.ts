@@ -1,0 +1,173 @@
+import { z } from 'zod';
+import { creditCodeProblem } from './creditCode.ts';
+import { industryProblem } from './enums.ts';
+
+/**
+ * A table of the domain model, described once. The zod validator (for single
+ * records: CLI, API) and the set-wise SQL checks (for bulk ingest) are both
+ * derived from this description, so they cannot drift apart.
+ */
+export type ColumnType =
+  | { kind: 'creditCode' }
+  | { kind: 'industry' }
+  | { kind: 'text'; max: number; pattern?: string; patternHint?: string }
+  | { kind: 'enum'; values: readonly string[] }
+  | { kind: 'date' }
+  | { kind: 'timestamp' }
+  | { kind: 'int'; min: number; max?: number }
+  /** Money in yuan with at most two decimals (integer fen), never negative. DECIMAL(18,2). */
+  | { kind: 'money' }
+  /** Credit points, one decimal, never negative. DECIMAL(5,1). */
+  | { kind: 'points' }
+  | { kind: 'bool' }
+  | { kind: 'json' };
+
+export interface ColumnSpec {
+  name: string;
+  type: ColumnType;
+  required: boolean;
+  /** The value must be the credit code of a taxpayer already in the store. */
+  refTaxpayer?: boolean;
+  doc: string;
+}
+
+/** A condition between fields of one record. Checked only when the fields it reads are present. */
+export interface RowCheck {
+  field: string;
+  reason: string;
+  /** SQL over the typed columns; true when the record is fine. */
+  sql: string;
+  holds(row: Record<string, unknown>): boolean;
+}
+
+export interface TableSpec {
+  name: string;
+  zh: string;
+  doc: string;
+  naturalKey: readonly string[];
+  columns: readonly ColumnSpec[];
+  checks: readonly RowCheck[];
+}
+
+export const SQL_TYPES: Record<ColumnType['kind'], string> = {
+  creditCode: 'VARCHAR',
+  industry: 'VARCHAR',
+  text: 'VARCHAR',
+  enum: 'VARCHAR',
+  date: 'DATE',
+  timestamp: 'TIMESTAMP',
+  int: 'BIGINT',
+  money: 'DECIMAL(18,2)',
+  points: 'DECIMAL(5,1)',
+  bool: 'BOOLEAN',
+  json: 'JSON',
+};
+
+export const MIN_DATE = '1949-10-01';
+export const MAX_DATE = '2099-12-31';
+const DATE_RE = /^\d{4}-\d{2}-\d{2}$/;
+const TIMESTAMP_RE = /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?$/;
+const MONEY_RE = /^\d{1,16}(\.\d{1,2})?$/;
+const POINTS_RE = /^\d{1,4}(\.\d)?$/;
+
+function isRealDate(s: string): boolean {
+  if (!DATE_RE.test(s)) return false;
+  const d = new Date(`${s}T00:00:00Z`);
+  return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === s;
+}
+
+function columnSchema(col: ColumnSpec): z.ZodType {
+  const t = col.type;
+  switch (t.kind) {
+    case 'creditCode':
+      return z.string().superRefine((v, ctx) => {
+        const p = creditCodeProblem(v);
+        if (p) ctx.addIssue({ code: 'custom', message: `invalid credit code: ${p}` });
+      });
+    case 'industry':
+      return z.string().superRefine((v, ctx) => {
+        const p = industryProblem(v);
+        if (p) ctx.addIssue({ code: 'custom', message: `invalid industry code: ${p}` });
+      });
+    case 'text': {
+      let s = z.string().min(1).max(t.max);
+      if (t.pattern) s = s.regex(new RegExp(`^(?:${t.pattern})$`), t.patternHint ?? `must match ${t.pattern}`);
+      return s;
+    }
+    case 'enum':
+      return z.enum(t.values as [string, ...string[]]);
+    case 'date':
+      return z
+        .string()
+        .refine(isRealDate, 'not a date (YYYY-MM-DD)')
+        .refine((v) => v >= MIN_DATE && v <= MAX_DATE, `date outside ${MIN_DATE}..${MAX_DATE}`);
+    case 'timestamp':
+      return z
+        .string()
+        .refine((v) => TIMESTAMP_RE.test(v) && isRealDate(v.slice(0, 10)), 'not a timestamp (YYYY-MM-DD HH:MM:SS)')
+        .refine((v) => v.slice(0, 10) >= MIN_DATE && v.slice(0, 10) <= MAX_DATE, `date outside ${MIN_DATE}..${MAX_DATE}`);
+    case 'int': {
+      let n = z.number().int().min(t.min, `must be at least ${t.min}`);
+      if (t.max !== undefined) n = n.max(t.max, `must be at most ${t.max}`);
+      return n;
+    }
+    case 'money':
+      return z
+        .string()
+        .refine((v) => !v.startsWith('-'), 'negative amount')
+        .refine((v) => v.startsWith('-') || MONEY_RE.test(v), 'not an amount in yuan with at most 2 decimals');
+    case 'points':
+      return z
+        .string()
+        .refine((v) => !v.startsWith('-'), 'negative points')
+        .refine((v) => v.startsWith('-') || POINTS_RE.test(v), 'not points with at most 1 decimal');
+    case 'bool':
+      return z.boolean();
+    case 'json':
+      return z.string().refine((v) => {
+        try {
+          JSON.parse(v);
+          return true;
+        } catch {
+          return false;
+        }
+      }, 'not valid JSON');
+  }
+}
+
+export interface FieldProblem {
+  field: string;
+  reason: string;
+}
+
+/** A record validator for one table: the single-record twin of the ingest SQL checks. */
+export function recordSchema(spec: TableSpec): z.ZodType<Record<string, unknown>> {
+  const shape: Record<string, z.ZodType> = {};
+  for (const col of spec.columns) {
+    const s = columnSchema(col);
+    shape[col.name] = col.required ? s : s.nullable().optional();
+  }
+  return z
+    .object(shape)
+    .strict()
+    .superRefine((row, ctx) => {
+      for (const check of spec.checks) {
+        if (!check.holds(row)) ctx.addIssue({ code: 'custom', path: [check.field], message: check.reason });
+      }
+    }) as unknown as z.ZodType<Record<string, unknown>>;
+}
+
+/** Validates one record; returns every problem with its field, or an empty list. */
+export function validateRecord(spec: TableSpec, record: unknown): FieldProblem[] {
+  const result = recordSchema(spec).safeParse(record);
+  if (result.success) return [];
+  return result.error.issues.map((i) => ({
+    field: i.path.length > 0 ? String(i.path[0]) : (i.code === 'unrecognized_keys' ? (i.keys?.join(',') ?? '') : ''),
+    reason: i.code === 'invalid_type' && i.input === undefined ? 'required' : i.message,
+  }));
+}
+
+/** Helper for row checks: both values present. */
+export function present(...values: unknown[]): boolean {
+  return values.every((v) => v !== null && v !== undefined);
+}

@@ -1,0 +1,24 @@
+import { TAX_TYPES } from '../enums.ts';
+import { present, type TableSpec } from '../spec.ts';
+
+export const filing: TableSpec = {
+  name: 'filing',
+  zh: '申报',
+  doc: 'One return (申报) of one tax type for one tax period. filed_on is empty while the return is outstanding.',
+  naturalKey: ['credit_code', 'tax_type', 'period_start', 'period_end'],
+  columns: [
+    { name: 'credit_code', type: { kind: 'creditCode' }, required: true, refTaxpayer: true, doc: 'the taxpayer' },
+    { name: 'tax_type', type: { kind: 'enum', values: TAX_TYPES }, required: true, doc: 'vat, surcharges, cit, iit (withholding), stampDuty' },
+    { name: 'period_start', type: { kind: 'date' }, required: true, doc: 'first day of the tax period (税款所属期)' },
+    { name: 'period_end', type: { kind: 'date' }, required: true, doc: 'last day of the tax period' },
+    { name: 'due_date', type: { kind: 'date' }, required: true, doc: 'filing deadline (申报期限)' },
+    { name: 'filed_on', type: { kind: 'date' }, required: false, doc: 'date the return was filed; empty if not filed' },
+    { name: 'tax_base', type: { kind: 'money' }, required: true, doc: 'tax base: sales for VAT, VAT paid for surcharges, profit for CIT, wages for IIT, yuan' },
+    { name: 'tax_payable', type: { kind: 'money' }, required: true, doc: 'tax payable after reductions (应纳税额), yuan' },
+  ],
+  checks: [
+    { field: 'period_end', reason: 'period ends before it starts', sql: 'period_end >= period_start', holds: (r) => !present(r.period_start, r.period_end) || String(r.period_end) >= String(r.period_start) },
+    { field: 'due_date', reason: 'due date is not after the period', sql: 'due_date > period_end', holds: (r) => !present(r.due_date, r.period_end) || String(r.due_date) > String(r.period_end) },
+    { field: 'filed_on', reason: 'filed before the period ended', sql: 'filed_on IS NULL OR filed_on > period_end', holds: (r) => !present(r.filed_on, r.period_end) || String(r.filed_on) > String(r.period_end) },
+  ],
+};

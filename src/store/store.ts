@@ -1,0 +1,125 @@
+import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { type DuckDBConnection, DuckDBInstance, type DuckDBValue } from '@duckdb/node-api';
+
+const SQL_DIR = join(dirname(fileURLToPath(import.meta.url)), 'sql');
+export const DEFAULT_DB_PATH = 'data/zhishu.duckdb';
+
+export type Row = Record<string, unknown>;
+
+export interface StoreOptions {
+  /** DuckDB settings, e.g. { threads: '2', memory_limit: '3GB' }. */
+  settings?: Record<string, string>;
+  /** Apply schema migrations on open (default true). The generator's scratch database does not need them. */
+  migrate?: boolean;
+}
+
+/**
+ * The embedded store: one DuckDB database file and one long-lived connection.
+ * Instances are cached per path, so a process never opens the same file twice.
+ */
+export class Store {
+  private constructor(
+    public readonly path: string,
+    private readonly instance: DuckDBInstance,
+    public readonly connection: DuckDBConnection,
+  ) {}
+
+  static async open(path: string = DEFAULT_DB_PATH, options: StoreOptions = {}): Promise<Store> {
+    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+    const instance =
+      path === ':memory:'
+        ? await DuckDBInstance.create(path, options.settings)
+        : await DuckDBInstance.fromCache(path, options.settings);
+    const connection = await instance.connect();
+    const store = new Store(path, instance, connection);
+    await store.exec(readSql('macros.sql'));
+    if (options.migrate !== false) await migrate(store);
+    return store;
+  }
+
+  /** Runs one or more statements; no result. */
+  async exec(sql: string, params?: Record<string, DuckDBValue> | DuckDBValue[]): Promise<void> {
+    await this.connection.run(sql, params);
+  }
+
+  /** Runs a query and returns its rows as JSON-safe objects (BIGINT and DECIMAL as strings). */
+  async all<T extends Row = Row>(sql: string, params?: Record<string, DuckDBValue> | DuckDBValue[]): Promise<T[]> {
+    const reader = await this.connection.runAndReadAll(sql, params);
+    return reader.getRowObjectsJson() as unknown as T[];
+  }
+
+  async one<T extends Row = Row>(sql: string, params?: Record<string, DuckDBValue> | DuckDBValue[]): Promise<T> {
+    const rows = await this.all<T>(sql, params);
+    if (rows.length === 0) throw new Error(`query returned no row: ${sql.slice(0, 80)}`);
+    return rows[0] as T;
+  }
+
+  /** Runs fn inside one transaction: all of it commits, or none of it. */
+  async transaction<T>(fn: () => Promise<T>): Promise<T> {
+    await this.exec('BEGIN TRANSACTION');
+    try {
+      const result = await fn();
+      await this.exec('COMMIT');
+      return result;
+    } catch (err) {
+      await this.exec('ROLLBACK');
+      throw err;
+    }
+  }
+
+  async checkpoint(): Promise<void> {
+    if (this.path !== ':memory:') await this.exec('CHECKPOINT');
+  }
+
+  close(): void {
+    this.connection.closeSync();
+    if (this.path === ':memory:') this.instance.closeSync();
+  }
+}
+
+export function readSql(relativePath: string): string {
+  return readFileSync(join(SQL_DIR, relativePath), 'utf8');
+}
+
+export interface Migration {
+  version: number;
+  name: string;
+  sql: string;
+}
+
+export function migrations(): Migration[] {
+  return readdirSync(join(SQL_DIR, 'migrations'))
+    .filter((f) => /^\d{3}_.+\.sql$/.test(f))
+    .sort()
+    .map((f) => ({ version: Number(f.slice(0, 3)), name: f.slice(4, -4), sql: readSql(join('migrations', f)) }));
+}
+
+/** Applies the migrations not yet applied, each in its own transaction. Returns the versions applied. */
+export async function migrate(store: Store): Promise<number[]> {
+  await store.exec(
+    'CREATE TABLE IF NOT EXISTS schema_migration (version INTEGER PRIMARY KEY, name VARCHAR NOT NULL, applied_at TIMESTAMP NOT NULL)',
+  );
+  const done = new Set((await store.all<{ version: number }>('SELECT version FROM schema_migration')).map((r) => r.version));
+  const applied: number[] = [];
+  for (const m of migrations()) {
+    if (done.has(m.version)) continue;
+    await store.transaction(async () => {
+      await store.exec(m.sql);
+      await store.exec('INSERT INTO schema_migration VALUES ($1, $2, current_timestamp)', [m.version, m.name]);
+    });
+    applied.push(m.version);
+  }
+  return applied;
+}
+
+/** Quotes an SQL identifier. */
+export function ident(name: string): string {
+  return `"${name.replaceAll('"', '""')}"`;
+}
+
+/** Quotes an SQL string literal, for the few places (file paths in COPY) where DuckDB takes no parameter. */
+export function literal(value: string): string {
+  return `'${value.replaceAll("'", "''")}'`;
+}
