@@ -31,16 +31,7 @@ export const TAX_TYPES = ['vat', 'surcharges', 'cit', 'iit', 'stampDuty'] as con
 export const INVOICE_KINDS = ['special', 'ordinary'] as const;
 /** normal, red-letter (reversing, 红字) or voided (作废). */
 export const INVOICE_STATUSES = ['normal', 'red', 'void'] as const;
-export const HALL_BUSINESS_TYPES = [
-  'invoicePickup',
-  'filing',
-  'payment',
-  'registration',
-  'certificate',
-  'consultation',
-  'socialInsurance',
-  'other',
-] as const;
+export const HALL_BUSINESS_TYPES = ['invoicePickup', 'filing', 'payment', 'registration', 'certificate', 'consultation', 'socialInsurance', 'other'] as const;
 export const APPLICATION_TYPES = [
   'invoiceQuotaIncrease',
   'singleLimitIncrease',

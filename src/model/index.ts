@@ -1,3 +1,4 @@
+import type { TableSpec } from './spec.ts';
 import { application } from './tables/application.ts';
 import { companyPerson } from './tables/companyPerson.ts';
 import { creditEvent } from './tables/creditEvent.ts';
@@ -9,7 +10,6 @@ import { invoicePickup } from './tables/invoicePickup.ts';
 import { invoiceQuota } from './tables/invoiceQuota.ts';
 import { payment } from './tables/payment.ts';
 import { taxpayer } from './tables/taxpayer.ts';
-import type { TableSpec } from './spec.ts';
 
 export * from './creditCode.ts';
 export * from './enums.ts';

@@ -76,6 +76,12 @@ function isRealDate(s: string): boolean {
   return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === s;
 }
 
+function isRealTimestamp(s: string): boolean {
+  if (!TIMESTAMP_RE.test(s) || !isRealDate(s.slice(0, 10))) return false;
+  const [h, m, sec] = s.slice(11).split(':').map(Number);
+  return (h as number) < 24 && (m as number) < 60 && (sec ?? 0) < 60;
+}
+
 function columnSchema(col: ColumnSpec): z.ZodType {
   const t = col.type;
   switch (t.kind) {
@@ -90,12 +96,12 @@ function columnSchema(col: ColumnSpec): z.ZodType {
         if (p) ctx.addIssue({ code: 'custom', message: `invalid industry code: ${p}` });
       });
     case 'text': {
-      let s = z.string().min(1).max(t.max);
+      let s = z.string().min(1, 'required').max(t.max, `longer than ${t.max} characters`);
       if (t.pattern) s = s.regex(new RegExp(`^(?:${t.pattern})$`), t.patternHint ?? `must match ${t.pattern}`);
       return s;
     }
     case 'enum':
-      return z.enum(t.values as [string, ...string[]]);
+      return z.enum(t.values as [string, ...string[]], { error: `not one of: ${t.values.join(', ')}` });
     case 'date':
       return z
         .string()
@@ -104,10 +110,10 @@ function columnSchema(col: ColumnSpec): z.ZodType {
     case 'timestamp':
       return z
         .string()
-        .refine((v) => TIMESTAMP_RE.test(v) && isRealDate(v.slice(0, 10)), 'not a timestamp (YYYY-MM-DD HH:MM:SS)')
+        .refine(isRealTimestamp, 'not a timestamp (YYYY-MM-DD HH:MM:SS)')
         .refine((v) => v.slice(0, 10) >= MIN_DATE && v.slice(0, 10) <= MAX_DATE, `date outside ${MIN_DATE}..${MAX_DATE}`);
     case 'int': {
-      let n = z.number().int().min(t.min, `must be at least ${t.min}`);
+      let n = z.number({ error: 'not an integer' }).int('not an integer').min(t.min, `must be at least ${t.min}`);
       if (t.max !== undefined) n = n.max(t.max, `must be at most ${t.max}`);
       return n;
     }
@@ -122,7 +128,7 @@ function columnSchema(col: ColumnSpec): z.ZodType {
         .refine((v) => !v.startsWith('-'), 'negative points')
         .refine((v) => v.startsWith('-') || POINTS_RE.test(v), 'not points with at most 1 decimal');
     case 'bool':
-      return z.boolean();
+      return z.boolean({ error: 'not a boolean' });
     case 'json':
       return z.string().refine((v) => {
         try {
@@ -145,7 +151,9 @@ export function recordSchema(spec: TableSpec): z.ZodType<Record<string, unknown>
   const shape: Record<string, z.ZodType> = {};
   for (const col of spec.columns) {
     const s = columnSchema(col);
-    shape[col.name] = col.required ? s : s.nullable().optional();
+    // An empty string is an absent value, as in a CSV file.
+    const absentIfEmpty = (v: unknown) => (v === '' ? undefined : v);
+    shape[col.name] = z.preprocess(absentIfEmpty, col.required ? s : s.nullable().optional());
   }
   return z
     .object(shape)
@@ -161,10 +169,12 @@ export function recordSchema(spec: TableSpec): z.ZodType<Record<string, unknown>
 export function validateRecord(spec: TableSpec, record: unknown): FieldProblem[] {
   const result = recordSchema(spec).safeParse(record);
   if (result.success) return [];
-  return result.error.issues.map((i) => ({
-    field: i.path.length > 0 ? String(i.path[0]) : (i.code === 'unrecognized_keys' ? (i.keys?.join(',') ?? '') : ''),
-    reason: i.code === 'invalid_type' && i.input === undefined ? 'required' : i.message,
-  }));
+  const fields = (record ?? {}) as Record<string, unknown>;
+  return result.error.issues.map((i) => {
+    const field = i.path.length > 0 ? String(i.path[0]) : i.code === 'unrecognized_keys' ? i.keys.join(',') : '';
+    const absent = fields[field] === undefined || fields[field] === null || fields[field] === '';
+    return { field, reason: i.code === 'invalid_type' && absent ? 'required' : i.message };
+  });
 }
 
 /** Helper for row checks: both values present. */

@@ -1,5 +1,5 @@
 import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type DuckDBConnection, DuckDBInstance, type DuckDBValue } from '@duckdb/node-api';
 
@@ -26,12 +26,24 @@ export class Store {
     public readonly connection: DuckDBConnection,
   ) {}
 
-  static async open(path: string = DEFAULT_DB_PATH, options: StoreOptions = {}): Promise<Store> {
+  private static readonly opened = new Map<string, Promise<Store>>();
+
+  /** Opens a database file, or returns the store already open on it in this process. */
+  static open(path: string = DEFAULT_DB_PATH, options: StoreOptions = {}): Promise<Store> {
+    if (path === ':memory:') return Store.create(path, options);
+    const key = resolve(path);
+    let store = Store.opened.get(key);
+    if (!store) {
+      store = Store.create(path, options);
+      Store.opened.set(key, store);
+      store.catch(() => Store.opened.delete(key));
+    }
+    return store;
+  }
+
+  private static async create(path: string, options: StoreOptions): Promise<Store> {
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
-    const instance =
-      path === ':memory:'
-        ? await DuckDBInstance.create(path, options.settings)
-        : await DuckDBInstance.fromCache(path, options.settings);
+    const instance = await DuckDBInstance.create(path, options.settings);
     const connection = await instance.connect();
     const store = new Store(path, instance, connection);
     await store.exec(readSql('macros.sql'));
@@ -41,12 +53,24 @@ export class Store {
 
   /** Runs one or more statements; no result. */
   async exec(sql: string, params?: Record<string, DuckDBValue> | DuckDBValue[]): Promise<void> {
+    const t0 = Date.now();
     await this.connection.run(sql, params);
+    if (process.env.ZHISHU_SQL_TIMING) process.stderr.write(`${Date.now() - t0} ms: ${sql.replace(/\s+/g, ' ').slice(0, 100)}\n`);
+  }
+
+  /** Runs one INSERT, UPDATE or DELETE and returns the number of rows it changed. */
+  async change(sql: string, params?: Record<string, DuckDBValue> | DuckDBValue[]): Promise<number> {
+    const t0 = Date.now();
+    const result = await this.connection.run(sql, params);
+    if (process.env.ZHISHU_SQL_TIMING) process.stderr.write(`${Date.now() - t0} ms: ${sql.replace(/\s+/g, ' ').slice(0, 100)}\n`);
+    return result.rowsChanged;
   }
 
   /** Runs a query and returns its rows as JSON-safe objects (BIGINT and DECIMAL as strings). */
   async all<T extends Row = Row>(sql: string, params?: Record<string, DuckDBValue> | DuckDBValue[]): Promise<T[]> {
+    const t0 = Date.now();
     const reader = await this.connection.runAndReadAll(sql, params);
+    if (process.env.ZHISHU_SQL_TIMING) process.stderr.write(`${Date.now() - t0} ms: ${sql.replace(/\s+/g, ' ').slice(0, 100)}\n`);
     return reader.getRowObjectsJson() as unknown as T[];
   }
 
@@ -73,9 +97,11 @@ export class Store {
     if (this.path !== ':memory:') await this.exec('CHECKPOINT');
   }
 
+  /** Closes the connection and the database, releasing the file lock. */
   close(): void {
     this.connection.closeSync();
-    if (this.path === ':memory:') this.instance.closeSync();
+    this.instance.closeSync();
+    if (this.path !== ':memory:') Store.opened.delete(resolve(this.path));
   }
 }
 
@@ -98,9 +124,7 @@ export function migrations(): Migration[] {
 
 /** Applies the migrations not yet applied, each in its own transaction. Returns the versions applied. */
 export async function migrate(store: Store): Promise<number[]> {
-  await store.exec(
-    'CREATE TABLE IF NOT EXISTS schema_migration (version INTEGER PRIMARY KEY, name VARCHAR NOT NULL, applied_at TIMESTAMP NOT NULL)',
-  );
+  await store.exec('CREATE TABLE IF NOT EXISTS schema_migration (version INTEGER PRIMARY KEY, name VARCHAR NOT NULL, applied_at TIMESTAMP NOT NULL)');
   const done = new Set((await store.all<{ version: number }>('SELECT version FROM schema_migration')).map((r) => r.version));
   const applied: number[] = [];
   for (const m of migrations()) {

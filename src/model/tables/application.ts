@@ -24,7 +24,7 @@ export const application: TableSpec = {
       sql: "(status IN ('approved', 'rejected')) = (decided_at IS NOT NULL) AND (decided_at IS NULL OR decided_at >= submitted_at)",
       holds: (r) =>
         !present(r.status) ||
-        (((r.status === 'approved' || r.status === 'rejected') === present(r.decided_at)) &&
+        ((r.status === 'approved' || r.status === 'rejected') === present(r.decided_at) &&
           (!present(r.decided_at, r.submitted_at) || ts(r.decided_at) >= ts(r.submitted_at))),
     },
   ],

@@ -8,10 +8,25 @@ export const companyPerson: TableSpec = {
   naturalKey: ['credit_code', 'role'],
   columns: [
     { name: 'credit_code', type: { kind: 'creditCode' }, required: true, refTaxpayer: true, doc: 'the taxpayer' },
-    { name: 'role', type: { kind: 'enum', values: ROLES }, required: true, doc: 'legalRepresentative (法定代表人), financeOfficer (财务负责人), taxHandler (办税人员)' },
+    {
+      name: 'role',
+      type: { kind: 'enum', values: ROLES },
+      required: true,
+      doc: 'legalRepresentative (法定代表人), financeOfficer (财务负责人), taxHandler (办税人员)',
+    },
     { name: 'name', type: { kind: 'text', max: 50 }, required: true, doc: 'name as registered (masked in generated data)' },
-    { name: 'mobile', type: { kind: 'text', max: 11, pattern: '1[3-9]\\d{9}', patternHint: 'must be an 11-digit mainland mobile number' }, required: false, doc: 'mobile number' },
-    { name: 'email', type: { kind: 'text', max: 254, pattern: '[^@\\s]+@[^@\\s]+\\.[^@\\s]+', patternHint: 'must be an e-mail address' }, required: false, doc: 'e-mail address' },
+    {
+      name: 'mobile',
+      type: { kind: 'text', max: 11, pattern: '1[3-9]\\d{9}', patternHint: 'must be an 11-digit mainland mobile number' },
+      required: false,
+      doc: 'mobile number',
+    },
+    {
+      name: 'email',
+      type: { kind: 'text', max: 254, pattern: '[^@\\s]+@[^@\\s]+\\.[^@\\s]+', patternHint: 'must be an e-mail address' },
+      required: false,
+      doc: 'e-mail address',
+    },
     { name: 'preferred_channel', type: { kind: 'enum', values: CHANNELS }, required: true, doc: 'inApp, email or sms' },
     { name: 'quiet_from', type: { kind: 'int', min: 0, max: 23 }, required: true, doc: 'hour from which no message is sent (local time)' },
     { name: 'quiet_to', type: { kind: 'int', min: 0, max: 23 }, required: true, doc: 'hour until which no message is sent' },

@@ -17,8 +17,23 @@ export const filing: TableSpec = {
     { name: 'tax_payable', type: { kind: 'money' }, required: true, doc: 'tax payable after reductions (应纳税额), yuan' },
   ],
   checks: [
-    { field: 'period_end', reason: 'period ends before it starts', sql: 'period_end >= period_start', holds: (r) => !present(r.period_start, r.period_end) || String(r.period_end) >= String(r.period_start) },
-    { field: 'due_date', reason: 'due date is not after the period', sql: 'due_date > period_end', holds: (r) => !present(r.due_date, r.period_end) || String(r.due_date) > String(r.period_end) },
-    { field: 'filed_on', reason: 'filed before the period ended', sql: 'filed_on IS NULL OR filed_on > period_end', holds: (r) => !present(r.filed_on, r.period_end) || String(r.filed_on) > String(r.period_end) },
+    {
+      field: 'period_end',
+      reason: 'period ends before it starts',
+      sql: 'period_end >= period_start',
+      holds: (r) => !present(r.period_start, r.period_end) || String(r.period_end) >= String(r.period_start),
+    },
+    {
+      field: 'due_date',
+      reason: 'due date is not after the period',
+      sql: 'due_date > period_end',
+      holds: (r) => !present(r.due_date, r.period_end) || String(r.due_date) > String(r.period_end),
+    },
+    {
+      field: 'filed_on',
+      reason: 'filed before the period ended',
+      sql: 'filed_on IS NULL OR filed_on > period_end',
+      holds: (r) => !present(r.filed_on, r.period_end) || String(r.filed_on) > String(r.period_end),
+    },
   ],
 };

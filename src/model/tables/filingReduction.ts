@@ -11,7 +11,12 @@ export const filingReduction: TableSpec = {
     { name: 'tax_type', type: { kind: 'enum', values: TAX_TYPES }, required: true, doc: 'tax type of the return' },
     { name: 'period_start', type: { kind: 'date' }, required: true, doc: 'first day of the tax period' },
     { name: 'period_end', type: { kind: 'date' }, required: true, doc: 'last day of the tax period' },
-    { name: 'reduction_code', type: { kind: 'text', max: 10, pattern: '\\d{10}', patternHint: 'must be a 10-digit reduction code' }, required: true, doc: 'reduction code (减免性质代码), 10 digits' },
+    {
+      name: 'reduction_code',
+      type: { kind: 'text', max: 10, pattern: '\\d{10}', patternHint: 'must be a 10-digit reduction code' },
+      required: true,
+      doc: 'reduction code (减免性质代码), 10 digits',
+    },
     { name: 'amount', type: { kind: 'money' }, required: true, doc: 'tax reduced, yuan' },
   ],
   checks: [],

@@ -18,8 +18,23 @@ export const hallVisit: TableSpec = {
     { name: 'finished_at', type: { kind: 'timestamp' }, required: false, doc: 'service finished' },
   ],
   checks: [
-    { field: 'called_at', reason: 'called before arrival', sql: 'called_at IS NULL OR called_at >= arrived_at', holds: (r) => !present(r.called_at, r.arrived_at) || ts(r.called_at) >= ts(r.arrived_at) },
-    { field: 'finished_at', reason: 'finished before being called, or without a call', sql: 'finished_at IS NULL OR (called_at IS NOT NULL AND finished_at >= called_at)', holds: (r) => !present(r.finished_at) || (present(r.called_at) && ts(r.finished_at) >= ts(r.called_at)) },
-    { field: 'window', reason: 'a called ticket needs its window', sql: 'called_at IS NULL OR "window" IS NOT NULL', holds: (r) => !present(r.called_at) || present(r.window) },
+    {
+      field: 'called_at',
+      reason: 'called before arrival',
+      sql: 'called_at IS NULL OR called_at >= arrived_at',
+      holds: (r) => !present(r.called_at, r.arrived_at) || ts(r.called_at) >= ts(r.arrived_at),
+    },
+    {
+      field: 'finished_at',
+      reason: 'finished before being called, or without a call',
+      sql: 'finished_at IS NULL OR (called_at IS NOT NULL AND finished_at >= called_at)',
+      holds: (r) => !present(r.finished_at) || (present(r.called_at) && ts(r.finished_at) >= ts(r.called_at)),
+    },
+    {
+      field: 'window',
+      reason: 'a called ticket needs its window',
+      sql: 'called_at IS NULL OR "window" IS NOT NULL',
+      holds: (r) => !present(r.called_at) || present(r.window),
+    },
   ],
 };

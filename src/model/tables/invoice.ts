@@ -7,7 +7,12 @@ export const invoice: TableSpec = {
   doc: 'An invoice issued (发票). Amounts are stored unsigned: a red-letter invoice (红字) reverses the invoice named in reverses_number, and a voided one (作废) counts for nothing.',
   naturalKey: ['invoice_number'],
   columns: [
-    { name: 'invoice_number', type: { kind: 'text', max: 20, pattern: '\\d{20}', patternHint: 'must be a 20-digit invoice number' }, required: true, doc: '20-digit number: year (2), region (2), channel (1), sequence (15)' },
+    {
+      name: 'invoice_number',
+      type: { kind: 'text', max: 20, pattern: '\\d{20}', patternHint: 'must be a 20-digit invoice number' },
+      required: true,
+      doc: '20-digit number: year (2), region (2), channel (1), sequence (15)',
+    },
     { name: 'issuer_code', type: { kind: 'creditCode' }, required: true, refTaxpayer: true, doc: 'credit code of the seller' },
     { name: 'buyer_code', type: { kind: 'creditCode' }, required: false, doc: 'credit code of the buyer; empty for a consumer' },
     { name: 'issued_on', type: { kind: 'date' }, required: true, doc: 'date of issue' },
@@ -16,7 +21,12 @@ export const invoice: TableSpec = {
     { name: 'kind', type: { kind: 'enum', values: INVOICE_KINDS }, required: true, doc: 'special (专用) or ordinary (普通)' },
     { name: 'digital', type: { kind: 'bool' }, required: true, doc: 'fully digital e-invoice (数电票)' },
     { name: 'status', type: { kind: 'enum', values: INVOICE_STATUSES }, required: true, doc: 'normal, red (reversing) or void' },
-    { name: 'reverses_number', type: { kind: 'text', max: 20, pattern: '\\d{20}', patternHint: 'must be a 20-digit invoice number' }, required: false, doc: 'for a red-letter invoice, the number of the invoice it reverses' },
+    {
+      name: 'reverses_number',
+      type: { kind: 'text', max: 20, pattern: '\\d{20}', patternHint: 'must be a 20-digit invoice number' },
+      required: false,
+      doc: 'for a red-letter invoice, the number of the invoice it reverses',
+    },
   ],
   checks: [
     {

@@ -13,6 +13,11 @@ export const invoiceQuota: TableSpec = {
     { name: 'credit_line', type: { kind: 'money' }, required: true, doc: 'digital-invoice credit line for the month (授信总额度), yuan' },
   ],
   checks: [
-    { field: 'month', reason: 'month must be the first day of a month', sql: 'day(month) = 1', holds: (r) => typeof r.month !== 'string' || r.month.endsWith('-01') },
+    {
+      field: 'month',
+      reason: 'month must be the first day of a month',
+      sql: 'day(month) = 1',
+      holds: (r) => typeof r.month !== 'string' || r.month.endsWith('-01'),
+    },
   ],
 };

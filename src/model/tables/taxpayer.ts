@@ -9,10 +9,15 @@ export const taxpayer: TableSpec = {
   columns: [
     { name: 'credit_code', type: { kind: 'creditCode' }, required: true, doc: '统一社会信用代码, 18 characters with GB 32100-2015 check character' },
     { name: 'name', type: { kind: 'text', max: 200 }, required: true, doc: 'registered name' },
-    { name: 'kind', type: { kind: 'enum', values: TAXPAYER_KINDS }, required: true, doc: 'enterprise, individual business (个体工商户), sole proprietorship, partnership' },
+    {
+      name: 'kind',
+      type: { kind: 'enum', values: TAXPAYER_KINDS },
+      required: true,
+      doc: 'enterprise, individual business (个体工商户), sole proprietorship, partnership',
+    },
     { name: 'vat_status', type: { kind: 'enum', values: VAT_STATUSES }, required: true, doc: 'general (一般纳税人) or smallScale (小规模纳税人)' },
     { name: 'industry', type: { kind: 'industry' }, required: true, doc: 'GB/T 4754-2017 section letter and division, e.g. F51' },
-    { name: 'district', type: { kind: 'enum', values: DISTRICT_IDS }, required: true, doc: "Shenzhen district id (see model/enums.ts)" },
+    { name: 'district', type: { kind: 'enum', values: DISTRICT_IDS }, required: true, doc: 'Shenzhen district id (see model/enums.ts)' },
     { name: 'registered_on', type: { kind: 'date' }, required: true, doc: 'date of registration' },
     { name: 'employees', type: { kind: 'int', min: 0, max: 1_000_000 }, required: true, doc: 'employees at the last report' },
     { name: 'total_assets', type: { kind: 'money' }, required: true, doc: 'total assets at the last report, yuan' },

@@ -9,6 +9,8 @@ CREATE TABLE ingest_file (
   rows_loaded BIGINT NOT NULL,
   rows_present BIGINT NOT NULL,
   rows_quarantined BIGINT NOT NULL,
+  -- 'loaded', or 'rejected' when the file as a whole could not be read (its problem is in quarantine, row 0)
+  status VARCHAR NOT NULL,
   loaded_at TIMESTAMP NOT NULL,
   PRIMARY KEY (sha256, table_name)
 );

@@ -1,0 +1,21 @@
+import { InvalidArgumentError } from 'commander';
+
+export function positiveInt(value: string): number {
+  if (!/^\d+$/.test(value) || Number(value) <= 0) throw new InvalidArgumentError(`'${value}' is not a positive whole number`);
+  return Number(value);
+}
+
+export function nonNegativeInt(value: string): number {
+  if (!/^\d+$/.test(value)) throw new InvalidArgumentError(`'${value}' is not a whole number`);
+  return Number(value);
+}
+
+export function yearMonth(value: string): string {
+  if (!/^\d{4}-(0[1-9]|1[0-2])$/.test(value)) throw new InvalidArgumentError(`'${value}' is not a month (YYYY-MM)`);
+  return value;
+}
+
+export function fileFormat(value: string): 'parquet' | 'csv' {
+  if (value !== 'parquet' && value !== 'csv') throw new InvalidArgumentError(`'${value}' is not parquet or csv`);
+  return value;
+}

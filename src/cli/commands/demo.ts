@@ -1,0 +1,66 @@
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Command } from 'commander';
+import { DEFAULT_DB_PATH, Store } from '../../store/store.ts';
+import { nonNegativeInt, positiveInt } from '../args.ts';
+import { fmtMs } from '../format.ts';
+import { citySummary } from '../summary.ts';
+import { runGenerate } from './generate.ts';
+import { ingestText, runIngest } from './ingest.ts';
+import { summaryText } from './summaryText.ts';
+
+interface DemoArgs {
+  db: string;
+  city: string;
+  taxpayers: number;
+  months: number;
+  seed: number;
+  json?: boolean;
+}
+
+/**
+ * The main job: make sure a demo city exists (generated once; the manifest
+ * records the settings it was made with), load it (files already loaded are
+ * skipped by content hash), and show what the store holds.
+ */
+export async function runDemo(args: DemoArgs) {
+  const started = Date.now();
+  const wanted = { taxpayers: args.taxpayers, months: args.months, seed: args.seed, start: '2025-10', format: 'parquet' as const };
+  const manifestPath = join(args.city, 'manifest.json');
+  const manifest = existsSync(manifestPath) ? (JSON.parse(readFileSync(manifestPath, 'utf8')) as unknown) : null;
+  if (JSON.stringify(manifest) !== JSON.stringify(wanted)) {
+    process.stderr.write(`Generating a city of ${wanted.taxpayers} taxpayers x ${wanted.months} months into ${args.city}\n`);
+    rmSync(args.city, { recursive: true, force: true });
+    mkdirSync(args.city, { recursive: true });
+    await runGenerate({ ...wanted, out: args.city });
+    writeFileSync(manifestPath, JSON.stringify(wanted));
+  } else {
+    process.stderr.write(`Using the city in ${args.city}\n`);
+  }
+  if (existsSync(args.db) && manifest === null) process.stderr.write(`Adding to the existing store ${args.db}\n`);
+  const store = await Store.open(args.db);
+  process.stderr.write(`Loading it into ${args.db}\n`);
+  const ingest = await runIngest(store, args.city);
+  const summary = await citySummary(store);
+  return { ingest, summary, ms: Date.now() - started };
+}
+
+export function registerDemo(program: Command): void {
+  program
+    .command('demo')
+    .description('the main job: generate the demo city if needed, load it into the embedded store, print a summary')
+    .option('--db <path>', 'DuckDB database file', DEFAULT_DB_PATH)
+    .option('--city <dir>', 'where the demo city files live', 'data/demo-city')
+    .option('--taxpayers <n>', 'number of taxpayers', positiveInt, 20000)
+    .option('--months <n>', 'number of months', positiveInt, 12)
+    .option('--seed <n>', 'random seed', nonNegativeInt, 1)
+    .option('--json', 'print the result as JSON')
+    .action(async (opts: DemoArgs) => {
+      const { ingest, summary, ms } = await runDemo(opts);
+      if (opts.json) {
+        console.log(JSON.stringify({ ingest, summary }, null, 2));
+        return;
+      }
+      console.log(`${ingestText(ingest)}\n\n${summaryText(summary)}\n\ndone in ${fmtMs(ms)}`);
+    });
+}

@@ -1,0 +1,82 @@
+import { Command } from 'commander';
+import { DEFAULT_DB_PATH, migrate, Store } from '../store/store.ts';
+import { positiveInt } from './args.ts';
+import { registerDemo } from './commands/demo.ts';
+import { registerGenerate } from './commands/generate.ts';
+import { ingestText, runIngest, UsageError } from './commands/ingest.ts';
+import { summaryText } from './commands/summaryText.ts';
+import { table } from './format.ts';
+import { citySummary } from './summary.ts';
+
+const program = new Command().name('zhishu').description('Zhishu (智数): tax big-data services for a city tax bureau').showHelpAfterError();
+
+const dbOption = ['--db <path>', 'DuckDB database file', DEFAULT_DB_PATH] as const;
+
+program
+  .command('ingest')
+  .description('load a directory of Parquet/CSV files, quarantining every bad record with its reason')
+  .argument('<dir>', 'directory of files named after their table (taxpayer.parquet, invoice-2025-10.csv, ...)')
+  .option(...dbOption)
+  .option('--json', 'print the counts as JSON')
+  .action(async (dir: string, opts: { db: string; json?: boolean }) => {
+    const store = await Store.open(opts.db);
+    const report = await runIngest(store, dir);
+    console.log(opts.json ? JSON.stringify(report, null, 2) : ingestText(report));
+    if (report.files.some((f) => f.status === 'rejected')) process.exitCode = 1;
+  });
+
+program
+  .command('summary')
+  .description('what the store holds: taxpayers by district, kind and VAT status; table sizes')
+  .option(...dbOption)
+  .option('--json', 'print as JSON')
+  .action(async (opts: { db: string; json?: boolean }) => {
+    const store = await Store.open(opts.db);
+    const summary = await citySummary(store);
+    console.log(opts.json ? JSON.stringify(summary, null, 2) : summaryText(summary));
+  });
+
+program
+  .command('quarantine')
+  .description('list quarantined records with file, row, field and reason')
+  .option(...dbOption)
+  .option('--table <name>', 'only this table')
+  .option('--limit <n>', 'at most this many', positiveInt, 50)
+  .option('--json', 'print as JSON')
+  .action(async (opts: { db: string; table?: string; limit: number; json?: boolean }) => {
+    const store = await Store.open(opts.db);
+    const rows = await store.all<Record<string, string>>(
+      `SELECT table_name, source_file, row_number, line_number, field, reason, record FROM quarantine
+       WHERE $1::VARCHAR IS NULL OR table_name = $1 ORDER BY source_file, row_number, field LIMIT $2`,
+      [opts.table ?? null, opts.limit],
+    );
+    if (opts.json) console.log(JSON.stringify(rows, null, 2));
+    else
+      console.log(
+        table(
+          ['table', 'file', 'row', 'field', 'reason'],
+          rows.map((r) => [r.table_name ?? '', r.source_file ?? '', r.row_number ?? '', r.field ?? '', r.reason ?? '']),
+        ),
+      );
+  });
+
+program
+  .command('migrate')
+  .description('apply pending schema migrations')
+  .option(...dbOption)
+  .action(async (opts: { db: string }) => {
+    const store = await Store.open(opts.db, { migrate: false });
+    const applied = await migrate(store);
+    console.log(applied.length ? `applied migrations ${applied.join(', ')}` : 'schema is up to date');
+  });
+
+registerGenerate(program);
+registerDemo(program);
+
+try {
+  await program.parseAsync(process.argv);
+} catch (err) {
+  const message = err instanceof Error ? err.message : String(err);
+  process.stderr.write(`zhishu: ${err instanceof UsageError ? '' : 'error: '}${message}\n`);
+  process.exitCode = err instanceof UsageError ? 2 : 1;
+}

@@ -1,0 +1,192 @@
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { ingestDirectory } from '../src/ingest/ingest.ts';
+import { tableForFile } from '../src/ingest/sources.ts';
+import { withCheckCharacter } from '../src/model/index.ts';
+import { literal, Store } from '../src/store/store.ts';
+import { TP1, TP2, UNKNOWN_TP, VALID, writeCsv } from './helpers/records.ts';
+import { tempDir } from './helpers/tmp.ts';
+
+const taxpayerHeader = Object.keys(VALID.taxpayer as object);
+const invoiceHeader = Object.keys(VALID.invoice as object);
+
+function taxpayers(n: number): Record<string, unknown>[] {
+  return Array.from({ length: n }, (_, i) => ({
+    ...VALID.taxpayer,
+    credit_code: withCheckCharacter(`91440300MA5G${String(i).padStart(5, '0')}`),
+    name: `深圳市样本${i}有限公司`,
+  }));
+}
+
+async function snapshot(store: Store): Promise<Record<string, string>> {
+  const out: Record<string, string> = {};
+  for (const t of ['taxpayer', 'invoice', 'quarantine', 'ingest_file']) {
+    const row = await store
+      .one<{ n: string; h: string }>(
+        `SELECT count(*) AS n, coalesce(sum(hash(columns(* EXCLUDE (${t === 'quarantine' ? 'quarantined_at' : t === 'ingest_file' ? 'loaded_at' : 'dummy_never'})))::HUGEINT), 0)::VARCHAR AS h FROM ${t}`,
+      )
+      .catch(async () => store.one<{ n: string; h: string }>(`SELECT count(*) AS n, '' AS h FROM ${t}`));
+    out[t] = `${row.n}:${row.h}`;
+  }
+  return out;
+}
+
+describe('ingest of a file with deliberately corrupted records', () => {
+  let store: Store;
+  let dir: string;
+  before(async () => {
+    dir = tempDir();
+    const good = taxpayers(10);
+    const bad = [
+      { ...good[0], credit_code: `${TP1.slice(0, 17)}${TP1.endsWith('0') ? '1' : '0'}`, name: 'wrong check character' },
+      { ...good[0], credit_code: TP1, total_assets: '-100.00', name: 'negative amount' },
+      { ...good[0], credit_code: TP2, registered_on: '2024-13-01', name: 'bad date' },
+      { ...good[0], credit_code: withCheckCharacter('91440300MA5H00001'), vat_status: 'medium', name: 'wrong enum' },
+    ];
+    writeCsv(join(dir, 'taxpayer.csv'), taxpayerHeader, [...good.slice(0, 5), ...bad, ...good.slice(5)]);
+    const code0 = good[0]?.credit_code as string;
+    writeCsv(join(dir, 'invoice-2025-10.csv'), invoiceHeader, [
+      { ...VALID.invoice, issuer_code: code0, buyer_code: null },
+      { ...VALID.invoice, invoice_number: '25442000000000000002', issuer_code: UNKNOWN_TP },
+      { ...VALID.invoice, invoice_number: '25442000000000000003', issuer_code: code0, buyer_code: null },
+      { ...VALID.invoice, invoice_number: '25442000000000000003', issuer_code: code0, buyer_code: null, amount: '1.00' },
+    ]);
+    writeFileSync(join(dir, 'README.txt'), 'not data');
+    writeFileSync(join(dir, 'payment.csv'), 'payment_id,credit_code\nP1,x\n');
+    store = await Store.open(join(dir, 'z.duckdb'));
+  });
+  after(() => store?.close());
+
+  it('loads the good records and quarantines each bad one with file, row, line, field and reason', async () => {
+    const report = await ingestDirectory(store, dir);
+    assert.deepEqual(report.tables.taxpayer, { read: 14, loaded: 10, present: 0, quarantined: 4 });
+    assert.deepEqual(report.tables.invoice, { read: 4, loaded: 2, present: 0, quarantined: 2 });
+    const rows = await store.all<Record<string, string | null>>(
+      `SELECT table_name, row_number, line_number, field, reason, json_extract_string(record, '$.name') AS name
+       FROM quarantine WHERE table_name IN ('taxpayer', 'invoice') ORDER BY table_name DESC, row_number`,
+    );
+    assert.deepEqual(
+      rows.map((r) => [r.table_name, r.row_number, r.line_number, r.field, r.reason]),
+      [
+        ['taxpayer', '6', '7', 'credit_code', `invalid credit code: check character is '${TP1.endsWith('0') ? '1' : '0'}', expected '${TP1.slice(17)}'`],
+        ['taxpayer', '7', '8', 'total_assets', 'negative amount'],
+        ['taxpayer', '8', '9', 'registered_on', 'not a date (YYYY-MM-DD)'],
+        ['taxpayer', '9', '10', 'vat_status', 'not one of: general, smallScale'],
+        ['invoice', '2', '3', 'issuer_code', `unknown taxpayer ${UNKNOWN_TP}`],
+        ['invoice', '4', '5', 'invoice_number', 'duplicate of row 3 in this file'],
+      ],
+    );
+    assert.equal(rows[0]?.name, 'wrong check character', 'the whole record is kept');
+  });
+
+  it('rejects a file whose header lacks required columns, and lists files it cannot place', async () => {
+    const report = await ingestDirectory(store, dir);
+    const payment = report.files.find((f) => f.table === 'payment');
+    assert.equal(payment?.status, 'skipped', 'the rejected file is remembered by its content');
+    const q = await store.one<{ row_number: string; field: string; reason: string }>(
+      `SELECT row_number, field, reason FROM quarantine WHERE table_name = 'payment'`,
+    );
+    assert.deepEqual(q, {
+      row_number: '0',
+      field: 'tax_type,period_start,period_end,paid_on,amount',
+      reason: 'missing required column(s): tax_type, period_start, period_end, paid_on, amount',
+    });
+    assert.ok(report.skipped.some((s) => s.path.endsWith('README.txt')));
+  });
+
+  it('re-running the same load changes nothing', async () => {
+    const before = await snapshot(store);
+    const report = await ingestDirectory(store, dir);
+    assert.ok(report.files.every((f) => f.status === 'skipped'));
+    assert.deepEqual(await snapshot(store), before);
+  });
+
+  it('the same records in another file are recognised by natural key', async () => {
+    const other = join(dir, 'again');
+    mkdirSync(other);
+    copyFileSync(join(dir, 'taxpayer.csv'), join(other, 'taxpayer-copy.csv'));
+    writeFileSync(join(other, 'taxpayer-copy.csv'), '\n', { flag: 'a' }); // different bytes, same records
+    const before = await store.one<{ n: string }>('SELECT count(*) AS n FROM taxpayer');
+    const report = await ingestDirectory(store, other);
+    assert.deepEqual(report.tables.taxpayer, { read: 14, loaded: 0, present: 10, quarantined: 4 });
+    assert.deepEqual(await store.one<{ n: string }>('SELECT count(*) AS n FROM taxpayer'), before);
+  });
+
+  it('places files by table name, longest name first', () => {
+    assert.equal(tableForFile('x/invoice_quota.csv')?.name, 'invoice_quota');
+    assert.equal(tableForFile('x/invoice-2025-10.parquet')?.name, 'invoice');
+    assert.equal(tableForFile('x/invoices.csv'), undefined);
+  });
+});
+
+describe('a load killed with SIGKILL and re-run', () => {
+  let dir: string;
+  before(async () => {
+    dir = tempDir();
+    const city = join(dir, 'city');
+    mkdirSync(city);
+    // A city big enough that a load takes a few seconds, written by DuckDB itself.
+    const gen = await Store.open(':memory:', { migrate: false });
+    await gen.exec(`CREATE TABLE tp AS SELECT i, '91440300' || lpad(i::VARCHAR, 9, '0') AS c17 FROM range(40000) t(i)`);
+    await gen.exec(`COPY (SELECT c17 || credit_code_check(c17) AS credit_code, '企业' || i AS name, 'enterprise' AS kind, 'general' AS vat_status, 'F51' AS industry,
+        'futian' AS district, DATE '2020-01-01' AS registered_on, 10::BIGINT AS employees, 1000::DECIMAL(18,2) AS total_assets, 'actualAccounts' AS collection_mode,
+        false AS high_tech, NULL::DATE AS high_tech_until, 0::DECIMAL(18,2) AS rnd_expense, 'B' AS credit_level FROM tp ORDER BY i) TO ${literal(join(city, 'taxpayer.parquet'))}`);
+    for (let m = 1; m <= 8; m++) {
+      await gen.exec(`COPY (SELECT '25442' || lpad((${m}::BIGINT * 1000000000 + j)::VARCHAR, 15, '0') AS invoice_number, c17 || credit_code_check(c17) AS issuer_code, NULL::VARCHAR AS buyer_code,
+          DATE '2025-0${m}-01' + (j % 28)::INTEGER AS issued_on, ((j % 100000) / 100)::DECIMAL(18,2) AS amount, 0::DECIMAL(18,2) AS tax, 'ordinary' AS kind, true AS digital,
+          CASE WHEN j % 50000 = 7 THEN 'bogus' ELSE 'normal' END AS status, NULL::VARCHAR AS reverses_number
+        FROM range(400000) r(j) JOIN tp ON tp.i = j % 40000 ORDER BY j) TO ${literal(join(city, `invoice-2025-0${m}.parquet`))}`);
+    }
+    gen.close();
+  });
+
+  function ingestProcess(db: string, onLine?: (line: string, kill: () => void) => void): Promise<number | null> {
+    return new Promise((resolve, reject) => {
+      const child = spawn(process.execPath, ['bin/zhishu.js', 'ingest', join(dir, 'city'), '--db', db], { stdio: ['ignore', 'ignore', 'pipe'] });
+      let buffered = '';
+      child.stderr.on('data', (chunk: Buffer) => {
+        buffered += chunk.toString();
+        if (!onLine) return;
+        const lines = buffered.split('\n');
+        buffered = lines.pop() ?? '';
+        for (const line of lines) onLine?.(line, () => child.kill('SIGKILL'));
+      });
+      child.on('error', reject);
+      child.on('exit', (code, signal) => {
+        if (code !== 0 && signal === null) process.stderr.write(buffered);
+        resolve(signal === 'SIGKILL' ? null : code);
+      });
+    });
+  }
+
+  it('ends in exactly the state of an uninterrupted load', async () => {
+    const whole = join(dir, 'whole.duckdb');
+    const killed = join(dir, 'killed.duckdb');
+    assert.equal(await ingestProcess(whole), 0);
+    // Kill while the fourth file is being loaded: after the third has committed.
+    const code = await ingestProcess(killed, (line, kill) => {
+      if (line.startsWith('[3/9]')) setTimeout(kill, 150);
+    });
+    assert.equal(code, null, 'the first run was killed');
+    {
+      const s = await Store.open(killed);
+      const files = Number((await s.one<{ n: string }>('SELECT count(*) AS n FROM ingest_file')).n);
+      assert.ok(files >= 3 && files < 9, `interrupted part-way (${files} of 9 files committed)`);
+      s.close();
+    }
+    assert.equal(await ingestProcess(killed), 0);
+    const a = await Store.open(whole);
+    const b = await Store.open(killed);
+    assert.deepEqual(await snapshot(b), await snapshot(a));
+    const n = await b.one<{ invoices: string; distinct: string; quarantined: string }>(
+      `SELECT (SELECT count(*) FROM invoice) AS invoices, (SELECT count(DISTINCT invoice_number) FROM invoice) AS distinct,
+              (SELECT count(*) FROM quarantine) AS quarantined`,
+    );
+    assert.deepEqual(n, { invoices: String(8 * 400000 - 8 * 8), distinct: String(8 * 400000 - 8 * 8), quarantined: String(8 * 8) });
+    a.close();
+    b.close();
+  });
+});
