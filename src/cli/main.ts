@@ -1,3 +1,4 @@
+import { writeFileSync } from 'node:fs';
 import { Command } from 'commander';
 import { DEFAULT_DB_PATH, migrate, Store } from '../store/store.ts';
 import { positiveInt } from './args.ts';
@@ -68,6 +69,20 @@ program
     const store = await Store.open(opts.db, { migrate: false });
     const applied = await migrate(store);
     console.log(applied.length ? `applied migrations ${applied.join(', ')}` : 'schema is up to date');
+  });
+
+program
+  .command('docs')
+  .description('write a generated document to stdout or a file')
+  .argument('<which>', 'data-model')
+  .option('--write', 'write docs/data-model.md instead of printing it')
+  .action(async (which: string, opts: { write?: boolean }) => {
+    if (which !== 'data-model') throw new UsageError(`unknown document '${which}' (known: data-model)`);
+    const { dataModelMarkdown } = await import('../model/dataModelDoc.ts');
+    const { TABLES } = await import('../model/index.ts');
+    const text = dataModelMarkdown(TABLES);
+    if (opts.write) writeFileSync('docs/data-model.md', text);
+    else process.stdout.write(text);
   });
 
 registerGenerate(program);
