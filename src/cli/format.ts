@@ -30,7 +30,7 @@ export function barChart(rows: { label: string; value: number }[], barWidth = 40
   const labelled = rows.map((r) => ({ ...r, bar: '█'.repeat(Math.round((r.value / max) * barWidth)) }));
   return table(
     ['', '', '', ''],
-    labelled.map((r) => [r.label, r.bar, fmtInt(r.value), `${((r.value / total) * 100).toFixed(1)}%`]),
+    labelled.map((r) => [r.label, r.bar, r.value, `${((r.value / total) * 100).toFixed(1)}%`]),
   )
     .split('\n')
     .slice(1)

@@ -138,7 +138,7 @@ async function loadFile(store: Store, file: SourceFile, sha256: string): Promise
         p.field,
         p.reason,
       ]);
-      await store.exec(`INSERT INTO ingest_file VALUES ($1, $2, $3, 0, 0, 0, 0, 'rejected', current_timestamp)`, [sha256, spec.name, file.path]);
+      await store.exec(`INSERT INTO ingest_file VALUES ($1, $2, $3, 0, 0, 0, 0, NULL, NULL, 'rejected', current_timestamp)`, [sha256, spec.name, file.path]);
     });
     return { ...base, status: 'rejected', read: 0, loaded: 0, present: 0, quarantined: 0, ms: Date.now() - started, problem: `${p.field}: ${p.reason}` };
   }
@@ -215,22 +215,34 @@ async function loadFile(store: Store, file: SourceFile, sha256: string): Promise
       `INSERT INTO quarantine SELECT $1, $2, $3, __row, __line, $4, 'duplicate of row ' || first_row || ' in this file', record, current_timestamp FROM ${DUP}`,
       [sha256, file.path, spec.name, spec.naturalKey.join(',')],
     );
-    // 5. The rest goes in, except what the store already holds. Zone maps let the anti-join skip
-    //    what cannot match: a file's keys usually cover a narrow range (a month of invoices).
+    // 5. The rest goes in, except what the store already holds. Every stored record came in through a
+    //    file whose key range is in ingest_file; when this file's range overlaps none of them (a new month
+    //    of invoices), no stored key can match and the anti-join against the whole table is skipped.
     const k1 = ident(spec.naturalKey[0] as string);
-    const loaded = await store.change(`INSERT INTO ${ident(spec.name)} (${cols})
+    const range = await store.one<{ lo: string | null; hi: string | null }>(`SELECT min(${k1})::VARCHAR AS lo, max(${k1})::VARCHAR AS hi FROM ${STAGE} WHERE __ok`);
+    const overlapping = await store.one<{ n: string }>(
+      `SELECT count(*) AS n FROM ingest_file WHERE table_name = $1 AND rows_loaded > 0 AND key_min <= $3 AND key_max >= $2`,
+      [spec.name, range.lo, range.hi],
+    );
+    const againstStored =
+      Number(overlapping.n) > 0
+        ? `ANTI JOIN (SELECT ${keyCols} FROM ${ident(spec.name)} WHERE ${k1} BETWEEN $1 AND $2) t USING (${keyCols})`
+        : '';
+    const loaded = await store.change(
+      `INSERT INTO ${ident(spec.name)} (${cols})
       SELECT ${cols} FROM ${STAGE} s
-      ANTI JOIN ${DUP} d USING (__row)
-      ANTI JOIN (SELECT ${keyCols} FROM ${ident(spec.name)}
-                 WHERE ${k1} BETWEEN (SELECT min(${k1}) FROM ${STAGE}) AND (SELECT max(${k1}) FROM ${STAGE})) t USING (${keyCols})
-      WHERE s.__ok`);
+      ${dups > 0 ? `ANTI JOIN ${DUP} d USING (__row)` : ''}
+      ${againstStored}
+      WHERE s.__ok`,
+      againstStored ? [range.lo, range.hi] : [],
+    );
     const [q] = await store.all<{ n: string }>(`SELECT count(DISTINCT row_number) AS n FROM quarantine WHERE source_sha256 = $1 AND table_name = $2`, [
       sha256,
       spec.name,
     ]);
     const quarantined = Number(q?.n ?? 0);
     const presentCount = ok - dups - loaded;
-    await store.exec(`INSERT INTO ingest_file VALUES ($1, $2, $3, $4, $5, $6, $7, 'loaded', current_timestamp)`, [
+    await store.exec(`INSERT INTO ingest_file VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'loaded', current_timestamp)`, [
       sha256,
       spec.name,
       file.path,
@@ -238,6 +250,8 @@ async function loadFile(store: Store, file: SourceFile, sha256: string): Promise
       loaded,
       presentCount,
       quarantined,
+      range.lo,
+      range.hi,
     ]);
     await store.exec(`DROP TABLE ${STAGE}; DROP TABLE ${DUP}; ${lookupNames.map((n) => `DROP TABLE ${n};`).join(' ')}`);
     return { ...base, status: 'loaded' as const, read, loaded, present: presentCount, quarantined, ms: Date.now() - started };

@@ -35,7 +35,8 @@ export async function discover(dir: string): Promise<{ files: SourceFile[]; skip
   const files: SourceFile[] = [];
   const skipped: SkippedFile[] = [];
   for (const e of entries) {
-    if (!e.isFile()) continue;
+    // Hidden files (a generator's manifest, an editor's swap file) are not data.
+    if (!e.isFile() || e.name.startsWith('.')) continue;
     const path = join(dir, e.name);
     const format = FORMATS[extname(e.name).toLowerCase()];
     const table = tableForFile(path);

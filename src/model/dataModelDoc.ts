@@ -25,6 +25,8 @@ Natural key: (sha256, table_name).
 | rows_loaded | BIGINT | no | records inserted |
 | rows_present | BIGINT | no | valid records whose natural key was already in the store |
 | rows_quarantined | BIGINT | no | records refused |
+| key_min | VARCHAR | yes | smallest first natural-key column loaded (a later file overlapping no loaded range skips the check against stored keys) |
+| key_max | VARCHAR | yes | largest first natural-key column loaded |
 | status | VARCHAR | no | \`loaded\`, or \`rejected\` when the file as a whole was unusable (problem in quarantine, row 0) |
 | loaded_at | TIMESTAMP | no | when the load committed |
 

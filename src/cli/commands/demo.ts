@@ -26,7 +26,7 @@ interface DemoArgs {
 export async function runDemo(args: DemoArgs) {
   const started = Date.now();
   const wanted = { taxpayers: args.taxpayers, months: args.months, seed: args.seed, start: '2025-10', format: 'parquet' as const };
-  const manifestPath = join(args.city, 'manifest.json');
+  const manifestPath = join(args.city, '.manifest.json');
   const manifest = existsSync(manifestPath) ? (JSON.parse(readFileSync(manifestPath, 'utf8')) as unknown) : null;
   if (JSON.stringify(manifest) !== JSON.stringify(wanted)) {
     process.stderr.write(`Generating a city of ${wanted.taxpayers} taxpayers x ${wanted.months} months into ${args.city}\n`);

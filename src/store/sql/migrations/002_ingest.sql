@@ -9,6 +9,10 @@ CREATE TABLE ingest_file (
   rows_loaded BIGINT NOT NULL,
   rows_present BIGINT NOT NULL,
   rows_quarantined BIGINT NOT NULL,
+  -- smallest and largest first natural-key column among the records loaded: a later file whose range
+  -- overlaps none of these cannot hold a stored key, and skips the anti-join against the table
+  key_min VARCHAR,
+  key_max VARCHAR,
   -- 'loaded', or 'rejected' when the file as a whole could not be read (its problem is in quarantine, row 0)
   status VARCHAR NOT NULL,
   loaded_at TIMESTAMP NOT NULL,

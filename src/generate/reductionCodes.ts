@@ -1,0 +1,22 @@
+/**
+ * Reduction codes (减免性质代码) the generator claims on returns.
+ *
+ * PLACEHOLDERS. The real codes are ten digits from the STA's 减免性质代码 list,
+ * which Zhishu does not have yet; these values only have the right shape
+ * (10 digits) and are to be replaced by the policy catalogue (law/) once it
+ * carries the official codes. Do not show them to a taxpayer as real codes.
+ */
+export const REDUCTION_CODES = {
+  /** Small-scale VAT exemption, sales ≤ 100,000 a month / 300,000 a quarter (财政部 税务总局公告2023年第19号). */
+  vatSmallScaleExemption: '9900000001',
+  /** Small-scale VAT levy rate 3 % reduced to 1 % (2023年第19号). */
+  vatSmallScaleRateCut: '9900000002',
+  /** 六税两费 50 % reduction of surcharges for small-scale payers, 小型微利企业 and 个体工商户 (2023年第12号 art. 3). */
+  surchargeHalving: '9900000003',
+  /** 小型微利企业 CIT: taxable income at 25 % taxed at 20 % (2023年第12号 art. 1). */
+  citSmallLowProfit: '9900000004',
+  /** High and new technology enterprise CIT at 15 % (企业所得税法 art. 28). */
+  citHighTech: '9900000005',
+} as const;
+
+export type ReductionKey = keyof typeof REDUCTION_CODES;

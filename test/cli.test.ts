@@ -1,0 +1,62 @@
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { tempDir } from './helpers/tmp.ts';
+
+function zhishu(...args: string[]) {
+  const r = spawnSync(process.execPath, ['bin/zhishu.js', ...args], { encoding: 'utf8' });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+describe('zhishu CLI', () => {
+  const dir = tempDir();
+  const db = join(dir, 'z.duckdb');
+  const city = join(dir, 'city');
+
+  it('demo generates a small city, loads it and prints the summary; a second run loads nothing twice', () => {
+    const first = zhishu('demo', '--db', db, '--city', city, '--taxpayers', '1500', '--months', '3', '--json');
+    assert.equal(first.code, 0, first.stderr);
+    const out = JSON.parse(first.stdout) as {
+      summary: { taxpayers: number; byDistrict: { district: string }[]; byKind: unknown[]; byVatStatus: unknown[]; counts: Record<string, number>; quarantined: number };
+      ingest: { tables: Record<string, { loaded: number; quarantined: number }> };
+    };
+    assert.equal(out.summary.taxpayers, 1500);
+    assert.equal(out.summary.quarantined, 0, 'the generated city passes every check');
+    for (const t of ['filing', 'invoice', 'hall_visit', 'company_person', 'invoice_quota']) assert.ok((out.summary.counts[t] ?? 0) > 0, `${t} has rows`);
+    assert.match(first.stderr, /\[1\/\d+\] .*taxpayer/, 'progress is shown');
+
+    const second = zhishu('demo', '--db', db, '--city', city, '--taxpayers', '1500', '--months', '3', '--json');
+    assert.equal(second.code, 0, second.stderr);
+    const again = JSON.parse(second.stdout) as typeof out & { ingest: { files: { status: string }[] } };
+    assert.ok(again.ingest.files.every((f) => f.status === 'skipped'));
+    assert.deepEqual(again.summary, out.summary);
+  });
+
+  it('summary prints a chart of taxpayers by district', () => {
+    const r = zhishu('summary', '--db', db);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /By district/);
+    assert.match(r.stdout, /█+/);
+    assert.match(r.stdout, /invoice\s+[\d,]+/);
+  });
+
+  it('ingest --json prints loaded and quarantined counts per table', () => {
+    const r = zhishu('ingest', city, '--db', join(dir, 'other.duckdb'), '--json');
+    assert.equal(r.code, 0, r.stderr);
+    const report = JSON.parse(r.stdout) as { tables: Record<string, { read: number; loaded: number; quarantined: number }> };
+    assert.equal(report.tables.taxpayer?.loaded, 1500);
+    for (const [t, c] of Object.entries(report.tables)) assert.equal(c.read, c.loaded + c.quarantined, t);
+  });
+
+  it('bad arguments get a clear error and a non-zero exit', () => {
+    const r = zhishu('generate', '--out', join(dir, 'x'), '--taxpayers', 'many');
+    assert.notEqual(r.code, 0);
+    assert.match(r.stderr, /'many' is not a positive whole number/);
+    const m = zhishu('generate', '--out', join(dir, 'x'), '--start', '2025-13');
+    assert.match(m.stderr, /'2025-13' is not a month/);
+    const d = zhishu('ingest', join(dir, 'missing'), '--db', db);
+    assert.equal(d.code, 2);
+    assert.match(d.stderr, /not a directory/);
+  });
+});

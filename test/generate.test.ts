@@ -1,0 +1,246 @@
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { calibrationReport, generatedSource } from '../src/generate/calibration.ts';
+import { generateCity } from '../src/generate/city.ts';
+import { SQL_TYPES, TABLES, type TableSpec, validateRecord } from '../src/model/index.ts';
+import { ident, literal, Store } from '../src/store/store.ts';
+
+const N = 2000;
+const M = 3;
+const root = mkdtempSync(join(tmpdir(), 'zhishu-generate-test-'));
+const dirA = join(root, 'a');
+const dirB = join(root, 'b');
+const dirC = join(root, 'c');
+let store: Store;
+
+function sha256s(dir: string): Map<string, string> {
+  return new Map(
+    readdirSync(dir)
+      .sort()
+      .map((f) => [
+        f,
+        createHash('sha256')
+          .update(readFileSync(join(dir, f)))
+          .digest('hex'),
+      ]),
+  );
+}
+
+/** A column as it appears in a JSON-form record: money and points as decimal strings, dates and timestamps as text, ints as numbers. */
+function jsonExpr(spec: TableSpec, name: string): string {
+  const col = spec.columns.find((c) => c.name === name);
+  const q = ident(name);
+  switch (col?.type.kind) {
+    case 'date':
+      return `strftime(${q}, '%Y-%m-%d') AS ${q}`;
+    case 'timestamp':
+      return `strftime(${q}, '%Y-%m-%d %H:%M:%S') AS ${q}`;
+    case 'money':
+    case 'points':
+      return `${q}::VARCHAR AS ${q}`;
+    case 'int':
+      return `${q}::INTEGER AS ${q}`;
+    default:
+      return q;
+  }
+}
+
+function filesOf(table: string): string[] {
+  return readdirSync(dirA).filter((f) => (table === 'invoice' ? /^invoice-\d{4}-\d{2}\.parquet$/.test(f) : f === `${table}.parquet`));
+}
+
+before(async () => {
+  await generateCity({ taxpayers: N, months: M, seed: 7 }, dirA);
+  await generateCity({ taxpayers: N, months: M, seed: 7 }, dirB);
+  await generateCity({ taxpayers: N, months: M, seed: 8 }, dirC);
+  store = await Store.open(':memory:', { migrate: false, settings: { threads: '2' } });
+});
+
+after(() => {
+  store?.close();
+  rmSync(root, { recursive: true, force: true });
+});
+
+describe('generateCity', () => {
+  it('writes one file per table and one invoice file per month, named after the table', () => {
+    const names = readdirSync(dirA).sort();
+    assert.deepEqual(names, [
+      'application.parquet',
+      'company_person.parquet',
+      'credit_event.parquet',
+      'filing.parquet',
+      'filing_reduction.parquet',
+      'hall_visit.parquet',
+      'invoice-2025-10.parquet',
+      'invoice-2025-11.parquet',
+      'invoice-2025-12.parquet',
+      'invoice_pickup.parquet',
+      'invoice_quota.parquet',
+      'payment.parquet',
+      'taxpayer.parquet',
+    ]);
+  });
+
+  it('is deterministic: the same seed gives byte-identical files, another seed different ones', () => {
+    const a = sha256s(dirA);
+    const b = sha256s(dirB);
+    const c = sha256s(dirC);
+    assert.deepEqual([...a.entries()], [...b.entries()]);
+    for (const [file, hash] of a) assert.notEqual(c.get(file), hash, `${file} should differ with another seed`);
+  });
+
+  it('writes plausible row counts for a small city', async () => {
+    const count = async (t: string) => Number((await store.one<{ n: string }>(`SELECT count(*) AS n FROM ${generatedSource(dirA, t)}`)).n);
+    assert.equal(await count('taxpayer'), N);
+    const persons = await count('company_person');
+    assert.ok(persons >= 2 * N && persons <= 3 * N, `company_person ${persons}`);
+    const taxpayerMonths = await count('invoice_quota');
+    assert.ok(taxpayerMonths > 0.95 * N * M && taxpayerMonths <= N * M, `invoice_quota ${taxpayerMonths}`);
+    const perMonth = (await count('invoice')) / taxpayerMonths;
+    assert.ok(perMonth > 4 && perMonth < 14, `invoices per taxpayer-month ${perMonth}`);
+    const filings = await count('filing');
+    assert.ok(filings > 1.2 * N * M && filings < 4 * N * M, `filing ${filings}`);
+    const payments = await count('payment');
+    assert.ok(payments > 0.2 * filings && payments < filings, `payment ${payments}`);
+    const visits = await count('hall_visit');
+    assert.ok(visits > 0.02 * N * M && visits < 0.08 * N * M, `hall_visit ${visits}`);
+    for (const t of ['filing_reduction', 'invoice_pickup', 'credit_event', 'application']) assert.ok((await count(t)) > 0, `${t} is empty`);
+  });
+
+  it('writes the columns of 001_domain.sql in order, with its types', async () => {
+    for (const spec of TABLES) {
+      for (const file of filesOf(spec.name)) {
+        const cols = await store.all<{ column_name: string; column_type: string }>(`DESCRIBE SELECT * FROM read_parquet(${literal(join(dirA, file))})`);
+        assert.deepEqual(
+          cols.map((c) => c.column_name),
+          spec.columns.map((c) => c.name),
+          `${file} columns`,
+        );
+        for (const [i, c] of spec.columns.entries()) {
+          const expected = c.type.kind === 'json' ? 'VARCHAR' : SQL_TYPES[c.type.kind];
+          assert.equal(cols[i]?.column_type, expected, `${file}.${c.name} type`);
+        }
+      }
+    }
+  });
+
+  it('passes every column rule, row check and natural key of the model, in SQL over all rows', async () => {
+    for (const spec of TABLES) {
+      const src = generatedSource(dirA, spec.name);
+      const problems: string[] = [];
+      for (const col of spec.columns) {
+        const q = ident(col.name);
+        const t = col.type;
+        const conds: string[] = [];
+        if (col.required) conds.push(`${q} IS NULL`);
+        if (t.kind === 'creditCode') conds.push(`credit_code_problem(${q}) IS NOT NULL`);
+        if (t.kind === 'industry') conds.push(`industry_problem(${q}) IS NOT NULL`);
+        if (t.kind === 'enum') conds.push(`${q} NOT IN (${t.values.map(literal).join(', ')})`);
+        if (t.kind === 'text') {
+          conds.push(`length(${q}) NOT BETWEEN 1 AND ${t.max}`);
+          if (t.pattern) conds.push(`NOT regexp_full_match(${q}, ${literal(t.pattern)})`);
+        }
+        if (t.kind === 'int') {
+          conds.push(`${q} < ${t.min}`);
+          if (t.max !== undefined) conds.push(`${q} > ${t.max}`);
+        }
+        if (t.kind === 'money' || t.kind === 'points') conds.push(`${q} < 0`);
+        if (t.kind === 'json') conds.push(`NOT json_valid(${q})`);
+        if (t.kind === 'date') conds.push(`${q} NOT BETWEEN DATE '1949-10-01' AND DATE '2099-12-31'`);
+        if (conds.length === 0) continue;
+        const bad = await store.one<{ n: string }>(`SELECT count(*) AS n FROM ${src} WHERE ${conds.map((c) => `coalesce(${c}, false)`).join(' OR ')}`);
+        if (Number(bad.n) > 0) problems.push(`${spec.name}.${col.name}: ${bad.n} bad values`);
+      }
+      for (const check of spec.checks) {
+        const bad = await store.one<{ n: string }>(`SELECT count(*) AS n FROM ${src} WHERE NOT coalesce((${check.sql}), true)`);
+        if (Number(bad.n) > 0) problems.push(`${spec.name} check on ${check.field}: ${bad.n} rows (${check.reason})`);
+      }
+      const key = spec.naturalKey.map(ident).join(', ');
+      const dup = await store.one<{ n: string }>(`SELECT count(*) - count(DISTINCT (${key})) AS n FROM ${src}`);
+      if (Number(dup.n) > 0) problems.push(`${spec.name}: ${dup.n} duplicate natural keys (${spec.naturalKey.join(', ')})`);
+      for (const col of spec.columns.filter((c) => c.refTaxpayer)) {
+        const orphan = await store.one<{ n: string }>(
+          `SELECT count(*) AS n FROM ${src} x WHERE ${ident(col.name)} NOT IN (SELECT credit_code FROM ${generatedSource(dirA, 'taxpayer')})`,
+        );
+        if (Number(orphan.n) > 0) problems.push(`${spec.name}.${col.name}: ${orphan.n} codes not on the taxpayer roll`);
+      }
+      assert.deepEqual(problems, [], problems.join('\n'));
+    }
+  });
+
+  it('passes validateRecord on a sample of every file, as JSON-form records', async () => {
+    for (const spec of TABLES) {
+      for (const file of filesOf(spec.name)) {
+        const select = spec.columns.map((c) => jsonExpr(spec, c.name)).join(', ');
+        const sample = await store.all(`SELECT ${select} FROM read_parquet(${literal(join(dirA, file))}) USING SAMPLE 200 ROWS (reservoir, 42)`);
+        assert.ok(sample.length > 0, `${file} sample is empty`);
+        for (const record of sample) {
+          const clean = Object.fromEntries(Object.entries(record).filter(([, v]) => v !== null));
+          const problems = validateRecord(spec, clean);
+          assert.deepEqual(problems, [], `${file}: ${JSON.stringify(record)}`);
+        }
+      }
+    }
+  });
+
+  it('keeps cross-table stories consistent', async () => {
+    const inv = generatedSource(dirA, 'invoice');
+    const red = await store.one<{ n: string; bad: string }>(`
+      SELECT count(*) AS n, count(*) FILTER (WHERE o.invoice_number IS NULL OR o.issuer_code <> r.issuer_code OR o.amount <> r.amount
+        OR o.issued_on > r.issued_on OR o.status <> 'normal') AS bad
+      FROM ${inv} r LEFT JOIN ${inv} o ON o.invoice_number = r.reverses_number WHERE r.status = 'red'`);
+    assert.ok(Number(red.n) > 0, 'no red-letter invoices');
+    assert.equal(Number(red.bad), 0, 'red-letter invoices must reverse an earlier normal invoice of the same issuer with the same amount');
+    const pay = await store.one<{ bad: string }>(`
+      SELECT count(*) AS bad FROM ${generatedSource(dirA, 'payment')} p
+      LEFT JOIN ${generatedSource(dirA, 'filing')} f USING (credit_code, tax_type, period_start, period_end)
+      WHERE f.filed_on IS NULL OR p.amount <> f.tax_payable OR p.paid_on < f.filed_on`);
+    assert.equal(Number(pay.bad), 0, 'payments must match a filed return');
+    const quota = await store.one<{ bad: string }>(`SELECT count(*) AS bad FROM ${generatedSource(dirA, 'invoice_quota')} WHERE day(month) <> 1`);
+    assert.equal(Number(quota.bad), 0);
+    const due = await store.one<{ bad: string }>(`
+      SELECT count(*) AS bad FROM ${generatedSource(dirA, 'filing')}
+      WHERE dayofweek(due_date) IN (0, 6) OR day(due_date) NOT BETWEEN 15 AND 17 OR due_date <= period_end`);
+    assert.equal(Number(due.bad), 0, 'due dates are the 15th moved past a weekend');
+    const hall = await store.one<{ bad: string }>(`
+      SELECT count(*) AS bad FROM ${generatedSource(dirA, 'hall_visit')}
+      WHERE dayofweek(arrived_at) IN (0, 6) OR hour(arrived_at) < 9 OR hour(arrived_at) >= 18
+        OR (hour(arrived_at) = 12 OR (hour(arrived_at) = 13 AND minute(arrived_at) < 30))`);
+    assert.equal(Number(hall.bad), 0, 'hall visits arrive on working days in opening hours');
+  });
+
+  it('hits its calibration targets within tolerance', async () => {
+    const report = await calibrationReport(store, dirA, { taxpayers: N, months: M, seed: 7 });
+    const value = (metric: string): [number, number] => {
+      const row = report.find((r) => r.metric === metric);
+      assert.ok(row, `no metric ${metric}`);
+      const parse = (s: string) => Number(/-?\d+(\.\d+)?/.exec(s.replace('≈', ''))?.[0]);
+      return [parse(row.target), parse(row.generated)];
+    };
+    const within = (metric: string, tolerance: number) => {
+      const [target, generated] = value(metric);
+      assert.ok(Math.abs(target - generated) <= tolerance, `${metric}: target ${target}, generated ${generated}`);
+    };
+    within('enterprise share of taxpayers (91… codes)', 3);
+    within('general VAT share, enterprises', 3);
+    within('general VAT share, individual businesses', 1.5);
+    within('district 宝安区 share, enterprises', 3);
+    within('district 龙岗区 share, individual businesses', 4);
+    within('credit level A, enterprises', 2);
+    within('credit level B, enterprises', 5);
+    within('credit level M, enterprises', 4);
+    within('on-time filing, enterprises (filed returns)', 1.5);
+    within('on-time filing, individual businesses (filed returns)', 3);
+    within('abnormal households (taxpayers with unfiled returns)', 1.5);
+    within('small-scale quarterly VAT returns ≤ 300,000 (non-zero returns)', 6);
+    within('hall visits in days 1–15', 8);
+    within('invoices per taxpayer-month (since registration)', 2.5);
+    within('red-letter share of invoices', 0.5);
+    within('high-tech share of enterprises', 0.8);
+    within('hall visits per 1,000 taxpayers per month', 12);
+  });
+});
