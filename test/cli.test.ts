@@ -18,7 +18,14 @@ describe('zhishu CLI', () => {
     const first = zhishu('demo', '--db', db, '--city', city, '--taxpayers', '1500', '--months', '3', '--json');
     assert.equal(first.code, 0, first.stderr);
     const out = JSON.parse(first.stdout) as {
-      summary: { taxpayers: number; byDistrict: { district: string }[]; byKind: unknown[]; byVatStatus: unknown[]; counts: Record<string, number>; quarantined: number };
+      summary: {
+        taxpayers: number;
+        byDistrict: { district: string }[];
+        byKind: unknown[];
+        byVatStatus: unknown[];
+        counts: Record<string, number>;
+        quarantined: number;
+      };
       ingest: { tables: Record<string, { loaded: number; quarantined: number }> };
     };
     assert.equal(out.summary.taxpayers, 1500);

@@ -41,7 +41,6 @@ export interface IngestOptions {
 }
 
 const SRC = '__ingest_src';
-const STAGE = '__ingest_stage';
 const DUP = '__ingest_dup';
 const REJ = '__ingest_rejects';
 
@@ -183,59 +182,68 @@ async function loadFile(store: Store, file: SourceFile, sha256: string): Promise
           FROM __ingest_csv;
         DROP TABLE __ingest_csv; DROP TABLE __ingest_rej_lines; DROP TABLE IF EXISTS ${REJ}; DROP TABLE IF EXISTS ${REJ}_scan`);
     }
-    // 2. The distinct credit and industry codes that fail their check, then typed values and one ok flag per record.
+    // 2. The distinct credit and industry codes that fail their check (usually none).
     for (const sql of lookupSql(spec, new Set(columns.keys()), source)) await store.exec(sql);
-    await store.exec(`CREATE TEMP TABLE ${STAGE} AS
-      SELECT __row, __line, ${[...keptRaw.map((c) => raw(c.name)), ''].join(', ')} ${typedSelect}, ${okExpr} AS __ok
-      FROM ${source}`);
-    if (file.format === 'csv') await store.exec(`DROP TABLE ${SRC}`);
-    const [counts] = await store.all<{ n: string; ok: string }>(`SELECT count(*) AS n, count(*) FILTER (WHERE __ok) AS ok FROM ${STAGE}`);
-    const read = Number(counts?.n ?? 0) + csvRejects;
-    const ok = Number(counts?.ok ?? 0);
+    // Typed values and one ok flag per record, computed as the source streams by: nothing is staged.
+    const keyHash = `hash(${spec.naturalKey.map((k) => raw(k)).join(', ')})`;
+    const checked = `(SELECT __row, __line, ${[...keptRaw.map((c) => raw(c.name)), ''].join(', ')} ${typedSelect}, ${okExpr} AS __ok, ${keyHash} AS __key_hash FROM ${source})`;
 
     // 3. Every problem of every refused record, with the record as it was read.
-    if (ok < Number(counts?.n ?? 0)) {
-      const problemList = problems.map((p) => `CASE WHEN ${p.when} THEN {'field': ${literal(p.field)}, 'reason': ${p.reason}} END`).join(',\n  ');
+    const problemList = problems.map((p) => `CASE WHEN ${p.when} THEN {'field': ${literal(p.field)}, 'reason': ${p.reason}} END`).join(',\n  ');
+    const refused = await store.one<{ n: string; rows: string }>(
+      `SELECT count(*) AS n, (SELECT count(*) FROM ${source}) AS rows FROM ${checked} WHERE NOT __ok`,
+    );
+    if (Number(refused.n) > 0) {
       await store.exec(
         `INSERT INTO quarantine
          SELECT $1, $2, $3, __row, __line, p.field, p.reason, record, current_timestamp
          FROM (SELECT __row, __line, ${recordJson} AS record, unnest(list_filter([${problemList}], x -> x IS NOT NULL)) AS p
-               FROM ${STAGE} WHERE NOT __ok)`,
+               FROM ${checked} WHERE NOT __ok)`,
         [sha256, file.path, spec.name],
       );
     }
+    const read = Number(refused.rows) + csvRejects;
+    const ok = Number(refused.rows) - Number(refused.n);
+
     // 4. Within one file, the first record of a natural key wins; later ones are kept in quarantine.
-    await store.exec(`CREATE TEMP TABLE ${DUP} AS
-      SELECT __row, __line, first_row, record FROM (
-        SELECT s.__row, s.__line, min(s.__row) OVER (PARTITION BY ${spec.naturalKey.map((k) => `s.${ident(k)}`).join(', ')}) AS first_row, ${recordJson} AS record
-        FROM ${STAGE} s SEMI JOIN (SELECT ${keyCols} FROM ${STAGE} WHERE __ok GROUP BY ALL HAVING count(*) > 1) d USING (${keyCols})
-        WHERE s.__ok)
-      WHERE __row <> first_row`);
-    const dups = await store.change(
-      `INSERT INTO quarantine SELECT $1, $2, $3, __row, __line, $4, 'duplicate of row ' || first_row || ' in this file', record, current_timestamp FROM ${DUP}`,
-      [sha256, file.path, spec.name, spec.naturalKey.join(',')],
-    );
+    //    Candidates are found on a 64-bit hash of the key (cheap to group), then confirmed exactly.
+    const candidates = await store.one<{ n: string }>(`SELECT count(*) AS n FROM (SELECT ${keyHash} AS h FROM ${source} GROUP BY h HAVING count(*) > 1)`);
+    let dups = 0;
+    if (Number(candidates.n) > 0) {
+      await store.exec(`CREATE TEMP TABLE ${DUP} AS
+        SELECT __row, __line, first_row, record FROM (
+          SELECT __row, __line, min(__row) OVER (PARTITION BY ${keyCols}) AS first_row, ${recordJson} AS record
+          FROM ${checked}
+          WHERE __ok AND __key_hash IN (SELECT ${keyHash} AS h FROM ${source} GROUP BY h HAVING count(*) > 1))
+        WHERE __row <> first_row`);
+      dups = await store.change(
+        `INSERT INTO quarantine SELECT $1, $2, $3, __row, __line, $4, 'duplicate of row ' || first_row || ' in this file', record, current_timestamp FROM ${DUP}`,
+        [sha256, file.path, spec.name, spec.naturalKey.join(',')],
+      );
+    }
+
     // 5. The rest goes in, except what the store already holds. Every stored record came in through a
     //    file whose key range is in ingest_file; when this file's range overlaps none of them (a new month
     //    of invoices), no stored key can match and the anti-join against the whole table is skipped.
     const k1 = ident(spec.naturalKey[0] as string);
-    const range = await store.one<{ lo: string | null; hi: string | null }>(`SELECT min(${k1})::VARCHAR AS lo, max(${k1})::VARCHAR AS hi FROM ${STAGE} WHERE __ok`);
+    const range = await store.one<{ lo: string | null; hi: string | null }>(
+      `SELECT min(${raw(spec.naturalKey[0] as string)})::VARCHAR AS lo, max(${raw(spec.naturalKey[0] as string)})::VARCHAR AS hi FROM ${source}`,
+    );
     const overlapping = await store.one<{ n: string }>(
       `SELECT count(*) AS n FROM ingest_file WHERE table_name = $1 AND rows_loaded > 0 AND key_min <= $3 AND key_max >= $2`,
       [spec.name, range.lo, range.hi],
     );
     const againstStored =
-      Number(overlapping.n) > 0
-        ? `ANTI JOIN (SELECT ${keyCols} FROM ${ident(spec.name)} WHERE ${k1} BETWEEN $1 AND $2) t USING (${keyCols})`
-        : '';
+      Number(overlapping.n) > 0 ? `ANTI JOIN (SELECT ${keyCols} FROM ${ident(spec.name)} WHERE ${k1} BETWEEN $1 AND $2) t USING (${keyCols})` : '';
     const loaded = await store.change(
       `INSERT INTO ${ident(spec.name)} (${cols})
-      SELECT ${cols} FROM ${STAGE} s
+      SELECT ${cols} FROM ${checked} s
       ${dups > 0 ? `ANTI JOIN ${DUP} d USING (__row)` : ''}
       ${againstStored}
       WHERE s.__ok`,
       againstStored ? [range.lo, range.hi] : [],
     );
+    if (file.format === 'csv') await store.exec(`DROP TABLE ${SRC}`);
     const [q] = await store.all<{ n: string }>(`SELECT count(DISTINCT row_number) AS n FROM quarantine WHERE source_sha256 = $1 AND table_name = $2`, [
       sha256,
       spec.name,
@@ -253,7 +261,8 @@ async function loadFile(store: Store, file: SourceFile, sha256: string): Promise
       range.lo,
       range.hi,
     ]);
-    await store.exec(`DROP TABLE ${STAGE}; DROP TABLE ${DUP}; ${lookupNames.map((n) => `DROP TABLE ${n};`).join(' ')}`);
+    const scratch = [...(Number(candidates.n) > 0 ? [DUP] : []), ...lookupNames];
+    if (scratch.length > 0) await store.exec(scratch.map((n) => `DROP TABLE ${n};`).join(' '));
     return { ...base, status: 'loaded' as const, read, loaded, present: presentCount, quarantined, ms: Date.now() - started };
   });
 }

@@ -58,10 +58,12 @@ CREATE OR REPLACE TEMP MACRO digital_share(m) AS least(1.0, greatest(0.0, (dated
 -- Is invoice `key` of a taxpayer digital? Paper users issue paper_share of theirs on paper.
 CREATE OR REPLACE TEMP MACRO is_digital(paper, idx, key, m) AS
   rnd(77, idx, key) < digital_share(m) * CASE WHEN paper THEN 1 - getvariable('paper_share') ELSE 1 END;
--- 20-digit invoice number: year (2), region 44, channel (1 digital, 2 paper; placeholder), 15-digit sequence
--- from month index (3), taxpayer index (8) and the invoice's index in the month (4). Unique by construction.
+-- 20-digit invoice number: year (2), region 44, channel (1), 15-digit sequence from month index (3),
+-- taxpayer index (8) and the invoice's index in the month (4). Unique by construction, and each month's
+-- numbers form their own range, as a real issuing platform's sequence does. Paper invoices carry the
+-- same layout (their real code+number pair is not modelled), so they do not break the monthly ranges.
 CREATE OR REPLACE TEMP MACRO invoice_no(m, digital, idx, j) AS
-  printf('%02d44%d%03d%08d%04d', year(mstart(m)) % 100, CASE WHEN digital THEN 1 ELSE 2 END, m, idx, j);
+  printf('%02d441%03d%08d%04d', year(mstart(m)) % 100, m, idx, j);
 -- Rounded up to a multiple of 5, at least 5.
 CREATE OR REPLACE TEMP MACRO ceil5(x) AS greatest(5, (ceil((x) / 5.0) * 5))::BIGINT;
 
@@ -276,7 +278,7 @@ ORDER BY m, day;
 -- VAT: general taxpayers monthly, small-scale quarterly; surcharges on the same return;
 -- CIT quarterly for enterprises; IIT withholding monthly for enterprise-coded
 -- taxpayers with employees. Periods ending inside the window only.
-CREATE OR REPLACE TEMP VIEW filing_v AS
+CREATE OR REPLACE TEMP VIEW filing_calc AS
 WITH t AS (
   SELECT idx, credit_code, ent, kind, vat_general, employees, registered_on, reg_m, slpe, high_tech, late_p,
     abnormal, abn_m, dormant, fast, fast_g, growth, m0, sales_lvl, rate, va_share, margin, wage, iit_rate,
@@ -357,3 +359,10 @@ SELECT *,
        WHEN rnd(64, idx, m * 10 + tt_no) < getvariable('late_pay_share') THEN (due_date + 1 + floor(rnd(65, idx, m * 10 + tt_no) * 20)::INTEGER)::DATE
        ELSE filed_on END AS paid_on
 FROM c;
+
+-- Computed once and kept (only the columns the four files read): filing, filing_reduction,
+-- payment and credit_event each used to recompute it, which cost more than writing them.
+CREATE OR REPLACE TEMP TABLE filing_v AS
+SELECT idx, credit_code, tax_type, tt_no, period_start, period_end, due_date, filed_on, tax_base, tax_payable,
+  reductions, late, unfiled, paid, paid_on
+FROM filing_calc;
