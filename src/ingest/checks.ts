@@ -144,13 +144,18 @@ export function lookupSql(spec: TableSpec, present: ReadonlySet<string>, source:
   return spec.columns
     .filter((c) => isLookupChecked(c) && present.has(c.name))
     .map((col) => {
-      const problem = col.type.kind === 'creditCode' ? 'credit_code_problem(v)' : 'industry_problem(v)';
-      const known = col.refTaxpayer ? 'v IN (SELECT credit_code FROM taxpayer)' : 'true';
+      const value = `NULLIF(${raw(col.name)}::VARCHAR, '')`;
+      if (col.type.kind === 'industry') {
+        return `CREATE TEMP TABLE ${lookupTable(col.name)} AS
+          SELECT v, industry_problem(v) AS problem, true AS known
+          FROM (SELECT DISTINCT ${value} AS v FROM ${source}) WHERE v IS NOT NULL AND industry_problem(v) IS NOT NULL`;
+      }
+      // A code already on the taxpayer roll was checked when its taxpayer was loaded: only the others need
+      // the check character computed. The probe against the roll is cheaper than grouping every value.
       return `CREATE TEMP TABLE ${lookupTable(col.name)} AS
-        SELECT v, problem, known FROM (
-          SELECT v, ${problem} AS problem, ${known} AS known
-          FROM (SELECT DISTINCT NULLIF(${raw(col.name)}::VARCHAR, '') AS v FROM ${source}) WHERE v IS NOT NULL)
-        WHERE problem IS NOT NULL OR NOT known`;
+        SELECT v, credit_code_problem(v) AS problem, false AS known
+        FROM (SELECT DISTINCT v FROM (SELECT ${value} AS v FROM ${source}) WHERE v IS NOT NULL AND v NOT IN (SELECT credit_code FROM taxpayer))
+        WHERE ${col.refTaxpayer ? 'true' : 'credit_code_problem(v) IS NOT NULL'}`;
     });
 }
 

@@ -188,23 +188,6 @@ async function loadFile(store: Store, file: SourceFile, sha256: string): Promise
     const keyHash = `hash(${spec.naturalKey.map((k) => raw(k)).join(', ')})`;
     const checked = `(SELECT __row, __line, ${[...keptRaw.map((c) => raw(c.name)), ''].join(', ')} ${typedSelect}, ${okExpr} AS __ok, ${keyHash} AS __key_hash FROM ${source})`;
 
-    // 3. Every problem of every refused record, with the record as it was read.
-    const problemList = problems.map((p) => `CASE WHEN ${p.when} THEN {'field': ${literal(p.field)}, 'reason': ${p.reason}} END`).join(',\n  ');
-    const refused = await store.one<{ n: string; rows: string }>(
-      `SELECT count(*) AS n, (SELECT count(*) FROM ${source}) AS rows FROM ${checked} WHERE NOT __ok`,
-    );
-    if (Number(refused.n) > 0) {
-      await store.exec(
-        `INSERT INTO quarantine
-         SELECT $1, $2, $3, __row, __line, p.field, p.reason, record, current_timestamp
-         FROM (SELECT __row, __line, ${recordJson} AS record, unnest(list_filter([${problemList}], x -> x IS NOT NULL)) AS p
-               FROM ${checked} WHERE NOT __ok)`,
-        [sha256, file.path, spec.name],
-      );
-    }
-    const read = Number(refused.rows) + csvRejects;
-    const ok = Number(refused.rows) - Number(refused.n);
-
     // 4. Within one file, the first record of a natural key wins; later ones are kept in quarantine.
     //    Candidates are found on a 64-bit hash of the key (cheap to group), then confirmed exactly.
     const candidates = await store.one<{ n: string }>(`SELECT count(*) AS n FROM (SELECT ${keyHash} AS h FROM ${source} GROUP BY h HAVING count(*) > 1)`);
@@ -243,27 +226,43 @@ async function loadFile(store: Store, file: SourceFile, sha256: string): Promise
       WHERE s.__ok`,
       againstStored ? [range.lo, range.hi] : [],
     );
+    // 6. Every problem of every refused record, with the record as it was read. Records are refused
+    //    exactly when they were neither loaded nor duplicates nor already present, so the (costly) pass
+    //    that lists problems runs only when some were.
+    const rows = Number((await store.one<{ n: string }>(`SELECT count(*) AS n FROM ${source}`)).n);
+    const present = againstStored ? Number((await store.one<{ n: string }>(`SELECT count(*) AS n FROM ${checked} WHERE __ok`)).n) - dups - loaded : 0;
+    const refused = rows - loaded - dups - present;
+    if (refused > 0) {
+      const problemList = problems.map((p) => `CASE WHEN ${p.when} THEN {'field': ${literal(p.field)}, 'reason': ${p.reason}} END`).join(',\n  ');
+      await store.exec(
+        `INSERT INTO quarantine
+         SELECT $1, $2, $3, __row, __line, p.field, p.reason, record, current_timestamp
+         FROM (SELECT __row, __line, ${recordJson} AS record, unnest(list_filter([${problemList}], x -> x IS NOT NULL)) AS p
+               FROM ${checked} WHERE NOT __ok)`,
+        [sha256, file.path, spec.name],
+      );
+    }
+    const read = rows + csvRejects;
     if (file.format === 'csv') await store.exec(`DROP TABLE ${SRC}`);
     const [q] = await store.all<{ n: string }>(`SELECT count(DISTINCT row_number) AS n FROM quarantine WHERE source_sha256 = $1 AND table_name = $2`, [
       sha256,
       spec.name,
     ]);
     const quarantined = Number(q?.n ?? 0);
-    const presentCount = ok - dups - loaded;
     await store.exec(`INSERT INTO ingest_file VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'loaded', current_timestamp)`, [
       sha256,
       spec.name,
       file.path,
       read,
       loaded,
-      presentCount,
+      present,
       quarantined,
       range.lo,
       range.hi,
     ]);
     const scratch = [...(Number(candidates.n) > 0 ? [DUP] : []), ...lookupNames];
     if (scratch.length > 0) await store.exec(scratch.map((n) => `DROP TABLE ${n};`).join(' '));
-    return { ...base, status: 'loaded' as const, read, loaded, present: presentCount, quarantined, ms: Date.now() - started };
+    return { ...base, status: 'loaded' as const, read, loaded, present, quarantined, ms: Date.now() - started };
   });
 }
 

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { readdir } from 'node:fs/promises';
+import { readdir, stat } from 'node:fs/promises';
 import { basename, extname, join } from 'node:path';
 import { TABLES, type TableSpec } from '../model/index.ts';
 
@@ -36,8 +36,9 @@ export async function discover(dir: string): Promise<{ files: SourceFile[]; skip
   const skipped: SkippedFile[] = [];
   for (const e of entries) {
     // Hidden files (a generator's manifest, an editor's swap file) are not data.
-    if (!e.isFile() || e.name.startsWith('.')) continue;
     const path = join(dir, e.name);
+    const isFile = e.isFile() || (e.isSymbolicLink() && (await stat(path).catch(() => null))?.isFile() === true);
+    if (!isFile || e.name.startsWith('.')) continue;
     const format = FORMATS[extname(e.name).toLowerCase()];
     const table = tableForFile(path);
     if (!format) skipped.push({ path, reason: `not a Parquet or CSV file` });

@@ -43,7 +43,9 @@ export class Store {
 
   private static async create(path: string, options: StoreOptions): Promise<Store> {
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
-    const instance = await DuckDBInstance.create(path, options.settings);
+    // Row order in a table means nothing in Zhishu (every query that needs an order says ORDER BY),
+    // and without it DuckDB appends in parallel. The generator sets it back on: same seed, same bytes.
+    const instance = await DuckDBInstance.create(path, { preserve_insertion_order: 'false', ...options.settings });
     const connection = await instance.connect();
     const store = new Store(path, instance, connection);
     await store.exec(readSql('macros.sql'));

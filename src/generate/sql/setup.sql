@@ -274,7 +274,7 @@ ORDER BY m, day;
 -- ------------------------------------------------------------------ returns
 -- Every return (filing) of the window with its computed amounts, the reductions it
 -- claims, whether and when it was paid. filing, filing_reduction, payment and
--- credit_event all select from this view (recomputed per query, never stored).
+-- credit_event all read the table filing_v made from this view at the end of this file.
 -- VAT: general taxpayers monthly, small-scale quarterly; surcharges on the same return;
 -- CIT quarterly for enterprises; IIT withholding monthly for enterprise-coded
 -- taxpayers with employees. Periods ending inside the window only.
