@@ -92,7 +92,7 @@ export async function generateCity(
     await store.exec(statements.join('\n'));
     await store.exec(readGeneratorSql('setup'));
 
-    const options = settings.format === 'parquet' ? '(FORMAT parquet, COMPRESSION zstd)' : '(FORMAT csv, HEADER true)';
+    const options = settings.format === 'parquet' ? '(FORMAT parquet, COMPRESSION zstd, DICTIONARY_SIZE_LIMIT 1)' : '(FORMAT csv, HEADER true)';
     const plan = plannedFiles(settings);
     const files: GeneratedFile[] = [];
     const queries = new Map<OutputTable, string>();
