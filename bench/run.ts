@@ -7,7 +7,7 @@
  * sample). Writes docs/benchmarks.md.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -65,6 +65,8 @@ for (const n of sizes) {
   const lines = [
     `### ${fmt(n)} taxpayers × 12 months (${runs} run${runs > 1 ? 's' : ''}, medians)`,
     '',
+    `\`npm run bench -- --sizes ${n} --runs ${runs}\`, ${new Date().toISOString().slice(0, 10)}.`,
+    '',
     `| | wall time | peak RSS |`,
     `|---|---:|---:|`,
     `| generate (Parquet) | ${(genMs / 1000).toFixed(1)} s | ${fmt(Math.max(...results.map((x) => x.gen.maxRssMiB)))} MiB |`,
@@ -85,10 +87,17 @@ for (const n of sizes) {
     lines.push(`| ${t} | ${fmt(rows)} | ${mrps(ingTables[t]?.read ?? 0, ms)} | ${rt ? mrps(rt.rows, rt.ms) : '-'} |`);
   }
   lines.push(`| **all** | **${fmt(totalRows)}** | **${mrps(totalRows, ingMs)}** | **${mrps(totalRows, rawMs)}** |`, '');
-  sections.push(lines.join('\n'));
+  sections.push(`<!-- size:${n} -->\n${lines.join('\n')}\n<!-- /size:${n} -->`);
   process.stderr.write(`${lines.join('\n')}\n`);
 }
 
+// Sections of sizes not run this time are kept from the existing document, so sizes can be measured
+// in separate runs (each section says which command and day produced it).
+const previous = existsSync('docs/benchmarks.md') ? readFileSync('docs/benchmarks.md', 'utf8') : '';
+const kept = [...previous.matchAll(/<!-- size:(\d+) -->[\s\S]*?<!-- \/size:\1 -->/g)]
+  .filter((m) => !sizes.includes(Number(m[1])))
+  .map((m) => ({ size: Number(m[1]), text: m[0] }));
+const all = [...kept, ...sections.map((text, i) => ({ size: sizes[i] as number, text }))].sort((a, b) => a.size - b.size);
 const doc = `# Benchmarks
 
 Measured on this project's machine class (2 cores, 24 GiB, shared and noisy): medians and ratios matter
@@ -97,13 +106,14 @@ resident set (DuckDB's native memory included).
 
 ## Foundation: synthetic city generation and validated ingest
 
-Command: \`npm run bench -- --sizes ${sizes.join(',')} --runs ${runs}\` (run on ${new Date().toISOString().slice(0, 10)}).
+Command: \`npm run bench -- --sizes N[,N...] [--runs R]\`; each section below names the run that produced it.
 
 Goals (issue: foundation): the 1,000,000-taxpayer city generated and loaded in under 3 minutes with peak
 memory under 4 GiB; Parquet ingest at 1,000,000 rows/s or more. The comparison, in the same run, is
 against what a user would otherwise pick: DuckDB's own Parquet reader without any check (the floor:
 Zhishu cannot be faster than it), and validating record by record in JavaScript with the same rules.
 
-${sections.join('\n')}`;
+${all.map((x) => x.text).join('\n\n')}
+`;
 writeFileSync('docs/benchmarks.md', doc);
 process.stderr.write('wrote docs/benchmarks.md\n');

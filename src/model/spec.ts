@@ -146,8 +146,19 @@ export interface FieldProblem {
   reason: string;
 }
 
-/** A record validator for one table: the single-record twin of the ingest SQL checks. */
+const schemas = new WeakMap<TableSpec, z.ZodType<Record<string, unknown>>>();
+
+/** A record validator for one table: the single-record twin of the ingest SQL checks. Built once per table. */
 export function recordSchema(spec: TableSpec): z.ZodType<Record<string, unknown>> {
+  let schema = schemas.get(spec);
+  if (!schema) {
+    schema = buildRecordSchema(spec);
+    schemas.set(spec, schema);
+  }
+  return schema;
+}
+
+function buildRecordSchema(spec: TableSpec): z.ZodType<Record<string, unknown>> {
   const shape: Record<string, z.ZodType> = {};
   for (const col of spec.columns) {
     const s = columnSchema(col);

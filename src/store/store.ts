@@ -45,7 +45,12 @@ export class Store {
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
     // Row order in a table means nothing in Zhishu (every query that needs an order says ORDER BY),
     // and without it DuckDB appends in parallel. The generator sets it back on: same seed, same bytes.
-    const instance = await DuckDBInstance.create(path, { preserve_insertion_order: 'false', ...options.settings });
+    // Memory is bounded (DuckDB spills to disk past it): the machines are small and shared.
+    const instance = await DuckDBInstance.create(path, {
+      preserve_insertion_order: 'false',
+      memory_limit: process.env.ZHISHU_MEMORY_LIMIT ?? '3GB',
+      ...options.settings,
+    });
     const connection = await instance.connect();
     const store = new Store(path, instance, connection);
     await store.exec(readSql('macros.sql'));
