@@ -1,4 +1,4 @@
-import { DISTRICTS, type District } from '../model/index.ts';
+import { DISTRICTS, type District, TABLES } from '../model/index.ts';
 import type { Store } from '../store/store.ts';
 
 export interface CitySummary {
@@ -10,18 +10,8 @@ export interface CitySummary {
   quarantined: number;
 }
 
-const COUNTED = [
-  'company_person',
-  'filing',
-  'filing_reduction',
-  'payment',
-  'invoice_quota',
-  'invoice',
-  'invoice_pickup',
-  'hall_visit',
-  'credit_event',
-  'application',
-];
+// Every table of the model but the taxpayers, which the summary breaks down instead.
+const COUNTED = TABLES.map((t) => t.name).filter((name) => name !== 'taxpayer');
 
 /** What is in the store: taxpayers by district, kind and VAT status, and the size of every other table. */
 export async function citySummary(store: Store): Promise<CitySummary> {

@@ -169,13 +169,8 @@ export const generatorSettingsSchema = z.object({
       large: logNormal(1200, 0.8),
       individualBusiness: logNormal(1.6, 0.6),
     })
-    .default({
-      micro: { median: 3, sigma: 0.8 },
-      small: { median: 20, sigma: 0.5 },
-      medium: { median: 150, sigma: 0.5 },
-      large: { median: 1200, sigma: 0.8 },
-      individualBusiness: { median: 1.6, sigma: 0.6 },
-    }),
+    // Each field has its own default; prefault runs them (no second copy of the numbers).
+    .prefault({}),
   /** Total assets (yuan) per size class, log-normal [U]. */
   totalAssets: z
     .object({
@@ -185,13 +180,8 @@ export const generatorSettingsSchema = z.object({
       large: logNormal(1_000_000_000, 1.0),
       individualBusiness: logNormal(50_000, 1.0),
     })
-    .default({
-      micro: { median: 500_000, sigma: 1.2 },
-      small: { median: 5_000_000, sigma: 1.0 },
-      medium: { median: 50_000_000, sigma: 0.8 },
-      large: { median: 1_000_000_000, sigma: 1.0 },
-      individualBusiness: { median: 50_000, sigma: 1.0 },
-    }),
+    // Each field has its own default; prefault runs them (no second copy of the numbers).
+    .prefault({}),
   /** Registration age: years since registration are exponential with this mean [U]; taxpayers born inside the window follow `birthRatePerYear`. */
   meanAgeYears: positive.default(6),
   /** Births per year as a share of the stock: enterprises ≈ 12 %, individual businesses ≈ 10.5 % [D]. */
@@ -243,15 +233,8 @@ export const generatorSettingsSchema = z.object({
       generalMedium: logNormal(15_000_000, 0.9),
       generalLarge: logNormal(200_000_000, 1.0),
     })
-    .default({
-      smallScaleIndividual: { median: 25_000, sigma: 1.1 },
-      smallScaleEnterprise: { median: 40_000, sigma: 1.1 },
-      generalIndividual: { median: 500_000, sigma: 0.8 },
-      generalMicro: { median: 400_000, sigma: 1.0 },
-      generalSmall: { median: 2_000_000, sigma: 0.9 },
-      generalMedium: { median: 15_000_000, sigma: 0.9 },
-      generalLarge: { median: 200_000_000, sigma: 1.0 },
-    }),
+    // Each field has its own default; prefault runs them (no second copy of the numbers).
+    .prefault({}),
   /** Month-to-month log noise of sales and invoice counts (shared draw, so they move together) [U]. */
   monthlySigma: z.number().min(0).max(3).default(0.35),
   /** Bunching below the small-scale exemption: a month in (100,000, 100,000·upper] moves to (100,000·lower, 100,000] with this probability [U]. */
@@ -333,10 +316,7 @@ export const generatorSettingsSchema = z.object({
     .default({ futian: 3, luohu: 2, nanshan: 3, yantian: 1, baoan: 3, longgang: 3, longhua: 2, pingshan: 1, guangming: 1, dapeng: 1, shenshan: 1 }),
   windowsPerHall: z.number().int().min(1).max(200).default(12),
   /** Waiting minutes, log-normal: ordinary days median 8, deadline days median 15 (90th pct ≈ 30) [U]. */
-  waitMinutes: z.object({ ordinary: logNormal(8, 0.6), peak: logNormal(15, 0.55) }).default({
-    ordinary: { median: 8, sigma: 0.6 },
-    peak: { median: 15, sigma: 0.55 },
-  }),
+  waitMinutes: z.object({ ordinary: logNormal(8, 0.6), peak: logNormal(15, 0.55) }).prefault({}),
   /** Service minutes, uniform [U; 6–8 min per invoice transaction, C]. */
   serviceMinutes: z.object({ min: positive, max: positive }).default({ min: 5, max: 15 }),
   /** Share of visitors who leave before being called [U]. */
