@@ -3,7 +3,7 @@ import { DISTRICT_IDS, DISTRICTS, type District, INDUSTRY_SECTIONS, type Industr
 
 /**
  * Settings of the seeded synthetic city. Every distribution parameter is a
- * setting with a default; the defaults come from /work/shared/calibration.md
+ * setting with a default; the defaults come from the shared calibration reference (calibration.md)
  * ("Suggested generator targets") and carry that file's mark:
  * [C] confirmed, [D] derived, [U] unconfirmed (a modelling assumption).
  * docs/generator.md lists them all with their source.
@@ -371,6 +371,16 @@ export function sqlVariables(s: GeneratorSettings): Record<string, SqlValue> {
   const sections = SECTION_IDS as string[];
   const dEnt = districts.map((d) => s.districtWeights.enterprise[d as District] ?? 0);
   const dInd = districts.map((d) => s.districtWeights.individualBusiness[d as District] ?? 0);
+  // Sales classes in the order the SQL numbers them (1 .. 7).
+  const salesClasses = [
+    s.sales.smallScaleIndividual,
+    s.sales.smallScaleEnterprise,
+    s.sales.generalIndividual,
+    s.sales.generalMicro,
+    s.sales.generalSmall,
+    s.sales.generalMedium,
+    s.sales.generalLarge,
+  ];
   const iEnt = sections.map((k) => s.industryWeights.enterprise[k as IndustrySection] ?? 0);
   const iInd = sections.map((k) => s.industryWeights.individualBusiness[k as IndustrySection] ?? 0);
   const sizes = ['micro', 'small', 'medium', 'large'] as const;
@@ -461,24 +471,8 @@ export function sqlVariables(s: GeneratorSettings): Record<string, SqlValue> {
     deemed_ent: s.deemedShare.enterprise,
     deemed_ind: s.deemedShare.individualBusiness,
     // sales classes: 1 small-scale individual, 2 small-scale enterprise, 3 general individual, 4..7 general micro/small/medium/large
-    sales_mu: [
-      s.sales.smallScaleIndividual,
-      s.sales.smallScaleEnterprise,
-      s.sales.generalIndividual,
-      s.sales.generalMicro,
-      s.sales.generalSmall,
-      s.sales.generalMedium,
-      s.sales.generalLarge,
-    ].map((x) => ln(x.median)),
-    sales_sigma: [
-      s.sales.smallScaleIndividual,
-      s.sales.smallScaleEnterprise,
-      s.sales.generalIndividual,
-      s.sales.generalMicro,
-      s.sales.generalSmall,
-      s.sales.generalMedium,
-      s.sales.generalLarge,
-    ].map((x) => x.sigma),
+    sales_mu: salesClasses.map((x) => ln(x.median)),
+    sales_sigma: salesClasses.map((x) => x.sigma),
     monthly_sigma: s.monthlySigma,
     bunch_p: s.bunching.probability,
     bunch_lo: s.bunching.lower,
