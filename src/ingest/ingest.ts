@@ -143,14 +143,14 @@ async function loadFile(store: Store, file: SourceFile, sha256: string): Promise
   }
 
   const problems = problemsOf(spec, columns);
-  const present = spec.columns.filter((c) => columns.has(c.name));
+  const presentColumns = spec.columns.filter((c) => columns.has(c.name));
   // Raw values are kept only where they differ from the typed ones (text to parse); typed Parquet columns are kept once.
   const isNative = (name: string) => columns.get(name) === SQL_TYPES[spec.columns.find((c) => c.name === name)?.type.kind ?? 'text'];
-  const keptRaw = present.filter((c) => !isNative(c.name));
-  const rawSelect = present.map((c) => `${ident(c.name)} AS ${raw(c.name)}`).join(', ');
+  const keptRaw = presentColumns.filter((c) => !isNative(c.name));
+  const rawSelect = presentColumns.map((c) => `${ident(c.name)} AS ${raw(c.name)}`).join(', ');
   const typedSelect = spec.columns.map((c) => `${typedExpr(c, columns.get(c.name))} AS ${ident(c.name)}`).join(',\n  ');
   const okExpr = `NOT (${problems.map((p) => `coalesce(${p.when}, false)`).join('\n  OR ')})`;
-  const recordJson = `json_object(${present.map((c) => `${literal(c.name)}, ${isNative(c.name) ? ident(c.name) : raw(c.name)}`).join(', ')})::VARCHAR`;
+  const recordJson = `json_object(${presentColumns.map((c) => `${literal(c.name)}, ${isNative(c.name) ? ident(c.name) : raw(c.name)}`).join(', ')})::VARCHAR`;
   const keyCols = spec.naturalKey.map(ident).join(', ');
   const cols = spec.columns.map((c) => ident(c.name)).join(', ');
   const lookupNames = spec.columns.filter((c) => isLookupChecked(c) && columns.has(c.name)).map((c) => lookupTable(c.name));
@@ -188,7 +188,7 @@ async function loadFile(store: Store, file: SourceFile, sha256: string): Promise
     const keyHash = `hash(${spec.naturalKey.map((k) => raw(k)).join(', ')})`;
     const checked = `(SELECT __row, __line, ${[...keptRaw.map((c) => raw(c.name)), ''].join(', ')} ${typedSelect}, ${okExpr} AS __ok, ${keyHash} AS __key_hash FROM ${source})`;
 
-    // 4. Within one file, the first record of a natural key wins; later ones are kept in quarantine.
+    // 3. Within one file, the first record of a natural key wins; later ones are kept in quarantine.
     //    Candidates are found on a 64-bit hash of the key (cheap to group), then confirmed exactly.
     const candidates = await store.one<{ n: string }>(`SELECT count(*) AS n FROM (SELECT ${keyHash} AS h FROM ${source} GROUP BY h HAVING count(*) > 1)`);
     let dups = 0;
@@ -205,7 +205,7 @@ async function loadFile(store: Store, file: SourceFile, sha256: string): Promise
       );
     }
 
-    // 5. The rest goes in, except what the store already holds. Every stored record came in through a
+    // 4. The rest goes in, except what the store already holds. Every stored record came in through a
     //    file whose key range is in ingest_file; when this file's range overlaps none of them (a new month
     //    of invoices), no stored key can match and the anti-join against the whole table is skipped.
     const k1 = ident(spec.naturalKey[0] as string);
@@ -226,12 +226,12 @@ async function loadFile(store: Store, file: SourceFile, sha256: string): Promise
       WHERE s.__ok`,
       againstStored ? [range.lo, range.hi] : [],
     );
-    // 6. Every problem of every refused record, with the record as it was read. Records are refused
+    // 5. Every problem of every refused record, with the record as it was read. Records are refused
     //    exactly when they were neither loaded nor duplicates nor already present, so the (costly) pass
     //    that lists problems runs only when some were.
     const rows = Number((await store.one<{ n: string }>(`SELECT count(*) AS n FROM ${source}`)).n);
-    const present = againstStored ? Number((await store.one<{ n: string }>(`SELECT count(*) AS n FROM ${checked} WHERE __ok`)).n) - dups - loaded : 0;
-    const refused = rows - loaded - dups - present;
+    const alreadyPresent = againstStored ? Number((await store.one<{ n: string }>(`SELECT count(*) AS n FROM ${checked} WHERE __ok`)).n) - dups - loaded : 0;
+    const refused = rows - loaded - dups - alreadyPresent;
     if (refused > 0) {
       const problemList = problems.map((p) => `CASE WHEN ${p.when} THEN {'field': ${literal(p.field)}, 'reason': ${p.reason}} END`).join(',\n  ');
       await store.exec(
@@ -255,14 +255,14 @@ async function loadFile(store: Store, file: SourceFile, sha256: string): Promise
       file.path,
       read,
       loaded,
-      present,
+      alreadyPresent,
       quarantined,
       range.lo,
       range.hi,
     ]);
     const scratch = [...(Number(candidates.n) > 0 ? [DUP] : []), ...lookupNames];
     if (scratch.length > 0) await store.exec(scratch.map((n) => `DROP TABLE ${n};`).join(' '));
-    return { ...base, status: 'loaded' as const, read, loaded, present, quarantined, ms: Date.now() - started };
+    return { ...base, status: 'loaded' as const, read, loaded, present: alreadyPresent, quarantined, ms: Date.now() - started };
   });
 }
 
