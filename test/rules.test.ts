@@ -1,0 +1,233 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import fc from 'fast-check';
+import pg from 'pg';
+import { compileRule, RuleError } from '../src/rules/compile.ts';
+import { FACTS, type FactType, type Params } from '../src/rules/facts.ts';
+import { evaluate, explain, type FactRow } from '../src/rules/interpret.ts';
+import { compileSql, type Dialect, FACT_SQL_TYPES, factColumn } from '../src/rules/sql.ts';
+import { Store } from '../src/store/store.ts';
+
+const PARAMS: Params = {
+  'slpe.maxEmployees': { type: 'int', value: 300, source: '财政部 税务总局公告2023年第12号' },
+  'slpe.maxAssets': { type: 'decimal', value: '50000000', source: '财政部 税务总局公告2023年第12号' },
+  'vat.smallScaleMonthlyThreshold': { type: 'decimal', value: '100000', source: '财政部 税务总局公告2023年第1号' },
+  'test.district': { type: 'string', value: "fu'tian", source: 'test' },
+  'test.since': { type: 'date', value: '2024-01-01', source: 'test' },
+};
+
+const NAMES = Object.keys(FACTS);
+const ofType = (t: FactType) => NAMES.filter((n) => FACTS[n]?.type === t);
+
+describe('rules: loading refuses what cannot be evaluated', () => {
+  const refused = (source: string, position: number, reason: RegExp) => {
+    assert.throws(
+      () => compileRule('r1', source, PARAMS),
+      (err: unknown) => err instanceof RuleError && err.ruleId === 'r1' && err.position === position && reason.test(err.reason),
+      source,
+    );
+  };
+  it('names the rule, the position and the reason', () => {
+    refused('employes <= 300', 0, /unknown fact 'employes'/);
+    refused('employees <= param("slpe.maxStaff")', 13, /unknown parameter 'slpe.maxStaff'/);
+    refused('high_tech && employees <= "300"', 13, /cannot compare int with string/);
+    refused('district < "futian"', 0, /does not order strings/);
+    refused('employees + 1 > 3', 0, /'\+' is not supported/);
+    refused('employees <= 300.123', 13, /more than two decimals/);
+    refused('employees', 0, /must be true or false/);
+    refused('district in [kind]', 13, /holds values, not facts/);
+    refused('registered_on > date("2024-02-30")', 16, /not a date/);
+    refused('employees <= 300 &&', 19, /cannot parse/);
+  });
+});
+
+describe('rules: explained evaluation for one taxpayer', () => {
+  const rule = compileRule(
+    'slpe',
+    'kind == "enterprise" && employees <= param("slpe.maxEmployees") && total_assets <= param("slpe.maxAssets") && !(credit_level in ["D"])',
+    PARAMS,
+  );
+  it('reports every condition, the value compared against with its source, and the near miss', () => {
+    const out = explain(rule, { kind: 'enterprise', employees: 320, total_assets: '1000000', credit_level: 'B' });
+    assert.equal(out.traceVersion, 1);
+    assert.equal(out.result, 'false');
+    const emp = out.conditions.find((c) => c.condition.startsWith('employees'));
+    assert.deepEqual(emp, {
+      condition: 'employees <= param("slpe.maxEmployees")',
+      result: 'false',
+      observed: { employees: '320' },
+      missing: [],
+      against: { value: '300', param: 'slpe.maxEmployees', source: '财政部 税务总局公告2023年第12号' },
+      nearMiss: { by: '20', direction: 'over' },
+    });
+    assert.equal(out.conditions.length, 4, 'no short-circuit: every condition is in the trace');
+  });
+  it('tells unknown from false and lists the facts that would decide it', () => {
+    const out = explain(rule, { kind: 'enterprise', employees: 12, credit_level: 'B' });
+    assert.equal(out.result, 'unknown');
+    assert.deepEqual(out.missingFacts, ['total_assets']);
+    assert.equal(
+      explain(rule, { kind: 'individualBusiness', employees: 12, credit_level: 'B' }).result,
+      'false',
+      'a false condition decides even with a fact missing',
+    );
+  });
+  it('refuses a fact value of the wrong type, naming the fact', () => {
+    assert.throws(() => evaluate(rule, { kind: 'enterprise', employees: 1.5, total_assets: '1', credit_level: 'A' }), /fact employees: 1.5 is not a int/);
+  });
+});
+
+// ---------------------------------------------------------------- generated rules and rows
+
+const q = (s: string) => JSON.stringify(s); // a CEL string literal, escapes included
+const STRINGS = ['futian', 'nanshan', 'enterprise', '', '福田区', "fu'tian", 'x\\y', '-- c', '/* c */', "'; DROP TABLE facts_t; --", 'A', 'D', 'general'];
+const NUMBERS = ['0', '1', '-1', '300', '299', '301', '0.01', '100000', '99999.99', '100000.01', '50000000', '-0.5', '123456789012.34'];
+const DATES = ['2019-12-31', '2020-01-01', '2024-01-01', '2025-06-30'];
+const NUM_PARAMS = ['param("slpe.maxEmployees")', 'param("slpe.maxAssets")', 'param("vat.smallScaleMonthlyThreshold")'];
+
+const numLit = fc.oneof(fc.constantFrom(...NUMBERS), fc.integer({ min: -100000, max: 100000 }).map(String), fc.constantFrom(...NUM_PARAMS));
+const cmpOp = fc.constantFrom('==', '!=', '<', '<=', '>', '>=');
+const leaf: fc.Arbitrary<string> = fc.oneof(
+  fc
+    .tuple(fc.constantFrom(...ofType('int'), ...ofType('decimal')), cmpOp, numLit, fc.boolean())
+    .map(([f, op, v, flip]) => (flip ? `${v} ${op} ${f}` : `${f} ${op} ${v}`)),
+  fc
+    .tuple(
+      fc.constantFrom(...ofType('string')),
+      fc.constantFrom('==', '!='),
+      fc.oneof(fc.constantFrom(...STRINGS).map(q), fc.constant('param("test.district")')),
+    )
+    .map(([f, op, v]) => `${f} ${op} ${v}`),
+  fc
+    .tuple(fc.constantFrom(...ofType('string')), fc.uniqueArray(fc.constantFrom(...STRINGS), { minLength: 1, maxLength: 4 }))
+    .map(([f, xs]) => `${f} in [${xs.map(q).join(', ')}]`),
+  fc
+    .tuple(fc.constantFrom(...ofType('int'), ...ofType('decimal')), fc.uniqueArray(fc.constantFrom(...NUMBERS), { minLength: 1, maxLength: 4 }))
+    .map(([f, xs]) => `${f} in [${xs.join(', ')}]`),
+  fc.tuple(fc.constantFrom(...ofType('bool')), fc.constantFrom('', ' == true', ' != false', ' == false')).map(([f, s]) => `${f}${s}`),
+  fc
+    .tuple(
+      fc.constantFrom(...ofType('date')),
+      cmpOp,
+      fc.oneof(
+        fc.constantFrom(...DATES).map((d) => `date("${d}")`),
+        fc.constant('param("test.since")'),
+      ),
+    )
+    .map(([f, op, d]) => `${f} ${op} ${d}`),
+);
+const { rule: ruleSource } = fc.letrec<{ rule: string }>((tie) => ({
+  rule: fc.oneof(
+    { depthSize: 'small', withCrossShrink: true },
+    leaf,
+    fc.tuple(tie('rule'), tie('rule')).map(([a, b]) => `(${a} && ${b})`),
+    fc.tuple(tie('rule'), tie('rule')).map(([a, b]) => `(${a} || ${b})`),
+    tie('rule').map((a) => `!(${a})`),
+  ),
+}));
+
+const factArb = (t: FactType): fc.Arbitrary<unknown> => {
+  switch (t) {
+    case 'int':
+      return fc.oneof(fc.constantFrom(0, 1, -1, 299, 300, 301, 100000, 999999999999), fc.integer({ min: -100000, max: 100000 }));
+    case 'decimal':
+      return fc.oneof(
+        fc.constantFrom(...NUMBERS, '9999999999999999.99'),
+        fc.integer({ min: -10000000, max: 10000000 }).map((c) => (c / 100).toFixed(2)),
+      );
+    case 'string':
+      return fc.oneof(fc.constantFrom(...STRINGS), fc.string({ maxLength: 6 }));
+    case 'bool':
+      return fc.boolean();
+    case 'date':
+      return fc.constantFrom(...DATES, '2000-02-29', '2030-12-31');
+  }
+};
+const rowArb: fc.Arbitrary<FactRow> = fc.record(
+  Object.fromEntries(NAMES.map((n) => [n, fc.option(factArb(FACTS[n]?.type as FactType), { freq: 5, nil: null })])),
+) as fc.Arbitrary<FactRow>;
+
+const ROWS = 50;
+const RUNS = Number(process.env.ZHISHU_RULE_RUNS ?? 200); // 200 rules × 50 rows = 10,000 cases
+
+function createTable(dialect: Dialect, temp: string): string {
+  return `CREATE ${temp} TABLE facts_t (id INTEGER, ${NAMES.map((n) => `${factColumn(n)} ${FACT_SQL_TYPES[dialect][FACTS[n]?.type as FactType]}`).join(', ')})`;
+}
+function insertSql(dialect: Dialect, rows: number): string {
+  const cols = NAMES.map((n) => FACT_SQL_TYPES[dialect][FACTS[n]?.type as FactType]);
+  const width = NAMES.length + 1;
+  const tuples = Array.from(
+    { length: rows },
+    (_, r) => `(${[`CAST($${r * width + 1} AS INTEGER)`, ...cols.map((c, i) => `CAST($${r * width + i + 2} AS ${c})`)].join(', ')})`,
+  );
+  return `INSERT INTO facts_t VALUES ${tuples.join(', ')}`;
+}
+const rowParams = (rows: FactRow[]) =>
+  rows.flatMap((row, i) => [String(i), ...NAMES.map((n) => (row[n] === null || row[n] === undefined ? null : String(row[n])))]);
+
+describe('rules: the interpreter, DuckDB and PostgreSQL give the same answer', () => {
+  let duck: Store;
+  let pgc: pg.Client;
+  before(async () => {
+    duck = await Store.open(':memory:', { migrate: false });
+    await duck.exec(createTable('duckdb', ''));
+    pgc = new pg.Client({ connectionString: process.env.ZHISHU_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test' });
+    await pgc.connect();
+    await pgc.query(createTable('postgres', 'TEMP'));
+  });
+  after(async () => {
+    duck?.close();
+    await pgc?.end();
+  });
+
+  async function answers(source: string, rows: FactRow[]) {
+    const rule = compileRule('generated', source, PARAMS);
+    const mine = rows.map((r) => evaluate(rule, r));
+    const toTruth = (v: unknown) => (v === null ? 'unknown' : v ? 'true' : 'false');
+    const d = compileSql(rule, 'duckdb');
+    const dr = await duck.all<{ r: boolean | null }>(`SELECT ${d.sql} AS r FROM facts_t ORDER BY id`, d.params);
+    const p = compileSql(rule, 'postgres');
+    const pr = await pgc.query<{ r: boolean | null }>(`SELECT ${p.sql} AS r FROM facts_t ORDER BY id`, p.params);
+    return { mine, duck: dr.map((x) => toTruth(x.r)), pg: pr.rows.map((x) => toTruth(x.r)) };
+  }
+
+  it(`on ${RUNS} generated rules × ${ROWS} generated rows`, async () => {
+    let cases = 0;
+    const seen = { true: 0, false: 0, unknown: 0 };
+    await fc.assert(
+      fc.asyncProperty(ruleSource, fc.array(rowArb, { minLength: ROWS, maxLength: ROWS }), async (source, rows) => {
+        await duck.exec('DELETE FROM facts_t');
+        await duck.exec(insertSql('duckdb', rows.length), rowParams(rows));
+        await pgc.query('DELETE FROM facts_t');
+        await pgc.query(insertSql('postgres', rows.length), rowParams(rows));
+        const a = await answers(source, rows);
+        assert.deepEqual(a.duck, a.mine, `DuckDB vs interpreter for ${source}`);
+        assert.deepEqual(a.pg, a.mine, `PostgreSQL vs interpreter for ${source}`);
+        cases += rows.length;
+        for (const t of a.mine) seen[t]++;
+      }),
+      { numRuns: RUNS, seed: 20261128, endOnFailure: true },
+    );
+    assert.equal(cases, RUNS * ROWS);
+    for (const t of ['true', 'false', 'unknown'] as const) assert.ok(seen[t] > cases / 20, `${t} answers are exercised (${seen[t]} of ${cases})`);
+  });
+
+  it('strings with quotes, comments and SQL keywords stay data', async () => {
+    const nasty = "'; DROP TABLE facts_t; --";
+    const rule = compileRule('nasty', `district == ${q(nasty)} || kind in [${q('/* x */')}, ${q('x\\y')}]`, PARAMS);
+    for (const dialect of ['duckdb', 'postgres'] as const) {
+      const c = compileSql(rule, dialect);
+      assert.ok(!c.sql.includes('DROP') && !c.sql.includes('/*') && !c.sql.includes("'"), `${dialect}: no literal in the SQL text: ${c.sql}`);
+      assert.deepEqual(c.params, [nasty, '/* x */', 'x\\y']);
+    }
+    await duck.exec('DELETE FROM facts_t');
+    const rows: FactRow[] = [{ district: nasty }, { kind: 'x\\y' }, { district: 'futian', kind: 'enterprise' }];
+    await duck.exec(insertSql('duckdb', rows.length), rowParams(rows));
+    await pgc.query('DELETE FROM facts_t');
+    await pgc.query(insertSql('postgres', rows.length), rowParams(rows));
+    const a = await answers(rule.source, rows);
+    assert.deepEqual(a.mine, ['true', 'true', 'false']);
+    assert.deepEqual(a.duck, a.mine);
+    assert.deepEqual(a.pg, a.mine);
+  });
+});
