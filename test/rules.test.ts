@@ -73,7 +73,7 @@ describe('rules: explained evaluation for one taxpayer', () => {
     );
   });
   it('refuses a fact value of the wrong type, naming the fact', () => {
-    assert.throws(() => evaluate(rule, { kind: 'enterprise', employees: 1.5, total_assets: '1', credit_level: 'A' }), /fact employees: 1.5 is not a int/);
+    assert.throws(() => evaluate(rule, { kind: 'enterprise', employees: 1.5, total_assets: '1', credit_level: 'A' }), /fact employees: 1.5 is not an int/);
   });
 });
 

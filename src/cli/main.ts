@@ -5,6 +5,7 @@ import { positiveInt } from './args.ts';
 import { registerDemo } from './commands/demo.ts';
 import { registerGenerate } from './commands/generate.ts';
 import { ingestText, runIngest, UsageError } from './commands/ingest.ts';
+import { registerRules } from './commands/rules.ts';
 import { summaryText } from './commands/summaryText.ts';
 import { table } from './format.ts';
 import { citySummary } from './summary.ts';
@@ -86,6 +87,7 @@ program
   });
 
 registerGenerate(program);
+registerRules(program);
 registerDemo(program);
 
 try {

@@ -37,7 +37,7 @@ export function factValue(name: string, row: FactRow): Value | null {
   const raw = row[name];
   if (raw === null || raw === undefined) return null;
   const type = (FACTS[name] as { type: FactType }).type;
-  const bad = () => new Error(`fact ${name}: ${JSON.stringify(raw)} is not a ${type}`);
+  const bad = () => new Error(`fact ${name}: ${JSON.stringify(raw)} is not ${type === 'int' ? 'an' : 'a'} ${type}`);
   if (isNumeric(type)) {
     const h = typeof raw === 'bigint' ? raw * 100n : typeof raw === 'number' || typeof raw === 'string' ? hundredths(String(raw)) : null;
     if (h === null || (type === 'int' && h % 100n !== 0n)) throw bad();

@@ -1,0 +1,114 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { z } from 'zod';
+import { ROLES } from '../model/enums.ts';
+import { compileRule, RuleError } from '../rules/compile.ts';
+import type { Rule } from '../rules/ir.ts';
+import { type LawParameter, loadParameters, paramsAt } from './parameters.ts';
+import { type LawFileError, readYaml } from './yamlFile.ts';
+
+const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date (YYYY-MM-DD)');
+
+/** One entry of the catalogue: a preferential policy, a tag or a warning, as data. */
+const entrySchema = z
+  .object({
+    id: z.string().regex(/^[a-z][A-Za-z0-9]*(\.[A-Za-z0-9]+)+$/, 'must be dotted camelCase, e.g. cit.smallLowProfit'),
+    kind: z.enum(['policy', 'tag', 'warning']),
+    title: z.object({ zh: z.string().min(1), en: z.string().min(1) }).strict(),
+    category: z.enum(['vat', 'surcharges', 'cit', 'iit', 'stampDuty', 'other']),
+    sources: z
+      .array(
+        z
+          .object({
+            document: z.string().min(1),
+            issued: isoDate.optional(),
+            link: z.url().optional(),
+            confidence: z.enum(['C', 'R', 'U']),
+          })
+          .strict(),
+      )
+      .min(1, 'an entry needs at least one legal source'),
+    effective: z
+      .object({ from: isoDate, to: isoDate })
+      .strict()
+      .refine((e) => e.from <= e.to, { message: 'from is after to', path: ['to'] }),
+    /** Replaced by or replacing another entry (by id), e.g. a 2026 rule replacing a 2023 one. */
+    replaces: z.string().optional(),
+    audience: z.string().min(1),
+    eligibility: z.string().min(1),
+    /** Benefit formula; evaluated once the rules language has exact arithmetic (not yet). */
+    benefit: z.string().min(1).optional(),
+    notify: z.array(z.enum(ROLES)).min(1, 'say who in the company should hear of it'),
+  })
+  .strict();
+
+export type CatalogueEntry = z.infer<typeof entrySchema> & { file: string };
+
+export interface Catalogue {
+  entries: CatalogueEntry[];
+  parameters: LawParameter[];
+  errors: LawFileError[];
+}
+
+/**
+ * Loads a law directory: parameters.yaml and every policies/*.yaml. Each file
+ * is checked on its own (one bad file does not stop the others), and each
+ * eligibility rule is compiled against the parameters in force on the first
+ * and the last day the entry is effective.
+ */
+export function loadCatalogue(dir: string): Catalogue {
+  const { parameters, errors } = loadParameters(join(dir, 'parameters.yaml'));
+  const entries: CatalogueEntry[] = [];
+  const files = readdirSync(join(dir, 'policies'))
+    .filter((f) => f.endsWith('.yaml') || f.endsWith('.yml'))
+    .sort();
+  const seen = new Map<string, string>();
+  for (const f of files) {
+    const file = join(dir, 'policies', f);
+    const { value, errors: fileErrors } = readYaml(file, entrySchema);
+    errors.push(...fileErrors);
+    if (!value) continue;
+    const ruleErrors = checkEligibility(value, parameters);
+    const line = eligibilityLine(file);
+    errors.push(...ruleErrors.map((message) => ({ file, line, field: 'eligibility', message })));
+    const first = seen.get(value.id);
+    if (first) errors.push({ file, line: 1, field: 'id', message: `id '${value.id}' is already used by ${first}` });
+    seen.set(value.id, file);
+    if (ruleErrors.length === 0 && !first) entries.push({ ...value, file });
+  }
+  for (const e of entries) {
+    if (e.replaces && !entries.some((x) => x.id === e.replaces)) {
+      errors.push({ file: e.file, line: 1, field: 'replaces', message: `no entry '${e.replaces}' to replace` });
+    }
+  }
+  return { entries, parameters, errors };
+}
+
+function checkEligibility(entry: z.infer<typeof entrySchema>, parameters: readonly LawParameter[]): string[] {
+  const problems = new Set<string>();
+  for (const date of [entry.effective.from, entry.effective.to]) {
+    try {
+      compileRule(entry.id, entry.eligibility, paramsAt(parameters, date));
+    } catch (err) {
+      if (!(err instanceof RuleError)) throw err;
+      const hint = /unknown parameter/.test(err.reason) ? ` on ${date}` : '';
+      problems.add(`position ${err.position}: ${err.reason}${hint}`);
+    }
+  }
+  return [...problems];
+}
+
+function eligibilityLine(file: string): number {
+  const i = readFileSync(file, 'utf8')
+    .split('\n')
+    .findIndex((l) => l.startsWith('eligibility:'));
+  return i + 1 || 1;
+}
+
+/** The entries in force on a date, with their eligibility compiled against that date's parameters. */
+export function entriesAt(catalogue: Catalogue, date: string): { entry: CatalogueEntry; rule: Rule }[] {
+  const params = paramsAt(catalogue.parameters, date);
+  return catalogue.entries
+    .filter((e) => e.effective.from <= date && date <= e.effective.to)
+    .map((entry) => ({ entry, rule: compileRule(entry.id, entry.eligibility, params) }));
+}

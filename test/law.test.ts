@@ -1,0 +1,95 @@
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { entriesAt, loadCatalogue } from '../src/law/catalogue.ts';
+import { loadParameters, paramAt } from '../src/law/parameters.ts';
+import { FACTS } from '../src/rules/facts.ts';
+import { explain } from '../src/rules/interpret.ts';
+import { tempDir } from './helpers/tmp.ts';
+
+const GOOD = `id: test.good
+kind: tag
+title: { zh: 测试, en: Test }
+category: other
+sources: [{ document: 测试文件, confidence: U }]
+effective: { from: 2024-01-01, to: 2025-12-31 }
+audience: everyone
+eligibility: employees <= param("slpe.maxEmployees")
+notify: [taxHandler]
+`;
+
+describe('law catalogue', () => {
+  it('the shipped law directory is valid', () => {
+    const c = loadCatalogue('law');
+    assert.deepEqual(c.errors, []);
+    assert.ok(c.entries.length >= 3);
+    assert.ok(c.parameters.length >= 5);
+  });
+
+  it('reports file, line and field for each problem, and still checks the other files', () => {
+    const dir = tempDir();
+    mkdirSync(join(dir, 'policies'));
+    copyFileSync('law/parameters.yaml', join(dir, 'parameters.yaml'));
+    writeFileSync(join(dir, 'policies', 'a-good.yaml'), GOOD);
+    writeFileSync(
+      join(dir, 'policies', 'b-fields.yaml'),
+      GOOD.replace('test.good', 'test.fields').replace('category: other', 'category: others').replace('notify: [taxHandler]\n', ''),
+    );
+    writeFileSync(join(dir, 'policies', 'c-rule.yaml'), GOOD.replace('test.good', 'test.rule').replace('employees <=', 'employes <='));
+    writeFileSync(join(dir, 'policies', 'd-syntax.yaml'), 'id: [unclosed\n');
+    writeFileSync(join(dir, 'policies', 'e-param.yaml'), GOOD.replace('test.good', 'test.param').replace('from: 2024-01-01', 'from: 2015-01-01'));
+    const c = loadCatalogue(dir);
+    assert.deepEqual(
+      c.entries.map((e) => e.id),
+      ['test.good'],
+    );
+    const byFile = (f: string) => c.errors.filter((e) => e.file.endsWith(f)).map((e) => `${e.line} ${e.field}: ${e.message}`);
+    assert.deepEqual(byFile('b-fields.yaml'), [
+      '4 category: Invalid option: expected one of "vat"|"surcharges"|"cit"|"iit"|"stampDuty"|"other"',
+      '1 notify: Invalid input: expected array, received undefined',
+    ]);
+    assert.deepEqual(byFile('c-rule.yaml'), [`8 eligibility: position 0: unknown fact 'employes' (known: ${Object.keys(FACTS).join(', ')})`]);
+    assert.equal(byFile('d-syntax.yaml').length, 1);
+    assert.match(byFile('d-syntax.yaml')[0] as string, /^\d+ : /);
+    assert.deepEqual(byFile('e-param.yaml'), ["8 eligibility: position 13: unknown parameter 'slpe.maxEmployees' on 2015-01-01"]);
+  });
+
+  it('zhishu rules check exits 1 and prints file:line: field: message', () => {
+    const dir = tempDir();
+    mkdirSync(join(dir, 'policies'));
+    copyFileSync('law/parameters.yaml', join(dir, 'parameters.yaml'));
+    writeFileSync(join(dir, 'policies', 'x.yaml'), GOOD.replace('employees <=', 'employees <'.repeat(1)).replace('confidence: U', 'confidence: X'));
+    const r = spawnSync(process.execPath, ['bin/zhishu.js', 'rules', 'check', '--law', dir], { encoding: 'utf8' });
+    assert.equal(r.status, 1);
+    assert.match(r.stderr, /x\.yaml:5: sources\.0\.confidence: Invalid option/);
+    const ok = spawnSync(process.execPath, ['bin/zhishu.js', 'rules', 'check'], { encoding: 'utf8' });
+    assert.equal(ok.status, 0, ok.stderr);
+  });
+
+  it('parameters are resolved by date; a date without a value is an error naming both', () => {
+    const { parameters, errors } = loadParameters('law/parameters.yaml');
+    assert.deepEqual(errors, []);
+    assert.equal(paramAt(parameters, 'vat.smallScaleMonthlyThreshold', '2022-06-30').value, '150000');
+    assert.equal(paramAt(parameters, 'vat.smallScaleMonthlyThreshold', '2023-01-01').value, '100000');
+    assert.throws(
+      () => paramAt(parameters, 'slpe.maxEmployees', '2030-01-01'),
+      /parameter 'slpe.maxEmployees' has no value on 2030-01-01 \(covered: 2019-01-01..2022-12-31, 2023-01-01..2027-12-31\)/,
+    );
+  });
+
+  it('a 2026 period uses the 2026 rule: exactly 300,000 a quarter is exempt in 2025, taxed in 2026', () => {
+    const c = loadCatalogue('law');
+    const facts = { vat_status: 'smallScale', quarterly_sales: '300000' };
+    const vat = (date: string) => entriesAt(c, date).filter(({ entry }) => entry.category === 'vat');
+    assert.deepEqual(
+      vat('2025-12-31').map(({ entry, rule }) => [entry.id, explain(rule, facts).result]),
+      [['vat.smallScaleExemption2023', 'true']],
+    );
+    assert.deepEqual(
+      vat('2026-03-31').map(({ entry, rule }) => [entry.id, explain(rule, facts).result]),
+      [['vat.smallScaleThreshold2026', 'false']],
+    );
+  });
+});
