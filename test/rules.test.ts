@@ -2,10 +2,12 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import fc from 'fast-check';
 import pg from 'pg';
+import { tableSpec } from '../src/model/index.ts';
 import { compileRule, RuleError } from '../src/rules/compile.ts';
 import { FACTS, type FactType, type Params } from '../src/rules/facts.ts';
 import { evaluate, explain, type FactRow } from '../src/rules/interpret.ts';
-import { compileSql, type Dialect, FACT_SQL_TYPES, factColumn } from '../src/rules/sql.ts';
+import type { Expr } from '../src/rules/ir.ts';
+import { compilePopulation, compileSql, type Dialect, FACT_SQL_TYPES, factColumn } from '../src/rules/sql.ts';
 import { Store } from '../src/store/store.ts';
 
 const PARAMS: Params = {
@@ -18,6 +20,29 @@ const PARAMS: Params = {
 
 const NAMES = Object.keys(FACTS);
 const ofType = (t: FactType) => NAMES.filter((n) => FACTS[n]?.type === t);
+
+describe('rules: the fact schema agrees with the domain model', () => {
+  it('facts that are taxpayer fields have the type of the field', () => {
+    const expected: Record<string, FactType> = {
+      enum: 'string',
+      text: 'string',
+      industry: 'string',
+      creditCode: 'string',
+      int: 'int',
+      money: 'decimal',
+      bool: 'bool',
+      date: 'date',
+    };
+    let shared = 0;
+    for (const col of tableSpec('taxpayer').columns) {
+      const fact = FACTS[col.name];
+      if (!fact) continue;
+      shared++;
+      assert.equal(fact.type, expected[col.type.kind], col.name);
+    }
+    assert.ok(shared >= 10, `${shared} facts come from the taxpayer table`);
+  });
+});
 
 describe('rules: loading refuses what cannot be evaluated', () => {
   const refused = (source: string, position: number, reason: RegExp) => {
@@ -148,6 +173,12 @@ const rowArb: fc.Arbitrary<FactRow> = fc.record(
 ) as fc.Arbitrary<FactRow>;
 
 const ROWS = 50;
+
+function countConditions(e: Expr): number {
+  if (e.k === 'and' || e.k === 'or') return e.args.reduce((n, a) => n + countConditions(a), 0);
+  if (e.k === 'not') return countConditions(e.a);
+  return e.k === 'lit' || e.k === 'param' ? 0 : 1;
+}
 const RUNS = Number(process.env.ZHISHU_RULE_RUNS ?? 200); // 200 rules × 50 rows = 10,000 cases
 
 function createTable(dialect: Dialect, temp: string): string {
@@ -210,6 +241,32 @@ describe('rules: the interpreter, DuckDB and PostgreSQL give the same answer', (
     );
     assert.equal(cases, RUNS * ROWS);
     for (const t of ['true', 'false', 'unknown'] as const) assert.ok(seen[t] > cases / 20, `${t} answers are exercised (${seen[t]} of ${cases})`);
+  });
+
+  it('a set of rules compiled together computes each shared condition once and gives the same answers', async () => {
+    const sources = fc.sample(ruleSource, { numRuns: 40, seed: 7 });
+    const shared = ['vat_status == "smallScale"', 'kind == "enterprise"', 'employees <= param("slpe.maxEmployees")'];
+    const rules = [...sources, ...shared.map((c, i) => `${c} && ${sources[i]}`)].map((src, i) => compileRule(`r${i}`, src, PARAMS));
+    const rows = fc.sample(rowArb, { numRuns: ROWS, seed: 8 });
+    await duck.exec('DELETE FROM facts_t');
+    await duck.exec(insertSql('duckdb', rows.length), rowParams(rows));
+    await pgc.query('DELETE FROM facts_t');
+    await pgc.query(insertSql('postgres', rows.length), rowParams(rows));
+    const toTruth = (v: unknown) => (v === null ? 'unknown' : v ? 'true' : 'false');
+    const expected = rows.map((row) => rules.map((r) => evaluate(r, row)));
+    const d = compilePopulation(rules, 'duckdb', 'facts_t');
+    const dr = await duck.all<Record<string, boolean | null>>(`${d.sql} ORDER BY id`, d.params);
+    assert.deepEqual(
+      dr.map((row) => rules.map((_, i) => toTruth(row[`r${i}`]))),
+      expected,
+    );
+    const p = compilePopulation(rules, 'postgres', 'facts_t');
+    const pr = await pgc.query<Record<string, boolean | null>>(`${p.sql} ORDER BY id`, p.params);
+    assert.deepEqual(
+      pr.rows.map((row) => rules.map((_, i) => toTruth(row[`r${i}`]))),
+      expected,
+    );
+    assert.ok(d.conditions < rules.reduce((n, r) => n + countConditions(r.expr), 0), 'shared conditions are computed once');
   });
 
   it('strings with quotes, comments and SQL keywords stay data', async () => {

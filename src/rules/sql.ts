@@ -38,27 +38,69 @@ export function factColumn(name: string): string {
  */
 export function compileSql(rule: Rule, dialect: Dialect, offset = 0): CompiledSql {
   const params: string[] = [];
+  return { sql: compileExpr(rule.expr, dialect, params, offset), params };
+}
+
+/** Compiles one checked expression, appending its bound values to params. */
+function compileExpr(e: Expr, dialect: Dialect, params: string[], offset: number, leafColumn?: (e: Expr) => string | undefined): string {
   const bind = (type: FactType, v: Value): string => {
     params.push(typeof v === 'bigint' ? formatHundredths(v) : String(v));
     return `CAST($${offset + params.length} AS ${BIND_TYPES[dialect][type]})`;
   };
-  const walk = (e: Expr): string => {
-    switch (e.k) {
+  const walk = (x: Expr): string => {
+    const shared = leafColumn?.(x);
+    if (shared) return shared;
+    switch (x.k) {
       case 'lit':
       case 'param':
-        return bind(e.type, e.value);
+        return bind(x.type, x.value);
       case 'fact':
-        return factColumn(e.name);
+        return factColumn(x.name);
       case 'cmp':
-        return `(${walk(e.a)} ${e.op === '==' ? '=' : e.op === '!=' ? '<>' : e.op} ${walk(e.b)})`;
+        return `(${walk(x.a)} ${x.op === '==' ? '=' : x.op === '!=' ? '<>' : x.op} ${walk(x.b)})`;
       case 'in':
-        return `(${walk(e.a)} IN (${e.list.map(walk).join(', ')}))`;
+        return `(${walk(x.a)} IN (${x.list.map(walk).join(', ')}))`;
       case 'and':
       case 'or':
-        return `(${e.args.map(walk).join(e.k === 'and' ? ' AND ' : ' OR ')})`;
+        return `(${x.args.map(walk).join(x.k === 'and' ? ' AND ' : ' OR ')})`;
       case 'not':
-        return `(NOT ${walk(e.a)})`;
+        return `(NOT ${walk(x.a)})`;
     }
   };
-  return { sql: walk(rule.expr), params };
+  return walk(e);
+}
+
+/** Conditions: the leaves of the logic (comparisons, `in`, a true/false fact). */
+const isCondition = (e: Expr) => e.k === 'cmp' || e.k === 'in' || (e.k === 'fact' && e.type === 'bool');
+
+/** A condition's identity: the same comparison of the same fact with the same value, however it was written. */
+function conditionKey(e: Expr): string {
+  return JSON.stringify(e, (k, v) => (k === 'text' || k === 'source' ? undefined : typeof v === 'bigint' ? `${v}n` : v));
+}
+
+/**
+ * Compiles many rules into one query over a facts relation with an `id`
+ * column: every distinct condition is computed once, as a column of an inner
+ * query, and each rule combines those columns. Rules that share conditions
+ * (most policies test VAT status, kind or size) do not pay for them twice.
+ * The result has `id` and one column `r0`, `r1`, ... per rule, in order.
+ */
+export function compilePopulation(rules: readonly Rule[], dialect: Dialect, facts: string): CompiledSql & { conditions: number } {
+  const params: string[] = [];
+  const columns = new Map<string, { name: string; sql: string }>();
+  const visit = (e: Expr) => {
+    if (isCondition(e)) {
+      const key = conditionKey(e);
+      if (!columns.has(key)) columns.set(key, { name: `c${columns.size}`, sql: compileExpr(e, dialect, params, 0) });
+      return;
+    }
+    if (e.k === 'and' || e.k === 'or') e.args.forEach(visit);
+    else if (e.k === 'not') visit(e.a);
+  };
+  for (const r of rules) visit(r.expr);
+  const leafColumn = (e: Expr) => (isCondition(e) ? columns.get(conditionKey(e))?.name : undefined);
+  const outer = rules.map((r, i) => `${compileExpr(r.expr, dialect, params, 0, leafColumn)} AS r${i}`);
+  const inner = [...columns.values()].map((c) => `${c.sql} AS ${c.name}`);
+  const sql = `SELECT id, ${outer.join(', ')} FROM (SELECT id${inner.length ? `, ${inner.join(', ')}` : ''} FROM ${facts}) conditions`;
+  return { sql, params, conditions: columns.size };
 }
