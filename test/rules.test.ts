@@ -4,22 +4,12 @@ import fc from 'fast-check';
 import pg from 'pg';
 import { tableSpec } from '../src/model/index.ts';
 import { compileRule, RuleError } from '../src/rules/compile.ts';
-import { FACTS, type FactType, type Params } from '../src/rules/facts.ts';
+import { FACTS, type FactType } from '../src/rules/facts.ts';
 import { evaluate, explain, type FactRow } from '../src/rules/interpret.ts';
 import type { Expr } from '../src/rules/ir.ts';
 import { compilePopulation, compileSql, type Dialect, FACT_SQL_TYPES, factColumn } from '../src/rules/sql.ts';
 import { Store } from '../src/store/store.ts';
-
-const PARAMS: Params = {
-  'slpe.maxEmployees': { type: 'int', value: 300, source: '财政部 税务总局公告2023年第12号' },
-  'slpe.maxAssets': { type: 'decimal', value: '50000000', source: '财政部 税务总局公告2023年第12号' },
-  'vat.smallScaleMonthlyThreshold': { type: 'decimal', value: '100000', source: '财政部 税务总局公告2023年第1号' },
-  'test.district': { type: 'string', value: "fu'tian", source: 'test' },
-  'test.since': { type: 'date', value: '2024-01-01', source: 'test' },
-};
-
-const NAMES = Object.keys(FACTS);
-const ofType = (t: FactType) => NAMES.filter((n) => FACTS[n]?.type === t);
+import { NAMES, PARAMS, q, rowArb, ruleSource } from './helpers/rules.ts';
 
 describe('rules: the fact schema agrees with the domain model', () => {
   it('facts that are taxpayer fields have the type of the field', () => {
@@ -101,76 +91,6 @@ describe('rules: explained evaluation for one taxpayer', () => {
     assert.throws(() => evaluate(rule, { kind: 'enterprise', employees: 1.5, total_assets: '1', credit_level: 'A' }), /fact employees: 1.5 is not an int/);
   });
 });
-
-// ---------------------------------------------------------------- generated rules and rows
-
-const q = (s: string) => JSON.stringify(s); // a CEL string literal, escapes included
-const STRINGS = ['futian', 'nanshan', 'enterprise', '', '福田区', "fu'tian", 'x\\y', '-- c', '/* c */', "'; DROP TABLE facts_t; --", 'A', 'D', 'general'];
-const NUMBERS = ['0', '1', '-1', '300', '299', '301', '0.01', '100000', '99999.99', '100000.01', '50000000', '-0.5', '123456789012.34'];
-const DATES = ['2019-12-31', '2020-01-01', '2024-01-01', '2025-06-30'];
-const NUM_PARAMS = ['param("slpe.maxEmployees")', 'param("slpe.maxAssets")', 'param("vat.smallScaleMonthlyThreshold")'];
-
-const numLit = fc.oneof(fc.constantFrom(...NUMBERS), fc.integer({ min: -100000, max: 100000 }).map(String), fc.constantFrom(...NUM_PARAMS));
-const cmpOp = fc.constantFrom('==', '!=', '<', '<=', '>', '>=');
-const leaf: fc.Arbitrary<string> = fc.oneof(
-  fc
-    .tuple(fc.constantFrom(...ofType('int'), ...ofType('decimal')), cmpOp, numLit, fc.boolean())
-    .map(([f, op, v, flip]) => (flip ? `${v} ${op} ${f}` : `${f} ${op} ${v}`)),
-  fc
-    .tuple(
-      fc.constantFrom(...ofType('string')),
-      fc.constantFrom('==', '!='),
-      fc.oneof(fc.constantFrom(...STRINGS).map(q), fc.constant('param("test.district")')),
-    )
-    .map(([f, op, v]) => `${f} ${op} ${v}`),
-  fc
-    .tuple(fc.constantFrom(...ofType('string')), fc.uniqueArray(fc.constantFrom(...STRINGS), { minLength: 1, maxLength: 4 }))
-    .map(([f, xs]) => `${f} in [${xs.map(q).join(', ')}]`),
-  fc
-    .tuple(fc.constantFrom(...ofType('int'), ...ofType('decimal')), fc.uniqueArray(fc.constantFrom(...NUMBERS), { minLength: 1, maxLength: 4 }))
-    .map(([f, xs]) => `${f} in [${xs.join(', ')}]`),
-  fc.tuple(fc.constantFrom(...ofType('bool')), fc.constantFrom('', ' == true', ' != false', ' == false')).map(([f, s]) => `${f}${s}`),
-  fc
-    .tuple(
-      fc.constantFrom(...ofType('date')),
-      cmpOp,
-      fc.oneof(
-        fc.constantFrom(...DATES).map((d) => `date("${d}")`),
-        fc.constant('param("test.since")'),
-      ),
-    )
-    .map(([f, op, d]) => `${f} ${op} ${d}`),
-);
-const { rule: ruleSource } = fc.letrec<{ rule: string }>((tie) => ({
-  rule: fc.oneof(
-    { depthSize: 'small', withCrossShrink: true },
-    leaf,
-    fc.tuple(tie('rule'), tie('rule')).map(([a, b]) => `(${a} && ${b})`),
-    fc.tuple(tie('rule'), tie('rule')).map(([a, b]) => `(${a} || ${b})`),
-    tie('rule').map((a) => `!(${a})`),
-  ),
-}));
-
-const factArb = (t: FactType): fc.Arbitrary<unknown> => {
-  switch (t) {
-    case 'int':
-      return fc.oneof(fc.constantFrom(0, 1, -1, 299, 300, 301, 100000, 999999999999), fc.integer({ min: -100000, max: 100000 }));
-    case 'decimal':
-      return fc.oneof(
-        fc.constantFrom(...NUMBERS, '9999999999999999.99'),
-        fc.integer({ min: -10000000, max: 10000000 }).map((c) => (c / 100).toFixed(2)),
-      );
-    case 'string':
-      return fc.oneof(fc.constantFrom(...STRINGS), fc.string({ maxLength: 6 }));
-    case 'bool':
-      return fc.boolean();
-    case 'date':
-      return fc.constantFrom(...DATES, '2000-02-29', '2030-12-31');
-  }
-};
-const rowArb: fc.Arbitrary<FactRow> = fc.record(
-  Object.fromEntries(NAMES.map((n) => [n, fc.option(factArb(FACTS[n]?.type as FactType), { freq: 5, nil: null })])),
-) as fc.Arbitrary<FactRow>;
 
 const ROWS = 50;
 

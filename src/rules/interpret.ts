@@ -52,7 +52,47 @@ export function factValue(name: string, row: FactRow): Value | null {
   return raw;
 }
 
+/**
+ * The facts a rule reads, converted to exact values once per row (and checked: a value of the wrong
+ * type names its fact). The conversions are kept with the row, so a taxpayer evaluated against many
+ * rules pays for them once. A row must not be changed after it was first evaluated.
+ */
+const converted = new WeakMap<FactRow, Map<string, Value | null>>();
+function prepareFacts(rule: Rule, row: FactRow): Map<string, Value | null> {
+  let out = converted.get(row);
+  if (!out) {
+    out = new Map();
+    converted.set(row, out);
+  }
+  for (const name of rule.facts) if (!out.has(name)) out.set(name, factValue(name, row));
+  return out;
+}
+
 const show = (v: Value | null): string | boolean | null => (typeof v === 'bigint' ? formatHundredths(v) : v);
+// Traces show values as text; a literal's text never changes and a fact's not within its row, so each is made once.
+const shownConstants = new WeakMap<Expr, string | boolean | string[]>();
+const shownFacts = new WeakMap<FactRow, Map<string, string | boolean | null>>();
+function showConstant(e: Expr & { value: Value }): string | boolean {
+  let s = shownConstants.get(e) as string | boolean | undefined;
+  if (s === undefined) {
+    s = show(e.value) as string | boolean;
+    shownConstants.set(e, s);
+  }
+  return s;
+}
+function showFact(row: FactRow, name: string, v: Value | null): string | boolean | null {
+  let m = shownFacts.get(row);
+  if (!m) {
+    m = new Map();
+    shownFacts.set(row, m);
+  }
+  let s = m.get(name);
+  if (s === undefined) {
+    s = show(v);
+    m.set(name, s);
+  }
+  return s;
+}
 const and3 = (xs: (boolean | null)[]) => (xs.includes(false) ? false : xs.includes(null) ? null : true);
 const or3 = (xs: (boolean | null)[]) => (xs.includes(true) ? true : xs.includes(null) ? null : false);
 const truth = (v: boolean | null): Truth => (v === null ? 'unknown' : v ? 'true' : 'false');
@@ -74,116 +114,139 @@ function compare(op: string, a: Value, b: Value): boolean {
   }
 }
 
+interface Ctx {
+  row: FactRow;
+  facts: Map<string, Value | null>;
+  conditions: ConditionTrace[];
+}
+
+function traceValue(ctx: Ctx, e: Expr): Value | null {
+  switch (e.k) {
+    case 'lit':
+    case 'param':
+      return e.value;
+    case 'fact':
+      return ctx.facts.get(e.name) ?? null;
+    default:
+      return traceTest(ctx, e);
+  }
+}
+
+function observe(ctx: Ctx, x: Expr, observed: ConditionTrace['observed'], missing: string[]): void {
+  if (x.k !== 'fact') return;
+  const v = ctx.facts.get(x.name) ?? null;
+  observed[x.name] = showFact(ctx.row, x.name, v);
+  if (v === null) missing.push(x.name);
+}
+
+function traceLeaf(ctx: Ctx, e: Expr, result: boolean | null, extra: Partial<ConditionTrace>): void {
+  const observed: ConditionTrace['observed'] = {};
+  const missing: string[] = [];
+  if (e.k === 'cmp') {
+    observe(ctx, e.a, observed, missing);
+    observe(ctx, e.b, observed, missing);
+  } else if (e.k === 'in') observe(ctx, e.a, observed, missing);
+  else observe(ctx, e, observed, missing);
+  ctx.conditions.push({ condition: e.text, result: truth(result), observed, missing, ...extra });
+}
+
+function against(x: Expr): ConditionTrace['against'] | undefined {
+  if (x.k === 'param') return { value: showConstant(x) as string, param: x.name, source: x.source };
+  if (x.k === 'lit') return { value: showConstant(x) as string };
+  return undefined;
+}
+
+function traceTest(ctx: Ctx, e: Expr): boolean | null {
+  switch (e.k) {
+    case 'and':
+      return and3(e.args.map((a) => traceTest(ctx, a)));
+    case 'or':
+      return or3(e.args.map((a) => traceTest(ctx, a)));
+    case 'not': {
+      const v = traceTest(ctx, e.a);
+      return v === null ? null : !v;
+    }
+    case 'fact': {
+      const v = traceValue(ctx, e) as boolean | null;
+      traceLeaf(ctx, e, v, {});
+      return v;
+    }
+    case 'lit':
+    case 'param':
+      return e.value as boolean;
+    case 'in': {
+      const a = traceValue(ctx, e.a);
+      const r = a === null ? null : e.list.some((x) => traceValue(ctx, x) === a);
+      let listText = shownConstants.get(e) as string[] | undefined;
+      if (!listText) {
+        listText = e.list.map((x) => String(showConstant(x as Expr & { value: Value })));
+        shownConstants.set(e, listText);
+      }
+      traceLeaf(ctx, e, r, { against: { value: listText } });
+      return r;
+    }
+    case 'cmp': {
+      const a = traceValue(ctx, e.a);
+      const b = traceValue(ctx, e.b);
+      const r = a === null || b === null ? null : compare(e.op, a, b);
+      const extra: Partial<ConditionTrace> = {};
+      const ref = e.a.k === 'fact' ? against(e.b) : against(e.a);
+      if (ref) extra.against = ref;
+      if (r === false && typeof a === 'bigint' && typeof b === 'bigint' && e.op !== '==' && e.op !== '!=') {
+        // Oriented from the fact's side: "employees 320 <= 300" is 20 over.
+        const [fact, limit, op] = e.a.k === 'fact' || e.b.k !== 'fact' ? [a, b, e.op] : [b, a, flip(e.op)];
+        const diff = fact > limit ? fact - limit : limit - fact;
+        extra.nearMiss = { by: formatHundredths(diff), direction: op.startsWith('<') ? 'over' : 'under' };
+      }
+      traceLeaf(ctx, e, r, extra);
+      return r;
+    }
+  }
+}
+
 /**
  * Evaluates a rule for one taxpayer and explains it: every condition with the
  * values observed, what they were compared against, and for numeric misses by
  * how much. Every condition is evaluated (no short-circuit) so the trace is whole.
  */
 export function explain(rule: Rule, row: FactRow): Explained {
-  const conditions: ConditionTrace[] = [];
-  const value = (e: Expr): Value | null => {
-    switch (e.k) {
-      case 'lit':
-      case 'param':
-        return e.value;
-      case 'fact':
-        return factValue(e.name, row);
-      default:
-        return test(e);
-    }
-  };
-  const leaf = (e: Expr, result: boolean | null, extra: Partial<ConditionTrace>) => {
-    const observed: ConditionTrace['observed'] = {};
-    const missing: string[] = [];
-    const visit = (x: Expr) => {
-      if (x.k === 'fact') {
-        const v = factValue(x.name, row);
-        observed[x.name] = show(v);
-        if (v === null) missing.push(x.name);
-      }
-    };
-    if (e.k === 'cmp') [e.a, e.b].forEach(visit);
-    else if (e.k === 'in') visit(e.a);
-    else visit(e);
-    conditions.push({ condition: e.text, result: truth(result), observed, missing, ...extra });
-  };
-  const against = (x: Expr): ConditionTrace['against'] | undefined =>
-    x.k === 'param' ? { value: show(x.value) as string, param: x.name, source: x.source } : x.k === 'lit' ? { value: show(x.value) as string } : undefined;
-
-  const test = (e: Expr): boolean | null => {
-    switch (e.k) {
-      case 'and':
-        return and3(e.args.map(test));
-      case 'or':
-        return or3(e.args.map(test));
-      case 'not': {
-        const v = test(e.a);
-        return v === null ? null : !v;
-      }
-      case 'fact': {
-        const v = value(e) as boolean | null;
-        leaf(e, v, {});
-        return v;
-      }
-      case 'lit':
-      case 'param':
-        return e.value as boolean;
-      case 'in': {
-        const a = value(e.a);
-        const r = a === null ? null : e.list.some((x) => value(x) === a);
-        leaf(e, r, { against: { value: e.list.map((x) => String(show(value(x)))) } });
-        return r;
-      }
-      case 'cmp': {
-        const a = value(e.a);
-        const b = value(e.b);
-        const r = a === null || b === null ? null : compare(e.op, a, b);
-        const extra: Partial<ConditionTrace> = {};
-        const ref = e.a.k === 'fact' ? against(e.b) : against(e.a);
-        if (ref) extra.against = ref;
-        if (r === false && typeof a === 'bigint' && typeof b === 'bigint' && e.op !== '==' && e.op !== '!=') {
-          // Oriented from the fact's side: "employees 320 <= 300" is 20 over.
-          const [fact, limit, op] = e.a.k === 'fact' || e.b.k !== 'fact' ? [a, b, e.op] : [b, a, flip(e.op)];
-          const diff = fact > limit ? fact - limit : limit - fact;
-          extra.nearMiss = { by: formatHundredths(diff), direction: op.startsWith('<') ? 'over' : 'under' };
-        }
-        leaf(e, r, extra);
-        return r;
-      }
-    }
-  };
-  const result = truth(test(rule.expr));
-  const missingFacts = [...new Set(conditions.flatMap((c) => (c.result === 'unknown' ? c.missing : [])))].sort();
-  return { traceVersion: TRACE_VERSION, rule: rule.id, result, conditions, missingFacts };
+  const ctx: Ctx = { row, facts: prepareFacts(rule, row), conditions: [] };
+  const result = truth(traceTest(ctx, rule.expr));
+  const missingFacts = [...new Set(ctx.conditions.flatMap((c) => (c.result === 'unknown' ? c.missing : [])))].sort();
+  return { traceVersion: TRACE_VERSION, rule: rule.id, result, conditions: ctx.conditions, missingFacts };
 }
 
 const flip = (op: string) => ({ '<': '>', '<=': '>=', '>': '<', '>=': '<=' })[op] ?? op;
 
+function plainValue(facts: Map<string, Value | null>, e: Expr): Value | null {
+  return e.k === 'lit' || e.k === 'param' ? e.value : e.k === 'fact' ? (facts.get(e.name) ?? null) : plainTest(facts, e);
+}
+
+function plainTest(facts: Map<string, Value | null>, e: Expr): boolean | null {
+  switch (e.k) {
+    case 'and':
+      return and3(e.args.map((a) => plainTest(facts, a)));
+    case 'or':
+      return or3(e.args.map((a) => plainTest(facts, a)));
+    case 'not': {
+      const v = plainTest(facts, e.a);
+      return v === null ? null : !v;
+    }
+    case 'in': {
+      const a = plainValue(facts, e.a);
+      return a === null ? null : e.list.some((x) => plainValue(facts, x) === a);
+    }
+    case 'cmp': {
+      const a = plainValue(facts, e.a);
+      const b = plainValue(facts, e.b);
+      return a === null || b === null ? null : compare(e.op, a, b);
+    }
+    default:
+      return plainValue(facts, e) as boolean | null;
+  }
+}
+
 /** The answer alone, without building a trace: for matching many taxpayers in JavaScript. */
 export function evaluate(rule: Rule, row: FactRow): Truth {
-  const value = (e: Expr): Value | null => (e.k === 'lit' || e.k === 'param' ? e.value : e.k === 'fact' ? factValue(e.name, row) : test(e));
-  const test = (e: Expr): boolean | null => {
-    switch (e.k) {
-      case 'and':
-        return and3(e.args.map(test));
-      case 'or':
-        return or3(e.args.map(test));
-      case 'not': {
-        const v = test(e.a);
-        return v === null ? null : !v;
-      }
-      case 'in': {
-        const a = value(e.a);
-        return a === null ? null : e.list.some((x) => value(x) === a);
-      }
-      case 'cmp': {
-        const a = value(e.a);
-        const b = value(e.b);
-        return a === null || b === null ? null : compare(e.op, a, b);
-      }
-      default:
-        return value(e) as boolean | null;
-    }
-  };
-  return truth(test(rule.expr));
+  return truth(plainTest(prepareFacts(rule, row), rule.expr));
 }
