@@ -6,6 +6,10 @@
 -- share) is computed once per taxpayer-month in t, not once per invoice.
 WITH t AS (
   SELECT idx, credit_code, m, n_inv AS n, sales, vat_class, rate, single_limit, paper, c0, c1, c2, c3, c4, c5,
+    -- 20-digit invoice number: year (2), region 44, channel (1), then a 15-digit sequence of month index (3),
+    -- taxpayer index (8) and the invoice's index in the month (4, appended below). Unique by construction,
+    -- and each month's numbers form their own range, as a real issuing platform's sequence does. Paper
+    -- invoices (digital = false) carry the same layout; their real code+number pair is not modelled.
     printf('%02d441%03d%08d', year(mstart(m)) % 100, m, idx) AS no_prefix,
     mstart(m) AS m_start, mdays(m) AS m_days,
     digital_share(m) * CASE WHEN paper THEN 1 - getvariable('paper_share') ELSE 1 END AS d_share,

@@ -55,15 +55,6 @@ CREATE OR REPLACE TEMP MACRO count_of(idx, m, inv_lvl, fast, fast_g, growth, m0,
     THEN least(getvariable('inv_cap'), floor(exp((inv_lvl) + mlog(idx, m, fast, fast_g, growth, m0))))::BIGINT ELSE 0::BIGINT END;
 -- Share of digital (数电) invoices by month: none before Shenzhen joined as issuer (2023-03), ramping to all by 2024-12 [U ramp].
 CREATE OR REPLACE TEMP MACRO digital_share(m) AS least(1.0, greatest(0.0, (datediff('month', DATE '2023-03-01', mstart(m)) + 1) / 22.0));
--- Is invoice `key` of a taxpayer digital? Paper users issue paper_share of theirs on paper.
-CREATE OR REPLACE TEMP MACRO is_digital(paper, idx, key, m) AS
-  rnd(77, idx, key) < digital_share(m) * CASE WHEN paper THEN 1 - getvariable('paper_share') ELSE 1 END;
--- 20-digit invoice number: year (2), region 44, channel (1), 15-digit sequence from month index (3),
--- taxpayer index (8) and the invoice's index in the month (4). Unique by construction, and each month's
--- numbers form their own range, as a real issuing platform's sequence does. Paper invoices carry the
--- same layout (their real code+number pair is not modelled), so they do not break the monthly ranges.
-CREATE OR REPLACE TEMP MACRO invoice_no(m, digital, idx, j) AS
-  printf('%02d441%03d%08d%04d', year(mstart(m)) % 100, m, idx, j);
 -- Rounded up to a multiple of 5, at least 5.
 CREATE OR REPLACE TEMP MACRO ceil5(x) AS greatest(5, (ceil((x) / 5.0) * 5))::BIGINT;
 
