@@ -139,7 +139,7 @@ function observe(ctx: Ctx, x: Expr, observed: ConditionTrace['observed'], missin
   if (v === null) missing.push(x.name);
 }
 
-function traceLeaf(ctx: Ctx, e: Expr, result: boolean | null, extra: Partial<ConditionTrace>): void {
+function traceLeaf(ctx: Ctx, e: Expr, result: boolean | null): ConditionTrace {
   const observed: ConditionTrace['observed'] = {};
   const missing: string[] = [];
   if (e.k === 'cmp') {
@@ -147,28 +147,45 @@ function traceLeaf(ctx: Ctx, e: Expr, result: boolean | null, extra: Partial<Con
     observe(ctx, e.b, observed, missing);
   } else if (e.k === 'in') observe(ctx, e.a, observed, missing);
   else observe(ctx, e, observed, missing);
-  ctx.conditions.push({ condition: e.text, result: truth(result), observed, missing, ...extra });
+  const trace: ConditionTrace = { condition: e.text, result: truth(result), observed, missing };
+  ctx.conditions.push(trace);
+  return trace;
 }
 
+const againstOf = new WeakMap<Expr, NonNullable<ConditionTrace['against']>>();
+/** What a fact was compared with; the same object for every trace of the same literal (traces are read, not changed). */
 function against(x: Expr): ConditionTrace['against'] | undefined {
-  if (x.k === 'param') return { value: showConstant(x) as string, param: x.name, source: x.source };
-  if (x.k === 'lit') return { value: showConstant(x) as string };
-  return undefined;
+  if (x.k !== 'param' && x.k !== 'lit') return undefined;
+  let a = againstOf.get(x);
+  if (!a) {
+    a = x.k === 'param' ? { value: showConstant(x) as string, param: x.name, source: x.source } : { value: showConstant(x) as string };
+    againstOf.set(x, a);
+  }
+  return a;
 }
 
 function traceTest(ctx: Ctx, e: Expr): boolean | null {
   switch (e.k) {
     case 'and':
-      return and3(e.args.map((a) => traceTest(ctx, a)));
-    case 'or':
-      return or3(e.args.map((a) => traceTest(ctx, a)));
+    case 'or': {
+      // Every argument is evaluated (the trace is whole); the Kleene answer is folded as we go.
+      const decisive = e.k === 'or';
+      let unknown = false;
+      let decided = false;
+      for (const a of e.args) {
+        const v = traceTest(ctx, a);
+        if (v === null) unknown = true;
+        else if (v === decisive) decided = true;
+      }
+      return decided ? decisive : unknown ? null : !decisive;
+    }
     case 'not': {
       const v = traceTest(ctx, e.a);
       return v === null ? null : !v;
     }
     case 'fact': {
       const v = traceValue(ctx, e) as boolean | null;
-      traceLeaf(ctx, e, v, {});
+      traceLeaf(ctx, e, v);
       return v;
     }
     case 'lit':
@@ -176,29 +193,29 @@ function traceTest(ctx: Ctx, e: Expr): boolean | null {
       return e.value as boolean;
     case 'in': {
       const a = traceValue(ctx, e.a);
-      const r = a === null ? null : e.list.some((x) => traceValue(ctx, x) === a);
+      let r: boolean | null = a === null ? null : false;
+      if (a !== null) for (const x of e.list) if ((x as { value: Value }).value === a) r = true;
       let listText = shownConstants.get(e) as string[] | undefined;
       if (!listText) {
         listText = e.list.map((x) => String(showConstant(x as Expr & { value: Value })));
         shownConstants.set(e, listText);
       }
-      traceLeaf(ctx, e, r, { against: { value: listText } });
+      traceLeaf(ctx, e, r).against = { value: listText };
       return r;
     }
     case 'cmp': {
       const a = traceValue(ctx, e.a);
       const b = traceValue(ctx, e.b);
       const r = a === null || b === null ? null : compare(e.op, a, b);
-      const extra: Partial<ConditionTrace> = {};
+      const trace = traceLeaf(ctx, e, r);
       const ref = e.a.k === 'fact' ? against(e.b) : against(e.a);
-      if (ref) extra.against = ref;
+      if (ref) trace.against = ref;
       if (r === false && typeof a === 'bigint' && typeof b === 'bigint' && e.op !== '==' && e.op !== '!=') {
         // Oriented from the fact's side: "employees 320 <= 300" is 20 over.
         const [fact, limit, op] = e.a.k === 'fact' || e.b.k !== 'fact' ? [a, b, e.op] : [b, a, flip(e.op)];
         const diff = fact > limit ? fact - limit : limit - fact;
-        extra.nearMiss = { by: formatHundredths(diff), direction: op.startsWith('<') ? 'over' : 'under' };
+        trace.nearMiss = { by: formatHundredths(diff), direction: op.startsWith('<') ? 'over' : 'under' };
       }
-      traceLeaf(ctx, e, r, extra);
       return r;
     }
   }
@@ -212,7 +229,9 @@ function traceTest(ctx: Ctx, e: Expr): boolean | null {
 export function explain(rule: Rule, row: FactRow): Explained {
   const ctx: Ctx = { row, facts: prepareFacts(rule, row), conditions: [] };
   const result = truth(traceTest(ctx, rule.expr));
-  const missingFacts = [...new Set(ctx.conditions.flatMap((c) => (c.result === 'unknown' ? c.missing : [])))].sort();
+  const missingFacts: string[] = [];
+  for (const c of ctx.conditions) if (c.result === 'unknown') for (const m of c.missing) if (!missingFacts.includes(m)) missingFacts.push(m);
+  missingFacts.sort();
   return { traceVersion: TRACE_VERSION, rule: rule.id, result, conditions: ctx.conditions, missingFacts };
 }
 
