@@ -24,7 +24,7 @@ const NUM_PARAMS = ['param("slpe.maxEmployees")', 'param("slpe.maxAssets")', 'pa
 
 const numLit = fc.oneof(fc.constantFrom(...NUMBERS), fc.integer({ min: -100000, max: 100000 }).map(String), fc.constantFrom(...NUM_PARAMS));
 const cmpOp = fc.constantFrom('==', '!=', '<', '<=', '>', '>=');
-const leaf: fc.Arbitrary<string> = fc.oneof(
+export const leaf: fc.Arbitrary<string> = fc.oneof(
   fc
     .tuple(fc.constantFrom(...ofType('int'), ...ofType('decimal')), cmpOp, numLit, fc.boolean())
     .map(([f, op, v, flip]) => (flip ? `${v} ${op} ${f}` : `${f} ${op} ${v}`)),
