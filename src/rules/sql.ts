@@ -43,26 +43,33 @@ export function compileSql(rule: Rule, dialect: Dialect, offset = 0): CompiledSq
 
 /** Compiles one checked expression, appending its bound values to params. */
 function compileExpr(e: Expr, dialect: Dialect, params: string[], offset: number, leafColumn?: (e: Expr) => string | undefined): string {
-  const bind = (type: FactType, v: Value): string => {
+  // A number compared with a fact is bound in the fact's own column type when it fits (BIGINT for a whole
+  // number against an int fact, DECIMAL(18,2) against a decimal fact), so the engine compares 64-bit values
+  // row by row instead of widening every value of the column to 128 bits. The answer is the same.
+  const bind = (type: FactType, v: Value, against?: FactType): string => {
     params.push(typeof v === 'bigint' ? formatHundredths(v) : String(v));
-    return `CAST($${offset + params.length} AS ${BIND_TYPES[dialect][type]})`;
+    let sqlType = BIND_TYPES[dialect][type];
+    if (typeof v === 'bigint' && against === 'int' && v % 100n === 0n && v / 100n < 2n ** 63n && v / 100n >= -(2n ** 63n)) sqlType = 'BIGINT';
+    else if (typeof v === 'bigint' && against === 'decimal' && v < 10n ** 18n && v > -(10n ** 18n)) sqlType = FACT_SQL_TYPES[dialect].decimal;
+    return `CAST($${offset + params.length} AS ${sqlType})`;
   };
-  const walk = (x: Expr): string => {
+  const factType = (x: Expr): FactType | undefined => (x.k === 'fact' ? x.type : undefined);
+  const walk = (x: Expr, against?: FactType): string => {
     const shared = leafColumn?.(x);
     if (shared) return shared;
     switch (x.k) {
       case 'lit':
       case 'param':
-        return bind(x.type, x.value);
+        return bind(x.type, x.value, against);
       case 'fact':
         return factColumn(x.name);
       case 'cmp':
-        return `(${walk(x.a)} ${x.op === '==' ? '=' : x.op === '!=' ? '<>' : x.op} ${walk(x.b)})`;
+        return `(${walk(x.a, factType(x.b))} ${x.op === '==' ? '=' : x.op === '!=' ? '<>' : x.op} ${walk(x.b, factType(x.a))})`;
       case 'in':
-        return `(${walk(x.a)} IN (${x.list.map(walk).join(', ')}))`;
+        return `(${walk(x.a)} IN (${x.list.map((y) => walk(y, factType(x.a))).join(', ')}))`;
       case 'and':
       case 'or':
-        return `(${x.args.map(walk).join(x.k === 'and' ? ' AND ' : ' OR ')})`;
+        return `(${x.args.map((y) => walk(y)).join(x.k === 'and' ? ' AND ' : ' OR ')})`;
       case 'not':
         return `(NOT ${walk(x.a)})`;
     }
