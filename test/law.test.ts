@@ -93,3 +93,39 @@ describe('law catalogue', () => {
     );
   });
 });
+
+describe('zhishu rules eval', () => {
+  it('explains every entry in force on the date for one set of facts', () => {
+    const facts = JSON.stringify({ kind: 'enterprise', vat_status: 'general', employees: 320, total_assets: '1000000', taxable_income: '800000' });
+    const r = spawnSync(process.execPath, ['bin/zhishu.js', 'rules', 'eval', '--facts', '-', '--date', '2026-03-31', '--rule', 'surcharges.sixTaxesTwoFees'], {
+      input: facts,
+      encoding: 'utf8',
+    });
+    assert.equal(r.status, 0, r.stderr);
+    const out = JSON.parse(r.stdout) as {
+      date: string;
+      results: { id: string; result: string; conditions: { condition: string; nearMiss?: { by: string } }[] }[];
+    };
+    assert.equal(out.date, '2026-03-31');
+    assert.deepEqual(
+      out.results.map((x) => [x.id, x.result]),
+      [['surcharges.sixTaxesTwoFees', 'false']],
+    );
+    const employees = out.results[0]?.conditions.find((c) => c.condition.startsWith('employees'));
+    assert.deepEqual(employees?.nearMiss, { by: '20', direction: 'over' });
+  });
+
+  it('says clearly what is wrong with its input', () => {
+    const bad = spawnSync(process.execPath, ['bin/zhishu.js', 'rules', 'eval', '--facts', '-', '--date', '2026-02-30x'], { input: '{}', encoding: 'utf8' });
+    assert.equal(bad.status, 2);
+    assert.match(bad.stderr, /--date '2026-02-30x' is not a date/);
+    const json = spawnSync(process.execPath, ['bin/zhishu.js', 'rules', 'eval', '--facts', '-'], { input: '{"employees": ', encoding: 'utf8' });
+    assert.equal(json.status, 2);
+    assert.match(json.stderr, /--facts: /);
+    const none = spawnSync(process.execPath, ['bin/zhishu.js', 'rules', 'eval', '--facts', '-', '--rule', 'no.such', '--date', '2026-01-01'], {
+      input: '{}',
+      encoding: 'utf8',
+    });
+    assert.match(none.stderr, /no entry 'no.such' in force on 2026-01-01/);
+  });
+});
