@@ -79,6 +79,50 @@ describe('law catalogue', () => {
     );
   });
 
+  it('every parameter covers 2019-01-01..2027-12-31 without a gap, each value with its source and confidence', () => {
+    const { parameters } = loadParameters('law/parameters.yaml');
+    const nextDay = (d: string) => new Date(Date.parse(`${d}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10);
+    assert.ok(parameters.length >= 70, `${parameters.length} parameters`);
+    for (const p of parameters) {
+      const values = [...p.values].sort((a, b) => a.from.localeCompare(b.from));
+      assert.ok((values[0]?.from ?? '') <= '2019-01-01', `${p.name} starts ${values[0]?.from}`);
+      assert.ok((values.at(-1)?.to ?? '') >= '2027-12-31', `${p.name} ends ${values.at(-1)?.to}`);
+      for (let i = 1; i < values.length; i++) assert.equal(values[i]?.from, nextDay(values[i - 1]?.to ?? ''), `${p.name}: gap or overlap before ${values[i]?.from}`);
+    }
+  });
+
+  it('a bracket table whose rows do not rise, or a decimal that is not a string, is refused with its line', () => {
+    const dir = tempDir();
+    writeFileSync(
+      join(dir, 'p.yaml'),
+      `- name: iit.badTable
+  type: table
+  unit: yuan
+  doc: a broken table
+  values:
+    - from: 2019-01-01
+      to: 2027-12-31
+      value: [{ upTo: "100", rate: "0.1" }, { upTo: "50", rate: "0.2" }, { upTo: null, rate: "0.3" }]
+      source: none
+      confidence: U
+- name: iit.badDecimal
+  type: decimal
+  unit: yuan
+  doc: a number that is not a string
+  values:
+    - { from: 2019-01-01, to: 2027-12-31, value: 0.03, source: none, confidence: U }
+`,
+    );
+    const { errors } = loadParameters(join(dir, 'p.yaml'));
+    assert.deepEqual(
+      errors.map((e) => [e.line, e.field, e.message]),
+      [
+        [8, '0.values.0.value', 'row 2: upTo must rise from row to row'],
+        [16, '1.values.0.value', 'a decimal parameter needs a decimal number in a string, e.g. "0.03"'],
+      ],
+    );
+  });
+
   it('a 2026 period uses the 2026 rule: exactly 300,000 a quarter is exempt in 2025, taxed in 2026', () => {
     const c = loadCatalogue('law');
     const facts = { vat_status: 'smallScale', quarterly_sales: '300000' };

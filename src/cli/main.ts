@@ -2,6 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { Command } from 'commander';
 import { DEFAULT_DB_PATH, migrate, Store } from '../store/store.ts';
 import { positiveInt } from './args.ts';
+import { registerCalc } from './commands/calc.ts';
 import { registerDemo } from './commands/demo.ts';
 import { registerGenerate } from './commands/generate.ts';
 import { ingestText, runIngest, UsageError } from './commands/ingest.ts';
@@ -75,19 +76,25 @@ program
 program
   .command('docs')
   .description('write a generated document to stdout or a file')
-  .argument('<which>', 'data-model')
-  .option('--write', 'write docs/data-model.md instead of printing it')
+  .argument('<which>', 'data-model or calculator')
+  .option('--write', 'write docs/<which>.md instead of printing it')
   .action(async (which: string, opts: { write?: boolean }) => {
-    if (which !== 'data-model') throw new UsageError(`unknown document '${which}' (known: data-model)`);
-    const { dataModelMarkdown } = await import('../model/dataModelDoc.ts');
-    const { TABLES } = await import('../model/index.ts');
-    const text = dataModelMarkdown(TABLES);
-    if (opts.write) writeFileSync('docs/data-model.md', text);
+    let text: string;
+    if (which === 'data-model') {
+      const { dataModelMarkdown } = await import('../model/dataModelDoc.ts');
+      const { TABLES } = await import('../model/index.ts');
+      text = dataModelMarkdown(TABLES);
+    } else if (which === 'calculator') {
+      const { calculatorMarkdown } = await import('../calc/calculatorDoc.ts');
+      text = calculatorMarkdown();
+    } else throw new UsageError(`unknown document '${which}' (known: data-model, calculator)`);
+    if (opts.write) writeFileSync(`docs/${which}.md`, text);
     else process.stdout.write(text);
   });
 
 registerGenerate(program);
 registerRules(program);
+registerCalc(program);
 registerDemo(program);
 
 try {

@@ -3,11 +3,24 @@ import type { Params } from '../rules/facts.ts';
 import { type LawFileError, readYaml } from './yamlFile.ts';
 
 const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date (YYYY-MM-DD)');
+const decimalString = z.string().regex(/^-?\d+(\.\d+)?$/, 'must be a decimal number in a string, e.g. "0.03"');
+
+/** One row of a bracket table: the slice of the base up to `upTo` (null: no upper end). */
+const tableRowSchema = z
+  .object({
+    upTo: decimalString.nullable(),
+    rate: decimalString,
+    quickDeduction: decimalString.optional(),
+    share: decimalString.optional(),
+  })
+  .strict();
+export type TableRow = z.infer<typeof tableRowSchema>;
+
 const valueSchema = z
   .object({
     from: isoDate,
     to: isoDate,
-    value: z.union([z.string(), z.number(), z.boolean()]),
+    value: z.union([z.string(), z.number(), z.boolean(), z.array(tableRowSchema).min(1)]),
     source: z.string().min(1, 'a value needs its legal source'),
     confidence: z.enum(['C', 'R', 'U']),
   })
@@ -17,13 +30,17 @@ const valueSchema = z
 const parameterSchema = z
   .object({
     name: z.string().regex(/^[a-z][A-Za-z0-9]*(\.[a-z][A-Za-z0-9]*)+$/, 'must be dotted camelCase, e.g. slpe.maxEmployees'),
-    type: z.enum(['int', 'decimal', 'string', 'bool', 'date']),
+    type: z.enum(['int', 'decimal', 'string', 'bool', 'date', 'table']),
     unit: z.string().min(1),
     doc: z.string().min(1),
     values: z.array(valueSchema).min(1),
   })
   .strict()
   .superRefine((p, ctx) => {
+    p.values.forEach((v, i) => {
+      const problem = valueProblem(p.type, v.value);
+      if (problem) ctx.addIssue({ code: 'custom', path: ['values', i, 'value'], message: problem });
+    });
     const sorted = [...p.values].sort((a, b) => a.from.localeCompare(b.from));
     for (let i = 1; i < sorted.length; i++) {
       if ((sorted[i] as { from: string }).from <= (sorted[i - 1] as { to: string }).to) {
@@ -38,6 +55,31 @@ const parameterSchema = z
 
 export type LawParameter = z.infer<typeof parameterSchema>;
 
+function valueProblem(type: LawParameter['type'], value: LawParameter['values'][number]['value']): string | null {
+  switch (type) {
+    case 'table': {
+      if (!Array.isArray(value)) return 'a table parameter needs a list of rows';
+      for (let i = 0; i < value.length; i++) {
+        const row = value[i] as TableRow;
+        const last = i === value.length - 1;
+        if (row.upTo === null && !last) return `row ${i + 1}: only the last row may have no upper end`;
+        const prev = i > 0 ? (value[i - 1] as TableRow).upTo : null;
+        if (prev !== null && row.upTo !== null && Number(row.upTo) <= Number(prev)) return `row ${i + 1}: upTo must rise from row to row`;
+      }
+      return null;
+    }
+    case 'decimal':
+      return typeof value === 'string' && /^-?\d+(\.\d+)?$/.test(value) ? null : 'a decimal parameter needs a decimal number in a string, e.g. "0.03"';
+    case 'int':
+      return Number.isSafeInteger(value) ? null : 'an int parameter needs a whole number';
+    case 'bool':
+      return typeof value === 'boolean' ? null : 'a bool parameter needs true or false';
+    case 'string':
+    case 'date':
+      return typeof value === 'string' ? null : `a ${type} parameter needs a string`;
+  }
+}
+
 export function loadParameters(file: string): { parameters: LawParameter[]; errors: LawFileError[] } {
   const { value, errors } = readYaml(file, z.array(parameterSchema));
   return { parameters: value ?? [], errors };
@@ -47,8 +89,10 @@ export function loadParameters(file: string): { parameters: LawParameter[]; erro
 export function paramsAt(parameters: readonly LawParameter[], date: string): Params {
   const out: Params = {};
   for (const p of parameters) {
+    // Tables are read by the calculator only; the rules language has no table type.
+    if (p.type === 'table') continue;
     const v = p.values.find((x) => x.from <= date && date <= x.to);
-    if (v) out[p.name] = { type: p.type, value: v.value, source: `${v.source} [${v.confidence}], ${v.from}..${v.to}` };
+    if (v) out[p.name] = { type: p.type, value: v.value as string | number | boolean, source: `${v.source} [${v.confidence}], ${v.from}..${v.to}` };
   }
   return out;
 }
