@@ -87,7 +87,8 @@ describe('law catalogue', () => {
       const values = [...p.values].sort((a, b) => a.from.localeCompare(b.from));
       assert.ok((values[0]?.from ?? '') <= '2019-01-01', `${p.name} starts ${values[0]?.from}`);
       assert.ok((values.at(-1)?.to ?? '') >= '2027-12-31', `${p.name} ends ${values.at(-1)?.to}`);
-      for (let i = 1; i < values.length; i++) assert.equal(values[i]?.from, nextDay(values[i - 1]?.to ?? ''), `${p.name}: gap or overlap before ${values[i]?.from}`);
+      for (let i = 1; i < values.length; i++)
+        assert.equal(values[i]?.from, nextDay(values[i - 1]?.to ?? ''), `${p.name}: gap or overlap before ${values[i]?.from}`);
     }
   });
 
