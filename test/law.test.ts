@@ -75,7 +75,7 @@ describe('law catalogue', () => {
     assert.equal(paramAt(parameters, 'vat.smallScaleMonthlyThreshold', '2023-01-01').value, '100000');
     assert.throws(
       () => paramAt(parameters, 'slpe.maxEmployees', '2030-01-01'),
-      /parameter 'slpe.maxEmployees' has no value on 2030-01-01 \(covered: 2019-01-01..2022-12-31, 2023-01-01..2027-12-31\)/,
+      /parameter 'slpe.maxEmployees' has no value on 2030-01-01 \(covered: 2019-01-01..2021-12-31, 2022-01-01..2022-12-31, 2023-01-01..2027-12-31\)/,
     );
   });
 

@@ -16,12 +16,14 @@ const quarter = z
 const inputs = z
   .object({
     taxableIncomeBeforeRnd: yuan({ min: 'any' }).describe('Taxable income after tax adjustments, before the R&D super deduction (may be a loss).'),
-    rndExpensed: optionalYuan().describe('R&D cost expensed in the year, and amortisation of capitalised R&D (intangible assets) for the year.'),
+    rndExpensed: optionalYuan().describe('R&D cost expensed in the year'),
     rndAmortised: optionalYuan().describe('amortisation of capitalised R&D (intangible assets) for the year'),
     rndCategory: z
-      .enum(['general', 'manufacturing', 'chipsAndMachines'])
+      .enum(['general', 'manufacturing', 'techSme', 'chipsAndMachines'])
       .default('general')
-      .describe('Which R&D super-deduction rate applies: enterprises in general, manufacturing, or listed chip and industrial mother-machine enterprises.'),
+      .describe(
+        'which R&D super-deduction rate applies: enterprises in general, manufacturing, technology-based SMEs, or listed chip and industrial mother-machine enterprises',
+      ),
     industry: z
       .string()
       .regex(/^[A-T]\d{0,4}$/, 'must be a GB/T 4754 code: section letter then division digits, e.g. "C39"')
@@ -83,6 +85,12 @@ export const citAnnual = defineCalculation({
         const general = law.ratio('cit.rndSuperDeductionRate');
         let rate = general;
         if (i.rndCategory === 'manufacturing') rate = law.ratio('cit.rndSuperDeductionRateManufacturing');
+        if (i.rndCategory === 'techSme') rate = law.ratio('cit.rndSuperDeductionRateTechSme');
+        if (law.period.from === '2022-01-01' && i.rndCategory === 'general') {
+          x.note(
+            '2022: R&D incurred from 2022-10-01 had 100 % (财政部 税务总局 科技部公告2022年第28号); this figure applies 75 % to all of it, so claim the fourth quarter’s R&D separately',
+          );
+        }
         if (i.rndCategory === 'chipsAndMachines') {
           const special = law.ratio('cit.rndSuperDeductionRateChipsAndMachines');
           if (special.ratio.num * general.ratio.den > general.ratio.num * special.ratio.den) rate = special;

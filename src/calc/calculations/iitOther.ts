@@ -107,14 +107,16 @@ export const iitAnnual = defineCalculation({
     );
     const exemptIncome = law.money('iit.annualFilingExemptIncome');
     const exemptTax = law.money('iit.annualFilingExemptTax');
-    const noFiling = due <= 0 ? null : income <= exemptIncome.fen || due <= exemptTax.fen;
+    // The exemption looks at the year's comprehensive income received (收入), before the 20 % expense cut.
+    const gross = i.wages + i.labour + i.authorRemuneration + i.royalties;
+    const noFiling = due <= 0 ? null : gross <= exemptIncome.fen || due <= exemptTax.fen;
     if (noFiling !== null) {
       x.fact(
         'iit.filingExempt',
         '免予办理汇算',
         'exempt from filing the reconciliation',
         noFiling ? 'yes' : 'no',
-        `income ${y(income)} ${income <= exemptIncome.fen ? '≤' : '>'} ${y(exemptIncome.fen)} or tax due ${y(due)} ${due <= exemptTax.fen ? '≤' : '>'} ${y(exemptTax.fen)}`,
+        `income received ${y(gross)} ${gross <= exemptIncome.fen ? '≤' : '>'} ${y(exemptIncome.fen)}, or tax due ${y(due)} ${due <= exemptTax.fen ? '≤' : '>'} ${y(exemptTax.fen)}: ${noFiling ? 'either is enough' : 'neither holds'}`,
         [exemptIncome.use, exemptTax.use],
       );
     }
@@ -157,6 +159,8 @@ export const iitAnnualBonus = defineCalculation({
   run(i, law, x) {
     const annual = law.table('iit.comprehensiveTable');
     const allowed = law.bool('iit.annualBonusSeparateAllowed');
+    if (i.otherTaxableIncome === 0)
+      x.note('otherTaxableIncome was not given and counts as 0: the comparison assumes the bonus is the only taxable comprehensive income of the year');
     const rest = Math.max(0, i.otherTaxableIncome);
     const restTax = tableTax(annual.rows, rest);
     const merged = tableTax(annual.rows, Math.max(0, i.otherTaxableIncome + i.bonus));

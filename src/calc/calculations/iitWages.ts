@@ -119,7 +119,9 @@ export const iitWages = defineCalculation({
     const yearSad = explainSpecialDeductions(law, i.specialAdditionalDeductions, x, 'iit.specialAdditionalDeductions');
     const first = i.months[0]?.month ?? 1;
     let income = 0;
-    let other = 0;
+    let social = 0;
+    let special = 0;
+    let otherDed = 0;
     let paid = 0;
     const months: ResultValue[] = [];
     for (const m of i.months) {
@@ -127,7 +129,10 @@ export const iitWages = defineCalculation({
         ? explainSpecialDeductions(law, m.specialAdditionalDeductions, x, `iit.specialAdditionalDeductions.${m.month}`)
         : yearSad;
       income += m.wage;
-      other += m.socialInsurance + sad + m.otherDeductions;
+      social += m.socialInsurance;
+      special += sad;
+      otherDed += m.otherDeductions;
+      const other = social + special + otherDed;
       // The basic deduction counts every month since the first one with this employer.
       const monthsEmployed = m.month - first + 1;
       const basicTotal = basic.fen * monthsEmployed;
@@ -140,7 +145,7 @@ export const iitWages = defineCalculation({
         `${year}年${m.month}月预扣预缴税额`,
         `tax withheld for ${year}-${String(m.month).padStart(2, '0')}`,
         due,
-        `cumulative taxable ${y(income)} − ${y(basicTotal)} basic (${monthsEmployed} × ${y(basic.fen)}) − ${y(other)} other deductions = ${y(taxable)}; ${tableFormula(table.rows, taxable)}; − ${y(paid)} withheld before${cumulative - paid < 0 ? ' (negative: nothing withheld)' : ''}`,
+        `cumulative taxable ${y(income)} − ${y(basicTotal)} basic (${monthsEmployed} × ${y(basic.fen)}) − ${y(social)} social insurance (专项扣除) − ${y(special)} special additional deductions − ${y(otherDed)} other deductions = ${y(taxable)}; ${tableFormula(table.rows, taxable)}; − ${y(paid)} withheld before${cumulative - paid < 0 ? ' (negative: nothing withheld)' : ''}`,
         [table.use, basic.use],
         HALF_UP_FEN,
       );

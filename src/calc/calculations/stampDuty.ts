@@ -127,7 +127,7 @@ const propertyInputs = z
       .describe('the local deduction from the original value when not the law file\'s value (e.g. "0.3")'),
     rent: yuan().optional().describe('Rent basis: the rent of the period.'),
     housingLetToIndividuals: z.boolean().default(false).describe('Housing let to individuals (4 % instead of 12 %).'),
-    months: z.number().int().min(1).max(12).default(12).describe('Months of the year the property was held (cost basis).'),
+    months: z.number().int().min(1).max(12).default(12).describe('months of the period the property was held (cost basis; at most the months of the period)'),
     taxpayer: taxpayerProfile.optional(),
   })
   .strict()
@@ -169,13 +169,16 @@ export const propertyTax = defineCalculation({
       );
       const rate = law.ratio('propertyTax.costBasisRate');
       const yearly = applyRate(residual, rate.ratio);
-      tax = i.months === 12 ? yearly : divRound(yearly * i.months, 12);
+      // The annual tax is due for the months of the period the property was held.
+      const periodMonths = law.period.kind === 'quarter' ? 3 : law.period.kind === 'month' ? 1 : 12;
+      const months = Math.min(i.months, periodMonths);
+      tax = months === 12 ? yearly : divRound(yearly * months, 12);
       x.money(
         'propertyTax.tax',
         '应纳税额',
         'property tax',
         tax,
-        `${y(residual)} × ${percent(rate.ratio)}${i.months === 12 ? '' : ` × ${i.months} / 12`}`,
+        `${y(residual)} × ${percent(rate.ratio)}${months === 12 ? '' : ` × ${months} / 12`}`,
         [rate.use],
         HALF_UP_FEN,
       );

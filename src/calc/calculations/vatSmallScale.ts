@@ -114,7 +114,11 @@ export const vatSmallScale = defineCalculation({
       return t;
     };
     if (ordinaryExempt) {
-      if (ordinary > 0) x.money('vat.exemptSales', '免税销售额', 'exempt sales', ordinary, `${y(ordinary)} exempt`, [line.use]);
+      if (ordinary > 0) {
+        // Exempt by the line, or (reduced rate 0) by the outright exemption of the period.
+        const why = below(total) || carveOut ? [line.use] : [reduced.use];
+        x.money('vat.exemptSales', '免税销售额', 'exempt sales', ordinary, `${y(ordinary)} exempt`, why);
+      }
     } else vat += taxLine('vat.tax', '应纳税额', 'VAT on sales', ordinary, ordinaryRate);
     vat += taxLine('vat.specialTax', '专用发票销售额应纳税额', 'VAT on special-invoice sales (not exempt)', special, specialRate);
     if (realEstateExempt) {
