@@ -3,8 +3,9 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import { ROLES } from '../model/enums.ts';
 import { compileRule, RuleError } from '../rules/compile.ts';
+import { compileFormula, type Formula } from '../rules/formula.ts';
 import type { Rule } from '../rules/ir.ts';
-import { type LawParameter, loadParameters, paramsAt } from './parameters.ts';
+import { type LawParameter, loadParameters, paramsAt, tablesAt } from './parameters.ts';
 import { type LawFileError, readYaml } from './yamlFile.ts';
 
 const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date (YYYY-MM-DD)');
@@ -36,8 +37,13 @@ const entrySchema = z
     replaces: z.string().optional(),
     audience: z.string().min(1),
     eligibility: z.string().min(1),
-    /** Benefit formula; evaluated once the rules language has exact arithmetic (not yet). */
+    /**
+     * What the policy is worth to a matched taxpayer for the quarter, in yuan: a formula over numeric
+     * facts and law parameters (src/rules/formula.ts). Omitted when no estimate is honest.
+     */
     benefit: z.string().min(1).optional(),
+    /** The reduction codes (减免性质代码) a return uses to claim this policy: how the ledger knows it was enjoyed. */
+    reductionCodes: z.array(z.string().regex(/^\d{10}$/, 'a reduction code has 10 digits')).optional(),
     notify: z.array(z.enum(ROLES)).min(1, 'say who in the company should hear of it'),
   })
   .strict();
@@ -69,8 +75,10 @@ export function loadCatalogue(dir: string): Catalogue {
     errors.push(...fileErrors);
     if (!value) continue;
     const ruleErrors = checkEligibility(value, parameters);
-    const line = eligibilityLine(file);
-    errors.push(...ruleErrors.map((message) => ({ file, line, field: 'eligibility', message })));
+    errors.push(...ruleErrors.map((message) => ({ file, line: fieldLine(file, 'eligibility'), field: 'eligibility', message })));
+    const benefitErrors = checkBenefit(value, parameters);
+    errors.push(...benefitErrors.map((message) => ({ file, line: fieldLine(file, 'benefit'), field: 'benefit', message })));
+    ruleErrors.push(...benefitErrors);
     const first = seen.get(value.id);
     if (first) errors.push({ file, line: 1, field: 'id', message: `id '${value.id}' is already used by ${first}` });
     seen.set(value.id, file);
@@ -98,17 +106,36 @@ function checkEligibility(entry: z.infer<typeof entrySchema>, parameters: readon
   return [...problems];
 }
 
-function eligibilityLine(file: string): number {
+function checkBenefit(entry: z.infer<typeof entrySchema>, parameters: readonly LawParameter[]): string[] {
+  if (!entry.benefit) return [];
+  const problems = new Set<string>();
+  for (const date of [entry.effective.from, entry.effective.to]) {
+    try {
+      compileFormula(entry.id, entry.benefit, paramsAt(parameters, date), tablesAt(parameters, date));
+    } catch (err) {
+      if (!(err instanceof RuleError)) throw err;
+      problems.add(`position ${err.position}: ${err.reason}${/unknown (table )?parameter/.test(err.reason) ? ` on ${date}` : ''}`);
+    }
+  }
+  return [...problems];
+}
+
+function fieldLine(file: string, field: string): number {
   const i = readFileSync(file, 'utf8')
     .split('\n')
-    .findIndex((l) => l.startsWith('eligibility:'));
+    .findIndex((l) => l.startsWith(`${field}:`));
   return i + 1 || 1;
 }
 
-/** The entries in force on a date, with their eligibility compiled against that date's parameters. */
-export function entriesAt(catalogue: Catalogue, date: string): { entry: CatalogueEntry; rule: Rule }[] {
+/** The entries in force on a date, with their eligibility and benefit compiled against that date's parameters. */
+export function entriesAt(catalogue: Catalogue, date: string): { entry: CatalogueEntry; rule: Rule; benefit: Formula | null }[] {
   const params = paramsAt(catalogue.parameters, date);
+  const tables = tablesAt(catalogue.parameters, date);
   return catalogue.entries
     .filter((e) => e.effective.from <= date && date <= e.effective.to)
-    .map((entry) => ({ entry, rule: compileRule(entry.id, entry.eligibility, params) }));
+    .map((entry) => ({
+      entry,
+      rule: compileRule(entry.id, entry.eligibility, params),
+      benefit: entry.benefit ? compileFormula(entry.id, entry.benefit, params, tables) : null,
+    }));
 }

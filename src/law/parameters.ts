@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { Params } from '../rules/facts.ts';
+import type { Tables } from '../rules/formula.ts';
 import { type LawFileError, readYaml } from './yamlFile.ts';
 
 const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date (YYYY-MM-DD)');
@@ -104,4 +105,15 @@ export function paramAt(parameters: readonly LawParameter[], name: string, date:
   const v = paramsAt([p], date)[name];
   if (!v) throw new Error(`parameter '${name}' has no value on ${date} (covered: ${p.values.map((x) => `${x.from}..${x.to}`).join(', ')})`);
   return v;
+}
+
+/** The bracket tables in force on a date (read by benefit formulas' tax()), each with its source. */
+export function tablesAt(parameters: readonly LawParameter[], date: string): Tables {
+  const out: Tables = {};
+  for (const p of parameters) {
+    if (p.type !== 'table') continue;
+    const v = p.values.find((x) => x.from <= date && date <= x.to);
+    if (v) out[p.name] = { rows: v.value as TableRow[], source: `${v.source} [${v.confidence}], ${v.from}..${v.to}` };
+  }
+  return out;
 }

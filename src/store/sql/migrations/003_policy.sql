@@ -1,0 +1,62 @@
+-- The policy robot: facts per taxpayer and quarter, the match runs and their results.
+-- History is kept: a re-run or a single-taxpayer re-match appends rows with a later computed_at,
+-- so a result can be reproduced as of a past moment; current_* views pick the latest rows.
+
+CREATE TABLE taxpayer_fact (
+  credit_code VARCHAR NOT NULL,
+  period VARCHAR NOT NULL,            -- the quarter the facts describe, e.g. 2026-Q1
+  period_start DATE NOT NULL,
+  period_end DATE NOT NULL,
+  computed_at TIMESTAMP NOT NULL,
+  kind VARCHAR,
+  vat_status VARCHAR,
+  industry VARCHAR,
+  industry_section VARCHAR,
+  district VARCHAR,
+  collection_mode VARCHAR,
+  credit_level VARCHAR,
+  registered_on DATE,
+  employees BIGINT,
+  total_assets DECIMAL(18,2),
+  taxable_income DECIMAL(18,2),
+  quarterly_taxable_income DECIMAL(18,2),
+  monthly_sales DECIMAL(18,2),
+  quarterly_sales DECIMAL(18,2),
+  annual_sales DECIMAL(18,2),
+  vat_payable DECIMAL(18,2),
+  surcharges_payable DECIMAL(18,2),
+  wages_paid DECIMAL(18,2),
+  rnd_expense DECIMAL(18,2),
+  high_tech BOOLEAN,
+  months_registered BIGINT,
+  business_income DECIMAL(18,2),
+  disabled_employees BIGINT,
+  key_group_hires BIGINT,
+  veteran_hires BIGINT,
+  retained_credit_increase DECIMAL(18,2),
+  chips_or_machines BOOLEAN
+);
+
+CREATE TABLE match_run (
+  run_id BIGINT NOT NULL PRIMARY KEY,
+  period VARCHAR NOT NULL,
+  -- 'city' for a whole-city run, or the credit code of a single-taxpayer re-match
+  scope VARCHAR NOT NULL,
+  catalogue_sha256 VARCHAR NOT NULL,  -- the law directory the rules came from
+  entries BIGINT NOT NULL,
+  started_at TIMESTAMP NOT NULL,
+  finished_at TIMESTAMP
+);
+
+-- Only matched, near-miss and unknown results are stored; a (taxpayer, policy, period) without a row
+-- in the run is not eligible, and `zhishu explain` shows why from the stored facts.
+CREATE TABLE policy_match (
+  run_id BIGINT NOT NULL,
+  credit_code VARCHAR NOT NULL,
+  policy_id VARCHAR NOT NULL,
+  period VARCHAR NOT NULL,
+  status VARCHAR NOT NULL,            -- matched | nearMiss | unknown
+  benefit DECIMAL(18,2),              -- estimated benefit for the period (matched and near miss); NULL when a fact it needs is missing
+  category VARCHAR NOT NULL,
+  computed_at TIMESTAMP NOT NULL
+);

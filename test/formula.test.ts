@@ -1,0 +1,145 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import fc from 'fast-check';
+import pg from 'pg';
+import { tableTax } from '../src/calc/brackets.ts';
+import { LawAt, lawParameters } from '../src/calc/law.ts';
+import { formatYuan, parseYuan } from '../src/calc/money.ts';
+import { parsePeriod } from '../src/calc/period.ts';
+import { DEFAULT_SETTINGS } from '../src/calc/settings.ts';
+import { loadParameters, paramsAt, tablesAt } from '../src/law/parameters.ts';
+import { RuleError } from '../src/rules/compile.ts';
+import { FACTS, type FactType } from '../src/rules/facts.ts';
+import { compileFormula, evaluateFormula, formulaSql } from '../src/rules/formula.ts';
+import type { FactRow } from '../src/rules/interpret.ts';
+import { FACT_SQL_TYPES, factColumn } from '../src/rules/sql.ts';
+import { Store } from '../src/store/store.ts';
+import { NAMES, rowArb } from './helpers/rules.ts';
+
+const { parameters } = loadParameters('law/parameters.yaml');
+const PARAMS = paramsAt(parameters, '2026-03-31');
+const TABLES = tablesAt(parameters, '2026-03-31');
+const NUMERIC = NAMES.filter((n) => FACTS[n]?.type === 'int' || FACTS[n]?.type === 'decimal');
+
+// Formulas shaped like benefit formulas: sums of a fact (or a table's tax on it) times rates, with min/max.
+const rate = fc.oneof(
+  fc.constantFrom('0.05', '0.2', '0.0003', '1', '0.125', '3', '0.5', '-0.01'),
+  fc.constantFrom(
+    'param("cit.standardRate")',
+    'param("sixTaxesTwoFees.reductionRate")',
+    'param("vat.smallScaleReducedRate")',
+    'param("stampDuty.loanContract")',
+  ),
+  fc.constantFrom('(param("cit.standardRate") - param("cit.highTechRate"))', '(0.07 + 0.03 + 0.02)'),
+);
+const base = fc.oneof(
+  fc.constantFrom(...NUMERIC),
+  fc.constantFrom(...NUMERIC).map((f) => `tax("iit.businessTable", ${f})`),
+  fc.constantFrom(...NUMERIC).map((f) => `min(${f}, param("iit.individualBusinessReliefLimit"))`),
+  fc.constantFrom('1000', '0.01', 'param("slpe.maxTaxableIncome")'),
+);
+const product = fc.tuple(base, fc.array(rate, { minLength: 0, maxLength: 2 })).map(([b, rs]) => [b, ...rs].join(' * '));
+const formulaArb = fc.oneof(
+  product,
+  fc.tuple(product, fc.constantFrom('+', '-'), product).map(([a, op, b]) => `${a} ${op} ${b}`),
+  fc.tuple(fc.constantFrom('min', 'max'), product, product).map(([fn, a, b]) => `${fn}(${a}, ${b})`),
+);
+
+const RUNS = 150;
+const ROWS = 40;
+
+function createTable(dialect: 'duckdb' | 'postgres', temp: string): string {
+  return `CREATE ${temp} TABLE facts_f (id INTEGER, ${NAMES.map((n) => `${factColumn(n)} ${FACT_SQL_TYPES[dialect][FACTS[n]?.type as FactType]}`).join(', ')})`;
+}
+
+describe('benefit formulas: TypeScript, DuckDB and PostgreSQL give the same figure to the fen', () => {
+  let duck: Store;
+  let pgc: pg.Client;
+  before(async () => {
+    duck = await Store.open(':memory:', { migrate: false });
+    await duck.exec(createTable('duckdb', ''));
+    pgc = new pg.Client({ connectionString: process.env.ZHISHU_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test' });
+    await pgc.connect();
+    await pgc.query(createTable('postgres', 'TEMP'));
+  });
+  after(async () => {
+    duck?.close();
+    await pgc?.end();
+  });
+
+  it(`on ${RUNS} generated formulas × ${ROWS} generated rows (nulls, zero, negatives, huge values)`, async () => {
+    // Moderate magnitudes: the fact columns are DECIMAL(18,2), and a benefit is stored as DECIMAL(18,2).
+    const rows = fc.sample(
+      rowArb.map((r) =>
+        Object.fromEntries(
+          Object.entries(r).map(([k, v]) => [
+            k,
+            typeof v === 'string' && v.length > 14 && FACTS[k]?.type === 'decimal' ? '123456789.01' : v === 999999999999 ? 99999999 : v,
+          ]),
+        ),
+      ),
+      { numRuns: ROWS, seed: 11 },
+    ) as FactRow[];
+    const cols = NAMES.map((n) => FACT_SQL_TYPES.duckdb[FACTS[n]?.type as FactType]);
+    const pcols = NAMES.map((n) => FACT_SQL_TYPES.postgres[FACTS[n]?.type as FactType]);
+    const values = rows.flatMap((row, i) => [String(i), ...NAMES.map((n) => (row[n] === null || row[n] === undefined ? null : String(row[n])))]);
+    const width = NAMES.length + 1;
+    const tuples = (types: string[]) =>
+      rows.map((_, r) => `(${[`CAST($${r * width + 1} AS INTEGER)`, ...types.map((c, i) => `CAST($${r * width + i + 2} AS ${c})`)].join(', ')})`).join(', ');
+    await duck.exec(`INSERT INTO facts_f VALUES ${tuples(cols)}`, values);
+    await pgc.query(`INSERT INTO facts_f VALUES ${tuples(pcols)}`, values);
+    let compared = 0;
+    await fc.assert(
+      fc.asyncProperty(formulaArb, async (source) => {
+        const f = compileFormula('generated', source, PARAMS, TABLES);
+        const mine = rows.map((r) => evaluateFormula(f, r));
+        const d = formulaSql(f, 'duckdb');
+        const dr = await duck.all<{ r: string | null }>(`SELECT (${d.sql})::VARCHAR AS r FROM facts_f ORDER BY id`, d.params);
+        const p = formulaSql(f, 'postgres');
+        const pr = await pgc.query<{ r: string | null }>(`SELECT (${p.sql})::TEXT AS r FROM facts_f ORDER BY id`, p.params);
+        assert.deepEqual(
+          dr.map((x) => x.r),
+          mine,
+          `DuckDB, ${source}`,
+        );
+        assert.deepEqual(
+          pr.rows.map((x) => x.r),
+          mine,
+          `PostgreSQL, ${source}`,
+        );
+        compared += rows.length;
+      }),
+      { numRuns: RUNS, seed: 5 },
+    );
+    assert.equal(compared, RUNS * ROWS);
+  });
+});
+
+describe('benefit formulas: checked at load time', () => {
+  const bad = (source: string, reason: RegExp) =>
+    assert.throws(
+      () => compileFormula('p.x', source, PARAMS, TABLES),
+      (e: unknown) => e instanceof RuleError && reason.test(e.reason),
+    );
+  it('refuses unknown facts and parameters, non-numeric facts, division and comparisons', () => {
+    bad('employees * param("slpe.nope")', /unknown parameter 'slpe.nope'/);
+    bad('staff * 2', /unknown fact 'staff'/);
+    bad('district * 2', /fact 'district' is a string, not a number/);
+    bad('quarterly_sales / 2', /'\/' is not allowed/);
+    bad('quarterly_sales > 2', /'>' is not allowed/);
+    bad('tax("iit.nope", quarterly_sales)', /unknown table parameter/);
+  });
+
+  it('tax() gives what the calculator’s bracket tables give, and a missing fact gives null', () => {
+    const law = new LawAt(lawParameters(), parsePeriod('2026', 'period', ['year']), DEFAULT_SETTINGS);
+    const rows = law.table('iit.businessTable').rows;
+    const f = compileFormula('t', 'tax("iit.businessTable", business_income)', PARAMS, TABLES);
+    fc.assert(
+      fc.property(fc.integer({ min: -100_000, max: 500_000_000 }), (fen) => {
+        assert.equal(evaluateFormula(f, { business_income: formatYuan(fen) }), formatYuan(tableTax(rows, fen)));
+      }),
+    );
+    assert.equal(evaluateFormula(f, {}), null);
+    assert.equal(parseYuan(evaluateFormula(compileFormula('t', 'min(business_income, 5) * 0.333', PARAMS, TABLES), { business_income: '3' }) ?? ''), 100);
+  });
+});
