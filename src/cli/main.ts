@@ -6,6 +6,7 @@ import { registerCalc } from './commands/calc.ts';
 import { registerDemo } from './commands/demo.ts';
 import { registerGenerate } from './commands/generate.ts';
 import { ingestText, runIngest, UsageError } from './commands/ingest.ts';
+import { registerPolicy } from './commands/policy.ts';
 import { registerRules } from './commands/rules.ts';
 import { summaryText } from './commands/summaryText.ts';
 import { table } from './format.ts';
@@ -95,6 +96,7 @@ program
 registerGenerate(program);
 registerRules(program);
 registerCalc(program);
+registerPolicy(program);
 registerDemo(program);
 
 try {

@@ -298,6 +298,11 @@ export const generatorSettingsSchema = z.object({
   abnormalShare: share.default(0.025),
   /** Share of on-time filers that pay after the deadline [U]. */
   latePaymentShare: share.default(0.02),
+  /**
+   * Share of taxpayers that do not claim the reliefs they qualify for (应享未享) and pay the full tax:
+   * what the benefit ledger reports as missed [U; the pilot reported missed reliefs without a share].
+   */
+  unclaimedReliefShare: share.default(0.08),
 
   // ---------------------------------------------------------------- halls
   /** Hall visits per taxpayer per month: ≈ 40 per 1,000 [U]. */
@@ -515,6 +520,7 @@ export function sqlVariables(s: GeneratorSettings): Record<string, SqlValue> {
     cured30: s.curedWithin30Share,
     abnormal_share: s.abnormalShare,
     late_pay_share: s.latePaymentShare,
+    unclaimed_share: s.unclaimedReliefShare,
     hall_rate: s.hallVisitRate,
     hall_prop_sigma: s.hallPropensitySigma,
     hall_early_share: s.hallFilingPeriodShare,

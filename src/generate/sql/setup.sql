@@ -272,6 +272,8 @@ ORDER BY m, day;
 CREATE OR REPLACE TEMP VIEW filing_calc AS
 WITH t AS (
   SELECT idx, credit_code, ent, kind, vat_general, employees, registered_on, reg_m, slpe, high_tech, late_p,
+    -- a taxpayer that does not claim its reliefs (应享未享) pays the full tax, every period
+    rnd(66, idx, 0) >= getvariable('unclaimed_share') AS claims,
     abnormal, abn_m, dormant, fast, fast_g, growth, m0, sales_lvl, rate, va_share, margin, wage, iit_rate,
     unnest(range(getvariable('months')::BIGINT)) AS m
   FROM tp
@@ -304,10 +306,11 @@ WITH t AS (
     NOT unfiled AND rnd(60, idx, m * 10 + ret_no) < late_p AS late,
     round(period_sales, 2)::DECIMAL(18,2) AS sales_d,
     CASE WHEN vat_general THEN round(period_sales * rate * va_share, 2)
+         WHEN NOT claims THEN round(period_sales * 0.03, 2)
          WHEN period_sales <= 300000 THEN 0 ELSE round(period_sales * 0.01, 2) END::DECIMAL(18,2) AS vat_pay,
     greatest(0, round(period_sales * margin, 2))::DECIMAL(18,2) AS profit,
     CASE WHEN dormant THEN 0 ELSE round(employees * wage, 2) END::DECIMAL(18,2) AS wages,
-    NOT vat_general OR NOT ent OR slpe AS halve
+    claims AND (NOT vat_general OR NOT ent OR slpe) AS halve
   FROM s
 ), b AS (
   SELECT *,
@@ -331,9 +334,9 @@ WITH t AS (
     CASE WHEN unfiled THEN 0
          WHEN tax_type = 'vat' THEN vat_pay
          WHEN tax_type = 'surcharges' THEN sur_pay
-         WHEN tax_type = 'cit' THEN CASE WHEN high_tech THEN round(profit * 0.15, 2) WHEN slpe THEN round(profit * 0.05, 2) ELSE round(profit * 0.25, 2) END
+         WHEN tax_type = 'cit' THEN CASE WHEN NOT claims THEN round(profit * 0.25, 2) WHEN high_tech THEN round(profit * 0.15, 2) WHEN slpe THEN round(profit * 0.05, 2) ELSE round(profit * 0.25, 2) END
          ELSE round(wages * iit_rate, 2) END::DECIMAL(18,2) AS tax_payable,
-    CASE WHEN unfiled THEN []
+    CASE WHEN unfiled OR NOT claims THEN []
          WHEN tax_type = 'vat' AND NOT vat_general AND sales_d > 0 THEN
            CASE WHEN period_sales <= 300000 THEN [{code: getvariable('code_vat_exempt'), amount: round(sales_d * 0.01, 2)}]
                 ELSE [{code: getvariable('code_vat_rate_cut'), amount: round(sales_d * 0.02, 2)}] END

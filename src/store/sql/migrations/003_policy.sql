@@ -60,3 +60,30 @@ CREATE TABLE policy_match (
   category VARCHAR NOT NULL,
   computed_at TIMESTAMP NOT NULL
 );
+
+-- The facts and results in force now: for each taxpayer and period, those of its latest run
+-- (a city run, or a later single-taxpayer re-match).
+CREATE VIEW current_fact AS
+SELECT f.* FROM taxpayer_fact f
+JOIN (SELECT credit_code, period, max(computed_at) AS computed_at FROM taxpayer_fact GROUP BY credit_code, period) l
+  USING (credit_code, period, computed_at);
+
+CREATE VIEW current_match AS
+SELECT m.* FROM policy_match m
+JOIN (SELECT credit_code, period, max(computed_at) AS computed_at FROM taxpayer_fact GROUP BY credit_code, period) l
+  USING (credit_code, period, computed_at);
+
+-- The benefit ledger (政策红利账本), per taxpayer, quarter and policy: reliefs enjoyed (reductions
+-- claimed on its returns, mapped from reduction codes to policies) and missed (matched but not
+-- claimed: the estimated benefit). Derived; rebuilt for a quarter by `zhishu ledger build`.
+CREATE TABLE ledger_entry (
+  credit_code VARCHAR NOT NULL,
+  period VARCHAR NOT NULL,
+  period_end DATE NOT NULL,
+  policy_id VARCHAR NOT NULL,
+  -- enjoyed | missed | matchedNoCode (matched; the policy has no reduction code, so a claim cannot be seen)
+  status VARCHAR NOT NULL,
+  enjoyed DECIMAL(18,2) NOT NULL,
+  missed DECIMAL(18,2),
+  built_at TIMESTAMP NOT NULL
+);

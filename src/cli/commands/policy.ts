@@ -1,0 +1,165 @@
+import type { Command } from 'commander';
+import { buildLedger, type PolicyReport, policyReport, taxpayerLedger } from '../../ledger/ledger.ts';
+import { explainTaxpayer } from '../../match/explain.ts';
+import { STATUS_LABELS } from '../../match/labels.ts';
+import { catalogueOf, DEFAULT_LAW_DIR, type MatchRun, runMatch } from '../../match/match.ts';
+import { parseQuarter, quarterOf } from '../../match/period.ts';
+import { DEFAULT_DB_PATH, Store } from '../../store/store.ts';
+import { barChart, table } from '../format.ts';
+import { UsageError } from './ingest.ts';
+
+/** The latest quarter whose returns are in the store (the quarter of the last quarter-end period). */
+export async function latestQuarter(store: Store): Promise<string> {
+  const r = await store.one<{ d: string | null }>('SELECT max(period_end)::VARCHAR AS d FROM filing WHERE month(period_end) % 3 = 0');
+  if (!r.d) throw new UsageError('no returns in the store: load data first (zhishu ingest DIR, or zhishu demo)');
+  return quarterOf(r.d).period;
+}
+
+/** All quarters with returns in the store, oldest first. */
+export async function quartersInStore(store: Store): Promise<string[]> {
+  const rows = await store.all<{ d: string }>(
+    'SELECT DISTINCT period_end::VARCHAR AS d FROM filing WHERE month(period_end) % 3 = 0 AND period_start <= period_end - INTERVAL 2 MONTH ORDER BY 1',
+  );
+  return rows.map((r) => quarterOf(r.d).period);
+}
+
+const checkQuarter = (p: string) => {
+  try {
+    return parseQuarter(p).period;
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
+};
+
+export function matchText(r: MatchRun, ledger?: { enjoyed: string; missed: string }): string {
+  const rows = Object.entries(STATUS_LABELS)
+    .filter(([k]) => k !== 'notEligible')
+    .map(([k, l]) => [`${l.zh} ${l.en}`, r.byStatus[k] ?? 0]);
+  return [
+    `run ${r.runId}: ${r.entries} policies × ${r.taxpayers.toLocaleString('en-US')} taxpayers for ${r.period.period} (${r.scope})`,
+    table(['status', 'taxpayer-policy pairs'], rows),
+    ledger ? `ledger ${r.period.period}: enjoyed ${ledger.enjoyed} yuan, missed ${ledger.missed} yuan` : '',
+  ]
+    .filter(Boolean)
+    .join('\n');
+}
+
+export function reportText(r: PolicyReport): string {
+  const yuan = (s: string) => Math.round(Number(s));
+  const chart = (title: string, rows: PolicyReport['byDistrict'], pick: 'missed' | 'enjoyed') =>
+    `${title}\n${barChart(rows.map((x) => ({ label: x.key, value: yuan(x[pick]) })))}`;
+  return [
+    `政策红利报告 Policy report ${r.year}`,
+    table(
+      ['figure', 'value'],
+      [
+        ['taxpayers matched to at least one policy 匹配政策的纳税人', r.taxpayersMatched],
+        ['… of them with reduction data 其中有减免数据的', r.taxpayersMatchedWithReductionData],
+        ['reliefs enjoyed, yuan 已享受减免（元）', r.enjoyed],
+        ['reliefs missed, yuan 应享未享（元）', r.missed],
+        ['taxpayers missing a relief 有应享未享的纳税人', r.taxpayersMissing],
+      ],
+    ),
+    chart('missed by district, yuan 按区', r.byDistrict, 'missed'),
+    chart('missed by industry section, yuan 按行业', r.byIndustry, 'missed'),
+    chart('missed by policy, yuan 按政策', r.byPolicy, 'missed'),
+    chart('enjoyed by policy, yuan', r.byPolicy, 'enjoyed'),
+    chart('missed by quarter, yuan 按季度', r.byQuarter, 'missed'),
+  ].join('\n\n');
+}
+
+export function registerPolicy(program: Command): void {
+  program
+    .command('match')
+    .description('match every policy in force against every taxpayer for a quarter (set-wise), then rebuild that quarter’s benefit ledger')
+    .option('--period <quarter>', 'e.g. 2026-Q1 (default: the latest quarter with returns)')
+    .option('--taxpayer <code>', 're-match this taxpayer only, from its current data')
+    .option('--db <path>', 'DuckDB database file', DEFAULT_DB_PATH)
+    .option('--law <dir>', 'law directory', DEFAULT_LAW_DIR)
+    .option('--json', 'print as JSON')
+    .action(async (opts: { period?: string; taxpayer?: string; db: string; law: string; json?: boolean }) => {
+      const store = await Store.open(opts.db);
+      const period = opts.period ? checkQuarter(opts.period) : await latestQuarter(store);
+      const t0 = Date.now();
+      const run = await runMatch(store, { period, only: opts.taxpayer, lawDir: opts.law, onProgress: (s) => process.stderr.write(`match: ${s}\n`) });
+      process.stderr.write(`match: ledger for ${period}\n`);
+      const ledger = await buildLedger(store, catalogueOf(opts.law).catalogue, period);
+      process.stderr.write(`match: done in ${Date.now() - t0} ms\n`);
+      console.log(opts.json ? JSON.stringify({ run, ledger }, null, 2) : matchText(run, ledger));
+    });
+
+  program
+    .command('explain')
+    .description('why each policy did or did not match a taxpayer, in Chinese and English, with the observed values and legal sources')
+    .requiredOption('--taxpayer <code>', 'unified social credit code')
+    .option('--policy <id>', 'only this policy')
+    .option('--period <quarter>', 'e.g. 2026-Q1 (default: the latest quarter with returns)')
+    .option('--lang <lang>', 'zh, en or both', 'both')
+    .option('--db <path>', 'DuckDB database file', DEFAULT_DB_PATH)
+    .option('--law <dir>', 'law directory', DEFAULT_LAW_DIR)
+    .option('--json', 'print as JSON (with the full traces)')
+    .action(async (opts: { taxpayer: string; policy?: string; period?: string; lang: string; db: string; law: string; json?: boolean }) => {
+      if (!['zh', 'en', 'both'].includes(opts.lang)) throw new UsageError(`--lang must be zh, en or both (got '${opts.lang}')`);
+      const store = await Store.open(opts.db);
+      const period = opts.period ? checkQuarter(opts.period) : await latestQuarter(store);
+      let e: Awaited<ReturnType<typeof explainTaxpayer>>;
+      try {
+        e = await explainTaxpayer(store, { creditCode: opts.taxpayer, period, policy: opts.policy, lawDir: opts.law });
+      } catch (err) {
+        throw new UsageError((err as Error).message);
+      }
+      if (opts.json) {
+        console.log(JSON.stringify(e, null, 2));
+        return;
+      }
+      const out = [`${e.creditCode} ${e.period} (facts as of ${e.computedAt})`];
+      for (const p of e.policies) {
+        if (opts.lang !== 'en') out.push(p.text.zh.join('\n'));
+        if (opts.lang !== 'zh') out.push(p.text.en.join('\n'));
+      }
+      console.log(out.join('\n\n'));
+    });
+
+  program
+    .command('ledger')
+    .description('a taxpayer’s benefit ledger (政策红利账本) for a year: reliefs enjoyed and missed, quarter by quarter')
+    .requiredOption('--taxpayer <code>', 'unified social credit code')
+    .option('--year <y>', 'the year (default: the year of the latest quarter with returns)')
+    .option('--db <path>', 'DuckDB database file', DEFAULT_DB_PATH)
+    .option('--json', 'print as JSON')
+    .action(async (opts: { taxpayer: string; year?: string; db: string; json?: boolean }) => {
+      const store = await Store.open(opts.db);
+      const year = opts.year ? Number(opts.year) : Number((await latestQuarter(store)).slice(0, 4));
+      if (!Number.isInteger(year) || year < 2000 || year > 2100) throw new UsageError(`--year '${opts.year}' is not a year`);
+      const l = await taxpayerLedger(store, opts.taxpayer, year);
+      if (opts.json) {
+        console.log(JSON.stringify(l, null, 2));
+        return;
+      }
+      console.log(
+        [
+          `政策红利账本 Benefit ledger ${l.creditCode} ${l.year}`,
+          table(
+            ['quarter', 'policy', 'status', 'enjoyed', 'missed'],
+            l.rows.map((r) => [r.period, r.policyId, r.status, r.enjoyed, r.missed ?? '']),
+          ),
+          `enjoyed 已享受 ${l.enjoyed} yuan; missed 应享未享 ${l.missed} yuan`,
+        ].join('\n'),
+      );
+    });
+
+  program
+    .command('report')
+    .description('city reports')
+    .argument('<which>', 'policy')
+    .option('--year <y>', 'the year (default: the year of the latest quarter with returns)')
+    .option('--db <path>', 'DuckDB database file', DEFAULT_DB_PATH)
+    .option('--json', 'print as JSON')
+    .action(async (which: string, opts: { year?: string; db: string; json?: boolean }) => {
+      if (which !== 'policy') throw new UsageError(`unknown report '${which}' (known: policy)`);
+      const store = await Store.open(opts.db);
+      const year = opts.year ? Number(opts.year) : Number((await latestQuarter(store)).slice(0, 4));
+      const r = await policyReport(store, year);
+      console.log(opts.json ? JSON.stringify(r, null, 2) : reportText(r));
+    });
+}

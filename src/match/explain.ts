@@ -1,0 +1,106 @@
+import { evaluateFormula } from '../rules/formula.ts';
+import { type ConditionTrace, type Explained, evaluate, explain, type FactRow } from '../rules/interpret.ts';
+import type { Store } from '../store/store.ts';
+import { FACT_LABELS, type MatchStatus, STATUS_LABELS } from './labels.ts';
+import { catalogueOf, DEFAULT_LAW_DIR, policiesFor } from './match.ts';
+import { parseQuarter } from './period.ts';
+
+export interface PolicyExplanation {
+  policy: string;
+  title: { zh: string; en: string };
+  category: string;
+  status: MatchStatus;
+  /** Estimated benefit for the quarter (matched and near miss), yuan. */
+  benefit: string | null;
+  sources: { document: string; confidence: string }[];
+  /** Why, in words, one line per condition. */
+  text: { zh: string[]; en: string[] };
+  trace: Explained;
+}
+
+export interface TaxpayerExplanation {
+  creditCode: string;
+  period: string;
+  /** When the facts were computed: the explanation is of the data as of then. */
+  computedAt: string;
+  facts: FactRow;
+  policies: PolicyExplanation[];
+}
+
+const OPS_ZH: Record<string, string> = { '<=': '不超过', '<': '低于', '>=': '不低于', '>': '高于', '==': '为', '!=': '不为' };
+const OPS_EN: Record<string, string> = { '<=': 'at most', '<': 'below', '>=': 'at least', '>': 'above', '==': 'equal to', '!=': 'other than' };
+
+function conditionText(c: ConditionTrace): { zh: string; en: string } {
+  const fact = Object.keys(c.observed)[0] ?? '';
+  const label = FACT_LABELS[fact] ?? { zh: fact, en: fact };
+  const observed = c.observed[fact];
+  const op = /(<=|>=|==|!=|<|>)/.exec(c.condition)?.[1] ?? '==';
+  const against = c.against ? (Array.isArray(c.against.value) ? c.against.value.join(', ') : String(c.against.value)) : '';
+  const src = c.against?.param ? `${c.against.param}: ${c.against.source}` : '';
+  const mark = { true: ['✓', 'met'], false: ['✗', 'not met'], unknown: ['?', 'unknown'] }[c.result];
+  if (c.result === 'unknown') {
+    return {
+      zh: `? ${label.zh}：缺少数据（${c.missing.map((m) => FACT_LABELS[m]?.zh ?? m).join('、')}），无法判断 —— 条件 ${c.condition}`,
+      en: `? ${label.en}: not known (missing ${c.missing.join(', ')}), so this cannot be decided — condition ${c.condition}`,
+    };
+  }
+  const near = c.nearMiss
+    ? { zh: `，${c.nearMiss.direction === 'over' ? '超出' : '差'} ${c.nearMiss.by}`, en: `: ${c.nearMiss.by} ${c.nearMiss.direction} the limit` }
+    : { zh: '', en: '' };
+  if (c.condition.includes(' in ')) {
+    return {
+      zh: `${mark[0]} ${label.zh}为 ${observed}，要求${c.condition.includes('!') ? '不' : ''}属于 [${against}]`,
+      en: `${mark[0]} ${label.en} is ${observed}; required ${c.condition.includes('!') ? 'not ' : ''}in [${against}] (${mark[1]})`,
+    };
+  }
+  return {
+    zh: `${mark[0]} ${label.zh}为 ${observed}，要求${OPS_ZH[op] ?? op} ${against}${near.zh}${src ? `（${src}）` : ''}`,
+    en: `${mark[0]} ${label.en} is ${observed}, required ${OPS_EN[op] ?? op} ${against}${near.en}${src ? ` (${src})` : ''}`,
+  };
+}
+
+/**
+ * Why each policy in force did or did not match one taxpayer for a quarter, from the facts stored
+ * by its latest match (so the answer is reproducible as of that moment), in Chinese and English.
+ */
+export async function explainTaxpayer(
+  store: Store,
+  opts: { creditCode: string; period: string; policy?: string; lawDir?: string },
+): Promise<TaxpayerExplanation> {
+  const quarter = parseQuarter(opts.period);
+  const row = (
+    await store.all<Record<string, unknown>>('SELECT * FROM current_fact WHERE credit_code = $1 AND period = $2', [opts.creditCode, quarter.period])
+  )[0];
+  if (!row) throw new Error(`no facts for taxpayer ${opts.creditCode} in ${quarter.period}: run zhishu match --period ${quarter.period} first`);
+  const { catalogue } = catalogueOf(opts.lawDir ?? DEFAULT_LAW_DIR);
+  const policies = policiesFor(catalogue, quarter).filter((p) => !opts.policy || p.entry.id === opts.policy);
+  if (opts.policy && policies.length === 0) throw new Error(`no policy '${opts.policy}' in force on ${quarter.end}`);
+  const facts: FactRow = Object.fromEntries(Object.entries(row).filter(([, v]) => v !== null));
+  return {
+    creditCode: opts.creditCode,
+    period: quarter.period,
+    computedAt: String(row.computed_at),
+    facts,
+    policies: policies.map(({ entry, rule, loose, benefit }) => {
+      const trace = explain(rule, facts);
+      const status: MatchStatus =
+        trace.result === 'true' ? 'matched' : trace.result === 'unknown' ? 'unknown' : evaluate(loose, facts) === 'true' ? 'nearMiss' : 'notEligible';
+      const value = benefit && (status === 'matched' || status === 'nearMiss') ? evaluateFormula(benefit, facts) : null;
+      const lines = trace.conditions.map(conditionText);
+      const head = {
+        zh: `${entry.title.zh}：${STATUS_LABELS[status].zh}${value ? `，预计本季度可享受约 ${value} 元` : ''}。依据：${entry.sources.map((s) => s.document).join('；')}`,
+        en: `${entry.title.en}: ${STATUS_LABELS[status].en}${value ? `, worth about ${value} yuan this quarter` : ''}. Source: ${entry.sources.map((s) => s.document).join('; ')}`,
+      };
+      return {
+        policy: entry.id,
+        title: entry.title,
+        category: entry.category,
+        status,
+        benefit: value,
+        sources: entry.sources.map((s) => ({ document: s.document, confidence: s.confidence })),
+        text: { zh: [head.zh, ...lines.map((l) => `  ${l.zh}`)], en: [head.en, ...lines.map((l) => `  ${l.en}`)] },
+        trace,
+      };
+    }),
+  };
+}

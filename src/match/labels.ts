@@ -1,0 +1,39 @@
+/** How each fact is named to a person, in Chinese and English (rules use the identifiers). */
+export const FACT_LABELS: Record<string, { zh: string; en: string }> = {
+  kind: { zh: '纳税人类型', en: 'kind of taxpayer' },
+  vat_status: { zh: '增值税纳税人身份', en: 'VAT status' },
+  industry: { zh: '行业', en: 'industry' },
+  industry_section: { zh: '行业门类', en: 'industry section' },
+  district: { zh: '所在区', en: 'district' },
+  collection_mode: { zh: '征收方式', en: 'collection mode' },
+  credit_level: { zh: '纳税信用级别', en: 'credit level' },
+  registered_on: { zh: '登记日期', en: 'registration date' },
+  employees: { zh: '从业人数', en: 'employees' },
+  total_assets: { zh: '资产总额', en: 'total assets' },
+  taxable_income: { zh: '本年累计应纳税所得额', en: 'taxable income of the year so far' },
+  quarterly_taxable_income: { zh: '本季度应纳税所得额', en: 'taxable income of the quarter' },
+  monthly_sales: { zh: '月销售额', en: 'sales of the month' },
+  quarterly_sales: { zh: '季度销售额', en: 'sales of the quarter' },
+  annual_sales: { zh: '年销售额', en: 'sales of the last 12 months' },
+  vat_payable: { zh: '本季度应纳增值税', en: 'VAT payable for the quarter' },
+  surcharges_payable: { zh: '本季度附加税费', en: 'surcharges for the quarter' },
+  wages_paid: { zh: '本季度工资薪金', en: 'wages paid in the quarter' },
+  rnd_expense: { zh: '研发费用', en: 'R&D expense' },
+  high_tech: { zh: '高新技术企业证书', en: 'high-tech enterprise certificate' },
+  months_registered: { zh: '登记月数', en: 'months since registration' },
+  business_income: { zh: '经营所得应纳税所得额', en: 'taxable business income' },
+  disabled_employees: { zh: '残疾人职工人数', en: 'employees with a disability certificate' },
+  key_group_hires: { zh: '本年招用重点群体人数', en: 'key-group people hired this year' },
+  veteran_hires: { zh: '本年招用退役士兵人数', en: 'retired soldiers hired this year' },
+  retained_credit_increase: { zh: '增量留抵税额', en: 'increase of the retained VAT credit' },
+  chips_or_machines: { zh: '集成电路或工业母机企业清单', en: 'on the chip or industrial mother-machine list' },
+};
+
+export const STATUS_LABELS = {
+  matched: { zh: '符合', en: 'matched' },
+  nearMiss: { zh: '接近符合', en: 'near miss' },
+  notEligible: { zh: '不符合', en: 'not eligible' },
+  unknown: { zh: '无法判断（缺少数据）', en: 'unknown (data missing)' },
+} as const;
+
+export type MatchStatus = keyof typeof STATUS_LABELS;

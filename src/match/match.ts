@@ -1,0 +1,151 @@
+import { createHash } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { type Catalogue, type CatalogueEntry, entriesAt, loadCatalogue } from '../law/catalogue.ts';
+import { formulaSql } from '../rules/formula.ts';
+import { loosenRule } from '../rules/nearMiss.ts';
+import { compilePopulation } from '../rules/sql.ts';
+import type { Store } from '../store/store.ts';
+import { parseQuarter, type Quarter } from './period.ts';
+
+const SQL_DIR = join(dirname(fileURLToPath(import.meta.url)), 'sql');
+const sql = (name: string) => readFileSync(join(SQL_DIR, `${name}.sql`), 'utf8');
+
+export const DEFAULT_LAW_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'law');
+
+/** A share by which each numeric limit is loosened to find near misses (see src/rules/nearMiss.ts). */
+export const NEAR_MISS_PERCENT = 10;
+
+export interface MatchOptions {
+  period: string;
+  /** Re-match this taxpayer only (its facts are recomputed from its data). */
+  only?: string;
+  lawDir?: string;
+  /** The moment the facts and results are stamped with (default: now). */
+  now?: Date;
+  onProgress?: (step: string) => void;
+  /** Work to do inside the match transaction once the results are written (the push plan). */
+  inTransaction?: (run: MatchRun) => Promise<void>;
+}
+
+export interface MatchRun {
+  runId: number;
+  period: Quarter;
+  computedAt: string;
+  scope: string;
+  entries: number;
+  taxpayers: number;
+  byStatus: Record<string, number>;
+}
+
+let catalogueCache: { dir: string; catalogue: Catalogue; sha: string } | null = null;
+
+/** The catalogue of a law directory, loaded once per process; refused when any file has a problem. */
+export function catalogueOf(dir: string): { catalogue: Catalogue; sha: string } {
+  if (catalogueCache?.dir === dir) return catalogueCache;
+  const catalogue = loadCatalogue(dir);
+  if (catalogue.errors.length > 0) {
+    throw new Error(`the law directory has ${catalogue.errors.length} problem(s); run: zhishu rules check --law ${dir}`);
+  }
+  const h = createHash('sha256');
+  for (const f of [
+    'parameters.yaml',
+    ...readdirSync(join(dir, 'policies'))
+      .sort()
+      .map((x) => join('policies', x)),
+  ])
+    h.update(f).update(readFileSync(join(dir, f)));
+  catalogueCache = { dir, catalogue, sha: h.digest('hex') };
+  return catalogueCache;
+}
+
+/** The policies in force on the last day of the quarter, with their rules, loosened rules and benefit formulas. */
+export function policiesFor(catalogue: Catalogue, quarter: Quarter) {
+  return entriesAt(catalogue, quarter.end)
+    .filter(({ entry }) => entry.kind === 'policy')
+    .map((x) => ({ ...x, loose: loosenRule(x.rule, NEAR_MISS_PERCENT) }));
+}
+
+/**
+ * Matches every policy in force against every taxpayer (or one) for a quarter, set-wise in DuckDB:
+ * facts from the data, then one query that evaluates every rule and its loosened form (conditions
+ * shared between rules computed once) and every benefit formula, then the results. One
+ * transaction: a crash leaves no half run, and the push plan can be written in the same one.
+ */
+export async function runMatch(store: Store, opts: MatchOptions): Promise<MatchRun> {
+  const quarter = parseQuarter(opts.period);
+  const { catalogue, sha } = catalogueOf(opts.lawDir ?? DEFAULT_LAW_DIR);
+  const policies = policiesFor(catalogue, quarter);
+  const computedAt = (opts.now ?? new Date()).toISOString().replace('T', ' ').replace('Z', '');
+  const progress = opts.onProgress ?? (() => {});
+  return store.transaction(async () => {
+    const { next } = await store.one<{ next: bigint | number }>('SELECT coalesce(max(run_id), 0) + 1 AS next FROM match_run');
+    const runId = Number(next);
+    const scope = opts.only ?? 'city';
+    await store.exec(`INSERT INTO match_run VALUES ($run, $period, $scope, $sha, $entries, $at::TIMESTAMP, NULL)`, {
+      run: runId,
+      period: quarter.period,
+      scope,
+      sha,
+      entries: policies.length,
+      at: computedAt,
+    });
+    progress(`facts for ${quarter.period}${opts.only ? ` (${opts.only})` : ''}`);
+    await store.exec(sql('facts'), { period: quarter.period, start: quarter.start, end: quarter.end, computed_at: computedAt, only: opts.only ?? null });
+    await store.exec('DROP TABLE IF EXISTS match_facts');
+    await store.exec(
+      `CREATE TEMP TABLE match_facts AS SELECT credit_code AS id, * FROM taxpayer_fact WHERE period = $period AND computed_at = $at::TIMESTAMP`,
+      { period: quarter.period, at: computedAt },
+    );
+    progress(`${policies.length} policies × taxpayers, set-wise`);
+    if (policies.length > 0) {
+      const pop = compilePopulation([...policies.map((p) => p.rule), ...policies.map((p) => p.loose)], 'duckdb', 'match_facts');
+      const params = [...pop.params];
+      const n = policies.length;
+      const benefits = policies.map((p, i) => {
+        if (!p.benefit) return `NULL::DECIMAL(18,2) AS b${i}`;
+        const f = formulaSql(p.benefit, 'duckdb', params.length);
+        params.push(...f.params);
+        return `${f.sql} AS b${i}`;
+      });
+      const bind = (v: string) => {
+        params.push(v);
+        return `$${params.length}`;
+      };
+      const items = policies.map(
+        (p, i) =>
+          `{policy_id: ${bind(p.entry.id)}, category: ${bind(p.entry.category)}, status: CASE WHEN r.r${i} THEN 'matched' WHEN r.r${i} IS NULL THEN 'unknown' WHEN r.r${i + n} THEN 'nearMiss' END, benefit: CASE WHEN r.r${i} OR (NOT r.r${i} AND r.r${i + n}) THEN b.b${i} END}`,
+      );
+      const run = bind(String(runId));
+      const period = bind(quarter.period);
+      const at = bind(computedAt);
+      await store.exec(
+        `INSERT INTO policy_match
+         SELECT CAST(${run} AS BIGINT), id, m.policy_id, ${period}, m.status, m.benefit, m.category, CAST(${at} AS TIMESTAMP)
+         FROM (
+           SELECT r.id, unnest([${items.join(', ')}]) AS m
+           FROM (${pop.sql}) r JOIN (SELECT id, ${benefits.join(', ')} FROM match_facts) b USING (id)
+         ) WHERE m.status IS NOT NULL`,
+        params,
+      );
+    }
+    const counts = await store.all<{ status: string; n: bigint }>('SELECT status, count(*) AS n FROM policy_match WHERE run_id = $1 GROUP BY status', [runId]);
+    const { taxpayers } = await store.one<{ taxpayers: bigint }>('SELECT count(*) AS taxpayers FROM match_facts');
+    await store.exec('DROP TABLE match_facts');
+    const result: MatchRun = {
+      runId,
+      period: quarter,
+      computedAt,
+      scope,
+      entries: policies.length,
+      taxpayers: Number(taxpayers),
+      byStatus: Object.fromEntries(counts.map((c) => [c.status, Number(c.n)])),
+    };
+    if (opts.inTransaction) await opts.inTransaction(result);
+    await store.exec('UPDATE match_run SET finished_at = now()::TIMESTAMP WHERE run_id = $1', [runId]);
+    return result;
+  });
+}
+
+export type { CatalogueEntry };

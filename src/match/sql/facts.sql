@@ -1,0 +1,36 @@
+-- The facts of every taxpayer (or one, $only) for the quarter $start..$end, as of $computed_at.
+-- Amounts come from the returns: a quarter whose return of a tax type is not filed yet gives NULL
+-- (unknown), never 0. Registration data stands in for quarter averages of head count and assets.
+INSERT INTO taxpayer_fact
+WITH t AS (
+  SELECT * FROM taxpayer
+  WHERE registered_on <= $end::DATE AND ($only::VARCHAR IS NULL OR credit_code = $only)
+), f AS (
+  SELECT credit_code, tax_type, period_start, period_end, tax_base, tax_payable, filed_on IS NOT NULL AS filed
+  FROM filing
+  WHERE period_end > ($end::DATE - INTERVAL 12 MONTH) AND period_end <= $end::DATE
+    AND ($only::VARCHAR IS NULL OR credit_code = $only)
+), agg AS (
+  SELECT credit_code,
+    -- a sum over returns is known only when every one of them is filed
+    CASE WHEN bool_and(filed) FILTER (WHERE tax_type = 'vat' AND period_end >= $start::DATE) THEN sum(tax_base) FILTER (WHERE tax_type = 'vat' AND period_end >= $start::DATE) END AS quarterly_sales,
+    CASE WHEN bool_and(filed) FILTER (WHERE tax_type = 'vat' AND period_end = $end::DATE AND period_start >= date_trunc('month', $end::DATE)) THEN sum(tax_base) FILTER (WHERE tax_type = 'vat' AND period_end = $end::DATE AND period_start >= date_trunc('month', $end::DATE)) END AS monthly_sales,
+    CASE WHEN bool_and(filed) FILTER (WHERE tax_type = 'vat') THEN sum(tax_base) FILTER (WHERE tax_type = 'vat') END AS annual_sales,
+    CASE WHEN bool_and(filed) FILTER (WHERE tax_type = 'vat' AND period_end >= $start::DATE) THEN sum(tax_payable) FILTER (WHERE tax_type = 'vat' AND period_end >= $start::DATE) END AS vat_payable,
+    CASE WHEN bool_and(filed) FILTER (WHERE tax_type = 'surcharges' AND period_end >= $start::DATE) THEN sum(tax_payable) FILTER (WHERE tax_type = 'surcharges' AND period_end >= $start::DATE) END AS surcharges_payable,
+    CASE WHEN bool_and(filed) FILTER (WHERE tax_type = 'iit' AND period_end >= $start::DATE) THEN sum(tax_base) FILTER (WHERE tax_type = 'iit' AND period_end >= $start::DATE) END AS wages_paid,
+    CASE WHEN bool_and(filed) FILTER (WHERE tax_type = 'cit' AND period_end = $end::DATE) THEN sum(tax_base) FILTER (WHERE tax_type = 'cit' AND period_end = $end::DATE) END AS quarterly_taxable_income,
+    -- prepayment judges the year so far (国家税务总局公告2023年第6号): cumulative to the end of the period
+    CASE WHEN bool_and(filed) FILTER (WHERE tax_type = 'cit' AND year(period_end) = year($end::DATE)) THEN sum(tax_base) FILTER (WHERE tax_type = 'cit' AND year(period_end) = year($end::DATE)) END AS taxable_income
+  FROM f GROUP BY credit_code
+)
+SELECT t.credit_code, $period AS period, $start::DATE AS period_start, $end::DATE AS period_end, $computed_at::TIMESTAMP AS computed_at,
+  t.kind, t.vat_status, t.industry, left(t.industry, 1) AS industry_section, t.district, t.collection_mode, t.credit_level, t.registered_on,
+  t.employees, t.total_assets, a.taxable_income, a.quarterly_taxable_income, a.monthly_sales, a.quarterly_sales, a.annual_sales,
+  a.vat_payable, a.surcharges_payable, a.wages_paid, t.rnd_expense,
+  t.high_tech AND (t.high_tech_until IS NULL OR t.high_tech_until >= $end::DATE) AS high_tech,
+  datediff('month', t.registered_on, $end::DATE) AS months_registered,
+  -- not in the data a bureau sends Zhishu yet: unknown, so matching says what is missing
+  NULL::DECIMAL(18,2) AS business_income, NULL::BIGINT AS disabled_employees, NULL::BIGINT AS key_group_hires,
+  NULL::BIGINT AS veteran_hires, NULL::DECIMAL(18,2) AS retained_credit_increase, NULL::BOOLEAN AS chips_or_machines
+FROM t LEFT JOIN agg a USING (credit_code);

@@ -1,0 +1,158 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { buildLedger, policyReport, taxpayerLedger } from '../src/ledger/ledger.ts';
+import { explainTaxpayer } from '../src/match/explain.ts';
+import { catalogueOf, DEFAULT_LAW_DIR, policiesFor, runMatch } from '../src/match/match.ts';
+import { parseQuarter } from '../src/match/period.ts';
+import { withCheckCharacter } from '../src/model/index.ts';
+import { evaluateFormula } from '../src/rules/formula.ts';
+import { Store } from '../src/store/store.ts';
+
+// A hand-built city of six taxpayers whose answers for 2026-Q1 follow from the law:
+const code = (i: number) => withCheckCharacter(`91440300MA5H${String(i).padStart(5, '0')}`);
+const T = {
+  exempt: code(1), // small-scale, 280,000 in the quarter, claims the exemption: matched and enjoyed
+  atLine: code(2), // small-scale, exactly 300,000: the 2026 threshold is reached, so taxed; a near miss
+  unclaimed: code(3), // small-scale, 290,000, claims nothing: matched and missed
+  slpe: code(4), // general enterprise within the small low-profit limits, claims the CIT relief
+  over: code(5), // 320 employees: 20 over the limit of 300, a near miss for the small low-profit relief
+  unfiled: code(6), // small-scale whose Q1 VAT return is not filed: its sales are unknown
+};
+
+async function seed(store: Store) {
+  const tp = (c: string, vat: string, employees: number, assets: string) =>
+    store.exec(
+      `INSERT INTO taxpayer VALUES ($1, 'x', 'enterprise', $2, 'I65', 'futian', DATE '2020-01-01', $3, $4::DECIMAL(18,2), 'actualAccounts', false, NULL, 0, 'B')`,
+      [c, vat, employees, assets],
+    );
+  const filing = (c: string, type: string, start: string, end: string, base: string, payable: string, filed: string | null = '2026-04-10') =>
+    store.exec(`INSERT INTO filing VALUES ($1, $2, $3::DATE, $4::DATE, DATE '2026-04-15', $5::DATE, $6::DECIMAL(18,2), $7::DECIMAL(18,2))`, [
+      c,
+      type,
+      start,
+      end,
+      filed,
+      base,
+      payable,
+    ]);
+  const reduction = (c: string, type: string, code10: string, amount: string) =>
+    store.exec(`INSERT INTO filing_reduction VALUES ($1, $2, DATE '2026-01-01', DATE '2026-03-31', $3, $4::DECIMAL(18,2))`, [c, type, code10, amount]);
+  await tp(T.exempt, 'smallScale', 5, '800000');
+  await filing(T.exempt, 'vat', '2026-01-01', '2026-03-31', '280000', '0');
+  await reduction(T.exempt, 'vat', '9900000001', '2800');
+  await tp(T.atLine, 'smallScale', 5, '800000');
+  await filing(T.atLine, 'vat', '2026-01-01', '2026-03-31', '300000', '3000');
+  await tp(T.unclaimed, 'smallScale', 5, '800000');
+  await filing(T.unclaimed, 'vat', '2026-01-01', '2026-03-31', '290000', '8700');
+  await tp(T.slpe, 'general', 80, '20000000');
+  await filing(T.slpe, 'cit', '2026-01-01', '2026-03-31', '400000', '20000');
+  await reduction(T.slpe, 'cit', '9900000004', '80000');
+  await tp(T.over, 'general', 320, '20000000');
+  await filing(T.over, 'cit', '2026-01-01', '2026-03-31', '400000', '100000');
+  await tp(T.unfiled, 'smallScale', 5, '800000');
+  await filing(T.unfiled, 'vat', '2026-01-01', '2026-03-31', '0', '0', null);
+}
+
+describe('policy robot: facts from data, set-wise matching, explanations, ledger', () => {
+  let store: Store;
+  const Q = '2026-Q1';
+  const status = async (c: string, policy: string) =>
+    (await store.all<{ status: string }>('SELECT status FROM current_match WHERE credit_code = $1 AND policy_id = $2 AND period = $3', [c, policy, Q]))[0]
+      ?.status ?? 'notEligible';
+  before(async () => {
+    store = await Store.open(':memory:');
+    await seed(store);
+    await runMatch(store, { period: Q, now: new Date('2026-04-20T08:00:00Z') });
+  });
+  after(() => store.close());
+
+  it('derives each fact from the returns, with the period it describes and when it was computed; an unfiled return makes sales unknown', async () => {
+    const f = await store.all<Record<string, string | null>>(
+      'SELECT credit_code, period, period_end::VARCHAR AS period_end, computed_at::VARCHAR AS computed_at, quarterly_sales::VARCHAR AS qs, taxable_income::VARCHAR AS ti FROM current_fact ORDER BY credit_code',
+    );
+    const by = Object.fromEntries(f.map((r) => [r.credit_code, r]));
+    assert.equal(by[T.exempt]?.qs, '280000.00');
+    assert.equal(by[T.exempt]?.period_end, '2026-03-31');
+    assert.equal(by[T.exempt]?.computed_at, '2026-04-20 08:00:00');
+    assert.equal(by[T.slpe]?.ti, '400000.00');
+    assert.equal(by[T.unfiled]?.qs, null, 'an unfiled return is unknown, not 0');
+  });
+
+  it('stores matched, near miss and unknown per taxpayer, policy and period; exactly 300,000 reaches the 2026 threshold', async () => {
+    assert.equal(await status(T.exempt, 'vat.smallScaleThreshold2026'), 'matched');
+    assert.equal(await status(T.atLine, 'vat.smallScaleThreshold2026'), 'nearMiss');
+    assert.equal(await status(T.unclaimed, 'vat.smallScaleThreshold2026'), 'matched');
+    assert.equal(await status(T.unfiled, 'vat.smallScaleThreshold2026'), 'unknown');
+    assert.equal(await status(T.slpe, 'cit.smallLowProfit'), 'matched');
+    assert.equal(await status(T.over, 'cit.smallLowProfit'), 'nearMiss');
+    assert.equal(await status(T.slpe, 'vat.smallScaleThreshold2026'), 'notEligible');
+  });
+
+  it('the benefit stored by the set-wise run is the formula evaluated for the one taxpayer', async () => {
+    const { catalogue } = catalogueOf(DEFAULT_LAW_DIR);
+    const policies = policiesFor(catalogue, parseQuarter(Q));
+    const rows = await store.all<{ credit_code: string; policy_id: string; benefit: string | null }>(
+      "SELECT credit_code, policy_id, benefit::VARCHAR AS benefit FROM current_match WHERE status IN ('matched', 'nearMiss')",
+    );
+    assert.ok(rows.length >= 5);
+    for (const r of rows) {
+      const facts = (await explainTaxpayer(store, { creditCode: r.credit_code, period: Q })).facts;
+      const p = policies.find((x) => x.entry.id === r.policy_id);
+      assert.equal(r.benefit, p?.benefit ? evaluateFormula(p.benefit, facts) : null, `${r.credit_code} ${r.policy_id}`);
+    }
+  });
+
+  it('explains a near miss in Chinese and English: what the company lacks, by how much, and the legal source', async () => {
+    const e = await explainTaxpayer(store, { creditCode: T.over, period: Q, policy: 'cit.smallLowProfit' });
+    const p = e.policies[0];
+    assert.equal(p?.status, 'nearMiss');
+    const zh = p?.text.zh.join('\n') ?? '';
+    const en = p?.text.en.join('\n') ?? '';
+    assert.match(zh, /接近符合/);
+    assert.match(zh, /从业人数为 320，要求不超过 300，超出 20（slpe\.maxEmployees: 财政部 税务总局公告2023年第12号/);
+    assert.match(en, /employees is 320, required at most 300: 20 over the limit \(slpe\.maxEmployees: 财政部 税务总局公告2023年第12号/);
+    const unknown = await explainTaxpayer(store, { creditCode: T.unfiled, period: Q, policy: 'vat.smallScaleThreshold2026' });
+    assert.equal(unknown.policies[0]?.status, 'unknown');
+    assert.match(unknown.policies[0]?.text.en.join('\n') ?? '', /not known \(missing quarterly_sales\)/);
+  });
+
+  it('the ledger maps claimed reduction codes to policies (enjoyed) and prices matched-but-unclaimed reliefs (missed)', async () => {
+    const { catalogue } = catalogueOf(DEFAULT_LAW_DIR);
+    await buildLedger(store, catalogue, Q);
+    const exempt = await taxpayerLedger(store, T.exempt, 2026);
+    assert.deepEqual(
+      exempt.rows.filter((r) => r.policyId === 'vat.smallScaleThreshold2026'),
+      [{ period: Q, policyId: 'vat.smallScaleThreshold2026', status: 'enjoyed', enjoyed: '2800.00', missed: null }],
+    );
+    const unclaimed = await taxpayerLedger(store, T.unclaimed, 2026);
+    const missed = unclaimed.rows.find((r) => r.policyId === 'vat.smallScaleThreshold2026');
+    assert.equal(missed?.status, 'missed');
+    assert.equal(missed?.missed, '2900.00', '290,000 × 1 %: what the exemption is worth');
+    const report = await policyReport(store, 2026);
+    assert.ok(report.taxpayersMatched >= 3);
+    assert.equal(report.taxpayersMatchedWithReductionData, 2, 'the exempt taxpayer and the small low-profit one claimed reductions');
+    assert.ok(Number(report.missed) >= 2900);
+  });
+
+  it('re-matching one taxpayer after its data changes updates its results only, and keeps the earlier ones as of their time', async () => {
+    // The late return arrives: 250,000 of sales.
+    await store.exec(`UPDATE filing SET filed_on = DATE '2026-05-02', tax_base = 250000 WHERE credit_code = $1`, [T.unfiled]);
+    const before = await store.one<{ n: bigint }>('SELECT count(*) AS n FROM taxpayer_fact');
+    const run = await runMatch(store, { period: Q, only: T.unfiled, now: new Date('2026-05-02T09:00:00Z') });
+    assert.equal(run.scope, T.unfiled);
+    assert.equal(run.taxpayers, 1);
+    const after = await store.one<{ n: bigint }>('SELECT count(*) AS n FROM taxpayer_fact');
+    assert.equal(Number(after.n) - Number(before.n), 1, 'one new fact row: the other taxpayers are not recomputed');
+    assert.equal(await status(T.unfiled, 'vat.smallScaleThreshold2026'), 'matched');
+    assert.equal(await status(T.exempt, 'vat.smallScaleThreshold2026'), 'matched', 'others keep their results');
+    const asOfApril = await store.all<{ status: string }>(
+      `SELECT status FROM policy_match WHERE credit_code = $1 AND policy_id = 'vat.smallScaleThreshold2026' AND computed_at = TIMESTAMP '2026-04-20 08:00:00'`,
+      [T.unfiled],
+    );
+    assert.deepEqual(
+      asOfApril.map((r) => r.status),
+      ['unknown'],
+      'the April answer is still there',
+    );
+  });
+});
