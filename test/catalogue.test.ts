@@ -1,0 +1,241 @@
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { describe, it } from 'node:test';
+import { parse } from 'yaml';
+import { calculate } from '../src/calc/calculate.ts';
+import { formatYuan, parseYuan } from '../src/calc/money.ts';
+import { type CatalogueEntry, entriesAt, loadCatalogue } from '../src/law/catalogue.ts';
+import { evaluateFormula, type Formula } from '../src/rules/formula.ts';
+import { explain, type FactRow } from '../src/rules/interpret.ts';
+import type { Rule } from '../src/rules/ir.ts';
+
+/** One hand-built taxpayer of law/tests/policies.yaml and what the law says of it. */
+interface PolicyCase {
+  name: string;
+  source: string;
+  date: string;
+  facts: FactRow;
+  expect: Record<string, boolean | 'unknown'>;
+  benefit?: Record<string, string>;
+  notInForce?: string[];
+}
+
+const catalogue = loadCatalogue('law');
+const cases = parse(readFileSync('law/tests/policies.yaml', 'utf8')) as PolicyCase[];
+
+/** The entries in force on a date, by id, compiled against that date's law. */
+function inForce(date: string): Map<string, { entry: CatalogueEntry; rule: Rule; benefit: Formula | null }> {
+  return new Map(entriesAt(catalogue, date).map((x) => [x.entry.id, x]));
+}
+
+function at(date: string, id: string): { entry: CatalogueEntry; rule: Rule; benefit: Formula | null } {
+  const x = inForce(date).get(id);
+  assert.ok(x, `${id} is not in force on ${date}`);
+  return x;
+}
+
+/** The benefit formula of an entry on a date, evaluated for one row of facts. */
+function benefit(date: string, id: string, facts: FactRow): string | null {
+  const f = at(date, id).benefit;
+  assert.ok(f, `${id} has no benefit formula`);
+  return evaluateFormula(f, facts);
+}
+
+const overlaps2023to2027 = (e: CatalogueEntry) => e.effective.from <= '2027-12-31' && e.effective.to >= '2023-01-01';
+
+describe('policy catalogue: law cases (law/tests/policies.yaml)', () => {
+  it('the catalogue loads without problems', () => {
+    assert.deepEqual(catalogue.errors, []);
+  });
+
+  it('at least 30 cases, each citing its legal basis on a quarter end, and every policy of the catalogue is exercised', () => {
+    assert.ok(cases.length >= 30, `${cases.length} cases`);
+    for (const c of cases) {
+      assert.ok(c.source && c.source.length > 5, `${c.name}: no source`);
+      assert.match(c.date, /^\d{4}-(03-31|06-30|09-30|12-31)$/, `${c.name}: ${c.date} is not the last day of a quarter`);
+    }
+    const tested = new Set(cases.flatMap((c) => Object.keys(c.expect)));
+    const untested = catalogue.entries.filter((e) => e.kind === 'policy' && !tested.has(e.id)).map((e) => e.id);
+    assert.deepEqual(untested, [], 'policies no case is about');
+    // The edge cases the brief names: each threshold exactly, and across the 2025 → 2026 change.
+    const names = cases.map((c) => c.name).join('\n');
+    for (const edge of ['exactly 300,000', '300 employees', '3,000,000', '50,000,000', '2026']) assert.ok(names.includes(edge), `no case mentions ${edge}`);
+    assert.ok(
+      cases.some((c) => Object.values(c.expect).includes('unknown')),
+      'no case with missing facts',
+    );
+  });
+
+  for (const c of cases) {
+    it(`${c.date}: ${c.name}`, () => {
+      const entries = inForce(c.date);
+      for (const [id, want] of Object.entries(c.expect)) {
+        const x = entries.get(id);
+        assert.ok(x, `${id} is not in force on ${c.date}`);
+        const r = explain(x.rule, c.facts);
+        assert.equal(r.result, String(want), `${id}: ${JSON.stringify(r.conditions.map((k) => [k.condition, k.result]))}`);
+        // An unknown answer names the facts that would decide it; a decided one needs none.
+        if (want === 'unknown') assert.ok(r.missingFacts.length > 0, `${id}: unknown without missing facts`);
+      }
+      for (const [id, yuan] of Object.entries(c.benefit ?? {})) assert.equal(benefit(c.date, id, c.facts), yuan, `${id}: benefit`);
+      for (const id of c.notInForce ?? []) assert.ok(!entries.has(id), `${id} should not be in force on ${c.date}`);
+    });
+  }
+});
+
+describe('policy catalogue: content', () => {
+  it('(a) at least 40 policies are in force at some time in 2023-2027, each with a legal source', () => {
+    const policies = catalogue.entries.filter((e) => e.kind === 'policy' && overlaps2023to2027(e));
+    assert.ok(policies.length >= 40, `${policies.length} policies`);
+    for (const e of policies) {
+      assert.ok(e.sources.length >= 1, `${e.id}: no source`);
+      for (const s of e.sources) assert.ok(s.document.trim().length > 3, `${e.id}: empty source`);
+    }
+    for (const category of ['vat', 'surcharges', 'cit', 'iit', 'stampDuty', 'other'])
+      assert.ok(
+        policies.some((e) => e.category === category),
+        `no ${category} policy`,
+      );
+  });
+
+  it('the generator’s placeholder reduction codes sit on exactly the five entries that claim them', () => {
+    const codes = Object.fromEntries(catalogue.entries.filter((e) => e.reductionCodes).map((e) => [e.id, e.reductionCodes]));
+    assert.deepEqual(codes, {
+      'vat.smallScaleExemption2023': ['9900000001'],
+      'vat.smallScaleThreshold2026': ['9900000001'],
+      'vat.smallScaleReducedRate2023': ['9900000002'],
+      'vat.smallScaleReducedRate2026': ['9900000002'],
+      'surcharges.sixTaxesTwoFees': ['9900000003'],
+      'cit.smallLowProfit': ['9900000004'],
+      'cit.highTech': ['9900000005'],
+    });
+  });
+
+  it('an entry that replaces another starts the day after the other ends, in the same category', () => {
+    const byId = new Map(catalogue.entries.map((e) => [e.id, e]));
+    const nextDay = (d: string) => new Date(Date.parse(`${d}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10);
+    const pairs = catalogue.entries.filter((e) => e.replaces);
+    assert.ok(pairs.length >= 5, `${pairs.length} replacements`);
+    for (const e of pairs) {
+      const old = byId.get(e.replaces as string) as CatalogueEntry;
+      assert.equal(e.effective.from, nextDay(old.effective.to), `${e.id} replaces ${old.id}`);
+      assert.equal(e.category, old.category, e.id);
+    }
+  });
+
+  it('(c) no VAT preference in force on 2026-03-31 rests only on pre-2026 documents (财政部 税务总局公告2026年第10号 第六条)', () => {
+    // 第六条 stopped every domestic VAT preference issued before 2025-12-31 unless the announcement
+    // itself, the VAT Law, its Implementing Regulations or 2025年第17号 re-enacted it.
+    const reenacting = /2026年第\d+号|增值税法|国务院令第826号|2025年第17号/;
+    const vat2026 = entriesAt(catalogue, '2026-03-31').filter(({ entry }) => entry.category === 'vat');
+    assert.ok(vat2026.length >= 4);
+    for (const { entry } of vat2026)
+      assert.ok(
+        entry.sources.some((s) => reenacting.test(s.document) && s.confidence !== 'U'),
+        `${entry.id} is in force in 2026 on ${entry.sources.map((s) => s.document).join('; ')}`,
+      );
+    // Conversely, every VAT entry on pre-2026 documents alone ends by 2025-12-31.
+    for (const e of catalogue.entries.filter((x) => x.category === 'vat' && !x.sources.some((s) => reenacting.test(s.document))))
+      assert.ok(e.effective.to <= '2025-12-31', `${e.id} runs to ${e.effective.to} on pre-2026 documents`);
+  });
+
+  it('every benefit formula evaluates to whole fen, and to null when a fact it reads is missing', () => {
+    for (const date of ['2023-03-31', '2025-12-31', '2026-03-31', '2027-12-31']) {
+      for (const { entry, benefit: f } of entriesAt(catalogue, date)) {
+        if (!f) continue;
+        const row = Object.fromEntries(f.facts.map((n) => [n, n.endsWith('hires') ? 3 : '123456.78']));
+        assert.match(evaluateFormula(f, row) ?? '', /^-?\d+\.\d{2}$/, `${entry.id} on ${date}`);
+        assert.equal(evaluateFormula(f, {}), null, `${entry.id} with no facts`);
+      }
+    }
+  });
+});
+
+const fen = (yuan: string) => parseYuan(yuan);
+const result = (r: ReturnType<typeof calculate>, field: string) => String(r.result[field]);
+
+describe('(b) benefit formulas agree with the calculator', () => {
+  it('small-scale VAT exemption: the formula equals the VAT the same sales would bear on special invoices (never exempt), to the fen', () => {
+    const runs: [string, string, string, string[]][] = [
+      ['2025-12-31', '2025-Q4', 'vat.smallScaleExemption2023', ['0.01', '0.50', '1.49', '123456.78', '250000.05', '300000.00']],
+      ['2026-03-31', '2026-Q1', 'vat.smallScaleThreshold2026', ['0.01', '0.50', '1.49', '123456.78', '250000.05', '299999.99']],
+    ];
+    for (const [date, period, id, amounts] of runs) {
+      for (const sales of amounts) {
+        const facts = { vat_status: 'smallScale', quarterly_sales: sales };
+        assert.equal(explain(at(date, id).rule, facts).result, 'true', `${id} ${sales}`);
+        const exempt = calculate({ calculation: 'vat.smallScale', period, inputs: { sales } });
+        const taxed = calculate({ calculation: 'vat.smallScale', period, inputs: { sales: '0.00', specialInvoiceSales: sales } });
+        assert.equal(result(exempt, 'vatPayable'), '0.00');
+        const saved = formatYuan(fen(result(taxed, 'vatPayable')) - fen(result(exempt, 'vatPayable')));
+        assert.equal(benefit(date, id, facts), saved, `${id} ${sales}`);
+      }
+    }
+  });
+
+  it('small low-profit CIT: the formula on a quarter’s income equals the calculator’s relief on the same income (the relief is proportional to it)', () => {
+    for (const [year, date] of [
+      ['2023', '2023-12-31'],
+      ['2026', '2026-12-31'],
+    ] as const) {
+      for (const income of ['0.01', '0.03', '12345.67', '999999.99', '3000000.00']) {
+        const r = calculate({
+          calculation: 'cit.annual',
+          period: year,
+          inputs: {
+            taxableIncomeBeforeRnd: income,
+            quarters: [{ employeesStart: 10, employeesEnd: 12, assetsStart: '1000000.00', assetsEnd: '1200000.00' }],
+          },
+        });
+        assert.equal(r.result.regime, 'smallLowProfit');
+        assert.equal(benefit(date, 'cit.smallLowProfit', { quarterly_taxable_income: income }), result(r, 'relief'), `${year} ${income}`);
+      }
+    }
+  });
+
+  it('high-tech CIT: the formula equals the calculator’s 25 % − 15 % relief, to the fen', () => {
+    for (const income of ['0.05', '0.15', '12345.67', '10000000.00', '98765432.10']) {
+      const r = calculate({ calculation: 'cit.annual', period: '2026', inputs: { taxableIncomeBeforeRnd: income, highTech: true } });
+      assert.equal(r.result.regime, 'highTech');
+      assert.equal(benefit('2026-09-30', 'cit.highTech', { quarterly_taxable_income: income }), result(r, 'relief'), income);
+    }
+  });
+
+  it('six taxes and two fees on the surcharges: the calculator halves and rounds each levy, so it exceeds the formula by ⌊odd levies ÷ 2⌋ fen (0 or 1)', () => {
+    // surcharges_payable = the levies after the education surcharges' exemption, before the halving.
+    // Half of an odd number of fen rounds up once per levy in the calculator, once overall in the formula.
+    const seen = new Set<number>();
+    for (const [vatPaid, sales] of [
+      ['4455.45', '445544.55'],
+      ['0.30', '400000.00'],
+      ['0.03', '400000.00'],
+      ['1234.57', '500000.00'],
+      ['5000.00', '300000.00'],
+      ['0.03', '300000.00'],
+    ] as const) {
+      const r = calculate({
+        calculation: 'surcharges',
+        period: '2026-Q1',
+        inputs: { vatPaid, sales, location: 'city', taxpayer: { vatStatus: 'smallScale' } },
+      });
+      const levies = ['urbanConstructionTax.tax', 'educationSurcharge.tax', 'localEducationSurcharge.tax'].map((id) =>
+        fen(r.lines.find((l) => l.id === id)?.amount ?? '0.00'),
+      );
+      const levied = levies.reduce((a, b) => a + b, 0);
+      assert.equal(levied, fen(result(r, 'total')) + fen(result(r, 'reduction')), 'levies = payable + reduction');
+      const formula = fen(benefit('2026-03-31', 'surcharges.sixTaxesTwoFees', { surcharges_payable: formatYuan(levied) }) ?? '');
+      const odd = levies.filter((l) => l % 2 === 1).length;
+      const difference = fen(result(r, 'reduction')) - formula;
+      assert.equal(difference, Math.floor(odd / 2), `VAT ${vatPaid}, levies ${levies.join(', ')}`);
+      seen.add(difference);
+    }
+    assert.deepEqual([...seen].sort(), [0, 1], 'both the agreeing and the differing case are exercised');
+  });
+
+  it('individual-business halving: the formula (the year’s relief; business_income is annual) equals the calculator’s iit.business relief', () => {
+    for (const income of ['0.01', '30000.00', '30000.01', '120000.00', '1234567.89', '2000000.00', '2500000.00']) {
+      const r = calculate({ calculation: 'iit.business', period: '2026', inputs: { taxableIncome: income } });
+      assert.equal(benefit('2026-12-31', 'iit.individualBusinessHalving', { business_income: income }), result(r, 'relief'), income);
+    }
+  });
+});
