@@ -1,12 +1,15 @@
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
+import { buildLedger, policyReport } from '../../ledger/ledger.ts';
+import { catalogueOf, DEFAULT_LAW_DIR, type MatchRun, runMatch } from '../../match/match.ts';
 import { DEFAULT_DB_PATH, Store } from '../../store/store.ts';
 import { nonNegativeInt, positiveInt } from '../args.ts';
 import { fmtMs } from '../format.ts';
 import { citySummary } from '../summary.ts';
 import { runGenerate } from './generate.ts';
 import { ingestText, runIngest } from './ingest.ts';
+import { matchText, quartersInStore, reportText } from './policy.ts';
 import { summaryText } from './summaryText.ts';
 
 interface DemoArgs {
@@ -42,7 +45,17 @@ export async function runDemo(args: DemoArgs) {
   process.stderr.write(`Loading it into ${args.db}\n`);
   const ingest = await runIngest(store, args.city);
   const summary = await citySummary(store);
-  return { ingest, summary, ms: Date.now() - started };
+  // Policy finds the taxpayer: match every quarter in the store, then rebuild its ledger.
+  const { catalogue } = catalogueOf(DEFAULT_LAW_DIR);
+  const runs: MatchRun[] = [];
+  for (const period of await quartersInStore(store)) {
+    process.stderr.write(`Matching ${catalogue.entries.filter((e) => e.kind === 'policy').length} policies for ${period}\n`);
+    runs.push(await runMatch(store, { period }));
+    await buildLedger(store, catalogue, period);
+  }
+  const year = runs.length > 0 ? Number(runs[runs.length - 1]?.period.period.slice(0, 4)) : null;
+  const report = year === null ? null : await policyReport(store, year);
+  return { ingest, summary, runs, report, ms: Date.now() - started };
 }
 
 export function registerDemo(program: Command): void {
@@ -56,11 +69,12 @@ export function registerDemo(program: Command): void {
     .option('--seed <n>', 'random seed', nonNegativeInt, 1)
     .option('--json', 'print the result as JSON')
     .action(async (opts: DemoArgs) => {
-      const { ingest, summary, ms } = await runDemo(opts);
+      const { ingest, summary, runs, report, ms } = await runDemo(opts);
       if (opts.json) {
-        console.log(JSON.stringify({ ingest, summary }, null, 2));
+        console.log(JSON.stringify({ ingest, summary, runs, report }, null, 2));
         return;
       }
-      console.log(`${ingestText(ingest)}\n\n${summaryText(summary)}\n\ndone in ${fmtMs(ms)}`);
+      const matches = runs.map((r) => matchText(r)).join('\n');
+      console.log(`${ingestText(ingest)}\n\n${summaryText(summary)}\n\n${matches}\n\n${report ? reportText(report) : ''}\n\ndone in ${fmtMs(ms)}`);
     });
 }
