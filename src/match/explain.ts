@@ -69,7 +69,11 @@ export async function explainTaxpayer(
 ): Promise<TaxpayerExplanation> {
   const quarter = parseQuarter(opts.period);
   const row = (
-    await store.all<Record<string, unknown>>('SELECT * FROM current_fact WHERE credit_code = $1 AND period = $2', [opts.creditCode, quarter.period])
+    await store.all<Record<string, unknown>>(
+      // The latest facts of this one taxpayer (the current_fact view would rank every taxpayer's rows).
+      'SELECT * FROM taxpayer_fact WHERE credit_code = $1 AND period = $2 ORDER BY computed_at DESC LIMIT 1',
+      [opts.creditCode, quarter.period],
+    )
   )[0];
   if (!row) throw new Error(`no facts for taxpayer ${opts.creditCode} in ${quarter.period}: run zhishu match --period ${quarter.period} first`);
   const { catalogue } = catalogueOf(opts.lawDir ?? DEFAULT_LAW_DIR);

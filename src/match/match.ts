@@ -3,7 +3,8 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type Catalogue, type CatalogueEntry, entriesAt, loadCatalogue } from '../law/catalogue.ts';
-import { formulaSql } from '../rules/formula.ts';
+import { evaluateFormula, formulaSql } from '../rules/formula.ts';
+import { evaluate, type FactRow } from '../rules/interpret.ts';
 import { loosenRule } from '../rules/nearMiss.ts';
 import { compilePopulation } from '../rules/sql.ts';
 import type { Store } from '../store/store.ts';
@@ -98,8 +99,13 @@ export async function runMatch(store: Store, opts: MatchOptions): Promise<MatchR
       `CREATE TEMP TABLE match_facts AS SELECT credit_code AS id, * FROM taxpayer_fact WHERE period = $period AND computed_at = $at::TIMESTAMP`,
       { period: quarter.period, at: computedAt },
     );
-    progress(`${policies.length} policies × taxpayers, set-wise`);
-    if (policies.length > 0) {
+    if (opts.only) {
+      // One taxpayer: the interpreter and the formulas in TypeScript (the same answers as the SQL,
+      // proven by the property tests) spare planning a query over every policy.
+      progress(`${policies.length} policies for one taxpayer`);
+      await matchOne(store, policies, { runId, period: quarter.period, computedAt });
+    } else if (policies.length > 0) {
+      progress(`${policies.length} policies × taxpayers, set-wise`);
       const pop = compilePopulation([...policies.map((p) => p.rule), ...policies.map((p) => p.loose)], 'duckdb', 'match_facts');
       const params = [...pop.params];
       const n = policies.length;
@@ -109,26 +115,24 @@ export async function runMatch(store: Store, opts: MatchOptions): Promise<MatchR
         params.push(...f.params);
         return `${f.sql} AS b${i}`;
       });
-      const bind = (v: string) => {
-        params.push(v);
-        return `$${params.length}`;
-      };
-      const items = policies.map(
-        (p, i) =>
-          `{policy_id: ${bind(p.entry.id)}, category: ${bind(p.entry.category)}, status: CASE WHEN r.r${i} THEN 'matched' WHEN r.r${i} IS NULL THEN 'unknown' WHEN r.r${i + n} THEN 'nearMiss' END, benefit: CASE WHEN r.r${i} OR (NOT r.r${i} AND r.r${i + n}) THEN b.b${i} END}`,
-      );
-      const run = bind(String(runId));
-      const period = bind(quarter.period);
-      const at = bind(computedAt);
+      // One row per taxpayer with every rule's answer, its loosened answer and its benefit; then one
+      // narrow insert per policy keeps only the rows worth storing (cheaper than unnesting a list of
+      // every policy for every taxpayer).
+      await store.exec('DROP TABLE IF EXISTS match_r');
       await store.exec(
-        `INSERT INTO policy_match
-         SELECT CAST(${run} AS BIGINT), id, m.policy_id, ${period}, m.status, m.benefit, m.category, CAST(${at} AS TIMESTAMP)
-         FROM (
-           SELECT r.id, unnest([${items.join(', ')}]) AS m
-           FROM (${pop.sql}) r JOIN (SELECT id, ${benefits.join(', ')} FROM match_facts) b USING (id)
-         ) WHERE m.status IS NOT NULL`,
+        `CREATE TEMP TABLE match_r AS SELECT * FROM (${pop.sql}) r JOIN (SELECT id, ${benefits.join(', ')} FROM match_facts) b USING (id)`,
         params,
       );
+      for (const [i, p] of policies.entries()) {
+        await store.exec(
+          `INSERT INTO policy_match
+           SELECT $run, id, $policy, $period, status, CASE WHEN status <> 'unknown' THEN b${i} END, $category, $at::TIMESTAMP
+           FROM (SELECT id, b${i}, CASE WHEN r${i} THEN 'matched' WHEN r${i} IS NULL THEN 'unknown' WHEN r${i + n} THEN 'nearMiss' END AS status FROM match_r)
+           WHERE status IS NOT NULL`,
+          { run: runId, policy: p.entry.id, period: quarter.period, category: p.entry.category, at: computedAt },
+        );
+      }
+      await store.exec('DROP TABLE match_r');
     }
     const counts = await store.all<{ status: string; n: bigint }>('SELECT status, count(*) AS n FROM policy_match WHERE run_id = $1 GROUP BY status', [runId]);
     const { taxpayers } = await store.one<{ taxpayers: bigint }>('SELECT count(*) AS taxpayers FROM match_facts');
@@ -146,6 +150,26 @@ export async function runMatch(store: Store, opts: MatchOptions): Promise<MatchR
     await store.exec('UPDATE match_run SET finished_at = now()::TIMESTAMP WHERE run_id = $1', [runId]);
     return result;
   });
+}
+
+type Policies = ReturnType<typeof policiesFor>;
+
+async function matchOne(store: Store, policies: Policies, run: { runId: number; period: string; computedAt: string }): Promise<void> {
+  const row = (await store.all<FactRow>('SELECT * FROM match_facts'))[0];
+  if (!row) return;
+  const facts = Object.fromEntries(Object.entries(row).filter(([, v]) => v !== null));
+  const values: (string | null)[] = [String(run.runId), run.period, run.computedAt];
+  const tuples: string[] = [];
+  for (const p of policies) {
+    const r = evaluate(p.rule, facts);
+    const status = r === 'true' ? 'matched' : r === 'unknown' ? 'unknown' : evaluate(p.loose, facts) === 'true' ? 'nearMiss' : null;
+    if (!status) continue;
+    const benefit = status !== 'unknown' && p.benefit ? evaluateFormula(p.benefit, facts) : null;
+    const k = values.length;
+    values.push(String(row.id), p.entry.id, status, benefit, p.entry.category);
+    tuples.push(`(CAST($1 AS BIGINT), $${k + 1}, $${k + 2}, $2, $${k + 3}, CAST($${k + 4} AS DECIMAL(18,2)), $${k + 5}, CAST($3 AS TIMESTAMP))`);
+  }
+  if (tuples.length > 0) await store.exec(`INSERT INTO policy_match VALUES ${tuples.join(', ')}`, values);
 }
 
 export type { CatalogueEntry };
