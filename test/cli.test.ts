@@ -29,6 +29,7 @@ describe('zhishu CLI', () => {
       ingest: { tables: Record<string, { loaded: number; quarantined: number }> };
       runs: { period: { period: string }; byStatus: Record<string, number> }[];
       report: { taxpayersMatched: number; taxpayersMatchedWithReductionData: number; enjoyed: string; missed: string };
+      plan: { planned: number } | null;
     };
     assert.equal(out.summary.taxpayers, 1500);
     // The main job also matches the catalogue and builds the ledger: the pilot's headline figures come out.
@@ -39,6 +40,7 @@ describe('zhishu CLI', () => {
     assert.ok((out.runs[0]?.byStatus.matched ?? 0) > 1000, 'most taxpayers match some policy');
     assert.ok(out.report.taxpayersMatched > 1000 && out.report.taxpayersMatchedWithReductionData > 500);
     assert.ok(Number(out.report.enjoyed) > 0 && Number(out.report.missed) > 0, 'some reliefs enjoyed, some missed');
+    assert.ok((out.plan?.planned ?? 0) > 100, 'and a push plan for the latest quarter');
     assert.equal(out.summary.quarantined, 0, 'the generated city passes every check');
     for (const t of ['filing', 'invoice', 'hall_visit', 'company_person', 'invoice_quota']) assert.ok((out.summary.counts[t] ?? 0) > 0, `${t} has rows`);
     assert.match(first.stderr, /\[1\/\d+\] .*taxpayer/, 'progress is shown');

@@ -7,6 +7,7 @@ import { registerDemo } from './commands/demo.ts';
 import { registerGenerate } from './commands/generate.ts';
 import { ingestText, runIngest, UsageError } from './commands/ingest.ts';
 import { registerPolicy } from './commands/policy.ts';
+import { registerPush } from './commands/push.ts';
 import { registerRules } from './commands/rules.ts';
 import { summaryText } from './commands/summaryText.ts';
 import { table } from './format.ts';
@@ -98,6 +99,7 @@ registerRules(program);
 registerCalc(program);
 registerPolicy(program);
 registerDemo(program);
+registerPush(program);
 
 try {
   await program.parseAsync(process.argv);

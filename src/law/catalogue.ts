@@ -42,6 +42,12 @@ const entrySchema = z
      * facts and law parameters (src/rules/formula.ts). Omitted when no estimate is honest.
      */
     benefit: z.string().min(1).optional(),
+    /**
+     * Whether failing by a little is worth telling the company (default yes). No for a policy whose
+     * limits a company is better off not reaching, e.g. the 1 % rate for sales at or above the
+     * threshold, below which the sales are exempt altogether.
+     */
+    nearMiss: z.boolean().default(true),
     /** The reduction codes (减免性质代码) a return uses to claim this policy: how the ledger knows it was enjoyed. */
     reductionCodes: z.array(z.string().regex(/^\d{10}$/, 'a reduction code has 10 digits')).optional(),
     notify: z.array(z.enum(ROLES)).min(1, 'say who in the company should hear of it'),

@@ -1,7 +1,7 @@
 import { evaluateFormula } from '../rules/formula.ts';
 import { type ConditionTrace, type Explained, evaluate, explain, type FactRow } from '../rules/interpret.ts';
 import type { Store } from '../store/store.ts';
-import { FACT_LABELS, type MatchStatus, STATUS_LABELS } from './labels.ts';
+import { FACT_LABELS, type MatchStatus, STATUS_LABELS, VALUE_LABELS } from './labels.ts';
 import { catalogueOf, DEFAULT_LAW_DIR, policiesFor } from './match.ts';
 import { parseQuarter } from './period.ts';
 
@@ -33,9 +33,13 @@ const OPS_EN: Record<string, string> = { '<=': 'at most', '<': 'below', '>=': 'a
 function conditionText(c: ConditionTrace): { zh: string; en: string } {
   const fact = Object.keys(c.observed)[0] ?? '';
   const label = FACT_LABELS[fact] ?? { zh: fact, en: fact };
-  const observed = c.observed[fact];
+  const raw = c.observed[fact];
+  const show = (v: unknown, lang: 'zh' | 'en') => (typeof v === 'string' && VALUE_LABELS[v] ? VALUE_LABELS[v][lang] : String(v));
+  const observed = { zh: show(raw, 'zh'), en: show(raw, 'en') };
   const op = /(<=|>=|==|!=|<|>)/.exec(c.condition)?.[1] ?? '==';
-  const against = c.against ? (Array.isArray(c.against.value) ? c.against.value.join(', ') : String(c.against.value)) : '';
+  const againstIn = (lang: 'zh' | 'en') =>
+    c.against ? (Array.isArray(c.against.value) ? c.against.value.map((v) => show(v, lang)).join(', ') : show(c.against.value, lang)) : '';
+  const against = { zh: againstIn('zh'), en: againstIn('en') };
   const src = c.against?.param ? `${c.against.param}: ${c.against.source}` : '';
   const mark = { true: ['✓', 'met'], false: ['✗', 'not met'], unknown: ['?', 'unknown'] }[c.result];
   if (c.result === 'unknown') {
@@ -49,13 +53,13 @@ function conditionText(c: ConditionTrace): { zh: string; en: string } {
     : { zh: '', en: '' };
   if (c.condition.includes(' in ')) {
     return {
-      zh: `${mark[0]} ${label.zh}为 ${observed}，要求${c.condition.includes('!') ? '不' : ''}属于 [${against}]`,
-      en: `${mark[0]} ${label.en} is ${observed}; required ${c.condition.includes('!') ? 'not ' : ''}in [${against}] (${mark[1]})`,
+      zh: `${mark[0]} ${label.zh}为 ${observed.zh}，要求属于 [${against.zh}]`,
+      en: `${mark[0]} ${label.en} is ${observed.en}; required in [${against.en}] (${mark[1]})`,
     };
   }
   return {
-    zh: `${mark[0]} ${label.zh}为 ${observed}，要求${OPS_ZH[op] ?? op} ${against}${near.zh}${src ? `（${src}）` : ''}`,
-    en: `${mark[0]} ${label.en} is ${observed}, required ${OPS_EN[op] ?? op} ${against}${near.en}${src ? ` (${src})` : ''}`,
+    zh: `${mark[0]} ${label.zh}为 ${observed.zh}，要求${OPS_ZH[op] ?? op} ${against.zh}${near.zh}${src ? `（${src}）` : ''}`,
+    en: `${mark[0]} ${label.en} is ${observed.en}, required ${OPS_EN[op] ?? op} ${against.en}${near.en}${src ? ` (${src})` : ''}`,
   };
 }
 

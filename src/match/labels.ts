@@ -29,6 +29,18 @@ export const FACT_LABELS: Record<string, { zh: string; en: string }> = {
   chips_or_machines: { zh: '集成电路或工业母机企业清单', en: 'on the chip or industrial mother-machine list' },
 };
 
+/** How coded values read to a person. */
+export const VALUE_LABELS: Record<string, { zh: string; en: string }> = {
+  enterprise: { zh: '企业', en: 'enterprise' },
+  individualBusiness: { zh: '个体工商户', en: 'individual business' },
+  soleProprietorship: { zh: '个人独资企业', en: 'sole-proprietorship enterprise' },
+  partnership: { zh: '合伙企业', en: 'partnership' },
+  general: { zh: '一般纳税人', en: 'general VAT taxpayer' },
+  smallScale: { zh: '小规模纳税人', en: 'small-scale VAT taxpayer' },
+  actualAccounts: { zh: '查账征收', en: 'actual-accounts collection' },
+  deemed: { zh: '核定征收', en: 'deemed collection' },
+};
+
 export const STATUS_LABELS = {
   matched: { zh: '符合', en: 'matched' },
   nearMiss: { zh: '接近符合', en: 'near miss' },

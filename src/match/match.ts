@@ -63,9 +63,12 @@ export function catalogueOf(dir: string): { catalogue: Catalogue; sha: string } 
 
 /** The policies in force on the last day of the quarter, with their rules, loosened rules and benefit formulas. */
 export function policiesFor(catalogue: Catalogue, quarter: Quarter) {
-  return entriesAt(catalogue, quarter.end)
-    .filter(({ entry }) => entry.kind === 'policy')
-    .map((x) => ({ ...x, loose: loosenRule(x.rule, NEAR_MISS_PERCENT) }));
+  return (
+    entriesAt(catalogue, quarter.end)
+      .filter(({ entry }) => entry.kind === 'policy')
+      // Without near misses the loosened rule is the rule itself: false stays false.
+      .map((x) => ({ ...x, loose: x.entry.nearMiss ? loosenRule(x.rule, NEAR_MISS_PERCENT) : { ...x.rule, id: `${x.rule.id}~` } }))
+  );
 }
 
 /**

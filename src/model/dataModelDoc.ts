@@ -44,6 +44,131 @@ Every refused record, one row per problem, with the record as it was read. Nothi
 | reason | VARCHAR | no | why, in words (the same words as the record validator) |
 | record | VARCHAR | yes | the record as JSON, as read |
 | quarantined_at | TIMESTAMP | no | when |
+
+### taxpayer_fact
+The facts the policy rules read, per taxpayer and quarter (src/match/sql/facts.sql), appended by every match run with the moment
+they were computed. The fact columns are those of the rules' fact schema (docs/rules.md, src/rules/facts.ts); a NULL fact is
+unknown. \`current_fact\` is the view of the latest row per taxpayer and period.
+
+| column | type | null | meaning |
+|---|---|---|---|
+| credit_code | VARCHAR | no | the taxpayer |
+| period | VARCHAR | no | the quarter described, e.g. \`2026-Q1\` |
+| period_start, period_end | DATE | no | its first and last day |
+| computed_at | TIMESTAMP | no | when the facts were computed (the match run's moment) |
+| kind … chips_or_machines | per fact | yes | one column per fact of src/rules/facts.ts, with the SQL type of its fact type |
+
+### match_run
+One row per match: a whole-city run or a single-taxpayer re-match.
+
+| column | type | null | meaning |
+|---|---|---|---|
+| run_id | BIGINT | no | run number (primary key) |
+| period | VARCHAR | no | the quarter matched |
+| scope | VARCHAR | no | \`city\`, or the credit code re-matched |
+| catalogue_sha256 | VARCHAR | no | digest of the law directory (parameters and policies) the rules came from |
+| entries | BIGINT | no | policies in force that were matched |
+| started_at | TIMESTAMP | no | when the run started (equal to the computed_at of its facts and results) |
+| finished_at | TIMESTAMP | yes | when it committed |
+
+### policy_match
+The answers worth keeping: matched, near miss and unknown per taxpayer, policy and quarter (a pair without a row is not
+eligible). \`current_match\` is the view of each taxpayer's latest run per period.
+
+| column | type | null | meaning |
+|---|---|---|---|
+| run_id | BIGINT | no | the match run |
+| credit_code | VARCHAR | no | the taxpayer |
+| policy_id | VARCHAR | no | the catalogue entry (law/policies/<id>.yaml) |
+| period | VARCHAR | no | the quarter |
+| status | VARCHAR | no | \`matched\`, \`nearMiss\` (false, but true with every numeric limit loosened by 10 %) or \`unknown\` (a fact is missing) |
+| benefit | DECIMAL(18,2) | yes | the benefit formula's estimate for the quarter, yuan (matched and near miss; NULL when a fact it reads is missing or the policy has no formula) |
+| category | VARCHAR | no | the policy's category (vat, surcharges, cit, iit, stampDuty, other) |
+| computed_at | TIMESTAMP | no | the run's moment |
+
+### ledger_entry
+The benefit ledger (政策红利账本), rebuilt per quarter by \`zhishu match\` (src/ledger).
+
+| column | type | null | meaning |
+|---|---|---|---|
+| credit_code | VARCHAR | no | the taxpayer |
+| period | VARCHAR | no | the quarter |
+| period_end | DATE | no | its last day |
+| policy_id | VARCHAR | no | the policy |
+| status | VARCHAR | no | \`enjoyed\` (a reduction code of the policy claimed on a return of the quarter), \`missed\` (matched, has reduction codes, none claimed), \`matchedNoCode\` (matched; the policy has no reduction code, so a claim cannot be seen) |
+| enjoyed | DECIMAL(18,2) | no | reductions claimed for the policy in the quarter, yuan |
+| missed | DECIMAL(18,2) | yes | for \`missed\`: the estimated benefit not claimed, yuan |
+| built_at | TIMESTAMP | no | when the ledger was rebuilt |
+
+### push_message
+The outbox of the policy robot (src/push): one row per message planned for one person of a taxpayer. message_id is the
+idempotency key, derived from period, taxpayer, role, kind and policy (or the digest's items), so planning again adds
+nothing. Times are local (Asia/Shanghai).
+
+| column | type | null | meaning |
+|---|---|---|---|
+| message_id | VARCHAR | no | \`period.credit_code.role.kind.subject\`, subject = policy id or \`digest-\` and a hash of its items (primary key; also the e-mail Message-ID's left part) |
+| credit_code | VARCHAR | no | the taxpayer |
+| role | VARCHAR | no | the person, by role in company_person: \`legalRepresentative\`, \`financeOfficer\`, \`taxHandler\` |
+| kind | VARCHAR | no | \`relief\` (a matched policy to claim), \`nearMiss\` (what is lacking), \`digest\` (several merged by the frequency cap) |
+| period | VARCHAR | no | the period of the match results, e.g. 2026-Q1 |
+| policy_id | VARCHAR | yes | the catalogue entry; empty for a digest |
+| items | VARCHAR | yes | digest only: the message_ids it stands for, comma-separated (they are never planned alone) |
+| category | VARCHAR | no | the entry's category (vat, surcharges, cit, iit, stampDuty, other); a digest's categories, comma-separated |
+| run_id | BIGINT | no | the match run whose results the message comes from |
+| benefit | DECIMAL(18,2) | yes | estimated benefit in yuan; a digest: the sum over its reliefs; empty when unknown |
+| deadline | DATE | no | the filing deadline the message is timed ahead of (the filing's due_date, else the 15th of the month after the period) |
+| channel | VARCHAR | no | \`inApp\`, \`email\` or \`sms\`; becomes \`inApp\` when SMS is not configured or an e-mail's fate is uncertain |
+| recipient | VARCHAR | no | e-mail address, mobile number, or \`inbox:credit_code/role\` |
+| subject | VARCHAR | no | subject in Chinese with the policy's English title |
+| body | VARCHAR | no | text in Chinese with the English title |
+| status | VARCHAR | no | \`planned\`, \`sending\` (an attempt is in flight), \`sent\`, \`failed\` (refused for good or out of attempts), \`skipped\` (the latest match run no longer supports it) |
+| scheduled_at | TIMESTAMP | no | when it should go out: lead days before the deadline, never before planning, inside the sending hours, outside the person's quiet hours |
+| attempts | INTEGER | no | attempts made so far |
+| next_attempt_at | TIMESTAMP | yes | after a failed attempt: not before this (exponential back-off) |
+| last_error | VARCHAR | yes | why the last attempt failed, or why the channel changed or the message was skipped |
+| created_at | TIMESTAMP | no | when it was planned |
+| sent_at | TIMESTAMP | yes | when the channel took it |
+
+### push_attempt
+Every delivery attempt, written before the channel is called and completed after. Natural key: (message_id, attempt).
+
+| column | type | null | meaning |
+|---|---|---|---|
+| message_id | VARCHAR | no | the message |
+| attempt | INTEGER | no | 1 for the first attempt, and so on |
+| channel | VARCHAR | no | the channel tried |
+| recipient | VARCHAR | no | the address tried |
+| started_at | TIMESTAMP | no | when the attempt was recorded (before delivery) |
+| finished_at | TIMESTAMP | yes | when its outcome was recorded; empty while in flight or when the process died during it |
+| outcome | VARCHAR | yes | \`delivered\`, \`alreadyDelivered\` (an earlier attempt had delivered it), \`failed\` (retried after back-off), \`rejected\` (refused for good), \`notConfigured\` or \`uncertain\` (moved to the inbox), \`interrupted\` (the process stopped; not delivered) |
+| error | VARCHAR | yes | the channel's error or a note |
+
+### inbox_message
+The in-app inbox (站内信): one row per message delivered in the app. Delivering the same message_id again adds nothing.
+
+| column | type | null | meaning |
+|---|---|---|---|
+| message_id | VARCHAR | no | the push message (primary key) |
+| credit_code | VARCHAR | no | the taxpayer |
+| role | VARCHAR | no | whose inbox in that taxpayer |
+| subject | VARCHAR | no | as planned |
+| body | VARCHAR | no | as planned |
+| delivered_at | TIMESTAMP | no | when it reached the inbox |
+| read_at | TIMESTAMP | yes | when the person opened it (set by the app) |
+
+### email_sent_log
+The e-mail adapter's log of SMTP transactions, consulted before any e-mail is sent again.
+
+| column | type | null | meaning |
+|---|---|---|---|
+| message_id | VARCHAR | no | the push message (primary key) |
+| header_message_id | VARCHAR | no | the Message-ID header sent, \`<message_id@domain>\` |
+| recipient | VARCHAR | no | the address |
+| state | VARCHAR | no | \`pending\` (written before connecting; left so if the process died or the connection broke after DATA: uncertain), \`accepted\` (the server answered 250 to the data), \`notAccepted\` (refused, or failed before DATA) |
+| prepared_at | TIMESTAMP | no | when the transaction was started |
+| finished_at | TIMESTAMP | yes | when its result was known |
+| response | VARCHAR | yes | the server's reply or the error |
 `;
 
 function typeText(spec: TableSpec['columns'][number]): string {

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import type { Command } from 'commander';
 import { buildLedger, policyReport } from '../../ledger/ledger.ts';
 import { catalogueOf, DEFAULT_LAW_DIR, type MatchRun, runMatch } from '../../match/match.ts';
+import { type PlanReport, planPushes } from '../../push/plan.ts';
 import { DEFAULT_DB_PATH, Store } from '../../store/store.ts';
 import { nonNegativeInt, positiveInt } from '../args.ts';
 import { fmtMs } from '../format.ts';
@@ -10,6 +11,7 @@ import { citySummary } from '../summary.ts';
 import { runGenerate } from './generate.ts';
 import { ingestText, runIngest } from './ingest.ts';
 import { matchText, quartersInStore, reportText } from './policy.ts';
+import { nearMissLacking } from './push.ts';
 import { summaryText } from './summaryText.ts';
 
 interface DemoArgs {
@@ -48,14 +50,28 @@ export async function runDemo(args: DemoArgs) {
   // Policy finds the taxpayer: match every quarter in the store, then rebuild its ledger.
   const { catalogue } = catalogueOf(DEFAULT_LAW_DIR);
   const runs: MatchRun[] = [];
-  for (const period of await quartersInStore(store)) {
+  const quarters = await quartersInStore(store);
+  let plan: PlanReport | null = null;
+  for (const period of quarters) {
     process.stderr.write(`Matching ${catalogue.entries.filter((e) => e.kind === 'policy').length} policies for ${period}\n`);
-    runs.push(await runMatch(store, { period }));
+    // Pushes are planned for the latest quarter only: the deadlines of earlier ones have passed.
+    const latest = period === quarters[quarters.length - 1];
+    runs.push(
+      await runMatch(store, {
+        period,
+        inTransaction: latest
+          ? async () => {
+              process.stderr.write(`Planning pushes for ${period}\n`);
+              plan = await planPushes(store, catalogue.entries, { period, now: new Date(), lacking: nearMissLacking(store, DEFAULT_LAW_DIR, period) });
+            }
+          : undefined,
+      }),
+    );
     await buildLedger(store, catalogue, period);
   }
   const year = runs.length > 0 ? Number(runs[runs.length - 1]?.period.period.slice(0, 4)) : null;
   const report = year === null ? null : await policyReport(store, year);
-  return { ingest, summary, runs, report, ms: Date.now() - started };
+  return { ingest, summary, runs, report, plan: plan as PlanReport | null, ms: Date.now() - started };
 }
 
 export function registerDemo(program: Command): void {
@@ -69,12 +85,13 @@ export function registerDemo(program: Command): void {
     .option('--seed <n>', 'random seed', nonNegativeInt, 1)
     .option('--json', 'print the result as JSON')
     .action(async (opts: DemoArgs) => {
-      const { ingest, summary, runs, report, ms } = await runDemo(opts);
+      const { ingest, summary, runs, report, plan, ms } = await runDemo(opts);
       if (opts.json) {
-        console.log(JSON.stringify({ ingest, summary, runs, report }, null, 2));
+        console.log(JSON.stringify({ ingest, summary, runs, report, plan }, null, 2));
         return;
       }
       const matches = runs.map((r) => matchText(r)).join('\n');
-      console.log(`${ingestText(ingest)}\n\n${summaryText(summary)}\n\n${matches}\n\n${report ? reportText(report) : ''}\n\ndone in ${fmtMs(ms)}`);
+      const pushes = plan ? `push plan ${plan.period}: ${plan.planned} messages planned to the companies' people (zhishu push send delivers them)` : '';
+      console.log(`${ingestText(ingest)}\n\n${summaryText(summary)}\n\n${matches}\n\n${report ? reportText(report) : ''}\n\n${pushes}\n\ndone in ${fmtMs(ms)}`);
     });
 }

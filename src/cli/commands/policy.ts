@@ -4,9 +4,11 @@ import { explainTaxpayer } from '../../match/explain.ts';
 import { STATUS_LABELS } from '../../match/labels.ts';
 import { catalogueOf, DEFAULT_LAW_DIR, type MatchRun, runMatch } from '../../match/match.ts';
 import { parseQuarter, quarterOf } from '../../match/period.ts';
+import { type PlanReport, planPushes } from '../../push/plan.ts';
 import { DEFAULT_DB_PATH, Store } from '../../store/store.ts';
 import { barChart, table } from '../format.ts';
 import { UsageError } from './ingest.ts';
+import { nearMissLacking } from './push.ts';
 
 /** The latest quarter whose returns are in the store (the quarter of the last quarter-end period). */
 export async function latestQuarter(store: Store): Promise<string> {
@@ -76,16 +78,39 @@ export function registerPolicy(program: Command): void {
     .option('--taxpayer <code>', 're-match this taxpayer only, from its current data')
     .option('--db <path>', 'DuckDB database file', DEFAULT_DB_PATH)
     .option('--law <dir>', 'law directory', DEFAULT_LAW_DIR)
+    .option('--no-push', 'do not plan the pushes of the results (they are planned in the same transaction by default)')
     .option('--json', 'print as JSON')
-    .action(async (opts: { period?: string; taxpayer?: string; db: string; law: string; json?: boolean }) => {
+    .action(async (opts: { period?: string; taxpayer?: string; db: string; law: string; push: boolean; json?: boolean }) => {
       const store = await Store.open(opts.db);
       const period = opts.period ? checkQuarter(opts.period) : await latestQuarter(store);
       const t0 = Date.now();
-      const run = await runMatch(store, { period, only: opts.taxpayer, lawDir: opts.law, onProgress: (s) => process.stderr.write(`match: ${s}\n`) });
+      let plan: PlanReport | null = null;
+      const run = await runMatch(store, {
+        period,
+        only: opts.taxpayer,
+        lawDir: opts.law,
+        onProgress: (s) => process.stderr.write(`match: ${s}\n`),
+        // The outbox is written in the match's transaction: a crash leaves neither without the other.
+        inTransaction: opts.push
+          ? async (r) => {
+              process.stderr.write('match: push plan\n');
+              plan = await planPushes(store, catalogueOf(opts.law).catalogue.entries, {
+                period: r.period.period,
+                now: new Date(),
+                lacking: nearMissLacking(store, opts.law, r.period.period),
+              });
+            }
+          : undefined,
+      });
       process.stderr.write(`match: ledger for ${period}\n`);
       const ledger = await buildLedger(store, catalogueOf(opts.law).catalogue, period);
       process.stderr.write(`match: done in ${Date.now() - t0} ms\n`);
-      console.log(opts.json ? JSON.stringify({ run, ledger }, null, 2) : matchText(run, ledger));
+      const planned = plan as PlanReport | null;
+      console.log(
+        opts.json
+          ? JSON.stringify({ run, ledger, plan: planned }, null, 2)
+          : `${matchText(run, ledger)}${planned ? `\npush plan: ${planned.planned} messages planned` : ''}`,
+      );
     });
 
   program

@@ -1,0 +1,183 @@
+import type { Command } from 'commander';
+import { InvalidArgumentError } from 'commander';
+import { loadCatalogue } from '../../law/catalogue.ts';
+import { explainTaxpayer } from '../../match/explain.ts';
+import { DEFAULT_LAW_DIR } from '../../match/match.ts';
+import { emailAdapter } from '../../push/channels/email.ts';
+import { inAppAdapter } from '../../push/channels/inApp.ts';
+import { smsNotConfigured } from '../../push/channels/sms.ts';
+import { type LackingProvider, lackingKey, type PlanReport, planPushes } from '../../push/plan.ts';
+import { type SendReport, sendPushes } from '../../push/send.ts';
+import { DEFAULT_PLAN_SETTINGS, DEFAULT_SEND_SETTINGS } from '../../push/settings.ts';
+import { parseInstant, parsePeriod } from '../../push/time.ts';
+import { DEFAULT_DB_PATH, Store } from '../../store/store.ts';
+import { positiveInt } from '../args.ts';
+import { fmtMs, table } from '../format.ts';
+import { UsageError } from './ingest.ts';
+
+function instant(value: string): Date {
+  try {
+    return parseInstant(value);
+  } catch {
+    throw new InvalidArgumentError(`'${value}' is not an ISO date-time (e.g. 2026-04-08T10:00:00+08:00; without a zone it is Beijing time)`);
+  }
+}
+
+function period(value: string): string {
+  try {
+    return parsePeriod(value).id;
+  } catch {
+    throw new InvalidArgumentError(`'${value}' is not a period (2026-Q1 or 2026-03)`);
+  }
+}
+
+function yuan(value: string): number {
+  if (!/^\d+(\.\d{1,2})?$/.test(value)) throw new InvalidArgumentError(`'${value}' is not an amount of yuan`);
+  return Number(value);
+}
+
+/**
+ * What each near miss lacks, in Chinese: the failed conditions of the policy's explanation from the
+ * taxpayer's current facts (the same words as `zhishu policy explain`), with by how much. The match
+ * command can hand the same provider to planPushes.
+ */
+export function nearMissLacking(store: Store, lawDir: string, periodId: string): LackingProvider {
+  return async (nearMisses) => {
+    const out = new Map<string, readonly string[]>();
+    const byTaxpayer = new Map<string, Set<string>>();
+    for (const n of nearMisses) byTaxpayer.set(n.creditCode, (byTaxpayer.get(n.creditCode) ?? new Set()).add(n.policyId));
+    let problem: string | null = null;
+    for (const [creditCode, policies] of byTaxpayer) {
+      try {
+        const explained = await explainTaxpayer(store, { creditCode, period: periodId, lawDir });
+        for (const p of explained.policies) {
+          if (!policies.has(p.policy)) continue;
+          const failed = p.text.zh
+            .slice(1)
+            .map((l) => l.trim())
+            .filter((l) => l.startsWith('✗'));
+          out.set(
+            lackingKey(creditCode, p.policy),
+            failed.map((l) => l.replace(/^✗\s*/, '')),
+          );
+        }
+      } catch (err) {
+        problem ??= (err as Error).message;
+      }
+    }
+    if (problem) process.stderr.write(`some near misses are sent without what they lack: ${problem}\n`);
+    return out;
+  };
+}
+
+async function outboxText(store: Store): Promise<string> {
+  const rows = await store.all<{ channel: string; status: string; n: string }>(
+    'SELECT channel, status, count(*)::VARCHAR AS n FROM push_message GROUP BY channel, status ORDER BY channel, status',
+  );
+  const statuses = ['planned', 'sending', 'sent', 'failed', 'skipped'];
+  const channels = [...new Set(rows.map((r) => r.channel))];
+  const cell = (c: string, s: string) => Number(rows.find((r) => r.channel === c && r.status === s)?.n ?? 0);
+  return `outbox by channel and status:\n${table(
+    ['channel', ...statuses],
+    channels.map((c) => [c, ...statuses.map((s) => cell(c, s))]),
+  )}`;
+}
+
+export function planText(r: PlanReport): string {
+  const lines = [
+    `period ${r.period}: ${r.results} current result(s), ${r.candidates} message(s) called for, ${r.alreadyPlanned} already planned`,
+    `planned ${r.planned} new message(s): ${r.digests} digest(s) standing for ${r.merged} message(s) over the frequency cap`,
+  ];
+  if (r.superseded) lines.push(`skipped ${r.superseded} planned message(s) the latest match run no longer supports`);
+  if (r.nothingToClaim) lines.push(`${r.nothingToClaim} result(s) worth 0.00 yuan this period not pushed (nothing to claim)`);
+  if (r.withoutPerson) lines.push(`${r.withoutPerson} message(s) not planned: the taxpayer has no person in that role`);
+  if (r.notInCatalogue) lines.push(`${r.notInCatalogue} result(s) of entries not in the catalogue left out`);
+  const kinds = Object.entries(r.byKind).map(([k, n]) => `${k} ${n}`);
+  const channels = Object.entries(r.byChannel).map(([k, n]) => `${k} ${n}`);
+  if (kinds.length) lines.push(`new by kind: ${kinds.join(', ')}; by channel: ${channels.join(', ')}`);
+  return lines.join('\n');
+}
+
+export function sendText(r: SendReport): string {
+  const outcomes = Object.entries(r.outcomes).flatMap(([channel, o]) =>
+    Object.entries(o).map(([outcome, n]) => [channel, outcome, n] as [string, string, number]),
+  );
+  const lines = [
+    `${r.due} message(s) due: ${r.sent} sent, ${r.retrying} to retry, ${r.failed} failed, ${r.held} held (sending or quiet hours), ${r.noAdapter} without a channel adapter`,
+  ];
+  if (r.recovered) lines.push(`${r.recovered} message(s) left in flight by an interrupted run resolved`);
+  if (r.fellBack) lines.push(`${r.fellBack} message(s) moved to the in-app inbox (SMS not configured, or e-mail of uncertain fate)`);
+  if (outcomes.length) lines.push(`attempts by channel and outcome:\n${table(['channel', 'outcome', 'attempts'], outcomes)}`);
+  return lines.join('\n');
+}
+
+export function registerPush(program: Command): void {
+  const push = program.command('push').description('the policy robot: plan messages from the match results and deliver them (outbox, retries)');
+
+  push
+    .command('plan')
+    .description('plan the messages the current match results of a period call for (idempotent: planning again adds nothing)')
+    .option('--period <period>', 'the period, e.g. 2026-Q1 (default: the period of the latest match run)', period)
+    .option('--now <iso>', 'plan as of this moment (default: now)', instant)
+    .option('--db <path>', 'DuckDB database file', DEFAULT_DB_PATH)
+    .option('--law <dir>', 'law directory', DEFAULT_LAW_DIR)
+    .option('--lead-days <n>', 'days before the filing deadline a message should arrive', positiveInt, DEFAULT_PLAN_SETTINGS.leadDays)
+    .option('--max-per-week <n>', 'messages per person in any 7 days before the rest are merged into a digest', positiveInt, DEFAULT_PLAN_SETTINGS.maxPerWeek)
+    .option('--major-relief <yuan>', 'benefit from which the legal representative hears of a relief too', yuan, DEFAULT_PLAN_SETTINGS.majorReliefYuan)
+    .option('--json', 'print the report as JSON')
+    .action(
+      async (opts: { period?: string; now?: Date; db: string; law: string; leadDays: number; maxPerWeek: number; majorRelief: number; json?: boolean }) => {
+        const started = Date.now();
+        const catalogue = loadCatalogue(opts.law);
+        if (catalogue.errors.length > 0)
+          throw new UsageError(`the law directory has ${catalogue.errors.length} problem(s); run: zhishu rules check --law ${opts.law}`);
+        const store = await Store.open(opts.db);
+        const latest = await store.all<{ period: string }>('SELECT period FROM match_run ORDER BY run_id DESC LIMIT 1');
+        const periodId = opts.period ?? latest[0]?.period;
+        if (!periodId) throw new UsageError('no match run in the store yet, so nothing to push; give --period or run the matching first');
+        process.stderr.write(`Planning the messages of ${periodId}\n`);
+        const report = await planPushes(store, catalogue.entries, {
+          period: periodId,
+          now: opts.now ?? new Date(),
+          settings: { leadDays: opts.leadDays, maxPerWeek: opts.maxPerWeek, majorReliefYuan: opts.majorRelief },
+          lacking: nearMissLacking(store, opts.law, periodId),
+        });
+        if (opts.json) console.log(JSON.stringify(report, null, 2));
+        else console.log(`${planText(report)}\n\n${await outboxText(store)}\n\ndone in ${fmtMs(Date.now() - started)}`);
+      },
+    );
+
+  push
+    .command('send')
+    .description('deliver the due messages: in-app inbox, e-mail over SMTP (with --smtp); SMS is not configured and goes to the inbox')
+    .option('--now <iso>', 'send as of this moment (default: now)', instant)
+    .option('--smtp <url>', 'SMTP server, e.g. smtp://127.0.0.1:25 (without it e-mails wait in the outbox)')
+    .option('--from <address>', 'sender address of e-mails')
+    .option('--max-attempts <n>', 'attempts before a message is failed', positiveInt, DEFAULT_SEND_SETTINGS.maxAttempts)
+    .option('--limit <n>', 'at most this many messages in this run', positiveInt)
+    .option('--db <path>', 'DuckDB database file', DEFAULT_DB_PATH)
+    .option('--json', 'print the report as JSON')
+    .action(async (opts: { now?: Date; smtp?: string; from?: string; maxAttempts: number; limit?: number; db: string; json?: boolean }) => {
+      const started = Date.now();
+      const store = await Store.open(opts.db);
+      const adapters = {
+        inApp: inAppAdapter(store),
+        sms: smsNotConfigured(),
+        ...(opts.smtp ? { email: emailAdapter(store, { smtp: opts.smtp, ...(opts.from ? { from: opts.from } : {}) }) } : {}),
+      };
+      let last = 0;
+      const report = await sendPushes(store, adapters, {
+        now: opts.now ?? new Date(),
+        maxAttempts: opts.maxAttempts,
+        ...(opts.limit ? { limit: opts.limit } : {}),
+        onProgress: ({ done, total }) => {
+          if (total > 0 && (Date.now() - last > 2000 || done === total)) {
+            last = Date.now();
+            process.stderr.write(`  ${done}/${total} message(s) attempted\n`);
+          }
+        },
+      });
+      if (opts.json) console.log(JSON.stringify(report, null, 2));
+      else console.log(`${sendText(report)}\n\n${await outboxText(store)}\n\ndone in ${fmtMs(Date.now() - started)}`);
+    });
+}

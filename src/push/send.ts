@@ -1,0 +1,322 @@
+import type { Store } from '../store/store.ts';
+import { type ChannelAdapter, type Delivery, NotConfiguredError, PermanentError } from './channels/channel.ts';
+import { type Channel, inboxAddress, type MessageStatus, type OutboxMessage } from './message.ts';
+import { type Backoff, backoffSeconds, checkSendingHours, DEFAULT_SEND_SETTINGS, type SendingHours } from './settings.ts';
+import { mayDeliverAt, nextDeliveryTime, type QuietHours, sqlTimestamp, toLocal } from './time.ts';
+
+export type Adapters = Partial<Record<Channel, ChannelAdapter>>;
+
+export interface SendOptions {
+  /** The moment of this run: what is scheduled up to it is due, back-off counts from it. */
+  now: Date;
+  maxAttempts?: number;
+  backoff?: Partial<Backoff>;
+  sendingHours?: SendingHours;
+  /** At most this many due messages in this run (the rest wait for the next). */
+  limit?: number;
+  /** Messages claimed, delivered and recorded together (default 200). */
+  batchSize?: number;
+  /** Called after every batch, for progress lines. */
+  onProgress?: (progress: { done: number; total: number }) => void;
+}
+
+/**
+ * What a run did. Attempt outcomes (push_attempt.outcome): delivered, alreadyDelivered, failed
+ * (retried after back-off), rejected (refused for good), notConfigured and uncertain (both moved to
+ * the in-app inbox), interrupted (the process stopped mid-attempt and the channel shows no delivery).
+ */
+export interface SendReport {
+  /** Messages an interrupted run had left `sending`, resolved at the start of this one. */
+  recovered: number;
+  due: number;
+  sent: number;
+  /** Failed this time and rescheduled with back-off. */
+  retrying: number;
+  /** Given up: refused for good, or maxAttempts reached. */
+  failed: number;
+  /** Moved to the in-app inbox: SMS not configured, or an e-mail whose fate SMTP could not tell. */
+  fellBack: number;
+  /** Due, but now is outside the sending hours or inside the person's quiet hours. */
+  held: number;
+  /** Due on a channel no adapter was given for; left planned. */
+  noAdapter: number;
+  /** channel -> attempt outcome -> count, for this run's attempts. */
+  outcomes: Record<string, Record<string, number>>;
+}
+
+type DueRow = OutboxMessage & { quiet_from: number | null; quiet_to: number | null };
+
+/** How one attempt ends, and the message's state after it. */
+interface Resolution {
+  outcome: string;
+  error: string | null;
+  status: MessageStatus;
+  channel: Channel;
+  recipient: string;
+  nextAttemptAt: string | null;
+  lastError: string | null;
+  sent: boolean;
+}
+
+const MESSAGE_COLUMNS = `m.message_id, m.credit_code, m.role, m.kind, m.period, m.policy_id, m.items, m.category, m.run_id::VARCHAR AS run_id,
+  m.benefit::VARCHAR AS benefit, m.deadline::VARCHAR AS deadline, m.channel, m.recipient, m.subject, m.body, m.status,
+  m.scheduled_at::VARCHAR AS scheduled_at, m.attempts, m.next_attempt_at::VARCHAR AS next_attempt_at, m.last_error,
+  m.created_at::VARCHAR AS created_at, m.sent_at::VARCHAR AS sent_at`;
+const PERSON_HOURS = `LEFT JOIN (SELECT credit_code, role, any_value(quiet_from) AS quiet_from, any_value(quiet_to) AS quiet_to
+  FROM company_person GROUP BY credit_code, role) p ON p.credit_code = m.credit_code AND p.role = m.role`;
+const ATTEMPT_JSON = '[{"message_id":"VARCHAR","attempt":"INTEGER","outcome":"VARCHAR","error":"VARCHAR","finished_at":"VARCHAR"}]';
+const MESSAGE_JSON =
+  '[{"message_id":"VARCHAR","status":"VARCHAR","channel":"VARCHAR","recipient":"VARCHAR","next_attempt_at":"VARCHAR","last_error":"VARCHAR","sent_at":"VARCHAR"}]';
+const fromJson = (schema: string) => `(SELECT unnest(from_json($1::JSON, '${schema}'), recursive := true))`;
+
+// One run per store at a time: a second run would take the first one's in-flight messages for
+// the leftovers of a crash. Across processes DuckDB's file lock already gives one writer.
+const running = new WeakMap<Store, Promise<unknown>>();
+
+/**
+ * Delivers the due messages of the outbox through the channel adapters, recording every attempt.
+ *
+ * Messages go in batches: the attempts of a batch are recorded and committed (status `sending`)
+ * before any channel is called, and the outcomes after, in one transaction per step (DuckDB pays
+ * per statement and per commit, not per row). A failure is retried with exponential back-off
+ * (moved into the sending hours and out of the person's quiet hours) until maxAttempts, then the
+ * message is `failed`. SMS (not configured) and e-mails of uncertain fate go to the in-app inbox.
+ *
+ * A run that dies after claiming leaves its batch `sending`; the next run first asks each channel
+ * whether those messages were delivered (the inbox by message_id, e-mail by its sent-log) and
+ * records them as sent without a second delivery, or delivers them if the channel shows they were
+ * not. Must not be called inside an open transaction: each step commits on its own.
+ */
+export function sendPushes(store: Store, adapters: Adapters, options: SendOptions): Promise<SendReport> {
+  const previous = running.get(store) ?? Promise.resolve();
+  const run = previous.catch(() => undefined).then(() => sendRun(store, adapters, options));
+  running.set(store, run);
+  return run;
+}
+
+async function sendRun(store: Store, adapters: Adapters, options: SendOptions): Promise<SendReport> {
+  const maxAttempts = options.maxAttempts ?? DEFAULT_SEND_SETTINGS.maxAttempts;
+  const backoff: Backoff = { ...DEFAULT_SEND_SETTINGS.backoff, ...options.backoff };
+  const hours = options.sendingHours ?? DEFAULT_SEND_SETTINGS.sendingHours;
+  const batchSize = options.batchSize ?? 200;
+  checkSendingHours(hours);
+  const now = toLocal(options.now);
+  // Attempt times run on from `now` with the real clock, so a run simulated at another moment
+  // still logs how long each attempt took.
+  const started = Date.now();
+  const stamp = () => sqlTimestamp(now + (Date.now() - started));
+  const report: SendReport = { recovered: 0, due: 0, sent: 0, retrying: 0, failed: 0, fellBack: 0, held: 0, noAdapter: 0, outcomes: {} };
+
+  const sent = (m: OutboxMessage, outcome: string, error: string | null): Resolution => ({
+    outcome,
+    error,
+    status: 'sent',
+    channel: m.channel,
+    recipient: m.recipient,
+    nextAttemptAt: null,
+    lastError: m.last_error,
+    sent: true,
+  });
+  const toInbox = (m: OutboxMessage, outcome: string, error: string | null, reason: string): Resolution => ({
+    outcome,
+    error,
+    status: 'planned',
+    channel: 'inApp',
+    recipient: inboxAddress(m.credit_code, m.role),
+    nextAttemptAt: null,
+    lastError: reason,
+    sent: false,
+  });
+  const stay = (m: OutboxMessage, outcome: string, error: string | null, status: MessageStatus, nextAttemptAt: string | null): Resolution => ({
+    outcome,
+    error,
+    status,
+    channel: m.channel,
+    recipient: m.recipient,
+    nextAttemptAt,
+    lastError: error ?? m.last_error,
+    sent: false,
+  });
+
+  /** Writes the outcomes of a batch and the messages' new states in one transaction. */
+  const record = async (batch: readonly [OutboxMessage, Resolution][]) => {
+    if (batch.length === 0) return;
+    const at = stamp();
+    await store.transaction(async () => {
+      await store.change(
+        `UPDATE push_attempt SET finished_at = v.finished_at::TIMESTAMP, outcome = v.outcome, error = v.error FROM ${fromJson(ATTEMPT_JSON)} v
+         WHERE push_attempt.message_id = v.message_id AND push_attempt.attempt = v.attempt AND push_attempt.finished_at IS NULL`,
+        [JSON.stringify(batch.map(([m, r]) => ({ message_id: m.message_id, attempt: m.attempts, outcome: r.outcome, error: r.error, finished_at: at })))],
+      );
+      await store.change(
+        `UPDATE push_message SET status = v.status, channel = v.channel, recipient = v.recipient, next_attempt_at = v.next_attempt_at::TIMESTAMP,
+           last_error = v.last_error, sent_at = coalesce(v.sent_at::TIMESTAMP, push_message.sent_at)
+         FROM ${fromJson(MESSAGE_JSON)} v WHERE push_message.message_id = v.message_id`,
+        [
+          JSON.stringify(
+            batch.map(([m, r]) => ({
+              message_id: m.message_id,
+              status: r.status,
+              channel: r.channel,
+              recipient: r.recipient,
+              next_attempt_at: r.nextAttemptAt,
+              last_error: r.lastError,
+              sent_at: r.sent ? at : null,
+            })),
+          ),
+        ],
+      );
+    });
+    for (const [m, r] of batch) {
+      const c = report.outcomes[m.channel] ?? {};
+      c[r.outcome] = (c[r.outcome] ?? 0) + 1;
+      report.outcomes[m.channel] = c;
+      if (r.sent) report.sent++;
+      else if (r.channel !== m.channel) report.fellBack++;
+      else if (r.status === 'failed') report.failed++;
+      else if (r.outcome === 'failed') report.retrying++;
+    }
+  };
+
+  // 1. What an interrupted run left in flight.
+  const inFlight = await store.all<DueRow>(
+    `SELECT ${MESSAGE_COLUMNS}, NULL AS quiet_from, NULL AS quiet_to FROM push_message m WHERE m.status = 'sending' ORDER BY m.message_id`,
+  );
+  const recovered: [OutboxMessage, Resolution][] = [];
+  for (const m of inFlight) {
+    const adapter = adapters[m.channel];
+    if (!adapter) {
+      report.noAdapter++;
+      continue;
+    }
+    const delivery = await adapter.confirm(m);
+    recovered.push([
+      m,
+      delivery === 'delivered'
+        ? sent(m, 'delivered', 'the run stopped before recording; the channel confirms the delivery')
+        : delivery === 'uncertain' && m.channel !== 'inApp'
+          ? toInbox(
+              m,
+              'uncertain',
+              'the run stopped during the attempt; the channel cannot tell whether it was delivered',
+              `${m.channel} delivery uncertain after an interrupted run; sent to the in-app inbox instead`,
+            )
+          : stay(m, 'interrupted', 'the run stopped during the attempt; the channel shows no delivery', 'planned', null),
+    ]);
+  }
+  await record(recovered);
+  report.recovered = recovered.length;
+
+  // 2. What is due now.
+  const due = await store.all<DueRow>(
+    `SELECT ${MESSAGE_COLUMNS}, p.quiet_from, p.quiet_to FROM push_message m ${PERSON_HOURS}
+     WHERE m.status = 'planned' AND m.scheduled_at <= $now::TIMESTAMP AND coalesce(m.next_attempt_at, m.scheduled_at) <= $now::TIMESTAMP
+     ORDER BY coalesce(m.next_attempt_at, m.scheduled_at), m.message_id
+     LIMIT $limit`,
+    { now: sqlTimestamp(now), limit: options.limit ?? 2 ** 53 - 1 },
+  );
+  report.due = due.length;
+  const quietOf = (row: DueRow): QuietHours | null =>
+    row.quiet_from === null || row.quiet_to === null ? null : { quietFrom: Number(row.quiet_from), quietTo: Number(row.quiet_to) };
+  const queue = due.filter((row) => {
+    if (mayDeliverAt(now, hours, quietOf(row))) return true;
+    report.held++;
+    return false;
+  });
+
+  /** What a failed delivery means: the channel is asked whether it delivered after all. */
+  const afterFailure = async (m: DueRow, adapter: ChannelAdapter, error: Error): Promise<Resolution> => {
+    if (error instanceof NotConfiguredError && m.channel !== 'inApp') {
+      return toInbox(m, 'notConfigured', error.message, `${m.channel} not configured; sent to the in-app inbox instead`);
+    }
+    if (error instanceof PermanentError || error instanceof NotConfiguredError) return stay(m, 'rejected', error.message, 'failed', null);
+    const delivery: Delivery = await adapter.confirm(m).catch((): Delivery => 'notDelivered');
+    if (delivery === 'delivered') return sent(m, 'delivered', `the channel reported an error after delivering: ${error.message}`);
+    if (delivery === 'uncertain' && m.channel !== 'inApp') {
+      return toInbox(m, 'uncertain', error.message, `${m.channel} delivery uncertain (${error.message}); sent to the in-app inbox instead`);
+    }
+    if (m.attempts >= maxAttempts) return stay(m, 'failed', error.message, 'failed', null);
+    const retryAt = nextDeliveryTime(now + backoffSeconds(backoff, m.attempts) * 1000, hours, quietOf(m));
+    return stay(m, 'failed', error.message, 'planned', sqlTimestamp(retryAt));
+  };
+
+  const runBatch = async (rows: readonly DueRow[]): Promise<DueRow[]> => {
+    const ready = rows.filter((m) => {
+      if (adapters[m.channel]) return true;
+      report.noAdapter++;
+      return false;
+    });
+    if (ready.length === 0) return [];
+    // Claim: the attempts are on record before any channel is called.
+    const claimed = await store.transaction(async () => {
+      const rows = await store.all<{ message_id: string; attempts: number }>(
+        `UPDATE push_message SET status = 'sending', attempts = attempts + 1
+         WHERE message_id IN (SELECT unnest(from_json($1::JSON, '["VARCHAR"]'))) AND status = 'planned' RETURNING message_id, attempts`,
+        [JSON.stringify(ready.map((m) => m.message_id))],
+      );
+      const attempts = new Map(rows.map((r) => [r.message_id, Number(r.attempts)]));
+      const out = ready
+        .filter((m) => attempts.has(m.message_id))
+        .map((m) => ({ ...m, status: 'sending' as const, attempts: attempts.get(m.message_id) as number }));
+      await store.change(
+        `INSERT INTO push_attempt (message_id, attempt, channel, recipient, started_at)
+         SELECT message_id, attempt, channel, recipient, $2::TIMESTAMP
+         FROM (SELECT unnest(from_json($1::JSON, '[{"message_id":"VARCHAR","attempt":"INTEGER","channel":"VARCHAR","recipient":"VARCHAR"}]'), recursive := true))`,
+        [JSON.stringify(out.map((m) => ({ message_id: m.message_id, attempt: m.attempts, channel: m.channel, recipient: m.recipient }))), stamp()],
+      );
+      return out;
+    });
+
+    const resolved = new Map<string, Resolution>();
+    const byChannel = new Map<Channel, DueRow[]>();
+    for (const m of claimed) {
+      const adapter = adapters[m.channel] as ChannelAdapter;
+      // An earlier attempt may have delivered and then failed to say so: ask before delivering again.
+      if (m.attempts > 1) {
+        const earlier = await adapter.confirm(m);
+        if (earlier === 'delivered') {
+          resolved.set(m.message_id, sent(m, 'alreadyDelivered', null));
+          continue;
+        }
+        if (earlier === 'uncertain' && m.channel !== 'inApp') {
+          resolved.set(
+            m.message_id,
+            toInbox(m, 'uncertain', 'an earlier attempt may have been delivered', `${m.channel} delivery uncertain; sent to the in-app inbox instead`),
+          );
+          continue;
+        }
+      }
+      byChannel.set(m.channel, [...(byChannel.get(m.channel) ?? []), m]);
+    }
+    for (const [channel, messages] of byChannel) {
+      const adapter = adapters[channel] as ChannelAdapter;
+      let results: (string | undefined | Error)[];
+      if (adapter.deliverMany) {
+        results = await adapter.deliverMany(messages).catch((err: unknown) => messages.map(() => (err instanceof Error ? err : new Error(String(err)))));
+      } else {
+        results = [];
+        for (const m of messages) results.push(await adapter.deliver(m).catch((err: unknown) => (err instanceof Error ? err : new Error(String(err)))));
+      }
+      for (const [i, m] of messages.entries()) {
+        const r = results[i];
+        resolved.set(m.message_id, r instanceof Error ? await afterFailure(m, adapter, r) : sent(m, 'delivered', r ?? null));
+      }
+    }
+    await record(claimed.map((m) => [m, resolved.get(m.message_id) as Resolution]));
+    // Messages moved to the inbox are delivered there in this run.
+    return claimed.flatMap((m) => {
+      const r = resolved.get(m.message_id) as Resolution;
+      return r.status === 'planned' && r.channel !== m.channel ? [{ ...m, status: 'planned' as const, channel: r.channel, recipient: r.recipient }] : [];
+    });
+  };
+
+  // Messages moved to the inbox join the end of the queue, so the loop runs until it is empty.
+  for (let done = 0; done < queue.length; ) {
+    const batch = queue.slice(done, done + batchSize);
+    done += batch.length;
+    queue.push(...(await runBatch(batch)));
+    options.onProgress?.({ done, total: queue.length });
+  }
+  if (queue.length === 0) options.onProgress?.({ done: 0, total: 0 });
+  return report;
+}

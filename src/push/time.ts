@@ -1,0 +1,101 @@
+import type { SendingHours } from './settings.ts';
+
+/**
+ * Times in the push part are "local milliseconds": the Asia/Shanghai wall clock read as if it were
+ * UTC. The store keeps local timestamps without zone (docs/data-model.md), sending and quiet hours
+ * are local hours, and China has had no daylight saving time since 1991, so a fixed +08:00 offset
+ * is exact and needs no time-zone database.
+ */
+export type LocalMs = number;
+
+const OFFSET_MS = 8 * 3600_000;
+export const HOUR_MS = 3600_000;
+export const DAY_MS = 24 * HOUR_MS;
+
+export const toLocal = (d: Date): LocalMs => d.getTime() + OFFSET_MS;
+export const toInstant = (ms: LocalMs): Date => new Date(ms - OFFSET_MS);
+
+/** An ISO date-time; without a zone it is read as Asia/Shanghai local time, as everything in the bureau is. */
+export function parseInstant(text: string): Date {
+  const zoned = /(Z|[+-]\d{2}:?\d{2})$/i.test(text);
+  const withTime = /T|\s\d/.test(text) ? text.replace(' ', 'T') : `${text}T00:00:00`;
+  const ms = Date.parse(zoned ? withTime : `${withTime}+08:00`);
+  if (!/^\d{4}-\d{2}-\d{2}/.test(text) || Number.isNaN(ms)) throw new Error(`'${text}' is not an ISO date-time`);
+  return new Date(ms);
+}
+
+/** A local time as DuckDB TIMESTAMP text. */
+export const sqlTimestamp = (ms: LocalMs): string => new Date(ms).toISOString().slice(0, 23).replace('T', ' ');
+/** DuckDB TIMESTAMP or DATE text back to local milliseconds. */
+export const fromSql = (text: string): LocalMs => Date.parse(`${text.length === 10 ? `${text}T00:00:00` : text.replace(' ', 'T')}Z`);
+export const dateText = (ms: LocalMs): string => new Date(ms).toISOString().slice(0, 10);
+export const hourOf = (ms: LocalMs): number => new Date(ms).getUTCHours();
+
+export interface Period {
+  id: string;
+  start: string;
+  end: string;
+  /** For the message text: 2026年第1季度, 2026年3月. */
+  zh: string;
+}
+
+/** A quarter (2026-Q1) or a month (2026-03), the periods match runs are made for. */
+export function parsePeriod(id: string): Period {
+  const q = /^(\d{4})-Q([1-4])$/.exec(id);
+  const m = /^(\d{4})-(0[1-9]|1[0-2])$/.exec(id);
+  if (!q && !m) throw new Error(`'${id}' is not a period (YYYY-Qn or YYYY-MM)`);
+  const year = Number((q ?? m)?.[1]);
+  const first = q ? (Number(q[2]) - 1) * 3 : Number(m?.[2]) - 1;
+  const months = q ? 3 : 1;
+  const start = Date.UTC(year, first, 1);
+  const end = Date.UTC(year, first + months, 1) - DAY_MS;
+  return { id, start: dateText(start), end: dateText(end), zh: q ? `${year}年第${q[2]}季度` : `${year}年${Number(m?.[2])}月` };
+}
+
+/**
+ * The filing deadline when no filing row gives one: the 15th of the month after the period, the
+ * general rule for monthly and quarterly returns. Extensions for weekends and public holidays
+ * (顺延) are not modelled; they only ever move the deadline later, so a message timed ahead of the
+ * unextended date is still ahead of the real one.
+ */
+export function defaultDeadline(periodEnd: string): string {
+  const end = fromSql(periodEnd);
+  const d = new Date(end);
+  return dateText(Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + 1, 15));
+}
+
+export interface QuietHours {
+  quietFrom: number;
+  quietTo: number;
+}
+
+/** Quiet hours may wrap midnight (21 to 8); equal hours mean the person has none. */
+export function isQuiet(hour: number, q: QuietHours): boolean {
+  if (q.quietFrom === q.quietTo) return false;
+  return q.quietFrom < q.quietTo ? hour >= q.quietFrom && hour < q.quietTo : hour >= q.quietFrom || hour < q.quietTo;
+}
+
+function insideHours(ms: LocalMs, hours: SendingHours, quiet: QuietHours | null): boolean {
+  const h = hourOf(ms);
+  return h >= hours.from && h < hours.to && (quiet === null || !isQuiet(h, quiet));
+}
+
+/** May a message go out to this person at this moment? The same rule the planner schedules by. */
+export const mayDeliverAt = (ms: LocalMs, hours: SendingHours, quiet: QuietHours | null): boolean => nextDeliveryTime(ms, hours, quiet) === ms;
+
+/**
+ * The earliest moment at or after `ms` inside the sending hours and outside the person's quiet
+ * hours. A person whose quiet hours cover every sending hour still gets the message, at the start
+ * of the next sending window: the bureau's sending hours are the stronger promise, and a message
+ * held for ever would be lost.
+ */
+export function nextDeliveryTime(ms: LocalMs, hours: SendingHours, quiet: QuietHours | null): LocalMs {
+  for (const q of quiet ? [quiet, null] : [null]) {
+    let t = ms;
+    for (let i = 0; i < 48; i++) {
+      if (insideHours(t, hours, q)) return t;
+      t = Math.floor(t / HOUR_MS) * HOUR_MS + HOUR_MS;
+    }
+  }
+  throw new Error(`no hour is inside the sending hours ${hours.from}-${hours.to}`);
+}

@@ -1,0 +1,795 @@
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { type AddressInfo, createServer } from 'node:net';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { SMTPServer } from 'smtp-server';
+import type { ChannelAdapter } from '../src/push/channels/channel.ts';
+import { emailAdapter, headerMessageId } from '../src/push/channels/email.ts';
+import { inAppAdapter } from '../src/push/channels/inApp.ts';
+import { smsNotConfigured } from '../src/push/channels/sms.ts';
+import type { PushEntry, Role } from '../src/push/message.ts';
+import { lackingKey, planPushes } from '../src/push/plan.ts';
+import { sendPushes } from '../src/push/send.ts';
+import { fromSql, parseInstant } from '../src/push/time.ts';
+import { Store } from '../src/store/store.ts';
+import { TP1, TP2 } from './helpers/records.ts';
+import { tempDir } from './helpers/tmp.ts';
+
+// ---------------------------------------------------------------- the world the tests push in
+
+const ALL: Role[] = ['financeOfficer', 'taxHandler', 'legalRepresentative'];
+const entry = (id: string, category: PushEntry['category'], notify: Role[] = ALL, kind: PushEntry['kind'] = 'policy'): PushEntry => ({
+  id,
+  kind,
+  title: { zh: `${id} 的中文标题`, en: `English title of ${id}` },
+  category,
+  notify,
+});
+const ENTRIES: PushEntry[] = [
+  entry('cit.bigRelief', 'cit'),
+  entry('vat.smallRelief', 'vat'),
+  entry('vat.narrow', 'vat', ['financeOfficer', 'taxHandler']),
+  entry('surcharges.almost', 'surcharges'),
+  entry('stampDuty.a', 'stampDuty'),
+  entry('iit.b', 'iit'),
+  entry('other.c', 'other'),
+  entry('cit.someTag', 'cit', ALL, 'tag'),
+];
+const PERIOD = '2026-Q1';
+const NOW = parseInstant('2026-04-01T10:00:00+08:00');
+const at = (local: string) => parseInstant(local);
+
+interface PersonSpec {
+  role: Role;
+  channel?: 'inApp' | 'email' | 'sms';
+  email?: string;
+  mobile?: string;
+  quiet?: [number, number];
+}
+
+/** A store with taxpayers, their people and a city match run; results are added per test. */
+async function world(people: PersonSpec[] = [], path = ':memory:'): Promise<Store> {
+  const store = await Store.open(path);
+  for (const [code, name] of [
+    [TP1, '深圳市示例科技有限公司'],
+    [TP2, '深圳市样本贸易有限公司'],
+  ] as const) {
+    await store.exec(
+      `INSERT INTO taxpayer VALUES ($1, $2, 'enterprise', 'general', 'I65', 'nanshan', DATE '2018-05-02', 48, 12500000.00, 'actualAccounts', true, NULL, 0, 'A')`,
+      [code, name],
+    );
+  }
+  for (const p of people) await person(store, TP1, p);
+  await run(store, 1, 'city');
+  return store;
+}
+
+const NAMES: Record<Role, string> = { legalRepresentative: '张某某', financeOfficer: '陈某某', taxHandler: '李某某' };
+async function person(store: Store, code: string, p: PersonSpec): Promise<void> {
+  const [from, to] = p.quiet ?? [21, 8];
+  await store.exec('INSERT INTO company_person VALUES ($1, $2, $3, $4, $5, $6, $7, $8)', [
+    code,
+    p.role,
+    NAMES[p.role],
+    p.mobile ?? null,
+    p.email ?? null,
+    p.channel ?? 'inApp',
+    from,
+    to,
+  ]);
+}
+
+async function run(store: Store, runId: number, scope: string): Promise<void> {
+  await store.exec(`INSERT INTO match_run VALUES ($1, $2, $3, 'test', 8, TIMESTAMP '2026-04-01 02:00:00', TIMESTAMP '2026-04-01 02:05:00')`, [
+    runId,
+    PERIOD,
+    scope,
+  ]);
+}
+
+async function result(store: Store, runId: number, code: string, policy: string, status: string, benefit: string | null): Promise<void> {
+  const category = ENTRIES.find((e) => e.id === policy)?.category ?? 'other';
+  await store.exec(`INSERT INTO policy_match VALUES ($1, $2, $3, $4, $5, $6::DECIMAL(18,2), $7, TIMESTAMP '2026-04-01 02:01:00')`, [
+    runId,
+    code,
+    policy,
+    PERIOD,
+    status,
+    benefit,
+    category,
+  ]);
+}
+
+type Msg = {
+  message_id: string;
+  credit_code: string;
+  role: string;
+  kind: string;
+  policy_id: string | null;
+  items: string | null;
+  category: string;
+  benefit: string | null;
+  deadline: string;
+  channel: string;
+  recipient: string;
+  subject: string;
+  body: string;
+  status: string;
+  scheduled_at: string;
+  attempts: number;
+  next_attempt_at: string | null;
+  last_error: string | null;
+};
+
+const messages = (store: Store) =>
+  store.all<Msg>(
+    `SELECT message_id, credit_code, role, kind, policy_id, items, category, benefit::VARCHAR AS benefit, deadline::VARCHAR AS deadline, channel, recipient,
+            subject, body, status, scheduled_at::VARCHAR AS scheduled_at, attempts, next_attempt_at::VARCHAR AS next_attempt_at, last_error
+     FROM push_message ORDER BY credit_code, role, kind, message_id`,
+  );
+const attempts = (store: Store, id?: string) =>
+  store.all<{ message_id: string; attempt: number; channel: string; outcome: string | null; error: string | null; finished: boolean }>(
+    `SELECT message_id, attempt, channel, outcome, error, finished_at IS NOT NULL AS finished FROM push_attempt
+     WHERE $1::VARCHAR IS NULL OR message_id = $1 ORDER BY message_id, attempt`,
+    [id ?? null],
+  );
+const inbox = (store: Store) => store.all<{ message_id: string; role: string }>('SELECT message_id, role FROM inbox_message ORDER BY message_id');
+const plan = (store: Store, now = NOW, extra: Partial<Parameters<typeof planPushes>[2]> = {}) => planPushes(store, ENTRIES, { period: PERIOD, now, ...extra });
+
+// ---------------------------------------------------------------- a real SMTP server
+
+interface Received {
+  to: string[];
+  raw: string;
+}
+
+async function smtpServer(behaviour: 'accept' | 'neverAnswer' | 'rejectRecipient' = 'accept') {
+  const received: Received[] = [];
+  const server = new SMTPServer({
+    authOptional: true,
+    disabledCommands: ['STARTTLS', 'AUTH'],
+    logger: false,
+    closeTimeout: 200,
+    onRcptTo(_address, _session, callback) {
+      if (behaviour === 'rejectRecipient') callback(Object.assign(new Error('mailbox unavailable'), { responseCode: 550 }));
+      else callback();
+    },
+    onData(stream, session, callback) {
+      const chunks: Buffer[] = [];
+      stream.on('data', (c: Buffer) => chunks.push(c));
+      stream.on('end', () => {
+        received.push({ to: session.envelope.rcptTo.map((a) => a.address), raw: Buffer.concat(chunks).toString('utf8') });
+        if (behaviour !== 'neverAnswer') callback();
+      });
+    },
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => resolve());
+  });
+  const port = (server.server.address() as AddressInfo).port;
+  return { url: `smtp://127.0.0.1:${port}`, received, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
+}
+
+/** A header of a raw message, unfolded, with RFC 2047 encoded words decoded. */
+function header(raw: string, name: string): string | undefined {
+  const head = (raw.split(/\r?\n\r?\n/)[0] ?? '').replace(/\r?\n[ \t]+/g, ' ');
+  const line = head.split(/\r?\n/).find((l) => l.toLowerCase().startsWith(`${name.toLowerCase()}:`));
+  if (line === undefined) return undefined;
+  const value = line.slice(name.length + 1).trim();
+  const parts: (string | Buffer)[] = [];
+  let rest = value;
+  const word = /=\?([^?]+)\?([BbQq])\?([^?]*)\?=/;
+  for (let m = word.exec(rest); m; m = word.exec(rest)) {
+    const plain = rest.slice(0, m.index);
+    if (plain.trim() !== '' || parts.length === 0 || typeof parts.at(-1) === 'string') parts.push(plain);
+    const text = m[3] ?? '';
+    parts.push(
+      /b/i.test(m[2] ?? '')
+        ? Buffer.from(text, 'base64')
+        : Buffer.from(
+            text.replace(/_/g, ' ').replace(/=([0-9A-F]{2})/gi, (_, h: string) => String.fromCharCode(Number.parseInt(h, 16))),
+            'latin1',
+          ),
+    );
+    rest = rest.slice(m.index + m[0].length);
+  }
+  parts.push(rest);
+  // Adjacent encoded words are one run of bytes: a character may be split between them.
+  let out = '';
+  let bytes: Buffer[] = [];
+  for (const p of parts) {
+    if (typeof p === 'string') {
+      out += Buffer.concat(bytes).toString('utf8') + p;
+      bytes = [];
+    } else bytes.push(p);
+  }
+  return out + Buffer.concat(bytes).toString('utf8');
+}
+
+async function closedPort(): Promise<number> {
+  const s = createServer();
+  await new Promise<void>((resolve) => s.listen(0, '127.0.0.1', () => resolve()));
+  const port = (s.address() as AddressInfo).port;
+  await new Promise<void>((resolve) => s.close(() => resolve()));
+  return port;
+}
+
+/** Runs test/helpers/pushCrash.ts: a sender that is killed right after its channel delivered. */
+function crashingSender(db: string, now: Date, channel: 'inApp' | 'email', smtp = ''): Promise<NodeJS.Signals | null> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', join('test', 'helpers', 'pushCrash.ts'), db, now.toISOString(), channel, smtp], {
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.on('data', (c: Buffer) => {
+      stderr += c.toString();
+    });
+    child.on('error', reject);
+    child.on('exit', (_code, signal) => {
+      if (signal !== 'SIGKILL') process.stderr.write(stderr);
+      resolve(signal);
+    });
+  });
+}
+
+// ---------------------------------------------------------------- planning
+
+const THREE: PersonSpec[] = [
+  { role: 'financeOfficer', channel: 'email', email: 'fo@example.com' },
+  { role: 'taxHandler', channel: 'sms', mobile: '13800138000' },
+  { role: 'legalRepresentative' },
+];
+
+describe('planning: by category and layer', () => {
+  it('a matched relief reaches the finance officer and the tax handler, a major one the legal representative too, a near miss the finance officer only; unknown results and reliefs worth 0.00 reach nobody', async () => {
+    const store = await world(THREE);
+    await result(store, 1, TP1, 'cit.bigRelief', 'matched', '25000.00');
+    await result(store, 1, TP1, 'vat.smallRelief', 'matched', '800.00');
+    await result(store, 1, TP1, 'surcharges.almost', 'nearMiss', '300.00');
+    await result(store, 1, TP1, 'iit.b', 'unknown', null);
+    await result(store, 1, TP1, 'stampDuty.a', 'matched', '0.00');
+    await result(store, 1, TP1, 'cit.someTag', 'matched', null);
+    await result(store, 1, TP1, 'no.suchPolicy', 'matched', '1.00');
+    const report = await plan(store, NOW, {
+      lacking: async (nearMisses) =>
+        new Map(nearMisses.map((n) => [lackingKey(n.creditCode, n.policyId), ['employees <= 300（实际：employees = 320，超出 20）']])),
+    });
+    const rows = await messages(store);
+    assert.deepEqual(
+      rows.map((m) => [m.role, m.kind, m.policy_id, m.channel, m.recipient]),
+      [
+        ['financeOfficer', 'nearMiss', 'surcharges.almost', 'email', 'fo@example.com'],
+        ['financeOfficer', 'relief', 'cit.bigRelief', 'email', 'fo@example.com'],
+        ['financeOfficer', 'relief', 'vat.smallRelief', 'email', 'fo@example.com'],
+        ['legalRepresentative', 'relief', 'cit.bigRelief', 'inApp', `inbox:${TP1}/legalRepresentative`],
+        ['taxHandler', 'relief', 'cit.bigRelief', 'sms', '13800138000'],
+        ['taxHandler', 'relief', 'vat.smallRelief', 'sms', '13800138000'],
+      ],
+    );
+    assert.deepEqual([report.results, report.notInCatalogue, report.nothingToClaim, report.candidates, report.planned, report.digests], [4, 2, 1, 6, 6, 0]);
+    assert.deepEqual(report.byChannel, { email: 3, inApp: 1, sms: 2 });
+    assert.ok(rows.every((m) => m.status === 'planned' && m.attempts === 0));
+    const cit = rows.find((m) => m.role === 'legalRepresentative') as Msg;
+    assert.equal(cit.message_id, `${PERIOD}.${TP1}.legalRepresentative.relief.cit.bigRelief`);
+    assert.equal(cit.subject, '【智数·政策提醒】可享受：cit.bigRelief 的中文标题（English title of cit.bigRelief）');
+    assert.match(cit.body, /^张某某（深圳市示例科技有限公司法定代表人）您好：/);
+    assert.match(cit.body, /预计减免：约 25,000\.00 元/);
+    assert.match(cit.body, /申报期限：2026-04-15/);
+    const near = rows.find((m) => m.kind === 'nearMiss') as Msg;
+    assert.match(near.subject, /差一点符合：surcharges\.almost 的中文标题（English title of surcharges\.almost）/);
+    assert.match(near.body, /尚未满足的条件：\n- employees <= 300（实际：employees = 320，超出 20）/);
+    store.close();
+  });
+
+  it('a relief is major from exactly the threshold, and the catalogue entry narrows who hears of it', async () => {
+    const store = await world(THREE);
+    await result(store, 1, TP1, 'vat.smallRelief', 'matched', '10000.00');
+    await result(store, 1, TP1, 'cit.bigRelief', 'matched', '9999.99');
+    await result(store, 1, TP1, 'vat.narrow', 'matched', '50000.00');
+    await plan(store);
+    const lr = (await messages(store)).filter((m) => m.role === 'legalRepresentative').map((m) => m.policy_id);
+    assert.deepEqual(lr, ['vat.smallRelief'], '10,000.00 is major, 9,999.99 is not, and vat.narrow names no legal representative');
+    store.close();
+    const other = await world(THREE);
+    await result(other, 1, TP1, 'cit.bigRelief', 'matched', '6000.00');
+    await planPushes(other, ENTRIES, { period: PERIOD, now: NOW, settings: { majorReliefYuan: 5000 } });
+    assert.ok(
+      (await messages(other)).some((m) => m.role === 'legalRepresentative'),
+      'the threshold is a setting',
+    );
+    other.close();
+  });
+
+  it('the current results are those of the latest run covering the taxpayer: a single re-match overrides the city run for that taxpayer only', async () => {
+    const store = await world(THREE);
+    await person(store, TP2, { role: 'financeOfficer' });
+    await person(store, TP2, { role: 'taxHandler' });
+    await result(store, 1, TP1, 'vat.smallRelief', 'matched', '800.00');
+    await result(store, 1, TP2, 'vat.smallRelief', 'matched', '800.00');
+    await run(store, 2, TP1);
+    await result(store, 2, TP1, 'iit.b', 'matched', '100.00');
+    await plan(store);
+    assert.deepEqual(
+      (await messages(store)).map((m) => [m.credit_code === TP1 ? 'TP1' : 'TP2', m.role, m.policy_id]),
+      [
+        ['TP1', 'financeOfficer', 'iit.b'],
+        ['TP1', 'taxHandler', 'iit.b'],
+        ['TP2', 'financeOfficer', 'vat.smallRelief'],
+        ['TP2', 'taxHandler', 'vat.smallRelief'],
+      ],
+    );
+    store.close();
+  });
+});
+
+describe('planning: timing', () => {
+  it('arrives lead days before the filing deadline at the start of the sending hours, never in the past, outside quiet hours', async () => {
+    const store = await world([
+      { role: 'financeOfficer', quiet: [8, 11] },
+      { role: 'taxHandler', quiet: [21, 8] },
+      { role: 'legalRepresentative', quiet: [6, 22] },
+    ]);
+    await store.exec(`INSERT INTO filing VALUES ($1, 'vat', DATE '2026-03-01', DATE '2026-03-31', DATE '2026-04-20', NULL, 0, 0)`, [TP1]);
+    await result(store, 1, TP1, 'vat.smallRelief', 'matched', '800.00');
+    await result(store, 1, TP1, 'cit.bigRelief', 'matched', '25000.00');
+    // The CIT deadline (no filing: the 15th of April) minus 5 days is already past at this moment.
+    await plan(store, at('2026-04-12T21:30:00+08:00'));
+    assert.deepEqual(
+      (await messages(store)).map((m) => [m.role, m.policy_id, m.deadline, m.scheduled_at]),
+      [
+        ['financeOfficer', 'cit.bigRelief', '2026-04-15', '2026-04-13 11:00:00'],
+        ['financeOfficer', 'vat.smallRelief', '2026-04-20', '2026-04-15 11:00:00'],
+        ['legalRepresentative', 'cit.bigRelief', '2026-04-15', '2026-04-13 09:00:00'],
+        ['taxHandler', 'cit.bigRelief', '2026-04-15', '2026-04-13 09:00:00'],
+        ['taxHandler', 'vat.smallRelief', '2026-04-20', '2026-04-15 09:00:00'],
+      ],
+      'after 21:30 the next sending hour is 09:00; the finance officer is quiet until 11; quiet hours covering every sending hour give way to the sending hours',
+    );
+    const adapters = { inApp: inAppAdapter(store) };
+    const late = await sendPushes(store, adapters, { now: at('2026-04-13T20:30:00+08:00') });
+    assert.deepEqual([late.due, late.held, late.sent], [3, 3, 0], 'due messages wait while it is outside the sending hours');
+    const quiet = await sendPushes(store, adapters, { now: at('2026-04-14T09:30:00+08:00') });
+    assert.deepEqual([quiet.held, quiet.sent], [1, 2], "the finance officer's message waits out the quiet hours");
+    const later = await sendPushes(store, adapters, { now: at('2026-04-14T11:00:00+08:00') });
+    assert.equal(later.sent, 1);
+    store.close();
+  });
+});
+
+describe('planning: how often', () => {
+  const five = async (store: Store) => {
+    await result(store, 1, TP1, 'cit.bigRelief', 'matched', '25000.00');
+    await result(store, 1, TP1, 'vat.smallRelief', 'matched', '800.00');
+    await result(store, 1, TP1, 'stampDuty.a', 'matched', '300.00');
+    await result(store, 1, TP1, 'iit.b', 'matched', '1200.00');
+    await result(store, 1, TP1, 'other.c', 'matched', null);
+  };
+  const windowMax = (times: number[]) => Math.max(0, ...times.map((s) => times.filter((t) => t >= s && t < s + 7 * 86_400_000).length));
+
+  it('beyond 3 messages per person in 7 days the rest are merged into one digest, the most important going alone', async () => {
+    const store = await world([{ role: 'financeOfficer' }]);
+    await five(store);
+    const report = await plan(store);
+    const rows = await messages(store);
+    assert.deepEqual(
+      rows.map((m) => [m.kind, m.policy_id, m.scheduled_at]),
+      [
+        ['digest', null, '2026-04-10 09:00:00'],
+        ['relief', 'cit.bigRelief', '2026-04-10 09:00:00'],
+        ['relief', 'iit.b', '2026-04-10 09:00:00'],
+      ],
+    );
+    const digest = rows[0] as Msg;
+    const id = (p: string) => `${PERIOD}.${TP1}.financeOfficer.relief.${p}`;
+    assert.deepEqual(digest.items?.split(','), [id('vat.smallRelief'), id('stampDuty.a'), id('other.c')]);
+    assert.match(digest.message_id, new RegExp(`^${PERIOD}\\.${TP1}\\.financeOfficer\\.digest\\.digest-[0-9a-f]{16}$`));
+    assert.equal(digest.subject, '【智数·政策提醒】2026年第1季度共 3 项税费政策提醒');
+    for (const p of ['vat.smallRelief', 'stampDuty.a', 'other.c']) assert.ok(digest.body.includes(`${p} 的中文标题（English title of ${p}）`), p);
+    assert.deepEqual([digest.benefit, digest.category, digest.deadline], ['1100.00', 'other,stampDuty,vat', '2026-04-15']);
+    assert.deepEqual([report.candidates, report.planned, report.digests, report.merged, report.withoutPerson], [5, 3, 1, 3, 6]);
+
+    const again = await plan(store, at('2026-04-05T10:00:00+08:00'));
+    assert.deepEqual([again.planned, again.alreadyPlanned], [0, 5], 'the digest stands for its items when planning again');
+    assert.equal((await messages(store)).length, 3);
+    store.close();
+  });
+
+  it('messages already planned or sent to the person count, whatever their period, and a full week defers the digest until it has room', async () => {
+    const store = await world([{ role: 'financeOfficer' }]);
+    await five(store);
+    const booked = async (id: string, when: string) =>
+      store.exec(
+        `INSERT INTO push_message VALUES ($1, $2, 'financeOfficer', 'relief', '2025-Q4', 'x.y', NULL, 'vat', 0, NULL, DATE '2026-01-15', 'inApp', 'inbox', 's', 'b',
+           'sent', $3::TIMESTAMP, 1, NULL, NULL, TIMESTAMP '2026-01-01 00:00:00', $3::TIMESTAMP)`,
+        [id, TP1, when],
+      );
+    await booked('old-1', '2026-04-05 10:00:00');
+    await booked('old-2', '2026-04-06 10:00:00');
+    await booked('old-3', '2026-04-07 10:00:00');
+    await plan(store);
+    const fresh = (await messages(store)).filter((m) => !m.message_id.startsWith('old'));
+    assert.deepEqual(
+      fresh.map((m) => [m.kind, m.scheduled_at, m.items?.split(',').length]),
+      [['digest', '2026-04-12 10:00:00', 5]],
+      'one digest, once the message of 5 April has left the 7-day window',
+    );
+    const all = (await messages(store)).map((m) => fromSql(m.scheduled_at));
+    assert.equal(windowMax(all), 3);
+    store.close();
+  });
+});
+
+describe('planning: idempotency', () => {
+  it('planning again, or after a new run with the same results, adds nothing; a later run skips what it no longer supports and adds only what is new', async () => {
+    const store = await world(THREE);
+    await result(store, 1, TP1, 'cit.bigRelief', 'matched', '25000.00');
+    await result(store, 1, TP1, 'vat.smallRelief', 'matched', '800.00');
+    const first = await plan(store);
+    const before = await messages(store);
+    const again = await plan(store, at('2026-04-03T15:00:00+08:00'));
+    assert.deepEqual([again.planned, again.alreadyPlanned, again.superseded], [0, first.planned, 0]);
+    assert.deepEqual(await messages(store), before);
+
+    await run(store, 2, 'city');
+    await result(store, 2, TP1, 'cit.bigRelief', 'matched', '25000.00');
+    await result(store, 2, TP1, 'vat.smallRelief', 'matched', '800.00');
+    assert.equal((await plan(store)).planned, 0);
+    assert.deepEqual(await messages(store), before);
+
+    await run(store, 3, TP1);
+    await result(store, 3, TP1, 'cit.bigRelief', 'matched', '25000.00');
+    await result(store, 3, TP1, 'iit.b', 'matched', '500.00');
+    const third = await plan(store);
+    assert.deepEqual([third.planned, third.superseded], [2, 2]);
+    const rows = await messages(store);
+    assert.deepEqual(
+      rows.filter((m) => m.policy_id !== 'cit.bigRelief').map((m) => [m.role, m.policy_id, m.status]),
+      [
+        ['financeOfficer', 'iit.b', 'planned'],
+        ['financeOfficer', 'vat.smallRelief', 'skipped'],
+        ['taxHandler', 'iit.b', 'planned'],
+        ['taxHandler', 'vat.smallRelief', 'skipped'],
+      ],
+    );
+    store.close();
+  });
+
+  it("runs inside the caller's open transaction: a rollback takes the plan with it, a commit keeps it", async () => {
+    const store = await world(THREE);
+    await result(store, 1, TP1, 'cit.bigRelief', 'matched', '25000.00');
+    await store.exec('BEGIN TRANSACTION');
+    assert.equal((await plan(store)).planned, 3);
+    await store.exec('ROLLBACK');
+    assert.equal((await messages(store)).length, 0);
+    const report = await store.transaction(() => plan(store));
+    assert.equal(report.planned, 3);
+    assert.equal((await messages(store)).length, 3);
+    store.close();
+  });
+});
+
+// ---------------------------------------------------------------- sending
+
+const SEND_AT = at('2026-04-10T09:30:00+08:00');
+
+describe('sending', () => {
+  it('delivers to the in-app inbox once, records every attempt, and sends SMS recipients to the inbox because SMS is not configured', async () => {
+    const store = await world(THREE);
+    await result(store, 1, TP1, 'cit.bigRelief', 'matched', '25000.00');
+    await result(store, 1, TP1, 'vat.smallRelief', 'matched', '800.00');
+    await plan(store);
+    const report = await sendPushes(store, { inApp: inAppAdapter(store), sms: smsNotConfigured() }, { now: SEND_AT });
+    assert.deepEqual([report.due, report.sent, report.fellBack, report.noAdapter], [5, 3, 2, 2], 'e-mails wait: no e-mail adapter was given');
+    assert.deepEqual(report.outcomes, { inApp: { delivered: 3 }, sms: { notConfigured: 2 } });
+    const rows = await messages(store);
+    assert.deepEqual(
+      rows.map((m) => [m.role, m.policy_id, m.channel, m.status, m.attempts]),
+      [
+        ['financeOfficer', 'cit.bigRelief', 'email', 'planned', 0],
+        ['financeOfficer', 'vat.smallRelief', 'email', 'planned', 0],
+        ['legalRepresentative', 'cit.bigRelief', 'inApp', 'sent', 1],
+        ['taxHandler', 'cit.bigRelief', 'inApp', 'sent', 2],
+        ['taxHandler', 'vat.smallRelief', 'inApp', 'sent', 2],
+      ],
+    );
+    const th = `${PERIOD}.${TP1}.taxHandler.relief.cit.bigRelief`;
+    assert.deepEqual(
+      (await attempts(store, th)).map((a) => [a.attempt, a.channel, a.outcome, a.finished]),
+      [
+        [1, 'sms', 'notConfigured', true],
+        [2, 'inApp', 'delivered', true],
+      ],
+    );
+    assert.match((await attempts(store, th))[0]?.error ?? '', /sms is not configured/);
+    assert.deepEqual(
+      (await inbox(store)).map((m) => m.role),
+      ['legalRepresentative', 'taxHandler', 'taxHandler'],
+    );
+    const again = await sendPushes(store, { inApp: inAppAdapter(store), sms: smsNotConfigured() }, { now: at('2026-04-10T15:00:00+08:00') });
+    assert.deepEqual([again.sent, again.due], [0, 2]);
+    assert.equal((await inbox(store)).length, 3);
+    assert.equal((await attempts(store)).length, 5);
+    store.close();
+  });
+
+  it('a channel that delivers and then throws is asked before anything is retried: delivered once, recorded as sent', async () => {
+    const store = await world([{ role: 'legalRepresentative' }, { role: 'financeOfficer' }]);
+    await result(store, 1, TP1, 'cit.bigRelief', 'matched', '25000.00');
+    await plan(store);
+    const inner = inAppAdapter(store);
+    let deliveries = 0;
+    const flaky: ChannelAdapter = {
+      channel: 'inApp',
+      confirm: (m) => inner.confirm(m),
+      async deliver(m) {
+        deliveries++;
+        await inner.deliver(m);
+        throw new Error('connection reset after the write');
+      },
+    };
+    const report = await sendPushes(store, { inApp: flaky }, { now: SEND_AT });
+    assert.deepEqual([report.sent, report.retrying, deliveries], [2, 0, 2]);
+    assert.ok((await attempts(store)).every((a) => a.outcome === 'delivered' && /error after delivering/.test(a.error ?? '')));
+    await sendPushes(store, { inApp: inner }, { now: at('2026-04-11T10:00:00+08:00') });
+    assert.equal((await inbox(store)).length, 2);
+    assert.ok((await messages(store)).every((m) => m.status === 'sent' && m.attempts === 1));
+    store.close();
+  });
+
+  it('a sender killed between delivery and recording leaves its batch in flight; the next run confirms the delivered one from the inbox and delivers the rest, each exactly once', async () => {
+    const db = join(tempDir(), 'push.duckdb');
+    const store = await world([{ role: 'legalRepresentative' }, { role: 'financeOfficer' }, { role: 'taxHandler' }], db);
+    await result(store, 1, TP1, 'cit.bigRelief', 'matched', '25000.00');
+    await plan(store);
+    store.close();
+
+    assert.equal(await crashingSender(db, SEND_AT, 'inApp'), 'SIGKILL');
+    const after = await Store.open(db);
+    const sending = (await messages(after)).filter((m) => m.status === 'sending');
+    assert.equal(sending.length, 3, 'the batch was claimed, its attempts on record, before any delivery');
+    const box = await inbox(after);
+    assert.equal(box.length, 1, 'one message was delivered, then the process died');
+    const delivered = box[0]?.message_id as string;
+    assert.ok((await attempts(after)).every((a) => a.attempt === 1 && a.outcome === null && !a.finished));
+
+    const report = await sendPushes(after, { inApp: inAppAdapter(after) }, { now: at('2026-04-10T09:40:00+08:00') });
+    assert.deepEqual([report.recovered, report.sent], [3, 3]);
+    const byMessage = new Map<string, string[]>();
+    for (const a of await attempts(after)) byMessage.set(a.message_id, [...(byMessage.get(a.message_id) ?? []), `${a.attempt}:${a.outcome}`]);
+    assert.deepEqual(byMessage.get(delivered), ['1:delivered'], 'confirmed from the inbox: no second attempt');
+    assert.deepEqual(
+      [...byMessage].filter(([id]) => id !== delivered).map(([, a]) => a),
+      [
+        ['1:interrupted', '2:delivered'],
+        ['1:interrupted', '2:delivered'],
+      ],
+    );
+    const finalBox = await inbox(after);
+    assert.equal(finalBox.length, 3);
+    assert.equal(new Set(finalBox.map((m) => m.message_id)).size, 3, 'every message once');
+    assert.ok((await messages(after)).every((m) => m.status === 'sent'));
+    after.close();
+  });
+
+  it('retries a failing channel with exponential back-off until maxAttempts, then fails it; a retry waits for the sending hours', async () => {
+    const store = await world([{ role: 'legalRepresentative' }]);
+    await result(store, 1, TP1, 'cit.bigRelief', 'matched', '25000.00');
+    await plan(store);
+    let calls = 0;
+    const down: ChannelAdapter = {
+      channel: 'inApp',
+      async deliver() {
+        calls++;
+        throw new Error('inbox service unavailable');
+      },
+      async confirm() {
+        return 'notDelivered';
+      },
+    };
+    const options = { maxAttempts: 3, backoff: { initialSeconds: 60, factor: 2, maxSeconds: 3600 } };
+    const send = (now: string) => sendPushes(store, { inApp: down }, { ...options, now: at(`2026-04-10T${now}+08:00`) });
+    const next = async () => (await messages(store))[0]?.next_attempt_at;
+
+    assert.equal((await send('09:00:00')).retrying, 1);
+    assert.equal(await next(), '2026-04-10 09:01:00');
+    assert.equal((await send('09:00:59')).due, 0, 'not before the back-off has passed');
+    assert.equal((await send('09:01:00')).retrying, 1);
+    assert.equal(await next(), '2026-04-10 09:03:00', 'twice as long after the second failure');
+    assert.equal((await send('09:03:00')).failed, 1);
+    assert.equal((await send('12:00:00')).due, 0);
+    assert.equal(calls, 3);
+    const [m] = await messages(store);
+    assert.deepEqual([m?.status, m?.attempts, m?.last_error], ['failed', 3, 'inbox service unavailable']);
+    assert.deepEqual(
+      (await attempts(store)).map((a) => [a.attempt, a.outcome, a.error]),
+      [1, 2, 3].map((n) => [n, 'failed', 'inbox service unavailable']),
+    );
+
+    const evening = await world([{ role: 'legalRepresentative' }]);
+    await result(evening, 1, TP1, 'cit.bigRelief', 'matched', '25000.00');
+    await plan(evening);
+    await sendPushes(evening, { inApp: down }, { now: at('2026-04-10T19:58:00+08:00'), backoff: { initialSeconds: 600 } });
+    assert.equal((await messages(evening))[0]?.next_attempt_at, '2026-04-11 09:00:00', '20:08 is after the sending hours');
+    const ok = await sendPushes(evening, { inApp: inAppAdapter(evening) }, { now: at('2026-04-11T09:00:00+08:00') });
+    assert.equal(ok.sent, 1, 'the channel is back: the retry delivers');
+    evening.close();
+    store.close();
+  });
+});
+
+describe('sending e-mail over a real SMTP server', () => {
+  it('arrives once, to the right recipient, with the planned subject and a Message-ID derived from the message id', async () => {
+    const smtp = await smtpServer();
+    const store = await world([{ role: 'financeOfficer', channel: 'email', email: 'fo@example.com' }]);
+    await result(store, 1, TP1, 'vat.smallRelief', 'matched', '800.00');
+    await plan(store);
+    const [planned] = await messages(store);
+    const adapters = { email: emailAdapter(store, { smtp: smtp.url }), inApp: inAppAdapter(store) };
+    const report = await sendPushes(store, adapters, { now: SEND_AT });
+    assert.deepEqual(report.outcomes, { email: { delivered: 1 } });
+    await sendPushes(store, adapters, { now: at('2026-04-11T10:00:00+08:00') });
+    await smtp.close();
+
+    assert.equal(smtp.received.length, 1);
+    const mail = smtp.received[0] as Received;
+    assert.deepEqual(mail.to, ['fo@example.com']);
+    assert.equal(header(mail.raw, 'Message-ID'), headerMessageId(planned?.message_id as string));
+    assert.equal(header(mail.raw, 'Message-ID'), `<${PERIOD}.${TP1}.financeOfficer.relief.vat.smallRelief@zhishu.invalid>`);
+    assert.equal(header(mail.raw, 'Subject'), planned?.subject);
+    assert.equal(header(mail.raw, 'Subject'), '【智数·政策提醒】可享受：vat.smallRelief 的中文标题（English title of vat.smallRelief）');
+    const [m] = await messages(store);
+    assert.deepEqual([m?.status, m?.channel], ['sent', 'email']);
+    assert.deepEqual(await store.all('SELECT state FROM email_sent_log'), [{ state: 'accepted' }]);
+    store.close();
+  });
+
+  it('a sender killed after the server accepted the e-mail does not send it again: the sent-log confirms it', async () => {
+    const smtp = await smtpServer();
+    const db = join(tempDir(), 'push-mail.duckdb');
+    const store = await world([{ role: 'financeOfficer', channel: 'email', email: 'fo@example.com' }], db);
+    await result(store, 1, TP1, 'cit.bigRelief', 'matched', '25000.00');
+    await result(store, 1, TP1, 'vat.smallRelief', 'matched', '800.00');
+    await plan(store);
+    store.close();
+
+    assert.equal(await crashingSender(db, SEND_AT, 'email', smtp.url), 'SIGKILL');
+    assert.equal(smtp.received.length, 1);
+    const first = header(smtp.received[0]?.raw ?? '', 'Message-ID');
+    const after = await Store.open(db);
+    const report = await sendPushes(after, { email: emailAdapter(after, { smtp: smtp.url }) }, { now: at('2026-04-10T09:40:00+08:00') });
+    await smtp.close();
+    assert.deepEqual([report.recovered, report.sent], [2, 2]);
+    assert.equal(smtp.received.length, 2, 'only the message not yet sent went out');
+    const ids = smtp.received.map((r) => header(r.raw, 'Message-ID'));
+    assert.equal(new Set(ids).size, 2);
+    const rows = await messages(after);
+    assert.ok(rows.every((m) => m.status === 'sent' && m.channel === 'email'));
+    assert.deepEqual(
+      rows.map((m) => [headerMessageId(m.message_id) === first, m.attempts]).sort(),
+      [
+        [false, 2],
+        [true, 1],
+      ],
+      'the accepted one was confirmed from the sent-log, not sent again',
+    );
+    after.close();
+  });
+
+  it('an e-mail whose SMTP transaction broke after DATA is not sent again (it may have arrived) but delivered to the inbox', async () => {
+    const smtp = await smtpServer('neverAnswer');
+    const store = await world([{ role: 'financeOfficer', channel: 'email', email: 'fo@example.com' }]);
+    await result(store, 1, TP1, 'vat.smallRelief', 'matched', '800.00');
+    await plan(store);
+    const adapters = { email: emailAdapter(store, { smtp: smtp.url, socketTimeoutMs: 500 }), inApp: inAppAdapter(store) };
+    const report = await sendPushes(store, adapters, { now: SEND_AT });
+    assert.deepEqual([report.sent, report.fellBack], [1, 1]);
+    await sendPushes(store, adapters, { now: at('2026-04-11T10:00:00+08:00') });
+    await smtp.close();
+    assert.equal(smtp.received.length, 1, 'one SMTP transaction');
+    const [m] = await messages(store);
+    assert.deepEqual([m?.status, m?.channel, m?.recipient], ['sent', 'inApp', `inbox:${TP1}/financeOfficer`]);
+    assert.deepEqual(
+      (await attempts(store)).map((a) => [a.channel, a.outcome]),
+      [
+        ['email', 'uncertain'],
+        ['inApp', 'delivered'],
+      ],
+    );
+    assert.equal((await inbox(store)).length, 1);
+    assert.deepEqual(await store.all('SELECT state FROM email_sent_log'), [{ state: 'pending' }]);
+    store.close();
+  });
+
+  it('a server that cannot be reached is retried by e-mail with back-off; a recipient refused for good fails at once', async () => {
+    const store = await world([{ role: 'financeOfficer', channel: 'email', email: 'fo@example.com' }]);
+    await result(store, 1, TP1, 'vat.smallRelief', 'matched', '800.00');
+    await plan(store);
+    const down = emailAdapter(store, { smtp: `smtp://127.0.0.1:${await closedPort()}` });
+    const report = await sendPushes(store, { email: down, inApp: inAppAdapter(store) }, { now: SEND_AT });
+    assert.deepEqual([report.retrying, report.fellBack], [1, 0]);
+    const [m] = await messages(store);
+    assert.deepEqual([m?.status, m?.channel, m?.next_attempt_at], ['planned', 'email', '2026-04-10 09:35:00']);
+    assert.deepEqual(await store.all('SELECT state FROM email_sent_log'), [{ state: 'notAccepted' }], 'nothing reached DATA: a clean failure');
+
+    const smtp = await smtpServer('rejectRecipient');
+    const refusing = emailAdapter(store, { smtp: smtp.url });
+    const second = await sendPushes(store, { email: refusing, inApp: inAppAdapter(store) }, { now: at('2026-04-10T09:35:00+08:00') });
+    await smtp.close();
+    assert.equal(second.failed, 1);
+    const [failed] = await messages(store);
+    assert.deepEqual([failed?.status, failed?.attempts], ['failed', 2]);
+    assert.match(failed?.last_error ?? '', /550/);
+    assert.deepEqual(
+      (await attempts(store)).map((a) => a.outcome),
+      ['failed', 'rejected'],
+    );
+    store.close();
+  });
+});
+
+describe('documentation', () => {
+  it('docs/data-model.md documents every column of the push tables with its type and nullability', async () => {
+    const doc = readFileSync('docs/data-model.md', 'utf8');
+    const store = await Store.open(':memory:');
+    for (const table of ['push_message', 'push_attempt', 'inbox_message', 'email_sent_log']) {
+      const section = doc.split(`### ${table}\n`)[1]?.split('\n### ')[0] ?? '';
+      const documented = [...section.matchAll(/^\| (\w+) \| ([^|]+) \| (yes|no) \|/gm)].map((m) => [m[1], m[2]?.trim(), m[3] === 'yes']);
+      const columns = await store.all<{ column_name: string; column_type: string; null: string }>(`DESCRIBE ${table}`);
+      assert.deepEqual(
+        documented,
+        columns.map((c) => [c.column_name, c.column_type, c.null === 'YES']),
+        table,
+      );
+    }
+    store.close();
+  });
+});
+
+describe('zhishu push (command line)', () => {
+  /** Asynchronous, so the SMTP server in this process keeps answering while the command runs. */
+  const zhishu = (...args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> =>
+    new Promise((resolve, reject) => {
+      const child = spawn(process.execPath, ['bin/zhishu.js', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+      let stdout = '';
+      let stderr = '';
+      child.stdout.on('data', (c: Buffer) => {
+        stdout += c.toString();
+      });
+      child.stderr.on('data', (c: Buffer) => {
+        stderr += c.toString();
+      });
+      child.on('error', reject);
+      child.on('exit', (code) => resolve({ code, stdout, stderr }));
+    });
+
+  it('plans once (again adds nothing) and sends through --smtp, printing counts by channel and status', async () => {
+    const smtp = await smtpServer();
+    const db = join(tempDir(), 'cli.duckdb');
+    const store = await world([{ role: 'financeOfficer', channel: 'email', email: 'fo@example.com' }, { role: 'taxHandler' }], db);
+    await result(store, 1, TP1, 'cit.smallLowProfit', 'matched', '3000.00');
+    store.close();
+
+    const first = await zhishu('push', 'plan', '--period', PERIOD, '--now', '2026-04-01T10:00:00', '--db', db);
+    assert.equal(first.code, 0, first.stderr);
+    assert.match(first.stdout, /planned 2 new message\(s\)/);
+    assert.match(first.stdout, /^email +1 +0 +0 +0 +0$/m);
+    assert.match(first.stdout, /^inApp +1 +0 +0 +0 +0$/m);
+    const again = await zhishu('push', 'plan', '--period', PERIOD, '--now', '2026-04-02T10:00:00', '--db', db);
+    assert.match(again.stdout, /2 message\(s\) called for, 2 already planned\nplanned 0 new message\(s\)/);
+
+    const sent = await zhishu('push', 'send', '--now', '2026-04-10T09:30:00', '--smtp', smtp.url, '--db', db);
+    await smtp.close();
+    assert.equal(sent.code, 0, sent.stderr);
+    assert.match(sent.stdout, /2 message\(s\) due: 2 sent, 0 to retry, 0 failed/);
+    assert.match(sent.stdout, /^email +0 +0 +1 +0 +0$/m);
+    assert.match(sent.stdout, /^inApp +0 +0 +1 +0 +0$/m);
+    assert.match(sent.stderr, /2\/2 message\(s\) attempted/);
+    assert.deepEqual(
+      smtp.received.map((r) => r.to),
+      [['fo@example.com']],
+    );
+  });
+});
