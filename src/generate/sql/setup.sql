@@ -271,7 +271,7 @@ ORDER BY m, day;
 -- taxpayers with employees. Periods ending inside the window only.
 CREATE OR REPLACE TEMP VIEW filing_calc AS
 WITH t AS (
-  SELECT idx, credit_code, ent, kind, vat_general, employees, registered_on, reg_m, slpe, high_tech, late_p,
+  SELECT idx, credit_code, ent, kind, vat_general, employees, assets, registered_on, reg_m, slpe, high_tech, late_p,
     -- a taxpayer that does not claim its reliefs (应享未享) pays the full tax, every period
     rnd(66, idx, 0) >= getvariable('unclaimed_share') AS claims,
     abnormal, abn_m, dormant, fast, fast_g, growth, m0, sales_lvl, rate, va_share, margin, wage, iit_rate,
@@ -312,6 +312,13 @@ WITH t AS (
     CASE WHEN dormant THEN 0 ELSE round(employees * wage, 2) END::DECIMAL(18,2) AS wages,
     claims AND (NOT vat_general OR NOT ent OR slpe) AS halve
   FROM s
+), a2 AS (
+  -- CIT prepayments judge the small low-profit limits on the year so far (国家税务总局公告2023年第6号):
+  -- income to the end of the quarter, with the head count and assets.
+  SELECT *,
+    kind = 'enterprise' AND employees <= 300 AND assets <= 5e7
+      AND sum(CASE WHEN tax_type = 'cit' THEN profit END) OVER (PARTITION BY idx, year(period_end) ORDER BY period_end, tt_no) <= 3e6 AS slpe_ytd
+  FROM a
 ), b AS (
   SELECT *,
     CASE WHEN unfiled THEN NULL
@@ -323,7 +330,7 @@ WITH t AS (
     round(vat_pay * 0.07, 2) + round(vat_pay * 0.03, 2) + round(vat_pay * 0.02, 2) AS sur_full,
     CASE WHEN halve THEN round(round(vat_pay * 0.07, 2) * 0.5, 2) + round(round(vat_pay * 0.03, 2) * 0.5, 2) + round(round(vat_pay * 0.02, 2) * 0.5, 2)
          ELSE round(vat_pay * 0.07, 2) + round(vat_pay * 0.03, 2) + round(vat_pay * 0.02, 2) END AS sur_pay
-  FROM a
+  FROM a2
 ), c AS (
   SELECT *,
     CASE WHEN unfiled THEN 0
@@ -334,7 +341,7 @@ WITH t AS (
     CASE WHEN unfiled THEN 0
          WHEN tax_type = 'vat' THEN vat_pay
          WHEN tax_type = 'surcharges' THEN sur_pay
-         WHEN tax_type = 'cit' THEN CASE WHEN NOT claims THEN round(profit * 0.25, 2) WHEN high_tech THEN round(profit * 0.15, 2) WHEN slpe THEN round(profit * 0.05, 2) ELSE round(profit * 0.25, 2) END
+         WHEN tax_type = 'cit' THEN CASE WHEN NOT claims THEN round(profit * 0.25, 2) WHEN high_tech THEN round(profit * 0.15, 2) WHEN slpe_ytd THEN round(profit * 0.05, 2) ELSE round(profit * 0.25, 2) END
          ELSE round(wages * iit_rate, 2) END::DECIMAL(18,2) AS tax_payable,
     CASE WHEN unfiled OR NOT claims THEN []
          WHEN tax_type = 'vat' AND NOT vat_general AND sales_d > 0 THEN
@@ -342,7 +349,7 @@ WITH t AS (
                 ELSE [{code: getvariable('code_vat_rate_cut'), amount: round(sales_d * 0.02, 2)}] END
          WHEN tax_type = 'surcharges' AND halve AND sur_full > sur_pay THEN [{code: getvariable('code_surcharge_halving'), amount: sur_full - sur_pay}]
          WHEN tax_type = 'cit' AND profit > 0 AND high_tech THEN [{code: getvariable('code_cit_high_tech'), amount: round(profit * 0.10, 2)}]
-         WHEN tax_type = 'cit' AND profit > 0 AND slpe THEN [{code: getvariable('code_cit_slpe'), amount: round(profit * 0.20, 2)}]
+         WHEN tax_type = 'cit' AND profit > 0 AND slpe_ytd THEN [{code: getvariable('code_cit_slpe'), amount: round(profit * 0.20, 2)}]
          ELSE [] END AS reductions
   FROM b
 )
@@ -359,4 +366,7 @@ FROM c;
 CREATE OR REPLACE TEMP TABLE filing_v AS
 SELECT idx, credit_code, tax_type, tt_no, period_start, period_end, due_date, filed_on, tax_base, tax_payable,
   reductions, late, unfiled, paid, paid_on
-FROM filing_calc;
+FROM filing_calc
+-- the year-to-date window of filing_calc hands rows over partition by partition, in whatever order
+-- the threads finish: the order of generation is restored, so the same seed gives the same bytes
+ORDER BY idx, period_end, tt_no;
