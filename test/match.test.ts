@@ -5,6 +5,7 @@ import { explainTaxpayer } from '../src/match/explain.ts';
 import { catalogueOf, DEFAULT_LAW_DIR, policiesFor, runMatch } from '../src/match/match.ts';
 import { parseQuarter } from '../src/match/period.ts';
 import { withCheckCharacter } from '../src/model/index.ts';
+import { planPushes } from '../src/push/plan.ts';
 import { evaluateFormula } from '../src/rules/formula.ts';
 import { Store } from '../src/store/store.ts';
 
@@ -154,5 +155,25 @@ describe('policy robot: facts from data, set-wise matching, explanations, ledger
       ['unknown'],
       'the April answer is still there',
     );
+  });
+
+  it('a single-taxpayer push plan plans that taxpayer and leaves the other companies’ messages alone', async () => {
+    const person = (c: string) => store.exec(`INSERT INTO company_person VALUES ($1, 'financeOfficer', '某', NULL, NULL, 'inApp', 22, 7)`, [c]);
+    await person(T.exempt);
+    await person(T.unclaimed);
+    const { catalogue } = catalogueOf(DEFAULT_LAW_DIR);
+    const now = new Date('2026-05-03T02:00:00Z');
+    const city = await planPushes(store, catalogue.entries, { period: Q, now });
+    assert.ok(city.planned >= 2);
+    // T.exempt's finance officer leaves: a city plan would now drop T.exempt's messages, a plan for
+    // T.unclaimed alone must not.
+    await store.exec('DELETE FROM company_person WHERE credit_code = $1', [T.exempt]);
+    const one = await planPushes(store, catalogue.entries, { period: Q, now, only: T.unclaimed });
+    assert.equal(one.planned, 0, 'nothing new: the taxpayer was planned already');
+    assert.equal(one.superseded, 0, 'and nobody else’s message is dropped');
+    const exempt = await store.all<{ status: string }>('SELECT status FROM push_message WHERE credit_code = $1', [T.exempt]);
+    assert.ok(exempt.length > 0 && exempt.every((m) => m.status === 'planned'));
+    const again = await planPushes(store, catalogue.entries, { period: Q, now });
+    assert.equal(again.superseded, exempt.length, 'the control: a city plan does drop them');
   });
 });

@@ -29,6 +29,8 @@ export interface PlanOptions {
   now: Date;
   settings?: Partial<PlanSettings>;
   lacking?: LackingProvider;
+  /** Plan for this taxpayer only (after a single-taxpayer re-match). */
+  only?: string;
 }
 
 export interface PlanReport {
@@ -121,7 +123,7 @@ const CURRENT = `
   current AS (
     SELECT pm.run_id, pm.credit_code, pm.policy_id, pm.status, pm.benefit
     FROM policy_match pm LEFT JOIN single s ON s.credit_code = pm.credit_code
-    WHERE pm.period = $period AND pm.status IN ('matched', 'nearMiss')
+    WHERE pm.period = $period AND pm.status IN ('matched', 'nearMiss') AND ($only::VARCHAR IS NULL OR pm.credit_code = $only)
       AND pm.run_id = greatest(coalesce(s.run_id, -1), coalesce((SELECT run_id FROM city), -1)))`;
 
 /**
@@ -153,7 +155,8 @@ export async function planPushes(store: Store, entries: readonly PushEntry[], op
   const now = toLocal(options.now);
   const majorFen = toFen(settings.majorReliefYuan.toFixed(2));
   const byId = new Map(entries.filter((e) => e.kind === 'policy').map((e) => [e.id, e]));
-  const p = { period: period.id };
+  // A single-taxpayer re-match plans that taxpayer only: the others' plans are left as they are.
+  const p = { period: period.id, only: options.only ?? null };
 
   const results = await store.all<ResultRow>(
     `WITH ${LATEST_RUNS}, ${CURRENT}
@@ -184,11 +187,12 @@ export async function planPushes(store: Store, entries: readonly PushEntry[], op
   }
   const runs = await store.one<{ city: string | null; singles: string | null }>(
     `WITH ${LATEST_RUNS} SELECT (SELECT run_id FROM city)::VARCHAR AS city, (SELECT string_agg(credit_code, ',') FROM single) AS singles`,
-    p,
+    { period: p.period },
   );
   const covered = (creditCode: string) => runs.city !== null || (runs.singles ?? '').split(',').includes(creditCode);
   const existing = await store.all<{ message_id: string; credit_code: string; kind: MessageKind; items: string | null; status: string }>(
-    `SELECT message_id, credit_code, kind, items, status FROM push_message WHERE period = $period AND status <> 'skipped'`,
+    `SELECT message_id, credit_code, kind, items, status FROM push_message
+     WHERE period = $period AND status <> 'skipped' AND ($only::VARCHAR IS NULL OR credit_code = $only)`,
     p,
   );
 

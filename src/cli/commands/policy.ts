@@ -98,6 +98,7 @@ export function registerPolicy(program: Command): void {
                 period: r.period.period,
                 now: new Date(),
                 lacking: nearMissLacking(store, opts.law, r.period.period),
+                only: opts.taxpayer,
               });
             }
           : undefined,
