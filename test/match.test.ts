@@ -123,7 +123,7 @@ describe('policy robot: facts from data, set-wise matching, explanations, ledger
     const exempt = await taxpayerLedger(store, T.exempt, 2026);
     assert.deepEqual(
       exempt.rows.filter((r) => r.policyId === 'vat.smallScaleThreshold2026'),
-      [{ period: Q, policyId: 'vat.smallScaleThreshold2026', status: 'enjoyed', enjoyed: '2800.00', missed: null }],
+      [{ period: Q, month: '2026-03', policyId: 'vat.smallScaleThreshold2026', status: 'enjoyed', enjoyed: '2800.00', missed: null }],
     );
     const unclaimed = await taxpayerLedger(store, T.unclaimed, 2026);
     const missed = unclaimed.rows.find((r) => r.policyId === 'vat.smallScaleThreshold2026');

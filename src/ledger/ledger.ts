@@ -41,16 +41,16 @@ export async function buildLedger(store: Store, catalogue: Catalogue, period: st
 export interface TaxpayerLedger {
   creditCode: string;
   year: number;
-  rows: { period: string; policyId: string; status: string; enjoyed: string; missed: string | null }[];
+  rows: { period: string; month: string; policyId: string; status: string; enjoyed: string; missed: string | null }[];
   enjoyed: string;
   missed: string;
 }
 
-/** One taxpayer's ledger for a year: every policy enjoyed or missed, quarter by quarter. */
+/** One taxpayer's ledger for a year: every policy enjoyed or missed, month by month. */
 export async function taxpayerLedger(store: Store, creditCode: string, year: number): Promise<TaxpayerLedger> {
-  const rows = await store.all<{ period: string; policy_id: string; status: string; enjoyed: string; missed: string | null }>(
-    `SELECT period, policy_id, status, enjoyed::VARCHAR AS enjoyed, missed::VARCHAR AS missed FROM ledger_entry
-     WHERE credit_code = $1 AND year(period_end) = $2 ORDER BY period, policy_id`,
+  const rows = await store.all<{ period: string; month: string; policy_id: string; status: string; enjoyed: string; missed: string | null }>(
+    `SELECT period, strftime(month, '%Y-%m') AS month, policy_id, status, enjoyed::VARCHAR AS enjoyed, missed::VARCHAR AS missed FROM ledger_entry
+     WHERE credit_code = $1 AND year(period_end) = $2 ORDER BY month, policy_id`,
     [creditCode, year],
   );
   const total = await store.one<{ enjoyed: string; missed: string }>(
@@ -60,7 +60,7 @@ export async function taxpayerLedger(store: Store, creditCode: string, year: num
   return {
     creditCode,
     year,
-    rows: rows.map((r) => ({ period: r.period, policyId: r.policy_id, status: r.status, enjoyed: r.enjoyed, missed: r.missed })),
+    rows: rows.map((r) => ({ period: r.period, month: r.month, policyId: r.policy_id, status: r.status, enjoyed: r.enjoyed, missed: r.missed })),
     enjoyed: total.enjoyed,
     missed: total.missed,
   };
@@ -77,7 +77,7 @@ export interface PolicyReport {
   byDistrict: { key: string; taxpayers: number; enjoyed: string; missed: string }[];
   byIndustry: { key: string; taxpayers: number; enjoyed: string; missed: string }[];
   byPolicy: { key: string; taxpayers: number; enjoyed: string; missed: string }[];
-  byQuarter: { key: string; taxpayers: number; enjoyed: string; missed: string }[];
+  byMonth: { key: string; taxpayers: number; enjoyed: string; missed: string }[];
 }
 
 /** City roll-ups of the ledger for a year, with the figures the pilot reported. */
@@ -110,6 +110,6 @@ export async function policyReport(store: Store, year: number): Promise<PolicyRe
     byDistrict: await by('t.district'),
     byIndustry: await by('left(t.industry, 1)'),
     byPolicy: await by('l.policy_id'),
-    byQuarter: await by('l.period'),
+    byMonth: await by("strftime(l.month, '%Y-%m')"),
   };
 }

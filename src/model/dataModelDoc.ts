@@ -94,9 +94,10 @@ The benefit ledger (政策红利账本), rebuilt per quarter by \`zhishu match\`
 | credit_code | VARCHAR | no | the taxpayer |
 | period | VARCHAR | no | the quarter |
 | period_end | DATE | no | its last day |
+| month | DATE | no | enjoyed: the first day of the month the claiming return ends (monthly filers claim monthly); missed: the quarter's last month |
 | policy_id | VARCHAR | no | the policy |
-| status | VARCHAR | no | \`enjoyed\` (a reduction code of the policy claimed on a return of the quarter), \`missed\` (matched, has reduction codes, none claimed), \`matchedNoCode\` (matched; the policy has no reduction code, so a claim cannot be seen) |
-| enjoyed | DECIMAL(18,2) | no | reductions claimed for the policy in the quarter, yuan |
+| status | VARCHAR | no | \`enjoyed\` (a reduction code of the policy claimed on a return ending in the month), \`missed\` (matched, has reduction codes, none claimed in the whole quarter), \`matchedNoCode\` (matched; the policy has no reduction code, so a claim cannot be seen) |
+| enjoyed | DECIMAL(18,2) | no | reductions claimed for the policy in the month, yuan |
 | missed | DECIMAL(18,2) | yes | for \`missed\`: the estimated benefit not claimed, yuan |
 | built_at | TIMESTAMP | no | when the ledger was rebuilt |
 

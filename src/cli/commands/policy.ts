@@ -66,7 +66,8 @@ export function reportText(r: PolicyReport): string {
     chart('missed by industry section, yuan 按行业', r.byIndustry, 'missed'),
     chart('missed by policy, yuan 按政策', r.byPolicy, 'missed'),
     chart('enjoyed by policy, yuan', r.byPolicy, 'enjoyed'),
-    chart('missed by quarter, yuan 按季度', r.byQuarter, 'missed'),
+    chart('enjoyed by month, yuan 按月', r.byMonth, 'enjoyed'),
+    chart('missed by month, yuan 按月 (a missed relief falls in its quarter’s last month)', r.byMonth, 'missed'),
   ].join('\n\n');
 }
 
@@ -148,7 +149,7 @@ export function registerPolicy(program: Command): void {
 
   program
     .command('ledger')
-    .description('a taxpayer’s benefit ledger (政策红利账本) for a year: reliefs enjoyed and missed, quarter by quarter')
+    .description('a taxpayer’s benefit ledger (政策红利账本) for a year: reliefs enjoyed and missed, month by month')
     .requiredOption('--taxpayer <code>', 'unified social credit code')
     .option('--year <y>', 'the year (default: the year of the latest quarter with returns)')
     .option('--db <path>', 'DuckDB database file', DEFAULT_DB_PATH)
@@ -166,8 +167,8 @@ export function registerPolicy(program: Command): void {
         [
           `政策红利账本 Benefit ledger ${l.creditCode} ${l.year}`,
           table(
-            ['quarter', 'policy', 'status', 'enjoyed', 'missed'],
-            l.rows.map((r) => [r.period, r.policyId, r.status, r.enjoyed, r.missed ?? '']),
+            ['month', 'policy', 'status', 'enjoyed', 'missed'],
+            l.rows.map((r) => [r.month, r.policyId, r.status, r.enjoyed, r.missed ?? '']),
           ),
           `enjoyed 已享受 ${l.enjoyed} yuan; missed 应享未享 ${l.missed} yuan`,
         ].join('\n'),

@@ -80,6 +80,7 @@ CREATE TABLE ledger_entry (
   credit_code VARCHAR NOT NULL,
   period VARCHAR NOT NULL,
   period_end DATE NOT NULL,
+  month DATE NOT NULL,                -- enjoyed: the month the claiming return ends; missed: the quarter's last month
   policy_id VARCHAR NOT NULL,
   -- enjoyed | missed | matchedNoCode (matched; the policy has no reduction code, so a claim cannot be seen)
   status VARCHAR NOT NULL,
