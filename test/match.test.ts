@@ -155,6 +155,11 @@ describe('policy robot: facts from data, set-wise matching, explanations, ledger
       ['unknown'],
       'the April answer is still there',
     );
+    const april = await explainTaxpayer(store, { creditCode: T.unfiled, period: Q, policy: 'vat.smallScaleThreshold2026', asOf: '2026-04-30' });
+    assert.equal(april.policies[0]?.status, 'unknown', 'explained as of April: the return was not filed yet');
+    assert.equal(april.lawChangedSince, false);
+    const may = await explainTaxpayer(store, { creditCode: T.unfiled, period: Q, policy: 'vat.smallScaleThreshold2026' });
+    assert.equal(may.policies[0]?.status, 'matched');
   });
 
   it('a single-taxpayer push plan plans that taxpayer and leaves the other companies’ messages alone', async () => {

@@ -23,6 +23,8 @@ export interface TaxpayerExplanation {
   period: string;
   /** When the facts were computed: the explanation is of the data as of then. */
   computedAt: string;
+  /** The law files differ from those the facts' match used: the rules shown are today's. */
+  lawChangedSince: boolean;
   facts: FactRow;
   policies: PolicyExplanation[];
 }
@@ -69,18 +71,26 @@ function conditionText(c: ConditionTrace): { zh: string; en: string } {
  */
 export async function explainTaxpayer(
   store: Store,
-  opts: { creditCode: string; period: string; policy?: string; lawDir?: string },
+  opts: { creditCode: string; period: string; policy?: string; lawDir?: string; asOf?: string },
 ): Promise<TaxpayerExplanation> {
   const quarter = parseQuarter(opts.period);
   const row = (
     await store.all<Record<string, unknown>>(
       // The latest facts of this one taxpayer (the current_fact view would rank every taxpayer's rows).
-      'SELECT * FROM taxpayer_fact WHERE credit_code = $1 AND period = $2 ORDER BY computed_at DESC LIMIT 1',
-      [opts.creditCode, quarter.period],
+      // As of a moment: the facts the latest match up to then computed (they are never overwritten).
+      'SELECT * FROM taxpayer_fact WHERE credit_code = $1 AND period = $2 AND computed_at <= CAST($3 AS TIMESTAMP) ORDER BY computed_at DESC LIMIT 1',
+      [opts.creditCode, quarter.period, opts.asOf ?? '9999-12-31'],
     )
   )[0];
-  if (!row) throw new Error(`no facts for taxpayer ${opts.creditCode} in ${quarter.period}: run zhishu match --period ${quarter.period} first`);
-  const { catalogue } = catalogueOf(opts.lawDir ?? DEFAULT_LAW_DIR);
+  if (!row) {
+    throw new Error(
+      `no facts for taxpayer ${opts.creditCode} in ${quarter.period}${opts.asOf ? ` computed by ${opts.asOf}` : ''}: run zhishu match --period ${quarter.period} first`,
+    );
+  }
+  const { catalogue, sha } = catalogueOf(opts.lawDir ?? DEFAULT_LAW_DIR);
+  const run = await store.all<{ sha: string }>('SELECT catalogue_sha256 AS sha FROM match_run WHERE started_at = CAST($1 AS TIMESTAMP) LIMIT 1', [
+    String(row.computed_at),
+  ]);
   const policies = policiesFor(catalogue, quarter).filter((p) => !opts.policy || p.entry.id === opts.policy);
   if (opts.policy && policies.length === 0) throw new Error(`no policy '${opts.policy}' in force on ${quarter.end}`);
   const facts: FactRow = Object.fromEntries(Object.entries(row).filter(([, v]) => v !== null));
@@ -88,6 +98,7 @@ export async function explainTaxpayer(
     creditCode: opts.creditCode,
     period: quarter.period,
     computedAt: String(row.computed_at),
+    lawChangedSince: run[0] !== undefined && run[0].sha !== sha,
     facts,
     policies: policies.map(({ entry, rule, loose, benefit }) => {
       const trace = explain(rule, facts);

@@ -121,17 +121,19 @@ export function registerPolicy(program: Command): void {
     .requiredOption('--taxpayer <code>', 'unified social credit code')
     .option('--policy <id>', 'only this policy')
     .option('--period <quarter>', 'e.g. 2026-Q1 (default: the latest quarter with returns)')
+    .option('--as-of <time>', 'explain with the facts as they were at this moment (e.g. 2026-04-30 or 2026-04-30T18:00)')
     .option('--lang <lang>', 'zh, en or both', 'both')
     .option('--db <path>', 'DuckDB database file', DEFAULT_DB_PATH)
     .option('--law <dir>', 'law directory', DEFAULT_LAW_DIR)
     .option('--json', 'print as JSON (with the full traces)')
-    .action(async (opts: { taxpayer: string; policy?: string; period?: string; lang: string; db: string; law: string; json?: boolean }) => {
+    .action(async (opts: { taxpayer: string; policy?: string; period?: string; asOf?: string; lang: string; db: string; law: string; json?: boolean }) => {
+      if (opts.asOf && Number.isNaN(Date.parse(opts.asOf))) throw new UsageError(`--as-of '${opts.asOf}' is not a date or time`);
       if (!['zh', 'en', 'both'].includes(opts.lang)) throw new UsageError(`--lang must be zh, en or both (got '${opts.lang}')`);
       const store = await Store.open(opts.db);
       const period = opts.period ? checkQuarter(opts.period) : await latestQuarter(store);
       let e: Awaited<ReturnType<typeof explainTaxpayer>>;
       try {
-        e = await explainTaxpayer(store, { creditCode: opts.taxpayer, period, policy: opts.policy, lawDir: opts.law });
+        e = await explainTaxpayer(store, { creditCode: opts.taxpayer, period, policy: opts.policy, lawDir: opts.law, asOf: opts.asOf?.replace('T', ' ') });
       } catch (err) {
         throw new UsageError((err as Error).message);
       }
@@ -140,6 +142,7 @@ export function registerPolicy(program: Command): void {
         return;
       }
       const out = [`${e.creditCode} ${e.period} (facts as of ${e.computedAt})`];
+      if (e.lawChangedSince) out.push('note: the law files changed since these facts were matched; the rules shown are those in force in the files today');
       for (const p of e.policies) {
         if (opts.lang !== 'en') out.push(p.text.zh.join('\n'));
         if (opts.lang !== 'zh') out.push(p.text.en.join('\n'));
