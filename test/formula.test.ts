@@ -9,12 +9,11 @@ import { parsePeriod } from '../src/calc/period.ts';
 import { DEFAULT_SETTINGS } from '../src/calc/settings.ts';
 import { loadParameters, paramsAt, tablesAt } from '../src/law/parameters.ts';
 import { RuleError } from '../src/rules/compile.ts';
-import { FACTS, type FactType } from '../src/rules/facts.ts';
+import { FACTS } from '../src/rules/facts.ts';
 import { compileFormula, evaluateFormula, formulaSql } from '../src/rules/formula.ts';
 import type { FactRow } from '../src/rules/interpret.ts';
-import { FACT_SQL_TYPES, factColumn } from '../src/rules/sql.ts';
 import { Store } from '../src/store/store.ts';
-import { NAMES, rowArb } from './helpers/rules.ts';
+import { createFactsTable, factRowParams, insertFactsSql, NAMES, rowArb } from './helpers/rules.ts';
 
 const { parameters } = loadParameters('law/parameters.yaml');
 const PARAMS = paramsAt(parameters, '2026-03-31');
@@ -48,19 +47,15 @@ const formulaArb = fc.oneof(
 const RUNS = 150;
 const ROWS = 40;
 
-function createTable(dialect: 'duckdb' | 'postgres', temp: string): string {
-  return `CREATE ${temp} TABLE facts_f (id INTEGER, ${NAMES.map((n) => `${factColumn(n)} ${FACT_SQL_TYPES[dialect][FACTS[n]?.type as FactType]}`).join(', ')})`;
-}
-
 describe('benefit formulas: TypeScript, DuckDB and PostgreSQL give the same figure to the fen', () => {
   let duck: Store;
   let pgc: pg.Client;
   before(async () => {
     duck = await Store.open(':memory:', { migrate: false });
-    await duck.exec(createTable('duckdb', ''));
+    await duck.exec(createFactsTable('duckdb', '', 'facts_f'));
     pgc = new pg.Client({ connectionString: process.env.ZHISHU_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test' });
     await pgc.connect();
-    await pgc.query(createTable('postgres', 'TEMP'));
+    await pgc.query(createFactsTable('postgres', 'TEMP', 'facts_f'));
   });
   after(async () => {
     duck?.close();
@@ -80,14 +75,8 @@ describe('benefit formulas: TypeScript, DuckDB and PostgreSQL give the same figu
       ),
       { numRuns: ROWS, seed: 11 },
     ) as FactRow[];
-    const cols = NAMES.map((n) => FACT_SQL_TYPES.duckdb[FACTS[n]?.type as FactType]);
-    const pcols = NAMES.map((n) => FACT_SQL_TYPES.postgres[FACTS[n]?.type as FactType]);
-    const values = rows.flatMap((row, i) => [String(i), ...NAMES.map((n) => (row[n] === null || row[n] === undefined ? null : String(row[n])))]);
-    const width = NAMES.length + 1;
-    const tuples = (types: string[]) =>
-      rows.map((_, r) => `(${[`CAST($${r * width + 1} AS INTEGER)`, ...types.map((c, i) => `CAST($${r * width + i + 2} AS ${c})`)].join(', ')})`).join(', ');
-    await duck.exec(`INSERT INTO facts_f VALUES ${tuples(cols)}`, values);
-    await pgc.query(`INSERT INTO facts_f VALUES ${tuples(pcols)}`, values);
+    await duck.exec(insertFactsSql('duckdb', rows.length, 'facts_f'), factRowParams(rows));
+    await pgc.query(insertFactsSql('postgres', rows.length, 'facts_f'), factRowParams(rows));
     let compared = 0;
     await fc.assert(
       fc.asyncProperty(formulaArb, async (source) => {

@@ -7,9 +7,9 @@ import { compileRule, RuleError } from '../src/rules/compile.ts';
 import { FACTS, type FactType } from '../src/rules/facts.ts';
 import { evaluate, explain, type FactRow } from '../src/rules/interpret.ts';
 import type { Expr } from '../src/rules/ir.ts';
-import { compilePopulation, compileSql, type Dialect, FACT_SQL_TYPES, factColumn } from '../src/rules/sql.ts';
+import { compilePopulation, compileSql } from '../src/rules/sql.ts';
 import { Store } from '../src/store/store.ts';
-import { NAMES, PARAMS, q, rowArb, ruleSource } from './helpers/rules.ts';
+import { createFactsTable, factRowParams, insertFactsSql, PARAMS, q, rowArb, ruleSource } from './helpers/rules.ts';
 
 describe('rules: the fact schema agrees with the domain model', () => {
   it('facts that are taxpayer fields have the type of the field', () => {
@@ -101,30 +101,15 @@ function countConditions(e: Expr): number {
 }
 const RUNS = Number(process.env.ZHISHU_RULE_RUNS ?? 200); // 200 rules × 50 rows = 10,000 cases
 
-function createTable(dialect: Dialect, temp: string): string {
-  return `CREATE ${temp} TABLE facts_t (id INTEGER, ${NAMES.map((n) => `${factColumn(n)} ${FACT_SQL_TYPES[dialect][FACTS[n]?.type as FactType]}`).join(', ')})`;
-}
-function insertSql(dialect: Dialect, rows: number): string {
-  const cols = NAMES.map((n) => FACT_SQL_TYPES[dialect][FACTS[n]?.type as FactType]);
-  const width = NAMES.length + 1;
-  const tuples = Array.from(
-    { length: rows },
-    (_, r) => `(${[`CAST($${r * width + 1} AS INTEGER)`, ...cols.map((c, i) => `CAST($${r * width + i + 2} AS ${c})`)].join(', ')})`,
-  );
-  return `INSERT INTO facts_t VALUES ${tuples.join(', ')}`;
-}
-const rowParams = (rows: FactRow[]) =>
-  rows.flatMap((row, i) => [String(i), ...NAMES.map((n) => (row[n] === null || row[n] === undefined ? null : String(row[n])))]);
-
 describe('rules: the interpreter, DuckDB and PostgreSQL give the same answer', () => {
   let duck: Store;
   let pgc: pg.Client;
   before(async () => {
     duck = await Store.open(':memory:', { migrate: false });
-    await duck.exec(createTable('duckdb', ''));
+    await duck.exec(createFactsTable('duckdb', '', 'facts_t'));
     pgc = new pg.Client({ connectionString: process.env.ZHISHU_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test' });
     await pgc.connect();
-    await pgc.query(createTable('postgres', 'TEMP'));
+    await pgc.query(createFactsTable('postgres', 'TEMP', 'facts_t'));
   });
   after(async () => {
     duck?.close();
@@ -148,9 +133,9 @@ describe('rules: the interpreter, DuckDB and PostgreSQL give the same answer', (
     await fc.assert(
       fc.asyncProperty(ruleSource, fc.array(rowArb, { minLength: ROWS, maxLength: ROWS }), async (source, rows) => {
         await duck.exec('DELETE FROM facts_t');
-        await duck.exec(insertSql('duckdb', rows.length), rowParams(rows));
+        await duck.exec(insertFactsSql('duckdb', rows.length, 'facts_t'), factRowParams(rows));
         await pgc.query('DELETE FROM facts_t');
-        await pgc.query(insertSql('postgres', rows.length), rowParams(rows));
+        await pgc.query(insertFactsSql('postgres', rows.length, 'facts_t'), factRowParams(rows));
         const a = await answers(source, rows);
         assert.deepEqual(a.duck, a.mine, `DuckDB vs interpreter for ${source}`);
         assert.deepEqual(a.pg, a.mine, `PostgreSQL vs interpreter for ${source}`);
@@ -169,9 +154,9 @@ describe('rules: the interpreter, DuckDB and PostgreSQL give the same answer', (
     const rules = [...sources, ...shared.map((c, i) => `${c} && ${sources[i]}`)].map((src, i) => compileRule(`r${i}`, src, PARAMS));
     const rows = fc.sample(rowArb, { numRuns: ROWS, seed: 8 });
     await duck.exec('DELETE FROM facts_t');
-    await duck.exec(insertSql('duckdb', rows.length), rowParams(rows));
+    await duck.exec(insertFactsSql('duckdb', rows.length, 'facts_t'), factRowParams(rows));
     await pgc.query('DELETE FROM facts_t');
-    await pgc.query(insertSql('postgres', rows.length), rowParams(rows));
+    await pgc.query(insertFactsSql('postgres', rows.length, 'facts_t'), factRowParams(rows));
     const toTruth = (v: unknown) => (v === null ? 'unknown' : v ? 'true' : 'false');
     const expected = rows.map((row) => rules.map((r) => evaluate(r, row)));
     const d = compilePopulation(rules, 'duckdb', 'facts_t');
@@ -199,9 +184,9 @@ describe('rules: the interpreter, DuckDB and PostgreSQL give the same answer', (
     }
     await duck.exec('DELETE FROM facts_t');
     const rows: FactRow[] = [{ district: nasty }, { kind: 'x\\y' }, { district: 'futian', kind: 'enterprise' }];
-    await duck.exec(insertSql('duckdb', rows.length), rowParams(rows));
+    await duck.exec(insertFactsSql('duckdb', rows.length, 'facts_t'), factRowParams(rows));
     await pgc.query('DELETE FROM facts_t');
-    await pgc.query(insertSql('postgres', rows.length), rowParams(rows));
+    await pgc.query(insertFactsSql('postgres', rows.length, 'facts_t'), factRowParams(rows));
     const a = await answers(rule.source, rows);
     assert.deepEqual(a.mine, ['true', 'true', 'false']);
     assert.deepEqual(a.duck, a.mine);

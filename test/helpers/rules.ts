@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { FACTS, type FactType, type Params } from '../../src/rules/facts.ts';
 import type { FactRow } from '../../src/rules/interpret.ts';
+import { type Dialect, FACT_SQL_TYPES, factColumn } from '../../src/rules/sql.ts';
 
 /** Generators of rules (from the language's grammar) and fact rows, shared by the tests and the rules benchmark. */
 export const NAMES = Object.keys(FACTS);
@@ -83,3 +84,24 @@ const factArb = (t: FactType): fc.Arbitrary<unknown> => {
 export const rowArb: fc.Arbitrary<FactRow> = fc.record(
   Object.fromEntries(NAMES.map((n) => [n, fc.option(factArb(FACTS[n]?.type as FactType), { freq: 5, nil: null })])),
 ) as fc.Arbitrary<FactRow>;
+
+// ---------------------------------------------------------------- a facts table on both engines
+
+/** A table with an `id` and one column per fact, in each engine's fact column types. */
+export function createFactsTable(dialect: Dialect, temp: string, table: string): string {
+  return `CREATE ${temp} TABLE ${table} (id INTEGER, ${NAMES.map((n) => `${factColumn(n)} ${FACT_SQL_TYPES[dialect][FACTS[n]?.type as FactType]}`).join(', ')})`;
+}
+
+/** One INSERT of `rows` fact rows, every value bound (see factRowParams). */
+export function insertFactsSql(dialect: Dialect, rows: number, table: string): string {
+  const cols = NAMES.map((n) => FACT_SQL_TYPES[dialect][FACTS[n]?.type as FactType]);
+  const width = NAMES.length + 1;
+  const tuples = Array.from(
+    { length: rows },
+    (_, r) => `(${[`CAST($${r * width + 1} AS INTEGER)`, ...cols.map((c, i) => `CAST($${r * width + i + 2} AS ${c})`)].join(', ')})`,
+  );
+  return `INSERT INTO ${table} VALUES ${tuples.join(', ')}`;
+}
+
+export const factRowParams = (rows: FactRow[]) =>
+  rows.flatMap((row, i) => [String(i), ...NAMES.map((n) => (row[n] === null || row[n] === undefined ? null : String(row[n])))]);

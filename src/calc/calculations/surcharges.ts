@@ -99,6 +99,22 @@ export function computeSurcharges(period: Period, law: LawAt, x: Explanation, s:
   };
 }
 
+/**
+ * The surcharges on a VAT return's VAT, as the fields a VAT calculation adds to its result when
+ * given a location (税费综合: VAT and surcharges on one return).
+ */
+export function surchargesOnVat(law: LawAt, x: Explanation, vat: Fen, s: Omit<SurchargesIn, 'vatPaid' | 'consumptionTaxPaid'>): Record<string, string> {
+  const out = computeSurcharges(law.period, law, x, { ...s, vatPaid: vat, consumptionTaxPaid: 0 });
+  return {
+    urbanConstructionTax: formatYuan(out.urbanConstructionTax),
+    educationSurcharge: formatYuan(out.educationSurcharge),
+    localEducationSurcharge: formatYuan(out.localEducationSurcharge),
+    surcharges: formatYuan(out.total),
+    surchargesReduction: formatYuan(out.reduction),
+    totalPayable: formatYuan(vat + out.total),
+  };
+}
+
 export const surchargesInputs = z
   .object({
     vatPaid: yuan().describe('VAT actually paid for the period (after reliefs and the additional deduction)'),

@@ -3,7 +3,7 @@ import { defineCalculation, type ResultValue } from '../calculation.ts';
 import { HALF_UP_FEN, y } from '../explain.ts';
 import { location, optionalYuan, taxpayerKind } from '../input.ts';
 import { applyRate, type Fen, formatYuan, isZero, percent, type Ratio, ZERO_RATIO } from '../money.ts';
-import { computeSurcharges } from './surcharges.ts';
+import { surchargesOnVat } from './surcharges.ts';
 
 const ADDITIONAL_DEDUCTION = {
   productionServices: 'vat.additionalDeductionProductionServices',
@@ -153,20 +153,14 @@ export const vatGeneral = defineCalculation({
       additionalDeductionClosing: formatYuan(additionalClosing),
     };
     if (i.location) {
-      const sales = i.salesStandardRate + i.salesLowRate + i.salesServicesRate + i.salesZeroRate;
-      const s = computeSurcharges(law.period, law, x, {
-        vatPaid: vat,
-        consumptionTaxPaid: 0,
-        sales,
-        location: i.location,
-        taxpayer: { vatStatus: 'general', kind: i.kind, smallLowProfit: i.smallLowProfit },
-      });
-      result.urbanConstructionTax = formatYuan(s.urbanConstructionTax);
-      result.educationSurcharge = formatYuan(s.educationSurcharge);
-      result.localEducationSurcharge = formatYuan(s.localEducationSurcharge);
-      result.surcharges = formatYuan(s.total);
-      result.surchargesReduction = formatYuan(s.reduction);
-      result.totalPayable = formatYuan(vat + s.total);
+      Object.assign(
+        result,
+        surchargesOnVat(law, x, vat, {
+          sales: i.salesStandardRate + i.salesLowRate + i.salesServicesRate + i.salesZeroRate,
+          location: i.location,
+          taxpayer: { vatStatus: 'general', kind: i.kind, smallLowProfit: i.smallLowProfit },
+        }),
+      );
     }
     return result;
   },

@@ -3,7 +3,7 @@ import { defineCalculation, type ResultValue } from '../calculation.ts';
 import { HALF_UP_FEN, y } from '../explain.ts';
 import { location, optionalYuan, taxpayerKind, yuan } from '../input.ts';
 import { applyRate, excludeTax, type Fen, formatYuan, isZero, percent } from '../money.ts';
-import { computeSurcharges } from './surcharges.ts';
+import { surchargesOnVat } from './surcharges.ts';
 
 const inputs = z
   .object({
@@ -148,19 +148,14 @@ export const vatSmallScale = defineCalculation({
       vatRelief: formatYuan(relief),
     };
     if (i.location) {
-      const s = computeSurcharges(law.period, law, x, {
-        vatPaid: vat,
-        consumptionTaxPaid: 0,
-        sales: total,
-        location: i.location,
-        taxpayer: { vatStatus: 'smallScale', kind: i.kind, smallLowProfit: i.smallLowProfit },
-      });
-      result.urbanConstructionTax = formatYuan(s.urbanConstructionTax);
-      result.educationSurcharge = formatYuan(s.educationSurcharge);
-      result.localEducationSurcharge = formatYuan(s.localEducationSurcharge);
-      result.surcharges = formatYuan(s.total);
-      result.surchargesReduction = formatYuan(s.reduction);
-      result.totalPayable = formatYuan(vat + s.total);
+      Object.assign(
+        result,
+        surchargesOnVat(law, x, vat, {
+          sales: total,
+          location: i.location,
+          taxpayer: { vatStatus: 'smallScale', kind: i.kind, smallLowProfit: i.smallLowProfit },
+        }),
+      );
     }
     return result;
   },
