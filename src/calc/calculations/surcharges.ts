@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { defineCalculation } from '../calculation.ts';
 import { type Explanation, HALF_UP_FEN, y } from '../explain.ts';
-import { location, optionalYuan, type TaxpayerProfile, taxpayerProfile, yuan } from '../input.ts';
+import { location, optionalYuan, type TaxpayerProfile, taxpayerKind, taxpayerProfile, yuan } from '../input.ts';
 import type { LawAt } from '../law.ts';
 import { applyRate, type Fen, formatYuan, percent } from '../money.ts';
 import type { Period } from '../period.ts';
@@ -114,6 +114,23 @@ export function surchargesOnVat(law: LawAt, x: Explanation, vat: Fen, s: Omit<Su
     totalPayable: formatYuan(vat + out.total),
   };
 }
+
+/** The inputs a VAT calculation takes to compute the surcharges on the same return. */
+export const surchargeFields = {
+  location: location.optional().describe('given a location, the surcharges on the VAT are computed as well'),
+  kind: taxpayerKind.default('enterprise'),
+  smallLowProfit: z.boolean().default(false).describe('a small low-profit enterprise (小型微利企业), for the surcharge halving'),
+};
+
+/** The result fields surchargesOnVat adds. */
+export const SURCHARGE_OUTPUTS = {
+  urbanConstructionTax: 'urban maintenance and construction tax payable, after the six-taxes-two-fees reduction (with a location)',
+  educationSurcharge: 'education surcharge payable (with a location)',
+  localEducationSurcharge: 'local education surcharge payable (with a location)',
+  surcharges: 'surcharges in total (with a location)',
+  surchargesReduction: 'six-taxes-two-fees reduction of the surcharges (with a location)',
+  totalPayable: 'VAT and surcharges (with a location)',
+};
 
 export const surchargesInputs = z
   .object({

@@ -1,9 +1,9 @@
 import { z } from 'zod';
 import { defineCalculation, type ResultValue } from '../calculation.ts';
 import { HALF_UP_FEN, y } from '../explain.ts';
-import { location, optionalYuan, taxpayerKind } from '../input.ts';
+import { optionalYuan } from '../input.ts';
 import { applyRate, type Fen, formatYuan, isZero, percent, type Ratio, ZERO_RATIO } from '../money.ts';
-import { surchargesOnVat } from './surcharges.ts';
+import { SURCHARGE_OUTPUTS, surchargeFields, surchargesOnVat } from './surcharges.ts';
 
 const ADDITIONAL_DEDUCTION = {
   productionServices: 'vat.additionalDeductionProductionServices',
@@ -27,9 +27,7 @@ const inputs = z
       .default('none')
       .describe('Which additional input-tax deduction (加计抵减) the taxpayer may claim, if any.'),
     additionalDeductionOpening: optionalYuan().describe('additional deduction balance brought forward'),
-    location: location.optional(),
-    kind: taxpayerKind.default('enterprise'),
-    smallLowProfit: z.boolean().default(false).describe('a small low-profit enterprise (小型微利企业), for the surcharge halving'),
+    ...surchargeFields,
   })
   .strict();
 
@@ -49,12 +47,7 @@ export const vatGeneral = defineCalculation({
     retainedCreditClosing: 'retained input credit carried to the next period',
     additionalDeductionUsed: "additional deduction used against this period's VAT",
     additionalDeductionClosing: 'additional deduction balance carried forward',
-    urbanConstructionTax: 'urban maintenance and construction tax payable, after the six-taxes-two-fees reduction',
-    educationSurcharge: 'education surcharge payable',
-    localEducationSurcharge: 'local education surcharge payable',
-    surcharges: 'surcharges in total (with a location)',
-    surchargesReduction: 'six-taxes-two-fees reduction of the surcharges (with a location)',
-    totalPayable: 'VAT and surcharges (with a location)',
+    ...SURCHARGE_OUTPUTS,
   },
   title: { zh: '增值税（一般计税方法）', en: 'VAT, general method' },
   periodKinds: ['month', 'quarter'],

@@ -1,9 +1,9 @@
 import { z } from 'zod';
 import { defineCalculation, type ResultValue } from '../calculation.ts';
 import { HALF_UP_FEN, y } from '../explain.ts';
-import { location, optionalYuan, taxpayerKind, yuan } from '../input.ts';
+import { optionalYuan, yuan } from '../input.ts';
 import { applyRate, excludeTax, type Fen, formatYuan, isZero, percent } from '../money.ts';
-import { surchargesOnVat } from './surcharges.ts';
+import { SURCHARGE_OUTPUTS, surchargeFields, surchargesOnVat } from './surcharges.ts';
 
 const inputs = z
   .object({
@@ -11,9 +11,7 @@ const inputs = z
     specialInvoiceSales: optionalYuan().describe('Sales at the 3 % levy rate invoiced on special VAT invoices: never exempt.'),
     realEstateSales: optionalYuan().describe('Sales of real property (5 % levy rate, never reduced).'),
     taxInclusive: z.boolean().default(false).describe('The amounts include VAT and are converted: amount ÷ (1 + rate).'),
-    location: location.optional().describe('Given a location, the surcharges are computed as well.'),
-    kind: taxpayerKind.default('enterprise'),
-    smallLowProfit: z.boolean().default(false).describe('a small low-profit enterprise (小型微利企业), for the surcharge halving'),
+    ...surchargeFields,
   })
   .strict();
 
@@ -33,12 +31,7 @@ export const vatSmallScale = defineCalculation({
     exemptSales: 'sales exempt from VAT',
     vatPayable: 'VAT payable',
     vatRelief: 'VAT relieved compared with the levy rates without any relief (for the benefit ledger)',
-    urbanConstructionTax: 'urban maintenance and construction tax payable, when a location is given, after the six-taxes-two-fees reduction',
-    educationSurcharge: 'education surcharge payable',
-    localEducationSurcharge: 'local education surcharge payable',
-    surcharges: 'surcharges in total (with a location)',
-    surchargesReduction: 'six-taxes-two-fees reduction of the surcharges (with a location)',
-    totalPayable: 'VAT and surcharges (with a location)',
+    ...SURCHARGE_OUTPUTS,
   },
   title: { zh: '增值税（小规模纳税人）', en: 'VAT, small-scale taxpayer' },
   periodKinds: ['month', 'quarter'],
