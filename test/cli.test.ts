@@ -15,7 +15,7 @@ describe('zhishu CLI', () => {
   const city = join(dir, 'city');
 
   it('demo generates a small city, loads it and prints the summary; a second run loads nothing twice', () => {
-    const first = zhishu('demo', '--db', db, '--city', city, '--taxpayers', '1500', '--months', '3', '--json');
+    const first = zhishu('demo', '--db', db, '--city', city, '--taxpayers', '1500', '--months', '3', '--json', '--no-serve');
     assert.equal(first.code, 0, first.stderr);
     const out = JSON.parse(first.stdout) as {
       summary: {
@@ -45,7 +45,7 @@ describe('zhishu CLI', () => {
     for (const t of ['filing', 'invoice', 'hall_visit', 'company_person', 'invoice_quota']) assert.ok((out.summary.counts[t] ?? 0) > 0, `${t} has rows`);
     assert.match(first.stderr, /\[1\/\d+\] .*taxpayer/, 'progress is shown');
 
-    const second = zhishu('demo', '--db', db, '--city', city, '--taxpayers', '1500', '--months', '3', '--json');
+    const second = zhishu('demo', '--db', db, '--city', city, '--taxpayers', '1500', '--months', '3', '--json', '--no-serve');
     assert.equal(second.code, 0, second.stderr);
     const again = JSON.parse(second.stdout) as typeof out & { ingest: { files: { status: string }[] } };
     assert.ok(again.ingest.files.every((f) => f.status === 'skipped'));

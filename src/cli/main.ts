@@ -1,14 +1,17 @@
 import { writeFileSync } from 'node:fs';
 import { Command } from 'commander';
+import { PgDb } from '../store/pg.ts';
 import { DEFAULT_DB_PATH, migrate, Store } from '../store/store.ts';
 import { positiveInt } from './args.ts';
 import { registerCalc } from './commands/calc.ts';
 import { registerDemo } from './commands/demo.ts';
 import { registerGenerate } from './commands/generate.ts';
 import { ingestText, runIngest, UsageError } from './commands/ingest.ts';
+import { type DatabaseArgs, databaseOption, registerPg, schemaOption } from './commands/pg.ts';
 import { registerPolicy } from './commands/policy.ts';
 import { registerPush } from './commands/push.ts';
 import { registerRules } from './commands/rules.ts';
+import { registerServe } from './commands/serve.ts';
 import { summaryText } from './commands/summaryText.ts';
 import { table } from './format.ts';
 import { citySummary } from './summary.ts';
@@ -67,11 +70,20 @@ program
 
 program
   .command('migrate')
-  .description('apply pending schema migrations')
+  .description('apply pending schema migrations (to the DuckDB file, or with --database to a PostgreSQL schema)')
   .option(...dbOption)
-  .action(async (opts: { db: string }) => {
-    const store = await Store.open(opts.db, { migrate: false });
-    const applied = await migrate(store);
+  .option(...databaseOption)
+  .option(...schemaOption)
+  .action(async (opts: DatabaseArgs) => {
+    let applied: number[];
+    if (opts.database) {
+      const pg = await PgDb.open(opts.database, { schema: opts.schema });
+      try {
+        applied = await pg.migrate();
+      } finally {
+        await pg.close();
+      }
+    } else applied = await migrate(await Store.open(opts.db, { migrate: false }));
     console.log(applied.length ? `applied migrations ${applied.join(', ')}` : 'schema is up to date');
   });
 
@@ -100,6 +112,8 @@ registerCalc(program);
 registerPolicy(program);
 registerDemo(program);
 registerPush(program);
+registerPg(program);
+registerServe(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -1,6 +1,6 @@
 import { evaluateFormula } from '../rules/formula.ts';
 import { type ConditionTrace, type Explained, evaluate, explain, type FactRow } from '../rules/interpret.ts';
-import type { Store } from '../store/store.ts';
+import type { Db } from '../store/db.ts';
 import { FACT_LABELS, type MatchStatus, STATUS_LABELS, VALUE_LABELS } from './labels.ts';
 import { catalogueOf, DEFAULT_LAW_DIR, policiesFor } from './match.ts';
 import { parseQuarter } from './period.ts';
@@ -70,7 +70,7 @@ function conditionText(c: ConditionTrace): { zh: string; en: string } {
  * by its latest match (so the answer is reproducible as of that moment), in Chinese and English.
  */
 export async function explainTaxpayer(
-  store: Store,
+  store: Db,
   opts: { creditCode: string; period: string; policy?: string; lawDir?: string; asOf?: string },
 ): Promise<TaxpayerExplanation> {
   const quarter = parseQuarter(opts.period);

@@ -170,6 +170,50 @@ The e-mail adapter's log of SMTP transactions, consulted before any e-mail is se
 | prepared_at | TIMESTAMP | no | when the transaction was started |
 | finished_at | TIMESTAMP | yes | when its result was known |
 | response | VARCHAR | yes | the server's reply or the error |
+
+### app_user
+Accounts of the HTTP API and the web app (src/api). Bureau staff see the whole city; a company user acts for one
+taxpayer in one role.
+
+| column | type | null | meaning |
+|---|---|---|---|
+| username | VARCHAR | no | login name (primary key) |
+| display_name | VARCHAR | no | the name shown |
+| role | VARCHAR | no | \`bureauAdmin\`, \`bureauAnalyst\`, \`bureauOfficer\` (bureau staff), or \`legalRepresentative\`, \`financeOfficer\`, \`taxHandler\` (a company user) |
+| credit_code | VARCHAR | yes | the one taxpayer a company user acts for; empty for bureau staff |
+| password_hash | VARCHAR | no | argon2id in PHC form (algorithm, memory, passes, lanes, salt, hash); never the password |
+| created_at | TIMESTAMP | no | when the account was added (UTC) |
+| disabled_at | TIMESTAMP | yes | when it was disabled: no login, no session |
+
+### app_session
+Sessions opened by logging in. Only a SHA-256 of the token is kept, so a copy of the table opens no session.
+
+| column | type | null | meaning |
+|---|---|---|---|
+| token_sha256 | VARCHAR | no | SHA-256 of the session token, hex (primary key) |
+| username | VARCHAR | no | the account |
+| created_at | TIMESTAMP | no | when it was opened (UTC) |
+| expires_at | TIMESTAMP | no | when it stops working (UTC; 8 hours by default) |
+| ended_at | TIMESTAMP | yes | when its user logged out |
+
+### audit_log
+Every read of a company's data by bureau staff, every change through the API and every refused attempt, written
+before the answer leaves.
+
+| column | type | null | meaning |
+|---|---|---|---|
+| occurred_at | TIMESTAMP | no | when (UTC) |
+| username | VARCHAR | no | who |
+| role | VARCHAR | no | in which role |
+| action | VARCHAR | no | what: \`read.taxpayer\`, \`read.matches\`, \`read.explanation\`, \`read.ledger\`, \`read.messages\`, \`read.outbox\`, \`message.read\`, \`user.create\`, \`campaign.plan\`; \`denied.\` and the action for a refusal |
+| credit_code | VARCHAR | yes | the company whose data it was |
+| method | VARCHAR | no | the HTTP method |
+| path | VARCHAR | no | the path and query asked for |
+| status | INTEGER | no | the HTTP status answered |
+
+When \`zhishu serve\` starts it adds indexes on credit_code to the tables a company's pages read (taxpayer,
+company_person, taxpayer_fact, policy_match, ledger_entry, inbox_message; src/api/sql/serving_indexes.sql). A
+batch-only store has none: ingest and the city-wide match are faster without them.
 `;
 
 function typeText(spec: TableSpec['columns'][number]): string {

@@ -1,12 +1,16 @@
-import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type DuckDBConnection, DuckDBInstance, type DuckDBValue } from '@duckdb/node-api';
+import type { Db } from './db.ts';
+import { migrate } from './migrate.ts';
 
 const SQL_DIR = join(dirname(fileURLToPath(import.meta.url)), 'sql');
 export const DEFAULT_DB_PATH = 'data/zhishu.duckdb';
 
-export type Row = Record<string, unknown>;
+export type { Row } from './db.ts';
+
+import type { Row } from './db.ts';
 
 export interface StoreOptions {
   /** DuckDB settings, e.g. { threads: '2', memory_limit: '3GB' }. */
@@ -19,7 +23,9 @@ export interface StoreOptions {
  * The embedded store: one DuckDB database file and one long-lived connection.
  * Instances are cached per path, so a process never opens the same file twice.
  */
-export class Store {
+export class Store implements Db {
+  readonly dialect = 'duckdb' as const;
+
   private constructor(
     public readonly path: string,
     private readonly instance: DuckDBInstance,
@@ -88,10 +94,10 @@ export class Store {
   }
 
   /** Runs fn inside one transaction: all of it commits, or none of it. */
-  async transaction<T>(fn: () => Promise<T>): Promise<T> {
+  async transaction<T>(fn: (tx: Store) => Promise<T>): Promise<T> {
     await this.exec('BEGIN TRANSACTION');
     try {
-      const result = await fn();
+      const result = await fn(this);
       await this.exec('COMMIT');
       return result;
     } catch (err) {
@@ -116,34 +122,7 @@ export function readSql(relativePath: string): string {
   return readFileSync(join(SQL_DIR, relativePath), 'utf8');
 }
 
-export interface Migration {
-  version: number;
-  name: string;
-  sql: string;
-}
-
-export function migrations(): Migration[] {
-  return readdirSync(join(SQL_DIR, 'migrations'))
-    .filter((f) => /^\d{3}_.+\.sql$/.test(f))
-    .sort()
-    .map((f) => ({ version: Number(f.slice(0, 3)), name: f.slice(4, -4), sql: readSql(join('migrations', f)) }));
-}
-
-/** Applies the migrations not yet applied, each in its own transaction. Returns the versions applied. */
-export async function migrate(store: Store): Promise<number[]> {
-  await store.exec('CREATE TABLE IF NOT EXISTS schema_migration (version INTEGER PRIMARY KEY, name VARCHAR NOT NULL, applied_at TIMESTAMP NOT NULL)');
-  const done = new Set((await store.all<{ version: number }>('SELECT version FROM schema_migration')).map((r) => r.version));
-  const applied: number[] = [];
-  for (const m of migrations()) {
-    if (done.has(m.version)) continue;
-    await store.transaction(async () => {
-      await store.exec(m.sql);
-      await store.exec('INSERT INTO schema_migration VALUES ($1, $2, current_timestamp)', [m.version, m.name]);
-    });
-    applied.push(m.version);
-  }
-  return applied;
-}
+export { type Migration, migrate, migrations } from './migrate.ts';
 
 /** Quotes an SQL identifier. */
 export function ident(name: string): string {

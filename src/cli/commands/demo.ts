@@ -1,9 +1,14 @@
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
+import { ensureDemoUsers } from '../../api/demoUsers.ts';
 import { buildLedger, policyReport } from '../../ledger/ledger.ts';
 import { catalogueOf, DEFAULT_LAW_DIR, type MatchRun, runMatch } from '../../match/match.ts';
+import { inAppAdapter } from '../../push/channels/inApp.ts';
+import { smsNotConfigured } from '../../push/channels/sms.ts';
 import { type PlanReport, planPushes } from '../../push/plan.ts';
+import { type SendReport, sendPushes } from '../../push/send.ts';
+import { fromSql, toInstant } from '../../push/time.ts';
 import { DEFAULT_DB_PATH, Store } from '../../store/store.ts';
 import { nonNegativeInt, positiveInt } from '../args.ts';
 import { fmtMs } from '../format.ts';
@@ -12,6 +17,7 @@ import { runGenerate } from './generate.ts';
 import { ingestText, runIngest } from './ingest.ts';
 import { matchText, quartersInStore, reportText } from './policy.ts';
 import { nearMissLacking } from './push.ts';
+import { loginsText, startServer } from './serve.ts';
 import { summaryText } from './summaryText.ts';
 
 interface DemoArgs {
@@ -21,6 +27,9 @@ interface DemoArgs {
   months: number;
   seed: number;
   json?: boolean;
+  serve: boolean;
+  port: number;
+  host: string;
 }
 
 /**
@@ -71,27 +80,57 @@ export async function runDemo(args: DemoArgs) {
   }
   const year = runs.length > 0 ? Number(runs[runs.length - 1]?.period.period.slice(0, 4)) : null;
   const report = year === null ? null : await policyReport(store, year);
-  return { ingest, summary, runs, report, plan: plan as PlanReport | null, ms: Date.now() - started };
+  const delivered = await deliverInApp(store);
+  const logins = await ensureDemoUsers(store);
+  return { ingest, summary, runs, report, plan: plan as PlanReport | null, delivered, logins, ms: Date.now() - started };
+}
+
+/**
+ * The demo city's inbox: the in-app messages planned are delivered as of the time the last of them is
+ * scheduled (the plan spreads them over the days before the deadline, in sending hours), so a company
+ * login has messages to read. E-mails wait for `zhishu push send --smtp`.
+ */
+async function deliverInApp(store: Store): Promise<SendReport | null> {
+  const [last] = await store.all<{ t: string | null }>(
+    "SELECT CAST(max(scheduled_at) AS VARCHAR) AS t FROM push_message WHERE status = 'planned' AND channel = 'inApp'",
+  );
+  if (!last?.t) return null;
+  process.stderr.write('Delivering the in-app messages\n');
+  return sendPushes(store, { inApp: inAppAdapter(store), sms: smsNotConfigured() }, { now: toInstant(fromSql(last.t)) });
 }
 
 export function registerDemo(program: Command): void {
   program
     .command('demo')
-    .description('the main job: generate the demo city if needed, load it into the embedded store, print a summary')
+    .description(
+      'the main job: generate the demo city if needed, load it into the embedded store, match, build the ledger, plan pushes, print the figures, then serve the web app',
+    )
     .option('--db <path>', 'DuckDB database file', DEFAULT_DB_PATH)
     .option('--city <dir>', 'where the demo city files live', 'data/demo-city')
     .option('--taxpayers <n>', 'number of taxpayers', positiveInt, 20000)
     .option('--months <n>', 'number of months', positiveInt, 12)
     .option('--seed <n>', 'random seed', nonNegativeInt, 1)
     .option('--json', 'print the result as JSON')
+    .option('--no-serve', 'stop after the batch work instead of serving the web app')
+    .option('--port <n>', 'TCP port of the web app (0 picks a free one)', nonNegativeInt, 8080)
+    .option('--host <address>', 'address to listen on', '127.0.0.1')
     .action(async (opts: DemoArgs) => {
-      const { ingest, summary, runs, report, plan, ms } = await runDemo(opts);
+      const { ingest, summary, runs, report, plan, delivered, logins, ms } = await runDemo(opts);
+      const serve = async () => {
+        if (!opts.serve) return;
+        const { url } = await startServer(await Store.open(opts.db), opts);
+        console.log(`\n${loginsText(url, logins)}`);
+      };
       if (opts.json) {
-        console.log(JSON.stringify({ ingest, summary, runs, report, plan }, null, 2));
+        console.log(JSON.stringify({ ingest, summary, runs, report, plan, delivered, logins }, null, 2));
+        await serve();
         return;
       }
       const matches = runs.map((r) => matchText(r)).join('\n');
-      const pushes = plan ? `push plan ${plan.period}: ${plan.planned} messages planned to the companies' people (zhishu push send delivers them)` : '';
+      const pushes = plan
+        ? `push plan ${plan.period}: ${plan.planned} messages planned to the companies' people; ${delivered?.sent ?? 0} delivered to in-app inboxes (zhishu push send --smtp delivers the e-mails)`
+        : '';
       console.log(`${ingestText(ingest)}\n\n${summaryText(summary)}\n\n${matches}\n\n${report ? reportText(report) : ''}\n\n${pushes}\n\ndone in ${fmtMs(ms)}`);
+      await serve();
     });
 }

@@ -5,22 +5,24 @@ import { STATUS_LABELS } from '../../match/labels.ts';
 import { catalogueOf, DEFAULT_LAW_DIR, type MatchRun, runMatch } from '../../match/match.ts';
 import { parseQuarter, quarterOf } from '../../match/period.ts';
 import { type PlanReport, planPushes } from '../../push/plan.ts';
+import type { Db } from '../../store/db.ts';
 import { DEFAULT_DB_PATH, Store } from '../../store/store.ts';
 import { barChart, table } from '../format.ts';
 import { UsageError } from './ingest.ts';
+import { type DatabaseArgs, databaseOption, schemaOption, withDatabase } from './pg.ts';
 import { nearMissLacking } from './push.ts';
 
 /** The latest quarter whose returns are in the store (the quarter of the last quarter-end period). */
-export async function latestQuarter(store: Store): Promise<string> {
-  const r = await store.one<{ d: string | null }>('SELECT max(period_end)::VARCHAR AS d FROM filing WHERE month(period_end) % 3 = 0');
+export async function latestQuarter(db: Db): Promise<string> {
+  const r = await db.one<{ d: string | null }>('SELECT max(period_end)::VARCHAR AS d FROM filing WHERE extract(month FROM period_end) % 3 = 0');
   if (!r.d) throw new UsageError('no returns in the store: load data first (zhishu ingest DIR, or zhishu demo)');
   return quarterOf(r.d).period;
 }
 
 /** All quarters with returns in the store, oldest first. */
-export async function quartersInStore(store: Store): Promise<string[]> {
-  const rows = await store.all<{ d: string }>(
-    'SELECT DISTINCT period_end::VARCHAR AS d FROM filing WHERE month(period_end) % 3 = 0 AND period_start <= period_end - INTERVAL 2 MONTH ORDER BY 1',
+export async function quartersInStore(db: Db): Promise<string[]> {
+  const rows = await db.all<{ d: string }>(
+    "SELECT DISTINCT period_end::VARCHAR AS d FROM filing WHERE extract(month FROM period_end) % 3 = 0 AND period_start <= period_end - INTERVAL '2 months' ORDER BY 1",
   );
   return rows.map((r) => quarterOf(r.d).period);
 }
@@ -80,40 +82,47 @@ export function registerPolicy(program: Command): void {
     .option('--db <path>', 'DuckDB database file', DEFAULT_DB_PATH)
     .option('--law <dir>', 'law directory', DEFAULT_LAW_DIR)
     .option('--no-push', 'do not plan the pushes of the results (they are planned in the same transaction by default)')
+    .option(...databaseOption)
+    .option(...schemaOption)
     .option('--json', 'print as JSON')
-    .action(async (opts: { period?: string; taxpayer?: string; db: string; law: string; push: boolean; json?: boolean }) => {
-      const store = await Store.open(opts.db);
-      const period = opts.period ? checkQuarter(opts.period) : await latestQuarter(store);
-      const t0 = Date.now();
-      let plan: PlanReport | null = null;
-      const run = await runMatch(store, {
-        period,
-        only: opts.taxpayer,
-        lawDir: opts.law,
-        onProgress: (s) => process.stderr.write(`match: ${s}\n`),
-        // The outbox is written in the match's transaction: a crash leaves neither without the other.
-        inTransaction: opts.push
-          ? async (r) => {
-              process.stderr.write('match: push plan\n');
-              plan = await planPushes(store, catalogueOf(opts.law).catalogue.entries, {
-                period: r.period.period,
-                now: new Date(),
-                lacking: nearMissLacking(store, opts.law, r.period.period),
-                only: opts.taxpayer,
-              });
-            }
-          : undefined,
-      });
-      process.stderr.write(`match: ledger for ${period}\n`);
-      const ledger = await buildLedger(store, catalogueOf(opts.law).catalogue, period);
-      process.stderr.write(`match: done in ${Date.now() - t0} ms\n`);
-      const planned = plan as PlanReport | null;
-      console.log(
-        opts.json
-          ? JSON.stringify({ run, ledger, plan: planned }, null, 2)
-          : `${matchText(run, ledger)}${planned ? `\npush plan: ${planned.planned} messages planned` : ''}`,
-      );
-    });
+    .action(async (opts: DatabaseArgs & { period?: string; taxpayer?: string; law: string; push: boolean; json?: boolean }) =>
+      withDatabase(opts, async (db) => {
+        const period = opts.period ? checkQuarter(opts.period) : await latestQuarter(db);
+        const t0 = Date.now();
+        let plan: PlanReport | null = null;
+        // The push planner works on the DuckDB store only (so far): on a server the plan is left out.
+        const store = db instanceof Store ? db : null;
+        if (opts.push && !store) process.stderr.write('match: no push plan on PostgreSQL (the push planner runs on the DuckDB store)\n');
+        const run = await runMatch(db, {
+          period,
+          only: opts.taxpayer,
+          lawDir: opts.law,
+          onProgress: (s) => process.stderr.write(`match: ${s}\n`),
+          // The outbox is written in the match's transaction: a crash leaves neither without the other.
+          inTransaction:
+            opts.push && store
+              ? async (r) => {
+                  process.stderr.write('match: push plan\n');
+                  plan = await planPushes(store, catalogueOf(opts.law).catalogue.entries, {
+                    period: r.period.period,
+                    now: new Date(),
+                    lacking: nearMissLacking(store, opts.law, r.period.period),
+                    only: opts.taxpayer,
+                  });
+                }
+              : undefined,
+        });
+        process.stderr.write(`match: ledger for ${period}\n`);
+        const ledger = await buildLedger(db, catalogueOf(opts.law).catalogue, period);
+        process.stderr.write(`match: done in ${Date.now() - t0} ms\n`);
+        const planned = plan as PlanReport | null;
+        console.log(
+          opts.json
+            ? JSON.stringify({ run, ledger, plan: planned }, null, 2)
+            : `${matchText(run, ledger)}${planned ? `\npush plan: ${planned.planned} messages planned` : ''}`,
+        );
+      }),
+    );
 
   program
     .command('explain')
@@ -156,12 +165,15 @@ export function registerPolicy(program: Command): void {
     .requiredOption('--taxpayer <code>', 'unified social credit code')
     .option('--year <y>', 'the year (default: the year of the latest quarter with returns)')
     .option('--db <path>', 'DuckDB database file', DEFAULT_DB_PATH)
+    .option(...databaseOption)
+    .option(...schemaOption)
     .option('--json', 'print as JSON')
-    .action(async (opts: { taxpayer: string; year?: string; db: string; json?: boolean }) => {
-      const store = await Store.open(opts.db);
-      const year = opts.year ? Number(opts.year) : Number((await latestQuarter(store)).slice(0, 4));
-      if (!Number.isInteger(year) || year < 2000 || year > 2100) throw new UsageError(`--year '${opts.year}' is not a year`);
-      const l = await taxpayerLedger(store, opts.taxpayer, year);
+    .action(async (opts: DatabaseArgs & { taxpayer: string; year?: string; json?: boolean }) => {
+      const l = await withDatabase(opts, async (db) => {
+        const year = opts.year ? Number(opts.year) : Number((await latestQuarter(db)).slice(0, 4));
+        if (!Number.isInteger(year) || year < 2000 || year > 2100) throw new UsageError(`--year '${opts.year}' is not a year`);
+        return taxpayerLedger(db, opts.taxpayer, year);
+      });
       if (opts.json) {
         console.log(JSON.stringify(l, null, 2));
         return;
@@ -184,12 +196,12 @@ export function registerPolicy(program: Command): void {
     .argument('<which>', 'policy')
     .option('--year <y>', 'the year (default: the year of the latest quarter with returns)')
     .option('--db <path>', 'DuckDB database file', DEFAULT_DB_PATH)
+    .option(...databaseOption)
+    .option(...schemaOption)
     .option('--json', 'print as JSON')
-    .action(async (which: string, opts: { year?: string; db: string; json?: boolean }) => {
+    .action(async (which: string, opts: DatabaseArgs & { year?: string; json?: boolean }) => {
       if (which !== 'policy') throw new UsageError(`unknown report '${which}' (known: policy)`);
-      const store = await Store.open(opts.db);
-      const year = opts.year ? Number(opts.year) : Number((await latestQuarter(store)).slice(0, 4));
-      const r = await policyReport(store, year);
+      const r = await withDatabase(opts, async (db) => policyReport(db, opts.year ? Number(opts.year) : Number((await latestQuarter(db)).slice(0, 4))));
       console.log(opts.json ? JSON.stringify(r, null, 2) : reportText(r));
     });
 }

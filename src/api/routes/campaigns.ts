@@ -1,0 +1,126 @@
+import { z } from 'zod';
+import { ROLES } from '../../model/enums.ts';
+import { rolesFor } from '../../push/plan.ts';
+import { DEFAULT_PLAN_SETTINGS } from '../../push/settings.ts';
+import type { SqlParam } from '../../store/db.ts';
+import { type ApiContext, requireRole, type ZodApi } from '../context.ts';
+import { invalid } from '../errors.ts';
+import { BUREAU_ROLES } from '../roles.ts';
+import { errors, period } from '../schemas.ts';
+
+export const campaignBody = z.object({
+  period,
+  policyIds: z.array(z.string()).min(1, 'choose at least one policy').max(100),
+  statuses: z
+    .array(z.enum(['matched', 'nearMiss']))
+    .min(1)
+    .default(['matched']),
+  districts: z.array(z.string()).max(20).optional(),
+  industrySections: z
+    .array(z.string().regex(/^[A-T]$/))
+    .max(20)
+    .optional(),
+});
+export type Campaign = z.infer<typeof campaignBody>;
+
+const count = z.number().int();
+
+/** `$n, $n+1, ...` for a list, each value bound: a campaign's choices never become SQL text. */
+function placeholders(params: SqlParam[], values: readonly SqlParam[]): string {
+  return values
+    .map((v) => {
+      params.push(v);
+      return `$${params.length}`;
+    })
+    .join(', ');
+}
+
+/**
+ * The taxpayers and people a campaign reaches: the current results of the chosen policies and
+ * statuses for the quarter, in the chosen districts and industries, with the roles the push layer
+ * would address (a relief of 10,000 yuan or more also to the legal representative), counted once
+ * per person however many policies reach them.
+ */
+export async function campaignReach(ctx: ApiContext, c: Campaign) {
+  const entries = c.policyIds.map((id) => {
+    const e = ctx.catalogue.entries.find((x) => x.id === id && x.kind === 'policy');
+    if (!e) throw invalid(`no policy '${id}' in the catalogue`, 'policyIds');
+    return e;
+  });
+  const params: SqlParam[] = [c.period];
+  const layer: SqlParam[][] = [];
+  for (const e of entries) {
+    for (const status of c.statuses) {
+      for (const major of status === 'matched' ? ['y', 'n'] : ['n']) {
+        for (const role of rolesFor(e, status === 'matched' ? 'relief' : 'nearMiss', major === 'y')) layer.push([e.id, status, major, role]);
+      }
+    }
+  }
+  const layerSql = layer.map((row) => `(${placeholders(params, row)})`).join(', ');
+  const majorAt = placeholders(params, [DEFAULT_PLAN_SETTINGS.majorReliefYuan.toFixed(2)]);
+  const policies = placeholders(params, c.policyIds);
+  const statuses = placeholders(params, c.statuses);
+  const districts = c.districts?.length ? `AND t.district IN (${placeholders(params, c.districts)})` : '';
+  const sections = c.industrySections?.length ? `AND substr(t.industry, 1, 1) IN (${placeholders(params, c.industrySections)})` : '';
+  const sql = `
+    WITH latest AS (
+      SELECT credit_code, max(computed_at) AS computed_at FROM taxpayer_fact WHERE period = $1 GROUP BY credit_code
+    ), hit AS (
+      SELECT m.credit_code, m.policy_id, m.status, t.district,
+             CASE WHEN m.status = 'matched' AND m.benefit >= CAST(${majorAt} AS DECIMAL(18,2)) THEN 'y' ELSE 'n' END AS major
+      FROM policy_match m
+      JOIN latest l ON l.credit_code = m.credit_code AND l.computed_at = m.computed_at
+      JOIN taxpayer t ON t.credit_code = m.credit_code
+      WHERE m.period = $1 AND m.policy_id IN (${policies}) AND m.status IN (${statuses})
+        AND (m.benefit IS NULL OR m.benefit <> 0) ${districts} ${sections}
+    ), layer (policy_id, status, major, role) AS (VALUES ${layerSql}),
+    addressed AS (
+      SELECT h.credit_code, h.policy_id, p.role
+      FROM hit h JOIN layer y ON y.policy_id = h.policy_id AND y.status = h.status AND y.major = h.major
+      JOIN company_person p ON p.credit_code = h.credit_code AND p.role = y.role
+    )
+    SELECT 'total' AS kind, '' AS key, (SELECT count(DISTINCT credit_code) FROM hit) AS n
+    UNION ALL SELECT 'messages', '', (SELECT count(*) FROM addressed)
+    UNION ALL SELECT 'role', role, count(DISTINCT credit_code) FROM addressed GROUP BY role
+    UNION ALL SELECT 'policy', policy_id, count(DISTINCT credit_code) FROM hit GROUP BY policy_id
+    UNION ALL SELECT 'district', district, count(DISTINCT credit_code) FROM hit GROUP BY district`;
+  const rows = await ctx.db.all<{ kind: string; key: string; n: number | string }>(sql, params);
+  const of = (kind: string) => rows.filter((r) => r.kind === kind);
+  const people = Object.fromEntries(ROLES.map((r) => [r, Number(of('role').find((x) => x.key === r)?.n ?? 0)])) as Record<(typeof ROLES)[number], number>;
+  return {
+    taxpayers: Number(of('total')[0]?.n ?? 0),
+    people,
+    messages: Number(of('messages')[0]?.n ?? 0),
+    byPolicy: c.policyIds.map((id) => ({ policyId: id, taxpayers: Number(of('policy').find((x) => x.key === id)?.n ?? 0) })),
+    byDistrict: of('district')
+      .map((r) => ({ key: r.key, taxpayers: Number(r.n) }))
+      .sort((a, b) => b.taxpayers - a.taxpayers),
+  };
+}
+
+export function registerCampaigns(api: ZodApi, ctx: ApiContext): void {
+  api.post(
+    '/api/campaigns/preview',
+    {
+      schema: {
+        tags: ['bureau'],
+        summary: 'How many taxpayers and people a policy campaign reaches, before planning it',
+        body: campaignBody,
+        response: {
+          200: z.object({
+            taxpayers: count,
+            people: z.object({ legalRepresentative: count, financeOfficer: count, taxHandler: count }),
+            messages: count.describe('messages the campaign calls for, before frequency caps and digests'),
+            byPolicy: z.array(z.object({ policyId: z.string(), taxpayers: count })),
+            byDistrict: z.array(z.object({ key: z.string(), taxpayers: count })),
+          }),
+          ...errors,
+        },
+      },
+    },
+    async (req) => {
+      requireRole(req, BUREAU_ROLES, 'campaign preview');
+      return campaignReach(ctx, req.body);
+    },
+  );
+}

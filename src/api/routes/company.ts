@@ -1,0 +1,332 @@
+import { z } from 'zod';
+import { taxpayerLedger } from '../../ledger/ledger.ts';
+import { explainTaxpayer } from '../../match/explain.ts';
+import { COLLECTION_MODES, CREDIT_LEVELS, ROLES, TAXPAYER_KINDS, VAT_STATUSES } from '../../model/enums.ts';
+import { toFen } from '../../push/message.ts';
+import { sqlTimestamp, toLocal } from '../../push/time.ts';
+import { type ApiContext, companyAccess, type ZodApi } from '../context.ts';
+import { forbidden, notFound } from '../errors.ts';
+import { isBureau } from '../roles.ts';
+import { creditCode, errors, paged, pageOf, pageQuery, period, sortBy, title, yuan } from '../schemas.ts';
+import { matchedPeriods } from './meta.ts';
+
+const MATCH_STATUSES = ['matched', 'nearMiss', 'unknown'] as const;
+
+const matchItem = z.object({
+  policyId: z.string(),
+  title,
+  category: z.string(),
+  status: z.enum(MATCH_STATUSES),
+  benefit: yuan.nullable(),
+  period,
+});
+
+const codeParams = z.object({ code: creditCode });
+
+async function periodOrLatest(ctx: ApiContext, p: string | undefined): Promise<string> {
+  if (p) return p;
+  const periods = await matchedPeriods(ctx);
+  const latest = periods[periods.length - 1];
+  if (!latest) throw notFound('a matched period (run zhishu match first)');
+  return latest;
+}
+
+export function registerCompany(api: ZodApi, ctx: ApiContext): void {
+  const titles = new Map(ctx.catalogue.entries.map((e) => [e.id, e.title]));
+
+  api.get(
+    '/api/taxpayers/:code',
+    {
+      schema: {
+        tags: ['company'],
+        summary: "A taxpayer's registration and its people by role",
+        params: codeParams,
+        response: {
+          200: z.object({
+            creditCode,
+            name: z.string(),
+            kind: z.enum(TAXPAYER_KINDS),
+            vatStatus: z.enum(VAT_STATUSES),
+            industry: z.string(),
+            district: z.string(),
+            registeredOn: z.string(),
+            employees: z.number().int(),
+            totalAssets: yuan,
+            collectionMode: z.enum(COLLECTION_MODES),
+            highTech: z.boolean(),
+            creditLevel: z.enum(CREDIT_LEVELS),
+            people: z.array(z.object({ role: z.enum(ROLES), name: z.string(), preferredChannel: z.string() })),
+          }),
+          ...errors,
+        },
+      },
+    },
+    async (req) => {
+      companyAccess(req, req.params.code, 'read.taxpayer');
+      const rows = await ctx.db.all<{
+        credit_code: string;
+        name: string;
+        kind: (typeof TAXPAYER_KINDS)[number];
+        vat_status: (typeof VAT_STATUSES)[number];
+        industry: string;
+        district: string;
+        registered_on: string;
+        employees: number | string;
+        total_assets: string;
+        collection_mode: (typeof COLLECTION_MODES)[number];
+        high_tech: boolean;
+        credit_level: (typeof CREDIT_LEVELS)[number];
+      }>(
+        `SELECT credit_code, name, kind, vat_status, industry, district, CAST(registered_on AS VARCHAR) AS registered_on, employees,
+                CAST(total_assets AS VARCHAR) AS total_assets, collection_mode, high_tech, credit_level
+         FROM taxpayer WHERE credit_code = $1`,
+        [req.params.code],
+      );
+      const t = rows[0];
+      if (!t) throw notFound(`taxpayer ${req.params.code}`);
+      const people = await ctx.db.all<{ role: (typeof ROLES)[number]; name: string; preferred_channel: string }>(
+        'SELECT role, name, preferred_channel FROM company_person WHERE credit_code = $1 ORDER BY role',
+        [req.params.code],
+      );
+      return {
+        creditCode: t.credit_code,
+        name: t.name,
+        kind: t.kind,
+        vatStatus: t.vat_status,
+        industry: t.industry,
+        district: t.district,
+        registeredOn: t.registered_on,
+        employees: Number(t.employees),
+        totalAssets: t.total_assets,
+        collectionMode: t.collection_mode,
+        highTech: t.high_tech,
+        creditLevel: t.credit_level,
+        people: people.map((p) => ({ role: p.role, name: p.name, preferredChannel: p.preferred_channel })),
+      };
+    },
+  );
+
+  api.get(
+    '/api/taxpayers/:code/matches',
+    {
+      schema: {
+        tags: ['company'],
+        summary: "A taxpayer's current results for a quarter: matched, near misses and unknown (not eligible ones are not listed)",
+        params: codeParams,
+        querystring: z.object({
+          period: period.optional(),
+          status: z.enum(MATCH_STATUSES).optional(),
+          sort: z.enum(['benefit', 'status', 'policyId', 'category']).default('benefit'),
+          ...pageQuery,
+          order: z.enum(['asc', 'desc']).default('desc'),
+        }),
+        response: { 200: paged(matchItem), ...errors },
+      },
+    },
+    async (req) => {
+      companyAccess(req, req.params.code, 'read.matches');
+      const q = req.query;
+      const p = await periodOrLatest(ctx, q.period);
+      // The results of the taxpayer's latest run for the quarter: a city run or a later re-match.
+      const rows = await ctx.db.all<{ policy_id: string; status: (typeof MATCH_STATUSES)[number]; benefit: string | null; category: string; period: string }>(
+        `SELECT m.policy_id, m.status, CAST(m.benefit AS VARCHAR) AS benefit, m.category, m.period
+         FROM policy_match m
+         WHERE m.credit_code = $1 AND m.period = $2
+           AND m.computed_at = (SELECT max(computed_at) FROM taxpayer_fact WHERE credit_code = $1 AND period = $2)`,
+        [req.params.code, p],
+      );
+      const items = rows
+        .filter((r) => !q.status || r.status === q.status)
+        .map((r) => ({
+          policyId: r.policy_id,
+          title: titles.get(r.policy_id) ?? { zh: r.policy_id, en: r.policy_id },
+          category: r.category,
+          status: r.status,
+          benefit: r.benefit,
+          period: r.period,
+        }));
+      const key = {
+        benefit: (i: (typeof items)[number]) => i.benefit,
+        status: (i: (typeof items)[number]) => i.status,
+        policyId: (i: (typeof items)[number]) => i.policyId,
+        category: (i: (typeof items)[number]) => i.category,
+      }[q.sort];
+      return pageOf(sortBy(items, key, q.order), q.page, q.pageSize);
+    },
+  );
+
+  api.get(
+    '/api/taxpayers/:code/matches/:policyId',
+    {
+      schema: {
+        tags: ['company'],
+        summary: 'Why a policy did or did not match: every condition with the observed value, the limit and its legal source, in Chinese and English',
+        params: z.object({ code: creditCode, policyId: z.string().regex(/^[a-z][A-Za-z0-9.]*$/) }),
+        querystring: z.object({ period: period.optional() }),
+        response: {
+          200: z.object({
+            policy: z.string(),
+            title,
+            category: z.string(),
+            status: z.enum(['matched', 'nearMiss', 'unknown', 'notEligible']),
+            benefit: yuan.nullable(),
+            sources: z.array(z.object({ document: z.string(), confidence: z.string() })),
+            text: z.object({ zh: z.array(z.string()), en: z.array(z.string()) }),
+            computedAt: z.string(),
+            trace: z.unknown(),
+          }),
+          ...errors,
+        },
+      },
+    },
+    async (req) => {
+      companyAccess(req, req.params.code, 'read.explanation');
+      const p = await periodOrLatest(ctx, req.query.period);
+      if (!ctx.catalogue.entries.some((e) => e.id === req.params.policyId)) throw notFound(`policy ${req.params.policyId}`);
+      let explained: Awaited<ReturnType<typeof explainTaxpayer>>;
+      try {
+        explained = await explainTaxpayer(ctx.db, { creditCode: req.params.code, period: p, policy: req.params.policyId, lawDir: ctx.lawDir });
+      } catch (err) {
+        // No facts for this taxpayer and quarter, or the policy is not in force then.
+        throw notFound((err as Error).message);
+      }
+      const one = explained.policies[0];
+      if (!one) throw notFound(`policy ${req.params.policyId} in ${p}`);
+      return { ...one, computedAt: explained.computedAt };
+    },
+  );
+
+  api.get(
+    '/api/taxpayers/:code/ledger',
+    {
+      schema: {
+        tags: ['company'],
+        summary: 'The benefit ledger (政策红利账本) of a year: reliefs enjoyed and missed, by month and policy',
+        params: codeParams,
+        querystring: z.object({ year: z.coerce.number().int().min(2019).max(2100).optional() }),
+        response: {
+          200: z.object({
+            creditCode,
+            year: z.number().int(),
+            rows: z.array(z.object({ period, month: z.string(), policyId: z.string(), title, status: z.string(), enjoyed: yuan, missed: yuan.nullable() })),
+            enjoyed: yuan,
+            missed: yuan,
+            byMonth: z.array(z.object({ month: z.string(), enjoyed: yuan, missed: yuan })),
+          }),
+          ...errors,
+        },
+      },
+    },
+    async (req) => {
+      companyAccess(req, req.params.code, 'read.ledger');
+      const year = req.query.year ?? Number((await periodOrLatest(ctx, undefined)).slice(0, 4));
+      const ledger = await taxpayerLedger(ctx.db, req.params.code, year);
+      // Sums per month in whole fen: exact, like every amount.
+      const months = new Map<string, { enjoyed: bigint; missed: bigint }>();
+      for (const r of ledger.rows) {
+        const m = months.get(r.month) ?? { enjoyed: 0n, missed: 0n };
+        m.enjoyed += toFen(r.enjoyed);
+        m.missed += toFen(r.missed ?? '0');
+        months.set(r.month, m);
+      }
+      return {
+        ...ledger,
+        rows: ledger.rows.map((r) => ({ ...r, title: titles.get(r.policyId) ?? { zh: r.policyId, en: r.policyId } })),
+        byMonth: [...months.entries()]
+          .sort(([a], [b]) => a.localeCompare(b))
+          .map(([month, m]) => ({ month, enjoyed: yuanText(m.enjoyed), missed: yuanText(m.missed) })),
+      };
+    },
+  );
+
+  api.get(
+    '/api/taxpayers/:code/messages',
+    {
+      schema: {
+        tags: ['company'],
+        summary: "The in-app inbox: a company user sees the messages to its own role; bureau staff see the company's",
+        params: codeParams,
+        querystring: z.object({ ...pageQuery, unread: z.enum(['true', 'false']).optional() }),
+        response: {
+          200: paged(
+            z.object({
+              messageId: z.string(),
+              role: z.enum(ROLES),
+              subject: z.string(),
+              body: z.string(),
+              deliveredAt: z.string(),
+              readAt: z.string().nullable(),
+            }),
+          ),
+          ...errors,
+        },
+      },
+    },
+    async (req) => {
+      const user = companyAccess(req, req.params.code, 'read.messages');
+      const role = isBureau(user.role) ? null : user.role;
+      const where = `credit_code = $1 AND (CAST($2 AS VARCHAR) IS NULL OR role = $2)${req.query.unread === 'true' ? ' AND read_at IS NULL' : ''}`;
+      const params = [req.params.code, role];
+      const total = await ctx.db.one<{ n: number | string }>(`SELECT count(*) AS n FROM inbox_message WHERE ${where}`, params);
+      const { page, pageSize } = req.query;
+      const rows = await ctx.db.all<{
+        message_id: string;
+        role: (typeof ROLES)[number];
+        subject: string;
+        body: string;
+        delivered_at: string;
+        read_at: string | null;
+      }>(
+        `SELECT message_id, role, subject, body, CAST(delivered_at AS VARCHAR) AS delivered_at, CAST(read_at AS VARCHAR) AS read_at
+         FROM inbox_message WHERE ${where} ORDER BY delivered_at ${req.query.order === 'asc' ? 'ASC' : 'DESC'}, message_id LIMIT ${pageSize} OFFSET ${(page - 1) * pageSize}`,
+        params,
+      );
+      return {
+        items: rows.map((r) => ({ messageId: r.message_id, role: r.role, subject: r.subject, body: r.body, deliveredAt: r.delivered_at, readAt: r.read_at })),
+        page,
+        pageSize,
+        total: Number(total.n),
+      };
+    },
+  );
+
+  api.post(
+    '/api/taxpayers/:code/messages/:messageId/read',
+    {
+      schema: {
+        tags: ['company'],
+        summary: 'Marks a message of my inbox read (company users, their own role only)',
+        params: z.object({ code: creditCode, messageId: z.string().min(1).max(300) }),
+        response: { 204: z.null(), ...errors },
+      },
+    },
+    async (req, reply) => {
+      const user = companyAccess(req, req.params.code, 'message.read');
+      // Reading someone's message for them is not the bureau's business: only the addressee marks it.
+      if (isBureau(user.role)) throw forbidden('only the person a message is addressed to can mark it read');
+      req.audit = { action: 'message.read', creditCode: req.params.code };
+      const found = await ctx.db.all<{ read_at: string | null }>(
+        'SELECT CAST(read_at AS VARCHAR) AS read_at FROM inbox_message WHERE message_id = $1 AND credit_code = $2 AND role = $3',
+        [req.params.messageId, req.params.code, user.role],
+      );
+      if (found.length === 0) throw notFound(`message ${req.params.messageId} in your inbox`);
+      await ctx.db.exec(
+        'UPDATE inbox_message SET read_at = CAST($4 AS TIMESTAMP) WHERE message_id = $1 AND credit_code = $2 AND role = $3 AND read_at IS NULL',
+        [
+          req.params.messageId,
+          req.params.code,
+          user.role,
+          // Inbox times are Asia/Shanghai local time, as delivered_at is.
+          sqlTimestamp(toLocal(new Date())),
+        ],
+      );
+      return reply.code(204).send(null);
+    },
+  );
+}
+
+/** Whole fen back to a plain yuan string (no thousands separators: this is data, not display). */
+function yuanText(f: bigint): string {
+  const a = f < 0n ? -f : f;
+  return `${f < 0n ? '-' : ''}${a / 100n}.${String(a % 100n).padStart(2, '0')}`;
+}

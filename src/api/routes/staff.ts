@@ -1,0 +1,308 @@
+import { z } from 'zod';
+import { policyReport } from '../../ledger/ledger.ts';
+import { CREDIT_LEVELS, DISTRICT_IDS, TAXPAYER_KINDS, VAT_STATUSES } from '../../model/enums.ts';
+import { createUser } from '../accounts.ts';
+import { type ApiContext, requireRole, type ZodApi } from '../context.ts';
+import { BUREAU_ROLES, MAY_MANAGE_USERS, USER_ROLES } from '../roles.ts';
+import { creditCode, errors, paged, pageQuery, yuan } from '../schemas.ts';
+import { matchedPeriods } from './meta.ts';
+
+const rollup = z.array(z.object({ key: z.string(), taxpayers: z.number().int(), enjoyed: yuan, missed: yuan }));
+
+// Sort keys map to columns here, so a query string can never name a column or inject SQL.
+const TAXPAYER_SORT = {
+  creditCode: 'credit_code',
+  name: 'name',
+  district: 'district',
+  industry: 'industry',
+  employees: 'employees',
+  creditLevel: 'credit_level',
+} as const;
+
+export function registerStaff(api: ZodApi, ctx: ApiContext): void {
+  api.get(
+    '/api/taxpayers',
+    {
+      schema: {
+        tags: ['bureau'],
+        summary: 'Search the taxpayer roll (bureau staff)',
+        querystring: z.object({
+          q: z.string().max(100).optional().describe('part of the name, or the start of the credit code'),
+          district: z.enum(DISTRICT_IDS as [string, ...string[]]).optional(),
+          industrySection: z
+            .string()
+            .regex(/^[A-T]$/)
+            .optional(),
+          sort: z.enum(Object.keys(TAXPAYER_SORT) as [keyof typeof TAXPAYER_SORT]).default('creditCode'),
+          ...pageQuery,
+        }),
+        response: {
+          200: paged(
+            z.object({
+              creditCode,
+              name: z.string(),
+              kind: z.enum(TAXPAYER_KINDS),
+              vatStatus: z.enum(VAT_STATUSES),
+              industry: z.string(),
+              district: z.string(),
+              employees: z.number().int(),
+              creditLevel: z.enum(CREDIT_LEVELS),
+            }),
+          ),
+          ...errors,
+        },
+      },
+    },
+    async (req) => {
+      requireRole(req, BUREAU_ROLES, 'the taxpayer roll');
+      const q = req.query;
+      const where = `(CAST($1 AS VARCHAR) IS NULL OR strpos(name, $1) > 0 OR starts_with(credit_code, $1))
+        AND (CAST($2 AS VARCHAR) IS NULL OR district = $2) AND (CAST($3 AS VARCHAR) IS NULL OR starts_with(industry, $3))`;
+      const params = [q.q ?? null, q.district ?? null, q.industrySection ?? null];
+      const total = await ctx.db.one<{ n: number | string }>(`SELECT count(*) AS n FROM taxpayer WHERE ${where}`, params);
+      const rows = await ctx.db.all<{
+        credit_code: string;
+        name: string;
+        kind: (typeof TAXPAYER_KINDS)[number];
+        vat_status: (typeof VAT_STATUSES)[number];
+        industry: string;
+        district: string;
+        employees: number | string;
+        credit_level: (typeof CREDIT_LEVELS)[number];
+      }>(
+        `SELECT credit_code, name, kind, vat_status, industry, district, employees, credit_level FROM taxpayer WHERE ${where}
+         ORDER BY ${TAXPAYER_SORT[q.sort]} ${q.order === 'desc' ? 'DESC' : 'ASC'}, credit_code LIMIT ${q.pageSize} OFFSET ${(q.page - 1) * q.pageSize}`,
+        params,
+      );
+      return {
+        items: rows.map((r) => ({
+          creditCode: r.credit_code,
+          name: r.name,
+          kind: r.kind,
+          vatStatus: r.vat_status,
+          industry: r.industry,
+          district: r.district,
+          employees: Number(r.employees),
+          creditLevel: r.credit_level,
+        })),
+        page: q.page,
+        pageSize: q.pageSize,
+        total: Number(total.n),
+      };
+    },
+  );
+
+  api.get(
+    '/api/report/policy',
+    {
+      schema: {
+        tags: ['bureau'],
+        summary:
+          "The policy robot's city figures for a year: taxpayers matched, with reduction data, reliefs enjoyed and missed, by district, industry, policy and month",
+        querystring: z.object({ year: z.coerce.number().int().min(2019).max(2100).optional() }),
+        response: {
+          200: z.object({
+            year: z.number().int(),
+            taxpayersMatched: z.number().int(),
+            taxpayersMatchedWithReductionData: z.number().int(),
+            enjoyed: yuan,
+            missed: yuan,
+            taxpayersMissing: z.number().int(),
+            byDistrict: rollup,
+            byIndustry: rollup,
+            byPolicy: rollup,
+            byMonth: rollup,
+          }),
+          ...errors,
+        },
+      },
+    },
+    async (req) => {
+      requireRole(req, BUREAU_ROLES, 'the city report');
+      const periods = await matchedPeriods(ctx);
+      const year = req.query.year ?? Number((periods[periods.length - 1] ?? String(new Date().getFullYear())).slice(0, 4));
+      return policyReport(ctx.db, year);
+    },
+  );
+
+  api.get(
+    '/api/push/messages',
+    {
+      schema: {
+        tags: ['bureau'],
+        summary: 'The outbox of planned and sent messages (bureau staff)',
+        querystring: z.object({
+          creditCode: creditCode.optional(),
+          status: z.enum(['planned', 'sending', 'sent', 'failed', 'skipped']).optional(),
+          period: z.string().optional(),
+          ...pageQuery,
+        }),
+        response: {
+          200: paged(
+            z.object({
+              messageId: z.string(),
+              creditCode: z.string(),
+              role: z.string(),
+              kind: z.string(),
+              period: z.string(),
+              policyId: z.string().nullable(),
+              category: z.string(),
+              benefit: yuan.nullable(),
+              channel: z.string(),
+              subject: z.string(),
+              status: z.string(),
+              scheduledAt: z.string(),
+              attempts: z.number().int(),
+              sentAt: z.string().nullable(),
+            }),
+          ),
+          ...errors,
+        },
+      },
+    },
+    async (req) => {
+      requireRole(req, BUREAU_ROLES, 'the outbox');
+      const q = req.query;
+      if (q.creditCode) req.audit = { action: 'read.outbox', creditCode: q.creditCode };
+      const where =
+        '(CAST($1 AS VARCHAR) IS NULL OR credit_code = $1) AND (CAST($2 AS VARCHAR) IS NULL OR status = $2) AND (CAST($3 AS VARCHAR) IS NULL OR period = $3)';
+      const params = [q.creditCode ?? null, q.status ?? null, q.period ?? null];
+      const total = await ctx.db.one<{ n: number | string }>(`SELECT count(*) AS n FROM push_message WHERE ${where}`, params);
+      const rows = await ctx.db.all<Record<string, string | number | null>>(
+        `SELECT message_id, credit_code, role, kind, period, policy_id, category, CAST(benefit AS VARCHAR) AS benefit, channel, subject, status,
+                CAST(scheduled_at AS VARCHAR) AS scheduled_at, attempts, CAST(sent_at AS VARCHAR) AS sent_at
+         FROM push_message WHERE ${where} ORDER BY scheduled_at ${q.order === 'desc' ? 'DESC' : 'ASC'}, message_id LIMIT ${q.pageSize} OFFSET ${(q.page - 1) * q.pageSize}`,
+        params,
+      );
+      return {
+        items: rows.map((r) => ({
+          messageId: String(r.message_id),
+          creditCode: String(r.credit_code),
+          role: String(r.role),
+          kind: String(r.kind),
+          period: String(r.period),
+          policyId: r.policy_id === null ? null : String(r.policy_id),
+          category: String(r.category),
+          benefit: r.benefit === null ? null : String(r.benefit),
+          channel: String(r.channel),
+          subject: String(r.subject),
+          status: String(r.status),
+          scheduledAt: String(r.scheduled_at),
+          attempts: Number(r.attempts),
+          sentAt: r.sent_at === null ? null : String(r.sent_at),
+        })),
+        page: q.page,
+        pageSize: q.pageSize,
+        total: Number(total.n),
+      };
+    },
+  );
+
+  api.get(
+    '/api/worklists',
+    {
+      schema: {
+        tags: ['bureau'],
+        summary: 'Bureau work lists (invoice supply, credit warnings, applications: filled by later capabilities)',
+        response: {
+          200: z.object({ lists: z.array(z.object({ id: z.string(), title: z.object({ zh: z.string(), en: z.string() }), count: z.number().int() })) }),
+          ...errors,
+        },
+      },
+    },
+    async (req) => {
+      requireRole(req, BUREAU_ROLES, 'the work lists');
+      return { lists: [] };
+    },
+  );
+
+  api.get(
+    '/api/audit',
+    {
+      schema: {
+        tags: ['bureau'],
+        summary: "The audit log: bureau reads of companies' data, changes and refused attempts (administrators)",
+        querystring: z.object({
+          username: z.string().optional(),
+          creditCode: creditCode.optional(),
+          ...pageQuery,
+          order: z.enum(['asc', 'desc']).default('desc'),
+        }),
+        response: {
+          200: paged(
+            z.object({
+              at: z.string(),
+              username: z.string(),
+              role: z.string(),
+              action: z.string(),
+              creditCode: z.string().nullable(),
+              method: z.string(),
+              path: z.string(),
+              status: z.number().int(),
+            }),
+          ),
+          ...errors,
+        },
+      },
+    },
+    async (req) => {
+      requireRole(req, MAY_MANAGE_USERS, 'the audit log');
+      const q = req.query;
+      const where = '(CAST($1 AS VARCHAR) IS NULL OR username = $1) AND (CAST($2 AS VARCHAR) IS NULL OR credit_code = $2)';
+      const params = [q.username ?? null, q.creditCode ?? null];
+      const total = await ctx.db.one<{ n: number | string }>(`SELECT count(*) AS n FROM audit_log WHERE ${where}`, params);
+      const rows = await ctx.db.all<{
+        at: string;
+        username: string;
+        role: string;
+        action: string;
+        credit_code: string | null;
+        method: string;
+        path: string;
+        status: number;
+      }>(
+        `SELECT CAST(occurred_at AS VARCHAR) AS at, username, role, action, credit_code, method, path, status FROM audit_log WHERE ${where}
+         ORDER BY occurred_at ${q.order === 'asc' ? 'ASC' : 'DESC'} LIMIT ${q.pageSize} OFFSET ${(q.page - 1) * q.pageSize}`,
+        params,
+      );
+      return {
+        items: rows.map((r) => ({
+          at: r.at,
+          username: r.username,
+          role: r.role,
+          action: r.action,
+          creditCode: r.credit_code,
+          method: r.method,
+          path: r.path,
+          status: Number(r.status),
+        })),
+        page: q.page,
+        pageSize: q.pageSize,
+        total: Number(total.n),
+      };
+    },
+  );
+
+  api.post(
+    '/api/users',
+    {
+      schema: {
+        tags: ['bureau'],
+        summary: 'Adds an account: bureau staff, or a company user bound to one taxpayer in one role (administrators)',
+        body: z.object({
+          username: z.string(),
+          displayName: z.string().min(1).max(100),
+          role: z.enum(USER_ROLES),
+          creditCode: creditCode.nullable().optional(),
+          password: z.string().min(10).max(256),
+        }),
+        response: { 201: z.object({ username: z.string(), displayName: z.string(), role: z.enum(USER_ROLES), creditCode: z.string().nullable() }), ...errors },
+      },
+    },
+    async (req, reply) => {
+      requireRole(req, MAY_MANAGE_USERS, 'adding accounts');
+      req.audit = { action: 'user.create', creditCode: req.body.creditCode ?? null };
+      return reply.code(201).send(await createUser(ctx.db, req.body));
+    },
+  );
+}

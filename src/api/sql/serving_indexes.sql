@@ -1,0 +1,12 @@
+-- Indexes for serving one company at a time: every company route looks up rows by credit code.
+-- They are made when `zhishu serve` starts, not by a migration, because the batch work (ingest and
+-- the city-wide match over millions of rows) is faster without them and a batch-only store never
+-- needs them; once made, later matches keep them up to date. The same statements run on DuckDB
+-- (ART indexes, used for equality lookups) and PostgreSQL (B-trees).
+CREATE INDEX IF NOT EXISTS serve_taxpayer_code ON taxpayer (credit_code);
+CREATE INDEX IF NOT EXISTS serve_person_code ON company_person (credit_code);
+CREATE INDEX IF NOT EXISTS serve_fact_code ON taxpayer_fact (credit_code);
+CREATE INDEX IF NOT EXISTS serve_match_code ON policy_match (credit_code);
+CREATE INDEX IF NOT EXISTS serve_ledger_code ON ledger_entry (credit_code);
+CREATE INDEX IF NOT EXISTS serve_inbox_code ON inbox_message (credit_code);
+CREATE INDEX IF NOT EXISTS serve_session_user ON app_session (username);

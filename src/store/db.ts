@@ -1,0 +1,49 @@
+/**
+ * What the service needs of a database, whichever engine holds the data: the embedded DuckDB
+ * store (the default) or a PostgreSQL server. Statements use `$1, $2, ...` parameters, which both
+ * engines take; SQL that differs between the two lives in per-dialect files.
+ */
+export type Dialect = 'duckdb' | 'postgres';
+
+/** A bound parameter: never spliced into the SQL text. */
+export type SqlParam = string | number | bigint | boolean | null;
+
+export type Row = Record<string, unknown>;
+
+export interface Db {
+  readonly dialect: Dialect;
+  /** Runs one or more statements; no result. */
+  exec(sql: string, params?: SqlParam[]): Promise<void>;
+  /** Runs one INSERT, UPDATE or DELETE and returns the number of rows it changed. */
+  change(sql: string, params?: SqlParam[]): Promise<number>;
+  /**
+   * Runs a query and returns its rows as JSON-safe objects: BIGINT and DECIMAL as strings or
+   * numbers, DATE and TIMESTAMP as ISO-like strings, so both engines give the same JSON.
+   */
+  all<T extends Row = Row>(sql: string, params?: SqlParam[]): Promise<T[]>;
+  one<T extends Row = Row>(sql: string, params?: SqlParam[]): Promise<T>;
+  /** Runs fn inside one transaction on one connection: all of it commits, or none of it. */
+  transaction<T>(fn: (tx: Db) => Promise<T>): Promise<T>;
+}
+
+/**
+ * Turns `$name` parameters into the positional `$1, $2, ...` both engines take, so SQL files keep
+ * readable names. String literals, quoted identifiers and `--` comments are skipped: a `$name` in a
+ * comment must not become a parameter PostgreSQL cannot type. A name without a value is an error.
+ */
+export function bindNamed(sql: string, values: Record<string, SqlParam>): { sql: string; params: SqlParam[] } {
+  const index = new Map<string, number>();
+  const params: SqlParam[] = [];
+  const text = sql.replace(/'(?:[^']|'')*'|"(?:[^"]|"")*"|--[^\n]*|\$([A-Za-z_]\w*)/g, (token, name: string | undefined) => {
+    if (name === undefined) return token;
+    if (!Object.hasOwn(values, name)) throw new Error(`no value for the SQL parameter $${name}`);
+    let i = index.get(name);
+    if (i === undefined) {
+      params.push(values[name] as SqlParam);
+      i = params.length;
+      index.set(name, i);
+    }
+    return `$${i}`;
+  });
+  return { sql: text, params };
+}

@@ -1,0 +1,390 @@
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import pg from 'pg';
+import { generateCity } from '../src/generate/city.ts';
+import { ingestDirectory } from '../src/ingest/ingest.ts';
+import { buildLedger, policyReport, taxpayerLedger } from '../src/ledger/ledger.ts';
+import { catalogueOf, DEFAULT_LAW_DIR, type MatchRun, runMatch } from '../src/match/match.ts';
+import { COPIED_TABLES, copyToPostgres, type TableCopied } from '../src/store/copy.ts';
+import { bindNamed, type Db, type Row } from '../src/store/db.ts';
+import { migrations } from '../src/store/migrate.ts';
+import { PgDb } from '../src/store/pg.ts';
+import { Store } from '../src/store/store.ts';
+import { tempDir } from './helpers/tmp.ts';
+
+const PG_URL = process.env.ZHISHU_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+
+/** A schema of its own per test run, dropped at the end: runs in parallel or left over do not meet. */
+const freshSchema = () => `zhishu_test_${randomBytes(6).toString('hex')}`;
+
+async function dropSchema(schema: string): Promise<void> {
+  const c = new pg.Client({ connectionString: PG_URL });
+  await c.connect();
+  try {
+    await c.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+  } finally {
+    await c.end();
+  }
+}
+
+/** The columns of every table and view, with DuckDB's type names mapped to PostgreSQL's. */
+async function columnsOf(db: Db) {
+  const rows = await db.all<{ t: string; c: string; pos: number | string; type: string; p: number | null; s: number | null; nullable: string }>(
+    `SELECT table_name AS t, column_name AS c, ordinal_position AS pos, data_type AS type, numeric_precision AS p, numeric_scale AS s, is_nullable AS nullable
+     FROM information_schema.columns WHERE table_schema = current_schema() ORDER BY table_name, ordinal_position`,
+  );
+  const pgType: Record<string, string> = {
+    VARCHAR: 'text',
+    BIGINT: 'bigint',
+    INTEGER: 'integer',
+    DATE: 'date',
+    TIMESTAMP: 'timestamp without time zone',
+    BOOLEAN: 'boolean',
+    JSON: 'json',
+  };
+  return rows.map((r) => {
+    const type = db.dialect === 'duckdb' ? (r.type.startsWith('DECIMAL') ? 'numeric' : (pgType[r.type] ?? `unmapped ${r.type}`)) : r.type;
+    return `${r.t}.${r.c} #${Number(r.pos)} ${type}${type === 'numeric' ? `(${r.p},${r.s})` : ''} ${r.nullable === 'YES' ? 'NULL' : 'NOT NULL'}`;
+  });
+}
+
+async function primaryKeysOf(db: Db): Promise<string[]> {
+  const rows = await db.all<{ t: string; c: string }>(
+    `SELECT k.table_name AS t, k.column_name AS c FROM information_schema.table_constraints tc
+     JOIN information_schema.key_column_usage k ON k.constraint_name = tc.constraint_name AND k.table_schema = tc.table_schema AND k.table_name = tc.table_name
+     WHERE tc.constraint_type = 'PRIMARY KEY' AND tc.table_schema = current_schema() ORDER BY k.table_name, k.ordinal_position`,
+  );
+  return rows.map((r) => `${r.t}.${r.c}`);
+}
+
+/** Every row of a table in one order, whichever engine: ordered by every column that both can sort. */
+async function rowsOf(db: Db, table: string, except: readonly string[] = []): Promise<Row[]> {
+  const cols = (
+    await db.all<{ c: string; type: string }>(
+      'SELECT column_name AS c, data_type AS type FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = $1 ORDER BY ordinal_position',
+      [table],
+    )
+  ).filter((r) => !except.includes(r.c));
+  const list = cols.map((r) => `"${r.c}"`).join(', ');
+  const order = cols
+    .filter((r) => !/^json$/i.test(r.type))
+    .map((r) => `"${r.c}"`)
+    .join(', ');
+  return db.all(`SELECT ${list} FROM ${table} ORDER BY ${order}`);
+}
+
+describe('PostgreSQL store: the same JSON, the same schema as DuckDB', () => {
+  const schema = freshSchema();
+  let server: PgDb;
+  let duck: Store;
+  before(async () => {
+    duck = await Store.open(':memory:');
+    server = await PgDb.open(PG_URL, { schema });
+  });
+  after(async () => {
+    await server?.close();
+    duck?.close();
+    await dropSchema(schema);
+  });
+
+  it('rows read back have the same JSON shape in both engines: BIGINT, INTEGER, DECIMAL, DATE, TIMESTAMP, BOOLEAN, VARCHAR, JSON, NULL', async () => {
+    const columns = (t: Record<string, string>) => Object.entries(t).map(([c, type]) => `${c} ${type}`);
+    const duckTypes = { b: 'BIGINT', i: 'INTEGER', d: 'DECIMAL(18,2)', p: 'DECIMAL(5,1)', dt: 'DATE', ts: 'TIMESTAMP', f: 'BOOLEAN', v: 'VARCHAR', j: 'JSON' };
+    const pgTypes = { b: 'BIGINT', i: 'INTEGER', d: 'NUMERIC(18,2)', p: 'NUMERIC(5,1)', dt: 'DATE', ts: 'TIMESTAMP', f: 'BOOLEAN', v: 'TEXT', j: 'JSON' };
+    await duck.exec(`CREATE TEMP TABLE shape (${columns(duckTypes).join(', ')})`);
+    await server.exec(`CREATE TABLE shape (${columns(pgTypes).join(', ')})`);
+    const rows = [
+      ['9007199254740993', 42, '12345.60', '-3.5', '2026-03-31', '2026-04-20 08:00:00.123456', true, '深圳 "x", \'y\'', '{"a": [1, "b"]}'],
+      ['-1', -7, '0.00', '0.0', '1999-12-31', '2026-04-20 08:00:00', false, '', '[]'],
+      ['0', 0, '-0.05', '9999.9', '2026-01-01', '2026-01-01 00:00:00.5', true, 'NULL', 'null'],
+      [null, null, null, null, null, null, null, null, null],
+    ];
+    const insert = `INSERT INTO shape VALUES ($1::BIGINT, $2::INTEGER, $3::DECIMAL(18,2), $4::DECIMAL(5,1), $5::DATE, $6::TIMESTAMP, $7::BOOLEAN, $8, $9::JSON)`;
+    for (const r of rows) {
+      await duck.exec(insert, r);
+      await server.exec(insert, r);
+    }
+    const select = 'SELECT *, count(*) OVER () AS n, sum(d) OVER () AS total FROM shape ORDER BY b NULLS LAST';
+    const d = await duck.all(select);
+    const p = await server.all(select);
+    assert.deepEqual(p, d);
+    assert.deepEqual(d[2], {
+      b: '9007199254740993',
+      i: 42,
+      d: '12345.60',
+      p: '-3.5',
+      dt: '2026-03-31',
+      ts: '2026-04-20 08:00:00.123456',
+      f: true,
+      v: '深圳 "x", \'y\'',
+      j: '{"a": [1, "b"]}',
+      n: '4',
+      total: '12345.55',
+    });
+    await server.exec('DROP TABLE shape');
+    await duck.exec('DROP TABLE shape');
+  });
+
+  it('the PostgreSQL migrations are those of DuckDB: same numbers and names, tables, views, columns in order, types, NOT NULL and keys', async () => {
+    assert.deepEqual(
+      migrations('postgres').map((m) => [m.version, m.name]),
+      migrations('duckdb').map((m) => [m.version, m.name]),
+    );
+    assert.deepEqual(await server.migrate(), [...migrations('postgres').map((m) => m.version)]);
+    assert.deepEqual(await server.migrate(), [], 'applying them twice changes nothing');
+    const pgColumns = await columnsOf(server);
+    assert.deepEqual(pgColumns, await columnsOf(duck));
+    assert.ok(pgColumns.length > 150, 'every table and view is compared');
+    assert.deepEqual(await primaryKeysOf(server), await primaryKeysOf(duck));
+    const bookkeeping = 'SELECT version, name FROM schema_migration ORDER BY version';
+    assert.deepEqual(await server.all(bookkeeping), await duck.all(bookkeeping));
+  });
+
+  it('named parameters of SQL files become $1, $2 ...; names in comments, strings and quoted identifiers stay text', () => {
+    const b = bindNamed(`-- for $period ($start..$end)\nSELECT '$period' AS "$x", $period, $end::DATE, $period || 'x'`, {
+      period: '2026-Q1',
+      end: '2026-03-31',
+    });
+    assert.equal(b.sql, `-- for $period ($start..$end)\nSELECT '$period' AS "$x", $1, $2::DATE, $1 || 'x'`);
+    assert.deepEqual(b.params, ['2026-Q1', '2026-03-31']);
+    assert.throws(() => bindNamed('SELECT $missing', {}), /no value for the SQL parameter \$missing/);
+  });
+
+  it('a transaction keeps one connection: nested ones are savepoints, and its Db refuses statements once it is over', async () => {
+    await server.exec('CREATE TABLE tx_check (n INTEGER)');
+    let kept: Db | null = null;
+    await server.transaction(async (tx) => {
+      kept = tx;
+      await tx.exec('INSERT INTO tx_check VALUES (1)');
+      await assert.rejects(
+        tx.transaction(async (inner) => {
+          await inner.exec('INSERT INTO tx_check VALUES (2)');
+          throw new Error('undo the inner one');
+        }),
+        /undo the inner one/,
+      );
+      const seen = await tx.all<{ n: number }>('SELECT n FROM tx_check');
+      assert.deepEqual(seen, [{ n: 1 }], 'the savepoint is rolled back, the transaction goes on');
+      const outside = await server.all('SELECT n FROM tx_check');
+      assert.deepEqual(outside, [], 'other connections do not see it before COMMIT');
+    });
+    assert.deepEqual(await server.all('SELECT n FROM tx_check'), [{ n: 1 }]);
+    await assert.rejects(() => (kept as unknown as Db).exec('SELECT 1'), /the transaction is over/);
+    await assert.rejects(
+      server.transaction(async (tx) => {
+        await tx.exec('INSERT INTO tx_check VALUES (3)');
+        throw new Error('boom');
+      }),
+      /boom/,
+    );
+    assert.deepEqual(await server.all('SELECT n FROM tx_check'), [{ n: 1 }], 'a failed transaction leaves nothing');
+    await server.exec('DROP TABLE tx_check');
+  });
+});
+
+describe('PostgreSQL server mode: a city ingested into DuckDB, copied, matched on both engines with the same results', () => {
+  const schema = freshSchema();
+  const dir = tempDir();
+  const file = join(dir, 'city.duckdb');
+  const QUARTERS = ['2025-Q4', '2026-Q1'];
+  const NOW = (q: string) => new Date(q === '2025-Q4' ? '2026-01-20T08:00:00Z' : '2026-04-20T08:00:00Z');
+  let duck: Store;
+  let duckOpen = false;
+  let server: PgDb;
+  const timings: string[] = [];
+  const timed = async <T>(what: string, fn: () => Promise<T>): Promise<T> => {
+    const t0 = Date.now();
+    const r = await fn();
+    timings.push(`${what} ${Date.now() - t0} ms`);
+    return r;
+  };
+
+  before(async () => {
+    const city = join(dir, 'city');
+    await timed('generate', () => generateCity({ taxpayers: 300, months: 6, seed: 3 }, city));
+    // One bad and one repeated record, so quarantine has rows to copy (with quotes and commas in them).
+    writeFileSync(
+      join(city, 'filing-late.csv'),
+      [
+        'credit_code,tax_type,period_start,period_end,due_date,filed_on,tax_base,tax_payable',
+        '91440300MA5H00001X,vat,2026-01-01,2026-03-31,2026-04-15,2026-04-10,"1,000.00",0',
+        '91440300MA5H00001X,vat,2026-01-01,2026-03-31,2026-04-15,2026-04-10,"1,000.00",0',
+      ].join('\n'),
+    );
+    duck = await Store.open(file);
+    duckOpen = true;
+    await timed('ingest', () => ingestDirectory(duck, city));
+    server = await PgDb.open(PG_URL, { schema });
+  });
+  after(async () => {
+    await server?.close();
+    if (duckOpen) duck.close();
+    await dropSchema(schema);
+    process.stderr.write(`postgres.test timings: ${timings.join(', ')}\n`);
+  });
+
+  const firstCopy: TableCopied[] = [];
+  it('copies the validated data, with a progress line per table; every table holds exactly the rows of DuckDB', async () => {
+    const report = await timed('copy', () => copyToPostgres(duck, server, { onTable: (t) => firstCopy.push(t) }));
+    assert.deepEqual(
+      report.tables.map((t) => t.table),
+      [...COPIED_TABLES],
+    );
+    assert.deepEqual(firstCopy, report.tables);
+    const counts = Object.fromEntries(report.tables.map((t) => [t.table, t.rows]));
+    assert.ok((counts.taxpayer ?? 0) >= 300 && (counts.invoice ?? 0) > 1000 && (counts.quarantine ?? 0) > 0, JSON.stringify(counts));
+    for (const t of COPIED_TABLES) assert.deepEqual(await rowsOf(server, t), await rowsOf(duck, t), t);
+  });
+
+  it('copies exactly once: a second copy replaces, and a copy that dies half way leaves the previous copy whole', async () => {
+    const count = async (db: Db) =>
+      Object.fromEntries(await Promise.all(COPIED_TABLES.map(async (t) => [t, Number((await db.one<{ n: string }>(`SELECT count(*) AS n FROM ${t}`)).n)])));
+    const before = await count(server);
+    await copyToPostgres(duck, server, { onTable: () => {} });
+    assert.deepEqual(await count(server), before, 'run twice: no duplicates');
+    // A row only PostgreSQL has: a copy that commits would remove it, one that died must not.
+    await server.exec(`INSERT INTO taxpayer SELECT 'marker', name, kind, vat_status, industry, district, registered_on, employees, total_assets,
+      collection_mode, high_tech, high_tech_until, rnd_expense, credit_level FROM taxpayer LIMIT 1`);
+    let n = 0;
+    await assert.rejects(
+      copyToPostgres(duck, server, {
+        onTable: () => {
+          if (++n === 3) throw new Error('killed during the third table');
+        },
+      }),
+      /killed during the third table/,
+    );
+    assert.equal((await server.all("SELECT 1 FROM taxpayer WHERE credit_code = 'marker'")).length, 1, 'the truncate of the first table is undone');
+    await copyToPostgres(duck, server, { onTable: () => {} });
+    assert.equal((await server.all("SELECT 1 FROM taxpayer WHERE credit_code = 'marker'")).length, 0);
+    assert.deepEqual(await count(server), before);
+  });
+
+  const runs: Record<'duckdb' | 'postgres', MatchRun[]> = { duckdb: [], postgres: [] };
+  it('facts, match and ledger for two quarters give the same rows on both engines', async () => {
+    const { catalogue } = catalogueOf(DEFAULT_LAW_DIR);
+    for (const q of QUARTERS) {
+      for (const db of [duck, server] as Db[]) {
+        let seenInTx = -1;
+        const run = await timed(`match ${q} ${db.dialect}`, () =>
+          runMatch(db, {
+            period: q,
+            now: NOW(q),
+            // The hook runs in the match's transaction, on the same engine: it sees the rows not yet committed.
+            inTransaction: async (r, tx) => {
+              assert.equal(tx.dialect, db.dialect);
+              seenInTx = Number((await tx.one<{ n: string }>('SELECT count(*) AS n FROM policy_match WHERE run_id = $1', [r.runId])).n);
+            },
+          }),
+        );
+        assert.equal(
+          seenInTx,
+          Object.values(run.byStatus).reduce((a, b) => a + b, 0),
+        );
+        runs[db.dialect].push(run);
+        await timed(`ledger ${q} ${db.dialect}`, () => buildLedger(db, catalogue, q, NOW(q)));
+      }
+    }
+    assert.deepEqual(runs.postgres, runs.duckdb);
+    const byStatus = runs.duckdb[1]?.byStatus ?? {};
+    assert.ok((byStatus.matched ?? 0) > 100 && (byStatus.nearMiss ?? 0) > 0 && (byStatus.unknown ?? 0) > 0, JSON.stringify(byStatus));
+    assert.deepEqual(await rowsOf(server, 'taxpayer_fact'), await rowsOf(duck, 'taxpayer_fact'));
+    const pm = await rowsOf(duck, 'policy_match');
+    assert.ok(pm.length > 500);
+    assert.deepEqual(await rowsOf(server, 'policy_match'), pm);
+    assert.deepEqual(await rowsOf(server, 'match_run', ['finished_at']), await rowsOf(duck, 'match_run', ['finished_at']));
+    const ledger = await rowsOf(duck, 'ledger_entry');
+    assert.ok(ledger.some((r) => r.status === 'enjoyed') && ledger.some((r) => r.status === 'missed'));
+    assert.deepEqual(await rowsOf(server, 'ledger_entry'), ledger);
+  });
+
+  it('the ledger build, the city report and every taxpayer’s ledger are the same on both engines', async () => {
+    const { catalogue } = catalogueOf(DEFAULT_LAW_DIR);
+    const rebuilt = (db: Db) => buildLedger(db, catalogue, '2026-Q1', NOW('2026-Q1'));
+    assert.deepEqual(await rebuilt(server), await rebuilt(duck));
+    for (const year of [2025, 2026, 2024]) assert.deepEqual(await policyReport(server, year), await policyReport(duck, year), `report ${year}`);
+    const report = await policyReport(duck, 2026);
+    assert.ok(Number(report.enjoyed) > 0 && Number(report.missed) > 0 && report.byMonth.length >= 3);
+    // Every fourth taxpayer: with and without reliefs, enjoyed and missed.
+    const codes = (await duck.all<{ c: string }>('SELECT credit_code AS c FROM taxpayer ORDER BY credit_code')).map((r) => r.c).filter((_, i) => i % 4 === 0);
+    for (const c of codes) for (const year of [2025, 2026]) assert.deepEqual(await taxpayerLedger(server, c, year), await taxpayerLedger(duck, c, year), c);
+  });
+
+  it('a single-taxpayer re-match after new data gives the same rows on both engines', async () => {
+    const { c } = await duck.one<{ c: string }>(
+      "SELECT credit_code AS c FROM current_match WHERE period = '2026-Q1' AND status = 'matched' ORDER BY credit_code LIMIT 1",
+    );
+    const change = `UPDATE filing SET tax_base = tax_base + 1000 WHERE credit_code = $1 AND tax_type = 'vat' AND period_end = DATE '2026-03-31'`;
+    const now = new Date('2026-05-02T09:00:00Z');
+    for (const db of [duck, server] as Db[]) {
+      await db.exec(change, [c]);
+      const run = await runMatch(db, { period: '2026-Q1', only: c, now });
+      assert.equal(run.taxpayers, 1);
+    }
+    const latest = `SELECT credit_code, policy_id, period, status, benefit, category, run_id FROM current_match WHERE credit_code = $1 ORDER BY period, policy_id`;
+    const d = await duck.all(latest, [c]);
+    assert.ok(d.length > 0);
+    assert.deepEqual(await server.all(latest, [c]), d);
+    assert.deepEqual(await rowsOf(server, 'policy_match'), await rowsOf(duck, 'policy_match'));
+  });
+
+  it('a match whose hook fails leaves nothing behind on PostgreSQL', async () => {
+    const before = await server.one<{ runs: string; rows: string }>(
+      'SELECT (SELECT count(*) FROM match_run) AS runs, (SELECT count(*) FROM policy_match) AS rows',
+    );
+    await assert.rejects(
+      runMatch(server, {
+        period: '2026-Q1',
+        now: new Date('2026-05-03T09:00:00Z'),
+        inTransaction: async () => {
+          throw new Error('push plan failed');
+        },
+      }),
+      /push plan failed/,
+    );
+    assert.deepEqual(await server.one('SELECT (SELECT count(*) FROM match_run) AS runs, (SELECT count(*) FROM policy_match) AS rows'), before);
+  });
+
+  it('zhishu migrate, pg copy, match, ledger and report policy take --database', async () => {
+    // The re-match above changed a 2026-Q1 result: the ledger follows it, as zhishu match would.
+    await buildLedger(duck, catalogueOf(DEFAULT_LAW_DIR).catalogue, '2026-Q1');
+    const expected = await policyReport(duck, 2026);
+    const someone = (await duck.one<{ c: string }>("SELECT credit_code AS c FROM ledger_entry WHERE status = 'missed' ORDER BY 1 LIMIT 1")).c;
+    const ledger = await taxpayerLedger(duck, someone, 2026);
+    // The CLI opens the file itself, and DuckDB lets one process at a time open a file.
+    duck.close();
+    duckOpen = false;
+    const cliSchema = freshSchema();
+    const zhishu = (...args: string[]) => {
+      const r = spawnSync(process.execPath, ['bin/zhishu.js', ...args], { encoding: 'utf8' });
+      assert.equal(r.status, 0, r.stderr);
+      return r;
+    };
+    const server2 = ['--database', PG_URL, '--schema', cliSchema];
+    try {
+      assert.match(
+        zhishu('migrate', ...server2).stdout,
+        new RegExp(
+          `applied migrations ${migrations('postgres')
+            .map((m) => m.version)
+            .join(', ')}`,
+        ),
+      );
+      const copy = zhishu('pg', 'copy', '--db', file, ...server2);
+      assert.match(copy.stderr, /pg copy: \[1\/\d+\] taxpayer: [\d,]+ rows/);
+      assert.match(copy.stdout, /copied [\d,]+ rows/);
+      // The report and ledger of 2026 need only its quarter.
+      const m = zhishu('match', '--period', '2026-Q1', ...server2, '--json');
+      assert.match(m.stderr, /no push plan on PostgreSQL/);
+      assert.equal((JSON.parse(m.stdout) as { run: MatchRun }).run.period.period, '2026-Q1');
+      assert.deepEqual(JSON.parse(zhishu('report', 'policy', '--year', '2026', ...server2, '--json').stdout), expected);
+      assert.deepEqual(JSON.parse(zhishu('ledger', '--taxpayer', someone, '--year', '2026', ...server2, '--json').stdout), ledger);
+    } finally {
+      await dropSchema(cliSchema);
+    }
+  });
+});

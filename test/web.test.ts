@@ -1,0 +1,183 @@
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { type Browser, type BrowserContext, chromium, type Locator, type Page } from 'playwright-core';
+import { type Service, startService } from './helpers/service.ts';
+
+// The web app in a real browser (Chromium, headless) against the real server on a small demo city:
+// a company's finance officer, a bureau analyst, and a company user sent to another company's page.
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
+const ARTIFACTS = join(ROOT, 'test-artifacts');
+const CHROMIUM = process.env.ZHISHU_CHROMIUM ?? '/usr/bin/chromium';
+
+const textOf = async (l: Locator): Promise<string> => (await l.textContent()) ?? '';
+
+// No skip without a browser: .ci/run installs Debian's Chromium, and a missing one must fail loudly.
+describe('web app in a browser', () => {
+  let s: Service;
+  let browser: Browser;
+
+  before(async () => {
+    assert.ok(existsSync(CHROMIUM), `no Chromium at ${CHROMIUM}: apt-get install -y chromium (.ci/run does)`);
+    // The server serves web/dist: build it when a test run starts from a clean checkout.
+    if (!existsSync(join(ROOT, 'web', 'dist', 'index.html'))) {
+      execFileSync(process.execPath, [join(ROOT, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', '--config', 'web/vite.config.ts', '--logLevel', 'warn'], {
+        cwd: ROOT,
+        stdio: 'inherit',
+      });
+    }
+    mkdirSync(ARTIFACTS, { recursive: true });
+    s = await startService({ web: true });
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      headless: true,
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
+    });
+  });
+
+  after(async () => {
+    await browser?.close();
+    await s?.stop();
+  });
+
+  /** A fresh browser (its own cookies) at 1280×800, logged in through the login form. */
+  async function logIn(username: string): Promise<{ context: BrowserContext; page: Page; errors: string[] }> {
+    const login = s.logins[username];
+    assert.ok(login, `the demo city has a login '${username}'`);
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'zh-CN' });
+    const page = await context.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    await page.goto(`${s.url}/`);
+    await page.getByTestId('login-username').fill(login.username);
+    await page.getByTestId('login-password').fill(login.password);
+    await page.getByTestId('login-submit').click();
+    await page.getByTestId('user-name').waitFor();
+    return { context, page, errors };
+  }
+
+  const shot = (page: Page, name: string) => page.screenshot({ path: join(ARTIFACTS, `web-${name}.png`), fullPage: true });
+
+  it('refuses a wrong password with the API’s message, in words', async () => {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    const page = await context.newPage();
+    await page.goto(`${s.url}/login`);
+    await page.getByTestId('login-username').fill('finance');
+    await page.getByTestId('login-password').fill('not-the-password');
+    await page.getByTestId('login-submit').click();
+    const error = page.getByTestId('login-error');
+    await error.waitFor();
+    assert.match(await textOf(error), /wrong username or password/);
+    await context.close();
+  });
+
+  it('a finance officer sees a matched policy and why, then gets a result from the calculator', { timeout: 120_000 }, async () => {
+    const { context, page, errors } = await logIn('finance');
+    const code = s.logins.finance?.creditCode as string;
+    // Home of a company user: its own company's policies.
+    await page.waitForURL(`**/company/${code}`);
+    const rows = page.getByTestId('match-row');
+    await rows.first().waitFor();
+    assert.ok((await rows.count()) > 0, 'at least one matched policy');
+    assert.match(await textOf(page.getByTestId('status-matched')), /符合 \d+/);
+
+    // The reason: the explanation's lines in Chinese, with the legal source.
+    await rows.first().getByTestId('match-open').click();
+    const text = page.getByTestId('explanation-text');
+    await text.waitFor();
+    const zh = await textOf(text);
+    assert.match(zh, /符合/);
+    assert.match(zh, /依据/);
+    assert.match(zh, /✓/, 'each condition with its mark');
+    await shot(page, 'company-reason');
+
+    // The same lines in English after switching the language.
+    await page.getByTestId('lang-switch').click();
+    await page.waitForFunction(() => document.querySelector('[data-testid="explanation-text"]')?.textContent?.includes('required'));
+    assert.match(await textOf(text), /Source:/);
+    await page.getByTestId('lang-switch').click();
+
+    // The calculator: small-scale VAT for a month, every line explained.
+    await page.getByRole('link', { name: '税费计算器' }).click();
+    const form = page.getByTestId('calc-form');
+    await form.waitFor();
+    await page.getByTestId('calc-pick-vat.smallScale').click();
+    await page.getByTestId('calc-period').fill('2026-03');
+    await page.getByTestId('calc-input-sales').fill('450000.00');
+    await page.getByTestId('calc-input-location').selectOption('city');
+    await page.getByTestId('calc-submit').click();
+    const result = page.getByTestId('calc-result');
+    await result.waitFor();
+    assert.match(await textOf(page.getByTestId('calc-figures')), /应纳增值税\s*4,500\.00/);
+    assert.ok((await page.getByTestId('calc-line').count()) >= 5, 'the computation line by line');
+    assert.match(await textOf(page.getByTestId('calc-lines')), /财政部 税务总局公告/);
+    await shot(page, 'calculator');
+
+    // A refused input is shown with the API's message next to the field.
+    await page.getByTestId('calc-input-sales').fill('12.345');
+    await page.getByTestId('calc-submit').click();
+    const problem = page.getByTestId('error-message');
+    await problem.waitFor();
+    assert.match(await textOf(problem), /inputs\.sales/);
+
+    assert.deepEqual(errors, [], 'no script errors');
+    await context.close();
+  });
+
+  it('a bureau analyst previews a policy campaign and sees its reach, without a plan button', { timeout: 120_000 }, async () => {
+    const { context, page, errors } = await logIn('analyst');
+    await page.waitForURL('**/bureau');
+    await page.getByTestId('city-headline').waitFor();
+    // The charts are drawn once ECharts has loaded: the city at a glance is the charts.
+    for (const chart of ['chart-district', 'chart-month', 'chart-industry']) await page.locator(`[data-testid=${chart}] canvas`).waitFor();
+    await shot(page, 'city');
+
+    await page.getByRole('link', { name: '政策推送' }).click();
+    await page.getByTestId('campaign-policy').first().waitFor();
+    // Every policy in force in the latest quarter, matched or nearly.
+    await page.getByRole('button', { name: '全选列出的政策' }).click();
+    await page.getByTestId('campaign-status-nearMiss').check();
+    await page.getByTestId('campaign-preview').click();
+    const reach = page.getByTestId('campaign-reach');
+    await reach.waitFor();
+    const taxpayers = Number((await textOf(page.getByTestId('reach-taxpayers').locator('.stat-value'))).replace(/,/g, ''));
+    const messages = Number((await textOf(page.getByTestId('reach-messages').locator('.stat-value'))).replace(/,/g, ''));
+    assert.ok(taxpayers > 0, `the campaign reaches taxpayers (${taxpayers})`);
+    assert.ok(messages >= taxpayers, 'at least one message per taxpayer reached');
+    // Planning is for officers and administrators.
+    assert.equal(await page.getByTestId('campaign-plan').count(), 0);
+    await page.getByTestId('campaign-plan-not-allowed').waitFor();
+    await shot(page, 'campaign');
+
+    assert.deepEqual(errors, [], 'no script errors');
+    await context.close();
+  });
+
+  it('a company user who opens another company’s page is told it is not allowed', { timeout: 60_000 }, async () => {
+    const { context, page } = await logIn('finance');
+    for (const other of [s.otherCreditCode, s.secondCreditCode]) {
+      await page.goto(`${s.url}/company/${other}`);
+      const refused = page.getByTestId('forbidden');
+      await refused.waitFor();
+      assert.match(await textOf(refused), /无权访问/);
+      assert.equal(await page.getByTestId('company-head').count(), 0, "nothing of the other company's page is shown");
+    }
+    await shot(page, 'forbidden');
+    // Bureau pages are refused as well.
+    await page.goto(`${s.url}/bureau/campaigns`);
+    await page.getByTestId('forbidden').waitFor();
+    await context.close();
+  });
+});
