@@ -3,12 +3,14 @@ import { after, before, describe, it } from 'node:test';
 import { authenticate, login } from '../src/api/accounts.ts';
 import { calculate } from '../src/calc/calculate.ts';
 import { CALCULATIONS } from '../src/calc/registry.ts';
+import { runMatch } from '../src/match/match.ts';
 import { type Engine, type Service, startService } from './helpers/service.ts';
 
 for (const engine of ['duckdb', 'postgres'] as Engine[]) {
   let s: Service;
   const tokens: Record<string, string> = {};
 
+  // biome-ignore lint/suspicious/noExplicitAny: a test reads the JSON answers field by field and asserts on each
   async function call(who: string | null, method: string, path: string, body?: unknown): Promise<{ status: number; json: any }> {
     const headers: Record<string, string> = {};
     if (who) headers.authorization = `Bearer ${tokens[who]}`;
@@ -91,6 +93,30 @@ for (const engine of ['duckdb', 'postgres'] as Engine[]) {
         const m = await call('finance', 'GET', `/api/taxpayers/${own()}/matches?status=matched`);
         assert.ok(m.json.total > 0, 'the demo company has matched policies');
         assert.ok(m.json.items.every((i: { status: string }) => i.status === 'matched'));
+      });
+
+      it('sees a re-match of its company within seconds (results are cached only until a newer run)', async () => {
+        const before = await call('finance', 'GET', `/api/taxpayers/${own()}/matches?status=matched&pageSize=200`);
+        assert.ok(before.json.items.some((i: { policyId: string }) => i.policyId === 'cit.smallLowProfit'));
+        const period = before.json.items[0].period as string;
+        const { employees } = await s.db.one<{ employees: string | number }>('SELECT employees FROM taxpayer WHERE credit_code = $1', [own()]);
+        try {
+          // Far beyond the 300-employee limit of the small low-profit enterprise relief.
+          await s.db.exec('UPDATE taxpayer SET employees = 100000 WHERE credit_code = $1', [own()]);
+          await runMatch(s.db, { period, only: own() });
+          await new Promise((r) => setTimeout(r, 1100));
+          const after = await call('finance', 'GET', `/api/taxpayers/${own()}/matches?status=matched&pageSize=200`);
+          assert.ok(!after.json.items.some((i: { policyId: string }) => i.policyId === 'cit.smallLowProfit'), 'the relief is no longer matched');
+          const why = await call('finance', 'GET', `/api/taxpayers/${own()}/matches/cit.smallLowProfit?period=${period}`);
+          assert.notEqual(why.json.status, 'matched');
+          assert.ok(
+            why.json.text.zh.some((l: string) => l.includes('100000')),
+            'the explanation shows the new figure',
+          );
+        } finally {
+          await s.db.exec('UPDATE taxpayer SET employees = $2 WHERE credit_code = $1', [own(), Number(employees)]);
+          await runMatch(s.db, { period, only: own() });
+        }
       });
 
       it('is refused every read of another company, whatever the URL', async () => {

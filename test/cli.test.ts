@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { tempDir } from './helpers/tmp.ts';
@@ -50,6 +50,71 @@ describe('zhishu CLI', () => {
     const again = JSON.parse(second.stdout) as typeof out & { ingest: { files: { status: string }[] } };
     assert.ok(again.ingest.files.every((f) => f.status === 'skipped'));
     assert.deepEqual(again.summary, out.summary);
+  });
+
+  it('demo makes one login per role and delivers the in-app messages; users add reads the password from stdin', () => {
+    const out = JSON.parse(zhishu('demo', '--db', db, '--city', city, '--taxpayers', '1500', '--months', '3', '--json', '--no-serve').stdout) as {
+      logins: { username: string; role: string; creditCode: string | null }[];
+      delivered: { sent: number } | null;
+    };
+    assert.deepEqual(out.logins.map((l) => l.role).sort(), [
+      'bureauAdmin',
+      'bureauAnalyst',
+      'bureauOfficer',
+      'financeOfficer',
+      'financeOfficer',
+      'legalRepresentative',
+      'taxHandler',
+    ]);
+    const company = out.logins.filter((l) => l.creditCode !== null);
+    assert.equal(new Set(company.filter((l) => l.username !== 'finance2').map((l) => l.creditCode)).size, 1, 'the three company logins act for one company');
+    const code = company[0]?.creditCode as string;
+    const add = spawnSync(
+      process.execPath,
+      ['bin/zhishu.js', 'users', 'add', '--db', db, '--username', 'fo.cli', '--role', 'financeOfficer', '--credit-code', code],
+      {
+        encoding: 'utf8',
+        input: 'a-password-from-stdin\n',
+      },
+    );
+    assert.equal(add.status, 0, add.stderr);
+    assert.match(add.stdout, /added fo\.cli \(financeOfficer for /);
+    const dup = spawnSync(
+      process.execPath,
+      ['bin/zhishu.js', 'users', 'add', '--db', db, '--username', 'fo.cli', '--role', 'financeOfficer', '--credit-code', code],
+      {
+        encoding: 'utf8',
+        input: 'a-password-from-stdin\n',
+      },
+    );
+    assert.notEqual(dup.status, 0);
+    assert.match(dup.stderr, /already exists/);
+  });
+
+  it('serve answers on the port it prints, with the API description at /docs', async () => {
+    const child = spawn(process.execPath, ['bin/zhishu.js', 'serve', '--db', db, '--port', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    try {
+      const url = await new Promise<string>((resolve, reject) => {
+        let text = '';
+        child.stdout.on('data', (d: Buffer) => {
+          text += d.toString();
+          const m = /serving at (http:\/\/[^/\s]+)\//.exec(text);
+          if (m?.[1]) resolve(m[1]);
+        });
+        child.on('exit', (code) => reject(new Error(`serve exited with ${code}`)));
+      });
+      assert.equal((await fetch(`${url}/api/health`)).status, 200);
+      const doc = (await (await fetch(`${url}/docs/json`)).json()) as { paths: Record<string, unknown> };
+      assert.ok(doc.paths['/api/taxpayers/{code}/matches']);
+      const login = await fetch(`${url}/api/session`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ username: 'fo.cli', password: 'a-password-from-stdin' }),
+      });
+      assert.equal(login.status, 200, 'the account added through the CLI logs in');
+    } finally {
+      child.kill();
+    }
   });
 
   it('summary prints a chart of taxpayers by district', () => {

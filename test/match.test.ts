@@ -1,5 +1,9 @@
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { generateCity } from '../src/generate/city.ts';
+import { ingestDirectory } from '../src/ingest/ingest.ts';
 import { buildLedger, policyReport, taxpayerLedger } from '../src/ledger/ledger.ts';
 import { explainTaxpayer } from '../src/match/explain.ts';
 import { catalogueOf, DEFAULT_LAW_DIR, policiesFor, runMatch } from '../src/match/match.ts';
@@ -8,6 +12,7 @@ import { withCheckCharacter } from '../src/model/index.ts';
 import { planPushes } from '../src/push/plan.ts';
 import { evaluateFormula } from '../src/rules/formula.ts';
 import { Store } from '../src/store/store.ts';
+import { tempDir } from './helpers/tmp.ts';
 
 // A hand-built city of six taxpayers whose answers for 2026-Q1 follow from the law:
 const code = (i: number) => withCheckCharacter(`91440300MA5H${String(i).padStart(5, '0')}`);
@@ -180,5 +185,88 @@ describe('policy robot: facts from data, set-wise matching, explanations, ledger
     assert.ok(exempt.length > 0 && exempt.every((m) => m.status === 'planned'));
     const again = await planPushes(store, catalogue.entries, { period: Q, now });
     assert.equal(again.superseded, exempt.length, 'the control: a city plan does drop them');
+  });
+});
+
+describe('single-taxpayer re-match: the same facts and results as the city run', () => {
+  // A generated city over a year (2025-10 to 2026-09), so every window of the facts has returns:
+  // the quarter, its last month, the last 12 months and the year so far.
+  let store: Store;
+  const Q = ['2026-Q3', '2026-Q1'];
+  const cityAt = '2026-10-20 08:00:00';
+  const oneAt = '2026-10-21 08:00:00';
+  before(async () => {
+    const dir = tempDir();
+    await generateCity({ taxpayers: 250, months: 12, seed: 5 }, join(dir, 'city'));
+    store = await Store.open(join(dir, 'zhishu.duckdb'));
+    await ingestDirectory(store, join(dir, 'city'));
+    for (const period of Q) await runMatch(store, { period, now: new Date(`${cityAt.replace(' ', 'T')}Z`) });
+    // The indexes a server makes (zhishu serve): the re-match then looks every table up by credit code.
+    await store.exec(readFileSync(new URL('../src/api/sql/serving_indexes.sql', import.meta.url), 'utf8'));
+  });
+  after(() => store.close());
+
+  it('re-matching every taxpayer one by one gives the city run’s facts and results, row for row', async () => {
+    const codes = (await store.all<{ c: string }>('SELECT credit_code AS c FROM taxpayer ORDER BY credit_code')).map((r) => r.c);
+    assert.equal(codes.length, 250);
+    for (const period of Q) {
+      let taxpayers = 0;
+      let results = 0;
+      for (const c of codes) {
+        const run = await runMatch(store, { period, only: c, now: new Date(`${oneAt.replace(' ', 'T')}Z`) });
+        taxpayers += run.taxpayers;
+        results += Object.values(run.byStatus).reduce((a, b) => a + b, 0);
+      }
+      // Everything but when it was computed and by which run; EXCEPT ALL both ways is equality of multisets.
+      const same = async (table: string, drop: string) => {
+        const of = (at: string) => `SELECT * EXCLUDE (${drop}) FROM ${table} WHERE period = '${period}' AND computed_at = TIMESTAMP '${at}'`;
+        const n = async (at: string) => Number((await store.one<{ n: bigint }>(`SELECT count(*) AS n FROM (${of(at)})`)).n);
+        const extra = await store.all(`${of(oneAt)} EXCEPT ALL ${of(cityAt)}`);
+        const missing = await store.all(`${of(cityAt)} EXCEPT ALL ${of(oneAt)}`);
+        assert.deepEqual({ extra, missing }, { extra: [], missing: [] }, `${table} ${period}`);
+        return [await n(cityAt), await n(oneAt)];
+      };
+      const [cityFacts, oneFacts] = await same('taxpayer_fact', 'computed_at');
+      assert.equal(oneFacts, taxpayers);
+      assert.ok(cityFacts === oneFacts && cityFacts > 200, `${period}: ${cityFacts} taxpayers registered by its end`);
+      const [cityResults, oneResults] = await same('policy_match', 'run_id, computed_at');
+      assert.equal(oneResults, results, 'the counts a re-match reports are the rows it wrote');
+      assert.ok(cityResults === oneResults && cityResults > 1000, `${period}: ${cityResults} results`);
+      // Every window of the facts is exercised by the data.
+      const known = await store.one<Record<string, bigint>>(
+        `SELECT count(monthly_sales) AS m, count(annual_sales) AS a, count(taxable_income) AS y, count(wages_paid) AS w, count(*) - count(quarterly_sales) AS unknown
+         FROM taxpayer_fact WHERE period = '${period}' AND computed_at = TIMESTAMP '${oneAt}'`,
+      );
+      for (const [k, v] of Object.entries(known)) assert.ok(Number(v) > 0, `${period}: some ${k}`);
+    }
+  });
+
+  it('a taxpayer not on the roll, or registered after the quarter, gets no facts and no results', async () => {
+    const run = await runMatch(store, { period: '2026-Q3', only: withCheckCharacter('91440300MA5H99999') });
+    assert.deepEqual([run.taxpayers, run.byStatus], [0, {}]);
+    const late = await store.one<{ c: string }>('SELECT credit_code AS c FROM taxpayer ORDER BY registered_on DESC LIMIT 1');
+    const early = await runMatch(store, { period: '2024-Q1', only: late.c });
+    assert.deepEqual([early.taxpayers, early.byStatus], [0, {}]);
+  });
+
+  it('a re-match that fails leaves nothing behind', async () => {
+    const count = async () =>
+      store.one(
+        'SELECT (SELECT count(*) FROM match_run) AS runs, (SELECT count(*) FROM taxpayer_fact) AS facts, (SELECT count(*) FROM policy_match) AS results',
+      );
+    const before = await count();
+    const c = (await store.one<{ c: string }>('SELECT credit_code AS c FROM taxpayer ORDER BY credit_code LIMIT 1')).c;
+    await assert.rejects(
+      runMatch(store, {
+        period: '2026-Q3',
+        only: c,
+        inTransaction: async (run, tx) => {
+          assert.ok(Number((await tx.one<{ n: bigint }>('SELECT count(*) AS n FROM policy_match WHERE run_id = $1', [run.runId])).n) > 0);
+          throw new Error('push plan failed');
+        },
+      }),
+      /push plan failed/,
+    );
+    assert.deepEqual(await count(), before);
   });
 });

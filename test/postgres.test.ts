@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import pg from 'pg';
@@ -312,6 +312,43 @@ describe('PostgreSQL server mode: a city ingested into DuckDB, copied, matched o
     // Every fourth taxpayer: with and without reliefs, enjoyed and missed.
     const codes = (await duck.all<{ c: string }>('SELECT credit_code AS c FROM taxpayer ORDER BY credit_code')).map((r) => r.c).filter((_, i) => i % 4 === 0);
     for (const c of codes) for (const year of [2025, 2026]) assert.deepEqual(await taxpayerLedger(server, c, year), await taxpayerLedger(duck, c, year), c);
+  });
+
+  it('re-matching every taxpayer one by one, with the serving indexes, gives the city run’s facts and results on both engines', async () => {
+    const serving = readFileSync(new URL('../src/api/sql/serving_indexes.sql', import.meta.url), 'utf8');
+    const codes = (await duck.all<{ c: string }>('SELECT credit_code AS c FROM taxpayer ORDER BY credit_code')).map((r) => r.c);
+    // The rows of one moment, without when and by which run they were computed.
+    const at = async (db: Db, table: string, moment: Date) => {
+      const cols = (
+        await db.all<{ c: string }>(
+          'SELECT column_name AS c FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = $1 ORDER BY ordinal_position',
+          [table],
+        )
+      )
+        .map((r) => `"${r.c}"`)
+        .filter((c) => c !== '"computed_at"' && c !== '"run_id"');
+      const stamp = moment.toISOString().replace('T', ' ').replace('Z', '');
+      return db.all(`SELECT ${cols.join(', ')} FROM ${table} WHERE computed_at = CAST($1 AS TIMESTAMP) ORDER BY ${cols.join(', ')}`, [stamp]);
+    };
+    for (const db of [duck, server] as Db[]) {
+      await db.exec(serving);
+      for (const q of QUARTERS) {
+        const later = new Date(NOW(q).getTime() + 3600_000);
+        let taxpayers = 0;
+        await timed(`${codes.length} re-matches ${q} ${db.dialect}`, async () => {
+          for (const c of codes) taxpayers += (await runMatch(db, { period: q, only: c, now: later })).taxpayers;
+        });
+        const facts = await at(db, 'taxpayer_fact', later);
+        assert.equal(facts.length, taxpayers);
+        assert.ok(taxpayers > 200, `${q}: ${taxpayers}`);
+        assert.deepEqual(facts, await at(db, 'taxpayer_fact', NOW(q)), `${db.dialect} ${q} facts`);
+        const results = await at(db, 'policy_match', later);
+        assert.ok(results.length > 500);
+        assert.deepEqual(results, await at(db, 'policy_match', NOW(q)), `${db.dialect} ${q} results`);
+      }
+    }
+    assert.deepEqual(await rowsOf(server, 'taxpayer_fact'), await rowsOf(duck, 'taxpayer_fact'));
+    assert.deepEqual(await rowsOf(server, 'policy_match'), await rowsOf(duck, 'policy_match'));
   });
 
   it('a single-taxpayer re-match after new data gives the same rows on both engines', async () => {

@@ -4,15 +4,28 @@ import { readFileSync } from 'node:fs';
 import { type AddressInfo, createServer } from 'node:net';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
+import fc from 'fast-check';
 import { SMTPServer } from 'smtp-server';
 import type { ChannelAdapter } from '../src/push/channels/channel.ts';
 import { emailAdapter, headerMessageId } from '../src/push/channels/email.ts';
 import { inAppAdapter } from '../src/push/channels/inApp.ts';
 import { smsNotConfigured } from '../src/push/channels/sms.ts';
-import type { PushEntry, Role } from '../src/push/message.ts';
-import { lackingKey, planPushes } from '../src/push/plan.ts';
+import {
+  type Addressee,
+  digestSubject,
+  digestText,
+  type ItemText,
+  inboxAddress,
+  messageId,
+  type PushEntry,
+  type Role,
+  singleText,
+  toFen,
+} from '../src/push/message.ts';
+import { lackingKey, type PlanReport, planPushes, rolesFor } from '../src/push/plan.ts';
 import { sendPushes } from '../src/push/send.ts';
-import { fromSql, parseInstant } from '../src/push/time.ts';
+import type { PlanSettings } from '../src/push/settings.ts';
+import { dateText, defaultDeadline, fromSql, nextDeliveryTime, parseInstant, parsePeriod, sqlTimestamp, toLocal } from '../src/push/time.ts';
 import { Store } from '../src/store/store.ts';
 import { TP1, TP2 } from './helpers/records.ts';
 import { tempDir } from './helpers/tmp.ts';
@@ -420,6 +433,49 @@ describe('planning: how often', () => {
     assert.equal(windowMax(all), 3);
     store.close();
   });
+  it('the cap counts 7 days at a time: messages a fortnight apart do not crowd each other, and a digest takes the first week', async () => {
+    const store = await world([{ role: 'financeOfficer' }]);
+    // VAT is due on 30 April (filing), the CIT, IIT and stamp duty deadlines are the 15th: 15 days apart.
+    await store.exec(`INSERT INTO filing VALUES ($1, 'vat', DATE '2026-01-01', DATE '2026-03-31', DATE '2026-04-30', NULL, 0, 0)`, [TP1]);
+    await result(store, 1, TP1, 'cit.bigRelief', 'matched', '25000.00');
+    await result(store, 1, TP1, 'vat.smallRelief', 'matched', '800.00');
+    await result(store, 1, TP1, 'vat.narrow', 'matched', '700.00');
+    await planPushes(store, ENTRIES, { period: PERIOD, now: NOW, settings: { maxPerWeek: 1 } });
+    assert.deepEqual(
+      (await messages(store)).map((m) => [m.kind, m.policy_id, m.scheduled_at, m.items?.split(',').length ?? 1]),
+      [
+        ['digest', null, '2026-04-10 09:00:00', 2],
+        ['relief', 'vat.smallRelief', '2026-04-25 09:00:00', 1],
+      ],
+      'one message a week: the digest takes the first week (the CIT relief with the VAT relief that has no room), the other VAT relief goes alone in the week of its deadline',
+    );
+    const digest = (await messages(store))[0] as Msg;
+    assert.deepEqual(
+      digest.items?.split(',').map((i) => i.split('.relief.')[1]),
+      ['cit.bigRelief', 'vat.narrow'],
+    );
+    store.close();
+
+    const spread = await world([{ role: 'financeOfficer' }]);
+    await spread.exec(`INSERT INTO filing VALUES ($1, 'vat', DATE '2026-01-01', DATE '2026-03-31', DATE '2026-04-30', NULL, 0, 0)`, [TP1]);
+    await result(spread, 1, TP1, 'cit.bigRelief', 'matched', '25000.00');
+    await result(spread, 1, TP1, 'iit.b', 'matched', '1200.00');
+    await result(spread, 1, TP1, 'vat.smallRelief', 'matched', '800.00');
+    await result(spread, 1, TP1, 'vat.narrow', 'matched', '700.00');
+    const report = await planPushes(spread, ENTRIES, { period: PERIOD, now: NOW, settings: { maxPerWeek: 2 } });
+    assert.deepEqual(
+      (await messages(spread)).map((m) => [m.policy_id, m.scheduled_at]),
+      [
+        ['cit.bigRelief', '2026-04-10 09:00:00'],
+        ['iit.b', '2026-04-10 09:00:00'],
+        ['vat.narrow', '2026-04-25 09:00:00'],
+        ['vat.smallRelief', '2026-04-25 09:00:00'],
+      ],
+      'two a week, in two different weeks: no digest',
+    );
+    assert.equal(report.digests, 0);
+    spread.close();
+  });
 });
 
 describe('planning: idempotency', () => {
@@ -457,6 +513,73 @@ describe('planning: idempotency', () => {
     store.close();
   });
 
+  it('a digest whose items are no longer all called for is skipped, and the items still called for are planned again', async () => {
+    const store = await world([{ role: 'financeOfficer' }]);
+    await result(store, 1, TP1, 'cit.bigRelief', 'matched', '25000.00');
+    await result(store, 1, TP1, 'vat.smallRelief', 'matched', '800.00');
+    await result(store, 1, TP1, 'stampDuty.a', 'matched', '300.00');
+    await result(store, 1, TP1, 'iit.b', 'matched', '1200.00');
+    await result(store, 1, TP1, 'other.c', 'matched', null);
+    await plan(store);
+    const first = (await messages(store)).find((m) => m.kind === 'digest') as Msg;
+
+    await run(store, 2, 'city');
+    for (const [policy, benefit] of [
+      ['cit.bigRelief', '25000.00'],
+      ['vat.smallRelief', '800.00'],
+      ['stampDuty.a', '300.00'],
+      ['iit.b', '1200.00'],
+    ] as const)
+      await result(store, 2, TP1, policy, 'matched', benefit);
+    const report = await plan(store, at('2026-04-02T10:00:00+08:00'));
+    const rows = await messages(store);
+    const items = (m: Msg) => m.items?.split(',').map((i) => i.split('.relief.')[1]);
+    assert.deepEqual(
+      rows.filter((m) => m.status === 'skipped').map((m) => [m.message_id, items(m)]),
+      [[first.message_id, ['vat.smallRelief', 'stampDuty.a', 'other.c']]],
+    );
+    assert.deepEqual(
+      rows.filter((m) => m.status === 'planned').map((m) => [m.kind, m.policy_id, items(m)]),
+      [
+        ['digest', null, ['vat.smallRelief', 'stampDuty.a']],
+        ['relief', 'cit.bigRelief', undefined],
+        ['relief', 'iit.b', undefined],
+      ],
+      'beside the two messages still planned for that week, the freed items fit only as a digest',
+    );
+    assert.deepEqual([report.superseded, report.alreadyPlanned, report.planned, report.digests], [1, 2, 1, 1]);
+    store.close();
+  });
+
+  it('a single-taxpayer re-match plans that taxpayer only: the others keep their plans, even where the city results have moved on', async () => {
+    const store = await world(THREE);
+    await person(store, TP2, { role: 'financeOfficer' });
+    await person(store, TP2, { role: 'taxHandler' });
+    await result(store, 1, TP1, 'vat.smallRelief', 'matched', '800.00');
+    await result(store, 1, TP2, 'vat.smallRelief', 'matched', '800.00');
+    await plan(store);
+    await run(store, 2, 'city');
+    await result(store, 2, TP1, 'vat.smallRelief', 'matched', '800.00');
+    await result(store, 2, TP2, 'iit.b', 'matched', '100.00');
+    await run(store, 3, TP1);
+    await result(store, 3, TP1, 'cit.bigRelief', 'matched', '25000.00');
+    const report = await plan(store, NOW, { only: TP1 });
+    assert.deepEqual(
+      (await messages(store)).map((m) => [m.credit_code === TP1 ? 'TP1' : 'TP2', m.role, m.policy_id, m.status]),
+      [
+        ['TP1', 'financeOfficer', 'cit.bigRelief', 'planned'],
+        ['TP1', 'financeOfficer', 'vat.smallRelief', 'skipped'],
+        ['TP1', 'legalRepresentative', 'cit.bigRelief', 'planned'],
+        ['TP1', 'taxHandler', 'cit.bigRelief', 'planned'],
+        ['TP1', 'taxHandler', 'vat.smallRelief', 'skipped'],
+        ['TP2', 'financeOfficer', 'vat.smallRelief', 'planned'],
+        ['TP2', 'taxHandler', 'vat.smallRelief', 'planned'],
+      ],
+    );
+    assert.deepEqual([report.results, report.candidates, report.planned, report.superseded], [1, 3, 3, 2]);
+    store.close();
+  });
+
   it("runs inside the caller's open transaction: a rollback takes the plan with it, a commit keeps it", async () => {
     const store = await world(THREE);
     await result(store, 1, TP1, 'cit.bigRelief', 'matched', '25000.00');
@@ -467,6 +590,372 @@ describe('planning: idempotency', () => {
     const report = await store.transaction(() => plan(store));
     assert.equal(report.planned, 3);
     assert.equal((await messages(store)).length, 3);
+    store.close();
+  });
+});
+
+// ---------------------------------------------------------------- the set-wise planner against a sequential model
+
+// The planner as it was first written, message by message in TypeScript: the specification the
+// set-wise SQL (src/push/sql/plan.sql) is held to. Texts come from message.ts, times from time.ts.
+
+interface ModelPerson {
+  role: Role;
+  channel: 'inApp' | 'email' | 'sms';
+  email: string | null;
+  mobile: string | null;
+  quiet: [number, number];
+}
+interface ModelResult {
+  runId: number;
+  code: string;
+  policy: string;
+  status: 'matched' | 'nearMiss' | 'unknown';
+  benefit: string | null;
+}
+interface ModelBooked {
+  code: string;
+  role: Role;
+  status: string;
+  scheduled: string;
+  next: string | null;
+  sent: string | null;
+}
+interface ModelFiling {
+  code: string;
+  taxType: string;
+  start: string;
+  end: string;
+  due: string;
+}
+interface ModelWorld {
+  names: Record<string, string>;
+  people: Record<string, ModelPerson[]>;
+  runs: { runId: number; scope: string }[];
+  results: ModelResult[];
+  filings: ModelFiling[];
+  booked: ModelBooked[];
+}
+type ModelRow = {
+  message_id: string;
+  kind: string;
+  policy_id: string | null;
+  items: string | null;
+  category: string;
+  benefit: string | null;
+  deadline: string;
+  channel: string;
+  recipient: string;
+  subject: string;
+  body: string;
+  scheduled_at: string;
+};
+
+const MODEL_WEEK = 7 * 86_400_000;
+const modelCmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+const MODEL_TAX_TYPE: Record<string, string | undefined> = { vat: 'vat', surcharges: 'surcharges', cit: 'cit', iit: 'iit', stampDuty: 'stampDuty' };
+const modelFen = (f: bigint) => `${f < 0n ? '-' : ''}${(f < 0n ? -f : f) / 100n}.${((f < 0n ? -f : f) % 100n).toString().padStart(2, '0')}`;
+
+function modelFits(t: number, times: readonly number[], max: number): boolean {
+  for (const s of [t, ...times.filter((b) => b > t - MODEL_WEEK && b <= t)])
+    if (times.filter((b) => b >= s && b < s + MODEL_WEEK).length + 1 > max) return false;
+  return true;
+}
+
+interface ModelCandidate {
+  id: string;
+  target: number;
+  prio: number;
+  item: ItemText;
+}
+
+function modelAllocate(cands: ModelCandidate[], booked: number[], max: number, next: (ms: number) => number): { items: ModelCandidate[]; at: number }[] {
+  const sorted = [...cands].sort(
+    (a, b) =>
+      a.prio - b.prio || Number((b.item.benefitFen ?? -1n) - (a.item.benefitFen ?? -1n)) || modelCmp(a.item.entry.id, b.item.entry.id) || modelCmp(a.id, b.id),
+  );
+  const times = [...booked];
+  const alone: { items: ModelCandidate[]; at: number }[] = [];
+  for (const c of sorted) {
+    const t = next(c.target);
+    if (!modelFits(t, times, max)) break;
+    times.push(t);
+    alone.push({ items: [c], at: t });
+  }
+  if (alone.length === sorted.length) return alone;
+  let d = next(Math.min(...sorted.map((c) => c.target)));
+  while (!modelFits(d, booked, max)) d = next(Math.min(...booked.map((b) => b + MODEL_WEEK).filter((x) => x > d)));
+  const withDigest = [...booked, d];
+  const singles: { items: ModelCandidate[]; at: number }[] = [];
+  const rest: ModelCandidate[] = [];
+  for (const c of sorted) {
+    const t = next(c.target);
+    if (modelFits(t, withDigest, max)) {
+      withDigest.push(t);
+      singles.push({ items: [c], at: t });
+    } else rest.push(c);
+  }
+  return rest.length === 0 ? singles : [...singles, { items: rest, at: d }];
+}
+
+function modelPlan(
+  w: ModelWorld,
+  entries: readonly PushEntry[],
+  o: { now: Date; settings: PlanSettings; lacking: (code: string, policy: string) => string[] | null },
+): { rows: ModelRow[]; report: Omit<PlanReport, 'planned' | 'superseded' | 'alreadyPlanned' | 'period'>; spread: boolean } {
+  const period = parsePeriod(PERIOD);
+  const now = toLocal(o.now);
+  const s = o.settings;
+  const byId = new Map(entries.filter((e) => e.kind === 'policy').map((e) => [e.id, e]));
+  const city = Math.max(-1, ...w.runs.filter((r) => r.scope === 'city').map((r) => r.runId));
+  const latest = (code: string) => Math.max(city, ...w.runs.filter((r) => r.scope === code).map((r) => r.runId));
+  const current = w.results
+    .filter((r) => r.status !== 'unknown' && r.runId === latest(r.code))
+    .sort((a, b) => modelCmp(a.code, b.code) || modelCmp(a.policy, b.policy));
+  const report = { results: 0, notInCatalogue: 0, nothingToClaim: 0, withoutPerson: 0, candidates: 0, digests: 0, merged: 0 };
+  const byPerson = new Map<string, ModelCandidate[]>();
+  for (const r of current) {
+    const entry = byId.get(r.policy);
+    if (!entry) {
+      report.notInCatalogue++;
+      continue;
+    }
+    report.results++;
+    const kind = r.status === 'matched' ? 'relief' : 'nearMiss';
+    const benefitFen = r.benefit === null ? null : toFen(r.benefit);
+    if (benefitFen === 0n) {
+      report.nothingToClaim++;
+      continue;
+    }
+    const major = kind === 'relief' && benefitFen !== null && benefitFen >= toFen(s.majorReliefYuan.toFixed(2));
+    const taxType = MODEL_TAX_TYPE[entry.category];
+    const dues = w.filings.filter((f) => f.code === r.code && f.taxType === taxType && f.end === period.end && f.start >= period.start).map((f) => f.due);
+    const deadline = dues.sort()[0] ?? defaultDeadline(period.end);
+    const target = Math.max(now, fromSql(deadline) - s.leadDays * 86_400_000 + s.sendingHours.from * 3_600_000);
+    for (const role of rolesFor(entry, kind, major)) {
+      if (!(w.people[r.code] ?? []).some((p) => p.role === role)) {
+        report.withoutPerson++;
+        continue;
+      }
+      report.candidates++;
+      const id = messageId(PERIOD, r.code, role, kind, entry.id);
+      const lacking = kind === 'nearMiss' ? o.lacking(r.code, entry.id) : null;
+      const c = { id, target, prio: kind === 'nearMiss' ? 2 : major ? 0 : 1, item: { kind, entry, benefitFen, deadline, lacking } as ItemText };
+      byPerson.set(`${r.code}|${role}`, [...(byPerson.get(`${r.code}|${role}`) ?? []), c]);
+    }
+  }
+  const taxpayers = new Set(current.map((r) => r.code));
+  const rows: ModelRow[] = [];
+  // Did some person's times span a week or more, or fill the week already? (the cap then works window by window)
+  let spread = false;
+  for (const [key, cands] of byPerson) {
+    const [code, role] = key.split('|') as [string, Role];
+    const person = (w.people[code] ?? []).find((p) => p.role === role) as ModelPerson;
+    const quiet = { quietFrom: person.quiet[0], quietTo: person.quiet[1] };
+    const next = (ms: number) => nextDeliveryTime(ms, s.sendingHours, quiet);
+    const booked = w.booked
+      .filter((b) => b.code === code && b.role === role && taxpayers.has(code) && ['planned', 'sending', 'sent'].includes(b.status))
+      .map((b) => fromSql(b.sent ?? b.next ?? b.scheduled))
+      .filter((t) => t > now - MODEL_WEEK);
+    const times = [...booked, ...cands.map((c) => next(c.target))];
+    if (booked.length >= s.maxPerWeek || Math.max(...times) - Math.min(...times) >= MODEL_WEEK) spread = true;
+    const route =
+      person.channel === 'email' && person.email
+        ? { channel: 'email', recipient: person.email }
+        : person.channel === 'sms' && person.mobile
+          ? { channel: 'sms', recipient: person.mobile }
+          : { channel: 'inApp', recipient: inboxAddress(code, role) };
+    const to: Addressee = { taxpayerName: w.names[code] ?? code, creditCode: code, personName: NAMES[role], role, periodZh: period.zh };
+    for (const a of modelAllocate(cands, booked, s.maxPerWeek, next)) {
+      const first = a.items[0] as ModelCandidate;
+      if (a.items.length === 1) {
+        rows.push({
+          message_id: first.id,
+          kind: first.item.kind,
+          policy_id: first.item.entry.id,
+          items: null,
+          category: first.item.entry.category,
+          benefit: first.item.benefitFen === null ? null : modelFen(first.item.benefitFen),
+          deadline: first.item.deadline,
+          ...route,
+          ...singleText(first.id, to, first.item),
+          scheduled_at: sqlTimestamp(a.at).replace(/\.000$/, ''),
+        });
+        continue;
+      }
+      const ids = a.items.map((c) => c.id);
+      const id = messageId(PERIOD, code, role, 'digest', digestSubject(ids));
+      const reliefs = a.items.filter((c) => c.item.kind === 'relief' && c.item.benefitFen !== null);
+      rows.push({
+        message_id: id,
+        kind: 'digest',
+        policy_id: null,
+        items: ids.join(','),
+        category: [...new Set(a.items.map((c) => c.item.entry.category))].sort().join(','),
+        benefit: reliefs.length > 0 ? modelFen(reliefs.reduce((sum, c) => sum + (c.item.benefitFen as bigint), 0n)) : null,
+        deadline: a.items.map((c) => c.item.deadline).sort()[0] as string,
+        ...route,
+        ...digestText(
+          id,
+          to,
+          a.items.map((c) => c.item),
+        ),
+        scheduled_at: sqlTimestamp(a.at).replace(/\.000$/, ''),
+      });
+      report.digests++;
+      report.merged += a.items.length;
+    }
+  }
+  const byChannel: Record<string, number> = {};
+  const byKind: Record<string, number> = {};
+  for (const r of rows) {
+    byChannel[r.channel] = (byChannel[r.channel] ?? 0) + 1;
+    byKind[r.kind] = (byKind[r.kind] ?? 0) + 1;
+  }
+  return { rows: rows.sort((a, b) => modelCmp(a.message_id, b.message_id)), report: { ...report, byChannel, byKind }, spread };
+}
+
+describe('planning: the set-wise planner against the sequential model', () => {
+  const CODES = [TP1, TP2];
+  const POLICIES = [...ENTRIES.map((e) => e.id), 'no.suchPolicy'];
+  const TAX_TYPES = ['vat', 'cit', 'iit', 'surcharges', 'stampDuty'];
+  const hour = fc.integer({ min: 0, max: 23 });
+  const amount = fc.oneof(
+    fc.constantFrom(null, '0.00', '9999.99', '10000.00', '-12.30'),
+    fc.integer({ min: 1, max: 5_000_000 }).map((f) => `${Math.floor(f / 100)}.${String(f % 100).padStart(2, '0')}`),
+  );
+  // Times around the planning moment, whole hours or odd minutes, as local SQL timestamps.
+  const around = fc.integer({ min: -10 * 24 * 60, max: 25 * 24 * 60 }).map((m) => sqlTimestamp(Date.UTC(2026, 3, 1, 10) + m * 60_000));
+  const person = (role: Role) =>
+    fc.record({
+      role: fc.constant(role),
+      channel: fc.constantFrom('inApp', 'email', 'sms') as fc.Arbitrary<'inApp' | 'email' | 'sms'>,
+      email: fc.constantFrom(null, '', 'p@example.com'),
+      mobile: fc.constantFrom(null, '13800138000'),
+      quiet: fc.tuple(hour, hour),
+    });
+  const people = fc.tuple(...ALL.map((r) => fc.option(person(r), { nil: undefined, freq: 4 }))).map((ps) => ps.filter((p) => p !== undefined));
+  const worlds: fc.Arbitrary<ModelWorld> = fc
+    .record({
+      people: fc.tuple(people, people),
+      single: fc.boolean(),
+      results: fc.array(
+        fc.record({
+          runId: fc.constantFrom(1, 1, 2),
+          code: fc.constantFrom(...CODES),
+          policy: fc.constantFrom(...POLICIES),
+          status: fc.constantFrom('matched', 'matched', 'nearMiss', 'unknown'),
+          benefit: amount,
+        }),
+        { minLength: 6, maxLength: 30 },
+      ),
+      filings: fc.array(
+        fc.record({
+          code: fc.constantFrom(...CODES),
+          taxType: fc.constantFrom(...TAX_TYPES),
+          start: fc.constantFrom('2026-01-01', '2026-03-01', '2025-12-01'),
+          due: fc.integer({ min: 0, max: 40 }).map((d) => dateText(Date.UTC(2026, 3, 1) + d * 86_400_000)),
+        }),
+        { maxLength: 6 },
+      ),
+      booked: fc.array(
+        fc.record({
+          code: fc.constantFrom(...CODES),
+          role: fc.constantFrom(...ALL),
+          status: fc.constantFrom('planned', 'sending', 'sent', 'failed', 'skipped'),
+          scheduled: around,
+          next: fc.option(around, { nil: null }),
+          sent: fc.option(around, { nil: null }),
+        }),
+        { maxLength: 8 },
+      ),
+    })
+    .map((g) => ({
+      names: { [TP1]: '深圳市示例科技有限公司', [TP2]: '深圳市样本贸易有限公司' },
+      people: { [TP1]: g.people[0], [TP2]: g.people[1] },
+      runs: [{ runId: 1, scope: 'city' }, ...(g.single ? [{ runId: 2, scope: TP1 }] : [])],
+      // One result per taxpayer, policy and run, as a match run writes them.
+      results: [...new Map(g.results.map((r) => [`${r.runId}|${r.code}|${r.policy}`, r as ModelResult])).values()],
+      filings: g.filings.map((f) => ({ ...f, end: f.start === '2025-12-01' ? '2025-12-31' : '2026-03-31' })),
+      booked: g.booked,
+    }));
+  const settings = fc.record({
+    majorReliefYuan: fc.constantFrom(500, 10_000),
+    leadDays: fc.integer({ min: 0, max: 12 }),
+    sendingHours: fc.integer({ min: 0, max: 22 }).chain((from) => fc.integer({ min: from + 1, max: 24 }).map((to) => ({ from, to }))),
+    maxPerWeek: fc.integer({ min: 1, max: 3 }),
+  });
+  const moment = fc.integer({ min: -7 * 24 * 60, max: 20 * 24 * 60 }).map((m) => new Date(Date.parse('2026-04-01T00:00:00+08:00') + m * 60_000));
+  const lacking = (code: string, policy: string) =>
+    policy.length % 3 === 0 ? null : policy.length % 3 === 1 ? [] : [`${policy} 的条件（${code.slice(-4)}）`, '第二个条件'];
+
+  async function load(store: Store, w: ModelWorld): Promise<void> {
+    for (const t of ['company_person', 'match_run', 'policy_match', 'filing', 'push_message']) await store.exec(`DELETE FROM ${t}`);
+    for (const [code, ps] of Object.entries(w.people)) {
+      for (const p of ps) {
+        await store.exec('INSERT INTO company_person VALUES ($1, $2, $3, $4, $5, $6, $7, $8)', [
+          code,
+          p.role,
+          NAMES[p.role],
+          p.mobile,
+          p.email,
+          p.channel,
+          ...p.quiet,
+        ]);
+      }
+    }
+    for (const r of w.runs) await run(store, r.runId, r.scope);
+    for (const r of w.results) await result(store, r.runId, r.code, r.policy, r.status, r.benefit);
+    for (const f of w.filings)
+      await store.exec(`INSERT INTO filing VALUES ($1, $2, $3::DATE, $4::DATE, $5::DATE, NULL, 0, 0)`, [f.code, f.taxType, f.start, f.end, f.due]);
+    for (const [i, b] of w.booked.entries()) {
+      await store.exec(
+        `INSERT INTO push_message VALUES ($1, $2, $3, 'relief', '2025-Q4', 'x.y', NULL, 'vat', 0, NULL, DATE '2026-01-15', 'inApp', 'inbox', 's', 'b',
+           $4, $5::TIMESTAMP, 1, $6::TIMESTAMP, NULL, TIMESTAMP '2026-01-01 00:00:00', $7::TIMESTAMP)`,
+        [`booked-${i}`, b.code, b.role, b.status, b.scheduled, b.next, b.sent],
+      );
+    }
+  }
+
+  it('plans exactly the messages, times and texts of the message-by-message planner, in one batch or taxpayer by taxpayer', async () => {
+    const store = await world();
+    let digests = 0;
+    let spread = 0;
+    await fc.assert(
+      fc.asyncProperty(worlds, settings, moment, fc.boolean(), async (w, s, now, oneByOne) => {
+        await load(store, w);
+        const expected = modelPlan(w, ENTRIES, { now, settings: s, lacking });
+        const report = await planPushes(store, ENTRIES, {
+          period: PERIOD,
+          now,
+          settings: s,
+          lacking: async (nearMisses) => {
+            const out = new Map<string, readonly string[]>();
+            for (const n of nearMisses) {
+              const l = lacking(n.creditCode, n.policyId);
+              if (l) out.set(lackingKey(n.creditCode, n.policyId), l);
+            }
+            return out;
+          },
+          ...(oneByOne ? { batchTaxpayers: 1 } : {}),
+        });
+        const rows = await store.all<ModelRow>(
+          `SELECT message_id, kind, policy_id, items, category, benefit::VARCHAR AS benefit, deadline::VARCHAR AS deadline, channel, recipient, subject, body,
+                  scheduled_at::VARCHAR AS scheduled_at
+           FROM push_message WHERE period = $1 ORDER BY message_id`,
+          [PERIOD],
+        );
+        assert.deepEqual(rows, expected.rows);
+        const { period: _p, planned, superseded, alreadyPlanned, ...rest } = report;
+        assert.deepEqual(rest, expected.report);
+        assert.deepEqual([planned, superseded, alreadyPlanned], [expected.rows.length, 0, 0]);
+        if (expected.rows.some((r) => r.kind === 'digest')) digests++;
+        if (expected.spread) spread++;
+      }),
+      { numRuns: 60, seed: 20261128 },
+    );
+    // The worlds must reach both ways of fitting the cap (sql/plan.sql: allocate), with digests.
+    assert.ok(digests >= 10 && spread >= 10, `digests in ${digests}, times a week apart or a full week in ${spread} of 60 worlds`);
     store.close();
   });
 });

@@ -7,7 +7,7 @@ import { compileRule, RuleError } from '../src/rules/compile.ts';
 import { FACTS, type FactType } from '../src/rules/facts.ts';
 import { evaluate, explain, type FactRow } from '../src/rules/interpret.ts';
 import type { Expr } from '../src/rules/ir.ts';
-import { compilePopulation, compileSql } from '../src/rules/sql.ts';
+import { compileMatches, compilePopulation, compileSql } from '../src/rules/sql.ts';
 import { Store } from '../src/store/store.ts';
 import { createFactsTable, factRowParams, insertFactsSql, PARAMS, q, rowArb, ruleSource } from './helpers/rules.ts';
 
@@ -172,6 +172,14 @@ describe('rules: the interpreter, DuckDB and PostgreSQL give the same answer', (
       expected,
     );
     assert.ok(d.conditions < rules.reduce((n, r) => n + countConditions(r.expr), 0), 'shared conditions are computed once');
+    // The matches alone, as (taxpayer, rule) pairs: exactly the true answers, on both engines.
+    const truePairs = expected.flatMap((answers, id) => answers.flatMap((a, i) => (a === 'true' ? [`${id}:${i}`] : []))).sort();
+    const pairsOf = (ps: { taxpayer: unknown; rule: unknown }[]) => ps.map((p) => `${p.taxpayer}:${p.rule}`).sort();
+    const dm = compileMatches(rules, 'duckdb', 'facts_t');
+    assert.deepEqual(pairsOf(await duck.all<{ taxpayer: number; rule: number }>(dm.sql, dm.params)), truePairs);
+    const pm = compileMatches(rules, 'postgres', 'facts_t');
+    assert.deepEqual(pairsOf((await pgc.query<{ taxpayer: number; rule: number }>(pm.sql, pm.params)).rows), truePairs);
+    assert.ok(truePairs.length > 0);
   });
 
   it('strings with quotes, comments and SQL keywords stay data', async () => {

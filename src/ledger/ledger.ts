@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { formatYuan, parseYuan } from '../calc/money.ts';
 import type { Catalogue } from '../law/catalogue.ts';
 import { parseQuarter } from '../match/period.ts';
 import { bindNamed, type Db, type Dialect } from '../store/db.ts';
@@ -71,21 +72,27 @@ export interface TaxpayerLedger {
 
 /** One taxpayer's ledger for a year: every policy enjoyed or missed, month by month. */
 export async function taxpayerLedger(db: Db, creditCode: string, year: number): Promise<TaxpayerLedger> {
+  // The taxpayer's rows first, alone, so the lookup can use an index on credit_code where one exists
+  // (the serving indexes): with the year's range beside it in one filter DuckDB scans the whole table.
+  const mine = 'WITH mine AS MATERIALIZED (SELECT * FROM ledger_entry WHERE credit_code = $1)';
   const rows = await db.all<{ period: string; month: string; policy_id: string; status: string; enjoyed: string; missed: string | null }>(
-    `SELECT period, ${monthText(db.dialect, 'month')} AS month, policy_id, status, enjoyed::VARCHAR AS enjoyed, missed::VARCHAR AS missed FROM ledger_entry
-     WHERE credit_code = $1 AND ${inYear('period_end', 2)} ORDER BY month, policy_id`,
+    `${mine} SELECT period, ${monthText(db.dialect, 'month')} AS month, policy_id, status, enjoyed::VARCHAR AS enjoyed, missed::VARCHAR AS missed FROM mine
+     WHERE ${inYear('period_end', 2)} ORDER BY month, policy_id`,
     [creditCode, year],
   );
-  const total = await db.one<{ enjoyed: string; missed: string }>(
-    `SELECT coalesce(sum(enjoyed), 0.00)::VARCHAR AS enjoyed, coalesce(sum(missed), 0.00)::VARCHAR AS missed FROM ledger_entry WHERE credit_code = $1 AND ${inYear('period_end', 2)}`,
-    [creditCode, year],
-  );
+  // Summed in whole fen from the rows already read: exact, and no second pass over the table.
+  let enjoyed = 0;
+  let missed = 0;
+  for (const r of rows) {
+    enjoyed += parseYuan(r.enjoyed);
+    missed += parseYuan(r.missed ?? '0');
+  }
   return {
     creditCode,
     year,
     rows: rows.map((r) => ({ period: r.period, month: r.month, policyId: r.policy_id, status: r.status, enjoyed: r.enjoyed, missed: r.missed })),
-    enjoyed: total.enjoyed,
-    missed: total.missed,
+    enjoyed: formatYuan(enjoyed),
+    missed: formatYuan(missed),
   };
 }
 

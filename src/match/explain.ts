@@ -78,7 +78,9 @@ export async function explainTaxpayer(
     await store.all<Record<string, unknown>>(
       // The latest facts of this one taxpayer (the current_fact view would rank every taxpayer's rows).
       // As of a moment: the facts the latest match up to then computed (they are never overwritten).
-      'SELECT * FROM taxpayer_fact WHERE credit_code = $1 AND period = $2 AND computed_at <= CAST($3 AS TIMESTAMP) ORDER BY computed_at DESC LIMIT 1',
+      // The taxpayer's rows alone first, so an index on credit_code serves the lookup where one exists.
+      `WITH mine AS MATERIALIZED (SELECT * FROM taxpayer_fact WHERE credit_code = $1)
+       SELECT * FROM mine WHERE period = $2 AND computed_at <= CAST($3 AS TIMESTAMP) ORDER BY computed_at DESC LIMIT 1`,
       [opts.creditCode, quarter.period, opts.asOf ?? '9999-12-31'],
     )
   )[0];

@@ -7,12 +7,40 @@ import { evaluateFormula, formulaSql } from '../rules/formula.ts';
 import { evaluate, type FactRow } from '../rules/interpret.ts';
 import { loosenRule } from '../rules/nearMiss.ts';
 import { compilePopulation } from '../rules/sql.ts';
-import { bindNamed, type Db, type Dialect, type SqlParam } from '../store/db.ts';
+import { bindNamed, type Db, type Dialect, type Row, type SqlParam } from '../store/db.ts';
 import { parseQuarter, type Quarter } from './period.ts';
 
 const SQL_DIR = join(dirname(fileURLToPath(import.meta.url)), 'sql');
-// SQL that must differ between the engines has a PostgreSQL file beside the DuckDB one.
-const sql = (dialect: Dialect, name: string) => readFileSync(join(SQL_DIR, dialect === 'postgres' ? 'postgres' : '', `${name}.sql`), 'utf8');
+const sqlTexts = new Map<string, string>();
+/**
+ * An SQL file of this folder, read once. SQL that must differ between the engines has a PostgreSQL
+ * file beside the DuckDB one. A file with a city-wide and a single-taxpayer form (sql/facts.sql)
+ * marks the lines of each with `-- [city]` or `-- [one]`; the other form's lines are left out.
+ */
+const sql = (dialect: Dialect, name: string, form: 'city' | 'one' = 'city') => {
+  const key = `${dialect}/${name}/${form}`;
+  let text = sqlTexts.get(key);
+  if (text === undefined) {
+    const other = form === 'city' ? '-- [one]' : '-- [city]';
+    text = readFileSync(join(SQL_DIR, dialect === 'postgres' ? 'postgres' : '', `${name}.sql`), 'utf8')
+      .split('\n')
+      .filter((line) => !line.trimEnd().endsWith(other))
+      .join('\n');
+    sqlTexts.set(key, text);
+  }
+  return text;
+};
+
+/** The parameters of sql/facts.sql for a quarter (and a taxpayer, or null for the city). */
+const factsParams = (quarter: Quarter, computedAt: string, only: string | null): Record<string, SqlParam> => ({
+  period: quarter.period,
+  start: quarter.start,
+  end: quarter.end,
+  month_start: `${quarter.end.slice(0, 8)}01`,
+  year_start: `${quarter.end.slice(0, 4)}-01-01`,
+  computed_at: computedAt,
+  ...(only === null ? {} : { only }),
+});
 
 export const DEFAULT_LAW_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'law');
 
@@ -75,19 +103,36 @@ export function policiesFor(catalogue: Catalogue, quarter: Quarter) {
   );
 }
 
+const policiesCache = new WeakMap<Catalogue, Map<string, ReturnType<typeof policiesFor>>>();
+/** policiesFor, kept per catalogue and quarter: a server re-matching taxpayers one by one loosens the rules once. */
+function policiesOf(catalogue: Catalogue, quarter: Quarter) {
+  let byPeriod = policiesCache.get(catalogue);
+  if (!byPeriod) {
+    byPeriod = new Map();
+    policiesCache.set(catalogue, byPeriod);
+  }
+  let policies = byPeriod.get(quarter.period);
+  if (!policies) {
+    policies = policiesFor(catalogue, quarter);
+    byPeriod.set(quarter.period, policies);
+  }
+  return policies;
+}
+
 /**
- * Matches every policy in force against every taxpayer (or one) for a quarter, set-wise in the
- * database (DuckDB or PostgreSQL): facts from the data, then one query that evaluates every rule and
- * its loosened form (conditions shared between rules computed once) and every benefit formula, then
- * the results. One transaction: a crash leaves no half run, and the push plan can be written in the
- * same one.
+ * Matches every policy in force against every taxpayer for a quarter, set-wise in the database
+ * (DuckDB or PostgreSQL): facts from the data, then one query that evaluates every rule and its
+ * loosened form (conditions shared between rules computed once) and every benefit formula, then the
+ * results. One transaction: a crash leaves no half run, and the push plan can be written in the
+ * same one. With `only`, one taxpayer is re-matched instead (rematchOne), with the same results.
  */
 export async function runMatch(db: Db, opts: MatchOptions): Promise<MatchRun> {
   const quarter = parseQuarter(opts.period);
   const { catalogue, sha } = catalogueOf(opts.lawDir ?? DEFAULT_LAW_DIR);
-  const policies = policiesFor(catalogue, quarter);
+  const policies = policiesOf(catalogue, quarter);
   const computedAt = (opts.now ?? new Date()).toISOString().replace('T', ' ').replace('Z', '');
   const progress = opts.onProgress ?? (() => {});
+  if (opts.only !== undefined) return rematchOne(db, opts, { quarter, policies, sha, computedAt, only: opts.only });
   return db.transaction(async (tx) => {
     const named = async (text: string, values: Record<string, SqlParam>) => {
       const b = bindNamed(text, values);
@@ -98,7 +143,7 @@ export async function runMatch(db: Db, opts: MatchOptions): Promise<MatchRun> {
     if (tx.dialect === 'postgres') await tx.exec('LOCK TABLE match_run IN SHARE ROW EXCLUSIVE MODE');
     const { next } = await tx.one<{ next: bigint | number | string }>('SELECT coalesce(max(run_id), 0) + 1 AS next FROM match_run');
     const runId = Number(next);
-    const scope = opts.only ?? 'city';
+    const scope = 'city';
     await named(`INSERT INTO match_run VALUES ($run, $period, $scope, $sha, $entries, $at::TIMESTAMP, NULL)`, {
       run: runId,
       period: quarter.period,
@@ -107,8 +152,8 @@ export async function runMatch(db: Db, opts: MatchOptions): Promise<MatchRun> {
       entries: policies.length,
       at: computedAt,
     });
-    progress(`facts for ${quarter.period}${opts.only ? ` (${opts.only})` : ''}`);
-    await named(sql(tx.dialect, 'facts'), { period: quarter.period, start: quarter.start, end: quarter.end, computed_at: computedAt, only: opts.only ?? null });
+    progress(`facts for ${quarter.period}`);
+    await named(sql(tx.dialect, 'facts'), factsParams(quarter, computedAt, null));
     await tx.exec('DROP TABLE IF EXISTS match_facts');
     await named(`CREATE TEMP TABLE match_facts AS SELECT credit_code AS id, * FROM taxpayer_fact WHERE period = $period AND computed_at = $at::TIMESTAMP`, {
       period: quarter.period,
@@ -117,12 +162,7 @@ export async function runMatch(db: Db, opts: MatchOptions): Promise<MatchRun> {
     // Autovacuum never analyzes temporary tables: without statistics PostgreSQL plans the join
     // below for a table of unknown size.
     if (tx.dialect === 'postgres') await tx.exec('ANALYZE match_facts');
-    if (opts.only) {
-      // One taxpayer: the interpreter and the formulas in TypeScript (the same answers as the SQL,
-      // proven by the property tests) spare planning a query over every policy.
-      progress(`${policies.length} policies for one taxpayer`);
-      await matchOne(tx, policies, { runId, period: quarter.period, computedAt });
-    } else if (policies.length > 0) {
+    if (policies.length > 0) {
       progress(`${policies.length} policies × taxpayers, set-wise`);
       const pop = compilePopulation([...policies.map((p) => p.rule), ...policies.map((p) => p.loose)], tx.dialect, 'match_facts');
       const params = [...pop.params];
@@ -174,22 +214,74 @@ export async function runMatch(db: Db, opts: MatchOptions): Promise<MatchRun> {
 
 type Policies = ReturnType<typeof policiesFor>;
 
-async function matchOne(tx: Db, policies: Policies, run: { runId: number; period: string; computedAt: string }): Promise<void> {
-  const row = (await tx.all<FactRow>('SELECT * FROM match_facts'))[0];
-  if (!row) return;
+/**
+ * Re-matches one taxpayer: its facts recomputed from its registration and returns, every policy in
+ * force, the results written, in one transaction. The latency a server sees is mostly calls into
+ * the database, planning and the commit, so there are three statements between BEGIN and COMMIT:
+ * the run (its id taken as the next one) and the facts (the single-taxpayer form of sql/facts.sql,
+ * which looks the taxpayer up by credit code and returns the row it inserts), both kept prepared
+ * (Db.allPrepared), and the results of every policy appended (Db.insertRows). No temporary table,
+ * no query to count what was written. With the serving indexes of `zhishu serve` every lookup is an
+ * index scan. docs/policy.md has the measurements behind each choice.
+ */
+async function rematchOne(
+  db: Db,
+  opts: MatchOptions,
+  run: { quarter: Quarter; policies: Policies; sha: string; computedAt: string; only: string },
+): Promise<MatchRun> {
+  const { quarter, policies, computedAt, only } = run;
+  const progress = opts.onProgress ?? (() => {});
+  return db.transaction(async (tx) => {
+    const prepared = async <T extends Row>(text: string, values: Record<string, SqlParam>) => {
+      const b = bindNamed(text, values);
+      return tx.allPrepared<T>(b.sql, b.params);
+    };
+    if (tx.dialect === 'postgres') await tx.exec('LOCK TABLE match_run IN SHARE ROW EXCLUSIVE MODE');
+    // finished_at is now() as the UPDATE at the end of a city run sets it: the transaction's start
+    // on both engines.
+    const [r] = await prepared<{ run_id: bigint | number | string }>(
+      `INSERT INTO match_run SELECT coalesce(max(run_id), 0) + 1, $period, $scope, $sha, $entries, $at::TIMESTAMP, now()::TIMESTAMP FROM match_run RETURNING run_id`,
+      { period: quarter.period, scope: only, sha: run.sha, entries: policies.length, at: computedAt },
+    );
+    const runId = Number(r?.run_id);
+    progress(`facts for ${quarter.period} (${only})`);
+    const [row] = await prepared<FactRow>(sql(tx.dialect, 'facts', 'one'), factsParams(quarter, computedAt, only));
+    const byStatus: Record<string, number> = {};
+    if (row) {
+      // The interpreter and the formulas in TypeScript (the same answers as the SQL, proven by the
+      // property tests) spare planning a query over every policy.
+      progress(`${policies.length} policies for one taxpayer`);
+      const written = await matchOne(tx, policies, row, { runId, period: quarter.period, computedAt });
+      for (const status of written) byStatus[status] = (byStatus[status] ?? 0) + 1;
+    }
+    const result: MatchRun = {
+      runId,
+      period: quarter,
+      computedAt,
+      scope: only,
+      entries: policies.length,
+      taxpayers: row ? 1 : 0,
+      byStatus,
+    };
+    if (opts.inTransaction) await opts.inTransaction(result, tx);
+    return result;
+  });
+}
+
+/** Evaluates every policy on one taxpayer's facts row and inserts its results; returns their statuses. */
+async function matchOne(tx: Db, policies: Policies, row: FactRow, run: { runId: number; period: string; computedAt: string }): Promise<string[]> {
   const facts = Object.fromEntries(Object.entries(row).filter(([, v]) => v !== null));
-  const values: (string | null)[] = [String(run.runId), run.period, run.computedAt];
-  const tuples: string[] = [];
+  const rows: SqlParam[][] = [];
   for (const p of policies) {
     const r = evaluate(p.rule, facts);
     const status = r === 'true' ? 'matched' : r === 'unknown' ? 'unknown' : evaluate(p.loose, facts) === 'true' ? 'nearMiss' : null;
     if (!status) continue;
     const benefit = status !== 'unknown' && p.benefit ? evaluateFormula(p.benefit, facts) : null;
-    const k = values.length;
-    values.push(String(row.id), p.entry.id, status, benefit, p.entry.category);
-    tuples.push(`(CAST($1 AS BIGINT), $${k + 1}, $${k + 2}, $2, $${k + 3}, CAST($${k + 4} AS DECIMAL(18,2)), $${k + 5}, CAST($3 AS TIMESTAMP))`);
+    // policy_match's columns: run, taxpayer, policy, period, status, benefit, category, computed_at
+    rows.push([run.runId, String(row.credit_code), p.entry.id, run.period, status, benefit, p.entry.category, run.computedAt]);
   }
-  if (tuples.length > 0) await tx.exec(`INSERT INTO policy_match VALUES ${tuples.join(', ')}`, values);
+  await tx.insertRows('policy_match', rows);
+  return rows.map((r) => r[4] as string);
 }
 
 export type { CatalogueEntry };

@@ -211,9 +211,10 @@ before the answer leaves.
 | path | VARCHAR | no | the path and query asked for |
 | status | INTEGER | no | the HTTP status answered |
 
-When \`zhishu serve\` starts it adds indexes on credit_code to the tables a company's pages read (taxpayer,
-company_person, taxpayer_fact, policy_match, ledger_entry, inbox_message; src/api/sql/serving_indexes.sql). A
-batch-only store has none: ingest and the city-wide match are faster without them.
+When \`zhishu serve\` starts it adds indexes on credit_code to the tables a company's pages and a
+single-taxpayer re-match read (taxpayer, filing, company_person, taxpayer_fact, policy_match, ledger_entry,
+inbox_message; src/api/sql/serving_indexes.sql). A batch-only store has none: ingest and the city-wide match
+are faster without them.
 `;
 
 function typeText(spec: TableSpec['columns'][number]): string {

@@ -98,6 +98,9 @@ export interface Addressee {
   periodZh: string;
 }
 
+// The words of the messages. The planner writes them set-wise in SQL (sql/plan.sql, section
+// `insert`); singleText and digestText are their specification, and test/push.test.ts holds the
+// SQL to them, so a change of wording is made in both places.
 const SUBJECT_PREFIX = '【智数·政策提醒】';
 
 function footer(id: string): string {

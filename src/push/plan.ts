@@ -1,22 +1,10 @@
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { Store } from '../store/store.ts';
-import {
-  type Addressee,
-  type Channel,
-  digestSubject,
-  digestText,
-  type ItemText,
-  inboxAddress,
-  type MessageKind,
-  messageId,
-  type PushEntry,
-  type Role,
-  singleText,
-  toFen,
-} from './message.ts';
+import { CATEGORY_ZH, type PushEntry, ROLE_ZH, type Role, toFen } from './message.ts';
 import { checkSendingHours, DEFAULT_PLAN_SETTINGS, type PlanSettings } from './settings.ts';
-import { DAY_MS, defaultDeadline, fromSql, HOUR_MS, type LocalMs, nextDeliveryTime, parsePeriod, type QuietHours, sqlTimestamp, toLocal } from './time.ts';
-
-const WEEK_MS = 7 * DAY_MS;
+import { DAY_MS, defaultDeadline, HOUR_MS, parsePeriod, sqlTimestamp, toLocal } from './time.ts';
 
 /** What a near miss lacks, in words, per `lackingKey(creditCode, policyId)`; the match part can tell (it has the explained rules). */
 export type LackingProvider = (nearMisses: readonly { creditCode: string; policyId: string }[]) => Promise<Map<string, readonly string[]>>;
@@ -28,9 +16,12 @@ export interface PlanOptions {
   /** Messages are never scheduled before this moment. */
   now: Date;
   settings?: Partial<PlanSettings>;
+  /** Asked once per batch, for the near misses among the messages it is about to write. */
   lacking?: LackingProvider;
   /** Plan for this taxpayer only (after a single-taxpayer re-match). */
   only?: string;
+  /** Taxpayers planned per batch (default 100,000): bounds the memory a city plan takes. */
+  batchTaxpayers?: number;
 }
 
 export interface PlanReport {
@@ -58,73 +49,60 @@ export interface PlanReport {
   byKind: Record<string, number>;
 }
 
-type ResultRow = {
-  run_id: string;
-  credit_code: string;
-  policy_id: string;
-  status: 'matched' | 'nearMiss';
-  benefit: string | null;
-  taxpayer_name: string;
-};
-
-type PersonRow = {
-  credit_code: string;
-  role: Role;
-  name: string;
-  email: string | null;
-  mobile: string | null;
-  preferred_channel: Channel;
-  quiet_from: number | string;
-  quiet_to: number | string;
-};
-
-interface Candidate {
-  id: string;
-  creditCode: string;
-  role: Role;
-  runId: string;
-  item: ItemText;
-  /** When it should arrive: leadDays before the deadline, never before now. */
-  target: LocalMs;
-  major: boolean;
-}
-
-interface NewMessage {
-  id: string;
-  period: string;
-  creditCode: string;
-  role: Role;
-  kind: MessageKind;
-  policyId: string | null;
-  items: string | null;
-  category: string;
-  runId: string;
-  benefitFen: bigint | null;
-  deadline: string;
-  channel: Channel;
-  recipient: string;
-  subject: string;
-  body: string;
-  at: LocalMs;
-}
-
 /** Filing deadlines are per tax type; a category names the tax type whose return claims the relief. */
 const TAX_TYPE_OF_CATEGORY: Record<string, string | undefined> = { vat: 'vat', surcharges: 'surcharges', cit: 'cit', iit: 'iit', stampDuty: 'stampDuty' };
 
 /**
- * The current results of a period: for each taxpayer, those of the latest run (highest run_id) for
- * the period that covers it, a city run or a re-match of that taxpayer alone. A taxpayer with no
- * row in its latest run has nothing current, even if an older run had rows.
+ * The sections of sql/plan.sql by name (`-- @name` starts one). Named parameters ($period) become
+ * positional ones ($1) with the list of names in order, so a section gets exactly the values it uses
+ * (DuckDB refuses any other) and runs through any `Db`-like store.
  */
-const LATEST_RUNS = `
-  city AS (SELECT max(run_id) AS run_id FROM match_run WHERE period = $period AND scope = 'city'),
-  single AS (SELECT scope AS credit_code, max(run_id) AS run_id FROM match_run WHERE period = $period AND scope <> 'city' GROUP BY scope)`;
-const CURRENT = `
-  current AS (
-    SELECT pm.run_id, pm.credit_code, pm.policy_id, pm.status, pm.benefit
-    FROM policy_match pm LEFT JOIN single s ON s.credit_code = pm.credit_code
-    WHERE pm.period = $period AND pm.status IN ('matched', 'nearMiss') AND ($only::VARCHAR IS NULL OR pm.credit_code = $only)
-      AND pm.run_id = greatest(coalesce(s.run_id, -1), coalesce((SELECT run_id FROM city), -1)))`;
+const SECTIONS = (() => {
+  const text = readFileSync(join(dirname(fileURLToPath(import.meta.url)), 'sql', 'plan.sql'), 'utf8');
+  const out = new Map<string, { sql: string; params: string[] }>();
+  for (const part of text.split(/^-- @/m).slice(1)) {
+    const name = part.slice(0, part.indexOf('\n')).trim();
+    const params: string[] = [];
+    const sql = part
+      .slice(part.indexOf('\n') + 1)
+      .split('\n')
+      .map((line) => {
+        const comment = line.indexOf('--');
+        const code = comment < 0 ? line : line.slice(0, comment);
+        return (
+          code.replace(/\$([a-z_]+)/g, (_, p: string) => {
+            if (!params.includes(p)) params.push(p);
+            return `$${params.indexOf(p) + 1}`;
+          }) + (comment < 0 ? '' : line.slice(comment))
+        );
+      })
+      .join('\n');
+    out.set(name, { sql, params });
+  }
+  return out;
+})();
+
+const BATCH_TAXPAYERS = 100_000;
+
+const TEMP_TABLES = [
+  'push_plan_entry',
+  'push_plan_taxpayer',
+  'push_plan_row',
+  'push_plan_person',
+  'push_plan_role',
+  'push_plan_wait',
+  'push_plan_candidate',
+  'push_plan_existing',
+  'push_plan_superseded',
+  'push_plan_handled',
+  'push_plan_booked_all',
+  'push_plan_booked',
+  'push_plan_allocation',
+  'push_plan_lacking',
+];
+
+// Planning uses temp tables of fixed names on the store's one connection: calls on a store take turns.
+const running = new WeakMap<Store, Promise<unknown>>();
 
 /**
  * Plans the messages the current match results of a period call for, into the push_message outbox.
@@ -138,240 +116,175 @@ const CURRENT = `
  * the person's quiet hours; a person gets at most `maxPerWeek` messages in any 7 days, the rest
  * merged into one digest.
  *
+ * Set-wise, in DuckDB (sql/plan.sql): a handful of statements per batch of taxpayers, texts
+ * included; no message passes through JavaScript. test/push.test.ts holds it to the rules above
+ * applied message by message.
+ *
  * Idempotent: message ids are derived from their content, and an id already in the outbox (or an
  * item of a digest already there) is not planned again. Planned messages that the latest results
  * no longer support become `skipped`.
  *
- * Writes with two statements (the skips, then one INSERT of all new rows), each atomic. Inside a
- * caller's open transaction they are part of it; standalone, a crash between them leaves a state
- * from which the next plan reaches exactly what an uninterrupted one would have (the skips are
- * decided again the same way, and the insert is computed from them).
+ * Writes per batch of whole taxpayers: the skips, then one INSERT of the batch's new rows, each
+ * atomic. Inside a caller's open transaction they are part of it; standalone, a crash leaves every
+ * taxpayer planned entirely or not at all (a batch's skips without its insert are decided again the
+ * same way), from which the next plan reaches exactly what an uninterrupted one would have.
  */
-export async function planPushes(store: Store, entries: readonly PushEntry[], options: PlanOptions): Promise<PlanReport> {
+export function planPushes(store: Store, entries: readonly PushEntry[], options: PlanOptions): Promise<PlanReport> {
+  const previous = running.get(store) ?? Promise.resolve();
+  const next = previous.catch(() => undefined).then(() => plan(store, entries, options));
+  running.set(store, next);
+  return next;
+}
+
+async function plan(store: Store, entries: readonly PushEntry[], options: PlanOptions): Promise<PlanReport> {
   const settings: PlanSettings = { ...DEFAULT_PLAN_SETTINGS, ...options.settings };
   checkSendingHours(settings.sendingHours);
   if (!Number.isInteger(settings.maxPerWeek) || settings.maxPerWeek < 1) throw new Error(`maxPerWeek must be a whole number >= 1, not ${settings.maxPerWeek}`);
+  const perBatch = options.batchTaxpayers ?? BATCH_TAXPAYERS;
+  if (!Number.isInteger(perBatch) || perBatch < 1) throw new Error(`batchTaxpayers must be a whole number >= 1, not ${perBatch}`);
   const period = parsePeriod(options.period);
   const now = toLocal(options.now);
-  const majorFen = toFen(settings.majorReliefYuan.toFixed(2));
-  const byId = new Map(entries.filter((e) => e.kind === 'policy').map((e) => [e.id, e]));
-  // A single-taxpayer re-match plans that taxpayer only: the others' plans are left as they are.
-  const p = { period: period.id, only: options.only ?? null };
-
-  const results = await store.all<ResultRow>(
-    `WITH ${LATEST_RUNS}, ${CURRENT}
-     SELECT c.run_id::VARCHAR AS run_id, c.credit_code, c.policy_id, c.status, c.benefit::VARCHAR AS benefit, coalesce(t.name, c.credit_code) AS taxpayer_name
-     FROM current c LEFT JOIN (SELECT credit_code, any_value(name) AS name FROM taxpayer GROUP BY credit_code) t USING (credit_code)
-     ORDER BY c.credit_code, c.policy_id`,
-    p,
-  );
-  const persons = new Map<string, PersonRow>();
-  for (const row of await store.all<PersonRow>(
-    `WITH ${LATEST_RUNS}, ${CURRENT}
-     SELECT credit_code, role, name, email, mobile, preferred_channel, quiet_from, quiet_to FROM company_person
-     WHERE credit_code IN (SELECT credit_code FROM current) ORDER BY credit_code, role, name`,
-    p,
-  )) {
-    const key = `${row.credit_code}|${row.role}`;
-    if (!persons.has(key)) persons.set(key, row);
-  }
-  const deadlines = new Map<string, string>();
-  for (const row of await store.all<{ credit_code: string; tax_type: string; due: string }>(
-    `WITH ${LATEST_RUNS}, ${CURRENT}
-     SELECT credit_code, tax_type, min(due_date)::VARCHAR AS due FROM filing
-     WHERE period_end = $end::DATE AND period_start >= $start::DATE AND credit_code IN (SELECT credit_code FROM current)
-     GROUP BY credit_code, tax_type`,
-    { ...p, start: period.start, end: period.end },
-  )) {
-    deadlines.set(`${row.credit_code}|${row.tax_type}`, row.due);
-  }
-  const runs = await store.one<{ city: string | null; singles: string | null }>(
-    `WITH ${LATEST_RUNS} SELECT (SELECT run_id FROM city)::VARCHAR AS city, (SELECT string_agg(credit_code, ',') FROM single) AS singles`,
-    { period: p.period },
-  );
-  const covered = (creditCode: string) => runs.city !== null || (runs.singles ?? '').split(',').includes(creditCode);
-  const existing = await store.all<{ message_id: string; credit_code: string; kind: MessageKind; items: string | null; status: string }>(
-    `SELECT message_id, credit_code, kind, items, status FROM push_message
-     WHERE period = $period AND status <> 'skipped' AND ($only::VARCHAR IS NULL OR credit_code = $only)`,
-    p,
-  );
-
-  const report: PlanReport = {
+  // Of entries sharing an id the last one counts, as in a lookup table built from the list.
+  const policies = [...new Map(entries.filter((e) => e.kind === 'policy').map((e) => [e.id, e])).values()].sort((a, b) => cmp(a.id, b.id));
+  const params: Record<string, string | number | bigint | null> = {
     period: period.id,
-    results: 0,
-    notInCatalogue: 0,
-    nothingToClaim: 0,
-    withoutPerson: 0,
-    candidates: 0,
-    alreadyPlanned: 0,
-    planned: 0,
-    digests: 0,
-    merged: 0,
-    superseded: 0,
-    byChannel: {},
-    byKind: {},
+    period_zh: period.zh,
+    start: period.start,
+    end: period.end,
+    default_deadline: defaultDeadline(period.end),
+    // A single-taxpayer re-match plans that taxpayer only: the others' plans are left as they are.
+    only: options.only ?? null,
+    now: sqlTimestamp(now),
+    now_ms: BigInt(now),
+    lead_ms: BigInt(Math.round(settings.leadDays * DAY_MS - settings.sendingHours.from * HOUR_MS)),
+    from: settings.sendingHours.from,
+    to: settings.sendingHours.to,
+    max: settings.maxPerWeek,
+    major_fen: toFen(settings.majorReliefYuan.toFixed(2)),
+    entries: JSON.stringify(
+      policies.map((e, i) => ({
+        e: i,
+        id: e.id,
+        category: e.category,
+        category_zh: CATEGORY_ZH[e.category] ?? e.category,
+        tax_type: TAX_TYPE_OF_CATEGORY[e.category] ?? null,
+        zh: e.title.zh,
+        en: e.title.en,
+        relief: rolesFor(e, 'relief', false),
+        major: rolesFor(e, 'relief', true),
+        near_miss: rolesFor(e, 'nearMiss', false),
+      })),
+    ),
+    roles: JSON.stringify(Object.entries(ROLE_ZH).map(([role, zh]) => ({ role, zh }))),
+    lacking: '[]',
+    lo: 0,
+    hi: 0,
+  };
+  const section = (name: string) => {
+    const s = SECTIONS.get(name);
+    if (!s) throw new Error(`sql/plan.sql has no section ${name}`);
+    return {
+      sql: s.sql,
+      params: s.params.map((p) => {
+        const value = params[p];
+        if (value === undefined) throw new Error(`sql/plan.sql section ${name} uses $${p}, which planPushes does not give`);
+        return value;
+      }),
+    };
+  };
+  const exec = async (name: string) => {
+    const s = section(name);
+    await store.exec(s.sql, s.params);
+  };
+  const query = <T extends Record<string, unknown>>(name: string) => {
+    const s = section(name);
+    return store.all<T>(s.sql, s.params);
+  };
+  const change = (name: string) => {
+    const s = section(name);
+    return store.change(s.sql, s.params);
   };
 
-  const candidates: Candidate[] = [];
-  const names = new Map<string, string>();
-  for (const r of results) {
-    const entry = byId.get(r.policy_id);
-    if (!entry) {
-      report.notInCatalogue++;
-      continue;
-    }
-    report.results++;
-    names.set(r.credit_code, r.taxpayer_name);
-    const kind = r.status === 'matched' ? 'relief' : 'nearMiss';
-    const benefitFen = r.benefit === null ? null : toFen(r.benefit);
-    // A relief worth nothing this period (no tax to reduce) would only teach people to ignore us;
-    // an unknown benefit is still pushed, since the relief may well be worth something.
-    if (benefitFen === 0n) {
-      report.nothingToClaim++;
-      continue;
-    }
-    const major = kind === 'relief' && benefitFen !== null && benefitFen >= majorFen;
-    const taxType = TAX_TYPE_OF_CATEGORY[entry.category];
-    const deadline = (taxType && deadlines.get(`${r.credit_code}|${taxType}`)) || defaultDeadline(period.end);
-    const target = Math.max(now, fromSql(deadline) - settings.leadDays * DAY_MS + settings.sendingHours.from * HOUR_MS);
-    const item: ItemText = { kind, entry, benefitFen, deadline, lacking: null };
-    for (const role of rolesFor(entry, kind, major)) {
-      if (!persons.has(`${r.credit_code}|${role}`)) {
-        report.withoutPerson++;
-        continue;
-      }
-      candidates.push({ id: messageId(period.id, r.credit_code, role, kind, entry.id), creditCode: r.credit_code, role, runId: r.run_id, item, target, major });
-    }
-  }
-  report.candidates = candidates.length;
-
-  // What the latest results no longer support is skipped, unless it is already on its way.
-  const current = new Set(candidates.map((c) => c.id));
-  const superseded = new Set(
-    existing
-      .filter((m) => m.status === 'planned' && covered(m.credit_code))
-      .filter((m) => (m.kind === 'digest' ? (m.items ?? '').split(',').some((i) => !current.has(i)) : !current.has(m.message_id)))
-      .map((m) => m.message_id),
-  );
-  const handled = new Set<string>();
-  for (const m of existing) {
-    if (superseded.has(m.message_id)) continue;
-    handled.add(m.message_id);
-    if (m.kind === 'digest') for (const i of (m.items ?? '').split(',')) handled.add(i);
-  }
-
-  // A message counts for the cap at the moment it reached (or will reach) the person. New messages
-  // are never earlier than now, so nothing older than a week before now can share a window with them.
-  const booked = new Map<string, LocalMs[]>();
-  for (const row of await store.all<{ message_id: string; credit_code: string; role: string; at: string }>(
-    `WITH ${LATEST_RUNS}, ${CURRENT}
-     SELECT message_id, credit_code, role, coalesce(sent_at, next_attempt_at, scheduled_at)::VARCHAR AS at FROM push_message
-     WHERE status IN ('planned', 'sending', 'sent') AND credit_code IN (SELECT credit_code FROM current)
-       AND coalesce(sent_at, next_attempt_at, scheduled_at) > $now::TIMESTAMP - INTERVAL 7 DAY`,
-    { ...p, now: sqlTimestamp(now) },
-  )) {
-    if (superseded.has(row.message_id)) continue;
-    const key = `${row.credit_code}|${row.role}`;
-    const times = booked.get(key) ?? [];
-    times.push(fromSql(row.at));
-    booked.set(key, times);
-  }
-
-  const perPerson = new Map<string, Candidate[]>();
-  for (const c of candidates) {
-    if (handled.has(c.id)) {
-      report.alreadyPlanned++;
-      continue;
-    }
-    const key = `${c.creditCode}|${c.role}`;
-    const cands = perPerson.get(key) ?? [];
-    cands.push(c);
-    perPerson.set(key, cands);
-  }
-
-  // Explaining a near miss costs a look at the taxpayer's facts: only for the messages to write.
-  const nearMisses = [...perPerson.values()].flat().filter((c) => c.item.kind === 'nearMiss');
-  if (options.lacking && nearMisses.length > 0) {
-    const lacking = await options.lacking(nearMisses.map((c) => ({ creditCode: c.creditCode, policyId: c.item.entry.id })));
-    for (const c of nearMisses) c.item.lacking = lacking.get(lackingKey(c.creditCode, c.item.entry.id)) ?? null;
-  }
-
-  const fresh: NewMessage[] = [];
-  for (const [key, cands] of perPerson) {
-    const person = persons.get(key) as PersonRow;
-    const quiet: QuietHours = { quietFrom: Number(person.quiet_from), quietTo: Number(person.quiet_to) };
-    const to: Addressee = {
-      taxpayerName: names.get(person.credit_code) ?? person.credit_code,
-      creditCode: person.credit_code,
-      personName: person.name,
-      role: person.role,
-      periodZh: period.zh,
+  try {
+    await store.exec(section('macros').sql);
+    for (const name of ['entries', 'roles', 'wait', 'taxpayers']) await exec(name);
+    const [counts] = await query<{ taxpayers: string; results: string; not_in_catalogue: string; nothing_to_claim: string }>('counts');
+    const report: PlanReport = {
+      period: period.id,
+      results: Number(counts?.results ?? 0),
+      notInCatalogue: Number(counts?.not_in_catalogue ?? 0),
+      nothingToClaim: Number(counts?.nothing_to_claim ?? 0),
+      withoutPerson: 0,
+      candidates: 0,
+      alreadyPlanned: 0,
+      planned: 0,
+      digests: 0,
+      merged: 0,
+      superseded: 0,
+      byChannel: {},
+      byKind: {},
     };
-    const route = routeFor(person);
-    for (const a of allocate(cands, booked.get(key) ?? [], settings, quiet)) {
-      if (a.items.length === 1) {
-        const c = a.items[0] as Candidate;
-        const text = singleText(c.id, to, c.item);
-        fresh.push({
-          id: c.id,
-          period: period.id,
-          creditCode: c.creditCode,
-          role: c.role,
-          kind: c.item.kind,
-          policyId: c.item.entry.id,
-          items: null,
-          category: c.item.entry.category,
-          runId: c.runId,
-          benefitFen: c.item.benefitFen,
-          deadline: c.item.deadline,
-          ...route,
-          ...text,
-          at: a.at,
-        });
-        continue;
-      }
-      const ids = a.items.map((c) => c.id);
-      const id = messageId(period.id, person.credit_code, person.role, 'digest', digestSubject(ids));
-      const reliefs = a.items.filter((c) => c.item.kind === 'relief' && c.item.benefitFen !== null);
-      fresh.push({
-        id,
-        period: period.id,
-        creditCode: person.credit_code,
-        role: person.role,
-        kind: 'digest',
-        policyId: null,
-        items: ids.join(','),
-        category: [...new Set(a.items.map((c) => c.item.entry.category))].sort().join(','),
-        runId: a.items.map((c) => c.runId).reduce((x, y) => (BigInt(y) > BigInt(x) ? y : x)),
-        benefitFen: reliefs.length > 0 ? reliefs.reduce((s, c) => s + (c.item.benefitFen as bigint), 0n) : null,
-        deadline: a.items.map((c) => c.item.deadline).sort()[0] as string,
-        ...route,
-        ...digestText(
-          id,
-          to,
-          a.items.map((c) => c.item),
-        ),
-        at: a.at,
-      });
-      report.digests++;
-      report.merged += a.items.length;
-    }
-  }
-  fresh.sort((a, b) => cmp(a.creditCode, b.creditCode) || cmp(a.role, b.role) || a.at - b.at || cmp(a.id, b.id));
+    // What the outbox holds for the period decides the skips and what is planned already; a first
+    // plan of a period (the usual case) has nothing there and skips those statements.
+    const [existing] = await query<{ n: string }>('outbox');
+    const batches = Math.max(1, Math.ceil(Number(counts?.taxpayers ?? 0) / perBatch));
+    for (const name of ['rows', 'persons', 'booked_all']) await exec(name);
+    for (let batch = 0; batch < batches; batch++) {
+      params.lo = batch * perBatch;
+      params.hi = (batch + 1) * perBatch;
+      params.lacking = '[]';
+      await exec('candidates');
+      if (Number(existing?.n ?? 0) > 0) for (const name of ['existing', 'superseded', 'handled']) await exec(name);
+      else await store.exec(section('nothing_planned').sql);
+      await exec('booked');
+      await exec('allocate');
 
-  if (superseded.size > 0) {
-    report.superseded = await store.change(
-      `UPDATE push_message SET status = 'skipped', last_error = 'superseded: the current match results (or the company''s people) no longer call for it'
-       WHERE status = 'planned' AND message_id IN (SELECT unnest(string_split($ids, chr(10))))`,
-      { ids: [...superseded].join('\n') },
-    );
+      // Explaining a near miss costs a look at the taxpayer's facts: only for the messages to write.
+      if (options.lacking) {
+        const nearMisses = await query<{ credit_code: string; policy_id: string }>('near_misses');
+        if (nearMisses.length > 0) {
+          const lacking = await options.lacking(nearMisses.map((n) => ({ creditCode: n.credit_code, policyId: n.policy_id })));
+          params.lacking = JSON.stringify(
+            nearMisses.flatMap((n) => {
+              const l = lacking.get(lackingKey(n.credit_code, n.policy_id));
+              return l ? [{ credit_code: n.credit_code, policy_id: n.policy_id, lacking: l }] : [];
+            }),
+          );
+        }
+      }
+      await exec('lacking');
+
+      report.withoutPerson += Number((await query<{ without_person: string }>('without_person'))[0]?.without_person ?? 0);
+      for (const row of await query<Record<'channel' | 'relief' | 'near_miss' | 'digest' | 'merged' | 'candidates' | 'already_planned', string | null>>(
+        'report',
+      )) {
+        const channel = row.channel as string;
+        for (const [kind, n] of [
+          ['relief', Number(row.relief ?? 0)],
+          ['nearMiss', Number(row.near_miss ?? 0)],
+          ['digest', Number(row.digest ?? 0)],
+        ] as const) {
+          if (n === 0) continue;
+          report.byChannel[channel] = (report.byChannel[channel] ?? 0) + n;
+          report.byKind[kind] = (report.byKind[kind] ?? 0) + n;
+        }
+        report.digests += Number(row.digest ?? 0);
+        report.merged += Number(row.merged ?? 0);
+        report.candidates += Number(row.candidates ?? 0);
+        report.alreadyPlanned += Number(row.already_planned ?? 0);
+      }
+
+      // Per batch the skips, then the insert: a batch is a set of whole taxpayers, so a crash between
+      // batches leaves taxpayers planned entirely or not at all, and the next plan completes the rest.
+      report.superseded += await change('skip');
+      report.planned += await change('insert');
+    }
+    return report;
+  } finally {
+    // After a failed statement inside a caller's transaction the transaction is aborted and this
+    // fails too; the temp tables go with the rollback then, and the first error is the one to report.
+    await store.exec(TEMP_TABLES.map((t) => `DROP TABLE IF EXISTS temp.main.${t};`).join('\n')).catch(() => undefined);
   }
-  if (fresh.length > 0) report.planned = await insertMessages(store, fresh, now);
-  for (const m of fresh) {
-    report.byChannel[m.channel] = (report.byChannel[m.channel] ?? 0) + 1;
-    report.byKind[m.kind] = (report.byKind[m.kind] ?? 0) + 1;
-  }
-  return report;
 }
 
 /** The layer: who hears of what, narrowed to the roles the catalogue entry names. */
@@ -382,143 +295,5 @@ export function rolesFor(entry: Pick<PushEntry, 'notify'>, kind: 'relief' | 'nea
   return narrowed.length > 0 ? narrowed : layer;
 }
 
-/** The preferred channel when its address is known, else the in-app inbox. SMS falls back to the inbox later, when sending. */
-function routeFor(p: PersonRow): { channel: Channel; recipient: string } {
-  if (p.preferred_channel === 'email' && p.email) return { channel: 'email', recipient: p.email };
-  if (p.preferred_channel === 'sms' && p.mobile) return { channel: 'sms', recipient: p.mobile };
-  return { channel: 'inApp', recipient: inboxAddress(p.credit_code, p.role) };
-}
-
-/** Does one more message at `t` keep every 7-day window at most `max`? Only windows starting at t or at a booked time need a look. */
-export function fitsCap(t: LocalMs, times: readonly LocalMs[], max: number): boolean {
-  for (const s of [t, ...times.filter((b) => b > t - WEEK_MS && b <= t)]) {
-    if (times.filter((b) => b >= s && b < s + WEEK_MS).length + 1 > max) return false;
-  }
-  return true;
-}
-
-/** The first deliverable moment at or after `target` at which one more message fits the cap. */
-function placeAt(target: LocalMs, times: readonly LocalMs[], s: PlanSettings, quiet: QuietHours): LocalMs {
-  let t = nextDeliveryTime(target, s.sendingHours, quiet);
-  while (!fitsCap(t, times, s.maxPerWeek)) {
-    // Nothing changes until a booked message leaves the window; past the last one everything fits.
-    const later = times.map((b) => b + WEEK_MS).filter((x) => x > t);
-    t = nextDeliveryTime(Math.min(...later), s.sendingHours, quiet);
-  }
-  return t;
-}
-
 // Code-point order: ids are ASCII, and localeCompare would cost an ICU collation per comparison.
 const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
-const priority = (c: Candidate) => (c.item.kind === 'nearMiss' ? 2 : c.major ? 0 : 1);
-
-/**
- * One person's new messages under the frequency cap. When all fit at their own times, each goes
- * alone. Otherwise one digest is booked first, at the earliest time any of them should arrive (or
- * the first moment the cap allows), and the most important messages (major reliefs, then larger
- * benefits, near misses last) go alone as long as they fit beside it; the rest go in the digest.
- */
-function allocate(cands: readonly Candidate[], booked: readonly LocalMs[], s: PlanSettings, quiet: QuietHours): { items: Candidate[]; at: LocalMs }[] {
-  const sorted = [...cands].sort(
-    (a, b) =>
-      priority(a) - priority(b) || Number((b.item.benefitFen ?? -1n) - (a.item.benefitFen ?? -1n)) || cmp(a.item.entry.id, b.item.entry.id) || cmp(a.id, b.id),
-  );
-  const times = [...booked];
-  const alone: { items: Candidate[]; at: LocalMs }[] = [];
-  for (const c of sorted) {
-    const at = nextDeliveryTime(c.target, s.sendingHours, quiet);
-    if (!fitsCap(at, times, s.maxPerWeek)) break;
-    times.push(at);
-    alone.push({ items: [c], at });
-  }
-  if (alone.length === sorted.length) return alone;
-
-  const digestAt = placeAt(Math.min(...sorted.map((c) => c.target)), booked, s, quiet);
-  const withDigest = [...booked, digestAt];
-  const singles: { items: Candidate[]; at: LocalMs }[] = [];
-  const rest: Candidate[] = [];
-  for (const c of sorted) {
-    const at = nextDeliveryTime(c.target, s.sendingHours, quiet);
-    if (fitsCap(at, withDigest, s.maxPerWeek)) {
-      withDigest.push(at);
-      singles.push({ items: [c], at });
-    } else rest.push(c);
-  }
-  // A digest of one would be a single message under another name: send that one alone in the slot.
-  return rest.length === 0 ? singles : [...singles, { items: rest, at: digestAt }];
-}
-
-const STAGE_COLUMNS = [
-  'message_id',
-  'credit_code',
-  'role',
-  'kind',
-  'period',
-  'policy_id',
-  'items',
-  'category',
-  'run_id',
-  'benefit',
-  'deadline',
-  'channel',
-  'recipient',
-  'subject',
-  'body',
-  'scheduled_at',
-] as const;
-let stageCounter = 0;
-
-/**
- * All new rows in one INSERT: staged through a temporary table (the appender is fast and the stage
- * vanishes with a crash), then inserted with ON CONFLICT DO NOTHING, so an id planned meanwhile
- * is kept as it was. The anti-join only saves the conflict check for ids known to be there.
- */
-async function insertMessages(store: Store, rows: readonly NewMessage[], now: LocalMs): Promise<number> {
-  const stage = `push_plan_stage_${process.pid}_${++stageCounter}`;
-  await store.exec(`CREATE TEMP TABLE ${stage} (${STAGE_COLUMNS.map((c) => `${c} VARCHAR`).join(', ')})`);
-  try {
-    const appender = await store.connection.createAppender(stage, 'main', 'temp');
-    for (const m of rows) {
-      const values = [
-        m.id,
-        m.creditCode,
-        m.role,
-        m.kind,
-        m.period,
-        m.policyId,
-        m.items,
-        m.category,
-        m.runId,
-        m.benefitFen === null ? null : formatFen(m.benefitFen),
-        m.deadline,
-        m.channel,
-        m.recipient,
-        m.subject,
-        m.body,
-        sqlTimestamp(m.at),
-      ];
-      for (const v of values) {
-        if (v === null) appender.appendNull();
-        else appender.appendVarchar(v);
-      }
-      appender.endRow();
-    }
-    appender.flushSync();
-    appender.closeSync();
-    return await store.change(
-      `INSERT INTO push_message BY NAME
-       SELECT message_id, credit_code, role, kind, period, policy_id, items, category, run_id::BIGINT AS run_id,
-              benefit::DECIMAL(18,2) AS benefit, deadline::DATE AS deadline, channel, recipient, subject, body,
-              'planned' AS status, scheduled_at::TIMESTAMP AS scheduled_at, 0 AS attempts, $now::TIMESTAMP AS created_at
-       FROM ${stage} WHERE message_id NOT IN (SELECT message_id FROM push_message)
-       ON CONFLICT DO NOTHING`,
-      { now: sqlTimestamp(now) },
-    );
-  } finally {
-    // After a failed statement inside a caller's transaction the transaction is aborted and this
-    // fails too; the stage goes with the rollback then, and the first error is the one to report.
-    await store.exec(`DROP TABLE IF EXISTS temp.main.${stage}`).catch(() => undefined);
-  }
-}
-
-const formatFen = (fen: bigint) => `${fen < 0n ? '-' : ''}${(fen < 0n ? -fen : fen) / 100n}.${((fen < 0n ? -fen : fen) % 100n).toString().padStart(2, '0')}`;

@@ -1,6 +1,6 @@
 import { formatHundredths, hundredths } from './compile.ts';
 import { FACTS, type FactType } from './facts.ts';
-import { type Expr, isNumeric, type Rule, type Value } from './ir.ts';
+import { type CmpOp, type Expr, isNumeric, type Rule, type Value } from './ir.ts';
 
 export const TRACE_VERSION = 1;
 
@@ -52,173 +52,293 @@ export function factValue(name: string, row: FactRow): Value | null {
   return raw;
 }
 
+// ---------------------------------------------------------------- facts of a row
+
 /**
- * The facts a rule reads, converted to exact values once per row (and checked: a value of the wrong
- * type names its fact). The conversions are kept with the row, so a taxpayer evaluated against many
- * rules pays for them once. A row must not be changed after it was first evaluated.
+ * Inside the interpreter a number is hundredths as a JavaScript number when it is small enough for every
+ * operation here to stay exact (at most 2^50, i.e. 11 trillion yuan) and as a bigint beyond: comparisons
+ * of numbers are several times cheaper than of bigints, and `<` between a number and a bigint is exact in
+ * JavaScript. The form is canonical (a value that fits is always a number), so `===` still means equal.
  */
-const converted = new WeakMap<FactRow, Map<string, Value | null>>();
-function prepareFacts(rule: Rule, row: FactRow): Map<string, Value | null> {
-  let out = converted.get(row);
-  if (!out) {
-    out = new Map();
-    converted.set(row, out);
-  }
-  for (const name of rule.facts) if (!out.has(name)) out.set(name, factValue(name, row));
-  return out;
+type Exact = Value | number;
+const SAFE = 2 ** 50;
+const SAFE_N = BigInt(SAFE);
+const exact = (v: Value): Exact => (typeof v === 'bigint' && v <= SAFE_N && v >= -SAFE_N ? Number(v) : v);
+
+/** Formats hundredths like formatHundredths: 30000 -> "300", 5 -> "0.05", 150 -> "1.5". */
+function formatExact(v: number | bigint): string {
+  if (typeof v === 'bigint') return formatHundredths(v);
+  const abs = v < 0 ? -v : v;
+  const whole = Math.floor(abs / 100);
+  const cents = abs - whole * 100;
+  const sign = v < 0 ? '-' : '';
+  if (cents === 0) return `${sign}${whole}`;
+  return `${sign}${whole}.${cents % 10 === 0 ? cents / 10 : cents < 10 ? `0${cents}` : cents}`;
 }
 
-const show = (v: Value | null): string | boolean | null => (typeof v === 'bigint' ? formatHundredths(v) : v);
-// Traces show values as text; a literal's text never changes and a fact's not within its row, so each is made once.
-const shownConstants = new WeakMap<Expr, string | boolean | string[]>();
-const shownFacts = new WeakMap<FactRow, Map<string, string | boolean | null>>();
-function showConstant(e: Expr & { value: Value }): string | boolean {
-  let s = shownConstants.get(e) as string | boolean | undefined;
-  if (s === undefined) {
-    s = show(e.value) as string | boolean;
-    shownConstants.set(e, s);
-  }
-  return s;
-}
-function showFact(row: FactRow, name: string, v: Value | null): string | boolean | null {
-  let m = shownFacts.get(row);
-  if (!m) {
-    m = new Map();
-    shownFacts.set(row, m);
-  }
-  let s = m.get(name);
-  if (s === undefined) {
-    s = show(v);
-    m.set(name, s);
-  }
-  return s;
-}
-const and3 = (xs: (boolean | null)[]) => (xs.includes(false) ? false : xs.includes(null) ? null : true);
-const or3 = (xs: (boolean | null)[]) => (xs.includes(true) ? true : xs.includes(null) ? null : false);
-const truth = (v: boolean | null): Truth => (v === null ? 'unknown' : v ? 'true' : 'false');
+const FACT_NAMES = Object.keys(FACTS);
+const FACT_SLOT = new Map(FACT_NAMES.map((n, i) => [n, i]));
+const FACT_TYPES = FACT_NAMES.map((n) => (FACTS[n] as { type: FactType }).type);
+type Shown = string | boolean | null;
+const DECIMAL_TEXT = /^-?\d+(?:\.\d{1,2})?$/;
 
-function compare(op: string, a: Value, b: Value): boolean {
-  switch (op) {
-    case '==':
-      return a === b;
-    case '!=':
-      return a !== b;
-    case '<':
-      return a < b;
-    case '<=':
-      return a <= b;
-    case '>':
-      return a > b;
-    default:
-      return a >= b;
+/** A fact of a row in the interpreter's exact form: the common cases here, the rest (and every error) by factValue. */
+function factExact(slot: number, row: FactRow): Exact | null {
+  const name = FACT_NAMES[slot] as string;
+  const raw = row[name];
+  if (raw === null || raw === undefined) return null;
+  const type = FACT_TYPES[slot] as FactType;
+  if (type === 'string' && typeof raw === 'string') return raw;
+  if (type === 'bool' && typeof raw === 'boolean') return raw;
+  if ((type === 'int' || type === 'decimal') && (typeof raw === 'number' || typeof raw === 'string')) {
+    // The common case without bigints: a number, or its text, of modest size (below 10^13, so that rounding
+    // the double times 100 gives the hundredths exactly). Anything else takes factValue's path.
+    const text = typeof raw === 'string' ? raw.trim() : String(raw);
+    if (DECIMAL_TEXT.test(text)) {
+      const x = Number(text);
+      if (x < 1e13 && x > -1e13) {
+        const h = Math.round(x * 100) + 0; // + 0: no negative zero
+        if (type === 'decimal' || h % 100 === 0) return h;
+      }
+    }
   }
+  const v = factValue(name, row);
+  return v === null ? null : exact(v);
 }
 
-interface Ctx {
+/**
+ * A row's facts, converted to exact values once (and checked: a value of the wrong type names its fact), by the
+ * fact's slot in the schema. Kept with the row, so a taxpayer evaluated against many rules pays for each
+ * conversion once. A row must not be changed after it was first evaluated.
+ */
+interface RowFacts {
   row: FactRow;
-  facts: Map<string, Value | null>;
-  conditions: ConditionTrace[];
+  /** Exact values; undefined until converted. */
+  values: (Exact | null | undefined)[];
+  /** The values as traces show them (numbers as exact decimal text). */
+  shown: (Shown | undefined)[];
+  /** `{ fact: shown value }`: what a condition that reads this fact alone observed, shared by all such traces of the row. */
+  observed: (Readonly<Record<string, Shown>> | undefined)[];
 }
+const rowFacts = new WeakMap<FactRow, RowFacts>();
 
-function traceValue(ctx: Ctx, e: Expr): Value | null {
-  switch (e.k) {
-    case 'lit':
-    case 'param':
-      return e.value;
-    case 'fact':
-      return ctx.facts.get(e.name) ?? null;
-    default:
-      return traceTest(ctx, e);
+// A taxpayer is usually evaluated against many rules in a row: the last row's facts are kept at hand.
+let lastFacts: RowFacts | undefined;
+function factsOf(slots: readonly number[], row: FactRow): RowFacts {
+  let f = lastFacts?.row === row ? lastFacts : rowFacts.get(row);
+  if (!f) {
+    const n = FACT_NAMES.length;
+    f = { row, values: new Array(n).fill(undefined), shown: new Array(n).fill(undefined), observed: new Array(n).fill(undefined) };
+    rowFacts.set(row, f);
   }
+  lastFacts = f;
+  // In the order of the rule's sorted fact names, so a row with two bad values names the same fact every time.
+  for (const i of slots) if (f.values[i] === undefined) f.values[i] = factExact(i, row);
+  return f;
 }
 
-function observe(ctx: Ctx, x: Expr, observed: ConditionTrace['observed'], missing: string[]): void {
-  if (x.k !== 'fact') return;
-  const v = ctx.facts.get(x.name) ?? null;
-  observed[x.name] = showFact(ctx.row, x.name, v);
-  if (v === null) missing.push(x.name);
+const show = (v: Exact | null): Shown => (typeof v === 'number' || typeof v === 'bigint' ? formatExact(v) : v);
+function shownFact(f: RowFacts, slot: number): Shown {
+  let s = f.shown[slot];
+  if (s === undefined) {
+    s = show(f.values[slot] ?? null);
+    f.shown[slot] = s;
+  }
+  return s;
+}
+function observedOne(f: RowFacts, slot: number): Readonly<Record<string, Shown>> {
+  let o = f.observed[slot];
+  if (!o) {
+    o = Object.freeze({ [FACT_NAMES[slot] as string]: shownFact(f, slot) });
+    f.observed[slot] = o;
+  }
+  return o;
 }
 
-function traceLeaf(ctx: Ctx, e: Expr, result: boolean | null): ConditionTrace {
+// ---------------------------------------------------------------- rules compiled to JavaScript, once per rule
+
+const truth = (v: boolean | null): Truth => (v === null ? 'unknown' : v ? 'true' : 'false');
+const FLIP: Record<CmpOp, CmpOp> = { '==': '==', '!=': '!=', '<': '>', '<=': '>=', '>': '<', '>=': '<=' };
+const JS_OP: Record<CmpOp, string> = { '==': '===', '!=': '!==', '<': '<', '<=': '<=', '>': '>', '>=': '>=' };
+
+// Traces are read, never changed, so the parts that do not depend on the row are made once and shared by every
+// trace: what a condition is compared against, the list of a fact missing alone, an empty list.
+const NONE: string[] = Object.freeze([]) as unknown as string[];
+const NOTHING_OBSERVED: ConditionTrace['observed'] = Object.freeze({});
+const missingAlone = FACT_NAMES.map((n) => Object.freeze([n]) as unknown as string[]);
+
+/** What a condition's trace needs besides the row: fixed when the rule is compiled. */
+interface Leaf {
+  condition: string;
+  /** Slots of the facts it reads (its operands that are facts, in order). */
+  facts: number[];
+  against: ConditionTrace['against'] | undefined;
+  /** For an ordering comparison, the side a failed one misses on, seen from the fact. */
+  direction: 'over' | 'under' | undefined;
+}
+
+function observedBy(f: RowFacts, facts: readonly number[]): ConditionTrace['observed'] {
+  if (facts.length === 1) return observedOne(f, facts[0] as number);
+  if (facts.length === 0) return NOTHING_OBSERVED;
   const observed: ConditionTrace['observed'] = {};
-  const missing: string[] = [];
-  if (e.k === 'cmp') {
-    observe(ctx, e.a, observed, missing);
-    observe(ctx, e.b, observed, missing);
-  } else if (e.k === 'in') observe(ctx, e.a, observed, missing);
-  else observe(ctx, e, observed, missing);
-  const trace: ConditionTrace = { condition: e.text, result: truth(result), observed, missing };
-  ctx.conditions.push(trace);
-  return trace;
+  for (const slot of facts) observed[FACT_NAMES[slot] as string] = shownFact(f, slot);
+  return observed;
+}
+function missingOf(f: RowFacts, facts: readonly number[]): string[] {
+  if (facts.length === 1) {
+    const slot = facts[0] as number;
+    return f.values[slot] === null ? (missingAlone[slot] as string[]) : NONE;
+  }
+  let missing = NONE;
+  for (const slot of facts) {
+    if (f.values[slot] !== null) continue;
+    if (missing === NONE) missing = [];
+    missing.push(FACT_NAMES[slot] as string);
+  }
+  return missing;
+}
+const isNumber = (x: Exact | null): x is number | bigint => typeof x === 'number' || typeof x === 'bigint';
+
+/** Appends a condition's trace to `out` and passes its answer on. Called by the generated code. */
+function record(f: RowFacts, out: ConditionTrace[], leaf: Leaf, r: boolean | null, x: Exact | null, y: Exact | null): boolean | null {
+  const condition = leaf.condition;
+  const result = truth(r);
+  const observed = observedBy(f, leaf.facts);
+  const missing = missingOf(f, leaf.facts);
+  const against = leaf.against;
+  // Each shape of trace written as one literal: one allocation, no change of shape after it.
+  if (r === false && leaf.direction && isNumber(x) && isNumber(y)) {
+    // Oriented from the fact's side: "employees 320 <= 300" is 20 over.
+    const by =
+      typeof x === 'number' && typeof y === 'number'
+        ? formatExact(x > y ? x - y : y - x)
+        : formatHundredths(x > y ? BigInt(x) - BigInt(y) : BigInt(y) - BigInt(x));
+    const nearMiss = { by, direction: leaf.direction };
+    out.push(against ? { condition, result, observed, missing, against, nearMiss } : { condition, result, observed, missing, nearMiss });
+  } else out.push(against ? { condition, result, observed, missing, against } : { condition, result, observed, missing });
+  return r;
 }
 
-const againstOf = new WeakMap<Expr, NonNullable<ConditionTrace['against']>>();
-/** What a fact was compared with; the same object for every trace of the same literal (traces are read, not changed). */
-function against(x: Expr): ConditionTrace['against'] | undefined {
-  if (x.k !== 'param' && x.k !== 'lit') return undefined;
-  let a = againstOf.get(x);
-  if (!a) {
-    a = x.k === 'param' ? { value: showConstant(x) as string, param: x.name, source: x.source } : { value: showConstant(x) as string };
-    againstOf.set(x, a);
-  }
-  return a;
+const constant = (e: Expr): e is Extract<Expr, { k: 'lit' | 'param' }> => e.k === 'lit' || e.k === 'param';
+function againstOf(x: Expr): ConditionTrace['against'] | undefined {
+  if (!constant(x)) return undefined;
+  const value = show(exact(x.value)) as string;
+  return Object.freeze(x.k === 'param' ? { value, param: x.name, source: x.source } : { value });
 }
 
-function traceTest(ctx: Ctx, e: Expr): boolean | null {
-  switch (e.k) {
-    case 'and':
-    case 'or': {
-      // Every argument is evaluated (the trace is whole); the Kleene answer is folded as we go.
-      const decisive = e.k === 'or';
-      let unknown = false;
-      let decided = false;
-      for (const a of e.args) {
-        const v = traceTest(ctx, a);
-        if (v === null) unknown = true;
-        else if (v === decisive) decided = true;
+type TraceFn = (f: RowFacts, out: ConditionTrace[]) => boolean | null;
+type TestFn = (values: (Exact | null | undefined)[]) => boolean | null;
+
+/**
+ * Writes a rule as one straight-line JavaScript function: each condition a comparison on a slot of the row's
+ * values, the Kleene logic folded in local variables. Each rule gets its own code, so V8 sees one type at
+ * each comparison and inlines the trace helper, where a tree of closures shares one generic code for every
+ * rule. Only slot numbers, operators and generated names enter the text: every constant, condition text and
+ * trace part is passed in the arrays K and L, so nothing a rule says can change the code.
+ * Traced, every condition is evaluated (no short-circuit) so the trace is whole.
+ */
+function generate(expr: Expr, traced: boolean): TraceFn | TestFn {
+  const K: Exact[] = [];
+  const L: Leaf[] = [];
+  const body: string[] = [];
+  let temps = 0;
+  const temp = (js: string) => {
+    const t = `t${temps++}`;
+    body.push(`const ${t} = ${js};`);
+    return t;
+  };
+  const konst = (v: Exact) => {
+    K.push(v);
+    return `k${K.length - 1}`;
+  };
+  const leaf = (e: Expr, facts: Expr[], against: ConditionTrace['against'] | undefined, direction: Leaf['direction']) => {
+    L.push({ condition: e.text, facts: facts.filter((x) => x.k === 'fact').map((x) => slotOf((x as { name: string }).name)), against, direction });
+    return `l${L.length - 1}`;
+  };
+  const settle = (e: Expr, facts: Expr[], r: string, x: string, y: string, against?: ConditionTrace['against'], direction?: Leaf['direction']) =>
+    traced ? temp(`record(f, out, ${leaf(e, facts, against, direction)}, ${r}, ${x}, ${y})`) : temp(r);
+  const value = (e: Expr): string => (constant(e) ? konst(exact(e.value)) : e.k === 'fact' ? temp(`v[${slotOf(e.name)}]`) : test(e));
+  const test = (e: Expr): string => {
+    switch (e.k) {
+      case 'and':
+      case 'or': {
+        const args = e.args.map(test);
+        const [decisive, other] = e.k === 'or' ? ['true', 'false'] : ['false', 'true'];
+        return temp(
+          `${args.map((a) => `${a} === ${decisive}`).join(' || ')} ? ${decisive} : ${args.map((a) => `${a} === null`).join(' || ')} ? null : ${other}`,
+        );
       }
-      return decided ? decisive : unknown ? null : !decisive;
-    }
-    case 'not': {
-      const v = traceTest(ctx, e.a);
-      return v === null ? null : !v;
-    }
-    case 'fact': {
-      const v = traceValue(ctx, e) as boolean | null;
-      traceLeaf(ctx, e, v);
-      return v;
-    }
-    case 'lit':
-    case 'param':
-      return e.value as boolean;
-    case 'in': {
-      const a = traceValue(ctx, e.a);
-      let r: boolean | null = a === null ? null : false;
-      if (a !== null) for (const x of e.list) if ((x as { value: Value }).value === a) r = true;
-      let listText = shownConstants.get(e) as string[] | undefined;
-      if (!listText) {
-        listText = e.list.map((x) => String(showConstant(x as Expr & { value: Value })));
-        shownConstants.set(e, listText);
+      case 'not': {
+        const a = test(e.a);
+        return temp(`${a} === null ? null : !${a}`);
       }
-      traceLeaf(ctx, e, r).against = { value: listText };
-      return r;
-    }
-    case 'cmp': {
-      const a = traceValue(ctx, e.a);
-      const b = traceValue(ctx, e.b);
-      const r = a === null || b === null ? null : compare(e.op, a, b);
-      const trace = traceLeaf(ctx, e, r);
-      const ref = e.a.k === 'fact' ? against(e.b) : against(e.a);
-      if (ref) trace.against = ref;
-      if (r === false && typeof a === 'bigint' && typeof b === 'bigint' && e.op !== '==' && e.op !== '!=') {
-        // Oriented from the fact's side: "employees 320 <= 300" is 20 over.
-        const [fact, limit, op] = e.a.k === 'fact' || e.b.k !== 'fact' ? [a, b, e.op] : [b, a, flip(e.op)];
-        const diff = fact > limit ? fact - limit : limit - fact;
-        trace.nearMiss = { by: formatHundredths(diff), direction: op.startsWith('<') ? 'over' : 'under' };
+      case 'lit':
+      case 'param':
+        return konst(e.value as boolean);
+      case 'fact': {
+        const x = temp(`v[${slotOf(e.name)}]`);
+        return settle(e, [e], x, 'null', 'null');
       }
-      return r;
+      case 'in': {
+        const x = value(e.a);
+        const list = e.list.map((y) => konst(exact((y as { value: Value }).value)));
+        const against = Object.freeze({ value: Object.freeze(e.list.map((y) => String(show(exact((y as { value: Value }).value))))) as string[] });
+        return settle(e, [e.a], `${x} === null ? null : ${list.map((k) => `${x} === ${k}`).join(' || ')}`, x, 'null', against);
+      }
+      case 'cmp': {
+        const x = value(e.a);
+        const y = value(e.b);
+        const against = e.a.k === 'fact' ? againstOf(e.b) : againstOf(e.a);
+        const ordering = e.op !== '==' && e.op !== '!=';
+        const factFirst = e.a.k === 'fact' || e.b.k !== 'fact';
+        const direction = ordering ? ((factFirst ? e.op : FLIP[e.op]).startsWith('<') ? 'over' : 'under') : undefined;
+        return settle(e, [e.a, e.b], `${x} === null || ${y} === null ? null : ${x} ${JS_OP[e.op]} ${y}`, x, y, against, direction);
+      }
     }
+  };
+  const result = test(expr);
+  const names = (prefix: string, n: number) => Array.from({ length: n }, (_, i) => `${prefix}${i}`).join(', ');
+  const source = `"use strict";
+const [${names('k', K.length)}] = K;
+const [${names('l', L.length)}] = L;
+return ${traced ? 'function (f, out) {\n  const v = f.values;' : 'function (v) {'}
+  ${body.join('\n  ')}
+  return ${result};
+};`;
+  return new Function('K', 'L', 'record', source)(K, L, record) as TraceFn | TestFn;
+}
+
+function slotOf(name: string): number {
+  const slot = FACT_SLOT.get(name);
+  if (slot === undefined) throw new Error(`unknown fact '${name}'`);
+  return slot;
+}
+
+interface Compiled {
+  /** Slots of the facts the rule reads, in the order of their sorted names. */
+  slots: number[];
+  trace: TraceFn;
+  test: TestFn;
+}
+
+const compiledRules = new WeakMap<Rule, Compiled>();
+/** A checked rule compiled once, the first time it is evaluated; the AST is not walked again. */
+function compiled(rule: Rule): Compiled {
+  let c = compiledRules.get(rule);
+  if (!c) {
+    const names = new Set<string>();
+    const collect = (e: Expr): void => {
+      if (e.k === 'fact') names.add(e.name);
+      else if (e.k === 'and' || e.k === 'or') e.args.forEach(collect);
+      else if (e.k === 'not') collect(e.a);
+      else if (e.k === 'cmp') [e.a, e.b].forEach(collect);
+      else if (e.k === 'in') collect(e.a);
+    };
+    collect(rule.expr);
+    c = { slots: [...names].sort().map(slotOf), trace: generate(rule.expr, true) as TraceFn, test: generate(rule.expr, false) as TestFn };
+    compiledRules.set(rule, c);
   }
+  return c;
 }
 
 /**
@@ -227,45 +347,21 @@ function traceTest(ctx: Ctx, e: Expr): boolean | null {
  * how much. Every condition is evaluated (no short-circuit) so the trace is whole.
  */
 export function explain(rule: Rule, row: FactRow): Explained {
-  const ctx: Ctx = { row, facts: prepareFacts(rule, row), conditions: [] };
-  const result = truth(traceTest(ctx, rule.expr));
-  const missingFacts: string[] = [];
-  for (const c of ctx.conditions) if (c.result === 'unknown') for (const m of c.missing) if (!missingFacts.includes(m)) missingFacts.push(m);
-  missingFacts.sort();
-  return { traceVersion: TRACE_VERSION, rule: rule.id, result, conditions: ctx.conditions, missingFacts };
-}
-
-const flip = (op: string) => ({ '<': '>', '<=': '>=', '>': '<', '>=': '<=' })[op] ?? op;
-
-function plainValue(facts: Map<string, Value | null>, e: Expr): Value | null {
-  return e.k === 'lit' || e.k === 'param' ? e.value : e.k === 'fact' ? (facts.get(e.name) ?? null) : plainTest(facts, e);
-}
-
-function plainTest(facts: Map<string, Value | null>, e: Expr): boolean | null {
-  switch (e.k) {
-    case 'and':
-      return and3(e.args.map((a) => plainTest(facts, a)));
-    case 'or':
-      return or3(e.args.map((a) => plainTest(facts, a)));
-    case 'not': {
-      const v = plainTest(facts, e.a);
-      return v === null ? null : !v;
-    }
-    case 'in': {
-      const a = plainValue(facts, e.a);
-      return a === null ? null : e.list.some((x) => plainValue(facts, x) === a);
-    }
-    case 'cmp': {
-      const a = plainValue(facts, e.a);
-      const b = plainValue(facts, e.b);
-      return a === null || b === null ? null : compare(e.op, a, b);
-    }
-    default:
-      return plainValue(facts, e) as boolean | null;
+  const c = compiled(rule);
+  const conditions: ConditionTrace[] = [];
+  const result = truth(c.trace(factsOf(c.slots, row), conditions));
+  let missingFacts = NONE;
+  for (const t of conditions) {
+    if (t.result !== 'unknown') continue;
+    if (missingFacts === NONE) missingFacts = [];
+    for (const m of t.missing) if (!missingFacts.includes(m)) missingFacts.push(m);
   }
+  if (missingFacts !== NONE) missingFacts.sort();
+  return { traceVersion: TRACE_VERSION, rule: rule.id, result, conditions, missingFacts };
 }
 
 /** The answer alone, without building a trace: for matching many taxpayers in JavaScript. */
 export function evaluate(rule: Rule, row: FactRow): Truth {
-  return truth(plainTest(prepareFacts(rule, row), rule.expr));
+  const c = compiled(rule);
+  return truth(c.test(factsOf(c.slots, row).values));
 }

@@ -1,6 +1,6 @@
 import { formatHundredths } from './compile.ts';
 import { FACTS, type FactType } from './facts.ts';
-import type { Expr, Rule, Value } from './ir.ts';
+import type { CmpOp, Expr, Rule, Value } from './ir.ts';
 
 export type Dialect = 'duckdb' | 'postgres';
 
@@ -54,28 +54,58 @@ function compileExpr(e: Expr, dialect: Dialect, params: string[], offset: number
     return `CAST($${offset + params.length} AS ${sqlType})`;
   };
   const factType = (x: Expr): FactType | undefined => (x.k === 'fact' ? x.type : undefined);
-  const walk = (x: Expr, against?: FactType): string => {
+  // An int fact never equals a number with cents, and `employees < 2.5` is `employees < 3`: with the number made whole
+  // the comparison stays in BIGINT, where the mixed one would widen every value of the column to a 128-bit decimal.
+  // Missing stays unknown: `CASE WHEN fact IS NOT NULL THEN b END` is NULL for a missing fact and b otherwise.
+  const known = (fact: string, b: boolean) => `CASE WHEN ${fact} IS NOT NULL THEN ${b ? 'TRUE' : 'FALSE'} END`;
+  const intVsFraction = (x: Extract<Expr, { k: 'cmp' }>): string | undefined => {
+    const [fact, bound, op] = x.a.k === 'fact' ? [x.a, x.b, x.op] : [x.b, x.a, FLIP[x.op]];
+    if (fact.k !== 'fact' || fact.type !== 'int' || (bound.k !== 'lit' && bound.k !== 'param')) return undefined;
+    const v = bound.value;
+    if (typeof v !== 'bigint' || v % 100n === 0n) return undefined;
+    const floor = v >= 0n ? v / 100n : -((-v + 99n) / 100n);
+    const column = factColumn(fact.name);
+    if (op === '==' || op === '!=') return known(column, op === '!=');
+    const whole = op === '<' || op === '>=' ? floor + 1n : floor;
+    return `(${column} ${op} ${bind('int', whole * 100n, 'int')})`;
+  };
+  // A negation is pushed down to the conditions (De Morgan, and `NOT (x < c)` as `x >= c`), which Kleene logic
+  // allows and SQL's NULLs keep: the engine then gets plain comparisons it can push into its scans, and
+  // `NOT (x IN (a, b))` becomes `x <> a AND x <> b`, which DuckDB evaluates two to three times faster.
+  const walk = (x: Expr, against?: FactType, neg = false): string => {
     const shared = leafColumn?.(x);
-    if (shared) return shared;
+    if (shared) return neg ? `(NOT ${shared})` : shared;
     switch (x.k) {
       case 'lit':
       case 'param':
-        return bind(x.type, x.value, against);
+        return bind(x.type, neg ? !x.value : x.value, against);
       case 'fact':
-        return factColumn(x.name);
-      case 'cmp':
-        return `(${walk(x.a, factType(x.b))} ${x.op === '==' ? '=' : x.op === '!=' ? '<>' : x.op} ${walk(x.b, factType(x.a))})`;
-      case 'in':
-        return `(${walk(x.a)} IN (${x.list.map((y) => walk(y, factType(x.a))).join(', ')}))`;
+        return neg ? `(NOT ${factColumn(x.name)})` : factColumn(x.name);
+      case 'cmp': {
+        const c = neg ? { ...x, op: NEGATE[x.op] } : x;
+        return intVsFraction(c) ?? `(${walk(c.a, factType(c.b))} ${c.op === '==' ? '=' : c.op === '!=' ? '<>' : c.op} ${walk(c.b, factType(c.a))})`;
+      }
+      case 'in': {
+        // The same for a list: values with cents cannot be equal to an int fact.
+        const list =
+          x.a.k === 'fact' && x.a.type === 'int' ? x.list.filter((y) => !('value' in y) || typeof y.value !== 'bigint' || y.value % 100n === 0n) : x.list;
+        if (list.length === 0) return known(walk(x.a), neg);
+        const a = walk(x.a);
+        const values = list.map((y) => walk(y, factType(x.a)));
+        return neg ? `(${values.map((v) => `${a} <> ${v}`).join(' AND ')})` : `(${a} IN (${values.join(', ')}))`;
+      }
       case 'and':
       case 'or':
-        return `(${x.args.map((y) => walk(y)).join(x.k === 'and' ? ' AND ' : ' OR ')})`;
+        return `(${x.args.map((y) => walk(y, undefined, neg)).join((x.k === 'and') !== neg ? ' AND ' : ' OR ')})`;
       case 'not':
-        return `(NOT ${walk(x.a)})`;
+        return walk(x.a, undefined, !neg);
     }
   };
   return walk(e);
 }
+
+const FLIP: Record<CmpOp, CmpOp> = { '==': '==', '!=': '!=', '<': '>', '<=': '>=', '>': '<', '>=': '<=' };
+const NEGATE: Record<CmpOp, CmpOp> = { '==': '!=', '!=': '==', '<': '>=', '<=': '>', '>': '<=', '>=': '<' };
 
 /** Conditions: the leaves of the logic (comparisons, `in`, a true/false fact). */
 const isCondition = (e: Expr) => e.k === 'cmp' || e.k === 'in' || (e.k === 'fact' && e.type === 'bool');
@@ -110,4 +140,23 @@ export function compilePopulation(rules: readonly Rule[], dialect: Dialect, fact
   const inner = [...columns.values()].map((c) => `${c.sql} AS ${c.name}`);
   const sql = `SELECT id, ${outer.join(', ')} FROM (SELECT id${inner.length ? `, ${inner.join(', ')}` : ''} FROM ${facts}) conditions`;
   return { sql, params, conditions: columns.size };
+}
+
+/**
+ * Compiles many rules into one query of the (taxpayer, rule) pairs where a rule is true, over a facts relation
+ * with an `id` column: `taxpayer` is the id, `rule` the rule's index in `rules` (SMALLINT up to 32,767 rules).
+ * Unknown and false answers give no pair (a WHERE keeps TRUE only), which is what a match table holds.
+ *
+ * Each rule is its own filtered scan, the scans joined by UNION ALL, and conditions are not shared as in
+ * compilePopulation: a rule's conditions become the scan's filters (applied with selection vectors as the
+ * engine reads), a rule reads only its own facts, and no answer column is built for a rule that is false.
+ * Measured on 200 rules × 1,000,000 taxpayers this is about three times faster than computing every
+ * distinct condition once for every row and unnesting a list of answers (docs/benchmarks.md).
+ */
+export function compileMatches(rules: readonly Rule[], dialect: Dialect, facts: string): CompiledSql {
+  const params: string[] = [];
+  const ruleType = rules.length <= 32767 ? 'SMALLINT' : 'INTEGER';
+  const scans = rules.map((r, i) => `SELECT id AS taxpayer, CAST(${i} AS ${ruleType}) AS rule FROM ${facts} WHERE ${compileExpr(r.expr, dialect, params, 0)}`);
+  const none = `SELECT id AS taxpayer, CAST(0 AS ${ruleType}) AS rule FROM ${facts} WHERE FALSE`;
+  return { sql: scans.length ? scans.join(' UNION ALL ') : none, params };
 }

@@ -22,6 +22,20 @@ export interface Db {
    */
   all<T extends Row = Row>(sql: string, params?: SqlParam[]): Promise<T[]>;
   one<T extends Row = Row>(sql: string, params?: SqlParam[]): Promise<T>;
+  /**
+   * all() for one statement run again and again with other values (a single-taxpayer re-match):
+   * the engine keeps it prepared on the connection, so it is parsed once and each run is one round
+   * trip. DuckDB still plans each run with its values (an index scan needs the value); PostgreSQL
+   * reuses the plan as it sees fit. Only for a statement whose SQL text is one of a few fixed ones.
+   */
+  allPrepared<T extends Row = Row>(sql: string, params: SqlParam[]): Promise<T[]>;
+  /**
+   * Inserts rows into a table, each row's values in the table's column order, as part of the open
+   * transaction if there is one: DuckDB appends them (its appender: no SQL to parse or plan),
+   * PostgreSQL takes one multi-row INSERT kept prepared. For a few rows at a time on the serving
+   * path; a batch is better written set-wise in SQL.
+   */
+  insertRows(table: string, rows: readonly (readonly SqlParam[])[]): Promise<void>;
   /** Runs fn inside one transaction on one connection: all of it commits, or none of it. */
   transaction<T>(fn: (tx: Db) => Promise<T>): Promise<T>;
 }

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import pg from 'pg';
@@ -55,6 +56,14 @@ export class PgTx implements Db {
 
   async all<T extends Row = Row>(sql: string, params?: SqlParam[]): Promise<T[]> {
     return (await run(this.live(), sql, params)).rows as T[];
+  }
+
+  async allPrepared<T extends Row = Row>(sql: string, params: SqlParam[]): Promise<T[]> {
+    return (await run(this.live(), sql, params, true)).rows as T[];
+  }
+
+  async insertRows(table: string, rows: readonly (readonly SqlParam[])[]): Promise<void> {
+    if (rows.length > 0) await run(this.live(), insertSql(table, rows), rows.flat(), true);
   }
 
   async one<T extends Row = Row>(sql: string, params?: SqlParam[]): Promise<T> {
@@ -141,6 +150,14 @@ export class PgDb implements Db {
     return (await run(this.pool, sql, params)).rows as T[];
   }
 
+  async allPrepared<T extends Row = Row>(sql: string, params: SqlParam[]): Promise<T[]> {
+    return (await run(this.pool, sql, params, true)).rows as T[];
+  }
+
+  async insertRows(table: string, rows: readonly (readonly SqlParam[])[]): Promise<void> {
+    if (rows.length > 0) await run(this.pool, insertSql(table, rows), rows.flat(), true);
+  }
+
   async one<T extends Row = Row>(sql: string, params?: SqlParam[]): Promise<T> {
     const rows = await this.all<T>(sql, params);
     if (rows.length === 0) throw new Error(`query returned no row: ${sql.slice(0, 80)}`);
@@ -217,6 +234,12 @@ class PgSession implements Db {
   all<T extends Row = Row>(sql: string, params?: SqlParam[]) {
     return this.tx.all<T>(sql, params);
   }
+  allPrepared<T extends Row = Row>(sql: string, params: SqlParam[]) {
+    return this.tx.allPrepared<T>(sql, params);
+  }
+  insertRows(table: string, rows: readonly (readonly SqlParam[])[]) {
+    return this.tx.insertRows(table, rows);
+  }
   one<T extends Row = Row>(sql: string, params?: SqlParam[]) {
     return this.tx.one<T>(sql, params);
   }
@@ -233,21 +256,31 @@ class PgSession implements Db {
   }
 }
 
-async function run(on: pg.Pool | pg.PoolClient, sql: string, params?: SqlParam[]): Promise<pg.QueryResult> {
+async function run(on: pg.Pool | pg.PoolClient, sql: string, params?: SqlParam[], prepared = false): Promise<pg.QueryResult> {
   const t0 = Date.now();
   // Without parameters the simple protocol runs several statements at once (a migration file);
   // with them, one statement (the extended protocol's limit). BigInts go as their digits.
-  const result =
-    params && params.length > 0
-      ? await on.query(
-          sql,
-          params.map((p) => (typeof p === 'bigint' ? p.toString() : p)),
-        )
+  const values = params?.map((p) => (typeof p === 'bigint' ? p.toString() : p));
+  const result = prepared
+    ? // A named statement: each connection prepares it on first use and keeps it (node-postgres
+      // remembers which it has); the name stands for the text, so a name never meets another text.
+      await on.query({ name: statementName(sql), text: sql, values })
+    : values && values.length > 0
+      ? await on.query(sql, values)
       : await on.query(sql);
   if (process.env.ZHISHU_SQL_TIMING) process.stderr.write(`${Date.now() - t0} ms: ${sql.replace(/\s+/g, ' ').slice(0, 100)}\n`);
   // Several statements give one result each; the last one is the answer, as in DuckDB.
   return Array.isArray(result) ? (result[result.length - 1] as pg.QueryResult) : result;
 }
+
+/** A multi-row INSERT of rows into table, one parameter a value: PostgreSQL types each by its column. */
+function insertSql(table: string, rows: readonly (readonly SqlParam[])[]): string {
+  let n = 0;
+  const tuples = rows.map((row) => `(${row.map(() => `$${++n}`).join(', ')})`);
+  return `INSERT INTO "${table.replaceAll('"', '""')}" VALUES ${tuples.join(', ')}`;
+}
+
+const statementName = (sql: string) => `zhishu_${createHash('sha256').update(sql).digest('hex').slice(0, 32)}`;
 
 /** Takes `options` out of a URL, so ours can be added to it (the URL's would otherwise replace ours). */
 function splitOptions(url: string): { connectionString: string; urlOptions: string } {

@@ -1,8 +1,10 @@
 import { mkdirSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type DuckDBConnection, DuckDBInstance, type DuckDBValue } from '@duckdb/node-api';
-import type { Db } from './db.ts';
+import { type DuckDBConnection, DuckDBInstance, type DuckDBPreparedStatement, type DuckDBValue } from '@duckdb/node-api';
+import { appendRows } from './append.ts';
+import type { Db, SqlParam } from './db.ts';
+import { DuckPool } from './duckPool.ts';
 import { migrate } from './migrate.ts';
 
 const SQL_DIR = join(dirname(fileURLToPath(import.meta.url)), 'sql');
@@ -33,6 +35,9 @@ export class Store implements Db {
   ) {}
 
   private static readonly opened = new Map<string, Promise<Store>>();
+
+  /** allPrepared's statements by SQL text, least recently used first; `busy` while one runs. */
+  private readonly prepared = new Map<string, { statement: DuckDBPreparedStatement; busy: boolean }>();
 
   /** Opens a database file, or returns the store already open on it in this process. */
   static open(path: string = DEFAULT_DB_PATH, options: StoreOptions = {}): Promise<Store> {
@@ -87,6 +92,42 @@ export class Store implements Db {
     return reader.getRowObjectsJson() as unknown as T[];
   }
 
+  /**
+   * all() on a statement kept prepared (at most PREPARED_KEPT of them, the least recently used
+   * dropped): one round trip to DuckDB instead of three (split, prepare, run), no parsing. A
+   * statement already running (another caller awaiting it) is not shared: this call runs its own.
+   */
+  async allPrepared<T extends Row = Row>(sql: string, params: SqlParam[]): Promise<T[]> {
+    let kept = this.prepared.get(sql);
+    if (kept?.busy) return this.all<T>(sql, params);
+    const t0 = Date.now();
+    if (kept) {
+      this.prepared.delete(sql);
+    } else {
+      kept = { statement: await this.connection.prepare(sql), busy: false };
+      if (this.prepared.size >= PREPARED_KEPT) {
+        const [oldest, entry] = this.prepared.entries().next().value as [string, { statement: DuckDBPreparedStatement; busy: boolean }];
+        this.prepared.delete(oldest);
+        if (!entry.busy) entry.statement.destroySync();
+      }
+    }
+    this.prepared.set(sql, kept);
+    kept.busy = true;
+    try {
+      kept.statement.bind(params);
+      const reader = await kept.statement.runAndReadAll();
+      if (process.env.ZHISHU_SQL_TIMING) process.stderr.write(`${Date.now() - t0} ms (prepared): ${sql.replace(/\s+/g, ' ').slice(0, 100)}\n`);
+      return reader.getRowObjectsJson() as unknown as T[];
+    } finally {
+      kept.busy = false;
+    }
+  }
+
+  /** Appends the rows with DuckDB's appender (append.ts). */
+  insertRows(table: string, rows: readonly (readonly SqlParam[])[]): Promise<void> {
+    return appendRows(this.connection, table, rows);
+  }
+
   async one<T extends Row = Row>(sql: string, params?: Record<string, DuckDBValue> | DuckDBValue[]): Promise<T> {
     const rows = await this.all<T>(sql, params);
     if (rows.length === 0) throw new Error(`query returned no row: ${sql.slice(0, 80)}`);
@@ -110,13 +151,26 @@ export class Store implements Db {
     if (this.path !== ':memory:') await this.exec('CHECKPOINT');
   }
 
+  /**
+   * A pool of further connections to this database, for serving many requests at once (close the
+   * store to close them). The store's own connection stays for the batch work of this process.
+   */
+  pool(size: number): Promise<DuckPool> {
+    return DuckPool.open(size, () => this.instance.connect());
+  }
+
   /** Closes the connection and the database, releasing the file lock. */
   close(): void {
+    // The connection destroys its prepared statements as it closes.
+    this.prepared.clear();
     this.connection.closeSync();
     this.instance.closeSync();
     if (this.path !== ':memory:') Store.opened.delete(resolve(this.path));
   }
 }
+
+/** How many statements a store keeps prepared for allPrepared. */
+const PREPARED_KEPT = 64;
 
 export function readSql(relativePath: string): string {
   return readFileSync(join(SQL_DIR, relativePath), 'utf8');

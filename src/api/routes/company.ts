@@ -1,11 +1,12 @@
 import { z } from 'zod';
+import { formatYuan, parseYuan } from '../../calc/money.ts';
 import { taxpayerLedger } from '../../ledger/ledger.ts';
 import { explainTaxpayer } from '../../match/explain.ts';
 import { COLLECTION_MODES, CREDIT_LEVELS, ROLES, TAXPAYER_KINDS, VAT_STATUSES } from '../../model/enums.ts';
-import { toFen } from '../../push/message.ts';
 import { sqlTimestamp, toLocal } from '../../push/time.ts';
 import { type ApiContext, companyAccess, type ZodApi } from '../context.ts';
 import { forbidden, notFound } from '../errors.ts';
+import { RunCache } from '../freshness.ts';
 import { isBureau } from '../roles.ts';
 import { creditCode, errors, paged, pageOf, pageQuery, period, sortBy, title, yuan } from '../schemas.ts';
 import { matchedPeriods } from './meta.ts';
@@ -31,7 +32,13 @@ async function periodOrLatest(ctx: ApiContext, p: string | undefined): Promise<s
   return latest;
 }
 
+type MatchRow = { policy_id: string; status: (typeof MATCH_STATUSES)[number]; benefit: string | null; category: string; period: string };
+type Explained = Awaited<ReturnType<typeof explainTaxpayer>>;
+
 export function registerCompany(api: ZodApi, ctx: ApiContext): void {
+  // A company's results and explanations change only with a match run (see freshness.ts).
+  const matchCache = new RunCache<MatchRow[]>();
+  const explainCache = new RunCache<Explained>();
   const titles = new Map(ctx.catalogue.entries.map((e) => [e.id, e.title]));
 
   api.get(
@@ -128,12 +135,16 @@ export function registerCompany(api: ZodApi, ctx: ApiContext): void {
       const q = req.query;
       const p = await periodOrLatest(ctx, q.period);
       // The results of the taxpayer's latest run for the quarter: a city run or a later re-match.
-      const rows = await ctx.db.all<{ policy_id: string; status: (typeof MATCH_STATUSES)[number]; benefit: string | null; category: string; period: string }>(
-        `SELECT m.policy_id, m.status, CAST(m.benefit AS VARCHAR) AS benefit, m.category, m.period
-         FROM policy_match m
-         WHERE m.credit_code = $1 AND m.period = $2
-           AND m.computed_at = (SELECT max(computed_at) FROM taxpayer_fact WHERE credit_code = $1 AND period = $2)`,
-        [req.params.code, p],
+      const rows = await matchCache.get(ctx, `${req.params.code}|${p}`, () =>
+        ctx.db.all<{ policy_id: string; status: (typeof MATCH_STATUSES)[number]; benefit: string | null; category: string; period: string }>(
+          // Each table is first narrowed to the taxpayer alone, so the lookups use the serving indexes on
+          // credit_code (beside a second condition DuckDB would scan the table instead).
+          `WITH f AS MATERIALIZED (SELECT period, computed_at FROM taxpayer_fact WHERE credit_code = $1),
+              m AS MATERIALIZED (SELECT * FROM policy_match WHERE credit_code = $1)
+         SELECT m.policy_id, m.status, CAST(m.benefit AS VARCHAR) AS benefit, m.category, m.period
+         FROM m WHERE m.period = $2 AND m.computed_at = (SELECT max(computed_at) FROM f WHERE period = $2)`,
+          [req.params.code, p],
+        ),
       );
       const items = rows
         .filter((r) => !q.status || r.status === q.status)
@@ -183,9 +194,12 @@ export function registerCompany(api: ZodApi, ctx: ApiContext): void {
       companyAccess(req, req.params.code, 'read.explanation');
       const p = await periodOrLatest(ctx, req.query.period);
       if (!ctx.catalogue.entries.some((e) => e.id === req.params.policyId)) throw notFound(`policy ${req.params.policyId}`);
-      let explained: Awaited<ReturnType<typeof explainTaxpayer>>;
+      let explained: Explained;
       try {
-        explained = await explainTaxpayer(ctx.db, { creditCode: req.params.code, period: p, policy: req.params.policyId, lawDir: ctx.lawDir });
+        const { code, policyId } = req.params;
+        explained = await explainCache.get(ctx, `${code}|${p}|${policyId}`, () =>
+          explainTaxpayer(ctx.db, { creditCode: code, period: p, policy: policyId, lawDir: ctx.lawDir }),
+        );
       } catch (err) {
         // No facts for this taxpayer and quarter, or the policy is not in force then.
         throw notFound((err as Error).message);
@@ -222,11 +236,11 @@ export function registerCompany(api: ZodApi, ctx: ApiContext): void {
       const year = req.query.year ?? Number((await periodOrLatest(ctx, undefined)).slice(0, 4));
       const ledger = await taxpayerLedger(ctx.db, req.params.code, year);
       // Sums per month in whole fen: exact, like every amount.
-      const months = new Map<string, { enjoyed: bigint; missed: bigint }>();
+      const months = new Map<string, { enjoyed: number; missed: number }>();
       for (const r of ledger.rows) {
-        const m = months.get(r.month) ?? { enjoyed: 0n, missed: 0n };
-        m.enjoyed += toFen(r.enjoyed);
-        m.missed += toFen(r.missed ?? '0');
+        const m = months.get(r.month) ?? { enjoyed: 0, missed: 0 };
+        m.enjoyed += parseYuan(r.enjoyed);
+        m.missed += parseYuan(r.missed ?? '0');
         months.set(r.month, m);
       }
       return {
@@ -234,7 +248,7 @@ export function registerCompany(api: ZodApi, ctx: ApiContext): void {
         rows: ledger.rows.map((r) => ({ ...r, title: titles.get(r.policyId) ?? { zh: r.policyId, en: r.policyId } })),
         byMonth: [...months.entries()]
           .sort(([a], [b]) => a.localeCompare(b))
-          .map(([month, m]) => ({ month, enjoyed: yuanText(m.enjoyed), missed: yuanText(m.missed) })),
+          .map(([month, m]) => ({ month, enjoyed: formatYuan(m.enjoyed), missed: formatYuan(m.missed) })),
       };
     },
   );
@@ -265,9 +279,10 @@ export function registerCompany(api: ZodApi, ctx: ApiContext): void {
     async (req) => {
       const user = companyAccess(req, req.params.code, 'read.messages');
       const role = isBureau(user.role) ? null : user.role;
-      const where = `credit_code = $1 AND (CAST($2 AS VARCHAR) IS NULL OR role = $2)${req.query.unread === 'true' ? ' AND read_at IS NULL' : ''}`;
+      const where = `(CAST($2 AS VARCHAR) IS NULL OR role = $2)${req.query.unread === 'true' ? ' AND read_at IS NULL' : ''}`;
+      const mine = 'WITH mine AS MATERIALIZED (SELECT * FROM inbox_message WHERE credit_code = $1)';
       const params = [req.params.code, role];
-      const total = await ctx.db.one<{ n: number | string }>(`SELECT count(*) AS n FROM inbox_message WHERE ${where}`, params);
+      const total = await ctx.db.one<{ n: number | string }>(`${mine} SELECT count(*) AS n FROM mine WHERE ${where}`, params);
       const { page, pageSize } = req.query;
       const rows = await ctx.db.all<{
         message_id: string;
@@ -277,8 +292,8 @@ export function registerCompany(api: ZodApi, ctx: ApiContext): void {
         delivered_at: string;
         read_at: string | null;
       }>(
-        `SELECT message_id, role, subject, body, CAST(delivered_at AS VARCHAR) AS delivered_at, CAST(read_at AS VARCHAR) AS read_at
-         FROM inbox_message WHERE ${where} ORDER BY delivered_at ${req.query.order === 'asc' ? 'ASC' : 'DESC'}, message_id LIMIT ${pageSize} OFFSET ${(page - 1) * pageSize}`,
+        `${mine} SELECT message_id, role, subject, body, CAST(delivered_at AS VARCHAR) AS delivered_at, CAST(read_at AS VARCHAR) AS read_at
+         FROM mine WHERE ${where} ORDER BY delivered_at ${req.query.order === 'asc' ? 'ASC' : 'DESC'}, message_id LIMIT ${pageSize} OFFSET ${(page - 1) * pageSize}`,
         params,
       );
       return {
@@ -323,10 +338,4 @@ export function registerCompany(api: ZodApi, ctx: ApiContext): void {
       return reply.code(204).send(null);
     },
   );
-}
-
-/** Whole fen back to a plain yuan string (no thousands separators: this is data, not display). */
-function yuanText(f: bigint): string {
-  const a = f < 0n ? -f : f;
-  return `${f < 0n ? '-' : ''}${a / 100n}.${String(a % 100n).padStart(2, '0')}`;
 }

@@ -19,6 +19,24 @@ const TAXPAYER_SORT = {
   creditLevel: 'credit_level',
 } as const;
 
+// The city report sums every ledger row of the year (most of a second at 20,000 taxpayers): it is
+// kept until a new match run appears (the ledger is rebuilt with each) and at most REPORT_CACHE_MS,
+// which also covers the ledger build that follows a run.
+const REPORT_CACHE_MS = 30_000;
+const reports = new WeakMap<ApiContext, Map<number, { run: string; until: number; report: ReturnType<typeof policyReport> }>>();
+
+async function cachedReport(ctx: ApiContext, year: number): ReturnType<typeof policyReport> {
+  const { run } = await ctx.db.one<{ run: string | number | null }>('SELECT CAST(max(run_id) AS VARCHAR) AS run FROM match_run');
+  const byYear = reports.get(ctx) ?? new Map();
+  reports.set(ctx, byYear);
+  const hit = byYear.get(year);
+  if (hit && hit.run === String(run) && Date.now() < hit.until) return hit.report;
+  const report = policyReport(ctx.db, year);
+  byYear.set(year, { run: String(run), until: Date.now() + REPORT_CACHE_MS, report });
+  report.catch(() => byYear.delete(year));
+  return report;
+}
+
 export function registerStaff(api: ZodApi, ctx: ApiContext): void {
   api.get(
     '/api/taxpayers',
@@ -121,7 +139,7 @@ export function registerStaff(api: ZodApi, ctx: ApiContext): void {
       requireRole(req, BUREAU_ROLES, 'the city report');
       const periods = await matchedPeriods(ctx);
       const year = req.query.year ?? Number((periods[periods.length - 1] ?? String(new Date().getFullYear())).slice(0, 4));
-      return policyReport(ctx.db, year);
+      return cachedReport(ctx, year);
     },
   );
 

@@ -118,7 +118,7 @@ export function registerDemo(program: Command): void {
       const { ingest, summary, runs, report, plan, delivered, logins, ms } = await runDemo(opts);
       const serve = async () => {
         if (!opts.serve) return;
-        const { url } = await startServer(await Store.open(opts.db), opts);
+        const { url } = await startServer(await (await Store.open(opts.db)).pool(4), opts);
         console.log(`\n${loginsText(url, logins)}`);
       };
       if (opts.json) {

@@ -38,11 +38,14 @@ export function loginsText(url: string, logins: readonly DemoLogin[]): string {
   )}\n\nPress Ctrl+C to stop.`;
 }
 
+const SERVE_CONNECTIONS = 4;
+
 /** The embedded store, or with --database the PostgreSQL server (migrated to this Zhishu's schema). */
 async function openDb(opts: { db: string; database?: string; schema?: string }): Promise<Db> {
   if (opts.schema && !opts.database) throw new UsageError('--schema needs --database');
-  if (!opts.database) return Store.open(opts.db);
-  const pg = await PgDb.open(opts.database, { schema: opts.schema, max: 8 });
+  // A server answers many requests at once: DuckDB runs them side by side on a pool of connections.
+  if (!opts.database) return (await Store.open(opts.db)).pool(SERVE_CONNECTIONS);
+  const pg = await PgDb.open(opts.database, { schema: opts.schema, max: SERVE_CONNECTIONS * 2 });
   await pg.migrate();
   return pg;
 }

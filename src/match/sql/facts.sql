@@ -1,28 +1,38 @@
 -- The facts of every taxpayer (or one, $only) for the quarter $start..$end, as of $computed_at.
 -- Amounts come from the returns: a quarter whose return of a tax type is not filed yet gives NULL
 -- (unknown), never 0. Registration data stands in for quarter averages of head count and assets.
+-- $month_start and $year_start are the first days of the quarter's last month and of its year.
+--
+-- Two forms in one text (src/match/match.ts keeps the lines of one): a line ending in `-- [city]`
+-- belongs to the city-wide form, one ending in `-- [one]` to the single-taxpayer form, which looks
+-- the taxpayer up by credit code in every table (an index scan where `zhishu serve` made the
+-- serving indexes) and aggregates its returns without grouping or joining (a hash table for one
+-- taxpayer costs more than its rows), then gives the row back to match it at once.
 INSERT INTO taxpayer_fact
 WITH t AS (
   SELECT * FROM taxpayer
-  WHERE registered_on <= $end::DATE AND ($only::VARCHAR IS NULL OR credit_code = $only)
+  WHERE registered_on <= $end::DATE
+    AND credit_code = $only -- [one]
 ), f AS (
   SELECT credit_code, tax_type, period_start, period_end, tax_base, tax_payable, filed_on IS NOT NULL AS filed
   FROM filing
   WHERE period_end > ($end::DATE - INTERVAL 12 MONTH) AND period_end <= $end::DATE
-    AND ($only::VARCHAR IS NULL OR credit_code = $only)
+    AND credit_code = $only -- [one]
 ), agg AS (
-  SELECT credit_code,
+  SELECT credit_code, -- [city]
+  SELECT -- [one]
     -- a sum over returns is known only when every one of them is filed
     CASE WHEN bool_and(filed) FILTER (WHERE tax_type = 'vat' AND period_end >= $start::DATE) THEN sum(tax_base) FILTER (WHERE tax_type = 'vat' AND period_end >= $start::DATE) END AS quarterly_sales,
-    CASE WHEN bool_and(filed) FILTER (WHERE tax_type = 'vat' AND period_end = $end::DATE AND period_start >= date_trunc('month', $end::DATE)) THEN sum(tax_base) FILTER (WHERE tax_type = 'vat' AND period_end = $end::DATE AND period_start >= date_trunc('month', $end::DATE)) END AS monthly_sales,
+    CASE WHEN bool_and(filed) FILTER (WHERE tax_type = 'vat' AND period_end = $end::DATE AND period_start >= $month_start::DATE) THEN sum(tax_base) FILTER (WHERE tax_type = 'vat' AND period_end = $end::DATE AND period_start >= $month_start::DATE) END AS monthly_sales,
     CASE WHEN bool_and(filed) FILTER (WHERE tax_type = 'vat') THEN sum(tax_base) FILTER (WHERE tax_type = 'vat') END AS annual_sales,
     CASE WHEN bool_and(filed) FILTER (WHERE tax_type = 'vat' AND period_end >= $start::DATE) THEN sum(tax_payable) FILTER (WHERE tax_type = 'vat' AND period_end >= $start::DATE) END AS vat_payable,
     CASE WHEN bool_and(filed) FILTER (WHERE tax_type = 'surcharges' AND period_end >= $start::DATE) THEN sum(tax_payable) FILTER (WHERE tax_type = 'surcharges' AND period_end >= $start::DATE) END AS surcharges_payable,
     CASE WHEN bool_and(filed) FILTER (WHERE tax_type = 'iit' AND period_end >= $start::DATE) THEN sum(tax_base) FILTER (WHERE tax_type = 'iit' AND period_end >= $start::DATE) END AS wages_paid,
     CASE WHEN bool_and(filed) FILTER (WHERE tax_type = 'cit' AND period_end = $end::DATE) THEN sum(tax_base) FILTER (WHERE tax_type = 'cit' AND period_end = $end::DATE) END AS quarterly_taxable_income,
     -- prepayment judges the year so far (国家税务总局公告2023年第6号): cumulative to the end of the period
-    CASE WHEN bool_and(filed) FILTER (WHERE tax_type = 'cit' AND year(period_end) = year($end::DATE)) THEN sum(tax_base) FILTER (WHERE tax_type = 'cit' AND year(period_end) = year($end::DATE)) END AS taxable_income
-  FROM f GROUP BY credit_code
+    CASE WHEN bool_and(filed) FILTER (WHERE tax_type = 'cit' AND period_end >= $year_start::DATE) THEN sum(tax_base) FILTER (WHERE tax_type = 'cit' AND period_end >= $year_start::DATE) END AS taxable_income
+  FROM f
+  GROUP BY credit_code -- [city]
 )
 SELECT t.credit_code, $period AS period, $start::DATE AS period_start, $end::DATE AS period_end, $computed_at::TIMESTAMP AS computed_at,
   t.kind, t.vat_status, t.industry, left(t.industry, 1) AS industry_section, t.district, t.collection_mode, t.credit_level, t.registered_on,
@@ -33,4 +43,7 @@ SELECT t.credit_code, $period AS period, $start::DATE AS period_start, $end::DAT
   -- not in the data a bureau sends Zhishu yet: unknown, so matching says what is missing
   NULL::DECIMAL(18,2) AS business_income, NULL::BIGINT AS disabled_employees, NULL::BIGINT AS key_group_hires,
   NULL::BIGINT AS veteran_hires, NULL::DECIMAL(18,2) AS retained_credit_increase, NULL::BOOLEAN AS chips_or_machines
-FROM t LEFT JOIN agg a USING (credit_code);
+FROM t LEFT JOIN agg a USING (credit_code) -- [city]
+FROM t CROSS JOIN agg a -- [one]
+RETURNING * -- [one]
+;

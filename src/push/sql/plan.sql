@@ -1,0 +1,370 @@
+-- The push planner, set-wise: src/push/plan.ts runs these sections in order (some only when there
+-- is something for them to do) and src/push/README.md says what they decide. Times are local
+-- milliseconds (BIGINT), as in src/push/time.ts, so the frequency cap compares exactly the numbers
+-- the message-by-message model of the planner (test/push.test.ts) compares. Sections with
+-- parameters are one statement each; `macros` and `nothing_planned` take none. The temp tables live
+-- on the planning connection only and are dropped when planning ends.
+
+-- @macros
+-- The earliest moment at or after ms inside the sending hours and outside the person's quiet hours:
+-- wait[h + 1] is how many hours someone must wait from local hour h (0: may be reached now).
+CREATE OR REPLACE TEMP MACRO push_next_delivery(ms, wait) AS
+  CASE WHEN wait[((ms // 3600000) % 24 + 1)::BIGINT] = 0 THEN ms ELSE (ms // 3600000 + wait[((ms // 3600000) % 24 + 1)::BIGINT]) * 3600000 END;
+-- Does one more message at t keep every 7-day window of times at most mx? Only the windows starting
+-- at t or at a time up to 7 days before it can take t in, so only those are counted.
+CREATE OR REPLACE TEMP MACRO push_fits(t, times, mx) AS
+  NOT list_bool_or(list_transform(
+    list_prepend(t, list_filter(times, b -> b > t - 604800000 AND b <= t)),
+    s -> len(list_filter(times, b -> b >= s AND b < s + 604800000)) + 1 > mx));
+-- message.ts formatYuan: 1,234,567.89
+CREATE OR REPLACE TEMP MACRO push_yuan(b) AS
+  CASE WHEN b < 0 THEN '-' ELSE '' END || format('{:,}', (abs(b) * 100)::BIGINT // 100) || '.' || lpad(((abs(b) * 100)::BIGINT % 100)::VARCHAR, 2, '0');
+CREATE OR REPLACE TEMP MACRO push_benefit_text(b) AS CASE WHEN b IS NULL THEN '暂无法估算' ELSE '约 ' || push_yuan(b) || ' 元' END;
+-- The current results of a period: for each taxpayer, those of the latest run (highest run_id) for
+-- the period that covers it, a city run or a re-match of that taxpayer alone. A taxpayer with no row
+-- in its latest run has nothing current, even if an older run had rows.
+CREATE OR REPLACE TEMP MACRO push_current(p_period, p_only) AS TABLE
+  WITH city AS (SELECT max(run_id) AS run_id FROM match_run WHERE period = p_period AND scope = 'city'),
+  single AS (SELECT scope AS credit_code, max(run_id) AS run_id FROM match_run WHERE period = p_period AND scope <> 'city' GROUP BY scope)
+  SELECT pm.run_id, pm.credit_code, pm.policy_id, pm.status, pm.benefit
+  FROM policy_match pm LEFT JOIN single s ON s.credit_code = pm.credit_code
+  WHERE pm.period = p_period AND pm.status IN ('matched', 'nearMiss') AND (p_only IS NULL OR pm.credit_code = p_only)
+    AND pm.run_id = greatest(coalesce(s.run_id, -1), coalesce((SELECT run_id FROM city), -1));
+
+-- @entries
+-- The catalogue's policies, numbered in the order of their ids (the planner's last sort key), with
+-- the lines of the message texts that depend on the policy alone.
+CREATE OR REPLACE TEMP TABLE push_plan_entry AS
+SELECT *, zh || '（' || en || '）' AS title, concat_ws(chr(10), '政策：' || zh, 'Policy: ' || en, '税费种类：' || category_zh, '所属期：' || $period_zh) AS facts
+FROM (SELECT unnest(from_json($entries, '[{"e":"SMALLINT","id":"VARCHAR","category":"VARCHAR","category_zh":"VARCHAR","tax_type":"VARCHAR","zh":"VARCHAR","en":"VARCHAR","relief":["VARCHAR"],"major":["VARCHAR"],"near_miss":["VARCHAR"]}]'), recursive := true));
+
+-- @roles
+CREATE OR REPLACE TEMP TABLE push_plan_role AS
+SELECT unnest(from_json($roles, '[{"role":"VARCHAR","zh":"VARCHAR"}]'), recursive := true);
+
+-- @wait
+-- Hours to wait from each local hour, per quiet-hours setting (a few dozen distinct ones). A person
+-- whose quiet hours cover every sending hour is reached in the sending hours (time.ts).
+CREATE OR REPLACE TEMP TABLE push_plan_wait AS
+WITH setting AS (SELECT DISTINCT quiet_from, quiet_to FROM company_person),
+hour AS (
+  SELECT quiet_from, quiet_to, h, h >= $from::INTEGER AND h < $to::INTEGER AS sending,
+    h >= $from::INTEGER AND h < $to::INTEGER AND NOT (quiet_from <> quiet_to AND CASE WHEN quiet_from < quiet_to THEN h >= quiet_from AND h < quiet_to ELSE h >= quiet_from OR h < quiet_to END) AS calm
+  FROM setting, range(24) r(h)
+), ok AS (
+  SELECT quiet_from, quiet_to, h, CASE WHEN bool_or(calm) OVER (PARTITION BY quiet_from, quiet_to) THEN calm ELSE sending END AS ok FROM hour
+), wait AS (
+  SELECT a.quiet_from, a.quiet_to, a.h, CASE WHEN a.ok THEN 0 ELSE min((b.h - a.h + 24) % 24) FILTER (WHERE b.ok) END AS wait
+  FROM ok a JOIN ok b ON b.quiet_from = a.quiet_from AND b.quiet_to = a.quiet_to
+  GROUP BY a.quiet_from, a.quiet_to, a.h, a.ok
+)
+SELECT quiet_from, quiet_to, list(wait ORDER BY h) AS wait FROM wait GROUP BY quiet_from, quiet_to;
+
+-- @taxpayers
+-- The taxpayers to plan for: those with current results and those with messages of the period in
+-- the outbox (which may have to be skipped), numbered so that batches of them can be taken in turn
+-- (a range of numbers: whole taxpayers). Per taxpayer also what the report counts.
+CREATE OR REPLACE TEMP TABLE push_plan_taxpayer AS
+WITH per AS (
+  SELECT c.credit_code, max(c.run_id) AS run_id, count(*) FILTER (WHERE e.id IS NOT NULL) AS results,
+    count(*) FILTER (WHERE e.id IS NULL) AS not_in_catalogue, count(*) FILTER (WHERE e.id IS NOT NULL AND c.benefit = 0) AS nothing_to_claim
+  FROM push_current($period, $only::VARCHAR) c LEFT JOIN push_plan_entry e ON e.id = c.policy_id
+  GROUP BY c.credit_code
+), everyone AS (
+  SELECT credit_code FROM per
+  UNION
+  SELECT credit_code FROM push_message WHERE period = $period AND status <> 'skipped' AND ($only::VARCHAR IS NULL OR credit_code = $only)
+), named AS (
+  SELECT credit_code, any_value(name) AS name FROM taxpayer WHERE credit_code IN (SELECT credit_code FROM everyone) GROUP BY credit_code
+)
+SELECT (row_number() OVER () - 1)::INTEGER AS tp, e.credit_code, p.run_id, coalesce(n.name, e.credit_code) AS name,
+  coalesce(p.results, 0) AS results, coalesce(p.not_in_catalogue, 0) AS not_in_catalogue, coalesce(p.nothing_to_claim, 0) AS nothing_to_claim
+FROM everyone e LEFT JOIN per p ON p.credit_code = e.credit_code LEFT JOIN named n ON n.credit_code = e.credit_code
+ORDER BY tp;
+
+-- @counts
+SELECT count(*) AS taxpayers, coalesce(sum(results), 0) AS results, coalesce(sum(not_in_catalogue), 0) AS not_in_catalogue,
+  coalesce(sum(nothing_to_claim), 0) AS nothing_to_claim
+FROM push_plan_taxpayer;
+
+-- @outbox
+SELECT count(*) AS n FROM push_message WHERE period = $period AND status <> 'skipped' AND ($only::VARCHAR IS NULL OR credit_code = $only);
+
+-- @rows
+-- Every result that calls for messages, one narrow row each (the taxpayer by number): the big tables
+-- are read once, and each batch then takes its rows from here.
+CREATE OR REPLACE TEMP TABLE push_plan_row AS
+WITH due AS (
+  SELECT credit_code, tax_type, min(due_date) AS due FROM filing
+  WHERE period_end = $end::DATE AND period_start >= $start::DATE AND ($only::VARCHAR IS NULL OR credit_code = $only)
+  GROUP BY credit_code, tax_type
+)
+SELECT t.tp,
+  -- Field order is sort order: list_sort compares the fields left to right. prio 0 is a major
+  -- relief, 1 a relief, 2 a near miss; nb is the benefit in fen negated (unknown: as -0.01 yuan).
+  {prio: CASE WHEN c.status = 'nearMiss' THEN 2 WHEN c.benefit * 100 >= $major_fen::BIGINT THEN 0 ELSE 1 END::UTINYINT,
+   nb: coalesce(-(c.benefit * 100)::BIGINT, 1), e: e.e, dl: coalesce(d.due, $default_deadline::DATE), b: c.benefit} AS item
+FROM push_current($period, $only::VARCHAR) c
+JOIN push_plan_entry e ON e.id = c.policy_id
+JOIN push_plan_taxpayer t ON t.credit_code = c.credit_code
+LEFT JOIN due d ON d.credit_code = c.credit_code AND d.tax_type = e.tax_type
+-- A relief worth nothing this period would only teach people to ignore us; an unknown one may be worth something.
+WHERE c.benefit IS NULL OR c.benefit <> 0
+-- In taxpayer order, so that a batch's scan skips the blocks of the others.
+ORDER BY t.tp;
+
+-- @persons
+-- The person of each role of each taxpayer: the first by name, as company_person has no key that
+-- says which one. The preferred channel when its address is known, else the in-app inbox (SMS falls
+-- back to the inbox when sending).
+CREATE OR REPLACE TEMP TABLE push_plan_person AS
+WITH first AS (
+  SELECT t.tp, p.credit_code, p.role,
+    min({name: p.name, email: p.email, mobile: p.mobile, channel: p.preferred_channel, quiet_from: p.quiet_from, quiet_to: p.quiet_to}) AS p
+  FROM company_person p JOIN push_plan_taxpayer t ON t.credit_code = p.credit_code
+  GROUP BY t.tp, p.credit_code, p.role
+)
+SELECT f.tp, f.role, f.p.name AS name,
+  CASE WHEN f.p.channel = 'email' AND coalesce(f.p.email, '') <> '' THEN 'email' WHEN f.p.channel = 'sms' AND coalesce(f.p.mobile, '') <> '' THEN 'sms' ELSE 'inApp' END AS channel,
+  CASE WHEN f.p.channel = 'email' AND coalesce(f.p.email, '') <> '' THEN f.p.email WHEN f.p.channel = 'sms' AND coalesce(f.p.mobile, '') <> '' THEN f.p.mobile
+    ELSE 'inbox:' || f.credit_code || '/' || f.role END AS recipient,
+  w.wait
+FROM first f LEFT JOIN push_plan_wait w ON w.quiet_from = f.p.quiet_from AND w.quiet_to = f.p.quiet_to
+ORDER BY f.tp;
+
+-- @candidates
+-- One row per (taxpayer, role) of the batch: the person (NULL when the taxpayer has nobody in that
+-- role) and every message the results call for, most important first (major reliefs, then larger
+-- benefits, near misses last, then by policy id).
+CREATE OR REPLACE TEMP TABLE push_plan_candidate AS
+WITH called AS (
+  SELECT r.tp, unnest(CASE r.item.prio WHEN 0 THEN e.major WHEN 1 THEN e.relief ELSE e.near_miss END) AS role, r.item
+  FROM push_plan_row r JOIN push_plan_entry e ON e.e = r.item.e
+  WHERE r.tp >= $lo::INTEGER AND r.tp < $hi::INTEGER
+), grouped AS (
+  SELECT tp, role, list_sort(list(item)) AS items FROM called GROUP BY tp, role
+)
+SELECT t.credit_code, g.role, t.run_id, g.items, p.name AS person_name, p.channel, p.recipient, p.wait, t.name AS taxpayer_name
+FROM grouped g
+JOIN (SELECT * FROM push_plan_taxpayer WHERE tp >= $lo::INTEGER AND tp < $hi::INTEGER) t ON t.tp = g.tp
+LEFT JOIN (SELECT * FROM push_plan_person WHERE tp >= $lo::INTEGER AND tp < $hi::INTEGER) p ON p.tp = g.tp AND p.role = g.role;
+
+-- @existing
+-- The period's outbox, one row per message id it stands for (a digest for each of its items), with
+-- the key of that id among the person's candidates: entry number × 2, + 1 for a near miss.
+CREATE OR REPLACE TEMP TABLE push_plan_existing AS
+WITH m AS (
+  SELECT message_id, credit_code, role, status, unnest(CASE WHEN kind = 'digest' THEN string_split(items, ',') ELSE [message_id] END) AS id,
+    $period || '.' || credit_code || '.' || role || '.' AS prefix
+  FROM push_message WHERE period = $period AND status <> 'skipped'
+    AND credit_code IN (SELECT credit_code FROM push_plan_taxpayer WHERE tp >= $lo::INTEGER AND tp < $hi::INTEGER)
+), parsed AS (
+  SELECT *, CASE WHEN starts_with(id, prefix) THEN id[length(prefix) + 1:] END AS rest FROM m
+)
+SELECT p.message_id, p.credit_code, p.role, p.status, e.e * 2 + (split_part(p.rest, '.', 1) = 'nearMiss')::INTEGER AS key
+FROM parsed p LEFT JOIN push_plan_entry e ON split_part(p.rest, '.', 1) IN ('relief', 'nearMiss') AND e.id = p.rest[strpos(p.rest, '.') + 1:];
+
+-- @superseded
+-- Planned messages the current results no longer call for (a digest: when any of its items is no
+-- longer called for), for taxpayers a current run covers. Messages in flight or sent are never touched.
+CREATE OR REPLACE TEMP TABLE push_plan_superseded AS
+WITH keys AS (
+  SELECT credit_code, role, list_transform(items, x -> x.e * 2 + (x.prio = 2)::INTEGER) AS keys FROM push_plan_candidate WHERE person_name IS NOT NULL
+)
+SELECT m.message_id FROM push_plan_existing m LEFT JOIN keys k ON k.credit_code = m.credit_code AND k.role = m.role
+WHERE m.status = 'planned'
+  AND (EXISTS (SELECT 1 FROM match_run WHERE period = $period AND scope = 'city') OR m.credit_code IN (SELECT scope FROM match_run WHERE period = $period))
+GROUP BY m.message_id
+HAVING bool_or(m.key IS NULL OR k.keys IS NULL OR NOT list_contains(k.keys, m.key));
+
+-- @handled
+-- What is in the outbox already, as itself or inside a digest, per person: not planned again.
+CREATE OR REPLACE TEMP TABLE push_plan_handled AS
+SELECT credit_code, role, list(DISTINCT key) AS keys FROM push_plan_existing
+WHERE key IS NOT NULL AND message_id NOT IN (SELECT message_id FROM push_plan_superseded)
+GROUP BY credit_code, role;
+
+-- @nothing_planned
+-- The period has nothing in the outbox yet: nothing to skip, nothing planned already.
+CREATE OR REPLACE TEMP TABLE push_plan_superseded (message_id VARCHAR);
+CREATE OR REPLACE TEMP TABLE push_plan_handled (credit_code VARCHAR, role VARCHAR, keys INTEGER[]);
+
+-- @booked_all
+-- What counts for the cap: messages planned, in flight or sent to the person, for any period, at the
+-- moment they reached (or will reach) the person. New messages are never earlier than now, so
+-- nothing older than a week before now can share a window with them. Read before the first batch
+-- writes, so each batch need not read its predecessors' messages again.
+CREATE OR REPLACE TEMP TABLE push_plan_booked_all AS
+SELECT t.tp, m.message_id, m.credit_code, m.role, epoch_ms(coalesce(m.sent_at, m.next_attempt_at, m.scheduled_at)) AS ms
+FROM push_message m JOIN push_plan_taxpayer t ON t.credit_code = m.credit_code
+WHERE m.status IN ('planned', 'sending', 'sent') AND coalesce(m.sent_at, m.next_attempt_at, m.scheduled_at) > $now::TIMESTAMP - INTERVAL 7 DAY;
+
+-- @booked
+-- The batch's booked times per person, but for messages about to be skipped.
+CREATE OR REPLACE TEMP TABLE push_plan_booked AS
+SELECT credit_code, role, list(ms) AS times FROM push_plan_booked_all
+WHERE tp >= $lo::INTEGER AND tp < $hi::INTEGER AND message_id NOT IN (SELECT message_id FROM push_plan_superseded)
+GROUP BY credit_code, role;
+
+-- @allocate
+-- Each person's new messages under the frequency cap ($max in any 7 days): all alone when they fit at
+-- their own times; otherwise one digest, at the earliest time any of them should arrive or the first
+-- moment the cap allows, and the most important go alone as long as they fit beside it.
+--
+-- When the person's booked times and the new messages' times all lie within less than 7 days and
+-- fewer than $max are booked (nearly everyone: the deadlines of a period are days apart), every
+-- window that matters holds all of them, so fitting is counting: k = $max - booked go alone if that
+-- is all of them, else the first k - 1 go alone and the rest into a digest at the earliest time.
+-- Anyone else is allocated by the same steps as the message-by-message model in test/push.test.ts,
+-- one message after the other within the person, all such persons at once: list_reduce carries the
+-- times booked so far from one message to the next.
+CREATE OR REPLACE TEMP TABLE push_plan_allocation AS
+WITH fresh AS (
+  SELECT c.credit_code, c.role, c.run_id, c.person_name, c.channel, c.recipient, c.taxpayer_name, c.wait, len(c.items) AS called,
+    list_transform(
+      list_filter(c.items, x -> h.keys IS NULL OR NOT list_contains(h.keys, x.e * 2 + (x.prio = 2)::INTEGER)),
+      -- leadDays before the deadline at the start of the sending hours, never before now, then into the person's hours
+      x -> {prio: x.prio, e: x.e, dl: x.dl, b: x.b, ms: push_next_delivery(greatest($now_ms::BIGINT, epoch_ms(x.dl::TIMESTAMP) - $lead_ms::BIGINT), c.wait)}) AS items,
+    coalesce(b.times, []::BIGINT[]) AS booked
+  FROM push_plan_candidate c
+  LEFT JOIN push_plan_handled h ON h.credit_code = c.credit_code AND h.role = c.role
+  LEFT JOIN push_plan_booked b ON b.credit_code = c.credit_code AND b.role = c.role
+  WHERE c.person_name IS NOT NULL
+), shaped AS (
+  SELECT *, len(items) AS n, list_transform(items, x -> x.ms) AS ats, $max::INTEGER - len(booked) AS room,
+    len(booked) < $max::INTEGER AND list_max(list_concat(list_transform(items, x -> x.ms), booked)) - list_min(list_concat(list_transform(items, x -> x.ms), booked)) < 604800000 AS simple
+  FROM fresh
+), first_pass AS (
+  -- How many go alone, in order, before the first that does not fit.
+  SELECT *, CASE WHEN n = 0 OR simple THEN NULL ELSE list_reduce(
+      list_transform(ats, a -> {t: a, times: []::BIGINT[], n: 0, stop: false}),
+      (acc, x) -> CASE WHEN acc.stop THEN acc
+        WHEN push_fits(x.t, acc.times, $max::INTEGER) THEN {t: x.t, times: list_append(acc.times, x.t), n: acc.n + 1, stop: false}
+        ELSE {t: x.t, times: acc.times, n: acc.n, stop: true} END,
+      {t: 0::BIGINT, times: booked, n: 0, stop: false}).n END AS alone
+  FROM shaped
+), placed AS (
+  -- The digest's time: the earliest time any new message should arrive, or else the first moment
+  -- the cap allows, which is that time or a booked one leaving the 7-day window (moved into hours).
+  SELECT *, CASE WHEN n = 0 THEN NULL WHEN simple OR alone = n THEN list_min(ats) ELSE list_min(list_filter(
+      list_prepend(list_min(ats), list_transform(list_filter(booked, b -> b + 604800000 > list_min(ats)), b -> push_next_delivery(b + 604800000, wait))),
+      t -> push_fits(t, booked, $max::INTEGER))) END AS d
+  FROM first_pass
+), merged AS (
+  SELECT *, CASE
+      WHEN n = 0 THEN []::BOOLEAN[]
+      WHEN simple THEN list_transform(range(1, n + 1), i -> n > room AND i >= room)
+      WHEN alone = n THEN list_transform(ats, a -> false)
+      ELSE list_reduce(
+        list_transform(ats, a -> {t: a, times: []::BIGINT[], merged: []::BOOLEAN[]}),
+        (acc, x) -> CASE WHEN push_fits(x.t, acc.times, $max::INTEGER) THEN {t: x.t, times: list_append(acc.times, x.t), merged: list_append(acc.merged, false)}
+          ELSE {t: x.t, times: acc.times, merged: list_append(acc.merged, true)} END,
+        {t: 0::BIGINT, times: list_append(booked, d), merged: []::BOOLEAN[]}).merged
+    END AS merged
+  FROM placed
+)
+SELECT credit_code, role, run_id, person_name, channel, recipient, taxpayer_name, called, n, items, d,
+  -- Position in the digest, 0 for a message that goes alone.
+  CASE WHEN simple THEN list_transform(merged, (m, i) -> CASE WHEN m THEN i - room + 1 ELSE 0 END)
+    ELSE list_transform(merged, (m, i) -> CASE WHEN m THEN len(list_filter(merged[1:i], v -> v)) ELSE 0 END) END AS slots,
+  len(list_filter(merged, v -> v)) AS in_digest
+-- In the order of the message ids, which the primary key's index takes in faster than random ones.
+FROM merged ORDER BY credit_code, role;
+
+-- @near_misses
+SELECT a.credit_code, e.id AS policy_id
+FROM (SELECT credit_code, unnest(items) AS x FROM push_plan_allocation) a JOIN push_plan_entry e ON e.e = a.x.e
+WHERE a.x.prio = 2 ORDER BY a.credit_code, e.id;
+
+-- @lacking
+CREATE OR REPLACE TEMP TABLE push_plan_lacking AS
+SELECT l.credit_code, e.e, l.lacking
+FROM (SELECT unnest(from_json($lacking, '[{"credit_code":"VARCHAR","policy_id":"VARCHAR","lacking":["VARCHAR"]}]'), recursive := true)) l
+JOIN push_plan_entry e ON e.id = l.policy_id;
+
+-- @skip
+UPDATE push_message SET status = 'skipped', last_error = 'superseded: the current match results (or the company''s people) no longer call for it'
+WHERE status = 'planned' AND message_id IN (SELECT message_id FROM push_plan_superseded);
+
+-- @insert
+-- The batch's new rows in one INSERT, texts included (the same words as message.ts, which
+-- test/push.test.ts holds them to). An id already in the outbox, in any status, is left as it is: the
+-- anti-join does what ON CONFLICT DO NOTHING would, without DuckDB's MERGE (which costs more than the
+-- insert). A digest is built from its person's row, its items already in order.
+INSERT INTO push_message BY NAME
+WITH words AS (
+  -- The policies' words by entry number, for the lookups inside the list functions below.
+  SELECT list(id ORDER BY e) AS ids, list(category ORDER BY e) AS categories, list(title ORDER BY e) AS titles, list(facts ORDER BY e) AS facts
+  FROM push_plan_entry
+), person AS (
+  SELECT a.*, a.person_name || '（' || a.taxpayer_name || r.zh || '）您好：' AS greeting, $period || '.' || a.credit_code || '.' || a.role || '.' AS prefix,
+    l.lacking
+  FROM push_plan_allocation a JOIN push_plan_role r ON r.role = a.role
+  LEFT JOIN (SELECT credit_code, list({e: e, lacking: lacking}) AS lacking FROM push_plan_lacking GROUP BY credit_code) l ON l.credit_code = a.credit_code
+  WHERE a.n > 0
+), single AS (
+  SELECT p.*, unnest(p.items) AS x, unnest(p.slots) AS slot FROM person p
+), single_row AS (
+  SELECT s.prefix || CASE WHEN s.x.prio = 2 THEN 'nearMiss' ELSE 'relief' END || '.' || w.ids[s.x.e + 1] AS message_id, s.*,
+    CASE WHEN s.x.prio = 2 THEN 'nearMiss' ELSE 'relief' END AS kind, w.ids[s.x.e + 1] AS policy_id, w.categories[s.x.e + 1] AS category,
+    w.titles[s.x.e + 1] AS title, w.facts[s.x.e + 1] AS facts, list_filter(s.lacking, l -> l.e = s.x.e)[1].lacking AS lacks
+  FROM single s, words w
+  -- A digest of one would be a single message under another name: it goes alone in the digest's slot.
+  WHERE s.slot = 0 OR s.in_digest = 1
+), digest AS (
+  SELECT p.*, list_filter(p.items, (x, i) -> p.slots[i] > 0) AS merged FROM person p WHERE p.in_digest > 1
+), digest_row AS (
+  SELECT d.*, list_transform(d.merged, x -> d.prefix || CASE WHEN x.prio = 2 THEN 'nearMiss' ELSE 'relief' END || '.' || w.ids[x.e + 1]) AS ids,
+    array_to_string(list_sort(list_distinct(list_transform(d.merged, x -> w.categories[x.e + 1]))), ',') AS category,
+    array_to_string(list_transform(d.merged, (x, j) -> j::VARCHAR || '. ' || CASE WHEN x.prio = 2 THEN '差一点符合' ELSE '可享受' END || '：' || w.titles[x.e + 1] || chr(10) || '   ' ||
+      CASE WHEN x.prio < 2 THEN '预计减免：' || push_benefit_text(x.b)
+        WHEN len(list_filter(d.lacking, l -> l.e = x.e)[1].lacking) > 0 THEN '尚未满足：' || array_to_string(list_filter(d.lacking, l -> l.e = x.e)[1].lacking, '；')
+        ELSE '尚未满足的条件请登录智数查看' END || '；申报期限：' || x.dl::VARCHAR), chr(10)) AS lines
+  FROM digest d, words w
+), digest_id AS (
+  -- Named by what it holds: the same items give the same digest (message.ts digestSubject).
+  SELECT *, prefix || 'digest.digest-' || left(sha256(array_to_string(list_sort(ids), chr(10))), 16) AS message_id FROM digest_row
+), new_row AS (
+  SELECT message_id, credit_code, role, kind, policy_id, NULL AS items, category, run_id, x.b AS benefit, x.dl AS deadline, channel, recipient,
+    CASE WHEN kind = 'relief' THEN '【智数·政策提醒】可享受：' ELSE '【智数·政策提醒】差一点符合：' END || title AS subject,
+    CASE WHEN kind = 'relief' THEN concat_ws(chr(10), greeting, '',
+        '根据税务机关掌握的数据，贵单位（统一社会信用代码 ' || credit_code || '）' || $period_zh || '符合以下税费优惠政策的条件，请在申报时享受。', '',
+        facts, '预计减免：' || push_benefit_text(x.b), '申报期限：' || x.dl::VARCHAR || '（请在此之前完成申报）', '',
+        '本提醒由智数政策机器人根据税务机关掌握的数据自动发出，仅供参考，以申报时的实际情况为准。', '消息编号：' || message_id)
+      ELSE concat_ws(chr(10), greeting, '',
+        '根据税务机关掌握的数据，贵单位（统一社会信用代码 ' || credit_code || '）' || $period_zh || '接近但尚未符合以下税费优惠政策的条件。', '',
+        facts, CASE WHEN x.b IS NOT NULL THEN '符合后预计减免：' || push_benefit_text(x.b) END,
+        CASE WHEN len(lacks) > 0 THEN '尚未满足的条件：' || chr(10) || array_to_string(list_transform(lacks, l -> '- ' || l), chr(10))
+          ELSE '尚未满足的条件请登录电子税务局或智数查看政策条件说明。' END,
+        '申报期限：' || x.dl::VARCHAR, '',
+        '本提醒由智数政策机器人根据税务机关掌握的数据自动发出，仅供参考，以申报时的实际情况为准。', '消息编号：' || message_id)
+    END AS body,
+    CASE WHEN slot > 0 THEN d ELSE x.ms END AS send_ms
+  FROM single_row
+  UNION ALL
+  SELECT message_id, credit_code, role, 'digest', NULL, array_to_string(ids, ','), category, run_id,
+    list_sum(list_transform(list_filter(merged, x -> x.prio < 2), x -> x.b)), list_min(list_transform(merged, x -> x.dl)), channel, recipient,
+    '【智数·政策提醒】' || $period_zh || '共 ' || len(merged)::VARCHAR || ' 项税费政策提醒',
+    concat_ws(chr(10), greeting, '',
+      '根据税务机关掌握的数据，贵单位（统一社会信用代码 ' || credit_code || '）' || $period_zh || '有以下税费优惠政策值得关注。为免打扰，我们把它们合并在这一条消息中：', '',
+      lines, '', '本提醒由智数政策机器人根据税务机关掌握的数据自动发出，仅供参考，以申报时的实际情况为准。', '消息编号：' || message_id),
+    d
+  FROM digest_id
+)
+SELECT message_id, credit_code, role, kind, $period AS period, policy_id, items, category, run_id, benefit::DECIMAL(18,2) AS benefit, deadline, channel, recipient,
+  subject, body, 'planned' AS status, make_timestamp(send_ms * 1000) AS scheduled_at, 0 AS attempts, $now::TIMESTAMP AS created_at
+-- Every new id starts with the period, so an id already in the outbox is among these.
+FROM new_row WHERE message_id NOT IN (SELECT message_id FROM push_message WHERE starts_with(message_id, $period || '.'));
+
+-- @report
+-- The new rows by channel and kind (a digest is one row), and what the candidates came to.
+SELECT channel,
+  sum(len(list_filter(items, (x, i) -> x.prio < 2 AND (slots[i] = 0 OR in_digest = 1)))) AS relief,
+  sum(len(list_filter(items, (x, i) -> x.prio = 2 AND (slots[i] = 0 OR in_digest = 1)))) AS near_miss,
+  count(*) FILTER (WHERE in_digest > 1) AS digest,
+  sum(in_digest) FILTER (WHERE in_digest > 1) AS merged,
+  sum(called) AS candidates, sum(called - n) AS already_planned
+FROM push_plan_allocation GROUP BY channel;
+
+-- @without_person
+SELECT coalesce(sum(len(items)), 0) AS without_person FROM push_plan_candidate WHERE person_name IS NULL;
