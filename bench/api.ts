@@ -173,7 +173,9 @@ try {
 
 \`npm run bench:api\` (demo city of ${fmt(N)} taxpayers × 12 months; \`zhishu serve\` in its own process, autocannon in
 another; each figure the median of ${REPEAT} runs of ${SECONDS} s; ${RATE} requests/s fixed rate over 20 connections, then flat out
-over 10). Latency in milliseconds.
+over 10). Latency in milliseconds. Every request comes from one company's login (the city report from an analyst's): after the
+first, its policy list and explanations come from the server's per-run cache (src/api/freshness.ts), which is what a company's
+repeated reads cost; the ledger and inbox are read from the database on every request.
 
 | endpoint | engine | req/s at ${RATE}/s | p50 | p99 | req/s flat out | p50 | p99 | errors |
 |---|---|---:|---:|---:|---:|---:|---:|---:|
