@@ -10,7 +10,6 @@
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
-import { ZenEngine } from '@gorules/zen-engine';
 import fc from 'fast-check';
 import { Engine } from 'json-rules-engine';
 import { compileRule } from '../src/rules/compile.ts';
@@ -190,7 +189,17 @@ const jrePairsPerS = (jreRows.length * rules.length) / ((performance.now() - t0)
 
 // 5. GoRules ZEN: all rules as one decision, one evaluation per taxpayer, awaited one after the other as
 // json-rules-engine's. Every answer of the measured taxpayers (true, false and unknown) must be the interpreter's.
-const zen = new ZenEngine();
+// @gorules/zen-engine is installed for this benchmark only (`npm run bench:rules` installs it without
+// saving): the registry this project installs from lacks its binaries for the other platforms, so it
+// cannot be in the lock file that `npm ci` checks.
+interface ZenModule {
+  ZenEngine: new () => { createDecision(content: unknown): { evaluate(input: unknown): Promise<{ result: unknown }> }; dispose(): void };
+}
+const zenPackage = '@gorules/zen-engine';
+const zenModule = (await import(zenPackage).catch(() => {
+  throw new Error(`${zenPackage} is not installed: npm install --no-save ${zenPackage}@0.54.0 (npm run bench:rules does)`);
+})) as ZenModule;
+const zen = new zenModule.ZenEngine();
 const decision = zen.createDecision(zenDecision(rules));
 const ZEN_ROWS = Math.min(1000, rows.length);
 const zenInputs = rows.slice(0, ZEN_ROWS).map((row) => zenInput(row, NAMES));
