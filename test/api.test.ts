@@ -249,6 +249,56 @@ for (const engine of ['duckdb', 'postgres'] as Engine[]) {
         assert.equal(unknown.status, 400);
       });
 
+      it('plans a campaign for officers: only its policies and audience, adding to the outbox and skipping nothing', async () => {
+        const [top] = await s.db.all<{ policy_id: string }>(
+          "SELECT policy_id FROM current_match WHERE period = '2025-Q4' AND status = 'matched' AND (benefit IS NULL OR benefit <> 0) GROUP BY policy_id ORDER BY count(*) DESC LIMIT 1",
+        );
+        const body = { period: '2025-Q4', policyIds: [top?.policy_id as string], statuses: ['matched'], districts: ['nanshan'] };
+        assert.equal((await call('analyst', 'POST', '/api/campaigns/plan', body)).status, 403, 'analysts preview, officers plan');
+        if (engine === 'postgres') {
+          const r = await call('officer', 'POST', '/api/campaigns/plan', body);
+          assert.equal(r.status, 409);
+          assert.match(r.json.error.message, /embedded store/);
+          return;
+        }
+        const before = await s.db.all<{ message_id: string; status: string }>("SELECT message_id, status FROM push_message WHERE period = '2025-Q4'");
+        const r = await call('officer', 'POST', '/api/campaigns/plan', body);
+        assert.equal(r.status, 200, JSON.stringify(r.json));
+        const after = await s.db.all<{ message_id: string; status: string; credit_code: string; policy_id: string | null; items: string | null }>(
+          "SELECT message_id, status, credit_code, policy_id, items FROM push_message WHERE period = '2025-Q4'",
+        );
+        const was = new Map(before.map((m) => [m.message_id, m.status]));
+        for (const [id, status] of was) assert.equal(after.find((m) => m.message_id === id)?.status, status, `${id} is left as it was`);
+        const added = after.filter((m) => !was.has(m.message_id));
+        assert.ok(r.json.planned > 0, 'the demo planned only the latest quarter: this campaign adds messages');
+        assert.equal(added.length, r.json.planned);
+        const nanshan = new Set(
+          (await s.db.all<{ credit_code: string }>("SELECT credit_code FROM taxpayer WHERE district = 'nanshan'")).map((t) => t.credit_code),
+        );
+        for (const m of added) {
+          assert.ok(nanshan.has(m.credit_code), `${m.message_id} goes to the campaign's district`);
+          const ids = m.items ? m.items.split(',') : [m.message_id];
+          assert.ok(
+            ids.every((id) => id.endsWith(`.relief.${top?.policy_id}`)),
+            `${m.message_id} is about the campaign's policy`,
+          );
+        }
+        const again = await call('officer', 'POST', '/api/campaigns/plan', body);
+        assert.equal(again.json.planned, 0, 'planning the same campaign again adds nothing');
+        // A second campaign on another policy leaves the first one's messages planned: a campaign only adds.
+        const [other] = await s.db.all<{ policy_id: string }>(
+          "SELECT policy_id FROM current_match WHERE period = '2025-Q4' AND status = 'matched' AND policy_id <> $1 GROUP BY policy_id ORDER BY count(*) DESC LIMIT 1",
+          [top?.policy_id as string],
+        );
+        const second = await call('officer', 'POST', '/api/campaigns/plan', { ...body, policyIds: [other?.policy_id as string] });
+        assert.equal(second.status, 200);
+        assert.ok(second.json.planned > 0);
+        const skipped = await s.db.all("SELECT 1 FROM push_message WHERE period = '2025-Q4' AND status = 'skipped'");
+        assert.equal(skipped.length, 0, "the first campaign's messages are not superseded by the second");
+        const audit = await s.db.all("SELECT 1 FROM audit_log WHERE username = 'officer' AND action = 'campaign.plan'");
+        assert.equal(audit.length, 3);
+      });
+
       it('lets only administrators add accounts, binding company users to a taxpayer on the roll', async () => {
         const user = { username: 'fo.second', displayName: '财务', role: 'financeOfficer', creditCode: s.secondCreditCode, password: 'a-long-password' };
         assert.equal((await call('analyst', 'POST', '/api/users', user)).status, 403);

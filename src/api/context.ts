@@ -2,6 +2,7 @@ import type { FastifyBaseLogger, FastifyInstance, FastifyRequest, RawReplyDefaul
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Catalogue } from '../law/catalogue.ts';
 import type { Db } from '../store/db.ts';
+import type { Store } from '../store/store.ts';
 import { forbidden } from './errors.ts';
 import { isBureau, type User } from './roles.ts';
 
@@ -10,6 +11,8 @@ export type ZodApi = FastifyInstance<RawServerDefault, RawRequestDefaultExpressi
 /** What every route handler works with. */
 export interface ApiContext {
   db: Db;
+  /** The embedded store when the server runs on DuckDB: the push planner needs it. */
+  store: Store | null;
   lawDir: string;
   catalogue: Catalogue;
   sessionHours: number;

@@ -17,6 +17,7 @@ import {
 import { CalcError } from '../calc/errors.ts';
 import { catalogueOf, DEFAULT_LAW_DIR } from '../match/match.ts';
 import type { Db } from '../store/db.ts';
+import { Store } from '../store/store.ts';
 import { authenticate, DEFAULT_SESSION_HOURS, sqlTime } from './accounts.ts';
 import type { ApiContext } from './context.ts';
 import { ApiError } from './errors.ts';
@@ -29,6 +30,8 @@ import { registerStaff } from './routes/staff.ts';
 
 export interface ServerOptions {
   db: Db;
+  /** The embedded store behind db (db itself, or a pool of its connections); none on PostgreSQL. */
+  store?: Store | null;
   lawDir?: string;
   sessionHours?: number;
   /** The built web app (web/dist) to serve at `/`; none when it has not been built. */
@@ -50,6 +53,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   const lawDir = options.lawDir ?? DEFAULT_LAW_DIR;
   const ctx: ApiContext = {
     db: options.db,
+    store: options.store ?? (options.db instanceof Store ? options.db : null),
     lawDir,
     catalogue: catalogueOf(lawDir).catalogue,
     sessionHours: options.sessionHours ?? DEFAULT_SESSION_HOURS,

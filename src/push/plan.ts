@@ -20,6 +20,12 @@ export interface PlanOptions {
   lacking?: LackingProvider;
   /** Plan for this taxpayer only (after a single-taxpayer re-match). */
   only?: string;
+  /**
+   * A campaign: plan only the current results this query returns (columns credit_code, policy_id,
+   * status), with its bound parameters. It adds messages and skips none: what is already planned
+   * outside the campaign is left as it is.
+   */
+  scope?: { sql: string; params: (string | number | null)[] };
   /** Taxpayers planned per batch (default 100,000): bounds the memory a city plan takes. */
   batchTaxpayers?: number;
 }
@@ -99,6 +105,7 @@ const TEMP_TABLES = [
   'push_plan_booked',
   'push_plan_allocation',
   'push_plan_lacking',
+  'push_plan_scope',
 ];
 
 // Planning uses temp tables of fixed names on the store's one connection: calls on a store take turns.
@@ -154,6 +161,7 @@ async function plan(store: Store, entries: readonly PushEntry[], options: PlanOp
     default_deadline: defaultDeadline(period.end),
     // A single-taxpayer re-match plans that taxpayer only: the others' plans are left as they are.
     only: options.only ?? null,
+    scoped: options.scope ? 1 : 0,
     now: sqlTimestamp(now),
     now_ms: BigInt(now),
     lead_ms: BigInt(Math.round(settings.leadDays * DAY_MS - settings.sendingHours.from * HOUR_MS)),
@@ -207,6 +215,10 @@ async function plan(store: Store, entries: readonly PushEntry[], options: PlanOp
 
   try {
     await store.exec(section('macros').sql);
+    await store.exec(
+      `CREATE OR REPLACE TEMP TABLE push_plan_scope AS ${options.scope?.sql ?? 'SELECT NULL::VARCHAR AS credit_code, NULL::VARCHAR AS policy_id, NULL::VARCHAR AS status WHERE false'}`,
+      options.scope?.params,
+    );
     for (const name of ['entries', 'roles', 'wait', 'taxpayers']) await exec(name);
     const [counts] = await query<{ taxpayers: string; results: string; not_in_catalogue: string; nothing_to_claim: string }>('counts');
     const report: PlanReport = {
@@ -234,8 +246,13 @@ async function plan(store: Store, entries: readonly PushEntry[], options: PlanOp
       params.hi = (batch + 1) * perBatch;
       params.lacking = '[]';
       await exec('candidates');
-      if (Number(existing?.n ?? 0) > 0) for (const name of ['existing', 'superseded', 'handled']) await exec(name);
-      else await store.exec(section('nothing_planned').sql);
+      if (Number(existing?.n ?? 0) > 0) {
+        await exec('existing');
+        // A campaign only adds: messages outside it are not "no longer called for".
+        if (options.scope) await store.exec('CREATE OR REPLACE TEMP TABLE push_plan_superseded (message_id VARCHAR)');
+        else await exec('superseded');
+        await exec('handled');
+      } else await store.exec(section('nothing_planned').sql);
       await exec('booked');
       await exec('allocate');
 

@@ -1,11 +1,11 @@
 import { z } from 'zod';
 import { ROLES } from '../../model/enums.ts';
-import { rolesFor } from '../../push/plan.ts';
+import { planPushes, rolesFor } from '../../push/plan.ts';
 import { DEFAULT_PLAN_SETTINGS } from '../../push/settings.ts';
 import type { SqlParam } from '../../store/db.ts';
 import { type ApiContext, requireRole, type ZodApi } from '../context.ts';
-import { invalid } from '../errors.ts';
-import { BUREAU_ROLES } from '../roles.ts';
+import { ApiError, invalid } from '../errors.ts';
+import { BUREAU_ROLES, MAY_PLAN_PUSHES } from '../roles.ts';
 import { errors, period } from '../schemas.ts';
 
 export const campaignBody = z.object({
@@ -36,18 +36,46 @@ function placeholders(params: SqlParam[], values: readonly SqlParam[]): string {
 }
 
 /**
+ * The current results a campaign chooses: the latest run's rows of the chosen policies and statuses
+ * for the quarter, in the chosen districts and industries, with a benefit to claim (or unknown).
+ * Every value is bound.
+ */
+function hitSql(c: Campaign, params: SqlParam[]): string {
+  const period = placeholders(params, [c.period]);
+  const majorAt = placeholders(params, [DEFAULT_PLAN_SETTINGS.majorReliefYuan.toFixed(2)]);
+  const policies = placeholders(params, c.policyIds);
+  const statuses = placeholders(params, c.statuses);
+  const districts = c.districts?.length ? `AND t.district IN (${placeholders(params, c.districts)})` : '';
+  const sections = c.industrySections?.length ? `AND substr(t.industry, 1, 1) IN (${placeholders(params, c.industrySections)})` : '';
+  return `
+      WITH latest AS (SELECT credit_code, max(computed_at) AS computed_at FROM taxpayer_fact WHERE period = ${period} GROUP BY credit_code)
+      SELECT m.credit_code, m.policy_id, m.status, t.district,
+             CASE WHEN m.status = 'matched' AND m.benefit >= CAST(${majorAt} AS DECIMAL(18,2)) THEN 'y' ELSE 'n' END AS major
+      FROM policy_match m
+      JOIN latest l ON l.credit_code = m.credit_code AND l.computed_at = m.computed_at
+      JOIN taxpayer t ON t.credit_code = m.credit_code
+      WHERE m.period = ${period} AND m.policy_id IN (${policies}) AND m.status IN (${statuses})
+        AND (m.benefit IS NULL OR m.benefit <> 0) ${districts} ${sections}`;
+}
+
+function checkPolicies(ctx: ApiContext, c: Campaign) {
+  return c.policyIds.map((id) => {
+    const e = ctx.catalogue.entries.find((x) => x.id === id && x.kind === 'policy');
+    if (!e) throw invalid(`no policy '${id}' in the catalogue`, 'policyIds');
+    return e;
+  });
+}
+
+/**
  * The taxpayers and people a campaign reaches: the current results of the chosen policies and
  * statuses for the quarter, in the chosen districts and industries, with the roles the push layer
  * would address (a relief of 10,000 yuan or more also to the legal representative), counted once
  * per person however many policies reach them.
  */
 export async function campaignReach(ctx: ApiContext, c: Campaign) {
-  const entries = c.policyIds.map((id) => {
-    const e = ctx.catalogue.entries.find((x) => x.id === id && x.kind === 'policy');
-    if (!e) throw invalid(`no policy '${id}' in the catalogue`, 'policyIds');
-    return e;
-  });
-  const params: SqlParam[] = [c.period];
+  const entries = checkPolicies(ctx, c);
+  const params: SqlParam[] = [];
+  const hits = hitSql(c, params);
   const layer: SqlParam[][] = [];
   for (const e of entries) {
     for (const status of c.statuses) {
@@ -57,23 +85,8 @@ export async function campaignReach(ctx: ApiContext, c: Campaign) {
     }
   }
   const layerSql = layer.map((row) => `(${placeholders(params, row)})`).join(', ');
-  const majorAt = placeholders(params, [DEFAULT_PLAN_SETTINGS.majorReliefYuan.toFixed(2)]);
-  const policies = placeholders(params, c.policyIds);
-  const statuses = placeholders(params, c.statuses);
-  const districts = c.districts?.length ? `AND t.district IN (${placeholders(params, c.districts)})` : '';
-  const sections = c.industrySections?.length ? `AND substr(t.industry, 1, 1) IN (${placeholders(params, c.industrySections)})` : '';
   const sql = `
-    WITH latest AS (
-      SELECT credit_code, max(computed_at) AS computed_at FROM taxpayer_fact WHERE period = $1 GROUP BY credit_code
-    ), hit AS (
-      SELECT m.credit_code, m.policy_id, m.status, t.district,
-             CASE WHEN m.status = 'matched' AND m.benefit >= CAST(${majorAt} AS DECIMAL(18,2)) THEN 'y' ELSE 'n' END AS major
-      FROM policy_match m
-      JOIN latest l ON l.credit_code = m.credit_code AND l.computed_at = m.computed_at
-      JOIN taxpayer t ON t.credit_code = m.credit_code
-      WHERE m.period = $1 AND m.policy_id IN (${policies}) AND m.status IN (${statuses})
-        AND (m.benefit IS NULL OR m.benefit <> 0) ${districts} ${sections}
-    ), layer (policy_id, status, major, role) AS (VALUES ${layerSql}),
+    WITH hit AS (${hits}), layer (policy_id, status, major, role) AS (VALUES ${layerSql}),
     addressed AS (
       SELECT h.credit_code, h.policy_id, p.role
       FROM hit h JOIN layer y ON y.policy_id = h.policy_id AND y.status = h.status AND y.major = h.major
@@ -121,6 +134,36 @@ export function registerCampaigns(api: ZodApi, ctx: ApiContext): void {
     async (req) => {
       requireRole(req, BUREAU_ROLES, 'campaign preview');
       return campaignReach(ctx, req.body);
+    },
+  );
+
+  api.post(
+    '/api/campaigns/plan',
+    {
+      schema: {
+        tags: ['bureau'],
+        summary:
+          'Plans the push of a campaign: the messages its results call for, by role, timed ahead of the deadline, capped, into the outbox (officers and administrators)',
+        body: campaignBody,
+        response: {
+          200: z.object({
+            planned: count.describe('rows added to the outbox, digests included'),
+            skipped: count.describe('messages the campaign calls for that were in the outbox already'),
+            report: z.record(z.string(), z.unknown()),
+          }),
+          ...errors,
+        },
+      },
+    },
+    async (req) => {
+      requireRole(req, MAY_PLAN_PUSHES, 'planning pushes');
+      req.audit = { action: 'campaign.plan', creditCode: null };
+      if (!ctx.store) throw new ApiError(409, 'notOnThisEngine', 'planning pushes runs on the embedded store; this server runs on PostgreSQL');
+      checkPolicies(ctx, req.body);
+      const params: SqlParam[] = [];
+      const scope = { sql: `SELECT credit_code, policy_id, status FROM (${hitSql(req.body, params)}) h`, params: params as (string | number | null)[] };
+      const report = await planPushes(ctx.store, ctx.catalogue.entries, { period: req.body.period, now: new Date(), scope });
+      return { planned: report.planned, skipped: report.alreadyPlanned, report: report as unknown as Record<string, unknown> };
     },
   );
 }

@@ -118,7 +118,8 @@ export function registerDemo(program: Command): void {
       const { ingest, summary, runs, report, plan, delivered, logins, ms } = await runDemo(opts);
       const serve = async () => {
         if (!opts.serve) return;
-        const { url } = await startServer(await (await Store.open(opts.db)).pool(4), opts);
+        const store = await Store.open(opts.db);
+        const { url } = await startServer(await store.pool(4), opts, store);
         console.log(`\n${loginsText(url, logins)}`);
       };
       if (opts.json) {

@@ -25,8 +25,8 @@ export interface ServeOptions {
 }
 
 /** Starts the API and the web app on a database; resolves once it listens. */
-export async function startServer(db: Db, opts: ServeOptions): Promise<{ app: FastifyInstance; url: string }> {
-  const app = await buildServer({ db, webDir: WEB_DIST, sessionHours: opts.sessionHours, logger: false });
+export async function startServer(db: Db, opts: ServeOptions, store: Store | null = null): Promise<{ app: FastifyInstance; url: string }> {
+  const app = await buildServer({ db, store, webDir: WEB_DIST, sessionHours: opts.sessionHours, logger: false });
   const address = await app.listen({ port: opts.port, host: opts.host });
   return { app, url: address.replace('[::1]', 'localhost') };
 }
@@ -62,7 +62,7 @@ export function registerServe(program: Command): void {
     .option('--session-hours <n>', 'how long a login lasts', positiveInt, 8)
     .action(async (opts: { db: string; database?: string; schema?: string; port: number; host: string; sessionHours: number }) => {
       const db = await openDb(opts);
-      const { url } = await startServer(db, opts);
+      const { url } = await startServer(db, opts, opts.database ? null : await Store.open(opts.db));
       console.log(`Zhishu is serving at ${url}/  (API description: ${url}/docs)`);
     });
 

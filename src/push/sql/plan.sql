@@ -23,12 +23,14 @@ CREATE OR REPLACE TEMP MACRO push_benefit_text(b) AS CASE WHEN b IS NULL THEN 'æ
 -- The current results of a period: for each taxpayer, those of the latest run (highest run_id) for
 -- the period that covers it, a city run or a re-match of that taxpayer alone. A taxpayer with no row
 -- in its latest run has nothing current, even if an older run had rows.
-CREATE OR REPLACE TEMP MACRO push_current(p_period, p_only) AS TABLE
+-- A campaign (p_scoped = 1) plans only the results in push_plan_scope.
+CREATE OR REPLACE TEMP MACRO push_current(p_period, p_only, p_scoped) AS TABLE
   WITH city AS (SELECT max(run_id) AS run_id FROM match_run WHERE period = p_period AND scope = 'city'),
   single AS (SELECT scope AS credit_code, max(run_id) AS run_id FROM match_run WHERE period = p_period AND scope <> 'city' GROUP BY scope)
   SELECT pm.run_id, pm.credit_code, pm.policy_id, pm.status, pm.benefit
   FROM policy_match pm LEFT JOIN single s ON s.credit_code = pm.credit_code
   WHERE pm.period = p_period AND pm.status IN ('matched', 'nearMiss') AND (p_only IS NULL OR pm.credit_code = p_only)
+    AND (p_scoped = 0 OR EXISTS (SELECT 1 FROM push_plan_scope c WHERE c.credit_code = pm.credit_code AND c.policy_id = pm.policy_id AND c.status = pm.status))
     AND pm.run_id = greatest(coalesce(s.run_id, -1), coalesce((SELECT run_id FROM city), -1));
 
 -- @entries
@@ -68,7 +70,7 @@ CREATE OR REPLACE TEMP TABLE push_plan_taxpayer AS
 WITH per AS (
   SELECT c.credit_code, max(c.run_id) AS run_id, count(*) FILTER (WHERE e.id IS NOT NULL) AS results,
     count(*) FILTER (WHERE e.id IS NULL) AS not_in_catalogue, count(*) FILTER (WHERE e.id IS NOT NULL AND c.benefit = 0) AS nothing_to_claim
-  FROM push_current($period, $only::VARCHAR) c LEFT JOIN push_plan_entry e ON e.id = c.policy_id
+  FROM push_current($period, $only::VARCHAR, $scoped::INTEGER) c LEFT JOIN push_plan_entry e ON e.id = c.policy_id
   GROUP BY c.credit_code
 ), everyone AS (
   SELECT credit_code FROM per
@@ -104,7 +106,7 @@ SELECT t.tp,
   -- relief, 1 a relief, 2 a near miss; nb is the benefit in fen negated (unknown: as -0.01 yuan).
   {prio: CASE WHEN c.status = 'nearMiss' THEN 2 WHEN c.benefit * 100 >= $major_fen::BIGINT THEN 0 ELSE 1 END::UTINYINT,
    nb: coalesce(-(c.benefit * 100)::BIGINT, 1), e: e.e, dl: coalesce(d.due, $default_deadline::DATE), b: c.benefit} AS item
-FROM push_current($period, $only::VARCHAR) c
+FROM push_current($period, $only::VARCHAR, $scoped::INTEGER) c
 JOIN push_plan_entry e ON e.id = c.policy_id
 JOIN push_plan_taxpayer t ON t.credit_code = c.credit_code
 LEFT JOIN due d ON d.credit_code = c.credit_code AND d.tax_type = e.tax_type
