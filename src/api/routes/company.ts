@@ -7,6 +7,7 @@ import { sqlTimestamp, toLocal } from '../../push/time.ts';
 import { type ApiContext, companyAccess, type ZodApi } from '../context.ts';
 import { forbidden, notFound } from '../errors.ts';
 import { RunCache } from '../freshness.ts';
+import { pageRows } from '../paging.ts';
 import { isBureau } from '../roles.ts';
 import { creditCode, errors, paged, pageOf, pageQuery, period, sortBy, title, yuan } from '../schemas.ts';
 import { matchedPeriods } from './meta.ts';
@@ -280,27 +281,26 @@ export function registerCompany(api: ZodApi, ctx: ApiContext): void {
       const user = companyAccess(req, req.params.code, 'read.messages');
       const role = isBureau(user.role) ? null : user.role;
       const where = `(CAST($2 AS VARCHAR) IS NULL OR role = $2)${req.query.unread === 'true' ? ' AND read_at IS NULL' : ''}`;
-      const mine = 'WITH mine AS MATERIALIZED (SELECT * FROM inbox_message WHERE credit_code = $1)';
-      const params = [req.params.code, role];
-      const total = await ctx.db.one<{ n: number | string }>(`${mine} SELECT count(*) AS n FROM mine WHERE ${where}`, params);
-      const { page, pageSize } = req.query;
-      const rows = await ctx.db.all<{
+      const { rows, ...paging } = await pageRows<{
         message_id: string;
         role: (typeof ROLES)[number];
         subject: string;
         body: string;
         delivered_at: string;
         read_at: string | null;
-      }>(
-        `${mine} SELECT message_id, role, subject, body, CAST(delivered_at AS VARCHAR) AS delivered_at, CAST(read_at AS VARCHAR) AS read_at
-         FROM mine WHERE ${where} ORDER BY delivered_at ${req.query.order === 'asc' ? 'ASC' : 'DESC'}, message_id LIMIT ${pageSize} OFFSET ${(page - 1) * pageSize}`,
-        params,
-      );
+      }>(ctx.db, {
+        with: 'WITH mine AS MATERIALIZED (SELECT * FROM inbox_message WHERE credit_code = $1)',
+        select: 'message_id, role, subject, body, CAST(delivered_at AS VARCHAR) AS delivered_at, CAST(read_at AS VARCHAR) AS read_at',
+        from: 'mine',
+        where,
+        orderBy: `delivered_at ${req.query.order === 'asc' ? 'ASC' : 'DESC'}, message_id`,
+        params: [req.params.code, role],
+        page: req.query.page,
+        pageSize: req.query.pageSize,
+      });
       return {
         items: rows.map((r) => ({ messageId: r.message_id, role: r.role, subject: r.subject, body: r.body, deliveredAt: r.delivered_at, readAt: r.read_at })),
-        page,
-        pageSize,
-        total: Number(total.n),
+        ...paging,
       };
     },
   );

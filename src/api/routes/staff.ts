@@ -3,6 +3,7 @@ import { policyReport } from '../../ledger/ledger.ts';
 import { CREDIT_LEVELS, DISTRICT_IDS, TAXPAYER_KINDS, VAT_STATUSES } from '../../model/enums.ts';
 import { createUser } from '../accounts.ts';
 import { type ApiContext, requireRole, type ZodApi } from '../context.ts';
+import { pageRows } from '../paging.ts';
 import { BUREAU_ROLES, MAY_MANAGE_USERS, USER_ROLES } from '../roles.ts';
 import { creditCode, errors, paged, pageQuery, yuan } from '../schemas.ts';
 import { matchedPeriods } from './meta.ts';
@@ -76,9 +77,7 @@ export function registerStaff(api: ZodApi, ctx: ApiContext): void {
       const q = req.query;
       const where = `(CAST($1 AS VARCHAR) IS NULL OR strpos(name, $1) > 0 OR starts_with(credit_code, $1))
         AND (CAST($2 AS VARCHAR) IS NULL OR district = $2) AND (CAST($3 AS VARCHAR) IS NULL OR starts_with(industry, $3))`;
-      const params = [q.q ?? null, q.district ?? null, q.industrySection ?? null];
-      const total = await ctx.db.one<{ n: number | string }>(`SELECT count(*) AS n FROM taxpayer WHERE ${where}`, params);
-      const rows = await ctx.db.all<{
+      const { rows, ...paging } = await pageRows<{
         credit_code: string;
         name: string;
         kind: (typeof TAXPAYER_KINDS)[number];
@@ -87,11 +86,15 @@ export function registerStaff(api: ZodApi, ctx: ApiContext): void {
         district: string;
         employees: number | string;
         credit_level: (typeof CREDIT_LEVELS)[number];
-      }>(
-        `SELECT credit_code, name, kind, vat_status, industry, district, employees, credit_level FROM taxpayer WHERE ${where}
-         ORDER BY ${TAXPAYER_SORT[q.sort]} ${q.order === 'desc' ? 'DESC' : 'ASC'}, credit_code LIMIT ${q.pageSize} OFFSET ${(q.page - 1) * q.pageSize}`,
-        params,
-      );
+      }>(ctx.db, {
+        select: 'credit_code, name, kind, vat_status, industry, district, employees, credit_level',
+        from: 'taxpayer',
+        where,
+        orderBy: `${TAXPAYER_SORT[q.sort]} ${q.order === 'desc' ? 'DESC' : 'ASC'}, credit_code`,
+        params: [q.q ?? null, q.district ?? null, q.industrySection ?? null],
+        page: q.page,
+        pageSize: q.pageSize,
+      });
       return {
         items: rows.map((r) => ({
           creditCode: r.credit_code,
@@ -103,9 +106,7 @@ export function registerStaff(api: ZodApi, ctx: ApiContext): void {
           employees: Number(r.employees),
           creditLevel: r.credit_level,
         })),
-        page: q.page,
-        pageSize: q.pageSize,
-        total: Number(total.n),
+        ...paging,
       };
     },
   );
@@ -184,14 +185,16 @@ export function registerStaff(api: ZodApi, ctx: ApiContext): void {
       if (q.creditCode) req.audit = { action: 'read.outbox', creditCode: q.creditCode };
       const where =
         '(CAST($1 AS VARCHAR) IS NULL OR credit_code = $1) AND (CAST($2 AS VARCHAR) IS NULL OR status = $2) AND (CAST($3 AS VARCHAR) IS NULL OR period = $3)';
-      const params = [q.creditCode ?? null, q.status ?? null, q.period ?? null];
-      const total = await ctx.db.one<{ n: number | string }>(`SELECT count(*) AS n FROM push_message WHERE ${where}`, params);
-      const rows = await ctx.db.all<Record<string, string | number | null>>(
-        `SELECT message_id, credit_code, role, kind, period, policy_id, category, CAST(benefit AS VARCHAR) AS benefit, channel, subject, status,
-                CAST(scheduled_at AS VARCHAR) AS scheduled_at, attempts, CAST(sent_at AS VARCHAR) AS sent_at
-         FROM push_message WHERE ${where} ORDER BY scheduled_at ${q.order === 'desc' ? 'DESC' : 'ASC'}, message_id LIMIT ${q.pageSize} OFFSET ${(q.page - 1) * q.pageSize}`,
-        params,
-      );
+      const { rows, ...paging } = await pageRows<Record<string, string | number | null>>(ctx.db, {
+        select: `message_id, credit_code, role, kind, period, policy_id, category, CAST(benefit AS VARCHAR) AS benefit, channel, subject, status,
+                 CAST(scheduled_at AS VARCHAR) AS scheduled_at, attempts, CAST(sent_at AS VARCHAR) AS sent_at`,
+        from: 'push_message',
+        where,
+        orderBy: `scheduled_at ${q.order === 'desc' ? 'DESC' : 'ASC'}, message_id`,
+        params: [q.creditCode ?? null, q.status ?? null, q.period ?? null],
+        page: q.page,
+        pageSize: q.pageSize,
+      });
       return {
         items: rows.map((r) => ({
           messageId: String(r.message_id),
@@ -209,9 +212,7 @@ export function registerStaff(api: ZodApi, ctx: ApiContext): void {
           attempts: Number(r.attempts),
           sentAt: r.sent_at === null ? null : String(r.sent_at),
         })),
-        page: q.page,
-        pageSize: q.pageSize,
-        total: Number(total.n),
+        ...paging,
       };
     },
   );
@@ -267,9 +268,7 @@ export function registerStaff(api: ZodApi, ctx: ApiContext): void {
       requireRole(req, MAY_MANAGE_USERS, 'the audit log');
       const q = req.query;
       const where = '(CAST($1 AS VARCHAR) IS NULL OR username = $1) AND (CAST($2 AS VARCHAR) IS NULL OR credit_code = $2)';
-      const params = [q.username ?? null, q.creditCode ?? null];
-      const total = await ctx.db.one<{ n: number | string }>(`SELECT count(*) AS n FROM audit_log WHERE ${where}`, params);
-      const rows = await ctx.db.all<{
+      const { rows, ...paging } = await pageRows<{
         at: string;
         username: string;
         role: string;
@@ -278,11 +277,15 @@ export function registerStaff(api: ZodApi, ctx: ApiContext): void {
         method: string;
         path: string;
         status: number;
-      }>(
-        `SELECT CAST(occurred_at AS VARCHAR) AS at, username, role, action, credit_code, method, path, status FROM audit_log WHERE ${where}
-         ORDER BY occurred_at ${q.order === 'asc' ? 'ASC' : 'DESC'} LIMIT ${q.pageSize} OFFSET ${(q.page - 1) * q.pageSize}`,
-        params,
-      );
+      }>(ctx.db, {
+        select: 'CAST(occurred_at AS VARCHAR) AS at, username, role, action, credit_code, method, path, status',
+        from: 'audit_log',
+        where,
+        orderBy: `occurred_at ${q.order === 'asc' ? 'ASC' : 'DESC'}`,
+        params: [q.username ?? null, q.creditCode ?? null],
+        page: q.page,
+        pageSize: q.pageSize,
+      });
       return {
         items: rows.map((r) => ({
           at: r.at,
@@ -294,9 +297,7 @@ export function registerStaff(api: ZodApi, ctx: ApiContext): void {
           path: r.path,
           status: Number(r.status),
         })),
-        page: q.page,
-        pageSize: q.pageSize,
-        total: Number(total.n),
+        ...paging,
       };
     },
   );
