@@ -283,6 +283,13 @@ for (const engine of ['duckdb', 'postgres'] as Engine[]) {
             `${m.message_id} is about the campaign's policy`,
           );
         }
+        // The outbox shows each message's subject as it will be sent, rendered from what its row keeps.
+        const outbox = await call('officer', 'GET', '/api/push/messages?period=2025-Q4&pageSize=100');
+        assert.equal(outbox.status, 200);
+        assert.equal(outbox.json.total, added.length);
+        for (const m of outbox.json.items as { kind: string; subject: string }[]) {
+          assert.match(m.subject, m.kind === 'digest' ? /^【智数·政策提醒】2025年第4季度共 \d+ 项税费政策提醒$/ : /^【智数·政策提醒】可享受：.+（.+）$/);
+        }
         const again = await call('officer', 'POST', '/api/campaigns/plan', body);
         assert.equal(again.json.planned, 0, 'planning the same campaign again adds nothing');
         // A second campaign on another policy leaves the first one's messages planned: a campaign only adds.

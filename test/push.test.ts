@@ -14,11 +14,15 @@ import {
   type Addressee,
   digestSubject,
   digestText,
+  entriesById,
   type ItemText,
   inboxAddress,
   messageId,
+  type OutboxMessage,
   type PushEntry,
+  type RenderableMessage,
   type Role,
+  renderMessage,
   singleText,
   toFen,
 } from '../src/push/message.ts';
@@ -136,12 +140,24 @@ type Msg = {
   last_error: string | null;
 };
 
-const messages = (store: Store) =>
-  store.all<Msg>(
-    `SELECT message_id, credit_code, role, kind, policy_id, items, category, benefit::VARCHAR AS benefit, deadline::VARCHAR AS deadline, channel, recipient,
-            subject, body, status, scheduled_at::VARCHAR AS scheduled_at, attempts, next_attempt_at::VARCHAR AS next_attempt_at, last_error
-     FROM push_message ORDER BY credit_code, role, kind, message_id`,
-  );
+/** The columns a message's texts are rendered from (besides those a query selects anyway). */
+const TEXT_SOURCES = 'period, person_name, taxpayer_name, lacking, digest_items, subject, body';
+type TextSources = Pick<OutboxMessage, 'period' | 'person_name' | 'taxpayer_name' | 'lacking' | 'digest_items' | 'subject' | 'body'>;
+/** Rows with their subject and body as they will be sent, and the columns they were rendered from left out. */
+const withTexts = <T extends TextSources>(rows: T[]): (Omit<T, keyof TextSources> & { subject: string; body: string })[] =>
+  rows.map((full) => {
+    const { period: _p, person_name: _n, taxpayer_name: _t, lacking: _l, digest_items: _d, subject: _s, body: _b, ...row } = full;
+    return { ...row, ...renderMessage(full as unknown as RenderableMessage, entriesById(ENTRIES)) };
+  });
+
+const messages = async (store: Store): Promise<Msg[]> =>
+  withTexts(
+    await store.all<Omit<Msg, 'subject' | 'body'> & TextSources>(
+      `SELECT message_id, credit_code, role, kind, policy_id, items, category, benefit::VARCHAR AS benefit, deadline::VARCHAR AS deadline, channel, recipient,
+              ${TEXT_SOURCES}, status, scheduled_at::VARCHAR AS scheduled_at, attempts, next_attempt_at::VARCHAR AS next_attempt_at, last_error
+       FROM push_message ORDER BY credit_code, role, kind, message_id`,
+    ),
+  ).map(({ subject, body, ...row }) => ({ ...row, subject, body }) as Msg);
 const attempts = (store: Store, id?: string) =>
   store.all<{ message_id: string; attempt: number; channel: string; outcome: string | null; error: string | null; finished: boolean }>(
     `SELECT message_id, attempt, channel, outcome, error, finished_at IS NOT NULL AS finished FROM push_attempt
@@ -362,11 +378,11 @@ describe('planning: timing', () => {
       'after 21:30 the next sending hour is 09:00; the finance officer is quiet until 11; quiet hours covering every sending hour give way to the sending hours',
     );
     const adapters = { inApp: inAppAdapter(store) };
-    const late = await sendPushes(store, adapters, { now: at('2026-04-13T20:30:00+08:00') });
+    const late = await sendPushes(store, adapters, { entries: ENTRIES, now: at('2026-04-13T20:30:00+08:00') });
     assert.deepEqual([late.due, late.held, late.sent], [3, 3, 0], 'due messages wait while it is outside the sending hours');
-    const quiet = await sendPushes(store, adapters, { now: at('2026-04-14T09:30:00+08:00') });
+    const quiet = await sendPushes(store, adapters, { entries: ENTRIES, now: at('2026-04-14T09:30:00+08:00') });
     assert.deepEqual([quiet.held, quiet.sent], [1, 2], "the finance officer's message waits out the quiet hours");
-    const later = await sendPushes(store, adapters, { now: at('2026-04-14T11:00:00+08:00') });
+    const later = await sendPushes(store, adapters, { entries: ENTRIES, now: at('2026-04-14T11:00:00+08:00') });
     assert.equal(later.sent, 1);
     store.close();
   });
@@ -416,7 +432,7 @@ describe('planning: how often', () => {
     const booked = async (id: string, when: string) =>
       store.exec(
         `INSERT INTO push_message VALUES ($1, $2, 'financeOfficer', 'relief', '2025-Q4', 'x.y', NULL, 'vat', 0, NULL, DATE '2026-01-15', 'inApp', 'inbox', 's', 'b',
-           'sent', $3::TIMESTAMP, 1, NULL, NULL, TIMESTAMP '2026-01-01 00:00:00', $3::TIMESTAMP)`,
+           'sent', $3::TIMESTAMP, 1, NULL, NULL, TIMESTAMP '2026-01-01 00:00:00', $3::TIMESTAMP, NULL, NULL, NULL, NULL)`,
         [id, TP1, when],
       );
     await booked('old-1', '2026-04-05 10:00:00');
@@ -911,7 +927,7 @@ describe('planning: the set-wise planner against the sequential model', () => {
     for (const [i, b] of w.booked.entries()) {
       await store.exec(
         `INSERT INTO push_message VALUES ($1, $2, $3, 'relief', '2025-Q4', 'x.y', NULL, 'vat', 0, NULL, DATE '2026-01-15', 'inApp', 'inbox', 's', 'b',
-           $4, $5::TIMESTAMP, 1, $6::TIMESTAMP, NULL, TIMESTAMP '2026-01-01 00:00:00', $7::TIMESTAMP)`,
+           $4, $5::TIMESTAMP, 1, $6::TIMESTAMP, NULL, TIMESTAMP '2026-01-01 00:00:00', $7::TIMESTAMP, NULL, NULL, NULL, NULL)`,
         [`booked-${i}`, b.code, b.role, b.status, b.scheduled, b.next, b.sent],
       );
     }
@@ -939,12 +955,18 @@ describe('planning: the set-wise planner against the sequential model', () => {
           },
           ...(oneByOne ? { batchTaxpayers: 1 } : {}),
         });
-        const rows = await store.all<ModelRow>(
-          `SELECT message_id, kind, policy_id, items, category, benefit::VARCHAR AS benefit, deadline::VARCHAR AS deadline, channel, recipient, subject, body,
-                  scheduled_at::VARCHAR AS scheduled_at
+        // The rows hold what the texts are made of; rendered, they must say what the model says.
+        const stored = await store.all<Omit<ModelRow, 'subject' | 'body'> & TextSources & { credit_code: string; role: Role }>(
+          `SELECT message_id, kind, policy_id, items, category, benefit::VARCHAR AS benefit, deadline::VARCHAR AS deadline, channel, recipient,
+                  scheduled_at::VARCHAR AS scheduled_at, credit_code, role, ${TEXT_SOURCES}
            FROM push_message WHERE period = $1 ORDER BY message_id`,
           [PERIOD],
         );
+        assert.ok(
+          stored.every((r) => r.subject === null && r.body === null),
+          'texts are rendered when sent, not stored',
+        );
+        const rows = withTexts(stored).map(({ credit_code: _c, role: _r, ...row }) => row);
         assert.deepEqual(rows, expected.rows);
         const { period: _p, planned, superseded, alreadyPlanned, ...rest } = report;
         assert.deepEqual(rest, expected.report);
@@ -970,7 +992,7 @@ describe('sending', () => {
     await result(store, 1, TP1, 'cit.bigRelief', 'matched', '25000.00');
     await result(store, 1, TP1, 'vat.smallRelief', 'matched', '800.00');
     await plan(store);
-    const report = await sendPushes(store, { inApp: inAppAdapter(store), sms: smsNotConfigured() }, { now: SEND_AT });
+    const report = await sendPushes(store, { inApp: inAppAdapter(store), sms: smsNotConfigured() }, { entries: ENTRIES, now: SEND_AT });
     assert.deepEqual([report.due, report.sent, report.fellBack, report.noAdapter], [5, 3, 2, 2], 'e-mails wait: no e-mail adapter was given');
     assert.deepEqual(report.outcomes, { inApp: { delivered: 3 }, sms: { notConfigured: 2 } });
     const rows = await messages(store);
@@ -997,10 +1019,50 @@ describe('sending', () => {
       (await inbox(store)).map((m) => m.role),
       ['legalRepresentative', 'taxHandler', 'taxHandler'],
     );
-    const again = await sendPushes(store, { inApp: inAppAdapter(store), sms: smsNotConfigured() }, { now: at('2026-04-10T15:00:00+08:00') });
+    const again = await sendPushes(store, { inApp: inAppAdapter(store), sms: smsNotConfigured() }, { entries: ENTRIES, now: at('2026-04-10T15:00:00+08:00') });
     assert.deepEqual([again.sent, again.due], [0, 2]);
     assert.equal((await inbox(store)).length, 3);
     assert.equal((await attempts(store)).length, 5);
+    store.close();
+  });
+
+  it('words are put together when a message is sent: the inbox gets the rendered texts, a row planned with its texts keeps them, a row they cannot be made from fails alone', async () => {
+    const store = await world(THREE);
+    await result(store, 1, TP1, 'cit.bigRelief', 'matched', '25000.00');
+    await plan(store);
+    const planned = await store.all<{ subject: string | null; body: string | null }>('SELECT subject, body FROM push_message');
+    assert.ok(planned.length > 0 && planned.every((m) => m.subject === null && m.body === null), 'the outbox keeps no texts');
+    // Rows as an earlier version planned them (texts stored), and a digest that lost its items.
+    const old = `${PERIOD}.${TP2}.taxHandler.relief.vat.smallRelief`;
+    const broken = `${PERIOD}.${TP2}.financeOfficer.digest.digest-0000000000000000`;
+    for (const [id, role, kind, subject, body] of [
+      [old, 'taxHandler', 'relief', '旧的主题', '旧的正文'],
+      [broken, 'financeOfficer', 'digest', null, null],
+    ]) {
+      await store.exec(
+        `INSERT INTO push_message (message_id, credit_code, role, kind, period, policy_id, category, run_id, deadline, channel, recipient, subject, body,
+           status, scheduled_at, attempts, created_at)
+         VALUES ($1, $2, $3, $4, $5, NULL, 'vat', 1, DATE '2026-04-15', 'inApp', 'inbox', $6, $7, 'planned', TIMESTAMP '2026-04-01 10:00:00', 0, TIMESTAMP '2026-04-01 00:00:00')`,
+        [id as string, TP2, role as string, kind as string, PERIOD, subject ?? null, body ?? null],
+      );
+    }
+    const report = await sendPushes(store, { inApp: inAppAdapter(store), sms: smsNotConfigured() }, { entries: ENTRIES, now: SEND_AT });
+    assert.equal(report.failed, 1);
+    const delivered = await store.all<{ message_id: string; subject: string; body: string }>(
+      'SELECT message_id, subject, body FROM inbox_message ORDER BY message_id',
+    );
+    const texts = new Map(delivered.map((m) => [m.message_id, m]));
+    assert.deepEqual(texts.get(old), { message_id: old, subject: '旧的主题', body: '旧的正文' });
+    const legal = texts.get(`${PERIOD}.${TP1}.legalRepresentative.relief.cit.bigRelief`);
+    assert.equal(legal?.subject, '【智数·政策提醒】可享受：cit.bigRelief 的中文标题（English title of cit.bigRelief）');
+    assert.match(legal?.body ?? '', /^张某某（深圳市示例科技有限公司法定代表人）您好：/);
+    assert.ok(!texts.has(broken));
+    const [failed] = await store.all<{ status: string; last_error: string }>('SELECT status, last_error FROM push_message WHERE message_id = $1', [broken]);
+    assert.equal(failed?.status, 'failed');
+    assert.match(
+      failed?.last_error ?? '',
+      new RegExp(`cannot render the message: push_message ${broken.replaceAll('.', '\\.')}: a digest without digest_items`),
+    );
     store.close();
   });
 
@@ -1019,10 +1081,10 @@ describe('sending', () => {
         throw new Error('connection reset after the write');
       },
     };
-    const report = await sendPushes(store, { inApp: flaky }, { now: SEND_AT });
+    const report = await sendPushes(store, { inApp: flaky }, { entries: ENTRIES, now: SEND_AT });
     assert.deepEqual([report.sent, report.retrying, deliveries], [2, 0, 2]);
     assert.ok((await attempts(store)).every((a) => a.outcome === 'delivered' && /error after delivering/.test(a.error ?? '')));
-    await sendPushes(store, { inApp: inner }, { now: at('2026-04-11T10:00:00+08:00') });
+    await sendPushes(store, { inApp: inner }, { entries: ENTRIES, now: at('2026-04-11T10:00:00+08:00') });
     assert.equal((await inbox(store)).length, 2);
     assert.ok((await messages(store)).every((m) => m.status === 'sent' && m.attempts === 1));
     store.close();
@@ -1044,7 +1106,7 @@ describe('sending', () => {
     const delivered = box[0]?.message_id as string;
     assert.ok((await attempts(after)).every((a) => a.attempt === 1 && a.outcome === null && !a.finished));
 
-    const report = await sendPushes(after, { inApp: inAppAdapter(after) }, { now: at('2026-04-10T09:40:00+08:00') });
+    const report = await sendPushes(after, { inApp: inAppAdapter(after) }, { entries: ENTRIES, now: at('2026-04-10T09:40:00+08:00') });
     assert.deepEqual([report.recovered, report.sent], [3, 3]);
     const byMessage = new Map<string, string[]>();
     for (const a of await attempts(after)) byMessage.set(a.message_id, [...(byMessage.get(a.message_id) ?? []), `${a.attempt}:${a.outcome}`]);
@@ -1079,7 +1141,7 @@ describe('sending', () => {
       },
     };
     const options = { maxAttempts: 3, backoff: { initialSeconds: 60, factor: 2, maxSeconds: 3600 } };
-    const send = (now: string) => sendPushes(store, { inApp: down }, { ...options, now: at(`2026-04-10T${now}+08:00`) });
+    const send = (now: string) => sendPushes(store, { inApp: down }, { ...options, entries: ENTRIES, now: at(`2026-04-10T${now}+08:00`) });
     const next = async () => (await messages(store))[0]?.next_attempt_at;
 
     assert.equal((await send('09:00:00')).retrying, 1);
@@ -1100,9 +1162,9 @@ describe('sending', () => {
     const evening = await world([{ role: 'legalRepresentative' }]);
     await result(evening, 1, TP1, 'cit.bigRelief', 'matched', '25000.00');
     await plan(evening);
-    await sendPushes(evening, { inApp: down }, { now: at('2026-04-10T19:58:00+08:00'), backoff: { initialSeconds: 600 } });
+    await sendPushes(evening, { inApp: down }, { entries: ENTRIES, now: at('2026-04-10T19:58:00+08:00'), backoff: { initialSeconds: 600 } });
     assert.equal((await messages(evening))[0]?.next_attempt_at, '2026-04-11 09:00:00', '20:08 is after the sending hours');
-    const ok = await sendPushes(evening, { inApp: inAppAdapter(evening) }, { now: at('2026-04-11T09:00:00+08:00') });
+    const ok = await sendPushes(evening, { inApp: inAppAdapter(evening) }, { entries: ENTRIES, now: at('2026-04-11T09:00:00+08:00') });
     assert.equal(ok.sent, 1, 'the channel is back: the retry delivers');
     evening.close();
     store.close();
@@ -1117,9 +1179,9 @@ describe('sending e-mail over a real SMTP server', () => {
     await plan(store);
     const [planned] = await messages(store);
     const adapters = { email: emailAdapter(store, { smtp: smtp.url }), inApp: inAppAdapter(store) };
-    const report = await sendPushes(store, adapters, { now: SEND_AT });
+    const report = await sendPushes(store, adapters, { entries: ENTRIES, now: SEND_AT });
     assert.deepEqual(report.outcomes, { email: { delivered: 1 } });
-    await sendPushes(store, adapters, { now: at('2026-04-11T10:00:00+08:00') });
+    await sendPushes(store, adapters, { entries: ENTRIES, now: at('2026-04-11T10:00:00+08:00') });
     await smtp.close();
 
     assert.equal(smtp.received.length, 1);
@@ -1148,7 +1210,7 @@ describe('sending e-mail over a real SMTP server', () => {
     assert.equal(smtp.received.length, 1);
     const first = header(smtp.received[0]?.raw ?? '', 'Message-ID');
     const after = await Store.open(db);
-    const report = await sendPushes(after, { email: emailAdapter(after, { smtp: smtp.url }) }, { now: at('2026-04-10T09:40:00+08:00') });
+    const report = await sendPushes(after, { email: emailAdapter(after, { smtp: smtp.url }) }, { entries: ENTRIES, now: at('2026-04-10T09:40:00+08:00') });
     await smtp.close();
     assert.deepEqual([report.recovered, report.sent], [2, 2]);
     assert.equal(smtp.received.length, 2, 'only the message not yet sent went out');
@@ -1173,9 +1235,9 @@ describe('sending e-mail over a real SMTP server', () => {
     await result(store, 1, TP1, 'vat.smallRelief', 'matched', '800.00');
     await plan(store);
     const adapters = { email: emailAdapter(store, { smtp: smtp.url, socketTimeoutMs: 500 }), inApp: inAppAdapter(store) };
-    const report = await sendPushes(store, adapters, { now: SEND_AT });
+    const report = await sendPushes(store, adapters, { entries: ENTRIES, now: SEND_AT });
     assert.deepEqual([report.sent, report.fellBack], [1, 1]);
-    await sendPushes(store, adapters, { now: at('2026-04-11T10:00:00+08:00') });
+    await sendPushes(store, adapters, { entries: ENTRIES, now: at('2026-04-11T10:00:00+08:00') });
     await smtp.close();
     assert.equal(smtp.received.length, 1, 'one SMTP transaction');
     const [m] = await messages(store);
@@ -1197,7 +1259,7 @@ describe('sending e-mail over a real SMTP server', () => {
     await result(store, 1, TP1, 'vat.smallRelief', 'matched', '800.00');
     await plan(store);
     const down = emailAdapter(store, { smtp: `smtp://127.0.0.1:${await closedPort()}` });
-    const report = await sendPushes(store, { email: down, inApp: inAppAdapter(store) }, { now: SEND_AT });
+    const report = await sendPushes(store, { email: down, inApp: inAppAdapter(store) }, { entries: ENTRIES, now: SEND_AT });
     assert.deepEqual([report.retrying, report.fellBack], [1, 0]);
     const [m] = await messages(store);
     assert.deepEqual([m?.status, m?.channel, m?.next_attempt_at], ['planned', 'email', '2026-04-10 09:35:00']);
@@ -1205,7 +1267,7 @@ describe('sending e-mail over a real SMTP server', () => {
 
     const smtp = await smtpServer('rejectRecipient');
     const refusing = emailAdapter(store, { smtp: smtp.url });
-    const second = await sendPushes(store, { email: refusing, inApp: inAppAdapter(store) }, { now: at('2026-04-10T09:35:00+08:00') });
+    const second = await sendPushes(store, { email: refusing, inApp: inAppAdapter(store) }, { entries: ENTRIES, now: at('2026-04-10T09:35:00+08:00') });
     await smtp.close();
     assert.equal(second.failed, 1);
     const [failed] = await messages(store);

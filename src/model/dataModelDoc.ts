@@ -104,7 +104,8 @@ The benefit ledger (政策红利账本), rebuilt per quarter by \`zhishu match\`
 ### push_message
 The outbox of the policy robot (src/push): one row per message planned for one person of a taxpayer. message_id is the
 idempotency key, derived from period, taxpayer, role, kind and policy (or the digest's items), so planning again adds
-nothing. Times are local (Asia/Shanghai).
+nothing. Times are local (Asia/Shanghai). A row keeps what its texts are made of; the subject and body are put together
+when the message is sent or shown, with the catalogue's titles (src/push/message.ts renderMessage).
 
 | column | type | null | meaning |
 |---|---|---|---|
@@ -121,8 +122,8 @@ nothing. Times are local (Asia/Shanghai).
 | deadline | DATE | no | the filing deadline the message is timed ahead of (the filing's due_date, else the 15th of the month after the period) |
 | channel | VARCHAR | no | \`inApp\`, \`email\` or \`sms\`; becomes \`inApp\` when SMS is not configured or an e-mail's fate is uncertain |
 | recipient | VARCHAR | no | e-mail address, mobile number, or \`inbox:credit_code/role\` |
-| subject | VARCHAR | no | subject in Chinese with the policy's English title |
-| body | VARCHAR | no | text in Chinese with the English title |
+| subject | VARCHAR | yes | empty: rendered when sent or shown (src/push/message.ts), from the columns below; set only on rows planned before texts were rendered at sending, which are sent as written |
+| body | VARCHAR | yes | empty, or as for subject |
 | status | VARCHAR | no | \`planned\`, \`sending\` (an attempt is in flight), \`sent\`, \`failed\` (refused for good or out of attempts), \`skipped\` (the latest match run no longer supports it) |
 | scheduled_at | TIMESTAMP | no | when it should go out: lead days before the deadline, never before planning, inside the sending hours, outside the person's quiet hours |
 | attempts | INTEGER | no | attempts made so far |
@@ -130,6 +131,10 @@ nothing. Times are local (Asia/Shanghai).
 | last_error | VARCHAR | yes | why the last attempt failed, or why the channel changed or the message was skipped |
 | created_at | TIMESTAMP | no | when it was planned |
 | sent_at | TIMESTAMP | yes | when the channel took it |
+| person_name | VARCHAR | yes | whom the message greets, as planned (the person of that role) |
+| taxpayer_name | VARCHAR | yes | the taxpayer's name, as planned |
+| lacking | VARCHAR | yes | a near miss: JSON array of what it lacks, in words; empty when not explained |
+| digest_items | VARCHAR | yes | a digest: JSON array of its lines in order, each \`{kind, policy_id, benefit, deadline, lacking}\` |
 
 ### push_attempt
 Every delivery attempt, written before the channel is called and completed after. Natural key: (message_id, attempt).
@@ -153,8 +158,8 @@ The in-app inbox (站内信): one row per message delivered in the app. Deliveri
 | message_id | VARCHAR | no | the push message (primary key) |
 | credit_code | VARCHAR | no | the taxpayer |
 | role | VARCHAR | no | whose inbox in that taxpayer |
-| subject | VARCHAR | no | as planned |
-| body | VARCHAR | no | as planned |
+| subject | VARCHAR | no | as delivered (rendered when sent) |
+| body | VARCHAR | no | as delivered |
 | delivered_at | TIMESTAMP | no | when it reached the inbox |
 | read_at | TIMESTAMP | yes | when the person opened it (set by the app) |
 

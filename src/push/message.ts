@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { CatalogueEntry } from '../law/catalogue.ts';
 import type { CHANNELS, ROLES } from '../model/enums.ts';
+import { parsePeriod } from './time.ts';
 
 export type Role = (typeof ROLES)[number];
 export type Channel = (typeof CHANNELS)[number];
@@ -25,8 +26,16 @@ export type OutboxMessage = {
   deadline: string;
   channel: Channel;
   recipient: string;
-  subject: string;
-  body: string;
+  /** Set only on rows planned before texts were rendered at sending: those are sent as written. */
+  subject: string | null;
+  body: string | null;
+  /** Whom the message greets, as planned. */
+  person_name: string | null;
+  taxpayer_name: string | null;
+  /** A near miss: what it lacks, a JSON array of phrases (null: not explained). */
+  lacking: string | null;
+  /** A digest: its lines, a JSON array of DigestItem in order. */
+  digest_items: string | null;
   status: MessageStatus;
   scheduled_at: string;
   attempts: number;
@@ -35,6 +44,9 @@ export type OutboxMessage = {
   created_at: string;
   sent_at: string | null;
 };
+
+/** A row with its texts rendered: what a channel delivers. */
+export type DeliverableMessage = OutboxMessage & { subject: string; body: string };
 
 export const ROLE_ZH: Record<Role, string> = { legalRepresentative: '法定代表人', financeOfficer: '财务负责人', taxHandler: '办税人员' };
 export const CATEGORY_ZH: Record<string, string> = {
@@ -98,9 +110,9 @@ export interface Addressee {
   periodZh: string;
 }
 
-// The words of the messages. The planner writes them set-wise in SQL (sql/plan.sql, section
-// `insert`); singleText and digestText are their specification, and test/push.test.ts holds the
-// SQL to them, so a change of wording is made in both places.
+// The words of the messages: the one place they are written. The planner stores what they are made
+// of and renderMessage puts them together when a message is sent or shown, so a city's outbox does not
+// carry gigabytes of text, and a change of wording reaches every message not yet sent.
 const SUBJECT_PREFIX = '【智数·政策提醒】';
 
 function footer(id: string): string {
@@ -177,3 +189,72 @@ export function digestText(id: string, to: Addressee, items: readonly ItemText[]
     ].join('\n'),
   };
 }
+
+/** One line of a digest as the outbox keeps it (push_message.digest_items). */
+export interface DigestItem {
+  kind: 'relief' | 'nearMiss';
+  policy_id: string;
+  /** Yuan with two decimals; null when unknown. */
+  benefit: string | null;
+  deadline: string;
+  lacking: string[] | null;
+}
+
+/** What rendering needs of an outbox row. */
+export type RenderableMessage = Pick<
+  OutboxMessage,
+  | 'message_id'
+  | 'credit_code'
+  | 'role'
+  | 'kind'
+  | 'period'
+  | 'policy_id'
+  | 'category'
+  | 'benefit'
+  | 'deadline'
+  | 'subject'
+  | 'body'
+  | 'person_name'
+  | 'taxpayer_name'
+  | 'lacking'
+  | 'digest_items'
+>;
+
+/**
+ * The subject and body of an outbox row, in the words above, with the catalogue's current titles.
+ * A policy no longer in the catalogue is named by its id. Rows planned with their texts (by an
+ * earlier version) keep them.
+ */
+export function renderMessage(m: RenderableMessage, entries: ReadonlyMap<string, PushEntry>): { subject: string; body: string } {
+  if (m.subject !== null && m.body !== null) return { subject: m.subject, body: m.body };
+  const entry = (id: string, category: string): PushEntry =>
+    entries.get(id) ?? { id, kind: 'policy', title: { zh: id, en: id }, category: category as PushEntry['category'], notify: [] };
+  const to: Addressee = {
+    taxpayerName: m.taxpayer_name ?? '',
+    creditCode: m.credit_code,
+    personName: m.person_name ?? '',
+    role: m.role,
+    periodZh: parsePeriod(m.period).zh,
+  };
+  const fen = (yuan: string | null) => (yuan === null ? null : toFen(yuan));
+  if (m.kind === 'digest') {
+    if (m.digest_items === null) throw new Error(`push_message ${m.message_id}: a digest without digest_items or texts cannot be rendered`);
+    const items = JSON.parse(m.digest_items) as DigestItem[];
+    return digestText(
+      m.message_id,
+      to,
+      items.map((it) => ({ kind: it.kind, entry: entry(it.policy_id, 'other'), benefitFen: fen(it.benefit), deadline: it.deadline, lacking: it.lacking })),
+    );
+  }
+  if (m.policy_id === null) throw new Error(`push_message ${m.message_id}: a ${m.kind} without policy_id cannot be rendered`);
+  return singleText(m.message_id, to, {
+    kind: m.kind,
+    entry: entry(m.policy_id, m.category),
+    benefitFen: fen(m.benefit),
+    deadline: m.deadline,
+    lacking: m.lacking === null ? null : (JSON.parse(m.lacking) as string[]),
+  });
+}
+
+/** The catalogue's policies by id, for renderMessage. */
+export const entriesById = (entries: readonly PushEntry[]): ReadonlyMap<string, PushEntry> => new Map(entries.map((e) => [e.id, e]));

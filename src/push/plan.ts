@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Store } from '../store/store.ts';
-import { CATEGORY_ZH, type PushEntry, ROLE_ZH, type Role, toFen } from './message.ts';
+import { type PushEntry, type Role, toFen } from './message.ts';
 import { checkSendingHours, DEFAULT_PLAN_SETTINGS, type PlanSettings } from './settings.ts';
 import { DAY_MS, defaultDeadline, HOUR_MS, parsePeriod, sqlTimestamp, toLocal } from './time.ts';
 
@@ -95,7 +95,6 @@ const TEMP_TABLES = [
   'push_plan_taxpayer',
   'push_plan_row',
   'push_plan_person',
-  'push_plan_role',
   'push_plan_wait',
   'push_plan_candidate',
   'push_plan_existing',
@@ -123,8 +122,9 @@ const running = new WeakMap<Store, Promise<unknown>>();
  * the person's quiet hours; a person gets at most `maxPerWeek` messages in any 7 days, the rest
  * merged into one digest.
  *
- * Set-wise, in DuckDB (sql/plan.sql): a handful of statements per batch of taxpayers, texts
- * included; no message passes through JavaScript. test/push.test.ts holds it to the rules above
+ * Set-wise, in DuckDB (sql/plan.sql): a handful of statements per batch of taxpayers; no message
+ * passes through JavaScript. Rows keep what their texts are made of; the texts are rendered when a
+ * message is sent or shown (message.ts renderMessage). test/push.test.ts holds it to the rules above
  * applied message by message.
  *
  * Idempotent: message ids are derived from their content, and an id already in the outbox (or an
@@ -155,7 +155,6 @@ async function plan(store: Store, entries: readonly PushEntry[], options: PlanOp
   const policies = [...new Map(entries.filter((e) => e.kind === 'policy').map((e) => [e.id, e])).values()].sort((a, b) => cmp(a.id, b.id));
   const params: Record<string, string | number | bigint | null> = {
     period: period.id,
-    period_zh: period.zh,
     start: period.start,
     end: period.end,
     default_deadline: defaultDeadline(period.end),
@@ -174,16 +173,12 @@ async function plan(store: Store, entries: readonly PushEntry[], options: PlanOp
         e: i,
         id: e.id,
         category: e.category,
-        category_zh: CATEGORY_ZH[e.category] ?? e.category,
         tax_type: TAX_TYPE_OF_CATEGORY[e.category] ?? null,
-        zh: e.title.zh,
-        en: e.title.en,
         relief: rolesFor(e, 'relief', false),
         major: rolesFor(e, 'relief', true),
         near_miss: rolesFor(e, 'nearMiss', false),
       })),
     ),
-    roles: JSON.stringify(Object.entries(ROLE_ZH).map(([role, zh]) => ({ role, zh }))),
     lacking: '[]',
     lo: 0,
     hi: 0,
@@ -219,7 +214,7 @@ async function plan(store: Store, entries: readonly PushEntry[], options: PlanOp
       `CREATE OR REPLACE TEMP TABLE push_plan_scope AS ${options.scope?.sql ?? 'SELECT NULL::VARCHAR AS credit_code, NULL::VARCHAR AS policy_id, NULL::VARCHAR AS status WHERE false'}`,
       options.scope?.params,
     );
-    for (const name of ['entries', 'roles', 'wait', 'taxpayers']) await exec(name);
+    for (const name of ['entries', 'wait', 'taxpayers']) await exec(name);
     const [counts] = await query<{ taxpayers: string; results: string; not_in_catalogue: string; nothing_to_claim: string }>('counts');
     const report: PlanReport = {
       period: period.id,

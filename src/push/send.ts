@@ -1,6 +1,15 @@
 import type { Store } from '../store/store.ts';
 import { type ChannelAdapter, type Delivery, NotConfiguredError, PermanentError } from './channels/channel.ts';
-import { type Channel, inboxAddress, type MessageStatus, type OutboxMessage } from './message.ts';
+import {
+  type Channel,
+  type DeliverableMessage,
+  entriesById,
+  inboxAddress,
+  type MessageStatus,
+  type OutboxMessage,
+  type PushEntry,
+  renderMessage,
+} from './message.ts';
 import { type Backoff, backoffSeconds, checkSendingHours, DEFAULT_SEND_SETTINGS, type SendingHours } from './settings.ts';
 import { mayDeliverAt, nextDeliveryTime, type QuietHours, sqlTimestamp, toLocal } from './time.ts';
 
@@ -9,6 +18,8 @@ export type Adapters = Partial<Record<Channel, ChannelAdapter>>;
 export interface SendOptions {
   /** The moment of this run: what is scheduled up to it is due, back-off counts from it. */
   now: Date;
+  /** The catalogue: messages are rendered with its titles when they are sent. */
+  entries: readonly PushEntry[];
   maxAttempts?: number;
   backoff?: Partial<Backoff>;
   sendingHours?: SendingHours;
@@ -59,7 +70,7 @@ interface Resolution {
 }
 
 const MESSAGE_COLUMNS = `m.message_id, m.credit_code, m.role, m.kind, m.period, m.policy_id, m.items, m.category, m.run_id::VARCHAR AS run_id,
-  m.benefit::VARCHAR AS benefit, m.deadline::VARCHAR AS deadline, m.channel, m.recipient, m.subject, m.body, m.status,
+  m.benefit::VARCHAR AS benefit, m.deadline::VARCHAR AS deadline, m.channel, m.recipient, m.subject, m.body, m.person_name, m.taxpayer_name, m.lacking, m.digest_items, m.status,
   m.scheduled_at::VARCHAR AS scheduled_at, m.attempts, m.next_attempt_at::VARCHAR AS next_attempt_at, m.last_error,
   m.created_at::VARCHAR AS created_at, m.sent_at::VARCHAR AS sent_at`;
 const PERSON_HOURS = `LEFT JOIN (SELECT credit_code, role, any_value(quiet_from) AS quiet_from, any_value(quiet_to) AS quiet_to
@@ -99,6 +110,7 @@ async function sendRun(store: Store, adapters: Adapters, options: SendOptions): 
   const backoff: Backoff = { ...DEFAULT_SEND_SETTINGS.backoff, ...options.backoff };
   const hours = options.sendingHours ?? DEFAULT_SEND_SETTINGS.sendingHours;
   const batchSize = options.batchSize ?? 200;
+  const entries = entriesById(options.entries);
   checkSendingHours(hours);
   const now = toLocal(options.now);
   // Attempt times run on from `now` with the real clock, so a run simulated at another moment
@@ -268,9 +280,18 @@ async function sendRun(store: Store, adapters: Adapters, options: SendOptions): 
     });
 
     const resolved = new Map<string, Resolution>();
-    const byChannel = new Map<Channel, DueRow[]>();
-    for (const m of claimed) {
-      const adapter = adapters[m.channel] as ChannelAdapter;
+    const byChannel = new Map<Channel, (DueRow & DeliverableMessage)[]>();
+    for (const claim of claimed) {
+      const adapter = adapters[claim.channel] as ChannelAdapter;
+      // The words are put together now, with the catalogue as it is; a row they cannot be made
+      // from is refused for good rather than stopping the run.
+      let m: DueRow & DeliverableMessage;
+      try {
+        m = { ...claim, ...renderMessage(claim, entries) };
+      } catch (err) {
+        resolved.set(claim.message_id, stay(claim, 'rejected', `cannot render the message: ${(err as Error).message}`, 'failed', null));
+        continue;
+      }
       // An earlier attempt may have delivered and then failed to say so: ask before delivering again.
       if (m.attempts > 1) {
         const earlier = await adapter.confirm(m);

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { policyReport } from '../../ledger/ledger.ts';
 import { CREDIT_LEVELS, DISTRICT_IDS, TAXPAYER_KINDS, VAT_STATUSES } from '../../model/enums.ts';
+import { entriesById, type RenderableMessage, renderMessage } from '../../push/message.ts';
 import { createUser } from '../accounts.ts';
 import { type ApiContext, requireRole, type ZodApi } from '../context.ts';
 import { pageRows } from '../paging.ts';
@@ -39,6 +40,7 @@ async function cachedReport(ctx: ApiContext, year: number): ReturnType<typeof po
 }
 
 export function registerStaff(api: ZodApi, ctx: ApiContext): void {
+  const entries = entriesById(ctx.catalogue.entries);
   api.get(
     '/api/taxpayers',
     {
@@ -186,7 +188,9 @@ export function registerStaff(api: ZodApi, ctx: ApiContext): void {
       const where =
         '(CAST($1 AS VARCHAR) IS NULL OR credit_code = $1) AND (CAST($2 AS VARCHAR) IS NULL OR status = $2) AND (CAST($3 AS VARCHAR) IS NULL OR period = $3)';
       const { rows, ...paging } = await pageRows<Record<string, string | number | null>>(ctx.db, {
-        select: `message_id, credit_code, role, kind, period, policy_id, category, CAST(benefit AS VARCHAR) AS benefit, channel, subject, status,
+        // The texts are rendered from what the row keeps, as they will be sent (push/message.ts).
+        select: `message_id, credit_code, role, kind, period, policy_id, category, CAST(benefit AS VARCHAR) AS benefit, CAST(deadline AS VARCHAR) AS deadline,
+                 channel, subject, body, person_name, taxpayer_name, lacking, digest_items, status,
                  CAST(scheduled_at AS VARCHAR) AS scheduled_at, attempts, CAST(sent_at AS VARCHAR) AS sent_at`,
         from: 'push_message',
         where,
@@ -206,7 +210,7 @@ export function registerStaff(api: ZodApi, ctx: ApiContext): void {
           category: String(r.category),
           benefit: r.benefit === null ? null : String(r.benefit),
           channel: String(r.channel),
-          subject: String(r.subject),
+          subject: renderMessage(r as unknown as RenderableMessage, entries).subject,
           status: String(r.status),
           scheduledAt: String(r.scheduled_at),
           attempts: Number(r.attempts),

@@ -6,6 +6,7 @@ import { buildLedger, policyReport } from '../../ledger/ledger.ts';
 import { catalogueOf, DEFAULT_LAW_DIR, type MatchRun, runMatch } from '../../match/match.ts';
 import { inAppAdapter } from '../../push/channels/inApp.ts';
 import { smsNotConfigured } from '../../push/channels/sms.ts';
+import type { PushEntry } from '../../push/message.ts';
 import { type PlanReport, planPushes } from '../../push/plan.ts';
 import { type SendReport, sendPushes } from '../../push/send.ts';
 import { fromSql, toInstant } from '../../push/time.ts';
@@ -80,7 +81,7 @@ export async function runDemo(args: DemoArgs) {
   }
   const year = runs.length > 0 ? Number(runs[runs.length - 1]?.period.period.slice(0, 4)) : null;
   const report = year === null ? null : await policyReport(store, year);
-  const delivered = await deliverInApp(store);
+  const delivered = await deliverInApp(store, catalogue.entries);
   const logins = await ensureDemoUsers(store);
   return { ingest, summary, runs, report, plan: plan as PlanReport | null, delivered, logins, ms: Date.now() - started };
 }
@@ -90,13 +91,13 @@ export async function runDemo(args: DemoArgs) {
  * scheduled (the plan spreads them over the days before the deadline, in sending hours), so a company
  * login has messages to read. E-mails wait for `zhishu push send --smtp`.
  */
-async function deliverInApp(store: Store): Promise<SendReport | null> {
+async function deliverInApp(store: Store, entries: readonly PushEntry[]): Promise<SendReport | null> {
   const [last] = await store.all<{ t: string | null }>(
     "SELECT CAST(max(scheduled_at) AS VARCHAR) AS t FROM push_message WHERE status = 'planned' AND channel = 'inApp'",
   );
   if (!last?.t) return null;
   process.stderr.write('Delivering the in-app messages\n');
-  return sendPushes(store, { inApp: inAppAdapter(store), sms: smsNotConfigured() }, { now: toInstant(fromSql(last.t)) });
+  return sendPushes(store, { inApp: inAppAdapter(store), sms: smsNotConfigured() }, { now: toInstant(fromSql(last.t)), entries });
 }
 
 export function registerDemo(program: Command): void {

@@ -156,9 +156,13 @@ export function registerPush(program: Command): void {
     .option('--max-attempts <n>', 'attempts before a message is failed', positiveInt, DEFAULT_SEND_SETTINGS.maxAttempts)
     .option('--limit <n>', 'at most this many messages in this run', positiveInt)
     .option('--db <path>', 'DuckDB database file', DEFAULT_DB_PATH)
+    .option('--law <dir>', 'law directory (the messages are worded with its titles)', DEFAULT_LAW_DIR)
     .option('--json', 'print the report as JSON')
-    .action(async (opts: { now?: Date; smtp?: string; from?: string; maxAttempts: number; limit?: number; db: string; json?: boolean }) => {
+    .action(async (opts: { now?: Date; smtp?: string; from?: string; maxAttempts: number; limit?: number; db: string; law: string; json?: boolean }) => {
       const started = Date.now();
+      const catalogue = loadCatalogue(opts.law);
+      if (catalogue.errors.length > 0)
+        throw new UsageError(`the law directory has ${catalogue.errors.length} problem(s); run: zhishu rules check --law ${opts.law}`);
       const store = await Store.open(opts.db);
       const adapters = {
         inApp: inAppAdapter(store),
@@ -168,6 +172,7 @@ export function registerPush(program: Command): void {
       let last = 0;
       const report = await sendPushes(store, adapters, {
         now: opts.now ?? new Date(),
+        entries: catalogue.entries,
         maxAttempts: opts.maxAttempts,
         ...(opts.limit ? { limit: opts.limit } : {}),
         onProgress: ({ done, total }) => {

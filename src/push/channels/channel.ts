@@ -1,4 +1,4 @@
-import type { Channel, OutboxMessage } from '../message.ts';
+import type { Channel, DeliverableMessage, OutboxMessage } from '../message.ts';
 
 /**
  * What a channel can tell about a message after an attempt whose outcome was not recorded:
@@ -14,13 +14,13 @@ export interface ChannelAdapter {
    * `PermanentError` when retrying cannot help, any other error for a failure worth retrying.
    * Returns a short note for the attempt log (e.g. the server's reply).
    */
-  deliver(message: OutboxMessage): Promise<string | undefined>;
+  deliver(message: DeliverableMessage): Promise<string | undefined>;
   /**
    * Delivers several messages at once, where the channel can do it cheaper than one by one (the
    * inbox: one INSERT). One result per message, in order: the note, or the error `deliver` would
    * have thrown.
    */
-  deliverMany?(messages: readonly OutboxMessage[]): Promise<(string | undefined | Error)[]>;
+  deliverMany?(messages: readonly DeliverableMessage[]): Promise<(string | undefined | Error)[]>;
   /** Whether an earlier attempt delivered the message, as far as the channel can tell. */
   confirm(message: OutboxMessage): Promise<Delivery>;
 }

@@ -1,6 +1,6 @@
 import { createTransport } from 'nodemailer';
 import type { Store } from '../../store/store.ts';
-import type { OutboxMessage } from '../message.ts';
+import type { DeliverableMessage, OutboxMessage } from '../message.ts';
 import { sqlTimestamp, toLocal } from '../time.ts';
 import { type ChannelAdapter, type Delivery, PermanentError } from './channel.ts';
 
@@ -55,7 +55,7 @@ export function emailAdapter(store: Store, options: EmailOptions): ChannelAdapte
 
   return {
     channel: 'email',
-    async deliver(m: OutboxMessage) {
+    async deliver(m: DeliverableMessage) {
       const before = await stateOf(m);
       if (before === 'accepted') return 'already accepted by the SMTP server';
       if (before === 'pending') throw new Error('an earlier SMTP transaction of this message may have been accepted; not sending it again');

@@ -1,5 +1,5 @@
 import type { Store } from '../../store/store.ts';
-import type { OutboxMessage } from '../message.ts';
+import type { DeliverableMessage, OutboxMessage } from '../message.ts';
 import { sqlTimestamp, toLocal } from '../time.ts';
 import type { ChannelAdapter, Delivery } from './channel.ts';
 
@@ -11,7 +11,7 @@ const INBOX_JSON = '[{"message_id":"VARCHAR","credit_code":"VARCHAR","role":"VAR
  * whether an interrupted attempt delivered: exactly-once.
  */
 export function inAppAdapter(store: Store, clock: () => Date = () => new Date()): ChannelAdapter {
-  const insert = async (messages: readonly OutboxMessage[]) =>
+  const insert = async (messages: readonly DeliverableMessage[]) =>
     store.change(
       `INSERT INTO inbox_message (message_id, credit_code, role, subject, body, delivered_at)
        SELECT message_id, credit_code, role, subject, body, $2::TIMESTAMP
@@ -24,11 +24,11 @@ export function inAppAdapter(store: Store, clock: () => Date = () => new Date())
     );
   return {
     channel: 'inApp',
-    async deliver(m: OutboxMessage) {
+    async deliver(m: DeliverableMessage) {
       return (await insert([m])) === 1 ? 'in the inbox' : 'already in the inbox';
     },
     // One statement for a whole batch: DuckDB pays per statement and per commit, not per row.
-    async deliverMany(messages: readonly OutboxMessage[]) {
+    async deliverMany(messages: readonly DeliverableMessage[]) {
       await insert(messages);
       return messages.map(() => 'in the inbox');
     },

@@ -16,10 +16,6 @@ CREATE OR REPLACE TEMP MACRO push_fits(t, times, mx) AS
   NOT list_bool_or(list_transform(
     list_prepend(t, list_filter(times, b -> b > t - 604800000 AND b <= t)),
     s -> len(list_filter(times, b -> b >= s AND b < s + 604800000)) + 1 > mx));
--- message.ts formatYuan: 1,234,567.89
-CREATE OR REPLACE TEMP MACRO push_yuan(b) AS
-  CASE WHEN b < 0 THEN '-' ELSE '' END || format('{:,}', (abs(b) * 100)::BIGINT // 100) || '.' || lpad(((abs(b) * 100)::BIGINT % 100)::VARCHAR, 2, '0');
-CREATE OR REPLACE TEMP MACRO push_benefit_text(b) AS CASE WHEN b IS NULL THEN '暂无法估算' ELSE '约 ' || push_yuan(b) || ' 元' END;
 -- The current results of a period: for each taxpayer, those of the latest run (highest run_id) for
 -- the period that covers it, a city run or a re-match of that taxpayer alone. A taxpayer with no row
 -- in its latest run has nothing current, even if an older run had rows.
@@ -34,15 +30,9 @@ CREATE OR REPLACE TEMP MACRO push_current(p_period, p_only, p_scoped) AS TABLE
     AND pm.run_id = greatest(coalesce(s.run_id, -1), coalesce((SELECT run_id FROM city), -1));
 
 -- @entries
--- The catalogue's policies, numbered in the order of their ids (the planner's last sort key), with
--- the lines of the message texts that depend on the policy alone.
+-- The catalogue's policies, numbered in the order of their ids (the planner's last sort key).
 CREATE OR REPLACE TEMP TABLE push_plan_entry AS
-SELECT *, zh || '（' || en || '）' AS title, concat_ws(chr(10), '政策：' || zh, 'Policy: ' || en, '税费种类：' || category_zh, '所属期：' || $period_zh) AS facts
-FROM (SELECT unnest(from_json($entries, '[{"e":"SMALLINT","id":"VARCHAR","category":"VARCHAR","category_zh":"VARCHAR","tax_type":"VARCHAR","zh":"VARCHAR","en":"VARCHAR","relief":["VARCHAR"],"major":["VARCHAR"],"near_miss":["VARCHAR"]}]'), recursive := true));
-
--- @roles
-CREATE OR REPLACE TEMP TABLE push_plan_role AS
-SELECT unnest(from_json($roles, '[{"role":"VARCHAR","zh":"VARCHAR"}]'), recursive := true);
+SELECT unnest(from_json($entries, '[{"e":"SMALLINT","id":"VARCHAR","category":"VARCHAR","tax_type":"VARCHAR","relief":["VARCHAR"],"major":["VARCHAR"],"near_miss":["VARCHAR"]}]'), recursive := true);
 
 -- @wait
 -- Hours to wait from each local hour, per quiet-hours setting (a few dozen distinct ones). A person
@@ -289,19 +279,19 @@ UPDATE push_message SET status = 'skipped', last_error = 'superseded: the curren
 WHERE status = 'planned' AND message_id IN (SELECT message_id FROM push_plan_superseded);
 
 -- @insert
--- The batch's new rows in one INSERT, texts included (the same words as message.ts, which
--- test/push.test.ts holds them to). An id already in the outbox, in any status, is left as it is: the
--- anti-join does what ON CONFLICT DO NOTHING would, without DuckDB's MERGE (which costs more than the
--- insert). A digest is built from its person's row, its items already in order.
+-- The batch's new rows in one INSERT. No text is written: a message's subject and body are rendered
+-- when it is sent or shown (message.ts renderMessage), from what the row keeps: the names it is
+-- addressed to, the policy, benefit and deadline, what a near miss lacks, a digest's items. An id
+-- already in the outbox, in any status, is left as it is: the anti-join does what ON CONFLICT DO
+-- NOTHING would, without DuckDB's MERGE (which costs more than the insert). A digest is built from
+-- its person's row, its items already in order.
 INSERT INTO push_message BY NAME
 WITH words AS (
-  -- The policies' words by entry number, for the lookups inside the list functions below.
-  SELECT list(id ORDER BY e) AS ids, list(category ORDER BY e) AS categories, list(title ORDER BY e) AS titles, list(facts ORDER BY e) AS facts
-  FROM push_plan_entry
+  -- The policies by entry number, for the lookups inside the list functions below.
+  SELECT list(id ORDER BY e) AS ids, list(category ORDER BY e) AS categories FROM push_plan_entry
 ), person AS (
-  SELECT a.*, a.person_name || '（' || a.taxpayer_name || r.zh || '）您好：' AS greeting, $period || '.' || a.credit_code || '.' || a.role || '.' AS prefix,
-    l.lacking
-  FROM push_plan_allocation a JOIN push_plan_role r ON r.role = a.role
+  SELECT a.*, $period || '.' || a.credit_code || '.' || a.role || '.' AS prefix, l.lacking
+  FROM push_plan_allocation a
   LEFT JOIN (SELECT credit_code, list({e: e, lacking: lacking}) AS lacking FROM push_plan_lacking GROUP BY credit_code) l ON l.credit_code = a.credit_code
   WHERE a.n > 0
 ), single AS (
@@ -309,7 +299,7 @@ WITH words AS (
 ), single_row AS (
   SELECT s.prefix || CASE WHEN s.x.prio = 2 THEN 'nearMiss' ELSE 'relief' END || '.' || w.ids[s.x.e + 1] AS message_id, s.*,
     CASE WHEN s.x.prio = 2 THEN 'nearMiss' ELSE 'relief' END AS kind, w.ids[s.x.e + 1] AS policy_id, w.categories[s.x.e + 1] AS category,
-    w.titles[s.x.e + 1] AS title, w.facts[s.x.e + 1] AS facts, list_filter(s.lacking, l -> l.e = s.x.e)[1].lacking AS lacks
+    CASE WHEN s.x.prio = 2 THEN list_filter(s.lacking, l -> l.e = s.x.e)[1].lacking END AS lacks
   FROM single s, words w
   -- A digest of one would be a single message under another name: it goes alone in the digest's slot.
   WHERE s.slot = 0 OR s.in_digest = 1
@@ -318,43 +308,25 @@ WITH words AS (
 ), digest_row AS (
   SELECT d.*, list_transform(d.merged, x -> d.prefix || CASE WHEN x.prio = 2 THEN 'nearMiss' ELSE 'relief' END || '.' || w.ids[x.e + 1]) AS ids,
     array_to_string(list_sort(list_distinct(list_transform(d.merged, x -> w.categories[x.e + 1]))), ',') AS category,
-    array_to_string(list_transform(d.merged, (x, j) -> j::VARCHAR || '. ' || CASE WHEN x.prio = 2 THEN '差一点符合' ELSE '可享受' END || '：' || w.titles[x.e + 1] || chr(10) || '   ' ||
-      CASE WHEN x.prio < 2 THEN '预计减免：' || push_benefit_text(x.b)
-        WHEN len(list_filter(d.lacking, l -> l.e = x.e)[1].lacking) > 0 THEN '尚未满足：' || array_to_string(list_filter(d.lacking, l -> l.e = x.e)[1].lacking, '；')
-        ELSE '尚未满足的条件请登录智数查看' END || '；申报期限：' || x.dl::VARCHAR), chr(10)) AS lines
+    -- What each line of the digest says (message.ts DigestItem), in its order.
+    to_json(list_transform(d.merged, x -> {kind: CASE WHEN x.prio = 2 THEN 'nearMiss' ELSE 'relief' END, policy_id: w.ids[x.e + 1],
+      benefit: x.b::VARCHAR, deadline: x.dl::VARCHAR, lacking: CASE WHEN x.prio = 2 THEN list_filter(d.lacking, l -> l.e = x.e)[1].lacking END}))::VARCHAR AS digest_items
   FROM digest d, words w
 ), digest_id AS (
   -- Named by what it holds: the same items give the same digest (message.ts digestSubject).
   SELECT *, prefix || 'digest.digest-' || left(sha256(array_to_string(list_sort(ids), chr(10))), 16) AS message_id FROM digest_row
 ), new_row AS (
   SELECT message_id, credit_code, role, kind, policy_id, NULL AS items, category, run_id, x.b AS benefit, x.dl AS deadline, channel, recipient,
-    CASE WHEN kind = 'relief' THEN '【智数·政策提醒】可享受：' ELSE '【智数·政策提醒】差一点符合：' END || title AS subject,
-    CASE WHEN kind = 'relief' THEN concat_ws(chr(10), greeting, '',
-        '根据税务机关掌握的数据，贵单位（统一社会信用代码 ' || credit_code || '）' || $period_zh || '符合以下税费优惠政策的条件，请在申报时享受。', '',
-        facts, '预计减免：' || push_benefit_text(x.b), '申报期限：' || x.dl::VARCHAR || '（请在此之前完成申报）', '',
-        '本提醒由智数政策机器人根据税务机关掌握的数据自动发出，仅供参考，以申报时的实际情况为准。', '消息编号：' || message_id)
-      ELSE concat_ws(chr(10), greeting, '',
-        '根据税务机关掌握的数据，贵单位（统一社会信用代码 ' || credit_code || '）' || $period_zh || '接近但尚未符合以下税费优惠政策的条件。', '',
-        facts, CASE WHEN x.b IS NOT NULL THEN '符合后预计减免：' || push_benefit_text(x.b) END,
-        CASE WHEN len(lacks) > 0 THEN '尚未满足的条件：' || chr(10) || array_to_string(list_transform(lacks, l -> '- ' || l), chr(10))
-          ELSE '尚未满足的条件请登录电子税务局或智数查看政策条件说明。' END,
-        '申报期限：' || x.dl::VARCHAR, '',
-        '本提醒由智数政策机器人根据税务机关掌握的数据自动发出，仅供参考，以申报时的实际情况为准。', '消息编号：' || message_id)
-    END AS body,
-    CASE WHEN slot > 0 THEN d ELSE x.ms END AS send_ms
+    person_name, taxpayer_name, to_json(lacks)::VARCHAR AS lacking, NULL AS digest_items, CASE WHEN slot > 0 THEN d ELSE x.ms END AS send_ms
   FROM single_row
   UNION ALL
   SELECT message_id, credit_code, role, 'digest', NULL, array_to_string(ids, ','), category, run_id,
     list_sum(list_transform(list_filter(merged, x -> x.prio < 2), x -> x.b)), list_min(list_transform(merged, x -> x.dl)), channel, recipient,
-    '【智数·政策提醒】' || $period_zh || '共 ' || len(merged)::VARCHAR || ' 项税费政策提醒',
-    concat_ws(chr(10), greeting, '',
-      '根据税务机关掌握的数据，贵单位（统一社会信用代码 ' || credit_code || '）' || $period_zh || '有以下税费优惠政策值得关注。为免打扰，我们把它们合并在这一条消息中：', '',
-      lines, '', '本提醒由智数政策机器人根据税务机关掌握的数据自动发出，仅供参考，以申报时的实际情况为准。', '消息编号：' || message_id),
-    d
+    person_name, taxpayer_name, NULL, digest_items, d
   FROM digest_id
 )
 SELECT message_id, credit_code, role, kind, $period AS period, policy_id, items, category, run_id, benefit::DECIMAL(18,2) AS benefit, deadline, channel, recipient,
-  subject, body, 'planned' AS status, make_timestamp(send_ms * 1000) AS scheduled_at, 0 AS attempts, $now::TIMESTAMP AS created_at
+  person_name, taxpayer_name, lacking, digest_items, 'planned' AS status, make_timestamp(send_ms * 1000) AS scheduled_at, 0 AS attempts, $now::TIMESTAMP AS created_at
 -- Every new id starts with the period, so an id already in the outbox is among these.
 FROM new_row WHERE message_id NOT IN (SELECT message_id FROM push_message WHERE starts_with(message_id, $period || '.'));
 
