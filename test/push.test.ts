@@ -1066,6 +1066,36 @@ describe('sending', () => {
     store.close();
   });
 
+  it('reads the due messages a page at a time: pages of one message deliver the same messages, once each, with the same report, as one page', async () => {
+    const sendAll = async (paging: { batchSize?: number; pageSize?: number }) => {
+      const store = await world(THREE);
+      await result(store, 1, TP1, 'cit.bigRelief', 'matched', '25000.00');
+      await result(store, 1, TP1, 'vat.smallRelief', 'matched', '800.00');
+      await result(store, 1, TP1, 'stampDuty.a', 'matched', '300.00');
+      await plan(store);
+      const progress: { done: number; total: number }[] = [];
+      const report = await sendPushes(
+        store,
+        { inApp: inAppAdapter(store), sms: smsNotConfigured() },
+        { entries: ENTRIES, now: SEND_AT, ...paging, onProgress: (p) => progress.push(p) },
+      );
+      const delivered = await store.all<{ message_id: string; subject: string; body: string }>(
+        'SELECT message_id, subject, body FROM inbox_message ORDER BY message_id',
+      );
+      const rows = (await messages(store)).map((m) => [m.message_id, m.channel, m.status, m.attempts]);
+      store.close();
+      return { report, delivered, rows, progress };
+    };
+    const whole = await sendAll({});
+    const paged = await sendAll({ batchSize: 1, pageSize: 1 });
+    assert.ok(whole.delivered.length >= 3, 'messages reach the inbox');
+    assert.deepEqual(paged.delivered, whole.delivered);
+    assert.deepEqual(paged.rows, whole.rows);
+    assert.deepEqual(paged.report, whole.report);
+    assert.ok(paged.progress.length > whole.progress.length, 'progress after every batch');
+    assert.deepEqual(paged.progress.at(-1), { done: whole.report.due, total: whole.report.due });
+  });
+
   it('a channel that delivers and then throws is asked before anything is retried: delivered once, recorded as sent', async () => {
     const store = await world([{ role: 'legalRepresentative' }, { role: 'financeOfficer' }]);
     await result(store, 1, TP1, 'cit.bigRelief', 'matched', '25000.00');

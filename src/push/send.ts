@@ -27,6 +27,8 @@ export interface SendOptions {
   limit?: number;
   /** Messages claimed, delivered and recorded together (default 200). */
   batchSize?: number;
+  /** Due messages read from the outbox at a time (default 10,000): what a run holds in memory. */
+  pageSize?: number;
   /** Called after every batch, for progress lines. */
   onProgress?: (progress: { done: number; total: number }) => void;
 }
@@ -110,6 +112,7 @@ async function sendRun(store: Store, adapters: Adapters, options: SendOptions): 
   const backoff: Backoff = { ...DEFAULT_SEND_SETTINGS.backoff, ...options.backoff };
   const hours = options.sendingHours ?? DEFAULT_SEND_SETTINGS.sendingHours;
   const batchSize = options.batchSize ?? 200;
+  const pageSize = Math.max(batchSize, options.pageSize ?? 10_000);
   const entries = entriesById(options.entries);
   checkSendingHours(hours);
   const now = toLocal(options.now);
@@ -219,22 +222,31 @@ async function sendRun(store: Store, adapters: Adapters, options: SendOptions): 
   await record(recovered);
   report.recovered = recovered.length;
 
-  // 2. What is due now.
-  const due = await store.all<DueRow>(
-    `SELECT ${MESSAGE_COLUMNS}, p.quiet_from, p.quiet_to FROM push_message m ${PERSON_HOURS}
-     WHERE m.status = 'planned' AND m.scheduled_at <= $now::TIMESTAMP AND coalesce(m.next_attempt_at, m.scheduled_at) <= $now::TIMESTAMP
-     ORDER BY coalesce(m.next_attempt_at, m.scheduled_at), m.message_id
-     LIMIT $limit`,
-    { now: sqlTimestamp(now), limit: options.limit ?? 2 ** 53 - 1 },
-  );
-  report.due = due.length;
+  // 2. What is due now, read a page at a time (keyset on the order below), so a city's outbox of
+  // millions of messages is never held in memory at once.
+  const nowSql = sqlTimestamp(now);
+  const DUE = `m.status = 'planned' AND m.scheduled_at <= $now::TIMESTAMP AND coalesce(m.next_attempt_at, m.scheduled_at) <= $now::TIMESTAMP`;
+  const limit = options.limit ?? Number.MAX_SAFE_INTEGER;
+  const total = Math.min(limit, Number((await store.one<{ n: string }>(`SELECT count(*) AS n FROM push_message m WHERE ${DUE}`, { now: nowSql })).n));
+  report.due = total;
   const quietOf = (row: DueRow): QuietHours | null =>
     row.quiet_from === null || row.quiet_to === null ? null : { quietFrom: Number(row.quiet_from), quietTo: Number(row.quiet_to) };
-  const queue = due.filter((row) => {
-    if (mayDeliverAt(now, hours, quietOf(row))) return true;
-    report.held++;
-    return false;
-  });
+  let after: { at: string; id: string } | null = null;
+  const nextPage = async (): Promise<DueRow[]> => {
+    const rows = await store.all<DueRow & { due_at: string }>(
+      `SELECT ${MESSAGE_COLUMNS}, p.quiet_from, p.quiet_to, coalesce(m.next_attempt_at, m.scheduled_at)::VARCHAR AS due_at FROM push_message m ${PERSON_HOURS}
+       WHERE ${DUE} AND ($after_at::VARCHAR IS NULL OR coalesce(m.next_attempt_at, m.scheduled_at) > $after_at::TIMESTAMP
+         OR (coalesce(m.next_attempt_at, m.scheduled_at) = $after_at::TIMESTAMP AND m.message_id > $after_id))
+       ORDER BY coalesce(m.next_attempt_at, m.scheduled_at), m.message_id
+       LIMIT $n`,
+      { now: nowSql, after_at: after?.at ?? null, after_id: after?.id ?? '', n: Math.min(pageSize, total - read) },
+    );
+    const last = rows[rows.length - 1];
+    if (last) after = { at: last.due_at, id: last.message_id };
+    read += rows.length;
+    return rows.map(({ due_at: _, ...row }) => row);
+  };
+  let read = 0;
 
   /** What a failed delivery means: the channel is asked whether it delivered after all. */
   const afterFailure = async (m: DueRow, adapter: ChannelAdapter, error: Error): Promise<Resolution> => {
@@ -331,13 +343,27 @@ async function sendRun(store: Store, adapters: Adapters, options: SendOptions): 
     });
   };
 
-  // Messages moved to the inbox join the end of the queue, so the loop runs until it is empty.
-  for (let done = 0; done < queue.length; ) {
-    const batch = queue.slice(done, done + batchSize);
-    done += batch.length;
-    queue.push(...(await runBatch(batch)));
-    options.onProgress?.({ done, total: queue.length });
+  // Page by page; messages moved to the inbox join the end of the page's queue, so each page runs
+  // until its queue is empty.
+  let done = 0;
+  while (read < total) {
+    const page = await nextPage();
+    if (page.length === 0) break;
+    const queue = page.filter((row) => {
+      if (mayDeliverAt(now, hours, quietOf(row))) return true;
+      report.held++;
+      done++;
+      return false;
+    });
+    for (let i = 0; i < queue.length; ) {
+      const batch = queue.slice(i, i + batchSize);
+      i += batch.length;
+      const moved = await runBatch(batch);
+      queue.push(...moved);
+      done += batch.length - moved.length;
+      options.onProgress?.({ done, total });
+    }
   }
-  if (queue.length === 0) options.onProgress?.({ done: 0, total: 0 });
+  if (total === 0) options.onProgress?.({ done: 0, total: 0 });
   return report;
 }
