@@ -1,14 +1,16 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import pg from 'pg';
+import { nearMissLacking } from '../src/cli/commands/push.ts';
 import { generateCity } from '../src/generate/city.ts';
 import { ingestDirectory } from '../src/ingest/ingest.ts';
 import { buildLedger, policyReport, taxpayerLedger } from '../src/ledger/ledger.ts';
 import { catalogueOf, DEFAULT_LAW_DIR, type MatchRun, runMatch } from '../src/match/match.ts';
+import { type PlanReport, planPushes } from '../src/push/plan.ts';
 import { COPIED_TABLES, copyToPostgres, type TableCopied } from '../src/store/copy.ts';
 import { bindNamed, type Db, type Row } from '../src/store/db.ts';
 import { migrations } from '../src/store/migrate.ts';
@@ -265,7 +267,10 @@ describe('PostgreSQL server mode: a city ingested into DuckDB, copied, matched o
   });
 
   const runs: Record<'duckdb' | 'postgres', MatchRun[]> = { duckdb: [], postgres: [] };
-  it('facts, match and ledger for two quarters give the same rows on both engines', async () => {
+  const plans: Record<'duckdb' | 'postgres', PlanReport[]> = { duckdb: [], postgres: [] };
+  // Pushes are planned as of the day after the quarter: ahead of the filing deadlines, so the cap and digests matter.
+  const PLAN_AT = (q: string) => new Date(q === '2025-Q4' ? '2026-01-01T02:00:00Z' : '2026-04-01T02:00:00Z');
+  it('facts, match, push plan and ledger for two quarters give the same rows on both engines', async () => {
     const { catalogue } = catalogueOf(DEFAULT_LAW_DIR);
     for (const q of QUARTERS) {
       for (const db of [duck, server] as Db[]) {
@@ -275,9 +280,14 @@ describe('PostgreSQL server mode: a city ingested into DuckDB, copied, matched o
             period: q,
             now: NOW(q),
             // The hook runs in the match's transaction, on the same engine: it sees the rows not yet committed.
+            // The push plan runs there, as zhishu match does, with what the near misses lack from the facts just computed.
             inTransaction: async (r, tx) => {
               assert.equal(tx.dialect, db.dialect);
               seenInTx = Number((await tx.one<{ n: string }>('SELECT count(*) AS n FROM policy_match WHERE run_id = $1', [r.runId])).n);
+              const plan = await timed(`push plan ${q} ${db.dialect}`, () =>
+                planPushes(tx, catalogue.entries, { period: q, now: PLAN_AT(q), lacking: nearMissLacking(tx, DEFAULT_LAW_DIR, q) }),
+              );
+              plans[db.dialect].push(plan);
             },
           }),
         );
@@ -290,6 +300,19 @@ describe('PostgreSQL server mode: a city ingested into DuckDB, copied, matched o
       }
     }
     assert.deepEqual(runs.postgres, runs.duckdb);
+    assert.deepEqual(plans.postgres, plans.duckdb);
+    const q1 = plans.duckdb[1] as PlanReport;
+    assert.ok(q1.planned > 300 && q1.digests > 0 && Object.keys(q1.byChannel).length === 3, JSON.stringify(q1));
+    const outbox = await rowsOf(duck, 'push_message');
+    assert.ok(
+      outbox.some(
+        (m) =>
+          (typeof m.lacking === 'string' && (JSON.parse(m.lacking) as string[]).length > 0) ||
+          (typeof m.digest_items === 'string' && (JSON.parse(m.digest_items) as { lacking: string[] | null }[]).some((i) => (i.lacking?.length ?? 0) > 0)),
+      ),
+      'near misses with what they lack (the rows keep it; the words are rendered when sent)',
+    );
+    assert.deepEqual(await rowsOf(server, 'push_message'), outbox);
     const byStatus = runs.duckdb[1]?.byStatus ?? {};
     assert.ok((byStatus.matched ?? 0) > 100 && (byStatus.nearMiss ?? 0) > 0 && (byStatus.unknown ?? 0) > 0, JSON.stringify(byStatus));
     assert.deepEqual(await rowsOf(server, 'taxpayer_fact'), await rowsOf(duck, 'taxpayer_fact'));
@@ -357,11 +380,22 @@ describe('PostgreSQL server mode: a city ingested into DuckDB, copied, matched o
     );
     const change = `UPDATE filing SET tax_base = tax_base + 1000 WHERE credit_code = $1 AND tax_type = 'vat' AND period_end = DATE '2026-03-31'`;
     const now = new Date('2026-05-02T09:00:00Z');
+    const replans: PlanReport[] = [];
     for (const db of [duck, server] as Db[]) {
       await db.exec(change, [c]);
-      const run = await runMatch(db, { period: '2026-Q1', only: c, now });
+      const run = await runMatch(db, {
+        period: '2026-Q1',
+        only: c,
+        now,
+        inTransaction: async (r, tx) => {
+          replans.push(await planPushes(tx, catalogueOf(DEFAULT_LAW_DIR).catalogue.entries, { period: r.period.period, now: PLAN_AT('2026-Q1'), only: c }));
+        },
+      });
       assert.equal(run.taxpayers, 1);
     }
+    assert.deepEqual(replans[1], replans[0]);
+    assert.ok((replans[0]?.alreadyPlanned ?? 0) > 0, 'the taxpayer was planned by the city run');
+    assert.deepEqual(await rowsOf(server, 'push_message'), await rowsOf(duck, 'push_message'));
     const latest = `SELECT credit_code, policy_id, period, status, benefit, category, run_id FROM current_match WHERE credit_code = $1 ORDER BY period, policy_id`;
     const d = await duck.all(latest, [c]);
     assert.ok(d.length > 0);
@@ -414,10 +448,33 @@ describe('PostgreSQL server mode: a city ingested into DuckDB, copied, matched o
       const copy = zhishu('pg', 'copy', '--db', file, ...server2);
       assert.match(copy.stderr, /pg copy: \[1\/\d+\] taxpayer: [\d,]+ rows/);
       assert.match(copy.stdout, /copied [\d,]+ rows/);
-      // The report and ledger of 2026 need only its quarter.
+      // The report and ledger of 2026 need only its quarter. The match plans the pushes in its transaction.
       const m = zhishu('match', '--period', '2026-Q1', ...server2, '--json');
-      assert.match(m.stderr, /no push plan on PostgreSQL/);
-      assert.equal((JSON.parse(m.stdout) as { run: MatchRun }).run.period.period, '2026-Q1');
+      assert.match(m.stderr, /match: push plan/);
+      const onServer = JSON.parse(m.stdout) as { run: MatchRun; plan: PlanReport };
+      assert.equal(onServer.run.period.period, '2026-Q1');
+      assert.ok(onServer.plan.planned > 300 && onServer.plan.digests > 0, JSON.stringify(onServer.plan));
+      // The same city matched by zhishu match on DuckDB: a copy of the store without its match history
+      // (the run is then number 1, as on the new schema), so the two outboxes can be compared row for row.
+      const copied = join(dir, 'cli.duckdb');
+      copyFileSync(file, copied);
+      if (existsSync(`${file}.wal`)) copyFileSync(`${file}.wal`, `${copied}.wal`);
+      const fresh = await Store.open(copied);
+      for (const t of ['push_message', 'ledger_entry', 'policy_match', 'taxpayer_fact', 'match_run']) await fresh.exec(`DELETE FROM ${t}`);
+      fresh.close();
+      const onDuck = JSON.parse(zhishu('match', '--period', '2026-Q1', '--db', copied, '--json').stdout) as { plan: PlanReport };
+      assert.deepEqual(onServer.plan, onDuck.plan);
+      const [cliDuck, cliServer] = [await Store.open(copied), await PgDb.open(PG_URL, { schema: cliSchema })];
+      try {
+        // Planned as of each command's own moment: past the deadlines of 2026-Q1, every message is timed
+        // from that moment, so all but the scheduled and created times must be the same.
+        const outbox = await rowsOf(cliDuck, 'push_message', ['scheduled_at', 'created_at']);
+        assert.equal(outbox.length, onDuck.plan.planned);
+        assert.deepEqual(await rowsOf(cliServer, 'push_message', ['scheduled_at', 'created_at']), outbox);
+      } finally {
+        cliDuck.close();
+        await cliServer.close();
+      }
       assert.deepEqual(JSON.parse(zhishu('report', 'policy', '--year', '2026', ...server2, '--json').stdout), expected);
       assert.deepEqual(JSON.parse(zhishu('ledger', '--taxpayer', someone, '--year', '2026', ...server2, '--json').stdout), ledger);
     } finally {

@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { type AddressInfo, createServer } from 'node:net';
 import { join } from 'node:path';
-import { describe, it } from 'node:test';
+import { after, before, describe, it } from 'node:test';
 import fc from 'fast-check';
 import { SMTPServer } from 'smtp-server';
 import type { ChannelAdapter } from '../src/push/channels/channel.ts';
@@ -30,6 +31,8 @@ import { lackingKey, type PlanReport, planPushes, rolesFor } from '../src/push/p
 import { sendPushes } from '../src/push/send.ts';
 import type { PlanSettings } from '../src/push/settings.ts';
 import { dateText, defaultDeadline, fromSql, nextDeliveryTime, parseInstant, parsePeriod, sqlTimestamp, toLocal } from '../src/push/time.ts';
+import type { Db } from '../src/store/db.ts';
+import { PgDb } from '../src/store/pg.ts';
 import { Store } from '../src/store/store.ts';
 import { TP1, TP2 } from './helpers/records.ts';
 import { tempDir } from './helpers/tmp.ts';
@@ -69,6 +72,11 @@ interface PersonSpec {
 /** A store with taxpayers, their people and a city match run; results are added per test. */
 async function world(people: PersonSpec[] = [], path = ':memory:'): Promise<Store> {
   const store = await Store.open(path);
+  await fill(store, people);
+  return store;
+}
+
+async function fill(store: Db, people: PersonSpec[]): Promise<void> {
   for (const [code, name] of [
     [TP1, '深圳市示例科技有限公司'],
     [TP2, '深圳市样本贸易有限公司'],
@@ -80,11 +88,33 @@ async function world(people: PersonSpec[] = [], path = ':memory:'): Promise<Stor
   }
   for (const p of people) await person(store, TP1, p);
   await run(store, 1, 'city');
-  return store;
+}
+
+const PG_URL = process.env.ZHISHU_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+
+/** A PostgreSQL schema of its own for a test, migrated; drop() removes it. */
+async function pgServer(): Promise<{ db: PgDb; drop: () => Promise<void> }> {
+  const schema = `zhishu_push_${randomBytes(6).toString('hex')}`;
+  const db = await PgDb.open(PG_URL, { schema });
+  await db.migrate();
+  return {
+    db,
+    drop: async () => {
+      await db.exec(`DROP SCHEMA ${schema} CASCADE`);
+      await db.close();
+    },
+  };
+}
+
+/** world() on PostgreSQL: the schema emptied, then the same taxpayers, people and city run. */
+async function pgWorld(db: PgDb, people: PersonSpec[] = []): Promise<PgDb> {
+  await db.exec('TRUNCATE taxpayer, company_person, match_run, policy_match, filing, push_message, push_attempt, inbox_message');
+  await fill(db, people);
+  return db;
 }
 
 const NAMES: Record<Role, string> = { legalRepresentative: '张某某', financeOfficer: '陈某某', taxHandler: '李某某' };
-async function person(store: Store, code: string, p: PersonSpec): Promise<void> {
+async function person(store: Db, code: string, p: PersonSpec): Promise<void> {
   const [from, to] = p.quiet ?? [21, 8];
   await store.exec('INSERT INTO company_person VALUES ($1, $2, $3, $4, $5, $6, $7, $8)', [
     code,
@@ -98,7 +128,7 @@ async function person(store: Store, code: string, p: PersonSpec): Promise<void> 
   ]);
 }
 
-async function run(store: Store, runId: number, scope: string): Promise<void> {
+async function run(store: Db, runId: number, scope: string): Promise<void> {
   await store.exec(`INSERT INTO match_run VALUES ($1, $2, $3, 'test', 8, TIMESTAMP '2026-04-01 02:00:00', TIMESTAMP '2026-04-01 02:05:00')`, [
     runId,
     PERIOD,
@@ -106,7 +136,7 @@ async function run(store: Store, runId: number, scope: string): Promise<void> {
   ]);
 }
 
-async function result(store: Store, runId: number, code: string, policy: string, status: string, benefit: string | null): Promise<void> {
+async function result(store: Db, runId: number, code: string, policy: string, status: string, benefit: string | null): Promise<void> {
   const category = ENTRIES.find((e) => e.id === policy)?.category ?? 'other';
   await store.exec(`INSERT INTO policy_match VALUES ($1, $2, $3, $4, $5, $6::DECIMAL(18,2), $7, TIMESTAMP '2026-04-01 02:01:00')`, [
     runId,
@@ -150,7 +180,7 @@ const withTexts = <T extends TextSources>(rows: T[]): (Omit<T, keyof TextSources
     return { ...row, ...renderMessage(full as unknown as RenderableMessage, entriesById(ENTRIES)) };
   });
 
-const messages = async (store: Store): Promise<Msg[]> =>
+const messages = async (store: Db): Promise<Msg[]> =>
   withTexts(
     await store.all<Omit<Msg, 'subject' | 'body'> & TextSources>(
       `SELECT message_id, credit_code, role, kind, policy_id, items, category, benefit::VARCHAR AS benefit, deadline::VARCHAR AS deadline, channel, recipient,
@@ -165,7 +195,7 @@ const attempts = (store: Store, id?: string) =>
     [id ?? null],
   );
 const inbox = (store: Store) => store.all<{ message_id: string; role: string }>('SELECT message_id, role FROM inbox_message ORDER BY message_id');
-const plan = (store: Store, now = NOW, extra: Partial<Parameters<typeof planPushes>[2]> = {}) => planPushes(store, ENTRIES, { period: PERIOD, now, ...extra });
+const plan = (store: Db, now = NOW, extra: Partial<Parameters<typeof planPushes>[2]> = {}) => planPushes(store, ENTRIES, { period: PERIOD, now, ...extra });
 
 // ---------------------------------------------------------------- a real SMTP server
 
@@ -389,7 +419,7 @@ describe('planning: timing', () => {
 });
 
 describe('planning: how often', () => {
-  const five = async (store: Store) => {
+  const five = async (store: Db) => {
     await result(store, 1, TP1, 'cit.bigRelief', 'matched', '25000.00');
     await result(store, 1, TP1, 'vat.smallRelief', 'matched', '800.00');
     await result(store, 1, TP1, 'stampDuty.a', 'matched', '300.00');
@@ -607,6 +637,218 @@ describe('planning: idempotency', () => {
     assert.equal(report.planned, 3);
     assert.equal((await messages(store)).length, 3);
     store.close();
+  });
+});
+
+// ---------------------------------------------------------------- the planner on PostgreSQL
+
+describe('planning on PostgreSQL (sql/postgres/plan.sql): the same outbox and reports as on DuckDB', () => {
+  let server: Awaited<ReturnType<typeof pgServer>>;
+  before(async () => {
+    server = await pgServer();
+  });
+  after(async () => server?.drop());
+
+  /** Every column of the outbox, in the JSON both engines give. */
+  const outbox = (db: Db) => db.all('SELECT * FROM push_message ORDER BY message_id');
+
+  /** The same world on both engines; `both` runs a step on each and asserts the same answer and the same outbox. */
+  async function engines(people: PersonSpec[]) {
+    const duck = await world(people);
+    const pg = await pgWorld(server.db, people);
+    const both = async <T>(step: (db: Db) => Promise<T>): Promise<T> => {
+      const d = await step(duck);
+      const p = await step(pg);
+      assert.deepEqual(p, d);
+      assert.deepEqual(await outbox(pg), await outbox(duck));
+      return p;
+    };
+    return { duck, pg, both };
+  }
+
+  it('layers, thresholds, timing, quiet hours, the cap, digests, a deferred digest and weeks apart: row for row', async () => {
+    const layered = await engines(THREE);
+    await layered.both(async (db) => {
+      await result(db, 1, TP1, 'cit.bigRelief', 'matched', '1234567.80');
+      await result(db, 1, TP1, 'vat.smallRelief', 'matched', '800.05');
+      await result(db, 1, TP1, 'vat.narrow', 'matched', '-12.30');
+      await result(db, 1, TP1, 'surcharges.almost', 'nearMiss', '300.00');
+      await result(db, 1, TP1, 'iit.b', 'nearMiss', null);
+      await result(db, 1, TP1, 'stampDuty.a', 'matched', '0.00');
+      await result(db, 1, TP1, 'no.suchPolicy', 'matched', '1.00');
+      await person(db, TP2, { role: 'financeOfficer', channel: 'sms', mobile: '13900139000' });
+      await result(db, 1, TP2, 'surcharges.almost', 'nearMiss', '300.00');
+      return plan(db, NOW, {
+        lacking: async (nearMisses) => new Map(nearMisses.map((n) => [lackingKey(n.creditCode, n.policyId), [`${n.policyId} 的条件`, '第二个条件']])),
+      });
+    });
+    const rows = await messages(layered.pg);
+    const digest = rows.find((m) => m.kind === 'digest');
+    assert.ok(digest?.body.includes('尚未满足：surcharges.almost 的条件；第二个条件'), 'the near misses are merged, with what they lack');
+    assert.ok(rows.some((m) => m.body.includes('约 1,234,567.80 元')) && rows.some((m) => m.body.includes('约 -12.30 元')));
+    assert.ok(rows.some((m) => m.kind === 'nearMiss' && m.body.includes('尚未满足的条件：\n- surcharges.almost 的条件\n- 第二个条件')));
+    layered.duck.close();
+
+    const timed = await engines([
+      { role: 'financeOfficer', quiet: [8, 11] },
+      { role: 'taxHandler', quiet: [21, 8] },
+      { role: 'legalRepresentative', quiet: [6, 22] },
+    ]);
+    await timed.both(async (db) => {
+      await db.exec(`INSERT INTO filing VALUES ($1, 'vat', DATE '2026-03-01', DATE '2026-03-31', DATE '2026-04-20', NULL, 0, 0)`, [TP1]);
+      await result(db, 1, TP1, 'vat.smallRelief', 'matched', '800.00');
+      await result(db, 1, TP1, 'cit.bigRelief', 'matched', '25000.00');
+      return plan(db, at('2026-04-12T21:30:00+08:00'));
+    });
+    timed.duck.close();
+
+    const deferred = await engines([{ role: 'financeOfficer' }]);
+    await deferred.both(async (db) => {
+      for (const [policy, benefit] of [
+        ['cit.bigRelief', '25000.00'],
+        ['vat.smallRelief', '800.00'],
+        ['stampDuty.a', '300.00'],
+        ['iit.b', '1200.00'],
+        ['other.c', null],
+      ] as const)
+        await result(db, 1, TP1, policy, 'matched', benefit);
+      for (const [i, when] of ['2026-04-05 10:00:00', '2026-04-06 10:00:00', '2026-04-07 10:00:00'].entries())
+        await db.exec(
+          `INSERT INTO push_message VALUES ($1, $2, 'financeOfficer', 'relief', '2025-Q4', 'x.y', NULL, 'vat', 0, NULL, DATE '2026-01-15', 'inApp', 'inbox', 's', 'b',
+             'sent', $3::TIMESTAMP, 1, NULL, NULL, TIMESTAMP '2026-01-01 00:00:00', $3::TIMESTAMP, NULL, NULL, NULL, NULL)`,
+          [`old-${i}`, TP1, when],
+        );
+      return plan(db);
+    });
+    assert.deepEqual(
+      (await messages(deferred.pg)).filter((m) => !m.message_id.startsWith('old')).map((m) => [m.kind, m.scheduled_at, m.items?.split(',').length]),
+      [['digest', '2026-04-12 10:00:00', 5]],
+    );
+    deferred.duck.close();
+
+    for (const maxPerWeek of [1, 2]) {
+      const weeks = await engines([{ role: 'financeOfficer' }]);
+      await weeks.both(async (db) => {
+        await db.exec(`INSERT INTO filing VALUES ($1, 'vat', DATE '2026-01-01', DATE '2026-03-31', DATE '2026-04-30', NULL, 0, 0)`, [TP1]);
+        await result(db, 1, TP1, 'cit.bigRelief', 'matched', '25000.00');
+        await result(db, 1, TP1, 'iit.b', 'matched', '1200.00');
+        await result(db, 1, TP1, 'vat.smallRelief', 'matched', '800.00');
+        await result(db, 1, TP1, 'vat.narrow', 'matched', '700.00');
+        return planPushes(db, ENTRIES, { period: PERIOD, now: NOW, settings: { maxPerWeek } });
+      });
+      weeks.duck.close();
+    }
+  });
+
+  it('planning again adds nothing; a later run skips what it no longer supports, a superseded digest frees its items', async () => {
+    const { duck, pg, both } = await engines(THREE);
+    await both(async (db) => {
+      await result(db, 1, TP1, 'cit.bigRelief', 'matched', '25000.00');
+      await result(db, 1, TP1, 'vat.smallRelief', 'matched', '800.00');
+      return plan(db);
+    });
+    const before = await outbox(pg);
+    const again = await both((db) => plan(db, at('2026-04-03T15:00:00+08:00')));
+    assert.deepEqual([again.planned, again.alreadyPlanned, again.superseded], [0, 5, 0]);
+    assert.deepEqual(await outbox(pg), before, 'planning again on PostgreSQL adds nothing and changes nothing');
+    const third = await both(async (db) => {
+      await run(db, 2, TP1);
+      await result(db, 2, TP1, 'cit.bigRelief', 'matched', '25000.00');
+      await result(db, 2, TP1, 'iit.b', 'matched', '500.00');
+      return plan(db);
+    });
+    assert.deepEqual([third.planned, third.superseded], [2, 2]);
+    assert.deepEqual(
+      (await messages(pg)).filter((m) => m.policy_id === 'vat.smallRelief').map((m) => [m.role, m.status, m.last_error?.slice(0, 11)]),
+      [
+        ['financeOfficer', 'skipped', 'superseded:'],
+        ['taxHandler', 'skipped', 'superseded:'],
+      ],
+    );
+    duck.close();
+
+    const digest = await engines([{ role: 'financeOfficer' }]);
+    const five = [
+      ['cit.bigRelief', '25000.00'],
+      ['vat.smallRelief', '800.00'],
+      ['stampDuty.a', '300.00'],
+      ['iit.b', '1200.00'],
+      ['other.c', null],
+    ] as const;
+    await digest.both(async (db) => {
+      for (const [policy, benefit] of five) await result(db, 1, TP1, policy, 'matched', benefit);
+      return plan(db);
+    });
+    const freed = await digest.both(async (db) => {
+      await run(db, 2, 'city');
+      for (const [policy, benefit] of five.slice(0, 4)) await result(db, 2, TP1, policy, 'matched', benefit);
+      return plan(db, at('2026-04-02T10:00:00+08:00'));
+    });
+    assert.deepEqual([freed.superseded, freed.alreadyPlanned, freed.planned, freed.digests], [1, 2, 1, 1]);
+    digest.duck.close();
+  });
+
+  it('a single-taxpayer re-match plans that taxpayer only; a campaign plans its scope only and skips nothing', async () => {
+    const { duck, both } = await engines(THREE);
+    await both(async (db) => {
+      await person(db, TP2, { role: 'financeOfficer' });
+      await person(db, TP2, { role: 'taxHandler' });
+      await result(db, 1, TP1, 'vat.smallRelief', 'matched', '800.00');
+      await result(db, 1, TP2, 'vat.smallRelief', 'matched', '800.00');
+      return plan(db);
+    });
+    const only = await both(async (db) => {
+      await run(db, 2, 'city');
+      await result(db, 2, TP1, 'vat.smallRelief', 'matched', '800.00');
+      await result(db, 2, TP2, 'iit.b', 'matched', '100.00');
+      await result(db, 2, TP2, 'cit.bigRelief', 'matched', '30000.00');
+      await run(db, 3, TP1);
+      await result(db, 3, TP1, 'cit.bigRelief', 'matched', '25000.00');
+      return plan(db, NOW, { only: TP1 });
+    });
+    assert.deepEqual([only.results, only.candidates, only.planned, only.superseded], [1, 3, 3, 2]);
+    // TP2's results have moved on (city run 2) but its plan is untouched; a campaign on one of its new results adds that one.
+    const campaign = await both((db) =>
+      plan(db, NOW, {
+        scope: { sql: 'SELECT credit_code, policy_id, status FROM policy_match WHERE run_id = $1 AND policy_id = $2', params: [2, 'iit.b'] },
+      }),
+    );
+    assert.deepEqual([campaign.results, campaign.planned, campaign.superseded], [1, 2, 0]);
+    duck.close();
+  });
+
+  it("runs inside the caller's transaction or in one of its own on a pooled connection; calls on one database take turns", async () => {
+    const pg = await pgWorld(server.db, THREE);
+    await result(pg, 1, TP1, 'cit.bigRelief', 'matched', '25000.00');
+    await assert.rejects(
+      pg.transaction(async (tx) => {
+        assert.equal((await plan(tx)).planned, 3);
+        assert.equal((await messages(tx)).length, 3, 'the transaction sees its plan');
+        throw new Error('roll back');
+      }),
+      /roll back/,
+    );
+    assert.equal((await messages(pg)).length, 0, 'a rollback takes the plan with it');
+    const [first, second] = await Promise.all([plan(pg), plan(pg)]);
+    assert.deepEqual([first.planned, second.planned, second.alreadyPlanned], [3, 0, 3]);
+    assert.equal((await messages(pg)).length, 3);
+    // Each of the pool's 4 connections, held at once, is asked for temp tables of its own session.
+    let arrived = 0;
+    let release = () => {};
+    const together = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const left = await Promise.all(
+      [0, 1, 2, 3].map(() =>
+        pg.transaction(async (tx) => {
+          const rows = await tx.all("SELECT relname FROM pg_class WHERE relnamespace = pg_my_temp_schema() AND relname LIKE 'push_plan%'");
+          if (++arrived === 4) release();
+          await together;
+          return rows;
+        }),
+      ),
+    );
+    assert.deepEqual(left.flat(), [], 'no temp table is left on the pooled connections');
   });
 });
 
@@ -905,7 +1147,7 @@ describe('planning: the set-wise planner against the sequential model', () => {
   const lacking = (code: string, policy: string) =>
     policy.length % 3 === 0 ? null : policy.length % 3 === 1 ? [] : [`${policy} 的条件（${code.slice(-4)}）`, '第二个条件'];
 
-  async function load(store: Store, w: ModelWorld): Promise<void> {
+  async function load(store: Db, w: ModelWorld): Promise<void> {
     for (const t of ['company_person', 'match_run', 'policy_match', 'filing', 'push_message']) await store.exec(`DELETE FROM ${t}`);
     for (const [code, ps] of Object.entries(w.people)) {
       for (const p of ps) {
@@ -933,15 +1175,15 @@ describe('planning: the set-wise planner against the sequential model', () => {
     }
   }
 
-  it('plans exactly the messages, times and texts of the message-by-message planner, in one batch or taxpayer by taxpayer', async () => {
-    const store = await world();
+  /** The 60 generated worlds, planned on db, each against the model; how many reached digests and the window-by-window path. */
+  async function againstModel(db: Db): Promise<{ digests: number; spread: number }> {
     let digests = 0;
     let spread = 0;
     await fc.assert(
       fc.asyncProperty(worlds, settings, moment, fc.boolean(), async (w, s, now, oneByOne) => {
-        await load(store, w);
+        await load(db, w);
         const expected = modelPlan(w, ENTRIES, { now, settings: s, lacking });
-        const report = await planPushes(store, ENTRIES, {
+        const report = await planPushes(db, ENTRIES, {
           period: PERIOD,
           now,
           settings: s,
@@ -956,7 +1198,7 @@ describe('planning: the set-wise planner against the sequential model', () => {
           ...(oneByOne ? { batchTaxpayers: 1 } : {}),
         });
         // The rows hold what the texts are made of; rendered, they must say what the model says.
-        const stored = await store.all<Omit<ModelRow, 'subject' | 'body'> & TextSources & { credit_code: string; role: Role }>(
+        const stored = await db.all<Omit<ModelRow, 'subject' | 'body'> & TextSources & { credit_code: string; role: Role }>(
           `SELECT message_id, kind, policy_id, items, category, benefit::VARCHAR AS benefit, deadline::VARCHAR AS deadline, channel, recipient,
                   scheduled_at::VARCHAR AS scheduled_at, credit_code, role, ${TEXT_SOURCES}
            FROM push_message WHERE period = $1 ORDER BY message_id`,
@@ -976,9 +1218,25 @@ describe('planning: the set-wise planner against the sequential model', () => {
       }),
       { numRuns: 60, seed: 20261128 },
     );
+    return { digests, spread };
+  }
+
+  it('plans exactly the messages, times and texts of the message-by-message planner, in one batch or taxpayer by taxpayer', async () => {
+    const store = await world();
+    const { digests, spread } = await againstModel(store);
     // The worlds must reach both ways of fitting the cap (sql/plan.sql: allocate), with digests.
     assert.ok(digests >= 10 && spread >= 10, `digests in ${digests}, times a week apart or a full week in ${spread} of 60 worlds`);
     store.close();
+  });
+
+  it('on PostgreSQL (sql/postgres/plan.sql), the same generated worlds give the same rows and reports', async () => {
+    const server = await pgServer();
+    try {
+      const { digests, spread } = await againstModel(await pgWorld(server.db));
+      assert.ok(digests >= 10 && spread >= 10, `digests in ${digests}, times a week apart or a full week in ${spread} of 60 worlds`);
+    } finally {
+      await server.drop();
+    }
   });
 });
 

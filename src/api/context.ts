@@ -11,7 +11,7 @@ export type ZodApi = FastifyInstance<RawServerDefault, RawRequestDefaultExpressi
 /** What every route handler works with. */
 export interface ApiContext {
   db: Db;
-  /** The embedded store when the server runs on DuckDB: the push planner needs it. */
+  /** The embedded store when the server runs on DuckDB: the push planner runs on its one connection. */
   store: Store | null;
   lawDir: string;
   catalogue: Catalogue;

@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Store } from '../store/store.ts';
+import type { Db, SqlParam } from '../store/db.ts';
+import { PgDb } from '../store/pg.ts';
 import { type PushEntry, type Role, toFen } from './message.ts';
 import { checkSendingHours, DEFAULT_PLAN_SETTINGS, type PlanSettings } from './settings.ts';
 import { DAY_MS, defaultDeadline, HOUR_MS, parsePeriod, sqlTimestamp, toLocal } from './time.ts';
@@ -59,13 +60,15 @@ export interface PlanReport {
 const TAX_TYPE_OF_CATEGORY: Record<string, string | undefined> = { vat: 'vat', surcharges: 'surcharges', cit: 'cit', iit: 'iit', stampDuty: 'stampDuty' };
 
 /**
- * The sections of sql/plan.sql by name (`-- @name` starts one). Named parameters ($period) become
+ * The sections of a plan.sql by name (`-- @name` starts one). Named parameters ($period) become
  * positional ones ($1) with the list of names in order, so a section gets exactly the values it uses
- * (DuckDB refuses any other) and runs through any `Db`-like store.
+ * (DuckDB refuses any other) and runs through any `Db`. sql/plan.sql is DuckDB's, sql/postgres/plan.sql
+ * PostgreSQL's: the same sections and parameters. `creates` names the temp tables a section creates,
+ * which PostgreSQL (having no CREATE OR REPLACE TABLE) drops first.
  */
-const SECTIONS = (() => {
-  const text = readFileSync(join(dirname(fileURLToPath(import.meta.url)), 'sql', 'plan.sql'), 'utf8');
-  const out = new Map<string, { sql: string; params: string[] }>();
+function readSections(file: string): Map<string, { sql: string; params: string[]; creates: string[] }> {
+  const text = readFileSync(join(dirname(fileURLToPath(import.meta.url)), 'sql', file), 'utf8');
+  const out = new Map<string, { sql: string; params: string[]; creates: string[] }>();
   for (const part of text.split(/^-- @/m).slice(1)) {
     const name = part.slice(0, part.indexOf('\n')).trim();
     const params: string[] = [];
@@ -83,10 +86,13 @@ const SECTIONS = (() => {
         );
       })
       .join('\n');
-    out.set(name, { sql, params });
+    const creates = [...sql.matchAll(/^CREATE (?:OR REPLACE )?TEMP TABLE (\w+)/gm)].map((m) => m[1] as string);
+    out.set(name, { sql, params, creates });
   }
   return out;
-})();
+}
+
+const SECTIONS = { duckdb: readSections('plan.sql'), postgres: readSections(join('postgres', 'plan.sql')) };
 
 const BATCH_TAXPAYERS = 100_000;
 
@@ -107,8 +113,11 @@ const TEMP_TABLES = [
   'push_plan_scope',
 ];
 
-// Planning uses temp tables of fixed names on the store's one connection: calls on a store take turns.
-const running = new WeakMap<Store, Promise<unknown>>();
+/** PostgreSQL: the functions sql/postgres/plan.sql creates in pg_temp (its `macros`), dropped with the temp tables. */
+const PG_FUNCTIONS = ['push_allocate', 'push_fits', 'push_next_delivery'];
+
+// Planning uses temp tables of fixed names on one connection: calls on a database take turns.
+const running = new WeakMap<Db, Promise<unknown>>();
 
 /**
  * Plans the messages the current match results of a period call for, into the push_message outbox.
@@ -122,10 +131,10 @@ const running = new WeakMap<Store, Promise<unknown>>();
  * the person's quiet hours; a person gets at most `maxPerWeek` messages in any 7 days, the rest
  * merged into one digest.
  *
- * Set-wise, in DuckDB (sql/plan.sql): a handful of statements per batch of taxpayers; no message
- * passes through JavaScript. Rows keep what their texts are made of; the texts are rendered when a
- * message is sent or shown (message.ts renderMessage). test/push.test.ts holds it to the rules above
- * applied message by message.
+ * Set-wise, in SQL (sql/plan.sql on DuckDB, sql/postgres/plan.sql on PostgreSQL): a handful of
+ * statements per batch of taxpayers; no message passes through JavaScript. Rows keep what their
+ * texts are made of; the texts are rendered when a message is sent or shown (message.ts
+ * renderMessage). test/push.test.ts holds both engines to the rules above applied message by message.
  *
  * Idempotent: message ids are derived from their content, and an id already in the outbox (or an
  * item of a digest already there) is not planned again. Planned messages that the latest results
@@ -135,15 +144,21 @@ const running = new WeakMap<Store, Promise<unknown>>();
  * atomic. Inside a caller's open transaction they are part of it; standalone, a crash leaves every
  * taxpayer planned entirely or not at all (a batch's skips without its insert are decided again the
  * same way), from which the next plan reaches exactly what an uninterrupted one would have.
+ *
+ * db is the DuckDB store (its one connection), or on PostgreSQL a transaction (PgTx: the plan is
+ * part of it) or the pooled PgDb, on which the whole plan runs in one transaction of its own on one
+ * connection (temp tables belong to a connection).
  */
-export function planPushes(store: Store, entries: readonly PushEntry[], options: PlanOptions): Promise<PlanReport> {
-  const previous = running.get(store) ?? Promise.resolve();
-  const next = previous.catch(() => undefined).then(() => plan(store, entries, options));
-  running.set(store, next);
+export function planPushes(db: Db, entries: readonly PushEntry[], options: PlanOptions): Promise<PlanReport> {
+  const previous = running.get(db) ?? Promise.resolve();
+  const next = previous
+    .catch(() => undefined)
+    .then(() => (db instanceof PgDb ? db.transaction((tx) => plan(tx, entries, options)) : plan(db, entries, options)));
+  running.set(db, next);
   return next;
 }
 
-async function plan(store: Store, entries: readonly PushEntry[], options: PlanOptions): Promise<PlanReport> {
+async function plan(db: Db, entries: readonly PushEntry[], options: PlanOptions): Promise<PlanReport> {
   const settings: PlanSettings = { ...DEFAULT_PLAN_SETTINGS, ...options.settings };
   checkSendingHours(settings.sendingHours);
   if (!Number.isInteger(settings.maxPerWeek) || settings.maxPerWeek < 1) throw new Error(`maxPerWeek must be a whole number >= 1, not ${settings.maxPerWeek}`);
@@ -153,7 +168,10 @@ async function plan(store: Store, entries: readonly PushEntry[], options: PlanOp
   const now = toLocal(options.now);
   // Of entries sharing an id the last one counts, as in a lookup table built from the list.
   const policies = [...new Map(entries.filter((e) => e.kind === 'policy').map((e) => [e.id, e])).values()].sort((a, b) => cmp(a.id, b.id));
-  const params: Record<string, string | number | bigint | null> = {
+  const pg = db.dialect === 'postgres';
+  const sections = SECTIONS[db.dialect];
+  const file = pg ? 'sql/postgres/plan.sql' : 'sql/plan.sql';
+  const params: Record<string, SqlParam> = {
     period: period.id,
     start: period.start,
     end: period.end,
@@ -184,34 +202,45 @@ async function plan(store: Store, entries: readonly PushEntry[], options: PlanOp
     hi: 0,
   };
   const section = (name: string) => {
-    const s = SECTIONS.get(name);
-    if (!s) throw new Error(`sql/plan.sql has no section ${name}`);
+    const s = sections.get(name);
+    if (!s) throw new Error(`${file} has no section ${name}`);
     return {
       sql: s.sql,
+      creates: s.creates,
       params: s.params.map((p) => {
         const value = params[p];
-        if (value === undefined) throw new Error(`sql/plan.sql section ${name} uses $${p}, which planPushes does not give`);
+        if (value === undefined) throw new Error(`${file} section ${name} uses $${p}, which planPushes does not give`);
         return value;
       }),
     };
   };
+  // PostgreSQL has no CREATE OR REPLACE TABLE: a temp table is dropped before it is made again.
+  const createTemp = async (tables: readonly string[], sql: string, values?: SqlParam[]) => {
+    if (pg && tables.length > 0) await db.exec(tables.map((t) => `DROP TABLE IF EXISTS pg_temp.${t};`).join('\n'));
+    // Without values, as one or more statements (DuckDB prepares a statement given values, even none).
+    await db.exec(sql, values?.length ? values : undefined);
+  };
   const exec = async (name: string) => {
     const s = section(name);
-    await store.exec(s.sql, s.params);
+    await createTemp(s.creates, s.sql, s.params);
   };
   const query = <T extends Record<string, unknown>>(name: string) => {
     const s = section(name);
-    return store.all<T>(s.sql, s.params);
+    return db.all<T>(s.sql, s.params);
   };
   const change = (name: string) => {
     const s = section(name);
-    return store.change(s.sql, s.params);
+    return db.change(s.sql, s.params);
   };
+  const emptySuperseded = pg
+    ? 'CREATE TEMP TABLE push_plan_superseded (message_id TEXT COLLATE "C")'
+    : 'CREATE OR REPLACE TEMP TABLE push_plan_superseded (message_id VARCHAR)';
 
   try {
-    await store.exec(section('macros').sql);
-    await store.exec(
-      `CREATE OR REPLACE TEMP TABLE push_plan_scope AS ${options.scope?.sql ?? 'SELECT NULL::VARCHAR AS credit_code, NULL::VARCHAR AS policy_id, NULL::VARCHAR AS status WHERE false'}`,
+    await db.exec(section('macros').sql);
+    await createTemp(
+      ['push_plan_scope'],
+      `${pg ? 'CREATE TEMP TABLE' : 'CREATE OR REPLACE TEMP TABLE'} push_plan_scope AS ${options.scope?.sql ?? 'SELECT NULL::VARCHAR AS credit_code, NULL::VARCHAR AS policy_id, NULL::VARCHAR AS status WHERE false'}`,
       options.scope?.params,
     );
     for (const name of ['entries', 'wait', 'taxpayers']) await exec(name);
@@ -244,10 +273,10 @@ async function plan(store: Store, entries: readonly PushEntry[], options: PlanOp
       if (Number(existing?.n ?? 0) > 0) {
         await exec('existing');
         // A campaign only adds: messages outside it are not "no longer called for".
-        if (options.scope) await store.exec('CREATE OR REPLACE TEMP TABLE push_plan_superseded (message_id VARCHAR)');
+        if (options.scope) await createTemp(['push_plan_superseded'], emptySuperseded);
         else await exec('superseded');
         await exec('handled');
-      } else await store.exec(section('nothing_planned').sql);
+      } else await exec('nothing_planned');
       await exec('booked');
       await exec('allocate');
 
@@ -295,7 +324,10 @@ async function plan(store: Store, entries: readonly PushEntry[], options: PlanOp
   } finally {
     // After a failed statement inside a caller's transaction the transaction is aborted and this
     // fails too; the temp tables go with the rollback then, and the first error is the one to report.
-    await store.exec(TEMP_TABLES.map((t) => `DROP TABLE IF EXISTS temp.main.${t};`).join('\n')).catch(() => undefined);
+    const drop = pg
+      ? [...TEMP_TABLES.map((t) => `DROP TABLE IF EXISTS pg_temp.${t};`), ...PG_FUNCTIONS.map((f) => `DROP FUNCTION IF EXISTS pg_temp.${f};`)]
+      : TEMP_TABLES.map((t) => `DROP TABLE IF EXISTS temp.main.${t};`);
+    await db.exec(drop.join('\n')).catch(() => undefined);
   }
 }
 

@@ -4,7 +4,7 @@ import { planPushes, rolesFor } from '../../push/plan.ts';
 import { DEFAULT_PLAN_SETTINGS } from '../../push/settings.ts';
 import type { SqlParam } from '../../store/db.ts';
 import { type ApiContext, requireRole, type ZodApi } from '../context.ts';
-import { ApiError, invalid } from '../errors.ts';
+import { invalid } from '../errors.ts';
 import { BUREAU_ROLES, MAY_PLAN_PUSHES } from '../roles.ts';
 import { errors, period } from '../schemas.ts';
 
@@ -158,11 +158,12 @@ export function registerCampaigns(api: ZodApi, ctx: ApiContext): void {
     async (req) => {
       requireRole(req, MAY_PLAN_PUSHES, 'planning pushes');
       req.audit = { action: 'campaign.plan', creditCode: null };
-      if (!ctx.store) throw new ApiError(409, 'notOnThisEngine', 'planning pushes runs on the embedded store; this server runs on PostgreSQL');
       checkPolicies(ctx, req.body);
       const params: SqlParam[] = [];
       const scope = { sql: `SELECT credit_code, policy_id, status FROM (${hitSql(req.body, params)}) h`, params: params as (string | number | null)[] };
-      const report = await planPushes(ctx.store, ctx.catalogue.entries, { period: req.body.period, now: new Date(), scope });
+      // On DuckDB the store's own connection plans (its temp tables live there); on PostgreSQL the
+      // pooled database, on which the plan takes one connection and one transaction of its own.
+      const report = await planPushes(ctx.store ?? ctx.db, ctx.catalogue.entries, { period: req.body.period, now: new Date(), scope });
       return { planned: report.planned, skipped: report.alreadyPlanned, report: report as unknown as Record<string, unknown> };
     },
   );

@@ -90,27 +90,23 @@ export function registerPolicy(program: Command): void {
         const period = opts.period ? checkQuarter(opts.period) : await latestQuarter(db);
         const t0 = Date.now();
         let plan: PlanReport | null = null;
-        // The push planner works on the DuckDB store only (so far): on a server the plan is left out.
-        const store = db instanceof Store ? db : null;
-        if (opts.push && !store) process.stderr.write('match: no push plan on PostgreSQL (the push planner runs on the DuckDB store)\n');
         const run = await runMatch(db, {
           period,
           only: opts.taxpayer,
           lawDir: opts.law,
           onProgress: (s) => process.stderr.write(`match: ${s}\n`),
-          // The outbox is written in the match's transaction: a crash leaves neither without the other.
-          inTransaction:
-            opts.push && store
-              ? async (r) => {
-                  process.stderr.write('match: push plan\n');
-                  plan = await planPushes(store, catalogueOf(opts.law).catalogue.entries, {
-                    period: r.period.period,
-                    now: new Date(),
-                    lacking: nearMissLacking(store, opts.law, r.period.period),
-                    only: opts.taxpayer,
-                  });
-                }
-              : undefined,
+          // The outbox is written in the match's transaction, on either engine: a crash leaves neither without the other.
+          inTransaction: opts.push
+            ? async (r, tx) => {
+                process.stderr.write('match: push plan\n');
+                plan = await planPushes(tx, catalogueOf(opts.law).catalogue.entries, {
+                  period: r.period.period,
+                  now: new Date(),
+                  lacking: nearMissLacking(tx, opts.law, r.period.period),
+                  only: opts.taxpayer,
+                });
+              }
+            : undefined,
         });
         process.stderr.write(`match: ledger for ${period}\n`);
         const ledger = await buildLedger(db, catalogueOf(opts.law).catalogue, period);

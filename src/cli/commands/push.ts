@@ -10,6 +10,7 @@ import { type LackingProvider, lackingKey, type PlanReport, planPushes } from '.
 import { type SendReport, sendPushes } from '../../push/send.ts';
 import { DEFAULT_PLAN_SETTINGS, DEFAULT_SEND_SETTINGS } from '../../push/settings.ts';
 import { parseInstant, parsePeriod } from '../../push/time.ts';
+import type { Db } from '../../store/db.ts';
 import { DEFAULT_DB_PATH, Store } from '../../store/store.ts';
 import { positiveInt } from '../args.ts';
 import { fmtMs, table } from '../format.ts';
@@ -41,7 +42,7 @@ function yuan(value: string): number {
  * taxpayer's current facts (the same words as `zhishu policy explain`), with by how much. The match
  * command can hand the same provider to planPushes.
  */
-export function nearMissLacking(store: Store, lawDir: string, periodId: string): LackingProvider {
+export function nearMissLacking(store: Db, lawDir: string, periodId: string): LackingProvider {
   return async (nearMisses) => {
     const out = new Map<string, readonly string[]>();
     const byTaxpayer = new Map<string, Set<string>>();

@@ -310,7 +310,7 @@ WITH words AS (
     array_to_string(list_sort(list_distinct(list_transform(d.merged, x -> w.categories[x.e + 1]))), ',') AS category,
     -- What each line of the digest says (message.ts DigestItem), in its order.
     to_json(list_transform(d.merged, x -> {kind: CASE WHEN x.prio = 2 THEN 'nearMiss' ELSE 'relief' END, policy_id: w.ids[x.e + 1],
-      benefit: x.b::VARCHAR, deadline: x.dl::VARCHAR, lacking: CASE WHEN x.prio = 2 THEN list_filter(d.lacking, l -> l.e = x.e)[1].lacking END}))::VARCHAR AS digest_items
+      benefit: x.b::DECIMAL(18,2)::VARCHAR, deadline: x.dl::VARCHAR, lacking: CASE WHEN x.prio = 2 THEN list_filter(d.lacking, l -> l.e = x.e)[1].lacking END}))::VARCHAR AS digest_items
   FROM digest d, words w
 ), digest_id AS (
   -- Named by what it holds: the same items give the same digest (message.ts digestSubject).

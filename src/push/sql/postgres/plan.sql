@@ -1,0 +1,394 @@
+-- PostgreSQL form of ../plan.sql: the same sections, parameters, decisions and rows
+-- (test/push.test.ts holds both to the message-by-message model). It differs only where the engines
+-- do, and src/push/README.md says how:
+--   - DuckDB's lists of structs are rows here: a person's candidates are one row per message (`i` its
+--     place in the person's order), and the allocation keeps a person's new messages in parallel
+--     arrays (prios, es, dls, bs, ats, slots), unnested WITH ORDINALITY where the rows are written;
+--   - the macros are functions in pg_temp (called as pg_temp.name: PostgreSQL does not look up
+--     functions there by itself), and list_reduce, which carries the booked times from one message
+--     to the next for the rare person whose times lie a week or more apart, is a PL/pgSQL loop;
+--   - temp tables are created without OR REPLACE (plan.ts drops them first), text that is sorted is
+--     COLLATE "C" (byte order, as DuckDB sorts), dates are written with to_char (whatever DateStyle),
+--     and a local millisecond becomes a TIMESTAMP as 'epoch' plus that many milliseconds (exact);
+--   - parameters carry casts, so PostgreSQL gives each one type.
+
+-- @macros
+-- The earliest moment at or after ms inside the sending hours and outside the person's quiet hours:
+-- wait[h + 1] is how many hours someone must wait from local hour h (0: may be reached now).
+CREATE OR REPLACE FUNCTION pg_temp.push_next_delivery(ms BIGINT, wait INTEGER[]) RETURNS BIGINT LANGUAGE sql IMMUTABLE AS $$
+  SELECT CASE WHEN wait[(ms / 3600000 % 24 + 1)::INTEGER] = 0 THEN ms ELSE (ms / 3600000 + wait[(ms / 3600000 % 24 + 1)::INTEGER]) * 3600000 END
+$$;
+-- Does one more message at t keep every 7-day window of times at most mx? Only the windows starting
+-- at t or at a time up to 7 days before it can take t in, so only those are counted.
+CREATE OR REPLACE FUNCTION pg_temp.push_fits(t BIGINT, times BIGINT[], mx INTEGER) RETURNS BOOLEAN LANGUAGE sql IMMUTABLE AS $$
+  SELECT NOT EXISTS (
+    SELECT 1 FROM (SELECT t AS s UNION ALL SELECT b FROM unnest(times) AS b WHERE b > t - 604800000 AND b <= t) w
+    WHERE (SELECT count(*) FROM unnest(times) AS b WHERE b >= w.s AND b < w.s + 604800000) + 1 > mx)
+$$;
+-- The rare person (booked and new times a week or more apart, or a week already full), message by
+-- message as ../plan.sql's list_reduce does: how many go alone before the first that does not fit;
+-- if not all, the digest's time d (the earliest time any new message should arrive, or else the
+-- first moment the cap allows: that time or a booked one leaving the 7-day window, moved into the
+-- person's hours), then each message alone if it fits beside the digest, else merged. slots[k] is
+-- the message's place in the digest, 0 when it goes alone.
+CREATE OR REPLACE FUNCTION pg_temp.push_allocate(ats BIGINT[], booked BIGINT[], mx INTEGER, wait INTEGER[], OUT d BIGINT, OUT slots INTEGER[])
+LANGUAGE plpgsql IMMUTABLE AS $$
+DECLARE
+  n INTEGER := cardinality(ats);
+  times BIGINT[] := booked;
+  alone INTEGER := 0;
+  earliest BIGINT;
+  merged INTEGER := 0;
+BEGIN
+  FOR k IN 1..n LOOP
+    EXIT WHEN NOT pg_temp.push_fits(ats[k], times, mx);
+    times := times || ats[k];
+    alone := alone + 1;
+  END LOOP;
+  SELECT min(a) INTO earliest FROM unnest(ats) AS a;
+  slots := array_fill(0, ARRAY[n]);
+  IF alone = n THEN
+    d := earliest;
+    RETURN;
+  END IF;
+  SELECT min(c.t) INTO d FROM (
+    SELECT earliest AS t
+    UNION ALL
+    SELECT pg_temp.push_next_delivery(b + 604800000, wait) FROM unnest(booked) AS b WHERE b + 604800000 > earliest
+  ) c WHERE pg_temp.push_fits(c.t, booked, mx);
+  times := booked || d;
+  FOR k IN 1..n LOOP
+    IF pg_temp.push_fits(ats[k], times, mx) THEN
+      times := times || ats[k];
+    ELSE
+      merged := merged + 1;
+      slots[k] := merged;
+    END IF;
+  END LOOP;
+END
+$$;
+
+-- @entries
+-- The catalogue's policies, numbered in the order of their ids (the planner's last sort key).
+CREATE TEMP TABLE push_plan_entry AS
+SELECT * FROM jsonb_to_recordset($entries::JSONB) AS x(e SMALLINT, id TEXT COLLATE "C", category TEXT COLLATE "C", tax_type TEXT COLLATE "C",
+  relief TEXT[], major TEXT[], near_miss TEXT[]);
+
+-- @wait
+-- Hours to wait from each local hour, per quiet-hours setting (a few dozen distinct ones). A person
+-- whose quiet hours cover every sending hour is reached in the sending hours (time.ts).
+CREATE TEMP TABLE push_plan_wait AS
+WITH setting AS (SELECT DISTINCT quiet_from, quiet_to FROM company_person),
+hour AS (
+  SELECT quiet_from, quiet_to, h, h >= $from::INTEGER AND h < $to::INTEGER AS sending,
+    h >= $from::INTEGER AND h < $to::INTEGER AND NOT (quiet_from <> quiet_to AND CASE WHEN quiet_from < quiet_to THEN h >= quiet_from AND h < quiet_to ELSE h >= quiet_from OR h < quiet_to END) AS calm
+  FROM setting, generate_series(0, 23) AS r(h)
+), ok AS (
+  SELECT quiet_from, quiet_to, h, CASE WHEN bool_or(calm) OVER (PARTITION BY quiet_from, quiet_to) THEN calm ELSE sending END AS ok FROM hour
+), wait AS (
+  SELECT a.quiet_from, a.quiet_to, a.h, CASE WHEN a.ok THEN 0 ELSE min((b.h - a.h + 24) % 24) FILTER (WHERE b.ok) END AS wait
+  FROM ok a JOIN ok b ON b.quiet_from = a.quiet_from AND b.quiet_to = a.quiet_to
+  GROUP BY a.quiet_from, a.quiet_to, a.h, a.ok
+)
+SELECT quiet_from, quiet_to, array_agg(wait ORDER BY h) AS wait FROM wait GROUP BY quiet_from, quiet_to;
+
+-- @taxpayers
+-- The taxpayers to plan for: those with current results and those with messages of the period in
+-- the outbox (which may have to be skipped), numbered so that batches of them can be taken in turn
+-- (a range of numbers: whole taxpayers). Per taxpayer also what the report counts.
+-- `current` is ../plan.sql's push_current: for each taxpayer the results of the latest run (highest
+-- run_id) for the period that covers it, a city run or a re-match of that taxpayer alone; a campaign
+-- ($scoped = 1) keeps only the results in push_plan_scope. Joins rather than a correlated EXISTS
+-- inside an OR (which PostgreSQL would run once per row) here and below.
+CREATE TEMP TABLE push_plan_taxpayer AS
+WITH single AS (
+  SELECT scope AS credit_code, max(run_id) AS run_id FROM match_run WHERE period = $period::TEXT AND scope <> 'city' GROUP BY scope
+), scope AS (
+  SELECT DISTINCT credit_code, policy_id, status FROM push_plan_scope
+), current AS (
+  SELECT pm.run_id, pm.credit_code, pm.policy_id, pm.status, pm.benefit
+  FROM policy_match pm LEFT JOIN single s ON s.credit_code = pm.credit_code
+  LEFT JOIN scope c ON c.credit_code = pm.credit_code AND c.policy_id = pm.policy_id AND c.status = pm.status
+  WHERE pm.period = $period::TEXT AND pm.status IN ('matched', 'nearMiss') AND ($only::TEXT IS NULL OR pm.credit_code = $only::TEXT)
+    AND ($scoped::INTEGER = 0 OR c.credit_code IS NOT NULL)
+    AND pm.run_id = greatest(coalesce(s.run_id, -1), coalesce((SELECT max(run_id) FROM match_run WHERE period = $period::TEXT AND scope = 'city'), -1))
+), per AS (
+  SELECT c.credit_code, max(c.run_id) AS run_id, count(*) FILTER (WHERE e.id IS NOT NULL) AS results,
+    count(*) FILTER (WHERE e.id IS NULL) AS not_in_catalogue, count(*) FILTER (WHERE e.id IS NOT NULL AND c.benefit = 0) AS nothing_to_claim
+  FROM current c LEFT JOIN push_plan_entry e ON e.id = c.policy_id
+  GROUP BY c.credit_code
+), everyone AS (
+  SELECT credit_code FROM per
+  UNION
+  SELECT credit_code FROM push_message WHERE period = $period::TEXT AND status <> 'skipped' AND ($only::TEXT IS NULL OR credit_code = $only::TEXT)
+), named AS (
+  SELECT credit_code, min(name) AS name FROM taxpayer WHERE credit_code IN (SELECT credit_code FROM everyone) GROUP BY credit_code
+)
+SELECT (row_number() OVER () - 1)::INTEGER AS tp, e.credit_code, p.run_id, coalesce(n.name, e.credit_code) AS name,
+  coalesce(p.results, 0) AS results, coalesce(p.not_in_catalogue, 0) AS not_in_catalogue, coalesce(p.nothing_to_claim, 0) AS nothing_to_claim
+FROM everyone e LEFT JOIN per p ON p.credit_code = e.credit_code LEFT JOIN named n ON n.credit_code = e.credit_code
+ORDER BY tp;
+
+-- @counts
+SELECT count(*) AS taxpayers, coalesce(sum(results), 0) AS results, coalesce(sum(not_in_catalogue), 0) AS not_in_catalogue,
+  coalesce(sum(nothing_to_claim), 0) AS nothing_to_claim
+FROM push_plan_taxpayer;
+
+-- @outbox
+SELECT count(*) AS n FROM push_message WHERE period = $period::TEXT AND status <> 'skipped' AND ($only::TEXT IS NULL OR credit_code = $only::TEXT);
+
+-- @rows
+-- Every result that calls for messages, one narrow row each (the taxpayer by number): the big tables
+-- are read once, and each batch then takes its rows from here. prio 0 is a major relief, 1 a relief,
+-- 2 a near miss; nb is the benefit in fen negated (unknown: as -0.01 yuan).
+CREATE TEMP TABLE push_plan_row AS
+WITH single AS (
+  SELECT scope AS credit_code, max(run_id) AS run_id FROM match_run WHERE period = $period::TEXT AND scope <> 'city' GROUP BY scope
+), scope AS (
+  SELECT DISTINCT credit_code, policy_id, status FROM push_plan_scope
+), current AS (
+  SELECT pm.run_id, pm.credit_code, pm.policy_id, pm.status, pm.benefit
+  FROM policy_match pm LEFT JOIN single s ON s.credit_code = pm.credit_code
+  LEFT JOIN scope c ON c.credit_code = pm.credit_code AND c.policy_id = pm.policy_id AND c.status = pm.status
+  WHERE pm.period = $period::TEXT AND pm.status IN ('matched', 'nearMiss') AND ($only::TEXT IS NULL OR pm.credit_code = $only::TEXT)
+    AND ($scoped::INTEGER = 0 OR c.credit_code IS NOT NULL)
+    AND pm.run_id = greatest(coalesce(s.run_id, -1), coalesce((SELECT max(run_id) FROM match_run WHERE period = $period::TEXT AND scope = 'city'), -1))
+), due AS (
+  SELECT credit_code, tax_type, min(due_date) AS due FROM filing
+  WHERE period_end = $end::DATE AND period_start >= $start::DATE AND ($only::TEXT IS NULL OR credit_code = $only::TEXT)
+  GROUP BY credit_code, tax_type
+)
+SELECT t.tp, (CASE WHEN c.status = 'nearMiss' THEN 2 WHEN c.benefit * 100 >= $major_fen::BIGINT THEN 0 ELSE 1 END)::SMALLINT AS prio,
+  coalesce(-(c.benefit * 100)::BIGINT, 1) AS nb, e.e, coalesce(d.due, $default_deadline::DATE) AS dl, c.benefit AS b
+FROM current c
+JOIN push_plan_entry e ON e.id = c.policy_id
+JOIN push_plan_taxpayer t ON t.credit_code = c.credit_code
+LEFT JOIN due d ON d.credit_code = c.credit_code AND d.tax_type = e.tax_type
+-- A relief worth nothing this period would only teach people to ignore us; an unknown one may be worth something.
+WHERE c.benefit IS NULL OR c.benefit <> 0
+ORDER BY t.tp;
+
+-- @persons
+-- The person of each role of each taxpayer: the first by name (then e-mail, mobile, channel, quiet
+-- hours, missing ones last: DuckDB's min of the struct), as company_person has no key that says which
+-- one. The preferred channel when its address is known, else the in-app inbox (SMS falls back to the
+-- inbox when sending).
+CREATE TEMP TABLE push_plan_person AS
+WITH first AS (
+  SELECT DISTINCT ON (t.tp, p.role) t.tp, p.credit_code, p.role, p.name, p.email, p.mobile, p.preferred_channel AS channel, p.quiet_from, p.quiet_to
+  FROM company_person p JOIN push_plan_taxpayer t ON t.credit_code = p.credit_code
+  ORDER BY t.tp, p.role, p.name, p.email NULLS LAST, p.mobile NULLS LAST, p.preferred_channel, p.quiet_from, p.quiet_to
+)
+SELECT f.tp, f.role, f.name,
+  CASE WHEN f.channel = 'email' AND coalesce(f.email, '') <> '' THEN 'email' WHEN f.channel = 'sms' AND coalesce(f.mobile, '') <> '' THEN 'sms' ELSE 'inApp' END AS channel,
+  CASE WHEN f.channel = 'email' AND coalesce(f.email, '') <> '' THEN f.email WHEN f.channel = 'sms' AND coalesce(f.mobile, '') <> '' THEN f.mobile
+    ELSE 'inbox:' || f.credit_code || '/' || f.role END AS recipient,
+  w.wait
+FROM first f LEFT JOIN push_plan_wait w ON w.quiet_from = f.quiet_from AND w.quiet_to = f.quiet_to
+ORDER BY f.tp;
+
+-- @candidates
+-- One row per message the results of the batch call for, with its person (NULL when the taxpayer
+-- has nobody in that role) and its place i in the person's order: most important first (major
+-- reliefs, then larger benefits, near misses last, then by policy id).
+CREATE TEMP TABLE push_plan_candidate AS
+WITH called AS (
+  SELECT r.tp, role, r.prio, r.nb, r.e, r.dl, r.b
+  FROM push_plan_row r JOIN push_plan_entry e ON e.e = r.e
+  CROSS JOIN LATERAL unnest(CASE r.prio WHEN 0 THEN e.major WHEN 1 THEN e.relief ELSE e.near_miss END) AS role
+  WHERE r.tp >= $lo::INTEGER AND r.tp < $hi::INTEGER
+)
+SELECT t.credit_code, c.role COLLATE "C" AS role, t.run_id, row_number() OVER (PARTITION BY c.tp, c.role ORDER BY c.prio, c.nb, c.e, c.dl, c.b)::INTEGER AS i,
+  c.prio, c.nb, c.e, c.dl, c.b, p.name AS person_name, p.channel, p.recipient, p.wait, t.name AS taxpayer_name
+FROM called c
+JOIN push_plan_taxpayer t ON t.tp = c.tp
+LEFT JOIN push_plan_person p ON p.tp = c.tp AND p.role = c.role;
+
+-- @existing
+-- The period's outbox, one row per message id it stands for (a digest for each of its items), with
+-- the key of that id among the person's candidates: entry number × 2, + 1 for a near miss.
+-- regexp_split_to_array, as DuckDB's string_split, makes '' one empty item (string_to_array: none).
+CREATE TEMP TABLE push_plan_existing AS
+WITH m AS (
+  SELECT pm.message_id, pm.credit_code, pm.role, pm.status, id, $period::TEXT || '.' || pm.credit_code || '.' || pm.role || '.' AS prefix
+  FROM push_message pm
+  CROSS JOIN LATERAL unnest(CASE WHEN pm.kind = 'digest' THEN regexp_split_to_array(pm.items, ',') ELSE ARRAY[pm.message_id] END) AS id
+  WHERE pm.period = $period::TEXT AND pm.status <> 'skipped'
+    AND pm.credit_code IN (SELECT credit_code FROM push_plan_taxpayer WHERE tp >= $lo::INTEGER AND tp < $hi::INTEGER)
+), parsed AS (
+  SELECT *, CASE WHEN left(id, length(prefix)) = prefix THEN substr(id, length(prefix) + 1) END AS rest FROM m
+)
+SELECT p.message_id, p.credit_code, p.role, p.status, e.e * 2 + (split_part(p.rest, '.', 1) = 'nearMiss')::INTEGER AS key
+FROM parsed p LEFT JOIN push_plan_entry e ON split_part(p.rest, '.', 1) IN ('relief', 'nearMiss') AND e.id = substr(p.rest, strpos(p.rest, '.') + 1);
+
+-- @superseded
+-- Planned messages the current results no longer call for (a digest: when any of its items is no
+-- longer called for), for taxpayers a current run covers. Messages in flight or sent are never touched.
+CREATE TEMP TABLE push_plan_superseded AS
+WITH called AS (
+  SELECT DISTINCT credit_code, role, e * 2 + (prio = 2)::INTEGER AS key FROM push_plan_candidate WHERE person_name IS NOT NULL
+), covered AS (
+  SELECT DISTINCT scope AS credit_code FROM match_run WHERE period = $period::TEXT
+)
+SELECT m.message_id
+FROM push_plan_existing m
+LEFT JOIN called k ON k.credit_code = m.credit_code AND k.role = m.role AND k.key = m.key
+LEFT JOIN covered r ON r.credit_code = m.credit_code
+WHERE m.status = 'planned' AND (EXISTS (SELECT 1 FROM covered WHERE credit_code = 'city') OR r.credit_code IS NOT NULL)
+GROUP BY m.message_id
+HAVING bool_or(m.key IS NULL OR k.key IS NULL);
+
+-- @handled
+-- What is in the outbox already, as itself or inside a digest, per person: not planned again.
+CREATE TEMP TABLE push_plan_handled AS
+SELECT DISTINCT credit_code, role, key FROM push_plan_existing m
+WHERE key IS NOT NULL AND NOT EXISTS (SELECT 1 FROM push_plan_superseded s WHERE s.message_id = m.message_id);
+
+-- @nothing_planned
+-- The period has nothing in the outbox yet: nothing to skip, nothing planned already.
+CREATE TEMP TABLE push_plan_superseded (message_id TEXT COLLATE "C");
+CREATE TEMP TABLE push_plan_handled (credit_code TEXT COLLATE "C", role TEXT COLLATE "C", key INTEGER);
+
+-- @booked_all
+-- What counts for the cap: messages planned, in flight or sent to the person, for any period, at the
+-- moment they reached (or will reach) the person, in local milliseconds (truncated, as DuckDB's
+-- epoch_ms). Read before the first batch writes, so each batch need not read its predecessors' messages.
+CREATE TEMP TABLE push_plan_booked_all AS
+SELECT t.tp, m.message_id, m.credit_code, m.role, trunc(extract(epoch FROM coalesce(m.sent_at, m.next_attempt_at, m.scheduled_at)) * 1000)::BIGINT AS ms
+FROM push_message m JOIN push_plan_taxpayer t ON t.credit_code = m.credit_code
+WHERE m.status IN ('planned', 'sending', 'sent') AND coalesce(m.sent_at, m.next_attempt_at, m.scheduled_at) > $now::TIMESTAMP - INTERVAL '7 days';
+
+-- @booked
+-- The batch's booked times per person, but for messages about to be skipped.
+CREATE TEMP TABLE push_plan_booked AS
+SELECT credit_code, role, array_agg(ms) AS times, min(ms) AS first_at, max(ms) AS last_at FROM push_plan_booked_all b
+WHERE tp >= $lo::INTEGER AND tp < $hi::INTEGER AND NOT EXISTS (SELECT 1 FROM push_plan_superseded s WHERE s.message_id = b.message_id)
+GROUP BY credit_code, role;
+
+-- @allocate
+-- Each person's new messages under the frequency cap ($max in any 7 days), as ../plan.sql decides:
+-- when the booked and new times lie within less than 7 days and fewer than $max are booked (nearly
+-- everyone), fitting is counting (k = $max - booked go alone if that is all of them, else the first
+-- k - 1 go alone and the rest into a digest at the earliest time); anyone else goes through
+-- pg_temp.push_allocate, message by message. One row per person, the new messages in parallel
+-- arrays in the person's order; slots[k] is the message's place in the digest, 0 when it goes alone.
+CREATE TEMP TABLE push_plan_allocation AS
+WITH candidate AS (
+  -- fresh: not in the outbox already. ms: leadDays before the deadline at the start of the sending
+  -- hours, never before now, then into the person's hours.
+  SELECT c.*, h.key IS NULL AS fresh,
+    pg_temp.push_next_delivery(greatest($now_ms::BIGINT, (c.dl - DATE '1970-01-01')::BIGINT * 86400000 - $lead_ms::BIGINT), c.wait) AS ms
+  FROM push_plan_candidate c
+  LEFT JOIN push_plan_handled h ON h.credit_code = c.credit_code AND h.role = c.role AND h.key = c.e * 2 + (c.prio = 2)::INTEGER
+  WHERE c.person_name IS NOT NULL
+), person AS (
+  -- The person's columns are the same on each of its rows.
+  SELECT credit_code, role, min(run_id) AS run_id, min(person_name) AS person_name, min(channel) AS channel, min(recipient) AS recipient,
+    min(taxpayer_name) AS taxpayer_name, min(wait) AS wait, count(*)::INTEGER AS called, count(*) FILTER (WHERE fresh)::INTEGER AS n,
+    coalesce(array_agg(prio ORDER BY i) FILTER (WHERE fresh), '{}') AS prios, coalesce(array_agg(e ORDER BY i) FILTER (WHERE fresh), '{}') AS es,
+    coalesce(array_agg(dl ORDER BY i) FILTER (WHERE fresh), '{}') AS dls, coalesce(array_agg(b ORDER BY i) FILTER (WHERE fresh), '{}') AS bs,
+    coalesce(array_agg(ms ORDER BY i) FILTER (WHERE fresh), '{}') AS ats, min(ms) FILTER (WHERE fresh) AS first_at, max(ms) FILTER (WHERE fresh) AS last_at
+  FROM candidate GROUP BY credit_code, role
+), shaped AS (
+  SELECT p.*, coalesce(b.times, '{}') AS booked, $max::INTEGER - coalesce(cardinality(b.times), 0) AS room,
+    coalesce(cardinality(b.times), 0) < $max::INTEGER AND greatest(p.last_at, b.last_at) - least(p.first_at, b.first_at) < 604800000 AS simple
+  FROM person p LEFT JOIN push_plan_booked b ON b.credit_code = p.credit_code AND b.role = p.role
+), placed AS (
+  SELECT s.*,
+    CASE WHEN s.n = 0 THEN NULL WHEN s.simple THEN s.first_at ELSE a.d END AS d,
+    CASE WHEN s.n = 0 THEN '{}'::INTEGER[]
+      WHEN s.simple THEN ARRAY(SELECT CASE WHEN s.n > s.room AND k >= s.room THEN k - s.room + 1 ELSE 0 END FROM generate_series(1, s.n) AS k ORDER BY k)
+      ELSE a.slots END AS slots
+  FROM shaped s
+  -- OFFSET 0 keeps the condition inside: the loop runs for the rare persons only.
+  LEFT JOIN LATERAL (SELECT * FROM pg_temp.push_allocate(s.ats, s.booked, $max::INTEGER, s.wait) WHERE s.n > 0 AND NOT s.simple OFFSET 0) a ON true
+)
+SELECT credit_code, role, run_id, person_name, channel, recipient, taxpayer_name, called, n, prios, es, dls, bs, ats, d, slots,
+  (SELECT count(*) FROM unnest(slots) AS x WHERE x > 0)::INTEGER AS in_digest
+FROM placed ORDER BY credit_code, role;
+
+-- @near_misses
+SELECT a.credit_code, en.id AS policy_id
+FROM push_plan_allocation a CROSS JOIN LATERAL unnest(a.prios, a.es) AS x(prio, e) JOIN push_plan_entry en ON en.e = x.e
+WHERE x.prio = 2 ORDER BY a.credit_code, en.id;
+
+-- @lacking
+-- One list per near miss (DuckDB takes the first of the taxpayer's list for the entry; they are equal).
+CREATE TEMP TABLE push_plan_lacking AS
+SELECT DISTINCT ON (l.credit_code, e.e) l.credit_code, e.e, l.lacking
+FROM jsonb_to_recordset($lacking::JSONB) AS l(credit_code TEXT COLLATE "C", policy_id TEXT COLLATE "C", lacking TEXT[])
+JOIN push_plan_entry e ON e.id = l.policy_id
+ORDER BY l.credit_code, e.e;
+
+-- @skip
+UPDATE push_message SET status = 'skipped', last_error = 'superseded: the current match results (or the company''s people) no longer call for it'
+WHERE status = 'planned' AND message_id IN (SELECT message_id FROM push_plan_superseded);
+
+-- @insert
+-- The batch's new rows in one INSERT, without texts: a row keeps what its words are made of, and
+-- message.ts renders them when the message is sent or shown. The JSON of `lacking` and
+-- `digest_items` is written as DuckDB's to_json writes it (compact, keys in the struct's order), so
+-- both engines store the same text. An id already in the outbox, in any status, is left as it is.
+-- A digest is built from the merged messages of its person's row, in their order: a message's slot
+-- is its number in the digest.
+INSERT INTO push_message (message_id, credit_code, role, kind, period, policy_id, items, category, run_id, benefit, deadline, channel, recipient,
+  person_name, taxpayer_name, lacking, digest_items, status, scheduled_at, attempts, created_at)
+WITH person AS (
+  SELECT a.*, $period::TEXT || '.' || a.credit_code || '.' || a.role || '.' AS prefix
+  FROM push_plan_allocation a
+  WHERE a.n > 0
+), item AS (
+  SELECT p.credit_code, p.role, p.run_id, p.channel, p.recipient, p.person_name, p.taxpayer_name, p.prefix, p.d, p.in_digest,
+    x.k, x.prio, x.dl, x.b, x.ms, x.slot, CASE WHEN x.prio = 2 THEN 'nearMiss' ELSE 'relief' END AS kind, en.id AS policy_id, en.category,
+    -- What a near miss lacks, as to_json writes a list of strings.
+    CASE WHEN x.prio = 2 AND l.lacking IS NOT NULL
+      THEN '[' || coalesce((SELECT string_agg(to_json(u.t)::TEXT, ',' ORDER BY u.o) FROM unnest(l.lacking) WITH ORDINALITY AS u(t, o)), '') || ']' END AS lacks
+  FROM person p
+  CROSS JOIN LATERAL unnest(p.prios, p.es, p.dls, p.bs, p.ats, p.slots) WITH ORDINALITY AS x(prio, e, dl, b, ms, slot, k)
+  JOIN push_plan_entry en ON en.e = x.e
+  LEFT JOIN push_plan_lacking l ON l.credit_code = p.credit_code AND l.e = x.e
+), single_row AS (
+  SELECT i.*, i.prefix || i.kind || '.' || i.policy_id AS message_id FROM item i
+  -- A digest of one would be a single message under another name: it goes alone in the digest's slot.
+  WHERE i.slot = 0 OR i.in_digest = 1
+), digest_row AS (
+  SELECT credit_code, role, run_id, channel, recipient, person_name, taxpayer_name, prefix, d,
+    string_agg(prefix || kind || '.' || policy_id, ',' ORDER BY k) AS items,
+    -- Named by what it holds: the same items give the same digest (message.ts digestSubject).
+    string_agg(prefix || kind || '.' || policy_id, chr(10) ORDER BY (prefix || kind || '.' || policy_id) COLLATE "C") AS sorted_ids,
+    string_agg(DISTINCT category, ',' ORDER BY category) AS category,
+    -- What each line of the digest says (message.ts DigestItem), in its order, as to_json writes a list of structs.
+    '[' || string_agg('{"kind":' || to_json(kind)::TEXT || ',"policy_id":' || to_json(policy_id)::TEXT
+      || ',"benefit":' || coalesce(to_json(b::NUMERIC(18,2)::TEXT)::TEXT, 'null') || ',"deadline":' || to_json(to_char(dl, 'YYYY-MM-DD'))::TEXT
+      || ',"lacking":' || coalesce(lacks, 'null') || '}', ',' ORDER BY k) || ']' AS digest_items,
+    sum(b) FILTER (WHERE prio < 2) AS benefit, min(dl) AS deadline
+  FROM item WHERE slot > 0 AND in_digest > 1
+  GROUP BY credit_code, role, run_id, channel, recipient, person_name, taxpayer_name, prefix, d
+), digest_id AS (
+  SELECT *, prefix || 'digest.digest-' || left(encode(sha256(convert_to(sorted_ids, 'UTF8')), 'hex'), 16) AS message_id FROM digest_row
+), new_row AS (
+  SELECT message_id, credit_code, role, kind, policy_id, NULL::TEXT AS items, category, run_id, b AS benefit, dl AS deadline, channel, recipient,
+    person_name, taxpayer_name, lacks AS lacking, NULL::TEXT AS digest_items, CASE WHEN slot > 0 THEN d ELSE ms END AS send_ms
+  FROM single_row
+  UNION ALL
+  SELECT message_id, credit_code, role, 'digest', NULL, items, category, run_id, benefit, deadline, channel, recipient,
+    person_name, taxpayer_name, NULL, digest_items, d
+  FROM digest_id
+)
+SELECT message_id, credit_code, role, kind, $period::TEXT, policy_id, items, category, run_id, benefit::NUMERIC(18,2), deadline, channel, recipient,
+  person_name, taxpayer_name, lacking, digest_items, 'planned', TIMESTAMP 'epoch' + send_ms * INTERVAL '1 millisecond', 0, $now::TIMESTAMP
+-- Every new id starts with the period; the primary key's index finds one already in the outbox.
+FROM new_row n WHERE NOT EXISTS (SELECT 1 FROM push_message m WHERE m.message_id = n.message_id);
+
+-- @report
+-- The new rows by channel and kind (a digest is one row), and what the candidates came to.
+SELECT channel,
+  sum((SELECT count(*) FROM unnest(prios, slots) AS x(prio, slot) WHERE x.prio < 2 AND (x.slot = 0 OR in_digest = 1))) AS relief,
+  sum((SELECT count(*) FROM unnest(prios, slots) AS x(prio, slot) WHERE x.prio = 2 AND (x.slot = 0 OR in_digest = 1))) AS near_miss,
+  count(*) FILTER (WHERE in_digest > 1) AS digest,
+  sum(in_digest) FILTER (WHERE in_digest > 1) AS merged,
+  sum(called) AS candidates, sum(called - n) AS already_planned
+FROM push_plan_allocation GROUP BY channel;
+
+-- @without_person
+SELECT count(*) AS without_person FROM push_plan_candidate WHERE person_name IS NULL;
