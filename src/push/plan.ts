@@ -98,6 +98,7 @@ const BATCH_TAXPAYERS = 100_000;
 
 const TEMP_TABLES = [
   'push_plan_entry',
+  'push_plan_current',
   'push_plan_taxpayer',
   'push_plan_row',
   'push_plan_person',
@@ -243,7 +244,8 @@ async function plan(db: Db, entries: readonly PushEntry[], options: PlanOptions)
       `${pg ? 'CREATE TEMP TABLE' : 'CREATE OR REPLACE TEMP TABLE'} push_plan_scope AS ${options.scope?.sql ?? 'SELECT NULL::VARCHAR AS credit_code, NULL::VARCHAR AS policy_id, NULL::VARCHAR AS status WHERE false'}`,
       options.scope?.params,
     );
-    for (const name of ['entries', 'wait', 'taxpayers']) await exec(name);
+    // PostgreSQL keeps the current results in a table of their own (DuckDB reads them through a macro).
+    for (const name of ['entries', 'wait', 'current', 'taxpayers']) if (sections.has(name)) await exec(name);
     const [counts] = await query<{ taxpayers: string; results: string; not_in_catalogue: string; nothing_to_claim: string }>('counts');
     const report: PlanReport = {
       period: period.id,

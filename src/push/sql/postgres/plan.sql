@@ -92,15 +92,13 @@ hour AS (
 )
 SELECT quiet_from, quiet_to, array_agg(wait ORDER BY h) AS wait FROM wait GROUP BY quiet_from, quiet_to;
 
--- @taxpayers
--- The taxpayers to plan for: those with current results and those with messages of the period in
--- the outbox (which may have to be skipped), numbered so that batches of them can be taken in turn
--- (a range of numbers: whole taxpayers). Per taxpayer also what the report counts.
--- `current` is ../plan.sql's push_current: for each taxpayer the results of the latest run (highest
--- run_id) for the period that covers it, a city run or a re-match of that taxpayer alone; a campaign
--- ($scoped = 1) keeps only the results in push_plan_scope. Joins rather than a correlated EXISTS
--- inside an OR (which PostgreSQL would run once per row) here and below.
-CREATE TEMP TABLE push_plan_taxpayer AS
+-- @current
+-- push_plan_current is ../plan.sql's push_current, kept for the rows section below: for each
+-- taxpayer the results of the latest run (highest run_id) for the period that covers it, a city run
+-- or a re-match of that taxpayer alone; a campaign ($scoped = 1) keeps only the results in
+-- push_plan_scope. Joins rather than a correlated EXISTS inside an OR (which PostgreSQL would run
+-- once per row) here and below.
+CREATE TEMP TABLE push_plan_current AS
 WITH single AS (
   SELECT scope AS credit_code, max(run_id) AS run_id FROM match_run WHERE period = $period::TEXT AND scope <> 'city' GROUP BY scope
 ), scope AS (
@@ -112,7 +110,15 @@ WITH single AS (
   WHERE pm.period = $period::TEXT AND pm.status IN ('matched', 'nearMiss') AND ($only::TEXT IS NULL OR pm.credit_code = $only::TEXT)
     AND ($scoped::INTEGER = 0 OR c.credit_code IS NOT NULL)
     AND pm.run_id = greatest(coalesce(s.run_id, -1), coalesce((SELECT max(run_id) FROM match_run WHERE period = $period::TEXT AND scope = 'city'), -1))
-), per AS (
+)
+SELECT * FROM current;
+
+-- @taxpayers
+-- The taxpayers to plan for: those with current results and those with messages of the period in
+-- the outbox (which may have to be skipped), numbered so that batches of them can be taken in turn
+-- (a range of numbers: whole taxpayers). Per taxpayer also what the report counts.
+CREATE TEMP TABLE push_plan_taxpayer AS
+WITH current AS (SELECT * FROM push_plan_current), per AS (
   SELECT c.credit_code, max(c.run_id) AS run_id, count(*) FILTER (WHERE e.id IS NOT NULL) AS results,
     count(*) FILTER (WHERE e.id IS NULL) AS not_in_catalogue, count(*) FILTER (WHERE e.id IS NOT NULL AND c.benefit = 0) AS nothing_to_claim
   FROM current c LEFT JOIN push_plan_entry e ON e.id = c.policy_id
@@ -142,18 +148,7 @@ SELECT count(*) AS n FROM push_message WHERE period = $period::TEXT AND status <
 -- are read once, and each batch then takes its rows from here. prio 0 is a major relief, 1 a relief,
 -- 2 a near miss; nb is the benefit in fen negated (unknown: as -0.01 yuan).
 CREATE TEMP TABLE push_plan_row AS
-WITH single AS (
-  SELECT scope AS credit_code, max(run_id) AS run_id FROM match_run WHERE period = $period::TEXT AND scope <> 'city' GROUP BY scope
-), scope AS (
-  SELECT DISTINCT credit_code, policy_id, status FROM push_plan_scope
-), current AS (
-  SELECT pm.run_id, pm.credit_code, pm.policy_id, pm.status, pm.benefit
-  FROM policy_match pm LEFT JOIN single s ON s.credit_code = pm.credit_code
-  LEFT JOIN scope c ON c.credit_code = pm.credit_code AND c.policy_id = pm.policy_id AND c.status = pm.status
-  WHERE pm.period = $period::TEXT AND pm.status IN ('matched', 'nearMiss') AND ($only::TEXT IS NULL OR pm.credit_code = $only::TEXT)
-    AND ($scoped::INTEGER = 0 OR c.credit_code IS NOT NULL)
-    AND pm.run_id = greatest(coalesce(s.run_id, -1), coalesce((SELECT max(run_id) FROM match_run WHERE period = $period::TEXT AND scope = 'city'), -1))
-), due AS (
+WITH current AS (SELECT * FROM push_plan_current), due AS (
   SELECT credit_code, tax_type, min(due_date) AS due FROM filing
   WHERE period_end = $end::DATE AND period_start >= $start::DATE AND ($only::TEXT IS NULL OR credit_code = $only::TEXT)
   GROUP BY credit_code, tax_type
