@@ -108,7 +108,7 @@ async function pgServer(): Promise<{ db: PgDb; drop: () => Promise<void> }> {
 
 /** world() on PostgreSQL: the schema emptied, then the same taxpayers, people and city run. */
 async function pgWorld(db: PgDb, people: PersonSpec[] = []): Promise<PgDb> {
-  await db.exec('TRUNCATE taxpayer, company_person, match_run, policy_match, filing, push_message, push_attempt, inbox_message');
+  await db.exec('TRUNCATE taxpayer, company_person, match_run, policy_match, filing, push_message, push_attempt, inbox_message, email_sent_log');
   await fill(db, people);
   return db;
 }
@@ -188,13 +188,13 @@ const messages = async (store: Db): Promise<Msg[]> =>
        FROM push_message ORDER BY credit_code, role, kind, message_id`,
     ),
   ).map(({ subject, body, ...row }) => ({ ...row, subject, body }) as Msg);
-const attempts = (store: Store, id?: string) =>
+const attempts = (store: Db, id?: string) =>
   store.all<{ message_id: string; attempt: number; channel: string; outcome: string | null; error: string | null; finished: boolean }>(
     `SELECT message_id, attempt, channel, outcome, error, finished_at IS NOT NULL AS finished FROM push_attempt
      WHERE $1::VARCHAR IS NULL OR message_id = $1 ORDER BY message_id, attempt`,
     [id ?? null],
   );
-const inbox = (store: Store) => store.all<{ message_id: string; role: string }>('SELECT message_id, role FROM inbox_message ORDER BY message_id');
+const inbox = (store: Db) => store.all<{ message_id: string; role: string }>('SELECT message_id, role FROM inbox_message ORDER BY message_id');
 const plan = (store: Db, now = NOW, extra: Partial<Parameters<typeof planPushes>[2]> = {}) => planPushes(store, ENTRIES, { period: PERIOD, now, ...extra });
 
 // ---------------------------------------------------------------- a real SMTP server
@@ -276,10 +276,10 @@ async function closedPort(): Promise<number> {
   return port;
 }
 
-/** Runs test/helpers/pushCrash.ts: a sender that is killed right after its channel delivered. */
-function crashingSender(db: string, now: Date, channel: 'inApp' | 'email', smtp = ''): Promise<NodeJS.Signals | null> {
+/** Runs test/helpers/pushCrash.ts on a database (a DuckDB file, or a PostgreSQL URL and schema): a sender killed right after its channel delivered. */
+function crashingSender([db, schema]: [string, string], now: Date, channel: 'inApp' | 'email', smtp = ''): Promise<NodeJS.Signals | null> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', join('test', 'helpers', 'pushCrash.ts'), db, now.toISOString(), channel, smtp], {
+    const child = spawn(process.execPath, ['--import', 'tsx', join('test', 'helpers', 'pushCrash.ts'), db, now.toISOString(), channel, smtp, schema], {
       stdio: ['ignore', 'ignore', 'pipe'],
     });
     let stderr = '';
@@ -1240,332 +1240,485 @@ describe('planning: the set-wise planner against the sequential model', () => {
   });
 });
 
-// ---------------------------------------------------------------- sending
+// ---------------------------------------------------------------- sending, on both engines
 
 const SEND_AT = at('2026-04-10T09:30:00+08:00');
 
-describe('sending', () => {
-  it('delivers to the in-app inbox once, records every attempt, and sends SMS recipients to the inbox because SMS is not configured', async () => {
-    const store = await world(THREE);
-    await result(store, 1, TP1, 'cit.bigRelief', 'matched', '25000.00');
-    await result(store, 1, TP1, 'vat.smallRelief', 'matched', '800.00');
-    await plan(store);
-    const report = await sendPushes(store, { inApp: inAppAdapter(store), sms: smsNotConfigured() }, { entries: ENTRIES, now: SEND_AT });
-    assert.deepEqual([report.due, report.sent, report.fellBack, report.noAdapter], [5, 3, 2, 2], 'e-mails wait: no e-mail adapter was given');
-    assert.deepEqual(report.outcomes, { inApp: { delivered: 3 }, sms: { notConfigured: 2 } });
-    const rows = await messages(store);
-    assert.deepEqual(
-      rows.map((m) => [m.role, m.policy_id, m.channel, m.status, m.attempts]),
-      [
-        ['financeOfficer', 'cit.bigRelief', 'email', 'planned', 0],
-        ['financeOfficer', 'vat.smallRelief', 'email', 'planned', 0],
-        ['legalRepresentative', 'cit.bigRelief', 'inApp', 'sent', 1],
-        ['taxHandler', 'cit.bigRelief', 'inApp', 'sent', 2],
-        ['taxHandler', 'vat.smallRelief', 'inApp', 'sent', 2],
-      ],
-    );
-    const th = `${PERIOD}.${TP1}.taxHandler.relief.cit.bigRelief`;
-    assert.deepEqual(
-      (await attempts(store, th)).map((a) => [a.attempt, a.channel, a.outcome, a.finished]),
-      [
-        [1, 'sms', 'notConfigured', true],
-        [2, 'inApp', 'delivered', true],
-      ],
-    );
-    assert.match((await attempts(store, th))[0]?.error ?? '', /sms is not configured/);
-    assert.deepEqual(
-      (await inbox(store)).map((m) => m.role),
-      ['legalRepresentative', 'taxHandler', 'taxHandler'],
-    );
-    const again = await sendPushes(store, { inApp: inAppAdapter(store), sms: smsNotConfigured() }, { entries: ENTRIES, now: at('2026-04-10T15:00:00+08:00') });
-    assert.deepEqual([again.sent, again.due], [0, 2]);
-    assert.equal((await inbox(store)).length, 3);
-    assert.equal((await attempts(store)).length, 5);
-    store.close();
-  });
+/** One side of a sending scenario: worlds on one engine. */
+interface Engine {
+  readonly name: 'DuckDB' | 'PostgreSQL';
+  /** A new world on this engine (the one before it is done); `shared`: one another process can open. */
+  world(people?: PersonSpec[], shared?: boolean): Promise<Db>;
+  /** Lets another process at the shared world (DuckDB: the store closes, and with it the file lock); its address for pushCrash.ts. */
+  lend(): [string, string];
+  /** The shared world again, after the other process. */
+  reopen(): Promise<Db>;
+}
 
-  it('words are put together when a message is sent: the inbox gets the rendered texts, a row planned with its texts keeps them, a row they cannot be made from fails alone', async () => {
-    const store = await world(THREE);
-    await result(store, 1, TP1, 'cit.bigRelief', 'matched', '25000.00');
-    await plan(store);
-    const planned = await store.all<{ subject: string | null; body: string | null }>('SELECT subject, body FROM push_message');
-    assert.ok(planned.length > 0 && planned.every((m) => m.subject === null && m.body === null), 'the outbox keeps no texts');
-    // Rows as an earlier version planned them (texts stored), and a digest that lost its items.
-    const old = `${PERIOD}.${TP2}.taxHandler.relief.vat.smallRelief`;
-    const broken = `${PERIOD}.${TP2}.financeOfficer.digest.digest-0000000000000000`;
-    for (const [id, role, kind, subject, body] of [
-      [old, 'taxHandler', 'relief', '旧的主题', '旧的正文'],
-      [broken, 'financeOfficer', 'digest', null, null],
-    ]) {
-      await store.exec(
-        `INSERT INTO push_message (message_id, credit_code, role, kind, period, policy_id, category, run_id, deadline, channel, recipient, subject, body,
-           status, scheduled_at, attempts, created_at)
-         VALUES ($1, $2, $3, $4, $5, NULL, 'vat', 1, DATE '2026-04-15', 'inApp', 'inbox', $6, $7, 'planned', TIMESTAMP '2026-04-01 10:00:00', 0, TIMESTAMP '2026-04-01 00:00:00')`,
-        [id as string, TP2, role as string, kind as string, PERIOD, subject ?? null, body ?? null],
-      );
+/**
+ * What sending leaves in a database: every row of the outbox, the attempts, the inbox and the
+ * e-mail sent-log, the columns of the wall clock (sent_at, started_at, finished_at, delivered_at,
+ * prepared_at) as whether they are set, and the ports of the test's servers masked.
+ */
+async function sendState(db: Db): Promise<unknown> {
+  const state = {
+    outbox: await db.all(
+      `SELECT message_id, credit_code, role, kind, period, policy_id, items, category, run_id, benefit, deadline, channel, recipient, subject, body, status,
+              scheduled_at, attempts, next_attempt_at, last_error, created_at, sent_at IS NOT NULL AS sent, person_name, taxpayer_name, lacking, digest_items
+       FROM push_message ORDER BY message_id`,
+    ),
+    attempts: await db.all(
+      'SELECT message_id, attempt, channel, recipient, finished_at IS NOT NULL AS finished, outcome, error FROM push_attempt ORDER BY message_id, attempt',
+    ),
+    inbox: await db.all('SELECT message_id, credit_code, role, subject, body, read_at FROM inbox_message ORDER BY message_id'),
+    sentLog: await db.all(
+      'SELECT message_id, header_message_id, recipient, state, finished_at IS NOT NULL AS finished, response FROM email_sent_log ORDER BY message_id',
+    ),
+  };
+  return JSON.parse(JSON.stringify(state).replace(/127\.0\.0\.1:\d+/g, '127.0.0.1:PORT'));
+}
+
+describe('sending, on DuckDB and on PostgreSQL', () => {
+  let server: Awaited<ReturnType<typeof pgServer>>;
+  before(async () => {
+    server = await pgServer();
+  });
+  after(async () => server?.drop());
+
+  /**
+   * Runs a scenario on DuckDB, then on PostgreSQL (one schema, emptied for each world), each with
+   * its own assertions; then every world must have been left the same on both (sendState).
+   */
+  async function onBoth(scenario: (e: Engine) => Promise<void>): Promise<void> {
+    const states: unknown[][] = [];
+    for (const name of ['DuckDB', 'PostgreSQL'] as const) {
+      const seen: unknown[] = [];
+      let current: Db | null = null;
+      let file = ':memory:';
+      const done = async () => {
+        if (!current) return;
+        seen.push(await sendState(current));
+        if (current instanceof Store) current.close();
+        current = null;
+      };
+      const engine: Engine = {
+        name,
+        async world(people = [], shared = false) {
+          await done();
+          file = shared ? join(tempDir(), 'push.duckdb') : ':memory:';
+          current = name === 'PostgreSQL' ? await pgWorld(server.db, people) : await world(people, file);
+          return current;
+        },
+        lend() {
+          if (name === 'PostgreSQL') return [PG_URL, server.db.schema ?? ''];
+          assert.ok(current instanceof Store && file !== ':memory:', 'only a shared world is lent');
+          current.close();
+          current = null;
+          return [file, ''];
+        },
+        async reopen() {
+          if (name === 'DuckDB') current = await Store.open(file);
+          return current as Db;
+        },
+      };
+      try {
+        await scenario(engine);
+        await done();
+      } catch (err) {
+        // Assigned by the engine's closures, which the compiler does not follow.
+        const left = current as Db | null;
+        if (left instanceof Store) left.close();
+        if (err instanceof Error) err.message = `on ${name}: ${err.message}`;
+        throw err;
+      }
+      states.push(seen);
     }
-    const report = await sendPushes(store, { inApp: inAppAdapter(store), sms: smsNotConfigured() }, { entries: ENTRIES, now: SEND_AT });
-    assert.equal(report.failed, 1);
-    const delivered = await store.all<{ message_id: string; subject: string; body: string }>(
-      'SELECT message_id, subject, body FROM inbox_message ORDER BY message_id',
-    );
-    const texts = new Map(delivered.map((m) => [m.message_id, m]));
-    assert.deepEqual(texts.get(old), { message_id: old, subject: '旧的主题', body: '旧的正文' });
-    const legal = texts.get(`${PERIOD}.${TP1}.legalRepresentative.relief.cit.bigRelief`);
-    assert.equal(legal?.subject, '【智数·政策提醒】可享受：cit.bigRelief 的中文标题（English title of cit.bigRelief）');
-    assert.match(legal?.body ?? '', /^张某某（深圳市示例科技有限公司法定代表人）您好：/);
-    assert.ok(!texts.has(broken));
-    const [failed] = await store.all<{ status: string; last_error: string }>('SELECT status, last_error FROM push_message WHERE message_id = $1', [broken]);
-    assert.equal(failed?.status, 'failed');
-    assert.match(
-      failed?.last_error ?? '',
-      new RegExp(`cannot render the message: push_message ${broken.replaceAll('.', '\\.')}: a digest without digest_items`),
-    );
-    store.close();
+    assert.deepEqual(states[1], states[0], 'the same outbox, attempts, inbox and sent-log on PostgreSQL as on DuckDB');
+  }
+
+  describe('sending', () => {
+    it('delivers to the in-app inbox once, records every attempt, and sends SMS recipients to the inbox because SMS is not configured', () =>
+      onBoth(async (e) => {
+        const store = await e.world(THREE);
+        await result(store, 1, TP1, 'cit.bigRelief', 'matched', '25000.00');
+        await result(store, 1, TP1, 'vat.smallRelief', 'matched', '800.00');
+        await plan(store);
+        const report = await sendPushes(store, { inApp: inAppAdapter(store), sms: smsNotConfigured() }, { entries: ENTRIES, now: SEND_AT });
+        assert.deepEqual([report.due, report.sent, report.fellBack, report.noAdapter], [5, 3, 2, 2], 'e-mails wait: no e-mail adapter was given');
+        assert.deepEqual(report.outcomes, { inApp: { delivered: 3 }, sms: { notConfigured: 2 } });
+        const rows = await messages(store);
+        assert.deepEqual(
+          rows.map((m) => [m.role, m.policy_id, m.channel, m.status, m.attempts]),
+          [
+            ['financeOfficer', 'cit.bigRelief', 'email', 'planned', 0],
+            ['financeOfficer', 'vat.smallRelief', 'email', 'planned', 0],
+            ['legalRepresentative', 'cit.bigRelief', 'inApp', 'sent', 1],
+            ['taxHandler', 'cit.bigRelief', 'inApp', 'sent', 2],
+            ['taxHandler', 'vat.smallRelief', 'inApp', 'sent', 2],
+          ],
+        );
+        const th = `${PERIOD}.${TP1}.taxHandler.relief.cit.bigRelief`;
+        assert.deepEqual(
+          (await attempts(store, th)).map((a) => [a.attempt, a.channel, a.outcome, a.finished]),
+          [
+            [1, 'sms', 'notConfigured', true],
+            [2, 'inApp', 'delivered', true],
+          ],
+        );
+        assert.match((await attempts(store, th))[0]?.error ?? '', /sms is not configured/);
+        assert.deepEqual(
+          (await inbox(store)).map((m) => m.role),
+          ['legalRepresentative', 'taxHandler', 'taxHandler'],
+        );
+        const again = await sendPushes(
+          store,
+          { inApp: inAppAdapter(store), sms: smsNotConfigured() },
+          { entries: ENTRIES, now: at('2026-04-10T15:00:00+08:00') },
+        );
+        assert.deepEqual([again.sent, again.due], [0, 2]);
+        assert.equal((await inbox(store)).length, 3);
+        assert.equal((await attempts(store)).length, 5);
+      }));
+
+    it('words are put together when a message is sent: the inbox gets the rendered texts, a row planned with its texts keeps them, a row they cannot be made from fails alone', () =>
+      onBoth(async (e) => {
+        const store = await e.world(THREE);
+        await result(store, 1, TP1, 'cit.bigRelief', 'matched', '25000.00');
+        await plan(store);
+        const planned = await store.all<{ subject: string | null; body: string | null }>('SELECT subject, body FROM push_message');
+        assert.ok(planned.length > 0 && planned.every((m) => m.subject === null && m.body === null), 'the outbox keeps no texts');
+        // Rows as an earlier version planned them (texts stored), and a digest that lost its items.
+        const old = `${PERIOD}.${TP2}.taxHandler.relief.vat.smallRelief`;
+        const broken = `${PERIOD}.${TP2}.financeOfficer.digest.digest-0000000000000000`;
+        for (const [id, role, kind, subject, body] of [
+          [old, 'taxHandler', 'relief', '旧的主题', '旧的正文'],
+          [broken, 'financeOfficer', 'digest', null, null],
+        ]) {
+          await store.exec(
+            `INSERT INTO push_message (message_id, credit_code, role, kind, period, policy_id, category, run_id, deadline, channel, recipient, subject, body,
+               status, scheduled_at, attempts, created_at)
+             VALUES ($1, $2, $3, $4, $5, NULL, 'vat', 1, DATE '2026-04-15', 'inApp', 'inbox', $6, $7, 'planned', TIMESTAMP '2026-04-01 10:00:00', 0, TIMESTAMP '2026-04-01 00:00:00')`,
+            [id as string, TP2, role as string, kind as string, PERIOD, subject ?? null, body ?? null],
+          );
+        }
+        const report = await sendPushes(store, { inApp: inAppAdapter(store), sms: smsNotConfigured() }, { entries: ENTRIES, now: SEND_AT });
+        assert.equal(report.failed, 1);
+        const delivered = await store.all<{ message_id: string; subject: string; body: string }>(
+          'SELECT message_id, subject, body FROM inbox_message ORDER BY message_id',
+        );
+        const texts = new Map(delivered.map((m) => [m.message_id, m]));
+        assert.deepEqual(texts.get(old), { message_id: old, subject: '旧的主题', body: '旧的正文' });
+        const legal = texts.get(`${PERIOD}.${TP1}.legalRepresentative.relief.cit.bigRelief`);
+        assert.equal(legal?.subject, '【智数·政策提醒】可享受：cit.bigRelief 的中文标题（English title of cit.bigRelief）');
+        assert.match(legal?.body ?? '', /^张某某（深圳市示例科技有限公司法定代表人）您好：/);
+        assert.ok(!texts.has(broken));
+        const [failed] = await store.all<{ status: string; last_error: string }>('SELECT status, last_error FROM push_message WHERE message_id = $1', [broken]);
+        assert.equal(failed?.status, 'failed');
+        assert.match(
+          failed?.last_error ?? '',
+          new RegExp(`cannot render the message: push_message ${broken.replaceAll('.', '\\.')}: a digest without digest_items`),
+        );
+      }));
+
+    it('reads the due messages a page at a time: pages of one message deliver the same messages, once each, with the same report, as one page', () =>
+      onBoth(async (e) => {
+        const sendAll = async (paging: { batchSize?: number; pageSize?: number }) => {
+          const store = await e.world(THREE);
+          await result(store, 1, TP1, 'cit.bigRelief', 'matched', '25000.00');
+          await result(store, 1, TP1, 'vat.smallRelief', 'matched', '800.00');
+          await result(store, 1, TP1, 'stampDuty.a', 'matched', '300.00');
+          await plan(store);
+          const progress: { done: number; total: number }[] = [];
+          const report = await sendPushes(
+            store,
+            { inApp: inAppAdapter(store), sms: smsNotConfigured() },
+            { entries: ENTRIES, now: SEND_AT, ...paging, onProgress: (p) => progress.push(p) },
+          );
+          const delivered = await store.all<{ message_id: string; subject: string; body: string }>(
+            'SELECT message_id, subject, body FROM inbox_message ORDER BY message_id',
+          );
+          const rows = (await messages(store)).map((m) => [m.message_id, m.channel, m.status, m.attempts]);
+          return { report, delivered, rows, progress };
+        };
+        const whole = await sendAll({});
+        const paged = await sendAll({ batchSize: 1, pageSize: 1 });
+        assert.ok(whole.delivered.length >= 3, 'messages reach the inbox');
+        assert.deepEqual(paged.delivered, whole.delivered);
+        assert.deepEqual(paged.rows, whole.rows);
+        assert.deepEqual(paged.report, whole.report);
+        assert.ok(paged.progress.length > whole.progress.length, 'progress after every batch');
+        assert.deepEqual(paged.progress.at(-1), { done: whole.report.due, total: whole.report.due });
+      }));
+
+    it('a channel that delivers and then throws is asked before anything is retried: delivered once, recorded as sent', () =>
+      onBoth(async (e) => {
+        const store = await e.world([{ role: 'legalRepresentative' }, { role: 'financeOfficer' }]);
+        await result(store, 1, TP1, 'cit.bigRelief', 'matched', '25000.00');
+        await plan(store);
+        const inner = inAppAdapter(store);
+        let deliveries = 0;
+        const flaky: ChannelAdapter = {
+          channel: 'inApp',
+          confirm: (m) => inner.confirm(m),
+          async deliver(m) {
+            deliveries++;
+            await inner.deliver(m);
+            throw new Error('connection reset after the write');
+          },
+        };
+        const report = await sendPushes(store, { inApp: flaky }, { entries: ENTRIES, now: SEND_AT });
+        assert.deepEqual([report.sent, report.retrying, deliveries], [2, 0, 2]);
+        assert.ok((await attempts(store)).every((a) => a.outcome === 'delivered' && /error after delivering/.test(a.error ?? '')));
+        await sendPushes(store, { inApp: inner }, { entries: ENTRIES, now: at('2026-04-11T10:00:00+08:00') });
+        assert.equal((await inbox(store)).length, 2);
+        assert.ok((await messages(store)).every((m) => m.status === 'sent' && m.attempts === 1));
+      }));
+
+    it('a sender killed between delivery and recording leaves its batch in flight; the next run confirms the delivered one from the inbox and delivers the rest, each exactly once', () =>
+      onBoth(async (e) => {
+        const store = await e.world([{ role: 'legalRepresentative' }, { role: 'financeOfficer' }, { role: 'taxHandler' }], true);
+        await result(store, 1, TP1, 'cit.bigRelief', 'matched', '25000.00');
+        await plan(store);
+
+        assert.equal(await crashingSender(e.lend(), SEND_AT, 'inApp'), 'SIGKILL');
+        const after = await e.reopen();
+        const sending = (await messages(after)).filter((m) => m.status === 'sending');
+        assert.equal(sending.length, 3, 'the batch was claimed, its attempts on record, before any delivery');
+        const box = await inbox(after);
+        assert.equal(box.length, 1, 'one message was delivered, then the process died');
+        const delivered = box[0]?.message_id as string;
+        assert.ok((await attempts(after)).every((a) => a.attempt === 1 && a.outcome === null && !a.finished));
+
+        const report = await sendPushes(after, { inApp: inAppAdapter(after) }, { entries: ENTRIES, now: at('2026-04-10T09:40:00+08:00') });
+        assert.deepEqual([report.recovered, report.sent], [3, 3]);
+        const byMessage = new Map<string, string[]>();
+        for (const a of await attempts(after)) byMessage.set(a.message_id, [...(byMessage.get(a.message_id) ?? []), `${a.attempt}:${a.outcome}`]);
+        assert.deepEqual(byMessage.get(delivered), ['1:delivered'], 'confirmed from the inbox: no second attempt');
+        assert.deepEqual(
+          [...byMessage].filter(([id]) => id !== delivered).map(([, a]) => a),
+          [
+            ['1:interrupted', '2:delivered'],
+            ['1:interrupted', '2:delivered'],
+          ],
+        );
+        const finalBox = await inbox(after);
+        assert.equal(finalBox.length, 3);
+        assert.equal(new Set(finalBox.map((m) => m.message_id)).size, 3, 'every message once');
+        assert.ok((await messages(after)).every((m) => m.status === 'sent'));
+      }));
+
+    it('retries a failing channel with exponential back-off until maxAttempts, then fails it; a retry waits for the sending hours', () =>
+      onBoth(async (e) => {
+        const store = await e.world([{ role: 'legalRepresentative' }]);
+        await result(store, 1, TP1, 'cit.bigRelief', 'matched', '25000.00');
+        await plan(store);
+        let calls = 0;
+        const down: ChannelAdapter = {
+          channel: 'inApp',
+          async deliver() {
+            calls++;
+            throw new Error('inbox service unavailable');
+          },
+          async confirm() {
+            return 'notDelivered';
+          },
+        };
+        const options = { maxAttempts: 3, backoff: { initialSeconds: 60, factor: 2, maxSeconds: 3600 } };
+        const send = (now: string) => sendPushes(store, { inApp: down }, { ...options, entries: ENTRIES, now: at(`2026-04-10T${now}+08:00`) });
+        const next = async () => (await messages(store))[0]?.next_attempt_at;
+
+        assert.equal((await send('09:00:00')).retrying, 1);
+        assert.equal(await next(), '2026-04-10 09:01:00');
+        assert.equal((await send('09:00:59')).due, 0, 'not before the back-off has passed');
+        assert.equal((await send('09:01:00')).retrying, 1);
+        assert.equal(await next(), '2026-04-10 09:03:00', 'twice as long after the second failure');
+        assert.equal((await send('09:03:00')).failed, 1);
+        assert.equal((await send('12:00:00')).due, 0);
+        assert.equal(calls, 3);
+        const [m] = await messages(store);
+        assert.deepEqual([m?.status, m?.attempts, m?.last_error], ['failed', 3, 'inbox service unavailable']);
+        assert.deepEqual(
+          (await attempts(store)).map((a) => [a.attempt, a.outcome, a.error]),
+          [1, 2, 3].map((n) => [n, 'failed', 'inbox service unavailable']),
+        );
+
+        const evening = await e.world([{ role: 'legalRepresentative' }]);
+        await result(evening, 1, TP1, 'cit.bigRelief', 'matched', '25000.00');
+        await plan(evening);
+        await sendPushes(evening, { inApp: down }, { entries: ENTRIES, now: at('2026-04-10T19:58:00+08:00'), backoff: { initialSeconds: 600 } });
+        assert.equal((await messages(evening))[0]?.next_attempt_at, '2026-04-11 09:00:00', '20:08 is after the sending hours');
+        const ok = await sendPushes(evening, { inApp: inAppAdapter(evening) }, { entries: ENTRIES, now: at('2026-04-11T09:00:00+08:00') });
+        assert.equal(ok.sent, 1, 'the channel is back: the retry delivers');
+      }));
   });
 
-  it('reads the due messages a page at a time: pages of one message deliver the same messages, once each, with the same report, as one page', async () => {
-    const sendAll = async (paging: { batchSize?: number; pageSize?: number }) => {
-      const store = await world(THREE);
+  describe('sending e-mail over a real SMTP server', () => {
+    it('arrives once, to the right recipient, with the planned subject and a Message-ID derived from the message id', () =>
+      onBoth(async (e) => {
+        const smtp = await smtpServer();
+        const store = await e.world([{ role: 'financeOfficer', channel: 'email', email: 'fo@example.com' }]);
+        await result(store, 1, TP1, 'vat.smallRelief', 'matched', '800.00');
+        await plan(store);
+        const [planned] = await messages(store);
+        const adapters = { email: emailAdapter(store, { smtp: smtp.url }), inApp: inAppAdapter(store) };
+        const report = await sendPushes(store, adapters, { entries: ENTRIES, now: SEND_AT });
+        assert.deepEqual(report.outcomes, { email: { delivered: 1 } });
+        await sendPushes(store, adapters, { entries: ENTRIES, now: at('2026-04-11T10:00:00+08:00') });
+        await smtp.close();
+
+        assert.equal(smtp.received.length, 1);
+        const mail = smtp.received[0] as Received;
+        assert.deepEqual(mail.to, ['fo@example.com']);
+        assert.equal(header(mail.raw, 'Message-ID'), headerMessageId(planned?.message_id as string));
+        assert.equal(header(mail.raw, 'Message-ID'), `<${PERIOD}.${TP1}.financeOfficer.relief.vat.smallRelief@zhishu.invalid>`);
+        assert.equal(header(mail.raw, 'Subject'), planned?.subject);
+        assert.equal(header(mail.raw, 'Subject'), '【智数·政策提醒】可享受：vat.smallRelief 的中文标题（English title of vat.smallRelief）');
+        const [m] = await messages(store);
+        assert.deepEqual([m?.status, m?.channel], ['sent', 'email']);
+        assert.deepEqual(await store.all('SELECT state FROM email_sent_log'), [{ state: 'accepted' }]);
+      }));
+
+    it('a sender killed after the server accepted the e-mail does not send it again: the sent-log confirms it', () =>
+      onBoth(async (e) => {
+        const smtp = await smtpServer();
+        const store = await e.world([{ role: 'financeOfficer', channel: 'email', email: 'fo@example.com' }], true);
+        await result(store, 1, TP1, 'cit.bigRelief', 'matched', '25000.00');
+        await result(store, 1, TP1, 'vat.smallRelief', 'matched', '800.00');
+        await plan(store);
+
+        assert.equal(await crashingSender(e.lend(), SEND_AT, 'email', smtp.url), 'SIGKILL');
+        assert.equal(smtp.received.length, 1);
+        const first = header(smtp.received[0]?.raw ?? '', 'Message-ID');
+        const after = await e.reopen();
+        const report = await sendPushes(after, { email: emailAdapter(after, { smtp: smtp.url }) }, { entries: ENTRIES, now: at('2026-04-10T09:40:00+08:00') });
+        await smtp.close();
+        assert.deepEqual([report.recovered, report.sent], [2, 2]);
+        assert.equal(smtp.received.length, 2, 'only the message not yet sent went out');
+        const ids = smtp.received.map((r) => header(r.raw, 'Message-ID'));
+        assert.equal(new Set(ids).size, 2);
+        const rows = await messages(after);
+        assert.ok(rows.every((m) => m.status === 'sent' && m.channel === 'email'));
+        assert.deepEqual(
+          rows.map((m) => [headerMessageId(m.message_id) === first, m.attempts]).sort(),
+          [
+            [false, 2],
+            [true, 1],
+          ],
+          'the accepted one was confirmed from the sent-log, not sent again',
+        );
+      }));
+
+    it('an e-mail whose SMTP transaction broke after DATA is not sent again (it may have arrived) but delivered to the inbox', () =>
+      onBoth(async (e) => {
+        const smtp = await smtpServer('neverAnswer');
+        const store = await e.world([{ role: 'financeOfficer', channel: 'email', email: 'fo@example.com' }]);
+        await result(store, 1, TP1, 'vat.smallRelief', 'matched', '800.00');
+        await plan(store);
+        const adapters = { email: emailAdapter(store, { smtp: smtp.url, socketTimeoutMs: 500 }), inApp: inAppAdapter(store) };
+        const report = await sendPushes(store, adapters, { entries: ENTRIES, now: SEND_AT });
+        assert.deepEqual([report.sent, report.fellBack], [1, 1]);
+        await sendPushes(store, adapters, { entries: ENTRIES, now: at('2026-04-11T10:00:00+08:00') });
+        await smtp.close();
+        assert.equal(smtp.received.length, 1, 'one SMTP transaction');
+        const [m] = await messages(store);
+        assert.deepEqual([m?.status, m?.channel, m?.recipient], ['sent', 'inApp', `inbox:${TP1}/financeOfficer`]);
+        assert.deepEqual(
+          (await attempts(store)).map((a) => [a.channel, a.outcome]),
+          [
+            ['email', 'uncertain'],
+            ['inApp', 'delivered'],
+          ],
+        );
+        assert.equal((await inbox(store)).length, 1);
+        assert.deepEqual(await store.all('SELECT state FROM email_sent_log'), [{ state: 'pending' }]);
+      }));
+
+    it('a server that cannot be reached is retried by e-mail with back-off; a recipient refused for good fails at once', () =>
+      onBoth(async (e) => {
+        const store = await e.world([{ role: 'financeOfficer', channel: 'email', email: 'fo@example.com' }]);
+        await result(store, 1, TP1, 'vat.smallRelief', 'matched', '800.00');
+        await plan(store);
+        const down = emailAdapter(store, { smtp: `smtp://127.0.0.1:${await closedPort()}` });
+        const report = await sendPushes(store, { email: down, inApp: inAppAdapter(store) }, { entries: ENTRIES, now: SEND_AT });
+        assert.deepEqual([report.retrying, report.fellBack], [1, 0]);
+        const [m] = await messages(store);
+        assert.deepEqual([m?.status, m?.channel, m?.next_attempt_at], ['planned', 'email', '2026-04-10 09:35:00']);
+        assert.deepEqual(await store.all('SELECT state FROM email_sent_log'), [{ state: 'notAccepted' }], 'nothing reached DATA: a clean failure');
+
+        const smtp = await smtpServer('rejectRecipient');
+        const refusing = emailAdapter(store, { smtp: smtp.url });
+        const second = await sendPushes(store, { email: refusing, inApp: inAppAdapter(store) }, { entries: ENTRIES, now: at('2026-04-10T09:35:00+08:00') });
+        await smtp.close();
+        assert.equal(second.failed, 1);
+        const [failed] = await messages(store);
+        assert.deepEqual([failed?.status, failed?.attempts], ['failed', 2]);
+        assert.match(failed?.last_error ?? '', /550/);
+        assert.deepEqual(
+          (await attempts(store)).map((a) => a.outcome),
+          ['failed', 'rejected'],
+        );
+      }));
+  });
+
+  describe('on PostgreSQL only', () => {
+    it('one sender per schema, across pools (processes): a second run waits for the first instead of taking its messages in flight for a crash', async () => {
+      const store = await pgWorld(server.db, [{ role: 'legalRepresentative' }, { role: 'financeOfficer' }, { role: 'taxHandler' }]);
       await result(store, 1, TP1, 'cit.bigRelief', 'matched', '25000.00');
-      await result(store, 1, TP1, 'vat.smallRelief', 'matched', '800.00');
-      await result(store, 1, TP1, 'stampDuty.a', 'matched', '300.00');
       await plan(store);
-      const progress: { done: number; total: number }[] = [];
-      const report = await sendPushes(
-        store,
-        { inApp: inAppAdapter(store), sms: smsNotConfigured() },
-        { entries: ENTRIES, now: SEND_AT, ...paging, onProgress: (p) => progress.push(p) },
-      );
-      const delivered = await store.all<{ message_id: string; subject: string; body: string }>(
-        'SELECT message_id, subject, body FROM inbox_message ORDER BY message_id',
-      );
-      const rows = (await messages(store)).map((m) => [m.message_id, m.channel, m.status, m.attempts]);
-      store.close();
-      return { report, delivered, rows, progress };
-    };
-    const whole = await sendAll({});
-    const paged = await sendAll({ batchSize: 1, pageSize: 1 });
-    assert.ok(whole.delivered.length >= 3, 'messages reach the inbox');
-    assert.deepEqual(paged.delivered, whole.delivered);
-    assert.deepEqual(paged.rows, whole.rows);
-    assert.deepEqual(paged.report, whole.report);
-    assert.ok(paged.progress.length > whole.progress.length, 'progress after every batch');
-    assert.deepEqual(paged.progress.at(-1), { done: whole.report.due, total: whole.report.due });
-  });
+      const other = await PgDb.open(PG_URL, { schema: server.db.schema ?? undefined });
+      try {
+        const inner = inAppAdapter(store);
+        let claimed = () => {};
+        const inFlight = new Promise<void>((resolve) => {
+          claimed = resolve;
+        });
+        let go = () => {};
+        const proceed = new Promise<void>((resolve) => {
+          go = resolve;
+        });
+        const slow: ChannelAdapter = {
+          channel: 'inApp',
+          confirm: (m) => inner.confirm(m),
+          async deliver(m) {
+            claimed();
+            await proceed;
+            return inner.deliver(m);
+          },
+        };
+        const first = sendPushes(store, { inApp: slow }, { entries: ENTRIES, now: SEND_AT });
+        await inFlight;
+        assert.equal((await messages(store)).filter((m) => m.status === 'sending').length, 3, 'the first run has claimed its batch');
+        let secondDone = false;
+        const second = sendPushes(other, { inApp: inAppAdapter(other) }, { entries: ENTRIES, now: SEND_AT }).finally(() => {
+          secondDone = true;
+        });
+        await new Promise((resolve) => setTimeout(resolve, 300));
+        assert.equal(secondDone, false, 'the second run waits for the lock');
+        go();
+        const [a, b] = await Promise.all([first, second]);
+        assert.deepEqual([a.sent, b.recovered, b.due, b.sent], [3, 0, 0, 0]);
+        assert.deepEqual(
+          (await attempts(store)).map((x) => [x.attempt, x.outcome]),
+          [
+            [1, 'delivered'],
+            [1, 'delivered'],
+            [1, 'delivered'],
+          ],
+        );
+      } finally {
+        await other.close();
+      }
+    });
 
-  it('a channel that delivers and then throws is asked before anything is retried: delivered once, recorded as sent', async () => {
-    const store = await world([{ role: 'legalRepresentative' }, { role: 'financeOfficer' }]);
-    await result(store, 1, TP1, 'cit.bigRelief', 'matched', '25000.00');
-    await plan(store);
-    const inner = inAppAdapter(store);
-    let deliveries = 0;
-    const flaky: ChannelAdapter = {
-      channel: 'inApp',
-      confirm: (m) => inner.confirm(m),
-      async deliver(m) {
-        deliveries++;
-        await inner.deliver(m);
-        throw new Error('connection reset after the write');
-      },
-    };
-    const report = await sendPushes(store, { inApp: flaky }, { entries: ENTRIES, now: SEND_AT });
-    assert.deepEqual([report.sent, report.retrying, deliveries], [2, 0, 2]);
-    assert.ok((await attempts(store)).every((a) => a.outcome === 'delivered' && /error after delivering/.test(a.error ?? '')));
-    await sendPushes(store, { inApp: inner }, { entries: ENTRIES, now: at('2026-04-11T10:00:00+08:00') });
-    assert.equal((await inbox(store)).length, 2);
-    assert.ok((await messages(store)).every((m) => m.status === 'sent' && m.attempts === 1));
-    store.close();
-  });
-
-  it('a sender killed between delivery and recording leaves its batch in flight; the next run confirms the delivered one from the inbox and delivers the rest, each exactly once', async () => {
-    const db = join(tempDir(), 'push.duckdb');
-    const store = await world([{ role: 'legalRepresentative' }, { role: 'financeOfficer' }, { role: 'taxHandler' }], db);
-    await result(store, 1, TP1, 'cit.bigRelief', 'matched', '25000.00');
-    await plan(store);
-    store.close();
-
-    assert.equal(await crashingSender(db, SEND_AT, 'inApp'), 'SIGKILL');
-    const after = await Store.open(db);
-    const sending = (await messages(after)).filter((m) => m.status === 'sending');
-    assert.equal(sending.length, 3, 'the batch was claimed, its attempts on record, before any delivery');
-    const box = await inbox(after);
-    assert.equal(box.length, 1, 'one message was delivered, then the process died');
-    const delivered = box[0]?.message_id as string;
-    assert.ok((await attempts(after)).every((a) => a.attempt === 1 && a.outcome === null && !a.finished));
-
-    const report = await sendPushes(after, { inApp: inAppAdapter(after) }, { entries: ENTRIES, now: at('2026-04-10T09:40:00+08:00') });
-    assert.deepEqual([report.recovered, report.sent], [3, 3]);
-    const byMessage = new Map<string, string[]>();
-    for (const a of await attempts(after)) byMessage.set(a.message_id, [...(byMessage.get(a.message_id) ?? []), `${a.attempt}:${a.outcome}`]);
-    assert.deepEqual(byMessage.get(delivered), ['1:delivered'], 'confirmed from the inbox: no second attempt');
-    assert.deepEqual(
-      [...byMessage].filter(([id]) => id !== delivered).map(([, a]) => a),
-      [
-        ['1:interrupted', '2:delivered'],
-        ['1:interrupted', '2:delivered'],
-      ],
-    );
-    const finalBox = await inbox(after);
-    assert.equal(finalBox.length, 3);
-    assert.equal(new Set(finalBox.map((m) => m.message_id)).size, 3, 'every message once');
-    assert.ok((await messages(after)).every((m) => m.status === 'sent'));
-    after.close();
-  });
-
-  it('retries a failing channel with exponential back-off until maxAttempts, then fails it; a retry waits for the sending hours', async () => {
-    const store = await world([{ role: 'legalRepresentative' }]);
-    await result(store, 1, TP1, 'cit.bigRelief', 'matched', '25000.00');
-    await plan(store);
-    let calls = 0;
-    const down: ChannelAdapter = {
-      channel: 'inApp',
-      async deliver() {
-        calls++;
-        throw new Error('inbox service unavailable');
-      },
-      async confirm() {
-        return 'notDelivered';
-      },
-    };
-    const options = { maxAttempts: 3, backoff: { initialSeconds: 60, factor: 2, maxSeconds: 3600 } };
-    const send = (now: string) => sendPushes(store, { inApp: down }, { ...options, entries: ENTRIES, now: at(`2026-04-10T${now}+08:00`) });
-    const next = async () => (await messages(store))[0]?.next_attempt_at;
-
-    assert.equal((await send('09:00:00')).retrying, 1);
-    assert.equal(await next(), '2026-04-10 09:01:00');
-    assert.equal((await send('09:00:59')).due, 0, 'not before the back-off has passed');
-    assert.equal((await send('09:01:00')).retrying, 1);
-    assert.equal(await next(), '2026-04-10 09:03:00', 'twice as long after the second failure');
-    assert.equal((await send('09:03:00')).failed, 1);
-    assert.equal((await send('12:00:00')).due, 0);
-    assert.equal(calls, 3);
-    const [m] = await messages(store);
-    assert.deepEqual([m?.status, m?.attempts, m?.last_error], ['failed', 3, 'inbox service unavailable']);
-    assert.deepEqual(
-      (await attempts(store)).map((a) => [a.attempt, a.outcome, a.error]),
-      [1, 2, 3].map((n) => [n, 'failed', 'inbox service unavailable']),
-    );
-
-    const evening = await world([{ role: 'legalRepresentative' }]);
-    await result(evening, 1, TP1, 'cit.bigRelief', 'matched', '25000.00');
-    await plan(evening);
-    await sendPushes(evening, { inApp: down }, { entries: ENTRIES, now: at('2026-04-10T19:58:00+08:00'), backoff: { initialSeconds: 600 } });
-    assert.equal((await messages(evening))[0]?.next_attempt_at, '2026-04-11 09:00:00', '20:08 is after the sending hours');
-    const ok = await sendPushes(evening, { inApp: inAppAdapter(evening) }, { entries: ENTRIES, now: at('2026-04-11T09:00:00+08:00') });
-    assert.equal(ok.sent, 1, 'the channel is back: the retry delivers');
-    evening.close();
-    store.close();
-  });
-});
-
-describe('sending e-mail over a real SMTP server', () => {
-  it('arrives once, to the right recipient, with the planned subject and a Message-ID derived from the message id', async () => {
-    const smtp = await smtpServer();
-    const store = await world([{ role: 'financeOfficer', channel: 'email', email: 'fo@example.com' }]);
-    await result(store, 1, TP1, 'vat.smallRelief', 'matched', '800.00');
-    await plan(store);
-    const [planned] = await messages(store);
-    const adapters = { email: emailAdapter(store, { smtp: smtp.url }), inApp: inAppAdapter(store) };
-    const report = await sendPushes(store, adapters, { entries: ENTRIES, now: SEND_AT });
-    assert.deepEqual(report.outcomes, { email: { delivered: 1 } });
-    await sendPushes(store, adapters, { entries: ENTRIES, now: at('2026-04-11T10:00:00+08:00') });
-    await smtp.close();
-
-    assert.equal(smtp.received.length, 1);
-    const mail = smtp.received[0] as Received;
-    assert.deepEqual(mail.to, ['fo@example.com']);
-    assert.equal(header(mail.raw, 'Message-ID'), headerMessageId(planned?.message_id as string));
-    assert.equal(header(mail.raw, 'Message-ID'), `<${PERIOD}.${TP1}.financeOfficer.relief.vat.smallRelief@zhishu.invalid>`);
-    assert.equal(header(mail.raw, 'Subject'), planned?.subject);
-    assert.equal(header(mail.raw, 'Subject'), '【智数·政策提醒】可享受：vat.smallRelief 的中文标题（English title of vat.smallRelief）');
-    const [m] = await messages(store);
-    assert.deepEqual([m?.status, m?.channel], ['sent', 'email']);
-    assert.deepEqual(await store.all('SELECT state FROM email_sent_log'), [{ state: 'accepted' }]);
-    store.close();
-  });
-
-  it('a sender killed after the server accepted the e-mail does not send it again: the sent-log confirms it', async () => {
-    const smtp = await smtpServer();
-    const db = join(tempDir(), 'push-mail.duckdb');
-    const store = await world([{ role: 'financeOfficer', channel: 'email', email: 'fo@example.com' }], db);
-    await result(store, 1, TP1, 'cit.bigRelief', 'matched', '25000.00');
-    await result(store, 1, TP1, 'vat.smallRelief', 'matched', '800.00');
-    await plan(store);
-    store.close();
-
-    assert.equal(await crashingSender(db, SEND_AT, 'email', smtp.url), 'SIGKILL');
-    assert.equal(smtp.received.length, 1);
-    const first = header(smtp.received[0]?.raw ?? '', 'Message-ID');
-    const after = await Store.open(db);
-    const report = await sendPushes(after, { email: emailAdapter(after, { smtp: smtp.url }) }, { entries: ENTRIES, now: at('2026-04-10T09:40:00+08:00') });
-    await smtp.close();
-    assert.deepEqual([report.recovered, report.sent], [2, 2]);
-    assert.equal(smtp.received.length, 2, 'only the message not yet sent went out');
-    const ids = smtp.received.map((r) => header(r.raw, 'Message-ID'));
-    assert.equal(new Set(ids).size, 2);
-    const rows = await messages(after);
-    assert.ok(rows.every((m) => m.status === 'sent' && m.channel === 'email'));
-    assert.deepEqual(
-      rows.map((m) => [headerMessageId(m.message_id) === first, m.attempts]).sort(),
-      [
-        [false, 2],
-        [true, 1],
-      ],
-      'the accepted one was confirmed from the sent-log, not sent again',
-    );
-    after.close();
-  });
-
-  it('an e-mail whose SMTP transaction broke after DATA is not sent again (it may have arrived) but delivered to the inbox', async () => {
-    const smtp = await smtpServer('neverAnswer');
-    const store = await world([{ role: 'financeOfficer', channel: 'email', email: 'fo@example.com' }]);
-    await result(store, 1, TP1, 'vat.smallRelief', 'matched', '800.00');
-    await plan(store);
-    const adapters = { email: emailAdapter(store, { smtp: smtp.url, socketTimeoutMs: 500 }), inApp: inAppAdapter(store) };
-    const report = await sendPushes(store, adapters, { entries: ENTRIES, now: SEND_AT });
-    assert.deepEqual([report.sent, report.fellBack], [1, 1]);
-    await sendPushes(store, adapters, { entries: ENTRIES, now: at('2026-04-11T10:00:00+08:00') });
-    await smtp.close();
-    assert.equal(smtp.received.length, 1, 'one SMTP transaction');
-    const [m] = await messages(store);
-    assert.deepEqual([m?.status, m?.channel, m?.recipient], ['sent', 'inApp', `inbox:${TP1}/financeOfficer`]);
-    assert.deepEqual(
-      (await attempts(store)).map((a) => [a.channel, a.outcome]),
-      [
-        ['email', 'uncertain'],
-        ['inApp', 'delivered'],
-      ],
-    );
-    assert.equal((await inbox(store)).length, 1);
-    assert.deepEqual(await store.all('SELECT state FROM email_sent_log'), [{ state: 'pending' }]);
-    store.close();
-  });
-
-  it('a server that cannot be reached is retried by e-mail with back-off; a recipient refused for good fails at once', async () => {
-    const store = await world([{ role: 'financeOfficer', channel: 'email', email: 'fo@example.com' }]);
-    await result(store, 1, TP1, 'vat.smallRelief', 'matched', '800.00');
-    await plan(store);
-    const down = emailAdapter(store, { smtp: `smtp://127.0.0.1:${await closedPort()}` });
-    const report = await sendPushes(store, { email: down, inApp: inAppAdapter(store) }, { entries: ENTRIES, now: SEND_AT });
-    assert.deepEqual([report.retrying, report.fellBack], [1, 0]);
-    const [m] = await messages(store);
-    assert.deepEqual([m?.status, m?.channel, m?.next_attempt_at], ['planned', 'email', '2026-04-10 09:35:00']);
-    assert.deepEqual(await store.all('SELECT state FROM email_sent_log'), [{ state: 'notAccepted' }], 'nothing reached DATA: a clean failure');
-
-    const smtp = await smtpServer('rejectRecipient');
-    const refusing = emailAdapter(store, { smtp: smtp.url });
-    const second = await sendPushes(store, { email: refusing, inApp: inAppAdapter(store) }, { entries: ENTRIES, now: at('2026-04-10T09:35:00+08:00') });
-    await smtp.close();
-    assert.equal(second.failed, 1);
-    const [failed] = await messages(store);
-    assert.deepEqual([failed?.status, failed?.attempts], ['failed', 2]);
-    assert.match(failed?.last_error ?? '', /550/);
-    assert.deepEqual(
-      (await attempts(store)).map((a) => a.outcome),
-      ['failed', 'rejected'],
-    );
-    store.close();
+    it('refuses to run inside a transaction, where the claim could not commit before the channels are called', async () => {
+      const store = await pgWorld(server.db, [{ role: 'legalRepresentative' }]);
+      await result(store, 1, TP1, 'cit.bigRelief', 'matched', '25000.00');
+      await plan(store);
+      await server.db.transaction(async (tx) => {
+        await assert.rejects(sendPushes(tx, { inApp: inAppAdapter(tx) }, { entries: ENTRIES, now: SEND_AT }), /must not run inside a transaction/);
+      });
+      assert.ok((await messages(store)).every((m) => m.status === 'planned' && m.attempts === 0));
+    });
   });
 });
 
@@ -1604,10 +1757,11 @@ describe('zhishu push (command line)', () => {
       child.on('exit', (code) => resolve({ code, stdout, stderr }));
     });
 
-  it('plans once (again adds nothing) and sends through --smtp, printing counts by channel and status', async () => {
+  it('plans once (again adds nothing) and sends through --smtp, printing counts by channel and status; the same with --database on PostgreSQL', async () => {
     const smtp = await smtpServer();
+    const people: PersonSpec[] = [{ role: 'financeOfficer', channel: 'email', email: 'fo@example.com' }, { role: 'taxHandler' }];
     const db = join(tempDir(), 'cli.duckdb');
-    const store = await world([{ role: 'financeOfficer', channel: 'email', email: 'fo@example.com' }, { role: 'taxHandler' }], db);
+    const store = await world(people, db);
     await result(store, 1, TP1, 'cit.smallLowProfit', 'matched', '3000.00');
     store.close();
 
@@ -1620,7 +1774,6 @@ describe('zhishu push (command line)', () => {
     assert.match(again.stdout, /2 message\(s\) called for, 2 already planned\nplanned 0 new message\(s\)/);
 
     const sent = await zhishu('push', 'send', '--now', '2026-04-10T09:30:00', '--smtp', smtp.url, '--db', db);
-    await smtp.close();
     assert.equal(sent.code, 0, sent.stderr);
     assert.match(sent.stdout, /2 message\(s\) due: 2 sent, 0 to retry, 0 failed/);
     assert.match(sent.stdout, /^email +0 +0 +1 +0 +0$/m);
@@ -1630,5 +1783,31 @@ describe('zhishu push (command line)', () => {
       smtp.received.map((r) => r.to),
       [['fo@example.com']],
     );
+    const onDuck = await Store.open(db);
+    const duckState = await sendState(onDuck);
+    onDuck.close();
+
+    // The same on a PostgreSQL schema: the same words printed (but the time taken), the same rows left.
+    const server = await pgServer();
+    try {
+      await pgWorld(server.db, people);
+      await result(server.db, 1, TP1, 'cit.smallLowProfit', 'matched', '3000.00');
+      const on = ['--database', PG_URL, '--schema', server.db.schema ?? ''];
+      const untimed = (text: string) => text.replace(/\ndone in [^\n]*\n?$/, '');
+      const pgFirst = await zhishu('push', 'plan', '--period', PERIOD, '--now', '2026-04-01T10:00:00', ...on);
+      assert.equal(pgFirst.code, 0, pgFirst.stderr);
+      assert.equal(untimed(pgFirst.stdout), untimed(first.stdout));
+      const pgSent = await zhishu('push', 'send', '--now', '2026-04-10T09:30:00', '--smtp', smtp.url, ...on);
+      assert.equal(pgSent.code, 0, pgSent.stderr);
+      assert.equal(untimed(pgSent.stdout), untimed(sent.stdout));
+      assert.deepEqual(
+        smtp.received.map((r) => r.to),
+        [['fo@example.com'], ['fo@example.com']],
+      );
+      assert.deepEqual(await sendState(server.db), duckState);
+    } finally {
+      await server.drop();
+      await smtp.close();
+    }
   });
 });

@@ -1,4 +1,5 @@
-import type { Store } from '../store/store.ts';
+import { bindNamed, type Db, jsonRows, jsonTexts, type SqlParam } from '../store/db.ts';
+import { PgDb, PgTx } from '../store/pg.ts';
 import { type ChannelAdapter, type Delivery, NotConfiguredError, PermanentError } from './channels/channel.ts';
 import {
   type Channel,
@@ -75,16 +76,27 @@ const MESSAGE_COLUMNS = `m.message_id, m.credit_code, m.role, m.kind, m.period, 
   m.benefit::VARCHAR AS benefit, m.deadline::VARCHAR AS deadline, m.channel, m.recipient, m.subject, m.body, m.person_name, m.taxpayer_name, m.lacking, m.digest_items, m.status,
   m.scheduled_at::VARCHAR AS scheduled_at, m.attempts, m.next_attempt_at::VARCHAR AS next_attempt_at, m.last_error,
   m.created_at::VARCHAR AS created_at, m.sent_at::VARCHAR AS sent_at`;
-const PERSON_HOURS = `LEFT JOIN (SELECT credit_code, role, any_value(quiet_from) AS quiet_from, any_value(quiet_to) AS quiet_to
+// One person per role per taxpayer (company_person's natural key): min() takes that person's hours
+// (any_value, which DuckDB had here, is not in PostgreSQL 15).
+const PERSON_HOURS = `LEFT JOIN (SELECT credit_code, role, min(quiet_from) AS quiet_from, min(quiet_to) AS quiet_to
   FROM company_person GROUP BY credit_code, role) p ON p.credit_code = m.credit_code AND p.role = m.role`;
-const ATTEMPT_JSON = '[{"message_id":"VARCHAR","attempt":"INTEGER","outcome":"VARCHAR","error":"VARCHAR","finished_at":"VARCHAR"}]';
-const MESSAGE_JSON =
-  '[{"message_id":"VARCHAR","status":"VARCHAR","channel":"VARCHAR","recipient":"VARCHAR","next_attempt_at":"VARCHAR","last_error":"VARCHAR","sent_at":"VARCHAR"}]';
-const fromJson = (schema: string) => `(SELECT unnest(from_json($1::JSON, '${schema}'), recursive := true))`;
+// The JSON rows a batch's statements take ($1), in the column types of db.ts jsonRows.
+const ATTEMPT_ROWS = { message_id: 'VARCHAR', attempt: 'INTEGER', outcome: 'VARCHAR', error: 'VARCHAR', finished_at: 'VARCHAR' } as const;
+const MESSAGE_ROWS = {
+  message_id: 'VARCHAR',
+  status: 'VARCHAR',
+  channel: 'VARCHAR',
+  recipient: 'VARCHAR',
+  next_attempt_at: 'VARCHAR',
+  last_error: 'VARCHAR',
+  sent_at: 'VARCHAR',
+} as const;
+const CLAIM_ROWS = { message_id: 'VARCHAR', attempt: 'INTEGER', channel: 'VARCHAR', recipient: 'VARCHAR' } as const;
 
-// One run per store at a time: a second run would take the first one's in-flight messages for
-// the leftovers of a crash. Across processes DuckDB's file lock already gives one writer.
-const running = new WeakMap<Store, Promise<unknown>>();
+// One run per database at a time: a second run would take the first one's in-flight messages for
+// the leftovers of a crash. Across processes DuckDB's file lock already gives one writer; on
+// PostgreSQL a session advisory lock does (PgDb.exclusive).
+const running = new WeakMap<Db, Promise<unknown>>();
 
 /**
  * Delivers the due messages of the outbox through the channel adapters, recording every attempt.
@@ -98,16 +110,30 @@ const running = new WeakMap<Store, Promise<unknown>>();
  * A run that dies after claiming leaves its batch `sending`; the next run first asks each channel
  * whether those messages were delivered (the inbox by message_id, e-mail by its sent-log) and
  * records them as sent without a second delivery, or delivers them if the channel shows they were
- * not. Must not be called inside an open transaction: each step commits on its own.
+ * not. Must not be called inside an open transaction: each step commits on its own (a PgTx is
+ * refused).
+ *
+ * db is the DuckDB store or a PostgreSQL database (PgDb), with the same statements and rows. On
+ * PostgreSQL the run's own statements go on one pooled connection that holds a session advisory
+ * lock meanwhile, so a second sender on the same schema, from any process, waits for this one; the
+ * adapters use the pool's other connections.
  */
-export function sendPushes(store: Store, adapters: Adapters, options: SendOptions): Promise<SendReport> {
-  const previous = running.get(store) ?? Promise.resolve();
-  const run = previous.catch(() => undefined).then(() => sendRun(store, adapters, options));
-  running.set(store, run);
+export function sendPushes(db: Db, adapters: Adapters, options: SendOptions): Promise<SendReport> {
+  // Inside a transaction the claim would not commit before the channels are called.
+  if (db instanceof PgTx) return Promise.reject(new Error('sendPushes must not run inside a transaction: each of its steps commits on its own'));
+  const previous = running.get(db) ?? Promise.resolve();
+  const run = previous
+    .catch(() => undefined)
+    .then(() => (db instanceof PgDb ? db.exclusive('zhishu.push.send', (session) => sendRun(session, adapters, options)) : sendRun(db, adapters, options)));
+  running.set(db, run);
   return run;
 }
 
-async function sendRun(store: Store, adapters: Adapters, options: SendOptions): Promise<SendReport> {
+async function sendRun(db: Db, adapters: Adapters, options: SendOptions): Promise<SendReport> {
+  const named = <T extends Record<string, unknown>>(sql: string, values: Record<string, SqlParam>) => {
+    const bound = bindNamed(sql, values);
+    return db.all<T>(bound.sql, bound.params);
+  };
   const maxAttempts = options.maxAttempts ?? DEFAULT_SEND_SETTINGS.maxAttempts;
   const backoff: Backoff = { ...DEFAULT_SEND_SETTINGS.backoff, ...options.backoff };
   const hours = options.sendingHours ?? DEFAULT_SEND_SETTINGS.sendingHours;
@@ -157,16 +183,16 @@ async function sendRun(store: Store, adapters: Adapters, options: SendOptions): 
   const record = async (batch: readonly [OutboxMessage, Resolution][]) => {
     if (batch.length === 0) return;
     const at = stamp();
-    await store.transaction(async () => {
-      await store.change(
-        `UPDATE push_attempt SET finished_at = v.finished_at::TIMESTAMP, outcome = v.outcome, error = v.error FROM ${fromJson(ATTEMPT_JSON)} v
+    await db.transaction(async (tx) => {
+      await tx.change(
+        `UPDATE push_attempt SET finished_at = v.finished_at::TIMESTAMP, outcome = v.outcome, error = v.error FROM ${jsonRows(db.dialect, '$1', 'v', ATTEMPT_ROWS)}
          WHERE push_attempt.message_id = v.message_id AND push_attempt.attempt = v.attempt AND push_attempt.finished_at IS NULL`,
         [JSON.stringify(batch.map(([m, r]) => ({ message_id: m.message_id, attempt: m.attempts, outcome: r.outcome, error: r.error, finished_at: at })))],
       );
-      await store.change(
+      await tx.change(
         `UPDATE push_message SET status = v.status, channel = v.channel, recipient = v.recipient, next_attempt_at = v.next_attempt_at::TIMESTAMP,
            last_error = v.last_error, sent_at = coalesce(v.sent_at::TIMESTAMP, push_message.sent_at)
-         FROM ${fromJson(MESSAGE_JSON)} v WHERE push_message.message_id = v.message_id`,
+         FROM ${jsonRows(db.dialect, '$1', 'v', MESSAGE_ROWS)} WHERE push_message.message_id = v.message_id`,
         [
           JSON.stringify(
             batch.map(([m, r]) => ({
@@ -194,7 +220,7 @@ async function sendRun(store: Store, adapters: Adapters, options: SendOptions): 
   };
 
   // 1. What an interrupted run left in flight.
-  const inFlight = await store.all<DueRow>(
+  const inFlight = await db.all<DueRow>(
     `SELECT ${MESSAGE_COLUMNS}, NULL AS quiet_from, NULL AS quiet_to FROM push_message m WHERE m.status = 'sending' ORDER BY m.message_id`,
   );
   const recovered: [OutboxMessage, Resolution][] = [];
@@ -227,13 +253,14 @@ async function sendRun(store: Store, adapters: Adapters, options: SendOptions): 
   const nowSql = sqlTimestamp(now);
   const DUE = `m.status = 'planned' AND m.scheduled_at <= $now::TIMESTAMP AND coalesce(m.next_attempt_at, m.scheduled_at) <= $now::TIMESTAMP`;
   const limit = options.limit ?? Number.MAX_SAFE_INTEGER;
-  const total = Math.min(limit, Number((await store.one<{ n: string }>(`SELECT count(*) AS n FROM push_message m WHERE ${DUE}`, { now: nowSql })).n));
+  const [count] = await named<{ n: string }>(`SELECT count(*) AS n FROM push_message m WHERE ${DUE}`, { now: nowSql });
+  const total = Math.min(limit, Number(count?.n ?? 0));
   report.due = total;
   const quietOf = (row: DueRow): QuietHours | null =>
     row.quiet_from === null || row.quiet_to === null ? null : { quietFrom: Number(row.quiet_from), quietTo: Number(row.quiet_to) };
   let after: { at: string; id: string } | null = null;
   const nextPage = async (): Promise<DueRow[]> => {
-    const rows = await store.all<DueRow & { due_at: string }>(
+    const rows = await named<DueRow & { due_at: string }>(
       `SELECT ${MESSAGE_COLUMNS}, p.quiet_from, p.quiet_to, coalesce(m.next_attempt_at, m.scheduled_at)::VARCHAR AS due_at FROM push_message m ${PERSON_HOURS}
        WHERE ${DUE} AND ($after_at::VARCHAR IS NULL OR coalesce(m.next_attempt_at, m.scheduled_at) > $after_at::TIMESTAMP
          OR (coalesce(m.next_attempt_at, m.scheduled_at) = $after_at::TIMESTAMP AND m.message_id > $after_id))
@@ -272,20 +299,19 @@ async function sendRun(store: Store, adapters: Adapters, options: SendOptions): 
     });
     if (ready.length === 0) return [];
     // Claim: the attempts are on record before any channel is called.
-    const claimed = await store.transaction(async () => {
-      const rows = await store.all<{ message_id: string; attempts: number }>(
+    const claimed = await db.transaction(async (tx) => {
+      const rows = await tx.all<{ message_id: string; attempts: number }>(
         `UPDATE push_message SET status = 'sending', attempts = attempts + 1
-         WHERE message_id IN (SELECT unnest(from_json($1::JSON, '["VARCHAR"]'))) AND status = 'planned' RETURNING message_id, attempts`,
+         WHERE message_id IN ${jsonTexts(db.dialect, '$1')} AND status = 'planned' RETURNING message_id, attempts`,
         [JSON.stringify(ready.map((m) => m.message_id))],
       );
       const attempts = new Map(rows.map((r) => [r.message_id, Number(r.attempts)]));
       const out = ready
         .filter((m) => attempts.has(m.message_id))
         .map((m) => ({ ...m, status: 'sending' as const, attempts: attempts.get(m.message_id) as number }));
-      await store.change(
+      await tx.change(
         `INSERT INTO push_attempt (message_id, attempt, channel, recipient, started_at)
-         SELECT message_id, attempt, channel, recipient, $2::TIMESTAMP
-         FROM (SELECT unnest(from_json($1::JSON, '[{"message_id":"VARCHAR","attempt":"INTEGER","channel":"VARCHAR","recipient":"VARCHAR"}]'), recursive := true))`,
+         SELECT message_id, attempt, channel, recipient, $2::TIMESTAMP FROM ${jsonRows(db.dialect, '$1', 'v', CLAIM_ROWS)}`,
         [JSON.stringify(out.map((m) => ({ message_id: m.message_id, attempt: m.attempts, channel: m.channel, recipient: m.recipient }))), stamp()],
       );
       return out;

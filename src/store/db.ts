@@ -61,3 +61,25 @@ export function bindNamed(sql: string, values: Record<string, SqlParam>): { sql:
   });
   return { sql: text, params };
 }
+
+/** The type of a column of jsonRows, in DuckDB's words. */
+export type JsonColumnType = 'VARCHAR' | 'INTEGER';
+
+/**
+ * The rows of a JSON array of objects bound to `param` (e.g. `$1`), as a FROM item named `alias`
+ * with the given columns (a missing key or a JSON null is NULL), so one statement writes a whole
+ * batch on either engine: DuckDB unnests from_json's list of structs, PostgreSQL takes
+ * jsonb_to_recordset (text COLLATE "C", as the tables' text).
+ */
+export function jsonRows(dialect: Dialect, param: string, alias: string, columns: Readonly<Record<string, JsonColumnType>>): string {
+  if (dialect === 'postgres') {
+    const list = Object.entries(columns).map(([name, type]) => `${name} ${type === 'VARCHAR' ? 'TEXT COLLATE "C"' : 'INTEGER'}`);
+    return `jsonb_to_recordset(${param}::JSONB) AS ${alias}(${list.join(', ')})`;
+  }
+  return `(SELECT unnest(from_json(${param}::JSON, '${JSON.stringify([columns])}'), recursive := true)) ${alias}`;
+}
+
+/** The strings of a JSON array bound to `param`, as a one-column subquery (for `x IN ...`). */
+export function jsonTexts(dialect: Dialect, param: string): string {
+  return dialect === 'postgres' ? `(SELECT jsonb_array_elements_text(${param}::JSONB))` : `(SELECT unnest(from_json(${param}::JSON, '["VARCHAR"]')))`;
+}

@@ -196,6 +196,41 @@ export class PgDb implements Db {
   }
 
   /**
+   * Runs fn on one checked-out connection outside a transaction, holding the session advisory lock
+   * named `lock` in the current schema meanwhile: another caller of the same lock on the same
+   * schema, in this process or another, waits until fn is done. fn's statements commit one by one;
+   * its db.transaction(...) is BEGIN ... COMMIT on that connection. The lock goes with the session,
+   * so a process that dies holding it releases it.
+   */
+  async exclusive<T>(lock: string, fn: (db: Db) => Promise<T>): Promise<T> {
+    const client = await this.pool.connect();
+    const tx = new PgTx(client);
+    const key = "hashtext($1::TEXT || '.' || coalesce(current_schema(), ''))";
+    let broken: Error | undefined;
+    try {
+      try {
+        await client.query(`SELECT pg_advisory_lock(${key})`, [lock]);
+      } catch (err) {
+        broken = err as Error;
+        throw err;
+      }
+      try {
+        return await fn(new PgSession(tx));
+      } finally {
+        try {
+          await client.query(`SELECT pg_advisory_unlock(${key})`, [lock]);
+        } catch (err) {
+          // The lock goes with the connection, which is not given to anyone else.
+          broken = err as Error;
+        }
+      }
+    } finally {
+      tx.end();
+      client.release(broken);
+    }
+  }
+
+  /**
    * Applies the PostgreSQL migrations not yet applied. An advisory lock makes a second process that
    * migrates at the same time wait, then find nothing left to do.
    */
@@ -221,7 +256,7 @@ export class PgDb implements Db {
   }
 }
 
-/** One connection outside a transaction: migrate's statements and its own BEGIN ... COMMIT per migration. */
+/** One connection outside a transaction (migrate, exclusive): statements commit one by one, transaction() is BEGIN ... COMMIT on it. */
 class PgSession implements Db {
   readonly dialect = 'postgres' as const;
   constructor(private readonly tx: PgTx) {}

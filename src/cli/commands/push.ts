@@ -11,10 +11,11 @@ import { type SendReport, sendPushes } from '../../push/send.ts';
 import { DEFAULT_PLAN_SETTINGS, DEFAULT_SEND_SETTINGS } from '../../push/settings.ts';
 import { parseInstant, parsePeriod } from '../../push/time.ts';
 import type { Db } from '../../store/db.ts';
-import { DEFAULT_DB_PATH, Store } from '../../store/store.ts';
+import { DEFAULT_DB_PATH } from '../../store/store.ts';
 import { positiveInt } from '../args.ts';
 import { fmtMs, table } from '../format.ts';
 import { UsageError } from './ingest.ts';
+import { type DatabaseArgs, databaseOption, schemaOption, withDatabase } from './pg.ts';
 
 function instant(value: string): Date {
   try {
@@ -71,8 +72,8 @@ export function nearMissLacking(store: Db, lawDir: string, periodId: string): La
   };
 }
 
-async function outboxText(store: Store): Promise<string> {
-  const rows = await store.all<{ channel: string; status: string; n: string }>(
+async function outboxText(db: Db): Promise<string> {
+  const rows = await db.all<{ channel: string; status: string; n: string }>(
     'SELECT channel, status, count(*)::VARCHAR AS n FROM push_message GROUP BY channel, status ORDER BY channel, status',
   );
   const statuses = ['planned', 'sending', 'sent', 'failed', 'skipped'];
@@ -121,30 +122,33 @@ export function registerPush(program: Command): void {
     .option('--period <period>', 'the period, e.g. 2026-Q1 (default: the period of the latest match run)', period)
     .option('--now <iso>', 'plan as of this moment (default: now)', instant)
     .option('--db <path>', 'DuckDB database file', DEFAULT_DB_PATH)
+    .option(...databaseOption)
+    .option(...schemaOption)
     .option('--law <dir>', 'law directory', DEFAULT_LAW_DIR)
     .option('--lead-days <n>', 'days before the filing deadline a message should arrive', positiveInt, DEFAULT_PLAN_SETTINGS.leadDays)
     .option('--max-per-week <n>', 'messages per person in any 7 days before the rest are merged into a digest', positiveInt, DEFAULT_PLAN_SETTINGS.maxPerWeek)
     .option('--major-relief <yuan>', 'benefit from which the legal representative hears of a relief too', yuan, DEFAULT_PLAN_SETTINGS.majorReliefYuan)
     .option('--json', 'print the report as JSON')
     .action(
-      async (opts: { period?: string; now?: Date; db: string; law: string; leadDays: number; maxPerWeek: number; majorRelief: number; json?: boolean }) => {
+      async (opts: DatabaseArgs & { period?: string; now?: Date; law: string; leadDays: number; maxPerWeek: number; majorRelief: number; json?: boolean }) => {
         const started = Date.now();
         const catalogue = loadCatalogue(opts.law);
         if (catalogue.errors.length > 0)
           throw new UsageError(`the law directory has ${catalogue.errors.length} problem(s); run: zhishu rules check --law ${opts.law}`);
-        const store = await Store.open(opts.db);
-        const latest = await store.all<{ period: string }>('SELECT period FROM match_run ORDER BY run_id DESC LIMIT 1');
-        const periodId = opts.period ?? latest[0]?.period;
-        if (!periodId) throw new UsageError('no match run in the store yet, so nothing to push; give --period or run the matching first');
-        process.stderr.write(`Planning the messages of ${periodId}\n`);
-        const report = await planPushes(store, catalogue.entries, {
-          period: periodId,
-          now: opts.now ?? new Date(),
-          settings: { leadDays: opts.leadDays, maxPerWeek: opts.maxPerWeek, majorReliefYuan: opts.majorRelief },
-          lacking: nearMissLacking(store, opts.law, periodId),
+        await withDatabase(opts, async (db) => {
+          const latest = await db.all<{ period: string }>('SELECT period FROM match_run ORDER BY run_id DESC LIMIT 1');
+          const periodId = opts.period ?? latest[0]?.period;
+          if (!periodId) throw new UsageError('no match run in the store yet, so nothing to push; give --period or run the matching first');
+          process.stderr.write(`Planning the messages of ${periodId}\n`);
+          const report = await planPushes(db, catalogue.entries, {
+            period: periodId,
+            now: opts.now ?? new Date(),
+            settings: { leadDays: opts.leadDays, maxPerWeek: opts.maxPerWeek, majorReliefYuan: opts.majorRelief },
+            lacking: nearMissLacking(db, opts.law, periodId),
+          });
+          if (opts.json) console.log(JSON.stringify(report, null, 2));
+          else console.log(`${planText(report)}\n\n${await outboxText(db)}\n\ndone in ${fmtMs(Date.now() - started)}`);
         });
-        if (opts.json) console.log(JSON.stringify(report, null, 2));
-        else console.log(`${planText(report)}\n\n${await outboxText(store)}\n\ndone in ${fmtMs(Date.now() - started)}`);
       },
     );
 
@@ -157,33 +161,36 @@ export function registerPush(program: Command): void {
     .option('--max-attempts <n>', 'attempts before a message is failed', positiveInt, DEFAULT_SEND_SETTINGS.maxAttempts)
     .option('--limit <n>', 'at most this many messages in this run', positiveInt)
     .option('--db <path>', 'DuckDB database file', DEFAULT_DB_PATH)
+    .option(...databaseOption)
+    .option(...schemaOption)
     .option('--law <dir>', 'law directory (the messages are worded with its titles)', DEFAULT_LAW_DIR)
     .option('--json', 'print the report as JSON')
-    .action(async (opts: { now?: Date; smtp?: string; from?: string; maxAttempts: number; limit?: number; db: string; law: string; json?: boolean }) => {
+    .action(async (opts: DatabaseArgs & { now?: Date; smtp?: string; from?: string; maxAttempts: number; limit?: number; law: string; json?: boolean }) => {
       const started = Date.now();
       const catalogue = loadCatalogue(opts.law);
       if (catalogue.errors.length > 0)
         throw new UsageError(`the law directory has ${catalogue.errors.length} problem(s); run: zhishu rules check --law ${opts.law}`);
-      const store = await Store.open(opts.db);
-      const adapters = {
-        inApp: inAppAdapter(store),
-        sms: smsNotConfigured(),
-        ...(opts.smtp ? { email: emailAdapter(store, { smtp: opts.smtp, ...(opts.from ? { from: opts.from } : {}) }) } : {}),
-      };
-      let last = 0;
-      const report = await sendPushes(store, adapters, {
-        now: opts.now ?? new Date(),
-        entries: catalogue.entries,
-        maxAttempts: opts.maxAttempts,
-        ...(opts.limit ? { limit: opts.limit } : {}),
-        onProgress: ({ done, total }) => {
-          if (total > 0 && (Date.now() - last > 2000 || done === total)) {
-            last = Date.now();
-            process.stderr.write(`  ${done}/${total} message(s) attempted\n`);
-          }
-        },
+      await withDatabase(opts, async (db) => {
+        const adapters = {
+          inApp: inAppAdapter(db),
+          sms: smsNotConfigured(),
+          ...(opts.smtp ? { email: emailAdapter(db, { smtp: opts.smtp, ...(opts.from ? { from: opts.from } : {}) }) } : {}),
+        };
+        let last = 0;
+        const report = await sendPushes(db, adapters, {
+          now: opts.now ?? new Date(),
+          entries: catalogue.entries,
+          maxAttempts: opts.maxAttempts,
+          ...(opts.limit ? { limit: opts.limit } : {}),
+          onProgress: ({ done, total }) => {
+            if (total > 0 && (Date.now() - last > 2000 || done === total)) {
+              last = Date.now();
+              process.stderr.write(`  ${done}/${total} message(s) attempted\n`);
+            }
+          },
+        });
+        if (opts.json) console.log(JSON.stringify(report, null, 2));
+        else console.log(`${sendText(report)}\n\n${await outboxText(db)}\n\ndone in ${fmtMs(Date.now() - started)}`);
       });
-      if (opts.json) console.log(JSON.stringify(report, null, 2));
-      else console.log(`${sendText(report)}\n\n${await outboxText(store)}\n\ndone in ${fmtMs(Date.now() - started)}`);
     });
 }

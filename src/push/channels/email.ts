@@ -1,5 +1,5 @@
 import { createTransport } from 'nodemailer';
-import type { Store } from '../../store/store.ts';
+import type { Db } from '../../store/db.ts';
 import type { DeliverableMessage, OutboxMessage } from '../message.ts';
 import { sqlTimestamp, toLocal } from '../time.ts';
 import { type ChannelAdapter, type Delivery, PermanentError } from './channel.ts';
@@ -37,21 +37,24 @@ export const headerMessageId = (messageId: string, domain = DEFAULT_MESSAGE_ID_D
  *
  * Every e-mail carries a Message-ID derived from the push message id, so even a copy that were
  * sent twice would be recognisable as one message by the receiving side.
+ *
+ * db is the DuckDB store or a PostgreSQL database: the same statements on both. Each write of the
+ * log commits on its own (on PostgreSQL, on any pooled connection).
  */
-export function emailAdapter(store: Store, options: EmailOptions): ChannelAdapter {
+export function emailAdapter(db: Db, options: EmailOptions): ChannelAdapter {
   const from = options.from ?? DEFAULT_FROM;
   const domain = options.messageIdDomain ?? DEFAULT_MESSAGE_ID_DOMAIN;
   const clock = options.clock ?? (() => new Date());
   const nowText = () => sqlTimestamp(toLocal(clock()));
   const finish = (m: OutboxMessage, state: 'accepted' | 'notAccepted', response: string) =>
-    store.change('UPDATE email_sent_log SET state = $2, finished_at = $3::TIMESTAMP, response = $4 WHERE message_id = $1', [
+    db.change('UPDATE email_sent_log SET state = $2, finished_at = $3::TIMESTAMP, response = $4 WHERE message_id = $1', [
       m.message_id,
       state,
       nowText(),
       response.slice(0, 500),
     ]);
   const stateOf = async (m: OutboxMessage) =>
-    (await store.all<{ state: string }>('SELECT state FROM email_sent_log WHERE message_id = $1', [m.message_id]))[0]?.state ?? null;
+    (await db.all<{ state: string }>('SELECT state FROM email_sent_log WHERE message_id = $1', [m.message_id]))[0]?.state ?? null;
 
   return {
     channel: 'email',
@@ -59,7 +62,7 @@ export function emailAdapter(store: Store, options: EmailOptions): ChannelAdapte
       const before = await stateOf(m);
       if (before === 'accepted') return 'already accepted by the SMTP server';
       if (before === 'pending') throw new Error('an earlier SMTP transaction of this message may have been accepted; not sending it again');
-      await store.change(
+      await db.change(
         `INSERT INTO email_sent_log (message_id, header_message_id, recipient, state, prepared_at)
          VALUES ($1, $2, $3, 'pending', $4::TIMESTAMP)
          ON CONFLICT (message_id) DO UPDATE SET state = 'pending', recipient = excluded.recipient, prepared_at = excluded.prepared_at, finished_at = NULL, response = NULL`,
