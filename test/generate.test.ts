@@ -5,7 +5,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { calibrationReport, generatedSource } from '../src/generate/calibration.ts';
-import { generateCity } from '../src/generate/city.ts';
+import { generateCity, prepareGenerator } from '../src/generate/city.ts';
+import { REDUCTION_CODES } from '../src/generate/reductionCodes.ts';
+import { parseSettings } from '../src/generate/settings.ts';
 import { SQL_TYPES, TABLES, type TableSpec, validateRecord } from '../src/model/index.ts';
 import { ident, literal, Store } from '../src/store/store.ts';
 
@@ -15,6 +17,8 @@ const root = mkdtempSync(join(tmpdir(), 'zhishu-generate-test-'));
 const dirA = join(root, 'a');
 const dirB = join(root, 'b');
 const dirC = join(root, 'c');
+// a year that starts mid-quarter: the first quarterly return reads a month before the window
+const dirY = join(root, 'y');
 let store: Store;
 
 function sha256s(dir: string): Map<string, string> {
@@ -56,6 +60,7 @@ function filesOf(table: string): string[] {
 before(async () => {
   await generateCity({ taxpayers: N, months: M, seed: 7 }, dirA);
   await generateCity({ taxpayers: N, months: M, seed: 7 }, dirB);
+  await generateCity({ taxpayers: 3000, months: 12, seed: 3, start: '2025-11' }, dirY);
   await generateCity({ taxpayers: N, months: M, seed: 8 }, dirC);
   store = await Store.open(':memory:', { migrate: false, settings: { threads: '2' } });
 });
@@ -185,6 +190,50 @@ describe('generateCity', () => {
         }
       }
     }
+  });
+
+  it('looks months up in its calendar lists exactly as it computes them, inside and outside the lists', async () => {
+    const s = await Store.open(':memory:', { migrate: false, settings: { threads: '1' } });
+    try {
+      await prepareGenerator(s, parseSettings({ taxpayers: 10, months: 5, start: '2025-11' }));
+      const bad = await s.all<{ m: string }>(`
+        SELECT m FROM range(-40, 45) r(m)
+        WHERE mstart(m) <> mstart_of(m) OR mend(m) <> (mstart_of(m + 1) - 1)::DATE
+          OR mdays(m) <> datediff('day', mstart_of(m), mstart_of(m + 1))
+          OR mmonth(m) <> month(mstart_of(m)) OR myear(m) <> year(mstart_of(m))
+          OR mdue(m) <> due_after((mstart_of(m + 1) - 1)::DATE)
+          OR mstart(m) IS NULL OR mdue(m) IS NULL`);
+      assert.deepEqual(bad, []);
+      // the lists cover m = -12 .. months + 13; the months outside were computed, not looked up
+      assert.equal(Number((await s.one<{ n: string }>(`SELECT len(getvariable('cal_start')) AS n`)).n), 12 + 5 + 15);
+    } finally {
+      s.close();
+    }
+  });
+
+  it('charges CIT at the small low-profit rate exactly when the profit of the year so far is within the limit', async () => {
+    // The reference is a window over the generated returns, as the rule reads (国家税务总局公告2023年第6号):
+    // income from the start of the year (or of the window) to the end of the quarter, with head count and assets.
+    const rows = await store.all<{ claimed: boolean; within: boolean; n: string }>(`
+      WITH cit AS (
+        SELECT credit_code, period_end, tax_base, tax_payable,
+          sum(tax_base) OVER (PARTITION BY credit_code, year(period_end) ORDER BY period_end) AS ytd
+        FROM ${generatedSource(dirY, 'filing')} WHERE tax_type = 'cit' AND filed_on IS NOT NULL AND tax_base > 0
+      ), red AS (
+        SELECT credit_code, period_end, bool_or(reduction_code = ${literal(REDUCTION_CODES.citSmallLowProfit)}) AS slpe
+        FROM ${generatedSource(dirY, 'filing_reduction')} WHERE tax_type = 'cit' GROUP BY ALL
+      ), claimers AS (SELECT DISTINCT credit_code FROM ${generatedSource(dirY, 'filing_reduction')})
+      SELECT coalesce(red.slpe, false) AS claimed,
+        t.employees <= 300 AND t.total_assets <= 50000000 AND cit.ytd <= 3000000 AS within, count(*) AS n
+      FROM cit JOIN ${generatedSource(dirY, 'taxpayer')} t USING (credit_code) JOIN claimers USING (credit_code)
+      LEFT JOIN red USING (credit_code, period_end)
+      WHERE t.kind = 'enterprise' AND NOT t.high_tech
+      GROUP BY ALL ORDER BY ALL`);
+    const count = (claimed: boolean, within: boolean) => Number(rows.find((r) => r.claimed === claimed && r.within === within)?.n ?? 0);
+    assert.ok(count(true, true) > 100, `returns at the reduced rate: ${JSON.stringify(rows)}`);
+    assert.ok(count(false, false) > 0, `some claiming enterprises must pass the limits in the year: ${JSON.stringify(rows)}`);
+    assert.equal(count(true, false), 0, 'claimed the small low-profit rate beyond the limits');
+    assert.equal(count(false, true), 0, 'within the limits but not at the small low-profit rate');
   });
 
   it('keeps cross-table stories consistent', async () => {

@@ -4,7 +4,7 @@
 -- hall hours with peaks 9-11 and 14-16. Waits are longer on peak days; a few leave.
 WITH t AS (
   SELECT idx, credit_code, district, dist_no, m,
-    getvariable('hall_rate') * getvariable('hall_month_factor')[month(mstart(m))] * hall_prop AS lam
+    getvariable('hall_rate') * getvariable('hall_month_factor')[mmonth(m)] * hall_prop AS lam
   FROM (SELECT *, unnest(range(getvariable('months')::BIGINT)) AS m FROM tp)
   WHERE m >= reg_m AND NOT (abnormal AND m >= abn_m)
 ), n AS (

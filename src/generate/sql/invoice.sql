@@ -10,7 +10,7 @@ WITH t AS (
     -- taxpayer index (8) and the invoice's index in the month (4, appended below). Unique by construction,
     -- and each month's numbers form their own range, as a real issuing platform's sequence does. Paper
     -- invoices (digital = false) carry the same layout; their real code+number pair is not modelled.
-    printf('%02d441%03d%08d', year(mstart(m)) % 100, m, idx) AS no_prefix,
+    printf('%02d441%03d%08d', myear(m) % 100, m, idx) AS no_prefix,
     mstart(m) AS m_start, mdays(m) AS m_days,
     digital_share(m) * CASE WHEN paper THEN 1 - getvariable('paper_share') ELSE 1 END AS d_share,
     sales * getvariable('invoiced_share')[vat_class] / n_inv AS mean_amount,

@@ -20,14 +20,27 @@ CREATE OR REPLACE TEMP MACRO pick(cum, u) AS len(list_filter(cum, c -> c <= u)) 
 CREATE OR REPLACE TEMP MACRO one_of(xs, u) AS xs[1 + floor((u) * len(xs))::INTEGER];
 
 -- Calendar. Month index m = 0 is the first generated month.
-CREATE OR REPLACE TEMP MACRO mstart(m) AS (getvariable('start_date') + to_months((m)::INTEGER))::DATE;
-CREATE OR REPLACE TEMP MACRO mend(m) AS (mstart((m) + 1) - 1)::DATE;
-CREATE OR REPLACE TEMP MACRO mdays(m) AS datediff('day', mstart(m), mstart((m) + 1));
+-- Date arithmetic costs DuckDB far more than a hash (to_months, date_trunc, dayofweek: about 100 ns
+-- a value), and a city needs the same few dozen months hundreds of millions of times: the months
+-- m = -12 .. months + 13 are computed once into lists (position m + 13), the rest as written.
+CREATE OR REPLACE TEMP MACRO mstart_of(m) AS (getvariable('start_date') + to_months((m)::INTEGER))::DATE;
 -- Saturday -> Monday, Sunday -> Monday. Public holidays and the STA's published extensions are not modelled.
 CREATE OR REPLACE TEMP MACRO past_weekend(d) AS ((d) + CASE dayofweek(d) WHEN 6 THEN 2 WHEN 0 THEN 1 ELSE 0 END)::DATE;
 -- Filing deadline: the 15th of the month after the period end, moved past a weekend.
 CREATE OR REPLACE TEMP MACRO due_after(period_end) AS past_weekend((date_trunc('month', period_end) + INTERVAL 1 MONTH)::DATE + 14);
-CREATE OR REPLACE TEMP MACRO season_f(m) AS getvariable('season')[month(mstart(m))];
+SET VARIABLE cal_start = (SELECT list(mstart_of(k) ORDER BY k) FROM range(-12, getvariable('months')::BIGINT + 15) r(k));
+SET VARIABLE cal_due = (SELECT list(due_after((mstart_of(k + 1) - 1)::DATE) ORDER BY k) FROM range(-12, getvariable('months')::BIGINT + 14) r(k));
+CREATE OR REPLACE TEMP MACRO in_cal(m) AS (m) BETWEEN -12 AND getvariable('months') + 13;
+CREATE OR REPLACE TEMP MACRO mstart(m) AS CASE WHEN in_cal(m) THEN getvariable('cal_start')[(m) + 13] ELSE mstart_of(m) END;
+CREATE OR REPLACE TEMP MACRO mend(m) AS CASE WHEN in_cal(m) THEN (getvariable('cal_start')[(m) + 14] - 1)::DATE ELSE (mstart_of((m) + 1) - 1)::DATE END;
+CREATE OR REPLACE TEMP MACRO mdays(m) AS CASE WHEN in_cal(m) THEN getvariable('cal_start')[(m) + 14] - getvariable('cal_start')[(m) + 13]
+  ELSE datediff('day', mstart_of(m), mstart_of((m) + 1)) END;
+-- Calendar month (1-12) and year of month m.
+CREATE OR REPLACE TEMP MACRO mmonth(m) AS (((month(getvariable('start_date')) - 1 + (m)) % 12 + 12) % 12 + 1)::INTEGER;
+CREATE OR REPLACE TEMP MACRO myear(m) AS (year(getvariable('start_date')) + floor((month(getvariable('start_date')) - 1 + (m)) / 12))::INTEGER;
+-- Filing deadline of a period ending with month m.
+CREATE OR REPLACE TEMP MACRO mdue(m) AS CASE WHEN in_cal(m) THEN getvariable('cal_due')[(m) + 13] ELSE due_after(mend(m)) END;
+CREATE OR REPLACE TEMP MACRO season_f(m) AS getvariable('season')[mmonth(m)];
 
 -- GB 32100 alphabet digit.
 CREATE OR REPLACE TEMP MACRO c31(d) AS substr(credit_code_alphabet(), ((d) % 31)::INTEGER + 1, 1);
@@ -54,7 +67,7 @@ CREATE OR REPLACE TEMP MACRO count_of(idx, m, inv_lvl, fast, fast_g, growth, m0,
   CASE WHEN live(m, dormant, reg_m, abnormal, abn_m)
     THEN least(getvariable('inv_cap'), floor(exp((inv_lvl) + mlog(idx, m, fast, fast_g, growth, m0))))::BIGINT ELSE 0::BIGINT END;
 -- Share of digital (数电) invoices by month: none before Shenzhen joined as issuer (2023-03), ramping to all by 2024-12 [U ramp].
-CREATE OR REPLACE TEMP MACRO digital_share(m) AS least(1.0, greatest(0.0, (datediff('month', DATE '2023-03-01', mstart(m)) + 1) / 22.0));
+CREATE OR REPLACE TEMP MACRO digital_share(m) AS least(1.0, greatest(0.0, ((myear(m) - 2023) * 12 + mmonth(m) - 3 + 1) / 22.0));
 -- Rounded up to a multiple of 5, at least 5.
 CREATE OR REPLACE TEMP MACRO ceil5(x) AS greatest(5, (ceil((x) / 5.0) * 5))::BIGINT;
 
@@ -270,15 +283,28 @@ ORDER BY m, day;
 -- CIT quarterly for enterprises; IIT withholding monthly for enterprise-coded
 -- taxpayers with employees. Periods ending inside the window only.
 CREATE OR REPLACE TEMP VIEW filing_calc AS
-WITH t AS (
+WITH t0 AS (
   SELECT idx, credit_code, ent, kind, vat_general, employees, assets, registered_on, reg_m, slpe, high_tech, late_p,
     -- a taxpayer that does not claim its reliefs (应享未享) pays the full tax, every period
     rnd(66, idx, 0) >= getvariable('unclaimed_share') AS claims,
-    abnormal, abn_m, dormant, fast, fast_g, growth, m0, sales_lvl, rate, va_share, margin, wage, iit_rate,
-    unnest(range(getvariable('months')::BIGINT)) AS m
+    abnormal, abn_m, dormant, rate, va_share, margin, wage, iit_rate,
+    -- Sales of months -2 .. months - 1 (list position m + 3), drawn once per taxpayer-month: a quarterly
+    -- return sums three of them, and VAT, surcharges and CIT of one month read the same ones.
+    list_transform(range(-2, getvariable('months')::BIGINT),
+      k -> sales_of(idx, k, sales_lvl, NOT vat_general, fast, fast_g, growth, m0, dormant, reg_m, abnormal, abn_m)) AS sl
   FROM tp
+), t1 AS (
+  SELECT *,
+    -- profit of each quarter's CIT return (0 in other months), so that the small low-profit test can sum
+    -- the year so far without a window over all returns
+    CASE WHEN kind = 'enterprise' THEN list_transform(range(getvariable('months')::BIGINT), q ->
+      CASE WHEN mmonth(q) % 3 = 0 THEN greatest(0, round((sl[q + 3] + (sl[q + 2] + sl[q + 1])) * margin, 2))::DECIMAL(18,2)
+           ELSE 0::DECIMAL(18,2) END) END AS qprofit
+  FROM t0
+), t AS (
+  SELECT *, unnest(range(getvariable('months')::BIGINT)) AS m FROM t1
 ), t2 AS (
-  SELECT *, month(mstart(m)) % 3 = 0 AS qend FROM t WHERE m >= reg_m
+  SELECT *, mmonth(m) % 3 = 0 AS qend FROM t WHERE m >= reg_m
 ), r AS (
   SELECT *, unnest(list_filter([
       {tt: 'vat', g: 1, q: NOT vat_general, ok: vat_general OR qend},
@@ -294,12 +320,9 @@ WITH t AS (
     CASE WHEN f.g <= 2 THEN 1 ELSE f.g END AS ret_no,
     greatest(CASE WHEN f.q THEN mstart(m - 2) ELSE mstart(m) END, registered_on) AS period_start,
     mend(m) AS period_end,
-    due_after(mend(m)) AS due_date,
+    mdue(m) AS due_date,
     abnormal AND m >= abn_m AS unfiled,
-    sales_of(idx, m, sales_lvl, NOT vat_general, fast, fast_g, growth, m0, dormant, reg_m, abnormal, abn_m)
-      + CASE WHEN f.q THEN sales_of(idx, m - 1, sales_lvl, NOT vat_general, fast, fast_g, growth, m0, dormant, reg_m, abnormal, abn_m)
-                         + sales_of(idx, m - 2, sales_lvl, NOT vat_general, fast, fast_g, growth, m0, dormant, reg_m, abnormal, abn_m)
-             ELSE 0 END AS period_sales
+    CASE WHEN f.q THEN sl[m + 3] + (sl[m + 2] + sl[m + 1]) ELSE sl[m + 3] END AS period_sales
   FROM r
 ), a AS (
   SELECT *,
@@ -314,10 +337,11 @@ WITH t AS (
   FROM s
 ), a2 AS (
   -- CIT prepayments judge the small low-profit limits on the year so far (国家税务总局公告2023年第6号):
-  -- income to the end of the quarter, with the head count and assets.
+  -- income to the end of the quarter (the quarters of this year since the window or the taxpayer began),
+  -- with the head count and assets.
   SELECT *,
-    kind = 'enterprise' AND employees <= 300 AND assets <= 5e7
-      AND sum(CASE WHEN tax_type = 'cit' THEN profit END) OVER (PARTITION BY idx, year(period_end) ORDER BY period_end, tt_no) <= 3e6 AS slpe_ytd
+    CASE WHEN tax_type = 'cit' THEN kind = 'enterprise' AND employees <= 300 AND assets <= 5e7
+      AND list_sum(qprofit[greatest(0, reg_m, m - mmonth(m) + 1) + 1 : m + 1]) <= 3e6 END AS slpe_ytd
   FROM a
 ), b AS (
   SELECT *,
@@ -366,7 +390,5 @@ FROM c;
 CREATE OR REPLACE TEMP TABLE filing_v AS
 SELECT idx, credit_code, tax_type, tt_no, period_start, period_end, due_date, filed_on, tax_base, tax_payable,
   reductions, late, unfiled, paid, paid_on
-FROM filing_calc
--- the year-to-date window of filing_calc hands rows over partition by partition, in whatever order
--- the threads finish: the order of generation is restored, so the same seed gives the same bytes
-ORDER BY idx, period_end, tt_no;
+-- in the order of generation (taxpayer, month, tax type): filing_calc only scans, filters and unnests tp
+FROM filing_calc;
