@@ -110,6 +110,9 @@ const kept = [...previous.matchAll(/<!-- size:(\d+) -->[\s\S]*?<!-- \/size:\1 --
   .filter((m) => !sizes.includes(Number(m[1])))
   .map((m) => ({ size: Number(m[1]), text: m[0] }));
 const all = [...kept, ...sections.map((text, i) => ({ size: sizes[i] as number, text }))].sort((a, b) => a.size - b.size);
+// The other benchmarks' sections follow the foundation's and are kept as they are.
+const sizeEnds = [...previous.matchAll(/<!-- \/size:\d+ -->/g)].map((m) => (m.index ?? 0) + m[0].length);
+const rest = (sizeEnds.length > 0 ? previous.slice(Math.max(...sizeEnds)) : previous.replace(/^# Benchmarks\n/, '')).trim();
 const doc = `# Benchmarks
 
 Measured on this project's machine class (2 cores, 24 GiB, shared and noisy): medians and ratios matter
@@ -126,6 +129,6 @@ against what a user would otherwise pick: DuckDB's own Parquet reader without an
 Zhishu cannot be faster than it), and validating record by record in JavaScript with the same rules.
 
 ${all.map((x) => x.text).join('\n\n')}
-`;
+${rest ? `\n${rest}\n` : ''}`;
 writeFileSync('docs/benchmarks.md', doc);
 process.stderr.write('wrote docs/benchmarks.md\n');
