@@ -556,6 +556,16 @@ describe('planning: idempotency', () => {
         ['taxHandler', 'vat.smallRelief', 'skipped'],
       ],
     );
+
+    // The relief comes back: its messages are in the outbox already (skipped), and an id in the outbox,
+    // in any status, is left as it is (the primary key would refuse a second row).
+    await run(store, 4, TP1);
+    await result(store, 4, TP1, 'cit.bigRelief', 'matched', '25000.00');
+    await result(store, 4, TP1, 'iit.b', 'matched', '500.00');
+    await result(store, 4, TP1, 'vat.smallRelief', 'matched', '800.00');
+    const fourth = await plan(store);
+    assert.deepEqual([fourth.planned, fourth.superseded], [0, 0]);
+    assert.deepEqual(await messages(store), rows);
     store.close();
   });
 

@@ -112,6 +112,7 @@ const TEMP_TABLES = [
   'push_plan_allocation',
   'push_plan_lacking',
   'push_plan_scope',
+  'push_plan_taken',
 ];
 
 /** PostgreSQL: the functions sql/postgres/plan.sql creates in pg_temp (its `macros`), dropped with the temp tables. */
@@ -274,6 +275,8 @@ async function plan(db: Db, entries: readonly PushEntry[], options: PlanOptions)
       await exec('candidates');
       if (Number(existing?.n ?? 0) > 0) {
         await exec('existing');
+        // DuckDB: the ids the insert must not repeat (PostgreSQL's insert asks the primary key's index).
+        if (sections.has('taken')) await exec('taken');
         // A campaign only adds: messages outside it are not "no longer called for".
         if (options.scope) await createTemp(['push_plan_superseded'], emptySuperseded);
         else await exec('superseded');

@@ -176,10 +176,19 @@ SELECT credit_code, role, list(DISTINCT key) AS keys FROM push_plan_existing
 WHERE key IS NOT NULL AND message_id NOT IN (SELECT message_id FROM push_plan_superseded)
 GROUP BY credit_code, role;
 
+-- @taken
+-- Every id the outbox holds for the batch's taxpayers in the period, in any status: the insert adds
+-- none of them again. (Every id starts with the period and the taxpayer's code, and its row carries both.)
+CREATE OR REPLACE TEMP TABLE push_plan_taken AS
+SELECT message_id FROM push_message
+WHERE period = $period AND credit_code IN (SELECT credit_code FROM push_plan_taxpayer WHERE tp >= $lo::INTEGER AND tp < $hi::INTEGER);
+
 -- @nothing_planned
--- The period has nothing in the outbox yet: nothing to skip, nothing planned already.
+-- The period has nothing in the outbox yet: nothing to skip, nothing planned already, and no id a
+-- batch could repeat (earlier batches wrote other taxpayers' ids).
 CREATE OR REPLACE TEMP TABLE push_plan_superseded (message_id VARCHAR);
 CREATE OR REPLACE TEMP TABLE push_plan_handled (credit_code VARCHAR, role VARCHAR, keys INTEGER[]);
+CREATE OR REPLACE TEMP TABLE push_plan_taken (message_id VARCHAR);
 
 -- @booked_all
 -- What counts for the cap: messages planned, in flight or sent to the person, for any period, at the
@@ -282,8 +291,8 @@ WHERE status = 'planned' AND message_id IN (SELECT message_id FROM push_plan_sup
 -- The batch's new rows in one INSERT. No text is written: a message's subject and body are rendered
 -- when it is sent or shown (message.ts renderMessage), from what the row keeps: the names it is
 -- addressed to, the policy, benefit and deadline, what a near miss lacks, a digest's items. An id
--- already in the outbox, in any status, is left as it is: the anti-join does what ON CONFLICT DO
--- NOTHING would, without DuckDB's MERGE (which costs more than the insert). A digest is built from
+-- already in the outbox, in any status (push_plan_taken), is left as it is: the anti-join does what
+-- ON CONFLICT DO NOTHING would, without DuckDB's MERGE (which costs more than the insert). A digest is built from
 -- its person's row, its items already in order.
 INSERT INTO push_message BY NAME
 WITH words AS (
@@ -327,8 +336,7 @@ WITH words AS (
 )
 SELECT message_id, credit_code, role, kind, $period AS period, policy_id, items, category, run_id, benefit::DECIMAL(18,2) AS benefit, deadline, channel, recipient,
   person_name, taxpayer_name, lacking, digest_items, 'planned' AS status, make_timestamp(send_ms * 1000) AS scheduled_at, 0 AS attempts, $now::TIMESTAMP AS created_at
--- Every new id starts with the period, so an id already in the outbox is among these.
-FROM new_row WHERE message_id NOT IN (SELECT message_id FROM push_message WHERE starts_with(message_id, $period || '.'));
+FROM new_row WHERE message_id NOT IN (SELECT message_id FROM push_plan_taken);
 
 -- @report
 -- The new rows by channel and kind (a digest is one row), and what the candidates came to.
