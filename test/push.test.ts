@@ -569,6 +569,26 @@ describe('planning: idempotency', () => {
     store.close();
   });
 
+  it('a period whose every message was skipped plans none of them again when they are called for again', async () => {
+    const store = await world(THREE);
+    await result(store, 1, TP1, 'vat.smallRelief', 'matched', '800.00');
+    assert.equal((await plan(store)).planned, 2);
+    await run(store, 2, TP1);
+    await result(store, 2, TP1, 'vat.smallRelief', 'unknown', null);
+    assert.equal((await plan(store)).superseded, 2);
+    const skipped = await messages(store);
+    assert.deepEqual(
+      skipped.map((m) => m.status),
+      ['skipped', 'skipped'],
+    );
+    await run(store, 3, TP1);
+    await result(store, 3, TP1, 'vat.smallRelief', 'matched', '800.00');
+    const again = await plan(store);
+    assert.deepEqual([again.planned, again.superseded], [0, 0]);
+    assert.deepEqual(await messages(store), skipped);
+    store.close();
+  });
+
   it('a digest whose items are no longer all called for is skipped, and the items still called for are planned again', async () => {
     const store = await world([{ role: 'financeOfficer' }]);
     await result(store, 1, TP1, 'cit.bigRelief', 'matched', '25000.00');

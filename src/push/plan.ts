@@ -265,7 +265,7 @@ async function plan(db: Db, entries: readonly PushEntry[], options: PlanOptions)
     };
     // What the outbox holds for the period decides the skips and what is planned already; a first
     // plan of a period (the usual case) has nothing there and skips those statements.
-    const [existing] = await query<{ n: string }>('outbox');
+    const [existing] = await query<{ n: string; stored: string }>('outbox');
     const batches = Math.max(1, Math.ceil(Number(counts?.taxpayers ?? 0) / perBatch));
     for (const name of ['rows', 'persons', 'booked_all']) await exec(name);
     for (let batch = 0; batch < batches; batch++) {
@@ -275,13 +275,14 @@ async function plan(db: Db, entries: readonly PushEntry[], options: PlanOptions)
       await exec('candidates');
       if (Number(existing?.n ?? 0) > 0) {
         await exec('existing');
-        // DuckDB: the ids the insert must not repeat (PostgreSQL's insert asks the primary key's index).
-        if (sections.has('taken')) await exec('taken');
         // A campaign only adds: messages outside it are not "no longer called for".
         if (options.scope) await createTemp(['push_plan_superseded'], emptySuperseded);
         else await exec('superseded');
         await exec('handled');
       } else await exec('nothing_planned');
+      // DuckDB: the ids the insert must not repeat, skipped ones included (PostgreSQL's insert asks the
+      // primary key's index). With no row of the period stored when the plan began there are none.
+      if (sections.has('taken') && Number(existing?.stored ?? 0) > 0) await exec('taken');
       await exec('booked');
       await exec('allocate');
 

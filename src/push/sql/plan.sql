@@ -80,7 +80,10 @@ SELECT count(*) AS taxpayers, coalesce(sum(results), 0) AS results, coalesce(sum
 FROM push_plan_taxpayer;
 
 -- @outbox
-SELECT count(*) AS n FROM push_message WHERE period = $period AND status <> 'skipped' AND ($only::VARCHAR IS NULL OR credit_code = $only);
+-- n: the messages of the period that count (not skipped); stored: every row of the period, skipped ones
+-- included, whose ids the insert must not repeat.
+SELECT count(*) FILTER (WHERE status <> 'skipped') AS n, count(*) AS stored
+FROM push_message WHERE period = $period AND ($only::VARCHAR IS NULL OR credit_code = $only);
 
 -- @rows
 -- Every result that calls for messages, one narrow row each (the taxpayer by number): the big tables
@@ -184,8 +187,9 @@ SELECT message_id FROM push_message
 WHERE period = $period AND credit_code IN (SELECT credit_code FROM push_plan_taxpayer WHERE tp >= $lo::INTEGER AND tp < $hi::INTEGER);
 
 -- @nothing_planned
--- The period has nothing in the outbox yet: nothing to skip, nothing planned already, and no id a
--- batch could repeat (earlier batches wrote other taxpayers' ids).
+-- The period has nothing in the outbox yet (but skipped messages): nothing to skip, nothing planned
+-- already. push_plan_taken starts empty: with no row of the period stored when the plan began, a
+-- batch can repeat no id (earlier batches wrote other taxpayers' ids); otherwise section taken fills it.
 CREATE OR REPLACE TEMP TABLE push_plan_superseded (message_id VARCHAR);
 CREATE OR REPLACE TEMP TABLE push_plan_handled (credit_code VARCHAR, role VARCHAR, keys INTEGER[]);
 CREATE OR REPLACE TEMP TABLE push_plan_taken (message_id VARCHAR);

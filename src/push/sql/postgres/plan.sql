@@ -141,7 +141,9 @@ SELECT count(*) AS taxpayers, coalesce(sum(results), 0) AS results, coalesce(sum
 FROM push_plan_taxpayer;
 
 -- @outbox
-SELECT count(*) AS n FROM push_message WHERE period = $period::TEXT AND status <> 'skipped' AND ($only::TEXT IS NULL OR credit_code = $only::TEXT);
+-- n: the messages of the period that count (not skipped); stored: every row of the period, skipped ones included.
+SELECT count(*) FILTER (WHERE status <> 'skipped') AS n, count(*) AS stored
+FROM push_message WHERE period = $period::TEXT AND ($only::TEXT IS NULL OR credit_code = $only::TEXT);
 
 -- @rows
 -- Every result that calls for messages, one narrow row each (the taxpayer by number): the big tables
