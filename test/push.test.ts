@@ -1798,6 +1798,8 @@ describe('zhishu push (command line)', () => {
     const first = await zhishu('push', 'plan', '--period', PERIOD, '--now', '2026-04-01T10:00:00', '--db', db);
     assert.equal(first.code, 0, first.stderr);
     assert.match(first.stdout, /planned 2 new message\(s\)/);
+    // Kinds in their fixed order, channels by name, whatever order the engine's GROUP BY returns them in.
+    assert.match(first.stdout, /^new by kind: relief 2; by channel: email 1, inApp 1$/m);
     assert.match(first.stdout, /^email +1 +0 +0 +0 +0$/m);
     assert.match(first.stdout, /^inApp +1 +0 +0 +0 +0$/m);
     const again = await zhishu('push', 'plan', '--period', PERIOD, '--now', '2026-04-02T10:00:00', '--db', db);

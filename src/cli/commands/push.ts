@@ -94,8 +94,11 @@ export function planText(r: PlanReport): string {
   if (r.nothingToClaim) lines.push(`${r.nothingToClaim} result(s) worth 0.00 yuan this period not pushed (nothing to claim)`);
   if (r.withoutPerson) lines.push(`${r.withoutPerson} message(s) not planned: the taxpayer has no person in that role`);
   if (r.notInCatalogue) lines.push(`${r.notInCatalogue} result(s) of entries not in the catalogue left out`);
-  const kinds = Object.entries(r.byKind).map(([k, n]) => `${k} ${n}`);
-  const channels = Object.entries(r.byChannel).map(([k, n]) => `${k} ${n}`);
+  // In a fixed order: the report's rows come from a GROUP BY, in whatever order the engine returns them.
+  const kinds = (['relief', 'nearMiss', 'digest'] as const).filter((k) => r.byKind[k]).map((k) => `${k} ${r.byKind[k]}`);
+  const channels = Object.keys(r.byChannel)
+    .sort()
+    .map((k) => `${k} ${r.byChannel[k]}`);
   if (kinds.length) lines.push(`new by kind: ${kinds.join(', ')}; by channel: ${channels.join(', ')}`);
   return lines.join('\n');
 }
