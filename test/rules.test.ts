@@ -54,6 +54,46 @@ describe('rules: loading refuses what cannot be evaluated', () => {
     refused('registered_on > date("2024-02-30")', 16, /not a date/);
     refused('employees <= 300 &&', 19, /cannot parse/);
   });
+  it('refuses a string that a closed fact never holds, in a comparison, a list or a parameter', () => {
+    refused('vat_status == "smallscale"', 14, /vat_status is never 'smallscale': it is one of general, smallScale/);
+    refused('"Futian" != district', 0, /district is never 'Futian'/);
+    refused('industry in ["F51", "F5"]', 20, /industry is never 'F5': it is 97 values such as A01, A02, A03/);
+    refused('kind == param("test.district")', 8, /kind is never 'nanshan' \(the value of parameter 'test.district'\)/);
+    // The same strings are fine where no closed fact is compared with them.
+    assert.equal(compileRule('r1', 'vat_status == "smallScale" && param("test.note") != "smallscale"', PARAMS).facts.join(), 'vat_status');
+  });
+});
+
+describe('rules: closed string facts', () => {
+  it('every value of a closed fact is a value of the domain model, and the DuckDB ENUM types hold exactly them', async () => {
+    const store = await Store.open(':memory:');
+    try {
+      for (const [name, spec] of Object.entries(FACTS)) {
+        if (!spec.values) continue;
+        const { v } = await store.one<{ v: string[] }>(`SELECT enum_range(NULL::fact_${name})::VARCHAR[] AS v`);
+        assert.deepEqual(v, [...spec.values], `migration 007's fact_${name} lists the values of facts.ts`);
+        const column = tableSpec('taxpayer').columns.find((c) => c.name === name);
+        if (column?.type.kind === 'enum') assert.deepEqual([...spec.values], [...column.type.values], `${name}: the taxpayer field's enumeration`);
+      }
+      const types = await store.all<{ column_name: string; data_type: string }>(
+        `SELECT column_name, data_type FROM information_schema.columns WHERE table_name = 'taxpayer_fact' AND data_type LIKE 'ENUM%'`,
+      );
+      assert.deepEqual(
+        types.map((t) => t.column_name).sort(),
+        Object.keys(FACTS)
+          .filter((n) => FACTS[n]?.values)
+          .sort(),
+        'taxpayer_fact stores them as ENUMs',
+      );
+    } finally {
+      store.close();
+    }
+  });
+  it('the interpreter refuses a value a closed fact cannot hold, naming the fact', () => {
+    const rule = compileRule('r', 'vat_status == "smallScale"', PARAMS);
+    assert.equal(evaluate(rule, { vat_status: 'smallScale' }), 'true');
+    assert.throws(() => evaluate(rule, { vat_status: 'small' }), /fact vat_status: "small" is not one of its values \(general, smallScale\)/);
+  });
 });
 
 describe('rules: explained evaluation for one taxpayer', () => {
@@ -184,14 +224,19 @@ describe('rules: the interpreter, DuckDB and PostgreSQL give the same answer', (
 
   it('strings with quotes, comments and SQL keywords stay data', async () => {
     const nasty = "'; DROP TABLE facts_t; --";
-    const rule = compileRule('nasty', `district == ${q(nasty)} || kind in [${q('/* x */')}, ${q('x\\y')}]`, PARAMS);
+    const note = "fu'tian -- /* x */"; // the value of param("test.note")
+    const rule = compileRule(
+      'nasty',
+      `district == "futian" || (param("test.note") == ${q(note)} && ${q(nasty)} in [${q('x\\y')}, ${q(nasty)}] && kind == "partnership")`,
+      PARAMS,
+    );
     for (const dialect of ['duckdb', 'postgres'] as const) {
       const c = compileSql(rule, dialect);
       assert.ok(!c.sql.includes('DROP') && !c.sql.includes('/*') && !c.sql.includes("'"), `${dialect}: no literal in the SQL text: ${c.sql}`);
-      assert.deepEqual(c.params, [nasty, '/* x */', 'x\\y']);
+      assert.deepEqual(c.params, ['futian', note, note, nasty, 'x\\y', nasty, 'partnership']);
     }
     await duck.exec('DELETE FROM facts_t');
-    const rows: FactRow[] = [{ district: nasty }, { kind: 'x\\y' }, { district: 'futian', kind: 'enterprise' }];
+    const rows: FactRow[] = [{ district: 'futian' }, { district: 'nanshan', kind: 'partnership' }, { district: 'nanshan', kind: 'enterprise' }];
     await duck.exec(insertFactsSql('duckdb', rows.length, 'facts_t'), factRowParams(rows));
     await pgc.query('DELETE FROM facts_t');
     await pgc.query(insertFactsSql('postgres', rows.length, 'facts_t'), factRowParams(rows));

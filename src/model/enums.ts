@@ -69,6 +69,12 @@ export const INDUSTRY_SECTIONS = {
   T: { divisions: [97, 97], en: 'International organisations', zh: '国际组织' },
 } as const;
 export type IndustrySection = keyof typeof INDUSTRY_SECTIONS;
+export const INDUSTRY_SECTION_IDS = Object.keys(INDUSTRY_SECTIONS) as IndustrySection[];
+/** Every industry code industryProblem accepts (section letter and division), in order: A01 … T97. */
+export const INDUSTRY_CODES: readonly string[] = INDUSTRY_SECTION_IDS.flatMap((s) => {
+  const [from, to] = INDUSTRY_SECTIONS[s].divisions;
+  return Array.from({ length: to - from + 1 }, (_, i) => `${s}${String(from + i).padStart(2, '0')}`);
+});
 
 export function industryProblem(code: string): string | null {
   const m = /^([A-T])(\d{2})$/.exec(code);

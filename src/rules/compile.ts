@@ -88,6 +88,16 @@ export function compileRule(id: string, source: string, params: Params): Rule {
     return fail(n, 'null is not a value in rules: a missing fact is unknown by itself');
   };
 
+  // A closed string fact (facts.ts `values`) compared with a string it can never hold: refused, as a
+  // misspelt value would make the condition silently false (or, negated, silently true) for everyone.
+  const inDomain = (fact: Expr, value: Expr, n: Node) => {
+    const values = fact.k === 'fact' ? FACTS[fact.name]?.values : undefined;
+    if (!values || (value.k !== 'lit' && value.k !== 'param') || typeof value.value !== 'string' || values.includes(value.value)) return;
+    const of = value.k === 'param' ? ` (the value of parameter '${value.name}')` : '';
+    const known = values.length <= 12 ? `one of ${values.join(', ')}` : `${values.length} values such as ${values.slice(0, 3).join(', ')}`;
+    fail(n, `${(fact as { name: string }).name} is never '${value.value}'${of}: it is ${known}`);
+  };
+
   const walk = (n: Node): Expr => {
     const text = textOf(n);
     switch (n.op) {
@@ -144,6 +154,7 @@ export function compileRule(id: string, source: string, params: Params): Rule {
         for (const [i, x] of list.entries()) {
           if (x.k !== 'lit' && x.k !== 'param') fail((right.args as Node[])[i] as Node, "the list of 'in' holds values, not facts");
           if (!sameFamily(typeOf(a), typeOf(x))) fail((right.args as Node[])[i] as Node, `cannot compare ${typeOf(a)} with ${typeOf(x)}`);
+          inDomain(a, x, (right.args as Node[])[i] as Node);
         }
         if (typeOf(a) === 'bool') fail(n, "'in' is for strings, numbers and dates");
         return { k: 'in', a, list, text };
@@ -159,6 +170,8 @@ export function compileRule(id: string, source: string, params: Params): Rule {
         if (!sameFamily(ta, tb)) fail(n, `cannot compare ${ta} with ${tb}`);
         if (ta === 'bool' && op !== '==' && op !== '!=') fail(n, `'${op}' does not order true/false`);
         if (ta === 'string' && op !== '==' && op !== '!=') fail(n, `'${op}' does not order strings (collations differ); use == or in`);
+        inDomain(a, b, r);
+        inDomain(b, a, l);
         return { k: 'cmp', op, a, b, text };
       }
     }

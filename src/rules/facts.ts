@@ -1,3 +1,5 @@
+import { COLLECTION_MODES, CREDIT_LEVELS, DISTRICT_IDS, INDUSTRY_CODES, INDUSTRY_SECTION_IDS, TAXPAYER_KINDS, VAT_STATUSES } from '../model/enums.ts';
+
 /**
  * The facts a rule may read about a taxpayer at a period. Each fact has one
  * type; a rule that reads an unknown fact, or compares a fact with a value of
@@ -11,16 +13,22 @@ export type FactType = 'int' | 'decimal' | 'string' | 'bool' | 'date';
 export interface FactSpec {
   type: FactType;
   doc: string;
+  /**
+   * A string fact with a closed domain: the only values the bureau's data can give it (the domain
+   * model's enumerations). A rule comparing it with any other string is refused when it is loaded (a
+   * misspelt 'smallscale' would otherwise never match, silently), and DuckDB stores it as an ENUM.
+   */
+  values?: readonly string[];
 }
 
 export const FACTS: Record<string, FactSpec> = {
-  kind: { type: 'string', doc: 'enterprise, individualBusiness, soleProprietorship, partnership' },
-  vat_status: { type: 'string', doc: 'general or smallScale' },
-  industry: { type: 'string', doc: 'GB/T 4754 code, e.g. F51' },
-  industry_section: { type: 'string', doc: 'GB/T 4754 section letter, e.g. F' },
-  district: { type: 'string', doc: 'Shenzhen district id' },
-  collection_mode: { type: 'string', doc: 'actualAccounts or deemed' },
-  credit_level: { type: 'string', doc: 'A, B, M, C or D' },
+  kind: { type: 'string', doc: 'enterprise, individualBusiness, soleProprietorship, partnership', values: TAXPAYER_KINDS },
+  vat_status: { type: 'string', doc: 'general or smallScale', values: VAT_STATUSES },
+  industry: { type: 'string', doc: 'GB/T 4754 code, e.g. F51', values: INDUSTRY_CODES },
+  industry_section: { type: 'string', doc: 'GB/T 4754 section letter, e.g. F', values: INDUSTRY_SECTION_IDS },
+  district: { type: 'string', doc: 'Shenzhen district id', values: DISTRICT_IDS },
+  collection_mode: { type: 'string', doc: 'actualAccounts or deemed', values: COLLECTION_MODES },
+  credit_level: { type: 'string', doc: 'A, B, M, C or D', values: CREDIT_LEVELS },
   registered_on: { type: 'date', doc: 'date of registration' },
   employees: { type: 'int', doc: 'employees (the registered head count stands in for the quarter average)' },
   total_assets: { type: 'decimal', doc: 'total assets, yuan (the registered figure stands in for the quarter average)' },

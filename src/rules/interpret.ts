@@ -49,8 +49,14 @@ export function factValue(name: string, row: FactRow): Value | null {
   }
   if (typeof raw !== 'string') throw bad();
   if (type === 'date' && !/^\d{4}-\d{2}-\d{2}$/.test(raw)) throw bad();
+  const domain = DOMAINS.get(name);
+  if (domain && !domain.has(raw))
+    throw new Error(`fact ${name}: ${JSON.stringify(raw)} is not one of its values (${[...domain].slice(0, 12).join(', ')}${domain.size > 12 ? ', …' : ''})`);
   return raw;
 }
+
+/** The closed string facts' values (facts.ts), for the check above. */
+const DOMAINS = new Map(Object.entries(FACTS).flatMap(([name, spec]) => (spec.values ? [[name, new Set(spec.values)] as const] : [])));
 
 // ---------------------------------------------------------------- facts of a row
 
@@ -79,6 +85,7 @@ function formatExact(v: number | bigint): string {
 const FACT_NAMES = Object.keys(FACTS);
 const FACT_SLOT = new Map(FACT_NAMES.map((n, i) => [n, i]));
 const FACT_TYPES = FACT_NAMES.map((n) => (FACTS[n] as { type: FactType }).type);
+const FACT_CLOSED = FACT_NAMES.map((n) => FACTS[n]?.values !== undefined);
 type Shown = string | boolean | null;
 const DECIMAL_TEXT = /^-?\d+(?:\.\d{1,2})?$/;
 
@@ -88,7 +95,7 @@ function factExact(slot: number, row: FactRow): Exact | null {
   const raw = row[name];
   if (raw === null || raw === undefined) return null;
   const type = FACT_TYPES[slot] as FactType;
-  if (type === 'string' && typeof raw === 'string') return raw;
+  if (type === 'string' && typeof raw === 'string' && !FACT_CLOSED[slot]) return raw;
   if (type === 'bool' && typeof raw === 'boolean') return raw;
   if ((type === 'int' || type === 'decimal') && (typeof raw === 'number' || typeof raw === 'string')) {
     // The common case without bigints: a number, or its text, of modest size (below 10^13, so that rounding
