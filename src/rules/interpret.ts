@@ -85,7 +85,7 @@ function formatExact(v: number | bigint): string {
 const FACT_NAMES = Object.keys(FACTS);
 const FACT_SLOT = new Map(FACT_NAMES.map((n, i) => [n, i]));
 const FACT_TYPES = FACT_NAMES.map((n) => (FACTS[n] as { type: FactType }).type);
-const FACT_CLOSED = FACT_NAMES.map((n) => FACTS[n]?.values !== undefined);
+const FACT_DOMAIN = FACT_NAMES.map((n) => DOMAINS.get(n));
 type Shown = string | boolean | null;
 const DECIMAL_TEXT = /^-?\d+(?:\.\d{1,2})?$/;
 
@@ -95,7 +95,10 @@ function factExact(slot: number, row: FactRow): Exact | null {
   const raw = row[name];
   if (raw === null || raw === undefined) return null;
   const type = FACT_TYPES[slot] as FactType;
-  if (type === 'string' && typeof raw === 'string' && !FACT_CLOSED[slot]) return raw;
+  if (type === 'string' && typeof raw === 'string') {
+    const domain = FACT_DOMAIN[slot];
+    if (domain === undefined || domain.has(raw)) return raw;
+  }
   if (type === 'bool' && typeof raw === 'boolean') return raw;
   if ((type === 'int' || type === 'decimal') && (typeof raw === 'number' || typeof raw === 'string')) {
     // The common case without bigints: a number, or its text, of modest size (below 10^13, so that rounding

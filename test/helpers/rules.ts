@@ -32,7 +32,8 @@ const NUM_PARAMS = ['param("slpe.maxEmployees")', 'param("slpe.maxAssets")', 'pa
 
 const numLit = fc.oneof(fc.constantFrom(...NUMBERS), fc.integer({ min: -100000, max: 100000 }).map(String), fc.constantFrom(...NUM_PARAMS));
 const cmpOp = fc.constantFrom('==', '!=', '<', '<=', '>', '>=');
-export const leaf: fc.Arbitrary<string> = fc.oneof(
+/** A condition on a fact, as eligibility rules are made of. */
+export const factLeaf: fc.Arbitrary<string> = fc.oneof(
   fc
     .tuple(fc.constantFrom(...ofType('int'), ...ofType('decimal')), cmpOp, numLit, fc.boolean())
     .map(([f, op, v, flip]) => (flip ? `${v} ${op} ${f}` : `${f} ${op} ${v}`)),
@@ -50,9 +51,6 @@ export const leaf: fc.Arbitrary<string> = fc.oneof(
     .constantFrom(...ofType('string'))
     .chain((f) => fc.uniqueArray(fc.constantFrom(...valuesOf(f)), { minLength: 1, maxLength: 4 }).map((xs) => `${f} in [${xs.map(q).join(', ')}]`)),
   fc
-    .tuple(fc.constantFrom(...STRINGS.map(q), 'param("test.note")'), fc.constantFrom('==', '!='), fc.constantFrom(...STRINGS.map(q)))
-    .map(([a, op, b]) => `${a} ${op} ${b}`),
-  fc
     .tuple(fc.constantFrom(...ofType('int'), ...ofType('decimal')), fc.uniqueArray(fc.constantFrom(...NUMBERS), { minLength: 1, maxLength: 4 }))
     .map(([f, xs]) => `${f} in [${xs.join(', ')}]`),
   fc.tuple(fc.constantFrom(...ofType('bool')), fc.constantFrom('', ' == true', ' != false', ' == false')).map(([f, s]) => `${f}${s}`),
@@ -66,6 +64,16 @@ export const leaf: fc.Arbitrary<string> = fc.oneof(
       ),
     )
     .map(([f, op, d]) => `${f} ${op} ${d}`),
+);
+/** Any condition: one on a fact, or now and then strings compared with each other and with a string parameter. */
+export const leaf: fc.Arbitrary<string> = fc.oneof(
+  { arbitrary: factLeaf, weight: 6 },
+  {
+    arbitrary: fc
+      .tuple(fc.constantFrom(...STRINGS.map(q), 'param("test.note")'), fc.constantFrom('==', '!='), fc.constantFrom(...STRINGS.map(q)))
+      .map(([a, op, b]) => `${a} ${op} ${b}`),
+    weight: 1,
+  },
 );
 export const { rule: ruleSource } = fc.letrec<{ rule: string }>((tie) => ({
   rule: fc.oneof(
