@@ -8,6 +8,7 @@ import { FACTS, type FactType } from '../src/rules/facts.ts';
 import { evaluate, explain, type FactRow } from '../src/rules/interpret.ts';
 import type { Expr } from '../src/rules/ir.ts';
 import { compileMatches, compilePopulation, compileSql } from '../src/rules/sql.ts';
+import { migrate, migrations } from '../src/store/migrate.ts';
 import { Store } from '../src/store/store.ts';
 import { createFactsTable, factRowParams, insertFactsSql, PARAMS, q, rowArb, ruleSource } from './helpers/rules.ts';
 
@@ -85,6 +86,36 @@ describe('rules: closed string facts', () => {
           .sort(),
         'taxpayer_fact stores them as ENUMs',
       );
+    } finally {
+      store.close();
+    }
+  });
+  it('a store made before migration 007 keeps its facts, typed, and loses only the serving index', async () => {
+    const store = await Store.open(':memory:', { migrate: false });
+    try {
+      await store.exec('CREATE TABLE schema_migration (version INTEGER PRIMARY KEY, name VARCHAR NOT NULL, applied_at TIMESTAMP NOT NULL)');
+      for (const m of migrations('duckdb').filter((m) => m.version < 7)) {
+        await store.exec(m.sql);
+        await store.exec('INSERT INTO schema_migration VALUES ($1, $2, current_timestamp)', [m.version, m.name]);
+      }
+      const row = `'91440300MA5XXXXXX1', '2026-Q3', DATE '2026-07-01', DATE '2026-09-30', TIMESTAMP '2026-10-01 00:00:00'`;
+      await store.exec(
+        `INSERT INTO taxpayer_fact (credit_code, period, period_start, period_end, computed_at, kind, vat_status, industry, industry_section, district, employees)
+         VALUES (${row}, 'enterprise', 'smallScale', 'I65', 'I', 'nanshan', 12), (${row.replace('XXX1', 'XXX2')}, NULL, 'general', NULL, NULL, 'futian', NULL)`,
+      );
+      await store.exec('CREATE INDEX serve_fact_code ON taxpayer_fact (credit_code)');
+      const before = await store.all('SELECT * FROM current_fact ORDER BY credit_code');
+      assert.deepEqual(await migrate(store), [
+        ...migrations('duckdb')
+          .filter((m) => m.version >= 7)
+          .map((m) => m.version),
+      ]);
+      assert.deepEqual(await store.all('SELECT * FROM current_fact ORDER BY credit_code'), before, 'the same rows, read through the view');
+      const { t } = await store.one<{ t: string }>(
+        `SELECT data_type AS t FROM information_schema.columns WHERE table_name = 'taxpayer_fact' AND column_name = 'vat_status'`,
+      );
+      assert.equal(t, "ENUM('general', 'smallScale')");
+      assert.deepEqual(await store.all(`SELECT index_name FROM duckdb_indexes() WHERE table_name = 'taxpayer_fact'`), [], 'zhishu serve makes it again');
     } finally {
       store.close();
     }
