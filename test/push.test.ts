@@ -1715,15 +1715,19 @@ describe('sending, on DuckDB and on PostgreSQL', () => {
             return inner.deliver(m);
           },
         };
-        const first = sendPushes(store, { inApp: slow }, { entries: ENTRIES, now: SEND_AT });
+        const waited: string[] = [];
+        const first = sendPushes(store, { inApp: slow }, { entries: ENTRIES, now: SEND_AT, onWait: () => waited.push('first') });
         await inFlight;
         assert.equal((await messages(store)).filter((m) => m.status === 'sending').length, 3, 'the first run has claimed its batch');
         let secondDone = false;
-        const second = sendPushes(other, { inApp: inAppAdapter(other) }, { entries: ENTRIES, now: SEND_AT }).finally(() => {
-          secondDone = true;
-        });
+        const second = sendPushes(other, { inApp: inAppAdapter(other) }, { entries: ENTRIES, now: SEND_AT, onWait: () => waited.push('second') }).finally(
+          () => {
+            secondDone = true;
+          },
+        );
         await new Promise((resolve) => setTimeout(resolve, 300));
         assert.equal(secondDone, false, 'the second run waits for the lock');
+        assert.deepEqual(waited, ['second'], 'and says so, once; the first took the lock without waiting');
         go();
         const [a, b] = await Promise.all([first, second]);
         assert.deepEqual([a.sent, b.recovered, b.due, b.sent], [3, 0, 0, 0]);

@@ -32,6 +32,8 @@ export interface SendOptions {
   pageSize?: number;
   /** Called after every batch, for progress lines. */
   onProgress?: (progress: { done: number; total: number }) => void;
+  /** PostgreSQL: called once when another sender on the same schema is running and this run waits for it. */
+  onWait?: () => void;
 }
 
 /**
@@ -124,7 +126,9 @@ export function sendPushes(db: Db, adapters: Adapters, options: SendOptions): Pr
   const previous = running.get(db) ?? Promise.resolve();
   const run = previous
     .catch(() => undefined)
-    .then(() => (db instanceof PgDb ? db.exclusive('zhishu.push.send', (session) => sendRun(session, adapters, options)) : sendRun(db, adapters, options)));
+    .then(() =>
+      db instanceof PgDb ? db.exclusive('zhishu.push.send', (session) => sendRun(session, adapters, options), options.onWait) : sendRun(db, adapters, options),
+    );
   running.set(db, run);
   return run;
 }

@@ -200,16 +200,21 @@ export class PgDb implements Db {
    * named `lock` in the current schema meanwhile: another caller of the same lock on the same
    * schema, in this process or another, waits until fn is done. fn's statements commit one by one;
    * its db.transaction(...) is BEGIN ... COMMIT on that connection. The lock goes with the session,
-   * so a process that dies holding it releases it.
+   * so a process that dies holding it releases it. onWait is called when the lock is held by
+   * someone else, before waiting for it (a command can say why it does not start).
    */
-  async exclusive<T>(lock: string, fn: (db: Db) => Promise<T>): Promise<T> {
+  async exclusive<T>(lock: string, fn: (db: Db) => Promise<T>, onWait?: () => void): Promise<T> {
     const client = await this.pool.connect();
     const tx = new PgTx(client);
     const key = "hashtext($1::TEXT || '.' || coalesce(current_schema(), ''))";
     let broken: Error | undefined;
     try {
       try {
-        await client.query(`SELECT pg_advisory_lock(${key})`, [lock]);
+        const got = await client.query<{ got: boolean }>(`SELECT pg_try_advisory_lock(${key}) AS got`, [lock]);
+        if (!got.rows[0]?.got) {
+          onWait?.();
+          await client.query(`SELECT pg_advisory_lock(${key})`, [lock]);
+        }
       } catch (err) {
         broken = err as Error;
         throw err;

@@ -185,6 +185,7 @@ export function registerPush(program: Command): void {
           entries: catalogue.entries,
           maxAttempts: opts.maxAttempts,
           ...(opts.limit ? { limit: opts.limit } : {}),
+          onWait: () => process.stderr.write('  another zhishu push send is delivering from this schema: waiting for it to finish\n'),
           onProgress: ({ done, total }) => {
             if (total > 0 && (Date.now() - last > 2000 || done === total)) {
               last = Date.now();
