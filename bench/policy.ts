@@ -198,7 +198,7 @@ ${before.length > 0 ? `${stageRow(`push plan, message by message (the planner of
 
 The outbox keeps what each message's words are made of, not the words (they are rendered when it is
 sent); the plan's time goes into the deciding statements and, most of all, writing the digests' two
-text columns (their items' ids and lines: about 1.4 KB a digest), then the commit (src/push/README.md, "What it costs").${COMPARE && N > PLAN_LIMIT ? ` The message-by-message planner is not run above ${fmt(PLAN_LIMIT)} taxpayers (at 100,000 it took 6 GB).` : ''}
+text columns (their items' ids and lines: about 0.6 KB a digest), then the commit (src/push/README.md, "What it costs").${COMPARE && N > PLAN_LIMIT ? ` The message-by-message planner is not run above ${fmt(PLAN_LIMIT)} taxpayers (at 100,000 it took 6 GB).` : ''}
 
 Side by side, the alternative a user would write: the same rules evaluated row by row in TypeScript
 (Zhishu's own interpreter, no traces) took ${fmt(interpPerTaxpayerMs * 1000)} µs per taxpayer for ${interp.policies} policies on ${fmt(interp.rows as number)}

@@ -442,8 +442,11 @@ describe('planning: how often', () => {
       ],
     );
     const digest = rows[0] as Msg;
-    const id = (p: string) => `${PERIOD}.${TP1}.financeOfficer.relief.${p}`;
+    // Its items are kept without the prefix the row carries; the digest's id hashes them in full.
+    const id = (p: string) => `relief.${p}`;
     assert.deepEqual(digest.items?.split(','), [id('vat.smallRelief'), id('stampDuty.a'), id('other.c')]);
+    const full = ['vat.smallRelief', 'stampDuty.a', 'other.c'].map((p) => `${PERIOD}.${TP1}.financeOfficer.${id(p)}`);
+    assert.equal(digest.message_id, messageId(PERIOD, TP1, 'financeOfficer', 'digest', digestSubject(full)));
     assert.match(digest.message_id, new RegExp(`^${PERIOD}\\.${TP1}\\.financeOfficer\\.digest\\.digest-[0-9a-f]{16}$`));
     assert.equal(digest.subject, '【智数·政策提醒】2026年第1季度共 3 项税费政策提醒');
     for (const p of ['vat.smallRelief', 'stampDuty.a', 'other.c']) assert.ok(digest.body.includes(`${p} 的中文标题（English title of ${p}）`), p);
@@ -453,6 +456,33 @@ describe('planning: how often', () => {
     const again = await plan(store, at('2026-04-05T10:00:00+08:00'));
     assert.deepEqual([again.planned, again.alreadyPlanned], [0, 5], 'the digest stands for its items when planning again');
     assert.equal((await messages(store)).length, 3);
+    store.close();
+  });
+
+  it('a digest planned before its items were kept without the prefix (full ids, kind and policy in each line) reads and renders the same', async () => {
+    const store = await world([{ role: 'financeOfficer' }]);
+    await five(store);
+    await plan(store);
+    const [digest] = (await messages(store)).filter((m) => m.kind === 'digest') as [Msg];
+    const prefix = `${PERIOD}.${TP1}.financeOfficer.`;
+    const { digest_items: lines } = await store.one<{ digest_items: string }>('SELECT digest_items FROM push_message WHERE message_id = $1', [
+      digest.message_id,
+    ]);
+    const ids = (digest.items as string).split(',');
+    // The row as the earlier planner wrote it.
+    const old = (JSON.parse(lines) as Record<string, unknown>[]).map((line, i) => {
+      const rest = ids[i] as string;
+      return { kind: rest.slice(0, rest.indexOf('.')), policy_id: rest.slice(rest.indexOf('.') + 1), ...line };
+    });
+    await store.exec('UPDATE push_message SET items = $1, digest_items = $2 WHERE message_id = $3', [
+      ids.map((i) => prefix + i).join(','),
+      JSON.stringify(old),
+      digest.message_id,
+    ]);
+    const [before] = (await messages(store)).filter((m) => m.kind === 'digest') as [Msg];
+    assert.deepEqual([before.subject, before.body], [digest.subject, digest.body], 'the same words');
+    const again = await plan(store);
+    assert.deepEqual([again.planned, again.alreadyPlanned, again.superseded], [0, 5, 0], 'its items count as planned, as they did');
     store.close();
   });
 
@@ -497,7 +527,7 @@ describe('planning: how often', () => {
     );
     const digest = (await messages(store))[0] as Msg;
     assert.deepEqual(
-      digest.items?.split(',').map((i) => i.split('.relief.')[1]),
+      digest.items?.split(',').map((i) => i.replace(/^relief\./, '')),
       ['cit.bigRelief', 'vat.narrow'],
     );
     store.close();
@@ -609,7 +639,7 @@ describe('planning: idempotency', () => {
       await result(store, 2, TP1, policy, 'matched', benefit);
     const report = await plan(store, at('2026-04-02T10:00:00+08:00'));
     const rows = await messages(store);
-    const items = (m: Msg) => m.items?.split(',').map((i) => i.split('.relief.')[1]);
+    const items = (m: Msg) => m.items?.split(',').map((i) => i.replace(/^relief\./, ''));
     assert.deepEqual(
       rows.filter((m) => m.status === 'skipped').map((m) => [m.message_id, items(m)]),
       [[first.message_id, ['vat.smallRelief', 'stampDuty.a', 'other.c']]],
@@ -1078,7 +1108,8 @@ function modelPlan(
         message_id: id,
         kind: 'digest',
         policy_id: null,
-        items: ids.join(','),
+        // The outbox keeps a digest's items without the prefix its row carries (period, taxpayer, role).
+        items: ids.map((i) => i.slice(`${PERIOD}.${code}.${role}.`.length)).join(','),
         category: [...new Set(a.items.map((c) => c.item.entry.category))].sort().join(','),
         benefit: reliefs.length > 0 ? modelFen(reliefs.reduce((sum, c) => sum + (c.item.benefitFen as bigint), 0n)) : null,
         deadline: a.items.map((c) => c.item.deadline).sort()[0] as string,

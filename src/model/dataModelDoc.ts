@@ -115,7 +115,7 @@ when the message is sent or shown, with the catalogue's titles (src/push/message
 | kind | VARCHAR | no | \`relief\` (a matched policy to claim), \`nearMiss\` (what is lacking), \`digest\` (several merged by the frequency cap) |
 | period | VARCHAR | no | the period of the match results, e.g. 2026-Q1 |
 | policy_id | VARCHAR | yes | the catalogue entry; empty for a digest |
-| items | VARCHAR | yes | digest only: the message_ids it stands for, comma-separated (they are never planned alone) |
+| items | VARCHAR | yes | digest only: the messages it stands for (they are never planned alone), comma-separated, each \`kind.policy_id\`: its message_id without the prefix the row carries (\`period.credit_code.role.\`); rows planned before that hold the full ids |
 | category | VARCHAR | no | the entry's category (vat, surcharges, cit, iit, stampDuty, other); a digest's categories, comma-separated |
 | run_id | BIGINT | no | the match run whose results the message comes from |
 | benefit | DECIMAL(18,2) | yes | estimated benefit in yuan; a digest: the sum over its reliefs; empty when unknown |
@@ -134,7 +134,7 @@ when the message is sent or shown, with the catalogue's titles (src/push/message
 | person_name | VARCHAR | yes | whom the message greets, as planned (the person of that role) |
 | taxpayer_name | VARCHAR | yes | the taxpayer's name, as planned |
 | lacking | VARCHAR | yes | a near miss: JSON array of what it lacks, in words; empty when not explained |
-| digest_items | VARCHAR | yes | a digest: JSON array of its lines in order, each \`{kind, policy_id, benefit, deadline, lacking}\` |
+| digest_items | VARCHAR | yes | a digest: JSON array of its lines in the order of items, each \`{benefit, deadline, lacking}\` (rows planned before that also carry kind and policy_id) |
 
 ### push_attempt
 Every delivery attempt, written before the channel is called and completed after. Natural key: (message_id, attempt).

@@ -190,14 +190,18 @@ export function digestText(id: string, to: Addressee, items: readonly ItemText[]
   };
 }
 
-/** One line of a digest as the outbox keeps it (push_message.digest_items). */
+/**
+ * One line of a digest as the outbox keeps it (push_message.digest_items), in the order of the row's
+ * items (push_message.items: each `kind.policy_id`). Rows planned before the items were kept that
+ * way carry kind and policy_id here too, and their items in full.
+ */
 export interface DigestItem {
-  kind: 'relief' | 'nearMiss';
-  policy_id: string;
   /** Yuan with two decimals; null when unknown. */
   benefit: string | null;
   deadline: string;
   lacking: string[] | null;
+  kind?: 'relief' | 'nearMiss';
+  policy_id?: string;
 }
 
 /** What rendering needs of an outbox row. */
@@ -209,6 +213,7 @@ export type RenderableMessage = Pick<
   | 'kind'
   | 'period'
   | 'policy_id'
+  | 'items'
   | 'category'
   | 'benefit'
   | 'deadline'
@@ -239,11 +244,22 @@ export function renderMessage(m: RenderableMessage, entries: ReadonlyMap<string,
   const fen = (yuan: string | null) => (yuan === null ? null : toFen(yuan));
   if (m.kind === 'digest') {
     if (m.digest_items === null) throw new Error(`push_message ${m.message_id}: a digest without digest_items or texts cannot be rendered`);
-    const items = JSON.parse(m.digest_items) as DigestItem[];
+    const lines = JSON.parse(m.digest_items) as DigestItem[];
+    const ids = m.items === null ? [] : m.items.split(',');
+    const prefix = `${m.period}.${m.credit_code}.${m.role}.`;
     return digestText(
       m.message_id,
       to,
-      items.map((it) => ({ kind: it.kind, entry: entry(it.policy_id, 'other'), benefitFen: fen(it.benefit), deadline: it.deadline, lacking: it.lacking })),
+      lines.map((it, i) => {
+        const id = ids[i] ?? '';
+        const rest = id.startsWith(prefix) ? id.slice(prefix.length) : id;
+        const kind = it.kind ?? rest.slice(0, rest.indexOf('.'));
+        const policyId = it.policy_id ?? rest.slice(rest.indexOf('.') + 1);
+        if ((kind !== 'relief' && kind !== 'nearMiss') || policyId === '') {
+          throw new Error(`push_message ${m.message_id}: line ${i + 1} of the digest has no item (items: ${m.items})`);
+        }
+        return { kind, entry: entry(policyId, 'other'), benefitFen: fen(it.benefit), deadline: it.deadline, lacking: it.lacking };
+      }),
     );
   }
   if (m.policy_id === null) throw new Error(`push_message ${m.message_id}: a ${m.kind} without policy_id cannot be rendered`);

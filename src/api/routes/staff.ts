@@ -189,7 +189,7 @@ export function registerStaff(api: ZodApi, ctx: ApiContext): void {
         '(CAST($1 AS VARCHAR) IS NULL OR credit_code = $1) AND (CAST($2 AS VARCHAR) IS NULL OR status = $2) AND (CAST($3 AS VARCHAR) IS NULL OR period = $3)';
       const { rows, ...paging } = await pageRows<Record<string, string | number | null>>(ctx.db, {
         // The texts are rendered from what the row keeps, as they will be sent (push/message.ts).
-        select: `message_id, credit_code, role, kind, period, policy_id, category, CAST(benefit AS VARCHAR) AS benefit, CAST(deadline AS VARCHAR) AS deadline,
+        select: `message_id, credit_code, role, kind, period, policy_id, items, category, CAST(benefit AS VARCHAR) AS benefit, CAST(deadline AS VARCHAR) AS deadline,
                  channel, subject, body, person_name, taxpayer_name, lacking, digest_items, status,
                  CAST(scheduled_at AS VARCHAR) AS scheduled_at, attempts, CAST(sent_at AS VARCHAR) AS sent_at`,
         from: 'push_message',

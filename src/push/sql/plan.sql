@@ -149,12 +149,13 @@ LEFT JOIN (SELECT * FROM push_plan_person WHERE tp >= $lo::INTEGER AND tp < $hi:
 -- the key of that id among the person's candidates: entry number × 2, + 1 for a near miss.
 CREATE OR REPLACE TEMP TABLE push_plan_existing AS
 WITH m AS (
-  SELECT message_id, credit_code, role, status, unnest(CASE WHEN kind = 'digest' THEN string_split(items, ',') ELSE [message_id] END) AS id,
+  SELECT message_id, credit_code, role, kind, status, unnest(CASE WHEN kind = 'digest' THEN string_split(items, ',') ELSE [message_id] END) AS id,
     $period || '.' || credit_code || '.' || role || '.' AS prefix
   FROM push_message WHERE period = $period AND status <> 'skipped'
     AND credit_code IN (SELECT credit_code FROM push_plan_taxpayer WHERE tp >= $lo::INTEGER AND tp < $hi::INTEGER)
 ), parsed AS (
-  SELECT *, CASE WHEN starts_with(id, prefix) THEN id[length(prefix) + 1:] END AS rest FROM m
+  -- A digest's items are kept without the prefix the row carries (rows planned before that: with it).
+  SELECT *, CASE WHEN starts_with(id, prefix) THEN id[length(prefix) + 1:] WHEN kind = 'digest' THEN id END AS rest FROM m
 )
 SELECT p.message_id, p.credit_code, p.role, p.status, e.e * 2 + (split_part(p.rest, '.', 1) = 'nearMiss')::INTEGER AS key
 FROM parsed p LEFT JOIN push_plan_entry e ON split_part(p.rest, '.', 1) IN ('relief', 'nearMiss') AND e.id = p.rest[strpos(p.rest, '.') + 1:];
@@ -319,15 +320,16 @@ WITH words AS (
 ), digest AS (
   SELECT p.*, list_filter(p.items, (x, i) -> p.slots[i] > 0) AS merged FROM person p WHERE p.in_digest > 1
 ), digest_row AS (
-  SELECT d.*, list_transform(d.merged, x -> d.prefix || CASE WHEN x.prio = 2 THEN 'nearMiss' ELSE 'relief' END || '.' || w.ids[x.e + 1]) AS ids,
+  -- Its items' ids without the prefix the row carries (period, taxpayer, role): kind.policy.
+  SELECT d.*, list_transform(d.merged, x -> CASE WHEN x.prio = 2 THEN 'nearMiss' ELSE 'relief' END || '.' || w.ids[x.e + 1]) AS ids,
     array_to_string(list_sort(list_distinct(list_transform(d.merged, x -> w.categories[x.e + 1]))), ',') AS category,
-    -- What each line of the digest says (message.ts DigestItem), in its order.
-    to_json(list_transform(d.merged, x -> {kind: CASE WHEN x.prio = 2 THEN 'nearMiss' ELSE 'relief' END, policy_id: w.ids[x.e + 1],
-      benefit: x.b::DECIMAL(18,2)::VARCHAR, deadline: x.dl::VARCHAR, lacking: CASE WHEN x.prio = 2 THEN list_filter(d.lacking, l -> l.e = x.e)[1].lacking END}))::VARCHAR AS digest_items
+    -- What each line of the digest says besides its item's id (message.ts DigestItem), in the items' order.
+    to_json(list_transform(d.merged, x -> {benefit: x.b::DECIMAL(18,2)::VARCHAR, deadline: x.dl::VARCHAR,
+      lacking: CASE WHEN x.prio = 2 THEN list_filter(d.lacking, l -> l.e = x.e)[1].lacking END}))::VARCHAR AS digest_items
   FROM digest d, words w
 ), digest_id AS (
   -- Named by what it holds: the same items give the same digest (message.ts digestSubject).
-  SELECT *, prefix || 'digest.digest-' || left(sha256(array_to_string(list_sort(ids), chr(10))), 16) AS message_id FROM digest_row
+  SELECT *, prefix || 'digest.digest-' || left(sha256(array_to_string(list_sort(list_transform(ids, i -> prefix || i)), chr(10))), 16) AS message_id FROM digest_row
 ), new_row AS (
   SELECT message_id, credit_code, role, kind, policy_id, NULL AS items, category, run_id, x.b AS benefit, x.dl AS deadline, channel, recipient,
     person_name, taxpayer_name, to_json(lacks)::VARCHAR AS lacking, NULL AS digest_items, CASE WHEN slot > 0 THEN d ELSE x.ms END AS send_ms

@@ -207,13 +207,14 @@ LEFT JOIN push_plan_person p ON p.tp = c.tp AND p.role = c.role;
 -- regexp_split_to_array, as DuckDB's string_split, makes '' one empty item (string_to_array: none).
 CREATE TEMP TABLE push_plan_existing AS
 WITH m AS (
-  SELECT pm.message_id, pm.credit_code, pm.role, pm.status, id, $period::TEXT || '.' || pm.credit_code || '.' || pm.role || '.' AS prefix
+  SELECT pm.message_id, pm.credit_code, pm.role, pm.kind, pm.status, id, $period::TEXT || '.' || pm.credit_code || '.' || pm.role || '.' AS prefix
   FROM push_message pm
   CROSS JOIN LATERAL unnest(CASE WHEN pm.kind = 'digest' THEN regexp_split_to_array(pm.items, ',') ELSE ARRAY[pm.message_id] END) AS id
   WHERE pm.period = $period::TEXT AND pm.status <> 'skipped'
     AND pm.credit_code IN (SELECT credit_code FROM push_plan_taxpayer WHERE tp >= $lo::INTEGER AND tp < $hi::INTEGER)
 ), parsed AS (
-  SELECT *, CASE WHEN left(id, length(prefix)) = prefix THEN substr(id, length(prefix) + 1) END AS rest FROM m
+  -- A digest's items are kept without the prefix the row carries (rows planned before that: with it).
+  SELECT *, CASE WHEN left(id, length(prefix)) = prefix THEN substr(id, length(prefix) + 1) WHEN kind = 'digest' THEN id END AS rest FROM m
 )
 SELECT p.message_id, p.credit_code, p.role, p.status, e.e * 2 + (split_part(p.rest, '.', 1) = 'nearMiss')::INTEGER AS key
 FROM parsed p LEFT JOIN push_plan_entry e ON split_part(p.rest, '.', 1) IN ('relief', 'nearMiss') AND e.id = substr(p.rest, strpos(p.rest, '.') + 1);
@@ -350,13 +351,14 @@ WITH person AS (
   WHERE i.slot = 0 OR i.in_digest = 1
 ), digest_row AS (
   SELECT credit_code, role, run_id, channel, recipient, person_name, taxpayer_name, prefix, d,
-    string_agg(prefix || kind || '.' || policy_id, ',' ORDER BY k) AS items,
+    -- Its items' ids without the prefix the row carries (period, taxpayer, role): kind.policy.
+    string_agg(kind || '.' || policy_id, ',' ORDER BY k) AS items,
     -- Named by what it holds: the same items give the same digest (message.ts digestSubject).
     string_agg(prefix || kind || '.' || policy_id, chr(10) ORDER BY (prefix || kind || '.' || policy_id) COLLATE "C") AS sorted_ids,
     string_agg(DISTINCT category, ',' ORDER BY category) AS category,
-    -- What each line of the digest says (message.ts DigestItem), in its order, as to_json writes a list of structs.
-    '[' || string_agg('{"kind":' || to_json(kind)::TEXT || ',"policy_id":' || to_json(policy_id)::TEXT
-      || ',"benefit":' || coalesce(to_json(b::NUMERIC(18,2)::TEXT)::TEXT, 'null') || ',"deadline":' || to_json(to_char(dl, 'YYYY-MM-DD'))::TEXT
+    -- What each line of the digest says besides its item's id (message.ts DigestItem), in the items' order, as
+    -- to_json writes a list of structs.
+    '[' || string_agg('{"benefit":' || coalesce(to_json(b::NUMERIC(18,2)::TEXT)::TEXT, 'null') || ',"deadline":' || to_json(to_char(dl, 'YYYY-MM-DD'))::TEXT
       || ',"lacking":' || coalesce(lacks, 'null') || '}', ',' ORDER BY k) || ']' AS digest_items,
     sum(b) FILTER (WHERE prio < 2) AS benefit, min(dl) AS deadline
   FROM item WHERE slot > 0 AND in_digest > 1
