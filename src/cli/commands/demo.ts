@@ -97,7 +97,24 @@ async function deliverInApp(store: Store, entries: readonly PushEntry[]): Promis
   );
   if (!last?.t) return null;
   process.stderr.write('Delivering the in-app messages\n');
-  return sendPushes(store, { inApp: inAppAdapter(store), sms: smsNotConfigured() }, { now: toInstant(fromSql(last.t)), entries });
+  let shown = Date.now();
+  return sendPushes(
+    store,
+    { inApp: inAppAdapter(store), sms: smsNotConfigured() },
+    {
+      now: toInstant(fromSql(last.t)),
+      entries,
+      // All of them go to the inbox, one statement per batch: batches of 2,000 rather than the default 200 deliver
+      // the demo city's 109,000 messages in 54 s instead of 81 s (fewer claims and commits).
+      batchSize: 2000,
+      onProgress: ({ done, total }) => {
+        if (total > 0 && (Date.now() - shown > 2000 || done === total)) {
+          shown = Date.now();
+          process.stderr.write(`  ${done.toLocaleString('en-US')}/${total.toLocaleString('en-US')} message(s) delivered\n`);
+        }
+      },
+    },
+  );
 }
 
 export function registerDemo(program: Command): void {
