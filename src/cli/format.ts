@@ -2,6 +2,19 @@
 
 export const fmtInt = (n: number | bigint | string) => Number(n).toLocaleString('en-US');
 export const fmtMs = (ms: number) => (ms < 1000 ? `${ms} ms` : `${(ms / 1000).toFixed(1)} s`);
+/**
+ * A progress callback that writes a line on stderr for the first step, then at most every two seconds,
+ * and always for the last one (done === total), so long work shows it is moving without flooding the terminal.
+ */
+export function progressLines(line: (done: number, total: number) => string): (p: { done: number; total: number }) => void {
+  let last = 0;
+  return ({ done, total }) => {
+    if (total > 0 && (Date.now() - last > 2000 || done === total)) {
+      last = Date.now();
+      process.stderr.write(`${line(done, total)}\n`);
+    }
+  };
+}
 export const fmtRate = (rows: number, ms: number) => (ms <= 0 ? '-' : `${(rows / (ms / 1000) / 1e6).toFixed(2)} M rows/s`);
 
 /** Columns left-aligned for text, right-aligned for numbers. Width counts CJK characters as two. */

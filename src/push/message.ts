@@ -253,8 +253,9 @@ export function renderMessage(m: RenderableMessage, entries: ReadonlyMap<string,
       lines.map((it, i) => {
         const id = ids[i] ?? '';
         const rest = id.startsWith(prefix) ? id.slice(prefix.length) : id;
-        const kind = it.kind ?? rest.slice(0, rest.indexOf('.'));
-        const policyId = it.policy_id ?? rest.slice(rest.indexOf('.') + 1);
+        const dot = rest.indexOf('.');
+        const kind = it.kind ?? rest.slice(0, dot);
+        const policyId = it.policy_id ?? rest.slice(dot + 1);
         if ((kind !== 'relief' && kind !== 'nearMiss') || policyId === '') {
           throw new Error(`push_message ${m.message_id}: line ${i + 1} of the digest has no item (items: ${m.items})`);
         }

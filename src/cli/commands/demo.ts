@@ -12,7 +12,7 @@ import { type SendReport, sendPushes } from '../../push/send.ts';
 import { fromSql, toInstant } from '../../push/time.ts';
 import { DEFAULT_DB_PATH, Store } from '../../store/store.ts';
 import { nonNegativeInt, positiveInt } from '../args.ts';
-import { fmtMs } from '../format.ts';
+import { fmtInt, fmtMs, progressLines } from '../format.ts';
 import { citySummary } from '../summary.ts';
 import { runGenerate } from './generate.ts';
 import { ingestText, runIngest } from './ingest.ts';
@@ -97,7 +97,6 @@ async function deliverInApp(store: Store, entries: readonly PushEntry[]): Promis
   );
   if (!last?.t) return null;
   process.stderr.write('Delivering the in-app messages\n');
-  let shown = Date.now();
   return sendPushes(
     store,
     { inApp: inAppAdapter(store), sms: smsNotConfigured() },
@@ -107,12 +106,7 @@ async function deliverInApp(store: Store, entries: readonly PushEntry[]): Promis
       // All of them go to the inbox, one statement per batch: batches of 2,000 rather than the default 200 deliver
       // the demo city's 109,000 messages in 54 s instead of 81 s (fewer claims and commits).
       batchSize: 2000,
-      onProgress: ({ done, total }) => {
-        if (total > 0 && (Date.now() - shown > 2000 || done === total)) {
-          shown = Date.now();
-          process.stderr.write(`  ${done.toLocaleString('en-US')}/${total.toLocaleString('en-US')} message(s) delivered\n`);
-        }
-      },
+      onProgress: progressLines((done, total) => `  ${fmtInt(done)}/${fmtInt(total)} message(s) delivered`),
     },
   );
 }

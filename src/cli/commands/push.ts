@@ -13,7 +13,7 @@ import { parseInstant, parsePeriod } from '../../push/time.ts';
 import type { Db } from '../../store/db.ts';
 import { DEFAULT_DB_PATH } from '../../store/store.ts';
 import { positiveInt } from '../args.ts';
-import { fmtMs, table } from '../format.ts';
+import { fmtMs, progressLines, table } from '../format.ts';
 import { UsageError } from './ingest.ts';
 import { type DatabaseArgs, databaseOption, schemaOption, withDatabase } from './pg.ts';
 
@@ -179,19 +179,13 @@ export function registerPush(program: Command): void {
           sms: smsNotConfigured(),
           ...(opts.smtp ? { email: emailAdapter(db, { smtp: opts.smtp, ...(opts.from ? { from: opts.from } : {}) }) } : {}),
         };
-        let last = 0;
         const report = await sendPushes(db, adapters, {
           now: opts.now ?? new Date(),
           entries: catalogue.entries,
           maxAttempts: opts.maxAttempts,
           ...(opts.limit ? { limit: opts.limit } : {}),
           onWait: () => process.stderr.write('  another zhishu push send is delivering from this schema: waiting for it to finish\n'),
-          onProgress: ({ done, total }) => {
-            if (total > 0 && (Date.now() - last > 2000 || done === total)) {
-              last = Date.now();
-              process.stderr.write(`  ${done}/${total} message(s) attempted\n`);
-            }
-          },
+          onProgress: progressLines((done, total) => `  ${done}/${total} message(s) attempted`),
         });
         if (opts.json) console.log(JSON.stringify(report, null, 2));
         else console.log(`${sendText(report)}\n\n${await outboxText(db)}\n\ndone in ${fmtMs(Date.now() - started)}`);
