@@ -1,7 +1,8 @@
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { DuckDBConnection } from '@duckdb/node-api';
 import { literal, Store } from '../store/store.ts';
 import { REDUCTION_CODES } from './reductionCodes.ts';
 import { type GeneratorSettings, type GeneratorSettingsInput, monthLabel, parseSettings, setVariableSql, sqlVariables } from './settings.ts';
@@ -9,14 +10,6 @@ import { type GeneratorSettings, type GeneratorSettingsInput, monthLabel, parseS
 export { calibrationReport } from './calibration.ts';
 
 const SQL_DIR = join(dirname(fileURLToPath(import.meta.url)), 'sql');
-
-/**
- * Tables whose query keeps a fraction of each scanned batch (payments are the paid returns of
- * filing_v): DuckDB's order-preserving Parquet writer then cuts row groups where the threads happen
- * to meet, so the bytes (not the rows) could differ between two runs. Written by one thread, their
- * row groups are the same every time. The other queries keep or multiply whole batches.
- */
-const ONE_THREAD: ReadonlySet<OutputTable> = new Set(['payment']);
 
 /** Output tables in load order; `invoice` is written one file per month. */
 export const OUTPUT_TABLES = [
@@ -43,7 +36,7 @@ export interface GeneratedFile {
 
 export interface GenerateStep extends GeneratedFile {
   ms: number;
-  /** 0-based position of this file among all files written (the last one is total - 1). */
+  /** How many files were finished before this one (files are written side by side, so not always in plan order). */
   index: number;
   total: number;
 }
@@ -66,13 +59,9 @@ export function plannedFiles(settings: GeneratorSettings): { table: OutputTable;
   return out;
 }
 
-/**
- * Sets the settings as DuckDB variables and runs setup.sql on the store: afterwards the
- * macros and the tables every output query reads (tp, hall_day, filing_v) are there.
- */
-export async function prepareGenerator(store: Store, settings: GeneratorSettings): Promise<void> {
-  const vars = sqlVariables(settings);
-  const statements = Object.entries(vars).map(([k, v]) => setVariableSql(k, v));
+/** What one connection needs before it can run an output query: the settings as variables, then session.sql's macros. */
+function sessionSql(settings: GeneratorSettings): string {
+  const statements = Object.entries(sqlVariables(settings)).map(([k, v]) => setVariableSql(k, v));
   statements.push(
     setVariableSql('code_vat_exempt', REDUCTION_CODES.vatSmallScaleExemption),
     setVariableSql('code_vat_rate_cut', REDUCTION_CODES.vatSmallScaleRateCut),
@@ -80,15 +69,48 @@ export async function prepareGenerator(store: Store, settings: GeneratorSettings
     setVariableSql('code_cit_slpe', REDUCTION_CODES.citSmallLowProfit),
     setVariableSql('code_cit_high_tech', REDUCTION_CODES.citHighTech),
     setVariableSql('month', 0),
+    readGeneratorSql('session'),
   );
-  await store.exec(statements.join('\n'));
-  await store.exec(readGeneratorSql('setup'));
+  return statements.join('\n');
 }
 
 /**
+ * Sets the settings as DuckDB variables, creates the macros (session.sql) and runs setup.sql on
+ * the store: afterwards the tables every output query reads (tp, hall_day, filing_v) are there.
+ */
+export async function prepareGenerator(store: Store, settings: GeneratorSettings): Promise<void> {
+  await store.exec(sessionSql(settings));
+  await store.exec(readGeneratorSql('setup'));
+}
+
+/** Relative time to write each file (seconds per million taxpayers, measured): the writers take the costliest first. */
+const WRITE_COST: Record<OutputTable, number> = {
+  invoice: 8,
+  payment: 7,
+  filing: 6,
+  invoice_quota: 5,
+  credit_event: 4,
+  hall_visit: 2.5,
+  company_person: 2,
+  filing_reduction: 1.7,
+  taxpayer: 1.2,
+  application: 0.4,
+  invoice_pickup: 0.4,
+};
+
+/**
+ * How many files are written side by side. DuckDB's order-preserving Parquet writer keeps a
+ * second thread mostly idle (a month of invoices took as long on one thread as on two), and its
+ * row groups would depend on how the threads met; so each file is written by one thread, and as
+ * many files at once as there are cores (at most 4: each writer holds its row groups in memory).
+ */
+const WRITERS = Math.max(1, Math.min(4, availableParallelism()));
+
+/**
  * Generates a seeded synthetic city into outDir: one file per table (invoices one per
- * month). All rows are produced by DuckDB SQL (src/generate/sql); this function only
- * sets the settings as DuckDB variables and writes each query with COPY.
+ * month). All rows are produced by DuckDB SQL (src/generate/sql); this function sets the
+ * settings as DuckDB variables, makes the shared tables on all cores, then writes the files
+ * with COPY, several at once, each on its own connection and thread (same seed, same bytes).
  */
 export async function generateCity(
   settingsInput: GeneratorSettingsInput | GeneratorSettings,
@@ -102,37 +124,69 @@ export async function generateCity(
   const spill = mkdtempSync(join(tmpdir(), 'zhishu-generate-'));
   const store = await Store.open(':memory:', {
     migrate: false,
-    settings: { threads: '2', memory_limit: '3GB', preserve_insertion_order: 'true' },
+    settings: { threads: String(WRITERS), memory_limit: '3GB', preserve_insertion_order: 'true' },
   });
+  const writers: DuckDBConnection[] = [];
   try {
     await store.exec(`SET temp_directory = ${literal(spill)}`);
     await prepareGenerator(store, settings);
+    await store.exec('SET threads = 1');
+    writers.push(store.connection);
+    for (let i = 1; i < WRITERS; i++) {
+      const c = await store.connect();
+      writers.push(c);
+      await c.run(sessionSql(settings));
+    }
 
     // zstd at level 1 writes a month of a million taxpayers' invoices in two thirds of the time of the
     // default level 3, and the files come out no larger (these columns are hashes and sequences).
     const parquet = '(FORMAT parquet, COMPRESSION zstd, COMPRESSION_LEVEL 1, DICTIONARY_SIZE_LIMIT 1)';
     const options = settings.format === 'parquet' ? parquet : '(FORMAT csv, HEADER true)';
     const plan = plannedFiles(settings);
-    const files: GeneratedFile[] = [];
+    const files: GeneratedFile[] = new Array(plan.length);
     const queries = new Map<OutputTable, string>();
-    for (const [index, entry] of plan.entries()) {
-      const t0 = performance.now();
-      if (entry.month !== undefined) await store.exec(setVariableSql('month', entry.month));
-      let query = queries.get(entry.table);
+    const queryOf = (table: OutputTable): string => {
+      let query = queries.get(table);
       if (query === undefined) {
-        query = readGeneratorSql(entry.table).trim().replace(/;\s*$/, '');
-        queries.set(entry.table, query);
+        query = readGeneratorSql(table).trim().replace(/;\s*$/, '');
+        queries.set(table, query);
       }
-      const file = join(dir, entry.name);
-      if (ONE_THREAD.has(entry.table)) await store.exec('SET threads = 1');
-      const result = await store.all<{ Count: string | number }>(`COPY (\n${query}\n) TO ${literal(file)} ${options}`);
-      if (ONE_THREAD.has(entry.table)) await store.exec('SET threads = 2');
-      const rows = Number(result[0]?.Count ?? 0);
-      files.push({ table: entry.table, file, rows });
-      onProgress?.({ table: entry.table, file, rows, ms: Math.round(performance.now() - t0), index, total: plan.length });
-    }
+      return query;
+    };
+    // Largest first, so that the last files to finish are small ones and no writer idles long at the end.
+    const order = plan
+      .map((_, i) => i)
+      .sort((a, b) => WRITE_COST[(plan[b] as (typeof plan)[number]).table] - WRITE_COST[(plan[a] as (typeof plan)[number]).table] || a - b);
+    let next = 0;
+    let written = 0;
+    let failed = false;
+    // Each writer takes the next file of the plan until none is left (or another writer failed).
+    const write = async (c: DuckDBConnection): Promise<void> => {
+      while (!failed && next < plan.length) {
+        const i = order[next++] as number;
+        const entry = plan[i] as (typeof plan)[number];
+        const t0 = performance.now();
+        if (entry.month !== undefined) await c.run(setVariableSql('month', entry.month));
+        const file = join(dir, entry.name);
+        const result = await c.runAndReadAll(`COPY (\n${queryOf(entry.table)}\n) TO ${literal(file)} ${options}`);
+        const rows = Number(result.getRowObjectsJson()[0]?.Count ?? 0);
+        files[i] = { table: entry.table, file, rows };
+        onProgress?.({ table: entry.table, file, rows, ms: Math.round(performance.now() - t0), index: written++, total: plan.length });
+      }
+    };
+    const outcomes = await Promise.allSettled(
+      writers.map((c) =>
+        write(c).catch((err: unknown) => {
+          failed = true;
+          throw err;
+        }),
+      ),
+    );
+    const failure = outcomes.find((o): o is PromiseRejectedResult => o.status === 'rejected');
+    if (failure) throw failure.reason;
     return { files, ms: Math.round(performance.now() - started) };
   } finally {
+    for (const c of writers.slice(1)) c.closeSync();
     store.close();
     rmSync(spill, { recursive: true, force: true });
   }

@@ -159,6 +159,17 @@ export class Store implements Db {
     return DuckPool.open(size, () => this.instance.connect());
   }
 
+  /**
+   * One more connection to this database with the session macros the store's own connection has,
+   * for work that runs statements side by side (the generator's writers). The caller closes it
+   * before the store.
+   */
+  async connect(): Promise<DuckDBConnection> {
+    const connection = await this.instance.connect();
+    await connection.run(readSql('macros.sql'));
+    return connection;
+  }
+
   /** Closes the connection and the database, releasing the file lock. */
   close(): void {
     // The connection destroys its prepared statements as it closes.
