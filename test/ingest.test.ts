@@ -125,6 +125,61 @@ describe('ingest of a file with deliberately corrupted records', () => {
   });
 });
 
+describe('duplicates within a file, whether its keys come in order or not', () => {
+  // Files sorted by their key are proven free of duplicates in one streaming pass; any break in the
+  // order sends a file to the hash check. Both ways must find every repeated key, near or far.
+  let dir: string;
+  let store: Store;
+  let code: string;
+  before(async () => {
+    dir = tempDir();
+    const good = taxpayers(3);
+    code = good[0]?.credit_code as string;
+    writeCsv(join(dir, 'taxpayer.csv'), taxpayerHeader, good);
+    store = await Store.open(join(dir, 'z.duckdb'));
+    await ingestDirectory(store, dir);
+    const gen = await Store.open(':memory:', { migrate: false, settings: { preserve_insertion_order: 'true' } });
+    // 300,000 invoices (three row groups, read by both threads), numbers increasing with i; `repeat` maps
+    // a row to the row whose number it repeats.
+    const invoices = async (month: number, repeat: string) =>
+      gen.exec(`COPY (SELECT printf('2544%02d%014d', ${month}, CASE ${repeat} ELSE i END) AS invoice_number, ${literal(code)} AS issuer_code, NULL::VARCHAR AS buyer_code,
+          DATE '2025-10-01' AS issued_on, 100::DECIMAL(18,2) AS amount, 0::DECIMAL(18,2) AS tax, 'ordinary' AS kind, true AS digital, 'normal' AS status,
+          NULL::VARCHAR AS reverses_number FROM range(300000) r(i) ORDER BY i) TO ${literal(join(dir, `invoice-2025-${month}.parquet`))} (FORMAT parquet, ROW_GROUP_SIZE 100000)`);
+    await invoices(10, 'WHEN false THEN 0');
+    await invoices(11, 'WHEN i = 250000 THEN 10'); // in order but for one number far back
+    await invoices(12, 'WHEN i = 1 THEN 0'); // the second repeats the first
+    // Returns keyed by (credit code, tax type, period start, period end): in order, except the fourth, which repeats the second.
+    const filings = [0, 1, 2, 1].map((m) => ({ ...VALID.filing, credit_code: code, period_start: `2025-0${m + 1}-01`, period_end: `2025-0${m + 1}-28` }));
+    writeCsv(join(dir, 'filing.csv'), Object.keys(VALID.filing as object), filings);
+    gen.close();
+    await ingestDirectory(store, dir);
+  });
+  after(() => store?.close());
+
+  it('loads every record of a file whose keys increase throughout', async () => {
+    const f = await store.one<{ rows_loaded: string; rows_quarantined: string }>(
+      `SELECT rows_loaded, rows_quarantined FROM ingest_file WHERE source_file LIKE '%invoice-2025-10.parquet'`,
+    );
+    assert.deepEqual(f, { rows_loaded: '300000', rows_quarantined: '0' });
+  });
+
+  it('quarantines a repeated key whether it is far back, just before, or in a key of several columns', async () => {
+    const q = await store.all<{ file: string; row_number: string; reason: string }>(
+      `SELECT regexp_extract(source_file, '[^/]+$') AS file, row_number, reason FROM quarantine ORDER BY file, row_number`,
+    );
+    assert.deepEqual(
+      q.map((r) => [r.file, r.row_number, r.reason]),
+      [
+        ['filing.csv', '4', 'duplicate of row 2 in this file'],
+        ['invoice-2025-11.parquet', '250001', 'duplicate of row 11 in this file'],
+        ['invoice-2025-12.parquet', '2', 'duplicate of row 1 in this file'],
+      ],
+    );
+    const n = await store.one<{ n: string }>(`SELECT count(*) AS n FROM invoice`);
+    assert.equal(n.n, String(300000 + 299999 + 299999));
+  });
+});
+
 describe('a load killed with SIGKILL and re-run', () => {
   let dir: string;
   before(async () => {

@@ -189,10 +189,28 @@ async function loadFile(store: Store, file: SourceFile, sha256: string): Promise
     const checked = `(SELECT __row, __line, ${[...keptRaw.map((c) => raw(c.name)), ''].join(', ')} ${typedSelect}, ${okExpr} AS __ok, ${keyHash} AS __key_hash FROM ${source})`;
 
     // 3. Within one file, the first record of a natural key wins; later ones are kept in quarantine.
-    //    Candidates are found on a 64-bit hash of the key (cheap to group), then confirmed exactly.
-    const candidates = await store.one<{ n: string }>(`SELECT count(*) AS n FROM (SELECT ${keyHash} AS h FROM ${source} GROUP BY h HAVING count(*) > 1)`);
+    //    A file with a key of one column often comes sorted by it (a month of invoice numbers): one
+    //    streaming pass tells whether every key is greater than the one before it, and then no key
+    //    repeats (a month of a million taxpayers' invoices: 0.5 s instead of 1.2 s to group). A chain that
+    //    breaks anywhere, or a missing key, sends the file the long way: candidates are found on a 64-bit
+    //    hash of the key (cheap to group), then confirmed exactly. Keys of several columns always go that
+    //    way: compared as structs, the pass took 2.5 s on 22.5 million returns, and a file sorted by
+    //    credit code and then tax type is rare. The pass also gives the rows and the key range (step 4).
+    const k1Raw = raw(spec.naturalKey[0] as string);
+    const chain =
+      spec.naturalKey.length === 1
+        ? `count(*) FILTER (WHERE prev IS NULL) AS chains, count(*) FILTER (WHERE k1 IS NULL OR NOT (k1 > prev)) AS unordered
+          FROM (SELECT ${k1Raw} AS k1, lag(${k1Raw}) OVER () AS prev FROM ${source})`
+        : `NULL AS chains, NULL AS unordered FROM (SELECT ${k1Raw} AS k1 FROM ${source})`;
+    const scan = await store.one<{ n: string; lo: string | null; hi: string | null; chains: string | null; unordered: string | null }>(
+      `SELECT count(*) AS n, min(k1)::VARCHAR AS lo, max(k1)::VARCHAR AS hi, ${chain}`,
+    );
+    const increasing = scan.chains !== null && Number(scan.chains) <= 1 && Number(scan.unordered) === 0;
+    const candidates = increasing
+      ? 0
+      : Number((await store.one<{ n: string }>(`SELECT count(*) AS n FROM (SELECT ${keyHash} AS h FROM ${source} GROUP BY h HAVING count(*) > 1)`)).n);
     let dups = 0;
-    if (Number(candidates.n) > 0) {
+    if (candidates > 0) {
       await store.exec(`CREATE TEMP TABLE ${DUP} AS
         SELECT __row, __line, first_row, record FROM (
           SELECT __row, __line, min(__row) OVER (PARTITION BY ${keyCols}) AS first_row, ${recordJson} AS record
@@ -209,9 +227,7 @@ async function loadFile(store: Store, file: SourceFile, sha256: string): Promise
     //    file whose key range is in ingest_file; when this file's range overlaps none of them (a new month
     //    of invoices), no stored key can match and the anti-join against the whole table is skipped.
     const k1 = ident(spec.naturalKey[0] as string);
-    const range = await store.one<{ lo: string | null; hi: string | null }>(
-      `SELECT min(${raw(spec.naturalKey[0] as string)})::VARCHAR AS lo, max(${raw(spec.naturalKey[0] as string)})::VARCHAR AS hi FROM ${source}`,
-    );
+    const range = { lo: scan.lo, hi: scan.hi };
     const overlapping = await store.one<{ n: string }>(
       `SELECT count(*) AS n FROM ingest_file WHERE table_name = $1 AND rows_loaded > 0 AND key_min <= $3 AND key_max >= $2`,
       [spec.name, range.lo, range.hi],
@@ -229,7 +245,7 @@ async function loadFile(store: Store, file: SourceFile, sha256: string): Promise
     // 5. Every problem of every refused record, with the record as it was read. Records are refused
     //    exactly when they were neither loaded nor duplicates nor already present, so the (costly) pass
     //    that lists problems runs only when some were.
-    const rows = Number((await store.one<{ n: string }>(`SELECT count(*) AS n FROM ${source}`)).n);
+    const rows = Number(scan.n);
     const alreadyPresent = againstStored ? Number((await store.one<{ n: string }>(`SELECT count(*) AS n FROM ${checked} WHERE __ok`)).n) - dups - loaded : 0;
     const refused = rows - loaded - dups - alreadyPresent;
     if (refused > 0) {
@@ -260,7 +276,7 @@ async function loadFile(store: Store, file: SourceFile, sha256: string): Promise
       range.lo,
       range.hi,
     ]);
-    const scratch = [...(Number(candidates.n) > 0 ? [DUP] : []), ...lookupNames];
+    const scratch = [...(candidates > 0 ? [DUP] : []), ...lookupNames];
     if (scratch.length > 0) await store.exec(scratch.map((n) => `DROP TABLE ${n};`).join(' '));
     return { ...base, status: 'loaded' as const, read, loaded, present: alreadyPresent, quarantined, ms: Date.now() - started };
   });
