@@ -144,31 +144,20 @@ export async function generateCity(
     const options = settings.format === 'parquet' ? parquet : '(FORMAT csv, HEADER true)';
     const plan = plannedFiles(settings);
     const files: GeneratedFile[] = new Array(plan.length);
-    const queries = new Map<OutputTable, string>();
-    const queryOf = (table: OutputTable): string => {
-      let query = queries.get(table);
-      if (query === undefined) {
-        query = readGeneratorSql(table).trim().replace(/;\s*$/, '');
-        queries.set(table, query);
-      }
-      return query;
-    };
+    const queries = new Map(OUTPUT_TABLES.map((t) => [t, readGeneratorSql(t).trim().replace(/;\s*$/, '')]));
     // Largest first, so that the last files to finish are small ones and no writer idles long at the end.
-    const order = plan
-      .map((_, i) => i)
-      .sort((a, b) => WRITE_COST[(plan[b] as (typeof plan)[number]).table] - WRITE_COST[(plan[a] as (typeof plan)[number]).table] || a - b);
+    const order = plan.map((entry, i) => ({ entry, i })).sort((a, b) => WRITE_COST[b.entry.table] - WRITE_COST[a.entry.table] || a.i - b.i);
     let next = 0;
     let written = 0;
     let failed = false;
     // Each writer takes the next file of the plan until none is left (or another writer failed).
     const write = async (c: DuckDBConnection): Promise<void> => {
       while (!failed && next < plan.length) {
-        const i = order[next++] as number;
-        const entry = plan[i] as (typeof plan)[number];
+        const { entry, i } = order[next++] as (typeof order)[number];
         const t0 = performance.now();
         if (entry.month !== undefined) await c.run(setVariableSql('month', entry.month));
         const file = join(dir, entry.name);
-        const result = await c.runAndReadAll(`COPY (\n${queryOf(entry.table)}\n) TO ${literal(file)} ${options}`);
+        const result = await c.runAndReadAll(`COPY (\n${queries.get(entry.table)}\n) TO ${literal(file)} ${options}`);
         const rows = Number(result.getRowObjectsJson()[0]?.Count ?? 0);
         files[i] = { table: entry.table, file, rows };
         onProgress?.({ table: entry.table, file, rows, ms: Math.round(performance.now() - t0), index: written++, total: plan.length });

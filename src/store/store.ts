@@ -62,9 +62,7 @@ export class Store implements Db {
       memory_limit: process.env.ZHISHU_MEMORY_LIMIT ?? '3GB',
       ...options.settings,
     });
-    const connection = await instance.connect();
-    const store = new Store(path, instance, connection);
-    await store.exec(readSql('macros.sql'));
+    const store = new Store(path, instance, await connectWithMacros(instance));
     if (options.migrate !== false) await migrate(store);
     return store;
   }
@@ -164,10 +162,8 @@ export class Store implements Db {
    * for work that runs statements side by side (the generator's writers). The caller closes it
    * before the store.
    */
-  async connect(): Promise<DuckDBConnection> {
-    const connection = await this.instance.connect();
-    await connection.run(readSql('macros.sql'));
-    return connection;
+  connect(): Promise<DuckDBConnection> {
+    return connectWithMacros(this.instance);
   }
 
   /** Closes the connection and the database, releasing the file lock. */
@@ -178,6 +174,13 @@ export class Store implements Db {
     this.instance.closeSync();
     if (this.path !== ':memory:') Store.opened.delete(resolve(this.path));
   }
+}
+
+/** A connection with the session macros (sql/macros.sql): they belong to a connection, not to the database. */
+async function connectWithMacros(instance: DuckDBInstance): Promise<DuckDBConnection> {
+  const connection = await instance.connect();
+  await connection.run(readSql('macros.sql'));
+  return connection;
 }
 
 /** How many statements a store keeps prepared for allPrepared. */
