@@ -133,7 +133,7 @@ describe('PostgreSQL store: the same JSON, the same schema as DuckDB', () => {
     await duck.exec('DROP TABLE shape');
   });
 
-  it('the PostgreSQL migrations are those of DuckDB: same numbers and names, tables, views, columns in order, types, NOT NULL and keys', async () => {
+  it("the PostgreSQL migrations are those of DuckDB: same numbers and names, tables, views, columns in order, types, NOT NULL and keys (but the outbox's)", async () => {
     assert.deepEqual(
       migrations('postgres').map((m) => [m.version, m.name]),
       migrations('duckdb').map((m) => [m.version, m.name]),
@@ -143,7 +143,14 @@ describe('PostgreSQL store: the same JSON, the same schema as DuckDB', () => {
     const pgColumns = await columnsOf(server);
     assert.deepEqual(pgColumns, await columnsOf(duck));
     assert.ok(pgColumns.length > 150, 'every table and view is compared');
-    assert.deepEqual(await primaryKeysOf(server), await primaryKeysOf(duck));
+    // One key differs on purpose: DuckDB's outbox keeps message_id unique without an index (migration
+    // 008: the planner inserts no id its taxpayers already hold), PostgreSQL's plan relies on its key.
+    const pgKeys = await primaryKeysOf(server);
+    assert.ok(pgKeys.includes('push_message.message_id'));
+    assert.deepEqual(
+      pgKeys.filter((k) => k !== 'push_message.message_id'),
+      await primaryKeysOf(duck),
+    );
     const bookkeeping = 'SELECT version, name FROM schema_migration ORDER BY version';
     assert.deepEqual(await server.all(bookkeeping), await duck.all(bookkeeping));
   });

@@ -597,7 +597,8 @@ describe('planning: idempotency', () => {
     );
 
     // The relief comes back: its messages are in the outbox already (skipped), and an id in the outbox,
-    // in any status, is left as it is (the primary key would refuse a second row).
+    // in any status, is left as it is. DuckDB's outbox has no index to refuse a second row (migration
+    // 008): the planner alone keeps ids unique, which the full row lists compared here also prove.
     await run(store, 4, TP1);
     await result(store, 4, TP1, 'cit.bigRelief', 'matched', '25000.00');
     await result(store, 4, TP1, 'iit.b', 'matched', '500.00');
@@ -605,6 +606,8 @@ describe('planning: idempotency', () => {
     const fourth = await plan(store);
     assert.deepEqual([fourth.planned, fourth.superseded], [0, 0]);
     assert.deepEqual(await messages(store), rows);
+    const [ids] = await store.all<{ n: bigint; distinct_ids: bigint }>('SELECT count(*) AS n, count(DISTINCT message_id) AS distinct_ids FROM push_message');
+    assert.equal(ids?.n, ids?.distinct_ids);
     store.close();
   });
 

@@ -109,7 +109,7 @@ when the message is sent or shown, with the catalogue's titles (src/push/message
 
 | column | type | null | meaning |
 |---|---|---|---|
-| message_id | VARCHAR | no | \`period.credit_code.role.kind.subject\`, subject = policy id or \`digest-\` and a hash of its items (primary key; also the e-mail Message-ID's left part) |
+| message_id | VARCHAR | no | \`period.credit_code.role.kind.subject\`, subject = policy id or \`digest-\` and a hash of its items (unique: the primary key on PostgreSQL; on DuckDB kept unique by the planner without an index, migration 008; also the e-mail Message-ID's left part) |
 | credit_code | VARCHAR | no | the taxpayer |
 | role | VARCHAR | no | the person, by role in company_person: \`legalRepresentative\`, \`financeOfficer\`, \`taxHandler\` |
 | kind | VARCHAR | no | \`relief\` (a matched policy to claim), \`nearMiss\` (what is lacking), \`digest\` (several merged by the frequency cap) |
