@@ -1,9 +1,12 @@
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { dataModelMarkdown } from '../src/model/dataModelDoc.ts';
 import { SQL_TYPES, TABLES } from '../src/model/index.ts';
 import { migrate, migrations, Store } from '../src/store/store.ts';
+import { tempDir } from './helpers/tmp.ts';
 
 describe('schema', () => {
   it('the migrated tables have exactly the columns, types and nullability of the table specs', async () => {
@@ -28,6 +31,45 @@ describe('schema', () => {
     assert.deepEqual(await migrate(store), []);
     const applied = await store.all<{ version: number }>('SELECT version FROM schema_migration ORDER BY version');
     assert.equal(applied.length, migrations().length);
+    store.close();
+  });
+
+  it("migration 008 takes an outbox's key away and keeps its rows and NOT NULLs, also when the process dies before a checkpoint", async () => {
+    // A store as it was at migration 7, with a planned message.
+    const file = join(tempDir(), 'v7.duckdb');
+    const old = await Store.open(file, { migrate: false });
+    await old.exec('CREATE TABLE schema_migration (version INTEGER PRIMARY KEY, name VARCHAR NOT NULL, applied_at TIMESTAMP NOT NULL)');
+    for (const m of migrations().filter((m) => m.version <= 7)) {
+      await old.exec(m.sql);
+      await old.exec('INSERT INTO schema_migration VALUES ($1, $2, current_timestamp)', [m.version, m.name]);
+    }
+    const row = `('2026-Q3.C.financeOfficer.relief.p', 'C', 'financeOfficer', 'relief', '2026-Q3', 'p', NULL, 'cit', 1, 12.5, DATE '2026-10-15', 'inApp',
+      'inbox:C/financeOfficer', NULL, NULL, 'planned', TIMESTAMP '2026-10-10 09:00:00', 0, NULL, NULL, TIMESTAMP '2026-09-30 08:00:00', NULL, 'Li', 'Co', NULL, NULL)`;
+    await old.exec(`INSERT INTO push_message VALUES ${row}`);
+    old.close();
+    // Another process migrates it and is killed before anything checkpoints: the next open replays the WAL.
+    const killed = spawnSync(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        '-e',
+        `import { Store } from './src/store/store.ts'; await Store.open(${JSON.stringify(file)}); process.kill(process.pid, 'SIGKILL');`,
+      ],
+      { encoding: 'utf8' },
+    );
+    assert.equal(killed.signal, 'SIGKILL', killed.stderr);
+    const store = await Store.open(file, { migrate: false });
+    const [done] = await store.all<{ v: number }>('SELECT max(version) AS v FROM schema_migration');
+    assert.equal(done?.v, migrations().length, 'the killed process migrated the store, and its WAL was replayed');
+    const rows = await store.all<{ message_id: string; benefit: string }>('SELECT message_id, benefit FROM push_message');
+    assert.deepEqual(rows, [{ message_id: '2026-Q3.C.financeOfficer.relief.p', benefit: '12.50' }]);
+    const fresh = await Store.open(':memory:');
+    assert.deepEqual(await store.all('DESCRIBE push_message'), await fresh.all('DESCRIBE push_message'), 'the same columns, types and nullability');
+    fresh.close();
+    const indexes = await store.all("SELECT index_name FROM duckdb_indexes() WHERE table_name = 'push_message'");
+    assert.deepEqual(indexes, []);
+    await assert.rejects(store.exec(`INSERT INTO push_message SELECT * REPLACE (NULL AS message_id) FROM push_message`), /NOT NULL/);
     store.close();
   });
 
