@@ -895,6 +895,20 @@ describe('planning on PostgreSQL (sql/postgres/plan.sql): the same outbox and re
     duck.close();
   });
 
+  it('a result stored twice in one run stops the plan before it writes: DuckDB, without a key on the outbox, names the taxpayer; PostgreSQL refuses the second id', async () => {
+    const { duck, pg } = await engines(THREE);
+    for (const db of [duck, pg] as Db[]) {
+      await result(db, 1, TP1, 'vat.smallRelief', 'matched', '800.00');
+      await result(db, 1, TP1, 'cit.bigRelief', 'matched', '25000.00');
+      await result(db, 1, TP1, 'cit.bigRelief', 'matched', '25000.00');
+    }
+    await assert.rejects(plan(duck), new RegExp(`taxpayer ${TP1} hold a policy twice for one run`));
+    await assert.rejects(plan(pg), /duplicate key value violates unique constraint/);
+    assert.deepEqual(await outbox(duck), []);
+    assert.deepEqual(await outbox(pg), []);
+    duck.close();
+  });
+
   it("runs inside the caller's transaction or in one of its own on a pooled connection; calls on one database take turns", async () => {
     const pg = await pgWorld(server.db, THREE);
     await result(pg, 1, TP1, 'cit.bigRelief', 'matched', '25000.00');

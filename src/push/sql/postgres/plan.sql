@@ -167,7 +167,7 @@ ORDER BY t.tp;
 
 -- @persons
 -- The person of each role of each taxpayer: the first by name (then e-mail, mobile, channel, quiet
--- hours, missing ones last: DuckDB's min of the struct), as company_person has no key that says which
+-- hours, missing ones last, as DuckDB's window orders them), as company_person has no key that says which
 -- one. The preferred channel when its address is known, else the in-app inbox (SMS falls back to the
 -- inbox when sending).
 CREATE TEMP TABLE push_plan_person AS
