@@ -44,11 +44,6 @@ if (stage === 'match') {
   extra = { factsMs: matchStart - factsStart, matchMs: end - matchStart, run };
 } else if (stage === 'ledger') {
   extra = { ledger: await buildLedger(store, catalogue, period) };
-} else if (stage === 'plan') {
-  const push = (await import('../src/push/plan.ts')) as Record<string, unknown>;
-  const plan = push.planPushes as (s: Store, e: unknown, o: { period: string; now: Date }) => Promise<unknown>;
-  const policies = catalogue.entries;
-  extra = { plan: await store.transaction(() => plan(store, policies, { period, now: new Date(`${parseQuarter(period).end}T00:00:00Z`) })) };
 } else if (stage === 'rematch') {
   // Single-taxpayer re-match latency as a serving process sees it: one long-lived store on the
   // database, the serving indexes made as `zhishu serve` makes them at start (src/api/sql/
@@ -165,7 +160,7 @@ if (stage === 'match') {
 }
 // A stage that writes ends when its writes are in the database file, as the command's exit
 // (DuckDB checkpoints on close) leaves them: the CHECKPOINT is timed as part of the stage.
-if (stage === 'match' || stage === 'ledger' || stage === 'plan') {
+if (stage === 'match' || stage === 'ledger') {
   const c0 = performance.now();
   await store.checkpoint();
   extra.checkpointMs = performance.now() - c0;

@@ -38,11 +38,7 @@ describe('schema', () => {
     // A store as it was at migration 7, with a planned message.
     const file = join(tempDir(), 'v7.duckdb');
     const old = await Store.open(file, { migrate: false });
-    await old.exec('CREATE TABLE schema_migration (version INTEGER PRIMARY KEY, name VARCHAR NOT NULL, applied_at TIMESTAMP NOT NULL)');
-    for (const m of migrations().filter((m) => m.version <= 7)) {
-      await old.exec(m.sql);
-      await old.exec('INSERT INTO schema_migration VALUES ($1, $2, current_timestamp)', [m.version, m.name]);
-    }
+    await migrate(old, 7);
     const row = `('2026-Q3.C.financeOfficer.relief.p', 'C', 'financeOfficer', 'relief', '2026-Q3', 'p', NULL, 'cit', 1, 12.5, DATE '2026-10-15', 'inApp',
       'inbox:C/financeOfficer', NULL, NULL, 'planned', TIMESTAMP '2026-10-10 09:00:00', 0, NULL, NULL, TIMESTAMP '2026-09-30 08:00:00', NULL, 'Li', 'Co', NULL, NULL)`;
     await old.exec(`INSERT INTO push_message VALUES ${row}`);

@@ -29,14 +29,15 @@ export function migrations(dialect: Dialect = 'duckdb'): Migration[] {
 
 /**
  * Applies the migrations of the database's engine not yet applied, each in its own transaction, and
- * records each in `schema_migration`. Returns the versions applied.
+ * records each in `schema_migration`. Returns the versions applied. `through` stops after that
+ * version (a store as an earlier release left it, for upgrade tests).
  */
-export async function migrate(db: Db): Promise<number[]> {
+export async function migrate(db: Db, through = Number.POSITIVE_INFINITY): Promise<number[]> {
   await db.exec(BOOKKEEPING[db.dialect]);
   const done = new Set((await db.all<{ version: number }>('SELECT version FROM schema_migration')).map((r) => r.version));
   const applied: number[] = [];
   for (const m of migrations(db.dialect)) {
-    if (done.has(m.version)) continue;
+    if (done.has(m.version) || m.version > through) continue;
     await db.transaction(async (tx) => {
       await tx.exec(m.sql);
       await tx.exec('INSERT INTO schema_migration VALUES ($1, $2, current_timestamp)', [m.version, m.name]);

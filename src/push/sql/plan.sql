@@ -16,6 +16,9 @@ CREATE OR REPLACE TEMP MACRO push_fits(t, times, mx) AS
   NOT list_bool_or(list_transform(
     list_prepend(t, list_filter(times, b -> b > t - 604800000 AND b <= t)),
     s -> len(list_filter(times, b -> b >= s AND b < s + 604800000)) + 1 > mx));
+-- A message's key among a person's candidates: its entry number × 2, + 1 for a near miss (ids of the
+-- outbox are turned into the same keys, section existing).
+CREATE OR REPLACE TEMP MACRO push_key(e, near_miss) AS e * 2 + near_miss::INTEGER;
 -- The current results of a period: for each taxpayer, those of the latest run (highest run_id) for
 -- the period that covers it, a city run or a re-match of that taxpayer alone. A taxpayer with no row
 -- in its latest run has nothing current, even if an older run had rows.
@@ -155,7 +158,7 @@ LEFT JOIN (SELECT * FROM push_plan_person WHERE tp >= $lo::INTEGER AND tp < $hi:
 
 -- @existing
 -- The period's outbox, one row per message id it stands for (a digest for each of its items), with
--- the key of that id among the person's candidates: entry number × 2, + 1 for a near miss.
+-- the key of that id among the person's candidates (push_key).
 CREATE OR REPLACE TEMP TABLE push_plan_existing AS
 WITH m AS (
   SELECT message_id, credit_code, role, kind, status, unnest(CASE WHEN kind = 'digest' THEN string_split(items, ',') ELSE [message_id] END) AS id,
@@ -166,7 +169,7 @@ WITH m AS (
   -- A digest's items are kept without the prefix the row carries (rows planned before that: with it).
   SELECT *, CASE WHEN starts_with(id, prefix) THEN id[length(prefix) + 1:] WHEN kind = 'digest' THEN id END AS rest FROM m
 )
-SELECT p.message_id, p.credit_code, p.role, p.status, e.e * 2 + (split_part(p.rest, '.', 1) = 'nearMiss')::INTEGER AS key
+SELECT p.message_id, p.credit_code, p.role, p.status, push_key(e.e, split_part(p.rest, '.', 1) = 'nearMiss') AS key
 FROM parsed p LEFT JOIN push_plan_entry e ON split_part(p.rest, '.', 1) IN ('relief', 'nearMiss') AND e.id = p.rest[strpos(p.rest, '.') + 1:];
 
 -- @superseded
@@ -174,7 +177,7 @@ FROM parsed p LEFT JOIN push_plan_entry e ON split_part(p.rest, '.', 1) IN ('rel
 -- longer called for), for taxpayers a current run covers. Messages in flight or sent are never touched.
 CREATE OR REPLACE TEMP TABLE push_plan_superseded AS
 WITH keys AS (
-  SELECT credit_code, role, list_transform(items, x -> x.e * 2 + (x.prio = 2)::INTEGER) AS keys FROM push_plan_candidate WHERE person_name IS NOT NULL
+  SELECT credit_code, role, list_transform(items, x -> push_key(x.e, x.prio = 2)) AS keys FROM push_plan_candidate WHERE person_name IS NOT NULL
 )
 SELECT m.message_id FROM push_plan_existing m LEFT JOIN keys k ON k.credit_code = m.credit_code AND k.role = m.role
 WHERE m.status = 'planned'
@@ -238,12 +241,12 @@ WITH fresh AS (
   -- One message twice in a person's candidates (a result stored twice in one run) would give two rows
   -- one id, which no key would refuse here (migration 008): the plan stops instead, naming the taxpayer.
   SELECT c.credit_code, c.role, c.run_id, c.person_name, c.channel, c.recipient, c.taxpayer_name, c.wait,
-    CASE WHEN len(list_distinct(list_transform(c.items, x -> x.e * 2 + (x.prio = 2)::INTEGER))) < len(c.items)
+    CASE WHEN len(list_distinct(list_transform(c.items, x -> push_key(x.e, x.prio = 2)))) < len(c.items)
       THEN error('push plan: the current match results of taxpayer ' || c.credit_code || ' hold a policy twice for one run, so ' || c.role
         || ' would get one message twice; nothing is planned (policy_match holds each taxpayer and policy once per run)')
       ELSE len(c.items) END AS called,
     list_transform(
-      list_filter(c.items, x -> h.keys IS NULL OR NOT list_contains(h.keys, x.e * 2 + (x.prio = 2)::INTEGER)),
+      list_filter(c.items, x -> h.keys IS NULL OR NOT list_contains(h.keys, push_key(x.e, x.prio = 2))),
       -- leadDays before the deadline at the start of the sending hours, never before now, then into the person's hours
       x -> {prio: x.prio, e: x.e, dl: x.dl, b: x.b, ms: push_next_delivery(greatest($now_ms::BIGINT, epoch_ms(x.dl::TIMESTAMP) - $lead_ms::BIGINT), c.wait)}) AS items,
     coalesce(b.times, []::BIGINT[]) AS booked
