@@ -429,6 +429,54 @@ describe('PostgreSQL server mode: a city ingested into DuckDB, copied, matched o
     assert.deepEqual(await server.one('SELECT (SELECT count(*) FROM match_run) AS runs, (SELECT count(*) FROM policy_match) AS rows'), before);
   });
 
+  it('re-matches on several connections at once each get the next run id (one that loses a race for it runs again) and keep their own results', async () => {
+    // A re-match outside a transaction is one statement that takes max(run_id) + 1 without a lock,
+    // so connections racing for an id collide on match_run's key; the loser must run again.
+    const pool = await PgDb.open(PG_URL, { schema, max: 6 });
+    try {
+      const { top } = await server.one<{ top: string }>('SELECT max(run_id) AS top FROM match_run');
+      const codes = (await server.all<{ c: string }>("SELECT DISTINCT credit_code AS c FROM current_match WHERE period = '2026-Q1' ORDER BY 1 LIMIT 24")).map(
+        (r) => r.c,
+      );
+      const now = new Date('2026-05-04T09:00:00Z');
+      const runs = await Promise.all(codes.map((c) => runMatch(pool, { period: '2026-Q1', only: c, now })));
+      const ids = runs.map((r) => r.runId).sort((a, b) => a - b);
+      assert.deepEqual(
+        ids,
+        codes.map((_, i) => Number(top) + 1 + i),
+      );
+      for (const [i, r] of runs.entries()) {
+        assert.equal(r.scope, codes[i]);
+        const stored = await server.all<{ credit_code: string; status: string }>('SELECT credit_code, status FROM policy_match WHERE run_id = $1', [r.runId]);
+        assert.ok(stored.length > 0 && stored.every((s) => s.credit_code === codes[i]));
+        const byStatus: Record<string, number> = {};
+        for (const s of stored) byStatus[s.status] = (byStatus[s.status] ?? 0) + 1;
+        assert.deepEqual(r.byStatus, byStatus);
+      }
+      // The data did not change: each re-match gives what the one before it gave for that taxpayer.
+      const results = (runIds: string) =>
+        server.all(`SELECT credit_code, policy_id, status, benefit FROM policy_match m WHERE run_id IN (${runIds}) AND credit_code = ANY($1) ORDER BY 1, 2`, [
+          `{${codes.join(',')}}`,
+        ]);
+      const previous = `SELECT max(run_id) FROM policy_match p WHERE p.credit_code = m.credit_code AND period = '2026-Q1' AND run_id <= ${Number(top)}`;
+      assert.deepEqual(await results(ids.join(',')), await results(previous));
+      // Inside a caller's transaction the re-match is part of it, and goes when it is rolled back.
+      const count = 'SELECT (SELECT count(*) FROM match_run) AS runs, (SELECT count(*) FROM policy_match) AS rows';
+      const before = await server.one(count);
+      await assert.rejects(
+        server.transaction(async (tx) => {
+          const r = await runMatch(tx, { period: '2026-Q1', only: codes[0] as string, now });
+          assert.equal(r.runId, Number(top) + codes.length + 1);
+          throw new Error('the caller changed its mind');
+        }),
+        /changed its mind/,
+      );
+      assert.deepEqual(await server.one(count), before);
+    } finally {
+      await pool.close();
+    }
+  });
+
   it('zhishu migrate, pg copy, match, ledger and report policy take --database', async () => {
     // The re-match above changed a 2026-Q1 result: the ledger follows it, as zhishu match would.
     await buildLedger(duck, catalogueOf(DEFAULT_LAW_DIR).catalogue, '2026-Q1');

@@ -12,6 +12,11 @@ export type Row = Record<string, unknown>;
 
 export interface Db {
   readonly dialect: Dialect;
+  /**
+   * True inside transaction()'s fn (or on a transaction's own connection): a failed statement
+   * undoes the whole transaction. False where each statement outside transaction() commits on its own.
+   */
+  readonly inTransaction: boolean;
   /** Runs one or more statements; no result. */
   exec(sql: string, params?: SqlParam[]): Promise<void>;
   /** Runs one INSERT, UPDATE or DELETE and returns the number of rows it changed. */
@@ -46,20 +51,33 @@ export interface Db {
  * comment must not become a parameter PostgreSQL cannot type. A name without a value is an error.
  */
 export function bindNamed(sql: string, values: Record<string, SqlParam>): { sql: string; params: SqlParam[] } {
+  const named = namedSql(sql);
+  return { sql: named.sql, params: named.bind(values) };
+}
+
+/**
+ * bindNamed in two steps, for a statement run again and again: the text with `$1, $2, ...` once,
+ * then bind(values) for each run gives the parameters in their order (the same checks).
+ */
+export function namedSql(sql: string): { sql: string; names: string[]; bind: (values: Record<string, SqlParam>) => SqlParam[] } {
   const index = new Map<string, number>();
-  const params: SqlParam[] = [];
+  const names: string[] = [];
   const text = sql.replace(/'(?:[^']|'')*'|"(?:[^"]|"")*"|--[^\n]*|\$([A-Za-z_]\w*)/g, (token, name: string | undefined) => {
     if (name === undefined) return token;
-    if (!Object.hasOwn(values, name)) throw new Error(`no value for the SQL parameter $${name}`);
     let i = index.get(name);
     if (i === undefined) {
-      params.push(values[name] as SqlParam);
-      i = params.length;
+      names.push(name);
+      i = names.length;
       index.set(name, i);
     }
     return `$${i}`;
   });
-  return { sql: text, params };
+  const bind = (values: Record<string, SqlParam>) =>
+    names.map((name) => {
+      if (!Object.hasOwn(values, name)) throw new Error(`no value for the SQL parameter $${name}`);
+      return values[name] as SqlParam;
+    });
+  return { sql: text, names, bind };
 }
 
 /** The type of a column of jsonRows, in DuckDB's words. */

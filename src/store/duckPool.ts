@@ -5,6 +5,10 @@ import type { Db, Row, SqlParam } from './db.ts';
 /** One DuckDB connection as a Db: the statements of a transaction, in order, on that connection. */
 class DuckConnection implements Db {
   readonly dialect = 'duckdb' as const;
+  private depth = 0;
+  get inTransaction(): boolean {
+    return this.depth > 0;
+  }
   constructor(private readonly c: DuckDBConnection) {}
   async exec(sql: string, params?: SqlParam[]): Promise<void> {
     await this.c.run(sql, params as DuckDBValue[] | undefined);
@@ -30,6 +34,7 @@ class DuckConnection implements Db {
   }
   async transaction<T>(fn: (tx: Db) => Promise<T>): Promise<T> {
     await this.exec('BEGIN TRANSACTION');
+    this.depth++;
     try {
       const result = await fn(this);
       await this.exec('COMMIT');
@@ -37,6 +42,8 @@ class DuckConnection implements Db {
     } catch (err) {
       await this.exec('ROLLBACK');
       throw err;
+    } finally {
+      this.depth--;
     }
   }
 }
@@ -49,6 +56,8 @@ class DuckConnection implements Db {
  */
 export class DuckPool implements Db {
   readonly dialect = 'duckdb' as const;
+  // Its transaction() hands fn a connection of its own.
+  readonly inTransaction = false;
   private readonly inFlight: number[];
 
   constructor(

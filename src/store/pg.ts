@@ -29,6 +29,7 @@ const types: pg.CustomTypesConfig = {
 /** A Db over one checked-out connection: the transaction's statements, in order, on that connection. */
 export class PgTx implements Db {
   readonly dialect = 'postgres' as const;
+  readonly inTransaction = true;
   private savepoints = 0;
   private over = false;
 
@@ -103,6 +104,7 @@ export class PgTx implements Db {
  */
 export class PgDb implements Db {
   readonly dialect = 'postgres' as const;
+  readonly inTransaction = false;
 
   private constructor(
     private readonly pool: pg.Pool,
@@ -264,6 +266,8 @@ export class PgDb implements Db {
 /** One connection outside a transaction (migrate, exclusive): statements commit one by one, transaction() is BEGIN ... COMMIT on it. */
 class PgSession implements Db {
   readonly dialect = 'postgres' as const;
+  // Its transaction() hands fn the connection's PgTx.
+  readonly inTransaction = false;
   constructor(private readonly tx: PgTx) {}
   exec(sql: string, params?: SqlParam[]) {
     return this.tx.exec(sql, params);
@@ -320,7 +324,18 @@ function insertSql(table: string, rows: readonly (readonly SqlParam[])[]): strin
   return `INSERT INTO "${table.replaceAll('"', '""')}" VALUES ${tuples.join(', ')}`;
 }
 
-const statementName = (sql: string) => `zhishu_${createHash('sha256').update(sql).digest('hex').slice(0, 32)}`;
+const statementNames = new Map<string, string>();
+/** A prepared statement's name, from its text (kept: a re-match's is tens of kilobytes, hashed once). */
+function statementName(sql: string): string {
+  let name = statementNames.get(sql);
+  if (name === undefined) {
+    // Prepared statements are a few fixed texts; anything else is not kept for long.
+    if (statementNames.size >= 1000) statementNames.clear();
+    name = `zhishu_${createHash('sha256').update(sql).digest('hex').slice(0, 32)}`;
+    statementNames.set(sql, name);
+  }
+  return name;
+}
 
 /** Takes `options` out of a URL, so ours can be added to it (the URL's would otherwise replace ours). */
 function splitOptions(url: string): { connectionString: string; urlOptions: string } {

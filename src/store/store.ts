@@ -27,6 +27,10 @@ export interface StoreOptions {
  */
 export class Store implements Db {
   readonly dialect = 'duckdb' as const;
+  private depth = 0;
+  get inTransaction(): boolean {
+    return this.depth > 0;
+  }
 
   private constructor(
     public readonly path: string,
@@ -135,6 +139,7 @@ export class Store implements Db {
   /** Runs fn inside one transaction: all of it commits, or none of it. */
   async transaction<T>(fn: (tx: Store) => Promise<T>): Promise<T> {
     await this.exec('BEGIN TRANSACTION');
+    this.depth++;
     try {
       const result = await fn(this);
       await this.exec('COMMIT');
@@ -142,6 +147,8 @@ export class Store implements Db {
     } catch (err) {
       await this.exec('ROLLBACK');
       throw err;
+    } finally {
+      this.depth--;
     }
   }
 
