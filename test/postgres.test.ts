@@ -429,9 +429,39 @@ describe('PostgreSQL server mode: a city ingested into DuckDB, copied, matched o
     assert.deepEqual(await server.one('SELECT (SELECT count(*) FROM match_run) AS runs, (SELECT count(*) FROM policy_match) AS rows'), before);
   });
 
-  it('re-matches on several connections at once each get the next run id (one that loses a race for it runs again) and keep their own results', async () => {
-    // A re-match outside a transaction is one statement that takes max(run_id) + 1 without a lock,
-    // so connections racing for an id collide on match_run's key; the loser must run again.
+  it('a re-match that loses the race for the next run id to another connection runs again and takes the one after', async () => {
+    // Outside a transaction the re-match is one statement that takes max(run_id) + 1 without a lock.
+    // Another connection holds the next id, not yet committed: the re-match waits on its key, fails
+    // with a unique violation once it commits, and must run again rather than fail.
+    const holder = new pg.Client({ connectionString: PG_URL, options: `-c search_path=${schema}` });
+    await holder.connect();
+    try {
+      const { c } = await server.one<{ c: string }>("SELECT min(credit_code) AS c FROM current_match WHERE period = '2026-Q1'");
+      await holder.query('BEGIN');
+      const held = await holder.query<{ run_id: string }>(
+        "INSERT INTO match_run SELECT coalesce(max(run_id), 0) + 1, '2026-Q1', 'another connection', 'x', 0, now()::TIMESTAMP, NULL FROM match_run RETURNING run_id",
+      );
+      const attempts: string[] = [];
+      const rematch = runMatch(server, { period: '2026-Q1', only: c, now: new Date('2026-05-04T08:00:00Z'), onProgress: (step) => attempts.push(step) });
+      // (Which statement waits, pg_stat_activity does not tell reliably for a prepared statement
+      // run through the extended protocol: its query column may still show the one before.)
+      const waiting =
+        "SELECT count(*)::INT AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' AND wait_event = 'transactionid' AND pid <> pg_backend_pid()";
+      for (let i = 0; (await holder.query<{ n: number }>(waiting)).rows[0]?.n === 0; i++) {
+        assert.ok(i < 250, 'the re-match never waited on the held run id');
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      await holder.query('COMMIT');
+      const run = await rematch;
+      assert.equal(run.runId, Number(held.rows[0]?.run_id) + 1);
+      assert.equal(attempts.length, 2, attempts.join('; '));
+      assert.ok(Object.values(run.byStatus).reduce((n, k) => n + k, 0) > 0);
+    } finally {
+      await holder.end();
+    }
+  });
+
+  it('re-matches on several connections at once each get the next run id and keep their own facts and results; in a transaction one takes the lock', async () => {
     const pool = await PgDb.open(PG_URL, { schema, max: 6 });
     try {
       const { top } = await server.one<{ top: string }>('SELECT max(run_id) AS top FROM match_run');
@@ -439,7 +469,9 @@ describe('PostgreSQL server mode: a city ingested into DuckDB, copied, matched o
         (r) => r.c,
       );
       const now = new Date('2026-05-04T09:00:00Z');
-      const runs = await Promise.all(codes.map((c) => runMatch(pool, { period: '2026-Q1', only: c, now })));
+      let attempts = 0;
+      const runs = await Promise.all(codes.map((c) => runMatch(pool, { period: '2026-Q1', only: c, now, onProgress: () => attempts++ })));
+      assert.ok(attempts >= codes.length);
       const ids = runs.map((r) => r.runId).sort((a, b) => a - b);
       assert.deepEqual(
         ids,
@@ -453,25 +485,43 @@ describe('PostgreSQL server mode: a city ingested into DuckDB, copied, matched o
         for (const s of stored) byStatus[s.status] = (byStatus[s.status] ?? 0) + 1;
         assert.deepEqual(r.byStatus, byStatus);
       }
-      // The data did not change: each re-match gives what the one before it gave for that taxpayer.
-      const results = (runIds: string) =>
-        server.all(`SELECT credit_code, policy_id, status, benefit FROM policy_match m WHERE run_id IN (${runIds}) AND credit_code = ANY($1) ORDER BY 1, 2`, [
-          `{${codes.join(',')}}`,
-        ]);
-      const previous = `SELECT max(run_id) FROM policy_match p WHERE p.credit_code = m.credit_code AND period = '2026-Q1' AND run_id <= ${Number(top)}`;
-      assert.deepEqual(await results(ids.join(',')), await results(previous));
-      // Inside a caller's transaction the re-match is part of it, and goes when it is rolled back.
+      // The data did not change: each taxpayer's facts and results are those of its re-match before
+      // (the test above holds re-matches to the city run).
+      const latest = (table: string, cols: string, upTo: string) =>
+        server.all(
+          `SELECT ${cols} FROM ${table} t WHERE credit_code = ANY($1) AND period = '2026-Q1'
+             AND computed_at = (SELECT max(computed_at) FROM ${table} p WHERE p.credit_code = t.credit_code AND p.period = t.period AND computed_at <= ${upTo})
+           ORDER BY 1, 2`,
+          [`{${codes.join(',')}}`],
+        );
+      const factCols = 'credit_code, period, quarterly_sales, annual_sales, taxable_income, employees, total_assets, high_tech, months_registered';
+      const stamp = `CAST('${now.toISOString().replace('T', ' ').replace('Z', '')}' AS TIMESTAMP)`;
+      const before = `${stamp} - INTERVAL '1 second'`;
+      const newFacts = await latest('taxpayer_fact', factCols, stamp);
+      assert.equal(newFacts.length, codes.length);
+      assert.deepEqual(newFacts, await latest('taxpayer_fact', factCols, before));
+      assert.deepEqual(
+        await latest('policy_match', 'credit_code, policy_id, status, benefit', stamp),
+        await latest('policy_match', 'credit_code, policy_id, status, benefit', before),
+      );
+      // Inside a caller's transaction the re-match takes the lock a city run takes, is part of the
+      // transaction, and goes when it is rolled back.
       const count = 'SELECT (SELECT count(*) FROM match_run) AS runs, (SELECT count(*) FROM policy_match) AS rows';
-      const before = await server.one(count);
+      const counted = await server.one(count);
       await assert.rejects(
         server.transaction(async (tx) => {
           const r = await runMatch(tx, { period: '2026-Q1', only: codes[0] as string, now });
           assert.equal(r.runId, Number(top) + codes.length + 1);
+          const locks = await tx.all<{ mode: string }>("SELECT mode FROM pg_locks WHERE relation = 'match_run'::regclass AND pid = pg_backend_pid()");
+          assert.ok(
+            locks.some((l) => l.mode === 'ShareRowExclusiveLock'),
+            JSON.stringify(locks),
+          );
           throw new Error('the caller changed its mind');
         }),
         /changed its mind/,
       );
-      assert.deepEqual(await server.one(count), before);
+      assert.deepEqual(await server.one(count), counted);
     } finally {
       await pool.close();
     }

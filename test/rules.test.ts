@@ -7,7 +7,7 @@ import { compileRule, RuleError } from '../src/rules/compile.ts';
 import { FACTS, type FactType } from '../src/rules/facts.ts';
 import { evaluate, explain, type FactRow } from '../src/rules/interpret.ts';
 import type { Expr } from '../src/rules/ir.ts';
-import { compileMatches, compilePopulation, compileSql } from '../src/rules/sql.ts';
+import { compileMatches, compilePopulation, compileSql, inlineParams } from '../src/rules/sql.ts';
 import { migrate, migrations } from '../src/store/migrate.ts';
 import { Store } from '../src/store/store.ts';
 import { createFactsTable, factRowParams, insertFactsSql, PARAMS, q, rowArb, ruleSource } from './helpers/rules.ts';
@@ -195,7 +195,16 @@ describe('rules: the interpreter, DuckDB and PostgreSQL give the same answer', (
     const dr = await duck.all<{ r: boolean | null }>(`SELECT ${d.sql} AS r FROM facts_t ORDER BY id`, d.params);
     const p = compileSql(rule, 'postgres');
     const pr = await pgc.query<{ r: boolean | null }>(`SELECT ${p.sql} AS r FROM facts_t ORDER BY id`, p.params);
-    return { mine, duck: dr.map((x) => toTruth(x.r)), pg: pr.rows.map((x) => toTruth(x.r)) };
+    // The same rule with its values written in as literals (the re-match's prepared statement).
+    const di = await duck.all<{ r: boolean | null }>(`SELECT ${inlineParams(d.sql, d.params)} AS r FROM facts_t ORDER BY id`);
+    const pi = await pgc.query<{ r: boolean | null }>(`SELECT ${inlineParams(p.sql, p.params)} AS r FROM facts_t ORDER BY id`);
+    return {
+      mine,
+      duck: dr.map((x) => toTruth(x.r)),
+      pg: pr.rows.map((x) => toTruth(x.r)),
+      duckInlined: di.map((x) => toTruth(x.r)),
+      pgInlined: pi.rows.map((x) => toTruth(x.r)),
+    };
   }
 
   it(`on ${RUNS} generated rules × ${ROWS} generated rows`, async () => {
@@ -210,6 +219,8 @@ describe('rules: the interpreter, DuckDB and PostgreSQL give the same answer', (
         const a = await answers(source, rows);
         assert.deepEqual(a.duck, a.mine, `DuckDB vs interpreter for ${source}`);
         assert.deepEqual(a.pg, a.mine, `PostgreSQL vs interpreter for ${source}`);
+        assert.deepEqual(a.duckInlined, a.mine, `DuckDB, values written in, vs interpreter for ${source}`);
+        assert.deepEqual(a.pgInlined, a.mine, `PostgreSQL, values written in, vs interpreter for ${source}`);
         cases += rows.length;
         for (const t of a.mine) seen[t]++;
       }),
@@ -275,5 +286,12 @@ describe('rules: the interpreter, DuckDB and PostgreSQL give the same answer', (
     assert.deepEqual(a.mine, ['true', 'true', 'false']);
     assert.deepEqual(a.duck, a.mine);
     assert.deepEqual(a.pg, a.mine);
+    // Written in as literals they stay data too: quotes doubled, the backslash itself, the comment
+    // markers inside the string (PostgreSQL with standard_conforming_strings off would read x\y's
+    // backslash as an escape: PgDb pins it on).
+    assert.deepEqual(a.duckInlined, a.mine);
+    assert.deepEqual(a.pgInlined, a.mine);
+    const inlined = inlineParams(compileSql(rule, 'postgres').sql, compileSql(rule, 'postgres').params);
+    assert.ok(inlined.includes("'''; DROP TABLE facts_t; --'") && inlined.includes("'x\\y'"), inlined);
   });
 });

@@ -6,7 +6,7 @@ import { type Catalogue, type CatalogueEntry, entriesAt, loadCatalogue } from '.
 import { evaluateFormula, formulaSql } from '../rules/formula.ts';
 import { evaluate, type FactRow } from '../rules/interpret.ts';
 import { loosenRule } from '../rules/nearMiss.ts';
-import { compilePopulation } from '../rules/sql.ts';
+import { compilePopulation, inlineParams } from '../rules/sql.ts';
 import { bindNamed, type Db, type Dialect, namedSql, type Row, type SqlParam } from '../store/db.ts';
 import { parseQuarter, type Quarter } from './period.ts';
 
@@ -303,9 +303,6 @@ async function rematchOne(
   });
 }
 
-const PARAM = /'(?:[^']|'')*'|\$(\d+)/g;
-/** A string as a PostgreSQL literal (standard_conforming_strings, on since 9.1: only quotes double). */
-const literal = (v: string) => `'${v.replaceAll("'", "''")}'`;
 type RematchStatement = ReturnType<typeof namedSql>;
 const rematchStatements = new WeakMap<Policies, RematchStatement>();
 /**
@@ -329,16 +326,15 @@ function rematchStatement(policies: Policies): RematchStatement {
     params.push(...f.params);
     return `${f.sql} AS b${i}`;
   });
-  // The compiled parts say CAST($n AS type): $n becomes the value itself, in the same cast.
-  const inline = (text: string) => text.replace(PARAM, (token, i: string | undefined) => (i === undefined ? token : literal(params[Number(i) - 1] as string)));
+  const literal = (v: string) => inlineParams('$1', [v]);
   const results = policies.map((p, i) => {
     const status = `CASE WHEN r.r${i} THEN 'matched' WHEN r.r${i} IS NULL THEN 'unknown' WHEN r.r${i + n} THEN 'nearMiss' END`;
     return `(${literal(p.entry.id)}::TEXT, ${status}, b.b${i}, ${literal(p.entry.category)}::TEXT)`;
   });
   const parts: Record<string, string> = {
     facts: sql('postgres', 'facts', 'one').replace(/;\s*$/, ''),
-    rules: inline(pop.sql),
-    benefits: inline(benefits.join(', ')),
+    rules: inlineParams(pop.sql, params),
+    benefits: inlineParams(benefits.join(', '), params),
     results: results.join(',\n    '),
   };
   const statement = namedSql(sql('postgres', 'rematch').replace(/\{(facts|rules|benefits|results)\}/g, (_, part: string) => parts[part] as string));

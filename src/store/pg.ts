@@ -120,8 +120,10 @@ export class PgDb implements Db {
     const { connectionString, urlOptions } = splitOptions(url);
     // Pinned per connection at start-up, so no statement can run before them: ISO dates are what
     // the text parsers above pass through, and the process's time zone makes now()::TIMESTAMP mean
-    // what it means in DuckDB (local time).
-    const settings = ['-c datestyle=ISO', `-c timezone=${Intl.DateTimeFormat().resolvedOptions().timeZone ?? 'UTC'}`];
+    // what it means in DuckDB (local time); with standard_conforming_strings a backslash in a string
+    // literal is itself, as in DuckDB, whatever the server's or role's default (the re-match writes
+    // the catalogue's strings into its statement as literals: rules/sql.ts inlineParams).
+    const settings = ['-c datestyle=ISO', `-c timezone=${Intl.DateTimeFormat().resolvedOptions().timeZone ?? 'UTC'}`, '-c standard_conforming_strings=on'];
     if (schema !== null) {
       const admin = new pg.Client({ connectionString, options: [urlOptions, ...settings].filter(Boolean).join(' ') });
       await admin.connect();
@@ -134,7 +136,18 @@ export class PgDb implements Db {
       }
       settings.push(`-c search_path=${schema}`);
     }
-    const pool = new pg.Pool({ connectionString, options: [urlOptions, ...settings].filter(Boolean).join(' '), types, max: options.max ?? 4 });
+    // An idle connection is kept ten minutes (node-postgres closes it after ten seconds by default):
+    // its prepared statements and their plans go with it, and a server that re-matches a taxpayer
+    // now and then would connect and plan again each time. Idle connections do not keep a process
+    // alive that has nothing else to do.
+    const pool = new pg.Pool({
+      connectionString,
+      options: [urlOptions, ...settings].filter(Boolean).join(' '),
+      types,
+      max: options.max ?? 4,
+      idleTimeoutMillis: 600_000,
+      allowExitOnIdle: true,
+    });
     // An idle connection the server drops must not crash the process; the next checkout reconnects.
     pool.on('error', (err) => process.stderr.write(`postgres: idle connection lost: ${err.message}\n`));
     return new PgDb(pool, schema);

@@ -8,8 +8,8 @@
 --
 -- Data-modifying CTEs see one snapshot and run once each; `fact` hands its inserted row on through
 -- RETURNING. The run id is the next one as in a city run. Two sessions that take the same one at the
--- same time: the second waits on the first's key, then fails with a unique violation and match.ts
--- runs the statement again (nothing of the failed one is left).
+-- same time: the second waits on the first's key and, once the first commits, fails with a unique
+-- violation; match.ts runs the statement again (nothing of the failed one is left).
 WITH run AS (
   INSERT INTO match_run
   SELECT coalesce(max(run_id), 0) + 1, $period::TEXT, $scope::TEXT, $sha::TEXT, $entries::BIGINT, $computed_at::TIMESTAMP, now()::TIMESTAMP
