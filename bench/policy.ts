@@ -238,7 +238,8 @@ ${
   rePg
     ? `On PostgreSQL (\`--pg URL\`, default the local server; \`--no-pg\` skips it): the city's \`taxpayer\` and \`filing\` copied by \`zhishu pg copy\`'s code
 (${secs(rePg.copyMs as number)}), a city-wide match there (${secs(rePg.cityMs as number)} for ${fmt(rePg.cityTaxpayers as number)} taxpayers), the same serving indexes (${secs(rePg.indexMs as number)}), then the same warm-up and
-sample. The server runs with its defaults (every commit waits for its WAL to reach the disk). Goal: p99 under 5 ms — ${(rePg.p99 as number) < 5 ? 'met' : '**missed**'}.
+sample. There a re-match is one prepared statement, its own transaction (src/match/sql/postgres/rematch.sql). The server runs with its defaults
+(every commit waits for its WAL to reach the disk). Goal: p99 under 5 ms — ${(rePg.p99 as number) < 5 ? 'met' : '**missed**'}.
 
 `
     : ''
