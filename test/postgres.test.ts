@@ -522,6 +522,16 @@ describe('PostgreSQL server mode: a city ingested into DuckDB, copied, matched o
         /changed its mind/,
       );
       assert.deepEqual(await server.one(count), counted);
+      // The form the benchmark compares with (DuckDB's statements, one by one) writes the same rows.
+      const one = await runMatch(server, { period: '2026-Q1', only: codes[1] as string, now });
+      const several = await runMatch(server, { period: '2026-Q1', only: codes[1] as string, now, rematchForm: 'statements' });
+      assert.equal(several.runId, one.runId + 1);
+      assert.deepEqual(several.byStatus, one.byStatus);
+      const rowsOfRun = (run: number) =>
+        server.all('SELECT credit_code, policy_id, period, status, benefit, category, computed_at FROM policy_match WHERE run_id = $1 ORDER BY policy_id', [
+          run,
+        ]);
+      assert.deepEqual(await rowsOfRun(several.runId), await rowsOfRun(one.runId));
     } finally {
       await pool.close();
     }

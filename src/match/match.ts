@@ -51,6 +51,11 @@ export interface MatchOptions {
   period: string;
   /** Re-match this taxpayer only (its facts are recomputed from its data). */
   only?: string;
+  /**
+   * How a re-match runs on PostgreSQL: one prepared statement (the default), or, to compare, the
+   * statements DuckDB runs one by one with the rules evaluated in TypeScript. The rows are the same.
+   */
+  rematchForm?: 'oneStatement' | 'statements';
   lawDir?: string;
   /** The moment the facts and results are stamped with (default: now). */
   now?: Date;
@@ -234,7 +239,7 @@ async function rematchOne(
 ): Promise<MatchRun> {
   const { quarter, policies, computedAt, only } = run;
   const progress = opts.onProgress ?? (() => {});
-  if (db.dialect === 'postgres' && policies.length > 0) {
+  if (db.dialect === 'postgres' && policies.length > 0 && opts.rematchForm !== 'statements') {
     const statement = rematchStatement(policies);
     const params = statement.bind({ ...factsParams(quarter, computedAt, only), scope: only, sha: run.sha, entries: policies.length });
     const once = async (on: Db): Promise<MatchRun> => {
