@@ -223,8 +223,8 @@ type Policies = ReturnType<typeof policiesFor>;
  * Re-matches one taxpayer: its facts recomputed from its registration and returns, every policy in
  * force, the results written, in one transaction. The latency a server sees is mostly calls into
  * the database, planning and the commit. On PostgreSQL the whole re-match is one prepared statement
- * (sql/postgres/rematch.sql: planned once per connection, one round trip, and outside a transaction
- * its own commit). DuckDB has no INSERT in a CTE and plans every run of a statement again, so there
+ * (sql/postgres/rematch.sql: a generic plan after its first five runs on a connection, one round
+ * trip, and outside a transaction its own commit). DuckDB has no INSERT in a CTE and plans every run of a statement again, so there
  * are three statements between BEGIN and COMMIT: the run (its id taken as the next one) and the
  * facts (the single-taxpayer form of sql/facts.sql, which looks the taxpayer up by credit code and
  * returns the row it inserts), both kept prepared (Db.allPrepared), and the results of every policy,
@@ -316,8 +316,9 @@ const rematchStatements = new WeakMap<Policies, RematchStatement>();
  * results row per policy filled in. The catalogue's values (limits, rates, policy ids, categories)
  * are written into the text as typed literals, where the city match binds them: they are the same
  * on every run of the statement, and binding some two hundred parameters on every call took about
- * 0.2 ms of a re-match's 1.3 ms at a million taxpayers. What changes from call to call (the taxpayer, the quarter, the moment) is
- * bound by name. Made, and its names numbered, once per catalogue and quarter.
+ * 0.2 ms of a re-match's 1.3 ms at a million taxpayers. What changes from call to call (the
+ * taxpayer, the quarter, the moment) is bound by name. Made, and its names numbered, once per
+ * catalogue and quarter.
  */
 function rematchStatement(policies: Policies): RematchStatement {
   const hit = rematchStatements.get(policies);
