@@ -109,7 +109,6 @@ const TEMP_TABLES = [
   'push_plan_handled',
   'push_plan_booked_all',
   'push_plan_booked',
-  'push_plan_item',
   'push_plan_allocation',
   'push_plan_lacking',
   'push_plan_scope',
@@ -285,8 +284,6 @@ async function plan(db: Db, entries: readonly PushEntry[], options: PlanOptions)
       // primary key's index). With no row of the period stored when the plan began there are none.
       if (sections.has('taken') && Number(existing?.stored ?? 0) > 0) await exec('taken');
       await exec('booked');
-      // DuckDB: the new messages as rows of their own (PostgreSQL's candidates are rows already).
-      if (sections.has('items')) await exec('items');
       await exec('allocate');
 
       // Explaining a near miss costs a look at the taxpayer's facts: only for the messages to write.
