@@ -147,6 +147,12 @@ async function main(): Promise<void> {
         previous,
         text.replace(/from '(\.\.?\/[^']+)'/g, (_, p: string) => `from '${resolve(here, '..', 'src', 'push', p)}'`),
       );
+      // Its SQL too (a planner since set-wise reads sql/ beside itself), as that revision has it.
+      for (const file of ['sql/plan.sql', 'sql/postgres/plan.sql']) {
+        if (spawnSync('git', ['cat-file', '-e', `${COMPARE}:src/push/${file}`], { stdio: 'ignore' }).status !== 0) continue;
+        mkdirSync(dirname(join(work, file)), { recursive: true });
+        writeFileSync(join(work, file), execFileSync('git', ['show', `${COMPARE}:src/push/${file}`], { encoding: 'utf8', maxBuffer: 1 << 26 }));
+      }
     }
     // A planner from before migration 008 inserts with ON CONFLICT, which needs a unique index on the ids.
     const previousKeyed =
