@@ -710,6 +710,18 @@ describe('planning: idempotency', () => {
     assert.equal((await messages(store)).length, 3);
     store.close();
   });
+
+  it('leaves nothing of its own on the connection: no working table, no variable', async () => {
+    const store = await world(THREE);
+    await result(store, 1, TP1, 'cit.bigRelief', 'matched', '25000.00');
+    assert.equal((await plan(store)).planned, 3);
+    const left = await store.all<{ name: string }>(
+      `SELECT table_name AS name FROM duckdb_tables() WHERE temporary AND table_name LIKE 'push_plan%'
+       UNION ALL SELECT name FROM duckdb_variables() WHERE name LIKE 'push_plan%'`,
+    );
+    assert.deepEqual(left, []);
+    store.close();
+  });
 });
 
 // ---------------------------------------------------------------- the planner on PostgreSQL

@@ -115,6 +115,9 @@ const TEMP_TABLES = [
   'push_plan_taken',
 ];
 
+/** DuckDB: the variables sql/plan.sql sets (its `words`), reset with the temp tables. */
+const DUCKDB_VARIABLES = ['push_plan_ids', 'push_plan_categories'];
+
 /** PostgreSQL: the functions sql/postgres/plan.sql creates in pg_temp (its `macros`), dropped with the temp tables. */
 const PG_FUNCTIONS = ['push_allocate', 'push_fits', 'push_next_delivery'];
 
@@ -246,7 +249,7 @@ async function plan(db: Db, entries: readonly PushEntry[], options: PlanOptions)
       options.scope?.params,
     );
     // PostgreSQL keeps the current results in a table of their own (DuckDB reads them through a macro).
-    for (const name of ['entries', 'wait', 'current', 'taxpayers']) if (sections.has(name)) await exec(name);
+    for (const name of ['entries', 'words', 'wait', 'current', 'taxpayers']) if (sections.has(name)) await exec(name);
     const [counts] = await query<{ taxpayers: string; results: string; not_in_catalogue: string; nothing_to_claim: string }>('counts');
     const report: PlanReport = {
       period: period.id,
@@ -332,7 +335,7 @@ async function plan(db: Db, entries: readonly PushEntry[], options: PlanOptions)
     // fails too; the temp tables go with the rollback then, and the first error is the one to report.
     const drop = pg
       ? [...TEMP_TABLES.map((t) => `DROP TABLE IF EXISTS pg_temp.${t};`), ...PG_FUNCTIONS.map((f) => `DROP FUNCTION IF EXISTS pg_temp.${f};`)]
-      : TEMP_TABLES.map((t) => `DROP TABLE IF EXISTS temp.main.${t};`);
+      : [...TEMP_TABLES.map((t) => `DROP TABLE IF EXISTS temp.main.${t};`), ...DUCKDB_VARIABLES.map((v) => `RESET VARIABLE ${v};`)];
     await db.exec(drop.join('\n')).catch(() => undefined);
   }
 }
