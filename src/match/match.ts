@@ -7,7 +7,7 @@ import { evaluateFormula, formulaSql } from '../rules/formula.ts';
 import { evaluate, type FactRow } from '../rules/interpret.ts';
 import { loosenRule } from '../rules/nearMiss.ts';
 import { compilePopulation, inlineParams } from '../rules/sql.ts';
-import { bindNamed, type Db, type Dialect, namedSql, type Row, type SqlParam } from '../store/db.ts';
+import { bindNamed, type Db, type Dialect, literal, namedSql, type Row, type SqlParam } from '../store/db.ts';
 import { parseQuarter, type Quarter } from './period.ts';
 
 const SQL_DIR = join(dirname(fileURLToPath(import.meta.url)), 'sql');
@@ -332,7 +332,6 @@ function rematchStatement(policies: Policies): RematchStatement {
     params.push(...f.params);
     return `${f.sql} AS b${i}`;
   });
-  const literal = (v: string) => inlineParams('$1', [v]);
   const results = policies.map((p, i) => {
     const status = `CASE WHEN r.r${i} THEN 'matched' WHEN r.r${i} IS NULL THEN 'unknown' WHEN r.r${i + n} THEN 'nearMiss' END`;
     return `(${literal(p.entry.id)}::TEXT, ${status}, b.b${i}, ${literal(p.entry.category)}::TEXT)`;

@@ -59,7 +59,7 @@ export function bindNamed(sql: string, values: Record<string, SqlParam>): { sql:
  * bindNamed in two steps, for a statement run again and again: the text with `$1, $2, ...` once,
  * then bind(values) for each run gives the parameters in their order (the same checks).
  */
-export function namedSql(sql: string): { sql: string; names: string[]; bind: (values: Record<string, SqlParam>) => SqlParam[] } {
+export function namedSql(sql: string): { sql: string; bind: (values: Record<string, SqlParam>) => SqlParam[] } {
   const index = new Map<string, number>();
   const names: string[] = [];
   const text = sql.replace(/'(?:[^']|'')*'|"(?:[^"]|"")*"|--[^\n]*|\$([A-Za-z_]\w*)/g, (token, name: string | undefined) => {
@@ -77,7 +77,17 @@ export function namedSql(sql: string): { sql: string; names: string[]; bind: (va
       if (!Object.hasOwn(values, name)) throw new Error(`no value for the SQL parameter $${name}`);
       return values[name] as SqlParam;
     });
-  return { sql: text, names, bind };
+  return { sql: text, bind };
+}
+
+/**
+ * Quotes an SQL string literal, for the few places where no parameter can be bound (file paths in
+ * COPY) or none is wanted (a catalogue's values written into a statement kept prepared). Only quotes
+ * are doubled: both engines read a backslash as itself (PostgreSQL with standard_conforming_strings
+ * on, which PgDb pins for every connection).
+ */
+export function literal(value: string): string {
+  return `'${value.replaceAll("'", "''")}'`;
 }
 
 /** The type of a column of jsonRows, in DuckDB's words. */

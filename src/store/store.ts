@@ -204,7 +204,4 @@ export function ident(name: string): string {
   return `"${name.replaceAll('"', '""')}"`;
 }
 
-/** Quotes an SQL string literal, for the few places (file paths in COPY) where DuckDB takes no parameter. */
-export function literal(value: string): string {
-  return `'${value.replaceAll("'", "''")}'`;
-}
+export { literal } from './db.ts';
