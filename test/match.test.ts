@@ -249,6 +249,75 @@ describe('single-taxpayer re-match: the same facts and results as the city run',
     assert.deepEqual([early.taxpayers, early.byStatus], [0, {}]);
   });
 
+  it('the single-taxpayer facts equal the city form’s at the edges a generated city may miss', async () => {
+    // Hand-built taxpayers (codes the generator never gives) matched city-wide and then one by one.
+    const c = (i: number) => withCheckCharacter(`91440300MA5J${String(i).padStart(5, '0')}`);
+    const tp = (code: string, registered: string, highTech: boolean, until: string | null) =>
+      store.exec(
+        `INSERT INTO taxpayer VALUES ($1, 'x', 'enterprise', 'general', 'C39', 'futian', $2::DATE, 7, 1234567.89, 'actualAccounts', $3, $4::DATE, 55000.10, 'A')`,
+        [code, registered, highTech, until],
+      );
+    const filing = (code: string, type: string, start: string, end: string, base: string, payable: string, filed: string | null = '2026-10-10') =>
+      store.exec(`INSERT INTO filing VALUES ($1, $2, $3::DATE, $4::DATE, DATE '2026-10-15', $5::DATE, $6::DECIMAL(18,2), $7::DECIMAL(18,2))`, [
+        code,
+        type,
+        start,
+        end,
+        filed,
+        base,
+        payable,
+      ]);
+    // A high-tech certificate lapsed in the quarter, and one that runs out on its last day.
+    await tp(c(1), '2019-03-15', true, '2026-08-31');
+    await tp(c(2), '2019-03-15', true, '2026-09-30');
+    // Refunds: monthly VAT returns whose quarter adds up below zero, a negative CIT base.
+    await tp(c(3), '2020-01-01', false, null);
+    for (const [start, end, base] of [
+      ['2026-07-01', '2026-07-31', '-1200.50'],
+      ['2026-08-01', '2026-08-31', '300.25'],
+      ['2026-09-01', '2026-09-30', '0.05'],
+    ] as const)
+      await filing(c(3), 'vat', start, end, base, '-0.10');
+    await filing(c(3), 'cit', '2026-04-01', '2026-06-30', '-5000.00', '0');
+    await filing(c(3), 'cit', '2026-07-01', '2026-09-30', '1999.99', '0');
+    // An earlier CIT return not filed: the year so far unknown, the quarter known; a VAT return
+    // ending exactly twelve months before the quarter's end (outside the window) and one the day after.
+    await tp(c(4), '2018-06-01', false, null);
+    await filing(c(4), 'vat', '2025-07-01', '2025-09-30', '999999.99', '1');
+    await filing(c(4), 'vat', '2025-10-01', '2025-10-01', '10.00', '1');
+    await filing(c(4), 'vat', '2026-07-01', '2026-09-30', '88000.00', '880');
+    await filing(c(4), 'cit', '2026-01-01', '2026-03-31', '5000.00', '150', null);
+    await filing(c(4), 'cit', '2026-07-01', '2026-09-30', '12000.00', '600');
+    await filing(c(4), 'surcharges', '2026-07-01', '2026-09-30', '880.00', '44.00');
+    await filing(c(4), 'iit', '2026-07-01', '2026-09-30', '360000.00', '1200.00', null);
+    // Registered in the quarter's last month: no month boundary crossed yet, the last month's sales alone.
+    await tp(c(5), '2026-09-20', false, null);
+    await filing(c(5), 'vat', '2026-09-20', '2026-09-30', '4321.00', '43.21');
+    const cityAt = '2026-11-01 08:00:00';
+    const oneAt = '2026-11-02 08:00:00';
+    await runMatch(store, { period: '2026-Q3', now: new Date(`${cityAt.replace(' ', 'T')}Z`) });
+    for (let i = 1; i <= 5; i++) await runMatch(store, { period: '2026-Q3', only: c(i), now: new Date(`${oneAt.replace(' ', 'T')}Z`) });
+    const facts = (at: string) =>
+      store.all(
+        `SELECT * EXCLUDE (computed_at) FROM taxpayer_fact WHERE computed_at = TIMESTAMP '${at}' AND credit_code LIKE '91440300MA5J%' ORDER BY credit_code`,
+      );
+    const one = await facts(oneAt);
+    assert.deepEqual(one, await facts(cityAt));
+    // And the values are the ones the law's arithmetic gives, not merely the same mistake twice.
+    const by = Object.fromEntries(one.map((r) => [r.credit_code, r]));
+    assert.deepEqual([by[c(1)]?.high_tech, by[c(2)]?.high_tech], [false, true]);
+    assert.deepEqual(
+      [by[c(3)]?.quarterly_sales, by[c(3)]?.monthly_sales, by[c(3)]?.vat_payable, by[c(3)]?.taxable_income, by[c(3)]?.quarterly_taxable_income],
+      ['-900.20', '0.05', '-0.30', '-3000.01', '1999.99'],
+    );
+    const f4 = by[c(4)] ?? {};
+    assert.deepEqual(
+      [f4.annual_sales, f4.quarterly_sales, f4.monthly_sales, f4.taxable_income, f4.quarterly_taxable_income, f4.surcharges_payable, f4.wages_paid],
+      ['88010.00', '88000.00', null, null, '12000.00', '44.00', null],
+    );
+    assert.deepEqual([by[c(5)]?.months_registered, by[c(5)]?.monthly_sales, by[c(5)]?.annual_sales], ['0', '4321.00', '4321.00']);
+  });
+
   it('a re-match that fails leaves nothing behind', async () => {
     const count = async () =>
       store.one(
