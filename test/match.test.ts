@@ -128,6 +128,27 @@ describe('policy robot: facts from data, set-wise matching, explanations, ledger
     assert.match(unknown.policies[0]?.text.en.join('\n') ?? '', /not known \(missing quarterly_sales\)/);
   });
 
+  it('explains an exclusion the company is clear of as met, and a yes-or-no fact in words', async () => {
+    // The R&D super deduction excludes some industries: I65 is not among them, which the company meets.
+    const rnd = (await explainTaxpayer(store, { creditCode: T.slpe, period: Q, policy: 'cit.rndSuperDeduction' })).policies[0];
+    assert.equal(rnd?.status, 'notEligible', 'no R&D expense');
+    const zh = rnd?.text.zh ?? [];
+    const en = rnd?.text.en ?? [];
+    assert.ok(zh.includes('  ✓ 行业门类为 I，要求不属于 [F, H, K, L]'), zh.join('\n'));
+    assert.ok(en.includes('  ✓ industry section is I; required not in [F, H, K, L] (met)'), en.join('\n'));
+    assert.ok(
+      zh.some((l) => l.startsWith('  ✗ 研发费用为 0')),
+      'the one condition that fails is the only one marked failed',
+    );
+    assert.equal(zh.filter((l) => l.startsWith('  ✗')).length, 1);
+    const tech = (await explainTaxpayer(store, { creditCode: T.slpe, period: Q, policy: 'cit.highTech' })).policies[0];
+    assert.ok(tech?.text.zh.includes('  ✗ 高新技术企业证书为 否，要求为 是'), tech?.text.zh.join('\n'));
+    assert.ok(
+      tech?.text.en.some((l) => l.includes('is no, required equal to yes')),
+      tech?.text.en.join('\n'),
+    );
+  });
+
   it('the ledger maps claimed reduction codes to policies (enjoyed) and prices matched-but-unclaimed reliefs (missed)', async () => {
     const { catalogue } = catalogueOf(DEFAULT_LAW_DIR);
     await buildLedger(store, catalogue, Q);

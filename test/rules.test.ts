@@ -135,7 +135,7 @@ describe('rules: explained evaluation for one taxpayer', () => {
   );
   it('reports every condition, the value compared against with its source, and the near miss', () => {
     const out = explain(rule, { kind: 'enterprise', employees: 320, total_assets: '1000000', credit_level: 'B' });
-    assert.equal(out.traceVersion, 1);
+    assert.equal(out.traceVersion, 2);
     assert.equal(out.result, 'false');
     const emp = out.conditions.find((c) => c.condition.startsWith('employees'));
     assert.deepEqual(emp, {
@@ -147,6 +147,40 @@ describe('rules: explained evaluation for one taxpayer', () => {
       nearMiss: { by: '20', direction: 'over' },
     });
     assert.equal(out.conditions.length, 4, 'no short-circuit: every condition is in the trace');
+  });
+  it('states a condition under a negation as the rule asks for it: an exclusion not met is a requirement met', () => {
+    const out = explain(rule, { kind: 'enterprise', employees: 12, total_assets: '1000000', credit_level: 'B' });
+    assert.equal(out.result, 'true');
+    assert.deepEqual(out.conditions[3], {
+      condition: '!(credit_level in ["D"])',
+      result: 'true',
+      observed: { credit_level: 'B' },
+      missing: [],
+      negated: true,
+      against: { value: ['D'] },
+    });
+    assert.deepEqual(
+      out.conditions.map((c) => c.result),
+      ['true', 'true', 'true', 'true'],
+      'every condition of a matched rule without alternatives holds',
+    );
+    const d = explain(rule, { kind: 'enterprise', employees: 12, total_assets: '1000000', credit_level: 'D' });
+    assert.deepEqual([d.result, d.conditions[3]?.result], ['false', 'false']);
+    assert.equal(explain(rule, { kind: 'enterprise', employees: 12, total_assets: '1000000' }).conditions[3]?.result, 'unknown');
+    // A limit written as an exclusion misses on the other side: !(employees > 300) at 320 is 20 over.
+    const over = explain(compileRule('x', '!(employees > 300) && !!high_tech', PARAMS), { employees: 320, high_tech: true });
+    assert.deepEqual(over.conditions, [
+      {
+        condition: '!(employees > 300)',
+        result: 'false',
+        observed: { employees: '320' },
+        missing: [],
+        negated: true,
+        against: { value: '300' },
+        nearMiss: { by: '20', direction: 'over' },
+      },
+      { condition: 'high_tech', result: 'true', observed: { high_tech: true }, missing: [] },
+    ]);
   });
   it('tells unknown from false and lists the facts that would decide it', () => {
     const out = explain(rule, { kind: 'enterprise', employees: 12, credit_level: 'B' });

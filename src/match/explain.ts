@@ -31,16 +31,31 @@ export interface TaxpayerExplanation {
 
 const OPS_ZH: Record<string, string> = { '<=': '不超过', '<': '低于', '>=': '不低于', '>': '高于', '==': '为', '!=': '不为' };
 const OPS_EN: Record<string, string> = { '<=': 'at most', '<': 'below', '>=': 'at least', '>': 'above', '==': 'equal to', '!=': 'other than' };
+/** What a comparison asks for when the rule asks for it not to hold. */
+const NEGATED_OP: Record<string, string> = { '<=': '>', '<': '>=', '>=': '<', '>': '<=', '==': '!=', '!=': '==' };
+const YES_NO = { zh: ['是', '否'], en: ['yes', 'no'] } as const;
 
 function conditionText(c: ConditionTrace): { zh: string; en: string } {
   const fact = Object.keys(c.observed)[0] ?? '';
   const label = FACT_LABELS[fact] ?? { zh: fact, en: fact };
   const raw = c.observed[fact];
-  const show = (v: unknown, lang: 'zh' | 'en') => (typeof v === 'string' && VALUE_LABELS[v] ? VALUE_LABELS[v][lang] : String(v));
+  const show = (v: unknown, lang: 'zh' | 'en') =>
+    typeof v === 'boolean' || v === 'true' || v === 'false'
+      ? YES_NO[lang][v === true || v === 'true' ? 0 : 1]
+      : typeof v === 'string' && VALUE_LABELS[v]
+        ? VALUE_LABELS[v][lang]
+        : String(v);
   const observed = { zh: show(raw, 'zh'), en: show(raw, 'en') };
-  const op = /(<=|>=|==|!=|<|>)/.exec(c.condition)?.[1] ?? '==';
+  const written = /(<=|>=|==|!=|<|>)/.exec(c.condition)?.[1] ?? '==';
+  // A bare fact has no operator to turn round: its required value (yes, or no) carries the negation.
+  const op = c.negated && c.against ? (NEGATED_OP[written] ?? written) : written;
+  // A bare yes-or-no fact (`high_tech`, or `!high_tech` under a negation) is compared with yes (or no).
   const againstIn = (lang: 'zh' | 'en') =>
-    c.against ? (Array.isArray(c.against.value) ? c.against.value.map((v) => show(v, lang)).join(', ') : show(c.against.value, lang)) : '';
+    c.against
+      ? Array.isArray(c.against.value)
+        ? c.against.value.map((v) => show(v, lang)).join(', ')
+        : show(c.against.value, lang)
+      : YES_NO[lang][c.negated ? 1 : 0];
   const against = { zh: againstIn('zh'), en: againstIn('en') };
   const src = c.against?.param ? `${c.against.param}: ${c.against.source}` : '';
   const mark = { true: ['✓', 'met'], false: ['✗', 'not met'], unknown: ['?', 'unknown'] }[c.result];
@@ -55,8 +70,8 @@ function conditionText(c: ConditionTrace): { zh: string; en: string } {
     : { zh: '', en: '' };
   if (c.condition.includes(' in ')) {
     return {
-      zh: `${mark[0]} ${label.zh}为 ${observed.zh}，要求属于 [${against.zh}]`,
-      en: `${mark[0]} ${label.en} is ${observed.en}; required in [${against.en}] (${mark[1]})`,
+      zh: `${mark[0]} ${label.zh}为 ${observed.zh}，要求${c.negated ? '不属于' : '属于'} [${against.zh}]`,
+      en: `${mark[0]} ${label.en} is ${observed.en}; required ${c.negated ? 'not in' : 'in'} [${against.en}] (${mark[1]})`,
     };
   }
   return {

@@ -2,7 +2,7 @@ import { formatHundredths, hundredths } from './compile.ts';
 import { FACTS, type FactType } from './facts.ts';
 import { type CmpOp, type Expr, isNumeric, type Rule, type Value } from './ir.ts';
 
-export const TRACE_VERSION = 1;
+export const TRACE_VERSION = 2;
 
 /** Three-valued answer: missing facts make a condition unknown, reported apart from false. */
 export type Truth = 'true' | 'false' | 'unknown';
@@ -19,6 +19,12 @@ export interface ConditionTrace {
   missing: string[];
   /** For a failed numeric comparison: by how much, e.g. 20 over a limit. */
   nearMiss?: { by: string; direction: 'over' | 'under' };
+  /**
+   * Under a negation in the rule (`!(industry_section in [...])`): the rule asks for the condition
+   * not to hold. `condition` is then written with its `!(...)` and `result` says whether the rule's
+   * requirement holds, so a matched exclusion reads as met, not as a failed condition.
+   */
+  negated?: true;
 }
 
 export interface Explained {
@@ -185,6 +191,8 @@ interface Leaf {
   against: ConditionTrace['against'] | undefined;
   /** For an ordering comparison, the side a failed one misses on, seen from the fact. */
   direction: 'over' | 'under' | undefined;
+  /** Under an odd number of negations: the requirement is that the condition does not hold. */
+  negated: boolean;
 }
 
 function observedBy(f: RowFacts, facts: readonly number[]): ConditionTrace['observed'] {
@@ -212,21 +220,34 @@ const isNumber = (x: Exact | null): x is number | bigint => typeof x === 'number
 /** Appends a condition's trace to `out` and passes its answer on. Called by the generated code. */
 function record(f: RowFacts, out: ConditionTrace[], leaf: Leaf, r: boolean | null, x: Exact | null, y: Exact | null): boolean | null {
   const condition = leaf.condition;
-  const result = truth(r);
+  // The requirement's answer: the condition's own, or under a negation its opposite. The rule goes on
+  // with the condition's own (r is returned unchanged).
+  const held = leaf.negated && r !== null ? !r : r;
+  const result = truth(held);
   const observed = observedBy(f, leaf.facts);
   const missing = missingOf(f, leaf.facts);
   const against = leaf.against;
+  if (leaf.negated) {
+    const t: ConditionTrace = { condition, result, observed, missing, negated: true };
+    if (against) t.against = against;
+    if (held === false && leaf.direction && isNumber(x) && isNumber(y)) t.nearMiss = { by: distance(x, y), direction: leaf.direction };
+    out.push(t);
+    return r;
+  }
   // Each shape of trace written as one literal: one allocation, no change of shape after it.
   if (r === false && leaf.direction && isNumber(x) && isNumber(y)) {
     // Oriented from the fact's side: "employees 320 <= 300" is 20 over.
-    const by =
-      typeof x === 'number' && typeof y === 'number'
-        ? formatExact(x > y ? x - y : y - x)
-        : formatHundredths(x > y ? BigInt(x) - BigInt(y) : BigInt(y) - BigInt(x));
-    const nearMiss = { by, direction: leaf.direction };
+    const nearMiss = { by: distance(x, y), direction: leaf.direction };
     out.push(against ? { condition, result, observed, missing, against, nearMiss } : { condition, result, observed, missing, nearMiss });
   } else out.push(against ? { condition, result, observed, missing, against } : { condition, result, observed, missing });
   return r;
+}
+
+/** How far apart a fact and its limit are, as the rule's exact numbers are written. */
+function distance(x: number | bigint, y: number | bigint): string {
+  return typeof x === 'number' && typeof y === 'number'
+    ? formatExact(x > y ? x - y : y - x)
+    : formatHundredths(x > y ? BigInt(x) - BigInt(y) : BigInt(y) - BigInt(x));
 }
 
 const constant = (e: Expr): e is Extract<Expr, { k: 'lit' | 'param' }> => e.k === 'lit' || e.k === 'param';
@@ -261,8 +282,17 @@ function generate(expr: Expr, traced: boolean): TraceFn | TestFn {
     K.push(v);
     return `k${K.length - 1}`;
   };
+  // Odd while the conditions being written are under an odd number of negations.
+  let negated = false;
   const leaf = (e: Expr, facts: Expr[], against: ConditionTrace['against'] | undefined, direction: Leaf['direction']) => {
-    L.push({ condition: e.text, facts: facts.filter((x) => x.k === 'fact').map((x) => slotOf((x as { name: string }).name)), against, direction });
+    L.push({
+      condition: negated ? `!(${e.text})` : e.text,
+      facts: facts.filter((x) => x.k === 'fact').map((x) => slotOf((x as { name: string }).name)),
+      against,
+      // Under a negation a failed requirement is the condition holding: the miss is on the other side.
+      direction: negated && direction ? (direction === 'over' ? 'under' : 'over') : direction,
+      negated,
+    });
     return `l${L.length - 1}`;
   };
   const settle = (e: Expr, facts: Expr[], r: string, x: string, y: string, against?: ConditionTrace['against'], direction?: Leaf['direction']) =>
@@ -279,7 +309,9 @@ function generate(expr: Expr, traced: boolean): TraceFn | TestFn {
         );
       }
       case 'not': {
+        negated = !negated;
         const a = test(e.a);
+        negated = !negated;
         return temp(`${a} === null ? null : !${a}`);
       }
       case 'lit':
