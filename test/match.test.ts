@@ -167,6 +167,29 @@ describe('policy robot: facts from data, set-wise matching, explanations, ledger
     assert.ok(Number(report.missed) >= 2900);
   });
 
+  it('a ledger built for one taxpayer rebuilds its rows only, the rows a city build gives it', async () => {
+    const { catalogue } = catalogueOf(DEFAULT_LAW_DIR);
+    const rows = () => store.all(`SELECT * FROM ledger_entry WHERE period = '${Q}' ORDER BY ALL`);
+    const city = await buildLedger(store, catalogue, Q, new Date('2026-05-01T00:00:00Z'));
+    assert.equal(city.creditCode, null);
+    const before = await rows();
+    const one = await buildLedger(store, catalogue, Q, new Date('2026-05-02T00:00:00Z'), T.unclaimed);
+    const after = await rows();
+    assert.deepEqual(
+      after.map((r) => ({ ...r, built_at: null })),
+      before.map((r) => ({ ...r, built_at: null })),
+      'the same rows',
+    );
+    const builtAt = (rs: Record<string, unknown>[], mine: boolean) => [
+      ...new Set(rs.filter((r) => (r.credit_code === T.unclaimed) === mine).map((r) => String(r.built_at))),
+    ];
+    assert.deepEqual(builtAt(after, true), ['2026-05-02 00:00:00'], 'the taxpayer’s rows were rebuilt');
+    assert.deepEqual(builtAt(after, false), ['2026-05-01 00:00:00'], 'the others’ were left alone');
+    assert.ok(before.filter((r) => r.credit_code !== T.unclaimed).length >= 3);
+    // The totals are the taxpayer's eight rows: 290,000 × 1 % missed (the surcharges' halving is missed
+    // too, unpriced: no surcharges return to price it from), nothing enjoyed.
+    assert.deepEqual(one, { period: Q, creditCode: T.unclaimed, rows: 8, enjoyed: '0.00', missed: '2900.00' });
+  });
   it('re-matching one taxpayer after its data changes updates its results only, and keeps the earlier ones as of their time', async () => {
     // The late return arrives: 250,000 of sales.
     await store.exec(`UPDATE filing SET filed_on = DATE '2026-05-02', tax_base = 250000 WHERE credit_code = $1`, [T.unfiled]);

@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { formatYuan, parseYuan } from '../calc/money.ts';
 import type { Catalogue } from '../law/catalogue.ts';
 import { parseQuarter } from '../match/period.ts';
-import { bindNamed, type Db, type Dialect } from '../store/db.ts';
+import { bindNamed, type Db, type Dialect, sqlForm } from '../store/db.ts';
 
 const SQL_DIR = join(dirname(fileURLToPath(import.meta.url)), 'sql');
 
@@ -35,30 +35,39 @@ async function loadPolicyCodes(tx: Db, catalogue: Catalogue): Promise<number> {
 
 export interface LedgerBuild {
   period: string;
+  /** The one taxpayer whose rows were rebuilt, or null for the whole city. */
+  creditCode: string | null;
   rows: number;
   enjoyed: string;
   missed: string;
 }
 
-/** Rebuilds the benefit ledger of a quarter from the returns' reduction codes and the current matches. */
-export async function buildLedger(db: Db, catalogue: Catalogue, period: string, now = new Date()): Promise<LedgerBuild> {
+/**
+ * Rebuilds the benefit ledger of a quarter from the returns' reduction codes and the current matches:
+ * the whole city's, or with `only` one taxpayer's rows (after a re-match of that taxpayer; the
+ * others' rows, and when they were built, stay as they are). The totals returned are of what was built.
+ */
+export async function buildLedger(db: Db, catalogue: Catalogue, period: string, now = new Date(), only?: string): Promise<LedgerBuild> {
   const q = parseQuarter(period);
   return db.transaction(async (tx) => {
     await loadPolicyCodes(tx, catalogue);
     const file = tx.dialect === 'postgres' ? join(SQL_DIR, 'postgres', 'build.sql') : join(SQL_DIR, 'build.sql');
-    const [del, ins] = readFileSync(file, 'utf8').split(/;\s*\n(?=INSERT)/);
-    const d = bindNamed(del as string, { period: q.period });
+    const [del, ins] = sqlForm(readFileSync(file, 'utf8'), only === undefined ? 'city' : 'one').split(/;\s*\n(?=INSERT)/);
+    const values = { period: q.period, start: q.start, end: q.end, built_at: now.toISOString().replace('T', ' ').replace('Z', ''), only: only ?? null };
+    const d = bindNamed(del as string, values);
     await tx.exec(d.sql, d.params);
-    const i = bindNamed(ins as string, { period: q.period, start: q.start, end: q.end, built_at: now.toISOString().replace('T', ' ').replace('Z', '') });
+    const i = bindNamed(ins as string, values);
     await tx.exec(i.sql, i.params);
-    // The reports read the ledger next: PostgreSQL's planner needs its statistics now, not at autovacuum's next visit.
-    if (tx.dialect === 'postgres') await tx.exec('ANALYZE ledger_entry');
+    // The reports read the ledger next: PostgreSQL's planner needs its statistics now, not at autovacuum's
+    // next visit. One taxpayer's few rows do not change them.
+    if (tx.dialect === 'postgres' && only === undefined) await tx.exec('ANALYZE ledger_entry');
     // 0.00, not 0: PostgreSQL prints an empty sum's 0 without the scale DuckDB gives it.
     const t = await tx.one<{ rows: bigint | string; enjoyed: string; missed: string }>(
-      'SELECT count(*) AS rows, coalesce(sum(enjoyed), 0.00)::VARCHAR AS enjoyed, coalesce(sum(missed), 0.00)::VARCHAR AS missed FROM ledger_entry WHERE period = $1',
-      [q.period],
+      `SELECT count(*) AS rows, coalesce(sum(enjoyed), 0.00)::VARCHAR AS enjoyed, coalesce(sum(missed), 0.00)::VARCHAR AS missed
+       FROM ledger_entry WHERE period = $1${only === undefined ? '' : ' AND credit_code = $2'}`,
+      only === undefined ? [q.period] : [q.period, only],
     );
-    return { period: q.period, rows: Number(t.rows), enjoyed: t.enjoyed, missed: t.missed };
+    return { period: q.period, creditCode: only ?? null, rows: Number(t.rows), enjoyed: t.enjoyed, missed: t.missed };
   });
 }
 

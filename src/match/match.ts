@@ -7,7 +7,7 @@ import { evaluateFormula, formulaSql } from '../rules/formula.ts';
 import { evaluate, type FactRow } from '../rules/interpret.ts';
 import { loosenRule } from '../rules/nearMiss.ts';
 import { compilePopulation, inlineParams } from '../rules/sql.ts';
-import { bindNamed, type Db, type Dialect, literal, namedSql, type Row, type SqlParam } from '../store/db.ts';
+import { bindNamed, type Db, type Dialect, literal, namedSql, type Row, type SqlParam, sqlForm } from '../store/db.ts';
 import { parseQuarter, type Quarter } from './period.ts';
 
 const SQL_DIR = join(dirname(fileURLToPath(import.meta.url)), 'sql');
@@ -21,11 +21,7 @@ const sql = (dialect: Dialect, name: string, form: 'city' | 'one' = 'city') => {
   const key = `${dialect}/${name}/${form}`;
   let text = sqlTexts.get(key);
   if (text === undefined) {
-    const other = form === 'city' ? '-- [one]' : '-- [city]';
-    text = readFileSync(join(SQL_DIR, dialect === 'postgres' ? 'postgres' : '', `${name}.sql`), 'utf8')
-      .split('\n')
-      .filter((line) => !line.trimEnd().endsWith(other))
-      .join('\n');
+    text = sqlForm(readFileSync(join(SQL_DIR, dialect === 'postgres' ? 'postgres' : '', `${name}.sql`), 'utf8'), form);
     sqlTexts.set(key, text);
   }
   return text;

@@ -81,6 +81,19 @@ export function namedSql(sql: string): { sql: string; bind: (values: Record<stri
 }
 
 /**
+ * One form of an SQL text that holds two (src/match/sql/facts.sql, src/ledger/sql/build.sql): a line
+ * ending in `-- [city]` belongs to the city-wide form only, one ending in `-- [one]` to the
+ * single-taxpayer form only, every other line to both. Written once, so the forms cannot drift apart.
+ */
+export function sqlForm(text: string, form: 'city' | 'one'): string {
+  const other = form === 'city' ? '-- [one]' : '-- [city]';
+  return text
+    .split('\n')
+    .filter((line) => !line.trimEnd().endsWith(other))
+    .join('\n');
+}
+
+/**
  * Quotes an SQL string literal, for the few places where no parameter can be bound (file paths in
  * COPY) or none is wanted (a catalogue's values written into a statement kept prepared). Only quotes
  * are doubled: both engines read a backslash as itself (PostgreSQL with standard_conforming_strings

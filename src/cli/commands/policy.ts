@@ -35,14 +35,14 @@ const checkQuarter = (p: string) => {
   }
 };
 
-export function matchText(r: MatchRun, ledger?: { enjoyed: string; missed: string }): string {
+export function matchText(r: MatchRun, ledger?: { creditCode: string | null; enjoyed: string; missed: string }): string {
   const rows = Object.entries(STATUS_LABELS)
     .filter(([k]) => k !== 'notEligible')
     .map(([k, l]) => [`${l.zh} ${l.en}`, r.byStatus[k] ?? 0]);
   return [
     `run ${r.runId}: ${r.entries} policies × ${r.taxpayers.toLocaleString('en-US')} taxpayers for ${r.period.period} (${r.scope})`,
     table(['status', 'taxpayer-policy pairs'], rows),
-    ledger ? `ledger ${r.period.period}: enjoyed ${ledger.enjoyed} yuan, missed ${ledger.missed} yuan` : '',
+    ledger ? `ledger ${r.period.period} (${ledger.creditCode ?? 'city'}): enjoyed ${ledger.enjoyed} yuan, missed ${ledger.missed} yuan` : '',
   ]
     .filter(Boolean)
     .join('\n');
@@ -108,8 +108,9 @@ export function registerPolicy(program: Command): void {
               }
             : undefined,
         });
-        process.stderr.write(`match: ledger for ${period}\n`);
-        const ledger = await buildLedger(db, catalogueOf(opts.law).catalogue, period);
+        process.stderr.write(`match: ledger for ${period}${opts.taxpayer ? ` (${opts.taxpayer})` : ''}\n`);
+        // A re-match of one taxpayer rebuilds that taxpayer's ledger rows only: the others' did not change.
+        const ledger = await buildLedger(db, catalogueOf(opts.law).catalogue, period, new Date(), opts.taxpayer);
         process.stderr.write(`match: done in ${Date.now() - t0} ms\n`);
         const planned = plan as PlanReport | null;
         console.log(

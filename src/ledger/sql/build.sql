@@ -3,18 +3,24 @@
 -- to the policies in force; a code claimed on a return belongs to the policy in force at the
 -- return's period end. Enjoyed reliefs are kept by the month their return ends (monthly filers
 -- claim monthly); a relief is missed only if the quarter has no claim of it at all.
-DELETE FROM ledger_entry WHERE period = $period;
+-- Lines ending in `-- [one]` make the single-taxpayer form ($only), which a re-match of one taxpayer
+-- rebuilds its own rows with (the others' stay as they are); the city form leaves them out.
+DELETE FROM ledger_entry WHERE period = $period
+  AND credit_code = $only -- [one]
+;
 INSERT INTO ledger_entry
 WITH enjoyed AS (
   SELECT r.credit_code, c.policy_id, date_trunc('month', r.period_end)::DATE AS month, sum(r.amount) AS amount
   FROM filing_reduction r
   JOIN policy_code c ON c.reduction_code = r.reduction_code AND r.period_end BETWEEN c.valid_from AND c.valid_to
   WHERE r.period_end BETWEEN $start::DATE AND $end::DATE
+    AND r.credit_code = $only -- [one]
   GROUP BY ALL
 ), matched AS (
   SELECT m.credit_code, m.policy_id, m.benefit,
     EXISTS (SELECT 1 FROM policy_code c WHERE c.policy_id = m.policy_id) AS has_code
   FROM current_match m WHERE m.period = $period AND m.status = 'matched'
+    AND m.credit_code = $only -- [one]
 )
 SELECT credit_code, $period, $end::DATE, month, policy_id, 'enjoyed', amount, NULL, $built_at::TIMESTAMP FROM enjoyed
 UNION ALL

@@ -1,18 +1,22 @@
 -- PostgreSQL form of ../build.sql: the same rows. It differs only where the engines do: NOT EXISTS
 -- for DuckDB's ANTI JOIN, GROUP BY by position for GROUP BY ALL, a DATE-valued date_trunc, and the
 -- casts PostgreSQL needs to type parameters in a select list.
-DELETE FROM ledger_entry WHERE period = $period;
+DELETE FROM ledger_entry WHERE period = $period
+  AND credit_code = $only -- [one]
+;
 INSERT INTO ledger_entry
 WITH enjoyed AS (
   SELECT r.credit_code, c.policy_id, date_trunc('month', r.period_end::TIMESTAMP)::DATE AS month, sum(r.amount) AS amount
   FROM filing_reduction r
   JOIN policy_code c ON c.reduction_code = r.reduction_code AND r.period_end BETWEEN c.valid_from AND c.valid_to
   WHERE r.period_end BETWEEN $start::DATE AND $end::DATE
+    AND r.credit_code = $only -- [one]
   GROUP BY 1, 2, 3
 ), matched AS (
   SELECT m.credit_code, m.policy_id, m.benefit,
     EXISTS (SELECT 1 FROM policy_code c WHERE c.policy_id = m.policy_id) AS has_code
   FROM current_match m WHERE m.period = $period AND m.status = 'matched'
+    AND m.credit_code = $only -- [one]
 )
 SELECT credit_code, $period::TEXT, $end::DATE, month, policy_id, 'enjoyed', amount, NULL::DECIMAL(18,2), $built_at::TIMESTAMP FROM enjoyed
 UNION ALL
