@@ -236,6 +236,37 @@ describe('policy robot: facts from data, set-wise matching, explanations, ledger
     const again = await planPushes(store, catalogue.entries, { period: Q, now });
     assert.equal(again.superseded, exempt.length, 'the control: a city plan does drop them');
   });
+
+  it('reliefs that do not stack: only the larger can be missed, by what it is worth beyond what was claimed', async () => {
+    // Small high-tech enterprises, 400,000 of taxable income in the quarter: the small low-profit
+    // relief is worth 80,000 (25 % less 5 %), the high-tech rate 40,000 (25 % less 15 %).
+    const c = (i: number) => withCheckCharacter(`91440300MA5K${String(i).padStart(5, '0')}`);
+    const filing = returnsOf(store, '2026-04-15', '2026-04-10');
+    for (let i = 1; i <= 3; i++) {
+      await store.exec(
+        `INSERT INTO taxpayer VALUES ($1, 'x', 'enterprise', 'general', 'C39', 'futian', DATE '2019-01-01', 60, 20000000, 'actualAccounts', true, NULL, 100000, 'A')`,
+        [c(i)],
+      );
+      await filing(c(i), 'cit', '2026-01-01', '2026-03-31', '400000', '40000');
+    }
+    const claim = (code: string, reduction: string, amount: string) =>
+      store.exec(`INSERT INTO filing_reduction VALUES ($1, 'cit', DATE '2026-01-01', DATE '2026-03-31', $2, $3::DECIMAL(18,2))`, [code, reduction, amount]);
+    await claim(c(1), '9900000005', '40000'); // the high-tech rate claimed
+    await claim(c(3), '9900000004', '80000'); // the small low-profit relief claimed
+    const { catalogue } = catalogueOf(DEFAULT_LAW_DIR);
+    // Last in this suite: the city run it makes is the newest, and the tests before read the earlier ones.
+    await runMatch(store, { period: Q });
+    await buildLedger(store, catalogue, Q);
+    const ledger = async (code: string) =>
+      Object.fromEntries(
+        (await taxpayerLedger(store, code, 2026)).rows
+          .filter((r) => r.policyId === 'cit.highTech' || r.policyId === 'cit.smallLowProfit')
+          .map((r) => [r.policyId, [r.status, r.enjoyed, r.missed]]),
+      );
+    assert.deepEqual(await ledger(c(1)), { 'cit.highTech': ['enjoyed', '40000.00', null], 'cit.smallLowProfit': ['missed', '0.00', '40000.00'] });
+    assert.deepEqual(await ledger(c(2)), { 'cit.highTech': ['notStacked', '0.00', null], 'cit.smallLowProfit': ['missed', '0.00', '80000.00'] });
+    assert.deepEqual(await ledger(c(3)), { 'cit.highTech': ['notStacked', '0.00', null], 'cit.smallLowProfit': ['enjoyed', '80000.00', null] });
+  });
 });
 
 describe('single-taxpayer re-match: the same facts and results as the city run', () => {

@@ -10,6 +10,7 @@ import { generateCity } from '../src/generate/city.ts';
 import { ingestDirectory } from '../src/ingest/ingest.ts';
 import { buildLedger, policyReport, taxpayerLedger } from '../src/ledger/ledger.ts';
 import { catalogueOf, DEFAULT_LAW_DIR, type MatchRun, runMatch } from '../src/match/match.ts';
+import { withCheckCharacter } from '../src/model/index.ts';
 import { type PlanReport, planPushes } from '../src/push/plan.ts';
 import { COPIED_TABLES, copyToPostgres, type TableCopied } from '../src/store/copy.ts';
 import { bindNamed, type Db, type Row } from '../src/store/db.ts';
@@ -226,6 +227,27 @@ describe('PostgreSQL server mode: a city ingested into DuckDB, copied, matched o
         '91440300MA5H00001X,vat,2026-01-01,2026-03-31,2026-04-15,2026-04-10,"1,000.00",0',
       ].join('\n'),
     );
+    // Small high-tech enterprises, which the generated city may lack: they match both the high-tech
+    // rate and the small low-profit relief, which do not stack (one claims the first, one nothing).
+    const tech = [1, 2].map((i) => withCheckCharacter(`91440300YYHT0000${i}`));
+    writeFileSync(
+      join(city, 'taxpayer-hightech.csv'),
+      [
+        'credit_code,name,kind,vat_status,industry,district,registered_on,employees,total_assets,collection_mode,high_tech,high_tech_until,rnd_expense,credit_level',
+        ...tech.map((c) => `${c},x,enterprise,general,C39,futian,2019-01-01,60,20000000.00,actualAccounts,true,2027-12-31,100000.00,A`),
+      ].join('\n'),
+    );
+    writeFileSync(
+      join(city, 'filing-hightech.csv'),
+      [
+        'credit_code,tax_type,period_start,period_end,due_date,filed_on,tax_base,tax_payable',
+        ...tech.map((c) => `${c},cit,2026-01-01,2026-03-31,2026-04-15,2026-04-10,400000.00,40000.00`),
+      ].join('\n'),
+    );
+    writeFileSync(
+      join(city, 'filing_reduction-hightech.csv'),
+      ['credit_code,tax_type,period_start,period_end,reduction_code,amount', `${tech[0]},cit,2026-01-01,2026-03-31,9900000005,40000.00`].join('\n'),
+    );
     duck = await Store.open(file);
     duckOpen = true;
     await timed('ingest', () => ingestDirectory(duck, city));
@@ -331,6 +353,11 @@ describe('PostgreSQL server mode: a city ingested into DuckDB, copied, matched o
     assert.deepEqual(await rowsOf(server, 'match_run', ['finished_at']), await rowsOf(duck, 'match_run', ['finished_at']));
     const ledger = await rowsOf(duck, 'ledger_entry');
     assert.ok(ledger.some((r) => r.status === 'enjoyed') && ledger.some((r) => r.status === 'missed'));
+    // Reliefs that do not stack (small high-tech enterprises) are priced alike on both engines.
+    assert.ok(
+      ledger.some((r) => r.status === 'notStacked'),
+      'some taxpayer matches both the high-tech rate and the small low-profit relief',
+    );
     assert.deepEqual(await rowsOf(server, 'ledger_entry'), ledger);
   });
 

@@ -48,6 +48,14 @@ const entrySchema = z
      * threshold, below which the sales are exempt altogether.
      */
     nearMiss: z.boolean().default(true),
+    /**
+     * Reliefs that do not stack (不得叠加享受) share a group: a taxpayer takes one of them, the larger,
+     * so the ledger counts a group's best matched relief, less what was claimed of the group.
+     */
+    exclusiveGroup: z
+      .string()
+      .regex(/^[a-z][A-Za-z0-9]*$/, 'a group is a name in camelCase')
+      .optional(),
     /** The reduction codes (减免性质代码) a return uses to claim this policy: how the ledger knows it was enjoyed. */
     reductionCodes: z.array(z.string().regex(/^\d{10}$/, 'a reduction code has 10 digits')).optional(),
     notify: z.array(z.enum(ROLES)).min(1, 'say who in the company should hear of it'),

@@ -18,7 +18,7 @@ const inYear = (column: string, n: number) => `${column} BETWEEN make_date($${n}
 /** A month as 'YYYY-MM' (the engines name the function differently). */
 const monthText = (dialect: Dialect, expr: string) => (dialect === 'postgres' ? `to_char(${expr}, 'YYYY-MM')` : `strftime(${expr}, '%Y-%m')`);
 
-/** The reduction codes of the catalogue, as a temp table the ledger SQL joins returns with. */
+/** The reduction codes of the catalogue, and its groups of reliefs that do not stack, as temp tables the ledger SQL joins. */
 async function loadPolicyCodes(tx: Db, catalogue: Catalogue): Promise<number> {
   const columns = '(policy_id VARCHAR, reduction_code VARCHAR, valid_from DATE, valid_to DATE)';
   // PostgreSQL: dropped at COMMIT, so a pooled connection carries nothing over to its next user.
@@ -29,7 +29,16 @@ async function loadPolicyCodes(tx: Db, catalogue: Catalogue): Promise<number> {
     const tuples = rows.map((_, i) => `($${4 * i + 1}, $${4 * i + 2}, CAST($${4 * i + 3} AS DATE), CAST($${4 * i + 4} AS DATE))`);
     await tx.exec(`INSERT INTO policy_code VALUES ${tuples.join(', ')}`, rows.flat());
   }
-  if (tx.dialect === 'postgres') await tx.exec('ANALYZE policy_code');
+  // The groups of reliefs that do not stack, by policy: the ledger counts a group's best relief.
+  const groupColumns = '(policy_id VARCHAR, grp VARCHAR)';
+  await tx.exec(
+    tx.dialect === 'postgres' ? `CREATE TEMP TABLE policy_group ${groupColumns} ON COMMIT DROP` : `CREATE OR REPLACE TEMP TABLE policy_group ${groupColumns}`,
+  );
+  const groups = catalogue.entries.filter((e) => e.exclusiveGroup).map((e) => [e.id, e.exclusiveGroup as string]);
+  if (groups.length > 0) {
+    await tx.exec(`INSERT INTO policy_group VALUES ${groups.map((_, i) => `($${2 * i + 1}, $${2 * i + 2})`).join(', ')}`, groups.flat());
+  }
+  if (tx.dialect === 'postgres') await tx.exec('ANALYZE policy_code, policy_group');
   return rows.length;
 }
 

@@ -14,13 +14,34 @@ WITH enjoyed AS (
   GROUP BY 1, 2, 3
 ), matched AS (
   SELECT m.credit_code, m.policy_id, m.benefit,
-    EXISTS (SELECT 1 FROM policy_code c WHERE c.policy_id = m.policy_id) AS has_code
-  FROM current_match m WHERE m.period = $period AND m.status = 'matched'
+    EXISTS (SELECT 1 FROM policy_code c WHERE c.policy_id = m.policy_id) AS has_code, g.grp
+  FROM current_match m LEFT JOIN policy_group g USING (policy_id)
+  WHERE m.period = $period AND m.status = 'matched'
     AND m.credit_code = $only -- [one]
+), group_enjoyed AS (
+  SELECT e.credit_code, g.grp, sum(e.amount) AS amount
+  FROM enjoyed e JOIN policy_group g USING (policy_id)
+  GROUP BY 1, 2
+), unclaimed AS (
+  -- Matched, not claimed in the quarter. Reliefs of a group that do not stack are ranked by what each
+  -- is worth: only the best can be missed, and only by what it is worth beyond what the taxpayer
+  -- claimed of the group (the high-tech rate claimed, the larger small low-profit relief not).
+  SELECT m.*, ge.amount AS claimed,
+    row_number() OVER (PARTITION BY m.credit_code, m.grp, m.has_code ORDER BY m.benefit DESC NULLS LAST, m.policy_id) AS rank
+  FROM matched m
+  LEFT JOIN group_enjoyed ge ON ge.credit_code = m.credit_code AND ge.grp = m.grp
+  WHERE NOT EXISTS (SELECT 1 FROM enjoyed e WHERE e.credit_code = m.credit_code AND e.policy_id = m.policy_id)
+), priced AS (
+  SELECT *, CASE
+      WHEN NOT has_code THEN 'matchedNoCode'
+      WHEN grp IS NULL OR (rank = 1 AND claimed IS NULL) THEN 'missed'
+      WHEN rank = 1 AND benefit > claimed THEN 'missed'
+      ELSE 'notStacked'
+    END AS status
+  FROM unclaimed
 )
 SELECT credit_code, $period::TEXT, $end::DATE, month, policy_id, 'enjoyed', amount, NULL::DECIMAL(18,2), $built_at::TIMESTAMP FROM enjoyed
 UNION ALL
-SELECT m.credit_code, $period::TEXT, $end::DATE, date_trunc('month', $end::DATE::TIMESTAMP)::DATE, m.policy_id,
-  CASE WHEN m.has_code THEN 'missed' ELSE 'matchedNoCode' END, 0, CASE WHEN m.has_code THEN m.benefit END, $built_at::TIMESTAMP
-FROM matched m
-WHERE NOT EXISTS (SELECT 1 FROM enjoyed e WHERE e.credit_code = m.credit_code AND e.policy_id = m.policy_id);
+SELECT credit_code, $period::TEXT, $end::DATE, date_trunc('month', $end::DATE::TIMESTAMP)::DATE, policy_id, status, 0,
+  CASE WHEN status = 'missed' THEN benefit - coalesce(claimed, 0) END, $built_at::TIMESTAMP
+FROM priced;
