@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { formatYuan, parseYuan } from '../calc/money.ts';
 import type { Catalogue } from '../law/catalogue.ts';
 import { parseQuarter } from '../match/period.ts';
-import { bindNamed, type Db, type Dialect, sqlForm } from '../store/db.ts';
+import { bindNamed, type Db, type Dialect, type SqlParam, sqlForm } from '../store/db.ts';
 
 const SQL_DIR = join(dirname(fileURLToPath(import.meta.url)), 'sql');
 
@@ -18,28 +18,27 @@ const inYear = (column: string, n: number) => `${column} BETWEEN make_date($${n}
 /** A month as 'YYYY-MM' (the engines name the function differently). */
 const monthText = (dialect: Dialect, expr: string) => (dialect === 'postgres' ? `to_char(${expr}, 'YYYY-MM')` : `strftime(${expr}, '%Y-%m')`);
 
-/** The reduction codes of the catalogue, and its groups of reliefs that do not stack, as temp tables the ledger SQL joins. */
-async function loadPolicyCodes(tx: Db, catalogue: Catalogue): Promise<number> {
-  const columns = '(policy_id VARCHAR, reduction_code VARCHAR, valid_from DATE, valid_to DATE)';
-  // PostgreSQL: dropped at COMMIT, so a pooled connection carries nothing over to its next user.
-  await tx.exec(tx.dialect === 'postgres' ? `CREATE TEMP TABLE policy_code ${columns} ON COMMIT DROP` : `CREATE OR REPLACE TEMP TABLE policy_code ${columns}`);
-  const rows = catalogue.entries.flatMap((e) => (e.reductionCodes ?? []).map((code) => [e.id, code, e.effective.from, e.effective.to]));
-  if (rows.length > 0) {
-    // One statement: over a network, one round trip instead of one per code.
-    const tuples = rows.map((_, i) => `($${4 * i + 1}, $${4 * i + 2}, CAST($${4 * i + 3} AS DATE), CAST($${4 * i + 4} AS DATE))`);
-    await tx.exec(`INSERT INTO policy_code VALUES ${tuples.join(', ')}`, rows.flat());
-  }
-  // The groups of reliefs that do not stack, by policy: the ledger counts a group's best relief.
-  const groupColumns = '(policy_id VARCHAR, grp VARCHAR)';
-  await tx.exec(
-    tx.dialect === 'postgres' ? `CREATE TEMP TABLE policy_group ${groupColumns} ON COMMIT DROP` : `CREATE OR REPLACE TEMP TABLE policy_group ${groupColumns}`,
+/**
+ * The catalogue's reduction codes (policy_code: which policy a claimed code belongs to, and when) and
+ * its groups of reliefs that do not stack (policy_group), as temp tables the ledger SQL joins.
+ */
+async function loadCatalogueTables(tx: Db, catalogue: Catalogue): Promise<void> {
+  const table = async (name: string, columns: string, rows: SqlParam[][]) => {
+    // PostgreSQL: dropped at COMMIT, so a pooled connection carries nothing over to its next user.
+    await tx.exec(tx.dialect === 'postgres' ? `CREATE TEMP TABLE ${name} (${columns}) ON COMMIT DROP` : `CREATE OR REPLACE TEMP TABLE ${name} (${columns})`);
+    await tx.insertRows(name, rows);
+  };
+  await table(
+    'policy_code',
+    'policy_id VARCHAR, reduction_code VARCHAR, valid_from DATE, valid_to DATE',
+    catalogue.entries.flatMap((e) => (e.reductionCodes ?? []).map((code) => [e.id, code, e.effective.from, e.effective.to])),
   );
-  const groups = catalogue.entries.filter((e) => e.exclusiveGroup).map((e) => [e.id, e.exclusiveGroup as string]);
-  if (groups.length > 0) {
-    await tx.exec(`INSERT INTO policy_group VALUES ${groups.map((_, i) => `($${2 * i + 1}, $${2 * i + 2})`).join(', ')}`, groups.flat());
-  }
+  await table(
+    'policy_group',
+    'policy_id VARCHAR, grp VARCHAR',
+    catalogue.entries.flatMap((e) => (e.exclusiveGroup ? [[e.id, e.exclusiveGroup]] : [])),
+  );
   if (tx.dialect === 'postgres') await tx.exec('ANALYZE policy_code, policy_group');
-  return rows.length;
 }
 
 export interface LedgerBuild {
@@ -59,7 +58,7 @@ export interface LedgerBuild {
 export async function buildLedger(db: Db, catalogue: Catalogue, period: string, now = new Date(), only?: string): Promise<LedgerBuild> {
   const q = parseQuarter(period);
   return db.transaction(async (tx) => {
-    await loadPolicyCodes(tx, catalogue);
+    await loadCatalogueTables(tx, catalogue);
     const file = tx.dialect === 'postgres' ? join(SQL_DIR, 'postgres', 'build.sql') : join(SQL_DIR, 'build.sql');
     const [del, ins] = sqlForm(readFileSync(file, 'utf8'), only === undefined ? 'city' : 'one').split(/;\s*\n(?=INSERT)/);
     const values = { period: q.period, start: q.start, end: q.end, built_at: now.toISOString().replace('T', ' ').replace('Z', ''), only: only ?? null };
