@@ -111,6 +111,12 @@ describe('policy catalogue: content', () => {
     });
   });
 
+  it('the reliefs that set the CIT rate on the same income (high-tech, small low-profit, Qianhai) form one group that does not stack, and no other entry is grouped', () => {
+    const groups = new Map<string, string[]>();
+    for (const e of catalogue.entries) if (e.exclusiveGroup) groups.set(e.exclusiveGroup, [...(groups.get(e.exclusiveGroup) ?? []), e.id]);
+    assert.deepEqual(Object.fromEntries(groups), { citRate: ['cit.highTech', 'cit.qianhai', 'cit.smallLowProfit'] });
+  });
+
   it('an entry that replaces another starts the day after the other ends, in the same category', () => {
     const byId = new Map(catalogue.entries.map((e) => [e.id, e]));
     const nextDay = (d: string) => new Date(Date.parse(`${d}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10);

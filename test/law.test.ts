@@ -40,10 +40,12 @@ describe('law catalogue', () => {
     writeFileSync(join(dir, 'policies', 'c-rule.yaml'), GOOD.replace('test.good', 'test.rule').replace('employees <=', 'employes <='));
     writeFileSync(join(dir, 'policies', 'd-syntax.yaml'), 'id: [unclosed\n');
     writeFileSync(join(dir, 'policies', 'e-param.yaml'), GOOD.replace('test.good', 'test.param').replace('from: 2024-01-01', 'from: 2015-01-01'));
+    // A group of reliefs that do not stack needs two members: one alone is a misspelt name.
+    writeFileSync(join(dir, 'policies', 'f-group.yaml'), `${GOOD.replace('test.good', 'test.group')}exclusiveGroup: citRates\n`);
     const c = loadCatalogue(dir);
     assert.deepEqual(
       c.entries.map((e) => e.id),
-      ['test.good'],
+      ['test.good', 'test.group'],
     );
     const byFile = (f: string) => c.errors.filter((e) => e.file.endsWith(f)).map((e) => `${e.line} ${e.field}: ${e.message}`);
     assert.deepEqual(byFile('b-fields.yaml'), [
@@ -54,6 +56,9 @@ describe('law catalogue', () => {
     assert.equal(byFile('d-syntax.yaml').length, 1);
     assert.match(byFile('d-syntax.yaml')[0] as string, /^\d+ : /);
     assert.deepEqual(byFile('e-param.yaml'), ["8 eligibility: position 13: unknown parameter 'slpe.maxEmployees' on 2015-01-01"]);
+    assert.deepEqual(byFile('f-group.yaml'), [
+      "10 exclusiveGroup: no other entry is in group 'citRates': a group names reliefs that do not stack with one another",
+    ]);
   });
 
   it('zhishu rules check exits 1 and prints file:line: field: message', () => {

@@ -40,12 +40,13 @@ import { tempDir } from './helpers/tmp.ts';
 // ---------------------------------------------------------------- the world the tests push in
 
 const ALL: Role[] = ['financeOfficer', 'taxHandler', 'legalRepresentative'];
-const entry = (id: string, category: PushEntry['category'], notify: Role[] = ALL, kind: PushEntry['kind'] = 'policy'): PushEntry => ({
+const entry = (id: string, category: PushEntry['category'], notify: Role[] = ALL, kind: PushEntry['kind'] = 'policy', exclusiveGroup?: string): PushEntry => ({
   id,
   kind,
   title: { zh: `${id} 的中文标题`, en: `English title of ${id}` },
   category,
   notify,
+  ...(exclusiveGroup ? { exclusiveGroup } : {}),
 });
 const ENTRIES: PushEntry[] = [
   entry('cit.bigRelief', 'cit'),
@@ -56,6 +57,9 @@ const ENTRIES: PushEntry[] = [
   entry('iit.b', 'iit'),
   entry('other.c', 'other'),
   entry('cit.someTag', 'cit', ALL, 'tag'),
+  // Two reliefs that do not stack (as the high-tech rate and the small low-profit relief).
+  entry('cit.rateA', 'cit', ALL, 'policy', 'citRate'),
+  entry('cit.rateB', 'cit', ['financeOfficer'], 'policy', 'citRate'),
 ];
 const PERIOD = '2026-Q1';
 const NOW = parseInstant('2026-04-01T10:00:00+08:00');
@@ -907,6 +911,54 @@ describe('planning on PostgreSQL (sql/postgres/plan.sql): the same outbox and re
     duck.close();
   });
 
+  it('of reliefs that do not stack, only the one worth most is told (a tie: the smaller id); one that becomes worth more replaces it; a campaign cannot bring the lesser back', async () => {
+    const { duck, pg, both } = await engines(THREE);
+    const first = await both(async (db) => {
+      await person(db, TP2, { role: 'financeOfficer' });
+      await person(db, TP2, { role: 'taxHandler' });
+      await result(db, 1, TP1, 'cit.rateA', 'matched', '3000.00');
+      await result(db, 1, TP1, 'cit.rateB', 'matched', '5000.00');
+      await result(db, 1, TP1, 'vat.smallRelief', 'matched', '800.00');
+      await result(db, 1, TP2, 'cit.rateA', 'matched', '100.00');
+      await result(db, 1, TP2, 'cit.rateB', 'matched', '100.00');
+      return plan(db);
+    });
+    const told = async () => (await messages(pg)).map((m) => [m.credit_code === TP1 ? 'TP1' : 'TP2', m.role, m.policy_id, m.status]);
+    assert.deepEqual([first.results, first.notStacked, first.planned], [5, 2, 5]);
+    assert.deepEqual(await told(), [
+      ['TP1', 'financeOfficer', 'cit.rateB', 'planned'],
+      ['TP1', 'financeOfficer', 'vat.smallRelief', 'planned'],
+      ['TP1', 'taxHandler', 'vat.smallRelief', 'planned'],
+      ['TP2', 'financeOfficer', 'cit.rateA', 'planned'],
+      ['TP2', 'taxHandler', 'cit.rateA', 'planned'],
+    ]);
+
+    // TP1's data change: the other relief is now worth more. It is told, and the message of the first skipped.
+    const second = await both(async (db) => {
+      await run(db, 2, TP1);
+      await result(db, 2, TP1, 'cit.rateA', 'matched', '6000.00');
+      await result(db, 2, TP1, 'cit.rateB', 'matched', '5000.00');
+      await result(db, 2, TP1, 'vat.smallRelief', 'matched', '800.00');
+      return plan(db, NOW, { only: TP1 });
+    });
+    assert.deepEqual([second.notStacked, second.planned, second.superseded], [1, 2, 1]);
+    assert.deepEqual((await told()).slice(0, 5), [
+      ['TP1', 'financeOfficer', 'cit.rateA', 'planned'],
+      ['TP1', 'financeOfficer', 'cit.rateB', 'skipped'],
+      ['TP1', 'financeOfficer', 'vat.smallRelief', 'planned'],
+      ['TP1', 'taxHandler', 'cit.rateA', 'planned'],
+      ['TP1', 'taxHandler', 'vat.smallRelief', 'planned'],
+    ]);
+
+    const campaign = await both((db) =>
+      plan(db, NOW, {
+        scope: { sql: 'SELECT credit_code, policy_id, status FROM policy_match WHERE policy_id = $1', params: ['cit.rateB'] },
+      }),
+    );
+    assert.deepEqual([campaign.results, campaign.notStacked, campaign.planned], [2, 2, 0]);
+    duck.close();
+  });
+
   it('a result stored twice in one run stops the plan before it writes: DuckDB, without a key on the outbox, names the taxpayer; PostgreSQL refuses the second id', async () => {
     const { duck, pg } = await engines(THREE);
     for (const db of [duck, pg] as Db[]) {
@@ -1074,7 +1126,25 @@ function modelPlan(
   const current = w.results
     .filter((r) => r.status !== 'unknown' && r.runId === latest(r.code))
     .sort((a, b) => modelCmp(a.code, b.code) || modelCmp(a.policy, b.policy));
-  const report = { results: 0, notInCatalogue: 0, nothingToClaim: 0, withoutPerson: 0, candidates: 0, digests: 0, merged: 0 };
+  const report = { results: 0, notInCatalogue: 0, nothingToClaim: 0, notStacked: 0, withoutPerson: 0, candidates: 0, digests: 0, merged: 0 };
+  // Of the matched reliefs of an exclusive group, the taxpayer hears of the one worth most (unknown as
+  // -0.01 yuan; a tie to the smaller id), whatever a campaign's scope.
+  const worth = (r: ModelResult) => (r.benefit === null ? -1n : toFen(r.benefit));
+  const beaten = (r: ModelResult) => {
+    const group = byId.get(r.policy)?.exclusiveGroup;
+    return (
+      r.status === 'matched' &&
+      group !== undefined &&
+      current.some(
+        (o) =>
+          o !== r &&
+          o.code === r.code &&
+          o.status === 'matched' &&
+          byId.get(o.policy)?.exclusiveGroup === group &&
+          (worth(o) > worth(r) || (worth(o) === worth(r) && modelCmp(o.policy, r.policy) < 0)),
+      )
+    );
+  };
   const byPerson = new Map<string, ModelCandidate[]>();
   for (const r of current) {
     const entry = byId.get(r.policy);
@@ -1083,6 +1153,10 @@ function modelPlan(
       continue;
     }
     report.results++;
+    if (beaten(r)) {
+      report.notStacked++;
+      continue;
+    }
     const kind = r.status === 'matched' ? 'relief' : 'nearMiss';
     const benefitFen = r.benefit === null ? null : toFen(r.benefit);
     if (benefitFen === 0n) {
@@ -1206,7 +1280,8 @@ describe('planning: the set-wise planner against the sequential model', () => {
         fc.record({
           runId: fc.constantFrom(1, 1, 2),
           code: fc.constantFrom(...CODES),
-          policy: fc.constantFrom(...POLICIES),
+          // The two reliefs that do not stack more often than the rest, so that taxpayers match both.
+          policy: fc.oneof(fc.constantFrom(...POLICIES), fc.constantFrom('cit.rateA', 'cit.rateB')),
           status: fc.constantFrom('matched', 'matched', 'nearMiss', 'unknown'),
           benefit: amount,
         }),
@@ -1281,9 +1356,10 @@ describe('planning: the set-wise planner against the sequential model', () => {
   }
 
   /** The 60 generated worlds, planned on db, each against the model; how many reached digests and the window-by-window path. */
-  async function againstModel(db: Db): Promise<{ digests: number; spread: number }> {
+  async function againstModel(db: Db): Promise<{ digests: number; spread: number; notStacked: number }> {
     let digests = 0;
     let spread = 0;
+    let notStacked = 0;
     await fc.assert(
       fc.asyncProperty(worlds, settings, moment, fc.boolean(), async (w, s, now, oneByOne) => {
         await load(db, w);
@@ -1320,25 +1396,29 @@ describe('planning: the set-wise planner against the sequential model', () => {
         assert.deepEqual([planned, superseded, alreadyPlanned], [expected.rows.length, 0, 0]);
         if (expected.rows.some((r) => r.kind === 'digest')) digests++;
         if (expected.spread) spread++;
+        if (expected.report.notStacked > 0) notStacked++;
       }),
       { numRuns: 60, seed: 20261128 },
     );
-    return { digests, spread };
+    return { digests, spread, notStacked };
   }
 
   it('plans exactly the messages, times and texts of the message-by-message planner, in one batch or taxpayer by taxpayer', async () => {
     const store = await world();
-    const { digests, spread } = await againstModel(store);
-    // The worlds must reach both ways of fitting the cap (sql/plan.sql: allocate), with digests.
+    const { digests, spread, notStacked } = await againstModel(store);
+    // The worlds must reach both ways of fitting the cap (sql/plan.sql: allocate), with digests, and
+    // taxpayers matching both reliefs of an exclusive group.
     assert.ok(digests >= 10 && spread >= 10, `digests in ${digests}, times a week apart or a full week in ${spread} of 60 worlds`);
+    assert.ok(notStacked >= 5, `reliefs that do not stack in ${notStacked} of 60 worlds`);
     store.close();
   });
 
   it('on PostgreSQL (sql/postgres/plan.sql), the same generated worlds give the same rows and reports', async () => {
     const server = await pgServer();
     try {
-      const { digests, spread } = await againstModel(await pgWorld(server.db));
+      const { digests, spread, notStacked } = await againstModel(await pgWorld(server.db));
       assert.ok(digests >= 10 && spread >= 10, `digests in ${digests}, times a week apart or a full week in ${spread} of 60 worlds`);
+      assert.ok(notStacked >= 5, `reliefs that do not stack in ${notStacked} of 60 worlds`);
     } finally {
       await server.drop();
     }

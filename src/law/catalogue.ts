@@ -50,7 +50,8 @@ const entrySchema = z
     nearMiss: z.boolean().default(true),
     /**
      * Reliefs that do not stack (不得叠加享受) share a group: a taxpayer takes one of them, the larger,
-     * so the ledger counts a group's best matched relief, less what was claimed of the group.
+     * so the ledger counts a group's best matched relief, less what was claimed of the group, and
+     * pushes tell of the best alone.
      */
     exclusiveGroup: z
       .string()
@@ -101,6 +102,15 @@ export function loadCatalogue(dir: string): Catalogue {
   for (const e of entries) {
     if (e.replaces && !entries.some((x) => x.id === e.replaces)) {
       errors.push({ file: e.file, line: 1, field: 'replaces', message: `no entry '${e.replaces}' to replace` });
+    }
+    // A group is the reliefs that do not stack with one another: a group of one is a misspelt name.
+    if (e.exclusiveGroup && !entries.some((x) => x !== e && x.exclusiveGroup === e.exclusiveGroup)) {
+      errors.push({
+        file: e.file,
+        line: fieldLine(e.file, 'exclusiveGroup'),
+        field: 'exclusiveGroup',
+        message: `no other entry is in group '${e.exclusiveGroup}': a group names reliefs that do not stack with one another`,
+      });
     }
   }
   return { entries, parameters, errors };

@@ -39,6 +39,11 @@ export interface PlanReport {
   notInCatalogue: number;
   /** Results whose estimated benefit for the period is zero: nothing to claim, so no message. */
   nothingToClaim: number;
+  /**
+   * Matched reliefs of an exclusive group (不得叠加享受) that another matched relief of the group beats
+   * for the taxpayer: the company is told of the one worth most, not of every alternative.
+   */
+  notStacked: number;
   /** A result called for a role the taxpayer has no company_person for. */
   withoutPerson: number;
   /** Single messages the results call for, before the frequency cap. */
@@ -200,6 +205,7 @@ async function plan(db: Db, entries: readonly PushEntry[], options: PlanOptions)
         relief: rolesFor(e, 'relief', false),
         major: rolesFor(e, 'relief', true),
         near_miss: rolesFor(e, 'nearMiss', false),
+        grp: e.exclusiveGroup ?? null,
       })),
     ),
     lacking: '[]',
@@ -242,6 +248,8 @@ async function plan(db: Db, entries: readonly PushEntry[], options: PlanOptions)
     : 'CREATE OR REPLACE TEMP TABLE push_plan_superseded (message_id VARCHAR)';
 
   try {
+    // The catalogue first: DuckDB binds a table macro's tables when the macro is made (push_current reads it).
+    await exec('entries');
     await db.exec(section('macros').sql);
     await createTemp(
       ['push_plan_scope'],
@@ -249,13 +257,14 @@ async function plan(db: Db, entries: readonly PushEntry[], options: PlanOptions)
       options.scope?.params,
     );
     // PostgreSQL keeps the current results in a table of their own (DuckDB reads them through a macro).
-    for (const name of ['entries', 'words', 'wait', 'current', 'taxpayers']) if (sections.has(name)) await exec(name);
-    const [counts] = await query<{ taxpayers: string; results: string; not_in_catalogue: string; nothing_to_claim: string }>('counts');
+    for (const name of ['words', 'wait', 'current', 'taxpayers']) if (sections.has(name)) await exec(name);
+    const [counts] = await query<{ taxpayers: string; results: string; not_in_catalogue: string; nothing_to_claim: string; not_stacked: string }>('counts');
     const report: PlanReport = {
       period: period.id,
       results: Number(counts?.results ?? 0),
       notInCatalogue: Number(counts?.not_in_catalogue ?? 0),
       nothingToClaim: Number(counts?.nothing_to_claim ?? 0),
+      notStacked: Number(counts?.not_stacked ?? 0),
       withoutPerson: 0,
       candidates: 0,
       alreadyPlanned: 0,

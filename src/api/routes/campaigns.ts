@@ -149,6 +149,9 @@ export function registerCampaigns(api: ZodApi, ctx: ApiContext): void {
           200: z.object({
             planned: count.describe('rows added to the outbox, digests included'),
             skipped: count.describe('messages the campaign calls for that were in the outbox already'),
+            notStacked: count.describe(
+              'matched reliefs of the campaign not pushed: a relief they do not stack with (same exclusiveGroup) is worth more to the taxpayer',
+            ),
             report: z.record(z.string(), z.unknown()),
           }),
           ...errors,
@@ -164,7 +167,7 @@ export function registerCampaigns(api: ZodApi, ctx: ApiContext): void {
       // On DuckDB the store's own connection plans (its temp tables live there); on PostgreSQL the
       // pooled database, on which the plan takes one connection and one transaction of its own.
       const report = await planPushes(ctx.store ?? ctx.db, ctx.catalogue.entries, { period: req.body.period, now: new Date(), scope });
-      return { planned: report.planned, skipped: report.alreadyPlanned, report: report as unknown as Record<string, unknown> };
+      return { planned: report.planned, skipped: report.alreadyPlanned, notStacked: report.notStacked, report: report as unknown as Record<string, unknown> };
     },
   );
 }

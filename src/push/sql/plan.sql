@@ -30,20 +30,33 @@ CREATE OR REPLACE TEMP MACRO push_current(p_period, p_only, p_scoped) AS TABLE
   WITH city AS (SELECT max(run_id) AS run_id FROM match_run WHERE period = p_period AND scope = 'city'),
   single AS (SELECT scope AS credit_code, max(run_id) AS run_id FROM match_run WHERE period = p_period AND scope <> 'city' GROUP BY scope),
   latest AS (
-    SELECT pm.run_id, pm.credit_code, pm.policy_id, pm.status, pm.benefit
-    FROM policy_match pm LEFT JOIN single s ON s.credit_code = pm.credit_code
+    SELECT pm.run_id, pm.credit_code, pm.policy_id, pm.status, pm.benefit, e.grp
+    FROM policy_match pm LEFT JOIN single s ON s.credit_code = pm.credit_code LEFT JOIN push_plan_entry e ON e.id = pm.policy_id
     WHERE pm.period = p_period AND pm.status IN ('matched', 'nearMiss') AND (p_only IS NULL OR pm.credit_code = p_only)
       AND pm.run_id = greatest(coalesce(s.run_id, -1), coalesce((SELECT run_id FROM city), -1))
+  ),
+  -- Reliefs that do not stack (an exclusive group): a matched one is told only when no other matched
+  -- relief of its group is worth more to the taxpayer (unknown as -0.01 yuan, as the planner orders
+  -- them; a tie goes to the smaller policy id). Decided before a campaign's scope: a campaign cannot
+  -- bring back a relief the taxpayer would not take. Few rows are grouped, so the self-join is small.
+  grouped AS (SELECT credit_code, policy_id, grp, coalesce(benefit, -0.01) AS worth FROM latest WHERE status = 'matched' AND grp IS NOT NULL),
+  beaten AS (
+    SELECT DISTINCT a.credit_code, a.policy_id FROM grouped a JOIN grouped b ON b.credit_code = a.credit_code AND b.grp = a.grp
+    WHERE b.worth > a.worth OR (b.worth = a.worth AND b.policy_id < a.policy_id)
+  ),
+  marked AS (
+    SELECT l.run_id, l.credit_code, l.policy_id, l.status, l.benefit, x.policy_id IS NOT NULL AS not_stacked
+    FROM latest l LEFT JOIN beaten x ON x.credit_code = l.credit_code AND x.policy_id = l.policy_id
   )
-  SELECT * FROM latest WHERE p_scoped = 0
+  SELECT * FROM marked WHERE p_scoped = 0
   UNION ALL
-  SELECT l.* FROM latest l SEMI JOIN push_plan_scope c ON c.credit_code = l.credit_code AND c.policy_id = l.policy_id AND c.status = l.status
+  SELECT l.* FROM marked l SEMI JOIN push_plan_scope c ON c.credit_code = l.credit_code AND c.policy_id = l.policy_id AND c.status = l.status
   WHERE p_scoped = 1;
 
 -- @entries
 -- The catalogue's policies, numbered in the order of their ids (the planner's last sort key).
 CREATE OR REPLACE TEMP TABLE push_plan_entry AS
-SELECT unnest(from_json($entries, '[{"e":"SMALLINT","id":"VARCHAR","category":"VARCHAR","tax_type":"VARCHAR","relief":["VARCHAR"],"major":["VARCHAR"],"near_miss":["VARCHAR"]}]'), recursive := true);
+SELECT unnest(from_json($entries, '[{"e":"SMALLINT","id":"VARCHAR","category":"VARCHAR","tax_type":"VARCHAR","relief":["VARCHAR"],"major":["VARCHAR"],"near_miss":["VARCHAR"],"grp":"VARCHAR"}]'), recursive := true);
 
 -- @words
 -- The policies' ids and categories by entry number, as variables: the INSERT looks them up as
@@ -79,7 +92,9 @@ SELECT quiet_from, quiet_to, list(wait ORDER BY h) AS wait FROM wait GROUP BY qu
 CREATE OR REPLACE TEMP TABLE push_plan_taxpayer AS
 WITH per AS (
   SELECT c.credit_code, max(c.run_id) AS run_id, count(*) FILTER (WHERE e.id IS NOT NULL) AS results,
-    count(*) FILTER (WHERE e.id IS NULL) AS not_in_catalogue, count(*) FILTER (WHERE e.id IS NOT NULL AND c.benefit = 0) AS nothing_to_claim
+    count(*) FILTER (WHERE e.id IS NULL) AS not_in_catalogue,
+    count(*) FILTER (WHERE e.id IS NOT NULL AND c.not_stacked) AS not_stacked,
+    count(*) FILTER (WHERE e.id IS NOT NULL AND NOT c.not_stacked AND c.benefit = 0) AS nothing_to_claim
   FROM push_current($period, $only::VARCHAR, $scoped::INTEGER) c LEFT JOIN push_plan_entry e ON e.id = c.policy_id
   GROUP BY c.credit_code
 ), everyone AS (
@@ -90,13 +105,15 @@ WITH per AS (
   SELECT credit_code, any_value(name) AS name FROM taxpayer WHERE credit_code IN (SELECT credit_code FROM everyone) GROUP BY credit_code
 )
 SELECT (row_number() OVER () - 1)::INTEGER AS tp, e.credit_code, p.run_id, coalesce(n.name, e.credit_code) AS name,
-  coalesce(p.results, 0) AS results, coalesce(p.not_in_catalogue, 0) AS not_in_catalogue, coalesce(p.nothing_to_claim, 0) AS nothing_to_claim
+  coalesce(p.results, 0) AS results, coalesce(p.not_in_catalogue, 0) AS not_in_catalogue, coalesce(p.nothing_to_claim, 0) AS nothing_to_claim,
+  coalesce(p.not_stacked, 0) AS not_stacked
 FROM everyone e LEFT JOIN per p ON p.credit_code = e.credit_code LEFT JOIN named n ON n.credit_code = e.credit_code
 ORDER BY tp;
 
 -- @counts
 SELECT count(*) AS taxpayers, coalesce(sum(results), 0) AS results, coalesce(sum(not_in_catalogue), 0) AS not_in_catalogue,
-  coalesce(sum(nothing_to_claim), 0) AS nothing_to_claim
+  coalesce(sum(nothing_to_claim), 0) AS nothing_to_claim,
+  coalesce(sum(not_stacked), 0) AS not_stacked
 FROM push_plan_taxpayer;
 
 -- @outbox
@@ -124,7 +141,7 @@ JOIN push_plan_entry e ON e.id = c.policy_id
 JOIN push_plan_taxpayer t ON t.credit_code = c.credit_code
 LEFT JOIN due d ON d.credit_code = c.credit_code AND d.tax_type = e.tax_type
 -- A relief worth nothing this period would only teach people to ignore us; an unknown one may be worth something.
-WHERE c.benefit IS NULL OR c.benefit <> 0
+WHERE (c.benefit IS NULL OR c.benefit <> 0) AND NOT c.not_stacked
 -- In taxpayer order, so that a batch's scan skips the blocks of the others.
 ORDER BY t.tp;
 

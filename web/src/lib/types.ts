@@ -175,6 +175,8 @@ export interface CampaignPreview {
 export interface CampaignPlan {
   planned: number;
   skipped: number;
+  /** Matched reliefs left out: a relief they do not stack with is worth more to the taxpayer. */
+  notStacked: number;
 }
 
 /** A row of the outbox (push_message); the API may send more fields than the page shows. */

@@ -298,7 +298,9 @@ function Campaign({ latestPeriod }: { latestPeriod: string }) {
                 {canPlan(user.role) ? (
                   plan ? (
                     <p className="callout callout-good" data-testid="campaign-planned">
-                      {t('campaign.planned', { planned: plan.planned, skipped: plan.skipped })} <Link to="/bureau/outbox">{t('campaign.toOutbox')}</Link>
+                      {t('campaign.planned', { planned: plan.planned, skipped: plan.skipped })}
+                      {plan.notStacked > 0 ? ` ${t('campaign.notStacked', { count: plan.notStacked })}` : null}{' '}
+                      <Link to="/bureau/outbox">{t('campaign.toOutbox')}</Link>
                     </p>
                   ) : confirming ? (
                     <div className="confirm">

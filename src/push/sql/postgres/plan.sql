@@ -72,7 +72,7 @@ $$;
 -- The catalogue's policies, numbered in the order of their ids (the planner's last sort key).
 CREATE TEMP TABLE push_plan_entry AS
 SELECT * FROM jsonb_to_recordset($entries::JSONB) AS x(e SMALLINT, id TEXT COLLATE "C", category TEXT COLLATE "C", tax_type TEXT COLLATE "C",
-  relief TEXT[], major TEXT[], near_miss TEXT[]);
+  relief TEXT[], major TEXT[], near_miss TEXT[], grp TEXT COLLATE "C");
 
 -- @wait
 -- Hours to wait from each local hour, per quiet-hours setting (a few dozen distinct ones). A person
@@ -103,15 +103,23 @@ WITH single AS (
   SELECT scope AS credit_code, max(run_id) AS run_id FROM match_run WHERE period = $period::TEXT AND scope <> 'city' GROUP BY scope
 ), scope AS (
   SELECT DISTINCT credit_code, policy_id, status FROM push_plan_scope
-), current AS (
-  SELECT pm.run_id, pm.credit_code, pm.policy_id, pm.status, pm.benefit
+), latest AS (
+  SELECT pm.run_id, pm.credit_code, pm.policy_id, pm.status, pm.benefit, e.grp, c.credit_code IS NOT NULL AS in_scope
   FROM policy_match pm LEFT JOIN single s ON s.credit_code = pm.credit_code
+  LEFT JOIN push_plan_entry e ON e.id = pm.policy_id
   LEFT JOIN scope c ON c.credit_code = pm.credit_code AND c.policy_id = pm.policy_id AND c.status = pm.status
   WHERE pm.period = $period::TEXT AND pm.status IN ('matched', 'nearMiss') AND ($only::TEXT IS NULL OR pm.credit_code = $only::TEXT)
-    AND ($scoped::INTEGER = 0 OR c.credit_code IS NOT NULL)
     AND pm.run_id = greatest(coalesce(s.run_id, -1), coalesce((SELECT max(run_id) FROM match_run WHERE period = $period::TEXT AND scope = 'city'), -1))
+), grouped AS (
+  -- Reliefs that do not stack, decided before a campaign's scope, as ../plan.sql's push_current does.
+  SELECT credit_code, policy_id, grp, coalesce(benefit, -0.01) AS worth FROM latest WHERE status = 'matched' AND grp IS NOT NULL
+), beaten AS (
+  SELECT DISTINCT a.credit_code, a.policy_id FROM grouped a JOIN grouped b ON b.credit_code = a.credit_code AND b.grp = a.grp
+  WHERE b.worth > a.worth OR (b.worth = a.worth AND b.policy_id < a.policy_id COLLATE "C")
 )
-SELECT * FROM current;
+SELECT l.run_id, l.credit_code, l.policy_id, l.status, l.benefit, x.policy_id IS NOT NULL AS not_stacked
+FROM latest l LEFT JOIN beaten x ON x.credit_code = l.credit_code AND x.policy_id = l.policy_id
+WHERE $scoped::INTEGER = 0 OR l.in_scope;
 
 -- @taxpayers
 -- The taxpayers to plan for: those with current results and those with messages of the period in
@@ -120,7 +128,9 @@ SELECT * FROM current;
 CREATE TEMP TABLE push_plan_taxpayer AS
 WITH current AS (SELECT * FROM push_plan_current), per AS (
   SELECT c.credit_code, max(c.run_id) AS run_id, count(*) FILTER (WHERE e.id IS NOT NULL) AS results,
-    count(*) FILTER (WHERE e.id IS NULL) AS not_in_catalogue, count(*) FILTER (WHERE e.id IS NOT NULL AND c.benefit = 0) AS nothing_to_claim
+    count(*) FILTER (WHERE e.id IS NULL) AS not_in_catalogue,
+    count(*) FILTER (WHERE e.id IS NOT NULL AND c.not_stacked) AS not_stacked,
+    count(*) FILTER (WHERE e.id IS NOT NULL AND NOT c.not_stacked AND c.benefit = 0) AS nothing_to_claim
   FROM current c LEFT JOIN push_plan_entry e ON e.id = c.policy_id
   GROUP BY c.credit_code
 ), everyone AS (
@@ -131,13 +141,15 @@ WITH current AS (SELECT * FROM push_plan_current), per AS (
   SELECT credit_code, min(name) AS name FROM taxpayer WHERE credit_code IN (SELECT credit_code FROM everyone) GROUP BY credit_code
 )
 SELECT (row_number() OVER () - 1)::INTEGER AS tp, e.credit_code, p.run_id, coalesce(n.name, e.credit_code) AS name,
-  coalesce(p.results, 0) AS results, coalesce(p.not_in_catalogue, 0) AS not_in_catalogue, coalesce(p.nothing_to_claim, 0) AS nothing_to_claim
+  coalesce(p.results, 0) AS results, coalesce(p.not_in_catalogue, 0) AS not_in_catalogue, coalesce(p.nothing_to_claim, 0) AS nothing_to_claim,
+  coalesce(p.not_stacked, 0) AS not_stacked
 FROM everyone e LEFT JOIN per p ON p.credit_code = e.credit_code LEFT JOIN named n ON n.credit_code = e.credit_code
 ORDER BY tp;
 
 -- @counts
 SELECT count(*) AS taxpayers, coalesce(sum(results), 0) AS results, coalesce(sum(not_in_catalogue), 0) AS not_in_catalogue,
-  coalesce(sum(nothing_to_claim), 0) AS nothing_to_claim
+  coalesce(sum(nothing_to_claim), 0) AS nothing_to_claim,
+  coalesce(sum(not_stacked), 0) AS not_stacked
 FROM push_plan_taxpayer;
 
 -- @outbox
@@ -162,7 +174,7 @@ JOIN push_plan_entry e ON e.id = c.policy_id
 JOIN push_plan_taxpayer t ON t.credit_code = c.credit_code
 LEFT JOIN due d ON d.credit_code = c.credit_code AND d.tax_type = e.tax_type
 -- A relief worth nothing this period would only teach people to ignore us; an unknown one may be worth something.
-WHERE c.benefit IS NULL OR c.benefit <> 0
+WHERE (c.benefit IS NULL OR c.benefit <> 0) AND NOT c.not_stacked
 ORDER BY t.tp;
 
 -- @persons
