@@ -911,7 +911,7 @@ describe('planning on PostgreSQL (sql/postgres/plan.sql): the same outbox and re
     duck.close();
   });
 
-  it('of reliefs that do not stack, only the one worth most is told (a tie: the smaller id); one that becomes worth more replaces it; a campaign cannot bring the lesser back', async () => {
+  it('of reliefs that do not stack, only the one worth most is told (a tie: the smaller id); one that becomes worth more replaces it; a campaign cannot bring the lesser back; a near miss is told only if worth more', async () => {
     const { duck, pg, both } = await engines(THREE);
     const first = await both(async (db) => {
       await person(db, TP2, { role: 'financeOfficer' });
@@ -956,6 +956,27 @@ describe('planning on PostgreSQL (sql/postgres/plan.sql): the same outbox and re
       }),
     );
     assert.deepEqual([campaign.results, campaign.notStacked, campaign.planned], [2, 2, 0]);
+
+    // A near miss of the group is told only when meeting it would be worth more than the matched one.
+    const worthLess = await both(async (db) => {
+      await run(db, 3, TP2);
+      await result(db, 3, TP2, 'cit.rateA', 'matched', '100.00');
+      await result(db, 3, TP2, 'cit.rateB', 'nearMiss', '100.00');
+      return plan(db, NOW, { only: TP2 });
+    });
+    assert.deepEqual([worthLess.results, worthLess.notStacked, worthLess.planned, worthLess.superseded], [2, 1, 0, 0]);
+    const worthMore = await both(async (db) => {
+      await run(db, 4, TP2);
+      await result(db, 4, TP2, 'cit.rateA', 'matched', '100.00');
+      await result(db, 4, TP2, 'cit.rateB', 'nearMiss', '100.01');
+      return plan(db, NOW, { only: TP2 });
+    });
+    assert.deepEqual([worthMore.results, worthMore.notStacked, worthMore.planned, worthMore.superseded], [2, 0, 1, 0]);
+    assert.deepEqual((await told()).slice(5), [
+      ['TP2', 'financeOfficer', 'cit.rateB', 'planned'],
+      ['TP2', 'financeOfficer', 'cit.rateA', 'planned'],
+      ['TP2', 'taxHandler', 'cit.rateA', 'planned'],
+    ]);
     duck.close();
   });
 
@@ -1128,12 +1149,12 @@ function modelPlan(
     .sort((a, b) => modelCmp(a.code, b.code) || modelCmp(a.policy, b.policy));
   const report = { results: 0, notInCatalogue: 0, nothingToClaim: 0, notStacked: 0, withoutPerson: 0, candidates: 0, digests: 0, merged: 0 };
   // Of the matched reliefs of an exclusive group, the taxpayer hears of the one worth most (unknown as
-  // -0.01 yuan; a tie to the smaller id), whatever a campaign's scope.
+  // -0.01 yuan; a tie to the smaller id), and of a near miss of the group only when no matched relief
+  // of the group is known to be worth as much; whatever a campaign's scope.
   const worth = (r: ModelResult) => (r.benefit === null ? -1n : toFen(r.benefit));
   const beaten = (r: ModelResult) => {
     const group = byId.get(r.policy)?.exclusiveGroup;
     return (
-      r.status === 'matched' &&
       group !== undefined &&
       current.some(
         (o) =>
@@ -1141,7 +1162,9 @@ function modelPlan(
           o.code === r.code &&
           o.status === 'matched' &&
           byId.get(o.policy)?.exclusiveGroup === group &&
-          (worth(o) > worth(r) || (worth(o) === worth(r) && modelCmp(o.policy, r.policy) < 0)),
+          (r.status === 'matched'
+            ? worth(o) > worth(r) || (worth(o) === worth(r) && modelCmp(o.policy, r.policy) < 0)
+            : o.benefit !== null && r.benefit !== null && worth(o) >= worth(r)),
       )
     );
   };

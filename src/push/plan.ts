@@ -40,8 +40,9 @@ export interface PlanReport {
   /** Results whose estimated benefit for the period is zero: nothing to claim, so no message. */
   nothingToClaim: number;
   /**
-   * Matched reliefs of an exclusive group (不得叠加享受) that another matched relief of the group beats
-   * for the taxpayer: the company is told of the one worth most, not of every alternative.
+   * Results of an exclusive group (不得叠加享受) that a matched relief of the group beats for the
+   * taxpayer: the company is told of the one worth most, not of every alternative, and of a near miss
+   * only when meeting it would be worth more than what it can take already.
    */
   notStacked: number;
   /** A result called for a role the taxpayer has no company_person for. */

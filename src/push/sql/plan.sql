@@ -37,12 +37,16 @@ CREATE OR REPLACE TEMP MACRO push_current(p_period, p_only, p_scoped) AS TABLE
   ),
   -- Reliefs that do not stack (an exclusive group): a matched one is told only when no other matched
   -- relief of its group is worth more to the taxpayer (unknown as -0.01 yuan, as the planner orders
-  -- them; a tie goes to the smaller policy id). Decided before a campaign's scope: a campaign cannot
-  -- bring back a relief the taxpayer would not take. Few rows are grouped, so the self-join is small.
-  grouped AS (SELECT credit_code, policy_id, grp, coalesce(benefit, -0.01) AS worth FROM latest WHERE status = 'matched' AND grp IS NOT NULL),
+  -- them; a tie goes to the smaller policy id); a near miss only when no matched relief of its group
+  -- is known to be worth as much (meeting it would change nothing: the company keeps the other).
+  -- Decided before a campaign's scope: a campaign cannot bring back a relief the taxpayer would not
+  -- take. Few rows are grouped, so the self-join is small.
+  grouped AS (SELECT credit_code, policy_id, grp, status, benefit, coalesce(benefit, -0.01) AS worth FROM latest WHERE grp IS NOT NULL),
   beaten AS (
-    SELECT DISTINCT a.credit_code, a.policy_id FROM grouped a JOIN grouped b ON b.credit_code = a.credit_code AND b.grp = a.grp
-    WHERE b.worth > a.worth OR (b.worth = a.worth AND b.policy_id < a.policy_id)
+    SELECT DISTINCT a.credit_code, a.policy_id
+    FROM grouped a JOIN grouped b ON b.credit_code = a.credit_code AND b.grp = a.grp AND b.status = 'matched'
+    WHERE (a.status = 'matched' AND (b.worth > a.worth OR (b.worth = a.worth AND b.policy_id < a.policy_id)))
+      OR (a.status = 'nearMiss' AND b.benefit >= a.benefit)
   ),
   marked AS (
     SELECT l.run_id, l.credit_code, l.policy_id, l.status, l.benefit, x.policy_id IS NOT NULL AS not_stacked

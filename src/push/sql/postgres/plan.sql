@@ -112,10 +112,12 @@ WITH single AS (
     AND pm.run_id = greatest(coalesce(s.run_id, -1), coalesce((SELECT max(run_id) FROM match_run WHERE period = $period::TEXT AND scope = 'city'), -1))
 ), grouped AS (
   -- Reliefs that do not stack, decided before a campaign's scope, as ../plan.sql's push_current does.
-  SELECT credit_code, policy_id, grp, coalesce(benefit, -0.01) AS worth FROM latest WHERE status = 'matched' AND grp IS NOT NULL
+  SELECT credit_code, policy_id, grp, status, benefit, coalesce(benefit, -0.01) AS worth FROM latest WHERE grp IS NOT NULL
 ), beaten AS (
-  SELECT DISTINCT a.credit_code, a.policy_id FROM grouped a JOIN grouped b ON b.credit_code = a.credit_code AND b.grp = a.grp
-  WHERE b.worth > a.worth OR (b.worth = a.worth AND b.policy_id < a.policy_id COLLATE "C")
+  SELECT DISTINCT a.credit_code, a.policy_id
+  FROM grouped a JOIN grouped b ON b.credit_code = a.credit_code AND b.grp = a.grp AND b.status = 'matched'
+  WHERE (a.status = 'matched' AND (b.worth > a.worth OR (b.worth = a.worth AND b.policy_id < a.policy_id COLLATE "C")))
+    OR (a.status = 'nearMiss' AND b.benefit >= a.benefit)
 )
 SELECT l.run_id, l.credit_code, l.policy_id, l.status, l.benefit, x.policy_id IS NOT NULL AS not_stacked
 FROM latest l LEFT JOIN beaten x ON x.credit_code = l.credit_code AND x.policy_id = l.policy_id
