@@ -60,12 +60,12 @@ export async function buildLedger(db: Db, catalogue: Catalogue, period: string, 
   return db.transaction(async (tx) => {
     await loadCatalogueTables(tx, catalogue);
     const file = tx.dialect === 'postgres' ? join(SQL_DIR, 'postgres', 'build.sql') : join(SQL_DIR, 'build.sql');
-    const [del, ins] = sqlForm(readFileSync(file, 'utf8'), only === undefined ? 'city' : 'one').split(/;\s*\n(?=INSERT)/);
     const values = { period: q.period, start: q.start, end: q.end, built_at: now.toISOString().replace('T', ' ').replace('Z', ''), only: only ?? null };
-    const d = bindNamed(del as string, values);
-    await tx.exec(d.sql, d.params);
-    const i = bindNamed(ins as string, values);
-    await tx.exec(i.sql, i.params);
+    // The file's statements in order: the delete, the groups' decisions, the insert, the drop.
+    for (const statement of sqlForm(readFileSync(file, 'utf8'), only === undefined ? 'city' : 'one').split(/;\s*\n(?=DELETE|CREATE|INSERT|DROP)/)) {
+      const b = bindNamed(statement, values);
+      await tx.exec(b.sql, b.params);
+    }
     // The reports read the ledger next: PostgreSQL's planner needs its statistics now, not at autovacuum's
     // next visit. One taxpayer's few rows do not change them.
     if (tx.dialect === 'postgres' && only === undefined) await tx.exec('ANALYZE ledger_entry');

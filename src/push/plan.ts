@@ -119,6 +119,7 @@ const TEMP_TABLES = [
   'push_plan_lacking',
   'push_plan_scope',
   'push_plan_taken',
+  'push_plan_not_stacked',
 ];
 
 /** DuckDB: the variables sql/plan.sql sets (its `words`), reset with the temp tables. */
@@ -249,7 +250,6 @@ async function plan(db: Db, entries: readonly PushEntry[], options: PlanOptions)
     : 'CREATE OR REPLACE TEMP TABLE push_plan_superseded (message_id VARCHAR)';
 
   try {
-    // The catalogue first: DuckDB binds a table macro's tables when the macro is made (push_current reads it).
     await exec('entries');
     await db.exec(section('macros').sql);
     await createTemp(
@@ -258,7 +258,8 @@ async function plan(db: Db, entries: readonly PushEntry[], options: PlanOptions)
       options.scope?.params,
     );
     // PostgreSQL keeps the current results in a table of their own (DuckDB reads them through a macro).
-    for (const name of ['words', 'wait', 'current', 'taxpayers']) if (sections.has(name)) await exec(name);
+    // DuckDB decides the reliefs that do not stack in a section of its own (PostgreSQL in `current`).
+    for (const name of ['words', 'wait', 'current', 'not_stacked', 'taxpayers']) if (sections.has(name)) await exec(name);
     const [counts] = await query<{ taxpayers: string; results: string; not_in_catalogue: string; nothing_to_claim: string; not_stacked: string }>('counts');
     const report: PlanReport = {
       period: period.id,

@@ -30,31 +30,14 @@ CREATE OR REPLACE TEMP MACRO push_current(p_period, p_only, p_scoped) AS TABLE
   WITH city AS (SELECT max(run_id) AS run_id FROM match_run WHERE period = p_period AND scope = 'city'),
   single AS (SELECT scope AS credit_code, max(run_id) AS run_id FROM match_run WHERE period = p_period AND scope <> 'city' GROUP BY scope),
   latest AS (
-    SELECT pm.run_id, pm.credit_code, pm.policy_id, pm.status, pm.benefit, e.grp
-    FROM policy_match pm LEFT JOIN single s ON s.credit_code = pm.credit_code LEFT JOIN push_plan_entry e ON e.id = pm.policy_id
+    SELECT pm.run_id, pm.credit_code, pm.policy_id, pm.status, pm.benefit
+    FROM policy_match pm LEFT JOIN single s ON s.credit_code = pm.credit_code
     WHERE pm.period = p_period AND pm.status IN ('matched', 'nearMiss') AND (p_only IS NULL OR pm.credit_code = p_only)
       AND pm.run_id = greatest(coalesce(s.run_id, -1), coalesce((SELECT run_id FROM city), -1))
-  ),
-  -- Reliefs that do not stack (an exclusive group): a matched one is told only when no other matched
-  -- relief of its group is worth more to the taxpayer (unknown as -0.01 yuan, as the planner orders
-  -- them; a tie goes to the smaller policy id); a near miss only when no matched relief of its group
-  -- is known to be worth as much (meeting it would change nothing: the company keeps the other).
-  -- Decided before a campaign's scope: a campaign cannot bring back a relief the taxpayer would not
-  -- take. Few rows are grouped, so the self-join is small.
-  grouped AS (SELECT credit_code, policy_id, grp, status, benefit, coalesce(benefit, -0.01) AS worth FROM latest WHERE grp IS NOT NULL),
-  beaten AS (
-    SELECT DISTINCT a.credit_code, a.policy_id
-    FROM grouped a JOIN grouped b ON b.credit_code = a.credit_code AND b.grp = a.grp AND b.status = 'matched'
-    WHERE (a.status = 'matched' AND (b.worth > a.worth OR (b.worth = a.worth AND b.policy_id < a.policy_id)))
-      OR (a.status = 'nearMiss' AND b.benefit >= a.benefit)
-  ),
-  marked AS (
-    SELECT l.run_id, l.credit_code, l.policy_id, l.status, l.benefit, x.policy_id IS NOT NULL AS not_stacked
-    FROM latest l LEFT JOIN beaten x ON x.credit_code = l.credit_code AND x.policy_id = l.policy_id
   )
-  SELECT * FROM marked WHERE p_scoped = 0
+  SELECT * FROM latest WHERE p_scoped = 0
   UNION ALL
-  SELECT l.* FROM marked l SEMI JOIN push_plan_scope c ON c.credit_code = l.credit_code AND c.policy_id = l.policy_id AND c.status = l.status
+  SELECT l.* FROM latest l SEMI JOIN push_plan_scope c ON c.credit_code = l.credit_code AND c.policy_id = l.policy_id AND c.status = l.status
   WHERE p_scoped = 1;
 
 -- @entries
@@ -89,6 +72,26 @@ hour AS (
 )
 SELECT quiet_from, quiet_to, list(wait ORDER BY h) AS wait FROM wait GROUP BY quiet_from, quiet_to;
 
+-- @not_stacked
+-- Reliefs that do not stack (an exclusive group): a matched one is told only when no other matched
+-- relief of its group is worth more to the taxpayer (unknown as -0.01 yuan, as the planner orders
+-- them; a tie goes to the smaller policy id); a near miss only when no matched relief of its group
+-- is known to be worth as much (meeting it would change nothing: the company keeps the other).
+-- Decided over every current result, before a campaign's scope: a campaign cannot bring back a
+-- relief the taxpayer would not take. Once per plan, into a small table the sections below look up:
+-- marked inside push_current, the current results were read twice in one statement and DuckDB kept
+-- all of them in memory.
+CREATE OR REPLACE TEMP TABLE push_plan_not_stacked AS
+WITH grouped AS (
+  SELECT c.credit_code, c.policy_id, e.grp, c.status, c.benefit, coalesce(c.benefit, -0.01) AS worth
+  FROM push_current($period, $only::VARCHAR, 0) c JOIN push_plan_entry e ON e.id = c.policy_id
+  WHERE e.grp IS NOT NULL
+)
+SELECT DISTINCT a.credit_code, a.policy_id
+FROM grouped a JOIN grouped b ON b.credit_code = a.credit_code AND b.grp = a.grp AND b.status = 'matched'
+WHERE (a.status = 'matched' AND (b.worth > a.worth OR (b.worth = a.worth AND b.policy_id < a.policy_id)))
+  OR (a.status = 'nearMiss' AND b.benefit >= a.benefit);
+
 -- @taxpayers
 -- The taxpayers to plan for: those with current results and those with messages of the period in
 -- the outbox (which may have to be skipped), numbered so that batches of them can be taken in turn
@@ -99,7 +102,11 @@ WITH per AS (
     count(*) FILTER (WHERE e.id IS NULL) AS not_in_catalogue,
     count(*) FILTER (WHERE e.id IS NOT NULL AND c.not_stacked) AS not_stacked,
     count(*) FILTER (WHERE e.id IS NOT NULL AND NOT c.not_stacked AND c.benefit = 0) AS nothing_to_claim
-  FROM push_current($period, $only::VARCHAR, $scoped::INTEGER) c LEFT JOIN push_plan_entry e ON e.id = c.policy_id
+  FROM (
+    SELECT c.*, n.policy_id IS NOT NULL AS not_stacked
+    FROM push_current($period, $only::VARCHAR, $scoped::INTEGER) c
+    LEFT JOIN push_plan_not_stacked n ON n.credit_code = c.credit_code AND n.policy_id = c.policy_id
+  ) c LEFT JOIN push_plan_entry e ON e.id = c.policy_id
   GROUP BY c.credit_code
 ), everyone AS (
   SELECT credit_code FROM per
@@ -145,7 +152,8 @@ JOIN push_plan_entry e ON e.id = c.policy_id
 JOIN push_plan_taxpayer t ON t.credit_code = c.credit_code
 LEFT JOIN due d ON d.credit_code = c.credit_code AND d.tax_type = e.tax_type
 -- A relief worth nothing this period would only teach people to ignore us; an unknown one may be worth something.
-WHERE (c.benefit IS NULL OR c.benefit <> 0) AND NOT c.not_stacked
+WHERE (c.benefit IS NULL OR c.benefit <> 0)
+  AND NOT EXISTS (SELECT 1 FROM push_plan_not_stacked n WHERE n.credit_code = c.credit_code AND n.policy_id = c.policy_id)
 -- In taxpayer order, so that a batch's scan skips the blocks of the others.
 ORDER BY t.tp;
 
