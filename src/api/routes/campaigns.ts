@@ -150,7 +150,7 @@ export function registerCampaigns(api: ZodApi, ctx: ApiContext): void {
             planned: count.describe('rows added to the outbox, digests included'),
             skipped: count.describe('messages the campaign calls for that were in the outbox already'),
             notStacked: count.describe(
-              'matched reliefs of the campaign not pushed: a relief they do not stack with (same exclusiveGroup) is worth more to the taxpayer',
+              'results of the campaign (matched reliefs or near misses) not pushed: a matched relief they do not stack with (same exclusiveGroup) is worth as much or more to the taxpayer',
             ),
             report: z.record(z.string(), z.unknown()),
           }),

@@ -91,7 +91,7 @@ export function planText(r: PlanReport): string {
     `planned ${r.planned} new message(s): ${r.digests} digest(s) standing for ${r.merged} message(s) over the frequency cap`,
   ];
   if (r.superseded) lines.push(`skipped ${r.superseded} planned message(s) the latest match run no longer supports`);
-  if (r.notStacked) lines.push(`${r.notStacked} matched relief(s) not pushed: a relief they do not stack with is worth more to the taxpayer`);
+  if (r.notStacked) lines.push(`${r.notStacked} result(s) not pushed: a matched relief they do not stack with is worth as much or more to the taxpayer`);
   if (r.nothingToClaim) lines.push(`${r.nothingToClaim} result(s) worth 0.00 yuan this period not pushed (nothing to claim)`);
   if (r.withoutPerson) lines.push(`${r.withoutPerson} message(s) not planned: the taxpayer has no person in that role`);
   if (r.notInCatalogue) lines.push(`${r.notInCatalogue} result(s) of entries not in the catalogue left out`);

@@ -175,7 +175,7 @@ export interface CampaignPreview {
 export interface CampaignPlan {
   planned: number;
   skipped: number;
-  /** Matched reliefs left out: a relief they do not stack with is worth more to the taxpayer. */
+  /** Results left out (matched reliefs or near misses): a matched relief they do not stack with is worth as much or more. */
   notStacked: number;
 }
 

@@ -96,7 +96,8 @@ SELECT quiet_from, quiet_to, array_agg(wait ORDER BY h) AS wait FROM wait GROUP 
 -- push_plan_current is ../plan.sql's push_current, kept for the rows section below: for each
 -- taxpayer the results of the latest run (highest run_id) for the period that covers it, a city run
 -- or a re-match of that taxpayer alone; a campaign ($scoped = 1) keeps only the results in
--- push_plan_scope. Joins rather than a correlated EXISTS inside an OR (which PostgreSQL would run
+-- push_plan_scope. Each row says whether it is not_stacked, as ../plan.sql's section not_stacked
+-- decides (over every current result, before the campaign's scope). Joins rather than a correlated EXISTS inside an OR (which PostgreSQL would run
 -- once per row) here and below.
 CREATE TEMP TABLE push_plan_current AS
 WITH single AS (
@@ -111,7 +112,7 @@ WITH single AS (
   WHERE pm.period = $period::TEXT AND pm.status IN ('matched', 'nearMiss') AND ($only::TEXT IS NULL OR pm.credit_code = $only::TEXT)
     AND pm.run_id = greatest(coalesce(s.run_id, -1), coalesce((SELECT max(run_id) FROM match_run WHERE period = $period::TEXT AND scope = 'city'), -1))
 ), grouped AS (
-  -- Reliefs that do not stack, decided before a campaign's scope, as ../plan.sql's push_current does.
+  -- Reliefs that do not stack, decided before a campaign's scope, as ../plan.sql's section not_stacked does.
   SELECT credit_code, policy_id, grp, status, benefit, coalesce(benefit, -0.01) AS worth FROM latest WHERE grp IS NOT NULL
 ), beaten AS (
   SELECT DISTINCT a.credit_code, a.policy_id
