@@ -958,20 +958,16 @@ describe('planning on PostgreSQL (sql/postgres/plan.sql): the same outbox and re
     assert.deepEqual([campaign.results, campaign.notStacked, campaign.planned], [2, 2, 0]);
 
     // A near miss of the group is told only when meeting it would be worth more than the matched one.
-    const worthLess = await both(async (db) => {
-      await run(db, 3, TP2);
-      await result(db, 3, TP2, 'cit.rateA', 'matched', '100.00');
-      await result(db, 3, TP2, 'cit.rateB', 'nearMiss', '100.00');
-      return plan(db, NOW, { only: TP2 });
-    });
-    assert.deepEqual([worthLess.results, worthLess.notStacked, worthLess.planned, worthLess.superseded], [2, 1, 0, 0]);
-    const worthMore = await both(async (db) => {
-      await run(db, 4, TP2);
-      await result(db, 4, TP2, 'cit.rateA', 'matched', '100.00');
-      await result(db, 4, TP2, 'cit.rateB', 'nearMiss', '100.01');
-      return plan(db, NOW, { only: TP2 });
-    });
-    assert.deepEqual([worthMore.results, worthMore.notStacked, worthMore.planned, worthMore.superseded], [2, 0, 1, 0]);
+    const nearMiss = (runId: number, worth: string) =>
+      both(async (db) => {
+        await run(db, runId, TP2);
+        await result(db, runId, TP2, 'cit.rateA', 'matched', '100.00');
+        await result(db, runId, TP2, 'cit.rateB', 'nearMiss', worth);
+        const r = await plan(db, NOW, { only: TP2 });
+        return [r.results, r.notStacked, r.planned, r.superseded];
+      });
+    assert.deepEqual(await nearMiss(3, '100.00'), [2, 1, 0, 0], 'worth as much: not told');
+    assert.deepEqual(await nearMiss(4, '100.01'), [2, 0, 1, 0], 'worth more: told');
     assert.deepEqual((await told()).slice(5), [
       ['TP2', 'financeOfficer', 'cit.rateB', 'planned'],
       ['TP2', 'financeOfficer', 'cit.rateA', 'planned'],
