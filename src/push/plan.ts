@@ -250,7 +250,6 @@ async function plan(db: Db, entries: readonly PushEntry[], options: PlanOptions)
     : 'CREATE OR REPLACE TEMP TABLE push_plan_superseded (message_id VARCHAR)';
 
   try {
-    await exec('entries');
     await db.exec(section('macros').sql);
     await createTemp(
       ['push_plan_scope'],
@@ -259,7 +258,7 @@ async function plan(db: Db, entries: readonly PushEntry[], options: PlanOptions)
     );
     // PostgreSQL keeps the current results in a table of their own (DuckDB reads them through a macro).
     // DuckDB decides the reliefs that do not stack in a section of its own (PostgreSQL in `current`).
-    for (const name of ['words', 'wait', 'current', 'not_stacked', 'taxpayers']) if (sections.has(name)) await exec(name);
+    for (const name of ['entries', 'words', 'wait', 'current', 'not_stacked', 'taxpayers']) if (sections.has(name)) await exec(name);
     const [counts] = await query<{ taxpayers: string; results: string; not_in_catalogue: string; nothing_to_claim: string; not_stacked: string }>('counts');
     const report: PlanReport = {
       period: period.id,
