@@ -5,6 +5,7 @@ import { parse } from 'yaml';
 import { calculate } from '../src/calc/calculate.ts';
 import { formatYuan, parseYuan } from '../src/calc/money.ts';
 import { type CatalogueEntry, entriesAt, loadCatalogue } from '../src/law/catalogue.ts';
+import { paramAt } from '../src/law/parameters.ts';
 import { evaluateFormula, type Formula } from '../src/rules/formula.ts';
 import { explain, type FactRow } from '../src/rules/interpret.ts';
 import type { Rule } from '../src/rules/ir.ts';
@@ -111,10 +112,51 @@ describe('policy catalogue: content', () => {
     });
   });
 
-  it('the reliefs that set the CIT rate on the same income (high-tech, small low-profit, Qianhai) form one group that does not stack, and no other entry is grouped', () => {
+  it('groups the reliefs that do not stack: the CIT rates on one income, the R&D super deductions and the VAT additional deductions of one base, the latter two ranked by rate', () => {
     const groups = new Map<string, string[]>();
-    for (const e of catalogue.entries) if (e.exclusiveGroup) groups.set(e.exclusiveGroup, [...(groups.get(e.exclusiveGroup) ?? []), e.id]);
-    assert.deepEqual(Object.fromEntries(groups), { citRate: ['cit.highTech', 'cit.qianhai', 'cit.smallLowProfit'] });
+    for (const e of catalogue.entries)
+      if (e.exclusiveGroup) groups.set(e.exclusiveGroup, [...(groups.get(e.exclusiveGroup) ?? []), `${e.id}${e.groupRank ? ` #${e.groupRank}` : ''}`]);
+    assert.deepEqual(Object.fromEntries(groups), {
+      citRate: ['cit.highTech', 'cit.qianhai', 'cit.smallLowProfit'],
+      rndSuperDeduction: ['cit.rndSuperDeduction #2', 'cit.rndSuperDeductionChipsMachines #1'],
+      vatAdditionalDeduction: [
+        'vat.advancedManufacturingAdditionalDeduction #3',
+        'vat.chipsAndMachinesAdditionalDeduction #1',
+        'vat.livingServicesAdditionalDeduction2023 #2',
+        'vat.productionServicesAdditionalDeduction2023 #4',
+      ],
+    });
+  });
+
+  it('a better groupRank is a rate at least as high, on every day two ranked reliefs of a group are both in force (parameters.yaml)', () => {
+    // The rate each ranked relief gives on the group's one base, and the days it and its peers are in force.
+    const rate: Record<string, string[]> = {
+      'cit.rndSuperDeductionChipsMachines': ['cit.rndSuperDeductionRateChipsAndMachines'],
+      'cit.rndSuperDeduction': ['cit.rndSuperDeductionRate'],
+      'vat.chipsAndMachinesAdditionalDeduction': ['vat.additionalDeductionIntegratedCircuit', 'vat.additionalDeductionMotherMachine'],
+      'vat.livingServicesAdditionalDeduction2023': ['vat.additionalDeductionLivingServices'],
+      'vat.advancedManufacturingAdditionalDeduction': ['vat.additionalDeductionAdvancedManufacturing'],
+      'vat.productionServicesAdditionalDeduction2023': ['vat.additionalDeductionProductionServices'],
+    };
+    const ranked = catalogue.entries.filter((e) => e.groupRank !== undefined);
+    assert.deepEqual(ranked.map((e) => e.id).sort(), Object.keys(rate).sort(), 'every ranked relief has its rate named here');
+    const at = (id: string, date: string) => Math.min(...(rate[id] as string[]).map((n) => Number(paramAt(catalogue.parameters, n, date).value)));
+    let compared = 0;
+    for (const a of ranked)
+      for (const b of ranked) {
+        if (a.exclusiveGroup !== b.exclusiveGroup || (a.groupRank as number) >= (b.groupRank as number)) continue;
+        // The days both are in force: the later start, the earlier end (ISO dates sort as text).
+        const from = [a.effective.from, b.effective.from].sort()[1] as string;
+        const to = [a.effective.to, b.effective.to].sort()[0] as string;
+        for (const date of from <= to ? [from, to] : []) {
+          assert.ok(
+            at(a.id, date) >= at(b.id, date),
+            `${a.id} (#${a.groupRank}) ${at(a.id, date)} against ${b.id} (#${b.groupRank}) ${at(b.id, date)} on ${date}`,
+          );
+          compared++;
+        }
+      }
+    assert.ok(compared >= 8, `${compared} comparisons`);
   });
 
   it('an entry that replaces another starts the day after the other ends, in the same category', () => {

@@ -61,6 +61,37 @@ describe('law catalogue', () => {
     ]);
   });
 
+  it('refuses a group whose reliefs without an estimate it cannot rank, and a rank without a group', () => {
+    const dir = tempDir();
+    mkdirSync(join(dir, 'policies'));
+    copyFileSync('law/parameters.yaml', join(dir, 'parameters.yaml'));
+    const member = (id: string, extra: string) => `${GOOD.replace('test.good', id)}exclusiveGroup: rates\n${extra}`;
+    // Ranked apart, or with an estimate: nothing to say. An estimate beats a missing one whatever the rank.
+    writeFileSync(join(dir, 'policies', 'a-first.yaml'), member('test.first', 'groupRank: 1\n'));
+    writeFileSync(join(dir, 'policies', 'b-second.yaml'), member('test.second', 'groupRank: 2\n'));
+    writeFileSync(join(dir, 'policies', 'c-priced.yaml'), member('test.priced', 'benefit: employees\n'));
+    // The same rank as another without an estimate, and no rank at all: which is told would be the id's choice.
+    writeFileSync(join(dir, 'policies', 'd-tie.yaml'), member('test.tie', 'groupRank: 2\n'));
+    writeFileSync(join(dir, 'policies', 'e-unranked.yaml'), member('test.unranked', ''));
+    writeFileSync(join(dir, 'policies', 'f-alone.yaml'), `${GOOD.replace('test.good', 'test.alone')}groupRank: 1\n`);
+    writeFileSync(join(dir, 'policies', 'g-zero.yaml'), member('test.zero', 'groupRank: 0\n'));
+    const c = loadCatalogue(dir);
+    const byFile = (f: string) => c.errors.filter((e) => e.file.endsWith(f)).map((e) => `${e.line} ${e.field}: ${e.message}`);
+    for (const f of ['a-first.yaml', 'c-priced.yaml']) assert.deepEqual(byFile(f), [], f);
+    assert.deepEqual(byFile('b-second.yaml'), [
+      "11 groupRank: test.tie in group 'rates' has groupRank 2 too, and no benefit estimate either: give each a different rank",
+    ]);
+    assert.deepEqual(byFile('d-tie.yaml'), [
+      "11 groupRank: test.second in group 'rates' has groupRank 2 too, and no benefit estimate either: give each a different rank",
+    ]);
+    assert.deepEqual(byFile('e-unranked.yaml'), [
+      "10 groupRank: no benefit estimate, nor have test.first, test.second, test.tie in group 'rates': give each a different groupRank (1 is worth most)",
+    ]);
+    assert.deepEqual(byFile('f-alone.yaml'), ['10 groupRank: a rank orders the reliefs of an exclusiveGroup: name the group']);
+    assert.equal(byFile('g-zero.yaml').length, 1);
+    assert.match(byFile('g-zero.yaml')[0] as string, /^11 groupRank: Too small/);
+  });
+
   it('zhishu rules check exits 1 and prints file:line: field: message', () => {
     const dir = tempDir();
     mkdirSync(join(dir, 'policies'));

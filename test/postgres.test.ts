@@ -633,3 +633,63 @@ describe('PostgreSQL server mode: a city ingested into DuckDB, copied, matched o
     }
   });
 });
+
+describe('the ledger of reliefs that do not stack, hand-built, on both engines', () => {
+  const schema = freshSchema();
+  let server: PgDb;
+  let duck: Store;
+  before(async () => {
+    duck = await Store.open(':memory:');
+    server = await PgDb.open(PG_URL, { schema });
+    await server.migrate();
+  });
+  after(async () => {
+    await server?.close();
+    duck?.close();
+    await dropSchema(schema);
+  });
+
+  it('of reliefs without a reduction code, the best ranked is matchedNoCode and the rest notStacked; a priced relief of the group is missed as before', async () => {
+    const code = (i: number) => withCheckCharacter(`91440300MA5R${String(i).padStart(5, '0')}`);
+    // [taxpayer, policy, benefit]: all matched in one city run of 2026-Q1, nothing claimed.
+    const matched: [number, string, string | null][] = [
+      // A listed chip maker with R&D: 120 % (rank 1, the larger id) instead of 100 %.
+      [1, 'cit.rndSuperDeduction', null],
+      [1, 'cit.rndSuperDeductionChipsMachines', null],
+      // Any other enterprise with R&D: the 100 % alone.
+      [2, 'cit.rndSuperDeduction', null],
+      // The CIT rates: the small low-profit relief missed, the high-tech rate beaten; Qianhai, without a code, as before.
+      [3, 'cit.qianhai', null],
+      [3, 'cit.highTech', '40000.00'],
+      [3, 'cit.smallLowProfit', '80000.00'],
+    ];
+    const { catalogue } = catalogueOf(DEFAULT_LAW_DIR);
+    const ledgers: Record<string, unknown[]> = {};
+    for (const db of [duck, server] as Db[]) {
+      await db.exec(`INSERT INTO match_run VALUES (1, '2026-Q1', 'city', 'test', 3, TIMESTAMP '2026-04-20 08:00:00', TIMESTAMP '2026-04-20 08:01:00')`);
+      // The results in force are those computed with the taxpayer's latest facts (current_match).
+      for (const i of [1, 2, 3])
+        await db.exec(
+          `INSERT INTO taxpayer_fact (credit_code, period, period_start, period_end, computed_at) VALUES ($1, '2026-Q1', DATE '2026-01-01', DATE '2026-03-31', TIMESTAMP '2026-04-20 08:00:30')`,
+          [code(i)],
+        );
+      for (const [i, policy, benefit] of matched)
+        await db.exec(`INSERT INTO policy_match VALUES (1, $1, $2, '2026-Q1', 'matched', $3::DECIMAL(18,2), 'cit', TIMESTAMP '2026-04-20 08:00:30')`, [
+          code(i),
+          policy,
+          benefit,
+        ]);
+      await buildLedger(db, catalogue, '2026-Q1', new Date('2026-04-20T09:00:00Z'));
+      ledgers[db.dialect] = await db.all(`SELECT credit_code, policy_id, status, missed::VARCHAR AS missed FROM ledger_entry ORDER BY credit_code, policy_id`);
+    }
+    assert.deepEqual(ledgers.duckdb, [
+      { credit_code: code(1), policy_id: 'cit.rndSuperDeduction', status: 'notStacked', missed: null },
+      { credit_code: code(1), policy_id: 'cit.rndSuperDeductionChipsMachines', status: 'matchedNoCode', missed: null },
+      { credit_code: code(2), policy_id: 'cit.rndSuperDeduction', status: 'matchedNoCode', missed: null },
+      { credit_code: code(3), policy_id: 'cit.highTech', status: 'notStacked', missed: null },
+      { credit_code: code(3), policy_id: 'cit.qianhai', status: 'matchedNoCode', missed: null },
+      { credit_code: code(3), policy_id: 'cit.smallLowProfit', status: 'missed', missed: '80000.00' },
+    ]);
+    assert.deepEqual(ledgers.postgres, ledgers.duckdb);
+  });
+});

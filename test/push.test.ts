@@ -40,13 +40,21 @@ import { tempDir } from './helpers/tmp.ts';
 // ---------------------------------------------------------------- the world the tests push in
 
 const ALL: Role[] = ['financeOfficer', 'taxHandler', 'legalRepresentative'];
-const entry = (id: string, category: PushEntry['category'], notify: Role[] = ALL, kind: PushEntry['kind'] = 'policy', exclusiveGroup?: string): PushEntry => ({
+const entry = (
+  id: string,
+  category: PushEntry['category'],
+  notify: Role[] = ALL,
+  kind: PushEntry['kind'] = 'policy',
+  exclusiveGroup?: string,
+  groupRank?: number,
+): PushEntry => ({
   id,
   kind,
   title: { zh: `${id} 的中文标题`, en: `English title of ${id}` },
   category,
   notify,
   ...(exclusiveGroup ? { exclusiveGroup } : {}),
+  ...(groupRank ? { groupRank } : {}),
 });
 const ENTRIES: PushEntry[] = [
   entry('cit.bigRelief', 'cit'),
@@ -60,6 +68,10 @@ const ENTRIES: PushEntry[] = [
   // Two reliefs that do not stack (as the high-tech rate and the small low-profit relief).
   entry('cit.rateA', 'cit', ALL, 'policy', 'citRate'),
   entry('cit.rateB', 'cit', ['financeOfficer'], 'policy', 'citRate'),
+  // Two that do not stack and are ranked, as the R&D super deduction at 120 % (rndB, the larger id)
+  // and at 100 % (rndA): a rank, not the id, tells them apart when neither has an estimate.
+  entry('cit.rndA', 'cit', ALL, 'policy', 'rnd', 2),
+  entry('cit.rndB', 'cit', ALL, 'policy', 'rnd', 1),
 ];
 const PERIOD = '2026-Q1';
 const NOW = parseInstant('2026-04-01T10:00:00+08:00');
@@ -976,6 +988,50 @@ describe('planning on PostgreSQL (sql/postgres/plan.sql): the same outbox and re
     duck.close();
   });
 
+  it('of reliefs without an estimate, the better groupRank is told, not the smaller id; an estimate beats none; a near miss is told only if ranked better', async () => {
+    const { duck, pg, both } = await engines(THREE);
+    const first = await both(async (db) => {
+      await person(db, TP2, { role: 'financeOfficer' });
+      await person(db, TP2, { role: 'taxHandler' });
+      await result(db, 1, TP1, 'cit.rndA', 'matched', null);
+      await result(db, 1, TP1, 'cit.rndB', 'matched', null);
+      await result(db, 1, TP2, 'cit.rndA', 'matched', '500.00');
+      await result(db, 1, TP2, 'cit.rndB', 'matched', null);
+      return plan(db);
+    });
+    const told = async () => (await messages(pg)).map((m) => [m.credit_code === TP1 ? 'TP1' : 'TP2', m.role, m.policy_id, m.status]);
+    assert.deepEqual([first.results, first.notStacked], [4, 2]);
+    assert.deepEqual(await told(), [
+      ['TP1', 'financeOfficer', 'cit.rndB', 'planned'],
+      ['TP1', 'taxHandler', 'cit.rndB', 'planned'],
+      ['TP2', 'financeOfficer', 'cit.rndA', 'planned'],
+      ['TP2', 'taxHandler', 'cit.rndA', 'planned'],
+    ]);
+    // Neither estimated: meeting the better-ranked one would gain something, the worse-ranked one nothing.
+    const nearMiss = (runId: number, matched: string, missed: string) =>
+      both(async (db) => {
+        await run(db, runId, TP1);
+        await result(db, runId, TP1, matched, 'matched', null);
+        await result(db, runId, TP1, missed, 'nearMiss', null);
+        const r = await plan(db, NOW, { only: TP1 });
+        return [r.results, r.notStacked];
+      });
+    assert.deepEqual(await nearMiss(2, 'cit.rndB', 'cit.rndA'), [2, 1], 'ranked worse: not told');
+    assert.deepEqual(await nearMiss(3, 'cit.rndA', 'cit.rndB'), [2, 0], 'ranked better: told');
+    // The run that made rndB a near miss took its relief message back; the near miss went to the finance officer alone.
+    assert.deepEqual(
+      (await messages(pg)).filter((m) => m.credit_code === TP1).map((m) => [m.role, m.kind, m.policy_id, m.status]),
+      [
+        ['financeOfficer', 'nearMiss', 'cit.rndB', 'planned'],
+        ['financeOfficer', 'relief', 'cit.rndA', 'planned'],
+        ['financeOfficer', 'relief', 'cit.rndB', 'skipped'],
+        ['taxHandler', 'relief', 'cit.rndA', 'planned'],
+        ['taxHandler', 'relief', 'cit.rndB', 'skipped'],
+      ],
+    );
+    duck.close();
+  });
+
   it('a result stored twice in one run stops the plan before it writes: DuckDB, without a key on the outbox, names the taxpayer; PostgreSQL refuses the second id', async () => {
     const { duck, pg } = await engines(THREE);
     for (const db of [duck, pg] as Db[]) {
@@ -1133,7 +1189,7 @@ function modelPlan(
   w: ModelWorld,
   entries: readonly PushEntry[],
   o: { now: Date; settings: PlanSettings; lacking: (code: string, policy: string) => string[] | null },
-): { rows: ModelRow[]; report: Omit<PlanReport, 'planned' | 'superseded' | 'alreadyPlanned' | 'period'>; spread: boolean } {
+): { rows: ModelRow[]; report: Omit<PlanReport, 'planned' | 'superseded' | 'alreadyPlanned' | 'period'>; spread: boolean; byRank: number } {
   const period = parsePeriod(PERIOD);
   const now = toLocal(o.now);
   const s = o.settings;
@@ -1145,24 +1201,30 @@ function modelPlan(
     .sort((a, b) => modelCmp(a.code, b.code) || modelCmp(a.policy, b.policy));
   const report = { results: 0, notInCatalogue: 0, nothingToClaim: 0, notStacked: 0, withoutPerson: 0, candidates: 0, digests: 0, merged: 0 };
   // Of the matched reliefs of an exclusive group, the taxpayer hears of the one worth most (unknown as
-  // -0.01 yuan; a tie to the smaller id), and of a near miss of the group only when no matched relief
-  // of the group is known to be worth as much; whatever a campaign's scope.
+  // -0.01 yuan; a tie to the better groupRank, then the smaller id), and of a near miss of the group
+  // only when a matched relief of the group is known to be worth as much or, neither estimated, is
+  // ranked better; whatever a campaign's scope.
   const worth = (r: ModelResult) => (r.benefit === null ? -1n : toFen(r.benefit));
+  const rank = (r: ModelResult) => byId.get(r.policy)?.groupRank ?? Number.MAX_SAFE_INTEGER;
+  let byRank = 0;
   const beaten = (r: ModelResult) => {
     const group = byId.get(r.policy)?.exclusiveGroup;
-    return (
-      group !== undefined &&
-      current.some(
-        (o) =>
-          o !== r &&
-          o.code === r.code &&
-          o.status === 'matched' &&
-          byId.get(o.policy)?.exclusiveGroup === group &&
-          (r.status === 'matched'
-            ? worth(o) > worth(r) || (worth(o) === worth(r) && modelCmp(o.policy, r.policy) < 0)
-            : o.benefit !== null && r.benefit !== null && worth(o) >= worth(r)),
-      )
+    const by = current.find(
+      (o) =>
+        group !== undefined &&
+        o !== r &&
+        o.code === r.code &&
+        o.status === 'matched' &&
+        byId.get(o.policy)?.exclusiveGroup === group &&
+        (r.status === 'matched'
+          ? worth(o) > worth(r) || (worth(o) === worth(r) && (rank(o) < rank(r) || (rank(o) === rank(r) && modelCmp(o.policy, r.policy) < 0)))
+          : o.benefit !== null && r.benefit !== null
+            ? worth(o) >= worth(r)
+            : o.benefit === null && r.benefit === null && rank(o) < rank(r)),
     );
+    // Left out by a better rank where the smaller id would have kept it: the rank decided.
+    if (by && worth(by) === worth(r) && rank(by) < rank(r) && modelCmp(r.policy, by.policy) < 0) byRank++;
+    return by !== undefined;
   };
   const byPerson = new Map<string, ModelCandidate[]>();
   for (const r of current) {
@@ -1268,7 +1330,7 @@ function modelPlan(
     byChannel[r.channel] = (byChannel[r.channel] ?? 0) + 1;
     byKind[r.kind] = (byKind[r.kind] ?? 0) + 1;
   }
-  return { rows: rows.sort((a, b) => modelCmp(a.message_id, b.message_id)), report: { ...report, byChannel, byKind }, spread };
+  return { rows: rows.sort((a, b) => modelCmp(a.message_id, b.message_id)), report: { ...report, byChannel, byKind }, spread, byRank };
 }
 
 describe('planning: the set-wise planner against the sequential model', () => {
@@ -1296,14 +1358,22 @@ describe('planning: the set-wise planner against the sequential model', () => {
       people: fc.tuple(people, people),
       single: fc.boolean(),
       results: fc.array(
-        fc.record({
-          runId: fc.constantFrom(1, 1, 2),
-          code: fc.constantFrom(...CODES),
-          // The two reliefs that do not stack more often than the rest, so that taxpayers match both.
-          policy: fc.oneof(fc.constantFrom(...POLICIES), fc.constantFrom('cit.rateA', 'cit.rateB')),
-          status: fc.constantFrom('matched', 'matched', 'nearMiss', 'unknown'),
-          benefit: amount,
-        }),
+        fc
+          .record({
+            runId: fc.constantFrom(1, 1, 2),
+            code: fc.constantFrom(...CODES),
+            // The reliefs that do not stack more often than the rest, so that taxpayers match both of a group.
+            policy: fc.oneof(
+              { arbitrary: fc.constantFrom(...POLICIES), weight: 2 },
+              { arbitrary: fc.constantFrom('cit.rateA', 'cit.rateB'), weight: 1 },
+              { arbitrary: fc.constantFrom('cit.rndA', 'cit.rndB'), weight: 2 },
+            ),
+            status: fc.constantFrom('matched', 'matched', 'nearMiss', 'unknown'),
+            benefit: amount,
+            // The ranked ones mostly without an estimate, as the R&D super deductions are.
+            unpriced: fc.constantFrom(true, true, false),
+          })
+          .map(({ unpriced, ...r }) => (unpriced && r.policy.startsWith('cit.rnd') ? { ...r, benefit: null } : r)),
         { minLength: 6, maxLength: 30 },
       ),
       filings: fc.array(
@@ -1375,10 +1445,11 @@ describe('planning: the set-wise planner against the sequential model', () => {
   }
 
   /** The 60 generated worlds, planned on db, each against the model; how many reached digests and the window-by-window path. */
-  async function againstModel(db: Db): Promise<{ digests: number; spread: number; notStacked: number }> {
+  async function againstModel(db: Db): Promise<{ digests: number; spread: number; notStacked: number; byRank: number }> {
     let digests = 0;
     let spread = 0;
     let notStacked = 0;
+    let byRank = 0;
     await fc.assert(
       fc.asyncProperty(worlds, settings, moment, fc.boolean(), async (w, s, now, oneByOne) => {
         await load(db, w);
@@ -1416,28 +1487,31 @@ describe('planning: the set-wise planner against the sequential model', () => {
         if (expected.rows.some((r) => r.kind === 'digest')) digests++;
         if (expected.spread) spread++;
         if (expected.report.notStacked > 0) notStacked++;
+        if (expected.byRank > 0) byRank++;
       }),
       { numRuns: 60, seed: 20261128 },
     );
-    return { digests, spread, notStacked };
+    return { digests, spread, notStacked, byRank };
   }
 
   it('plans exactly the messages, times and texts of the message-by-message planner, in one batch or taxpayer by taxpayer', async () => {
     const store = await world();
-    const { digests, spread, notStacked } = await againstModel(store);
+    const { digests, spread, notStacked, byRank } = await againstModel(store);
     // The worlds must reach both ways of fitting the cap (sql/plan.sql: allocate), with digests, and
-    // taxpayers matching both reliefs of an exclusive group.
+    // taxpayers matching two reliefs of an exclusive group, told apart by their ranks too.
     assert.ok(digests >= 10 && spread >= 10, `digests in ${digests}, times a week apart or a full week in ${spread} of 60 worlds`);
     assert.ok(notStacked >= 5, `reliefs that do not stack in ${notStacked} of 60 worlds`);
+    assert.ok(byRank >= 3, `a rank decided in ${byRank} of 60 worlds`);
     store.close();
   });
 
   it('on PostgreSQL (sql/postgres/plan.sql), the same generated worlds give the same rows and reports', async () => {
     const server = await pgServer();
     try {
-      const { digests, spread, notStacked } = await againstModel(await pgWorld(server.db));
+      const { digests, spread, notStacked, byRank } = await againstModel(await pgWorld(server.db));
       assert.ok(digests >= 10 && spread >= 10, `digests in ${digests}, times a week apart or a full week in ${spread} of 60 worlds`);
       assert.ok(notStacked >= 5, `reliefs that do not stack in ${notStacked} of 60 worlds`);
+      assert.ok(byRank >= 3, `a rank decided in ${byRank} of 60 worlds`);
     } finally {
       await server.drop();
     }

@@ -57,6 +57,13 @@ const entrySchema = z
       .string()
       .regex(/^[a-z][A-Za-z0-9]*$/, 'a group is a name in camelCase')
       .optional(),
+    /**
+     * Within an exclusive group, which relief is worth more when no estimate tells them apart (1 is
+     * the best): for reliefs that are rates of one base, such as the R&D super deduction at 120 % and
+     * at 100 % of the same costs. It orders reliefs whose estimates are equal or both missing; an
+     * estimated benefit still beats a missing one.
+     */
+    groupRank: z.number().int().min(1).optional(),
     /** The reduction codes (减免性质代码) a return uses to claim this policy: how the ledger knows it was enjoyed. */
     reductionCodes: z.array(z.string().regex(/^\d{10}$/, 'a reduction code has 10 digits')).optional(),
     notify: z.array(z.enum(ROLES)).min(1, 'say who in the company should hear of it'),
@@ -111,6 +118,33 @@ export function loadCatalogue(dir: string): Catalogue {
         field: 'exclusiveGroup',
         message: `no other entry is in group '${e.exclusiveGroup}': a group names reliefs that do not stack with one another`,
       });
+    }
+    if (e.groupRank !== undefined && !e.exclusiveGroup) {
+      errors.push({
+        file: e.file,
+        line: fieldLine(e.file, 'groupRank'),
+        field: 'groupRank',
+        message: 'a rank orders the reliefs of an exclusiveGroup: name the group',
+      });
+    }
+    // Two reliefs of a group without an estimate would be told apart by their ids alone: the catalogue
+    // must say which is worth more.
+    if (e.exclusiveGroup && !e.benefit) {
+      const peers = entries.filter((x) => x !== e && x.exclusiveGroup === e.exclusiveGroup && !x.benefit);
+      const same = e.groupRank === undefined ? peers : peers.filter((x) => x.groupRank === e.groupRank);
+      if (same.length > 0) {
+        const ids = same.map((x) => x.id).join(', ');
+        const has = same.length > 1 ? 'have' : 'has';
+        errors.push({
+          file: e.file,
+          line: fieldLine(e.file, e.groupRank === undefined ? 'exclusiveGroup' : 'groupRank'),
+          field: 'groupRank',
+          message:
+            e.groupRank === undefined
+              ? `no benefit estimate, nor ${has} ${ids} in group '${e.exclusiveGroup}': give each a different groupRank (1 is worth most)`
+              : `${ids} in group '${e.exclusiveGroup}' ${has} groupRank ${e.groupRank} too, and no benefit estimate either: give each a different rank`,
+        });
+      }
     }
   }
   return { entries, parameters, errors };

@@ -35,8 +35,8 @@ async function loadCatalogueTables(tx: Db, catalogue: Catalogue): Promise<void> 
   );
   await table(
     'policy_group',
-    'policy_id VARCHAR, grp VARCHAR',
-    catalogue.entries.flatMap((e) => (e.exclusiveGroup ? [[e.id, e.exclusiveGroup]] : [])),
+    'policy_id VARCHAR, grp VARCHAR, grp_rank INTEGER',
+    catalogue.entries.flatMap((e) => (e.exclusiveGroup ? [[e.id, e.exclusiveGroup, e.groupRank ?? null]] : [])),
   );
   if (tx.dialect === 'postgres') await tx.exec('ANALYZE policy_code, policy_group');
 }

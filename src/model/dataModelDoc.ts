@@ -96,7 +96,7 @@ The benefit ledger (政策红利账本), rebuilt per quarter by \`zhishu match\`
 | period_end | DATE | no | its last day |
 | month | DATE | no | enjoyed: the first day of the month the claiming return ends (monthly filers claim monthly); missed: the quarter's last month |
 | policy_id | VARCHAR | no | the policy |
-| status | VARCHAR | no | \`enjoyed\` (a reduction code of the policy claimed on a return ending in the month), \`missed\` (matched, has reduction codes, none claimed in the whole quarter; of reliefs that do not stack, only the one worth most), \`notStacked\` (matched, unclaimed, but a relief it does not stack with is claimed or worth more: counted instead), \`matchedNoCode\` (matched; the policy has no reduction code, so a claim cannot be seen) |
+| status | VARCHAR | no | \`enjoyed\` (a reduction code of the policy claimed on a return ending in the month), \`missed\` (matched, has reduction codes, none claimed in the whole quarter; of reliefs that do not stack, only the one worth most), \`notStacked\` (matched, unclaimed, but a relief it does not stack with is claimed or worth more, or, neither having a reduction code, ranked better: counted instead), \`matchedNoCode\` (matched; the policy has no reduction code, so a claim cannot be seen; of such reliefs that do not stack, the best ranked) |
 | enjoyed | DECIMAL(18,2) | no | reductions claimed for the policy in the month, yuan |
 | missed | DECIMAL(18,2) | yes | for \`missed\`: the estimated benefit not claimed, yuan (for a relief that does not stack with one claimed, what it is worth beyond the claim) |
 | built_at | TIMESTAMP | no | when the ledger was rebuilt |

@@ -9,7 +9,7 @@ export type MessageKind = 'relief' | 'nearMiss' | 'digest';
 export type MessageStatus = 'planned' | 'sending' | 'sent' | 'failed' | 'skipped';
 
 /** What planning needs of a catalogue entry (a narrow view, so the push part does not depend on the rest). */
-export type PushEntry = Pick<CatalogueEntry, 'id' | 'kind' | 'title' | 'category' | 'notify' | 'exclusiveGroup'>;
+export type PushEntry = Pick<CatalogueEntry, 'id' | 'kind' | 'title' | 'category' | 'notify' | 'exclusiveGroup' | 'groupRank'>;
 
 /** One row of push_message, as read from the store (DECIMAL and TIMESTAMP as text). */
 export type OutboxMessage = {

@@ -208,6 +208,7 @@ async function plan(db: Db, entries: readonly PushEntry[], options: PlanOptions)
         major: rolesFor(e, 'relief', true),
         near_miss: rolesFor(e, 'nearMiss', false),
         grp: e.exclusiveGroup ?? null,
+        grp_rank: e.exclusiveGroup ? (e.groupRank ?? null) : null,
       })),
     ),
     lacking: '[]',

@@ -28,7 +28,7 @@ WITH claimed AS (
   -- Matched, of a group, not claimed. Ranked by what each is worth: only the best can be missed, and
   -- only by what it is worth beyond what the taxpayer claimed of the group (the high-tech rate
   -- claimed, the larger small low-profit relief not).
-  SELECT m.credit_code, m.policy_id, m.benefit, g.grp,
+  SELECT m.credit_code, m.policy_id, m.benefit, g.grp, g.grp_rank,
     EXISTS (SELECT 1 FROM policy_code c WHERE c.policy_id = m.policy_id) AS has_code,
     (SELECT sum(amount) FROM claimed c WHERE c.credit_code = m.credit_code AND c.grp = g.grp) AS claimed
   FROM current_match m JOIN policy_group g USING (policy_id)
@@ -36,10 +36,13 @@ WITH claimed AS (
     AND m.credit_code = $only -- [one]
     AND NOT EXISTS (SELECT 1 FROM claimed c WHERE c.credit_code = m.credit_code AND c.policy_id = m.policy_id)
 ), ranked AS (
-  SELECT *, row_number() OVER (PARTITION BY credit_code, grp, has_code ORDER BY benefit DESC NULLS LAST, policy_id) AS rank FROM unclaimed
+  -- By estimate, then by the catalogue's groupRank (reliefs of one base with no estimate: the R&D super
+  -- deduction at 120 % before 100 %), then id. Of those without a reduction code, whose claims the
+  -- returns cannot show, the best is matchedNoCode and the others notStacked.
+  SELECT *, row_number() OVER (PARTITION BY credit_code, grp, has_code ORDER BY benefit DESC NULLS LAST, grp_rank NULLS LAST, policy_id) AS rank FROM unclaimed
 )
 SELECT credit_code, policy_id, CASE
-    WHEN NOT has_code THEN 'matchedNoCode'
+    WHEN NOT has_code THEN CASE WHEN rank = 1 THEN 'matchedNoCode' ELSE 'notStacked' END
     WHEN rank = 1 AND (claimed IS NULL OR benefit > claimed) THEN 'missed'
     ELSE 'notStacked'
   END AS status, benefit - coalesce(claimed, 0) AS missed

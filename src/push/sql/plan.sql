@@ -43,7 +43,7 @@ CREATE OR REPLACE TEMP MACRO push_current(p_period, p_only, p_scoped) AS TABLE
 -- @entries
 -- The catalogue's policies, numbered in the order of their ids (the planner's last sort key).
 CREATE OR REPLACE TEMP TABLE push_plan_entry AS
-SELECT unnest(from_json($entries, '[{"e":"SMALLINT","id":"VARCHAR","category":"VARCHAR","tax_type":"VARCHAR","relief":["VARCHAR"],"major":["VARCHAR"],"near_miss":["VARCHAR"],"grp":"VARCHAR"}]'), recursive := true);
+SELECT unnest(from_json($entries, '[{"e":"SMALLINT","id":"VARCHAR","category":"VARCHAR","tax_type":"VARCHAR","relief":["VARCHAR"],"major":["VARCHAR"],"near_miss":["VARCHAR"],"grp":"VARCHAR","grp_rank":"INTEGER"}]'), recursive := true);
 
 -- @words
 -- The policies' ids and categories by entry number, as variables: the INSERT looks them up as
@@ -75,22 +75,24 @@ SELECT quiet_from, quiet_to, list(wait ORDER BY h) AS wait FROM wait GROUP BY qu
 -- @not_stacked
 -- Reliefs that do not stack (an exclusive group): a matched one is told only when no other matched
 -- relief of its group is worth more to the taxpayer (unknown as -0.01 yuan, as the planner orders
--- them; a tie goes to the smaller policy id); a near miss only when no matched relief of its group
--- is known to be worth as much (meeting it would change nothing: the company keeps the other).
+-- them; a tie goes to the better groupRank, the catalogue's word for reliefs of one base without an
+-- estimate, then to the smaller policy id); a near miss only when no matched relief of its group is
+-- known to be worth as much, or, neither estimated, is ranked better (meeting it would change
+-- nothing: the company keeps the other).
 -- Decided over every current result, before a campaign's scope: a campaign cannot bring back a
 -- relief the taxpayer would not take. Once per plan, into a small table the sections below look up:
 -- marked inside push_current, the current results were read twice in one statement and DuckDB kept
 -- all of them in memory.
 CREATE OR REPLACE TEMP TABLE push_plan_not_stacked AS
 WITH grouped AS (
-  SELECT c.credit_code, c.policy_id, e.grp, c.status, c.benefit, coalesce(c.benefit, -0.01) AS worth
+  SELECT c.credit_code, c.policy_id, e.grp, c.status, c.benefit, coalesce(c.benefit, -0.01) AS worth, coalesce(e.grp_rank, 2147483647) AS rank
   FROM push_current($period, $only::VARCHAR, 0) c JOIN push_plan_entry e ON e.id = c.policy_id
   WHERE e.grp IS NOT NULL
 )
 SELECT DISTINCT a.credit_code, a.policy_id
 FROM grouped a JOIN grouped b ON b.credit_code = a.credit_code AND b.grp = a.grp AND b.status = 'matched'
-WHERE (a.status = 'matched' AND (b.worth > a.worth OR (b.worth = a.worth AND b.policy_id < a.policy_id)))
-  OR (a.status = 'nearMiss' AND b.benefit >= a.benefit);
+WHERE (a.status = 'matched' AND (b.worth > a.worth OR (b.worth = a.worth AND (b.rank < a.rank OR (b.rank = a.rank AND b.policy_id < a.policy_id)))))
+  OR (a.status = 'nearMiss' AND (b.benefit >= a.benefit OR (a.benefit IS NULL AND b.benefit IS NULL AND b.rank < a.rank)));
 
 -- @taxpayers
 -- The taxpayers to plan for: those with current results and those with messages of the period in

@@ -72,7 +72,7 @@ $$;
 -- The catalogue's policies, numbered in the order of their ids (the planner's last sort key).
 CREATE TEMP TABLE push_plan_entry AS
 SELECT * FROM jsonb_to_recordset($entries::JSONB) AS x(e SMALLINT, id TEXT COLLATE "C", category TEXT COLLATE "C", tax_type TEXT COLLATE "C",
-  relief TEXT[], major TEXT[], near_miss TEXT[], grp TEXT COLLATE "C");
+  relief TEXT[], major TEXT[], near_miss TEXT[], grp TEXT COLLATE "C", grp_rank INTEGER);
 
 -- @wait
 -- Hours to wait from each local hour, per quiet-hours setting (a few dozen distinct ones). A person
@@ -105,7 +105,7 @@ WITH single AS (
 ), scope AS (
   SELECT DISTINCT credit_code, policy_id, status FROM push_plan_scope
 ), latest AS (
-  SELECT pm.run_id, pm.credit_code, pm.policy_id, pm.status, pm.benefit, e.grp, c.credit_code IS NOT NULL AS in_scope
+  SELECT pm.run_id, pm.credit_code, pm.policy_id, pm.status, pm.benefit, e.grp, e.grp_rank, c.credit_code IS NOT NULL AS in_scope
   FROM policy_match pm LEFT JOIN single s ON s.credit_code = pm.credit_code
   LEFT JOIN push_plan_entry e ON e.id = pm.policy_id
   LEFT JOIN scope c ON c.credit_code = pm.credit_code AND c.policy_id = pm.policy_id AND c.status = pm.status
@@ -113,12 +113,12 @@ WITH single AS (
     AND pm.run_id = greatest(coalesce(s.run_id, -1), coalesce((SELECT max(run_id) FROM match_run WHERE period = $period::TEXT AND scope = 'city'), -1))
 ), grouped AS (
   -- Reliefs that do not stack, decided before a campaign's scope, as ../plan.sql's section not_stacked does.
-  SELECT credit_code, policy_id, grp, status, benefit, coalesce(benefit, -0.01) AS worth FROM latest WHERE grp IS NOT NULL
+  SELECT credit_code, policy_id, grp, status, benefit, coalesce(benefit, -0.01) AS worth, coalesce(grp_rank, 2147483647) AS rank FROM latest WHERE grp IS NOT NULL
 ), beaten AS (
   SELECT DISTINCT a.credit_code, a.policy_id
   FROM grouped a JOIN grouped b ON b.credit_code = a.credit_code AND b.grp = a.grp AND b.status = 'matched'
-  WHERE (a.status = 'matched' AND (b.worth > a.worth OR (b.worth = a.worth AND b.policy_id < a.policy_id COLLATE "C")))
-    OR (a.status = 'nearMiss' AND b.benefit >= a.benefit)
+  WHERE (a.status = 'matched' AND (b.worth > a.worth OR (b.worth = a.worth AND (b.rank < a.rank OR (b.rank = a.rank AND b.policy_id < a.policy_id COLLATE "C")))))
+    OR (a.status = 'nearMiss' AND (b.benefit >= a.benefit OR (a.benefit IS NULL AND b.benefit IS NULL AND b.rank < a.rank)))
 )
 SELECT l.run_id, l.credit_code, l.policy_id, l.status, l.benefit, x.policy_id IS NOT NULL AS not_stacked
 FROM latest l LEFT JOIN beaten x ON x.credit_code = l.credit_code AND x.policy_id = l.policy_id
