@@ -691,5 +691,13 @@ describe('the ledger of reliefs that do not stack, hand-built, on both engines',
       { credit_code: code(3), policy_id: 'cit.smallLowProfit', status: 'missed', missed: '80000.00' },
     ]);
     assert.deepEqual(ledgers.postgres, ledgers.duckdb);
+    // Built twice in one caller's transaction (the catalogue's temp tables made again), then committed: the same rows.
+    await server.transaction(async (tx) => {
+      for (let i = 0; i < 2; i++) await buildLedger(tx, catalogue, '2026-Q1', new Date('2026-04-20T09:00:00Z'));
+    });
+    assert.deepEqual(
+      await server.all(`SELECT credit_code, policy_id, status, missed::VARCHAR AS missed FROM ledger_entry ORDER BY credit_code, policy_id`),
+      ledgers.duckdb,
+    );
   });
 });

@@ -24,8 +24,13 @@ const monthText = (dialect: Dialect, expr: string) => (dialect === 'postgres' ? 
  */
 async function loadCatalogueTables(tx: Db, catalogue: Catalogue): Promise<void> {
   const table = async (name: string, columns: string, rows: SqlParam[][]) => {
-    // PostgreSQL: dropped at COMMIT, so a pooled connection carries nothing over to its next user.
-    await tx.exec(tx.dialect === 'postgres' ? `CREATE TEMP TABLE ${name} (${columns}) ON COMMIT DROP` : `CREATE OR REPLACE TEMP TABLE ${name} (${columns})`);
+    // PostgreSQL: dropped at COMMIT, so a pooled connection carries nothing over to its next user; and
+    // dropped first, for a caller's transaction that builds more than one ledger.
+    await tx.exec(
+      tx.dialect === 'postgres'
+        ? `DROP TABLE IF EXISTS pg_temp.${name}; CREATE TEMP TABLE ${name} (${columns}) ON COMMIT DROP`
+        : `CREATE OR REPLACE TEMP TABLE ${name} (${columns})`,
+    );
     await tx.insertRows(name, rows);
   };
   await table(
