@@ -198,6 +198,24 @@ for (const engine of ['duckdb', 'postgres'] as Engine[]) {
         assert.equal((await call('analyst', 'GET', '/api/audit')).status, 403, 'only administrators read the audit log');
       });
 
+      it('explains which of two reliefs that do not stack a company would take', async () => {
+        // A small high-tech enterprise of the demo city with taxable income: the 15 % rate and the small
+        // low-profit relief both match, the latter worth twice the former.
+        const both = await s.db.all<{ c: string; period: string }>(
+          `SELECT credit_code AS c, period FROM current_match WHERE status = 'matched' AND policy_id IN ('cit.highTech', 'cit.smallLowProfit')
+           GROUP BY credit_code, period HAVING count(DISTINCT policy_id) = 2 AND min(benefit) > 0 ORDER BY period DESC, credit_code LIMIT 1`,
+        );
+        const one = both[0];
+        assert.ok(one, 'the demo city has a company matching both');
+        const why = await call('analyst', 'GET', `/api/taxpayers/${one.c}/matches/cit.highTech?period=${one.period}`);
+        assert.equal(why.status, 200);
+        assert.equal(why.json.status, 'matched');
+        assert.deepEqual([why.json.stacking.with, why.json.stacking.best], [['cit.smallLowProfit'], 'cit.smallLowProfit']);
+        assert.match(why.json.stacking.text.zh, /不得叠加享受/);
+        const alone = await call('analyst', 'GET', `/api/taxpayers/${one.c}/matches/vat.smallScaleThreshold2026?period=${one.period}`);
+        assert.ok(alone.status === 200 && alone.json.stacking === null, 'a policy in no group has nothing to weigh');
+      });
+
       it('pages, sorts and filters the taxpayer roll; a query string cannot change the SQL', async () => {
         const all = await s.db.one<{ n: bigint }>("SELECT count(*) AS n FROM taxpayer WHERE district = 'nanshan'");
         const p1 = await call('analyst', 'GET', '/api/taxpayers?district=nanshan&pageSize=7&sort=employees&order=desc');

@@ -266,6 +266,92 @@ describe('policy robot: facts from data, set-wise matching, explanations, ledger
     assert.deepEqual(await ledger(c(1)), { 'cit.highTech': ['enjoyed', '40000.00', null], 'cit.smallLowProfit': ['missed', '0.00', '40000.00'] });
     assert.deepEqual(await ledger(c(2)), { 'cit.highTech': ['notStacked', '0.00', null], 'cit.smallLowProfit': ['missed', '0.00', '80000.00'] });
     assert.deepEqual(await ledger(c(3)), { 'cit.highTech': ['notStacked', '0.00', null], 'cit.smallLowProfit': ['enjoyed', '80000.00', null] });
+
+    // The explanation says which of the two the company would take, in both languages, whichever is asked about.
+    const stacking = async (policy: string) => (await explainTaxpayer(store, { creditCode: c(2), period: Q, policy })).policies[0]?.stacking;
+    const lesser = await stacking('cit.highTech');
+    assert.deepEqual([lesser?.with, lesser?.best, lesser?.beaten], [['cit.smallLowProfit'], 'cit.smallLowProfit', true]);
+    assert.match(
+      lesser?.text.en ?? '',
+      /^Does not stack with "[^"]+" \(about 80000\.00 yuan\): the company takes one of them in a period, and that one is worth more to it\.$/,
+    );
+    assert.match(lesser?.text.zh ?? '', /^与「[^」]+」（约 80000\.00 元）不得叠加享受，同一期间只能选择其一；该项对企业更有利。$/);
+    const better = await stacking('cit.smallLowProfit');
+    assert.deepEqual([better?.with, better?.best, better?.beaten], [['cit.highTech'], 'cit.smallLowProfit', false]);
+    assert.match(better?.text.en ?? '', /this one is worth the most\.$/);
+  });
+
+  it('explains reliefs that do not stack: ranked ones without an estimate, a near miss worth more, and a relief alone in its group', async () => {
+    // Facts stored as a match computes them: a listed chip maker with R&D (the list is not in the city's data).
+    const fact = (c: string, cols: Record<string, string | number | boolean>, period = Q) => {
+      const q = parseQuarter(period);
+      return store.exec(
+        `INSERT INTO taxpayer_fact (credit_code, period, period_start, period_end, computed_at, ${Object.keys(cols).join(', ')})
+         VALUES ($1, $2, $3::DATE, $4::DATE, TIMESTAMP '2026-05-01 00:00:00', ${Object.keys(cols)
+           .map((_, i) => `$${i + 5}`)
+           .join(', ')})`,
+        [c, q.period, q.start, q.end, ...Object.values(cols)],
+      );
+    };
+    const c = (i: number) => withCheckCharacter(`91440300MA5T${String(i).padStart(5, '0')}`);
+    const enterprise = { kind: 'enterprise', collection_mode: 'actualAccounts', industry: 'C39', industry_section: 'C' };
+    await fact(c(1), { ...enterprise, rnd_expense: '1000000', chips_or_machines: true });
+    await fact(c(2), { ...enterprise, rnd_expense: '1000000', chips_or_machines: false });
+    // High-tech and 20 employees over the small low-profit limit: the larger relief is a near miss.
+    await fact(c(3), {
+      ...enterprise,
+      high_tech: true,
+      employees: 320,
+      total_assets: '20000000',
+      taxable_income: '1600000',
+      quarterly_taxable_income: '400000',
+    });
+    // A small high-tech enterprise of the Qianhai industries in Nanshan in 2025 (the Qianhai rate ended
+    // then): all three CIT rate reliefs.
+    await fact(
+      c(4),
+      {
+        ...enterprise,
+        industry: 'I65',
+        industry_section: 'I',
+        district: 'nanshan',
+        high_tech: true,
+        employees: 50,
+        total_assets: '20000000',
+        taxable_income: '1600000',
+        quarterly_taxable_income: '400000',
+      },
+      '2025-Q4',
+    );
+    const explained = async (code: string, policy: string, period = Q) => (await explainTaxpayer(store, { creditCode: code, period, policy })).policies[0];
+
+    const general = await explained(c(1), 'cit.rndSuperDeduction');
+    assert.equal(general?.status, 'matched');
+    assert.deepEqual([general?.stacking?.best, general?.stacking?.beaten], ['cit.rndSuperDeductionChipsMachines', true], 'the rank, not the smaller id');
+    assert.match(
+      general?.stacking?.text.en ?? '',
+      /^Does not stack with "Integrated-circuit and industrial mother-machine enterprises deduct R&D costs a further 120 %": .* that one is worth more to it\.$/,
+    );
+    const chips = await explained(c(1), 'cit.rndSuperDeductionChipsMachines');
+    assert.deepEqual([chips?.stacking?.best, chips?.stacking?.beaten], ['cit.rndSuperDeductionChipsMachines', false]);
+
+    const alone = await explained(c(2), 'cit.rndSuperDeduction');
+    assert.equal(alone?.status, 'matched');
+    assert.equal(alone?.stacking, null, 'no other relief of the group matched: nothing to weigh');
+
+    const near = await explained(c(3), 'cit.smallLowProfit');
+    assert.equal(near?.status, 'nearMiss');
+    assert.deepEqual([near?.stacking?.with, near?.stacking?.beaten], [['cit.highTech'], false]);
+    assert.match(near?.stacking?.text.en ?? '', /already met: once it meets this one too, the company can take whichever is worth more\.$/);
+    assert.equal((await explained(c(3), 'cit.highTech'))?.stacking, null, 'the matched relief has nothing to be weighed against yet');
+
+    const three = await explained(c(4), 'cit.highTech', '2025-Q4');
+    assert.deepEqual([three?.stacking?.with, three?.stacking?.best], [['cit.qianhai', 'cit.smallLowProfit'], 'cit.smallLowProfit']);
+    assert.match(
+      three?.stacking?.text.zh ?? '',
+      /^与「[^」]+」、「[^」]+」不得叠加享受，同一期间只能选择其一；其中「[^」]+」（约 80000\.00 元）对企业最有利。$/,
+    );
+    assert.match(three?.stacking?.text.en ?? '', /and "[^"]+" \(about 80000\.00 yuan\) is worth the most to it\.$/);
   });
 });
 

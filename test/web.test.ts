@@ -165,6 +165,25 @@ describe('web app in a browser', () => {
     await context.close();
   });
 
+  it('the reason for a relief that does not stack with another names the one worth more', { timeout: 60_000 }, async () => {
+    // A small high-tech enterprise with taxable income in the latest quarter: both CIT rate reliefs match.
+    const [one] = await s.db.all<{ c: string }>(
+      `SELECT credit_code AS c FROM current_match WHERE status = 'matched' AND policy_id IN ('cit.highTech', 'cit.smallLowProfit')
+         AND period = (SELECT max(period) FROM match_run)
+       GROUP BY credit_code HAVING count(DISTINCT policy_id) = 2 AND min(benefit) > 0 ORDER BY credit_code LIMIT 1`,
+    );
+    assert.ok(one, 'the demo city has such a company');
+    const { context, page, errors } = await logIn('analyst');
+    await page.goto(`${s.url}/company/${one.c}`);
+    await page.getByTestId('match-row').filter({ hasText: 'cit.highTech' }).getByTestId('match-open').click();
+    const stacking = page.getByTestId('stacking');
+    await stacking.waitFor();
+    assert.match(await textOf(stacking), /与「[^」]+」（约 [\d.]+ 元）不得叠加享受，同一期间只能选择其一；该项对企业更有利/);
+    await shot(page, 'company-stacking');
+    assert.deepEqual(errors, [], 'no script errors');
+    await context.close();
+  });
+
   it('a company user who opens another company’s page is told it is not allowed', { timeout: 60_000 }, async () => {
     const { context, page } = await logIn('finance');
     for (const other of [s.otherCreditCode, s.secondCreditCode]) {

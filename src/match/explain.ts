@@ -1,4 +1,5 @@
-import { evaluateFormula } from '../rules/formula.ts';
+import type { CatalogueEntry } from '../law/catalogue.ts';
+import { type Dec, evaluateFormula, parseDec, roundDec } from '../rules/formula.ts';
 import { type ConditionTrace, type Explained, evaluate, explain, type FactRow } from '../rules/interpret.ts';
 import type { Db } from '../store/db.ts';
 import { FACT_LABELS, type MatchStatus, STATUS_LABELS, VALUE_LABELS } from './labels.ts';
@@ -13,8 +14,21 @@ export interface PolicyExplanation {
   /** Estimated benefit for the quarter (matched and near miss), yuan. */
   benefit: string | null;
   sources: { document: string; confidence: string }[];
-  /** Why, in words, one line per condition. */
+  /** Why, in words: the verdict, then one line per condition. */
   text: { zh: string[]; en: string[] };
+  /**
+   * A relief that does not stack (不得叠加享受) with others of its exclusive group that the taxpayer
+   * matches too: which of them is worth most (as the pushes and the ledger decide), in words. Null
+   * when the policy is in no group, or no other relief of its group is matched.
+   */
+  stacking: {
+    /** The other matched reliefs of the group. */
+    with: string[];
+    /** The one worth most: this policy, or one of `with`; for a near miss, `beaten` says whether meeting it would gain nothing. */
+    best: string;
+    beaten: boolean;
+    text: { zh: string; en: string };
+  } | null;
   trace: Explained;
 }
 
@@ -108,9 +122,17 @@ export async function explainTaxpayer(
   const run = await store.all<{ sha: string }>('SELECT catalogue_sha256 AS sha FROM match_run WHERE started_at = CAST($1 AS TIMESTAMP) LIMIT 1', [
     String(row.computed_at),
   ]);
-  const policies = policiesFor(catalogue, quarter).filter((p) => !opts.policy || p.entry.id === opts.policy);
+  const inForce = policiesFor(catalogue, quarter);
+  const policies = inForce.filter((p) => !opts.policy || p.entry.id === opts.policy);
   if (opts.policy && policies.length === 0) throw new Error(`no policy '${opts.policy}' in force on ${quarter.end}`);
   const facts: FactRow = Object.fromEntries(Object.entries(row).filter(([, v]) => v !== null));
+  // Every relief of a group in force is weighed, whichever policy was asked about.
+  const grouped = inForce
+    .filter(({ entry }) => entry.exclusiveGroup)
+    .map(({ entry, rule, loose, benefit }) => {
+      const status = statusOf(evaluate(rule, facts), loose, facts);
+      return { entry, status, benefit: benefit && (status === 'matched' || status === 'nearMiss') ? evaluateFormula(benefit, facts) : null };
+    });
   return {
     creditCode: opts.creditCode,
     period: quarter.period,
@@ -119,8 +141,7 @@ export async function explainTaxpayer(
     facts,
     policies: policies.map(({ entry, rule, loose, benefit }) => {
       const trace = explain(rule, facts);
-      const status: MatchStatus =
-        trace.result === 'true' ? 'matched' : trace.result === 'unknown' ? 'unknown' : evaluate(loose, facts) === 'true' ? 'nearMiss' : 'notEligible';
+      const status = statusOf(trace.result, loose, facts);
       const value = benefit && (status === 'matched' || status === 'nearMiss') ? evaluateFormula(benefit, facts) : null;
       const lines = trace.conditions.map(conditionText);
       const head = {
@@ -135,8 +156,93 @@ export async function explainTaxpayer(
         benefit: value,
         sources: entry.sources.map((s) => ({ document: s.document, confidence: s.confidence })),
         text: { zh: [head.zh, ...lines.map((l) => `  ${l.zh}`)], en: [head.en, ...lines.map((l) => `  ${l.en}`)] },
+        stacking: stackingOf({ entry, status, benefit: value }, grouped),
         trace,
       };
     }),
+  };
+}
+
+function statusOf(result: 'true' | 'false' | 'unknown', loose: Parameters<typeof evaluate>[0], facts: FactRow): MatchStatus {
+  return result === 'true' ? 'matched' : result === 'unknown' ? 'unknown' : evaluate(loose, facts) === 'true' ? 'nearMiss' : 'notEligible';
+}
+
+type Weighed = { entry: CatalogueEntry; status: MatchStatus; benefit: string | null };
+
+/** A formula's yuan, as whole fen: compared exactly. */
+const toFen = (yuan: string): bigint => roundDec(parseDec(yuan) as Dec, 2).v;
+
+/**
+ * Of two matched reliefs of one group, the one worth more comes first: by estimate (a missing one as
+ * -0.01 yuan), then by the catalogue's groupRank, then by id, as src/push/sql/plan.sql (not_stacked)
+ * and src/ledger/sql/build.sql decide.
+ */
+function worthMore(a: Weighed, b: Weighed): number {
+  const fen = (x: Weighed) => (x.benefit === null ? -1n : toFen(x.benefit));
+  const [fa, fb] = [fen(a), fen(b)];
+  if (fa !== fb) return fa > fb ? -1 : 1;
+  const [ra, rb] = [a.entry.groupRank ?? Number.MAX_SAFE_INTEGER, b.entry.groupRank ?? Number.MAX_SAFE_INTEGER];
+  if (ra !== rb) return ra - rb;
+  return a.entry.id < b.entry.id ? -1 : a.entry.id > b.entry.id ? 1 : 0;
+}
+
+/** How a matched relief or near miss stands against the other matched reliefs of its group, in words. */
+function stackingOf(self: Weighed, grouped: readonly Weighed[]): PolicyExplanation['stacking'] {
+  const group = self.entry.exclusiveGroup;
+  if (!group || (self.status !== 'matched' && self.status !== 'nearMiss')) return null;
+  const others = grouped.filter((g) => g.entry.id !== self.entry.id && g.entry.exclusiveGroup === group && g.status === 'matched');
+  if (others.length === 0) return null;
+  const title = (x: Weighed) => ({ zh: `「${x.entry.title.zh}」`, en: `"${x.entry.title.en}"` });
+  const names = { zh: others.map((o) => title(o).zh).join('、'), en: others.map((o) => title(o).en).join(', ') };
+  const worth = (x: Weighed) => (x.benefit === null ? { zh: '', en: '' } : { zh: `（约 ${x.benefit} 元）`, en: ` (about ${x.benefit} yuan)` });
+  if (self.status === 'matched') {
+    const best = [self, ...others].sort(worthMore)[0] as Weighed;
+    if (best === self) {
+      return {
+        with: others.map((o) => o.entry.id),
+        best: self.entry.id,
+        beaten: false,
+        text: {
+          zh: `与${names.zh}不得叠加享受，同一期间只能选择其一；本项对企业最有利。`,
+          en: `Does not stack with ${names.en}: the company takes one of them in a period, and this one is worth the most.`,
+        },
+      };
+    }
+    return {
+      with: others.map((o) => o.entry.id),
+      best: best.entry.id,
+      beaten: true,
+      text:
+        others.length === 1
+          ? {
+              zh: `与${title(best).zh}${worth(best).zh}不得叠加享受，同一期间只能选择其一；该项对企业更有利。`,
+              en: `Does not stack with ${title(best).en}${worth(best).en}: the company takes one of them in a period, and that one is worth more to it.`,
+            }
+          : {
+              zh: `与${names.zh}不得叠加享受，同一期间只能选择其一；其中${title(best).zh}${worth(best).zh}对企业最有利。`,
+              en: `Does not stack with ${names.en}: the company takes one of them in a period, and ${title(best).en}${worth(best).en} is worth the most to it.`,
+            },
+    };
+  }
+  // A near miss: meeting it gains nothing when a matched relief of the group is known to be worth as
+  // much, or, neither estimated, is ranked better (the pushes then leave it out).
+  const rank = (x: Weighed) => x.entry.groupRank ?? Number.MAX_SAFE_INTEGER;
+  const covering = others.find((o) =>
+    o.benefit !== null && self.benefit !== null ? toFen(o.benefit) >= toFen(self.benefit) : o.benefit === null && self.benefit === null && rank(o) < rank(self),
+  );
+  const best = covering ?? ([...others].sort(worthMore)[0] as Weighed);
+  return {
+    with: others.map((o) => o.entry.id),
+    best: best.entry.id,
+    beaten: covering !== undefined,
+    text: covering
+      ? {
+          zh: `已符合的${title(covering).zh}${worth(covering).zh}与本项不得叠加享受，且不低于本项：达到本项条件也不会增加优惠。`,
+          en: `Meeting it would gain nothing: ${title(covering).en}${worth(covering).en}, already met, does not stack with it and is worth at least as much.`,
+        }
+      : {
+          zh: `与已符合的${names.zh}不得叠加享受：达到本项条件后，可在两者中选择更有利的一项。`,
+          en: `Does not stack with ${names.en}, already met: once it meets this one too, the company can take whichever is worth more.`,
+        },
   };
 }

@@ -184,6 +184,10 @@ export function registerCompany(api: ZodApi, ctx: ApiContext): void {
             benefit: yuan.nullable(),
             sources: z.array(z.object({ document: z.string(), confidence: z.string() })),
             text: z.object({ zh: z.array(z.string()), en: z.array(z.string()) }),
+            // Reliefs of its exclusive group (不得叠加享受) the taxpayer matches too, and which is worth most.
+            stacking: z
+              .object({ with: z.array(z.string()), best: z.string(), beaten: z.boolean(), text: z.object({ zh: z.string(), en: z.string() }) })
+              .nullable(),
             computedAt: z.string(),
             trace: z.unknown(),
           }),

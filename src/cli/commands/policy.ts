@@ -150,8 +150,9 @@ export function registerPolicy(program: Command): void {
       const out = [`${e.creditCode} ${e.period} (facts as of ${e.computedAt})`];
       if (e.lawChangedSince) out.push('note: the law files changed since these facts were matched; the rules shown are those in force in the files today');
       for (const p of e.policies) {
-        if (opts.lang !== 'en') out.push(p.text.zh.join('\n'));
-        if (opts.lang !== 'zh') out.push(p.text.en.join('\n'));
+        // Reliefs that do not stack: which of them the company would take, after the conditions.
+        if (opts.lang !== 'en') out.push([...p.text.zh, ...(p.stacking ? [`  ⇄ ${p.stacking.text.zh}`] : [])].join('\n'));
+        if (opts.lang !== 'zh') out.push([...p.text.en, ...(p.stacking ? [`  ⇄ ${p.stacking.text.en}`] : [])].join('\n'));
       }
       console.log(out.join('\n\n'));
     });

@@ -104,6 +104,8 @@ export interface PolicyExplanation {
   benefit: string | null;
   sources: Source[];
   text: { zh: string[]; en: string[] };
+  /** Reliefs of its group (不得叠加享受) the company matches too, and which is worth most. */
+  stacking: { with: string[]; best: string; beaten: boolean; text: Bilingual } | null;
   trace: unknown;
 }
 

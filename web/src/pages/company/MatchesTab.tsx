@@ -176,6 +176,11 @@ export function Explanation({ code, policyId, period }: { code: string; policyId
             </ul>
           </>
         ) : null}
+        {x.data.stacking ? (
+          <p className="callout" data-testid="stacking">
+            {x.data.stacking.text[lang]}
+          </p>
+        ) : null}
         {x.data.status === 'nearMiss' ? <p className="callout callout-warn">{t('matches.nearMissNote')}</p> : null}
         {x.data.status === 'unknown' ? <p className="callout">{t('matches.unknownNote')}</p> : null}
       </div>
