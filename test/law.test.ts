@@ -75,9 +75,14 @@ describe('law catalogue', () => {
     writeFileSync(join(dir, 'policies', 'e-unranked.yaml'), member('test.unranked', ''));
     writeFileSync(join(dir, 'policies', 'f-alone.yaml'), `${GOOD.replace('test.good', 'test.alone')}groupRank: 1\n`);
     writeFileSync(join(dir, 'policies', 'g-zero.yaml'), member('test.zero', 'groupRank: 0\n'));
+    // The same rank as test.second, but never in force on the same day: nothing to tell apart.
+    writeFileSync(
+      join(dir, 'policies', 'h-later.yaml'),
+      member('test.later', 'groupRank: 2\n').replace('{ from: 2024-01-01, to: 2025-12-31 }', '{ from: 2026-01-01, to: 2027-12-31 }'),
+    );
     const c = loadCatalogue(dir);
     const byFile = (f: string) => c.errors.filter((e) => e.file.endsWith(f)).map((e) => `${e.line} ${e.field}: ${e.message}`);
-    for (const f of ['a-first.yaml', 'c-priced.yaml']) assert.deepEqual(byFile(f), [], f);
+    for (const f of ['a-first.yaml', 'c-priced.yaml', 'h-later.yaml']) assert.deepEqual(byFile(f), [], f);
     assert.deepEqual(byFile('b-second.yaml'), [
       "11 groupRank: test.tie in group 'rates' has groupRank 2 too, and no benefit estimate either: give each a different rank",
     ]);

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { generateCity } from '../src/generate/city.ts';
@@ -275,10 +275,10 @@ describe('policy robot: facts from data, set-wise matching, explanations, ledger
       lesser?.text.en ?? '',
       /^Does not stack with "[^"]+" \(about 80000\.00 yuan\): the company takes one of them in a period, and that one is worth more to it\.$/,
     );
-    assert.match(lesser?.text.zh ?? '', /^与「[^」]+」（约 80000\.00 元）不得叠加享受，同一期间只能选择其一；该项对企业更有利。$/);
+    assert.match(lesser?.text.zh ?? '', /^与「[^」]+」（约 80000\.00 元）不得叠加享受，同一期间只能选择其一；后者对企业更有利。$/);
     const better = await stacking('cit.smallLowProfit');
     assert.deepEqual([better?.with, better?.best, better?.beaten], [['cit.highTech'], 'cit.smallLowProfit', false]);
-    assert.match(better?.text.en ?? '', /this one is worth the most\.$/);
+    assert.match(better?.text.en ?? '', /^Does not stack with "[^"]+": the company takes one of them in a period, and this one is worth more\.$/);
   });
 
   it('explains reliefs that do not stack: ranked ones without an estimate, a near miss worth more, and a relief alone in its group', async () => {
@@ -342,7 +342,7 @@ describe('policy robot: facts from data, set-wise matching, explanations, ledger
     const near = await explained(c(3), 'cit.smallLowProfit');
     assert.equal(near?.status, 'nearMiss');
     assert.deepEqual([near?.stacking?.with, near?.stacking?.beaten], [['cit.highTech'], false]);
-    assert.match(near?.stacking?.text.en ?? '', /already met: once it meets this one too, the company can take whichever is worth more\.$/);
+    assert.match(near?.stacking?.text.en ?? '', /already met: once the company meets this one too, it can take whichever is worth more\.$/);
     assert.equal((await explained(c(3), 'cit.highTech'))?.stacking, null, 'the matched relief has nothing to be weighed against yet');
 
     const three = await explained(c(4), 'cit.highTech', '2025-Q4');
@@ -352,6 +352,49 @@ describe('policy robot: facts from data, set-wise matching, explanations, ledger
       /^与「[^」]+」、「[^」]+」不得叠加享受，同一期间只能选择其一；其中「[^」]+」（约 80000\.00 元）对企业最有利。$/,
     );
     assert.match(three?.stacking?.text.en ?? '', /and "[^"]+" \(about 80000\.00 yuan\) is worth the most to it\.$/);
+
+    // The high-tech and the Qianhai rate, both 15 % of the same income: worth the same, the id decides, and the words say so.
+    await fact(
+      c(5),
+      { ...enterprise, industry: 'I65', industry_section: 'I', district: 'nanshan', high_tech: true, quarterly_taxable_income: '400000' },
+      '2025-Q4',
+    );
+    for (const [policy, best, beaten, other] of [
+      ['cit.qianhai', 'cit.highTech', true, 'High and new technology'],
+      ['cit.highTech', 'cit.highTech', false, 'Qianhai'],
+    ] as const) {
+      const tie = (await explained(c(5), policy, '2025-Q4'))?.stacking;
+      assert.deepEqual([tie?.best, tie?.beaten], [best, beaten], policy);
+      assert.match(tie?.text.zh ?? '', /；本项与「[^」]+」对企业同样有利。$/, policy);
+      assert.match(tie?.text.en ?? '', new RegExp(`this one is worth as much as "[^"]*${other}[^"]*"\\.$`, 'i'), policy);
+    }
+
+    // A near miss that two matched reliefs of its group cover: meeting it gains nothing, and the one
+    // named is the one worth most, not the first in the catalogue (a law directory of its own).
+    const law = tempDir();
+    mkdirSync(join(law, 'policies'));
+    copyFileSync('law/parameters.yaml', join(law, 'parameters.yaml'));
+    const member = (file: string, id: string, eligibility: string, rate: string) =>
+      writeFileSync(
+        join(law, 'policies', file),
+        `id: ${id}\nkind: policy\ntitle: { zh: ${id} 的标题, en: Title of ${id} }\ncategory: cit\nsources: [{ document: 测试文件, confidence: U }]\n` +
+          `effective: { from: 2024-01-01, to: 2027-12-31 }\naudience: enterprises\neligibility: ${eligibility}\n` +
+          `benefit: quarterly_taxable_income * ${rate}\nexclusiveGroup: rates\nnotify: [financeOfficer]\n`,
+      );
+    member('a-mid.yaml', 'test.mid', 'kind == "enterprise"', '0.15');
+    member('b-high.yaml', 'test.high', 'kind == "enterprise"', '0.2');
+    member('c-low.yaml', 'test.low', 'kind == "enterprise" && employees <= 300', '0.1');
+    const covered = (await explainTaxpayer(store, { creditCode: c(3), period: Q, policy: 'test.low', lawDir: law })).policies[0];
+    assert.equal(covered?.status, 'nearMiss', '320 employees against 300');
+    assert.deepEqual([covered?.stacking?.with, covered?.stacking?.best, covered?.stacking?.beaten], [['test.mid', 'test.high'], 'test.high', true]);
+    assert.equal(
+      covered?.stacking?.text.en,
+      'Meeting it would gain nothing: "Title of test.high" (about 80000.00 yuan), already met, does not stack with it and is worth at least as much.',
+    );
+    assert.equal(
+      covered?.stacking?.text.zh,
+      '已符合的「test.high 的标题」（约 80000.00 元）与本项不得叠加享受，且优惠不低于本项：达到本项条件也不会增加优惠。',
+    );
   });
 });
 

@@ -178,7 +178,7 @@ describe('web app in a browser', () => {
     await page.getByTestId('match-row').filter({ hasText: 'cit.highTech' }).getByTestId('match-open').click();
     const stacking = page.getByTestId('stacking');
     await stacking.waitFor();
-    assert.match(await textOf(stacking), /与「[^」]+」（约 [\d.]+ 元）不得叠加享受，同一期间只能选择其一；该项对企业更有利/);
+    assert.match(await textOf(stacking), /与「[^」]+」（约 [\d.]+ 元）不得叠加享受，同一期间只能选择其一；后者对企业更有利/);
     await shot(page, 'company-stacking');
     assert.deepEqual(errors, [], 'no script errors');
     await context.close();

@@ -63,7 +63,7 @@ const entrySchema = z
      * at 100 % of the same costs. It orders reliefs whose estimates are equal or both missing; an
      * estimated benefit still beats a missing one.
      */
-    groupRank: z.number().int().min(1).optional(),
+    groupRank: z.number().int().min(1).max(999).optional(),
     /** The reduction codes (减免性质代码) a return uses to claim this policy: how the ledger knows it was enjoyed. */
     reductionCodes: z.array(z.string().regex(/^\d{10}$/, 'a reduction code has 10 digits')).optional(),
     notify: z.array(z.enum(ROLES)).min(1, 'say who in the company should hear of it'),
@@ -127,10 +127,11 @@ export function loadCatalogue(dir: string): Catalogue {
         message: 'a rank orders the reliefs of an exclusiveGroup: name the group',
       });
     }
-    // Two reliefs of a group without an estimate would be told apart by their ids alone: the catalogue
-    // must say which is worth more.
+    // Two reliefs of a group without an estimate, in force on a day together, would be told apart by
+    // their ids alone: the catalogue must say which is worth more.
     if (e.exclusiveGroup && !e.benefit) {
-      const peers = entries.filter((x) => x !== e && x.exclusiveGroup === e.exclusiveGroup && !x.benefit);
+      const together = (x: CatalogueEntry) => x.effective.from <= e.effective.to && e.effective.from <= x.effective.to;
+      const peers = entries.filter((x) => x !== e && x.exclusiveGroup === e.exclusiveGroup && !x.benefit && together(x));
       const same = e.groupRank === undefined ? peers : peers.filter((x) => x.groupRank === e.groupRank);
       if (same.length > 0) {
         const ids = same.map((x) => x.id).join(', ');

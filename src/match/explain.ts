@@ -178,13 +178,16 @@ const toFen = (yuan: string): bigint => roundDec(parseDec(yuan) as Dec, 2).v;
  * and src/ledger/sql/build.sql decide.
  */
 function worthMore(a: Weighed, b: Weighed): number {
-  const fen = (x: Weighed) => (x.benefit === null ? -1n : toFen(x.benefit));
   const [fa, fb] = [fen(a), fen(b)];
   if (fa !== fb) return fa > fb ? -1 : 1;
-  const [ra, rb] = [a.entry.groupRank ?? Number.MAX_SAFE_INTEGER, b.entry.groupRank ?? Number.MAX_SAFE_INTEGER];
-  if (ra !== rb) return ra - rb;
+  if (rank(a) !== rank(b)) return rank(a) - rank(b);
   return a.entry.id < b.entry.id ? -1 : a.entry.id > b.entry.id ? 1 : 0;
 }
+
+/** What a relief is worth, in fen: a missing estimate as -0.01 yuan. */
+const fen = (x: Weighed): bigint => (x.benefit === null ? -1n : toFen(x.benefit));
+/** Its rank in its group: a missing one last. */
+const rank = (x: Weighed): number => x.entry.groupRank ?? Number.MAX_SAFE_INTEGER;
 
 /** How a matched relief or near miss stands against the other matched reliefs of its group, in words. */
 function stackingOf(self: Weighed, grouped: readonly Weighed[]): PolicyExplanation['stacking'] {
@@ -193,29 +196,45 @@ function stackingOf(self: Weighed, grouped: readonly Weighed[]): PolicyExplanati
   const others = grouped.filter((g) => g.entry.id !== self.entry.id && g.entry.exclusiveGroup === group && g.status === 'matched');
   if (others.length === 0) return null;
   const title = (x: Weighed) => ({ zh: `「${x.entry.title.zh}」`, en: `"${x.entry.title.en}"` });
-  const names = { zh: others.map((o) => title(o).zh).join('、'), en: others.map((o) => title(o).en).join(', ') };
+  const list = (xs: readonly Weighed[]) => ({ zh: xs.map((o) => title(o).zh).join('、'), en: xs.map((o) => title(o).en).join(', ') });
+  const names = list(others);
   const worth = (x: Weighed) => (x.benefit === null ? { zh: '', en: '' } : { zh: `（约 ${x.benefit} 元）`, en: ` (about ${x.benefit} yuan)` });
+  const with_ = others.map((o) => o.entry.id);
   if (self.status === 'matched') {
-    const best = [self, ...others].sort(worthMore)[0] as Weighed;
+    const ranked = [self, ...others].sort(worthMore);
+    const best = ranked[0] as Weighed;
+    // Worth as much as the best (the same estimate, or none, and the same rank): only the id tells them apart.
+    const tied = ranked.filter((x) => x !== self && fen(x) === fen(best) && rank(x) === rank(best));
+    if (tied.length > 0 && fen(self) === fen(best) && rank(self) === rank(best)) {
+      return {
+        with: with_,
+        best: best.entry.id,
+        beaten: best !== self,
+        text: {
+          zh: `与${names.zh}不得叠加享受，同一期间只能选择其一；本项与${list(tied).zh}对企业同样有利。`,
+          en: `Does not stack with ${names.en}: the company takes one of them in a period, and this one is worth as much as ${list(tied).en}.`,
+        },
+      };
+    }
     if (best === self) {
       return {
-        with: others.map((o) => o.entry.id),
+        with: with_,
         best: self.entry.id,
         beaten: false,
         text: {
-          zh: `与${names.zh}不得叠加享受，同一期间只能选择其一；本项对企业最有利。`,
-          en: `Does not stack with ${names.en}: the company takes one of them in a period, and this one is worth the most.`,
+          zh: `与${names.zh}不得叠加享受，同一期间只能选择其一；本项对企业${others.length === 1 ? '更' : '最'}有利。`,
+          en: `Does not stack with ${names.en}: the company takes one of them in a period, and this one is worth ${others.length === 1 ? 'more' : 'the most'}.`,
         },
       };
     }
     return {
-      with: others.map((o) => o.entry.id),
+      with: with_,
       best: best.entry.id,
       beaten: true,
       text:
         others.length === 1
           ? {
-              zh: `与${title(best).zh}${worth(best).zh}不得叠加享受，同一期间只能选择其一；该项对企业更有利。`,
+              zh: `与${title(best).zh}${worth(best).zh}不得叠加享受，同一期间只能选择其一；后者对企业更有利。`,
               en: `Does not stack with ${title(best).en}${worth(best).en}: the company takes one of them in a period, and that one is worth more to it.`,
             }
           : {
@@ -226,23 +245,23 @@ function stackingOf(self: Weighed, grouped: readonly Weighed[]): PolicyExplanati
   }
   // A near miss: meeting it gains nothing when a matched relief of the group is known to be worth as
   // much, or, neither estimated, is ranked better (the pushes then leave it out).
-  const rank = (x: Weighed) => x.entry.groupRank ?? Number.MAX_SAFE_INTEGER;
-  const covering = others.find((o) =>
-    o.benefit !== null && self.benefit !== null ? toFen(o.benefit) >= toFen(self.benefit) : o.benefit === null && self.benefit === null && rank(o) < rank(self),
-  );
-  const best = covering ?? ([...others].sort(worthMore)[0] as Weighed);
+  const covering = others
+    .filter((o) => (o.benefit !== null && self.benefit !== null ? fen(o) >= fen(self) : o.benefit === null && self.benefit === null && rank(o) < rank(self)))
+    .sort(worthMore);
+  const best = (covering[0] ?? [...others].sort(worthMore)[0]) as Weighed;
   return {
-    with: others.map((o) => o.entry.id),
+    with: with_,
     best: best.entry.id,
-    beaten: covering !== undefined,
-    text: covering
-      ? {
-          zh: `已符合的${title(covering).zh}${worth(covering).zh}与本项不得叠加享受，且不低于本项：达到本项条件也不会增加优惠。`,
-          en: `Meeting it would gain nothing: ${title(covering).en}${worth(covering).en}, already met, does not stack with it and is worth at least as much.`,
-        }
-      : {
-          zh: `与已符合的${names.zh}不得叠加享受：达到本项条件后，可在两者中选择更有利的一项。`,
-          en: `Does not stack with ${names.en}, already met: once it meets this one too, the company can take whichever is worth more.`,
-        },
+    beaten: covering.length > 0,
+    text:
+      covering.length > 0
+        ? {
+            zh: `已符合的${title(best).zh}${worth(best).zh}与本项不得叠加享受，且优惠不低于本项：达到本项条件也不会增加优惠。`,
+            en: `Meeting it would gain nothing: ${title(best).en}${worth(best).en}, already met, does not stack with it and is worth at least as much.`,
+          }
+        : {
+            zh: `与已符合的${names.zh}不得叠加享受：达到本项条件后，可择优选择其一。`,
+            en: `Does not stack with ${names.en}, already met: once the company meets this one too, it can take whichever is worth more.`,
+          },
   };
 }
