@@ -212,6 +212,14 @@ for (const engine of ['duckdb', 'postgres'] as Engine[]) {
         assert.equal(why.json.status, 'matched');
         assert.deepEqual([why.json.stacking.with, why.json.stacking.best], [['cit.smallLowProfit'], 'cit.smallLowProfit']);
         assert.match(why.json.stacking.text.zh, /不得叠加享受/);
+        // The list marks the lesser relief with the one taken instead, whichever status it lists.
+        const list = await call('analyst', 'GET', `/api/taxpayers/${one.c}/matches?period=${one.period}&status=matched&pageSize=200`);
+        const instead = Object.fromEntries(
+          list.json.items.map((i: { policyId: string; takenInstead: { policyId: string } | null }) => [i.policyId, i.takenInstead?.policyId ?? null]),
+        );
+        assert.equal(instead['cit.highTech'], 'cit.smallLowProfit');
+        assert.equal(instead['cit.smallLowProfit'], null);
+        assert.ok(Object.values(instead).filter((v) => v !== null).length === 1, 'only the lesser relief is marked');
         const alone = await call('analyst', 'GET', `/api/taxpayers/${one.c}/matches/vat.smallScaleThreshold2026?period=${one.period}`);
         assert.ok(alone.status === 200 && alone.json.stacking === null, 'a policy in no group has nothing to weigh');
       });

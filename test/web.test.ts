@@ -175,7 +175,13 @@ describe('web app in a browser', () => {
     assert.ok(one, 'the demo city has such a company');
     const { context, page, errors } = await logIn('analyst');
     await page.goto(`${s.url}/company/${one.c}`);
-    await page.getByTestId('match-row').filter({ hasText: 'cit.highTech' }).getByTestId('match-open').click();
+    // In the list the lesser relief is marked, with the other named on hover.
+    const row = page.getByTestId('match-row').filter({ hasText: 'cit.highTech' });
+    const badge = row.getByTestId('taken-instead');
+    await badge.waitFor();
+    assert.match((await badge.getAttribute('title')) ?? '', /^与「小型微利企业[^」]+」不得叠加享受/);
+    assert.equal(await page.getByTestId('match-row').filter({ hasText: 'cit.smallLowProfit' }).getByTestId('taken-instead').count(), 0);
+    await row.getByTestId('match-open').click();
     const stacking = page.getByTestId('stacking');
     await stacking.waitFor();
     assert.match(await textOf(stacking), /与「[^」]+」（约 [\d.]+ 元）不得叠加享受，同一期间只能选择其一；后者对企业更有利/);

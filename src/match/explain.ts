@@ -1,10 +1,11 @@
 import type { CatalogueEntry } from '../law/catalogue.ts';
-import { type Dec, evaluateFormula, parseDec, roundDec } from '../rules/formula.ts';
+import { evaluateFormula } from '../rules/formula.ts';
 import { type ConditionTrace, type Explained, evaluate, explain, type FactRow } from '../rules/interpret.ts';
 import type { Db } from '../store/db.ts';
 import { FACT_LABELS, type MatchStatus, STATUS_LABELS, VALUE_LABELS } from './labels.ts';
 import { catalogueOf, DEFAULT_LAW_DIR, policiesFor } from './match.ts';
 import { parseQuarter } from './period.ts';
+import { fen, matchedPeers, rank, takenInstead, worthMore } from './stacking.ts';
 
 export interface PolicyExplanation {
   policy: string;
@@ -169,42 +170,21 @@ function statusOf(result: 'true' | 'false' | 'unknown', loose: Parameters<typeof
 
 type Weighed = { entry: CatalogueEntry; status: MatchStatus; benefit: string | null };
 
-/** A formula's yuan, as whole fen: compared exactly. */
-const toFen = (yuan: string): bigint => roundDec(parseDec(yuan) as Dec, 2).v;
-
-/**
- * Of two matched reliefs of one group, the one worth more comes first: by estimate (a missing one as
- * -0.01 yuan), then by the catalogue's groupRank, then by id, as src/push/sql/plan.sql (not_stacked)
- * and src/ledger/sql/build.sql decide.
- */
-function worthMore(a: Weighed, b: Weighed): number {
-  const [fa, fb] = [fen(a), fen(b)];
-  if (fa !== fb) return fa > fb ? -1 : 1;
-  if (rank(a) !== rank(b)) return rank(a) - rank(b);
-  return a.entry.id < b.entry.id ? -1 : a.entry.id > b.entry.id ? 1 : 0;
-}
-
-/** What a relief is worth, in fen: a missing estimate as -0.01 yuan. */
-const fen = (x: Weighed): bigint => (x.benefit === null ? -1n : toFen(x.benefit));
-/** Its rank in its group: a missing one last. */
-const rank = (x: Weighed): number => x.entry.groupRank ?? Number.MAX_SAFE_INTEGER;
-
 /** How a matched relief or near miss stands against the other matched reliefs of its group, in words. */
 function stackingOf(self: Weighed, grouped: readonly Weighed[]): PolicyExplanation['stacking'] {
-  const group = self.entry.exclusiveGroup;
-  if (!group || (self.status !== 'matched' && self.status !== 'nearMiss')) return null;
-  const others = grouped.filter((g) => g.entry.id !== self.entry.id && g.entry.exclusiveGroup === group && g.status === 'matched');
+  if (self.status !== 'matched' && self.status !== 'nearMiss') return null;
+  const others = matchedPeers(self, grouped) as Weighed[];
   if (others.length === 0) return null;
   const title = (x: Weighed) => ({ zh: `「${x.entry.title.zh}」`, en: `"${x.entry.title.en}"` });
   const list = (xs: readonly Weighed[]) => ({ zh: xs.map((o) => title(o).zh).join('、'), en: xs.map((o) => title(o).en).join(', ') });
   const names = list(others);
   const worth = (x: Weighed) => (x.benefit === null ? { zh: '', en: '' } : { zh: `（约 ${x.benefit} 元）`, en: ` (about ${x.benefit} yuan)` });
   const with_ = others.map((o) => o.entry.id);
+  const instead = takenInstead(self, grouped) as Weighed | null;
   if (self.status === 'matched') {
-    const ranked = [self, ...others].sort(worthMore);
-    const best = ranked[0] as Weighed;
+    const best = instead ?? self;
     // Worth as much as the best (the same estimate, or none, and the same rank): only the id tells them apart.
-    const tied = ranked.filter((x) => x !== self && fen(x) === fen(best) && rank(x) === rank(best));
+    const tied = [self, ...others].filter((x) => x !== self && fen(x) === fen(best) && rank(x) === rank(best));
     if (tied.length > 0 && fen(self) === fen(best) && rank(self) === rank(best)) {
       return {
         with: with_,
@@ -243,25 +223,20 @@ function stackingOf(self: Weighed, grouped: readonly Weighed[]): PolicyExplanati
             },
     };
   }
-  // A near miss: meeting it gains nothing when a matched relief of the group is known to be worth as
-  // much, or, neither estimated, is ranked better (the pushes then leave it out).
-  const covering = others
-    .filter((o) => (o.benefit !== null && self.benefit !== null ? fen(o) >= fen(self) : o.benefit === null && self.benefit === null && rank(o) < rank(self)))
-    .sort(worthMore);
-  const best = (covering[0] ?? [...others].sort(worthMore)[0]) as Weighed;
+  // A near miss: meeting it gains nothing when a matched relief of the group covers it (takenInstead).
+  const best = instead ?? ([...others].sort(worthMore)[0] as Weighed);
   return {
     with: with_,
     best: best.entry.id,
-    beaten: covering.length > 0,
-    text:
-      covering.length > 0
-        ? {
-            zh: `已符合的${title(best).zh}${worth(best).zh}与本项不得叠加享受，且优惠不低于本项：达到本项条件也不会增加优惠。`,
-            en: `Meeting it would gain nothing: ${title(best).en}${worth(best).en}, already met, does not stack with it and is worth at least as much.`,
-          }
-        : {
-            zh: `与已符合的${names.zh}不得叠加享受：达到本项条件后，可择优选择其一。`,
-            en: `Does not stack with ${names.en}, already met: once the company meets this one too, it can take whichever is worth more.`,
-          },
+    beaten: instead !== null,
+    text: instead
+      ? {
+          zh: `已符合的${title(best).zh}${worth(best).zh}与本项不得叠加享受，且优惠不低于本项：达到本项条件也不会增加优惠。`,
+          en: `Meeting it would gain nothing: ${title(best).en}${worth(best).en}, already met, does not stack with it and is worth at least as much.`,
+        }
+      : {
+          zh: `与已符合的${names.zh}不得叠加享受：达到本项条件后，可择优选择其一。`,
+          en: `Does not stack with ${names.en}, already met: once the company meets this one too, it can take whichever is worth more.`,
+        },
   };
 }

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { formatYuan, parseYuan } from '../../calc/money.ts';
 import { taxpayerLedger } from '../../ledger/ledger.ts';
 import { explainTaxpayer } from '../../match/explain.ts';
+import { takenInstead } from '../../match/stacking.ts';
 import { COLLECTION_MODES, CREDIT_LEVELS, ROLES, TAXPAYER_KINDS, VAT_STATUSES } from '../../model/enums.ts';
 import { sqlTimestamp, toLocal } from '../../push/time.ts';
 import { type ApiContext, companyAccess, type ZodApi } from '../context.ts';
@@ -21,6 +22,9 @@ const matchItem = z.object({
   status: z.enum(MATCH_STATUSES),
   benefit: yuan.nullable(),
   period,
+  // Of reliefs that do not stack (不得叠加享受): the relief of its group the company would take instead,
+  // as the pushes choose it (a matched one worth more, or one that makes meeting a near miss gain nothing).
+  takenInstead: z.object({ policyId: z.string(), title }).nullable(),
 });
 
 const codeParams = z.object({ code: creditCode });
@@ -41,6 +45,7 @@ export function registerCompany(api: ZodApi, ctx: ApiContext): void {
   const matchCache = new RunCache<MatchRow[]>();
   const explainCache = new RunCache<Explained>();
   const titles = new Map(ctx.catalogue.entries.map((e) => [e.id, e.title]));
+  const entries = new Map(ctx.catalogue.entries.map((e) => [e.id, e]));
 
   api.get(
     '/api/taxpayers/:code',
@@ -147,15 +152,19 @@ export function registerCompany(api: ZodApi, ctx: ApiContext): void {
           [req.params.code, p],
         ),
       );
+      // Weighed over all the quarter's results, whichever status is listed.
+      const weighed = rows.map((r) => ({ entry: entries.get(r.policy_id) ?? { id: r.policy_id }, status: r.status, benefit: r.benefit }));
       const items = rows
-        .filter((r) => !q.status || r.status === q.status)
-        .map((r) => ({
+        .map((r, i) => ({ r, instead: takenInstead(weighed[i] as (typeof weighed)[number], weighed) }))
+        .filter(({ r }) => !q.status || r.status === q.status)
+        .map(({ r, instead }) => ({
           policyId: r.policy_id,
           title: titles.get(r.policy_id) ?? { zh: r.policy_id, en: r.policy_id },
           category: r.category,
           status: r.status,
           benefit: r.benefit,
           period: r.period,
+          takenInstead: instead ? { policyId: instead.entry.id, title: titles.get(instead.entry.id) ?? { zh: instead.entry.id, en: instead.entry.id } } : null,
         }));
       const key = {
         benefit: (i: (typeof items)[number]) => i.benefit,

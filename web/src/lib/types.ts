@@ -89,6 +89,8 @@ export interface MatchRow {
   status: MatchStatus;
   benefit: string | null;
   period: string;
+  /** Of reliefs that do not stack: the one of its group the company would take instead. */
+  takenInstead: { policyId: string; title: Bilingual } | null;
 }
 
 export interface Source {

@@ -85,7 +85,25 @@ function Matches({ code, latestPeriod }: { code: string; latestPeriod: string })
       render: (r) =>
         r.benefit === null ? <span className="muted">{t('matches.benefitUnknown')}</span> : <span className="money">{formatYuan(r.benefit)}</span>,
     },
-    { key: 'status', header: t('matches.status'), width: '9rem', render: (r) => <StatusBadge status={r.status} /> },
+    {
+      key: 'status',
+      header: t('matches.status'),
+      width: '9rem',
+      render: (r) => (
+        <>
+          <StatusBadge status={r.status} />{' '}
+          {r.takenInstead ? (
+            <span
+              className="badge badge-ledger-notStacked"
+              data-testid="taken-instead"
+              title={t('matches.takenInstead', { title: r.takenInstead.title[lang] })}
+            >
+              {t('matches.notStackedShort')}
+            </span>
+          ) : null}
+        </>
+      ),
+    },
   ];
 
   return (
