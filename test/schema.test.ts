@@ -3,6 +3,7 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
+import { CATEGORIES } from '../src/law/catalogue.ts';
 import { dataModelMarkdown } from '../src/model/dataModelDoc.ts';
 import { SQL_TYPES, TABLES } from '../src/model/index.ts';
 import { migrate, migrations, Store } from '../src/store/store.ts';
@@ -66,6 +67,40 @@ describe('schema', () => {
     const indexes = await store.all("SELECT index_name FROM duckdb_indexes() WHERE table_name = 'push_message'");
     assert.deepEqual(indexes, []);
     await assert.rejects(store.exec(`INSERT INTO push_message SELECT * REPLACE (NULL AS message_id) FROM push_message`), /NOT NULL/);
+    store.close();
+  });
+
+  it("migration 009 makes policy_match's status and category ENUMs of exactly the statuses and the catalogue's categories, keeping its rows and NOT NULLs through a WAL replay", async () => {
+    const file = join(tempDir(), 'v8.duckdb');
+    const old = await Store.open(file, { migrate: false });
+    await migrate(old, 8);
+    await old.exec(`INSERT INTO policy_match VALUES (1, 'C', 'stampDuty.x', '2026-Q3', 'nearMiss', 12.5, 'stampDuty', TIMESTAMP '2026-09-30 08:00:00'),
+      (1, 'C', 'vat.y', '2026-Q3', 'unknown', NULL, 'vat', TIMESTAMP '2026-09-30 08:00:00')`);
+    old.close();
+    const killed = spawnSync(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        '-e',
+        `import { Store } from './src/store/store.ts'; await Store.open(${JSON.stringify(file)}); process.kill(process.pid, 'SIGKILL');`,
+      ],
+      { encoding: 'utf8' },
+    );
+    assert.equal(killed.signal, 'SIGKILL', killed.stderr);
+    const store = await Store.open(file, { migrate: false });
+    assert.deepEqual(await store.all('SELECT policy_id, status, benefit, category FROM policy_match ORDER BY policy_id'), [
+      { policy_id: 'stampDuty.x', status: 'nearMiss', benefit: '12.50', category: 'stampDuty' },
+      { policy_id: 'vat.y', status: 'unknown', benefit: null, category: 'vat' },
+    ]);
+    const range = async (type: string) => (await store.one<{ v: string[] }>(`SELECT enum_range(NULL::${type})::VARCHAR[] AS v`)).v;
+    assert.deepEqual(await range('match_status'), ['matched', 'nearMiss', 'unknown']);
+    assert.deepEqual(await range('policy_category'), [...CATEGORIES], "the catalogue's categories");
+    const fresh = await Store.open(':memory:');
+    assert.deepEqual(await store.all('DESCRIBE policy_match'), await fresh.all('DESCRIBE policy_match'), 'the same columns, types and nullability');
+    fresh.close();
+    await assert.rejects(store.exec(`INSERT INTO policy_match SELECT * REPLACE ('maybe' AS status) FROM policy_match`), /maybe/);
+    await assert.rejects(store.exec(`INSERT INTO policy_match SELECT * REPLACE (NULL AS category) FROM policy_match`), /NOT NULL/);
     store.close();
   });
 

@@ -8,6 +8,9 @@ import type { Rule } from '../rules/ir.ts';
 import { type LawParameter, loadParameters, paramsAt, tablesAt } from './parameters.ts';
 import { type LawFileError, readYaml } from './yamlFile.ts';
 
+/** The categories of the catalogue's entries (DuckDB keeps them in policy_match as the ENUM policy_category, migration 009). */
+export const CATEGORIES = ['vat', 'surcharges', 'cit', 'iit', 'stampDuty', 'other'] as const;
+
 const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date (YYYY-MM-DD)');
 
 /** One entry of the catalogue: a preferential policy, a tag or a warning, as data. */
@@ -16,7 +19,7 @@ const entrySchema = z
     id: z.string().regex(/^[a-z][A-Za-z0-9]*(\.[A-Za-z0-9]+)+$/, 'must be dotted camelCase, e.g. cit.smallLowProfit'),
     kind: z.enum(['policy', 'tag', 'warning']),
     title: z.object({ zh: z.string().min(1), en: z.string().min(1) }).strict(),
-    category: z.enum(['vat', 'surcharges', 'cit', 'iit', 'stampDuty', 'other']),
+    category: z.enum(CATEGORIES),
     sources: z
       .array(
         z

@@ -81,9 +81,9 @@ eligible). \`current_match\` is the view of each taxpayer's latest run per perio
 | credit_code | VARCHAR | no | the taxpayer |
 | policy_id | VARCHAR | no | the catalogue entry (law/policies/<id>.yaml) |
 | period | VARCHAR | no | the quarter |
-| status | VARCHAR | no | \`matched\`, \`nearMiss\` (false, but true with every numeric limit loosened by 10 %) or \`unknown\` (a fact is missing) |
+| status | VARCHAR | no | \`matched\`, \`nearMiss\` (false, but true with every numeric limit loosened by 10 %) or \`unknown\` (a fact is missing); on DuckDB the ENUM \`match_status\` of these three (migration 009) |
 | benefit | DECIMAL(18,2) | yes | the benefit formula's estimate for the quarter, yuan (matched and near miss; NULL when a fact it reads is missing or the policy has no formula) |
-| category | VARCHAR | no | the policy's category (vat, surcharges, cit, iit, stampDuty, other) |
+| category | VARCHAR | no | the policy's category (vat, surcharges, cit, iit, stampDuty, other); on DuckDB the ENUM \`policy_category\` of these (migration 009) |
 | computed_at | TIMESTAMP | no | the run's moment |
 
 ### ledger_entry
