@@ -9,6 +9,17 @@ import { SQL_TYPES, TABLES } from '../src/model/index.ts';
 import { migrate, migrations, Store } from '../src/store/store.ts';
 import { tempDir } from './helpers/tmp.ts';
 
+/** Migrates the store in another process, killed before anything checkpoints; opens it again here (its WAL replayed). */
+async function migratedByKilledProcess(file: string): Promise<Store> {
+  const killed = spawnSync(
+    process.execPath,
+    ['--import', 'tsx', '-e', `import { Store } from './src/store/store.ts'; await Store.open(${JSON.stringify(file)}); process.kill(process.pid, 'SIGKILL');`],
+    { encoding: 'utf8' },
+  );
+  assert.equal(killed.signal, 'SIGKILL', killed.stderr);
+  return Store.open(file, { migrate: false });
+}
+
 describe('schema', () => {
   it('the migrated tables have exactly the columns, types and nullability of the table specs', async () => {
     const store = await Store.open(':memory:');
@@ -45,18 +56,7 @@ describe('schema', () => {
     await old.exec(`INSERT INTO push_message VALUES ${row}`);
     old.close();
     // Another process migrates it and is killed before anything checkpoints: the next open replays the WAL.
-    const killed = spawnSync(
-      process.execPath,
-      [
-        '--import',
-        'tsx',
-        '-e',
-        `import { Store } from './src/store/store.ts'; await Store.open(${JSON.stringify(file)}); process.kill(process.pid, 'SIGKILL');`,
-      ],
-      { encoding: 'utf8' },
-    );
-    assert.equal(killed.signal, 'SIGKILL', killed.stderr);
-    const store = await Store.open(file, { migrate: false });
+    const store = await migratedByKilledProcess(file);
     const [done] = await store.all<{ v: number }>('SELECT max(version) AS v FROM schema_migration');
     assert.equal(done?.v, migrations().length, 'the killed process migrated the store, and its WAL was replayed');
     const rows = await store.all<{ message_id: string; benefit: string }>('SELECT message_id, benefit FROM push_message');
@@ -77,18 +77,7 @@ describe('schema', () => {
     await old.exec(`INSERT INTO policy_match VALUES (1, 'C', 'stampDuty.x', '2026-Q3', 'nearMiss', 12.5, 'stampDuty', TIMESTAMP '2026-09-30 08:00:00'),
       (1, 'C', 'vat.y', '2026-Q3', 'unknown', NULL, 'vat', TIMESTAMP '2026-09-30 08:00:00')`);
     old.close();
-    const killed = spawnSync(
-      process.execPath,
-      [
-        '--import',
-        'tsx',
-        '-e',
-        `import { Store } from './src/store/store.ts'; await Store.open(${JSON.stringify(file)}); process.kill(process.pid, 'SIGKILL');`,
-      ],
-      { encoding: 'utf8' },
-    );
-    assert.equal(killed.signal, 'SIGKILL', killed.stderr);
-    const store = await Store.open(file, { migrate: false });
+    const store = await migratedByKilledProcess(file);
     assert.deepEqual(await store.all('SELECT policy_id, status, benefit, category FROM policy_match ORDER BY policy_id'), [
       { policy_id: 'stampDuty.x', status: 'nearMiss', benefit: '12.50', category: 'stampDuty' },
       { policy_id: 'vat.y', status: 'unknown', benefit: null, category: 'vat' },
