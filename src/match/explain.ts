@@ -19,7 +19,7 @@ export interface PolicyExplanation {
   text: { zh: string[]; en: string[] };
   /**
    * A relief that does not stack (不得叠加享受) with others of its exclusive group that the taxpayer
-   * matches too: which of them is worth most (as the pushes and the ledger decide), in words. Null
+   * matches too: which of them is worth most (as the pushes decide), in words. Null
    * when the policy is in no group, or no other relief of its group is matched.
    */
   stacking: {

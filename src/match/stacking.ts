@@ -4,8 +4,9 @@ import { type Dec, parseDec, roundDec } from '../rules/formula.ts';
 /**
  * Reliefs that do not stack (不得叠加享受, the catalogue's `exclusiveGroup`): which of a taxpayer's
  * results of one group it would take. The same order as the push plan (src/push/sql/plan.sql,
- * section not_stacked) and the ledger (src/ledger/sql/build.sql): by estimate, a missing one as
- * -0.01 yuan, then by the catalogue's groupRank, then by id.
+ * section not_stacked): by estimate, a missing one as -0.01 yuan, then by the catalogue's groupRank,
+ * then by id. The ledger (src/ledger/sql/build.sql) orders the same way, but weighs the reliefs with
+ * a reduction code and those without apart.
  */
 export interface Weighed {
   entry: Pick<CatalogueEntry, 'id' | 'exclusiveGroup' | 'groupRank'>;
