@@ -127,9 +127,10 @@ export async function explainTaxpayer(
   const policies = inForce.filter((p) => !opts.policy || p.entry.id === opts.policy);
   if (opts.policy && policies.length === 0) throw new Error(`no policy '${opts.policy}' in force on ${quarter.end}`);
   const facts: FactRow = Object.fromEntries(Object.entries(row).filter(([, v]) => v !== null));
-  // Every relief of a group in force is weighed, whichever policy was asked about.
+  // Every relief in force of the groups asked about is weighed, whichever of them was asked about.
+  const groups = new Set(policies.flatMap((p) => (p.entry.exclusiveGroup ? [p.entry.exclusiveGroup] : [])));
   const grouped = inForce
-    .filter(({ entry }) => entry.exclusiveGroup)
+    .filter(({ entry }) => entry.exclusiveGroup && groups.has(entry.exclusiveGroup))
     .map(({ entry, rule, loose, benefit }) => {
       const status = statusOf(evaluate(rule, facts), loose, facts);
       return { entry, status, benefit: benefit && (status === 'matched' || status === 'nearMiss') ? evaluateFormula(benefit, facts) : null };
