@@ -663,13 +663,17 @@ describe('the ledger of reliefs that do not stack, hand-built, on both engines',
       [3, 'cit.qianhai', '40000.00'],
       [3, 'cit.highTech', '40000.00'],
       [3, 'cit.smallLowProfit', '80000.00'],
+      // An estimate below zero ranks below a missing one (-0.01 yuan), as the push plan weighs them: the
+      // unpriced relief is the one the company is told of and the one it misses.
+      [4, 'cit.highTech', '-5.00'],
+      [4, 'cit.smallLowProfit', null],
     ];
     const { catalogue } = catalogueOf(DEFAULT_LAW_DIR);
     const ledgers: Record<string, unknown[]> = {};
     for (const db of [duck, server] as Db[]) {
-      await db.exec(`INSERT INTO match_run VALUES (1, '2026-Q1', 'city', 'test', 3, TIMESTAMP '2026-04-20 08:00:00', TIMESTAMP '2026-04-20 08:01:00')`);
+      await db.exec(`INSERT INTO match_run VALUES (1, '2026-Q1', 'city', 'test', 4, TIMESTAMP '2026-04-20 08:00:00', TIMESTAMP '2026-04-20 08:01:00')`);
       // The results in force are those computed with the taxpayer's latest facts (current_match).
-      for (const i of [1, 2, 3])
+      for (const i of [1, 2, 3, 4])
         await db.exec(
           `INSERT INTO taxpayer_fact (credit_code, period, period_start, period_end, computed_at) VALUES ($1, '2026-Q1', DATE '2026-01-01', DATE '2026-03-31', TIMESTAMP '2026-04-20 08:00:30')`,
           [code(i)],
@@ -690,6 +694,8 @@ describe('the ledger of reliefs that do not stack, hand-built, on both engines',
       { credit_code: code(3), policy_id: 'cit.highTech', status: 'notStacked', missed: null },
       { credit_code: code(3), policy_id: 'cit.qianhai', status: 'matchedNoCode', missed: null },
       { credit_code: code(3), policy_id: 'cit.smallLowProfit', status: 'missed', missed: '80000.00' },
+      { credit_code: code(4), policy_id: 'cit.highTech', status: 'notStacked', missed: null },
+      { credit_code: code(4), policy_id: 'cit.smallLowProfit', status: 'missed', missed: null },
     ]);
     assert.deepEqual(ledgers.postgres, ledgers.duckdb);
     // Built twice in one caller's transaction (the catalogue's temp tables made again), then committed: the same rows.

@@ -36,10 +36,11 @@ WITH claimed AS (
     AND m.credit_code = $only -- [one]
     AND NOT EXISTS (SELECT 1 FROM claimed c WHERE c.credit_code = m.credit_code AND c.policy_id = m.policy_id)
 ), ranked AS (
-  -- By estimate, then by the catalogue's groupRank (reliefs of one base with no estimate: the R&D super
-  -- deduction at 120 % before 100 %), then id. Of those without a reduction code, whose claims the
-  -- returns cannot show, the best is matchedNoCode and the others notStacked.
-  SELECT *, row_number() OVER (PARTITION BY credit_code, grp, has_code ORDER BY benefit DESC NULLS LAST, grp_rank NULLS LAST, policy_id) AS rank FROM unclaimed
+  -- By estimate (a missing one as -0.01 yuan, as the push plan and the explanations weigh it: below
+  -- 0.00, above a relief estimated to cost), then by the catalogue's groupRank (reliefs of one base
+  -- with no estimate: the R&D super deduction at 120 % before 100 %), then id. Of those without a
+  -- reduction code, whose claims the returns cannot show, the best is matchedNoCode and the others notStacked.
+  SELECT *, row_number() OVER (PARTITION BY credit_code, grp, has_code ORDER BY coalesce(benefit, -0.01) DESC, grp_rank NULLS LAST, policy_id) AS rank FROM unclaimed
 )
 SELECT credit_code, policy_id, CASE
     WHEN NOT has_code THEN CASE WHEN rank = 1 THEN 'matchedNoCode' ELSE 'notStacked' END
