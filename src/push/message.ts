@@ -67,7 +67,11 @@ export function messageId(period: string, creditCode: string, role: Role, kind: 
   return `${period}.${creditCode}.${role}.${kind}.${subject}`;
 }
 
-/** A digest is named by what it holds: the same items give the same digest, other items another one. */
+/**
+ * A digest is named by what it holds: the same items give the same digest, other items another one.
+ * itemIds are the items as the row keeps them (`kind.policy_id`, without the `period.credit_code.role.`
+ * that the digest's own id starts with).
+ */
 export function digestSubject(itemIds: readonly string[]): string {
   return `digest-${createHash('sha256')
     .update([...itemIds].sort().join('\n'))

@@ -368,8 +368,9 @@ WITH person AS (
   SELECT credit_code, role, run_id, channel, recipient, person_name, taxpayer_name, prefix, d,
     -- Its items' ids without the prefix the row carries (period, taxpayer, role): kind.policy.
     string_agg(kind || '.' || policy_id, ',' ORDER BY k) AS items,
-    -- Named by what it holds: the same items give the same digest (message.ts digestSubject).
-    string_agg(prefix || kind || '.' || policy_id, chr(10) ORDER BY (prefix || kind || '.' || policy_id) COLLATE "C") AS sorted_ids,
+    -- Named by what it holds: the same items give the same digest (message.ts digestSubject). The hash
+    -- is of the items as the row keeps them, without the prefix the id carries anyway.
+    string_agg(kind || '.' || policy_id, chr(10) ORDER BY (kind || '.' || policy_id) COLLATE "C") AS sorted_ids,
     string_agg(DISTINCT category, ',' ORDER BY category) AS category,
     -- What each line of the digest says besides its item's id (message.ts DigestItem), in the items' order, as
     -- to_json writes a list of structs.
