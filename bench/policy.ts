@@ -19,7 +19,21 @@
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  closeSync,
+  copyFileSync,
+  existsSync,
+  fsyncSync,
+  mkdirSync,
+  mkdtempSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -84,10 +98,20 @@ async function main(): Promise<void> {
     });
     return JSON.parse(out.trim().split('\n').pop() as string) as Result;
   };
+  // The copy is synced to disk before the stage that reads it starts, so that the kernel does not write
+  // gigabytes of it back while the stage is timed.
   const copyDb = (from: string, to: string) => {
     for (const f of [to, `${to}.wal`]) rmSync(f, { force: true });
-    copyFileSync(from, to);
-    if (existsSync(`${from}.wal`)) copyFileSync(`${from}.wal`, `${to}.wal`);
+    for (const [a, b] of [
+      [from, to],
+      [`${from}.wal`, `${to}.wal`],
+    ] as const) {
+      if (!existsSync(a)) continue;
+      copyFileSync(a, b);
+      const fd = openSync(b, 'r+');
+      fsyncSync(fd);
+      closeSync(fd);
+    }
   };
 
   // The generated city depends on the generator, the ingest and the schema: a change to any of them
