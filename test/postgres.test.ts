@@ -34,6 +34,26 @@ async function dropSchema(schema: string): Promise<void> {
   }
 }
 
+/**
+ * A DuckDB store in memory and a PostgreSQL store in a schema of its own, made before the tests of the
+ * describe block that calls this and dropped after them (`migrate`: the PostgreSQL schema migrated first).
+ */
+function bothEngines(options: { migrate: boolean }): { duck: Store; server: PgDb } {
+  const schema = freshSchema();
+  const engines = {} as { duck: Store; server: PgDb };
+  before(async () => {
+    engines.duck = await Store.open(':memory:');
+    engines.server = await PgDb.open(PG_URL, { schema });
+    if (options.migrate) await engines.server.migrate();
+  });
+  after(async () => {
+    await engines.server?.close();
+    engines.duck?.close();
+    await dropSchema(schema);
+  });
+  return engines;
+}
+
 /** The columns of every table and view, with DuckDB's type names mapped to PostgreSQL's. */
 async function columnsOf(db: Db) {
   const rows = await db.all<{ t: string; c: string; pos: number | string; type: string; p: number | null; s: number | null; nullable: string }>(
@@ -83,25 +103,14 @@ async function rowsOf(db: Db, table: string, except: readonly string[] = []): Pr
 }
 
 describe('PostgreSQL store: the same JSON, the same schema as DuckDB', () => {
-  const schema = freshSchema();
-  let server: PgDb;
-  let duck: Store;
-  before(async () => {
-    duck = await Store.open(':memory:');
-    server = await PgDb.open(PG_URL, { schema });
-  });
-  after(async () => {
-    await server?.close();
-    duck?.close();
-    await dropSchema(schema);
-  });
+  const engines = bothEngines({ migrate: false });
 
   it('rows read back have the same JSON shape in both engines: BIGINT, INTEGER, DECIMAL, DATE, TIMESTAMP, BOOLEAN, VARCHAR, JSON, NULL', async () => {
     const columns = (t: Record<string, string>) => Object.entries(t).map(([c, type]) => `${c} ${type}`);
     const duckTypes = { b: 'BIGINT', i: 'INTEGER', d: 'DECIMAL(18,2)', p: 'DECIMAL(5,1)', dt: 'DATE', ts: 'TIMESTAMP', f: 'BOOLEAN', v: 'VARCHAR', j: 'JSON' };
     const pgTypes = { b: 'BIGINT', i: 'INTEGER', d: 'NUMERIC(18,2)', p: 'NUMERIC(5,1)', dt: 'DATE', ts: 'TIMESTAMP', f: 'BOOLEAN', v: 'TEXT', j: 'JSON' };
-    await duck.exec(`CREATE TEMP TABLE shape (${columns(duckTypes).join(', ')})`);
-    await server.exec(`CREATE TABLE shape (${columns(pgTypes).join(', ')})`);
+    await engines.duck.exec(`CREATE TEMP TABLE shape (${columns(duckTypes).join(', ')})`);
+    await engines.server.exec(`CREATE TABLE shape (${columns(pgTypes).join(', ')})`);
     const rows = [
       ['9007199254740993', 42, '12345.60', '-3.5', '2026-03-31', '2026-04-20 08:00:00.123456', true, '深圳 "x", \'y\'', '{"a": [1, "b"]}'],
       ['-1', -7, '0.00', '0.0', '1999-12-31', '2026-04-20 08:00:00', false, '', '[]'],
@@ -110,12 +119,12 @@ describe('PostgreSQL store: the same JSON, the same schema as DuckDB', () => {
     ];
     const insert = `INSERT INTO shape VALUES ($1::BIGINT, $2::INTEGER, $3::DECIMAL(18,2), $4::DECIMAL(5,1), $5::DATE, $6::TIMESTAMP, $7::BOOLEAN, $8, $9::JSON)`;
     for (const r of rows) {
-      await duck.exec(insert, r);
-      await server.exec(insert, r);
+      await engines.duck.exec(insert, r);
+      await engines.server.exec(insert, r);
     }
     const select = 'SELECT *, count(*) OVER () AS n, sum(d) OVER () AS total FROM shape ORDER BY b NULLS LAST';
-    const d = await duck.all(select);
-    const p = await server.all(select);
+    const d = await engines.duck.all(select);
+    const p = await engines.server.all(select);
     assert.deepEqual(p, d);
     assert.deepEqual(d[2], {
       b: '9007199254740993',
@@ -130,8 +139,8 @@ describe('PostgreSQL store: the same JSON, the same schema as DuckDB', () => {
       n: '4',
       total: '12345.55',
     });
-    await server.exec('DROP TABLE shape');
-    await duck.exec('DROP TABLE shape');
+    await engines.server.exec('DROP TABLE shape');
+    await engines.duck.exec('DROP TABLE shape');
   });
 
   it("the PostgreSQL migrations are those of DuckDB: same numbers and names, tables, views, columns in order, types, NOT NULL and keys (but the outbox's)", async () => {
@@ -139,21 +148,21 @@ describe('PostgreSQL store: the same JSON, the same schema as DuckDB', () => {
       migrations('postgres').map((m) => [m.version, m.name]),
       migrations('duckdb').map((m) => [m.version, m.name]),
     );
-    assert.deepEqual(await server.migrate(), [...migrations('postgres').map((m) => m.version)]);
-    assert.deepEqual(await server.migrate(), [], 'applying them twice changes nothing');
-    const pgColumns = await columnsOf(server);
-    assert.deepEqual(pgColumns, await columnsOf(duck));
+    assert.deepEqual(await engines.server.migrate(), [...migrations('postgres').map((m) => m.version)]);
+    assert.deepEqual(await engines.server.migrate(), [], 'applying them twice changes nothing');
+    const pgColumns = await columnsOf(engines.server);
+    assert.deepEqual(pgColumns, await columnsOf(engines.duck));
     assert.ok(pgColumns.length > 150, 'every table and view is compared');
     // One key differs on purpose: DuckDB's outbox keeps message_id unique without an index (migration
     // 008: the planner inserts no id its taxpayers already hold), PostgreSQL's plan relies on its key.
-    const pgKeys = await primaryKeysOf(server);
+    const pgKeys = await primaryKeysOf(engines.server);
     assert.ok(pgKeys.includes('push_message.message_id'));
     assert.deepEqual(
       pgKeys.filter((k) => k !== 'push_message.message_id'),
-      await primaryKeysOf(duck),
+      await primaryKeysOf(engines.duck),
     );
     const bookkeeping = 'SELECT version, name FROM schema_migration ORDER BY version';
-    assert.deepEqual(await server.all(bookkeeping), await duck.all(bookkeeping));
+    assert.deepEqual(await engines.server.all(bookkeeping), await engines.duck.all(bookkeeping));
   });
 
   it('named parameters of SQL files become $1, $2 ...; names in comments, strings and quoted identifiers stay text', () => {
@@ -167,9 +176,9 @@ describe('PostgreSQL store: the same JSON, the same schema as DuckDB', () => {
   });
 
   it('a transaction keeps one connection: nested ones are savepoints, and its Db refuses statements once it is over', async () => {
-    await server.exec('CREATE TABLE tx_check (n INTEGER)');
+    await engines.server.exec('CREATE TABLE tx_check (n INTEGER)');
     let kept: Db | null = null;
-    await server.transaction(async (tx) => {
+    await engines.server.transaction(async (tx) => {
       kept = tx;
       await tx.exec('INSERT INTO tx_check VALUES (1)');
       await assert.rejects(
@@ -181,20 +190,20 @@ describe('PostgreSQL store: the same JSON, the same schema as DuckDB', () => {
       );
       const seen = await tx.all<{ n: number }>('SELECT n FROM tx_check');
       assert.deepEqual(seen, [{ n: 1 }], 'the savepoint is rolled back, the transaction goes on');
-      const outside = await server.all('SELECT n FROM tx_check');
+      const outside = await engines.server.all('SELECT n FROM tx_check');
       assert.deepEqual(outside, [], 'other connections do not see it before COMMIT');
     });
-    assert.deepEqual(await server.all('SELECT n FROM tx_check'), [{ n: 1 }]);
+    assert.deepEqual(await engines.server.all('SELECT n FROM tx_check'), [{ n: 1 }]);
     await assert.rejects(() => (kept as unknown as Db).exec('SELECT 1'), /the transaction is over/);
     await assert.rejects(
-      server.transaction(async (tx) => {
+      engines.server.transaction(async (tx) => {
         await tx.exec('INSERT INTO tx_check VALUES (3)');
         throw new Error('boom');
       }),
       /boom/,
     );
-    assert.deepEqual(await server.all('SELECT n FROM tx_check'), [{ n: 1 }], 'a failed transaction leaves nothing');
-    await server.exec('DROP TABLE tx_check');
+    assert.deepEqual(await engines.server.all('SELECT n FROM tx_check'), [{ n: 1 }], 'a failed transaction leaves nothing');
+    await engines.server.exec('DROP TABLE tx_check');
   });
 });
 
@@ -635,19 +644,7 @@ describe('PostgreSQL server mode: a city ingested into DuckDB, copied, matched o
 });
 
 describe('the ledger of reliefs that do not stack, hand-built, on both engines', () => {
-  const schema = freshSchema();
-  let server: PgDb;
-  let duck: Store;
-  before(async () => {
-    duck = await Store.open(':memory:');
-    server = await PgDb.open(PG_URL, { schema });
-    await server.migrate();
-  });
-  after(async () => {
-    await server?.close();
-    duck?.close();
-    await dropSchema(schema);
-  });
+  const engines = bothEngines({ migrate: true });
 
   it('of reliefs without a reduction code, the best ranked is matchedNoCode and the rest notStacked; a priced relief of the group is missed as before', async () => {
     const code = (i: number) => withCheckCharacter(`91440300MA5R${String(i).padStart(5, '0')}`);
@@ -670,7 +667,7 @@ describe('the ledger of reliefs that do not stack, hand-built, on both engines',
     ];
     const { catalogue } = catalogueOf(DEFAULT_LAW_DIR);
     const ledgers: Record<string, unknown[]> = {};
-    for (const db of [duck, server] as Db[]) {
+    for (const db of [engines.duck, engines.server] as Db[]) {
       await db.exec(`INSERT INTO match_run VALUES (1, '2026-Q1', 'city', 'test', 4, TIMESTAMP '2026-04-20 08:00:00', TIMESTAMP '2026-04-20 08:01:00')`);
       // The results in force are those computed with the taxpayer's latest facts (current_match).
       for (const i of [1, 2, 3, 4])
@@ -699,11 +696,11 @@ describe('the ledger of reliefs that do not stack, hand-built, on both engines',
     ]);
     assert.deepEqual(ledgers.postgres, ledgers.duckdb);
     // Built twice in one caller's transaction (the catalogue's temp tables made again), then committed: the same rows.
-    await server.transaction(async (tx) => {
+    await engines.server.transaction(async (tx) => {
       for (let i = 0; i < 2; i++) await buildLedger(tx, catalogue, '2026-Q1', new Date('2026-04-20T09:00:00Z'));
     });
     assert.deepEqual(
-      await server.all(`SELECT credit_code, policy_id, status, missed::VARCHAR AS missed FROM ledger_entry ORDER BY credit_code, policy_id`),
+      await engines.server.all(`SELECT credit_code, policy_id, status, missed::VARCHAR AS missed FROM ledger_entry ORDER BY credit_code, policy_id`),
       ledgers.duckdb,
     );
   });
