@@ -77,6 +77,8 @@ describe('generateCity', () => {
       'application.parquet',
       'company_person.parquet',
       'credit_event.parquet',
+      'employment_report.parquet',
+      'enterprise_list.parquet',
       'filing.parquet',
       'filing_reduction.parquet',
       'hall_visit.parquet',

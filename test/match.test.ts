@@ -494,6 +494,20 @@ describe('single-taxpayer re-match: the same facts and results as the city run',
     // Registered in the quarter's last month: no month boundary crossed yet, the last month's sales alone.
     await tp(c(5), '2026-09-20', false, null);
     await filing(c(5), 'vat', '2026-09-20', '2026-09-30', '4321.00', '43.21');
+    // Other departments' data: a count of one year and kind reported twice (the later counts), last
+    // year's disabled employees for this year, a hire of last year (not this year's), a list entry
+    // that ends the day before the quarter's last day.
+    const report = (code: string, year: number, kind: string, n: number, on: string) =>
+      store.exec('INSERT INTO employment_report VALUES ($1, $2, $3, $4, $5::DATE)', [code, year, kind, n, on]);
+    await report(c(1), 2025, 'disabledEmployees', 3, '2026-02-01');
+    await report(c(1), 2025, 'disabledEmployees', 2, '2026-03-01');
+    await report(c(2), 2026, 'keyGroupHires', 3, '2026-05-01');
+    await report(c(2), 2026, 'keyGroupHires', 1, '2026-08-01');
+    await report(c(2), 2025, 'veteranHires', 4, '2025-12-01');
+    const list = (code: string, from: string, to: string | null) =>
+      store.exec(`INSERT INTO enterprise_list VALUES ($1, 'integratedCircuit', $2::DATE, $3::DATE)`, [code, from, to]);
+    await list(c(1), '2026-01-01', null);
+    await list(c(2), '2026-01-01', '2026-09-29');
     const cityAt = '2026-11-01 08:00:00';
     const oneAt = '2026-11-02 08:00:00';
     await runMatch(store, { period: '2026-Q3', now: new Date(`${cityAt.replace(' ', 'T')}Z`) });
@@ -517,6 +531,14 @@ describe('single-taxpayer re-match: the same facts and results as the city run',
       ['88010.00', '88000.00', null, null, '12000.00', '44.00', null],
     );
     assert.deepEqual([by[c(5)]?.months_registered, by[c(5)]?.monthly_sales, by[c(5)]?.annual_sales], ['0', '4321.00', '4321.00']);
+    assert.deepEqual(
+      [1, 2, 3].map((i) => [by[c(i)]?.disabled_employees, by[c(i)]?.key_group_hires, by[c(i)]?.veteran_hires, by[c(i)]?.chips_or_machines]),
+      [
+        ['2', null, null, true],
+        [null, '1', null, false],
+        [null, null, null, false],
+      ],
+    );
   });
 
   it('a re-match that fails leaves nothing behind', async () => {

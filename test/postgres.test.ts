@@ -257,6 +257,24 @@ describe('PostgreSQL server mode: a city ingested into DuckDB, copied, matched o
       join(city, 'filing_reduction-hightech.csv'),
       ['credit_code,tax_type,period_start,period_end,reduction_code,amount', `${tech[0]},cit,2026-01-01,2026-03-31,9900000005,40000.00`].join('\n'),
     );
+    // Other departments' data at its edges: a head count reported twice for one year (the later
+    // counts), last year's disabled employees standing in for this year's, hires of one year only, and
+    // a list entry that counts in 2026-Q1 but not in 2025-Q4 (the lists unknown then, unless the
+    // generated city has an entry valid on 2025-12-31).
+    writeFileSync(
+      join(city, 'employment_report-edges.csv'),
+      [
+        'credit_code,year,kind,headcount,reported_on',
+        `${tech[0]},2025,disabledEmployees,3,2026-02-01`,
+        `${tech[0]},2025,disabledEmployees,4,2026-03-01`,
+        `${tech[1]},2026,veteranHires,2,2026-03-15`,
+        `${tech[1]},2025,keyGroupHires,5,2025-12-20`,
+      ].join('\n'),
+    );
+    writeFileSync(
+      join(city, 'enterprise_list-edges.csv'),
+      ['credit_code,list,valid_from,valid_to', `${tech[0]},integratedCircuit,2026-01-01,2026-12-31`].join('\n'),
+    );
     duck = await Store.open(file);
     duckOpen = true;
     await timed('ingest', () => ingestDirectory(duck, city));
@@ -356,6 +374,32 @@ describe('PostgreSQL server mode: a city ingested into DuckDB, copied, matched o
     const byStatus = runs.duckdb[1]?.byStatus ?? {};
     assert.ok((byStatus.matched ?? 0) > 100 && (byStatus.nearMiss ?? 0) > 0 && (byStatus.unknown ?? 0) > 0, JSON.stringify(byStatus));
     assert.deepEqual(await rowsOf(server, 'taxpayer_fact'), await rowsOf(duck, 'taxpayer_fact'));
+    // Other departments' data at its edges (before()): what the facts make of it, the same on both engines (above).
+    const dept = await duck.all<Record<string, unknown>>(
+      `SELECT period, right(credit_code, 2) AS tp, disabled_employees, key_group_hires, veteran_hires, chips_or_machines
+       FROM taxpayer_fact WHERE credit_code LIKE '91440300YYHT%' ORDER BY period, credit_code`,
+    );
+    const listedAtQ4 = await duck.one<{ n: bigint }>(
+      `SELECT count(*) AS n FROM enterprise_list WHERE DATE '2025-12-31' BETWEEN valid_from AND coalesce(valid_to, DATE '2099-12-31')`,
+    );
+    const q4Lists = Number(listedAtQ4.n) > 0 ? false : null;
+    assert.deepEqual(
+      dept.map((r) => [r.period, r.disabled_employees, r.key_group_hires, r.veteran_hires, r.chips_or_machines]),
+      [
+        ['2025-Q4', '4', null, null, q4Lists],
+        ['2025-Q4', null, '5', null, q4Lists],
+        ['2026-Q1', '4', null, null, true],
+        ['2026-Q1', null, null, '2', false],
+      ],
+    );
+    const deptMatches = await duck.all<{ policy_id: string }>(
+      `SELECT policy_id FROM policy_match WHERE period = '2026-Q1' AND status = 'matched' AND credit_code LIKE '91440300YYHT%'
+         AND policy_id IN ('cit.disabledWages', 'cit.rndSuperDeductionChipsMachines', 'other.veteranHires', 'other.keyGroupHires') ORDER BY credit_code, policy_id`,
+    );
+    assert.deepEqual(
+      deptMatches.map((r) => r.policy_id),
+      ['cit.disabledWages', 'cit.rndSuperDeductionChipsMachines', 'other.veteranHires'],
+    );
     const pm = await rowsOf(duck, 'policy_match');
     assert.ok(pm.length > 500);
     assert.deepEqual(await rowsOf(server, 'policy_match'), pm);

@@ -56,6 +56,11 @@ const MUTATIONS: { table: string; change: Record<string, unknown>; field: string
   { table: 'credit_event', change: { corrected_on: '2025-11-01' }, field: 'corrected_on', reason: 'corrected before it occurred' },
   { table: 'application', change: { payload: '{not json' }, field: 'payload', reason: 'not valid JSON' },
   { table: 'application', change: { decided_at: null }, field: 'decided_at', reason: 'approved or rejected needs a decision time' },
+  { table: 'employment_report', change: { kind: 'hires' }, field: 'kind', reason: 'not one of: disabledEmployees, keyGroupHires, veteranHires' },
+  { table: 'employment_report', change: { headcount: -2 }, field: 'headcount', reason: 'must be at least 0' },
+  { table: 'employment_report', change: { year: 1999 }, field: 'year', reason: 'must be at least 2000' },
+  { table: 'enterprise_list', change: { valid_to: '2024-12-31' }, field: 'valid_to', reason: 'ends before it starts' },
+  { table: 'enterprise_list', change: { list: 'chips' }, field: 'list', reason: 'not one of: integratedCircuit, industrialMotherMachine' },
 ];
 
 describe('record validation', () => {

@@ -24,6 +24,8 @@ export const OUTPUT_TABLES = [
   'hall_visit',
   'credit_event',
   'application',
+  'employment_report',
+  'enterprise_list',
 ] as const;
 export type OutputTable = (typeof OUTPUT_TABLES)[number];
 
@@ -96,6 +98,8 @@ const WRITE_COST: Record<OutputTable, number> = {
   taxpayer: 1.2,
   application: 0.4,
   invoice_pickup: 0.4,
+  employment_report: 0.2,
+  enterprise_list: 0.1,
 };
 
 /**

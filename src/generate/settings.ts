@@ -221,6 +221,20 @@ export const generatorSettingsSchema = z.object({
   /** Collection mode 核定征收 (deemed) share [U]. */
   deemedShare: z.object({ enterprise: share, individualBusiness: share }).default({ enterprise: 0.03, individualBusiness: 0.6 }),
 
+  // ---------------------------------------------------------------- other departments' data
+  /** Share of enterprises with 20 employees or more that employ disabled people [U]; their disabled staff is a share of the staff, uniform in [min, max] [U]. */
+  disabledEmployerShare: share.default(0.08),
+  disabledStaffShare: z.object({ min: share, max: share }).default({ min: 0.01, max: 0.05 }),
+  /** Of those, welfare enterprises (福利企业): at least 10 disabled employees and 25 to 40 % of the staff [U]. */
+  welfareEnterpriseShare: share.default(0.03),
+  /** Share of enterprises hiring key-group people in a year [U], and retired soldiers [U]; each hires 1 + a geometric number, mean `meanExtraHires` more [U]. */
+  keyGroupHiringShare: share.default(0.03),
+  veteranHiringShare: share.default(0.015),
+  meanExtraHires: z.number().min(0).default(1),
+  /** Share of C39 enterprises on the integrated-circuit list, and of C34 (general equipment, machine tools among it) on the industrial mother-machine list [U]. */
+  integratedCircuitListShare: share.default(0.03),
+  motherMachineListShare: share.default(0.03),
+
   // ---------------------------------------------------------------- sales
   /** Monthly sales (yuan), log-normal median/sigma of the taxpayer level [U]. Small-scale: ≈ 80 % of active months ≤ 100,000 [U]. */
   sales: z
@@ -535,6 +549,15 @@ export function sqlVariables(s: GeneratorSettings): Record<string, SqlValue> {
     service_max: Math.max(s.serviceMinutes.min, s.serviceMinutes.max),
     leave_share: s.leaveShare,
     application_rate: s.applicationRate,
+    disabled_employer_share: s.disabledEmployerShare,
+    disabled_staff_min: s.disabledStaffShare.min,
+    disabled_staff_max: Math.max(s.disabledStaffShare.min, s.disabledStaffShare.max),
+    welfare_share: s.welfareEnterpriseShare,
+    key_group_share: s.keyGroupHiringShare,
+    veteran_share: s.veteranHiringShare,
+    extra_hires_mean: s.meanExtraHires,
+    ic_list_share: s.integratedCircuitListShare,
+    machine_list_share: s.motherMachineListShare,
   };
 }
 

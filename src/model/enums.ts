@@ -41,6 +41,16 @@ export const APPLICATION_TYPES = [
   'retainedCreditRefund',
 ] as const;
 export const APPLICATION_STATUSES = ['submitted', 'approved', 'rejected', 'pendingReview'] as const;
+/**
+ * What an employment report counts, each reported by the body that knows it: disabled employees with
+ * the disabled persons' employment security fund (残疾人就业保障金) declaration the bureau collects;
+ * key-group people hired (重点群体: poverty-relief population, registered unemployed) as the human
+ * resources and social security department confirms them; retired soldiers hired (退役士兵) as the
+ * veterans affairs department confirms them.
+ */
+export const EMPLOYMENT_REPORT_KINDS = ['disabledEmployees', 'keyGroupHires', 'veteranHires'] as const;
+/** Lists of enterprises a relief names (名单/清单): integrated-circuit enterprises and industrial mother-machine (工业母机) enterprises. */
+export const ENTERPRISE_LISTS = ['integratedCircuit', 'industrialMotherMachine'] as const;
 
 /**
  * GB/T 4754-2017 sections (门类) and the divisions (大类, two digits) each spans.

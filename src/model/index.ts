@@ -2,6 +2,8 @@ import type { TableSpec } from './spec.ts';
 import { application } from './tables/application.ts';
 import { companyPerson } from './tables/companyPerson.ts';
 import { creditEvent } from './tables/creditEvent.ts';
+import { employmentReport } from './tables/employmentReport.ts';
+import { enterpriseList } from './tables/enterpriseList.ts';
 import { filing } from './tables/filing.ts';
 import { filingReduction } from './tables/filingReduction.ts';
 import { hallVisit } from './tables/hallVisit.ts';
@@ -28,6 +30,8 @@ export const TABLES: readonly TableSpec[] = [
   hallVisit,
   creditEvent,
   application,
+  employmentReport,
+  enterpriseList,
 ];
 
 export function tableSpec(name: string): TableSpec {

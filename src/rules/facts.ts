@@ -47,11 +47,14 @@ export const FACTS: Record<string, FactSpec> = {
     type: 'decimal',
     doc: 'taxable business income of the year (individual businesses, IIT), yuan; not in the bureau data Zhishu receives yet',
   },
-  disabled_employees: { type: 'int', doc: 'employees with a disability certificate; not in the data yet' },
-  key_group_hires: { type: 'int', doc: 'people of key groups (poverty-relief population, registered unemployed) hired this year; not in the data yet' },
-  veteran_hires: { type: 'int', doc: 'retired soldiers hired this year; not in the data yet' },
+  disabled_employees: { type: 'int', doc: 'employees with a disability certificate, average over a year (employment_report: this year or the last)' },
+  key_group_hires: { type: 'int', doc: 'people of key groups (poverty-relief population, registered unemployed) hired this year (employment_report)' },
+  veteran_hires: { type: 'int', doc: 'retired soldiers hired this year (employment_report)' },
   retained_credit_increase: { type: 'decimal', doc: 'increase of the retained VAT credit against the March 2019 base, yuan; not in the data yet' },
-  chips_or_machines: { type: 'bool', doc: 'on the list of integrated-circuit or industrial mother-machine enterprises; not in the data yet' },
+  chips_or_machines: {
+    type: 'bool',
+    doc: "on the list of integrated-circuit or industrial mother-machine enterprises on the period's last day (enterprise_list; unknown while no list is loaded for that day)",
+  },
 };
 
 /** A law parameter as resolved at a date: its value, type and legal source. */

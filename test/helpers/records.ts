@@ -95,6 +95,8 @@ export const VALID: Record<string, Record<string, unknown>> = {
     decision: 'sales growth supports it',
     decided_at: '2025-10-09 11:00:05',
   },
+  employment_report: { credit_code: TP1, year: 2025, kind: 'veteranHires', headcount: 2, reported_on: '2025-12-31' },
+  enterprise_list: { credit_code: TP1, list: 'integratedCircuit', valid_from: '2025-01-01', valid_to: '2025-12-31' },
 };
 
 function csvCell(v: unknown): string {

@@ -7,6 +7,8 @@
 CREATE INDEX IF NOT EXISTS serve_taxpayer_code ON taxpayer (credit_code);
 -- A single-taxpayer re-match recomputes the facts from the taxpayer's returns (src/match/sql/facts.sql).
 CREATE INDEX IF NOT EXISTS serve_filing_code ON filing (credit_code);
+CREATE INDEX IF NOT EXISTS serve_employment_code ON employment_report (credit_code);
+CREATE INDEX IF NOT EXISTS serve_list_code ON enterprise_list (credit_code);
 CREATE INDEX IF NOT EXISTS serve_person_code ON company_person (credit_code);
 CREATE INDEX IF NOT EXISTS serve_fact_code ON taxpayer_fact (credit_code);
 CREATE INDEX IF NOT EXISTS serve_match_code ON policy_match (credit_code);

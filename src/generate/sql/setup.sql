@@ -104,7 +104,11 @@ SELECT *,
   (CASE WHEN ent THEN getvariable('late_base_ent') ELSE getvariable('late_base_ind') END)
     * CASE credit_level WHEN 'A' THEN 0.3 WHEN 'C' THEN 3 WHEN 'D' THEN 3 ELSE 1 END AS late_p,
   -- party class for invoicing shares: 1 individual business, 2 small-scale enterprise, 3 general enterprise
-  CASE WHEN NOT ent THEN 1 WHEN NOT vat_general THEN 2 ELSE 3 END AS vat_class
+  CASE WHEN NOT ent THEN 1 WHEN NOT vat_general THEN 2 ELSE 3 END AS vat_class,
+  -- the list of enterprises a relief names that it is on (enterprise_list.sql), if any: it does R&D (taxpayer.sql)
+  CASE WHEN kind <> 'enterprise' THEN NULL
+       WHEN industry = 'C39' AND rnd(77, idx, 0) < getvariable('ic_list_share') THEN 'integratedCircuit'
+       WHEN industry = 'C34' AND rnd(77, idx, 0) < getvariable('machine_list_share') THEN 'industrialMotherMachine' END AS on_list
 FROM s7;
 
 -- Regular customers of every taxpayer: three general taxpayers (buyers of special

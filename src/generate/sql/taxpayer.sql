@@ -23,7 +23,7 @@ SELECT
   high_tech,
   CASE WHEN high_tech THEN (getvariable('start_date') + floor(rnd(43, idx, 0) * 1095)::INTEGER)::DATE END AS high_tech_until,
   round(CASE
-    WHEN high_tech THEN 12 * exp(sales_lvl) * (0.04 + 0.06 * rnd(44, idx, 0))
+    WHEN high_tech OR on_list IS NOT NULL THEN 12 * exp(sales_lvl) * (0.04 + 0.06 * rnd(44, idx, 0))
     WHEN kind = 'enterprise' AND section IN ('C', 'I', 'M') AND rnd(44, idx, 1) < 0.2 THEN 12 * exp(sales_lvl) * (0.005 + 0.025 * rnd(44, idx, 0))
     ELSE 0 END, 2)::DECIMAL(18,2) AS rnd_expense,
   credit_level

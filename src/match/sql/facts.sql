@@ -1,6 +1,7 @@
 -- The facts of every taxpayer (or one, $only) for the quarter $start..$end, as of $computed_at.
 -- Amounts come from the returns: a quarter whose return of a tax type is not filed yet gives NULL
--- (unknown), never 0. Registration data stands in for quarter averages of head count and assets.
+-- (unknown), never 0. Registration data stands in for quarter averages of head count and assets;
+-- what neither carries comes from other departments (employment_report, enterprise_list) or is unknown.
 -- $month_start and $year_start are the first days of the quarter's last month and of its year.
 --
 -- Two forms in one text (src/match/match.ts keeps the lines of one): a line ending in `-- [city]`
@@ -33,6 +34,27 @@ WITH t AS (
     CASE WHEN bool_and(filed) FILTER (WHERE tax_type = 'cit' AND period_end >= $year_start::DATE) THEN sum(tax_base) FILTER (WHERE tax_type = 'cit' AND period_end >= $year_start::DATE) END AS taxable_income
   FROM f
   GROUP BY credit_code -- [city]
+), e AS (
+  -- Head counts from other departments (employment_report): the hires of the quarter's year, and
+  -- disabled employees, an average over a year, of the latest year reported of this one and the one
+  -- before (the fund is declared for the year past). Of reports of one year and kind the latest counts.
+  SELECT credit_code, -- [city]
+  SELECT -- [one]
+    (array_agg(headcount ORDER BY year DESC, reported_on DESC) FILTER (WHERE kind = 'disabledEmployees'))[1] AS disabled_employees,
+    (array_agg(headcount ORDER BY reported_on DESC) FILTER (WHERE kind = 'keyGroupHires' AND year = year($end::DATE)))[1] AS key_group_hires,
+    (array_agg(headcount ORDER BY reported_on DESC) FILTER (WHERE kind = 'veteranHires' AND year = year($end::DATE)))[1] AS veteran_hires
+  FROM employment_report
+  WHERE year >= year($end::DATE) - 1 AND year <= year($end::DATE)
+    AND credit_code = $only -- [one]
+  GROUP BY credit_code -- [city]
+), l AS (
+  -- On the integrated-circuit or industrial mother-machine list on the quarter's last day.
+  SELECT credit_code, -- [city]
+  SELECT -- [one]
+    bool_or(valid_from <= $end::DATE AND (valid_to IS NULL OR valid_to >= $end::DATE)) AS listed
+  FROM enterprise_list
+  WHERE credit_code = $only -- [one]
+  GROUP BY credit_code -- [city]
 )
 SELECT t.credit_code, $period AS period, $start::DATE AS period_start, $end::DATE AS period_end, $computed_at::TIMESTAMP AS computed_at,
   t.kind, t.vat_status, t.industry, left(t.industry, 1) AS industry_section, t.district, t.collection_mode, t.credit_level, t.registered_on,
@@ -41,9 +63,14 @@ SELECT t.credit_code, $period AS period, $start::DATE AS period_start, $end::DAT
   t.high_tech AND (t.high_tech_until IS NULL OR t.high_tech_until >= $end::DATE) AS high_tech,
   datediff('month', t.registered_on, $end::DATE) AS months_registered,
   -- not in the data a bureau sends Zhishu yet: unknown, so matching says what is missing
-  NULL::DECIMAL(18,2) AS business_income, NULL::BIGINT AS disabled_employees, NULL::BIGINT AS key_group_hires,
-  NULL::BIGINT AS veteran_hires, NULL::DECIMAL(18,2) AS retained_credit_increase, NULL::BOOLEAN AS chips_or_machines
-FROM t LEFT JOIN agg a USING (credit_code) -- [city]
-FROM t CROSS JOIN agg a -- [one]
+  NULL::DECIMAL(18,2) AS business_income,
+  e.disabled_employees, e.key_group_hires, e.veteran_hires,
+  NULL::DECIMAL(18,2) AS retained_credit_increase,
+  -- The lists are known for the quarter once an entry of them counts on its last day: then an
+  -- enterprise not on them is not listed; before that, unknown.
+  CASE WHEN EXISTS (SELECT 1 FROM enterprise_list WHERE valid_from <= $end::DATE AND (valid_to IS NULL OR valid_to >= $end::DATE))
+    THEN coalesce(l.listed, false) END AS chips_or_machines
+FROM t LEFT JOIN agg a USING (credit_code) LEFT JOIN e USING (credit_code) LEFT JOIN l USING (credit_code) -- [city]
+FROM t CROSS JOIN agg a CROSS JOIN e CROSS JOIN l -- [one]
 RETURNING * -- [one]
 ;
