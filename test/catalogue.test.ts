@@ -99,7 +99,7 @@ describe('policy catalogue: content', () => {
       );
   });
 
-  it('the generator’s placeholder reduction codes sit on exactly the five entries that claim them', () => {
+  it('the generator’s placeholder reduction codes sit on exactly the six kinds of entry that claim them', () => {
     const codes = Object.fromEntries(catalogue.entries.filter((e) => e.reductionCodes).map((e) => [e.id, e.reductionCodes]));
     assert.deepEqual(codes, {
       'vat.smallScaleExemption2023': ['9900000001'],
@@ -109,6 +109,7 @@ describe('policy catalogue: content', () => {
       'surcharges.sixTaxesTwoFees': ['9900000003'],
       'cit.smallLowProfit': ['9900000004'],
       'cit.highTech': ['9900000005'],
+      'iit.individualBusinessHalving': ['9900000006'],
     });
   });
 
@@ -285,10 +286,26 @@ describe('(b) benefit formulas agree with the calculator', () => {
     assert.deepEqual([...seen].sort(), [0, 1], 'both the agreeing and the differing case are exercised');
   });
 
-  it('individual-business halving: the formula (the year’s relief; business_income is annual) equals the calculator’s iit.business relief', () => {
+  it('individual-business halving: for a quarter holding the year’s whole income the formula equals the calculator’s iit.business relief, and the quarters add up to it', () => {
     for (const income of ['0.01', '30000.00', '30000.01', '120000.00', '1234567.89', '2000000.00', '2500000.00']) {
       const r = calculate({ calculation: 'iit.business', period: '2026', inputs: { taxableIncome: income } });
-      assert.equal(benefit('2026-12-31', 'iit.individualBusinessHalving', { business_income: income }), result(r, 'relief'), income);
+      const year = result(r, 'relief');
+      assert.equal(benefit('2026-12-31', 'iit.individualBusinessHalving', { business_income: income, quarterly_business_income: income }), year, income);
+      // The same income earned over four quarters (cumulative prepayments): the quarters' reliefs sum to the year's.
+      const cents = BigInt(Math.round(Number(income) * 100));
+      const parts = [cents / 4n, cents / 4n, cents / 4n, cents - 3n * (cents / 4n)];
+      let ytd = 0n;
+      let sum = 0n;
+      for (const [q, part] of parts.entries()) {
+        ytd += part;
+        const yuan = (c: bigint) => `${c / 100n}.${String(c % 100n).padStart(2, '0')}`;
+        const b = benefit(['2026-03-31', '2026-06-30', '2026-09-30', '2026-12-31'][q] as string, 'iit.individualBusinessHalving', {
+          business_income: yuan(ytd),
+          quarterly_business_income: yuan(part),
+        });
+        sum += BigInt(Math.round(Number(b) * 100));
+      }
+      assert.equal(sum, BigInt(Math.round(Number(year) * 100)), `${income} over four quarters`);
     }
   });
 });

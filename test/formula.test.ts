@@ -35,6 +35,8 @@ const base = fc.oneof(
   fc.constantFrom(...NUMERIC),
   fc.constantFrom(...NUMERIC).map((f) => `tax("iit.businessTable", ${f})`),
   fc.constantFrom(...NUMERIC).map((f) => `min(${f}, param("iit.individualBusinessReliefLimit"))`),
+  fc.constantFrom(...NUMERIC).map((f) => `round(${f} * 0.5)`),
+  fc.constantFrom(...NUMERIC).map((f) => `round(tax("iit.businessTable", ${f}) * param("iit.individualBusinessReliefShare"))`),
   fc.constantFrom('1000', '0.01', 'param("slpe.maxTaxableIncome")'),
 );
 const product = fc.tuple(base, fc.array(rate, { minLength: 0, maxLength: 2 })).map(([b, rs]) => [b, ...rs].join(' * '));

@@ -8,7 +8,9 @@ import { calibrationReport, generatedSource } from '../src/generate/calibration.
 import { generateCity, prepareGenerator } from '../src/generate/city.ts';
 import { REDUCTION_CODES } from '../src/generate/reductionCodes.ts';
 import { parseSettings } from '../src/generate/settings.ts';
+import { entriesAt, loadCatalogue } from '../src/law/catalogue.ts';
 import { SQL_TYPES, TABLES, type TableSpec, validateRecord } from '../src/model/index.ts';
+import { evaluateFormula } from '../src/rules/formula.ts';
 import { ident, literal, Store } from '../src/store/store.ts';
 
 const N = 2000;
@@ -236,6 +238,58 @@ describe('generateCity', () => {
     assert.ok(count(false, false) > 0, `some claiming enterprises must pass the limits in the year: ${JSON.stringify(rows)}`);
     assert.equal(count(true, false), 0, 'claimed the small low-profit rate beyond the limits');
     assert.equal(count(false, true), 0, 'within the limits but not at the small low-profit rate');
+  });
+
+  it('prepays IIT on business income quarterly and claims exactly the individual-business halving the catalogue computes', async () => {
+    // The year so far as the facts read it: the business-income returns of the calendar year (in the window) to this one.
+    const rows = await store.all<{ kind: string; period_end: string; ytd: string; q: string; claimed: string | null; filed: boolean }>(`
+      WITH r AS (
+        SELECT credit_code, period_end, tax_base, filed_on IS NOT NULL AS filed,
+          sum(tax_base) OVER (PARTITION BY credit_code, year(period_end) ORDER BY period_end) AS ytd
+        FROM ${generatedSource(dirY, 'filing')} WHERE tax_type = 'iitBusiness'
+      ), red AS (
+        SELECT credit_code, period_end, sum(amount) AS amount FROM ${generatedSource(dirY, 'filing_reduction')}
+        WHERE tax_type = 'iitBusiness' AND reduction_code = ${literal(REDUCTION_CODES.iitIndividualBusinessHalving)} GROUP BY ALL
+      )
+      SELECT t.kind, r.period_end::VARCHAR AS period_end, r.ytd::VARCHAR AS ytd, r.tax_base::VARCHAR AS q, red.amount::VARCHAR AS claimed, r.filed
+      FROM r JOIN ${generatedSource(dirY, 'taxpayer')} t USING (credit_code) LEFT JOIN red USING (credit_code, period_end)`);
+    assert.ok(rows.length > 500, `${rows.length} business-income returns`);
+    assert.ok(
+      rows.every((r) => r.kind !== 'enterprise'),
+      'only individual businesses, sole proprietorships and partnerships',
+    );
+    const catalogue = loadCatalogue('law');
+    let claims = 0;
+    for (const r of rows) {
+      if (r.claimed === null) continue;
+      claims++;
+      assert.equal(r.kind, 'individualBusiness', 'only individual businesses are halved');
+      const policy = entriesAt(catalogue, r.period_end).find((x) => x.entry.id === 'iit.individualBusinessHalving');
+      assert.ok(policy?.benefit, `the halving is in force on ${r.period_end}`);
+      const estimate = evaluateFormula(policy.benefit, { business_income: r.ytd, quarterly_business_income: r.q });
+      assert.equal(r.claimed, estimate, `claimed on the return ending ${r.period_end} (${r.q} of ${r.ytd} in the year)`);
+    }
+    assert.ok(claims > 200, `${claims} quarters halved`);
+    const unclaimed = rows.filter((r) => r.kind === 'individualBusiness' && r.filed && r.claimed === null && Number(r.q) > 0).length;
+    assert.ok(unclaimed > 0, 'some individual businesses leave the halving unclaimed (the ledger counts it missed)');
+  });
+
+  it('reports other departments’ data for enterprises only, within their staff; listed enterprises are C39 or C34 and do R&D', async () => {
+    const emp = await store.one<{ n: string; bad: string; kinds: string }>(`
+      SELECT count(*) AS n, count(*) FILTER (WHERE NOT starts_with(e.credit_code, '91') OR e.headcount < 1 OR e.headcount > t.employees
+          OR e.year NOT IN (2025, 2026) OR year(e.reported_on) <> e.year) AS bad,
+        count(DISTINCT e.kind) AS kinds
+      FROM ${generatedSource(dirY, 'employment_report')} e JOIN ${generatedSource(dirY, 'taxpayer')} t USING (credit_code)`);
+    assert.ok(Number(emp.n) > 100, `${emp.n} employment reports`);
+    assert.equal(Number(emp.kinds), 3, 'disabled employees, key-group and veteran hires');
+    assert.equal(Number(emp.bad), 0);
+    const listed = await store.one<{ n: string; bad: string }>(`
+      SELECT count(*) AS n, count(*) FILTER (WHERE t.kind <> 'enterprise' OR t.rnd_expense <= 0
+          OR (l.list = 'integratedCircuit') <> (t.industry = 'C39') OR (l.list = 'industrialMotherMachine') <> (t.industry = 'C34')
+          OR l.valid_from < t.registered_on OR year(l.valid_from) <> year(l.valid_to)) AS bad
+      FROM ${generatedSource(dirY, 'enterprise_list')} l JOIN ${generatedSource(dirY, 'taxpayer')} t USING (credit_code)`);
+    assert.ok(Number(listed.n) > 0, 'some enterprises are listed');
+    assert.equal(Number(listed.bad), 0);
   });
 
   it('keeps cross-table stories consistent', async () => {

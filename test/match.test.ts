@@ -444,7 +444,8 @@ describe('single-taxpayer re-match: the same facts and results as the city run',
       assert.ok(cityResults === oneResults && cityResults > 1000, `${period}: ${cityResults} results`);
       // Every window of the facts is exercised by the data.
       const known = await store.one<Record<string, bigint>>(
-        `SELECT count(monthly_sales) AS m, count(annual_sales) AS a, count(taxable_income) AS y, count(wages_paid) AS w, count(*) - count(quarterly_sales) AS unknown
+        `SELECT count(monthly_sales) AS m, count(annual_sales) AS a, count(taxable_income) AS y, count(wages_paid) AS w, count(*) - count(quarterly_sales) AS unknown,
+           count(business_income) AS bi, count(quarterly_business_income) AS qbi, count(key_group_hires) AS kg, count(disabled_employees) AS de
          FROM taxpayer_fact WHERE period = '${period}' AND computed_at = TIMESTAMP '${oneAt}'`,
       );
       for (const [k, v] of Object.entries(known)) assert.ok(Number(v) > 0, `${period}: some ${k}`);
@@ -508,10 +509,21 @@ describe('single-taxpayer re-match: the same facts and results as the city run',
       store.exec(`INSERT INTO enterprise_list VALUES ($1, 'integratedCircuit', $2::DATE, $3::DATE)`, [code, from, to]);
     await list(c(1), '2026-01-01', null);
     await list(c(2), '2026-01-01', '2026-09-29');
+    // Individual businesses' IIT on business income, prepaid quarterly: the year so far and the quarter;
+    // one whose second quarter is not filed has the year unknown and the quarter known.
+    for (const i of [6, 7]) {
+      await store.exec(
+        `INSERT INTO taxpayer VALUES ($1, 'x', 'individualBusiness', 'smallScale', 'H62', 'futian', DATE '2021-05-01', 2, 80000, 'deemed', false, NULL, 0, 'B')`,
+        [c(i)],
+      );
+      await filing(c(i), 'iitBusiness', '2026-01-01', '2026-03-31', '10000.00', '250.00');
+      await filing(c(i), 'iitBusiness', '2026-04-01', '2026-06-30', '20000.00', '500.00', i === 6 ? null : '2026-07-10');
+      await filing(c(i), 'iitBusiness', '2026-07-01', '2026-09-30', '30000.00', '750.00');
+    }
     const cityAt = '2026-11-01 08:00:00';
     const oneAt = '2026-11-02 08:00:00';
     await runMatch(store, { period: '2026-Q3', now: new Date(`${cityAt.replace(' ', 'T')}Z`) });
-    for (let i = 1; i <= 5; i++) await runMatch(store, { period: '2026-Q3', only: c(i), now: new Date(`${oneAt.replace(' ', 'T')}Z`) });
+    for (let i = 1; i <= 7; i++) await runMatch(store, { period: '2026-Q3', only: c(i), now: new Date(`${oneAt.replace(' ', 'T')}Z`) });
     const facts = (at: string) =>
       store.all(
         `SELECT * EXCLUDE (computed_at) FROM taxpayer_fact WHERE computed_at = TIMESTAMP '${at}' AND credit_code LIKE '91440300MA5J%' ORDER BY credit_code`,
@@ -531,6 +543,26 @@ describe('single-taxpayer re-match: the same facts and results as the city run',
       ['88010.00', '88000.00', null, null, '12000.00', '44.00', null],
     );
     assert.deepEqual([by[c(5)]?.months_registered, by[c(5)]?.monthly_sales, by[c(5)]?.annual_sales], ['0', '4321.00', '4321.00']);
+    assert.deepEqual(
+      [6, 7].map((i) => [by[c(i)]?.business_income, by[c(i)]?.quarterly_business_income]),
+      [
+        [null, '30000.00'],
+        ['60000.00', '30000.00'],
+      ],
+    );
+    // The quarter's halving: half the tax on 60,000 (4,500) less half that on the 30,000 before the quarter (1,500).
+    const halving = await store.all<{ credit_code: string; status: string; benefit: string | null }>(
+      `SELECT credit_code, status::VARCHAR AS status, benefit::VARCHAR AS benefit FROM current_match
+       WHERE policy_id = 'iit.individualBusinessHalving' AND period = '2026-Q3' AND credit_code IN ($1, $2) ORDER BY credit_code`,
+      [c(6), c(7)],
+    );
+    assert.deepEqual(
+      halving.map((r) => [r.credit_code, r.status, r.benefit]),
+      [
+        [c(6), 'unknown', null],
+        [c(7), 'matched', '1500.00'],
+      ],
+    );
     assert.deepEqual(
       [1, 2, 3].map((i) => [by[c(i)]?.disabled_employees, by[c(i)]?.key_group_hires, by[c(i)]?.veteran_hires, by[c(i)]?.chips_or_machines]),
       [

@@ -110,7 +110,18 @@ describe('rules: closed string facts', () => {
           .filter((m) => m.version >= 7)
           .map((m) => m.version),
       ]);
-      assert.deepEqual(await store.all('SELECT * FROM current_fact ORDER BY credit_code'), before, 'the same rows, read through the view');
+      const after = await store.all('SELECT * FROM current_fact ORDER BY credit_code');
+      // A fact added by a later migration (011: quarterly_business_income) is unknown in the rows kept.
+      const kept = Object.keys(before[0] ?? {});
+      assert.deepEqual(
+        after.map((r) => Object.fromEntries(kept.map((k) => [k, r[k]]))),
+        before,
+        'the same rows, read through the view',
+      );
+      assert.deepEqual(
+        after.map((r) => r.quarterly_business_income),
+        [null, null],
+      );
       const { t } = await store.one<{ t: string }>(
         `SELECT data_type AS t FROM information_schema.columns WHERE table_name = 'taxpayer_fact' AND column_name = 'vat_status'`,
       );

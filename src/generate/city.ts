@@ -70,6 +70,7 @@ function sessionSql(settings: GeneratorSettings): string {
     setVariableSql('code_surcharge_halving', REDUCTION_CODES.surchargeHalving),
     setVariableSql('code_cit_slpe', REDUCTION_CODES.citSmallLowProfit),
     setVariableSql('code_cit_high_tech', REDUCTION_CODES.citHighTech),
+    setVariableSql('code_iit_business_halving', REDUCTION_CODES.iitIndividualBusinessHalving),
     setVariableSql('month', 0),
     readGeneratorSql('session'),
   );

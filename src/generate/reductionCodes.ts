@@ -17,6 +17,8 @@ export const REDUCTION_CODES = {
   citSmallLowProfit: '9900000004',
   /** High and new technology enterprise CIT at 15 % (企业所得税法 art. 28). */
   citHighTech: '9900000005',
+  /** 个体工商户 IIT on business income up to 2,000,000 a year halved (2023年第12号 art. 2). */
+  iitIndividualBusinessHalving: '9900000006',
 } as const;
 
 export type ReductionKey = keyof typeof REDUCTION_CODES;

@@ -25,8 +25,12 @@ export const CREDIT_LEVELS = ['A', 'B', 'M', 'C', 'D'] as const;
 /** 法定代表人 / 财务负责人 / 办税人员. */
 export const ROLES = ['legalRepresentative', 'financeOfficer', 'taxHandler'] as const;
 export const CHANNELS = ['inApp', 'email', 'sms'] as const;
-/** Tax types a filing or payment is for. Surcharges (附加税费) are declared together on the VAT return. */
-export const TAX_TYPES = ['vat', 'surcharges', 'cit', 'iit', 'stampDuty'] as const;
+/**
+ * Tax types a filing or payment is for. Surcharges (附加税费) are declared together on the VAT return;
+ * iit is the IIT an employer withholds, iitBusiness the IIT on business income (经营所得) that an
+ * individual business, or a sole proprietorship's or partnership's investor, prepays each quarter.
+ */
+export const TAX_TYPES = ['vat', 'surcharges', 'cit', 'iit', 'stampDuty', 'iitBusiness'] as const;
 /** 增值税专用发票 / 普通发票. */
 export const INVOICE_KINDS = ['special', 'ordinary'] as const;
 /** normal, red-letter (reversing, 红字) or voided (作废). */

@@ -45,7 +45,7 @@ export const FACTS: Record<string, FactSpec> = {
   months_registered: { type: 'int', doc: 'whole months from registration to the end of the period' },
   business_income: {
     type: 'decimal',
-    doc: 'taxable business income of the year (individual businesses, IIT), yuan; not in the bureau data Zhishu receives yet',
+    doc: 'taxable business income of the year so far, to the end of the period (IIT business-income returns), yuan',
   },
   disabled_employees: { type: 'int', doc: 'employees with a disability certificate, average over a year (employment_report: this year or the last)' },
   key_group_hires: { type: 'int', doc: 'people of key groups (poverty-relief population, registered unemployed) hired this year (employment_report)' },
@@ -55,6 +55,7 @@ export const FACTS: Record<string, FactSpec> = {
     type: 'bool',
     doc: "on the list of integrated-circuit or industrial mother-machine enterprises on the period's last day (enterprise_list; unknown while no list is loaded for that day)",
   },
+  quarterly_business_income: { type: 'decimal', doc: 'taxable business income of the quarter (IIT business-income return), yuan' },
 };
 
 /** A law parameter as resolved at a date: its value, type and legal source. */

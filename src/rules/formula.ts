@@ -12,8 +12,9 @@ import type { Dialect } from './sql.ts';
  *   quarterly_taxable_income * (param("cit.standardRate") - 0.05)
  *
  * Constructs: numbers (any number of decimals), numeric facts, param("...") of a decimal or int
- * parameter, + - *, min(a, b, ...), max(a, b, ...), and tax("table", base): the tax a bracket table
- * of the law (base × rate − quick deduction, rounded to the fen) gives on a base. There is no
+ * parameter, + - *, min(a, b, ...), max(a, b, ...), round(a) (to the fen, half away from zero: where the
+ * law rounds a figure before using it), and tax("table", base): the tax a bracket table of the law
+ * (base × rate − quick deduction, rounded to the fen) gives on a base. There is no
  * division, so every intermediate value is an exact decimal; the result is rounded once, half up,
  * to the fen. A formula is evaluated in TypeScript (one taxpayer) and compiled to SQL (a whole
  * city); both give the same figure (test/formula.test.ts). A missing fact makes the result null.
@@ -46,6 +47,7 @@ export type FExpr =
   | { k: 'param'; name: string; value: Dec; source: string; text: string }
   | { k: 'add' | 'sub' | 'mul'; a: FExpr; b: FExpr; text: string }
   | { k: 'min' | 'max'; args: FExpr[]; text: string }
+  | { k: 'round'; a: FExpr; text: string }
   | { k: 'tax'; table: string; rows: Bracket[]; source: string; base: FExpr; text: string };
 
 export interface Formula {
@@ -159,6 +161,10 @@ export function compileFormula(id: string, source: string, params: Params, table
           if (args.length < 2) fail(n, `${fn}() takes two or more values`);
           return { k: fn, args: args.map(walk), text };
         }
+        if (fn === 'round') {
+          if (args.length !== 1) fail(n, 'round() takes one value, which it rounds to the fen');
+          return { k: 'round', a: walk(args[0] as Node), text };
+        }
         if (fn === 'tax') {
           if (args.length !== 2) fail(n, 'tax() takes a table parameter and a base, e.g. tax("iit.businessTable", business_income)');
           const name = stringArg(args[0] as Node, 'tax');
@@ -172,10 +178,10 @@ export function compileFormula(id: string, source: string, params: Params, table
           if (rows.at(-1)?.upTo !== null) fail(n, `table '${name}' has no open last row, so tax() is not defined above it`);
           return { k: 'tax', table: name, rows, source: (t as Tables[string]).source, base: walk(args[1] as Node), text };
         }
-        return fail(n, `unknown function '${fn}' (known: param, min, max, tax)`);
+        return fail(n, `unknown function '${fn}' (known: param, min, max, round, tax)`);
       }
       default:
-        return fail(n, `'${n.op}' is not allowed in a benefit formula (numbers, facts, param(), + - *, min, max, tax)`);
+        return fail(n, `'${n.op}' is not allowed in a benefit formula (numbers, facts, param(), + - *, min, max, round, tax)`);
     }
   };
   const expr = walk(root);
@@ -212,6 +218,10 @@ function evalExpr(e: FExpr, row: FactRow): Dec | null {
       const vs = e.args.map((x) => evalExpr(x, row));
       if (vs.some((v) => v === null)) return null;
       return (vs as Dec[]).reduce((a, b) => ((e.k === 'min' ? cmp(b, a) < 0 : cmp(b, a) > 0) ? b : a));
+    }
+    case 'round': {
+      const a = evalExpr(e.a, row);
+      return a === null ? null : roundDec(a, 2);
     }
     case 'tax': {
       const base = evalExpr(e.base, row);
@@ -255,6 +265,9 @@ export function formulaSql(f: Formula, dialect: Dialect, offset = 0): { sql: str
         const args = e.args.map(walk);
         return `(CASE WHEN ${args.map((a) => `${a} IS NULL`).join(' OR ')} THEN NULL ELSE ${e.k === 'min' ? 'LEAST' : 'GREATEST'}(${args.join(', ')}) END)`;
       }
+      case 'round':
+        // Half away from zero, as roundDec and both engines' ROUND of a decimal.
+        return `ROUND(${walk(e.a)}, 2)`;
       case 'tax': {
         const b = walk(e.base);
         const arms = e.rows.map((r) => {

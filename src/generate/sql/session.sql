@@ -70,6 +70,20 @@ CREATE OR REPLACE TEMP MACRO count_of(idx, m, inv_lvl, fast, fast_g, growth, m0,
 CREATE OR REPLACE TEMP MACRO digital_share(m) AS least(1.0, greatest(0.0, ((myear(m) - 2023) * 12 + mmonth(m) - 3 + 1) / 22.0));
 -- Rounded up to a multiple of 5, at least 5.
 CREATE OR REPLACE TEMP MACRO ceil5(x) AS greatest(5, (ceil((x) / 5.0) * 5))::BIGINT;
+-- IIT on business income (经营所得, 个人所得税法 税率表二) of a year so far: base × rate − quick
+-- deduction, rounded to the fen; nothing on a base of 0 or less.
+CREATE OR REPLACE TEMP MACRO iit_business_tax(x) AS round(CASE
+    WHEN (x) <= 0 THEN 0
+    WHEN (x) <= 30000 THEN (x) * 0.05
+    WHEN (x) <= 90000 THEN (x) * 0.10 - 1500
+    WHEN (x) <= 300000 THEN (x) * 0.20 - 10500
+    WHEN (x) <= 500000 THEN (x) * 0.30 - 40500
+    ELSE (x) * 0.35 - 65500 END, 2);
+-- The individual-business halving (财政部 税务总局公告2023年第12号 第二条) of a quarter whose year so far
+-- is ytd and whose own income is q: half the tax on the income up to 2,000,000 of the year so far,
+-- rounded, less that of the year before the quarter (prepayments are cumulative).
+CREATE OR REPLACE TEMP MACRO iit_business_halving(ytd, q) AS
+  round(iit_business_tax(least(ytd, 2000000)) * 0.5, 2) - round(iit_business_tax(least((ytd) - (q), 2000000)) * 0.5, 2);
 
 -- Hall of a taxpayer's district: ids like futian-1.
 CREATE OR REPLACE TEMP MACRO hall_of(district, dist_no, u) AS

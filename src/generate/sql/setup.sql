@@ -208,9 +208,9 @@ WITH t0 AS (
   SELECT *,
     -- profit of each quarter's CIT return (0 in other months), so that the small low-profit test can sum
     -- the year so far without a window over all returns
-    CASE WHEN kind = 'enterprise' THEN list_transform(range(getvariable('months')::BIGINT), q ->
+    list_transform(range(getvariable('months')::BIGINT), q ->
       CASE WHEN mmonth(q) % 3 = 0 THEN greatest(0, round((sl[q + 3] + (sl[q + 2] + sl[q + 1])) * margin, 2))::DECIMAL(18,2)
-           ELSE 0::DECIMAL(18,2) END) END AS qprofit
+           ELSE 0::DECIMAL(18,2) END) AS qprofit
   FROM t0
 ), t AS (
   SELECT *, unnest(range(getvariable('months')::BIGINT)) AS m FROM t1
@@ -221,7 +221,10 @@ WITH t0 AS (
       {tt: 'vat', g: 1, q: NOT vat_general, ok: vat_general OR qend},
       {tt: 'surcharges', g: 2, q: NOT vat_general, ok: vat_general OR qend},
       {tt: 'cit', g: 3, q: true, ok: kind = 'enterprise' AND qend},
-      {tt: 'iit', g: 4, q: false, ok: ent AND employees >= 1}
+      {tt: 'iit', g: 4, q: false, ok: ent AND employees >= 1},
+      -- business income (经营所得) of individual businesses and of the investors of sole
+      -- proprietorships and partnerships: quarterly prepayments
+      {tt: 'iitBusiness', g: 5, q: true, ok: kind <> 'enterprise' AND qend}
     ], x -> x.ok)) AS f
   FROM t2
 ), s AS (
@@ -252,8 +255,14 @@ WITH t0 AS (
   -- with the head count and assets.
   SELECT *,
     CASE WHEN tax_type = 'cit' THEN kind = 'enterprise' AND employees <= 300 AND assets <= 5e7
-      AND list_sum(qprofit[greatest(0, reg_m, m - mmonth(m) + 1) + 1 : m + 1]) <= 3e6 END AS slpe_ytd
+      AND list_sum(qprofit[greatest(0, reg_m, m - mmonth(m) + 1) + 1 : m + 1]) <= 3e6 END AS slpe_ytd,
+    -- business income of the year so far, to the end of this quarter (the prepayment is cumulative)
+    CASE WHEN tax_type = 'iitBusiness' THEN list_sum(qprofit[greatest(0, reg_m, m - mmonth(m) + 1) + 1 : m + 1]) END AS ytd_business
   FROM a
+), a3 AS (
+  SELECT *,
+    CASE WHEN tax_type = 'iitBusiness' AND kind = 'individualBusiness' THEN iit_business_halving(ytd_business, profit) ELSE 0 END AS business_halving
+  FROM a2
 ), b AS (
   SELECT *,
     CASE WHEN unfiled THEN NULL
@@ -265,18 +274,19 @@ WITH t0 AS (
     round(vat_pay * 0.07, 2) + round(vat_pay * 0.03, 2) + round(vat_pay * 0.02, 2) AS sur_full,
     CASE WHEN halve THEN round(round(vat_pay * 0.07, 2) * 0.5, 2) + round(round(vat_pay * 0.03, 2) * 0.5, 2) + round(round(vat_pay * 0.02, 2) * 0.5, 2)
          ELSE round(vat_pay * 0.07, 2) + round(vat_pay * 0.03, 2) + round(vat_pay * 0.02, 2) END AS sur_pay
-  FROM a2
+  FROM a3
 ), c AS (
   SELECT *,
     CASE WHEN unfiled THEN 0
          WHEN tax_type = 'vat' THEN sales_d
          WHEN tax_type = 'surcharges' THEN vat_pay
-         WHEN tax_type = 'cit' THEN profit
+         WHEN tax_type IN ('cit', 'iitBusiness') THEN profit
          ELSE wages END::DECIMAL(18,2) AS tax_base,
     CASE WHEN unfiled THEN 0
          WHEN tax_type = 'vat' THEN vat_pay
          WHEN tax_type = 'surcharges' THEN sur_pay
          WHEN tax_type = 'cit' THEN CASE WHEN NOT claims THEN round(profit * 0.25, 2) WHEN high_tech THEN round(profit * 0.15, 2) WHEN slpe_ytd THEN round(profit * 0.05, 2) ELSE round(profit * 0.25, 2) END
+         WHEN tax_type = 'iitBusiness' THEN iit_business_tax(ytd_business) - iit_business_tax(ytd_business - profit) - CASE WHEN claims THEN business_halving ELSE 0 END
          ELSE round(wages * iit_rate, 2) END::DECIMAL(18,2) AS tax_payable,
     CASE WHEN unfiled OR NOT claims THEN []
          WHEN tax_type = 'vat' AND NOT vat_general AND sales_d > 0 THEN
@@ -285,6 +295,7 @@ WITH t0 AS (
          WHEN tax_type = 'surcharges' AND halve AND sur_full > sur_pay THEN [{code: getvariable('code_surcharge_halving'), amount: sur_full - sur_pay}]
          WHEN tax_type = 'cit' AND profit > 0 AND high_tech THEN [{code: getvariable('code_cit_high_tech'), amount: round(profit * 0.10, 2)}]
          WHEN tax_type = 'cit' AND profit > 0 AND slpe_ytd THEN [{code: getvariable('code_cit_slpe'), amount: round(profit * 0.20, 2)}]
+         WHEN tax_type = 'iitBusiness' AND business_halving > 0 THEN [{code: getvariable('code_iit_business_halving'), amount: business_halving}]
          ELSE [] END AS reductions
   FROM b
 )

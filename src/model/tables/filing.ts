@@ -8,7 +8,12 @@ export const filing: TableSpec = {
   naturalKey: ['credit_code', 'tax_type', 'period_start', 'period_end'],
   columns: [
     { name: 'credit_code', type: { kind: 'creditCode' }, required: true, refTaxpayer: true, doc: 'the taxpayer' },
-    { name: 'tax_type', type: { kind: 'enum', values: TAX_TYPES }, required: true, doc: 'vat, surcharges, cit, iit (withholding), stampDuty' },
+    {
+      name: 'tax_type',
+      type: { kind: 'enum', values: TAX_TYPES },
+      required: true,
+      doc: 'vat, surcharges, cit, iit (withholding), stampDuty, iitBusiness (business income)',
+    },
     { name: 'period_start', type: { kind: 'date' }, required: true, doc: 'first day of the tax period (税款所属期)' },
     { name: 'period_end', type: { kind: 'date' }, required: true, doc: 'last day of the tax period' },
     { name: 'due_date', type: { kind: 'date' }, required: true, doc: 'filing deadline (申报期限)' },

@@ -23,7 +23,10 @@ WITH t AS (
     CASE WHEN bool_and(filed) FILTER (WHERE tax_type = 'iit' AND period_end >= $start::DATE) THEN sum(tax_base) FILTER (WHERE tax_type = 'iit' AND period_end >= $start::DATE) END AS wages_paid,
     CASE WHEN bool_and(filed) FILTER (WHERE tax_type = 'cit' AND period_end = $end::DATE) THEN sum(tax_base) FILTER (WHERE tax_type = 'cit' AND period_end = $end::DATE) END AS quarterly_taxable_income,
     -- prepayment judges the year so far (国家税务总局公告2023年第6号): cumulative to the end of the period
-    CASE WHEN bool_and(filed) FILTER (WHERE tax_type = 'cit' AND period_end >= $year_start::DATE) THEN sum(tax_base) FILTER (WHERE tax_type = 'cit' AND period_end >= $year_start::DATE) END AS taxable_income
+    CASE WHEN bool_and(filed) FILTER (WHERE tax_type = 'cit' AND period_end >= $year_start::DATE) THEN sum(tax_base) FILTER (WHERE tax_type = 'cit' AND period_end >= $year_start::DATE) END AS taxable_income,
+    -- IIT on business income is prepaid the same way: the year so far, and the quarter
+    CASE WHEN bool_and(filed) FILTER (WHERE tax_type = 'iitBusiness' AND period_end >= $year_start::DATE) THEN sum(tax_base) FILTER (WHERE tax_type = 'iitBusiness' AND period_end >= $year_start::DATE) END AS business_income,
+    CASE WHEN bool_and(filed) FILTER (WHERE tax_type = 'iitBusiness' AND period_end = $end::DATE) THEN sum(tax_base) FILTER (WHERE tax_type = 'iitBusiness' AND period_end = $end::DATE) END AS quarterly_business_income
   FROM f
   GROUP BY credit_code -- [city]
 ), e AS (
@@ -55,14 +58,14 @@ SELECT t.credit_code, $period::TEXT AS period, $start::DATE AS period_start, $en
   t.high_tech AND (t.high_tech_until IS NULL OR t.high_tech_until >= $end::DATE) AS high_tech,
   -- DuckDB's datediff('month', ...): month boundaries crossed, whatever the days
   ((extract(year FROM $end::DATE) - extract(year FROM t.registered_on)) * 12 + extract(month FROM $end::DATE) - extract(month FROM t.registered_on))::BIGINT AS months_registered,
+  a.business_income, e.disabled_employees, e.key_group_hires, e.veteran_hires,
   -- not in the data a bureau sends Zhishu yet: unknown, so matching says what is missing
-  NULL::DECIMAL(18,2) AS business_income,
-  e.disabled_employees, e.key_group_hires, e.veteran_hires,
   NULL::DECIMAL(18,2) AS retained_credit_increase,
   -- The lists are known for the quarter once an entry of them counts on its last day: then an
   -- enterprise not on them is not listed; before that, unknown.
   CASE WHEN EXISTS (SELECT 1 FROM enterprise_list WHERE valid_from <= $end::DATE AND (valid_to IS NULL OR valid_to >= $end::DATE))
-    THEN coalesce(l.listed, false) END AS chips_or_machines
+    THEN coalesce(l.listed, false) END AS chips_or_machines,
+  a.quarterly_business_income
 FROM t LEFT JOIN agg a USING (credit_code) LEFT JOIN e USING (credit_code) LEFT JOIN l USING (credit_code) -- [city]
 FROM t CROSS JOIN agg a CROSS JOIN e CROSS JOIN l -- [one]
 RETURNING * -- [one]
