@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { tempDir } from './helpers/tmp.ts';
@@ -50,6 +51,52 @@ describe('zhishu CLI', () => {
     const again = JSON.parse(second.stdout) as typeof out & { ingest: { files: { status: string }[] } };
     assert.ok(again.ingest.files.every((f) => f.status === 'skipped'));
     assert.deepEqual(again.summary, out.summary);
+  });
+
+  it('demo makes the city again when the generator changed, and starts again a store that held only the old city', () => {
+    const manifestPath = join(city, '.manifest.json');
+    const manifest = JSON.parse(readFileSync(manifestPath, 'utf8')) as Record<string, unknown>;
+    assert.match(String(manifest.generator), /^[0-9a-f]{12}$/, 'the manifest records the generator version');
+    const summary = (r: { stdout: string }) => (JSON.parse(r.stdout) as { summary: unknown }).summary;
+    const before = summary(zhishu('demo', '--db', db, '--city', city, '--taxpayers', '1500', '--months', '3', '--json', '--no-serve'));
+    // As if an earlier Zhishu had made the city (and loaded it, with one stale record that a reload would keep).
+    writeFileSync(manifestPath, JSON.stringify({ ...manifest, generator: 'an-older-one' }));
+    const stale = spawnSync(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        '-e',
+        `
+      import { Store } from './src/store/store.ts';
+      const s = await Store.open(${JSON.stringify(db)});
+      await s.exec("UPDATE taxpayer SET name = 'stale' WHERE credit_code = (SELECT min(credit_code) FROM taxpayer)");
+      s.close();`,
+      ],
+      { encoding: 'utf8' },
+    );
+    assert.equal(stale.status, 0, stale.stderr);
+    const again = zhishu('demo', '--db', db, '--city', city, '--taxpayers', '1500', '--months', '3', '--json', '--no-serve');
+    assert.equal(again.code, 0, again.stderr);
+    assert.match(again.stderr, /Generating a city/);
+    assert.match(again.stderr, /Starting the store .* again: it held the previous demo city only/);
+    assert.deepEqual(summary(again), before, 'the same city, not two mixed');
+    const names = spawnSync(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        '-e',
+        `
+      import { Store } from './src/store/store.ts';
+      const s = await Store.open(${JSON.stringify(db)});
+      process.stdout.write(String((await s.one("SELECT count(*) AS n FROM taxpayer WHERE name = 'stale'")).n));
+      s.close();`,
+      ],
+      { encoding: 'utf8' },
+    );
+    assert.equal(names.stdout, '0', names.stderr);
+    assert.notEqual((JSON.parse(readFileSync(manifestPath, 'utf8')) as Record<string, unknown>).generator, 'an-older-one');
   });
 
   it('demo makes one login per role and delivers the in-app messages; users add reads the password from stdin', () => {

@@ -1,4 +1,5 @@
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -41,6 +42,24 @@ export interface GenerateStep extends GeneratedFile {
   /** How many files were finished before this one (files are written side by side, so not always in plan order). */
   index: number;
   total: number;
+}
+
+/**
+ * What the generator is, as a short hash of its own sources (the SQL, the settings and their defaults,
+ * this file, the placeholder codes): the same seed and settings give the same city while it is
+ * unchanged, so a city made by another version is told apart by it.
+ */
+export function generatorVersion(): string {
+  const here = dirname(fileURLToPath(import.meta.url));
+  const files = [
+    ...readdirSync(SQL_DIR)
+      .filter((f) => f.endsWith('.sql'))
+      .map((f) => join(SQL_DIR, f)),
+    ...['city.ts', 'settings.ts', 'reductionCodes.ts'].map((f) => join(here, f)),
+  ].sort();
+  const hash = createHash('sha256');
+  for (const f of files) hash.update(f.slice(here.length)).update(readFileSync(f));
+  return hash.digest('hex').slice(0, 12);
 }
 
 export function readGeneratorSql(name: string): string {

@@ -2,6 +2,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { ensureDemoUsers } from '../../api/demoUsers.ts';
+import { generatorVersion } from '../../generate/city.ts';
 import { buildLedger, policyReport } from '../../ledger/ledger.ts';
 import { catalogueOf, DEFAULT_LAW_DIR, type MatchRun, runMatch } from '../../match/match.ts';
 import { inAppAdapter } from '../../push/channels/inApp.ts';
@@ -40,15 +41,23 @@ interface DemoArgs {
  */
 export async function runDemo(args: DemoArgs) {
   const started = Date.now();
-  const wanted = { taxpayers: args.taxpayers, months: args.months, seed: args.seed, start: '2025-10', format: 'parquet' as const };
+  const settings = { taxpayers: args.taxpayers, months: args.months, seed: args.seed, start: '2025-10', format: 'parquet' as const };
+  // The generator's version too: a city made by an earlier Zhishu lacks what the generator makes now.
+  const wanted = { ...settings, generator: generatorVersion() };
   const manifestPath = join(args.city, '.manifest.json');
   const manifest = existsSync(manifestPath) ? (JSON.parse(readFileSync(manifestPath, 'utf8')) as unknown) : null;
   if (JSON.stringify(manifest) !== JSON.stringify(wanted)) {
     process.stderr.write(`Generating a city of ${wanted.taxpayers} taxpayers x ${wanted.months} months into ${args.city}\n`);
     rmSync(args.city, { recursive: true, force: true });
     mkdirSync(args.city, { recursive: true });
-    await runGenerate({ ...wanted, out: args.city });
+    await runGenerate({ ...settings, out: args.city });
     writeFileSync(manifestPath, JSON.stringify(wanted));
+    // A store that holds the previous demo city and nothing else would mix the two cities (records
+    // loaded by natural key keep their old values): it is started again. Any other store is kept.
+    if (manifest !== null && existsSync(args.db) && (await onlyFrom(args.db, args.city))) {
+      process.stderr.write(`Starting the store ${args.db} again: it held the previous demo city only\n`);
+      for (const f of [args.db, `${args.db}.wal`]) rmSync(f, { force: true });
+    }
   } else {
     process.stderr.write(`Using the city in ${args.city}\n`);
   }
@@ -84,6 +93,18 @@ export async function runDemo(args: DemoArgs) {
   const delivered = await deliverInApp(store, catalogue.entries);
   const logins = await ensureDemoUsers(store);
   return { ingest, summary, runs, report, plan: plan as PlanReport | null, delivered, logins, ms: Date.now() - started };
+}
+
+/** Whether every file the store at `db` has loaded came from the directory `dir`. */
+async function onlyFrom(db: string, dir: string): Promise<boolean> {
+  const store = await Store.open(db);
+  try {
+    const prefix = `${dir.replace(/\/+$/, '')}/`;
+    const { n } = await store.one<{ n: string }>('SELECT count(*) AS n FROM ingest_file WHERE NOT starts_with(source_file, $1)', [prefix]);
+    return Number(n) === 0;
+  } finally {
+    store.close();
+  }
 }
 
 /**
