@@ -401,6 +401,24 @@ describe('planning: by category and layer', () => {
 });
 
 describe('planning: timing', () => {
+  it('times an IIT relief by the IIT return due first, the business-income one where there is no withholding return', async () => {
+    const store = await world([{ role: 'financeOfficer', quiet: [0, 0] }]);
+    await person(store, TP2, { role: 'financeOfficer', quiet: [0, 0] });
+    await store.exec(`INSERT INTO filing VALUES ($1, 'iitBusiness', DATE '2026-01-01', DATE '2026-03-31', DATE '2026-04-20', NULL, 0, 0)`, [TP1]);
+    await store.exec(`INSERT INTO filing VALUES ($1, 'iitBusiness', DATE '2026-01-01', DATE '2026-03-31', DATE '2026-04-22', NULL, 0, 0)`, [TP2]);
+    await store.exec(`INSERT INTO filing VALUES ($1, 'iit', DATE '2026-03-01', DATE '2026-03-31', DATE '2026-04-17', NULL, 0, 0)`, [TP2]);
+    for (const tp of [TP1, TP2]) await result(store, 1, tp, 'iit.b', 'matched', '300.00');
+    await plan(store, at('2026-04-01T10:00:00+08:00'));
+    assert.deepEqual(
+      (await messages(store)).filter((m) => m.role === 'financeOfficer').map((m) => [m.credit_code, m.deadline]),
+      [
+        [TP1, '2026-04-20'],
+        [TP2, '2026-04-17'],
+      ],
+    );
+    store.close();
+  });
+
   it('arrives lead days before the filing deadline at the start of the sending hours, never in the past, outside quiet hours', async () => {
     const store = await world([
       { role: 'financeOfficer', quiet: [8, 11] },
@@ -1253,7 +1271,10 @@ function modelPlan(
     }
     const major = kind === 'relief' && benefitFen !== null && benefitFen >= toFen(s.majorReliefYuan.toFixed(2));
     const taxType = MODEL_TAX_TYPE[entry.category];
-    const dues = w.filings.filter((f) => f.code === r.code && f.taxType === taxType && f.end === period.end && f.start >= period.start).map((f) => f.due);
+    // An IIT relief: the IIT return due first, withholding or business income.
+    const dues = w.filings
+      .filter((f) => f.code === r.code && (f.taxType === 'iitBusiness' ? 'iit' : f.taxType) === taxType && f.end === period.end && f.start >= period.start)
+      .map((f) => f.due);
     const deadline = dues.sort()[0] ?? defaultDeadline(period.end);
     const target = Math.max(now, fromSql(deadline) - s.leadDays * 86_400_000 + s.sendingHours.from * 3_600_000);
     for (const role of rolesFor(entry, kind, major)) {
@@ -1343,7 +1364,7 @@ function modelPlan(
 describe('planning: the set-wise planner against the sequential model', () => {
   const CODES = [TP1, TP2];
   const POLICIES = [...ENTRIES.map((e) => e.id), 'no.suchPolicy'];
-  const TAX_TYPES = ['vat', 'cit', 'iit', 'surcharges', 'stampDuty'];
+  const TAX_TYPES = ['vat', 'cit', 'iit', 'surcharges', 'stampDuty', 'iitBusiness'];
   const hour = fc.integer({ min: 0, max: 23 });
   const amount = fc.oneof(
     fc.constantFrom(null, '0.00', '9999.99', '10000.00', '-12.30'),

@@ -62,7 +62,10 @@ export interface PlanReport {
   byKind: Record<string, number>;
 }
 
-/** Filing deadlines are per tax type; a category names the tax type whose return claims the relief. */
+/**
+ * Filing deadlines are per tax type; a category names the tax type whose return claims the relief. For
+ * iit that is the IIT return due first, the withholding or the business-income one (sql/plan.sql, `rows`).
+ */
 const TAX_TYPE_OF_CATEGORY: Record<string, string | undefined> = { vat: 'vat', surcharges: 'surcharges', cit: 'cit', iit: 'iit', stampDuty: 'stampDuty' };
 
 /**

@@ -140,9 +140,10 @@ FROM push_message WHERE period = $period AND ($only::VARCHAR IS NULL OR credit_c
 -- are read once, and each batch then takes its rows from here.
 CREATE OR REPLACE TEMP TABLE push_plan_row AS
 WITH due AS (
-  SELECT credit_code, tax_type, min(due_date) AS due FROM filing
+  -- An IIT relief is claimed on the IIT return due first: the withholding one or the business-income one.
+  SELECT credit_code, CASE WHEN tax_type = 'iitBusiness' THEN 'iit' ELSE tax_type END AS tax_type, min(due_date) AS due FROM filing
   WHERE period_end = $end::DATE AND period_start >= $start::DATE AND ($only::VARCHAR IS NULL OR credit_code = $only)
-  GROUP BY credit_code, tax_type
+  GROUP BY 1, 2
 )
 SELECT t.tp,
   -- Field order is sort order: list_sort compares the fields left to right. prio 0 is a major

@@ -166,9 +166,10 @@ FROM push_message WHERE period = $period::TEXT AND ($only::TEXT IS NULL OR credi
 -- 2 a near miss; nb is the benefit in fen negated (unknown: as -0.01 yuan).
 CREATE TEMP TABLE push_plan_row AS
 WITH current AS (SELECT * FROM push_plan_current), due AS (
-  SELECT credit_code, tax_type, min(due_date) AS due FROM filing
+  -- An IIT relief is claimed on the IIT return due first: the withholding one or the business-income one.
+  SELECT credit_code, CASE WHEN tax_type = 'iitBusiness' THEN 'iit' ELSE tax_type END AS tax_type, min(due_date) AS due FROM filing
   WHERE period_end = $end::DATE AND period_start >= $start::DATE AND ($only::TEXT IS NULL OR credit_code = $only::TEXT)
-  GROUP BY credit_code, tax_type
+  GROUP BY 1, 2
 )
 SELECT t.tp, (CASE WHEN c.status = 'nearMiss' THEN 2 WHEN c.benefit * 100 >= $major_fen::BIGINT THEN 0 ELSE 1 END)::SMALLINT AS prio,
   coalesce(-(c.benefit * 100)::BIGINT, 1) AS nb, e.e, coalesce(d.due, $default_deadline::DATE) AS dl, c.benefit AS b
