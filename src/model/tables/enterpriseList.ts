@@ -6,7 +6,8 @@ export const enterpriseList: TableSpec = {
   zh: '享受优惠企业名单',
   doc:
     'An enterprise on a list that a relief names, as the departments that keep the list publish it: the integrated-circuit and the ' +
-    'industrial mother-machine (工业母机) enterprises. Once any entry is loaded the lists count as known: an enterprise not on them is not listed.',
+    'industrial mother-machine (工业母机) enterprises. For a quarter in which some entry counts on its last day the lists are known, ' +
+    'and an enterprise not on them is not listed; for any other quarter, whether it is listed is unknown.',
   naturalKey: ['credit_code', 'list', 'valid_from'],
   columns: [
     { name: 'credit_code', type: { kind: 'creditCode' }, required: true, refTaxpayer: true, doc: 'the enterprise' },
