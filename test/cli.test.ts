@@ -3,7 +3,18 @@ import { spawn, spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
+import { Store } from '../src/store/store.ts';
 import { tempDir } from './helpers/tmp.ts';
+
+/** Runs fn on the store at path, closed again before the next command opens it. */
+async function inStore<T>(path: string, fn: (s: Store) => Promise<T>): Promise<T> {
+  const s = await Store.open(path);
+  try {
+    return await fn(s);
+  } finally {
+    s.close();
+  }
+}
 
 function zhishu(...args: string[]) {
   const r = spawnSync(process.execPath, ['bin/zhishu.js', ...args], { encoding: 'utf8' });
@@ -53,7 +64,7 @@ describe('zhishu CLI', () => {
     assert.deepEqual(again.summary, out.summary);
   });
 
-  it('demo makes the city again when the generator changed, and starts again a store that held only the old city', () => {
+  it('demo makes the city again when the generator changed, and starts again a store that held only the old city', async () => {
     const manifestPath = join(city, '.manifest.json');
     const manifest = JSON.parse(readFileSync(manifestPath, 'utf8')) as Record<string, unknown>;
     assert.match(String(manifest.generator), /^[0-9a-f]{12}$/, 'the manifest records the generator version');
@@ -61,41 +72,14 @@ describe('zhishu CLI', () => {
     const before = summary(zhishu('demo', '--db', db, '--city', city, '--taxpayers', '1500', '--months', '3', '--json', '--no-serve'));
     // As if an earlier Zhishu had made the city (and loaded it, with one stale record that a reload would keep).
     writeFileSync(manifestPath, JSON.stringify({ ...manifest, generator: 'an-older-one' }));
-    const stale = spawnSync(
-      process.execPath,
-      [
-        '--import',
-        'tsx',
-        '-e',
-        `
-      import { Store } from './src/store/store.ts';
-      const s = await Store.open(${JSON.stringify(db)});
-      await s.exec("UPDATE taxpayer SET name = 'stale' WHERE credit_code = (SELECT min(credit_code) FROM taxpayer)");
-      s.close();`,
-      ],
-      { encoding: 'utf8' },
-    );
-    assert.equal(stale.status, 0, stale.stderr);
+    await inStore(db, (s) => s.exec("UPDATE taxpayer SET name = 'stale' WHERE credit_code = (SELECT min(credit_code) FROM taxpayer)"));
     const again = zhishu('demo', '--db', db, '--city', city, '--taxpayers', '1500', '--months', '3', '--json', '--no-serve');
     assert.equal(again.code, 0, again.stderr);
     assert.match(again.stderr, /Generating a city/);
     assert.match(again.stderr, /Starting the store .* again: it held the previous demo city only/);
     assert.deepEqual(summary(again), before, 'the same city, not two mixed');
-    const names = spawnSync(
-      process.execPath,
-      [
-        '--import',
-        'tsx',
-        '-e',
-        `
-      import { Store } from './src/store/store.ts';
-      const s = await Store.open(${JSON.stringify(db)});
-      process.stdout.write(String((await s.one("SELECT count(*) AS n FROM taxpayer WHERE name = 'stale'")).n));
-      s.close();`,
-      ],
-      { encoding: 'utf8' },
-    );
-    assert.equal(names.stdout, '0', names.stderr);
+    const stale = await inStore(db, (s) => s.one<{ n: bigint }>("SELECT count(*) AS n FROM taxpayer WHERE name = 'stale'"));
+    assert.equal(Number(stale.n), 0);
     assert.notEqual((JSON.parse(readFileSync(manifestPath, 'utf8')) as Record<string, unknown>).generator, 'an-older-one');
   });
 
