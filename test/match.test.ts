@@ -125,7 +125,18 @@ describe('policy robot: facts from data, set-wise matching, explanations, ledger
     assert.match(en, /employees is 320, required at most 300: 20 over the limit \(slpe\.maxEmployees: 财政部 税务总局公告2023年第12号/);
     const unknown = await explainTaxpayer(store, { creditCode: T.unfiled, period: Q, policy: 'vat.smallScaleThreshold2026' });
     assert.equal(unknown.policies[0]?.status, 'unknown');
-    assert.match(unknown.policies[0]?.text.en.join('\n') ?? '', /not known \(missing quarterly_sales\)/);
+    assert.match(
+      unknown.policies[0]?.text.en.join('\n') ?? '',
+      /not known \(missing quarterly_sales\), so this cannot be decided — condition .*; the data comes from the VAT and surcharges returns/,
+    );
+    // A count another department reports: the company is told whom the data comes from.
+    const veterans = await explainTaxpayer(store, { creditCode: T.slpe, period: Q, policy: 'other.veteranHires' });
+    assert.equal(veterans.policies[0]?.status, 'unknown');
+    assert.match(
+      veterans.policies[0]?.text.zh.join('\n') ?? '',
+      /本年招用退役士兵人数：缺少数据（本年招用退役士兵人数），无法判断 —— 条件 veteran_hires > 0；数据来源：退役军人事务部门/,
+    );
+    assert.match(veterans.policies[0]?.text.en.join('\n') ?? '', /missing veteran_hires\).*; the data comes from the veterans affairs department/);
   });
 
   it('explains an exclusion the company is clear of as met, and a yes-or-no fact in words', async () => {

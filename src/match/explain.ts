@@ -75,9 +75,11 @@ function conditionText(c: ConditionTrace): { zh: string; en: string } {
   const src = c.against?.param ? `${c.against.param}: ${c.against.source}` : '';
   const mark = { true: ['✓', 'met'], false: ['✗', 'not met'], unknown: ['?', 'unknown'] }[c.result];
   if (c.result === 'unknown') {
+    // Where the missing data would come from, so that the company knows whom to ask (or what to file).
+    const from = [...new Set(c.missing.map((m) => FACT_LABELS[m]?.from).filter((f) => f !== undefined))];
     return {
-      zh: `? ${label.zh}：缺少数据（${c.missing.map((m) => FACT_LABELS[m]?.zh ?? m).join('、')}），无法判断 —— 条件 ${c.condition}`,
-      en: `? ${label.en}: not known (missing ${c.missing.join(', ')}), so this cannot be decided — condition ${c.condition}`,
+      zh: `? ${label.zh}：缺少数据（${c.missing.map((m) => FACT_LABELS[m]?.zh ?? m).join('、')}），无法判断 —— 条件 ${c.condition}${from.length > 0 ? `；数据来源：${from.map((f) => f.zh).join('、')}` : ''}`,
+      en: `? ${label.en}: not known (missing ${c.missing.join(', ')}), so this cannot be decided — condition ${c.condition}${from.length > 0 ? `; the data comes from ${from.map((f) => f.en).join(' and ')}` : ''}`,
     };
   }
   const near = c.nearMiss

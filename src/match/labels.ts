@@ -1,5 +1,20 @@
-/** How each fact is named to a person, in Chinese and English (rules use the identifiers). */
-export const FACT_LABELS: Record<string, { zh: string; en: string }> = {
+/** Where a fact the bureau receives comes from: an explanation names it when the fact is missing. */
+const FROM = {
+  vatReturn: { zh: '增值税及附加税费申报表', en: 'the VAT and surcharges returns' },
+  citReturn: { zh: '企业所得税预缴申报表', en: 'the CIT prepayment returns' },
+  iitWithholding: { zh: '个人所得税扣缴申报表', en: 'the IIT withholding returns' },
+  iitBusiness: { zh: '个人所得税经营所得纳税申报表', en: 'the IIT business-income returns' },
+  disabilityFund: { zh: '残疾人就业保障金申报', en: "the disabled persons' employment security fund declarations" },
+  humanResources: { zh: '人力资源社会保障部门', en: 'the human resources and social security department' },
+  veteranAffairs: { zh: '退役军人事务部门', en: 'the veterans affairs department' },
+  lists: { zh: '集成电路和工业母机企业名单', en: 'the integrated-circuit and industrial mother-machine lists' },
+} as const;
+
+/**
+ * How each fact is named to a person, in Chinese and English (rules use the identifiers), and where
+ * the bureau gets it when that is a return or another department.
+ */
+export const FACT_LABELS: Record<string, { zh: string; en: string; from?: { zh: string; en: string } }> = {
   kind: { zh: '纳税人类型', en: 'kind of taxpayer' },
   vat_status: { zh: '增值税纳税人身份', en: 'VAT status' },
   industry: { zh: '行业', en: 'industry' },
@@ -10,24 +25,24 @@ export const FACT_LABELS: Record<string, { zh: string; en: string }> = {
   registered_on: { zh: '登记日期', en: 'registration date' },
   employees: { zh: '从业人数', en: 'employees' },
   total_assets: { zh: '资产总额', en: 'total assets' },
-  taxable_income: { zh: '本年累计应纳税所得额', en: 'taxable income of the year so far' },
-  quarterly_taxable_income: { zh: '本季度应纳税所得额', en: 'taxable income of the quarter' },
-  monthly_sales: { zh: '月销售额', en: 'sales of the month' },
-  quarterly_sales: { zh: '季度销售额', en: 'sales of the quarter' },
-  annual_sales: { zh: '年销售额', en: 'sales of the last 12 months' },
-  vat_payable: { zh: '本季度应纳增值税', en: 'VAT payable for the quarter' },
-  surcharges_payable: { zh: '本季度附加税费', en: 'surcharges for the quarter' },
-  wages_paid: { zh: '本季度工资薪金', en: 'wages paid in the quarter' },
+  taxable_income: { zh: '本年累计应纳税所得额', en: 'taxable income of the year so far', from: FROM.citReturn },
+  quarterly_taxable_income: { zh: '本季度应纳税所得额', en: 'taxable income of the quarter', from: FROM.citReturn },
+  monthly_sales: { zh: '月销售额', en: 'sales of the month', from: FROM.vatReturn },
+  quarterly_sales: { zh: '季度销售额', en: 'sales of the quarter', from: FROM.vatReturn },
+  annual_sales: { zh: '年销售额', en: 'sales of the last 12 months', from: FROM.vatReturn },
+  vat_payable: { zh: '本季度应纳增值税', en: 'VAT payable for the quarter', from: FROM.vatReturn },
+  surcharges_payable: { zh: '本季度附加税费', en: 'surcharges for the quarter', from: FROM.vatReturn },
+  wages_paid: { zh: '本季度工资薪金', en: 'wages paid in the quarter', from: FROM.iitWithholding },
   rnd_expense: { zh: '研发费用', en: 'R&D expense' },
   high_tech: { zh: '高新技术企业证书', en: 'high-tech enterprise certificate' },
   months_registered: { zh: '登记月数', en: 'months since registration' },
-  business_income: { zh: '本年累计经营所得应纳税所得额', en: 'taxable business income of the year so far' },
-  quarterly_business_income: { zh: '本季度经营所得应纳税所得额', en: 'taxable business income of the quarter' },
-  disabled_employees: { zh: '残疾人职工人数', en: 'employees with a disability certificate' },
-  key_group_hires: { zh: '本年招用重点群体人数', en: 'key-group people hired this year' },
-  veteran_hires: { zh: '本年招用退役士兵人数', en: 'retired soldiers hired this year' },
+  business_income: { zh: '本年累计经营所得应纳税所得额', en: 'taxable business income of the year so far', from: FROM.iitBusiness },
+  quarterly_business_income: { zh: '本季度经营所得应纳税所得额', en: 'taxable business income of the quarter', from: FROM.iitBusiness },
+  disabled_employees: { zh: '残疾人职工人数', en: 'employees with a disability certificate', from: FROM.disabilityFund },
+  key_group_hires: { zh: '本年招用重点群体人数', en: 'key-group people hired this year', from: FROM.humanResources },
+  veteran_hires: { zh: '本年招用退役士兵人数', en: 'retired soldiers hired this year', from: FROM.veteranAffairs },
   retained_credit_increase: { zh: '增量留抵税额', en: 'increase of the retained VAT credit' },
-  chips_or_machines: { zh: '集成电路或工业母机企业清单', en: 'on the chip or industrial mother-machine list' },
+  chips_or_machines: { zh: '集成电路或工业母机企业清单', en: 'on the chip or industrial mother-machine list', from: FROM.lists },
 };
 
 /** How coded values read to a person. */

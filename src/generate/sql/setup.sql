@@ -206,8 +206,9 @@ WITH t0 AS (
   FROM tp
 ), t1 AS (
   SELECT *,
-    -- profit of each quarter's CIT return (0 in other months), so that the small low-profit test can sum
-    -- the year so far without a window over all returns
+    -- profit of each quarter's CIT or business-income return (0 in other months), so that the small
+    -- low-profit test and the cumulative IIT on business income can sum the year so far without a
+    -- window over all returns
     list_transform(range(getvariable('months')::BIGINT), q ->
       CASE WHEN mmonth(q) % 3 = 0 THEN greatest(0, round((sl[q + 3] + (sl[q + 2] + sl[q + 1])) * margin, 2))::DECIMAL(18,2)
            ELSE 0::DECIMAL(18,2) END) AS qprofit
