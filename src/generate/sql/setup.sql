@@ -254,15 +254,14 @@ WITH t0 AS (
   -- CIT prepayments judge the small low-profit limits on the year so far (国家税务总局公告2023年第6号):
   -- income to the end of the quarter (the quarters of this year since the window or the taxpayer began),
   -- with the head count and assets.
+  -- IIT on business income is prepaid on the year so far too (the tax is cumulative).
   SELECT *,
-    CASE WHEN tax_type = 'cit' THEN kind = 'enterprise' AND employees <= 300 AND assets <= 5e7
-      AND list_sum(qprofit[greatest(0, reg_m, m - mmonth(m) + 1) + 1 : m + 1]) <= 3e6 END AS slpe_ytd,
-    -- business income of the year so far, to the end of this quarter (the prepayment is cumulative)
-    CASE WHEN tax_type = 'iitBusiness' THEN list_sum(qprofit[greatest(0, reg_m, m - mmonth(m) + 1) + 1 : m + 1]) END AS ytd_business
+    CASE WHEN tax_type IN ('cit', 'iitBusiness') THEN list_sum(qprofit[greatest(0, reg_m, m - mmonth(m) + 1) + 1 : m + 1]) END AS ytd_profit,
+    CASE WHEN tax_type = 'cit' THEN kind = 'enterprise' AND employees <= 300 AND assets <= 5e7 AND ytd_profit <= 3e6 END AS slpe_ytd
   FROM a
 ), a3 AS (
   SELECT *,
-    CASE WHEN tax_type = 'iitBusiness' AND kind = 'individualBusiness' THEN iit_business_halving(ytd_business, profit) ELSE 0 END AS business_halving
+    CASE WHEN tax_type = 'iitBusiness' AND kind = 'individualBusiness' THEN iit_business_halving(ytd_profit, profit) ELSE 0 END AS business_halving
   FROM a2
 ), b AS (
   SELECT *,
@@ -287,7 +286,7 @@ WITH t0 AS (
          WHEN tax_type = 'vat' THEN vat_pay
          WHEN tax_type = 'surcharges' THEN sur_pay
          WHEN tax_type = 'cit' THEN CASE WHEN NOT claims THEN round(profit * 0.25, 2) WHEN high_tech THEN round(profit * 0.15, 2) WHEN slpe_ytd THEN round(profit * 0.05, 2) ELSE round(profit * 0.25, 2) END
-         WHEN tax_type = 'iitBusiness' THEN iit_business_tax(ytd_business) - iit_business_tax(ytd_business - profit) - CASE WHEN claims THEN business_halving ELSE 0 END
+         WHEN tax_type = 'iitBusiness' THEN iit_business_tax(ytd_profit) - iit_business_tax(ytd_profit - profit) - CASE WHEN claims THEN business_halving ELSE 0 END
          ELSE round(wages * iit_rate, 2) END::DECIMAL(18,2) AS tax_payable,
     CASE WHEN unfiled OR NOT claims THEN []
          WHEN tax_type = 'vat' AND NOT vat_general AND sales_d > 0 THEN
