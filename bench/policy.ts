@@ -155,12 +155,20 @@ async function main(): Promise<void> {
     // Every plan starts from the same matched database, so runs and planners compare like for like.
     const matched = join(work, 'matched.duckdb');
     copyDb(db, matched);
-    const planOnCopy = (module: string, label: string, i: number, keyed = false, standalone = false): Result => {
+    // `again` plans the copy a second time in another process, as the next night's `zhishu push plan` finds
+    // the outbox the first one filled: the same results, so nothing new, but every batch reads what is there.
+    const planOnCopy = (module: string, label: string, i: number, keyed = false, standalone = false, again: Result[] = []): Result => {
       const copy = join(work, `plan-${i}.duckdb`);
       copyDb(matched, copy);
       log(`push plan, ${label} (${i + 1}/${REPEAT})`);
+      const args = ['--stage', 'plan', copy, period, module, ...(keyed ? ['keyed'] : []), ...(standalone ? ['standalone'] : [])];
       try {
-        return run('bench/policy.ts', ['--stage', 'plan', copy, period, module, ...(keyed ? ['keyed'] : []), ...(standalone ? ['standalone'] : [])]);
+        const first = run('bench/policy.ts', args);
+        if (standalone) {
+          log(`push plan again, ${label} (${i + 1}/${REPEAT})`);
+          again.push(run('bench/policy.ts', args));
+        }
+        return first;
       } finally {
         for (const f of [copy, `${copy}.wal`]) rmSync(f, { force: true });
         rmSync(`${copy}.tmp`, { recursive: true, force: true });
@@ -189,11 +197,12 @@ async function main(): Promise<void> {
       previous !== null && spawnSync('git', ['cat-file', '-e', `${COMPARE}:src/store/sql/migrations/008_outbox_unkeyed.sql`], { stdio: 'ignore' }).status !== 0;
     const current: Result[] = [];
     const alone: Result[] = [];
+    const again: Result[] = [];
     const before: Result[] = [];
     const planner = join(here, '..', 'src', 'push', 'plan.ts');
     for (let i = 0; i < REPEAT; i++) {
       current.push(planOnCopy(planner, 'set-wise planner, inside one transaction', i));
-      alone.push(planOnCopy(planner, 'set-wise planner, standalone', i, false, true));
+      alone.push(planOnCopy(planner, 'set-wise planner, standalone', i, false, true, again));
       if (previous) before.push(planOnCopy(previous, `planner of ${COMPARE}`, i, previousKeyed));
     }
     log(`re-matching ${SAMPLE} single taxpayers`);
@@ -249,6 +258,7 @@ ${stageRow('match (every rule, its loosened form and its benefit, one query)', m
 ${stageRow('ledger', ledger.ms, ledger.maxRssMiB, `checkpoint ${secs(ledger.checkpointMs as number)}`)}
 ${stageRow("push plan (set-wise, sql/plan.sql), inside the match's transaction", planMs, median(current.map((r) => r.maxRssMiB)), planNote(current))}
 ${stageRow('push plan, standalone (`zhishu push plan`)', aloneMs, median(alone.map((r) => r.maxRssMiB)), planNote(alone))}
+${stageRow('push plan again, standalone: the next night, the same results, the outbox full (not part of the pipeline)', median(again.map((r) => r.ms)), median(again.map((r) => r.maxRssMiB)), planNote(again).replace(/[\d,]+ messages$/, `${fmt(Number((again[0]?.plan as { alreadyPlanned?: number } | undefined)?.alreadyPlanned ?? 0))} messages found planned already, ${fmt(Number((again[0]?.plan as { planned?: number } | undefined)?.planned ?? 0))} new`))}
 ${before.length > 0 ? `${stageRow(`push plan, the planner of ${COMPARE} (inside one transaction)`, median(before.map((r) => r.ms)), median(before.map((r) => r.maxRssMiB)), planNote(before))}\n` : ''}| **whole pipeline, the plan inside the match's transaction** (\`zhishu match\`, \`zhishu ledger\`) | **${secs(pipelineMs)}** | | goal 60 s: ${pipelineMs <= 60000 ? 'met' : '**missed**'} |
 | **whole pipeline, one command per stage** (\`zhishu match --no-push\`, \`zhishu ledger\`, \`zhishu push plan\`) | **${secs(commandsMs)}** | | goal 60 s: ${commandsMs <= 60000 ? 'met' : '**missed**'} |
 

@@ -228,12 +228,17 @@ WITH m AS (
   CROSS JOIN LATERAL unnest(CASE WHEN pm.kind = 'digest' THEN regexp_split_to_array(pm.items, ',') ELSE ARRAY[pm.message_id] END) AS id
   WHERE pm.period = $period::TEXT AND pm.status <> 'skipped'
     AND pm.credit_code IN (SELECT credit_code FROM push_plan_taxpayer WHERE tp >= $lo::INTEGER AND tp < $hi::INTEGER)
-), parsed AS (
+), rest AS (
   -- A digest's items are kept without the prefix the row carries (rows planned before that: with it).
   SELECT *, CASE WHEN left(id, length(prefix)) = prefix THEN substr(id, length(prefix) + 1) WHEN kind = 'digest' THEN id END AS rest FROM m
+), parsed AS (
+  SELECT *, split_part(rest, '.', 1) AS item_kind,
+    CASE WHEN split_part(rest, '.', 1) IN ('relief', 'nearMiss') THEN substr(rest, strpos(rest, '.') + 1) END AS policy_id
+  FROM rest
 )
-SELECT p.message_id, p.credit_code, p.role, p.status, e.e * 2 + (split_part(p.rest, '.', 1) = 'nearMiss')::INTEGER AS key
-FROM parsed p LEFT JOIN push_plan_entry e ON split_part(p.rest, '.', 1) IN ('relief', 'nearMiss') AND e.id = substr(p.rest, strpos(p.rest, '.') + 1);
+-- Joined on the policy id alone, as DuckDB's file does.
+SELECT p.message_id, p.credit_code, p.role, p.status, e.e * 2 + (p.item_kind = 'nearMiss')::INTEGER AS key
+FROM parsed p LEFT JOIN push_plan_entry e ON e.id = p.policy_id;
 
 -- @superseded
 -- Planned messages the current results no longer call for (a digest: when any of its items is no
