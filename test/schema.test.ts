@@ -4,8 +4,11 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { CATEGORIES } from '../src/law/catalogue.ts';
+import { LEDGER_STATUSES } from '../src/ledger/ledger.ts';
 import { dataModelMarkdown } from '../src/model/dataModelDoc.ts';
+import { CHANNELS, ROLES } from '../src/model/enums.ts';
 import { SQL_TYPES, TABLES } from '../src/model/index.ts';
+import { MESSAGE_KINDS, MESSAGE_STATUSES } from '../src/push/message.ts';
 import { migrate, migrations, Store } from '../src/store/store.ts';
 import { tempDir } from './helpers/tmp.ts';
 
@@ -90,6 +93,49 @@ describe('schema', () => {
     fresh.close();
     await assert.rejects(store.exec(`INSERT INTO policy_match SELECT * REPLACE ('maybe' AS status) FROM policy_match`), /maybe/);
     await assert.rejects(store.exec(`INSERT INTO policy_match SELECT * REPLACE (NULL AS category) FROM policy_match`), /NOT NULL/);
+    store.close();
+  });
+
+  it("migration 012 makes the outbox's role, kind, channel and status and the ledger's status ENUMs of exactly the code's values, keeping rows and NOT NULLs through a WAL replay", async () => {
+    const file = join(tempDir(), 'v11.duckdb');
+    const old = await Store.open(file, { migrate: false });
+    await migrate(old, 11);
+    await old.exec(`INSERT INTO push_message VALUES ('2026-Q3.C.taxHandler.digest.digest-0123456789abcdef', 'C', 'taxHandler', 'digest', '2026-Q3', NULL,
+      'relief.cit.x,nearMiss.vat.y', 'cit,vat', 1, 12.5, DATE '2026-10-15', 'email', 'tax@example.com', NULL, NULL, 'failed', TIMESTAMP '2026-10-10 09:00:00', 3,
+      NULL, 'refused', TIMESTAMP '2026-09-30 08:00:00', NULL, 'Li', 'Co', NULL, '[]')`);
+    await old.exec(`INSERT INTO ledger_entry VALUES ('C', '2026-Q3', DATE '2026-09-30', DATE '2026-09-01', 'cit.x', 'notStacked', 0, NULL, TIMESTAMP '2026-09-30 08:00:00'),
+      ('C', '2026-Q3', DATE '2026-09-30', DATE '2026-08-01', 'vat.y', 'enjoyed', 30.25, NULL, TIMESTAMP '2026-09-30 08:00:00')`);
+    old.close();
+    const store = await migratedByKilledProcess(file);
+    assert.deepEqual(await store.all('SELECT role, kind, channel, status, items, benefit FROM push_message'), [
+      { role: 'taxHandler', kind: 'digest', channel: 'email', status: 'failed', items: 'relief.cit.x,nearMiss.vat.y', benefit: '12.50' },
+    ]);
+    assert.deepEqual(await store.all('SELECT policy_id, status, enjoyed FROM ledger_entry ORDER BY policy_id'), [
+      { policy_id: 'cit.x', status: 'notStacked', enjoyed: '0.00' },
+      { policy_id: 'vat.y', status: 'enjoyed', enjoyed: '30.25' },
+    ]);
+    const range = async (type: string) => (await store.one<{ v: string[] }>(`SELECT enum_range(NULL::${type})::VARCHAR[] AS v`)).v;
+    // In the order of the values as text: ORDER BY and comparisons give what they gave on VARCHAR (and give on PostgreSQL).
+    const asText = (values: readonly string[]) => [...values].sort();
+    assert.deepEqual(await range('push_role'), asText(ROLES));
+    assert.deepEqual(await range('push_kind'), asText(MESSAGE_KINDS));
+    assert.deepEqual(await range('push_channel'), asText(CHANNELS));
+    assert.deepEqual(await range('push_status'), asText(MESSAGE_STATUSES));
+    assert.deepEqual(await range('ledger_status'), asText(LEDGER_STATUSES));
+    assert.deepEqual(await store.all(`SELECT kind FROM (VALUES ('relief'), ('digest'), ('nearMiss')) v(kind) ORDER BY kind::push_kind`), [
+      { kind: 'digest' },
+      { kind: 'nearMiss' },
+      { kind: 'relief' },
+    ]);
+    const fresh = await Store.open(':memory:');
+    for (const table of ['push_message', 'ledger_entry']) {
+      assert.deepEqual(await store.all(`DESCRIBE ${table}`), await fresh.all(`DESCRIBE ${table}`), `${table}: the same columns, types and nullability`);
+    }
+    fresh.close();
+    await assert.rejects(store.exec(`UPDATE push_message SET status = 'lost'`), /lost/);
+    await assert.rejects(store.exec(`INSERT INTO ledger_entry SELECT * REPLACE ('maybe' AS status) FROM ledger_entry`), /maybe/);
+    await assert.rejects(store.exec(`INSERT INTO push_message SELECT * REPLACE (NULL AS channel) FROM push_message`), /NOT NULL/);
+    await assert.rejects(store.exec(`INSERT INTO ledger_entry SELECT * REPLACE (NULL AS status) FROM ledger_entry`), /NOT NULL/);
     store.close();
   });
 

@@ -84,10 +84,14 @@ export async function buildLedger(db: Db, catalogue: Catalogue, period: string, 
   });
 }
 
+/** The ledger's statuses (sql/build.sql): on DuckDB the ENUM ledger_status (migration 012) holds exactly these. */
+export const LEDGER_STATUSES = ['enjoyed', 'missed', 'notStacked', 'matchedNoCode'] as const;
+export type LedgerStatus = (typeof LEDGER_STATUSES)[number];
+
 export interface TaxpayerLedger {
   creditCode: string;
   year: number;
-  rows: { period: string; month: string; policyId: string; status: string; enjoyed: string; missed: string | null }[];
+  rows: { period: string; month: string; policyId: string; status: LedgerStatus; enjoyed: string; missed: string | null }[];
   enjoyed: string;
   missed: string;
 }
@@ -97,7 +101,7 @@ export async function taxpayerLedger(db: Db, creditCode: string, year: number): 
   // The taxpayer's rows first, alone, so the lookup can use an index on credit_code where one exists
   // (the serving indexes): with the year's range beside it in one filter DuckDB scans the whole table.
   const mine = 'WITH mine AS MATERIALIZED (SELECT * FROM ledger_entry WHERE credit_code = $1)';
-  const rows = await db.all<{ period: string; month: string; policy_id: string; status: string; enjoyed: string; missed: string | null }>(
+  const rows = await db.all<{ period: string; month: string; policy_id: string; status: LedgerStatus; enjoyed: string; missed: string | null }>(
     `${mine} SELECT period, ${monthText(db.dialect, 'month')} AS month, policy_id, status, enjoyed::VARCHAR AS enjoyed, missed::VARCHAR AS missed FROM mine
      WHERE ${inYear('period_end', 2)} ORDER BY month, policy_id`,
     [creditCode, year],

@@ -96,7 +96,7 @@ The benefit ledger (政策红利账本), rebuilt per quarter by \`zhishu match\`
 | period_end | DATE | no | its last day |
 | month | DATE | no | enjoyed: the first day of the month the claiming return ends (monthly filers claim monthly); missed: the quarter's last month |
 | policy_id | VARCHAR | no | the policy |
-| status | VARCHAR | no | \`enjoyed\` (a reduction code of the policy claimed on a return ending in the month), \`missed\` (matched, has reduction codes, none claimed in the whole quarter; of reliefs that do not stack, only the one worth most), \`notStacked\` (matched, unclaimed, but a relief it does not stack with is claimed or worth more, or, neither having a reduction code, ranked better: counted instead), \`matchedNoCode\` (matched; the policy has no reduction code, so a claim cannot be seen; of such reliefs that do not stack, the best ranked) |
+| status | VARCHAR | no | \`enjoyed\` (a reduction code of the policy claimed on a return ending in the month), \`missed\` (matched, has reduction codes, none claimed in the whole quarter; of reliefs that do not stack, only the one worth most), \`notStacked\` (matched, unclaimed, but a relief it does not stack with is claimed or worth more, or, neither having a reduction code, ranked better: counted instead), \`matchedNoCode\` (matched; the policy has no reduction code, so a claim cannot be seen; of such reliefs that do not stack, the best ranked); on DuckDB the ENUM \`ledger_status\` of these four (migration 012) |
 | enjoyed | DECIMAL(18,2) | no | reductions claimed for the policy in the month, yuan |
 | missed | DECIMAL(18,2) | yes | for \`missed\`: the estimated benefit not claimed, yuan (for a relief that does not stack with one claimed, what it is worth beyond the claim) |
 | built_at | TIMESTAMP | no | when the ledger was rebuilt |
@@ -111,8 +111,8 @@ when the message is sent or shown, with the catalogue's titles (src/push/message
 |---|---|---|---|
 | message_id | VARCHAR | no | \`period.credit_code.role.kind.subject\`, subject = policy id or \`digest-\` and a hash of its items (unique: the primary key on PostgreSQL; on DuckDB kept unique by the planner without an index, migration 008; also the e-mail Message-ID's left part) |
 | credit_code | VARCHAR | no | the taxpayer |
-| role | VARCHAR | no | the person, by role in company_person: \`legalRepresentative\`, \`financeOfficer\`, \`taxHandler\` |
-| kind | VARCHAR | no | \`relief\` (a matched policy to claim), \`nearMiss\` (what is lacking), \`digest\` (several merged by the frequency cap) |
+| role | VARCHAR | no | the person, by role in company_person: \`legalRepresentative\`, \`financeOfficer\`, \`taxHandler\`; on DuckDB the ENUM \`push_role\` of these (migration 012) |
+| kind | VARCHAR | no | \`relief\` (a matched policy to claim), \`nearMiss\` (what is lacking), \`digest\` (several merged by the frequency cap); on DuckDB the ENUM \`push_kind\` (migration 012) |
 | period | VARCHAR | no | the period of the match results, e.g. 2026-Q1 |
 | policy_id | VARCHAR | yes | the catalogue entry; empty for a digest |
 | items | VARCHAR | yes | digest only: the messages it stands for (they are never planned alone), comma-separated, each \`kind.policy_id\`: its message_id without the prefix the row carries (\`period.credit_code.role.\`); rows planned before that hold the full ids |
@@ -120,11 +120,11 @@ when the message is sent or shown, with the catalogue's titles (src/push/message
 | run_id | BIGINT | no | the match run whose results the message comes from |
 | benefit | DECIMAL(18,2) | yes | estimated benefit in yuan; a digest: the sum over its reliefs; empty when unknown |
 | deadline | DATE | no | the filing deadline the message is timed ahead of (the filing's due_date, else the 15th of the month after the period) |
-| channel | VARCHAR | no | \`inApp\`, \`email\` or \`sms\`; becomes \`inApp\` when SMS is not configured or an e-mail's fate is uncertain |
+| channel | VARCHAR | no | \`inApp\`, \`email\` or \`sms\`; becomes \`inApp\` when SMS is not configured or an e-mail's fate is uncertain; on DuckDB the ENUM \`push_channel\` (migration 012) |
 | recipient | VARCHAR | no | e-mail address, mobile number, or \`inbox:credit_code/role\` |
 | subject | VARCHAR | yes | empty: rendered when sent or shown (src/push/message.ts), from the columns below; set only on rows planned before texts were rendered at sending, which are sent as written |
 | body | VARCHAR | yes | empty, or as for subject |
-| status | VARCHAR | no | \`planned\`, \`sending\` (an attempt is in flight), \`sent\`, \`failed\` (refused for good or out of attempts), \`skipped\` (the latest match run no longer supports it) |
+| status | VARCHAR | no | \`planned\`, \`sending\` (an attempt is in flight), \`sent\`, \`failed\` (refused for good or out of attempts), \`skipped\` (the latest match run no longer supports it); on DuckDB the ENUM \`push_status\` (migration 012) |
 | scheduled_at | TIMESTAMP | no | when it should go out: lead days before the deadline, never before planning, inside the sending hours, outside the person's quiet hours |
 | attempts | INTEGER | no | attempts made so far |
 | next_attempt_at | TIMESTAMP | yes | after a failed attempt: not before this (exponential back-off) |

@@ -5,8 +5,11 @@ import { parsePeriod } from './time.ts';
 
 export type Role = (typeof ROLES)[number];
 export type Channel = (typeof CHANNELS)[number];
-export type MessageKind = 'relief' | 'nearMiss' | 'digest';
-export type MessageStatus = 'planned' | 'sending' | 'sent' | 'failed' | 'skipped';
+/** The outbox's kinds and statuses: on DuckDB the ENUMs push_kind and push_status (migration 012) hold exactly these. */
+export const MESSAGE_KINDS = ['relief', 'nearMiss', 'digest'] as const;
+export const MESSAGE_STATUSES = ['planned', 'sending', 'sent', 'failed', 'skipped'] as const;
+export type MessageKind = (typeof MESSAGE_KINDS)[number];
+export type MessageStatus = (typeof MESSAGE_STATUSES)[number];
 
 /** What planning needs of a catalogue entry (a narrow view, so the push part does not depend on the rest). */
 export type PushEntry = Pick<CatalogueEntry, 'id' | 'kind' | 'title' | 'category' | 'notify' | 'exclusiveGroup' | 'groupRank'>;

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { policyReport } from '../../ledger/ledger.ts';
 import { CREDIT_LEVELS, DISTRICT_IDS, TAXPAYER_KINDS, VAT_STATUSES } from '../../model/enums.ts';
-import { entriesById, type RenderableMessage, renderMessage } from '../../push/message.ts';
+import { entriesById, MESSAGE_STATUSES, type RenderableMessage, renderMessage } from '../../push/message.ts';
 import { createUser } from '../accounts.ts';
 import { type ApiContext, requireRole, type ZodApi } from '../context.ts';
 import { pageRows } from '../paging.ts';
@@ -154,7 +154,7 @@ export function registerStaff(api: ZodApi, ctx: ApiContext): void {
         summary: 'The outbox of planned and sent messages (bureau staff)',
         querystring: z.object({
           creditCode: creditCode.optional(),
-          status: z.enum(['planned', 'sending', 'sent', 'failed', 'skipped']).optional(),
+          status: z.enum(MESSAGE_STATUSES).optional(),
           period: z.string().optional(),
           ...pageQuery,
         }),

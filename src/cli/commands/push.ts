@@ -6,6 +6,7 @@ import { DEFAULT_LAW_DIR } from '../../match/match.ts';
 import { emailAdapter } from '../../push/channels/email.ts';
 import { inAppAdapter } from '../../push/channels/inApp.ts';
 import { smsNotConfigured } from '../../push/channels/sms.ts';
+import { MESSAGE_STATUSES } from '../../push/message.ts';
 import { type LackingProvider, lackingKey, type PlanReport, planPushes } from '../../push/plan.ts';
 import { type SendReport, sendPushes } from '../../push/send.ts';
 import { DEFAULT_PLAN_SETTINGS, DEFAULT_SEND_SETTINGS } from '../../push/settings.ts';
@@ -76,7 +77,7 @@ async function outboxText(db: Db): Promise<string> {
   const rows = await db.all<{ channel: string; status: string; n: string }>(
     'SELECT channel, status, count(*)::VARCHAR AS n FROM push_message GROUP BY channel, status ORDER BY channel, status',
   );
-  const statuses = ['planned', 'sending', 'sent', 'failed', 'skipped'];
+  const statuses = MESSAGE_STATUSES;
   const channels = [...new Set(rows.map((r) => r.channel))];
   const cell = (c: string, s: string) => Number(rows.find((r) => r.channel === c && r.status === s)?.n ?? 0);
   return `outbox by channel and status:\n${table(
