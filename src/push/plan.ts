@@ -126,7 +126,16 @@ const TEMP_TABLES = [
 ];
 
 /** DuckDB: the variables sql/plan.sql sets (its `words`), reset with the temp tables. */
-const DUCKDB_VARIABLES = ['push_plan_ids', 'push_plan_categories'];
+const DUCKDB_VARIABLES = [
+  'push_plan_ids',
+  'push_plan_categories',
+  'push_plan_keys',
+  'push_plan_keys_sorted',
+  'push_plan_key_place',
+  'push_plan_category_names',
+  'push_plan_category_bit',
+  'push_plan_category_sets',
+];
 
 /** PostgreSQL: the functions sql/postgres/plan.sql creates in pg_temp (its `macros`), dropped with the temp tables. */
 const PG_FUNCTIONS = ['push_allocate', 'push_fits', 'push_next_delivery'];

@@ -53,6 +53,21 @@ SELECT unnest(from_json($entries, '[{"e":"SMALLINT","id":"VARCHAR","category":"V
 -- one thread: the INSERTs of a city took 22 s instead of 15.
 SET VARIABLE push_plan_ids = (SELECT list(id ORDER BY e) FROM push_plan_entry);
 SET VARIABLE push_plan_categories = (SELECT list(category ORDER BY e) FROM push_plan_entry);
+-- A message's id without its prefix by its key (push_key + 1): `relief.<policy>` or `nearMiss.<policy>`,
+-- looked up instead of put together for each of the twelve million items of a city's digests.
+SET VARIABLE push_plan_keys = (SELECT list(CASE WHEN n = 1 THEN 'nearMiss.' ELSE 'relief.' END || id ORDER BY push_key(e, n = 1)) FROM push_plan_entry, range(2) t(n));
+-- A digest's id hashes its items' ids sorted as text. Sorting the keys' places in that order (numbers)
+-- and looking the texts up gives the same list: at a million taxpayers 1.5 s instead of 2.1 s.
+SET VARIABLE push_plan_keys_sorted = (SELECT list_sort(getvariable('push_plan_keys')));
+SET VARIABLE push_plan_key_place = (SELECT list(list_position(getvariable('push_plan_keys_sorted'), k) ORDER BY i)
+  FROM (SELECT unnest(getvariable('push_plan_keys')) AS k, generate_subscripts(getvariable('push_plan_keys'), 1) AS i));
+-- A digest's categories, distinct, in text order, comma-separated: each entry's category as one bit of
+-- a mask (by entry number + 1), each mask's text (by mask + 1). The catalogue has six categories, so
+-- 64 texts; OR-ing the bits took 0.15 s where sorting and joining the texts took 0.9 s.
+SET VARIABLE push_plan_category_names = (SELECT list(DISTINCT category ORDER BY category) FROM push_plan_entry);
+SET VARIABLE push_plan_category_bit = (SELECT list(1 << (list_position(getvariable('push_plan_category_names'), category) - 1) ORDER BY e) FROM push_plan_entry);
+SET VARIABLE push_plan_category_sets = (SELECT list(array_to_string(list_filter(getvariable('push_plan_category_names'), (c, i) -> (m >> (i - 1)) & 1 = 1), ',') ORDER BY m)
+  FROM range(1 << len(getvariable('push_plan_category_names'))) t(m));
 
 -- @wait
 -- Hours to wait from each local hour, per quiet-hours setting (a few dozen distinct ones). A person
@@ -378,7 +393,7 @@ WITH person AS (
 ), single AS (
   SELECT p.*, unnest(p.items) AS x, unnest(p.slots) AS slot FROM person p
 ), single_row AS (
-  SELECT s.prefix || CASE WHEN s.x.prio = 2 THEN 'nearMiss' ELSE 'relief' END || '.' || getvariable('push_plan_ids')[s.x.e + 1] AS message_id, s.*,
+  SELECT s.prefix || getvariable('push_plan_keys')[push_key(s.x.e, s.x.prio = 2) + 1] AS message_id, s.*,
     CASE WHEN s.x.prio = 2 THEN 'nearMiss' ELSE 'relief' END AS kind, getvariable('push_plan_ids')[s.x.e + 1] AS policy_id, getvariable('push_plan_categories')[s.x.e + 1] AS category,
     CASE WHEN s.x.prio = 2 THEN list_filter(s.lacking, l -> l.e = s.x.e)[1].lacking END AS lacks
   FROM single s
@@ -388,8 +403,9 @@ WITH person AS (
   SELECT p.*, list_filter(p.items, (x, i) -> p.slots[i] > 0) AS merged FROM person p WHERE p.in_digest > 1
 ), digest_row AS (
   -- Its items' ids without the prefix the row carries (period, taxpayer, role): kind.policy.
-  SELECT d.*, list_transform(d.merged, x -> CASE WHEN x.prio = 2 THEN 'nearMiss' ELSE 'relief' END || '.' || getvariable('push_plan_ids')[x.e + 1]) AS ids,
-    array_to_string(list_sort(list_distinct(list_transform(d.merged, x -> getvariable('push_plan_categories')[x.e + 1]))), ',') AS category,
+  SELECT d.*, list_transform(d.merged, x -> getvariable('push_plan_keys')[push_key(x.e, x.prio = 2) + 1]) AS ids,
+    list_transform(list_sort(list_transform(d.merged, x -> getvariable('push_plan_key_place')[push_key(x.e, x.prio = 2) + 1])), i -> getvariable('push_plan_keys_sorted')[i]) AS sorted_ids,
+    getvariable('push_plan_category_sets')[list_aggregate(list_transform(d.merged, x -> getvariable('push_plan_category_bit')[x.e + 1]), 'bit_or') + 1] AS category,
     -- What each line of the digest says besides its item's id (message.ts DigestItem), in the items' order.
     to_json(list_transform(d.merged, x -> {benefit: x.b::DECIMAL(18,2)::VARCHAR, deadline: x.dl::VARCHAR,
       lacking: CASE WHEN x.prio = 2 THEN list_filter(d.lacking, l -> l.e = x.e)[1].lacking END}))::VARCHAR AS digest_items
@@ -397,14 +413,14 @@ WITH person AS (
 ), digest_id AS (
   -- Named by what it holds: the same items give the same digest (message.ts digestSubject). The hash
   -- is of the items as the row keeps them, without the prefix the id carries anyway.
-  SELECT *, prefix || 'digest.digest-' || left(sha256(array_to_string(list_sort(ids), chr(10))), 16) AS message_id FROM digest_row
+  SELECT *, prefix || 'digest.digest-' || left(sha256(array_to_string(sorted_ids, chr(10))), 16) AS message_id FROM digest_row
 ), new_row AS (
   SELECT message_id, credit_code, role, kind, policy_id, NULL AS items, category, run_id, x.b AS benefit, x.dl AS deadline, channel, recipient,
     person_name, taxpayer_name, to_json(lacks)::VARCHAR AS lacking, NULL AS digest_items, CASE WHEN slot > 0 THEN d ELSE x.ms END AS send_ms
   FROM single_row
   UNION ALL
   SELECT message_id, credit_code, role, 'digest', NULL, array_to_string(ids, ','), category, run_id,
-    list_sum(list_transform(list_filter(merged, x -> x.prio < 2), x -> x.b)), list_min(list_transform(merged, x -> x.dl)), channel, recipient,
+    list_sum(list_transform(merged, x -> CASE WHEN x.prio < 2 THEN x.b END)), list_min(list_transform(merged, x -> x.dl)), channel, recipient,
     person_name, taxpayer_name, NULL, digest_items, d
   FROM digest_id
 )
