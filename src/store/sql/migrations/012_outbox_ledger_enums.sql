@@ -6,7 +6,8 @@
 -- list in the order of its values as text, so that ORDER BY, min() and comparisons give what they gave
 -- on VARCHAR and what PostgreSQL (TEXT) gives. Growing a list takes a new type and a new table, as
 -- here. Made again rather than altered, as migration 007 explains: the same columns in the same
--- order, the NOT NULLs put back.
+-- order, the NOT NULLs put back. The serving index on ledger_entry goes with the old table; `zhishu
+-- serve` makes it again when it starts (src/api/sql/serving_indexes.sql).
 CREATE TYPE push_role AS ENUM ('financeOfficer', 'legalRepresentative', 'taxHandler');
 CREATE TYPE push_kind AS ENUM ('digest', 'nearMiss', 'relief');
 CREATE TYPE push_channel AS ENUM ('email', 'inApp', 'sms');
