@@ -70,7 +70,7 @@ async function columnsOf(db: Db) {
     JSON: 'json',
   };
   return rows.map((r) => {
-    // DuckDB keeps the closed string facts as ENUMs (migration 007), PostgreSQL as text.
+    // DuckDB keeps closed sets as ENUMs (migrations 007, 009, 012), PostgreSQL as text.
     const duckType = r.type.startsWith('ENUM(') ? 'VARCHAR' : r.type;
     const type = db.dialect === 'duckdb' ? (duckType.startsWith('DECIMAL') ? 'numeric' : (pgType[duckType] ?? `unmapped ${duckType}`)) : r.type;
     return `${r.t}.${r.c} #${Number(r.pos)} ${type}${type === 'numeric' ? `(${r.p},${r.s})` : ''} ${r.nullable === 'YES' ? 'NULL' : 'NOT NULL'}`;
