@@ -56,7 +56,8 @@ async function stage([name, db, period, module, ...flags]: string[]): Promise<vo
   const { catalogueOf, DEFAULT_LAW_DIR } = await import('../src/match/match.ts');
   const { parseQuarter } = await import('../src/match/period.ts');
   const planner = (await import(pathToFileURL(resolve(module)).href)) as Record<string, unknown>;
-  const planPushes = planner.planPushes as (s: unknown, e: unknown, o: { period: string; now: Date }) => Promise<unknown>;
+  const planPushes = planner.planPushes as (s: unknown, e: unknown, o: { period: string; now: Date; lacking?: unknown }) => Promise<unknown>;
+  const { nearMissLacking } = await import('../src/cli/commands/push.ts');
   const store = await Store.open(db);
   // A planner written before migration 008 inserts with ON CONFLICT, which needs the outbox's ids
   // under a unique index: its copy gets one back (on the empty outbox, before the clock starts).
@@ -65,7 +66,8 @@ async function stage([name, db, period, module, ...flags]: string[]): Promise<vo
   const cpu0 = process.cpuUsage();
   const t0 = performance.now();
   // The match command plans inside the transaction that writes the results; `zhishu push plan` on its own.
-  const options = { period, now: new Date(`${parseQuarter(period).end}T00:00:00Z`) };
+  // What each near miss lacks is asked of the match part, as the commands ask it.
+  const options = { period, now: new Date(`${parseQuarter(period).end}T00:00:00Z`), lacking: nearMissLacking(store, DEFAULT_LAW_DIR, period) };
   const plan = standalone ? await planPushes(store, entries, options) : await store.transaction(() => planPushes(store, entries, options));
   // Until the outbox is in the database file, as the command's exit leaves it (policyPhase.ts).
   const c0 = performance.now();

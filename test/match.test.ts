@@ -2,14 +2,15 @@ import assert from 'node:assert/strict';
 import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { nearMissLacking } from '../src/cli/commands/push.ts';
 import { generateCity } from '../src/generate/city.ts';
 import { ingestDirectory } from '../src/ingest/ingest.ts';
 import { buildLedger, policyReport, taxpayerLedger } from '../src/ledger/ledger.ts';
-import { explainTaxpayer } from '../src/match/explain.ts';
+import { explainTaxpayer, explainTaxpayers } from '../src/match/explain.ts';
 import { catalogueOf, DEFAULT_LAW_DIR, policiesFor, runMatch } from '../src/match/match.ts';
 import { parseQuarter } from '../src/match/period.ts';
 import { withCheckCharacter } from '../src/model/index.ts';
-import { planPushes } from '../src/push/plan.ts';
+import { lackingKey, planPushes } from '../src/push/plan.ts';
 import { evaluateFormula } from '../src/rules/formula.ts';
 import { Store } from '../src/store/store.ts';
 import { tempDir } from './helpers/tmp.ts';
@@ -460,6 +461,36 @@ describe('single-taxpayer re-match: the same facts and results as the city run',
          FROM taxpayer_fact WHERE period = '${period}' AND computed_at = TIMESTAMP '${oneAt}'`,
       );
       for (const [k, v] of Object.entries(known)) assert.ok(Number(v) > 0, `${period}: some ${k}`);
+    }
+  });
+
+  it('explains many taxpayers at once (as the push planner asks of its near misses) exactly as one at a time', async () => {
+    const period = '2026-Q3';
+    const results = await store.all<{ c: string; p: string; status: string }>(
+      `SELECT credit_code AS c, policy_id AS p, status::VARCHAR AS status FROM current_match WHERE period = '${period}' ORDER BY c, p`,
+    );
+    const wanted = new Map<string, Set<string>>();
+    // Every other result, so that each taxpayer is asked about some of its policies, not all.
+    for (const [i, r] of results.entries()) if (i % 2 === 0) wanted.set(r.c, (wanted.get(r.c) ?? new Set()).add(r.p));
+    const nobody = withCheckCharacter('91440300MA5H99998');
+    wanted.set(nobody, new Set(['cit.smallLowProfit']));
+    const { explained, missing } = await explainTaxpayers(store, { period, wanted });
+    assert.deepEqual(missing, [nobody]);
+    assert.ok(explained.size > 200, `${explained.size} taxpayers explained`);
+    for (const [c, policies] of wanted) {
+      if (c === nobody) continue;
+      const one = (await explainTaxpayer(store, { creditCode: c, period })).policies.filter((p) => policies.has(p.policy));
+      assert.deepEqual(explained.get(c), one, c);
+    }
+    // What a near miss lacks, as the planner is told: the failed conditions of the one-at-a-time explanation.
+    const nearMisses = results.filter((r) => r.status === 'nearMiss').map((r) => ({ creditCode: r.c, policyId: r.p }));
+    assert.ok(nearMisses.length > 0);
+    const lacking = await nearMissLacking(store, DEFAULT_LAW_DIR, period)(nearMisses);
+    for (const n of nearMisses) {
+      const p = (await explainTaxpayer(store, { creditCode: n.creditCode, period, policy: n.policyId })).policies[0];
+      const failed = (p?.text.zh ?? []).filter((l) => l.trim().startsWith('✗')).map((l) => l.trim().replace(/^✗\s*/, ''));
+      assert.ok(failed.length > 0, `${n.creditCode} ${n.policyId}: a near miss fails some condition`);
+      assert.deepEqual(lacking.get(lackingKey(n.creditCode, n.policyId)), failed, `${n.creditCode} ${n.policyId}`);
     }
   });
 

@@ -128,7 +128,58 @@ export async function explainTaxpayer(
   const inForce = policiesFor(catalogue, quarter);
   const policies = inForce.filter((p) => !opts.policy || p.entry.id === opts.policy);
   if (opts.policy && policies.length === 0) throw new Error(`no policy '${opts.policy}' in force on ${quarter.end}`);
-  const facts: FactRow = Object.fromEntries(Object.entries(row).filter(([, v]) => v !== null));
+  const facts = factRow(row);
+  return {
+    creditCode: opts.creditCode,
+    period: quarter.period,
+    computedAt: String(row.computed_at),
+    lawChangedSince: run[0] !== undefined && run[0].sha !== sha,
+    facts,
+    policies: explainFacts(facts, inForce, policies),
+  };
+}
+
+/**
+ * explainTaxpayer for many taxpayers at once, each for the policies asked about only, from their
+ * latest facts: one query for all of them. What a push planner asks about the near misses of a batch
+ * of a city (thousands of taxpayers), where one explainTaxpayer each took 20 ms, 15 minutes at a
+ * million. Taxpayers without facts for the period come back in `missing`.
+ */
+export async function explainTaxpayers(
+  store: Db,
+  opts: { period: string; wanted: ReadonlyMap<string, ReadonlySet<string>>; lawDir?: string },
+): Promise<{ explained: Map<string, PolicyExplanation[]>; missing: string[] }> {
+  const quarter = parseQuarter(opts.period);
+  const codes = JSON.stringify([...opts.wanted.keys()]);
+  const list = store.dialect === 'postgres' ? 'SELECT jsonb_array_elements_text($2::jsonb)' : `SELECT unnest(from_json($2, '["VARCHAR"]'))`;
+  const rows = await store.all<Record<string, unknown>>(
+    `SELECT DISTINCT ON (credit_code) * FROM taxpayer_fact WHERE period = $1 AND credit_code IN (${list}) ORDER BY credit_code, computed_at DESC`,
+    [quarter.period, codes],
+  );
+  const inForce = policiesFor(catalogueOf(opts.lawDir ?? DEFAULT_LAW_DIR).catalogue, quarter);
+  const explained = new Map<string, PolicyExplanation[]>();
+  for (const row of rows) {
+    const code = String(row.credit_code);
+    const wanted = opts.wanted.get(code);
+    if (!wanted) continue;
+    explained.set(
+      code,
+      explainFacts(
+        factRow(row),
+        inForce,
+        inForce.filter((p) => wanted.has(p.entry.id)),
+      ),
+    );
+  }
+  return { explained, missing: [...opts.wanted.keys()].filter((c) => !explained.has(c)) };
+}
+
+type InForce = ReturnType<typeof policiesFor>;
+
+const factRow = (row: Record<string, unknown>): FactRow => Object.fromEntries(Object.entries(row).filter(([, v]) => v !== null));
+
+/** The explanations of `policies` (some of `inForce`) on one taxpayer's facts. */
+function explainFacts(facts: FactRow, inForce: InForce, policies: InForce): PolicyExplanation[] {
   // Every relief in force of the groups asked about is weighed, whichever of them was asked about.
   const groups = new Set(policies.flatMap((p) => (p.entry.exclusiveGroup ? [p.entry.exclusiveGroup] : [])));
   const grouped = inForce
@@ -137,34 +188,27 @@ export async function explainTaxpayer(
       const status = statusOf(evaluate(rule, facts), loose, facts);
       return { entry, status, benefit: benefit && (status === 'matched' || status === 'nearMiss') ? evaluateFormula(benefit, facts) : null };
     });
-  return {
-    creditCode: opts.creditCode,
-    period: quarter.period,
-    computedAt: String(row.computed_at),
-    lawChangedSince: run[0] !== undefined && run[0].sha !== sha,
-    facts,
-    policies: policies.map(({ entry, rule, loose, benefit }) => {
-      const trace = explain(rule, facts);
-      const status = statusOf(trace.result, loose, facts);
-      const value = benefit && (status === 'matched' || status === 'nearMiss') ? evaluateFormula(benefit, facts) : null;
-      const lines = trace.conditions.map(conditionText);
-      const head = {
-        zh: `${entry.title.zh}：${STATUS_LABELS[status].zh}${value ? `，预计本季度可享受约 ${value} 元` : ''}。依据：${entry.sources.map((s) => s.document).join('；')}`,
-        en: `${entry.title.en}: ${STATUS_LABELS[status].en}${value ? `, worth about ${value} yuan this quarter` : ''}. Source: ${entry.sources.map((s) => s.document).join('; ')}`,
-      };
-      return {
-        policy: entry.id,
-        title: entry.title,
-        category: entry.category,
-        status,
-        benefit: value,
-        sources: entry.sources.map((s) => ({ document: s.document, confidence: s.confidence })),
-        text: { zh: [head.zh, ...lines.map((l) => `  ${l.zh}`)], en: [head.en, ...lines.map((l) => `  ${l.en}`)] },
-        stacking: stackingOf({ entry, status, benefit: value }, grouped),
-        trace,
-      };
-    }),
-  };
+  return policies.map(({ entry, rule, loose, benefit }) => {
+    const trace = explain(rule, facts);
+    const status = statusOf(trace.result, loose, facts);
+    const value = benefit && (status === 'matched' || status === 'nearMiss') ? evaluateFormula(benefit, facts) : null;
+    const lines = trace.conditions.map(conditionText);
+    const head = {
+      zh: `${entry.title.zh}：${STATUS_LABELS[status].zh}${value ? `，预计本季度可享受约 ${value} 元` : ''}。依据：${entry.sources.map((s) => s.document).join('；')}`,
+      en: `${entry.title.en}: ${STATUS_LABELS[status].en}${value ? `, worth about ${value} yuan this quarter` : ''}. Source: ${entry.sources.map((s) => s.document).join('; ')}`,
+    };
+    return {
+      policy: entry.id,
+      title: entry.title,
+      category: entry.category,
+      status,
+      benefit: value,
+      sources: entry.sources.map((s) => ({ document: s.document, confidence: s.confidence })),
+      text: { zh: [head.zh, ...lines.map((l) => `  ${l.zh}`)], en: [head.en, ...lines.map((l) => `  ${l.en}`)] },
+      stacking: stackingOf({ entry, status, benefit: value }, grouped),
+      trace,
+    };
+  });
 }
 
 function statusOf(result: 'true' | 'false' | 'unknown', loose: Parameters<typeof evaluate>[0], facts: FactRow): MatchStatus {

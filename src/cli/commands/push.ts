@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { InvalidArgumentError } from 'commander';
 import { loadCatalogue } from '../../law/catalogue.ts';
-import { explainTaxpayer } from '../../match/explain.ts';
+import { explainTaxpayers } from '../../match/explain.ts';
 import { DEFAULT_LAW_DIR } from '../../match/match.ts';
 import { emailAdapter } from '../../push/channels/email.ts';
 import { inAppAdapter } from '../../push/channels/inApp.ts';
@@ -42,33 +42,32 @@ function yuan(value: string): number {
 /**
  * What each near miss lacks, in Chinese: the failed conditions of the policy's explanation from the
  * taxpayer's current facts (the same words as `zhishu policy explain`), with by how much. The match
- * command can hand the same provider to planPushes.
+ * command can hand the same provider to planPushes. The planner asks once per batch of taxpayers,
+ * and the batch's near misses are explained together (explainTaxpayers).
  */
 export function nearMissLacking(store: Db, lawDir: string, periodId: string): LackingProvider {
   return async (nearMisses) => {
     const out = new Map<string, readonly string[]>();
-    const byTaxpayer = new Map<string, Set<string>>();
-    for (const n of nearMisses) byTaxpayer.set(n.creditCode, (byTaxpayer.get(n.creditCode) ?? new Set()).add(n.policyId));
-    let problem: string | null = null;
-    for (const [creditCode, policies] of byTaxpayer) {
-      try {
-        const explained = await explainTaxpayer(store, { creditCode, period: periodId, lawDir });
-        for (const p of explained.policies) {
-          if (!policies.has(p.policy)) continue;
-          const failed = p.text.zh
-            .slice(1)
-            .map((l) => l.trim())
-            .filter((l) => l.startsWith('✗'));
-          out.set(
-            lackingKey(creditCode, p.policy),
-            failed.map((l) => l.replace(/^✗\s*/, '')),
-          );
-        }
-      } catch (err) {
-        problem ??= (err as Error).message;
+    const wanted = new Map<string, Set<string>>();
+    for (const n of nearMisses) wanted.set(n.creditCode, (wanted.get(n.creditCode) ?? new Set()).add(n.policyId));
+    const { explained, missing } = await explainTaxpayers(store, { period: periodId, wanted, lawDir });
+    for (const [creditCode, policies] of explained) {
+      for (const p of policies) {
+        const failed = p.text.zh
+          .slice(1)
+          .map((l) => l.trim())
+          .filter((l) => l.startsWith('✗'));
+        out.set(
+          lackingKey(creditCode, p.policy),
+          failed.map((l) => l.replace(/^✗\s*/, '')),
+        );
       }
     }
-    if (problem) process.stderr.write(`some near misses are sent without what they lack: ${problem}\n`);
+    if (missing.length > 0) {
+      process.stderr.write(
+        `some near misses are sent without what they lack: no facts in ${periodId} for ${missing.length} taxpayer(s), ${missing.slice(0, 3).join(', ')}${missing.length > 3 ? ', ...' : ''}\n`,
+      );
+    }
     return out;
   };
 }
