@@ -250,7 +250,7 @@ ${fmt(m.byStatus.matched ?? 0)} matched, ${fmt(m.byStatus.nearMiss ?? 0)} near m
 process and ends with a CHECKPOINT (timed with it: the writes in the database file, as the command's exit leaves them);
 peak RSS includes DuckDB's memory (its limit is 3 GB). The push plan runs on a fresh copy of the matched database each time, in
 turn two ways: inside one transaction, as \`zhishu match\` plans in the transaction that writes its results, and standalone, as
-\`zhishu push plan\` runs after \`zhishu match --no-push\` (each batch of 100,000 taxpayers its own transaction: a crash leaves whole
+\`zhishu push plan\` runs after \`zhishu match --no-push\` (each batch of 250,000 taxpayers its own transaction: a crash leaves whole
 taxpayers planned, and the next plan completes them); ${fmt(plan.candidates)} single messages called for, ${fmt(plan.digests)} digests among the rows written.
 A noisy 2-core machine shared with other work: CPU time is the steadier figure.
 

@@ -27,7 +27,7 @@ export interface PlanOptions {
    * outside the campaign is left as it is.
    */
   scope?: { sql: string; params: (string | number | null)[] };
-  /** Taxpayers planned per batch (default 100,000): bounds the memory a city plan takes. */
+  /** Taxpayers planned per batch (default 250,000): bounds the memory a city plan takes. */
   batchTaxpayers?: number;
 }
 
@@ -103,7 +103,7 @@ function readSections(file: string): Map<string, { sql: string; params: string[]
 
 const SECTIONS = { duckdb: readSections('plan.sql'), postgres: readSections(join('postgres', 'plan.sql')) };
 
-const BATCH_TAXPAYERS = 100_000;
+const BATCH_TAXPAYERS = 250_000;
 
 const TEMP_TABLES = [
   'push_plan_entry',

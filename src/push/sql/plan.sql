@@ -203,10 +203,12 @@ ORDER BY f.tp;
 -- role) and every message the results call for, most important first (major reliefs, then larger
 -- benefits, near misses last, then by policy id).
 CREATE OR REPLACE TEMP TABLE push_plan_candidate AS
-WITH called AS (
+-- The batch's rows materialized: inside a transaction DuckDB scans what the transaction wrote (here
+-- push_plan_row) on one thread, and with it the grouping after the scan (at a million, batches of
+-- 250,000: 3.3 s inside a transaction instead of 4.3 to 5.1 s; standalone 3.7 s instead of 3.3 s).
+WITH batch AS MATERIALIZED (SELECT * FROM push_plan_row WHERE tp >= $lo::INTEGER AND tp < $hi::INTEGER), called AS (
   SELECT r.tp, unnest(CASE r.item.prio WHEN 0 THEN e.major WHEN 1 THEN e.relief ELSE e.near_miss END) AS role, r.item
-  FROM push_plan_row r JOIN push_plan_entry e ON e.e = r.item.e
-  WHERE r.tp >= $lo::INTEGER AND r.tp < $hi::INTEGER
+  FROM batch r JOIN push_plan_entry e ON e.e = r.item.e
 ), grouped AS (
   SELECT tp, role, list_sort(list(item)) AS items FROM called GROUP BY tp, role
 )
