@@ -324,6 +324,23 @@ for (const engine of ['duckdb', 'postgres'] as Engine[]) {
         assert.equal(skipped.length, 0, "the first campaign's messages are not superseded by the second");
         const audit = await s.db.all("SELECT 1 FROM audit_log WHERE username = 'officer' AND action = 'campaign.plan'");
         assert.equal(audit.length, 3);
+        // A campaign of near misses tells each company what it lacks, as the match command's plan does.
+        const [near] = await s.db.all<{ policy_id: string }>(
+          "SELECT policy_id FROM current_match WHERE period = '2025-Q4' AND status = 'nearMiss' GROUP BY policy_id ORDER BY count(*) DESC, policy_id LIMIT 1",
+        );
+        assert.ok(near, 'the demo city has near misses in 2025-Q4');
+        const nearMisses = await call('officer', 'POST', '/api/campaigns/plan', { period: '2025-Q4', policyIds: [near.policy_id], statuses: ['nearMiss'] });
+        assert.equal(nearMisses.status, 200, JSON.stringify(nearMisses.json));
+        const told = await s.db.all<{ message_id: string; lacking: string | null; digest_items: string | null; items: string | null }>(
+          "SELECT message_id, lacking, digest_items, items FROM push_message WHERE period = '2025-Q4' AND (kind = 'nearMiss' OR items LIKE '%nearMiss.%')",
+        );
+        assert.ok(nearMisses.json.planned > 0 && told.length > 0, 'the campaign planned near misses');
+        for (const m of told) {
+          const lacks = m.items
+            ? (JSON.parse(m.digest_items as string) as { lacking: string[] | null }[]).filter((_, i) => m.items?.split(',')[i]?.startsWith('nearMiss.'))
+            : [{ lacking: JSON.parse(m.lacking as string) as string[] | null }];
+          for (const l of lacks) assert.ok((l.lacking?.length ?? 0) > 0 && l.lacking?.every((w) => w.length > 0), `${m.message_id} says what is lacking`);
+        }
       });
 
       it('lets only administrators add accounts, binding company users to a taxpayer on the roll', async () => {

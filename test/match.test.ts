@@ -2,15 +2,15 @@ import assert from 'node:assert/strict';
 import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { nearMissLacking } from '../src/cli/commands/push.ts';
 import { generateCity } from '../src/generate/city.ts';
 import { ingestDirectory } from '../src/ingest/ingest.ts';
 import { buildLedger, policyReport, taxpayerLedger } from '../src/ledger/ledger.ts';
 import { explainTaxpayer, explainTaxpayers } from '../src/match/explain.ts';
+import { nearMissLacking } from '../src/match/lacking.ts';
 import { catalogueOf, DEFAULT_LAW_DIR, policiesFor, runMatch } from '../src/match/match.ts';
 import { parseQuarter } from '../src/match/period.ts';
 import { withCheckCharacter } from '../src/model/index.ts';
-import { lackingKey, planPushes } from '../src/push/plan.ts';
+import { planPushes } from '../src/push/plan.ts';
 import { evaluateFormula } from '../src/rules/formula.ts';
 import { Store } from '../src/store/store.ts';
 import { tempDir } from './helpers/tmp.ts';
@@ -490,7 +490,7 @@ describe('single-taxpayer re-match: the same facts and results as the city run',
       const p = (await explainTaxpayer(store, { creditCode: n.creditCode, period, policy: n.policyId })).policies[0];
       const failed = (p?.text.zh ?? []).filter((l) => l.trim().startsWith('✗')).map((l) => l.trim().replace(/^✗\s*/, ''));
       assert.ok(failed.length > 0, `${n.creditCode} ${n.policyId}: a near miss fails some condition`);
-      assert.deepEqual(lacking.get(lackingKey(n.creditCode, n.policyId)), failed, `${n.creditCode} ${n.policyId}`);
+      assert.deepEqual(lacking.get(n.creditCode)?.get(n.policyId), failed, `${n.creditCode} ${n.policyId}`);
     }
   });
 

@@ -27,7 +27,7 @@ import {
   singleText,
   toFen,
 } from '../src/push/message.ts';
-import { lackingKey, type PlanReport, planPushes, rolesFor } from '../src/push/plan.ts';
+import { type PlanReport, planPushes, rolesFor } from '../src/push/plan.ts';
 import { sendPushes } from '../src/push/send.ts';
 import type { PlanSettings } from '../src/push/settings.ts';
 import { dateText, defaultDeadline, fromSql, nextDeliveryTime, parseInstant, parsePeriod, sqlTimestamp, toLocal } from '../src/push/time.ts';
@@ -330,7 +330,7 @@ describe('planning: by category and layer', () => {
     await result(store, 1, TP1, 'no.suchPolicy', 'matched', '1.00');
     const report = await plan(store, NOW, {
       lacking: async (nearMisses) =>
-        new Map(nearMisses.map((n) => [lackingKey(n.creditCode, n.policyId), ['employees <= 300（实际：employees = 320，超出 20）']])),
+        new Map(nearMisses.map((n) => [n.creditCode, new Map([[n.policyId, ['employees <= 300（实际：employees = 320，超出 20）']]])])),
     });
     const rows = await messages(store);
     assert.deepEqual(
@@ -810,7 +810,11 @@ describe('planning on PostgreSQL (sql/postgres/plan.sql): the same outbox and re
       await person(db, TP2, { role: 'financeOfficer', channel: 'sms', mobile: '13900139000' });
       await result(db, 1, TP2, 'surcharges.almost', 'nearMiss', '300.00');
       return plan(db, NOW, {
-        lacking: async (nearMisses) => new Map(nearMisses.map((n) => [lackingKey(n.creditCode, n.policyId), [`${n.policyId} 的条件`, '第二个条件']])),
+        lacking: async (nearMisses) => {
+          const out = new Map<string, Map<string, readonly string[]>>();
+          for (const n of nearMisses) out.set(n.creditCode, (out.get(n.creditCode) ?? new Map()).set(n.policyId, [`${n.policyId} 的条件`, '第二个条件']));
+          return out;
+        },
       });
     });
     const rows = await messages(layered.pg);
@@ -1487,10 +1491,10 @@ describe('planning: the set-wise planner against the sequential model', () => {
           now,
           settings: s,
           lacking: async (nearMisses) => {
-            const out = new Map<string, readonly string[]>();
+            const out = new Map<string, Map<string, readonly string[]>>();
             for (const n of nearMisses) {
               const l = lacking(n.creditCode, n.policyId);
-              if (l) out.set(lackingKey(n.creditCode, n.policyId), l);
+              if (l) out.set(n.creditCode, (out.get(n.creditCode) ?? new Map()).set(n.policyId, l));
             }
             return out;
           },

@@ -7,9 +7,13 @@ import { type PushEntry, type Role, toFen } from './message.ts';
 import { checkSendingHours, DEFAULT_PLAN_SETTINGS, type PlanSettings } from './settings.ts';
 import { DAY_MS, defaultDeadline, HOUR_MS, parsePeriod, sqlTimestamp, toLocal } from './time.ts';
 
-/** What a near miss lacks, in words, per `lackingKey(creditCode, policyId)`; the match part can tell (it has the explained rules). */
-export type LackingProvider = (nearMisses: readonly { creditCode: string; policyId: string }[]) => Promise<Map<string, readonly string[]>>;
-export const lackingKey = (creditCode: string, policyId: string): string => `${creditCode}|${policyId}`;
+/**
+ * What each near miss lacks, in words, by taxpayer and then policy; the match part can tell (it has the
+ * explained rules: match/lacking.ts). Asked once per batch, for the near misses about to be written.
+ */
+export type LackingProvider = (
+  nearMisses: readonly { creditCode: string; policyId: string }[],
+) => Promise<ReadonlyMap<string, ReadonlyMap<string, readonly string[]>>>;
 
 export interface PlanOptions {
   /** The period whose current match results are pushed, e.g. 2026-Q1. */
@@ -319,7 +323,7 @@ async function plan(db: Db, entries: readonly PushEntry[], options: PlanOptions)
           const lacking = await options.lacking(nearMisses.map((n) => ({ creditCode: n.credit_code, policyId: n.policy_id })));
           params.lacking = JSON.stringify(
             nearMisses.flatMap((n) => {
-              const l = lacking.get(lackingKey(n.credit_code, n.policy_id));
+              const l = lacking.get(n.credit_code)?.get(n.policy_id);
               return l ? [{ credit_code: n.credit_code, policy_id: n.policy_id, lacking: l }] : [];
             }),
           );

@@ -4,6 +4,7 @@ import type { Command } from 'commander';
 import { ensureDemoUsers } from '../../api/demoUsers.ts';
 import { generatorVersion } from '../../generate/city.ts';
 import { buildLedger, policyReport } from '../../ledger/ledger.ts';
+import { nearMissLacking } from '../../match/lacking.ts';
 import { catalogueOf, DEFAULT_LAW_DIR, type MatchRun, runMatch } from '../../match/match.ts';
 import { inAppAdapter } from '../../push/channels/inApp.ts';
 import { smsNotConfigured } from '../../push/channels/sms.ts';
@@ -18,7 +19,6 @@ import { citySummary } from '../summary.ts';
 import { runGenerate } from './generate.ts';
 import { ingestText, runIngest } from './ingest.ts';
 import { matchText, quartersInStore, reportText } from './policy.ts';
-import { nearMissLacking } from './push.ts';
 import { loginsText, startServer } from './serve.ts';
 import { summaryText } from './summaryText.ts';
 

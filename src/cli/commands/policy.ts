@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { buildLedger, type PolicyReport, policyReport, taxpayerLedger } from '../../ledger/ledger.ts';
 import { explainTaxpayer } from '../../match/explain.ts';
 import { STATUS_LABELS } from '../../match/labels.ts';
+import { nearMissLacking } from '../../match/lacking.ts';
 import { catalogueOf, DEFAULT_LAW_DIR, type MatchRun, runMatch } from '../../match/match.ts';
 import { parseQuarter, quarterOf } from '../../match/period.ts';
 import { type PlanReport, planPushes } from '../../push/plan.ts';
@@ -10,7 +11,6 @@ import { DEFAULT_DB_PATH, Store } from '../../store/store.ts';
 import { barChart, table } from '../format.ts';
 import { UsageError } from './ingest.ts';
 import { type DatabaseArgs, databaseOption, schemaOption, withDatabase } from './pg.ts';
-import { nearMissLacking } from './push.ts';
 
 /** The latest quarter whose returns are in the store (the quarter of the last quarter-end period). */
 export async function latestQuarter(db: Db): Promise<string> {

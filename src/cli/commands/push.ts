@@ -1,13 +1,13 @@
 import type { Command } from 'commander';
 import { InvalidArgumentError } from 'commander';
 import { loadCatalogue } from '../../law/catalogue.ts';
-import { explainTaxpayers } from '../../match/explain.ts';
+import { nearMissLacking } from '../../match/lacking.ts';
 import { DEFAULT_LAW_DIR } from '../../match/match.ts';
 import { emailAdapter } from '../../push/channels/email.ts';
 import { inAppAdapter } from '../../push/channels/inApp.ts';
 import { smsNotConfigured } from '../../push/channels/sms.ts';
 import { MESSAGE_STATUSES } from '../../push/message.ts';
-import { type LackingProvider, lackingKey, type PlanReport, planPushes } from '../../push/plan.ts';
+import { type PlanReport, planPushes } from '../../push/plan.ts';
 import { type SendReport, sendPushes } from '../../push/send.ts';
 import { DEFAULT_PLAN_SETTINGS, DEFAULT_SEND_SETTINGS } from '../../push/settings.ts';
 import { parseInstant, parsePeriod } from '../../push/time.ts';
@@ -37,39 +37,6 @@ function period(value: string): string {
 function yuan(value: string): number {
   if (!/^\d+(\.\d{1,2})?$/.test(value)) throw new InvalidArgumentError(`'${value}' is not an amount of yuan`);
   return Number(value);
-}
-
-/**
- * What each near miss lacks, in Chinese: the failed conditions of the policy's explanation from the
- * taxpayer's current facts (the same words as `zhishu policy explain`), with by how much. The match
- * command can hand the same provider to planPushes. The planner asks once per batch of taxpayers,
- * and the batch's near misses are explained together (explainTaxpayers).
- */
-export function nearMissLacking(store: Db, lawDir: string, periodId: string): LackingProvider {
-  return async (nearMisses) => {
-    const out = new Map<string, readonly string[]>();
-    const wanted = new Map<string, Set<string>>();
-    for (const n of nearMisses) wanted.set(n.creditCode, (wanted.get(n.creditCode) ?? new Set()).add(n.policyId));
-    const { explained, missing } = await explainTaxpayers(store, { period: periodId, wanted, lawDir });
-    for (const [creditCode, policies] of explained) {
-      for (const p of policies) {
-        const failed = p.text.zh
-          .slice(1)
-          .map((l) => l.trim())
-          .filter((l) => l.startsWith('✗'));
-        out.set(
-          lackingKey(creditCode, p.policy),
-          failed.map((l) => l.replace(/^✗\s*/, '')),
-        );
-      }
-    }
-    if (missing.length > 0) {
-      process.stderr.write(
-        `some near misses are sent without what they lack: no facts in ${periodId} for ${missing.length} taxpayer(s), ${missing.slice(0, 3).join(', ')}${missing.length > 3 ? ', ...' : ''}\n`,
-      );
-    }
-    return out;
-  };
 }
 
 async function outboxText(db: Db): Promise<string> {

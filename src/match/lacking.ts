@@ -1,0 +1,39 @@
+import type { Db } from '../store/db.ts';
+import { explainTaxpayers } from './explain.ts';
+
+/**
+ * What each near miss lacks, in Chinese, by taxpayer and then policy: the failed conditions of the
+ * policy's explanation from the taxpayer's current facts (the same words as `zhishu explain`), with
+ * by how much. A push plan (push/plan.ts LackingProvider) asks once per batch of taxpayers, and the
+ * batch's near misses are explained together (explainTaxpayers). Taxpayers without facts for the
+ * period get no words, and stderr says which.
+ */
+export function nearMissLacking(store: Db, lawDir: string, period: string) {
+  return async (nearMisses: readonly { creditCode: string; policyId: string }[]): Promise<Map<string, Map<string, readonly string[]>>> => {
+    const wanted = new Map<string, Set<string>>();
+    for (const n of nearMisses) wanted.set(n.creditCode, (wanted.get(n.creditCode) ?? new Set()).add(n.policyId));
+    const { explained, missing } = await explainTaxpayers(store, { period, wanted, lawDir });
+    const out = new Map<string, Map<string, readonly string[]>>();
+    for (const [creditCode, policies] of explained) {
+      out.set(
+        creditCode,
+        new Map(
+          policies.map((p) => [
+            p.policy,
+            p.text.zh
+              .slice(1)
+              .map((l) => l.trim())
+              .filter((l) => l.startsWith('✗'))
+              .map((l) => l.replace(/^✗\s*/, '')),
+          ]),
+        ),
+      );
+    }
+    if (missing.length > 0) {
+      process.stderr.write(
+        `some near misses are sent without what they lack: no facts in ${period} for ${missing.length} taxpayer(s), ${missing.slice(0, 3).join(', ')}${missing.length > 3 ? ', ...' : ''}\n`,
+      );
+    }
+    return out;
+  };
+}
