@@ -26,9 +26,9 @@ export interface SendOptions {
   sendingHours?: SendingHours;
   /** At most this many due messages in this run (the rest wait for the next). */
   limit?: number;
-  /** Messages claimed, delivered and recorded together (default 200). */
+  /** Messages claimed, delivered and recorded together (default 1,000). */
   batchSize?: number;
-  /** Due messages read from the outbox at a time (default 10,000): what a run holds in memory. */
+  /** Due messages read from the outbox at a time (default 50,000): what a run holds in memory. */
   pageSize?: number;
   /** Called after every batch, for progress lines. */
   onProgress?: (progress: { done: number; total: number }) => void;
@@ -79,9 +79,23 @@ const MESSAGE_COLUMNS = `m.message_id, m.credit_code, m.role, m.kind, m.period, 
   m.scheduled_at::VARCHAR AS scheduled_at, m.attempts, m.next_attempt_at::VARCHAR AS next_attempt_at, m.last_error,
   m.created_at::VARCHAR AS created_at, m.sent_at::VARCHAR AS sent_at`;
 // One person per role per taxpayer (company_person's natural key): min() takes that person's hours
-// (any_value, which DuckDB had here, is not in PostgreSQL 15).
+// (any_value, which DuckDB had here, is not in PostgreSQL 15). The page's taxpayers only, not the roll.
 const PERSON_HOURS = `LEFT JOIN (SELECT credit_code, role, min(quiet_from) AS quiet_from, min(quiet_to) AS quiet_to
-  FROM company_person GROUP BY credit_code, role) p ON p.credit_code = m.credit_code AND p.role = m.role`;
+  FROM company_person WHERE credit_code IN (SELECT credit_code FROM page) GROUP BY credit_code, role) p ON p.credit_code = m.credit_code AND p.role = m.role`;
+// The next page of due messages in the order they are sent, after the last one of the page before
+// (keyset): `page`, every column. DuckDB sorts the due messages' row ids and then reads those rows
+// alone (a row id is stable within the statement): sorting every column of a city's outbox took 2.8
+// to 5 s a page of 50,000 at a million taxpayers, the row ids 1.3 s. PostgreSQL sorts the rows.
+const DUE = `m.status = 'planned' AND m.scheduled_at <= $now::TIMESTAMP AND coalesce(m.next_attempt_at, m.scheduled_at) <= $now::TIMESTAMP`;
+const AFTER = `($after_at::VARCHAR IS NULL OR coalesce(m.next_attempt_at, m.scheduled_at) > $after_at::TIMESTAMP
+  OR (coalesce(m.next_attempt_at, m.scheduled_at) = $after_at::TIMESTAMP AND m.message_id > $after_id))`;
+const pageOf = (dialect: Db['dialect']) =>
+  dialect === 'duckdb'
+    ? `keys AS MATERIALIZED (SELECT m.rowid AS r FROM push_message m WHERE ${DUE} AND ${AFTER}
+         ORDER BY coalesce(m.next_attempt_at, m.scheduled_at), m.message_id LIMIT $n),
+       page AS MATERIALIZED (SELECT * FROM push_message WHERE rowid IN (SELECT r FROM keys))`
+    : `page AS MATERIALIZED (SELECT * FROM push_message m WHERE ${DUE} AND ${AFTER}
+         ORDER BY coalesce(m.next_attempt_at, m.scheduled_at), m.message_id LIMIT $n)`;
 // The JSON rows a batch's statements take ($1), in the column types of db.ts jsonRows.
 const ATTEMPT_ROWS = { message_id: 'VARCHAR', attempt: 'INTEGER', outcome: 'VARCHAR', error: 'VARCHAR', finished_at: 'VARCHAR' } as const;
 const MESSAGE_ROWS = {
@@ -141,8 +155,8 @@ async function sendRun(db: Db, adapters: Adapters, options: SendOptions): Promis
   const maxAttempts = options.maxAttempts ?? DEFAULT_SEND_SETTINGS.maxAttempts;
   const backoff: Backoff = { ...DEFAULT_SEND_SETTINGS.backoff, ...options.backoff };
   const hours = options.sendingHours ?? DEFAULT_SEND_SETTINGS.sendingHours;
-  const batchSize = options.batchSize ?? 200;
-  const pageSize = Math.max(batchSize, options.pageSize ?? 10_000);
+  const batchSize = options.batchSize ?? 1000;
+  const pageSize = Math.max(batchSize, options.pageSize ?? 50_000);
   const entries = entriesById(options.entries);
   checkSendingHours(hours);
   const now = toLocal(options.now);
@@ -255,7 +269,6 @@ async function sendRun(db: Db, adapters: Adapters, options: SendOptions): Promis
   // 2. What is due now, read a page at a time (keyset on the order below), so a city's outbox of
   // millions of messages is never held in memory at once.
   const nowSql = sqlTimestamp(now);
-  const DUE = `m.status = 'planned' AND m.scheduled_at <= $now::TIMESTAMP AND coalesce(m.next_attempt_at, m.scheduled_at) <= $now::TIMESTAMP`;
   const limit = options.limit ?? Number.MAX_SAFE_INTEGER;
   const [count] = await named<{ n: string }>(`SELECT count(*) AS n FROM push_message m WHERE ${DUE}`, { now: nowSql });
   const total = Math.min(limit, Number(count?.n ?? 0));
@@ -265,11 +278,9 @@ async function sendRun(db: Db, adapters: Adapters, options: SendOptions): Promis
   let after: { at: string; id: string } | null = null;
   const nextPage = async (): Promise<DueRow[]> => {
     const rows = await named<DueRow & { due_at: string }>(
-      `SELECT ${MESSAGE_COLUMNS}, p.quiet_from, p.quiet_to, coalesce(m.next_attempt_at, m.scheduled_at)::VARCHAR AS due_at FROM push_message m ${PERSON_HOURS}
-       WHERE ${DUE} AND ($after_at::VARCHAR IS NULL OR coalesce(m.next_attempt_at, m.scheduled_at) > $after_at::TIMESTAMP
-         OR (coalesce(m.next_attempt_at, m.scheduled_at) = $after_at::TIMESTAMP AND m.message_id > $after_id))
-       ORDER BY coalesce(m.next_attempt_at, m.scheduled_at), m.message_id
-       LIMIT $n`,
+      `WITH ${pageOf(db.dialect)}
+       SELECT ${MESSAGE_COLUMNS}, p.quiet_from, p.quiet_to, coalesce(m.next_attempt_at, m.scheduled_at)::VARCHAR AS due_at FROM page m ${PERSON_HOURS}
+       ORDER BY coalesce(m.next_attempt_at, m.scheduled_at), m.message_id`,
       { now: nowSql, after_at: after?.at ?? null, after_id: after?.id ?? '', n: Math.min(pageSize, total - read) },
     );
     const last = rows[rows.length - 1];
