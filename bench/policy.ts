@@ -67,7 +67,14 @@ async function stage([name, db, period, module, ...flags]: string[]): Promise<vo
   const t0 = performance.now();
   // The match command plans inside the transaction that writes the results; `zhishu push plan` on its own.
   // What each near miss lacks is asked of the match part, as the commands ask it.
-  const options = { period, now: new Date(`${parseQuarter(period).end}T00:00:00Z`), lacking: nearMissLacking(store, DEFAULT_LAW_DIR, period) };
+  // A planner from before b5808ab looks the words up by lackingKey(creditCode, policyId) in one flat map.
+  const byTaxpayer = nearMissLacking(store, DEFAULT_LAW_DIR, period);
+  const key = planner.lackingKey as ((c: string, p: string) => string) | undefined;
+  const lacking = key
+    ? async (nearMisses: readonly { creditCode: string; policyId: string }[]) =>
+        new Map([...(await byTaxpayer(nearMisses))].flatMap(([c, policies]) => [...policies].map(([p, words]) => [key(c, p), words] as const)))
+    : byTaxpayer;
+  const options = { period, now: new Date(`${parseQuarter(period).end}T00:00:00Z`), lacking };
   const plan = standalone ? await planPushes(store, entries, options) : await store.transaction(() => planPushes(store, entries, options));
   // Until the outbox is in the database file, as the command's exit leaves it (policyPhase.ts).
   const c0 = performance.now();

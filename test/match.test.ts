@@ -474,8 +474,19 @@ describe('single-taxpayer re-match: the same facts and results as the city run',
     for (const [i, r] of results.entries()) if (i % 2 === 0) wanted.set(r.c, (wanted.get(r.c) ?? new Set()).add(r.p));
     const nobody = withCheckCharacter('91440300MA5H99998');
     wanted.set(nobody, new Set(['cit.smallLowProfit']));
+    // One taxpayer's latest facts differ from its earlier ones (a day later, 1,000 more employees): the
+    // explanations must be of the latest, as explainTaxpayer's are. Removed at the end of the test.
+    const changed = results[0]?.c as string;
+    wanted.set(changed, new Set(['cit.smallLowProfit']));
+    await store.exec(
+      `INSERT INTO taxpayer_fact SELECT * REPLACE (employees + 1000 AS employees, (SELECT max(computed_at) + INTERVAL 1 DAY FROM taxpayer_fact) AS computed_at)
+       FROM taxpayer_fact WHERE credit_code = '${changed}' AND period = '${period}' ORDER BY computed_at DESC LIMIT 1`,
+    );
+    const employees = Number((await explainTaxpayer(store, { creditCode: changed, period })).facts.employees);
+    assert.ok(employees >= 1000, 'the latest facts are the changed ones');
     const { explained, missing } = await explainTaxpayers(store, { period, wanted });
     assert.deepEqual(missing, [nobody]);
+    assert.match(explained.get(changed)?.[0]?.text.zh.join('\n') ?? '', new RegExp(`从业人数为 ${employees}，`), 'the batch reads the latest facts');
     assert.ok(explained.size > 200, `${explained.size} taxpayers explained`);
     for (const [c, policies] of wanted) {
       if (c === nobody) continue;
@@ -492,6 +503,7 @@ describe('single-taxpayer re-match: the same facts and results as the city run',
       assert.ok(failed.length > 0, `${n.creditCode} ${n.policyId}: a near miss fails some condition`);
       assert.deepEqual(lacking.get(n.creditCode)?.get(n.policyId), failed, `${n.creditCode} ${n.policyId}`);
     }
+    await store.exec(`DELETE FROM taxpayer_fact WHERE credit_code = '${changed}' AND computed_at = (SELECT max(computed_at) FROM taxpayer_fact)`);
   });
 
   it('a taxpayer not on the roll, or registered after the quarter, gets no facts and no results', async () => {
