@@ -90,7 +90,7 @@ async function stage([name, db, period, module, ...flags]: string[]): Promise<vo
 
 async function main(): Promise<void> {
   const N = Number(opt('--taxpayers', '1000000'));
-  const SAMPLE = Number(opt('--rematch', '200'));
+  const SAMPLE = Number(opt('--rematch', '1000'));
   const PLAN_LIMIT = Number(opt('--plan-limit', '200000'));
   const REPEAT = Number(opt('--repeat', N <= PLAN_LIMIT ? '3' : '1'));
   const COMPARE = argv.includes('--compare') ? opt('--compare', '') : null;

@@ -52,7 +52,7 @@ if (stage === 'match') {
   // serving_indexes.sql), a few re-matches to warm up (statements prepared, index pages read),
   // then the sample one after another. Before the indexes, a smaller sample on the batch store
   // (warmed up the same way).
-  const n = Number(arg ?? 200);
+  const n = Number(arg ?? 1000);
   const before = Math.min(n, 50);
   const warm = 5;
   const codes = (await store.all<{ c: string }>(`SELECT credit_code AS c FROM taxpayer USING SAMPLE ${n + before + 2 * warm} ROWS (reservoir, 7)`)).map(
@@ -134,7 +134,7 @@ if (stage === 'match') {
   // copied into a schema of their own (zhishu pg copy's code, the tables the facts read), a city-wide
   // match there (so policy_match holds a quarter of a million-taxpayer city, as a server's would), the
   // serving indexes, then the same warm-up and sample of taxpayers as on DuckDB.
-  const [url, n] = [arg as string, Number(process.argv[6] ?? 200)];
+  const [url, n] = [arg as string, Number(process.argv[6] ?? 1000)];
   const { PgDb } = await import('../src/store/pg.ts');
   const { copyToPostgres } = await import('../src/store/copy.ts');
   const pg = await PgDb.open(url, { schema: 'zhishu_bench_rematch' });
