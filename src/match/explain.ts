@@ -3,7 +3,7 @@ import { evaluateFormula } from '../rules/formula.ts';
 import { type ConditionTrace, type Explained, evaluate, explain, type FactRow } from '../rules/interpret.ts';
 import type { Db } from '../store/db.ts';
 import { FACT_LABELS, type MatchStatus, STATUS_LABELS, VALUE_LABELS } from './labels.ts';
-import { catalogueOf, DEFAULT_LAW_DIR, policiesFor } from './match.ts';
+import { catalogueOf, DEFAULT_LAW_DIR, policiesOf } from './match.ts';
 import { parseQuarter } from './period.ts';
 import { fen, matchedPeers, rank, takenInstead, worthMore } from './stacking.ts';
 
@@ -125,7 +125,7 @@ export async function explainTaxpayer(
   const run = await store.all<{ sha: string }>('SELECT catalogue_sha256 AS sha FROM match_run WHERE started_at = CAST($1 AS TIMESTAMP) LIMIT 1', [
     String(row.computed_at),
   ]);
-  const inForce = policiesFor(catalogue, quarter);
+  const inForce = policiesOf(catalogue, quarter);
   const policies = inForce.filter((p) => !opts.policy || p.entry.id === opts.policy);
   if (opts.policy && policies.length === 0) throw new Error(`no policy '${opts.policy}' in force on ${quarter.end}`);
   const facts = factRow(row);
@@ -156,7 +156,7 @@ export async function explainTaxpayers(
     `SELECT DISTINCT ON (credit_code) * FROM taxpayer_fact WHERE period = $1 AND credit_code IN (${list}) ORDER BY credit_code, computed_at DESC`,
     [quarter.period, codes],
   );
-  const inForce = policiesFor(catalogueOf(opts.lawDir ?? DEFAULT_LAW_DIR).catalogue, quarter);
+  const inForce = policiesOf(catalogueOf(opts.lawDir ?? DEFAULT_LAW_DIR).catalogue, quarter);
   const explained = new Map<string, PolicyExplanation[]>();
   for (const row of rows) {
     const code = String(row.credit_code);
@@ -174,7 +174,7 @@ export async function explainTaxpayers(
   return { explained, missing: [...opts.wanted.keys()].filter((c) => !explained.has(c)) };
 }
 
-type InForce = ReturnType<typeof policiesFor>;
+type InForce = ReturnType<typeof policiesOf>;
 
 const factRow = (row: Record<string, unknown>): FactRow => Object.fromEntries(Object.entries(row).filter(([, v]) => v !== null));
 

@@ -105,8 +105,8 @@ export function policiesFor(catalogue: Catalogue, quarter: Quarter) {
 }
 
 const policiesCache = new WeakMap<Catalogue, Map<string, ReturnType<typeof policiesFor>>>();
-/** policiesFor, kept per catalogue and quarter: a server re-matching taxpayers one by one loosens the rules once. */
-function policiesOf(catalogue: Catalogue, quarter: Quarter) {
+/** policiesFor, kept per catalogue and quarter: a server re-matching or explaining taxpayers one by one, and a push plan explaining its batches' near misses, loosen the rules once. */
+export function policiesOf(catalogue: Catalogue, quarter: Quarter) {
   let byPeriod = policiesCache.get(catalogue);
   if (!byPeriod) {
     byPeriod = new Map();
