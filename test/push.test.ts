@@ -1852,6 +1852,26 @@ describe('sending, on DuckDB and on PostgreSQL', () => {
           [1, 2, 3].map((n) => [n, 'failed', 'inbox service unavailable']),
         );
 
+        // The back-off counts from the failure, not from the start of the run: a channel that takes
+        // 1.2 s to fail is retried a minute after it failed (at the failure's whole second).
+        const slow = await e.world([{ role: 'legalRepresentative' }]);
+        await result(slow, 1, TP1, 'cit.bigRelief', 'matched', '25000.00');
+        await plan(slow);
+        const slowDown: ChannelAdapter = {
+          ...down,
+          async deliver() {
+            await new Promise((r) => setTimeout(r, 1200));
+            throw new Error('inbox service timed out');
+          },
+        };
+        await sendPushes(slow, { inApp: slowDown }, { ...options, entries: ENTRIES, now: at('2026-04-10T09:00:00+08:00') });
+        // Local times without a zone on both engines, read as UTC here on both sides.
+        const failed = await slow.one<{ at: string }>('SELECT finished_at::VARCHAR AS at FROM push_attempt');
+        const retry = Date.parse(`${(await messages(slow))[0]?.next_attempt_at?.replace(' ', 'T')}Z`);
+        const finished = Date.parse(`${failed.at.replace(' ', 'T')}Z`);
+        assert.ok(finished >= Date.parse('2026-04-10T09:00:01.2Z'), `the attempt ended after the channel's 1.2 s: ${failed.at}`);
+        assert.ok(retry - finished > 59_000 && retry - finished <= 60_000, `retry ${retry - finished} ms after the failure, not from the run's start`);
+
         const evening = await e.world([{ role: 'legalRepresentative' }]);
         await result(evening, 1, TP1, 'cit.bigRelief', 'matched', '25000.00');
         await plan(evening);
@@ -2019,6 +2039,52 @@ describe('sending, on DuckDB and on PostgreSQL', () => {
             [1, 'delivered'],
           ],
         );
+      } finally {
+        await other.close();
+      }
+    });
+
+    it('one plan per schema, across pools (processes): a campaign started while a plan is open waits for it, and tells nobody twice', async () => {
+      const store = await pgWorld(server.db, [{ role: 'financeOfficer' }]);
+      for (const [policy, benefit] of [
+        ['cit.bigRelief', '5000.00'],
+        ['vat.smallRelief', '800.00'],
+        ['iit.b', '500.00'],
+        ['stampDuty.a', '300.00'],
+      ] as const)
+        await result(store, 1, TP1, policy, 'matched', benefit);
+      const other = await PgDb.open(PG_URL, { schema: server.db.schema ?? undefined });
+      try {
+        let release = () => {};
+        const held = new Promise<void>((resolve) => {
+          release = resolve;
+        });
+        let planned = () => {};
+        const open = new Promise<void>((resolve) => {
+          planned = resolve;
+        });
+        // The full plan, its transaction kept open (as the match command keeps it while it writes).
+        const first = store.transaction(async (tx) => {
+          const report = await plan(tx);
+          planned();
+          await held;
+          return report;
+        });
+        await open;
+        let campaignDone = false;
+        const campaign = plan(other, NOW, {
+          scope: { sql: "SELECT credit_code, policy_id, status FROM policy_match WHERE policy_id = 'stampDuty.a'", params: [] },
+        }).finally(() => {
+          campaignDone = true;
+        });
+        await new Promise((resolve) => setTimeout(resolve, 300));
+        const waited = !campaignDone;
+        release();
+        const [a, b] = await Promise.all([first, campaign]);
+        assert.ok(waited, 'the campaign waited for the open plan');
+        assert.deepEqual([a.planned, a.digests, b.planned], [3, 1, 0], 'the campaign finds its relief planned already (in the digest)');
+        const told = (await messages(store)).flatMap((m) => (m.kind === 'digest' ? (m.items?.split(',') ?? []) : [`relief.${m.policy_id}`]));
+        assert.deepEqual(told.sort(), ['relief.cit.bigRelief', 'relief.iit.b', 'relief.stampDuty.a', 'relief.vat.smallRelief'], 'each relief once');
       } finally {
         await other.close();
       }

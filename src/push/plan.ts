@@ -267,6 +267,11 @@ async function plan(db: Db, entries: readonly PushEntry[], options: PlanOptions)
     : 'CREATE OR REPLACE TEMP TABLE push_plan_superseded (message_id VARCHAR)';
 
   try {
+    // On PostgreSQL, plans of one schema take turns across processes, as senders do (PgDb.exclusive):
+    // each decides what is planned already from what it can see, and a plan that cannot see another's
+    // uncommitted rows would tell the same relief again under another id (a campaign's single message
+    // beside a digest holding it). The lock goes with the plan's transaction.
+    if (pg) await db.exec("SELECT pg_advisory_xact_lock(hashtext('zhishu.push.plan.' || coalesce(current_schema(), '')))");
     await db.exec(section('macros').sql);
     await createTemp(
       ['push_plan_scope'],

@@ -163,7 +163,8 @@ async function sendRun(db: Db, adapters: Adapters, options: SendOptions): Promis
   // Attempt times run on from `now` with the real clock, so a run simulated at another moment
   // still logs how long each attempt took.
   const started = Date.now();
-  const stamp = () => sqlTimestamp(now + (Date.now() - started));
+  const clock = () => now + (Date.now() - started);
+  const stamp = () => sqlTimestamp(clock());
   const report: SendReport = { recovered: 0, due: 0, sent: 0, retrying: 0, failed: 0, fellBack: 0, held: 0, noAdapter: 0, outcomes: {} };
 
   const sent = (m: OutboxMessage, outcome: string, error: string | null): Resolution => ({
@@ -302,7 +303,11 @@ async function sendRun(db: Db, adapters: Adapters, options: SendOptions): Promis
       return toInbox(m, 'uncertain', error.message, `${m.channel} delivery uncertain (${error.message}); sent to the in-app inbox instead`);
     }
     if (m.attempts >= maxAttempts) return stay(m, 'failed', error.message, 'failed', null);
-    const retryAt = nextDeliveryTime(now + backoffSeconds(backoff, m.attempts) * 1000, hours, quietOf(m));
+    // The wait counts from the failure, not from the start of the run: late in a long run the start
+    // is hours back, and the retry would be due at once. From the failure's whole second, so that
+    // retries keep the times of the back-off's steps.
+    const failedAt = Math.floor(clock() / 1000) * 1000;
+    const retryAt = nextDeliveryTime(failedAt + backoffSeconds(backoff, m.attempts) * 1000, hours, quietOf(m));
     return stay(m, 'failed', error.message, 'planned', sqlTimestamp(retryAt));
   };
 
