@@ -303,12 +303,15 @@ for (const engine of ['duckdb', 'postgres'] as Engine[]) {
             `${m.message_id} is about the campaign's policy`,
           );
         }
-        // The outbox shows each message's subject as it will be sent, rendered from what its row keeps.
+        // The outbox shows each message's subject as it will be sent, rendered from what its row keeps,
+        // as of the day it is to go: the campaign goes out now, long after 2025-Q4's deadline of
+        // 2026-01-15, so a relief reads as not yet enjoyed (to be had by a corrected return).
         const outbox = await call('officer', 'GET', '/api/push/messages?period=2025-Q4&pageSize=100');
         assert.equal(outbox.status, 200);
         assert.equal(outbox.json.total, added.length);
-        for (const m of outbox.json.items as { kind: string; subject: string }[]) {
-          assert.match(m.subject, m.kind === 'digest' ? /^【智数·政策提醒】2025年第4季度共 \d+ 项税费政策提醒$/ : /^【智数·政策提醒】可享受：.+（.+）$/);
+        for (const m of outbox.json.items as { kind: string; subject: string; scheduledAt: string }[]) {
+          assert.ok(m.scheduledAt > '2026-01-15', `${m.scheduledAt}: planned now, after the deadline`);
+          assert.match(m.subject, m.kind === 'digest' ? /^【智数·政策提醒】2025年第4季度共 \d+ 项税费政策提醒$/ : /^【智数·政策提醒】尚未享受：.+（.+）$/);
         }
         const again = await call('officer', 'POST', '/api/campaigns/plan', body);
         assert.equal(again.json.planned, 0, 'planning the same campaign again adds nothing');

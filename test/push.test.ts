@@ -58,11 +58,12 @@ const entry = (
 });
 const ENTRIES: PushEntry[] = [
   entry('cit.bigRelief', 'cit'),
-  entry('vat.smallRelief', 'vat'),
+  // Reduction codes of the test catalogue only (not official ones): a claim on a return names them.
+  { ...entry('vat.smallRelief', 'vat'), reductionCodes: ['9900000101'] },
   entry('vat.narrow', 'vat', ['financeOfficer', 'taxHandler']),
-  entry('surcharges.almost', 'surcharges'),
+  { ...entry('surcharges.almost', 'surcharges'), reductionCodes: ['9900000102'] },
   entry('stampDuty.a', 'stampDuty'),
-  entry('iit.b', 'iit'),
+  { ...entry('iit.b', 'iit'), reductionCodes: ['9900000103'] },
   entry('other.c', 'other'),
   entry('cit.someTag', 'cit', ALL, 'tag'),
   // Two reliefs that do not stack (as the high-tech rate and the small low-profit relief).
@@ -124,7 +125,9 @@ async function pgServer(): Promise<{ db: PgDb; drop: () => Promise<void> }> {
 
 /** world() on PostgreSQL: the schema emptied, then the same taxpayers, people and city run. */
 async function pgWorld(db: PgDb, people: PersonSpec[] = []): Promise<PgDb> {
-  await db.exec('TRUNCATE taxpayer, company_person, match_run, policy_match, filing, push_message, push_attempt, inbox_message, email_sent_log');
+  await db.exec(
+    'TRUNCATE taxpayer, company_person, match_run, policy_match, filing, filing_reduction, push_message, push_attempt, inbox_message, email_sent_log',
+  );
   await fill(db, people);
   return db;
 }
@@ -1228,7 +1231,7 @@ function modelPlan(
   const current = w.results
     .filter((r) => r.status !== 'unknown' && r.runId === latest(r.code))
     .sort((a, b) => modelCmp(a.code, b.code) || modelCmp(a.policy, b.policy));
-  const report = { results: 0, notInCatalogue: 0, nothingToClaim: 0, notStacked: 0, withoutPerson: 0, candidates: 0, digests: 0, merged: 0 };
+  const report = { results: 0, notInCatalogue: 0, nothingToClaim: 0, claimed: 0, notStacked: 0, withoutPerson: 0, candidates: 0, digests: 0, merged: 0 };
   // Of the matched reliefs of an exclusive group, the taxpayer hears of the one worth most (unknown as
   // -0.01 yuan; a tie to the better groupRank, then the smaller id), and of a near miss of the group
   // only when a matched relief of the group is known to be worth as much or, neither estimated, is
@@ -1645,6 +1648,66 @@ describe('sending, on DuckDB and on PostgreSQL', () => {
     }
     assert.deepEqual(states[1], states[0], 'the same outbox, attempts, inbox and sent-log on PostgreSQL as on DuckDB');
   }
+
+  it('a matched relief claimed already on a return of the period is not told, and a planned message of it is skipped once the claim arrives; a near miss claimed is still told', () =>
+    onBoth(async (e) => {
+      const claim = (store: Db, code: string, start: string, end: string) =>
+        store.exec('INSERT INTO filing_reduction VALUES ($1, $2, $3::DATE, $4::DATE, $5, 800.00)', [TP1, 'vat', start, end, code]);
+      const store = await e.world([{ role: 'financeOfficer' }, { role: 'taxHandler' }]);
+      await result(store, 1, TP1, 'vat.smallRelief', 'matched', '800.00');
+      await result(store, 1, TP1, 'iit.b', 'matched', '500.00');
+      await result(store, 1, TP1, 'surcharges.almost', 'nearMiss', '300.00');
+      const first = await plan(store);
+      assert.deepEqual([first.claimed, first.planned], [0, 5]);
+
+      // The company files: it claims the VAT relief (and the near miss's code, which it lacks the
+      // conditions for); iit.b's code was claimed in the quarter before, which does not count.
+      await claim(store, '9900000101', '2026-01-01', '2026-03-31');
+      await claim(store, '9900000102', '2026-01-01', '2026-03-31');
+      await claim(store, '9900000103', '2025-10-01', '2025-12-31');
+      const second = await plan(store);
+      assert.deepEqual([second.claimed, second.superseded, second.planned], [1, 2, 0]);
+      assert.deepEqual(
+        (await messages(store)).map((m) => [m.role, m.kind, m.policy_id, m.status]),
+        [
+          ['financeOfficer', 'nearMiss', 'surcharges.almost', 'planned'],
+          ['financeOfficer', 'relief', 'iit.b', 'planned'],
+          ['financeOfficer', 'relief', 'vat.smallRelief', 'skipped'],
+          ['taxHandler', 'relief', 'iit.b', 'planned'],
+          ['taxHandler', 'relief', 'vat.smallRelief', 'skipped'],
+        ],
+      );
+
+      // Claimed before the first plan: never planned at all.
+      const fresh = await e.world([{ role: 'financeOfficer' }, { role: 'taxHandler' }]);
+      await result(fresh, 1, TP1, 'vat.smallRelief', 'matched', '800.00');
+      await claim(fresh, '9900000101', '2026-02-01', '2026-02-28');
+      const report = await plan(fresh);
+      assert.deepEqual([report.results, report.claimed, report.candidates, report.planned], [1, 1, 0, 0]);
+      assert.deepEqual(await messages(fresh), []);
+    }));
+
+  it('a relief sent after its filing deadline says the deadline has passed and how it can still be had (a corrected return, a refund within three years); before the deadline it asks to claim it on the return', () =>
+    onBoth(async (e) => {
+      const store = await e.world([{ role: 'legalRepresentative' }, { role: 'financeOfficer' }]);
+      await result(store, 1, TP1, 'cit.bigRelief', 'matched', '25000.00');
+      await plan(store);
+      // Sent on the day of the deadline (2026-04-15, the 15th after the quarter): still in time.
+      await sendPushes(store, { inApp: inAppAdapter(store) }, { entries: ENTRIES, now: at('2026-04-15T10:00:00+08:00'), limit: 1 });
+      // The other a day late.
+      await sendPushes(store, { inApp: inAppAdapter(store) }, { entries: ENTRIES, now: at('2026-04-16T10:00:00+08:00') });
+      const box = await store.all<{ subject: string; body: string }>('SELECT subject, body FROM inbox_message ORDER BY delivered_at');
+      assert.equal(box.length, 2);
+      const [onTime, late] = box as [{ subject: string; body: string }, { subject: string; body: string }];
+      assert.match(onTime.subject, /可享受：/);
+      assert.match(onTime.body, /申报期限：2026-04-15（请在此之前完成申报）/);
+      assert.match(late.subject, /尚未享受：/);
+      assert.match(late.body, /申报期限已过，尚未享受/);
+      assert.match(
+        late.body,
+        /申报期限：2026-04-15（已过）。可通过更正申报享受；多缴的税款，可自结算缴纳之日起三年内申请退还（《中华人民共和国税收征收管理法》第五十一条）/,
+      );
+    }));
 
   describe('sending', () => {
     it('delivers to the in-app inbox once, records every attempt, and sends SMS recipients to the inbox because SMS is not configured', () =>

@@ -12,7 +12,7 @@ export type MessageKind = (typeof MESSAGE_KINDS)[number];
 export type MessageStatus = (typeof MESSAGE_STATUSES)[number];
 
 /** What planning needs of a catalogue entry (a narrow view, so the push part does not depend on the rest). */
-export type PushEntry = Pick<CatalogueEntry, 'id' | 'kind' | 'title' | 'category' | 'notify' | 'exclusiveGroup' | 'groupRank'>;
+export type PushEntry = Pick<CatalogueEntry, 'id' | 'kind' | 'title' | 'category' | 'notify' | 'exclusiveGroup' | 'groupRank' | 'reductionCodes'>;
 
 /** One row of push_message, as read from the store (DECIMAL and TIMESTAMP as text). */
 export type OutboxMessage = {
@@ -107,6 +107,8 @@ export interface ItemText {
   deadline: string;
   /** Near miss: the conditions not yet met, in words. */
   lacking: readonly string[] | null;
+  /** The filing deadline had passed when the message was rendered (sent or shown). */
+  past?: boolean;
 }
 
 export interface Addressee {
@@ -128,6 +130,9 @@ function footer(id: string): string {
 
 const titleLine = (e: PushEntry) => `${e.title.zh}（${e.title.en}）`;
 const benefitText = (fen: bigint | null) => (fen === null ? '暂无法估算' : `约 ${formatYuan(fen)} 元`);
+// A relief not taken by the deadline is not lost: the return can be corrected, and tax paid beyond
+// what was due is refunded on request within three years of its payment (税收征收管理法 第五十一条).
+const LATE_CLAIM = '可通过更正申报享受；多缴的税款，可自结算缴纳之日起三年内申请退还（《中华人民共和国税收征收管理法》第五十一条）';
 
 export function singleText(id: string, to: Addressee, item: ItemText): { subject: string; body: string } {
   const greeting = `${to.personName}（${to.taxpayerName}${ROLE_ZH[to.role]}）您好：`;
@@ -137,6 +142,22 @@ export function singleText(id: string, to: Addressee, item: ItemText): { subject
     `税费种类：${CATEGORY_ZH[item.entry.category] ?? item.entry.category}`,
     `所属期：${to.periodZh}`,
   ];
+  if (item.kind === 'relief' && item.past) {
+    return {
+      subject: `${SUBJECT_PREFIX}尚未享受：${titleLine(item.entry)}`,
+      body: [
+        greeting,
+        '',
+        `根据税务机关掌握的数据，贵单位（统一社会信用代码 ${to.creditCode}）${to.periodZh}符合以下税费优惠政策的条件，申报期限已过，尚未享受。`,
+        '',
+        ...facts,
+        `预计减免：${benefitText(item.benefitFen)}`,
+        `申报期限：${item.deadline}（已过）。${LATE_CLAIM}。`,
+        '',
+        footer(id),
+      ].join('\n'),
+    };
+  }
   if (item.kind === 'relief') {
     return {
       subject: `${SUBJECT_PREFIX}可享受：${titleLine(item.entry)}`,
@@ -167,7 +188,7 @@ export function singleText(id: string, to: Addressee, item: ItemText): { subject
       ...facts,
       ...(item.benefitFen === null ? [] : [`符合后预计减免：${benefitText(item.benefitFen)}`]),
       ...lacking,
-      `申报期限：${item.deadline}`,
+      `申报期限：${item.deadline}${item.past ? '（已过）' : ''}`,
       '',
       footer(id),
     ].join('\n'),
@@ -176,11 +197,12 @@ export function singleText(id: string, to: Addressee, item: ItemText): { subject
 
 export function digestText(id: string, to: Addressee, items: readonly ItemText[]): { subject: string; body: string } {
   const lines = items.map((it, i) => {
-    const head = `${i + 1}. ${it.kind === 'relief' ? '可享受' : '差一点符合'}：${titleLine(it.entry)}`;
+    const head = `${i + 1}. ${it.kind === 'relief' ? (it.past ? '尚未享受' : '可享受') : '差一点符合'}：${titleLine(it.entry)}`;
+    const deadline = `申报期限：${it.deadline}${it.past ? '（已过）' : ''}`;
     const detail =
       it.kind === 'relief'
-        ? `   预计减免：${benefitText(it.benefitFen)}；申报期限：${it.deadline}`
-        : `   ${it.lacking && it.lacking.length > 0 ? `尚未满足：${it.lacking.join('；')}` : '尚未满足的条件请登录智数查看'}；申报期限：${it.deadline}`;
+        ? `   预计减免：${benefitText(it.benefitFen)}；${deadline}${it.past ? `。${LATE_CLAIM}` : ''}`
+        : `   ${it.lacking && it.lacking.length > 0 ? `尚未满足：${it.lacking.join('；')}` : '尚未满足的条件请登录智数查看'}；${deadline}`;
     return `${head}\n${detail}`;
   });
   return {
@@ -235,9 +257,10 @@ export type RenderableMessage = Pick<
 /**
  * The subject and body of an outbox row, in the words above, with the catalogue's current titles.
  * A policy no longer in the catalogue is named by its id. Rows planned with their texts (by an
- * earlier version) keep them.
+ * earlier version) keep them. `today` (local date, YYYY-MM-DD: the day it is sent or shown) words a
+ * relief whose filing deadline is before it as one still to be had by a corrected return.
  */
-export function renderMessage(m: RenderableMessage, entries: ReadonlyMap<string, PushEntry>): { subject: string; body: string } {
+export function renderMessage(m: RenderableMessage, entries: ReadonlyMap<string, PushEntry>, today?: string): { subject: string; body: string } {
   if (m.subject !== null && m.body !== null) return { subject: m.subject, body: m.body };
   const entry = (id: string, category: string): PushEntry =>
     entries.get(id) ?? { id, kind: 'policy', title: { zh: id, en: id }, category: category as PushEntry['category'], notify: [] };
@@ -249,6 +272,7 @@ export function renderMessage(m: RenderableMessage, entries: ReadonlyMap<string,
     periodZh: parsePeriod(m.period).zh,
   };
   const fen = (yuan: string | null) => (yuan === null ? null : toFen(yuan));
+  const past = (deadline: string) => today !== undefined && deadline < today;
   if (m.kind === 'digest') {
     if (m.digest_items === null) throw new Error(`push_message ${m.message_id}: a digest without digest_items or texts cannot be rendered`);
     const lines = JSON.parse(m.digest_items) as DigestItem[];
@@ -266,7 +290,7 @@ export function renderMessage(m: RenderableMessage, entries: ReadonlyMap<string,
         if ((kind !== 'relief' && kind !== 'nearMiss') || policyId === '') {
           throw new Error(`push_message ${m.message_id}: line ${i + 1} of the digest has no item (items: ${m.items})`);
         }
-        return { kind, entry: entry(policyId, 'other'), benefitFen: fen(it.benefit), deadline: it.deadline, lacking: it.lacking };
+        return { kind, entry: entry(policyId, 'other'), benefitFen: fen(it.benefit), deadline: it.deadline, lacking: it.lacking, past: past(it.deadline) };
       }),
     );
   }
@@ -277,6 +301,7 @@ export function renderMessage(m: RenderableMessage, entries: ReadonlyMap<string,
     benefitFen: fen(m.benefit),
     deadline: m.deadline,
     lacking: m.lacking === null ? null : (JSON.parse(m.lacking) as string[]),
+    past: past(m.deadline),
   });
 }
 

@@ -44,6 +44,11 @@ export interface PlanReport {
   /** Results whose estimated benefit for the period is zero: nothing to claim, so no message. */
   nothingToClaim: number;
   /**
+   * Matched reliefs the taxpayer has claimed already, in a return of the period (a reduction code of
+   * the policy, as the ledger maps claims): nothing to tell.
+   */
+  claimed: number;
+  /**
    * Results of an exclusive group (不得叠加享受) that a matched relief of the group beats for the
    * taxpayer: the company is told of the one worth most, not of every alternative, and of a near miss
    * only when meeting it would be worth more than what it can take already.
@@ -111,6 +116,7 @@ const BATCH_TAXPAYERS = 250_000;
 
 const TEMP_TABLES = [
   'push_plan_entry',
+  'push_plan_claimed',
   'push_plan_current',
   'push_plan_taxpayer',
   'push_plan_row',
@@ -225,6 +231,7 @@ async function plan(db: Db, entries: readonly PushEntry[], options: PlanOptions)
         near_miss: rolesFor(e, 'nearMiss', false),
         grp: e.exclusiveGroup ?? null,
         grp_rank: e.exclusiveGroup ? (e.groupRank ?? null) : null,
+        codes: e.reductionCodes ?? [],
       })),
     ),
     lacking: '[]',
@@ -280,13 +287,21 @@ async function plan(db: Db, entries: readonly PushEntry[], options: PlanOptions)
     );
     // PostgreSQL keeps the current results in a table of their own (DuckDB reads them through a macro).
     // DuckDB decides the reliefs that do not stack in a section of its own (PostgreSQL in `current`).
-    for (const name of ['entries', 'words', 'wait', 'current', 'not_stacked', 'taxpayers']) if (sections.has(name)) await exec(name);
-    const [counts] = await query<{ taxpayers: string; results: string; not_in_catalogue: string; nothing_to_claim: string; not_stacked: string }>('counts');
+    for (const name of ['entries', 'words', 'wait', 'claimed', 'current', 'not_stacked', 'taxpayers']) if (sections.has(name)) await exec(name);
+    const [counts] = await query<{
+      taxpayers: string;
+      results: string;
+      not_in_catalogue: string;
+      nothing_to_claim: string;
+      claimed: string;
+      not_stacked: string;
+    }>('counts');
     const report: PlanReport = {
       period: period.id,
       results: Number(counts?.results ?? 0),
       notInCatalogue: Number(counts?.not_in_catalogue ?? 0),
       nothingToClaim: Number(counts?.nothing_to_claim ?? 0),
+      claimed: Number(counts?.claimed ?? 0),
       notStacked: Number(counts?.not_stacked ?? 0),
       withoutPerson: 0,
       candidates: 0,

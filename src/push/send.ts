@@ -345,7 +345,9 @@ async function sendRun(db: Db, adapters: Adapters, options: SendOptions): Promis
       // from is refused for good rather than stopping the run.
       let m: DueRow & DeliverableMessage;
       try {
-        m = { ...claim, ...renderMessage(claim, entries) };
+        // As of the day it goes out: a relief whose deadline has passed is worded as one to claim by
+        // a corrected return.
+        m = { ...claim, ...renderMessage(claim, entries, stamp().slice(0, 10)) };
       } catch (err) {
         resolved.set(claim.message_id, stay(claim, 'rejected', `cannot render the message: ${(err as Error).message}`, 'failed', null));
         continue;

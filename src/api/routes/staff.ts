@@ -210,7 +210,8 @@ export function registerStaff(api: ZodApi, ctx: ApiContext): void {
           category: String(r.category),
           benefit: r.benefit === null ? null : String(r.benefit),
           channel: String(r.channel),
-          subject: renderMessage(r as unknown as RenderableMessage, entries).subject,
+          // Worded as of the day it was sent, or is to be sent (a deadline passed by then says so).
+          subject: renderMessage(r as unknown as RenderableMessage, entries, String(r.sent_at ?? r.scheduled_at).slice(0, 10)).subject,
           status: String(r.status),
           scheduledAt: String(r.scheduled_at),
           attempts: Number(r.attempts),

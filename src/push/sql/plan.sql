@@ -43,7 +43,7 @@ CREATE OR REPLACE TEMP MACRO push_current(p_period, p_only, p_scoped) AS TABLE
 -- @entries
 -- The catalogue's policies, numbered in the order of their ids (the planner's last sort key).
 CREATE OR REPLACE TEMP TABLE push_plan_entry AS
-SELECT unnest(from_json($entries, '[{"e":"SMALLINT","id":"VARCHAR","category":"VARCHAR","tax_type":"VARCHAR","relief":["VARCHAR"],"major":["VARCHAR"],"near_miss":["VARCHAR"],"grp":"VARCHAR","grp_rank":"INTEGER"}]'), recursive := true);
+SELECT unnest(from_json($entries, '[{"e":"SMALLINT","id":"VARCHAR","category":"VARCHAR","tax_type":"VARCHAR","relief":["VARCHAR"],"major":["VARCHAR"],"near_miss":["VARCHAR"],"grp":"VARCHAR","grp_rank":"INTEGER","codes":["VARCHAR"]}]'), recursive := true);
 
 -- @words
 -- The policies' ids and categories by entry number, as variables: the INSERT looks them up as
@@ -87,6 +87,16 @@ hour AS (
 )
 SELECT quiet_from, quiet_to, list(wait ORDER BY h) AS wait FROM wait GROUP BY quiet_from, quiet_to;
 
+-- @claimed
+-- Reliefs a taxpayer has claimed already in a return of the period: a reduction code the policy lists,
+-- on a return whose period ends within this one (the ledger's mapping of claims, src/ledger). A
+-- matched relief claimed is not told: the company has it. A code two policies list (one replacing
+-- the other) marks both; only the one in force has results.
+CREATE OR REPLACE TEMP TABLE push_plan_claimed AS
+SELECT DISTINCT r.credit_code, c.id AS policy_id
+FROM filing_reduction r JOIN (SELECT id, unnest(codes) AS code FROM push_plan_entry) c ON c.code = r.reduction_code
+WHERE r.period_end BETWEEN $start::DATE AND $end::DATE AND ($only::VARCHAR IS NULL OR r.credit_code = $only);
+
 -- @not_stacked
 -- Reliefs that do not stack (an exclusive group): a matched one is told only when no other matched
 -- relief of its group is worth more to the taxpayer (unknown as -0.01 yuan, as the planner orders
@@ -118,11 +128,13 @@ WITH per AS (
   SELECT c.credit_code, max(c.run_id) AS run_id, count(*) FILTER (WHERE e.id IS NOT NULL) AS results,
     count(*) FILTER (WHERE e.id IS NULL) AS not_in_catalogue,
     count(*) FILTER (WHERE e.id IS NOT NULL AND c.not_stacked) AS not_stacked,
-    count(*) FILTER (WHERE e.id IS NOT NULL AND NOT c.not_stacked AND c.benefit = 0) AS nothing_to_claim
+    count(*) FILTER (WHERE e.id IS NOT NULL AND NOT c.not_stacked AND c.claimed) AS claimed,
+    count(*) FILTER (WHERE e.id IS NOT NULL AND NOT c.not_stacked AND NOT c.claimed AND c.benefit = 0) AS nothing_to_claim
   FROM (
-    SELECT c.*, n.policy_id IS NOT NULL AS not_stacked
+    SELECT c.*, n.policy_id IS NOT NULL AS not_stacked, c.status = 'matched' AND k.policy_id IS NOT NULL AS claimed
     FROM push_current($period, $only::VARCHAR, $scoped::INTEGER) c
     LEFT JOIN push_plan_not_stacked n ON n.credit_code = c.credit_code AND n.policy_id = c.policy_id
+    LEFT JOIN push_plan_claimed k ON k.credit_code = c.credit_code AND k.policy_id = c.policy_id
   ) c LEFT JOIN push_plan_entry e ON e.id = c.policy_id
   GROUP BY c.credit_code
 ), everyone AS (
@@ -134,13 +146,13 @@ WITH per AS (
 )
 SELECT (row_number() OVER () - 1)::INTEGER AS tp, e.credit_code, p.run_id, coalesce(n.name, e.credit_code) AS name,
   coalesce(p.results, 0) AS results, coalesce(p.not_in_catalogue, 0) AS not_in_catalogue, coalesce(p.nothing_to_claim, 0) AS nothing_to_claim,
-  coalesce(p.not_stacked, 0) AS not_stacked
+  coalesce(p.claimed, 0) AS claimed, coalesce(p.not_stacked, 0) AS not_stacked
 FROM everyone e LEFT JOIN per p ON p.credit_code = e.credit_code LEFT JOIN named n ON n.credit_code = e.credit_code
 ORDER BY tp;
 
 -- @counts
 SELECT count(*) AS taxpayers, coalesce(sum(results), 0) AS results, coalesce(sum(not_in_catalogue), 0) AS not_in_catalogue,
-  coalesce(sum(nothing_to_claim), 0) AS nothing_to_claim,
+  coalesce(sum(nothing_to_claim), 0) AS nothing_to_claim, coalesce(sum(claimed), 0) AS claimed,
   coalesce(sum(not_stacked), 0) AS not_stacked
 FROM push_plan_taxpayer;
 
@@ -170,6 +182,8 @@ FROM push_current($period, $only::VARCHAR, $scoped::INTEGER) c
 -- result first (7.3 of the section's 12.5 s at a million), where the few reliefs not told are a small
 -- hash table to probe.
 ANTI JOIN push_plan_not_stacked n ON n.credit_code = c.credit_code AND n.policy_id = c.policy_id
+-- A matched relief claimed already is not told (a near miss claimed still is: the company lacks what it names).
+ANTI JOIN push_plan_claimed k ON k.credit_code = c.credit_code AND k.policy_id = c.policy_id AND c.status = 'matched'
 JOIN push_plan_entry e ON e.id = c.policy_id
 JOIN push_plan_taxpayer t ON t.credit_code = c.credit_code
 LEFT JOIN due d ON d.credit_code = c.credit_code AND d.tax_type = e.tax_type

@@ -72,7 +72,14 @@ $$;
 -- The catalogue's policies, numbered in the order of their ids (the planner's last sort key).
 CREATE TEMP TABLE push_plan_entry AS
 SELECT * FROM jsonb_to_recordset($entries::JSONB) AS x(e SMALLINT, id TEXT COLLATE "C", category TEXT COLLATE "C", tax_type TEXT COLLATE "C",
-  relief TEXT[], major TEXT[], near_miss TEXT[], grp TEXT COLLATE "C", grp_rank INTEGER);
+  relief TEXT[], major TEXT[], near_miss TEXT[], grp TEXT COLLATE "C", grp_rank INTEGER, codes TEXT[]);
+
+-- @claimed
+-- Reliefs a taxpayer has claimed already in a return of the period, as ../plan.sql's section claimed.
+CREATE TEMP TABLE push_plan_claimed AS
+SELECT DISTINCT r.credit_code, c.id AS policy_id
+FROM filing_reduction r JOIN (SELECT id, unnest(codes) AS code FROM push_plan_entry) c ON c.code = r.reduction_code
+WHERE r.period_end BETWEEN $start::DATE AND $end::DATE AND ($only::TEXT IS NULL OR r.credit_code = $only::TEXT);
 
 -- @wait
 -- Hours to wait from each local hour, per quiet-hours setting (a few dozen distinct ones). A person
@@ -120,8 +127,10 @@ WITH single AS (
   WHERE (a.status = 'matched' AND (b.worth > a.worth OR (b.worth = a.worth AND (b.rank < a.rank OR (b.rank = a.rank AND b.policy_id < a.policy_id COLLATE "C")))))
     OR (a.status = 'nearMiss' AND (b.benefit >= a.benefit OR (a.benefit IS NULL AND b.benefit IS NULL AND b.rank < a.rank)))
 )
-SELECT l.run_id, l.credit_code, l.policy_id, l.status, l.benefit, x.policy_id IS NOT NULL AS not_stacked
+SELECT l.run_id, l.credit_code, l.policy_id, l.status, l.benefit, x.policy_id IS NOT NULL AS not_stacked,
+  l.status = 'matched' AND k.policy_id IS NOT NULL AS claimed
 FROM latest l LEFT JOIN beaten x ON x.credit_code = l.credit_code AND x.policy_id = l.policy_id
+LEFT JOIN push_plan_claimed k ON k.credit_code = l.credit_code AND k.policy_id = l.policy_id
 WHERE $scoped::INTEGER = 0 OR l.in_scope;
 
 -- @taxpayers
@@ -133,7 +142,8 @@ WITH current AS (SELECT * FROM push_plan_current), per AS (
   SELECT c.credit_code, max(c.run_id) AS run_id, count(*) FILTER (WHERE e.id IS NOT NULL) AS results,
     count(*) FILTER (WHERE e.id IS NULL) AS not_in_catalogue,
     count(*) FILTER (WHERE e.id IS NOT NULL AND c.not_stacked) AS not_stacked,
-    count(*) FILTER (WHERE e.id IS NOT NULL AND NOT c.not_stacked AND c.benefit = 0) AS nothing_to_claim
+    count(*) FILTER (WHERE e.id IS NOT NULL AND NOT c.not_stacked AND c.claimed) AS claimed,
+    count(*) FILTER (WHERE e.id IS NOT NULL AND NOT c.not_stacked AND NOT c.claimed AND c.benefit = 0) AS nothing_to_claim
   FROM current c LEFT JOIN push_plan_entry e ON e.id = c.policy_id
   GROUP BY c.credit_code
 ), everyone AS (
@@ -145,13 +155,13 @@ WITH current AS (SELECT * FROM push_plan_current), per AS (
 )
 SELECT (row_number() OVER () - 1)::INTEGER AS tp, e.credit_code, p.run_id, coalesce(n.name, e.credit_code) AS name,
   coalesce(p.results, 0) AS results, coalesce(p.not_in_catalogue, 0) AS not_in_catalogue, coalesce(p.nothing_to_claim, 0) AS nothing_to_claim,
-  coalesce(p.not_stacked, 0) AS not_stacked
+  coalesce(p.claimed, 0) AS claimed, coalesce(p.not_stacked, 0) AS not_stacked
 FROM everyone e LEFT JOIN per p ON p.credit_code = e.credit_code LEFT JOIN named n ON n.credit_code = e.credit_code
 ORDER BY tp;
 
 -- @counts
 SELECT count(*) AS taxpayers, coalesce(sum(results), 0) AS results, coalesce(sum(not_in_catalogue), 0) AS not_in_catalogue,
-  coalesce(sum(nothing_to_claim), 0) AS nothing_to_claim,
+  coalesce(sum(nothing_to_claim), 0) AS nothing_to_claim, coalesce(sum(claimed), 0) AS claimed,
   coalesce(sum(not_stacked), 0) AS not_stacked
 FROM push_plan_taxpayer;
 
@@ -178,7 +188,7 @@ JOIN push_plan_entry e ON e.id = c.policy_id
 JOIN push_plan_taxpayer t ON t.credit_code = c.credit_code
 LEFT JOIN due d ON d.credit_code = c.credit_code AND d.tax_type = e.tax_type
 -- A relief worth nothing this period would only teach people to ignore us; an unknown one may be worth something.
-WHERE (c.benefit IS NULL OR c.benefit <> 0) AND NOT c.not_stacked
+WHERE (c.benefit IS NULL OR c.benefit <> 0) AND NOT c.not_stacked AND NOT c.claimed
 ORDER BY t.tp;
 
 -- @persons
