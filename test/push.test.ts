@@ -640,22 +640,26 @@ describe('planning: idempotency', () => {
       ],
     );
 
-    // The relief comes back: its messages are in the outbox already (skipped), and an id in the outbox,
-    // in any status, is left as it is. DuckDB's outbox has no index to refuse a second row (migration
-    // 008): the planner alone keeps ids unique, which the full row lists compared here also prove.
+    // The relief comes back: its messages are in the outbox already, skipped, never delivered. They
+    // come back planned under their ids, rather than a second row each. DuckDB's outbox has no index to
+    // refuse a second row (migration 008): the planner alone keeps ids unique, which the full row lists
+    // compared here also prove.
     await run(store, 4, TP1);
     await result(store, 4, TP1, 'cit.bigRelief', 'matched', '25000.00');
     await result(store, 4, TP1, 'iit.b', 'matched', '500.00');
     await result(store, 4, TP1, 'vat.smallRelief', 'matched', '800.00');
     const fourth = await plan(store);
-    assert.deepEqual([fourth.planned, fourth.superseded], [0, 0]);
-    assert.deepEqual(await messages(store), rows);
+    assert.deepEqual([fourth.planned, fourth.superseded, fourth.alreadyPlanned], [2, 0, 5]);
+    assert.deepEqual(
+      await messages(store),
+      rows.map((m) => (m.policy_id === 'vat.smallRelief' ? { ...m, status: 'planned', last_error: null } : m)),
+    );
     const [ids] = await store.all<{ n: bigint; distinct_ids: bigint }>('SELECT count(*) AS n, count(DISTINCT message_id) AS distinct_ids FROM push_message');
     assert.equal(ids?.n, ids?.distinct_ids);
     store.close();
   });
 
-  it('a period whose every message was skipped plans none of them again when they are called for again', async () => {
+  it('a period whose every message was skipped brings them back, planned under their ids, when they are called for again', async () => {
     const store = await world(THREE);
     await result(store, 1, TP1, 'vat.smallRelief', 'matched', '800.00');
     assert.equal((await plan(store)).planned, 2);
@@ -670,8 +674,11 @@ describe('planning: idempotency', () => {
     await run(store, 3, TP1);
     await result(store, 3, TP1, 'vat.smallRelief', 'matched', '800.00');
     const again = await plan(store);
-    assert.deepEqual([again.planned, again.superseded], [0, 0]);
-    assert.deepEqual(await messages(store), skipped);
+    assert.deepEqual([again.planned, again.superseded], [2, 0]);
+    assert.deepEqual(
+      await messages(store),
+      skipped.map((m) => ({ ...m, status: 'planned', last_error: null })),
+    );
     store.close();
   });
 
@@ -1072,7 +1079,8 @@ describe('planning on PostgreSQL (sql/postgres/plan.sql): the same outbox and re
       await result(db, 1, TP1, 'cit.bigRelief', 'matched', '25000.00');
     }
     await assert.rejects(plan(duck), new RegExp(`taxpayer ${TP1} hold a policy twice for one run`));
-    await assert.rejects(plan(pg), /duplicate key value violates unique constraint/);
+    // Its insert, which brings a skipped row back on conflict, refuses to touch one id twice.
+    await assert.rejects(plan(pg), /ON CONFLICT DO UPDATE command cannot affect row a second time/);
     assert.deepEqual(await outbox(duck), []);
     assert.deepEqual(await outbox(pg), []);
     duck.close();
@@ -1685,6 +1693,67 @@ describe('sending, on DuckDB and on PostgreSQL', () => {
       const report = await plan(fresh);
       assert.deepEqual([report.results, report.claimed, report.candidates, report.planned], [1, 1, 0, 0]);
       assert.deepEqual(await messages(fresh), []);
+    }));
+
+  it('a message skipped and then called for again comes back under its id, and the cap and the report count what is written', () =>
+    onBoth(async (e) => {
+      const store = await e.world([{ role: 'financeOfficer' }]);
+      await result(store, 1, TP1, 'cit.bigRelief', 'matched', '5000.00');
+      assert.equal((await plan(store)).planned, 1);
+      await run(store, 2, TP1);
+      await result(store, 2, TP1, 'cit.bigRelief', 'unknown', null);
+      assert.equal((await plan(store)).superseded, 1);
+      await run(store, 3, TP1);
+      for (const [policy, benefit] of [
+        ['cit.bigRelief', '5000.00'],
+        ['vat.smallRelief', '800.00'],
+        ['stampDuty.a', '300.00'],
+        ['iit.b', '200.00'],
+      ] as const)
+        await result(store, 3, TP1, policy, 'matched', benefit);
+      const third = await plan(store);
+      // Three fit under the cap: the two largest alone, the two smallest in a digest. The 5,000 yuan
+      // relief skipped before is among them again, not lost for having been skipped once.
+      assert.deepEqual([third.planned, third.digests, third.byKind, third.superseded], [3, 1, { relief: 2, digest: 1 }, 0]);
+      assert.deepEqual(
+        (await messages(store)).map((m) => [m.kind, m.policy_id ?? m.items, m.status, m.benefit]),
+        [
+          ['digest', 'relief.stampDuty.a,relief.iit.b', 'planned', '500.00'],
+          ['relief', 'cit.bigRelief', 'planned', '5000.00'],
+          ['relief', 'vat.smallRelief', 'planned', '800.00'],
+        ],
+      );
+    }));
+
+  it('a message not yet sent follows the data: a new amount, or a new address, is planned again in its place; one tried already keeps its words', () =>
+    onBoth(async (e) => {
+      const store = await e.world([{ role: 'financeOfficer' }, { role: 'taxHandler' }, { role: 'legalRepresentative' }]);
+      await result(store, 1, TP1, 'vat.smallRelief', 'matched', '800.00');
+      await result(store, 1, TP1, 'iit.b', 'matched', '500.00');
+      assert.equal((await plan(store)).planned, 4);
+      // The tax handler's iit.b message is tried once and waits to be retried.
+      await store.exec(
+        "UPDATE push_message SET attempts = 1, next_attempt_at = TIMESTAMP '2026-04-10 10:00:00', last_error = 'timeout' WHERE role = 'taxHandler' AND policy_id = 'iit.b'",
+      );
+      await run(store, 2, 'city');
+      await result(store, 2, TP1, 'vat.smallRelief', 'matched', '50000.00');
+      await result(store, 2, TP1, 'iit.b', 'matched', '650.00');
+      await store.exec("UPDATE company_person SET preferred_channel = 'email', email = 'fo@example.com' WHERE role = 'financeOfficer'");
+      const report = await plan(store);
+      assert.deepEqual([report.superseded, report.planned], [3, 4]);
+      assert.deepEqual(
+        (await messages(store)).map((m) => [m.role, m.policy_id, m.benefit, m.channel, m.status, m.attempts]),
+        [
+          ['financeOfficer', 'iit.b', '650.00', 'email', 'planned', 0],
+          ['financeOfficer', 'vat.smallRelief', '50000.00', 'email', 'planned', 0],
+          ['legalRepresentative', 'vat.smallRelief', '50000.00', 'inApp', 'planned', 0],
+          ['taxHandler', 'iit.b', '500.00', 'inApp', 'planned', 1],
+          ['taxHandler', 'vat.smallRelief', '50000.00', 'inApp', 'planned', 0],
+        ],
+        'every message waiting to go says 50,000, at the new address; the retry keeps what it was tried with',
+      );
+      assert.equal(new Set((await messages(store)).map((m) => m.message_id)).size, 5, 'one row per id');
+      assert.deepEqual(await plan(store).then((r) => [r.planned, r.superseded]), [0, 0], 'and planning again changes nothing');
     }));
 
   it('a relief sent after its filing deadline says the deadline has passed and how it can still be had (a corrected return, a refund within three years); before the deadline it asks to claim it on the return', () =>

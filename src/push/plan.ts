@@ -373,8 +373,14 @@ async function plan(db: Db, entries: readonly PushEntry[], options: PlanOptions)
 
       // Per batch the skips, then the insert: a batch is a set of whole taxpayers, so a crash between
       // batches leaves taxpayers planned entirely or not at all, and the next plan completes the rest.
+      // DuckDB reads the new rows through a table macro made once (section new_rows), which both the
+      // insert and the revival of skipped rows read; PostgreSQL's insert revives them itself.
+      if (batch === 0 && sections.has('new_rows')) await exec('new_rows');
       report.superseded += await change('skip');
       report.planned += await change('insert');
+      if (sections.has('revive') && Number(existing?.stored ?? 0) > 0 && Number((await query<{ n: string }>('revivable'))[0]?.n ?? 0) > 0) {
+        report.planned += await change('revive');
+      }
     }
     return report;
   } finally {
@@ -382,7 +388,11 @@ async function plan(db: Db, entries: readonly PushEntry[], options: PlanOptions)
     // fails too; the temp tables go with the rollback then, and the first error is the one to report.
     const drop = pg
       ? [...TEMP_TABLES.map((t) => `DROP TABLE IF EXISTS pg_temp.${t};`), ...PG_FUNCTIONS.map((f) => `DROP FUNCTION IF EXISTS pg_temp.${f};`)]
-      : [...TEMP_TABLES.map((t) => `DROP TABLE IF EXISTS temp.main.${t};`), ...DUCKDB_VARIABLES.map((v) => `RESET VARIABLE ${v};`)];
+      : [
+          ...TEMP_TABLES.map((t) => `DROP TABLE IF EXISTS temp.main.${t};`),
+          ...DUCKDB_VARIABLES.map((v) => `RESET VARIABLE ${v};`),
+          'DROP MACRO TABLE IF EXISTS temp.main.push_plan_new;',
+        ];
     await db.exec(drop.join('\n')).catch(() => undefined);
   }
 }

@@ -236,7 +236,12 @@ LEFT JOIN (SELECT * FROM push_plan_person WHERE tp >= $lo::INTEGER AND tp < $hi:
 -- the key of that id among the person's candidates (push_key).
 CREATE OR REPLACE TEMP TABLE push_plan_existing AS
 WITH m AS (
-  SELECT message_id, credit_code, role, kind, status, unnest(CASE WHEN kind = 'digest' THEN string_split(items, ',') ELSE [message_id] END) AS id,
+  SELECT message_id, credit_code, role, kind, status, attempts, person_name, channel, recipient, taxpayer_name,
+    unnest(CASE WHEN kind = 'digest' THEN string_split(items, ',') ELSE [message_id] END) AS id,
+    -- What each item says (benefit, deadline), beside it: a digest's lines are in its items' order. A
+    -- digest planned before its lines were kept has none (NULL: not compared).
+    unnest(CASE WHEN kind = 'digest' THEN from_json(digest_items, '[{"benefit":"DECIMAL(18,2)","deadline":"DATE"}]')
+      ELSE [{benefit: benefit, deadline: deadline}] END) AS line,
     $period || '.' || credit_code || '.' || role || '.' AS prefix
   FROM push_message WHERE period = $period AND status <> 'skipped'
     AND credit_code IN (SELECT credit_code FROM push_plan_taxpayer WHERE tp >= $lo::INTEGER AND tp < $hi::INTEGER)
@@ -249,21 +254,34 @@ WITH m AS (
 -- Joined on the policy id alone: with the condition on the item's kind in the ON clause as well,
 -- DuckDB compared every item with every entry (a nested loop: 10 s a batch of 100,000 taxpayers
 -- planned again at a million).
-SELECT p.message_id, p.credit_code, p.role, p.status, push_key(e.e, p.item_kind = 'nearMiss') AS key
+SELECT p.message_id, p.credit_code, p.role, p.status, push_key(e.e, p.item_kind = 'nearMiss') AS key,
+  p.attempts, p.person_name, p.channel, p.recipient, p.taxpayer_name, p.line
 FROM parsed p LEFT JOIN push_plan_entry e ON e.id = p.policy_id;
 
 -- @superseded
 -- Planned messages the current results no longer call for (a digest: when any of its items is no
--- longer called for), for taxpayers a current run covers. Messages in flight or sent are never touched.
+-- longer called for), for taxpayers a current run covers; and those not yet tried whose words would
+-- now differ: an item's benefit or deadline, the person's name, channel or address, the company's
+-- name. Those are planned again from the current results (under the same id, when it comes out
+-- the same: section revive). A message tried already keeps what it was sent with (the sender may
+-- have moved it to the inbox). Messages in flight or sent are never touched.
 CREATE OR REPLACE TEMP TABLE push_plan_superseded AS
 WITH keys AS (
-  SELECT credit_code, role, list_transform(items, x -> push_key(x.e, x.prio = 2)) AS keys FROM push_plan_candidate WHERE person_name IS NOT NULL
+  SELECT credit_code, role, person_name, channel, recipient, taxpayer_name, list_transform(items, x -> push_key(x.e, x.prio = 2)) AS keys, items
+  FROM push_plan_candidate WHERE person_name IS NOT NULL
+), judged AS (
+  SELECT m.*, k.keys, k.person_name AS now_person, k.channel AS now_channel, k.recipient AS now_recipient, k.taxpayer_name AS now_taxpayer,
+    CASE WHEN m.key IS NOT NULL AND k.keys IS NOT NULL THEN k.items[list_position(k.keys, m.key)] END AS now_item
+  FROM push_plan_existing m LEFT JOIN keys k ON k.credit_code = m.credit_code AND k.role = m.role
+  WHERE m.status = 'planned'
+    AND (EXISTS (SELECT 1 FROM match_run WHERE period = $period AND scope = 'city') OR m.credit_code IN (SELECT scope FROM match_run WHERE period = $period))
 )
-SELECT m.message_id FROM push_plan_existing m LEFT JOIN keys k ON k.credit_code = m.credit_code AND k.role = m.role
-WHERE m.status = 'planned'
-  AND (EXISTS (SELECT 1 FROM match_run WHERE period = $period AND scope = 'city') OR m.credit_code IN (SELECT scope FROM match_run WHERE period = $period))
-GROUP BY m.message_id
-HAVING bool_or(m.key IS NULL OR k.keys IS NULL OR NOT list_contains(k.keys, m.key));
+SELECT message_id FROM judged
+GROUP BY message_id
+HAVING bool_or(now_item IS NULL
+  OR (attempts = 0 AND (person_name IS DISTINCT FROM now_person OR channel IS DISTINCT FROM now_channel OR recipient IS DISTINCT FROM now_recipient
+    OR taxpayer_name IS DISTINCT FROM now_taxpayer
+    OR (line IS NOT NULL AND (line.benefit IS DISTINCT FROM now_item.b OR line.deadline IS DISTINCT FROM now_item.dl)))));
 
 -- @handled
 -- What is in the outbox already, as itself or inside a digest, per person: not planned again.
@@ -276,7 +294,7 @@ GROUP BY credit_code, role;
 -- Every id the outbox holds for the batch's taxpayers in the period, in any status: the insert adds
 -- none of them again. (Every id starts with the period and the taxpayer's code, and its row carries both.)
 CREATE OR REPLACE TEMP TABLE push_plan_taken AS
-SELECT message_id FROM push_message
+SELECT message_id, status FROM push_message
 WHERE period = $period AND credit_code IN (SELECT credit_code FROM push_plan_taxpayer WHERE tp >= $lo::INTEGER AND tp < $hi::INTEGER);
 
 -- @nothing_planned
@@ -285,7 +303,7 @@ WHERE period = $period AND credit_code IN (SELECT credit_code FROM push_plan_tax
 -- batch can repeat no id (earlier batches wrote other taxpayers' ids); otherwise section taken fills it.
 CREATE OR REPLACE TEMP TABLE push_plan_superseded (message_id VARCHAR);
 CREATE OR REPLACE TEMP TABLE push_plan_handled (credit_code VARCHAR, role VARCHAR, keys INTEGER[]);
-CREATE OR REPLACE TEMP TABLE push_plan_taken (message_id VARCHAR);
+CREATE OR REPLACE TEMP TABLE push_plan_taken (message_id VARCHAR, status VARCHAR);
 
 -- @booked_all
 -- What counts for the cap: messages planned, in flight or sent to the person, for any period, at the
@@ -393,16 +411,16 @@ JOIN push_plan_entry e ON e.id = l.policy_id;
 UPDATE push_message SET status = 'skipped', last_error = 'superseded: the current match results (or the company''s people) no longer call for it'
 WHERE status = 'planned' AND message_id IN (SELECT message_id FROM push_plan_superseded);
 
--- @insert
--- The batch's new rows in one INSERT. No text is written: a message's subject and body are rendered
--- when it is sent or shown (message.ts renderMessage), from what the row keeps: the names it is
--- addressed to, the policy, benefit and deadline, what a near miss lacks, a digest's items. An id
--- already in the outbox, in any status (push_plan_taken), is left as it is: the anti-join does what
--- ON CONFLICT DO NOTHING would, without DuckDB's MERGE (which costs more than the insert). A digest is built from
--- its person's row, its items already in order.
-INSERT INTO push_message BY NAME
+-- @new_rows
+-- The batch's new rows, as a table macro that section insert and section revive both read (DuckDB
+-- binds a macro's tables when it is called: made once, it reads each batch's working tables). No
+-- text is written: a message's subject and body are rendered when it is sent or shown (message.ts
+-- renderMessage), from what the row keeps: the names it is addressed to, the policy, benefit and
+-- deadline, what a near miss lacks, a digest's items. A digest is built from its person's row, its
+-- items already in order.
+CREATE OR REPLACE TEMP MACRO push_plan_new(p_period, p_now) AS TABLE
 WITH person AS (
-  SELECT a.*, $period || '.' || a.credit_code || '.' || a.role || '.' AS prefix, l.lacking
+  SELECT a.*, p_period || '.' || a.credit_code || '.' || a.role || '.' AS prefix, l.lacking
   FROM push_plan_allocation a
   LEFT JOIN (SELECT credit_code, list({e: e, lacking: lacking}) AS lacking FROM push_plan_lacking GROUP BY credit_code) l ON l.credit_code = a.credit_code
   WHERE a.n > 0
@@ -440,9 +458,34 @@ WITH person AS (
     person_name, taxpayer_name, NULL, digest_items, d
   FROM digest_id
 )
-SELECT message_id, credit_code, role, kind, $period AS period, policy_id, items, category, run_id, benefit::DECIMAL(18,2) AS benefit, deadline, channel, recipient,
-  person_name, taxpayer_name, lacking, digest_items, 'planned' AS status, make_timestamp(send_ms * 1000) AS scheduled_at, 0 AS attempts, $now::TIMESTAMP AS created_at
-FROM new_row WHERE message_id NOT IN (SELECT message_id FROM push_plan_taken);
+SELECT message_id, credit_code, role, kind, p_period AS period, policy_id, items, category, run_id, benefit::DECIMAL(18,2) AS benefit, deadline, channel, recipient,
+  person_name, taxpayer_name, lacking, digest_items, 'planned' AS status, make_timestamp(send_ms * 1000) AS scheduled_at, 0 AS attempts, p_now AS created_at
+FROM new_row;
+
+
+-- @insert
+-- The batch's new rows in one INSERT. An id already in the outbox, in any status (push_plan_taken),
+-- is not inserted again: the anti-join does what ON CONFLICT DO NOTHING would, without DuckDB's MERGE
+-- (which costs more than the insert). A skipped one comes back in section revive.
+INSERT INTO push_message BY NAME
+SELECT * FROM push_plan_new($period, $now::TIMESTAMP) WHERE message_id NOT IN (SELECT message_id FROM push_plan_taken);
+
+-- @revive
+-- A message skipped (now, or by an earlier plan) and called for again under the same id: its row
+-- comes back, planned, with what the current results say. It was never delivered (only a planned
+-- message is skipped), so telling it now is no second time; its attempts stay on record. Run only
+-- when the batch's outbox holds such a row (section revivable), as it reads the new rows again.
+UPDATE push_message SET kind = n.kind, policy_id = n.policy_id, items = n.items, category = n.category, run_id = n.run_id, benefit = n.benefit,
+  deadline = n.deadline, channel = n.channel, recipient = n.recipient, person_name = n.person_name, taxpayer_name = n.taxpayer_name,
+  lacking = n.lacking, digest_items = n.digest_items, subject = NULL, body = NULL, status = 'planned', scheduled_at = n.scheduled_at,
+  next_attempt_at = NULL, last_error = NULL
+FROM (SELECT * FROM push_plan_new($period, $now::TIMESTAMP) WHERE message_id IN (SELECT message_id FROM push_plan_taken)) n
+WHERE push_message.message_id = n.message_id AND push_message.status = 'skipped';
+
+-- @revivable
+-- Does the batch's outbox hold a row section revive could bring back: skipped before this plan, or now?
+SELECT count(*) AS n FROM push_plan_taken
+WHERE status = 'skipped' OR message_id IN (SELECT message_id FROM push_plan_superseded);
 
 -- @report
 -- The new rows by channel and kind (a digest is one row), and what the candidates came to.

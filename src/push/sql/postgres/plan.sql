@@ -233,9 +233,14 @@ LEFT JOIN push_plan_person p ON p.tp = c.tp AND p.role = c.role;
 -- regexp_split_to_array, as DuckDB's string_split, makes '' one empty item (string_to_array: none).
 CREATE TEMP TABLE push_plan_existing AS
 WITH m AS (
-  SELECT pm.message_id, pm.credit_code, pm.role, pm.kind, pm.status, id, $period::TEXT || '.' || pm.credit_code || '.' || pm.role || '.' AS prefix
+  SELECT pm.message_id, pm.credit_code, pm.role, pm.kind, pm.status, pm.attempts, pm.person_name, pm.channel, pm.recipient, pm.taxpayer_name,
+    x.id, (x.line ->> 'benefit')::NUMERIC(18,2) AS benefit, (x.line ->> 'deadline')::DATE AS deadline, x.line IS NOT NULL AS known,
+    $period::TEXT || '.' || pm.credit_code || '.' || pm.role || '.' AS prefix
   FROM push_message pm
-  CROSS JOIN LATERAL unnest(CASE WHEN pm.kind = 'digest' THEN regexp_split_to_array(pm.items, ',') ELSE ARRAY[pm.message_id] END) AS id
+  -- Each item beside what it says (benefit, deadline), as ../plan.sql's section existing.
+  CROSS JOIN LATERAL unnest(CASE WHEN pm.kind = 'digest' THEN regexp_split_to_array(pm.items, ',') ELSE ARRAY[pm.message_id] END,
+    CASE WHEN pm.kind = 'digest' THEN ARRAY(SELECT jsonb_array_elements(pm.digest_items::JSONB))
+      ELSE ARRAY[jsonb_build_object('benefit', pm.benefit::TEXT, 'deadline', pm.deadline::TEXT)] END) AS x(id, line)
   WHERE pm.period = $period::TEXT AND pm.status <> 'skipped'
     AND pm.credit_code IN (SELECT credit_code FROM push_plan_taxpayer WHERE tp >= $lo::INTEGER AND tp < $hi::INTEGER)
 ), rest AS (
@@ -247,15 +252,17 @@ WITH m AS (
   FROM rest
 )
 -- Joined on the policy id alone, as DuckDB's file does.
-SELECT p.message_id, p.credit_code, p.role, p.status, e.e * 2 + (p.item_kind = 'nearMiss')::INTEGER AS key
+SELECT p.message_id, p.credit_code, p.role, p.status, e.e * 2 + (p.item_kind = 'nearMiss')::INTEGER AS key,
+  p.attempts, p.person_name, p.channel, p.recipient, p.taxpayer_name, p.benefit, p.deadline, p.known
 FROM parsed p LEFT JOIN push_plan_entry e ON e.id = p.policy_id;
 
 -- @superseded
--- Planned messages the current results no longer call for (a digest: when any of its items is no
--- longer called for), for taxpayers a current run covers. Messages in flight or sent are never touched.
+-- Planned messages the current results no longer call for, and those not yet tried whose words would
+-- now differ, as ../plan.sql's section superseded decides.
 CREATE TEMP TABLE push_plan_superseded AS
 WITH called AS (
-  SELECT DISTINCT credit_code, role, e * 2 + (prio = 2)::INTEGER AS key FROM push_plan_candidate WHERE person_name IS NOT NULL
+  SELECT credit_code, role, e * 2 + (prio = 2)::INTEGER AS key, b, dl, person_name, channel, recipient, taxpayer_name
+  FROM push_plan_candidate WHERE person_name IS NOT NULL
 ), covered AS (
   SELECT DISTINCT scope AS credit_code FROM match_run WHERE period = $period::TEXT
 )
@@ -265,7 +272,9 @@ LEFT JOIN called k ON k.credit_code = m.credit_code AND k.role = m.role AND k.ke
 LEFT JOIN covered r ON r.credit_code = m.credit_code
 WHERE m.status = 'planned' AND (EXISTS (SELECT 1 FROM covered WHERE credit_code = 'city') OR r.credit_code IS NOT NULL)
 GROUP BY m.message_id
-HAVING bool_or(m.key IS NULL OR k.key IS NULL);
+HAVING bool_or(m.key IS NULL OR k.key IS NULL
+  OR (m.attempts = 0 AND (m.person_name IS DISTINCT FROM k.person_name OR m.channel IS DISTINCT FROM k.channel OR m.recipient IS DISTINCT FROM k.recipient
+    OR m.taxpayer_name IS DISTINCT FROM k.taxpayer_name OR (m.known AND (m.benefit IS DISTINCT FROM k.b OR m.deadline IS DISTINCT FROM k.dl)))));
 
 -- @handled
 -- What is in the outbox already, as itself or inside a digest, per person: not planned again.
@@ -357,7 +366,7 @@ WHERE status = 'planned' AND message_id IN (SELECT message_id FROM push_plan_sup
 -- The batch's new rows in one INSERT, without texts: a row keeps what its words are made of, and
 -- message.ts renders them when the message is sent or shown. The JSON of `lacking` and
 -- `digest_items` is written as DuckDB's to_json writes it (compact, keys in the struct's order), so
--- both engines store the same text. An id already in the outbox, in any status, is left as it is.
+-- both engines store the same text.
 -- A digest is built from the merged messages of its person's row, in their order: a message's slot
 -- is its number in the digest.
 INSERT INTO push_message (message_id, credit_code, role, kind, period, policy_id, items, category, run_id, benefit, deadline, channel, recipient,
@@ -408,8 +417,15 @@ WITH person AS (
 )
 SELECT message_id, credit_code, role, kind, $period::TEXT, policy_id, items, category, run_id, benefit::NUMERIC(18,2), deadline, channel, recipient,
   person_name, taxpayer_name, lacking, digest_items, 'planned', TIMESTAMP 'epoch' + send_ms * INTERVAL '1 millisecond', 0, $now::TIMESTAMP
--- Every new id starts with the period; the primary key's index finds one already in the outbox.
-FROM new_row n WHERE NOT EXISTS (SELECT 1 FROM push_message m WHERE m.message_id = n.message_id);
+FROM new_row n
+-- Every new id starts with the period; the primary key's index finds one already in the outbox. One
+-- skipped (now, or by an earlier plan) comes back, planned, with what the current results say, as
+-- ../plan.sql's section revive; any other is left as it is.
+ON CONFLICT (message_id) DO UPDATE SET kind = EXCLUDED.kind, policy_id = EXCLUDED.policy_id, items = EXCLUDED.items, category = EXCLUDED.category,
+  run_id = EXCLUDED.run_id, benefit = EXCLUDED.benefit, deadline = EXCLUDED.deadline, channel = EXCLUDED.channel, recipient = EXCLUDED.recipient,
+  person_name = EXCLUDED.person_name, taxpayer_name = EXCLUDED.taxpayer_name, lacking = EXCLUDED.lacking, digest_items = EXCLUDED.digest_items,
+  subject = NULL, body = NULL, status = 'planned', scheduled_at = EXCLUDED.scheduled_at, next_attempt_at = NULL, last_error = NULL
+  WHERE push_message.status = 'skipped';
 
 -- @report
 -- The new rows by channel and kind (a digest is one row), and what the candidates came to.
