@@ -122,6 +122,10 @@ describe('policy robot: facts from data, set-wise matching, explanations, ledger
     const zh = p?.text.zh.join('\n') ?? '';
     const en = p?.text.en.join('\n') ?? '';
     assert.match(zh, /接近符合/);
+    // Not eligible: the estimate is what meeting the conditions would be worth, not money it is owed.
+    assert.match(p?.text.zh[0] ?? '', /：接近符合，如满足以下条件，本季度约可减免 80000\.00 元。依据：/);
+    assert.match(p?.text.en[0] ?? '', /: near miss, worth about 80000\.00 yuan this quarter if the conditions below were met\. Source: /);
+    assert.doesNotMatch(zh, /预计本季度可享受/);
     assert.match(zh, /从业人数为 320，要求不超过 300，超出 20（slpe\.maxEmployees: 财政部 税务总局公告2023年第12号/);
     assert.match(en, /employees is 320, required at most 300: 20 over the limit \(slpe\.maxEmployees: 财政部 税务总局公告2023年第12号/);
     const unknown = await explainTaxpayer(store, { creditCode: T.unfiled, period: Q, policy: 'vat.smallScaleThreshold2026' });
@@ -733,7 +737,7 @@ describe('explanations follow the rule: any one of, all of, as deep as it goes',
     assert.equal(p.status, 'nearMiss');
     assert.equal(p.benefit, '457.62');
     const limit = (param: string) => `${param}: 财政部 税务总局公告2023年第12号 [C], 2023-01-01..2027-12-31`;
-    assert.match(p.text.zh[0] ?? '', /：接近符合/);
+    assert.match(p.text.zh[0] ?? '', /^[^。]+：接近符合，如满足以下条件，本季度约可减免 457\.62 元。依据：/);
     assert.deepEqual(p.text.zh.slice(1), [
       '  ✗ 以下任一项满足即可（均未满足）：',
       '    ✗ 增值税纳税人身份为 一般纳税人，要求为 小规模纳税人',
@@ -744,7 +748,7 @@ describe('explanations follow the rule: any one of, all of, as deep as it goes',
       `      ✓ 资产总额为 20000000，要求不超过 50000000（${limit('slpe.maxAssets')}）`,
       `      ✓ 本年累计应纳税所得额为 400000，要求不超过 3000000（${limit('slpe.maxTaxableIncome')}）`,
     ]);
-    assert.match(p.text.en[0] ?? '', /: near miss/);
+    assert.match(p.text.en[0] ?? '', /: near miss, worth about 457\.62 yuan this quarter if the conditions below were met\. Source: /);
     assert.deepEqual(p.text.en.slice(1), [
       '  ✗ any one of the following (none met):',
       '    ✗ VAT status is general VAT taxpayer, required equal to small-scale VAT taxpayer',

@@ -270,9 +270,16 @@ function explainFacts(facts: FactRow, inForce: InForce, policies: InForce): Poli
     const status = statusOf(trace.result, loose, facts);
     const value = benefit && (status === 'matched' || status === 'nearMiss') ? evaluateFormula(benefit, facts) : null;
     const lines = conditionLines(trace);
+    // A near miss is not eligible: its estimate is what meeting the conditions would be worth.
+    const worth =
+      value === null
+        ? { zh: '', en: '' }
+        : status === 'nearMiss'
+          ? { zh: `，如满足以下条件，本季度约可减免 ${value} 元`, en: `, worth about ${value} yuan this quarter if the conditions below were met` }
+          : { zh: `，预计本季度可享受约 ${value} 元`, en: `, worth about ${value} yuan this quarter` };
     const head = {
-      zh: `${entry.title.zh}：${STATUS_LABELS[status].zh}${value ? `，预计本季度可享受约 ${value} 元` : ''}。依据：${entry.sources.map((s) => s.document).join('；')}`,
-      en: `${entry.title.en}: ${STATUS_LABELS[status].en}${value ? `, worth about ${value} yuan this quarter` : ''}. Source: ${entry.sources.map((s) => s.document).join('; ')}`,
+      zh: `${entry.title.zh}：${STATUS_LABELS[status].zh}${worth.zh}。依据：${entry.sources.map((s) => s.document).join('；')}`,
+      en: `${entry.title.en}: ${STATUS_LABELS[status].en}${worth.en}. Source: ${entry.sources.map((s) => s.document).join('; ')}`,
     };
     return {
       policy: entry.id,
