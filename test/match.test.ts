@@ -5,11 +5,12 @@ import { after, before, describe, it } from 'node:test';
 import { generateCity } from '../src/generate/city.ts';
 import { ingestDirectory } from '../src/ingest/ingest.ts';
 import { buildLedger, policyReport, taxpayerLedger } from '../src/ledger/ledger.ts';
-import { explainTaxpayer, explainTaxpayers, lackingOf, type PolicyExplanation } from '../src/match/explain.ts';
+import { explainTaxpayer, explainTaxpayers, lackingOf, type PolicyExplanation, sourceZh } from '../src/match/explain.ts';
+import { SOURCE_NOTES_ZH, VALUE_LABELS } from '../src/match/labels.ts';
 import { nearMissLacking } from '../src/match/lacking.ts';
 import { catalogueOf, DEFAULT_LAW_DIR, policiesFor, runMatch } from '../src/match/match.ts';
 import { parseQuarter } from '../src/match/period.ts';
-import { withCheckCharacter } from '../src/model/index.ts';
+import { DISTRICTS, withCheckCharacter } from '../src/model/index.ts';
 import { planPushes } from '../src/push/plan.ts';
 import { evaluateFormula } from '../src/rules/formula.ts';
 import { Store } from '../src/store/store.ts';
@@ -690,6 +691,8 @@ describe('explanations follow the rule: any one of, all of, as deep as it goes',
     await filing(big, 'vat', '2026-01-01', '2026-03-31', '900000', '76270');
     await filing(big, 'surcharges', '2026-01-01', '2026-03-31', '76270', '915.24');
     await runMatch(store, { period: Q, now: new Date('2026-04-20T08:00:00Z') });
+    // The Qianhai relief, in force until 2025, names districts.
+    await runMatch(store, { period: '2025-Q4', now: new Date('2026-01-20T08:00:00Z') });
   });
   after(() => store.close());
 
@@ -737,7 +740,10 @@ describe('explanations follow the rule: any one of, all of, as deep as it goes',
     assert.equal(p.status, 'nearMiss');
     assert.equal(p.benefit, '457.62');
     const limit = (param: string) => `${param}: 财政部 税务总局公告2023年第12号 [C], 2023-01-01..2027-12-31`;
-    assert.match(p.text.zh[0] ?? '', /^[^。]+：接近符合，如满足以下条件，本季度约可减免 457\.62 元。依据：/);
+    assert.equal(
+      p.text.zh[0],
+      `${p.title.zh}：接近符合，如满足以下条件，本季度约可减免 457.62 元。依据：财政部 税务总局公告2023年第12号 第三条；财政部 税务总局公告2022年第10号（小型微利企业的判定）`,
+    );
     assert.deepEqual(p.text.zh.slice(1), [
       '  ✗ 以下任一项满足即可（均未满足）：',
       '    ✗ 增值税纳税人身份为 一般纳税人，要求为 小规模纳税人',
@@ -748,7 +754,10 @@ describe('explanations follow the rule: any one of, all of, as deep as it goes',
       `      ✓ 资产总额为 20000000，要求不超过 50000000（${limit('slpe.maxAssets')}）`,
       `      ✓ 本年累计应纳税所得额为 400000，要求不超过 3000000（${limit('slpe.maxTaxableIncome')}）`,
     ]);
-    assert.match(p.text.en[0] ?? '', /: near miss, worth about 457\.62 yuan this quarter if the conditions below were met\. Source: /);
+    assert.equal(
+      p.text.en[0],
+      `${p.title.en}: near miss, worth about 457.62 yuan this quarter if the conditions below were met. Source: 财政部 税务总局公告2023年第12号 第三条; 财政部 税务总局公告2022年第10号 (how small low-profit status is determined for it)`,
+    );
     assert.deepEqual(p.text.en.slice(1), [
       '  ✗ any one of the following (none met):',
       '    ✗ VAT status is general VAT taxpayer, required equal to small-scale VAT taxpayer',
@@ -780,5 +789,25 @@ describe('explanations follow the rule: any one of, all of, as deep as it goes',
     ]);
     assert.deepEqual(pushed.get(big)?.get('surcharges.sixTaxesTwoFees'), lacks.zh);
     assert.deepEqual(pushed.get(big)?.get('cit.smallLowProfit'), [`从业人数为 320，要求不超过 300，超出 20（${limit('slpe.maxEmployees')}）`]);
+  });
+
+  it('Chinese explanations give the law files’ English source notes in Chinese, and districts by their names', async () => {
+    const { catalogue } = catalogueOf(DEFAULT_LAW_DIR);
+    const params = new Set(catalogue.entries.flatMap((e) => [...e.eligibility.matchAll(/param\("([^"]+)"\)/g)].map((m) => m[1] as string)));
+    const sources = [
+      ...catalogue.entries.flatMap((e) => e.sources.map((s) => s.document)),
+      ...catalogue.parameters.filter((p) => params.has(p.name)).flatMap((p) => p.values.map((v) => v.source)),
+    ];
+    const notes = new Set(sources.flatMap((s) => [...s.matchAll(/\(([^()]*)\)/g)].map((m) => m[1] as string)).filter((n) => /[A-Za-z]{2}/.test(n)));
+    assert.ok(notes.size > 10);
+    for (const note of notes) assert.ok(SOURCE_NOTES_ZH[note], `a Chinese rendering of the note (${note})`);
+    for (const s of sources) assert.doesNotMatch(sourceZh(s), /[A-Za-z]{2}/, s);
+    assert.equal(sourceZh('财税〔2018〕54号 (2018-2020)'), '财税〔2018〕54号 (2018-2020)', 'a note without English words stays');
+    assert.equal(sourceZh('财税〔2023〕17号 (a note not rendered)'), '财税〔2023〕17号', 'a note without a rendering is left out');
+    // Districts read as their names, as the domain model gives them.
+    for (const [id, name] of Object.entries(DISTRICTS)) assert.equal(VALUE_LABELS[id]?.zh, name, id);
+    const qianhai = (await explainTaxpayer(store, { creditCode: big, period: '2025-Q4', policy: 'cit.qianhai' })).policies[0];
+    assert.ok(qianhai?.text.zh.includes('  ✗ 所在区为 福田区，要求属于 [南山区, 宝安区]'), qianhai?.text.zh.join('\n'));
+    assert.ok(qianhai?.text.en.includes("  ✗ district is Futian; required in [Nanshan, Bao'an] (not met)"), qianhai?.text.en.join('\n'));
   });
 });

@@ -2,7 +2,7 @@ import type { CatalogueEntry } from '../law/catalogue.ts';
 import { evaluateFormula } from '../rules/formula.ts';
 import { type ConditionTrace, type Explained, evaluate, explain, type FactRow, type TraceNode, type Truth } from '../rules/interpret.ts';
 import type { Db } from '../store/db.ts';
-import { FACT_LABELS, type MatchStatus, STATUS_LABELS, VALUE_LABELS } from './labels.ts';
+import { FACT_LABELS, type MatchStatus, SOURCE_NOTES_ZH, STATUS_LABELS, VALUE_LABELS } from './labels.ts';
 import { catalogueOf, DEFAULT_LAW_DIR, policiesOf } from './match.ts';
 import { parseQuarter } from './period.ts';
 import { fen, matchedPeers, rank, takenInstead, worthMore } from './stacking.ts';
@@ -58,6 +58,20 @@ type Words = { zh: string; en: string };
 
 const MARK: Record<Truth, string> = { true: '✓', false: '✗', unknown: '?' };
 
+/**
+ * A legal source as Chinese text reads it: the law files note some sources in English, in
+ * parentheses ("财政部 税务总局公告2022年第10号 (how small low-profit status is determined for it)").
+ * Such a note is given in Chinese (SOURCE_NOTES_ZH), or left out when it has no Chinese rendering;
+ * notes without English words ("(2018-2020)", a document's number) stay as written.
+ */
+export function sourceZh(source: string): string {
+  return source.replace(/\s*\(([^()]*)\)/g, (whole, note: string) => {
+    if (!/[A-Za-z]{2}/.test(note)) return whole;
+    const zh = SOURCE_NOTES_ZH[note];
+    return zh === undefined ? '' : `（${zh}）`;
+  });
+}
+
 /** One condition in words, without its mark (✓, ✗ or ?, MARK). */
 function conditionText(c: ConditionTrace): Words {
   const fact = Object.keys(c.observed)[0] ?? '';
@@ -81,7 +95,7 @@ function conditionText(c: ConditionTrace): Words {
         : show(c.against.value, lang)
       : YES_NO[lang][c.negated ? 1 : 0];
   const against = { zh: againstIn('zh'), en: againstIn('en') };
-  const src = c.against?.param ? `${c.against.param}: ${c.against.source}` : '';
+  const src = c.against?.param ? { zh: `${c.against.param}: ${sourceZh(c.against.source ?? '')}`, en: `${c.against.param}: ${c.against.source}` } : null;
   if (c.result === 'unknown') {
     // Where the missing data would come from, so that the company knows whom to ask (or what to file).
     const from = [...new Set(c.missing.map((m) => FACT_LABELS[m]?.from).filter((f) => f !== undefined))];
@@ -100,8 +114,8 @@ function conditionText(c: ConditionTrace): Words {
     };
   }
   return {
-    zh: `${label.zh}为 ${observed.zh}，要求${OPS_ZH[op] ?? op} ${against.zh}${near.zh}${src ? `（${src}）` : ''}`,
-    en: `${label.en} is ${observed.en}, required ${OPS_EN[op] ?? op} ${against.en}${near.en}${src ? ` (${src})` : ''}`,
+    zh: `${label.zh}为 ${observed.zh}，要求${OPS_ZH[op] ?? op} ${against.zh}${near.zh}${src ? `（${src.zh}）` : ''}`,
+    en: `${label.en} is ${observed.en}, required ${OPS_EN[op] ?? op} ${against.en}${near.en}${src ? ` (${src.en})` : ''}`,
   };
 }
 
@@ -278,7 +292,7 @@ function explainFacts(facts: FactRow, inForce: InForce, policies: InForce): Poli
           ? { zh: `，如满足以下条件，本季度约可减免 ${value} 元`, en: `, worth about ${value} yuan this quarter if the conditions below were met` }
           : { zh: `，预计本季度可享受约 ${value} 元`, en: `, worth about ${value} yuan this quarter` };
     const head = {
-      zh: `${entry.title.zh}：${STATUS_LABELS[status].zh}${worth.zh}。依据：${entry.sources.map((s) => s.document).join('；')}`,
+      zh: `${entry.title.zh}：${STATUS_LABELS[status].zh}${worth.zh}。依据：${entry.sources.map((s) => sourceZh(s.document)).join('；')}`,
       en: `${entry.title.en}: ${STATUS_LABELS[status].en}${worth.en}. Source: ${entry.sources.map((s) => s.document).join('; ')}`,
     };
     return {
