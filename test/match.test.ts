@@ -5,11 +5,12 @@ import { after, before, describe, it } from 'node:test';
 import { generateCity } from '../src/generate/city.ts';
 import { ingestDirectory } from '../src/ingest/ingest.ts';
 import { buildLedger, policyReport, taxpayerLedger } from '../src/ledger/ledger.ts';
-import { explainTaxpayer, explainTaxpayers } from '../src/match/explain.ts';
+import { explainTaxpayer, explainTaxpayers, lackingOf, type PolicyExplanation, sourceZh } from '../src/match/explain.ts';
+import { SOURCE_NOTES_ZH, VALUE_LABELS } from '../src/match/labels.ts';
 import { nearMissLacking } from '../src/match/lacking.ts';
 import { catalogueOf, DEFAULT_LAW_DIR, policiesFor, runMatch } from '../src/match/match.ts';
 import { parseQuarter } from '../src/match/period.ts';
-import { withCheckCharacter } from '../src/model/index.ts';
+import { DISTRICTS, withCheckCharacter } from '../src/model/index.ts';
 import { planPushes } from '../src/push/plan.ts';
 import { evaluateFormula } from '../src/rules/formula.ts';
 import { Store } from '../src/store/store.ts';
@@ -122,6 +123,10 @@ describe('policy robot: facts from data, set-wise matching, explanations, ledger
     const zh = p?.text.zh.join('\n') ?? '';
     const en = p?.text.en.join('\n') ?? '';
     assert.match(zh, /接近符合/);
+    // Not eligible: the estimate is what meeting the conditions would be worth, not money it is owed.
+    assert.match(p?.text.zh[0] ?? '', /：接近符合，如满足以下条件，本季度约可减免 80000\.00 元。依据：/);
+    assert.match(p?.text.en[0] ?? '', /: near miss, worth about 80000\.00 yuan this quarter if the conditions below were met\. Source: /);
+    assert.doesNotMatch(zh, /预计本季度可享受/);
     assert.match(zh, /从业人数为 320，要求不超过 300，超出 20（slpe\.maxEmployees: 财政部 税务总局公告2023年第12号/);
     assert.match(en, /employees is 320, required at most 300: 20 over the limit \(slpe\.maxEmployees: 财政部 税务总局公告2023年第12号/);
     const unknown = await explainTaxpayer(store, { creditCode: T.unfiled, period: Q, policy: 'vat.smallScaleThreshold2026' });
@@ -497,12 +502,22 @@ describe('single-taxpayer re-match: the same facts and results as the city run',
     const nearMisses = results.filter((r) => r.status === 'nearMiss').map((r) => ({ creditCode: r.c, policyId: r.p }));
     assert.ok(nearMisses.length > 0);
     const lacking = await nearMissLacking(store, DEFAULT_LAW_DIR, period)(nearMisses);
+    // A rule that is all of its conditions lacks its ✗ lines; one with alternatives, what lackingOf says.
+    let alternatives = 0;
     for (const n of nearMisses) {
-      const p = (await explainTaxpayer(store, { creditCode: n.creditCode, period, policy: n.policyId })).policies[0];
-      const failed = (p?.text.zh ?? []).filter((l) => l.trim().startsWith('✗')).map((l) => l.trim().replace(/^✗\s*/, ''));
-      assert.ok(failed.length > 0, `${n.creditCode} ${n.policyId}: a near miss fails some condition`);
-      assert.deepEqual(lacking.get(n.creditCode)?.get(n.policyId), failed, `${n.creditCode} ${n.policyId}`);
+      const p = (await explainTaxpayer(store, { creditCode: n.creditCode, period, policy: n.policyId })).policies[0] as PolicyExplanation;
+      const words = lacking.get(n.creditCode)?.get(n.policyId);
+      assert.ok((words?.length ?? 0) > 0, `${n.creditCode} ${n.policyId}: a near miss lacks something`);
+      const { tree } = p.trace;
+      if ('op' in tree && (tree.op === 'any' || tree.of.some((x) => 'op' in x))) {
+        alternatives++;
+        assert.deepEqual(words, lackingOf(p).zh, `${n.creditCode} ${n.policyId}`);
+        continue;
+      }
+      const failed = p.text.zh.filter((l) => l.trim().startsWith('✗')).map((l) => l.trim().replace(/^✗\s*/, ''));
+      assert.deepEqual(words, failed, `${n.creditCode} ${n.policyId}`);
     }
+    assert.ok(alternatives > 0, 'some near misses are of rules with alternatives');
     await store.exec(`DELETE FROM taxpayer_fact WHERE credit_code = '${changed}' AND computed_at = (SELECT max(computed_at) FROM taxpayer_fact)`);
   });
 
@@ -646,5 +661,153 @@ describe('single-taxpayer re-match: the same facts and results as the city run',
       /push plan failed/,
     );
     assert.deepEqual(await count(), before);
+  });
+});
+
+describe('explanations follow the rule: any one of, all of, as deep as it goes', () => {
+  // Two enterprises for 2026-Q1: one without the high-tech certificate that spends on R&D (the
+  // technology-transfer relief matched through its second alternative), one with 320 employees and no
+  // R&D (that relief failed; the six-taxes-two-fees halving of its 915.24 surcharges a near miss,
+  // through the small low-profit alternative, all of whose conditions but one hold).
+  const c = (i: number) => withCheckCharacter(`91440300MA5K${String(i).padStart(5, '0')}`);
+  const rnd = c(1);
+  const big = c(2);
+  const Q = '2026-Q1';
+  let store: Store;
+  const explained = async (code: string, policy: string) =>
+    (await explainTaxpayer(store, { creditCode: code, period: Q, policy })).policies[0] as PolicyExplanation;
+  before(async () => {
+    store = await Store.open(':memory:');
+    const tp = (code: string, employees: number, rndExpense: string) =>
+      store.exec(
+        `INSERT INTO taxpayer VALUES ($1, 'x', 'enterprise', 'general', 'I65', 'futian', DATE '2020-01-01', $2, 20000000, 'actualAccounts', false, NULL, $3::DECIMAL(18,2), 'B')`,
+        [code, employees, rndExpense],
+      );
+    const filing = returnsOf(store, '2026-04-15', '2026-04-10');
+    await tp(rnd, 20, '5000');
+    await filing(rnd, 'cit', '2026-01-01', '2026-03-31', '400000', '20000');
+    await tp(big, 320, '0');
+    await filing(big, 'cit', '2026-01-01', '2026-03-31', '400000', '100000');
+    await filing(big, 'vat', '2026-01-01', '2026-03-31', '900000', '76270');
+    await filing(big, 'surcharges', '2026-01-01', '2026-03-31', '76270', '915.24');
+    await runMatch(store, { period: Q, now: new Date('2026-04-20T08:00:00Z') });
+    // The Qianhai relief, in force until 2025, names districts.
+    await runMatch(store, { period: '2025-Q4', now: new Date('2026-01-20T08:00:00Z') });
+  });
+  after(() => store.close());
+
+  it('a matched rule with alternatives says any one of them is enough and marks the one that holds', async () => {
+    const p = await explained(rnd, 'cit.technologyTransfer');
+    assert.equal(p.status, 'matched');
+    assert.match(p.text.zh[0] ?? '', /：符合。依据：/);
+    assert.deepEqual(p.text.zh.slice(1), [
+      '  ✓ 纳税人类型为 企业，要求为 企业',
+      '  ✓ 征收方式为 查账征收，要求为 查账征收',
+      '  ✓ 以下任一项满足即可（已满足）：',
+      '    ✗ 高新技术企业证书为 否，要求为 是',
+      '    ✓ 研发费用为 5000，要求高于 0',
+    ]);
+    assert.deepEqual(p.text.en.slice(1), [
+      '  ✓ kind of taxpayer is enterprise, required equal to enterprise',
+      '  ✓ collection mode is actual-accounts collection, required equal to actual-accounts collection',
+      '  ✓ any one of the following (met):',
+      '    ✗ high-tech enterprise certificate is no, required equal to yes',
+      '    ✓ R&D expense is 5000, required above 0',
+    ]);
+  });
+
+  it('a failed rule with alternatives says none of them holds', async () => {
+    const p = await explained(big, 'cit.technologyTransfer');
+    assert.equal(p.status, 'notEligible');
+    assert.deepEqual(p.text.zh.slice(3), [
+      '  ✗ 以下任一项满足即可（均未满足）：',
+      '    ✗ 高新技术企业证书为 否，要求为 是',
+      '    ✗ 研发费用为 0，要求高于 0，差 0',
+    ]);
+    assert.deepEqual(p.text.en.slice(3), [
+      '  ✗ any one of the following (none met):',
+      '    ✗ high-tech enterprise certificate is no, required equal to yes',
+      '    ✗ R&D expense is 0, required above 0: 0 under the limit',
+    ]);
+    assert.deepEqual(lackingOf(p), {
+      zh: ['满足以下任一项即可：①高新技术企业证书为 否，要求为 是；②研发费用为 0，要求高于 0，差 0'],
+      en: ['any one of: (1) high-tech enterprise certificate is no, required equal to yes; (2) R&D expense is 0, required above 0: 0 under the limit'],
+    });
+  });
+
+  it('a near miss through an alternative that is all of several conditions: nested, and what it lacks is one of the alternatives', async () => {
+    const p = await explained(big, 'surcharges.sixTaxesTwoFees');
+    assert.equal(p.status, 'nearMiss');
+    assert.equal(p.benefit, '457.62');
+    const limit = (param: string) => `${param}: 财政部 税务总局公告2023年第12号 [C], 2023-01-01..2027-12-31`;
+    assert.equal(
+      p.text.zh[0],
+      `${p.title.zh}：接近符合，如满足以下条件，本季度约可减免 457.62 元。依据：财政部 税务总局公告2023年第12号 第三条；财政部 税务总局公告2022年第10号（小型微利企业的判定）`,
+    );
+    assert.deepEqual(p.text.zh.slice(1), [
+      '  ✗ 以下任一项满足即可（均未满足）：',
+      '    ✗ 增值税纳税人身份为 一般纳税人，要求为 小规模纳税人',
+      '    ✗ 纳税人类型为 企业，要求为 个体工商户',
+      '    ✗ 以下各项须全部满足（未全部满足）：',
+      '      ✓ 纳税人类型为 企业，要求为 企业',
+      `      ✗ 从业人数为 320，要求不超过 300，超出 20（${limit('slpe.maxEmployees')}）`,
+      `      ✓ 资产总额为 20000000，要求不超过 50000000（${limit('slpe.maxAssets')}）`,
+      `      ✓ 本年累计应纳税所得额为 400000，要求不超过 3000000（${limit('slpe.maxTaxableIncome')}）`,
+    ]);
+    assert.equal(
+      p.text.en[0],
+      `${p.title.en}: near miss, worth about 457.62 yuan this quarter if the conditions below were met. Source: 财政部 税务总局公告2023年第12号 第三条; 财政部 税务总局公告2022年第10号 (how small low-profit status is determined for it)`,
+    );
+    assert.deepEqual(p.text.en.slice(1), [
+      '  ✗ any one of the following (none met):',
+      '    ✗ VAT status is general VAT taxpayer, required equal to small-scale VAT taxpayer',
+      '    ✗ kind of taxpayer is enterprise, required equal to individual business',
+      '    ✗ all of the following (not all met):',
+      '      ✓ kind of taxpayer is enterprise, required equal to enterprise',
+      `      ✗ employees is 320, required at most 300: 20 over the limit (${limit('slpe.maxEmployees')})`,
+      `      ✓ total assets is 20000000, required at most 50000000 (${limit('slpe.maxAssets')})`,
+      `      ✓ taxable income of the year so far is 400000, required at most 3000000 (${limit('slpe.maxTaxableIncome')})`,
+    ]);
+    // Meeting any one alternative is enough, and of the third only the employees are lacking.
+    const lacks = lackingOf(p);
+    assert.deepEqual(lacks, {
+      zh: [
+        `满足以下任一项即可：①增值税纳税人身份为 一般纳税人，要求为 小规模纳税人；②纳税人类型为 企业，要求为 个体工商户；③从业人数为 320，要求不超过 300，超出 20（${limit('slpe.maxEmployees')}）`,
+      ],
+      en: [
+        `any one of: (1) VAT status is general VAT taxpayer, required equal to small-scale VAT taxpayer; (2) kind of taxpayer is enterprise, required equal to individual business; (3) employees is 320, required at most 300: 20 over the limit (${limit('slpe.maxEmployees')})`,
+      ],
+    });
+    // What a push of the near miss says it lacks.
+    const pushed = await nearMissLacking(
+      store,
+      DEFAULT_LAW_DIR,
+      Q,
+    )([
+      { creditCode: big, policyId: 'surcharges.sixTaxesTwoFees' },
+      { creditCode: big, policyId: 'cit.smallLowProfit' },
+    ]);
+    assert.deepEqual(pushed.get(big)?.get('surcharges.sixTaxesTwoFees'), lacks.zh);
+    assert.deepEqual(pushed.get(big)?.get('cit.smallLowProfit'), [`从业人数为 320，要求不超过 300，超出 20（${limit('slpe.maxEmployees')}）`]);
+  });
+
+  it('Chinese explanations give the law files’ English source notes in Chinese, and districts by their names', async () => {
+    const { catalogue } = catalogueOf(DEFAULT_LAW_DIR);
+    const params = new Set(catalogue.entries.flatMap((e) => [...e.eligibility.matchAll(/param\("([^"]+)"\)/g)].map((m) => m[1] as string)));
+    const sources = [
+      ...catalogue.entries.flatMap((e) => e.sources.map((s) => s.document)),
+      ...catalogue.parameters.filter((p) => params.has(p.name)).flatMap((p) => p.values.map((v) => v.source)),
+    ];
+    const notes = new Set(sources.flatMap((s) => [...s.matchAll(/\(([^()]*)\)/g)].map((m) => m[1] as string)).filter((n) => /[A-Za-z]{2}/.test(n)));
+    assert.ok(notes.size > 10);
+    for (const note of notes) assert.ok(SOURCE_NOTES_ZH[note], `a Chinese rendering of the note (${note})`);
+    for (const s of sources) assert.doesNotMatch(sourceZh(s), /[A-Za-z]{2}/, s);
+    assert.equal(sourceZh('财税〔2018〕54号 (2018-2020)'), '财税〔2018〕54号 (2018-2020)', 'a note without English words stays');
+    assert.equal(sourceZh('财税〔2023〕17号 (a note not rendered)'), '财税〔2023〕17号', 'a note without a rendering is left out');
+    // Districts read as their names, as the domain model gives them.
+    for (const [id, name] of Object.entries(DISTRICTS)) assert.equal(VALUE_LABELS[id]?.zh, name, id);
+    const qianhai = (await explainTaxpayer(store, { creditCode: big, period: '2025-Q4', policy: 'cit.qianhai' })).policies[0];
+    assert.ok(qianhai?.text.zh.includes('  ✗ 所在区为 福田区，要求属于 [南山区, 宝安区]'), qianhai?.text.zh.join('\n'));
+    assert.ok(qianhai?.text.en.includes("  ✗ district is Futian; required in [Nanshan, Bao'an] (not met)"), qianhai?.text.en.join('\n'));
   });
 });

@@ -5,7 +5,7 @@ import pg from 'pg';
 import { tableSpec } from '../src/model/index.ts';
 import { compileRule, RuleError } from '../src/rules/compile.ts';
 import { FACTS, type FactType } from '../src/rules/facts.ts';
-import { evaluate, explain, type FactRow } from '../src/rules/interpret.ts';
+import { evaluate, explain, type FactRow, type TraceNode } from '../src/rules/interpret.ts';
 import type { Expr } from '../src/rules/ir.ts';
 import { compileMatches, compilePopulation, compileSql, inlineParams } from '../src/rules/sql.ts';
 import { migrate, migrations } from '../src/store/migrate.ts';
@@ -201,6 +201,79 @@ describe('rules: explained evaluation for one taxpayer', () => {
       explain(rule, { kind: 'individualBusiness', employees: 12, credit_level: 'B' }).result,
       'false',
       'a false condition decides even with a fact missing',
+    );
+  });
+  it('gives the structure of the rule: which conditions are alternatives (any one of) and which must all hold, nested', () => {
+    const transfer = compileRule('t', 'kind == "enterprise" && collection_mode == "actualAccounts" && (high_tech || rnd_expense > 0)', PARAMS);
+    const out = explain(transfer, { kind: 'enterprise', collection_mode: 'actualAccounts', high_tech: false, rnd_expense: '5000' });
+    assert.equal(out.result, 'true');
+    assert.deepEqual(out.tree, {
+      op: 'all',
+      result: 'true',
+      of: [{ condition: 0 }, { condition: 1 }, { op: 'any', result: 'true', of: [{ condition: 2 }, { condition: 3 }] }],
+    });
+    assert.deepEqual(
+      out.conditions.map((c) => [c.condition, c.result]),
+      [
+        ['kind == "enterprise"', 'true'],
+        ['collection_mode == "actualAccounts"', 'true'],
+        ['high_tech', 'false'],
+        ['rnd_expense > 0', 'true'],
+      ],
+    );
+    // An alternative that is itself all of several conditions; a failed one.
+    const six = compileRule('s', 'vat_status == "smallScale" || kind == "individualBusiness" || (kind == "enterprise" && employees <= 300)', PARAMS);
+    const failed = explain(six, { vat_status: 'general', kind: 'enterprise', employees: 320 });
+    assert.equal(failed.result, 'false');
+    assert.deepEqual(failed.tree, {
+      op: 'any',
+      result: 'false',
+      of: [{ condition: 0 }, { condition: 1 }, { op: 'all', result: 'false', of: [{ condition: 2 }, { condition: 3 }] }],
+    });
+    // Under a negation the parts are stated as the rule asks for them: not (a or b) is all of not a, not b.
+    const neither = explain(compileRule('n', '!(high_tech || employees > 300) && !(kind == "enterprise" && high_tech)', PARAMS), {
+      high_tech: false,
+      employees: 12,
+      kind: 'enterprise',
+    });
+    assert.deepEqual(neither.tree, {
+      op: 'all',
+      result: 'true',
+      of: [{ condition: 0 }, { condition: 1 }, { op: 'any', result: 'true', of: [{ condition: 2 }, { condition: 3 }] }],
+    });
+    assert.deepEqual(
+      neither.conditions.map((c) => [c.condition, c.result]),
+      [
+        ['!(high_tech)', 'true'],
+        ['!(employees > 300)', 'true'],
+        ['!(kind == "enterprise")', 'false'],
+        ['!(high_tech)', 'true'],
+      ],
+    );
+    assert.deepEqual(explain(compileRule('one', 'high_tech', PARAMS), { high_tech: true }).tree, { condition: 0 });
+    assert.deepEqual(explain(compileRule('u', 'high_tech || employees > 300', PARAMS), { high_tech: false }).tree, {
+      op: 'any',
+      result: 'unknown',
+      of: [{ condition: 0 }, { condition: 1 }],
+    });
+  });
+  it('the structure holds every condition once, in order, and its answer is the rule’s, on generated rules and rows', () => {
+    const indices = (n: TraceNode): number[] => ('condition' in n ? [n.condition] : 'of' in n ? n.of.flatMap(indices) : []);
+    fc.assert(
+      fc.property(ruleSource, fc.array(rowArb, { minLength: 5, maxLength: 5 }), (source, rows) => {
+        const r = compileRule('generated', source, PARAMS);
+        for (const row of rows) {
+          const out = explain(r, row);
+          const top = 'condition' in out.tree ? (out.conditions[out.tree.condition]?.result as string) : out.tree.result;
+          assert.equal(top, out.result, source);
+          assert.deepEqual(
+            indices(out.tree),
+            out.conditions.map((_, i) => i),
+            source,
+          );
+        }
+      }),
+      { numRuns: 500, seed: 20261201 },
     );
   });
   it('refuses a fact value of the wrong type, naming the fact', () => {

@@ -1,8 +1,8 @@
 import type { CatalogueEntry } from '../law/catalogue.ts';
 import { evaluateFormula } from '../rules/formula.ts';
-import { type ConditionTrace, type Explained, evaluate, explain, type FactRow } from '../rules/interpret.ts';
+import { type ConditionTrace, type Explained, evaluate, explain, type FactRow, type TraceNode, type Truth } from '../rules/interpret.ts';
 import type { Db } from '../store/db.ts';
-import { FACT_LABELS, type MatchStatus, STATUS_LABELS, VALUE_LABELS } from './labels.ts';
+import { FACT_LABELS, type MatchStatus, SOURCE_NOTES_ZH, STATUS_LABELS, VALUE_LABELS } from './labels.ts';
 import { catalogueOf, DEFAULT_LAW_DIR, policiesOf } from './match.ts';
 import { parseQuarter } from './period.ts';
 import { fen, matchedPeers, rank, takenInstead, worthMore } from './stacking.ts';
@@ -15,7 +15,11 @@ export interface PolicyExplanation {
   /** Estimated benefit for the quarter (matched and near miss), yuan. */
   benefit: string | null;
   sources: { document: string; confidence: string }[];
-  /** Why, in words: the verdict, then one line per condition. */
+  /**
+   * Why, in words: the verdict, then one line per condition, marked ✓ (holds), ✗ (fails) or ?
+   * (cannot be decided), indented by two spaces; where the rule has alternatives, a line opens each
+   * group (任一 / any one of, 全部 / all of) and its parts follow, two spaces further in.
+   */
   text: { zh: string[]; en: string[] };
   /**
    * A relief that does not stack (不得叠加享受) with others of its exclusive group that the taxpayer
@@ -50,7 +54,26 @@ const OPS_EN: Record<string, string> = { '<=': 'at most', '<': 'below', '>=': 'a
 const NEGATED_OP: Record<string, string> = { '<=': '>', '<': '>=', '>=': '<', '>': '<=', '==': '!=', '!=': '==' };
 const YES_NO = { zh: ['是', '否'], en: ['yes', 'no'] } as const;
 
-function conditionText(c: ConditionTrace): { zh: string; en: string } {
+type Words = { zh: string; en: string };
+
+const MARK: Record<Truth, string> = { true: '✓', false: '✗', unknown: '?' };
+
+/**
+ * A legal source as Chinese text reads it: the law files note some sources in English, in
+ * parentheses ("财政部 税务总局公告2022年第10号 (how small low-profit status is determined for it)").
+ * Such a note is given in Chinese (SOURCE_NOTES_ZH), or left out when it has no Chinese rendering;
+ * notes without English words ("(2018-2020)", a document's number) stay as written.
+ */
+export function sourceZh(source: string): string {
+  return source.replace(/\s*\(([^()]*)\)/g, (whole, note: string) => {
+    if (!/[A-Za-z]{2}/.test(note)) return whole;
+    const zh = SOURCE_NOTES_ZH[note];
+    return zh === undefined ? '' : `（${zh}）`;
+  });
+}
+
+/** One condition in words, without its mark (✓, ✗ or ?, MARK). */
+function conditionText(c: ConditionTrace): Words {
   const fact = Object.keys(c.observed)[0] ?? '';
   const label = FACT_LABELS[fact] ?? { zh: fact, en: fact };
   const raw = c.observed[fact];
@@ -72,14 +95,13 @@ function conditionText(c: ConditionTrace): { zh: string; en: string } {
         : show(c.against.value, lang)
       : YES_NO[lang][c.negated ? 1 : 0];
   const against = { zh: againstIn('zh'), en: againstIn('en') };
-  const src = c.against?.param ? `${c.against.param}: ${c.against.source}` : '';
-  const mark = { true: ['✓', 'met'], false: ['✗', 'not met'], unknown: ['?', 'unknown'] }[c.result];
+  const src = c.against?.param ? { zh: `${c.against.param}: ${sourceZh(c.against.source ?? '')}`, en: `${c.against.param}: ${c.against.source}` } : null;
   if (c.result === 'unknown') {
     // Where the missing data would come from, so that the company knows whom to ask (or what to file).
     const from = [...new Set(c.missing.map((m) => FACT_LABELS[m]?.from).filter((f) => f !== undefined))];
     return {
-      zh: `? ${label.zh}：缺少数据（${c.missing.map((m) => FACT_LABELS[m]?.zh ?? m).join('、')}），无法判断 —— 条件 ${c.condition}${from.length > 0 ? `；数据来源：${from.map((f) => f.zh).join('、')}` : ''}`,
-      en: `? ${label.en}: not known (missing ${c.missing.join(', ')}), so this cannot be decided — condition ${c.condition}${from.length > 0 ? `; the data comes from ${from.map((f) => f.en).join(' and ')}` : ''}`,
+      zh: `${label.zh}：缺少数据（${c.missing.map((m) => FACT_LABELS[m]?.zh ?? m).join('、')}），无法判断 —— 条件 ${c.condition}${from.length > 0 ? `；数据来源：${from.map((f) => f.zh).join('、')}` : ''}`,
+      en: `${label.en}: not known (missing ${c.missing.join(', ')}), so this cannot be decided — condition ${c.condition}${from.length > 0 ? `; the data comes from ${from.map((f) => f.en).join(' and ')}` : ''}`,
     };
   }
   const near = c.nearMiss
@@ -87,14 +109,83 @@ function conditionText(c: ConditionTrace): { zh: string; en: string } {
     : { zh: '', en: '' };
   if (c.condition.includes(' in ')) {
     return {
-      zh: `${mark[0]} ${label.zh}为 ${observed.zh}，要求${c.negated ? '不属于' : '属于'} [${against.zh}]`,
-      en: `${mark[0]} ${label.en} is ${observed.en}; required ${c.negated ? 'not in' : 'in'} [${against.en}] (${mark[1]})`,
+      zh: `${label.zh}为 ${observed.zh}，要求${c.negated ? '不属于' : '属于'} [${against.zh}]`,
+      en: `${label.en} is ${observed.en}; required ${c.negated ? 'not in' : 'in'} [${against.en}] (${c.result === 'true' ? 'met' : 'not met'})`,
     };
   }
   return {
-    zh: `${mark[0]} ${label.zh}为 ${observed.zh}，要求${OPS_ZH[op] ?? op} ${against.zh}${near.zh}${src ? `（${src}）` : ''}`,
-    en: `${mark[0]} ${label.en} is ${observed.en}, required ${OPS_EN[op] ?? op} ${against.en}${near.en}${src ? ` (${src})` : ''}`,
+    zh: `${label.zh}为 ${observed.zh}，要求${OPS_ZH[op] ?? op} ${against.zh}${near.zh}${src ? `（${src.zh}）` : ''}`,
+    en: `${label.en} is ${observed.en}, required ${OPS_EN[op] ?? op} ${against.en}${near.en}${src ? ` (${src.en})` : ''}`,
   };
+}
+
+/** The line that opens a group of conditions: all of them must hold, or any one. */
+const GROUP: Record<'all' | 'any', Record<Truth, Words>> = {
+  any: {
+    true: { zh: '以下任一项满足即可（已满足）：', en: 'any one of the following (met):' },
+    false: { zh: '以下任一项满足即可（均未满足）：', en: 'any one of the following (none met):' },
+    unknown: { zh: '以下任一项满足即可（无法判断）：', en: 'any one of the following (cannot be decided):' },
+  },
+  all: {
+    true: { zh: '以下各项须全部满足（已满足）：', en: 'all of the following (met):' },
+    false: { zh: '以下各项须全部满足（未全部满足）：', en: 'all of the following (not all met):' },
+    unknown: { zh: '以下各项须全部满足（无法判断）：', en: 'all of the following (cannot be decided):' },
+  },
+};
+
+/**
+ * The lines of a rule's conditions, as the rule combines them: a group (any one of, all of) opens
+ * with its own line and its parts follow, indented, each marked with whether it holds. A rule that
+ * is all of its conditions is the list of them, as it always read.
+ */
+function conditionLines(trace: Explained): Words[] {
+  const lines: Words[] = [];
+  const walk = (n: TraceNode, depth: number) => {
+    const indent = '  '.repeat(depth);
+    const line = (result: Truth, w: Words) => lines.push({ zh: `${indent}${MARK[result]} ${w.zh}`, en: `${indent}${MARK[result]} ${w.en}` });
+    if ('condition' in n) {
+      const c = trace.conditions[n.condition] as ConditionTrace;
+      line(c.result, conditionText(c));
+    } else if ('constant' in n) line(n.result, { zh: n.constant, en: n.constant });
+    else {
+      line(n.result, GROUP[n.op][n.result]);
+      for (const x of n.of) walk(x, depth + 1);
+    }
+  };
+  const top = trace.tree;
+  if ('op' in top && top.op === 'all') for (const x of top.of) walk(x, 1);
+  else walk(top, 1);
+  return lines;
+}
+
+const CIRCLED = '①②③④⑤⑥⑦⑧⑨⑩';
+
+/**
+ * What a taxpayer lacks for a rule it fails, in words: each failed condition that the rule needs.
+ * Of alternatives (any one of) none holds, and meeting one of them is enough: they are one phrase,
+ * each alternative with what it lacks ("满足以下任一项即可：①……；②……"). A failed alternative of a
+ * group that holds anyway is not lacking, nor is a condition that cannot be decided.
+ */
+export function lackingOf(p: Pick<PolicyExplanation, 'trace'>): { zh: string[]; en: string[] } {
+  const { conditions, tree } = p.trace;
+  const walk = (n: TraceNode): Words[] => {
+    if ('condition' in n) {
+      const c = conditions[n.condition] as ConditionTrace;
+      return c.result === 'false' ? [conditionText(c)] : [];
+    }
+    if ('constant' in n || n.result !== 'false') return [];
+    if (n.op === 'all') return n.of.flatMap(walk);
+    const alternatives = n.of.map(walk).filter((a) => a.length > 0);
+    if (alternatives.length <= 1) return alternatives[0] ?? [];
+    return [
+      {
+        zh: `满足以下任一项即可：${alternatives.map((a, i) => `${CIRCLED[i] ?? `（${i + 1}）`}${a.map((w) => w.zh).join('，且')}`).join('；')}`,
+        en: `any one of: ${alternatives.map((a, i) => `(${i + 1}) ${a.map((w) => w.en).join(', and ')}`).join('; ')}`,
+      },
+    ];
+  };
+  const words = walk(tree);
+  return { zh: words.map((w) => w.zh), en: words.map((w) => w.en) };
 }
 
 /**
@@ -192,10 +283,17 @@ function explainFacts(facts: FactRow, inForce: InForce, policies: InForce): Poli
     const trace = explain(rule, facts);
     const status = statusOf(trace.result, loose, facts);
     const value = benefit && (status === 'matched' || status === 'nearMiss') ? evaluateFormula(benefit, facts) : null;
-    const lines = trace.conditions.map(conditionText);
+    const lines = conditionLines(trace);
+    // A near miss is not eligible: its estimate is what meeting the conditions would be worth.
+    const worth =
+      value === null
+        ? { zh: '', en: '' }
+        : status === 'nearMiss'
+          ? { zh: `，如满足以下条件，本季度约可减免 ${value} 元`, en: `, worth about ${value} yuan this quarter if the conditions below were met` }
+          : { zh: `，预计本季度可享受约 ${value} 元`, en: `, worth about ${value} yuan this quarter` };
     const head = {
-      zh: `${entry.title.zh}：${STATUS_LABELS[status].zh}${value ? `，预计本季度可享受约 ${value} 元` : ''}。依据：${entry.sources.map((s) => s.document).join('；')}`,
-      en: `${entry.title.en}: ${STATUS_LABELS[status].en}${value ? `, worth about ${value} yuan this quarter` : ''}. Source: ${entry.sources.map((s) => s.document).join('; ')}`,
+      zh: `${entry.title.zh}：${STATUS_LABELS[status].zh}${worth.zh}。依据：${entry.sources.map((s) => sourceZh(s.document)).join('；')}`,
+      en: `${entry.title.en}: ${STATUS_LABELS[status].en}${worth.en}. Source: ${entry.sources.map((s) => s.document).join('; ')}`,
     };
     return {
       policy: entry.id,
@@ -204,7 +302,7 @@ function explainFacts(facts: FactRow, inForce: InForce, policies: InForce): Poli
       status,
       benefit: value,
       sources: entry.sources.map((s) => ({ document: s.document, confidence: s.confidence })),
-      text: { zh: [head.zh, ...lines.map((l) => `  ${l.zh}`)], en: [head.en, ...lines.map((l) => `  ${l.en}`)] },
+      text: { zh: [head.zh, ...lines.map((l) => l.zh)], en: [head.en, ...lines.map((l) => l.en)] },
       stacking: stackingOf({ entry, status, benefit: value }, grouped),
       trace,
     };

@@ -55,6 +55,42 @@ export const VALUE_LABELS: Record<string, { zh: string; en: string }> = {
   smallScale: { zh: '小规模纳税人', en: 'small-scale VAT taxpayer' },
   actualAccounts: { zh: '查账征收', en: 'actual-accounts collection' },
   deemed: { zh: '核定征收', en: 'deemed collection' },
+  // Shenzhen's districts, as the domain model names them (model/enums.ts DISTRICTS; test/match.test.ts holds them equal).
+  futian: { zh: '福田区', en: 'Futian' },
+  luohu: { zh: '罗湖区', en: 'Luohu' },
+  nanshan: { zh: '南山区', en: 'Nanshan' },
+  yantian: { zh: '盐田区', en: 'Yantian' },
+  baoan: { zh: '宝安区', en: "Bao'an" },
+  longgang: { zh: '龙岗区', en: 'Longgang' },
+  longhua: { zh: '龙华区', en: 'Longhua' },
+  pingshan: { zh: '坪山区', en: 'Pingshan' },
+  guangming: { zh: '光明区', en: 'Guangming' },
+  dapeng: { zh: '大鹏新区', en: 'Dapeng New District' },
+  shenshan: { zh: '深汕特别合作区', en: 'Shenzhen-Shanwei Special Cooperation Zone' },
+};
+
+/**
+ * The law files' notes on their sources (in parentheses after a document, in English), in Chinese:
+ * Chinese explanations give a note in these words, or leave it out when it is not here
+ * (test/match.test.ts holds every note a source of the catalogue carries to this list).
+ */
+export const SOURCE_NOTES_ZH: Record<string, string> = {
+  conditions: '具体条件',
+  'extended to 2023-12-31': '延续至2023年12月31日',
+  '2024-01-01 to 2027-12-31': '2024年1月1日至2027年12月31日',
+  'industries that cannot claim it': '不适用的行业',
+  '2023-2024 part up to 1,000,000': '2023—2024年，应纳税所得额不超过100万元的部分',
+  'prepayment; taxed on actual accounts or deemed, both qualify': '预缴申报；查账征收和核定征收均适用',
+  'administration, formula': '征收管理及计算公式',
+  'whether the VAT part continues from 2026 was not confirmed': '增值税部分2026年起是否延续尚未确认',
+  'how small low-profit status is determined for it': '小型微利企业的判定',
+  'ploughing, irrigation, pest control and related services': '机耕、排灌、病虫害防治及相关服务',
+  'integrated circuits': '集成电路',
+  'industrial mother machines': '工业母机',
+  'seven more industries': '扩大至另外七个行业',
+  '含本数; administration': '含本数；征收管理',
+  'invoices at 1 %': '按1%征收率开具发票',
+  'administration; waiver of the exemption': '征收管理；放弃免税',
 };
 
 export const STATUS_LABELS = {

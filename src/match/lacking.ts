@@ -1,12 +1,14 @@
 import type { Db } from '../store/db.ts';
-import { explainTaxpayers } from './explain.ts';
+import { explainTaxpayers, lackingOf } from './explain.ts';
 
 /**
- * What each near miss lacks, in Chinese, by taxpayer and then policy: the failed conditions of the
- * policy's explanation from the taxpayer's current facts (the same words as `zhishu explain`), with
- * by how much. A push plan (push/plan.ts LackingProvider) asks once per batch of taxpayers, and the
- * batch's near misses are explained together (explainTaxpayers). Taxpayers without facts for the
- * period get no words, and stderr says which.
+ * What each near miss lacks, in Chinese, by taxpayer and then policy: the failed conditions the
+ * policy's rule needs, from the taxpayer's current facts (the same words as the ✗ lines of `zhishu
+ * explain`), with by how much; where the rule has alternatives none of which holds, one phrase saying
+ * that any one of them would do, each with what it lacks (explain.ts lackingOf). A push plan
+ * (push/plan.ts LackingProvider) asks once per batch of taxpayers, and the batch's near misses are
+ * explained together (explainTaxpayers). Taxpayers without facts for the period get no words, and
+ * stderr says which.
  */
 export function nearMissLacking(store: Db, lawDir: string, period: string) {
   return async (nearMisses: readonly { creditCode: string; policyId: string }[]): Promise<Map<string, Map<string, readonly string[]>>> => {
@@ -15,19 +17,7 @@ export function nearMissLacking(store: Db, lawDir: string, period: string) {
     const { explained, missing } = await explainTaxpayers(store, { period, wanted, lawDir });
     const out = new Map<string, Map<string, readonly string[]>>();
     for (const [creditCode, policies] of explained) {
-      out.set(
-        creditCode,
-        new Map(
-          policies.map((p) => [
-            p.policy,
-            p.text.zh
-              .slice(1)
-              .map((l) => l.trim())
-              .filter((l) => l.startsWith('✗'))
-              .map((l) => l.replace(/^✗\s*/, '')),
-          ]),
-        ),
-      );
+      out.set(creditCode, new Map(policies.map((p) => [p.policy, lackingOf(p).zh])));
     }
     if (missing.length > 0) {
       process.stderr.write(

@@ -27,11 +27,21 @@ export interface ConditionTrace {
   negated?: true;
 }
 
+/**
+ * The rule's logic over its conditions: a condition (an index into `conditions`), or a group of
+ * which all, or any one, must hold, with the group's answer. Stated as the rule asks, like the
+ * conditions: under a negation `!(a || b)` is all of not-a and not-b. Nested groups of the same kind
+ * are one group (`a && b && c` is all of three). A true/false constant of the rule stands as itself.
+ */
+export type TraceNode = { condition: number } | { constant: string; result: Truth } | { op: 'all' | 'any'; result: Truth; of: TraceNode[] };
+
 export interface Explained {
   traceVersion: number;
   rule: string;
   result: Truth;
   conditions: ConditionTrace[];
+  /** How the conditions combine into the result: all of, any one of, as deep as the rule goes. */
+  tree: TraceNode;
   /** Facts that would decide an unknown answer. */
   missingFacts: string[];
 }
@@ -361,6 +371,74 @@ interface Compiled {
   slots: number[];
   trace: TraceFn;
   test: TestFn;
+  /** The rule's logic over its conditions, without the answers (TraceNode). */
+  shape: Shape;
+}
+
+/** A TraceNode without the groups' answers: fixed when the rule is compiled. */
+type Shape = Exclude<TraceNode, { op: string }> | { op: 'all' | 'any'; of: Shape[] };
+
+/**
+ * The logic of a rule over its conditions, numbered in the order `generate` records them (every
+ * condition, operands before the comparison that reads them). Under a negation an `&&` asks for any
+ * one of its parts not to hold and an `||` for all of them, as the conditions are stated (`negated`).
+ * A comparison of true/false sub-expressions (`(a > 1) == b`) stands for the conditions inside it.
+ */
+function shapeOf(expr: Expr): Shape {
+  let next = 0;
+  let negated = false;
+  const operand = (e: Expr) => {
+    if (!constant(e) && e.k !== 'fact') walk(e);
+  };
+  const walk = (e: Expr): Shape => {
+    switch (e.k) {
+      case 'and':
+      case 'or': {
+        const op = (e.k === 'and') === !negated ? 'all' : 'any';
+        const of = e.args.flatMap((a) => {
+          const s = walk(a);
+          return 'op' in s && s.op === op ? s.of : [s];
+        });
+        return { op, of };
+      }
+      case 'not': {
+        negated = !negated;
+        const s = walk(e.a);
+        negated = !negated;
+        return s;
+      }
+      case 'lit':
+      case 'param':
+        return Object.freeze({ constant: negated ? `!(${e.text})` : e.text, result: truth((e.value as boolean) !== negated) });
+      case 'fact':
+        return Object.freeze({ condition: next++ });
+      case 'in':
+        operand(e.a);
+        return Object.freeze({ condition: next++ });
+      case 'cmp':
+        operand(e.a);
+        operand(e.b);
+        return Object.freeze({ condition: next++ });
+    }
+  };
+  return walk(expr);
+}
+
+/** The shape with each group's answer, from its parts' (Kleene logic, as the rule is evaluated). */
+function treeOf(s: Shape, conditions: readonly ConditionTrace[]): TraceNode {
+  if (!('op' in s)) return s;
+  const of = s.of.map((x) => treeOf(x, conditions));
+  const [decisive, other]: Truth[] = s.op === 'any' ? ['true', 'false'] : ['false', 'true'];
+  let result = other as Truth;
+  for (const x of of) {
+    const r = 'condition' in x ? (conditions[x.condition] as ConditionTrace).result : x.result;
+    if (r === decisive) {
+      result = r;
+      break;
+    }
+    if (r === 'unknown') result = 'unknown';
+  }
+  return { op: s.op, result, of };
 }
 
 const compiledRules = new WeakMap<Rule, Compiled>();
@@ -377,7 +455,12 @@ function compiled(rule: Rule): Compiled {
       else if (e.k === 'in') collect(e.a);
     };
     collect(rule.expr);
-    c = { slots: [...names].sort().map(slotOf), trace: generate(rule.expr, true) as TraceFn, test: generate(rule.expr, false) as TestFn };
+    c = {
+      slots: [...names].sort().map(slotOf),
+      trace: generate(rule.expr, true) as TraceFn,
+      test: generate(rule.expr, false) as TestFn,
+      shape: shapeOf(rule.expr),
+    };
     compiledRules.set(rule, c);
   }
   return c;
@@ -386,7 +469,8 @@ function compiled(rule: Rule): Compiled {
 /**
  * Evaluates a rule for one taxpayer and explains it: every condition with the
  * values observed, what they were compared against, and for numeric misses by
- * how much. Every condition is evaluated (no short-circuit) so the trace is whole.
+ * how much, and how they combine (all of, any one of). Every condition is evaluated (no
+ * short-circuit) so the trace is whole.
  */
 export function explain(rule: Rule, row: FactRow): Explained {
   const c = compiled(rule);
@@ -399,7 +483,7 @@ export function explain(rule: Rule, row: FactRow): Explained {
     for (const m of t.missing) if (!missingFacts.includes(m)) missingFacts.push(m);
   }
   if (missingFacts !== NONE) missingFacts.sort();
-  return { traceVersion: TRACE_VERSION, rule: rule.id, result, conditions, missingFacts };
+  return { traceVersion: TRACE_VERSION, rule: rule.id, result, conditions, tree: treeOf(c.shape, conditions), missingFacts };
 }
 
 /** The answer alone, without building a trace: for matching many taxpayers in JavaScript. */

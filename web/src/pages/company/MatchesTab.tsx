@@ -77,7 +77,8 @@ function Matches({ code, latestPeriod }: { code: string; latestPeriod: string })
     { key: 'category', header: t('matches.category'), sortable: true, width: '9rem', render: (r) => categoryName(meta, r.category, lang) },
     {
       key: 'benefit',
-      header: t('matches.benefit'),
+      // A near miss is not eligible: its estimate is what meeting the conditions would be worth.
+      header: t(status === 'nearMiss' ? 'matches.benefitIfMet' : 'matches.benefit'),
       sortable: true,
       firstOrder: 'desc',
       align: 'right',
@@ -184,9 +185,11 @@ export function Explanation({ code, policyId, period }: { code: string; policyId
             <ul className="conditions">
               {conditions.map((line, i) => {
                 const text = line.trim();
+                // Two spaces of indent per level: the parts of a group (any one of, all of) below its line.
+                const depth = Math.max(0, Math.floor((line.length - line.trimStart().length) / 2) - 1);
                 // the lines are the conditions in order; the same line may occur twice
                 return (
-                  <li key={i} className={`cond cond-${tone(text)}`}>
+                  <li key={i} className={`cond cond-${tone(text)}`} style={depth > 0 ? { marginLeft: `${depth * 1.5}em` } : undefined}>
                     {text}
                   </li>
                 );
