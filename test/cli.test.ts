@@ -3,6 +3,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
+import { withCheckCharacter } from '../src/model/creditCode.ts';
 import { Store } from '../src/store/store.ts';
 import { tempDir } from './helpers/tmp.ts';
 
@@ -118,7 +119,7 @@ describe('zhishu CLI', () => {
         input: 'a-password-from-stdin\n',
       },
     );
-    assert.notEqual(dup.status, 0);
+    assert.equal(dup.status, 2, 'a name taken is a usage error');
     assert.match(dup.stderr, /already exists/);
   });
 
@@ -164,9 +165,38 @@ describe('zhishu CLI', () => {
     for (const [t, c] of Object.entries(report.tables)) assert.equal(c.read, c.loaded + c.quarantined, t);
   });
 
+  it('usage errors exit 2 from every command (bad option values, a missing law directory), runtime failures 1', () => {
+    // An option value refused by its parser: commander's own exit code was 1, the commands' checks 2.
+    const lead = zhishu('push', 'plan', '--lead-days', '-3', '--db', db);
+    assert.equal(lead.code, 2, lead.stderr);
+    assert.match(lead.stderr, /'-3' is not a positive whole number/);
+    // A --law directory that does not exist: the same error and code from every command that reads the law.
+    const missing = join(dir, 'no-law');
+    const onDb = ['--db', db];
+    for (const args of [
+      ['match', ...onDb],
+      ['explain', '--taxpayer', withCheckCharacter('91440300MA5FXT4K3'), ...onDb],
+      ['push', 'plan', ...onDb],
+      ['push', 'send', ...onDb],
+      ['rules', 'check'],
+    ]) {
+      const r = zhishu(...args, '--law', missing);
+      assert.equal(r.code, 2, `${args.join(' ')}: ${r.stderr}`);
+      assert.match(r.stderr, new RegExp(`--law ${missing}: not a law directory`), args.join(' '));
+      assert.doesNotMatch(r.stderr, /ENOENT|\n\s+at /, 'no raw system error or stack trace');
+    }
+    // A failure that is not the user's input: a server that does not answer.
+    const down = zhishu('report', 'policy', '--database', 'postgres://postgres@127.0.0.1:1/test');
+    assert.equal(down.code, 1, down.stderr);
+    assert.match(down.stderr, /^zhishu: error: /);
+    // No subcommand, or an unknown one, is a usage error too.
+    assert.equal(zhishu('no-such-command').code, 2);
+    assert.equal(zhishu('--help').code, 0, 'help is not an error');
+  });
+
   it('bad arguments get a clear error and a non-zero exit', () => {
     const r = zhishu('generate', '--out', join(dir, 'x'), '--taxpayers', 'many');
-    assert.notEqual(r.code, 0);
+    assert.equal(r.code, 2);
     assert.match(r.stderr, /'many' is not a positive whole number/);
     const m = zhishu('generate', '--out', join(dir, 'x'), '--start', '2025-13');
     assert.match(m.stderr, /'2025-13' is not a month/);

@@ -1,5 +1,5 @@
 import { writeFileSync } from 'node:fs';
-import { Command } from 'commander';
+import { Command, CommanderError } from 'commander';
 import { PgDb } from '../store/pg.ts';
 import { DEFAULT_DB_PATH, migrate, Store } from '../store/store.ts';
 import { positiveInt } from './args.ts';
@@ -16,7 +16,9 @@ import { summaryText } from './commands/summaryText.ts';
 import { table } from './format.ts';
 import { citySummary } from './summary.ts';
 
-const program = new Command().name('zhishu').description('Zhishu (智数): tax big-data services for a city tax bureau').showHelpAfterError();
+// Commander's own errors (an option value its parser refused, an unknown option or command) are
+// thrown rather than exiting with 1, so they exit 2 like every other usage error (see the end).
+const program = new Command().name('zhishu').description('Zhishu (智数): tax big-data services for a city tax bureau').showHelpAfterError().exitOverride();
 
 const dbOption = ['--db <path>', 'DuckDB database file', DEFAULT_DB_PATH] as const;
 
@@ -118,7 +120,13 @@ registerServe(program);
 try {
   await program.parseAsync(process.argv);
 } catch (err) {
-  const message = err instanceof Error ? err.message : String(err);
-  process.stderr.write(`zhishu: ${err instanceof UsageError ? '' : 'error: '}${message}\n`);
-  process.exitCode = err instanceof UsageError ? 2 : 1;
+  // Exit codes: 0 done, 1 a runtime failure, 2 a usage error (a bad option value, an unknown taxpayer, ...).
+  if (err instanceof CommanderError) {
+    // Commander has printed the error (or the help) already.
+    process.exitCode = err.exitCode === 0 ? 0 : 2;
+  } else {
+    const message = err instanceof Error ? err.message : String(err);
+    process.stderr.write(`zhishu: ${err instanceof UsageError ? '' : 'error: '}${message}\n`);
+    process.exitCode = err instanceof UsageError ? 2 : 1;
+  }
 }

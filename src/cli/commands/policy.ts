@@ -8,6 +8,7 @@ import { parseQuarter, quarterOf } from '../../match/period.ts';
 import { type PlanReport, planPushes } from '../../push/plan.ts';
 import type { Db } from '../../store/db.ts';
 import { DEFAULT_DB_PATH, Store } from '../../store/store.ts';
+import { checkLaw } from '../checks.ts';
 import { barChart, table } from '../format.ts';
 import { UsageError } from './ingest.ts';
 import { type DatabaseArgs, databaseOption, schemaOption, withDatabase } from './pg.ts';
@@ -85,8 +86,9 @@ export function registerPolicy(program: Command): void {
     .option(...databaseOption)
     .option(...schemaOption)
     .option('--json', 'print as JSON')
-    .action(async (opts: DatabaseArgs & { period?: string; taxpayer?: string; law: string; push: boolean; json?: boolean }) =>
-      withDatabase(opts, async (db) => {
+    .action(async (opts: DatabaseArgs & { period?: string; taxpayer?: string; law: string; push: boolean; json?: boolean }) => {
+      checkLaw(opts.law);
+      await withDatabase(opts, async (db) => {
         const period = opts.period ? checkQuarter(opts.period) : await latestQuarter(db);
         const t0 = Date.now();
         let plan: PlanReport | null = null;
@@ -118,8 +120,8 @@ export function registerPolicy(program: Command): void {
             ? JSON.stringify({ run, ledger, plan: planned }, null, 2)
             : `${matchText(run, ledger)}${planned ? `\npush plan: ${planned.planned} messages planned` : ''}`,
         );
-      }),
-    );
+      });
+    });
 
   program
     .command('explain')
@@ -135,6 +137,7 @@ export function registerPolicy(program: Command): void {
     .action(async (opts: { taxpayer: string; policy?: string; period?: string; asOf?: string; lang: string; db: string; law: string; json?: boolean }) => {
       if (opts.asOf && Number.isNaN(Date.parse(opts.asOf))) throw new UsageError(`--as-of '${opts.asOf}' is not a date or time`);
       if (!['zh', 'en', 'both'].includes(opts.lang)) throw new UsageError(`--lang must be zh, en or both (got '${opts.lang}')`);
+      checkLaw(opts.law);
       const store = await Store.open(opts.db);
       const period = opts.period ? checkQuarter(opts.period) : await latestQuarter(store);
       let e: Awaited<ReturnType<typeof explainTaxpayer>>;

@@ -14,6 +14,7 @@ import { parseInstant, parsePeriod } from '../../push/time.ts';
 import type { Db } from '../../store/db.ts';
 import { DEFAULT_DB_PATH } from '../../store/store.ts';
 import { positiveInt } from '../args.ts';
+import { checkLawDir } from '../checks.ts';
 import { fmtMs, progressLines, table } from '../format.ts';
 import { UsageError } from './ingest.ts';
 import { type DatabaseArgs, databaseOption, schemaOption, withDatabase } from './pg.ts';
@@ -103,9 +104,10 @@ export function registerPush(program: Command): void {
     .action(
       async (opts: DatabaseArgs & { period?: string; now?: Date; law: string; leadDays: number; maxPerWeek: number; majorRelief: number; json?: boolean }) => {
         const started = Date.now();
+        checkLawDir(opts.law);
         const catalogue = loadCatalogue(opts.law);
         if (catalogue.errors.length > 0)
-          throw new UsageError(`the law directory has ${catalogue.errors.length} problem(s); run: zhishu rules check --law ${opts.law}`);
+          throw new UsageError(`--law ${opts.law}: the law directory has ${catalogue.errors.length} problem(s); run: zhishu rules check --law ${opts.law}`);
         await withDatabase(opts, async (db) => {
           const latest = await db.all<{ period: string }>('SELECT period FROM match_run ORDER BY run_id DESC LIMIT 1');
           const periodId = opts.period ?? latest[0]?.period;
@@ -138,9 +140,10 @@ export function registerPush(program: Command): void {
     .option('--json', 'print the report as JSON')
     .action(async (opts: DatabaseArgs & { now?: Date; smtp?: string; from?: string; maxAttempts: number; limit?: number; law: string; json?: boolean }) => {
       const started = Date.now();
+      checkLawDir(opts.law);
       const catalogue = loadCatalogue(opts.law);
       if (catalogue.errors.length > 0)
-        throw new UsageError(`the law directory has ${catalogue.errors.length} problem(s); run: zhishu rules check --law ${opts.law}`);
+        throw new UsageError(`--law ${opts.law}: the law directory has ${catalogue.errors.length} problem(s); run: zhishu rules check --law ${opts.law}`);
       await withDatabase(opts, async (db) => {
         const adapters = {
           inApp: inAppAdapter(db),

@@ -5,6 +5,7 @@ import type { Command } from 'commander';
 import type { FastifyInstance } from 'fastify';
 import { createUser } from '../../api/accounts.ts';
 import { type DemoLogin, ensureDemoUsers } from '../../api/demoUsers.ts';
+import { ApiError } from '../../api/errors.ts';
 import { USER_ROLES, type UserRole } from '../../api/roles.ts';
 import { buildServer } from '../../api/server.ts';
 import type { Db } from '../../store/db.ts';
@@ -104,6 +105,9 @@ export function registerServe(program: Command): void {
         role: opts.role as UserRole,
         creditCode: opts.creditCode ?? null,
         password,
+      }).catch((err: unknown) => {
+        // What the API answers 400 or 409 (a bad value, a name taken) is a usage error here.
+        throw err instanceof ApiError && err.status < 500 ? new UsageError(err.message) : err;
       });
       console.log(`added ${user.username} (${user.role}${user.creditCode ? ` for ${user.creditCode}` : ''})`);
       if (db instanceof PgDb) await db.close();

@@ -1,0 +1,23 @@
+import { existsSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { catalogueOf } from '../match/match.ts';
+import { UsageError } from './commands/ingest.ts';
+
+const isDirectory = (path: string) => existsSync(path) && statSync(path).isDirectory();
+
+/** Refuses a --law path that is not a law directory, before anything reads it (a raw ENOENT otherwise). */
+export function checkLawDir(dir: string): void {
+  if (!isDirectory(dir) || !existsSync(join(dir, 'parameters.yaml')) || !isDirectory(join(dir, 'policies')))
+    throw new UsageError(`--law ${dir}: not a law directory (it needs parameters.yaml and policies/)`);
+}
+
+/** The law directory checked and loaded (catalogueOf caches it for the matching and explanations that follow). */
+export function checkLaw(dir: string): void {
+  checkLawDir(dir);
+  try {
+    catalogueOf(dir);
+  } catch (err) {
+    // catalogueOf refuses a catalogue with problems, and says how to list them.
+    throw new UsageError(`--law ${dir}: ${(err as Error).message}`);
+  }
+}
