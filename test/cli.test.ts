@@ -194,6 +194,36 @@ describe('zhishu CLI', () => {
     assert.equal(zhishu('--help').code, 0, 'help is not an error');
   });
 
+  it('a malformed credit code is refused naming the reason, and a well-formed one not in the store as unknown, by ledger, match and explain', async () => {
+    // Before, ledger printed an empty ledger with exit 0, match recorded a run over no taxpayer and explain said "run match first".
+    for (const [code, reason] of [
+      ['abc', /'abc' is not a unified social credit code: must be 18 characters, got 3/],
+      ['91440300AKNUDX0NGX', /'91440300AKNUDX0NGX' is not a unified social credit code: check character is 'X', expected 'K'/],
+    ] as const) {
+      for (const command of ['ledger', 'match', 'explain']) {
+        const r = zhishu(command, '--taxpayer', code, '--db', db);
+        assert.equal(r.code, 2, `${command} ${code}: ${r.stderr}`);
+        assert.match(r.stderr, /option '--taxpayer <code>'/, `${command} names the option`);
+        assert.match(r.stderr, reason, command);
+        assert.equal(r.stdout, '', `${command} prints no ledger, run or explanation`);
+      }
+    }
+    const [known, unknown, runs] = await inStore(db, async (s) => {
+      const codes = new Set((await s.all<{ c: string }>('SELECT credit_code AS c FROM taxpayer')).map((r) => r.c));
+      const free = Array.from({ length: 100 }, (_, i) => withCheckCharacter(`91440300MA5R${String(i).padStart(5, '0')}`)).find((c) => !codes.has(c));
+      return [[...codes].sort()[0] as string, free as string, Number((await s.one<{ n: bigint }>('SELECT count(*) AS n FROM match_run')).n)];
+    });
+    for (const command of ['ledger', 'match', 'explain']) {
+      const r = zhishu(command, '--taxpayer', unknown, '--db', db);
+      assert.equal(r.code, 2, `${command}: ${r.stderr}`);
+      assert.equal(r.stderr, `zhishu: no taxpayer ${unknown} in the store\n`, command);
+    }
+    assert.equal(await inStore(db, async (s) => Number((await s.one<{ n: bigint }>('SELECT count(*) AS n FROM match_run')).n)), runs, 'no match run recorded');
+    const ok = zhishu('ledger', '--taxpayer', known, '--db', db);
+    assert.equal(ok.code, 0, ok.stderr);
+    assert.match(ok.stdout, new RegExp(`Benefit ledger ${known} 2025`));
+  });
+
   it('bad arguments get a clear error and a non-zero exit', () => {
     const r = zhishu('generate', '--out', join(dir, 'x'), '--taxpayers', 'many');
     assert.equal(r.code, 2);

@@ -1,4 +1,5 @@
 import { InvalidArgumentError } from 'commander';
+import { creditCodeProblem } from '../model/creditCode.ts';
 
 export function positiveInt(value: string): number {
   if (!/^\d+$/.test(value) || Number(value) <= 0) throw new InvalidArgumentError(`'${value}' is not a positive whole number`);
@@ -17,5 +18,12 @@ export function yearMonth(value: string): string {
 
 export function fileFormat(value: string): 'parquet' | 'csv' {
   if (value !== 'parquet' && value !== 'csv') throw new InvalidArgumentError(`'${value}' is not parquet or csv`);
+  return value;
+}
+
+/** A unified social credit code, check character included (GB 32100-2015). */
+export function creditCode(value: string): string {
+  const problem = creditCodeProblem(value);
+  if (problem !== null) throw new InvalidArgumentError(`'${value}' is not a unified social credit code: ${problem}`);
   return value;
 }

@@ -1,6 +1,7 @@
 import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { catalogueOf } from '../match/match.ts';
+import type { Db } from '../store/db.ts';
 import { UsageError } from './commands/ingest.ts';
 
 const isDirectory = (path: string) => existsSync(path) && statSync(path).isDirectory();
@@ -20,4 +21,10 @@ export function checkLaw(dir: string): void {
     // catalogueOf refuses a catalogue with problems, and says how to list them.
     throw new UsageError(`--law ${dir}: ${(err as Error).message}`);
   }
+}
+
+/** Refuses a well-formed credit code that is not on the store's roll: an empty answer would hide the typo. */
+export async function checkTaxpayer(db: Db, code: string): Promise<void> {
+  const found = await db.all('SELECT 1 FROM taxpayer WHERE credit_code = $1 LIMIT 1', [code]);
+  if (found.length === 0) throw new UsageError(`no taxpayer ${code} in the store`);
 }

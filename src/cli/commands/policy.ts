@@ -8,7 +8,8 @@ import { parseQuarter, quarterOf } from '../../match/period.ts';
 import { type PlanReport, planPushes } from '../../push/plan.ts';
 import type { Db } from '../../store/db.ts';
 import { DEFAULT_DB_PATH, Store } from '../../store/store.ts';
-import { checkLaw } from '../checks.ts';
+import { creditCode } from '../args.ts';
+import { checkLaw, checkTaxpayer } from '../checks.ts';
 import { barChart, table } from '../format.ts';
 import { UsageError } from './ingest.ts';
 import { type DatabaseArgs, databaseOption, schemaOption, withDatabase } from './pg.ts';
@@ -79,7 +80,7 @@ export function registerPolicy(program: Command): void {
     .command('match')
     .description('match every policy in force against every taxpayer for a quarter (set-wise), then rebuild that quarter’s benefit ledger')
     .option('--period <quarter>', 'e.g. 2026-Q1 (default: the latest quarter with returns)')
-    .option('--taxpayer <code>', 're-match this taxpayer only, from its current data')
+    .option('--taxpayer <code>', 're-match this taxpayer only, from its current data', creditCode)
     .option('--db <path>', 'DuckDB database file', DEFAULT_DB_PATH)
     .option('--law <dir>', 'law directory', DEFAULT_LAW_DIR)
     .option('--no-push', 'do not plan the pushes of the results (they are planned in the same transaction by default)')
@@ -89,6 +90,7 @@ export function registerPolicy(program: Command): void {
     .action(async (opts: DatabaseArgs & { period?: string; taxpayer?: string; law: string; push: boolean; json?: boolean }) => {
       checkLaw(opts.law);
       await withDatabase(opts, async (db) => {
+        if (opts.taxpayer) await checkTaxpayer(db, opts.taxpayer);
         const period = opts.period ? checkQuarter(opts.period) : await latestQuarter(db);
         const t0 = Date.now();
         let plan: PlanReport | null = null;
@@ -126,7 +128,7 @@ export function registerPolicy(program: Command): void {
   program
     .command('explain')
     .description('why each policy did or did not match a taxpayer, in Chinese and English, with the observed values and legal sources')
-    .requiredOption('--taxpayer <code>', 'unified social credit code')
+    .requiredOption('--taxpayer <code>', 'unified social credit code', creditCode)
     .option('--policy <id>', 'only this policy')
     .option('--period <quarter>', 'e.g. 2026-Q1 (default: the latest quarter with returns)')
     .option('--as-of <time>', 'explain with the facts as they were at this moment (e.g. 2026-04-30 or 2026-04-30T18:00)')
@@ -139,6 +141,7 @@ export function registerPolicy(program: Command): void {
       if (!['zh', 'en', 'both'].includes(opts.lang)) throw new UsageError(`--lang must be zh, en or both (got '${opts.lang}')`);
       checkLaw(opts.law);
       const store = await Store.open(opts.db);
+      await checkTaxpayer(store, opts.taxpayer);
       const period = opts.period ? checkQuarter(opts.period) : await latestQuarter(store);
       let e: Awaited<ReturnType<typeof explainTaxpayer>>;
       try {
@@ -163,7 +166,7 @@ export function registerPolicy(program: Command): void {
   program
     .command('ledger')
     .description('a taxpayer’s benefit ledger (政策红利账本) for a year: reliefs enjoyed and missed, month by month')
-    .requiredOption('--taxpayer <code>', 'unified social credit code')
+    .requiredOption('--taxpayer <code>', 'unified social credit code', creditCode)
     .option('--year <y>', 'the year (default: the year of the latest quarter with returns)')
     .option('--db <path>', 'DuckDB database file', DEFAULT_DB_PATH)
     .option(...databaseOption)
@@ -171,6 +174,7 @@ export function registerPolicy(program: Command): void {
     .option('--json', 'print as JSON')
     .action(async (opts: DatabaseArgs & { taxpayer: string; year?: string; json?: boolean }) => {
       const l = await withDatabase(opts, async (db) => {
+        await checkTaxpayer(db, opts.taxpayer);
         const year = opts.year ? Number(opts.year) : Number((await latestQuarter(db)).slice(0, 4));
         if (!Number.isInteger(year) || year < 2000 || year > 2100) throw new UsageError(`--year '${opts.year}' is not a year`);
         return taxpayerLedger(db, opts.taxpayer, year);

@@ -11,7 +11,7 @@ import { buildServer } from '../../api/server.ts';
 import type { Db } from '../../store/db.ts';
 import { PgDb } from '../../store/pg.ts';
 import { DEFAULT_DB_PATH, Store } from '../../store/store.ts';
-import { nonNegativeInt, positiveInt } from '../args.ts';
+import { creditCode, nonNegativeInt, positiveInt } from '../args.ts';
 import { table } from '../format.ts';
 import { UsageError } from './ingest.ts';
 import { databaseOption, schemaOption } from './pg.ts';
@@ -91,7 +91,7 @@ export function registerServe(program: Command): void {
     .requiredOption('--username <name>', 'login name')
     .requiredOption('--role <role>', `one of ${USER_ROLES.join(', ')}`)
     .option('--name <text>', 'the name shown', '')
-    .option('--credit-code <code>', 'the taxpayer a company user acts for')
+    .option('--credit-code <code>', 'the taxpayer a company user acts for', creditCode)
     .option('--db <path>', 'DuckDB database file', DEFAULT_DB_PATH)
     .option(...databaseOption)
     .option(...schemaOption)
