@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { withCheckCharacter } from '../src/model/creditCode.ts';
@@ -222,6 +222,34 @@ describe('zhishu CLI', () => {
     const ok = zhishu('ledger', '--taxpayer', known, '--db', db);
     assert.equal(ok.code, 0, ok.stderr);
     assert.match(ok.stdout, new RegExp(`Benefit ledger ${known} 2025`));
+  });
+
+  it('commands that work on loaded data refuse a --db path with no store, and create neither file nor directory', () => {
+    const typo = join(dir, 'typo', 'z.duckdb');
+    const code = withCheckCharacter('91440300MA5FXT4K3');
+    for (const args of [
+      ['match'],
+      ['explain', '--taxpayer', code],
+      ['ledger', '--taxpayer', code],
+      ['report', 'policy'],
+      ['push', 'plan'],
+      ['push', 'send'],
+      ['summary'],
+      ['quarantine'],
+      ['serve', '--port', '0'],
+      ['users', 'demo'],
+      ['users', 'add', '--username', 'someone', '--role', 'bureauAnalyst'],
+    ]) {
+      // A time limit: a serve that accepted the path would not exit.
+      const r = spawnSync(process.execPath, ['bin/zhishu.js', ...args, '--db', typo], { encoding: 'utf8', input: 'a-password-from-stdin\n', timeout: 30_000 });
+      assert.equal(r.status, 2, `${args.join(' ')}: ${r.stderr}`);
+      assert.equal(
+        r.stderr,
+        `zhishu: no store at ${typo}: load data first with zhishu ingest DIR --db ${typo} (or zhishu demo --db ${typo})\n`,
+        args.join(' '),
+      );
+      assert.ok(!existsSync(join(dir, 'typo')), `${args.join(' ')} created nothing`);
+    }
   });
 
   it('bad arguments get a clear error and a non-zero exit', () => {

@@ -2,6 +2,7 @@ import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { catalogueOf } from '../match/match.ts';
 import type { Db } from '../store/db.ts';
+import { Store } from '../store/store.ts';
 import { UsageError } from './commands/ingest.ts';
 
 const isDirectory = (path: string) => existsSync(path) && statSync(path).isDirectory();
@@ -21,6 +22,17 @@ export function checkLaw(dir: string): void {
     // catalogueOf refuses a catalogue with problems, and says how to list them.
     throw new UsageError(`--law ${dir}: ${(err as Error).message}`);
   }
+}
+
+/**
+ * Opens the DuckDB store of a command that works on loaded data. Store.open creates a missing file (and
+ * its directories), which is right for ingest, demo and migrate; here a mistyped --db would otherwise
+ * answer from a new, empty store.
+ */
+export async function openStore(path: string): Promise<Store> {
+  if (!existsSync(path)) throw new UsageError(`no store at ${path}: load data first with zhishu ingest DIR --db ${path} (or zhishu demo --db ${path})`);
+  if (statSync(path).isDirectory()) throw new UsageError(`--db ${path}: a directory, not a DuckDB store file`);
+  return Store.open(path);
 }
 
 /** Refuses a well-formed credit code that is not on the store's roll: an empty answer would hide the typo. */

@@ -3,6 +3,7 @@ import { Command, CommanderError } from 'commander';
 import { PgDb } from '../store/pg.ts';
 import { DEFAULT_DB_PATH, migrate, Store } from '../store/store.ts';
 import { positiveInt } from './args.ts';
+import { openStore } from './checks.ts';
 import { registerCalc } from './commands/calc.ts';
 import { registerDemo } from './commands/demo.ts';
 import { registerGenerate } from './commands/generate.ts';
@@ -41,7 +42,7 @@ program
   .option(...dbOption)
   .option('--json', 'print as JSON')
   .action(async (opts: { db: string; json?: boolean }) => {
-    const store = await Store.open(opts.db);
+    const store = await openStore(opts.db);
     const summary = await citySummary(store);
     console.log(opts.json ? JSON.stringify(summary, null, 2) : summaryText(summary));
   });
@@ -54,7 +55,7 @@ program
   .option('--limit <n>', 'at most this many', positiveInt, 50)
   .option('--json', 'print as JSON')
   .action(async (opts: { db: string; table?: string; limit: number; json?: boolean }) => {
-    const store = await Store.open(opts.db);
+    const store = await openStore(opts.db);
     const rows = await store.all<Record<string, string>>(
       `SELECT table_name, source_file, row_number, line_number, field, reason, record FROM quarantine
        WHERE $1::VARCHAR IS NULL OR table_name = $1 ORDER BY source_file, row_number, field LIMIT $2`,

@@ -7,9 +7,9 @@ import { catalogueOf, DEFAULT_LAW_DIR, type MatchRun, runMatch } from '../../mat
 import { parseQuarter, quarterOf } from '../../match/period.ts';
 import { type PlanReport, planPushes } from '../../push/plan.ts';
 import type { Db } from '../../store/db.ts';
-import { DEFAULT_DB_PATH, Store } from '../../store/store.ts';
+import { DEFAULT_DB_PATH } from '../../store/store.ts';
 import { creditCode } from '../args.ts';
-import { checkLaw, checkTaxpayer } from '../checks.ts';
+import { checkLaw, checkTaxpayer, openStore } from '../checks.ts';
 import { barChart, table } from '../format.ts';
 import { UsageError } from './ingest.ts';
 import { type DatabaseArgs, databaseOption, schemaOption, withDatabase } from './pg.ts';
@@ -140,7 +140,7 @@ export function registerPolicy(program: Command): void {
       if (opts.asOf && Number.isNaN(Date.parse(opts.asOf))) throw new UsageError(`--as-of '${opts.asOf}' is not a date or time`);
       if (!['zh', 'en', 'both'].includes(opts.lang)) throw new UsageError(`--lang must be zh, en or both (got '${opts.lang}')`);
       checkLaw(opts.law);
-      const store = await Store.open(opts.db);
+      const store = await openStore(opts.db);
       await checkTaxpayer(store, opts.taxpayer);
       const period = opts.period ? checkQuarter(opts.period) : await latestQuarter(store);
       let e: Awaited<ReturnType<typeof explainTaxpayer>>;

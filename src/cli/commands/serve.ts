@@ -10,8 +10,9 @@ import { USER_ROLES, type UserRole } from '../../api/roles.ts';
 import { buildServer } from '../../api/server.ts';
 import type { Db } from '../../store/db.ts';
 import { PgDb } from '../../store/pg.ts';
-import { DEFAULT_DB_PATH, Store } from '../../store/store.ts';
+import { DEFAULT_DB_PATH, type Store } from '../../store/store.ts';
 import { creditCode, nonNegativeInt, positiveInt } from '../args.ts';
+import { openStore } from '../checks.ts';
 import { table } from '../format.ts';
 import { UsageError } from './ingest.ts';
 import { databaseOption, schemaOption } from './pg.ts';
@@ -45,7 +46,7 @@ const SERVE_CONNECTIONS = 4;
 async function openDb(opts: { db: string; database?: string; schema?: string }): Promise<Db> {
   if (opts.schema && !opts.database) throw new UsageError('--schema needs --database');
   // A server answers many requests at once: DuckDB runs them side by side on a pool of connections.
-  if (!opts.database) return (await Store.open(opts.db)).pool(SERVE_CONNECTIONS);
+  if (!opts.database) return (await openStore(opts.db)).pool(SERVE_CONNECTIONS);
   const pg = await PgDb.open(opts.database, { schema: opts.schema, max: SERVE_CONNECTIONS * 2 });
   await pg.migrate();
   return pg;
@@ -63,7 +64,7 @@ export function registerServe(program: Command): void {
     .option('--session-hours <n>', 'how long a login lasts', positiveInt, 8)
     .action(async (opts: { db: string; database?: string; schema?: string; port: number; host: string; sessionHours: number }) => {
       const db = await openDb(opts);
-      const { url } = await startServer(db, opts, opts.database ? null : await Store.open(opts.db));
+      const { url } = await startServer(db, opts, opts.database ? null : await openStore(opts.db));
       console.log(`Zhishu is serving at ${url}/  (API description: ${url}/docs)`);
     });
 
