@@ -252,6 +252,21 @@ describe('zhishu CLI', () => {
     }
   });
 
+  it('ledger and report policy refuse a --year that is not a year alike, without a database error', () => {
+    // report policy used to hand NaN to DuckDB and print its conversion error with the SQL.
+    for (const value of ['abc', '2025-Q1', '25']) {
+      for (const args of [
+        ['ledger', '--taxpayer', withCheckCharacter('91440300MA5FXT4K3')],
+        ['report', 'policy'],
+      ]) {
+        const r = zhishu(...args, '--year', value, '--db', db);
+        assert.equal(r.code, 2, `${args[0]} ${value}: ${r.stderr}`);
+        assert.match(r.stderr, new RegExp(`option '--year <y>' argument '${value}' is invalid. '${value}' is not a year \\(e.g. 2026\\)`), args[0]);
+        assert.doesNotMatch(r.stderr, /Conversion Error|make_date|LINE \d/, args[0]);
+      }
+    }
+  });
+
   it('bad arguments get a clear error and a non-zero exit', () => {
     const r = zhishu('generate', '--out', join(dir, 'x'), '--taxpayers', 'many');
     assert.equal(r.code, 2);

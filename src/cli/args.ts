@@ -16,6 +16,12 @@ export function yearMonth(value: string): string {
   return value;
 }
 
+/** A calendar year, as ledger and report policy take it. */
+export function year(value: string): number {
+  if (!/^\d{4}$/.test(value) || Number(value) < 2000 || Number(value) > 2100) throw new InvalidArgumentError(`'${value}' is not a year (e.g. 2026)`);
+  return Number(value);
+}
+
 export function fileFormat(value: string): 'parquet' | 'csv' {
   if (value !== 'parquet' && value !== 'csv') throw new InvalidArgumentError(`'${value}' is not parquet or csv`);
   return value;

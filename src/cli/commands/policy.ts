@@ -8,7 +8,7 @@ import { parseQuarter, quarterOf } from '../../match/period.ts';
 import { type PlanReport, planPushes } from '../../push/plan.ts';
 import type { Db } from '../../store/db.ts';
 import { DEFAULT_DB_PATH } from '../../store/store.ts';
-import { creditCode } from '../args.ts';
+import { creditCode, year } from '../args.ts';
 import { checkLaw, checkTaxpayer, openStore } from '../checks.ts';
 import { barChart, table } from '../format.ts';
 import { UsageError } from './ingest.ts';
@@ -20,6 +20,9 @@ export async function latestQuarter(db: Db): Promise<string> {
   if (!r.d) throw new UsageError('no returns in the store: load data first (zhishu ingest DIR, or zhishu demo)');
   return quarterOf(r.d).period;
 }
+
+/** The year of the latest quarter with returns: what ledger and report policy show by default. */
+const latestYear = async (db: Db): Promise<number> => Number((await latestQuarter(db)).slice(0, 4));
 
 /** All quarters with returns in the store, oldest first. */
 export async function quartersInStore(db: Db): Promise<string[]> {
@@ -167,17 +170,15 @@ export function registerPolicy(program: Command): void {
     .command('ledger')
     .description('a taxpayer’s benefit ledger (政策红利账本) for a year: reliefs enjoyed and missed, month by month')
     .requiredOption('--taxpayer <code>', 'unified social credit code', creditCode)
-    .option('--year <y>', 'the year (default: the year of the latest quarter with returns)')
+    .option('--year <y>', 'the year (default: the year of the latest quarter with returns)', year)
     .option('--db <path>', 'DuckDB database file', DEFAULT_DB_PATH)
     .option(...databaseOption)
     .option(...schemaOption)
     .option('--json', 'print as JSON')
-    .action(async (opts: DatabaseArgs & { taxpayer: string; year?: string; json?: boolean }) => {
+    .action(async (opts: DatabaseArgs & { taxpayer: string; year?: number; json?: boolean }) => {
       const l = await withDatabase(opts, async (db) => {
         await checkTaxpayer(db, opts.taxpayer);
-        const year = opts.year ? Number(opts.year) : Number((await latestQuarter(db)).slice(0, 4));
-        if (!Number.isInteger(year) || year < 2000 || year > 2100) throw new UsageError(`--year '${opts.year}' is not a year`);
-        return taxpayerLedger(db, opts.taxpayer, year);
+        return taxpayerLedger(db, opts.taxpayer, opts.year ?? (await latestYear(db)));
       });
       if (opts.json) {
         console.log(JSON.stringify(l, null, 2));
@@ -199,14 +200,14 @@ export function registerPolicy(program: Command): void {
     .command('report')
     .description('city reports')
     .argument('<which>', 'policy')
-    .option('--year <y>', 'the year (default: the year of the latest quarter with returns)')
+    .option('--year <y>', 'the year (default: the year of the latest quarter with returns)', year)
     .option('--db <path>', 'DuckDB database file', DEFAULT_DB_PATH)
     .option(...databaseOption)
     .option(...schemaOption)
     .option('--json', 'print as JSON')
-    .action(async (which: string, opts: DatabaseArgs & { year?: string; json?: boolean }) => {
+    .action(async (which: string, opts: DatabaseArgs & { year?: number; json?: boolean }) => {
       if (which !== 'policy') throw new UsageError(`unknown report '${which}' (known: policy)`);
-      const r = await withDatabase(opts, async (db) => policyReport(db, opts.year ? Number(opts.year) : Number((await latestQuarter(db)).slice(0, 4))));
+      const r = await withDatabase(opts, async (db) => policyReport(db, opts.year ?? (await latestYear(db))));
       console.log(opts.json ? JSON.stringify(r, null, 2) : reportText(r));
     });
 }
