@@ -267,6 +267,36 @@ describe('zhishu CLI', () => {
     }
   });
 
+  it('explain --as-of takes an ISO time with an offset, converted to UTC as match runs are stamped, and refuses anything else clearly', async () => {
+    const [code, computedAt] = await inStore(db, async (s) => {
+      // The first facts of a taxpayer (demo matches again on every run).
+      const r = await s.one<{ c: string; t: string }>(
+        "SELECT credit_code AS c, min(computed_at)::VARCHAR AS t FROM taxpayer_fact WHERE period = '2025-Q4' GROUP BY ALL ORDER BY 1 LIMIT 1",
+      );
+      return [r.c, r.t];
+    });
+    // The facts' moment as Beijing time with its offset: the same instant, so those facts are the answer.
+    const beijing = (ms: number) => `${new Date(ms + 8 * 3600_000).toISOString().slice(0, 23)}+08:00`;
+    const stamped = Date.parse(`${computedAt.replace(' ', 'T')}Z`);
+    const at = zhishu('explain', '--taxpayer', code, '--as-of', beijing(stamped), '--lang', 'en', '--db', db);
+    assert.equal(at.code, 0, at.stderr);
+    assert.ok(at.stdout.startsWith(`${code} 2025-Q4 (facts as of ${computedAt} UTC)`), at.stdout.slice(0, 200));
+    // A millisecond earlier there were none yet: a usage error that says when the first were computed.
+    const before = zhishu('explain', '--taxpayer', code, '--as-of', beijing(stamped - 1), '--db', db);
+    assert.equal(before.code, 2, before.stderr);
+    assert.match(before.stderr, new RegExp(`no facts for taxpayer ${code} in 2025-Q4 computed by .* UTC: the first were computed at ${computedAt} UTC`));
+    for (const value of ['yesterday', '2026-02-30', '2026-11-30T25:00', '2026-11-30T16:05+8']) {
+      const r = zhishu('explain', '--taxpayer', code, '--as-of', value, '--db', db);
+      assert.equal(r.code, 2, `${value}: ${r.stderr}`);
+      assert.match(
+        r.stderr,
+        new RegExp(`option '--as-of <time>' argument '${value.replace('+', '\\+')}' is invalid. '${value.replace('+', '\\+')}' is not an ISO date or time`),
+      );
+      assert.doesNotMatch(r.stderr, /timestamp field format|Conversion Error/, value);
+    }
+    assert.match(zhishu('explain', '--help').stdout, /match runs are stamped in UTC, and a time without an\s+offset is UTC/, '--help gives the convention');
+  });
+
   it('bad arguments get a clear error and a non-zero exit', () => {
     const r = zhishu('generate', '--out', join(dir, 'x'), '--taxpayers', 'many');
     assert.equal(r.code, 2);

@@ -8,8 +8,8 @@ import { parseQuarter, quarterOf } from '../../match/period.ts';
 import { type PlanReport, planPushes } from '../../push/plan.ts';
 import type { Db } from '../../store/db.ts';
 import { DEFAULT_DB_PATH } from '../../store/store.ts';
-import { creditCode, year } from '../args.ts';
-import { checkLaw, checkTaxpayer, openStore } from '../checks.ts';
+import { creditCode, utcTime, year } from '../args.ts';
+import { checkFacts, checkLaw, checkTaxpayer, openStore } from '../checks.ts';
 import { barChart, table } from '../format.ts';
 import { UsageError } from './ingest.ts';
 import { type DatabaseArgs, databaseOption, schemaOption, withDatabase } from './pg.ts';
@@ -134,21 +134,25 @@ export function registerPolicy(program: Command): void {
     .requiredOption('--taxpayer <code>', 'unified social credit code', creditCode)
     .option('--policy <id>', 'only this policy')
     .option('--period <quarter>', 'e.g. 2026-Q1 (default: the latest quarter with returns)')
-    .option('--as-of <time>', 'explain with the facts as they were at this moment (e.g. 2026-04-30 or 2026-04-30T18:00)')
+    .option(
+      '--as-of <time>',
+      'explain with the facts as they were at this moment, an ISO date or time (e.g. 2026-04-30, 2026-04-30T18:00+08:00); match runs are stamped in UTC, and a time without an offset is UTC',
+      utcTime,
+    )
     .option('--lang <lang>', 'zh, en or both', 'both')
     .option('--db <path>', 'DuckDB database file', DEFAULT_DB_PATH)
     .option('--law <dir>', 'law directory', DEFAULT_LAW_DIR)
     .option('--json', 'print as JSON (with the full traces)')
     .action(async (opts: { taxpayer: string; policy?: string; period?: string; asOf?: string; lang: string; db: string; law: string; json?: boolean }) => {
-      if (opts.asOf && Number.isNaN(Date.parse(opts.asOf))) throw new UsageError(`--as-of '${opts.asOf}' is not a date or time`);
       if (!['zh', 'en', 'both'].includes(opts.lang)) throw new UsageError(`--lang must be zh, en or both (got '${opts.lang}')`);
       checkLaw(opts.law);
       const store = await openStore(opts.db);
       await checkTaxpayer(store, opts.taxpayer);
       const period = opts.period ? checkQuarter(opts.period) : await latestQuarter(store);
+      await checkFacts(store, opts.taxpayer, period, opts.asOf);
       let e: Awaited<ReturnType<typeof explainTaxpayer>>;
       try {
-        e = await explainTaxpayer(store, { creditCode: opts.taxpayer, period, policy: opts.policy, lawDir: opts.law, asOf: opts.asOf?.replace('T', ' ') });
+        e = await explainTaxpayer(store, { creditCode: opts.taxpayer, period, policy: opts.policy, lawDir: opts.law, asOf: opts.asOf });
       } catch (err) {
         throw new UsageError((err as Error).message);
       }
@@ -156,7 +160,7 @@ export function registerPolicy(program: Command): void {
         console.log(JSON.stringify(e, null, 2));
         return;
       }
-      const out = [`${e.creditCode} ${e.period} (facts as of ${e.computedAt})`];
+      const out = [`${e.creditCode} ${e.period} (facts as of ${e.computedAt} UTC)`];
       if (e.lawChangedSince) out.push('note: the law files changed since these facts were matched; the rules shown are those in force in the files today');
       for (const p of e.policies) {
         // Reliefs that do not stack: which of them the company would take, after the conditions.
