@@ -297,6 +297,17 @@ describe('zhishu CLI', () => {
     assert.match(zhishu('explain', '--help').stdout, /match runs are stamped in UTC, and a time without an\s+offset is UTC/, '--help gives the convention');
   });
 
+  it('explain refuses a --lang other than zh, en or both, and a --policy not in force, naming the option', async () => {
+    const code = await inStore(db, async (s) => (await s.one<{ c: string }>('SELECT min(credit_code) AS c FROM taxpayer_fact')).c);
+    const lang = zhishu('explain', '--taxpayer', code, '--lang', 'fr', '--db', db);
+    assert.equal(lang.code, 2, lang.stderr);
+    assert.equal(lang.stderr, "zhishu: --lang must be zh, en or both (got 'fr')\n");
+    assert.equal(lang.stdout, '', 'no explanation in another language');
+    const policy = zhishu('explain', '--taxpayer', code, '--policy', 'no.such', '--db', db);
+    assert.equal(policy.code, 2, policy.stderr);
+    assert.equal(policy.stderr, "zhishu: --policy no.such: no policy 'no.such' in force on 2025-12-31\n");
+  });
+
   it('bad arguments get a clear error and a non-zero exit', () => {
     const r = zhishu('generate', '--out', join(dir, 'x'), '--taxpayers', 'many');
     assert.equal(r.code, 2);

@@ -3,7 +3,7 @@ import { buildLedger, type PolicyReport, policyReport, taxpayerLedger } from '..
 import { explainTaxpayer } from '../../match/explain.ts';
 import { STATUS_LABELS } from '../../match/labels.ts';
 import { nearMissLacking } from '../../match/lacking.ts';
-import { catalogueOf, DEFAULT_LAW_DIR, type MatchRun, runMatch } from '../../match/match.ts';
+import { catalogueOf, DEFAULT_LAW_DIR, type MatchRun, policiesOf, runMatch } from '../../match/match.ts';
 import { parseQuarter, quarterOf } from '../../match/period.ts';
 import { type PlanReport, planPushes } from '../../push/plan.ts';
 import type { Db } from '../../store/db.ts';
@@ -149,13 +149,12 @@ export function registerPolicy(program: Command): void {
       const store = await openStore(opts.db);
       await checkTaxpayer(store, opts.taxpayer);
       const period = opts.period ? checkQuarter(opts.period) : await latestQuarter(store);
+      const quarter = parseQuarter(period);
+      if (opts.policy && !policiesOf(catalogueOf(opts.law).catalogue, quarter).some((p) => p.entry.id === opts.policy))
+        throw new UsageError(`--policy ${opts.policy}: no policy '${opts.policy}' in force on ${quarter.end}`);
       await checkFacts(store, opts.taxpayer, period, opts.asOf);
-      let e: Awaited<ReturnType<typeof explainTaxpayer>>;
-      try {
-        e = await explainTaxpayer(store, { creditCode: opts.taxpayer, period, policy: opts.policy, lawDir: opts.law, asOf: opts.asOf });
-      } catch (err) {
-        throw new UsageError((err as Error).message);
-      }
+      // The user's input is checked above: what fails from here on is a runtime failure (exit 1).
+      const e = await explainTaxpayer(store, { creditCode: opts.taxpayer, period, policy: opts.policy, lawDir: opts.law, asOf: opts.asOf });
       if (opts.json) {
         console.log(JSON.stringify(e, null, 2));
         return;
