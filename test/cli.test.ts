@@ -308,6 +308,23 @@ describe('zhishu CLI', () => {
     assert.equal(policy.stderr, "zhishu: --policy no.such: no policy 'no.such' in force on 2025-12-31\n");
   });
 
+  it('push send refuses an --smtp that is not an smtp:// or smtps:// URL with a host, before sending anything', () => {
+    // Before, 'notaurl' was accepted and the e-mails were tried on 127.0.0.1:587.
+    for (const [value, reason] of [
+      ['notaurl', /--smtp is not a URL/],
+      ['http://mail.example.com', /--smtp has the scheme http: give an smtp:\/\/ or smtps:\/\/ URL/],
+      ['smtp://', /--smtp names no host/],
+      ['smtp:mail.example.com', /--smtp names no host/],
+      ['smtps://user:secret@', /--smtp is not a URL/],
+    ] as const) {
+      const r = zhishu('push', 'send', '--smtp', value, '--db', db);
+      assert.equal(r.code, 2, `${value}: ${r.stderr}`);
+      assert.match(r.stderr, reason, value);
+      assert.doesNotMatch(r.stderr, /secret/, 'the URL, which may hold a password, is not repeated');
+      assert.equal(r.stdout, '', `${value}: nothing sent`);
+    }
+  });
+
   it('bad arguments get a clear error and a non-zero exit', () => {
     const r = zhishu('generate', '--out', join(dir, 'x'), '--taxpayers', 'many');
     assert.equal(r.code, 2);

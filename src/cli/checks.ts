@@ -54,3 +54,16 @@ export async function checkTaxpayer(db: Db, code: string): Promise<void> {
   const found = await db.all('SELECT 1 FROM taxpayer WHERE credit_code = $1 LIMIT 1', [code]);
   if (found.length === 0) throw new UsageError(`no taxpayer ${code} in the store`);
 }
+
+/** Refuses an --smtp that is not an smtp:// or smtps:// URL naming a host. The URL is not repeated: it may hold a password. */
+export function checkSmtpUrl(value: string): void {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new UsageError('--smtp is not a URL (e.g. smtp://127.0.0.1:25 or smtps://user:password@mail.example.com:465)');
+  }
+  if (url.protocol !== 'smtp:' && url.protocol !== 'smtps:')
+    throw new UsageError(`--smtp has the scheme ${url.protocol.slice(0, -1)}: give an smtp:// or smtps:// URL`);
+  if (url.hostname === '') throw new UsageError('--smtp names no host (e.g. smtp://127.0.0.1:25)');
+}

@@ -14,7 +14,7 @@ import { parseInstant, parsePeriod } from '../../push/time.ts';
 import type { Db } from '../../store/db.ts';
 import { DEFAULT_DB_PATH } from '../../store/store.ts';
 import { positiveInt } from '../args.ts';
-import { checkLawDir } from '../checks.ts';
+import { checkLawDir, checkSmtpUrl } from '../checks.ts';
 import { fmtMs, progressLines, table } from '../format.ts';
 import { UsageError } from './ingest.ts';
 import { type DatabaseArgs, databaseOption, schemaOption, withDatabase } from './pg.ts';
@@ -140,6 +140,7 @@ export function registerPush(program: Command): void {
     .option('--json', 'print the report as JSON')
     .action(async (opts: DatabaseArgs & { now?: Date; smtp?: string; from?: string; maxAttempts: number; limit?: number; law: string; json?: boolean }) => {
       const started = Date.now();
+      if (opts.smtp !== undefined) checkSmtpUrl(opts.smtp);
       checkLawDir(opts.law);
       const catalogue = loadCatalogue(opts.law);
       if (catalogue.errors.length > 0)
