@@ -325,6 +325,33 @@ describe('zhishu CLI', () => {
     }
   });
 
+  it('push plan takes a quarter as match does, and ledger, report policy and push plan say when no match ran for their period', async () => {
+    // A month was taken and planned nothing with exit 0: match runs are made for quarters only.
+    const month = zhishu('push', 'plan', '--period', '2026-09', '--db', db);
+    assert.equal(month.code, 2, month.stderr);
+    assert.match(month.stderr, /option '--period <quarter>' argument '2026-09' is invalid. '2026-09' is not a quarter \(e.g. 2026-Q1\)/);
+    const none = zhishu('push', 'plan', '--period', '2025-Q3', '--db', db);
+    assert.equal(none.code, 2, none.stderr);
+    assert.equal(none.stderr, 'zhishu: no match run for 2025-Q3: run zhishu match --period 2025-Q3 first\n');
+    assert.equal(none.stdout, '', 'no empty plan printed');
+    // The store ingest loaded above holds 2025-Q4's returns, never matched: an empty ledger or report would say nothing was missed.
+    const loaded = join(dir, 'other.duckdb');
+    const code = await inStore(loaded, async (s) => (await s.one<{ c: string }>('SELECT min(credit_code) AS c FROM taxpayer')).c);
+    for (const args of [
+      ['ledger', '--taxpayer', code],
+      ['ledger', '--taxpayer', code, '--year', '2025'],
+      ['report', 'policy'],
+    ]) {
+      const r = zhishu(...args, '--db', loaded);
+      assert.equal(r.code, 2, `${args.join(' ')}: ${r.stderr}`);
+      assert.equal(r.stderr, 'zhishu: no match run for 2025: run zhishu match --period 2025-Q4 first\n', args.join(' '));
+      assert.equal(r.stdout, '', args.join(' '));
+    }
+    const empty = zhishu('report', 'policy', '--year', '2026', '--db', loaded);
+    assert.equal(empty.code, 2, empty.stderr);
+    assert.equal(empty.stderr, 'zhishu: no match run for 2026, and no returns of 2026 in the store to match\n');
+  });
+
   it('bad arguments get a clear error and a non-zero exit', () => {
     const r = zhishu('generate', '--out', join(dir, 'x'), '--taxpayers', 'many');
     assert.equal(r.code, 2);

@@ -1,4 +1,5 @@
 import { InvalidArgumentError } from 'commander';
+import { parseQuarter } from '../match/period.ts';
 import { creditCodeProblem } from '../model/creditCode.ts';
 
 export function positiveInt(value: string): number {
@@ -14,6 +15,15 @@ export function nonNegativeInt(value: string): number {
 export function yearMonth(value: string): string {
   if (!/^\d{4}-(0[1-9]|1[0-2])$/.test(value)) throw new InvalidArgumentError(`'${value}' is not a month (YYYY-MM)`);
   return value;
+}
+
+/** A quarter, the period match runs are made for (and so the one push plan, ledger and explain read). */
+export function quarter(value: string): string {
+  try {
+    return parseQuarter(value).period;
+  } catch {
+    throw new InvalidArgumentError(`'${value}' is not a quarter (e.g. 2026-Q1)`);
+  }
 }
 
 /** A calendar year, as ledger and report policy take it. */

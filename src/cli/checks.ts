@@ -49,6 +49,12 @@ export async function checkFacts(db: Db, code: string, period: string, asOf: str
     throw new UsageError(`no facts for taxpayer ${code} in ${period} computed by ${asOf} UTC: the first were computed at ${r.first} UTC`);
 }
 
+/** Refuses a quarter no match ran for: there is nothing to plan or show, and an empty answer would say nothing was found. */
+export async function checkMatchRun(db: Db, period: string): Promise<void> {
+  const runs = await db.all('SELECT 1 FROM match_run WHERE period = $1 LIMIT 1', [period]);
+  if (runs.length === 0) throw new UsageError(`no match run for ${period}: run zhishu match --period ${period} first`);
+}
+
 /** Refuses a well-formed credit code that is not on the store's roll: an empty answer would hide the typo. */
 export async function checkTaxpayer(db: Db, code: string): Promise<void> {
   const found = await db.all('SELECT 1 FROM taxpayer WHERE credit_code = $1 LIMIT 1', [code]);

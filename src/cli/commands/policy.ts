@@ -8,7 +8,7 @@ import { parseQuarter, quarterOf } from '../../match/period.ts';
 import { type PlanReport, planPushes } from '../../push/plan.ts';
 import type { Db } from '../../store/db.ts';
 import { DEFAULT_DB_PATH } from '../../store/store.ts';
-import { creditCode, utcTime, year } from '../args.ts';
+import { creditCode, quarter, utcTime, year } from '../args.ts';
 import { checkFacts, checkLaw, checkTaxpayer, openStore } from '../checks.ts';
 import { barChart, table } from '../format.ts';
 import { UsageError } from './ingest.ts';
@@ -32,13 +32,17 @@ export async function quartersInStore(db: Db): Promise<string[]> {
   return rows.map((r) => quarterOf(r.d).period);
 }
 
-const checkQuarter = (p: string) => {
-  try {
-    return parseQuarter(p).period;
-  } catch (e) {
-    throw new UsageError((e as Error).message);
-  }
-};
+/** Refuses a year no match ran for: its ledger and report would be empty, as if no relief were missed. */
+async function checkMatchRunIn(db: Db, year: number): Promise<void> {
+  if ((await db.all('SELECT 1 FROM match_run WHERE period LIKE $1 LIMIT 1', [`${year}-Q%`])).length > 0) return;
+  const quarters = (await quartersInStore(db)).filter((q) => q.startsWith(`${year}-`));
+  if (quarters.length === 0) throw new UsageError(`no match run for ${year}, and no returns of ${year} in the store to match`);
+  throw new UsageError(
+    quarters.length === 1
+      ? `no match run for ${year}: run zhishu match --period ${quarters[0]} first`
+      : `no match run for ${year}: run zhishu match --period Q first for each of its quarters with returns (${quarters.join(', ')})`,
+  );
+}
 
 export function matchText(r: MatchRun, ledger?: { creditCode: string | null; enjoyed: string; missed: string }): string {
   const rows = Object.entries(STATUS_LABELS)
@@ -82,7 +86,7 @@ export function registerPolicy(program: Command): void {
   program
     .command('match')
     .description('match every policy in force against every taxpayer for a quarter (set-wise), then rebuild that quarter’s benefit ledger')
-    .option('--period <quarter>', 'e.g. 2026-Q1 (default: the latest quarter with returns)')
+    .option('--period <quarter>', 'e.g. 2026-Q1 (default: the latest quarter with returns)', quarter)
     .option('--taxpayer <code>', 're-match this taxpayer only, from its current data', creditCode)
     .option('--db <path>', 'DuckDB database file', DEFAULT_DB_PATH)
     .option('--law <dir>', 'law directory', DEFAULT_LAW_DIR)
@@ -94,7 +98,7 @@ export function registerPolicy(program: Command): void {
       checkLaw(opts.law);
       await withDatabase(opts, async (db) => {
         if (opts.taxpayer) await checkTaxpayer(db, opts.taxpayer);
-        const period = opts.period ? checkQuarter(opts.period) : await latestQuarter(db);
+        const period = opts.period ?? (await latestQuarter(db));
         const t0 = Date.now();
         let plan: PlanReport | null = null;
         const run = await runMatch(db, {
@@ -133,7 +137,7 @@ export function registerPolicy(program: Command): void {
     .description('why each policy did or did not match a taxpayer, in Chinese and English, with the observed values and legal sources')
     .requiredOption('--taxpayer <code>', 'unified social credit code', creditCode)
     .option('--policy <id>', 'only this policy')
-    .option('--period <quarter>', 'e.g. 2026-Q1 (default: the latest quarter with returns)')
+    .option('--period <quarter>', 'e.g. 2026-Q1 (default: the latest quarter with returns)', quarter)
     .option(
       '--as-of <time>',
       'explain with the facts as they were at this moment, an ISO date or time (e.g. 2026-04-30, 2026-04-30T18:00+08:00); match runs are stamped in UTC, and a time without an offset is UTC',
@@ -148,10 +152,10 @@ export function registerPolicy(program: Command): void {
       checkLaw(opts.law);
       const store = await openStore(opts.db);
       await checkTaxpayer(store, opts.taxpayer);
-      const period = opts.period ? checkQuarter(opts.period) : await latestQuarter(store);
-      const quarter = parseQuarter(period);
-      if (opts.policy && !policiesOf(catalogueOf(opts.law).catalogue, quarter).some((p) => p.entry.id === opts.policy))
-        throw new UsageError(`--policy ${opts.policy}: no policy '${opts.policy}' in force on ${quarter.end}`);
+      const period = opts.period ?? (await latestQuarter(store));
+      const q = parseQuarter(period);
+      if (opts.policy && !policiesOf(catalogueOf(opts.law).catalogue, q).some((p) => p.entry.id === opts.policy))
+        throw new UsageError(`--policy ${opts.policy}: no policy '${opts.policy}' in force on ${q.end}`);
       await checkFacts(store, opts.taxpayer, period, opts.asOf);
       // The user's input is checked above: what fails from here on is a runtime failure (exit 1).
       const e = await explainTaxpayer(store, { creditCode: opts.taxpayer, period, policy: opts.policy, lawDir: opts.law, asOf: opts.asOf });
@@ -181,7 +185,9 @@ export function registerPolicy(program: Command): void {
     .action(async (opts: DatabaseArgs & { taxpayer: string; year?: number; json?: boolean }) => {
       const l = await withDatabase(opts, async (db) => {
         await checkTaxpayer(db, opts.taxpayer);
-        return taxpayerLedger(db, opts.taxpayer, opts.year ?? (await latestYear(db)));
+        const y = opts.year ?? (await latestYear(db));
+        await checkMatchRunIn(db, y);
+        return taxpayerLedger(db, opts.taxpayer, y);
       });
       if (opts.json) {
         console.log(JSON.stringify(l, null, 2));
@@ -210,7 +216,11 @@ export function registerPolicy(program: Command): void {
     .option('--json', 'print as JSON')
     .action(async (which: string, opts: DatabaseArgs & { year?: number; json?: boolean }) => {
       if (which !== 'policy') throw new UsageError(`unknown report '${which}' (known: policy)`);
-      const r = await withDatabase(opts, async (db) => policyReport(db, opts.year ?? (await latestYear(db))));
+      const r = await withDatabase(opts, async (db) => {
+        const y = opts.year ?? (await latestYear(db));
+        await checkMatchRunIn(db, y);
+        return policyReport(db, y);
+      });
       console.log(opts.json ? JSON.stringify(r, null, 2) : reportText(r));
     });
 }

@@ -10,11 +10,11 @@ import { MESSAGE_STATUSES } from '../../push/message.ts';
 import { type PlanReport, planPushes } from '../../push/plan.ts';
 import { type SendReport, sendPushes } from '../../push/send.ts';
 import { DEFAULT_PLAN_SETTINGS, DEFAULT_SEND_SETTINGS } from '../../push/settings.ts';
-import { parseInstant, parsePeriod } from '../../push/time.ts';
+import { parseInstant } from '../../push/time.ts';
 import type { Db } from '../../store/db.ts';
 import { DEFAULT_DB_PATH } from '../../store/store.ts';
-import { positiveInt } from '../args.ts';
-import { checkLawDir, checkSmtpUrl } from '../checks.ts';
+import { positiveInt, quarter } from '../args.ts';
+import { checkLawDir, checkMatchRun, checkSmtpUrl } from '../checks.ts';
 import { fmtMs, progressLines, table } from '../format.ts';
 import { UsageError } from './ingest.ts';
 import { type DatabaseArgs, databaseOption, schemaOption, withDatabase } from './pg.ts';
@@ -24,14 +24,6 @@ function instant(value: string): Date {
     return parseInstant(value);
   } catch {
     throw new InvalidArgumentError(`'${value}' is not an ISO date-time (e.g. 2026-04-08T10:00:00+08:00; without a zone it is Beijing time)`);
-  }
-}
-
-function period(value: string): string {
-  try {
-    return parsePeriod(value).id;
-  } catch {
-    throw new InvalidArgumentError(`'${value}' is not a period (2026-Q1 or 2026-03)`);
   }
 }
 
@@ -91,7 +83,7 @@ export function registerPush(program: Command): void {
   push
     .command('plan')
     .description('plan the messages the current match results of a period call for (idempotent: planning again adds nothing)')
-    .option('--period <period>', 'the period, e.g. 2026-Q1 (default: the period of the latest match run)', period)
+    .option('--period <quarter>', 'the quarter, e.g. 2026-Q1 (default: the quarter of the latest match run)', quarter)
     .option('--now <iso>', 'plan as of this moment (default: now)', instant)
     .option('--db <path>', 'DuckDB database file', DEFAULT_DB_PATH)
     .option(...databaseOption)
@@ -111,7 +103,8 @@ export function registerPush(program: Command): void {
         await withDatabase(opts, async (db) => {
           const latest = await db.all<{ period: string }>('SELECT period FROM match_run ORDER BY run_id DESC LIMIT 1');
           const periodId = opts.period ?? latest[0]?.period;
-          if (!periodId) throw new UsageError('no match run in the store yet, so nothing to push; give --period or run the matching first');
+          if (!periodId) throw new UsageError('no match run in the store yet, so nothing to push: run zhishu match first');
+          await checkMatchRun(db, periodId);
           process.stderr.write(`Planning the messages of ${periodId}\n`);
           const report = await planPushes(db, catalogue.entries, {
             period: periodId,
