@@ -17,7 +17,7 @@ export function yearMonth(value: string): string {
   return value;
 }
 
-/** A quarter, the period match runs are made for (and so the one push plan, ledger and explain read). */
+/** A quarter (2026-Q1), the only period match runs are made for: match, explain and push plan take it. */
 export function quarter(value: string): string {
   try {
     return parseQuarter(value).period;
