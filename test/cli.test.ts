@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
+import { withCheckCharacter } from '../src/model/creditCode.ts';
 import { Store } from '../src/store/store.ts';
 import { tempDir } from './helpers/tmp.ts';
 
@@ -118,7 +119,7 @@ describe('zhishu CLI', () => {
         input: 'a-password-from-stdin\n',
       },
     );
-    assert.notEqual(dup.status, 0);
+    assert.equal(dup.status, 2, 'a name taken is a usage error');
     assert.match(dup.stderr, /already exists/);
   });
 
@@ -164,9 +165,196 @@ describe('zhishu CLI', () => {
     for (const [t, c] of Object.entries(report.tables)) assert.equal(c.read, c.loaded + c.quarantined, t);
   });
 
+  it('usage errors exit 2 from every command (bad option values, a missing law directory), runtime failures 1', () => {
+    // An option value refused by its parser: commander's own exit code was 1, the commands' checks 2.
+    const lead = zhishu('push', 'plan', '--lead-days', '-3', '--db', db);
+    assert.equal(lead.code, 2, lead.stderr);
+    assert.match(lead.stderr, /'-3' is not a positive whole number/);
+    // A --law directory that does not exist: the same error and code from every command that reads the law.
+    const missing = join(dir, 'no-law');
+    const onDb = ['--db', db];
+    for (const args of [
+      ['match', ...onDb],
+      ['explain', '--taxpayer', withCheckCharacter('91440300MA5FXT4K3'), ...onDb],
+      ['push', 'plan', ...onDb],
+      ['push', 'send', ...onDb],
+      ['rules', 'check'],
+    ]) {
+      const r = zhishu(...args, '--law', missing);
+      assert.equal(r.code, 2, `${args.join(' ')}: ${r.stderr}`);
+      assert.match(r.stderr, new RegExp(`--law ${missing}: not a law directory`), args.join(' '));
+      assert.doesNotMatch(r.stderr, /ENOENT|\n\s+at /, 'no raw system error or stack trace');
+    }
+    // A failure that is not the user's input: a server that does not answer.
+    const down = zhishu('report', 'policy', '--database', 'postgres://postgres@127.0.0.1:1/test');
+    assert.equal(down.code, 1, down.stderr);
+    assert.match(down.stderr, /^zhishu: error: /);
+    // No subcommand, or an unknown one, is a usage error too.
+    assert.equal(zhishu('no-such-command').code, 2);
+    assert.equal(zhishu('--help').code, 0, 'help is not an error');
+  });
+
+  it('a malformed credit code is refused naming the reason, and a well-formed one not in the store as unknown, by ledger, match and explain', async () => {
+    // Before, ledger printed an empty ledger with exit 0, match recorded a run over no taxpayer and explain said "run match first".
+    for (const [code, reason] of [
+      ['abc', /'abc' is not a unified social credit code: must be 18 characters, got 3/],
+      ['91440300AKNUDX0NGX', /'91440300AKNUDX0NGX' is not a unified social credit code: check character is 'X', expected 'K'/],
+    ] as const) {
+      for (const command of ['ledger', 'match', 'explain']) {
+        const r = zhishu(command, '--taxpayer', code, '--db', db);
+        assert.equal(r.code, 2, `${command} ${code}: ${r.stderr}`);
+        assert.match(r.stderr, /option '--taxpayer <code>'/, `${command} names the option`);
+        assert.match(r.stderr, reason, command);
+        assert.equal(r.stdout, '', `${command} prints no ledger, run or explanation`);
+      }
+    }
+    const [known, unknown, runs] = await inStore(db, async (s) => {
+      const codes = new Set((await s.all<{ c: string }>('SELECT credit_code AS c FROM taxpayer')).map((r) => r.c));
+      const free = Array.from({ length: 100 }, (_, i) => withCheckCharacter(`91440300MA5R${String(i).padStart(5, '0')}`)).find((c) => !codes.has(c));
+      return [[...codes].sort()[0] as string, free as string, Number((await s.one<{ n: bigint }>('SELECT count(*) AS n FROM match_run')).n)];
+    });
+    for (const command of ['ledger', 'match', 'explain']) {
+      const r = zhishu(command, '--taxpayer', unknown, '--db', db);
+      assert.equal(r.code, 2, `${command}: ${r.stderr}`);
+      assert.equal(r.stderr, `zhishu: no taxpayer ${unknown} in the store\n`, command);
+    }
+    assert.equal(await inStore(db, async (s) => Number((await s.one<{ n: bigint }>('SELECT count(*) AS n FROM match_run')).n)), runs, 'no match run recorded');
+    const ok = zhishu('ledger', '--taxpayer', known, '--db', db);
+    assert.equal(ok.code, 0, ok.stderr);
+    assert.match(ok.stdout, new RegExp(`Benefit ledger ${known} 2025`));
+  });
+
+  it('commands that work on loaded data refuse a --db path with no store, and create neither file nor directory', () => {
+    const typo = join(dir, 'typo', 'z.duckdb');
+    const code = withCheckCharacter('91440300MA5FXT4K3');
+    for (const args of [
+      ['match'],
+      ['explain', '--taxpayer', code],
+      ['ledger', '--taxpayer', code],
+      ['report', 'policy'],
+      ['push', 'plan'],
+      ['push', 'send'],
+      ['summary'],
+      ['quarantine'],
+      ['serve', '--port', '0'],
+      ['users', 'demo'],
+      ['users', 'add', '--username', 'someone', '--role', 'bureauAnalyst'],
+    ]) {
+      // A time limit: a serve that accepted the path would not exit.
+      const r = spawnSync(process.execPath, ['bin/zhishu.js', ...args, '--db', typo], { encoding: 'utf8', input: 'a-password-from-stdin\n', timeout: 30_000 });
+      assert.equal(r.status, 2, `${args.join(' ')}: ${r.stderr}`);
+      assert.equal(
+        r.stderr,
+        `zhishu: no store at ${typo}: load data first with zhishu ingest DIR --db ${typo} (or zhishu demo --db ${typo})\n`,
+        args.join(' '),
+      );
+      assert.ok(!existsSync(join(dir, 'typo')), `${args.join(' ')} created nothing`);
+    }
+  });
+
+  it('ledger and report policy refuse a --year that is not a year alike, without a database error', () => {
+    // report policy used to hand NaN to DuckDB and print its conversion error with the SQL.
+    for (const value of ['abc', '2025-Q1', '25']) {
+      for (const args of [
+        ['ledger', '--taxpayer', withCheckCharacter('91440300MA5FXT4K3')],
+        ['report', 'policy'],
+      ]) {
+        const r = zhishu(...args, '--year', value, '--db', db);
+        assert.equal(r.code, 2, `${args[0]} ${value}: ${r.stderr}`);
+        assert.match(r.stderr, new RegExp(`option '--year <y>' argument '${value}' is invalid. '${value}' is not a year \\(e.g. 2026\\)`), args[0]);
+        assert.doesNotMatch(r.stderr, /Conversion Error|make_date|LINE \d/, args[0]);
+      }
+    }
+  });
+
+  it('explain --as-of takes an ISO time with an offset, converted to UTC as match runs are stamped, and refuses anything else clearly', async () => {
+    const [code, computedAt] = await inStore(db, async (s) => {
+      // The first facts of a taxpayer (demo matches again on every run).
+      const r = await s.one<{ c: string; t: string }>(
+        "SELECT credit_code AS c, min(computed_at)::VARCHAR AS t FROM taxpayer_fact WHERE period = '2025-Q4' GROUP BY ALL ORDER BY 1 LIMIT 1",
+      );
+      return [r.c, r.t];
+    });
+    // The facts' moment as Beijing time with its offset: the same instant, so those facts are the answer.
+    const beijing = (ms: number) => `${new Date(ms + 8 * 3600_000).toISOString().slice(0, 23)}+08:00`;
+    const stamped = Date.parse(`${computedAt.replace(' ', 'T')}Z`);
+    const at = zhishu('explain', '--taxpayer', code, '--as-of', beijing(stamped), '--lang', 'en', '--db', db);
+    assert.equal(at.code, 0, at.stderr);
+    assert.ok(at.stdout.startsWith(`${code} 2025-Q4 (facts as of ${computedAt} UTC)`), at.stdout.slice(0, 200));
+    // A millisecond earlier there were none yet: a usage error that says when the first were computed.
+    const before = zhishu('explain', '--taxpayer', code, '--as-of', beijing(stamped - 1), '--db', db);
+    assert.equal(before.code, 2, before.stderr);
+    assert.match(before.stderr, new RegExp(`no facts for taxpayer ${code} in 2025-Q4 computed by .* UTC: the first were computed at ${computedAt} UTC`));
+    for (const value of ['yesterday', '2026-02-30', '2026-11-30T25:00', '2026-11-30T16:05+8']) {
+      const r = zhishu('explain', '--taxpayer', code, '--as-of', value, '--db', db);
+      assert.equal(r.code, 2, `${value}: ${r.stderr}`);
+      assert.match(
+        r.stderr,
+        new RegExp(`option '--as-of <time>' argument '${value.replace('+', '\\+')}' is invalid. '${value.replace('+', '\\+')}' is not an ISO date or time`),
+      );
+      assert.doesNotMatch(r.stderr, /timestamp field format|Conversion Error/, value);
+    }
+    assert.match(zhishu('explain', '--help').stdout, /match runs are stamped in UTC, and a time without an\s+offset is UTC/, '--help gives the convention');
+  });
+
+  it('explain refuses a --lang other than zh, en or both, and a --policy not in force, naming the option', async () => {
+    const code = await inStore(db, async (s) => (await s.one<{ c: string }>('SELECT min(credit_code) AS c FROM taxpayer_fact')).c);
+    const lang = zhishu('explain', '--taxpayer', code, '--lang', 'fr', '--db', db);
+    assert.equal(lang.code, 2, lang.stderr);
+    assert.equal(lang.stderr, "zhishu: --lang must be zh, en or both (got 'fr')\n");
+    assert.equal(lang.stdout, '', 'no explanation in another language');
+    const policy = zhishu('explain', '--taxpayer', code, '--policy', 'no.such', '--db', db);
+    assert.equal(policy.code, 2, policy.stderr);
+    assert.equal(policy.stderr, "zhishu: --policy no.such: no policy 'no.such' in force on 2025-12-31\n");
+  });
+
+  it('push send refuses an --smtp that is not an smtp:// or smtps:// URL with a host, before sending anything', () => {
+    // Before, 'notaurl' was accepted and the e-mails were tried on 127.0.0.1:587.
+    for (const [value, reason] of [
+      ['notaurl', /--smtp is not a URL/],
+      ['http://mail.example.com', /--smtp has the scheme http: give an smtp:\/\/ or smtps:\/\/ URL/],
+      ['smtp://', /--smtp names no host/],
+      ['smtp:mail.example.com', /--smtp names no host/],
+      ['smtps://user:secret@', /--smtp is not a URL/],
+    ] as const) {
+      const r = zhishu('push', 'send', '--smtp', value, '--db', db);
+      assert.equal(r.code, 2, `${value}: ${r.stderr}`);
+      assert.match(r.stderr, reason, value);
+      assert.doesNotMatch(r.stderr, /secret/, 'the URL, which may hold a password, is not repeated');
+      assert.equal(r.stdout, '', `${value}: nothing sent`);
+    }
+  });
+
+  it('push plan takes a quarter as match does, and ledger, report policy and push plan say when no match ran for their period', async () => {
+    // A month was taken and planned nothing with exit 0: match runs are made for quarters only.
+    const month = zhishu('push', 'plan', '--period', '2026-09', '--db', db);
+    assert.equal(month.code, 2, month.stderr);
+    assert.match(month.stderr, /option '--period <quarter>' argument '2026-09' is invalid. '2026-09' is not a quarter \(e.g. 2026-Q1\)/);
+    const none = zhishu('push', 'plan', '--period', '2025-Q3', '--db', db);
+    assert.equal(none.code, 2, none.stderr);
+    assert.equal(none.stderr, 'zhishu: no match run for 2025-Q3: run zhishu match --period 2025-Q3 first\n');
+    assert.equal(none.stdout, '', 'no empty plan printed');
+    // The store ingest loaded above holds 2025-Q4's returns, never matched: an empty ledger or report would say nothing was missed.
+    const loaded = join(dir, 'other.duckdb');
+    const code = await inStore(loaded, async (s) => (await s.one<{ c: string }>('SELECT min(credit_code) AS c FROM taxpayer')).c);
+    for (const args of [
+      ['ledger', '--taxpayer', code],
+      ['ledger', '--taxpayer', code, '--year', '2025'],
+      ['report', 'policy'],
+    ]) {
+      const r = zhishu(...args, '--db', loaded);
+      assert.equal(r.code, 2, `${args.join(' ')}: ${r.stderr}`);
+      assert.equal(r.stderr, 'zhishu: no match run for 2025: run zhishu match --period 2025-Q4 first\n', args.join(' '));
+      assert.equal(r.stdout, '', args.join(' '));
+    }
+    const empty = zhishu('report', 'policy', '--year', '2026', '--db', loaded);
+    assert.equal(empty.code, 2, empty.stderr);
+    assert.equal(empty.stderr, 'zhishu: no match run for 2026, and no returns of 2026 in the store to match\n');
+  });
+
   it('bad arguments get a clear error and a non-zero exit', () => {
     const r = zhishu('generate', '--out', join(dir, 'x'), '--taxpayers', 'many');
-    assert.notEqual(r.code, 0);
+    assert.equal(r.code, 2);
     assert.match(r.stderr, /'many' is not a positive whole number/);
     const m = zhishu('generate', '--out', join(dir, 'x'), '--start', '2025-13');
     assert.match(m.stderr, /'2025-13' is not a month/);

@@ -1,8 +1,9 @@
 import { writeFileSync } from 'node:fs';
-import { Command } from 'commander';
+import { Command, CommanderError } from 'commander';
 import { PgDb } from '../store/pg.ts';
 import { DEFAULT_DB_PATH, migrate, Store } from '../store/store.ts';
 import { positiveInt } from './args.ts';
+import { openStore } from './checks.ts';
 import { registerCalc } from './commands/calc.ts';
 import { registerDemo } from './commands/demo.ts';
 import { registerGenerate } from './commands/generate.ts';
@@ -16,7 +17,9 @@ import { summaryText } from './commands/summaryText.ts';
 import { table } from './format.ts';
 import { citySummary } from './summary.ts';
 
-const program = new Command().name('zhishu').description('Zhishu (智数): tax big-data services for a city tax bureau').showHelpAfterError();
+// Commander's own errors (an option value its parser refused, an unknown option or command) are
+// thrown rather than exiting with 1, so they exit 2 like every other usage error (see the end).
+const program = new Command().name('zhishu').description('Zhishu (智数): tax big-data services for a city tax bureau').showHelpAfterError().exitOverride();
 
 const dbOption = ['--db <path>', 'DuckDB database file', DEFAULT_DB_PATH] as const;
 
@@ -39,7 +42,7 @@ program
   .option(...dbOption)
   .option('--json', 'print as JSON')
   .action(async (opts: { db: string; json?: boolean }) => {
-    const store = await Store.open(opts.db);
+    const store = await openStore(opts.db);
     const summary = await citySummary(store);
     console.log(opts.json ? JSON.stringify(summary, null, 2) : summaryText(summary));
   });
@@ -52,7 +55,7 @@ program
   .option('--limit <n>', 'at most this many', positiveInt, 50)
   .option('--json', 'print as JSON')
   .action(async (opts: { db: string; table?: string; limit: number; json?: boolean }) => {
-    const store = await Store.open(opts.db);
+    const store = await openStore(opts.db);
     const rows = await store.all<Record<string, string>>(
       `SELECT table_name, source_file, row_number, line_number, field, reason, record FROM quarantine
        WHERE $1::VARCHAR IS NULL OR table_name = $1 ORDER BY source_file, row_number, field LIMIT $2`,
@@ -118,7 +121,13 @@ registerServe(program);
 try {
   await program.parseAsync(process.argv);
 } catch (err) {
-  const message = err instanceof Error ? err.message : String(err);
-  process.stderr.write(`zhishu: ${err instanceof UsageError ? '' : 'error: '}${message}\n`);
-  process.exitCode = err instanceof UsageError ? 2 : 1;
+  // Exit codes: 0 done, 1 a runtime failure, 2 a usage error (a bad option value, an unknown taxpayer, ...).
+  if (err instanceof CommanderError) {
+    // Commander has printed the error (or the help) already.
+    process.exitCode = err.exitCode === 0 ? 0 : 2;
+  } else {
+    const message = err instanceof Error ? err.message : String(err);
+    process.stderr.write(`zhishu: ${err instanceof UsageError ? '' : 'error: '}${message}\n`);
+    process.exitCode = err instanceof UsageError ? 2 : 1;
+  }
 }

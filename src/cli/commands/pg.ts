@@ -1,10 +1,10 @@
-import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
 import { COPIED_TABLES, copyToPostgres } from '../../store/copy.ts';
 import type { Db } from '../../store/db.ts';
 import { migrations } from '../../store/migrate.ts';
 import { PgDb } from '../../store/pg.ts';
-import { DEFAULT_DB_PATH, Store } from '../../store/store.ts';
+import { DEFAULT_DB_PATH } from '../../store/store.ts';
+import { openStore } from '../checks.ts';
 import { fmtInt, fmtMs, table } from '../format.ts';
 import { UsageError } from './ingest.ts';
 
@@ -46,7 +46,7 @@ async function openPg(url: string, schema: string | undefined): Promise<PgDb> {
  */
 export async function withDatabase<T>(args: DatabaseArgs, fn: (db: Db) => Promise<T>): Promise<T> {
   if (args.schema && !args.database) throw new UsageError('--schema needs --database');
-  if (!args.database) return fn(await Store.open(args.db));
+  if (!args.database) return fn(await openStore(args.db));
   const pg = await openPg(args.database, args.schema);
   try {
     return await fn(pg);
@@ -70,8 +70,7 @@ export function registerPg(program: Command): void {
       const unknown = tables?.filter((t) => !COPIED_TABLES.includes(t)) ?? [];
       if (unknown.length > 0) throw new UsageError(`not a copied table: ${unknown.join(', ')} (known: ${COPIED_TABLES.join(', ')})`);
       // Store.open would create a missing file, and copying its empty tables would empty the server.
-      if (!existsSync(opts.db)) throw new UsageError(`no DuckDB store at ${opts.db}: load the data there first (zhishu ingest DIR --db ${opts.db})`);
-      const store = await Store.open(opts.db);
+      const store = await openStore(opts.db);
       const server = await PgDb.open(opts.database, { schema: opts.schema });
       try {
         const report = await copyToPostgres(store, server, { tables });

@@ -3,11 +3,13 @@ import { buildLedger, type PolicyReport, policyReport, taxpayerLedger } from '..
 import { explainTaxpayer } from '../../match/explain.ts';
 import { STATUS_LABELS } from '../../match/labels.ts';
 import { nearMissLacking } from '../../match/lacking.ts';
-import { catalogueOf, DEFAULT_LAW_DIR, type MatchRun, runMatch } from '../../match/match.ts';
+import { catalogueOf, DEFAULT_LAW_DIR, type MatchRun, policiesOf, runMatch } from '../../match/match.ts';
 import { parseQuarter, quarterOf } from '../../match/period.ts';
 import { type PlanReport, planPushes } from '../../push/plan.ts';
 import type { Db } from '../../store/db.ts';
-import { DEFAULT_DB_PATH, Store } from '../../store/store.ts';
+import { DEFAULT_DB_PATH } from '../../store/store.ts';
+import { creditCode, quarter, utcTime, year } from '../args.ts';
+import { checkFacts, checkLaw, checkTaxpayer, openStore } from '../checks.ts';
 import { barChart, table } from '../format.ts';
 import { UsageError } from './ingest.ts';
 import { type DatabaseArgs, databaseOption, schemaOption, withDatabase } from './pg.ts';
@@ -19,6 +21,9 @@ export async function latestQuarter(db: Db): Promise<string> {
   return quarterOf(r.d).period;
 }
 
+/** The year of the latest quarter with returns: what ledger and report policy show by default. */
+const latestYear = async (db: Db): Promise<number> => Number((await latestQuarter(db)).slice(0, 4));
+
 /** All quarters with returns in the store, oldest first. */
 export async function quartersInStore(db: Db): Promise<string[]> {
   const rows = await db.all<{ d: string }>(
@@ -27,13 +32,17 @@ export async function quartersInStore(db: Db): Promise<string[]> {
   return rows.map((r) => quarterOf(r.d).period);
 }
 
-const checkQuarter = (p: string) => {
-  try {
-    return parseQuarter(p).period;
-  } catch (e) {
-    throw new UsageError((e as Error).message);
-  }
-};
+/** Refuses a year no match ran for: its ledger and report would be empty, as if no relief were missed. */
+async function checkMatchRunIn(db: Db, year: number): Promise<void> {
+  if ((await db.all('SELECT 1 FROM match_run WHERE period LIKE $1 LIMIT 1', [`${year}-Q%`])).length > 0) return;
+  const quarters = (await quartersInStore(db)).filter((q) => q.startsWith(`${year}-`));
+  if (quarters.length === 0) throw new UsageError(`no match run for ${year}, and no returns of ${year} in the store to match`);
+  throw new UsageError(
+    quarters.length === 1
+      ? `no match run for ${year}: run zhishu match --period ${quarters[0]} first`
+      : `no match run for ${year}: run zhishu match --period Q first for each of its quarters with returns (${quarters.join(', ')})`,
+  );
+}
 
 export function matchText(r: MatchRun, ledger?: { creditCode: string | null; enjoyed: string; missed: string }): string {
   const rows = Object.entries(STATUS_LABELS)
@@ -77,17 +86,19 @@ export function registerPolicy(program: Command): void {
   program
     .command('match')
     .description('match every policy in force against every taxpayer for a quarter (set-wise), then rebuild that quarter’s benefit ledger')
-    .option('--period <quarter>', 'e.g. 2026-Q1 (default: the latest quarter with returns)')
-    .option('--taxpayer <code>', 're-match this taxpayer only, from its current data')
+    .option('--period <quarter>', 'e.g. 2026-Q1 (default: the latest quarter with returns)', quarter)
+    .option('--taxpayer <code>', 're-match this taxpayer only, from its current data', creditCode)
     .option('--db <path>', 'DuckDB database file', DEFAULT_DB_PATH)
     .option('--law <dir>', 'law directory', DEFAULT_LAW_DIR)
     .option('--no-push', 'do not plan the pushes of the results (they are planned in the same transaction by default)')
     .option(...databaseOption)
     .option(...schemaOption)
     .option('--json', 'print as JSON')
-    .action(async (opts: DatabaseArgs & { period?: string; taxpayer?: string; law: string; push: boolean; json?: boolean }) =>
-      withDatabase(opts, async (db) => {
-        const period = opts.period ? checkQuarter(opts.period) : await latestQuarter(db);
+    .action(async (opts: DatabaseArgs & { period?: string; taxpayer?: string; law: string; push: boolean; json?: boolean }) => {
+      checkLaw(opts.law);
+      await withDatabase(opts, async (db) => {
+        if (opts.taxpayer) await checkTaxpayer(db, opts.taxpayer);
+        const period = opts.period ?? (await latestQuarter(db));
         const t0 = Date.now();
         let plan: PlanReport | null = null;
         const run = await runMatch(db, {
@@ -118,36 +129,41 @@ export function registerPolicy(program: Command): void {
             ? JSON.stringify({ run, ledger, plan: planned }, null, 2)
             : `${matchText(run, ledger)}${planned ? `\npush plan: ${planned.planned} messages planned` : ''}`,
         );
-      }),
-    );
+      });
+    });
 
   program
     .command('explain')
     .description('why each policy did or did not match a taxpayer, in Chinese and English, with the observed values and legal sources')
-    .requiredOption('--taxpayer <code>', 'unified social credit code')
+    .requiredOption('--taxpayer <code>', 'unified social credit code', creditCode)
     .option('--policy <id>', 'only this policy')
-    .option('--period <quarter>', 'e.g. 2026-Q1 (default: the latest quarter with returns)')
-    .option('--as-of <time>', 'explain with the facts as they were at this moment (e.g. 2026-04-30 or 2026-04-30T18:00)')
+    .option('--period <quarter>', 'e.g. 2026-Q1 (default: the latest quarter with returns)', quarter)
+    .option(
+      '--as-of <time>',
+      'explain with the facts as they were at this moment, an ISO date or time (e.g. 2026-04-30, 2026-04-30T18:00+08:00); match runs are stamped in UTC, and a time without an offset is UTC',
+      utcTime,
+    )
     .option('--lang <lang>', 'zh, en or both', 'both')
     .option('--db <path>', 'DuckDB database file', DEFAULT_DB_PATH)
     .option('--law <dir>', 'law directory', DEFAULT_LAW_DIR)
     .option('--json', 'print as JSON (with the full traces)')
     .action(async (opts: { taxpayer: string; policy?: string; period?: string; asOf?: string; lang: string; db: string; law: string; json?: boolean }) => {
-      if (opts.asOf && Number.isNaN(Date.parse(opts.asOf))) throw new UsageError(`--as-of '${opts.asOf}' is not a date or time`);
       if (!['zh', 'en', 'both'].includes(opts.lang)) throw new UsageError(`--lang must be zh, en or both (got '${opts.lang}')`);
-      const store = await Store.open(opts.db);
-      const period = opts.period ? checkQuarter(opts.period) : await latestQuarter(store);
-      let e: Awaited<ReturnType<typeof explainTaxpayer>>;
-      try {
-        e = await explainTaxpayer(store, { creditCode: opts.taxpayer, period, policy: opts.policy, lawDir: opts.law, asOf: opts.asOf?.replace('T', ' ') });
-      } catch (err) {
-        throw new UsageError((err as Error).message);
-      }
+      checkLaw(opts.law);
+      const store = await openStore(opts.db);
+      await checkTaxpayer(store, opts.taxpayer);
+      const period = opts.period ?? (await latestQuarter(store));
+      const q = parseQuarter(period);
+      if (opts.policy && !policiesOf(catalogueOf(opts.law).catalogue, q).some((p) => p.entry.id === opts.policy))
+        throw new UsageError(`--policy ${opts.policy}: no policy '${opts.policy}' in force on ${q.end}`);
+      await checkFacts(store, opts.taxpayer, period, opts.asOf);
+      // The user's input is checked above: what fails from here on is a runtime failure (exit 1).
+      const e = await explainTaxpayer(store, { creditCode: opts.taxpayer, period, policy: opts.policy, lawDir: opts.law, asOf: opts.asOf });
       if (opts.json) {
         console.log(JSON.stringify(e, null, 2));
         return;
       }
-      const out = [`${e.creditCode} ${e.period} (facts as of ${e.computedAt})`];
+      const out = [`${e.creditCode} ${e.period} (facts as of ${e.computedAt} UTC)`];
       if (e.lawChangedSince) out.push('note: the law files changed since these facts were matched; the rules shown are those in force in the files today');
       for (const p of e.policies) {
         // Reliefs that do not stack: which of them the company would take, after the conditions.
@@ -160,17 +176,18 @@ export function registerPolicy(program: Command): void {
   program
     .command('ledger')
     .description('a taxpayer’s benefit ledger (政策红利账本) for a year: reliefs enjoyed and missed, month by month')
-    .requiredOption('--taxpayer <code>', 'unified social credit code')
-    .option('--year <y>', 'the year (default: the year of the latest quarter with returns)')
+    .requiredOption('--taxpayer <code>', 'unified social credit code', creditCode)
+    .option('--year <y>', 'the year (default: the year of the latest quarter with returns)', year)
     .option('--db <path>', 'DuckDB database file', DEFAULT_DB_PATH)
     .option(...databaseOption)
     .option(...schemaOption)
     .option('--json', 'print as JSON')
-    .action(async (opts: DatabaseArgs & { taxpayer: string; year?: string; json?: boolean }) => {
+    .action(async (opts: DatabaseArgs & { taxpayer: string; year?: number; json?: boolean }) => {
       const l = await withDatabase(opts, async (db) => {
-        const year = opts.year ? Number(opts.year) : Number((await latestQuarter(db)).slice(0, 4));
-        if (!Number.isInteger(year) || year < 2000 || year > 2100) throw new UsageError(`--year '${opts.year}' is not a year`);
-        return taxpayerLedger(db, opts.taxpayer, year);
+        await checkTaxpayer(db, opts.taxpayer);
+        const y = opts.year ?? (await latestYear(db));
+        await checkMatchRunIn(db, y);
+        return taxpayerLedger(db, opts.taxpayer, y);
       });
       if (opts.json) {
         console.log(JSON.stringify(l, null, 2));
@@ -192,14 +209,18 @@ export function registerPolicy(program: Command): void {
     .command('report')
     .description('city reports')
     .argument('<which>', 'policy')
-    .option('--year <y>', 'the year (default: the year of the latest quarter with returns)')
+    .option('--year <y>', 'the year (default: the year of the latest quarter with returns)', year)
     .option('--db <path>', 'DuckDB database file', DEFAULT_DB_PATH)
     .option(...databaseOption)
     .option(...schemaOption)
     .option('--json', 'print as JSON')
-    .action(async (which: string, opts: DatabaseArgs & { year?: string; json?: boolean }) => {
+    .action(async (which: string, opts: DatabaseArgs & { year?: number; json?: boolean }) => {
       if (which !== 'policy') throw new UsageError(`unknown report '${which}' (known: policy)`);
-      const r = await withDatabase(opts, async (db) => policyReport(db, opts.year ? Number(opts.year) : Number((await latestQuarter(db)).slice(0, 4))));
+      const r = await withDatabase(opts, async (db) => {
+        const y = opts.year ?? (await latestYear(db));
+        await checkMatchRunIn(db, y);
+        return policyReport(db, y);
+      });
       console.log(opts.json ? JSON.stringify(r, null, 2) : reportText(r));
     });
 }

@@ -10,10 +10,11 @@ import { MESSAGE_STATUSES } from '../../push/message.ts';
 import { type PlanReport, planPushes } from '../../push/plan.ts';
 import { type SendReport, sendPushes } from '../../push/send.ts';
 import { DEFAULT_PLAN_SETTINGS, DEFAULT_SEND_SETTINGS } from '../../push/settings.ts';
-import { parseInstant, parsePeriod } from '../../push/time.ts';
+import { parseInstant } from '../../push/time.ts';
 import type { Db } from '../../store/db.ts';
 import { DEFAULT_DB_PATH } from '../../store/store.ts';
-import { positiveInt } from '../args.ts';
+import { positiveInt, quarter } from '../args.ts';
+import { checkLawDir, checkMatchRun, checkSmtpUrl } from '../checks.ts';
 import { fmtMs, progressLines, table } from '../format.ts';
 import { UsageError } from './ingest.ts';
 import { type DatabaseArgs, databaseOption, schemaOption, withDatabase } from './pg.ts';
@@ -23,14 +24,6 @@ function instant(value: string): Date {
     return parseInstant(value);
   } catch {
     throw new InvalidArgumentError(`'${value}' is not an ISO date-time (e.g. 2026-04-08T10:00:00+08:00; without a zone it is Beijing time)`);
-  }
-}
-
-function period(value: string): string {
-  try {
-    return parsePeriod(value).id;
-  } catch {
-    throw new InvalidArgumentError(`'${value}' is not a period (2026-Q1 or 2026-03)`);
   }
 }
 
@@ -91,7 +84,7 @@ export function registerPush(program: Command): void {
   push
     .command('plan')
     .description('plan the messages the current match results of a period call for (idempotent: planning again adds nothing)')
-    .option('--period <period>', 'the period, e.g. 2026-Q1 (default: the period of the latest match run)', period)
+    .option('--period <quarter>', 'the quarter, e.g. 2026-Q1 (default: the quarter of the latest match run)', quarter)
     .option('--now <iso>', 'plan as of this moment (default: now)', instant)
     .option('--db <path>', 'DuckDB database file', DEFAULT_DB_PATH)
     .option(...databaseOption)
@@ -104,13 +97,15 @@ export function registerPush(program: Command): void {
     .action(
       async (opts: DatabaseArgs & { period?: string; now?: Date; law: string; leadDays: number; maxPerWeek: number; majorRelief: number; json?: boolean }) => {
         const started = Date.now();
+        checkLawDir(opts.law);
         const catalogue = loadCatalogue(opts.law);
         if (catalogue.errors.length > 0)
-          throw new UsageError(`the law directory has ${catalogue.errors.length} problem(s); run: zhishu rules check --law ${opts.law}`);
+          throw new UsageError(`--law ${opts.law}: the law directory has ${catalogue.errors.length} problem(s); run: zhishu rules check --law ${opts.law}`);
         await withDatabase(opts, async (db) => {
           const latest = await db.all<{ period: string }>('SELECT period FROM match_run ORDER BY run_id DESC LIMIT 1');
           const periodId = opts.period ?? latest[0]?.period;
-          if (!periodId) throw new UsageError('no match run in the store yet, so nothing to push; give --period or run the matching first');
+          if (!periodId) throw new UsageError('no match run in the store yet, so nothing to push: run zhishu match first');
+          await checkMatchRun(db, periodId);
           process.stderr.write(`Planning the messages of ${periodId}\n`);
           const report = await planPushes(db, catalogue.entries, {
             period: periodId,
@@ -139,9 +134,11 @@ export function registerPush(program: Command): void {
     .option('--json', 'print the report as JSON')
     .action(async (opts: DatabaseArgs & { now?: Date; smtp?: string; from?: string; maxAttempts: number; limit?: number; law: string; json?: boolean }) => {
       const started = Date.now();
+      if (opts.smtp !== undefined) checkSmtpUrl(opts.smtp);
+      checkLawDir(opts.law);
       const catalogue = loadCatalogue(opts.law);
       if (catalogue.errors.length > 0)
-        throw new UsageError(`the law directory has ${catalogue.errors.length} problem(s); run: zhishu rules check --law ${opts.law}`);
+        throw new UsageError(`--law ${opts.law}: the law directory has ${catalogue.errors.length} problem(s); run: zhishu rules check --law ${opts.law}`);
       await withDatabase(opts, async (db) => {
         const adapters = {
           inApp: inAppAdapter(db),

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { entriesAt, loadCatalogue } from '../../law/catalogue.ts';
 import { explain, type FactRow } from '../../rules/interpret.ts';
+import { checkLawDir } from '../checks.ts';
 import { UsageError } from './ingest.ts';
 
 const today = () => new Date().toISOString().slice(0, 10);
@@ -14,6 +15,7 @@ export function registerRules(program: Command): void {
     .description('validate every law file; exits 1 when any has a problem')
     .option('--law <dir>', 'law directory', 'law')
     .action((opts: { law: string }) => {
+      checkLawDir(opts.law);
       const c = loadCatalogue(opts.law);
       for (const e of c.errors) process.stderr.write(`${e.file}:${e.line}: ${e.field ? `${e.field}: ` : ''}${e.message}\n`);
       console.log(`${c.entries.length} catalogue entries and ${c.parameters.length} parameters loaded, ${c.errors.length} problem(s)`);
@@ -36,8 +38,10 @@ export function registerRules(program: Command): void {
         throw new UsageError(`--facts: ${(err as Error).message}`);
       }
       if (typeof facts !== 'object' || facts === null || Array.isArray(facts)) throw new UsageError('--facts must hold one JSON object');
+      checkLawDir(opts.law);
       const c = loadCatalogue(opts.law);
-      if (c.errors.length > 0) throw new UsageError(`the law directory has ${c.errors.length} problem(s); run: zhishu rules check --law ${opts.law}`);
+      if (c.errors.length > 0)
+        throw new UsageError(`--law ${opts.law}: the law directory has ${c.errors.length} problem(s); run: zhishu rules check --law ${opts.law}`);
       const inForce = entriesAt(c, opts.date).filter(({ entry }) => !opts.rule || entry.id === opts.rule);
       if (opts.rule && inForce.length === 0) throw new UsageError(`no entry '${opts.rule}' in force on ${opts.date}`);
       const results = inForce.map(({ entry, rule }) => ({ id: entry.id, title: entry.title, sources: entry.sources, ...explain(rule, facts) }));

@@ -5,12 +5,14 @@ import type { Command } from 'commander';
 import type { FastifyInstance } from 'fastify';
 import { createUser } from '../../api/accounts.ts';
 import { type DemoLogin, ensureDemoUsers } from '../../api/demoUsers.ts';
+import { ApiError } from '../../api/errors.ts';
 import { USER_ROLES, type UserRole } from '../../api/roles.ts';
 import { buildServer } from '../../api/server.ts';
 import type { Db } from '../../store/db.ts';
 import { PgDb } from '../../store/pg.ts';
-import { DEFAULT_DB_PATH, Store } from '../../store/store.ts';
-import { nonNegativeInt, positiveInt } from '../args.ts';
+import { DEFAULT_DB_PATH, type Store } from '../../store/store.ts';
+import { creditCode, nonNegativeInt, positiveInt } from '../args.ts';
+import { openStore } from '../checks.ts';
 import { table } from '../format.ts';
 import { UsageError } from './ingest.ts';
 import { databaseOption, schemaOption } from './pg.ts';
@@ -44,7 +46,7 @@ const SERVE_CONNECTIONS = 4;
 async function openDb(opts: { db: string; database?: string; schema?: string }): Promise<Db> {
   if (opts.schema && !opts.database) throw new UsageError('--schema needs --database');
   // A server answers many requests at once: DuckDB runs them side by side on a pool of connections.
-  if (!opts.database) return (await Store.open(opts.db)).pool(SERVE_CONNECTIONS);
+  if (!opts.database) return (await openStore(opts.db)).pool(SERVE_CONNECTIONS);
   const pg = await PgDb.open(opts.database, { schema: opts.schema, max: SERVE_CONNECTIONS * 2 });
   await pg.migrate();
   return pg;
@@ -62,7 +64,7 @@ export function registerServe(program: Command): void {
     .option('--session-hours <n>', 'how long a login lasts', positiveInt, 8)
     .action(async (opts: { db: string; database?: string; schema?: string; port: number; host: string; sessionHours: number }) => {
       const db = await openDb(opts);
-      const { url } = await startServer(db, opts, opts.database ? null : await Store.open(opts.db));
+      const { url } = await startServer(db, opts, opts.database ? null : await openStore(opts.db));
       console.log(`Zhishu is serving at ${url}/  (API description: ${url}/docs)`);
     });
 
@@ -90,7 +92,7 @@ export function registerServe(program: Command): void {
     .requiredOption('--username <name>', 'login name')
     .requiredOption('--role <role>', `one of ${USER_ROLES.join(', ')}`)
     .option('--name <text>', 'the name shown', '')
-    .option('--credit-code <code>', 'the taxpayer a company user acts for')
+    .option('--credit-code <code>', 'the taxpayer a company user acts for', creditCode)
     .option('--db <path>', 'DuckDB database file', DEFAULT_DB_PATH)
     .option(...databaseOption)
     .option(...schemaOption)
@@ -104,6 +106,9 @@ export function registerServe(program: Command): void {
         role: opts.role as UserRole,
         creditCode: opts.creditCode ?? null,
         password,
+      }).catch((err: unknown) => {
+        // What the API answers 400 or 409 (a bad value, a name taken) is a usage error here.
+        throw err instanceof ApiError && err.status < 500 ? new UsageError(err.message) : err;
       });
       console.log(`added ${user.username} (${user.role}${user.creditCode ? ` for ${user.creditCode}` : ''})`);
       if (db instanceof PgDb) await db.close();

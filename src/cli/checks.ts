@@ -1,0 +1,75 @@
+import { existsSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { catalogueOf } from '../match/match.ts';
+import type { Db } from '../store/db.ts';
+import { Store } from '../store/store.ts';
+import { UsageError } from './commands/ingest.ts';
+
+const isDirectory = (path: string) => existsSync(path) && statSync(path).isDirectory();
+
+/** Refuses a --law path that is not a law directory, before anything reads it (a raw ENOENT otherwise). */
+export function checkLawDir(dir: string): void {
+  if (!isDirectory(dir) || !existsSync(join(dir, 'parameters.yaml')) || !isDirectory(join(dir, 'policies')))
+    throw new UsageError(`--law ${dir}: not a law directory (it needs parameters.yaml and policies/)`);
+}
+
+/** The law directory checked and loaded (catalogueOf caches it for the matching and explanations that follow). */
+export function checkLaw(dir: string): void {
+  checkLawDir(dir);
+  try {
+    catalogueOf(dir);
+  } catch (err) {
+    // catalogueOf refuses a catalogue with problems, and says how to list them.
+    throw new UsageError(`--law ${dir}: ${(err as Error).message}`);
+  }
+}
+
+/**
+ * Opens the DuckDB store of a command that works on loaded data. Store.open creates a missing file (and
+ * its directories), which is right for ingest, demo and migrate; here a mistyped --db would otherwise
+ * answer from a new, empty store.
+ */
+export async function openStore(path: string): Promise<Store> {
+  if (!existsSync(path)) throw new UsageError(`no store at ${path}: load data first with zhishu ingest DIR --db ${path} (or zhishu demo --db ${path})`);
+  if (statSync(path).isDirectory()) throw new UsageError(`--db ${path}: a directory, not a DuckDB store file`);
+  return Store.open(path);
+}
+
+/**
+ * Refuses to explain a taxpayer with no facts for the quarter (up to asOf, UTC TIMESTAMP text): the
+ * matching has not run for it, or not by then.
+ */
+export async function checkFacts(db: Db, code: string, period: string, asOf: string | undefined): Promise<void> {
+  const r = await db.one<{ first: string | null; upto: bigint | number | string }>(
+    'SELECT min(computed_at)::VARCHAR AS first, count(*) FILTER (WHERE computed_at <= CAST($3 AS TIMESTAMP)) AS upto FROM taxpayer_fact WHERE credit_code = $1 AND period = $2',
+    [code, period, asOf ?? '9999-12-31'],
+  );
+  if (r.first === null) throw new UsageError(`no facts for taxpayer ${code} in ${period}: run zhishu match --period ${period} first`);
+  if (Number(r.upto) === 0)
+    throw new UsageError(`no facts for taxpayer ${code} in ${period} computed by ${asOf} UTC: the first were computed at ${r.first} UTC`);
+}
+
+/** Refuses a quarter no match ran for: there is nothing to plan or show, and an empty answer would say nothing was found. */
+export async function checkMatchRun(db: Db, period: string): Promise<void> {
+  const runs = await db.all('SELECT 1 FROM match_run WHERE period = $1 LIMIT 1', [period]);
+  if (runs.length === 0) throw new UsageError(`no match run for ${period}: run zhishu match --period ${period} first`);
+}
+
+/** Refuses a well-formed credit code that is not on the store's roll: an empty answer would hide the typo. */
+export async function checkTaxpayer(db: Db, code: string): Promise<void> {
+  const found = await db.all('SELECT 1 FROM taxpayer WHERE credit_code = $1 LIMIT 1', [code]);
+  if (found.length === 0) throw new UsageError(`no taxpayer ${code} in the store`);
+}
+
+/** Refuses an --smtp that is not an smtp:// or smtps:// URL naming a host. The URL is not repeated: it may hold a password. */
+export function checkSmtpUrl(value: string): void {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new UsageError('--smtp is not a URL (e.g. smtp://127.0.0.1:25 or smtps://user:password@mail.example.com:465)');
+  }
+  if (url.protocol !== 'smtp:' && url.protocol !== 'smtps:')
+    throw new UsageError(`--smtp has the scheme ${url.protocol.slice(0, -1)}: give an smtp:// or smtps:// URL`);
+  if (url.hostname === '') throw new UsageError('--smtp names no host (e.g. smtp://127.0.0.1:25)');
+}
