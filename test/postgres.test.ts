@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import pg from 'pg';
 import { formatYuan, parseYuan } from '../src/calc/money.ts';
+import { ledgerText, reportText } from '../src/cli/commands/policy.ts';
 import { generateCity } from '../src/generate/city.ts';
 import { ingestDirectory } from '../src/ingest/ingest.ts';
 import { buildLedger, policyReport, type TaxpayerLedger, taxpayerLedger } from '../src/ledger/ledger.ts';
@@ -886,7 +887,7 @@ describe('the ledger of claims the match contradicts and of reliefs missed witho
     }
   });
 
-  it('the report counts what the rows hold, and each taxpayer’s ledger adds up to it', async () => {
+  it('the report counts what the rows hold, each taxpayer’s ledger adds up to it, and the CLI says the same', async () => {
     const report = await policyReport(engines.duck, 2026);
     assert.deepEqual(await policyReport(engines.server, 2026), report);
     const { byDistrict, byIndustry, byPolicy, byMonth, ...head } = report;
@@ -969,5 +970,36 @@ describe('the ledger of claims the match contradicts and of reliefs missed witho
       claimed: '40000.00',
       matchStatus: 'notEligible',
     });
+
+    // zhishu ledger: an unknown amount is said, never printed as 0.00; the claim shows what the match said.
+    const one = ledgerText(ledgers[0] as TaxpayerLedger).split('\n');
+    assert.match(
+      one.find((l) => l.includes('cit.highTech')) ?? '',
+      /claimedNotEligible +0\.00 +claimed 申报 40000\.00 yuan, not enjoyed; match: 不符合 not eligible$/,
+    );
+    assert.equal(
+      one.at(-1),
+      'enjoyed 已享受 0.00 yuan; missed 应享未享 80000.00 yuan; claimed without eligibility 不符合条件的申报 40000.00 yuan (not in enjoyed)',
+    );
+    const five = ledgerText(ledgers[4] as TaxpayerLedger).split('\n');
+    assert.match(five.find((l) => l.includes('iit.individualBusinessHalving')) ?? '', /missedAmountUnknown +0\.00 +amount unknown 金额未知$/);
+    assert.match(five.find((l) => l.includes('surcharges.sixTaxesTwoFees')) ?? '', /nothingToClaim +0\.00 +worth 0\.00 this quarter 本期无可享金额$/);
+    assert.equal(five.at(-1), 'enjoyed 已享受 2800.00 yuan; missed 应享未享 0.00 yuan, and 1 relief(s) of unknown amount 金额未知');
+    const four = ledgerText(ledgers[3] as TaxpayerLedger);
+    assert.match(four, /enjoyed +2800\.00 +unverified 未核实; match: 未判断 not judged\n/);
+    // zhishu report policy: the same figures, and the claims without eligibility by policy and match status.
+    const text = reportText(report);
+    for (const [label, value] of [
+      ['reliefs enjoyed, yuan', '85600.00'],
+      ['of them unverified', '82800.00'],
+      ['reliefs missed, yuan', '82900.00'],
+      ['taxpayers missing a relief', '2'],
+      ['missing reliefs of unknown amount only', '1'],
+      ['claims without eligibility, yuan', '40500.00'],
+      ['taxpayers claiming without eligibility', '2'],
+    ])
+      assert.match(text, new RegExp(`${label}.* ${value}\\n`), label);
+    assert.match(text, /cit\.highTech +不符合 not eligible +1 +1 +40000\.00\n/);
+    assert.match(text, /surcharges\.sixTaxesTwoFees +接近符合 near miss +1 +1 +500\.00\n/);
   });
 });
