@@ -3,6 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import { authenticate, login } from '../src/api/accounts.ts';
 import { calculate } from '../src/calc/calculate.ts';
 import { CALCULATIONS } from '../src/calc/registry.ts';
+import { policyReport, taxpayerLedger } from '../src/ledger/ledger.ts';
 import { runMatch } from '../src/match/match.ts';
 import { type Engine, type Service, startService } from './helpers/service.ts';
 
@@ -196,6 +197,30 @@ for (const engine of ['duckdb', 'postgres'] as Engine[]) {
         assert.equal(audit.status, 200);
         assert.ok(audit.json.items.some((i: { creditCode: string }) => i.creditCode === s.otherCreditCode));
         assert.equal((await call('analyst', 'GET', '/api/audit')).status, 403, 'only administrators read the audit log');
+      });
+
+      it('serves the ledger and the city report as the ledger computes them: claims without eligibility apart, unknown amounts unsummed', async () => {
+        const report = await call('analyst', 'GET', '/api/report/policy?year=2026');
+        assert.equal(report.status, 200);
+        assert.deepEqual(report.json, await policyReport(s.db, 2026));
+        assert.ok(report.json.claimsNotEligible.length > 0 && report.json.taxpayersMissingAmountUnknown > 0, JSON.stringify(report.json).slice(0, 400));
+        const { c } = await s.db.one<{ c: string }>(
+          "SELECT min(credit_code) AS c FROM ledger_entry WHERE status = 'claimedNotEligible' AND period_end BETWEEN DATE '2026-01-01' AND DATE '2026-12-31'",
+        );
+        const ledger = await call('analyst', 'GET', `/api/taxpayers/${c}/ledger?year=2026`);
+        assert.equal(ledger.status, 200);
+        const { rows, byMonth, ...totals } = ledger.json;
+        const { rows: expectedRows, ...expectedTotals } = await taxpayerLedger(s.db, c, 2026);
+        assert.deepEqual(
+          rows.map(({ title, ...r }: { title: unknown }) => r),
+          expectedRows,
+        );
+        assert.deepEqual(totals, expectedTotals);
+        const claim = rows.find((r: { status: string }) => r.status === 'claimedNotEligible');
+        assert.ok(
+          claim && claim.enjoyed === '0.00' && Number(claim.claimed) > 0 && ['nearMiss', 'notEligible'].includes(claim.matchStatus),
+          JSON.stringify(claim),
+        );
       });
 
       it('explains which of two reliefs that do not stack a company would take', async () => {

@@ -172,7 +172,18 @@ describe('policy robot: facts from data, set-wise matching, explanations, ledger
     const exempt = await taxpayerLedger(store, T.exempt, 2026);
     assert.deepEqual(
       exempt.rows.filter((r) => r.policyId === 'vat.smallScaleThreshold2026'),
-      [{ period: Q, month: '2026-03', policyId: 'vat.smallScaleThreshold2026', status: 'enjoyed', enjoyed: '2800.00', missed: null }],
+      [
+        {
+          period: Q,
+          month: '2026-03',
+          policyId: 'vat.smallScaleThreshold2026',
+          status: 'enjoyed',
+          enjoyed: '2800.00',
+          missed: null,
+          claimed: '2800.00',
+          matchStatus: 'matched',
+        },
+      ],
     );
     const unclaimed = await taxpayerLedger(store, T.unclaimed, 2026);
     const missed = unclaimed.rows.find((r) => r.policyId === 'vat.smallScaleThreshold2026');
@@ -203,9 +214,11 @@ describe('policy robot: facts from data, set-wise matching, explanations, ledger
     assert.deepEqual(builtAt(after, true), ['2026-05-02 00:00:00'], 'the taxpayer’s rows were rebuilt');
     assert.deepEqual(builtAt(after, false), ['2026-05-01 00:00:00'], 'the others’ were left alone');
     assert.ok(before.filter((r) => r.credit_code !== T.unclaimed).length >= 3);
-    // The totals are the taxpayer's eight rows: 290,000 × 1 % missed (the surcharges' halving is missed
-    // too, unpriced: no surcharges return to price it from), nothing enjoyed.
-    assert.deepEqual(one, { period: Q, creditCode: T.unclaimed, rows: 8, enjoyed: '0.00', missed: '2900.00' });
+    // The totals are the taxpayer's eight rows: 290,000 × 1 % missed (the surcharges' halving may be
+    // missed too, of unknown amount: no surcharges return to price it from), nothing enjoyed.
+    assert.deepEqual(one, { period: Q, creditCode: T.unclaimed, rows: 8, enjoyed: '0.00', missed: '2900.00', claimedNotEligible: '0.00' });
+    const halving = (await taxpayerLedger(store, T.unclaimed, 2026)).rows.find((r) => r.policyId === 'surcharges.sixTaxesTwoFees');
+    assert.deepEqual([halving?.status, halving?.missed], ['missedAmountUnknown', null]);
   });
   it('re-matching one taxpayer after its data changes updates its results only, and keeps the earlier ones as of their time', async () => {
     // The late return arrives: 250,000 of sales.

@@ -5,9 +5,11 @@ import { copyFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import pg from 'pg';
+import { formatYuan, parseYuan } from '../src/calc/money.ts';
+import { ledgerText, reportText } from '../src/cli/commands/policy.ts';
 import { generateCity } from '../src/generate/city.ts';
 import { ingestDirectory } from '../src/ingest/ingest.ts';
-import { buildLedger, policyReport, taxpayerLedger } from '../src/ledger/ledger.ts';
+import { buildLedger, policyReport, type TaxpayerLedger, taxpayerLedger } from '../src/ledger/ledger.ts';
 import { nearMissLacking } from '../src/match/lacking.ts';
 import { catalogueOf, DEFAULT_LAW_DIR, type MatchRun, runMatch } from '../src/match/match.ts';
 import { withCheckCharacter } from '../src/model/index.ts';
@@ -429,8 +431,23 @@ describe('PostgreSQL server mode: a city ingested into DuckDB, copied, matched o
     const report = await policyReport(duck, 2026);
     assert.ok(Number(report.enjoyed) > 0 && Number(report.missed) > 0 && report.byMonth.length >= 3);
     // Every fourth taxpayer: with and without reliefs, enjoyed and missed.
-    const codes = (await duck.all<{ c: string }>('SELECT credit_code AS c FROM taxpayer ORDER BY credit_code')).map((r) => r.c).filter((_, i) => i % 4 === 0);
+    const all = (await duck.all<{ c: string }>('SELECT credit_code AS c FROM taxpayer ORDER BY credit_code')).map((r) => r.c);
+    const codes = all.filter((_, i) => i % 4 === 0);
     for (const c of codes) for (const year of [2025, 2026]) assert.deepEqual(await taxpayerLedger(server, c, year), await taxpayerLedger(duck, c, year), c);
+    // A missed row is money, and only a missed row has an amount missed.
+    assert.deepEqual(await duck.all(`SELECT status, count(*) AS n FROM ledger_entry WHERE (status = 'missed') <> coalesce(missed > 0, false) GROUP BY 1`), []);
+    // Every taxpayer's ledger adds up to the report's figures, and its counts are those of the rows.
+    const ledgers = await Promise.all(all.map((c) => taxpayerLedger(duck, c, 2026)));
+    const total = (pick: (l: TaxpayerLedger) => string) => formatYuan(ledgers.reduce((n, l) => n + parseYuan(pick(l)), 0));
+    assert.deepEqual(
+      [total((l) => l.enjoyed), total((l) => l.enjoyedUnverified), total((l) => l.missed), total((l) => l.claimedNotEligible)],
+      [report.enjoyed, report.enjoyedUnverified, report.missed, report.claimedNotEligible],
+    );
+    const missing = ledgers.filter((l) => l.rows.some((r) => r.status === 'missed'));
+    assert.equal(missing.length, report.taxpayersMissing);
+    assert.ok(missing.every((l) => Number(l.missed) > 0));
+    assert.equal(ledgers.filter((l) => l.missedAmountUnknown > 0 && !missing.includes(l)).length, report.taxpayersMissingAmountUnknown);
+    assert.ok(report.taxpayersMissingAmountUnknown > 0, 'the city has reliefs missed of unknown amount');
   });
 
   it('re-matching every taxpayer one by one, with the serving indexes, gives the city run’s facts and results on both engines', async () => {
@@ -690,7 +707,7 @@ describe('PostgreSQL server mode: a city ingested into DuckDB, copied, matched o
 describe('the ledger of reliefs that do not stack, hand-built, on both engines', () => {
   const engines = bothEngines({ migrate: true });
 
-  it('of reliefs without a reduction code, the best ranked is matchedNoCode and the rest notStacked; a priced relief of the group is missed as before', async () => {
+  it('of reliefs without a reduction code, the best ranked is matchedNoCode and the rest notStacked; a priced relief of the group is missed as before, an unpriced one of unknown amount', async () => {
     const code = (i: number) => withCheckCharacter(`91440300MA5R${String(i).padStart(5, '0')}`);
     // [taxpayer, policy, benefit]: all matched in one city run of 2026-Q1, nothing claimed.
     const matched: [number, string, string | null][] = [
@@ -705,7 +722,7 @@ describe('the ledger of reliefs that do not stack, hand-built, on both engines',
       [3, 'cit.highTech', '40000.00'],
       [3, 'cit.smallLowProfit', '80000.00'],
       // An estimate below zero ranks below a missing one (-0.01 yuan), as the push plan weighs them: the
-      // unpriced relief is the one the company is told of and the one it misses.
+      // unpriced relief is the one the company is told of and the one it may miss, of unknown amount.
       [4, 'cit.highTech', '-5.00'],
       [4, 'cit.smallLowProfit', null],
     ];
@@ -736,7 +753,7 @@ describe('the ledger of reliefs that do not stack, hand-built, on both engines',
       { credit_code: code(3), policy_id: 'cit.qianhai', status: 'matchedNoCode', missed: null },
       { credit_code: code(3), policy_id: 'cit.smallLowProfit', status: 'missed', missed: '80000.00' },
       { credit_code: code(4), policy_id: 'cit.highTech', status: 'notStacked', missed: null },
-      { credit_code: code(4), policy_id: 'cit.smallLowProfit', status: 'missed', missed: null },
+      { credit_code: code(4), policy_id: 'cit.smallLowProfit', status: 'missedAmountUnknown', missed: null },
     ]);
     assert.deepEqual(ledgers.postgres, ledgers.duckdb);
     // Built twice in one caller's transaction (the catalogue's temp tables made again), then committed: the same rows.
@@ -747,5 +764,242 @@ describe('the ledger of reliefs that do not stack, hand-built, on both engines',
       await engines.server.all(`SELECT credit_code, policy_id, status, missed::VARCHAR AS missed FROM ledger_entry ORDER BY credit_code, policy_id`),
       ledgers.duckdb,
     );
+  });
+});
+
+describe('the ledger of claims the match contradicts and of reliefs missed without money, hand-built, on both engines', () => {
+  const engines = bothEngines({ migrate: true });
+  const code = (i: number) => withCheckCharacter(`91440300MA5L${String(i).padStart(5, '0')}`);
+  // 2026-Q1, one city run. [taxpayer, policy, match status, benefit] and [taxpayer, reduction code, amount]:
+  const results: [number, string, string, string | null][] = [
+    // 1: claims the high-tech rate with no valid certificate (no result: the rule was false), and
+    //    qualifies for the small low-profit relief, which it misses whole: the claim does not count
+    //    as what it enjoyed of the group.
+    [1, 'cit.smallLowProfit', 'matched', '80000.00'],
+    // 2: claims the surcharges' halving as a near miss.
+    [2, 'surcharges.sixTaxesTwoFees', 'nearMiss', '500.00'],
+    // 3: claims the small low-profit relief, which the match cannot judge (data missing): enjoyed, unverified.
+    [3, 'cit.smallLowProfit', 'unknown', null],
+    // 5: claims the VAT exemption, matched; the surcharges' halving is worth 0.00 this quarter, the
+    //    individual-business halving has no estimate; neither is money missed.
+    [5, 'vat.smallScaleThreshold2026', 'matched', '2800.00'],
+    [5, 'surcharges.sixTaxesTwoFees', 'matched', '0.00'],
+    [5, 'iit.individualBusinessHalving', 'matched', null],
+    // 6: of reliefs that do not stack, the best is worth 0.00 (a missing estimate ranks below it);
+    //    a relief estimated below zero is nothing to claim either.
+    [6, 'cit.smallLowProfit', 'matched', '0.00'],
+    [6, 'cit.highTech', 'matched', null],
+    [6, 'surcharges.sixTaxesTwoFees', 'matched', '-5.00'],
+    // 7: misses money and a relief of unknown amount: counted once, among those missing money.
+    [7, 'vat.smallScaleThreshold2026', 'matched', '2900.00'],
+    [7, 'iit.individualBusinessHalving', 'matched', null],
+  ];
+  const claims: [number, string, string][] = [
+    [1, '9900000005', '40000.00'],
+    [2, '9900000003', '500.00'],
+    [3, '9900000004', '80000.00'],
+    // 4: claims the VAT exemption, but was not matched for the quarter at all (no facts): unverified.
+    [4, '9900000001', '2800.00'],
+    [5, '9900000001', '2800.00'],
+  ];
+
+  async function build(db: Db) {
+    await db.exec(`INSERT INTO match_run VALUES (1, '2026-Q1', 'city', 'test', 4, TIMESTAMP '2026-04-20 08:00:00', TIMESTAMP '2026-04-20 08:01:00')`);
+    for (let i = 1; i <= 7; i++) {
+      await db.exec(
+        `INSERT INTO taxpayer VALUES ($1, 'x', 'enterprise', 'general', 'C39', $2, DATE '2019-01-01', 60, 20000000, 'actualAccounts', false, NULL, 0, 'A')`,
+        [code(i), i % 2 === 0 ? 'futian' : 'nanshan'],
+      );
+      if (i !== 4)
+        await db.exec(
+          `INSERT INTO taxpayer_fact (credit_code, period, period_start, period_end, computed_at) VALUES ($1, '2026-Q1', DATE '2026-01-01', DATE '2026-03-31', TIMESTAMP '2026-04-20 08:00:30')`,
+          [code(i)],
+        );
+    }
+    for (const [i, policy, status, benefit] of results)
+      await db.exec(`INSERT INTO policy_match VALUES (1, $1, $2, '2026-Q1', $3, $4::DECIMAL(18,2), $5, TIMESTAMP '2026-04-20 08:00:30')`, [
+        code(i),
+        policy,
+        status,
+        benefit,
+        policy.slice(0, policy.indexOf('.')),
+      ]);
+    for (const [i, reduction, amount] of claims)
+      await db.exec(`INSERT INTO filing_reduction VALUES ($1, 'cit', DATE '2026-01-01', DATE '2026-03-31', $2, $3::DECIMAL(18,2))`, [
+        code(i),
+        reduction,
+        amount,
+      ]);
+    return buildLedger(db, catalogueOf(DEFAULT_LAW_DIR).catalogue, '2026-Q1', new Date('2026-04-20T09:00:00Z'));
+  }
+
+  it('a claim the match contradicts is claimedNotEligible, kept out of enjoyed; a relief worth 0.00 is nothingToClaim, one of no estimate missedAmountUnknown', async () => {
+    const built = { duckdb: await build(engines.duck), postgres: await build(engines.server) };
+    assert.deepEqual(built.duckdb, { period: '2026-Q1', creditCode: null, rows: 13, enjoyed: '85600.00', missed: '82900.00', claimedNotEligible: '40500.00' });
+    assert.deepEqual(built.postgres, built.duckdb);
+    const sql = `SELECT credit_code, policy_id, status, enjoyed::VARCHAR AS enjoyed, missed::VARCHAR AS missed, claimed::VARCHAR AS claimed, match_status
+                 FROM ledger_entry ORDER BY credit_code, policy_id`;
+    const rows = await engines.duck.all(sql);
+    const row = (
+      i: number,
+      policy_id: string,
+      status: string,
+      enjoyed: string,
+      missed: string | null,
+      claimed: string | null,
+      match_status: string | null,
+    ) => ({
+      credit_code: code(i),
+      policy_id,
+      status,
+      enjoyed,
+      missed,
+      claimed,
+      match_status,
+    });
+    assert.deepEqual(rows, [
+      row(1, 'cit.highTech', 'claimedNotEligible', '0.00', null, '40000.00', 'notEligible'),
+      row(1, 'cit.smallLowProfit', 'missed', '0.00', '80000.00', null, 'matched'),
+      row(2, 'surcharges.sixTaxesTwoFees', 'claimedNotEligible', '0.00', null, '500.00', 'nearMiss'),
+      row(3, 'cit.smallLowProfit', 'enjoyed', '80000.00', null, '80000.00', 'unknown'),
+      row(4, 'vat.smallScaleThreshold2026', 'enjoyed', '2800.00', null, '2800.00', null),
+      row(5, 'iit.individualBusinessHalving', 'missedAmountUnknown', '0.00', null, null, 'matched'),
+      row(5, 'surcharges.sixTaxesTwoFees', 'nothingToClaim', '0.00', null, null, 'matched'),
+      row(5, 'vat.smallScaleThreshold2026', 'enjoyed', '2800.00', null, '2800.00', 'matched'),
+      row(6, 'cit.highTech', 'notStacked', '0.00', null, null, 'matched'),
+      row(6, 'cit.smallLowProfit', 'nothingToClaim', '0.00', null, null, 'matched'),
+      row(6, 'surcharges.sixTaxesTwoFees', 'nothingToClaim', '0.00', null, null, 'matched'),
+      row(7, 'iit.individualBusinessHalving', 'missedAmountUnknown', '0.00', null, null, 'matched'),
+      row(7, 'vat.smallScaleThreshold2026', 'missed', '0.00', '2900.00', null, 'matched'),
+    ]);
+    assert.deepEqual(await engines.server.all(sql), rows);
+    // Rebuilt for one taxpayer alone (as after its re-match): the rows of the city build.
+    for (const db of [engines.duck, engines.server] as Db[]) {
+      assert.deepEqual(await buildLedger(db, catalogueOf(DEFAULT_LAW_DIR).catalogue, '2026-Q1', new Date('2026-04-20T09:00:00Z'), code(1)), {
+        period: '2026-Q1',
+        creditCode: code(1),
+        rows: 2,
+        enjoyed: '0.00',
+        missed: '80000.00',
+        claimedNotEligible: '40000.00',
+      });
+      assert.deepEqual(await db.all(sql), rows, db.dialect);
+    }
+  });
+
+  it('the report counts what the rows hold, each taxpayer’s ledger adds up to it, and the CLI says the same', async () => {
+    const report = await policyReport(engines.duck, 2026);
+    assert.deepEqual(await policyReport(engines.server, 2026), report);
+    const { byDistrict, byIndustry, byPolicy, byMonth, ...head } = report;
+    assert.deepEqual(head, {
+      year: 2026,
+      taxpayersMatched: 4,
+      taxpayersMatchedWithReductionData: 2,
+      enjoyed: '85600.00',
+      enjoyedUnverified: '82800.00',
+      taxpayersEnjoyedUnverified: 2,
+      missed: '82900.00',
+      taxpayersMissing: 2,
+      taxpayersMissingAmountUnknown: 1,
+      claimedNotEligible: '40500.00',
+      taxpayersClaimedNotEligible: 2,
+      claimsNotEligible: [
+        { policyId: 'cit.highTech', matchStatus: 'notEligible', taxpayers: 1, claims: 1, claimed: '40000.00' },
+        { policyId: 'surcharges.sixTaxesTwoFees', matchStatus: 'nearMiss', taxpayers: 1, claims: 1, claimed: '500.00' },
+      ],
+    });
+    assert.deepEqual(
+      byPolicy.find((p) => p.key === 'cit.highTech'),
+      { key: 'cit.highTech', taxpayers: 2, enjoyed: '0.00', missed: '0.00' },
+      'a claim without eligibility is not enjoyed in the roll-ups either',
+    );
+    assert.deepEqual(
+      byDistrict.map((d) => [d.key, d.enjoyed, d.missed]),
+      [
+        ['futian', '2800.00', '0.00'],
+        ['nanshan', '82800.00', '82900.00'],
+      ],
+    );
+    assert.equal(byIndustry.length, 1);
+    assert.deepEqual(byMonth, [{ key: '2026-03', taxpayers: 7, enjoyed: '85600.00', missed: '82900.00' }]);
+
+    const ledgers: TaxpayerLedger[] = [];
+    for (let i = 1; i <= 7; i++) {
+      const l = await taxpayerLedger(engines.duck, code(i), 2026);
+      assert.deepEqual(await taxpayerLedger(engines.server, code(i), 2026), l, code(i));
+      ledgers.push(l);
+    }
+    const total = (pick: (l: TaxpayerLedger) => string) => formatYuan(ledgers.reduce((s, l) => s + parseYuan(pick(l)), 0));
+    assert.equal(
+      total((l) => l.enjoyed),
+      report.enjoyed,
+    );
+    assert.equal(
+      total((l) => l.enjoyedUnverified),
+      report.enjoyedUnverified,
+    );
+    assert.equal(
+      total((l) => l.missed),
+      report.missed,
+    );
+    assert.equal(
+      total((l) => l.claimedNotEligible),
+      report.claimedNotEligible,
+    );
+    assert.equal(ledgers.filter((l) => l.rows.some((r) => r.status === 'missed')).length, report.taxpayersMissing);
+    assert.equal(ledgers.filter((l) => l.missedAmountUnknown > 0 && l.missed === '0.00').length, report.taxpayersMissingAmountUnknown);
+    assert.deepEqual(
+      ledgers.map((l) => [l.enjoyed, l.enjoyedUnverified, l.missed, l.missedAmountUnknown, l.claimedNotEligible]),
+      [
+        ['0.00', '0.00', '80000.00', 0, '40000.00'],
+        ['0.00', '0.00', '0.00', 0, '500.00'],
+        ['80000.00', '80000.00', '0.00', 0, '0.00'],
+        ['2800.00', '2800.00', '0.00', 0, '0.00'],
+        ['2800.00', '0.00', '0.00', 1, '0.00'],
+        ['0.00', '0.00', '0.00', 0, '0.00'],
+        ['0.00', '0.00', '2900.00', 1, '0.00'],
+      ],
+    );
+    assert.deepEqual(ledgers[0]?.rows[0], {
+      period: '2026-Q1',
+      month: '2026-03',
+      policyId: 'cit.highTech',
+      status: 'claimedNotEligible',
+      enjoyed: '0.00',
+      missed: null,
+      claimed: '40000.00',
+      matchStatus: 'notEligible',
+    });
+
+    // zhishu ledger: an unknown amount is said, never printed as 0.00; the claim shows what the match said.
+    const one = ledgerText(ledgers[0] as TaxpayerLedger).split('\n');
+    assert.match(
+      one.find((l) => l.includes('cit.highTech')) ?? '',
+      /claimedNotEligible +0\.00 +claimed 申报 40000\.00 yuan, not enjoyed; match: 不符合 not eligible$/,
+    );
+    assert.equal(
+      one.at(-1),
+      'enjoyed 已享受 0.00 yuan; missed 应享未享 80000.00 yuan; claimed without eligibility 不符合条件的申报 40000.00 yuan (not in enjoyed)',
+    );
+    const five = ledgerText(ledgers[4] as TaxpayerLedger).split('\n');
+    assert.match(five.find((l) => l.includes('iit.individualBusinessHalving')) ?? '', /missedAmountUnknown +0\.00 +amount unknown 金额未知$/);
+    assert.match(five.find((l) => l.includes('surcharges.sixTaxesTwoFees')) ?? '', /nothingToClaim +0\.00 +worth 0\.00 this quarter 本期无可享金额$/);
+    assert.equal(five.at(-1), 'enjoyed 已享受 2800.00 yuan; missed 应享未享 0.00 yuan, and 1 relief(s) of unknown amount 金额未知');
+    const four = ledgerText(ledgers[3] as TaxpayerLedger);
+    assert.match(four, /enjoyed +2800\.00 +unverified 未核实; match: 未判断 not judged\n/);
+    // zhishu report policy: the same figures, and the claims without eligibility by policy and match status.
+    const text = reportText(report);
+    for (const [label, value] of [
+      ['reliefs enjoyed, yuan', '85600.00'],
+      ['of them unverified', '82800.00'],
+      ['reliefs missed, yuan', '82900.00'],
+      ['taxpayers missing a relief', '2'],
+      ['missing reliefs of unknown amount only', '1'],
+      ['claims without eligibility, yuan', '40500.00'],
+      ['taxpayers claiming without eligibility', '2'],
+    ])
+      assert.match(text, new RegExp(`${label}.* ${value}\\n`), label);
+    assert.match(text, /cit\.highTech +不符合 not eligible +1 +1 +40000\.00\n/);
+    assert.match(text, /surcharges\.sixTaxesTwoFees +接近符合 near miss +1 +1 +500\.00\n/);
   });
 });

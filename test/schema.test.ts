@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { CATEGORIES } from '../src/law/catalogue.ts';
-import { LEDGER_STATUSES } from '../src/ledger/ledger.ts';
+import { LEDGER_MATCH_STATUSES, LEDGER_STATUSES } from '../src/ledger/ledger.ts';
 import { dataModelMarkdown } from '../src/model/dataModelDoc.ts';
 import { CHANNELS, ROLES } from '../src/model/enums.ts';
 import { SQL_TYPES, TABLES } from '../src/model/index.ts';
@@ -136,6 +136,46 @@ describe('schema', () => {
     await assert.rejects(store.exec(`INSERT INTO ledger_entry SELECT * REPLACE ('maybe' AS status) FROM ledger_entry`), /maybe/);
     await assert.rejects(store.exec(`INSERT INTO push_message SELECT * REPLACE (NULL AS channel) FROM push_message`), /NOT NULL/);
     await assert.rejects(store.exec(`INSERT INTO ledger_entry SELECT * REPLACE (NULL AS status) FROM ledger_entry`), /NOT NULL/);
+    store.close();
+  });
+
+  it("migration 013 grows the ledger's statuses, adds what a claim claimed and what the match said, and sorts out the rows there are, through a WAL replay", async () => {
+    const file = join(tempDir(), 'v12.duckdb');
+    const old = await Store.open(file, { migrate: false });
+    await migrate(old, 12);
+    const at = "DATE '2026-09-30', DATE '2026-09-01'";
+    await old.exec(`INSERT INTO ledger_entry VALUES
+      ('C', '2026-Q3', ${at}, 'cit.a', 'missed', 0, 120.50, TIMESTAMP '2026-10-01 08:00:00'),
+      ('C', '2026-Q3', ${at}, 'cit.b', 'missed', 0, 0.00, TIMESTAMP '2026-10-01 08:00:00'),
+      ('C', '2026-Q3', ${at}, 'cit.c', 'missed', 0, -5.00, TIMESTAMP '2026-10-01 08:00:00'),
+      ('C', '2026-Q3', ${at}, 'cit.d', 'missed', 0, NULL, TIMESTAMP '2026-10-01 08:00:00'),
+      ('C', '2026-Q3', ${at}, 'cit.e', 'notStacked', 0, NULL, TIMESTAMP '2026-10-01 08:00:00'),
+      ('C', '2026-Q3', ${at}, 'vat.f', 'enjoyed', 30.25, NULL, TIMESTAMP '2026-10-01 08:00:00')`);
+    old.close();
+    const store = await migratedByKilledProcess(file);
+    assert.deepEqual(
+      await store.all(
+        'SELECT policy_id, status, enjoyed::VARCHAR AS enjoyed, missed::VARCHAR AS missed, claimed::VARCHAR AS claimed, match_status FROM ledger_entry ORDER BY policy_id',
+      ),
+      [
+        { policy_id: 'cit.a', status: 'missed', enjoyed: '0.00', missed: '120.50', claimed: null, match_status: 'matched' },
+        { policy_id: 'cit.b', status: 'nothingToClaim', enjoyed: '0.00', missed: null, claimed: null, match_status: 'matched' },
+        { policy_id: 'cit.c', status: 'nothingToClaim', enjoyed: '0.00', missed: null, claimed: null, match_status: 'matched' },
+        { policy_id: 'cit.d', status: 'missedAmountUnknown', enjoyed: '0.00', missed: null, claimed: null, match_status: 'matched' },
+        { policy_id: 'cit.e', status: 'notStacked', enjoyed: '0.00', missed: null, claimed: null, match_status: 'matched' },
+        // Which claims the match contradicts only a rebuild can tell: until then not judged.
+        { policy_id: 'vat.f', status: 'enjoyed', enjoyed: '30.25', missed: null, claimed: '30.25', match_status: null },
+      ],
+    );
+    const range = async (type: string) => (await store.one<{ v: string[] }>(`SELECT enum_range(NULL::${type})::VARCHAR[] AS v`)).v;
+    assert.deepEqual(await range('ledger_status'), [...LEDGER_STATUSES].sort());
+    assert.deepEqual(await range('ledger_match'), [...LEDGER_MATCH_STATUSES].sort());
+    const fresh = await Store.open(':memory:');
+    assert.deepEqual(await store.all('DESCRIBE ledger_entry'), await fresh.all('DESCRIBE ledger_entry'), 'the same columns, types and nullability');
+    fresh.close();
+    await assert.rejects(store.exec(`INSERT INTO ledger_entry SELECT * REPLACE ('maybe' AS match_status) FROM ledger_entry`), /maybe/);
+    await assert.rejects(store.exec(`INSERT INTO ledger_entry SELECT * REPLACE (NULL AS status) FROM ledger_entry`), /NOT NULL/);
+    await assert.rejects(store.exec(`INSERT INTO ledger_entry SELECT * REPLACE (NULL AS enjoyed) FROM ledger_entry`), /NOT NULL/);
     store.close();
   });
 

@@ -142,6 +142,8 @@ describe('web app in a browser', () => {
     await page.getByTestId('city-headline').waitFor();
     // The charts are drawn once ECharts has loaded: the city at a glance is the charts.
     for (const chart of ['chart-district', 'chart-month', 'chart-industry']) await page.locator(`[data-testid=${chart}] canvas`).waitFor();
+    // Claims without eligibility are told apart from the reliefs enjoyed.
+    assert.match(await textOf(page.getByTestId('city-claims-note')), /^未计入已享受：\d+ 户纳税人申报了比对结果不符合条件的减免 [\d,]+\.\d\d 元（待核查）/);
     await shot(page, 'city');
 
     await page.getByRole('link', { name: '政策推送' }).click();
@@ -161,6 +163,24 @@ describe('web app in a browser', () => {
     await page.getByTestId('campaign-plan-not-allowed').waitFor();
     await shot(page, 'campaign');
 
+    assert.deepEqual(errors, [], 'no script errors');
+    await context.close();
+  });
+
+  it('a company’s ledger shows a claim without eligibility apart, with what it claimed and what the match said', { timeout: 60_000 }, async () => {
+    const { c } = await s.db.one<{ c: string | null }>(
+      "SELECT min(credit_code) AS c FROM ledger_entry WHERE status = 'claimedNotEligible' AND period_end BETWEEN DATE '2026-01-01' AND DATE '2026-12-31'",
+    );
+    assert.ok(c, 'the demo city has such a company');
+    const { context, page, errors } = await logIn('analyst');
+    await page.goto(`${s.url}/company/${c}/ledger`);
+    await page.getByTestId('ledger-claimed-not-eligible').waitFor();
+    const table = page.getByTestId('ledger-table');
+    await table.waitFor();
+    // Sorted by status, the claim comes first.
+    await table.getByRole('button', { name: '状态' }).click();
+    assert.match(await textOf(table.locator('tbody tr').first()), /不符合条件的申报申报 [\d,]+\.\d\d 元，未计入已享受；比对结果：(不符合|接近符合)/);
+    await shot(page, 'company-ledger');
     assert.deepEqual(errors, [], 'no script errors');
     await context.close();
   });

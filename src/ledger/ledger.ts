@@ -19,10 +19,12 @@ const inYear = (column: string, n: number) => `${column} BETWEEN make_date($${n}
 const monthText = (dialect: Dialect, expr: string) => (dialect === 'postgres' ? `to_char(${expr}, 'YYYY-MM')` : `strftime(${expr}, '%Y-%m')`);
 
 /**
- * The catalogue's reduction codes (policy_code: which policy a claimed code belongs to, and when) and
- * its groups of reliefs that do not stack (policy_group), as temp tables the ledger SQL joins.
+ * The catalogue's reduction codes (policy_code: which policy a claimed code belongs to, and when, and
+ * whether the quarter's match judged that policy: a policy in force on the quarter's last day, as the
+ * match takes them) and its groups of reliefs that do not stack (policy_group), as temp tables the
+ * ledger SQL joins.
  */
-async function loadCatalogueTables(tx: Db, catalogue: Catalogue): Promise<void> {
+async function loadCatalogueTables(tx: Db, catalogue: Catalogue, quarterEnd: string): Promise<void> {
   const table = async (name: string, columns: string, rows: SqlParam[][]) => {
     // PostgreSQL: dropped at COMMIT, so a pooled connection carries nothing over to its next user; and
     // dropped first, for a caller's transaction that builds more than one ledger.
@@ -35,8 +37,11 @@ async function loadCatalogueTables(tx: Db, catalogue: Catalogue): Promise<void> 
   };
   await table(
     'policy_code',
-    'policy_id VARCHAR, reduction_code VARCHAR, valid_from DATE, valid_to DATE',
-    catalogue.entries.flatMap((e) => (e.reductionCodes ?? []).map((code) => [e.id, code, e.effective.from, e.effective.to])),
+    'policy_id VARCHAR, reduction_code VARCHAR, valid_from DATE, valid_to DATE, judged BOOLEAN',
+    catalogue.entries.flatMap((e) => {
+      const judged = e.kind === 'policy' && e.effective.from <= quarterEnd && quarterEnd <= e.effective.to;
+      return (e.reductionCodes ?? []).map((code) => [e.id, code, e.effective.from, e.effective.to, judged]);
+    }),
   );
   await table(
     'policy_group',
@@ -53,6 +58,8 @@ export interface LedgerBuild {
   rows: number;
   enjoyed: string;
   missed: string;
+  /** Claims the match contradicts (`claimedNotEligible`): not in `enjoyed`. */
+  claimedNotEligible: string;
 }
 
 /**
@@ -63,10 +70,11 @@ export interface LedgerBuild {
 export async function buildLedger(db: Db, catalogue: Catalogue, period: string, now = new Date(), only?: string): Promise<LedgerBuild> {
   const q = parseQuarter(period);
   return db.transaction(async (tx) => {
-    await loadCatalogueTables(tx, catalogue);
+    await loadCatalogueTables(tx, catalogue, q.end);
     const file = tx.dialect === 'postgres' ? join(SQL_DIR, 'postgres', 'build.sql') : join(SQL_DIR, 'build.sql');
     const values = { period: q.period, start: q.start, end: q.end, built_at: now.toISOString().replace('T', ' ').replace('Z', ''), only: only ?? null };
-    // The file's statements in order: the delete, the groups' decisions, the insert, the drop.
+    // The file's statements in order: the delete, the claims with what the match says of them, the
+    // groups' decisions, the insert, the drops.
     for (const statement of sqlForm(readFileSync(file, 'utf8'), only === undefined ? 'city' : 'one').split(/;\s*\n(?=DELETE|CREATE|INSERT|DROP)/)) {
       const b = bindNamed(statement, values);
       await tx.exec(b.sql, b.params);
@@ -75,25 +83,76 @@ export async function buildLedger(db: Db, catalogue: Catalogue, period: string, 
     // next visit. One taxpayer's few rows do not change them.
     if (tx.dialect === 'postgres' && only === undefined) await tx.exec('ANALYZE ledger_entry');
     // 0.00, not 0: PostgreSQL prints an empty sum's 0 without the scale DuckDB gives it.
-    const t = await tx.one<{ rows: bigint | string; enjoyed: string; missed: string }>(
-      `SELECT count(*) AS rows, coalesce(sum(enjoyed), 0.00)::VARCHAR AS enjoyed, coalesce(sum(missed), 0.00)::VARCHAR AS missed
+    const t = await tx.one<{ rows: bigint | string; enjoyed: string; missed: string; not_eligible: string }>(
+      `SELECT count(*) AS rows, coalesce(sum(enjoyed), 0.00)::VARCHAR AS enjoyed, coalesce(sum(missed), 0.00)::VARCHAR AS missed,
+         coalesce(sum(claimed) FILTER (WHERE status = 'claimedNotEligible'), 0.00)::VARCHAR AS not_eligible
        FROM ledger_entry WHERE period = $1${only === undefined ? '' : ' AND credit_code = $2'}`,
       only === undefined ? [q.period] : [q.period, only],
     );
-    return { period: q.period, creditCode: only ?? null, rows: Number(t.rows), enjoyed: t.enjoyed, missed: t.missed };
+    return {
+      period: q.period,
+      creditCode: only ?? null,
+      rows: Number(t.rows),
+      enjoyed: t.enjoyed,
+      missed: t.missed,
+      claimedNotEligible: t.not_eligible,
+    };
   });
 }
 
-/** The ledger's statuses (sql/build.sql): on DuckDB the ENUM ledger_status (migration 012) holds exactly these. */
-export const LEDGER_STATUSES = ['enjoyed', 'missed', 'notStacked', 'matchedNoCode'] as const;
+/**
+ * The ledger's statuses (sql/build.sql; docs/policy.md, "Ledger and report"): on DuckDB the ENUM
+ * ledger_status (migration 013) holds exactly these.
+ * - `enjoyed`: a reduction code of the policy claimed on a return ending in the month, and the match
+ *   does not contradict it (matched; or unverified: unknown, or not judged);
+ * - `claimedNotEligible`: claimed, but the match says the taxpayer is not eligible (nearMiss, or
+ *   notEligible); the amount is in `claimed`, not in `enjoyed`;
+ * - `missed`: matched, with reduction codes, none claimed in the quarter, estimated worth more than 0.00;
+ * - `missedAmountUnknown`: the same, but the estimate is missing (a fact it reads is): no amount;
+ * - `nothingToClaim`: the same, but estimated worth 0.00 or less this quarter: not missed money;
+ * - `notStacked`: matched, unclaimed, but a relief it does not stack with counts instead;
+ * - `matchedNoCode`: matched; the policy has no reduction code, so a claim cannot be seen.
+ */
+export const LEDGER_STATUSES = ['enjoyed', 'claimedNotEligible', 'missed', 'missedAmountUnknown', 'nothingToClaim', 'notStacked', 'matchedNoCode'] as const;
 export type LedgerStatus = (typeof LEDGER_STATUSES)[number];
+
+/**
+ * What the match said of a ledger row's policy for the taxpayer and quarter when the ledger was built
+ * (on DuckDB the ENUM ledger_match, migration 013): a result's status, or `notEligible` when the
+ * policy was matched that quarter and the taxpayer has no result for it (its rule was false). NULL:
+ * not judged (the taxpayer was not matched for the quarter, or the policy was not in force on its
+ * last day).
+ */
+export const LEDGER_MATCH_STATUSES = ['matched', 'nearMiss', 'notEligible', 'unknown'] as const;
+export type LedgerMatchStatus = (typeof LEDGER_MATCH_STATUSES)[number];
+
+export interface LedgerRow {
+  period: string;
+  month: string;
+  policyId: string;
+  status: LedgerStatus;
+  enjoyed: string;
+  /** `missed` only; null for a relief of unknown amount, and for every other status. */
+  missed: string | null;
+  /** What a claim row claimed (enjoyed or not); null for the rows of no claim. */
+  claimed: string | null;
+  matchStatus: LedgerMatchStatus | null;
+}
 
 export interface TaxpayerLedger {
   creditCode: string;
   year: number;
-  rows: { period: string; month: string; policyId: string; status: LedgerStatus; enjoyed: string; missed: string | null }[];
+  rows: LedgerRow[];
+  /** Reliefs enjoyed: claims the match does not contradict. */
   enjoyed: string;
+  /** Of `enjoyed`, the claims the match could not verify (unknown: data missing; or not judged). */
+  enjoyedUnverified: string;
+  /** Reliefs missed, in yuan: `missed` rows only. */
   missed: string;
+  /** Reliefs missed whose amount is unknown (`missedAmountUnknown`): counted, never summed. */
+  missedAmountUnknown: number;
+  /** Claims the match contradicts (`claimedNotEligible`): a risk to review, not in `enjoyed`. */
+  claimedNotEligible: string;
 }
 
 /** One taxpayer's ledger for a year: every policy enjoyed or missed, month by month. */
@@ -101,24 +160,53 @@ export async function taxpayerLedger(db: Db, creditCode: string, year: number): 
   // The taxpayer's rows first, alone, so the lookup can use an index on credit_code where one exists
   // (the serving indexes): with the year's range beside it in one filter DuckDB scans the whole table.
   const mine = 'WITH mine AS MATERIALIZED (SELECT * FROM ledger_entry WHERE credit_code = $1)';
-  const rows = await db.all<{ period: string; month: string; policy_id: string; status: LedgerStatus; enjoyed: string; missed: string | null }>(
-    `${mine} SELECT period, ${monthText(db.dialect, 'month')} AS month, policy_id, status, enjoyed::VARCHAR AS enjoyed, missed::VARCHAR AS missed FROM mine
+  const rows = await db.all<{
+    period: string;
+    month: string;
+    policy_id: string;
+    status: LedgerStatus;
+    enjoyed: string;
+    missed: string | null;
+    claimed: string | null;
+    match_status: LedgerMatchStatus | null;
+  }>(
+    `${mine} SELECT period, ${monthText(db.dialect, 'month')} AS month, policy_id, status, enjoyed::VARCHAR AS enjoyed, missed::VARCHAR AS missed,
+       claimed::VARCHAR AS claimed, match_status FROM mine
      WHERE ${inYear('period_end', 2)} ORDER BY month, policy_id`,
     [creditCode, year],
   );
   // Summed in whole fen from the rows already read: exact, and no second pass over the table.
   let enjoyed = 0;
+  let unverified = 0;
   let missed = 0;
+  let unknownAmount = 0;
+  let notEligible = 0;
   for (const r of rows) {
-    enjoyed += parseYuan(r.enjoyed);
-    missed += parseYuan(r.missed ?? '0');
+    if (r.status === 'enjoyed') {
+      enjoyed += parseYuan(r.enjoyed);
+      if (r.match_status !== 'matched') unverified += parseYuan(r.enjoyed);
+    } else if (r.status === 'missed') missed += parseYuan(r.missed ?? '0');
+    else if (r.status === 'missedAmountUnknown') unknownAmount++;
+    else if (r.status === 'claimedNotEligible') notEligible += parseYuan(r.claimed ?? '0');
   }
   return {
     creditCode,
     year,
-    rows: rows.map((r) => ({ period: r.period, month: r.month, policyId: r.policy_id, status: r.status, enjoyed: r.enjoyed, missed: r.missed })),
+    rows: rows.map((r) => ({
+      period: r.period,
+      month: r.month,
+      policyId: r.policy_id,
+      status: r.status,
+      enjoyed: r.enjoyed,
+      missed: r.missed,
+      claimed: r.claimed,
+      matchStatus: r.match_status,
+    })),
     enjoyed: formatYuan(enjoyed),
+    enjoyedUnverified: formatYuan(unverified),
     missed: formatYuan(missed),
+    missedAmountUnknown: unknownAmount,
+    claimedNotEligible: formatYuan(notEligible),
   };
 }
 
@@ -127,9 +215,21 @@ export interface PolicyReport {
   /** The pilot's headline figures. */
   taxpayersMatched: number;
   taxpayersMatchedWithReductionData: number;
+  /** Reliefs enjoyed: claims the match does not contradict, the unverified ones included. */
   enjoyed: string;
+  /** Of `enjoyed`, claims the match could not verify (unknown: data missing; or not judged), and their taxpayers. */
+  enjoyedUnverified: string;
+  taxpayersEnjoyedUnverified: number;
+  /** Reliefs missed, yuan (`missed` rows), and the taxpayers with such a row. */
   missed: string;
   taxpayersMissing: number;
+  /** Taxpayers besides those, whose only missed reliefs are of unknown amount (`missedAmountUnknown`). */
+  taxpayersMissingAmountUnknown: number;
+  /** Claims the match contradicts (`claimedNotEligible`), not in `enjoyed`, and their taxpayers. */
+  claimedNotEligible: string;
+  taxpayersClaimedNotEligible: number;
+  /** Those claims by policy and by what the match said instead (nearMiss, notEligible). */
+  claimsNotEligible: { policyId: string; matchStatus: LedgerMatchStatus; taxpayers: number; claims: number; claimed: string }[];
   byDistrict: { key: string; taxpayers: number; enjoyed: string; missed: string }[];
   byIndustry: { key: string; taxpayers: number; enjoyed: string; missed: string }[];
   byPolicy: { key: string; taxpayers: number; enjoyed: string; missed: string }[];
@@ -138,15 +238,43 @@ export interface PolicyReport {
 
 /** City roll-ups of the ledger for a year, with the figures the pilot reported. */
 export async function policyReport(db: Db, year: number): Promise<PolicyReport> {
-  const head = await db.one<{ matched: bigint | string; with_data: bigint | string; enjoyed: string; missed: string; missing: bigint | string }>(
+  const head = await db.one<{ matched: bigint | string; with_data: bigint | string }>(
     `WITH m AS (SELECT DISTINCT credit_code FROM current_match WHERE status = 'matched' AND period LIKE $1::VARCHAR || '-Q%'),
           d AS (SELECT DISTINCT credit_code FROM filing_reduction WHERE ${inYear('period_end', 1)})
      SELECT (SELECT count(*) FROM m) AS matched,
-            (SELECT count(*) FROM m WHERE credit_code IN (SELECT credit_code FROM d)) AS with_data,
-            (SELECT coalesce(sum(enjoyed), 0.00)::VARCHAR FROM ledger_entry WHERE ${inYear('period_end', 1)}) AS enjoyed,
-            (SELECT coalesce(sum(missed), 0.00)::VARCHAR FROM ledger_entry WHERE ${inYear('period_end', 1)}) AS missed,
-            (SELECT count(DISTINCT credit_code) FROM ledger_entry WHERE ${inYear('period_end', 1)} AND missed > 0) AS missing`,
+            (SELECT count(*) FROM m WHERE credit_code IN (SELECT credit_code FROM d)) AS with_data`,
     [String(year)],
+  );
+  // The ledger's figures in one pass over the year's rows; a taxpayer missing only reliefs of unknown
+  // amount is counted apart from those missing money, so the two counts add up.
+  type Count = bigint | string;
+  const l = await db.one<{
+    enjoyed: string;
+    unverified: string;
+    unverified_taxpayers: Count;
+    missed: string;
+    missing: Count;
+    missing_unknown: Count;
+    not_eligible: string;
+    not_eligible_taxpayers: Count;
+  }>(
+    `WITH y AS (SELECT credit_code, status, enjoyed, missed, claimed, match_status FROM ledger_entry WHERE ${inYear('period_end', 1)}),
+          t AS (SELECT credit_code FROM y GROUP BY credit_code HAVING bool_or(status = 'missedAmountUnknown') AND NOT bool_or(status = 'missed'))
+     SELECT coalesce(sum(enjoyed) FILTER (WHERE status = 'enjoyed'), 0.00)::VARCHAR AS enjoyed,
+            coalesce(sum(enjoyed) FILTER (WHERE status = 'enjoyed' AND match_status IS DISTINCT FROM 'matched'), 0.00)::VARCHAR AS unverified,
+            count(DISTINCT credit_code) FILTER (WHERE status = 'enjoyed' AND match_status IS DISTINCT FROM 'matched') AS unverified_taxpayers,
+            coalesce(sum(missed) FILTER (WHERE status = 'missed'), 0.00)::VARCHAR AS missed,
+            count(DISTINCT credit_code) FILTER (WHERE status = 'missed') AS missing,
+            (SELECT count(*) FROM t) AS missing_unknown,
+            coalesce(sum(claimed) FILTER (WHERE status = 'claimedNotEligible'), 0.00)::VARCHAR AS not_eligible,
+            count(DISTINCT credit_code) FILTER (WHERE status = 'claimedNotEligible') AS not_eligible_taxpayers
+     FROM y`,
+    [year],
+  );
+  const claims = await db.all<{ policy_id: string; match_status: LedgerMatchStatus; taxpayers: Count; claims: Count; claimed: string }>(
+    `SELECT policy_id, match_status::VARCHAR AS match_status, count(DISTINCT credit_code) AS taxpayers, count(*) AS claims, sum(claimed)::VARCHAR AS claimed
+     FROM ledger_entry WHERE ${inYear('period_end', 1)} AND status = 'claimedNotEligible' GROUP BY 1, 2 ORDER BY 1, 2`,
+    [year],
   );
   const by = async (expr: string) =>
     (
@@ -160,9 +288,21 @@ export async function policyReport(db: Db, year: number): Promise<PolicyReport> 
     year,
     taxpayersMatched: Number(head.matched),
     taxpayersMatchedWithReductionData: Number(head.with_data),
-    enjoyed: head.enjoyed,
-    missed: head.missed,
-    taxpayersMissing: Number(head.missing),
+    enjoyed: l.enjoyed,
+    enjoyedUnverified: l.unverified,
+    taxpayersEnjoyedUnverified: Number(l.unverified_taxpayers),
+    missed: l.missed,
+    taxpayersMissing: Number(l.missing),
+    taxpayersMissingAmountUnknown: Number(l.missing_unknown),
+    claimedNotEligible: l.not_eligible,
+    taxpayersClaimedNotEligible: Number(l.not_eligible_taxpayers),
+    claimsNotEligible: claims.map((r) => ({
+      policyId: r.policy_id,
+      matchStatus: r.match_status,
+      taxpayers: Number(r.taxpayers),
+      claims: Number(r.claims),
+      claimed: r.claimed,
+    })),
     byDistrict: await by('t.district'),
     byIndustry: await by('left(t.industry, 1)'),
     byPolicy: await by('l.policy_id'),

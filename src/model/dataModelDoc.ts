@@ -87,19 +87,21 @@ eligible). \`current_match\` is the view of each taxpayer's latest run per perio
 | computed_at | TIMESTAMP | no | the run's moment |
 
 ### ledger_entry
-The benefit ledger (政策红利账本), rebuilt per quarter by \`zhishu match\` (src/ledger).
+The benefit ledger (政策红利账本), rebuilt per quarter by \`zhishu match\` (src/ledger; docs/policy.md, "Ledger and report").
 
 | column | type | null | meaning |
 |---|---|---|---|
 | credit_code | VARCHAR | no | the taxpayer |
 | period | VARCHAR | no | the quarter |
 | period_end | DATE | no | its last day |
-| month | DATE | no | enjoyed: the first day of the month the claiming return ends (monthly filers claim monthly); missed: the quarter's last month |
+| month | DATE | no | a claim (\`enjoyed\`, \`claimedNotEligible\`): the first day of the month the claiming return ends (monthly filers claim monthly); any other row: the quarter's last month |
 | policy_id | VARCHAR | no | the policy |
-| status | VARCHAR | no | \`enjoyed\` (a reduction code of the policy claimed on a return ending in the month), \`missed\` (matched, has reduction codes, none claimed in the whole quarter; of reliefs that do not stack, only the one worth most), \`notStacked\` (matched, unclaimed, but a relief it does not stack with is claimed or worth more, or, neither having a reduction code, ranked better: counted instead), \`matchedNoCode\` (matched; the policy has no reduction code, so a claim cannot be seen; of such reliefs that do not stack, the best ranked); on DuckDB the ENUM \`ledger_status\` of these four (migration 012) |
-| enjoyed | DECIMAL(18,2) | no | reductions claimed for the policy in the month, yuan |
-| missed | DECIMAL(18,2) | yes | for \`missed\`: the estimated benefit not claimed, yuan (for a relief that does not stack with one claimed, what it is worth beyond the claim) |
+| status | VARCHAR | no | \`enjoyed\` (a reduction code of the policy claimed on a return ending in the month, and the match does not contradict it: matched, or unverified when \`match_status\` is \`unknown\` or NULL), \`claimedNotEligible\` (claimed, but the match says the taxpayer is not eligible: \`match_status\` \`nearMiss\` or \`notEligible\`; a risk to review, not enjoyed), \`missed\` (matched, has reduction codes, none claimed in the whole quarter, estimated worth more than 0.00; of reliefs that do not stack, only the one worth most), \`missedAmountUnknown\` (the same, but with no estimate: a fact it reads is missing), \`nothingToClaim\` (the same, but estimated worth 0.00 or less this quarter), \`notStacked\` (matched, unclaimed, but a relief it does not stack with is enjoyed or worth more, or, neither having a reduction code, ranked better: counted instead), \`matchedNoCode\` (matched; the policy has no reduction code, so a claim cannot be seen; of such reliefs that do not stack, the best ranked); on DuckDB the ENUM \`ledger_status\` of these seven (migration 013) |
+| enjoyed | DECIMAL(18,2) | no | for \`enjoyed\`: reductions claimed for the policy in the month, yuan; 0.00 on every other row |
+| missed | DECIMAL(18,2) | yes | for \`missed\` only: the estimated benefit not claimed, yuan, more than 0.00 (for a relief that does not stack with one enjoyed, what it is worth beyond it) |
 | built_at | TIMESTAMP | no | when the ledger was rebuilt |
+| claimed | DECIMAL(18,2) | yes | for a claim (\`enjoyed\`, \`claimedNotEligible\`): reductions claimed for the policy in the month, yuan, whether enjoyed or not |
+| match_status | VARCHAR | yes | what the match said of the policy for the taxpayer and quarter when the ledger was built: \`matched\`, \`nearMiss\`, \`unknown\`, or \`notEligible\` (the policy was matched for the quarter and the taxpayer has no result: its rule was false); NULL: not judged (the taxpayer was not matched for the quarter, the policy was not in force on its last day, or the row was built before migration 013); on DuckDB the ENUM \`ledger_match\` of these four |
 
 ### push_message
 The outbox of the policy robot (src/push): one row per message planned for one person of a taxpayer. message_id is the

@@ -119,7 +119,7 @@ export function registerStaff(api: ZodApi, ctx: ApiContext): void {
       schema: {
         tags: ['bureau'],
         summary:
-          "The policy robot's city figures for a year: taxpayers matched, with reduction data, reliefs enjoyed and missed, by district, industry, policy and month",
+          "The policy robot's city figures for a year: taxpayers matched, with reduction data, reliefs enjoyed and missed, claims without eligibility apart, by district, industry, policy and month",
         querystring: z.object({ year: z.coerce.number().int().min(2019).max(2100).optional() }),
         response: {
           200: z.object({
@@ -127,8 +127,16 @@ export function registerStaff(api: ZodApi, ctx: ApiContext): void {
             taxpayersMatched: z.number().int(),
             taxpayersMatchedWithReductionData: z.number().int(),
             enjoyed: yuan,
+            enjoyedUnverified: yuan,
+            taxpayersEnjoyedUnverified: z.number().int(),
             missed: yuan,
             taxpayersMissing: z.number().int(),
+            taxpayersMissingAmountUnknown: z.number().int(),
+            claimedNotEligible: yuan,
+            taxpayersClaimedNotEligible: z.number().int(),
+            claimsNotEligible: z.array(
+              z.object({ policyId: z.string(), matchStatus: z.string(), taxpayers: z.number().int(), claims: z.number().int(), claimed: yuan }),
+            ),
             byDistrict: rollup,
             byIndustry: rollup,
             byPolicy: rollup,

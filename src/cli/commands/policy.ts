@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { buildLedger, type PolicyReport, policyReport, taxpayerLedger } from '../../ledger/ledger.ts';
+import { buildLedger, type LedgerMatchStatus, type PolicyReport, policyReport, type TaxpayerLedger, taxpayerLedger } from '../../ledger/ledger.ts';
 import { explainTaxpayer } from '../../match/explain.ts';
 import { STATUS_LABELS } from '../../match/labels.ts';
 import { nearMissLacking } from '../../match/lacking.ts';
@@ -57,6 +57,12 @@ export function matchText(r: MatchRun, ledger?: { creditCode: string | null; enj
     .join('\n');
 }
 
+/**
+ * What the match said of a ledger row's policy, in both languages. Null: not judged (the taxpayer or
+ * the policy was not matched for the quarter, or the row was built before the ledger asked).
+ */
+const matchLabel = (m: LedgerMatchStatus | null) => (m ? `${STATUS_LABELS[m].zh} ${STATUS_LABELS[m].en}` : '未判断 not judged');
+
 export function reportText(r: PolicyReport): string {
   const yuan = (s: string) => Math.round(Number(s));
   const chart = (title: string, rows: PolicyReport['byDistrict'], pick: 'missed' | 'enjoyed') =>
@@ -69,10 +75,23 @@ export function reportText(r: PolicyReport): string {
         ['taxpayers matched to at least one policy 匹配政策的纳税人', r.taxpayersMatched],
         ['… of them with reduction data 其中有减免数据的', r.taxpayersMatchedWithReductionData],
         ['reliefs enjoyed, yuan 已享受减免（元）', r.enjoyed],
+        ['… of them unverified (the match could not judge them), yuan 其中未核实（无法判断）', r.enjoyedUnverified],
+        ['taxpayers with an unverified claim 有未核实申报的纳税人', r.taxpayersEnjoyedUnverified],
         ['reliefs missed, yuan 应享未享（元）', r.missed],
         ['taxpayers missing a relief 有应享未享的纳税人', r.taxpayersMissing],
+        ['… besides them, missing reliefs of unknown amount only 另有应享未享但金额未知的', r.taxpayersMissingAmountUnknown],
+        ['claims without eligibility, yuan (not enjoyed) 不符合条件的减免申报（元，不计入已享受）', r.claimedNotEligible],
+        ['taxpayers claiming without eligibility 有不符合条件申报的纳税人', r.taxpayersClaimedNotEligible],
       ],
     ),
+    ...(r.claimsNotEligible.length > 0
+      ? [
+          `claims without eligibility, a risk to review 不符合条件的减免申报（待核查）\n${table(
+            ['policy', 'match says', 'taxpayers', 'claims', 'claimed, yuan'],
+            r.claimsNotEligible.map((c) => [c.policyId, matchLabel(c.matchStatus), c.taxpayers, c.claims, c.claimed]),
+          )}`,
+        ]
+      : []),
     chart('missed by district, yuan 按区', r.byDistrict, 'missed'),
     chart('missed by industry section, yuan 按行业', r.byIndustry, 'missed'),
     chart('missed by policy, yuan 按政策', r.byPolicy, 'missed'),
@@ -80,6 +99,36 @@ export function reportText(r: PolicyReport): string {
     chart('enjoyed by month, yuan 按月', r.byMonth, 'enjoyed'),
     chart('missed by month, yuan 按月 (a missed relief falls in its quarter’s last month)', r.byMonth, 'missed'),
   ].join('\n\n');
+}
+
+/**
+ * One taxpayer's ledger as `zhishu ledger` prints it: a relief missed of unknown amount says so
+ * instead of an amount, a claim without eligibility shows what was claimed and what the match said,
+ * and the totals are those of the rows (and of `zhishu report policy`).
+ */
+export function ledgerText(l: TaxpayerLedger): string {
+  const missed = (r: TaxpayerLedger['rows'][number]) => (r.status === 'missedAmountUnknown' ? 'amount unknown 金额未知' : (r.missed ?? ''));
+  const note = (r: TaxpayerLedger['rows'][number]) =>
+    r.status === 'claimedNotEligible'
+      ? `claimed 申报 ${r.claimed} yuan, not enjoyed; match: ${matchLabel(r.matchStatus)}`
+      : r.status === 'enjoyed' && r.matchStatus !== 'matched'
+        ? `unverified 未核实; match: ${matchLabel(r.matchStatus)}`
+        : r.status === 'nothingToClaim'
+          ? 'worth 0.00 this quarter 本期无可享金额'
+          : '';
+  const totals = [
+    `enjoyed 已享受 ${l.enjoyed} yuan${l.enjoyedUnverified !== '0.00' ? ` (of which unverified 其中未核实 ${l.enjoyedUnverified} yuan)` : ''}`,
+    `missed 应享未享 ${l.missed} yuan${l.missedAmountUnknown > 0 ? `, and ${l.missedAmountUnknown} relief(s) of unknown amount 金额未知` : ''}`,
+    ...(l.claimedNotEligible !== '0.00' ? [`claimed without eligibility 不符合条件的申报 ${l.claimedNotEligible} yuan (not in enjoyed)`] : []),
+  ];
+  return [
+    `政策红利账本 Benefit ledger ${l.creditCode} ${l.year}`,
+    table(
+      ['month', 'policy', 'status', 'enjoyed', 'missed', 'note'],
+      l.rows.map((r) => [r.month, r.policyId, r.status, r.enjoyed, missed(r), note(r)]),
+    ),
+    totals.join('; '),
+  ].join('\n');
 }
 
 export function registerPolicy(program: Command): void {
@@ -193,16 +242,7 @@ export function registerPolicy(program: Command): void {
         console.log(JSON.stringify(l, null, 2));
         return;
       }
-      console.log(
-        [
-          `政策红利账本 Benefit ledger ${l.creditCode} ${l.year}`,
-          table(
-            ['month', 'policy', 'status', 'enjoyed', 'missed'],
-            l.rows.map((r) => [r.month, r.policyId, r.status, r.enjoyed, r.missed ?? '']),
-          ),
-          `enjoyed 已享受 ${l.enjoyed} yuan; missed 应享未享 ${l.missed} yuan`,
-        ].join('\n'),
-      );
+      console.log(ledgerText(l));
     });
 
   program

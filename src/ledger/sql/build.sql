@@ -1,10 +1,15 @@
 -- Rebuilds the ledger of quarter $period ($start..$end) from the returns and the current matches.
--- policy_code (a temp table: policy_id, reduction_code, valid_from, valid_to) maps reduction codes
--- to the policies in force; a code claimed on a return belongs to the policy in force at the
--- return's period end. Enjoyed reliefs are kept by the month their return ends (monthly filers
--- claim monthly); a relief is missed only if the quarter has no claim of it at all. policy_group
--- (policy_id, grp) holds the groups of reliefs that do not stack: of those, a taxpayer can miss only
--- the best, by what it is worth beyond what it claimed of the group; the others are `notStacked`.
+-- policy_code (a temp table: policy_id, reduction_code, valid_from, valid_to, judged) maps reduction
+-- codes to the policies in force; a code claimed on a return belongs to the policy in force at the
+-- return's period end. Claims are kept by the month their return ends (monthly filers claim
+-- monthly), each with what the current match says of the policy for the taxpayer and quarter
+-- (match_status): a claim the match contradicts (nearMiss, or notEligible: the rule was judged false)
+-- is `claimedNotEligible`, its amount in `claimed` and none in `enjoyed`; any other is `enjoyed`, unverified
+-- when the match could not judge it (unknown, or not judged at all: NULL). A relief is missed only if the
+-- quarter has no claim of it at all, and only if it is worth more than 0.00: worth 0.00 or less it is
+-- `nothingToClaim`, of no estimate `missedAmountUnknown`. policy_group (policy_id, grp) holds the groups of
+-- reliefs that do not stack: of those, a taxpayer can miss only the best, by what it is worth beyond what it
+-- enjoyed of the group; the others are `notStacked`.
 -- Those few are decided first, into ledger_grouped, so that the city's ten million matched rows are
 -- read by one statement, never twice in one, and only looked up there. In one statement, DuckDB kept all of current_match in memory
 -- to read it twice, or ranked every row: the ledger of a million taxpayers took 16.4 s and 2.6 GB
@@ -14,19 +19,40 @@
 DELETE FROM ledger_entry WHERE period = $period
   AND credit_code = $only -- [one]
 ;
-CREATE OR REPLACE TEMP TABLE ledger_grouped AS
-WITH claimed AS (
-  -- What each taxpayer claimed in the quarter of each grouped policy.
-  SELECT r.credit_code, c.policy_id, g.grp, sum(r.amount) AS amount
+CREATE OR REPLACE TEMP TABLE ledger_claimed AS
+WITH claim AS (
+  SELECT r.credit_code, c.policy_id, c.judged, date_trunc('month', r.period_end)::DATE AS month, sum(r.amount) AS amount
   FROM filing_reduction r
   JOIN policy_code c ON c.reduction_code = r.reduction_code AND r.period_end BETWEEN c.valid_from AND c.valid_to
-  JOIN policy_group g ON g.policy_id = c.policy_id
   WHERE r.period_end BETWEEN $start::DATE AND $end::DATE
     AND r.credit_code = $only -- [one]
   GROUP BY ALL
+), said AS (
+  -- The current results of the policies that have codes: the few a claim can be of, not all ten million rows.
+  SELECT credit_code, policy_id, status FROM current_match
+  WHERE period = $period AND policy_id IN (SELECT policy_id FROM policy_code)
+    AND credit_code = $only -- [one]
+), judged AS (
+  -- The taxpayers matched for the quarter: of a policy matched then, no result means the rule was false.
+  SELECT DISTINCT credit_code FROM taxpayer_fact WHERE period = $period
+    AND credit_code = $only -- [one]
+)
+SELECT k.credit_code, k.policy_id, k.month, k.amount,
+  CASE WHEN s.status IS NOT NULL THEN s.status::VARCHAR WHEN k.judged AND j.credit_code IS NOT NULL THEN 'notEligible' END AS match_status
+FROM claim k
+LEFT JOIN said s USING (credit_code, policy_id)
+LEFT JOIN judged j USING (credit_code);
+CREATE OR REPLACE TEMP TABLE ledger_grouped AS
+WITH claimed AS (
+  -- What each taxpayer enjoyed in the quarter of each grouped policy: a claim the match contradicts does not count.
+  SELECT k.credit_code, k.policy_id, g.grp, sum(k.amount) AS amount
+  FROM ledger_claimed k
+  JOIN policy_group g ON g.policy_id = k.policy_id
+  WHERE k.match_status IS NULL OR k.match_status NOT IN ('nearMiss', 'notEligible')
+  GROUP BY ALL
 ), unclaimed AS (
   -- Matched, of a group, not claimed. Ranked by what each is worth: only the best can be missed, and
-  -- only by what it is worth beyond what the taxpayer claimed of the group (the high-tech rate
+  -- only by what it is worth beyond what the taxpayer enjoyed of the group (the high-tech rate
   -- claimed, the larger small low-profit relief not).
   SELECT m.credit_code, m.policy_id, m.benefit, g.grp, g.grp_rank,
     m.policy_id IN (SELECT policy_id FROM policy_code) AS has_code,
@@ -41,22 +67,21 @@ WITH claimed AS (
   -- with no estimate: the R&D super deduction at 120 % before 100 %), then id. Of those without a
   -- reduction code, whose claims the returns cannot show, the best is matchedNoCode and the others notStacked.
   SELECT *, row_number() OVER (PARTITION BY credit_code, grp, has_code ORDER BY coalesce(benefit, -0.01) DESC, grp_rank NULLS LAST, policy_id) AS rank FROM unclaimed
+), decided AS (
+  SELECT *, CASE
+      WHEN NOT has_code THEN CASE WHEN rank = 1 THEN 'matchedNoCode' ELSE 'notStacked' END
+      WHEN rank > 1 THEN 'notStacked'
+      -- The best, with nothing of the group enjoyed: as a relief alone.
+      WHEN claimed IS NULL THEN CASE WHEN benefit IS NULL THEN 'missedAmountUnknown' WHEN benefit <= 0 THEN 'nothingToClaim' ELSE 'missed' END
+      WHEN benefit > claimed THEN 'missed'
+      ELSE 'notStacked'
+    END AS status
+  FROM ranked
 )
-SELECT credit_code, policy_id, CASE
-    WHEN NOT has_code THEN CASE WHEN rank = 1 THEN 'matchedNoCode' ELSE 'notStacked' END
-    WHEN rank = 1 AND (claimed IS NULL OR benefit > claimed) THEN 'missed'
-    ELSE 'notStacked'
-  END AS status, benefit - coalesce(claimed, 0) AS missed
-FROM ranked;
-INSERT INTO ledger_entry
-WITH enjoyed AS (
-  SELECT r.credit_code, c.policy_id, date_trunc('month', r.period_end)::DATE AS month, sum(r.amount) AS amount
-  FROM filing_reduction r
-  JOIN policy_code c ON c.reduction_code = r.reduction_code AND r.period_end BETWEEN c.valid_from AND c.valid_to
-  WHERE r.period_end BETWEEN $start::DATE AND $end::DATE
-    AND r.credit_code = $only -- [one]
-  GROUP BY ALL
-), matched AS (
+SELECT credit_code, policy_id, status, CASE WHEN status = 'missed' THEN benefit - coalesce(claimed, 0) END AS missed
+FROM decided;
+INSERT INTO ledger_entry (credit_code, period, period_end, month, policy_id, status, enjoyed, missed, built_at, claimed, match_status)
+WITH matched AS (
   -- IN rather than a correlated EXISTS: DuckDB decorrelated the EXISTS into a join that collected all
   -- ten million matched rows first (2.6 s of CPU at a million taxpayers); IN probes a hash of the few codes.
   SELECT m.credit_code, m.policy_id, m.benefit,
@@ -64,12 +89,17 @@ WITH enjoyed AS (
   FROM current_match m WHERE m.period = $period AND m.status = 'matched'
     AND m.credit_code = $only -- [one]
 )
-SELECT credit_code, $period, $end::DATE, month, policy_id, 'enjoyed', amount, NULL, $built_at::TIMESTAMP FROM enjoyed
+SELECT credit_code, $period, $end::DATE, month, policy_id,
+  CASE WHEN match_status IN ('nearMiss', 'notEligible') THEN 'claimedNotEligible' ELSE 'enjoyed' END,
+  CASE WHEN match_status IN ('nearMiss', 'notEligible') THEN 0 ELSE amount END, NULL, $built_at::TIMESTAMP, amount, match_status
+FROM ledger_claimed
 UNION ALL
--- Matched and not claimed in the quarter: missed, or matchedNoCode, or as decided for the groups above.
+-- Matched and not claimed in the quarter: missed (worth more than 0.00), missedAmountUnknown (no
+-- estimate), nothingToClaim (worth 0.00 or less), matchedNoCode, or as decided for the groups above.
 SELECT m.credit_code, $period, $end::DATE, date_trunc('month', $end::DATE)::DATE, m.policy_id,
-  coalesce(g.status, CASE WHEN m.has_code THEN 'missed' ELSE 'matchedNoCode' END), 0,
-  CASE WHEN g.status IS NOT NULL THEN CASE WHEN g.status = 'missed' THEN g.missed END WHEN m.has_code THEN m.benefit END, $built_at::TIMESTAMP
-FROM matched m ANTI JOIN enjoyed e USING (credit_code, policy_id)
+  coalesce(g.status, CASE WHEN NOT m.has_code THEN 'matchedNoCode' WHEN m.benefit IS NULL THEN 'missedAmountUnknown' WHEN m.benefit <= 0 THEN 'nothingToClaim' ELSE 'missed' END),
+  0, CASE WHEN g.status IS NOT NULL THEN g.missed WHEN m.has_code AND m.benefit > 0 THEN m.benefit END, $built_at::TIMESTAMP, NULL, 'matched'
+FROM matched m ANTI JOIN ledger_claimed e USING (credit_code, policy_id)
 LEFT JOIN ledger_grouped g USING (credit_code, policy_id);
 DROP TABLE ledger_grouped; -- done with: on DuckDB a temp table outlives the transaction, on the store's connection
+DROP TABLE ledger_claimed;

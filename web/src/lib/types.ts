@@ -114,9 +114,27 @@ export interface PolicyExplanation {
 export interface TaxpayerLedger {
   creditCode: string;
   year: number;
-  rows: { period: string; month: string; policyId: string; title?: Bilingual; status: string; enjoyed: string; missed: string | null }[];
+  rows: {
+    period: string;
+    month: string;
+    policyId: string;
+    title?: Bilingual;
+    status: string;
+    enjoyed: string;
+    missed: string | null;
+    /** What a claim row claimed, enjoyed or not (claimedNotEligible). */
+    claimed: string | null;
+    /** What the match said of the policy for the quarter; null: not judged. */
+    matchStatus: string | null;
+  }[];
   enjoyed: string;
+  /** Of enjoyed, the claims the match could not verify. */
+  enjoyedUnverified: string;
   missed: string;
+  /** Reliefs missed of unknown amount: counted, not summed. */
+  missedAmountUnknown: number;
+  /** Claims the match contradicts: not in enjoyed. */
+  claimedNotEligible: string;
   byMonth: { month: string; enjoyed: string; missed: string }[];
 }
 
@@ -150,8 +168,15 @@ export interface PolicyReport {
   taxpayersMatched: number;
   taxpayersMatchedWithReductionData: number;
   enjoyed: string;
+  enjoyedUnverified: string;
+  taxpayersEnjoyedUnverified: number;
   missed: string;
   taxpayersMissing: number;
+  taxpayersMissingAmountUnknown: number;
+  /** Claims the match contradicts, not in enjoyed, and their taxpayers. */
+  claimedNotEligible: string;
+  taxpayersClaimedNotEligible: number;
+  claimsNotEligible: { policyId: string; matchStatus: string; taxpayers: number; claims: number; claimed: string }[];
   byDistrict: ReportRow[];
   byIndustry: ReportRow[];
   byPolicy: ReportRow[];

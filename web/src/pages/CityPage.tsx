@@ -6,7 +6,7 @@ import { Empty, Failure, Loading } from '../components/States.tsx';
 import { Card, PageHeader, SelectField, Stat } from '../components/ui.tsx';
 import { withQuery } from '../lib/api.ts';
 import { ENJOYED_COLOR, MISSED_COLOR, yuanAxisLabel, yuanTooltip } from '../lib/chartStyle.ts';
-import { compactYuan, exactUnder, formatCount, type Lang, toNumber } from '../lib/format.ts';
+import { compactYuan, exactUnder, formatCount, formatYuan, type Lang, toNumber } from '../lib/format.ts';
 import { useLang } from '../lib/i18n.ts';
 import { districtName } from '../lib/labels.ts';
 import { usePolicies } from '../lib/policies.ts';
@@ -123,6 +123,16 @@ export function CityPage() {
             <Stat label={t('city.missed')} value={compactYuan(r.missed, lang)} hint={exactUnder(r.missed, lang)} tone="warn" />
             <Stat label={t('city.taxpayersMissing')} value={formatCount(r.taxpayersMissing, lang)} hint={t('city.taxpayersMissingHint')} tone="warn" />
           </div>
+          {r.claimedNotEligible !== '0.00' || r.enjoyedUnverified !== '0.00' || r.taxpayersMissingAmountUnknown > 0 ? (
+            <p className="muted" data-testid="city-claims-note">
+              {t('city.claimsNote', {
+                amount: formatYuan(r.claimedNotEligible),
+                taxpayers: formatCount(r.taxpayersClaimedNotEligible, lang),
+                unverified: formatYuan(r.enjoyedUnverified),
+                unknown: formatCount(r.taxpayersMissingAmountUnknown, lang),
+              })}
+            </p>
+          ) : null}
           {r.byDistrict.length === 0 && r.byMonth.length === 0 ? (
             <Card>
               <Empty title={t('city.empty', { year })}>{t('city.emptyHint')}</Empty>

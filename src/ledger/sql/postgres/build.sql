@@ -1,22 +1,43 @@
 -- PostgreSQL form of ../build.sql: the same rows. It differs only where the engines do: NOT EXISTS
--- for DuckDB's ANTI JOIN, GROUP BY by position for GROUP BY ALL, a DATE-valued date_trunc, a temp
--- table dropped at the commit, and the casts PostgreSQL needs to type parameters in a select list.
+-- for DuckDB's ANTI JOIN, GROUP BY by position for GROUP BY ALL, a DATE-valued date_trunc, temp
+-- tables dropped at the commit, and the casts PostgreSQL needs to type parameters in a select list.
 DELETE FROM ledger_entry WHERE period = $period
   AND credit_code = $only -- [one]
 ;
-CREATE TEMP TABLE ledger_grouped ON COMMIT DROP AS
-WITH claimed AS (
-  -- What each taxpayer claimed in the quarter of each grouped policy.
-  SELECT r.credit_code, c.policy_id, g.grp, sum(r.amount) AS amount
+CREATE TEMP TABLE ledger_claimed ON COMMIT DROP AS
+WITH claim AS (
+  SELECT r.credit_code, c.policy_id, c.judged, date_trunc('month', r.period_end::TIMESTAMP)::DATE AS month, sum(r.amount) AS amount
   FROM filing_reduction r
   JOIN policy_code c ON c.reduction_code = r.reduction_code AND r.period_end BETWEEN c.valid_from AND c.valid_to
-  JOIN policy_group g ON g.policy_id = c.policy_id
   WHERE r.period_end BETWEEN $start::DATE AND $end::DATE
     AND r.credit_code = $only -- [one]
+  GROUP BY 1, 2, 3, 4
+), said AS (
+  -- The current results of the policies that have codes: the few a claim can be of.
+  SELECT credit_code, policy_id, status FROM current_match
+  WHERE period = $period::TEXT AND policy_id IN (SELECT policy_id FROM policy_code)
+    AND credit_code = $only -- [one]
+), judged AS (
+  -- The taxpayers matched for the quarter: of a policy matched then, no result means the rule was false.
+  SELECT DISTINCT credit_code FROM taxpayer_fact WHERE period = $period::TEXT
+    AND credit_code = $only -- [one]
+)
+SELECT k.credit_code, k.policy_id, k.month, k.amount,
+  CASE WHEN s.status IS NOT NULL THEN s.status WHEN k.judged AND j.credit_code IS NOT NULL THEN 'notEligible' END AS match_status
+FROM claim k
+LEFT JOIN said s ON s.credit_code = k.credit_code AND s.policy_id = k.policy_id
+LEFT JOIN judged j ON j.credit_code = k.credit_code;
+CREATE TEMP TABLE ledger_grouped ON COMMIT DROP AS
+WITH claimed AS (
+  -- What each taxpayer enjoyed in the quarter of each grouped policy: a claim the match contradicts does not count.
+  SELECT k.credit_code, k.policy_id, g.grp, sum(k.amount) AS amount
+  FROM ledger_claimed k
+  JOIN policy_group g ON g.policy_id = k.policy_id
+  WHERE k.match_status IS NULL OR k.match_status NOT IN ('nearMiss', 'notEligible')
   GROUP BY 1, 2, 3
 ), unclaimed AS (
   -- Matched, of a group, not claimed. Ranked by what each is worth: only the best can be missed, and
-  -- only by what it is worth beyond what the taxpayer claimed of the group.
+  -- only by what it is worth beyond what the taxpayer enjoyed of the group.
   SELECT m.credit_code, m.policy_id, m.benefit, g.grp, g.grp_rank,
     EXISTS (SELECT 1 FROM policy_code c WHERE c.policy_id = m.policy_id) AS has_code,
     (SELECT sum(amount) FROM claimed c WHERE c.credit_code = m.credit_code AND c.grp = g.grp) AS claimed
@@ -30,34 +51,38 @@ WITH claimed AS (
   -- with no estimate: the R&D super deduction at 120 % before 100 %), then id. Of those without a
   -- reduction code, whose claims the returns cannot show, the best is matchedNoCode and the others notStacked.
   SELECT *, row_number() OVER (PARTITION BY credit_code, grp, has_code ORDER BY coalesce(benefit, -0.01) DESC, grp_rank NULLS LAST, policy_id) AS rank FROM unclaimed
+), decided AS (
+  SELECT *, CASE
+      WHEN NOT has_code THEN CASE WHEN rank = 1 THEN 'matchedNoCode' ELSE 'notStacked' END
+      WHEN rank > 1 THEN 'notStacked'
+      -- The best, with nothing of the group enjoyed: as a relief alone.
+      WHEN claimed IS NULL THEN CASE WHEN benefit IS NULL THEN 'missedAmountUnknown' WHEN benefit <= 0 THEN 'nothingToClaim' ELSE 'missed' END
+      WHEN benefit > claimed THEN 'missed'
+      ELSE 'notStacked'
+    END AS status
+  FROM ranked
 )
-SELECT credit_code, policy_id, CASE
-    WHEN NOT has_code THEN CASE WHEN rank = 1 THEN 'matchedNoCode' ELSE 'notStacked' END
-    WHEN rank = 1 AND (claimed IS NULL OR benefit > claimed) THEN 'missed'
-    ELSE 'notStacked'
-  END AS status, benefit - coalesce(claimed, 0) AS missed
-FROM ranked;
-INSERT INTO ledger_entry
-WITH enjoyed AS (
-  SELECT r.credit_code, c.policy_id, date_trunc('month', r.period_end::TIMESTAMP)::DATE AS month, sum(r.amount) AS amount
-  FROM filing_reduction r
-  JOIN policy_code c ON c.reduction_code = r.reduction_code AND r.period_end BETWEEN c.valid_from AND c.valid_to
-  WHERE r.period_end BETWEEN $start::DATE AND $end::DATE
-    AND r.credit_code = $only -- [one]
-  GROUP BY 1, 2, 3
-), matched AS (
+SELECT credit_code, policy_id, status, CASE WHEN status = 'missed' THEN benefit - coalesce(claimed, 0) END AS missed
+FROM decided;
+INSERT INTO ledger_entry (credit_code, period, period_end, month, policy_id, status, enjoyed, missed, built_at, claimed, match_status)
+WITH matched AS (
   SELECT m.credit_code, m.policy_id, m.benefit,
     EXISTS (SELECT 1 FROM policy_code c WHERE c.policy_id = m.policy_id) AS has_code
   FROM current_match m WHERE m.period = $period::TEXT AND m.status = 'matched'
     AND m.credit_code = $only -- [one]
 )
-SELECT credit_code, $period::TEXT, $end::DATE, month, policy_id, 'enjoyed', amount, NULL::DECIMAL(18,2), $built_at::TIMESTAMP FROM enjoyed
+SELECT credit_code, $period::TEXT, $end::DATE, month, policy_id,
+  CASE WHEN match_status IN ('nearMiss', 'notEligible') THEN 'claimedNotEligible' ELSE 'enjoyed' END,
+  CASE WHEN match_status IN ('nearMiss', 'notEligible') THEN 0 ELSE amount END, NULL::DECIMAL(18,2), $built_at::TIMESTAMP, amount, match_status
+FROM ledger_claimed
 UNION ALL
--- Matched and not claimed in the quarter: missed, or matchedNoCode, or as decided for the groups above.
+-- Matched and not claimed in the quarter: missed (worth more than 0.00), missedAmountUnknown (no
+-- estimate), nothingToClaim (worth 0.00 or less), matchedNoCode, or as decided for the groups above.
 SELECT m.credit_code, $period::TEXT, $end::DATE, date_trunc('month', $end::DATE::TIMESTAMP)::DATE, m.policy_id,
-  coalesce(g.status, CASE WHEN m.has_code THEN 'missed' ELSE 'matchedNoCode' END), 0,
-  CASE WHEN g.status IS NOT NULL THEN CASE WHEN g.status = 'missed' THEN g.missed END WHEN m.has_code THEN m.benefit END, $built_at::TIMESTAMP
+  coalesce(g.status, CASE WHEN NOT m.has_code THEN 'matchedNoCode' WHEN m.benefit IS NULL THEN 'missedAmountUnknown' WHEN m.benefit <= 0 THEN 'nothingToClaim' ELSE 'missed' END),
+  0, CASE WHEN g.status IS NOT NULL THEN g.missed WHEN m.has_code AND m.benefit > 0 THEN m.benefit END, $built_at::TIMESTAMP, NULL, 'matched'
 FROM matched m
 LEFT JOIN ledger_grouped g ON g.credit_code = m.credit_code AND g.policy_id = m.policy_id
-WHERE NOT EXISTS (SELECT 1 FROM enjoyed e WHERE e.credit_code = m.credit_code AND e.policy_id = m.policy_id);
+WHERE NOT EXISTS (SELECT 1 FROM ledger_claimed e WHERE e.credit_code = m.credit_code AND e.policy_id = m.policy_id);
 DROP TABLE ledger_grouped; -- done with: on DuckDB a temp table outlives the transaction, on the store's connection
+DROP TABLE ledger_claimed;

@@ -75,6 +75,14 @@ export function LedgerTab({ code }: { code: string }) {
           : key === 'status'
             ? r.status
             : r.month;
+  // A claim the match contradicts shows what was claimed and what the match said; a claim it could not judge, that it is unverified.
+  const matchLabel = (m: string | null) => (m ? codeLabel('status', m) : t('ledger.notJudged'));
+  const note = (r: Row): string | null =>
+    r.status === 'claimedNotEligible'
+      ? t('ledger.claimedNote', { amount: formatYuan(r.claimed), match: matchLabel(r.matchStatus) })
+      : r.status === 'enjoyed' && r.matchStatus !== 'matched'
+        ? t('ledger.unverified', { match: matchLabel(r.matchStatus) })
+        : null;
   const columns: Column<Row>[] = [
     { key: 'month', header: t('ledger.month'), sortable: true, width: '7rem', render: (r) => r.month },
     { key: 'period', header: t('common.period'), width: '7rem', render: (r) => r.period },
@@ -94,7 +102,12 @@ export function LedgerTab({ code }: { code: string }) {
       header: t('ledger.status'),
       sortable: true,
       width: '8rem',
-      render: (r) => <span className={`badge badge-ledger-${r.status}`}>{codeLabel('ledgerStatus', r.status)}</span>,
+      render: (r) => (
+        <span>
+          <span className={`badge badge-ledger-${r.status}`}>{codeLabel('ledgerStatus', r.status)}</span>
+          {note(r) ? <span className="row-sub">{note(r)}</span> : null}
+        </span>
+      ),
     },
     {
       key: 'enjoyed',
@@ -112,7 +125,8 @@ export function LedgerTab({ code }: { code: string }) {
       firstOrder: 'desc',
       align: 'right',
       width: '9rem',
-      render: (r) => <span className="money">{formatYuan(r.missed)}</span>,
+      render: (r) =>
+        r.status === 'missedAmountUnknown' ? <span className="muted">{t('ledger.amountUnknown')}</span> : <span className="money">{formatYuan(r.missed)}</span>,
     },
   ];
 
@@ -139,7 +153,7 @@ export function LedgerTab({ code }: { code: string }) {
           <Loading />
         ) : (
           <>
-            <div className="stats stats-3">
+            <div className={`stats ${data.claimedNotEligible !== '0.00' ? 'stats-4' : 'stats-3'}`}>
               <Stat
                 label={t('ledger.totalEnjoyed')}
                 value={compactYuan(data.enjoyed, lang)}
@@ -150,10 +164,23 @@ export function LedgerTab({ code }: { code: string }) {
               <Stat
                 label={t('ledger.totalMissed')}
                 value={compactYuan(data.missed, lang)}
-                hint={exactUnder(data.missed, lang)}
+                hint={
+                  data.missedAmountUnknown > 0
+                    ? `${exactUnder(data.missed, lang) ?? ''} ${t('ledger.unknownAmountHint', { count: data.missedAmountUnknown })}`.trim()
+                    : exactUnder(data.missed, lang)
+                }
                 tone="warn"
                 testId="ledger-missed"
               />
+              {data.claimedNotEligible !== '0.00' ? (
+                <Stat
+                  label={t('ledger.totalClaimedNotEligible')}
+                  value={compactYuan(data.claimedNotEligible, lang)}
+                  hint={t('ledger.claimedNotEligibleHint')}
+                  tone="warn"
+                  testId="ledger-claimed-not-eligible"
+                />
+              ) : null}
               <Stat label={t('ledger.entries')} value={data.rows.length} hint={t('ledger.entriesHint')} />
             </div>
             {data.rows.length === 0 ? <Empty title={t('ledger.empty', { year })}>{t('ledger.emptyHint')}</Empty> : null}
