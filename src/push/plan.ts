@@ -41,7 +41,7 @@ export interface PlanReport {
   results: number;
   /** Results left out: policy not among the entries given, or an entry that is not a policy. */
   notInCatalogue: number;
-  /** Results whose estimated benefit for the period is zero: nothing to claim, so no message. */
+  /** Results whose estimated benefit for the period is zero or below: nothing to claim, so no message. */
   nothingToClaim: number;
   /**
    * Matched reliefs the taxpayer has claimed already, in a return of the period (a reduction code of

@@ -53,7 +53,7 @@ export function planText(r: PlanReport): string {
   if (r.superseded) lines.push(`skipped ${r.superseded} planned message(s) the latest match run no longer supports`);
   if (r.notStacked) lines.push(`${r.notStacked} result(s) not pushed: a matched relief they do not stack with is worth as much or more to the taxpayer`);
   if (r.claimed) lines.push(`${r.claimed} matched relief(s) claimed already in a return of the period, not pushed`);
-  if (r.nothingToClaim) lines.push(`${r.nothingToClaim} result(s) worth 0.00 yuan this period not pushed (nothing to claim)`);
+  if (r.nothingToClaim) lines.push(`${r.nothingToClaim} result(s) worth 0.00 yuan or less this period not pushed (nothing to claim)`);
   if (r.withoutPerson) lines.push(`${r.withoutPerson} message(s) not planned: the taxpayer has no person in that role`);
   if (r.notInCatalogue) lines.push(`${r.notInCatalogue} result(s) of entries not in the catalogue left out`);
   // In a fixed order: the report's rows come from a GROUP BY, in whatever order the engine returns them.

@@ -129,7 +129,7 @@ WITH per AS (
     count(*) FILTER (WHERE e.id IS NULL) AS not_in_catalogue,
     count(*) FILTER (WHERE e.id IS NOT NULL AND c.not_stacked) AS not_stacked,
     count(*) FILTER (WHERE e.id IS NOT NULL AND NOT c.not_stacked AND c.claimed) AS claimed,
-    count(*) FILTER (WHERE e.id IS NOT NULL AND NOT c.not_stacked AND NOT c.claimed AND c.benefit = 0) AS nothing_to_claim
+    count(*) FILTER (WHERE e.id IS NOT NULL AND NOT c.not_stacked AND NOT c.claimed AND c.benefit <= 0) AS nothing_to_claim
   FROM (
     SELECT c.*, n.policy_id IS NOT NULL AS not_stacked, c.status = 'matched' AND k.policy_id IS NOT NULL AS claimed
     FROM push_current($period, $only::VARCHAR, $scoped::INTEGER) c
@@ -189,8 +189,9 @@ LEFT JOIN push_plan_claimed k ON k.credit_code = c.credit_code AND k.policy_id =
 JOIN push_plan_entry e ON e.id = c.policy_id
 JOIN push_plan_taxpayer t ON t.credit_code = c.credit_code
 LEFT JOIN due d ON d.credit_code = c.credit_code AND d.tax_type = e.tax_type
--- A relief worth nothing this period would only teach people to ignore us; an unknown one may be worth something.
-WHERE (c.benefit IS NULL OR c.benefit <> 0) AND NOT (c.status = 'matched' AND k.policy_id IS NOT NULL)
+-- A relief worth nothing this period (or estimated below zero: it would cost the company) would only
+-- teach people to ignore us; an unknown one may be worth something. The ledger's nothingToClaim too.
+WHERE (c.benefit IS NULL OR c.benefit > 0) AND NOT (c.status = 'matched' AND k.policy_id IS NOT NULL)
 -- In taxpayer order, so that a batch's scan skips the blocks of the others.
 ORDER BY t.tp;
 

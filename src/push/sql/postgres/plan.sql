@@ -143,7 +143,7 @@ WITH current AS (SELECT * FROM push_plan_current), per AS (
     count(*) FILTER (WHERE e.id IS NULL) AS not_in_catalogue,
     count(*) FILTER (WHERE e.id IS NOT NULL AND c.not_stacked) AS not_stacked,
     count(*) FILTER (WHERE e.id IS NOT NULL AND NOT c.not_stacked AND c.claimed) AS claimed,
-    count(*) FILTER (WHERE e.id IS NOT NULL AND NOT c.not_stacked AND NOT c.claimed AND c.benefit = 0) AS nothing_to_claim
+    count(*) FILTER (WHERE e.id IS NOT NULL AND NOT c.not_stacked AND NOT c.claimed AND c.benefit <= 0) AS nothing_to_claim
   FROM current c LEFT JOIN push_plan_entry e ON e.id = c.policy_id
   GROUP BY c.credit_code
 ), everyone AS (
@@ -188,7 +188,7 @@ JOIN push_plan_entry e ON e.id = c.policy_id
 JOIN push_plan_taxpayer t ON t.credit_code = c.credit_code
 LEFT JOIN due d ON d.credit_code = c.credit_code AND d.tax_type = e.tax_type
 -- A relief worth nothing this period would only teach people to ignore us; an unknown one may be worth something.
-WHERE (c.benefit IS NULL OR c.benefit <> 0) AND NOT c.not_stacked AND NOT c.claimed
+WHERE (c.benefit IS NULL OR c.benefit > 0) AND NOT c.not_stacked AND NOT c.claimed
 ORDER BY t.tp;
 
 -- @persons
