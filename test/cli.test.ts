@@ -224,6 +224,28 @@ describe('zhishu CLI', () => {
     assert.match(ok.stdout, new RegExp(`Benefit ledger ${known} 2025`));
   });
 
+  it("a match run is stamped in UTC whatever the machine's time zone: it does not finish hours after it began", async () => {
+    const code = await inStore(db, async (s) => (await s.one<{ c: string }>('SELECT min(credit_code) AS c FROM taxpayer')).c);
+    const before = Date.now();
+    const r = spawnSync(process.execPath, ['bin/zhishu.js', 'match', '--taxpayer', code, '--db', db], {
+      encoding: 'utf8',
+      env: { ...process.env, TZ: 'Asia/Shanghai' },
+    });
+    assert.equal(r.status, 0, r.stderr);
+    const run = await inStore(db, (s) =>
+      s.one<{ started: string; finished: string }>(
+        'SELECT started_at::VARCHAR AS started, finished_at::VARCHAR AS finished FROM match_run ORDER BY run_id DESC LIMIT 1',
+      ),
+    );
+    const utc = (t: string) => Date.parse(`${t.replace(' ', 'T')}Z`);
+    for (const [what, t] of [
+      ['started_at', run.started],
+      ['finished_at', run.finished],
+    ] as const) {
+      assert.ok(Math.abs(utc(t) - before) < 10 * 60_000, `${what} ${t} is UTC, within minutes of ${new Date(before).toISOString()}`);
+    }
+  });
+
   it('commands that work on loaded data refuse a --db path with no store, and create neither file nor directory', () => {
     const typo = join(dir, 'typo', 'z.duckdb');
     const code = withCheckCharacter('91440300MA5FXT4K3');

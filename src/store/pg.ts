@@ -119,11 +119,11 @@ export class PgDb implements Db {
     }
     const { connectionString, urlOptions } = splitOptions(url);
     // Pinned per connection at start-up, so no statement can run before them: ISO dates are what
-    // the text parsers above pass through, and the process's time zone makes now()::TIMESTAMP mean
-    // what it means in DuckDB (local time); with standard_conforming_strings a backslash in a string
+    // the text parsers above pass through, and UTC makes now()::TIMESTAMP mean what it means in
+    // DuckDB (store.ts pins UTC there too, as the times stamped in TypeScript are); with standard_conforming_strings a backslash in a string
     // literal is itself, as in DuckDB, whatever the server's or role's default (the re-match writes
     // the catalogue's strings into its statement as literals: rules/sql.ts inlineParams).
-    const settings = ['-c datestyle=ISO', `-c timezone=${Intl.DateTimeFormat().resolvedOptions().timeZone ?? 'UTC'}`, '-c standard_conforming_strings=on'];
+    const settings = ['-c datestyle=ISO', '-c timezone=UTC', '-c standard_conforming_strings=on'];
     if (schema !== null) {
       const admin = new pg.Client({ connectionString, options: [urlOptions, ...settings].filter(Boolean).join(' ') });
       await admin.connect();

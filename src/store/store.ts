@@ -67,6 +67,10 @@ export class Store implements Db {
       ...options.settings,
     });
     const store = new Store(path, instance, await connectWithMacros(instance));
+    // The store's clock is UTC on every connection, as the times Zhishu stamps in TypeScript are
+    // (toISOString): with the machine's zone, a match run on a machine set to China time began in UTC
+    // and finished eight hours later (now()::TIMESTAMP), and ingest stamped its files in local time.
+    await store.connection.run("SET GLOBAL TimeZone = 'UTC'");
     if (options.migrate !== false) await migrate(store);
     return store;
   }
