@@ -377,6 +377,11 @@ WITH candidate AS MATERIALIZED (SELECT * FROM push_plan_candidate), fresh AS (
       list_prepend(list_min(ats), list_transform(list_filter(booked, b -> b + 604800000 > list_min(ats)), b -> push_next_delivery(b + 604800000, wait))),
       t -> push_fits(t, booked, $max::INTEGER))) END AS d
   FROM first_pass
+), guarded AS (
+  -- Never after the earliest deadline among the new messages (its day): a relief told too late is
+  -- worth less than one message over the cap, so the digest then goes at the earliest time.
+  SELECT * REPLACE (CASE WHEN d >= epoch_ms((list_min(list_transform(items, x -> x.dl)) + 1)::TIMESTAMP) THEN list_min(ats) ELSE d END AS d)
+  FROM placed
 ), merged AS (
   SELECT *, CASE
       WHEN n = 0 THEN []::BOOLEAN[]
@@ -388,7 +393,7 @@ WITH candidate AS MATERIALIZED (SELECT * FROM push_plan_candidate), fresh AS (
           ELSE {t: x.t, times: acc.times, merged: list_append(acc.merged, true)} END,
         {t: 0::BIGINT, times: list_append(booked, d), merged: []::BOOLEAN[]}).merged
     END AS merged
-  FROM placed
+  FROM guarded
 )
 SELECT credit_code, role, run_id, person_name, channel, recipient, taxpayer_name, called, n, items, d,
   -- Position in the digest, 0 for a message that goes alone.

@@ -31,7 +31,7 @@ $$;
 -- first moment the cap allows: that time or a booked one leaving the 7-day window, moved into the
 -- person's hours), then each message alone if it fits beside the digest, else merged. slots[k] is
 -- the message's place in the digest, 0 when it goes alone.
-CREATE OR REPLACE FUNCTION pg_temp.push_allocate(ats BIGINT[], booked BIGINT[], mx INTEGER, wait INTEGER[], OUT d BIGINT, OUT slots INTEGER[])
+CREATE OR REPLACE FUNCTION pg_temp.push_allocate(ats BIGINT[], booked BIGINT[], mx INTEGER, wait INTEGER[], last_ms BIGINT, OUT d BIGINT, OUT slots INTEGER[])
 LANGUAGE plpgsql IMMUTABLE AS $$
 DECLARE
   n INTEGER := cardinality(ats);
@@ -56,6 +56,10 @@ BEGIN
     UNION ALL
     SELECT pg_temp.push_next_delivery(b + 604800000, wait) FROM unnest(booked) AS b WHERE b + 604800000 > earliest
   ) c WHERE pg_temp.push_fits(c.t, booked, mx);
+  -- Never after the earliest deadline among the new messages (last_ms: the end of its day).
+  IF d >= last_ms THEN
+    d := earliest;
+  END IF;
   times := booked || d;
   FOR k IN 1..n LOOP
     IF pg_temp.push_fits(ats[k], times, mx) THEN
@@ -339,7 +343,10 @@ WITH candidate AS (
       ELSE a.slots END AS slots
   FROM shaped s
   -- OFFSET 0 keeps the condition inside: the loop runs for the rare persons only.
-  LEFT JOIN LATERAL (SELECT * FROM pg_temp.push_allocate(s.ats, s.booked, $max::INTEGER, s.wait) WHERE s.n > 0 AND NOT s.simple OFFSET 0) a ON true
+  LEFT JOIN LATERAL (
+    SELECT * FROM pg_temp.push_allocate(s.ats, s.booked, $max::INTEGER, s.wait, ((SELECT min(x) FROM unnest(s.dls) AS x) - DATE '1970-01-01' + 1)::BIGINT * 86400000)
+    WHERE s.n > 0 AND NOT s.simple OFFSET 0
+  ) a ON true
 )
 SELECT credit_code, role, run_id, person_name, channel, recipient, taxpayer_name, called, n, prios, es, dls, bs, ats, d, slots,
   (SELECT count(*) FROM unnest(slots) AS x WHERE x > 0)::INTEGER AS in_digest
