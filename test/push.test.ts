@@ -2383,4 +2383,31 @@ describe('zhishu push (command line)', () => {
       await smtp.close();
     }
   });
+
+  it('an SMTP server that cannot be reached is found out before anything is claimed: e-mails stay planned, untried, the inbox still delivers, and the exit code is 1', async () => {
+    const people: PersonSpec[] = [{ role: 'financeOfficer', channel: 'email', email: 'fo@example.com' }, { role: 'taxHandler' }];
+    const db = join(tempDir(), 'cli.duckdb');
+    const store = await world(people, db);
+    await result(store, 1, TP1, 'cit.smallLowProfit', 'matched', '3000.00');
+    store.close();
+    assert.equal((await zhishu('push', 'plan', '--period', PERIOD, '--now', '2026-04-01T10:00:00', '--db', db)).code, 0);
+    // Port 1 on this host: nothing listens there.
+    const sent = await zhishu('push', 'send', '--now', '2026-04-10T09:30:00', '--smtp', 'smtp://127.0.0.1:1', '--db', db);
+    assert.equal(sent.code, 1, sent.stderr);
+    assert.match(
+      sent.stderr,
+      /the SMTP server of --smtp cannot be reached \(ESOCKET: connect ECONNREFUSED 127\.0\.0\.1:1\): e-mails stay in the outbox for the next run/,
+    );
+    assert.match(sent.stdout, /2 message\(s\) due: 1 sent, 0 to retry, 0 failed/);
+    const after = await Store.open(db);
+    assert.deepEqual(
+      (await messages(after)).map((m) => [m.role, m.channel, m.status, m.attempts]),
+      [
+        ['financeOfficer', 'email', 'planned', 0],
+        ['taxHandler', 'inApp', 'sent', 1],
+      ],
+    );
+    assert.deepEqual(await attempts(after, `${PERIOD}.${TP1}.financeOfficer.relief.cit.smallLowProfit`), [], 'no attempt spent on it');
+    after.close();
+  });
 });

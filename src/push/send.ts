@@ -311,7 +311,11 @@ async function sendRun(db: Db, adapters: Adapters, options: SendOptions): Promis
     return stay(m, 'failed', error.message, 'planned', sqlTimestamp(retryAt));
   };
 
+  let done = 0;
+  // Messages of the current batch sent one at a time so far (progress within a batch).
+  let attempted = 0;
   const runBatch = async (rows: readonly DueRow[]): Promise<DueRow[]> => {
+    attempted = 0;
     const ready = rows.filter((m) => {
       if (adapters[m.channel]) return true;
       report.noAdapter++;
@@ -376,7 +380,11 @@ async function sendRun(db: Db, adapters: Adapters, options: SendOptions): Promis
         results = await adapter.deliverMany(messages).catch((err: unknown) => messages.map(() => (err instanceof Error ? err : new Error(String(err)))));
       } else {
         results = [];
-        for (const m of messages) results.push(await adapter.deliver(m).catch((err: unknown) => (err instanceof Error ? err : new Error(String(err)))));
+        for (const m of messages) {
+          results.push(await adapter.deliver(m).catch((err: unknown) => (err instanceof Error ? err : new Error(String(err)))));
+          // One at a time (e-mail): progress as each goes, not once a batch of a thousand is through.
+          options.onProgress?.({ done: done + ++attempted, total });
+        }
       }
       for (const [i, m] of messages.entries()) {
         const r = results[i];
@@ -393,7 +401,6 @@ async function sendRun(db: Db, adapters: Adapters, options: SendOptions): Promis
 
   // Page by page; messages moved to the inbox join the end of the page's queue, so each page runs
   // until its queue is empty.
-  let done = 0;
   while (read < total) {
     const page = await nextPage();
     if (page.length === 0) break;

@@ -3,7 +3,7 @@ import { InvalidArgumentError } from 'commander';
 import { loadCatalogue } from '../../law/catalogue.ts';
 import { nearMissLacking } from '../../match/lacking.ts';
 import { DEFAULT_LAW_DIR } from '../../match/match.ts';
-import { emailAdapter } from '../../push/channels/email.ts';
+import { emailAdapter, smtpUnreachable } from '../../push/channels/email.ts';
 import { inAppAdapter } from '../../push/channels/inApp.ts';
 import { smsNotConfigured } from '../../push/channels/sms.ts';
 import { MESSAGE_STATUSES } from '../../push/message.ts';
@@ -139,11 +139,19 @@ export function registerPush(program: Command): void {
       const catalogue = loadCatalogue(opts.law);
       if (catalogue.errors.length > 0)
         throw new UsageError(`--law ${opts.law}: the law directory has ${catalogue.errors.length} problem(s); run: zhishu rules check --law ${opts.law}`);
+      // A server that cannot be reached is found out once, before anything is claimed: its e-mails
+      // stay planned for the next run (no attempt spent), the other channels deliver, and the exit
+      // code says the run did not do all it was asked.
+      const unreachable = opts.smtp === undefined ? null : await smtpUnreachable(opts.smtp);
+      if (unreachable !== null) {
+        process.stderr.write(`zhishu: the SMTP server of --smtp cannot be reached (${unreachable}): e-mails stay in the outbox for the next run\n`);
+        process.exitCode = 1;
+      }
       await withDatabase(opts, async (db) => {
         const adapters = {
           inApp: inAppAdapter(db),
           sms: smsNotConfigured(),
-          ...(opts.smtp ? { email: emailAdapter(db, { smtp: opts.smtp, ...(opts.from ? { from: opts.from } : {}) }) } : {}),
+          ...(opts.smtp && unreachable === null ? { email: emailAdapter(db, { smtp: opts.smtp, ...(opts.from ? { from: opts.from } : {}) }) } : {}),
         };
         const report = await sendPushes(db, adapters, {
           now: opts.now ?? new Date(),

@@ -21,6 +21,25 @@ export const DEFAULT_MESSAGE_ID_DOMAIN = 'zhishu.invalid';
 export const headerMessageId = (messageId: string, domain = DEFAULT_MESSAGE_ID_DOMAIN): string => `<${messageId}@${domain}>`;
 
 /**
+ * Can the SMTP server be reached and does it greet (nodemailer's verify: connect, EHLO, and log in
+ * when the URL has credentials)? null when it can, else why not. Asked once before a run sends
+ * e-mail: a server that cannot be reached (a mistyped host, a closed port) would otherwise cost each
+ * e-mail an attempt and a connection timeout, one after another.
+ */
+export async function smtpUnreachable(smtp: string, timeoutMs = 10_000): Promise<string | null> {
+  const transport = createTransport({ url: smtp, connectionTimeout: timeoutMs, greetingTimeout: timeoutMs, socketTimeout: timeoutMs });
+  try {
+    await transport.verify();
+    return null;
+  } catch (err) {
+    const e = err as Error & { code?: string };
+    return e.code ? `${e.code}: ${e.message}` : e.message;
+  } finally {
+    transport.close();
+  }
+}
+
+/**
  * E-mail over SMTP, with a sent-log (email_sent_log, one row per push message) that says what the
  * adapter knows about the SMTP transaction of each message:
  *
