@@ -224,6 +224,22 @@ describe('zhishu CLI', () => {
     assert.match(ok.stdout, new RegExp(`Benefit ledger ${known} 2025`));
   });
 
+  it('quarantine refuses a --table that is no table of the domain model, naming the ones there are', () => {
+    const r = zhishu('quarantine', '--table', 'nosuch', '--db', db);
+    assert.equal(r.code, 2, r.stderr);
+    assert.match(r.stderr, /option '--table <name>' argument 'nosuch' is invalid\. Allowed choices are taxpayer, company_person, filing/);
+    assert.equal(zhishu('quarantine', '--table', 'filing', '--db', db).code, 0);
+  });
+
+  it('match refuses a quarter with no return in the store, naming the quarters there are, and records no run', async () => {
+    const runs = async () => inStore(db, async (s) => Number((await s.one<{ n: bigint }>('SELECT count(*) AS n FROM match_run')).n));
+    const before = await runs();
+    const r = zhishu('match', '--period', '2019-Q1', '--db', db);
+    assert.equal(r.code, 2, r.stderr);
+    assert.match(r.stderr, /^zhishu: no returns of 2019-Q1 in the store, so nothing to match \(the returns cover \d{4}-Q\d to \d{4}-Q\d\)\n$/);
+    assert.equal(await runs(), before, 'no run recorded');
+  });
+
   it("a match run is stamped in UTC whatever the machine's time zone: it does not finish hours after it began", async () => {
     const code = await inStore(db, async (s) => (await s.one<{ c: string }>('SELECT min(credit_code) AS c FROM taxpayer')).c);
     const before = Date.now();

@@ -1,5 +1,6 @@
 import { writeFileSync } from 'node:fs';
-import { Command, CommanderError } from 'commander';
+import { Command, CommanderError, Option } from 'commander';
+import { TABLES } from '../model/index.ts';
 import { PgDb } from '../store/pg.ts';
 import { DEFAULT_DB_PATH, migrate, Store } from '../store/store.ts';
 import { positiveInt } from './args.ts';
@@ -51,7 +52,8 @@ program
   .command('quarantine')
   .description('list quarantined records with file, row, field and reason')
   .option(...dbOption)
-  .option('--table <name>', 'only this table')
+  // A name that is no table would list nothing, as if the table had no record quarantined.
+  .addOption(new Option('--table <name>', 'only this table').choices(TABLES.map((t) => t.name)))
   .option('--limit <n>', 'at most this many', positiveInt, 50)
   .option('--json', 'print as JSON')
   .action(async (opts: { db: string; table?: string; limit: number; json?: boolean }) => {

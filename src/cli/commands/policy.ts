@@ -32,6 +32,19 @@ export async function quartersInStore(db: Db): Promise<string[]> {
   return rows.map((r) => quarterOf(r.d).period);
 }
 
+/**
+ * Refuses a quarter with no return in the store: its facts would all be missing, and a run of every
+ * result unknown would be recorded as if it were the quarter's answer.
+ */
+async function checkReturnsIn(db: Db, period: string): Promise<void> {
+  const q = parseQuarter(period);
+  if ((await db.all('SELECT 1 FROM filing WHERE period_end BETWEEN $1::DATE AND $2::DATE LIMIT 1', [q.start, q.end])).length > 0) return;
+  const quarters = await quartersInStore(db);
+  throw new UsageError(
+    `no returns of ${period} in the store, so nothing to match${quarters.length > 0 ? ` (the returns cover ${quarters[0]} to ${quarters[quarters.length - 1]})` : ': load data first'}`,
+  );
+}
+
 /** Refuses a year no match ran for: its ledger and report would be empty, as if no relief were missed. */
 async function checkMatchRunIn(db: Db, year: number): Promise<void> {
   if ((await db.all('SELECT 1 FROM match_run WHERE period LIKE $1 LIMIT 1', [`${year}-Q%`])).length > 0) return;
@@ -148,6 +161,7 @@ export function registerPolicy(program: Command): void {
       await withDatabase(opts, async (db) => {
         if (opts.taxpayer) await checkTaxpayer(db, opts.taxpayer);
         const period = opts.period ?? (await latestQuarter(db));
+        await checkReturnsIn(db, period);
         const t0 = Date.now();
         let plan: PlanReport | null = null;
         const run = await runMatch(db, {
