@@ -332,7 +332,13 @@ describe('zhishu CLI', () => {
       );
       assert.doesNotMatch(r.stderr, /timestamp field format|Conversion Error/, value);
     }
-    assert.match(zhishu('explain', '--help').stdout, /match runs are stamped in UTC, and a time without an\s+offset is UTC/, '--help gives the convention');
+    assert.match(zhishu('explain', '--help').stdout, /without\s+an\s+offset\s+it\s+is\s+China\s+time\s+\(UTC\+8\)/, '--help gives the convention');
+    // Without an offset, China time (as push --now reads it): the same instant as with +08:00.
+    const noOffset = zhishu('explain', '--taxpayer', code, '--as-of', beijing(stamped).replace('+08:00', ''), '--lang', 'en', '--db', db);
+    assert.equal(noOffset.code, 0, noOffset.stderr);
+    assert.ok(noOffset.stdout.startsWith(`${code} 2025-Q4 (facts as of ${computedAt} UTC)`), noOffset.stdout.slice(0, 200));
+    const inUtc = zhishu('explain', '--taxpayer', code, '--as-of', `${computedAt.replace(' ', 'T')}Z`, '--lang', 'en', '--db', db);
+    assert.equal(inUtc.code, 0, inUtc.stderr);
   });
 
   it('explain refuses a --lang other than zh, en or both, and a --policy not in force, naming the option', async () => {

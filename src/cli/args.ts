@@ -35,7 +35,7 @@ export function year(value: string): number {
 /**
  * An ISO date or date-time (2026-04-30, 2026-04-30T18:00, 2026-04-30T18:00:00.000+08:00) as the
  * TIMESTAMP text of that moment in UTC, the time match runs stamp their facts and results with
- * (computed_at). An offset (Z, +08:00) is converted; a time without one is read as UTC.
+ * (computed_at). An offset (Z, +08:00) is converted; a time without one is China time (UTC+8).
  */
 export function utcTime(value: string): string {
   const bad = new InvalidArgumentError(`'${value}' is not an ISO date or time (e.g. 2026-04-30, 2026-04-30T18:00 or 2026-04-30T18:00+08:00)`);
@@ -48,7 +48,8 @@ export function utcTime(value: string): string {
   if (t.getUTCFullYear() !== y || t.getUTCMonth() !== mo - 1 || t.getUTCDate() !== d || t.getUTCHours() !== h || t.getUTCMinutes() !== mi) throw bad;
   const zone = /^([+-])(\d{2}):?(\d{2})$/.exec(m[8] ?? '');
   if (zone && (Number(zone[2]) > 14 || Number(zone[3]) > 59)) throw bad;
-  const offsetMinutes = zone ? (zone[1] === '-' ? -1 : 1) * (Number(zone[2]) * 60 + Number(zone[3])) : 0;
+  // Without an offset, China time, as `push --now` reads it and as the people using Zhishu mean it.
+  const offsetMinutes = zone ? (zone[1] === '-' ? -1 : 1) * (Number(zone[2]) * 60 + Number(zone[3])) : m[8] ? 0 : 8 * 60;
   return new Date(local - offsetMinutes * 60_000).toISOString().slice(0, 23).replace('T', ' ');
 }
 

@@ -203,7 +203,7 @@ export function registerPolicy(program: Command): void {
     .option('--period <quarter>', 'e.g. 2026-Q1 (default: the latest quarter with returns)', quarter)
     .option(
       '--as-of <time>',
-      'explain with the facts as they were at this moment, an ISO date or time (e.g. 2026-04-30, 2026-04-30T18:00+08:00); match runs are stamped in UTC, and a time without an offset is UTC',
+      'explain with the facts as they were at this moment, an ISO date or time (e.g. 2026-04-30, 2026-04-30T18:00, 2026-04-30T10:00Z); without an offset it is China time (UTC+8), as --now of push; match runs are stamped in UTC',
       utcTime,
     )
     .option('--lang <lang>', 'zh, en or both', 'both')
