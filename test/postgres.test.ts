@@ -990,16 +990,16 @@ describe('the ledger of claims the match contradicts and of reliefs missed witho
     // zhishu report policy: the same figures, and the claims without eligibility by policy and match status.
     const text = reportText(report);
     for (const [label, value] of [
-      ['reliefs enjoyed, yuan', '85600.00'],
-      ['of them unverified', '82800.00'],
-      ['reliefs missed, yuan', '82900.00'],
+      ['reliefs enjoyed, yuan', '85,600.00'],
+      ['of them unverified', '82,800.00'],
+      ['reliefs missed, yuan', '82,900.00'],
       ['taxpayers missing a relief', '2'],
       ['missing reliefs of unknown amount only', '1'],
-      ['claims without eligibility, yuan', '40500.00'],
+      ['claims without eligibility, yuan', '40,500.00'],
       ['taxpayers claiming without eligibility', '2'],
     ])
       assert.match(text, new RegExp(`${label}.* ${value}\\n`), label);
-    assert.match(text, /cit\.highTech +不符合 not eligible +1 +1 +40000\.00\n/);
+    assert.match(text, /cit\.highTech +不符合 not eligible +1 +1 +40,000\.00\n/);
     assert.match(text, /surcharges\.sixTaxesTwoFees +接近符合 near miss +1 +1 +500\.00\n/);
   });
 });
