@@ -114,6 +114,13 @@ for (const engine of ['duckdb', 'postgres'] as Engine[]) {
             why.json.text.zh.some((l: string) => l.includes('100000')),
             'the explanation shows the new figure',
           );
+          // Each source also as Chinese text reads it: the law file's English note in Chinese, or left out.
+          const notes = (why.json.sources as { document: string; documentZh: string }[]).filter((x) => /\([^()]*[A-Za-z]{2}[^()]*\)/.test(x.document));
+          assert.ok(notes.length > 0, 'cit.smallLowProfit cites a document with an English note');
+          for (const x of notes) {
+            assert.doesNotMatch(x.documentZh, /[A-Za-z]{2}/, `${x.document} → ${x.documentZh}`);
+            assert.ok(x.documentZh.startsWith(x.document.slice(0, x.document.indexOf(' ('))), x.documentZh);
+          }
         } finally {
           await s.db.exec('UPDATE taxpayer SET employees = $2 WHERE credit_code = $1', [own(), Number(employees)]);
           await runMatch(s.db, { period, only: own() });

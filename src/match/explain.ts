@@ -14,7 +14,8 @@ export interface PolicyExplanation {
   status: MatchStatus;
   /** Estimated benefit for the quarter (matched and near miss), yuan. */
   benefit: string | null;
-  sources: { document: string; confidence: string }[];
+  /** documentZh: the document as Chinese text reads it (sourceZh: an English note given in Chinese, or left out). */
+  sources: { document: string; documentZh: string; confidence: string }[];
   /**
    * Why, in words: the verdict, then one line per condition, marked ✓ (holds), ✗ (fails) or ?
    * (cannot be decided), indented by two spaces; where the rule has alternatives, a line opens each
@@ -301,7 +302,7 @@ function explainFacts(facts: FactRow, inForce: InForce, policies: InForce): Poli
       category: entry.category,
       status,
       benefit: value,
-      sources: entry.sources.map((s) => ({ document: s.document, confidence: s.confidence })),
+      sources: entry.sources.map((s) => ({ document: s.document, documentZh: sourceZh(s.document), confidence: s.confidence })),
       text: { zh: [head.zh, ...lines.map((l) => l.zh)], en: [head.en, ...lines.map((l) => l.en)] },
       stacking: stackingOf({ entry, status, benefit: value }, grouped),
       trace,

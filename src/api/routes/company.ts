@@ -191,7 +191,13 @@ export function registerCompany(api: ZodApi, ctx: ApiContext): void {
             category: z.string(),
             status: z.enum(['matched', 'nearMiss', 'unknown', 'notEligible']),
             benefit: yuan.nullable(),
-            sources: z.array(z.object({ document: z.string(), confidence: z.string() })),
+            sources: z.array(
+              z.object({
+                document: z.string(),
+                documentZh: z.string().describe('the document as Chinese text reads it (an English note in Chinese)'),
+                confidence: z.string(),
+              }),
+            ),
             text: z.object({ zh: z.array(z.string()), en: z.array(z.string()) }),
             // Reliefs of its exclusive group (不得叠加享受) the taxpayer matches too, and which is worth most.
             stacking: z

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { sourceZh } from '../../match/explain.ts';
 import { DISTRICTS, INDUSTRY_SECTIONS } from '../../model/enums.ts';
 import { CATEGORY_ZH } from '../../push/message.ts';
 import type { ApiContext, ZodApi } from '../context.ts';
@@ -79,7 +80,15 @@ export function registerMeta(api: ZodApi, ctx: ApiContext): void {
                 title,
                 category: z.string(),
                 audience: z.string(),
-                sources: z.array(z.object({ document: z.string(), issued: z.string().nullable(), link: z.string().nullable(), confidence: z.string() })),
+                sources: z.array(
+                  z.object({
+                    document: z.string(),
+                    documentZh: z.string().describe('the document as Chinese text reads it (an English note in Chinese)'),
+                    issued: z.string().nullable(),
+                    link: z.string().nullable(),
+                    confidence: z.string(),
+                  }),
+                ),
                 effectiveFrom: z.string(),
                 effectiveTo: z.string(),
                 replaces: z.string().nullable(),
@@ -98,7 +107,13 @@ export function registerMeta(api: ZodApi, ctx: ApiContext): void {
           title: e.title,
           category: e.category,
           audience: e.audience,
-          sources: e.sources.map((s) => ({ document: s.document, issued: s.issued ?? null, link: s.link ?? null, confidence: s.confidence })),
+          sources: e.sources.map((s) => ({
+            document: s.document,
+            documentZh: sourceZh(s.document),
+            issued: s.issued ?? null,
+            link: s.link ?? null,
+            confidence: s.confidence,
+          })),
           effectiveFrom: e.effective.from,
           effectiveTo: e.effective.to,
           replaces: e.replaces ?? null,

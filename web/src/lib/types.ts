@@ -95,6 +95,8 @@ export interface MatchRow {
 
 export interface Source {
   document: string;
+  /** The document as Chinese text reads it: an English note given in Chinese, or left out. */
+  documentZh: string;
   confidence: string;
 }
 

@@ -62,7 +62,7 @@ export function PoliciesPage() {
         <ul className="sources-inline">
           {p.sources.map((s) => (
             <li key={s.document}>
-              {s.document}{' '}
+              {lang === 'zh' ? s.documentZh : s.document}{' '}
               <span
                 className={`confidence confidence-${s.confidence}`}
                 title={t(`confidence.${s.confidence === 'C' || s.confidence === 'R' ? s.confidence : 'U'}`)}

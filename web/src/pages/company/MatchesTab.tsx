@@ -210,7 +210,7 @@ export function Explanation({ code, policyId, period }: { code: string; policyId
         <ul>
           {x.data.sources.map((s) => (
             <li key={s.document}>
-              {s.document}{' '}
+              {lang === 'zh' ? s.documentZh : s.document}{' '}
               <span
                 className={`confidence confidence-${s.confidence}`}
                 title={t(`confidence.${s.confidence === 'C' || s.confidence === 'R' ? s.confidence : 'U'}`)}
