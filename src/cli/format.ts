@@ -1,8 +1,6 @@
 /** Terminal output helpers: numbers, durations, aligned tables and bar charts. */
 
 export const fmtInt = (n: number | bigint | string) => Number(n).toLocaleString('en-US');
-/** A yuan amount as text (12345678.90, -5.00) with thousands separators: 12,345,678.90. */
-export const fmtYuan = (yuan: string): string => yuan.replace(/^(-?)(\d+)/, (_, sign: string, int: string) => sign + int.replace(/\B(?=(\d{3})+(?!\d))/g, ','));
 export const fmtMs = (ms: number) => (ms < 1000 ? `${ms} ms` : `${(ms / 1000).toFixed(1)} s`);
 /**
  * A progress callback that writes a line on stderr for the first step, then at most every two seconds,

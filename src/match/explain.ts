@@ -241,6 +241,46 @@ export async function explainTaxpayers(
   store: Db,
   opts: { period: string; wanted: ReadonlyMap<string, ReadonlySet<string>>; lawDir?: string },
 ): Promise<{ explained: Map<string, PolicyExplanation[]>; missing: string[] }> {
+  const { facts, inForce } = await latestFacts(store, opts);
+  const explained = new Map<string, PolicyExplanation[]>();
+  for (const [code, row] of facts) {
+    const wanted = opts.wanted.get(code) as ReadonlySet<string>;
+    explained.set(
+      code,
+      explainFacts(
+        row,
+        inForce,
+        inForce.filter((p) => wanted.has(p.entry.id)),
+      ),
+    );
+  }
+  return { explained, missing: [...opts.wanted.keys()].filter((c) => !explained.has(c)) };
+}
+
+/**
+ * What each of the policies asked about lacks (lackingOf), for many taxpayers at once from their
+ * latest facts: explainTaxpayers without what a push message does not say (the verdict's words, the
+ * reliefs of a group weighed against each other, the sources). A push plan asks this of each batch's
+ * near misses. Taxpayers without facts for the period come back in `missing`.
+ */
+export async function lackingOfTaxpayers(
+  store: Db,
+  opts: { period: string; wanted: ReadonlyMap<string, ReadonlySet<string>>; lawDir?: string },
+): Promise<{ lacking: Map<string, Map<string, { zh: string[]; en: string[] }>>; missing: string[] }> {
+  const { facts, inForce } = await latestFacts(store, opts);
+  const lacking = new Map<string, Map<string, { zh: string[]; en: string[] }>>();
+  for (const [code, row] of facts) {
+    const wanted = opts.wanted.get(code) as ReadonlySet<string>;
+    lacking.set(code, new Map(inForce.filter((p) => wanted.has(p.entry.id)).map((p) => [p.entry.id, lackingOf({ trace: explain(p.rule, row) })])));
+  }
+  return { lacking, missing: [...opts.wanted.keys()].filter((c) => !lacking.has(c)) };
+}
+
+/** The latest facts of the taxpayers asked about (one query for all of them), and the policies in force. */
+async function latestFacts(
+  store: Db,
+  opts: { period: string; wanted: ReadonlyMap<string, ReadonlySet<string>>; lawDir?: string },
+): Promise<{ facts: Map<string, FactRow>; inForce: InForce }> {
   const quarter = parseQuarter(opts.period);
   const codes = JSON.stringify([...opts.wanted.keys()]);
   const list = store.dialect === 'postgres' ? 'SELECT jsonb_array_elements_text($2::jsonb)' : `SELECT unnest(from_json($2, '["VARCHAR"]'))`;
@@ -248,22 +288,8 @@ export async function explainTaxpayers(
     `SELECT DISTINCT ON (credit_code) * FROM taxpayer_fact WHERE period = $1 AND credit_code IN (${list}) ORDER BY credit_code, computed_at DESC`,
     [quarter.period, codes],
   );
-  const inForce = policiesOf(catalogueOf(opts.lawDir ?? DEFAULT_LAW_DIR).catalogue, quarter);
-  const explained = new Map<string, PolicyExplanation[]>();
-  for (const row of rows) {
-    const code = String(row.credit_code);
-    const wanted = opts.wanted.get(code);
-    if (!wanted) continue;
-    explained.set(
-      code,
-      explainFacts(
-        factRow(row),
-        inForce,
-        inForce.filter((p) => wanted.has(p.entry.id)),
-      ),
-    );
-  }
-  return { explained, missing: [...opts.wanted.keys()].filter((c) => !explained.has(c)) };
+  const facts = new Map(rows.filter((r) => opts.wanted.has(String(r.credit_code))).map((r) => [String(r.credit_code), factRow(r)] as const));
+  return { facts, inForce: policiesOf(catalogueOf(opts.lawDir ?? DEFAULT_LAW_DIR).catalogue, quarter) };
 }
 
 type InForce = ReturnType<typeof policiesOf>;

@@ -142,33 +142,18 @@ export function singleText(id: string, to: Addressee, item: ItemText): { subject
     `税费种类：${CATEGORY_ZH[item.entry.category] ?? item.entry.category}`,
     `所属期：${to.periodZh}`,
   ];
-  if (item.kind === 'relief' && item.past) {
-    return {
-      subject: `${SUBJECT_PREFIX}尚未享受：${titleLine(item.entry)}`,
-      body: [
-        greeting,
-        '',
-        `根据税务机关掌握的数据，贵单位（统一社会信用代码 ${to.creditCode}）${to.periodZh}符合以下税费优惠政策的条件，申报期限已过，尚未享受。`,
-        '',
-        ...facts,
-        `预计减免：${benefitText(item.benefitFen)}`,
-        `申报期限：${item.deadline}（已过）。${LATE_CLAIM}。`,
-        '',
-        footer(id),
-      ].join('\n'),
-    };
-  }
   if (item.kind === 'relief') {
+    // After the deadline the relief is told as not yet enjoyed, and how it can still be had.
     return {
-      subject: `${SUBJECT_PREFIX}可享受：${titleLine(item.entry)}`,
+      subject: `${SUBJECT_PREFIX}${item.past ? '尚未享受' : '可享受'}：${titleLine(item.entry)}`,
       body: [
         greeting,
         '',
-        `根据税务机关掌握的数据，贵单位（统一社会信用代码 ${to.creditCode}）${to.periodZh}符合以下税费优惠政策的条件，请在申报时享受。`,
+        `根据税务机关掌握的数据，贵单位（统一社会信用代码 ${to.creditCode}）${to.periodZh}符合以下税费优惠政策的条件，${item.past ? '申报期限已过，尚未享受。' : '请在申报时享受。'}`,
         '',
         ...facts,
         `预计减免：${benefitText(item.benefitFen)}`,
-        `申报期限：${item.deadline}（请在此之前完成申报）`,
+        item.past ? `申报期限：${item.deadline}（已过）。${LATE_CLAIM}。` : `申报期限：${item.deadline}（请在此之前完成申报）`,
         '',
         footer(id),
       ].join('\n'),

@@ -30,7 +30,7 @@ export interface SendOptions {
   batchSize?: number;
   /** Due messages read from the outbox at a time (default 50,000): what a run holds in memory. */
   pageSize?: number;
-  /** Called after every batch, for progress lines. */
+  /** Called after every batch, and after each message a channel takes one at a time (e-mail), for progress lines. */
   onProgress?: (progress: { done: number; total: number }) => void;
   /** PostgreSQL: called once when another sender on the same schema is running and this run waits for it. */
   onWait?: () => void;

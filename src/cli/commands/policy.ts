@@ -5,12 +5,13 @@ import { STATUS_LABELS } from '../../match/labels.ts';
 import { nearMissLacking } from '../../match/lacking.ts';
 import { catalogueOf, DEFAULT_LAW_DIR, type MatchRun, policiesOf, runMatch } from '../../match/match.ts';
 import { parseQuarter, quarterOf } from '../../match/period.ts';
+import { formatYuan, toFen } from '../../push/message.ts';
 import { type PlanReport, planPushes } from '../../push/plan.ts';
 import type { Db } from '../../store/db.ts';
 import { DEFAULT_DB_PATH } from '../../store/store.ts';
 import { creditCode, quarter, utcTime, year } from '../args.ts';
 import { checkFacts, checkLaw, checkTaxpayer, openStore } from '../checks.ts';
-import { barChart, fmtYuan, table } from '../format.ts';
+import { barChart, table } from '../format.ts';
 import { UsageError } from './ingest.ts';
 import { type DatabaseArgs, databaseOption, schemaOption, withDatabase } from './pg.ts';
 
@@ -87,13 +88,13 @@ export function reportText(r: PolicyReport): string {
       [
         ['taxpayers matched to at least one policy 匹配政策的纳税人', r.taxpayersMatched],
         ['… of them with reduction data 其中有减免数据的', r.taxpayersMatchedWithReductionData],
-        ['reliefs enjoyed, yuan 已享受减免（元）', fmtYuan(r.enjoyed)],
-        ['… of them unverified (the match could not judge them), yuan 其中未核实（无法判断）', fmtYuan(r.enjoyedUnverified)],
+        ['reliefs enjoyed, yuan 已享受减免（元）', formatYuan(toFen(r.enjoyed))],
+        ['… of them unverified (the match could not judge them), yuan 其中未核实（无法判断）', formatYuan(toFen(r.enjoyedUnverified))],
         ['taxpayers with an unverified claim 有未核实申报的纳税人', r.taxpayersEnjoyedUnverified],
-        ['reliefs missed, yuan 应享未享（元）', fmtYuan(r.missed)],
+        ['reliefs missed, yuan 应享未享（元）', formatYuan(toFen(r.missed))],
         ['taxpayers missing a relief 有应享未享的纳税人', r.taxpayersMissing],
         ['… besides them, missing reliefs of unknown amount only 另有应享未享但金额未知的', r.taxpayersMissingAmountUnknown],
-        ['claims without eligibility, yuan (not enjoyed) 不符合条件的减免申报（元，不计入已享受）', fmtYuan(r.claimedNotEligible)],
+        ['claims without eligibility, yuan (not enjoyed) 不符合条件的减免申报（元，不计入已享受）', formatYuan(toFen(r.claimedNotEligible))],
         ['taxpayers claiming without eligibility 有不符合条件申报的纳税人', r.taxpayersClaimedNotEligible],
       ],
     ),
@@ -101,7 +102,7 @@ export function reportText(r: PolicyReport): string {
       ? [
           `claims without eligibility, a risk to review 不符合条件的减免申报（待核查）\n${table(
             ['policy', 'match says', 'taxpayers', 'claims', 'claimed, yuan'],
-            r.claimsNotEligible.map((c) => [c.policyId, matchLabel(c.matchStatus), c.taxpayers, c.claims, fmtYuan(c.claimed)]),
+            r.claimsNotEligible.map((c) => [c.policyId, matchLabel(c.matchStatus), c.taxpayers, c.claims, formatYuan(toFen(c.claimed))]),
           )}`,
         ]
       : []),

@@ -1,8 +1,7 @@
 import type { Command } from 'commander';
 import { InvalidArgumentError } from 'commander';
-import { loadCatalogue } from '../../law/catalogue.ts';
 import { nearMissLacking } from '../../match/lacking.ts';
-import { DEFAULT_LAW_DIR } from '../../match/match.ts';
+import { catalogueOf, DEFAULT_LAW_DIR } from '../../match/match.ts';
 import { emailAdapter, smtpUnreachable } from '../../push/channels/email.ts';
 import { inAppAdapter } from '../../push/channels/inApp.ts';
 import { smsNotConfigured } from '../../push/channels/sms.ts';
@@ -14,7 +13,7 @@ import { parseInstant } from '../../push/time.ts';
 import type { Db } from '../../store/db.ts';
 import { DEFAULT_DB_PATH } from '../../store/store.ts';
 import { positiveInt, quarter } from '../args.ts';
-import { checkLawDir, checkMatchRun, checkSmtpUrl } from '../checks.ts';
+import { checkLaw, checkMatchRun, checkSmtpUrl } from '../checks.ts';
 import { fmtMs, progressLines, table } from '../format.ts';
 import { UsageError } from './ingest.ts';
 import { type DatabaseArgs, databaseOption, schemaOption, withDatabase } from './pg.ts';
@@ -97,15 +96,13 @@ export function registerPush(program: Command): void {
     .action(
       async (opts: DatabaseArgs & { period?: string; now?: Date; law: string; leadDays: number; maxPerWeek: number; majorRelief: number; json?: boolean }) => {
         const started = Date.now();
-        checkLawDir(opts.law);
-        const catalogue = loadCatalogue(opts.law);
-        if (catalogue.errors.length > 0)
-          throw new UsageError(`--law ${opts.law}: the law directory has ${catalogue.errors.length} problem(s); run: zhishu rules check --law ${opts.law}`);
+        checkLaw(opts.law);
+        const { catalogue } = catalogueOf(opts.law);
         await withDatabase(opts, async (db) => {
-          const latest = await db.all<{ period: string }>('SELECT period FROM match_run ORDER BY run_id DESC LIMIT 1');
-          const periodId = opts.period ?? latest[0]?.period;
+          // A period given must have been matched; the default is the period of the latest run.
+          if (opts.period) await checkMatchRun(db, opts.period);
+          const periodId = opts.period ?? (await db.all<{ period: string }>('SELECT period FROM match_run ORDER BY run_id DESC LIMIT 1'))[0]?.period;
           if (!periodId) throw new UsageError('no match run in the store yet, so nothing to push: run zhishu match first');
-          await checkMatchRun(db, periodId);
           process.stderr.write(`Planning the messages of ${periodId}\n`);
           const report = await planPushes(db, catalogue.entries, {
             period: periodId,
@@ -135,10 +132,8 @@ export function registerPush(program: Command): void {
     .action(async (opts: DatabaseArgs & { now?: Date; smtp?: string; from?: string; maxAttempts: number; limit?: number; law: string; json?: boolean }) => {
       const started = Date.now();
       if (opts.smtp !== undefined) checkSmtpUrl(opts.smtp);
-      checkLawDir(opts.law);
-      const catalogue = loadCatalogue(opts.law);
-      if (catalogue.errors.length > 0)
-        throw new UsageError(`--law ${opts.law}: the law directory has ${catalogue.errors.length} problem(s); run: zhishu rules check --law ${opts.law}`);
+      checkLaw(opts.law);
+      const { catalogue } = catalogueOf(opts.law);
       // A server that cannot be reached is found out once, before anything is claimed: its e-mails
       // stay planned for the next run (no attempt spent), the other channels deliver, and the exit
       // code says the run did not do all it was asked.
