@@ -404,6 +404,26 @@ describe('planning: by category and layer', () => {
 });
 
 describe('planning: timing', () => {
+  it('reads a time without an offset as China time, converts one with an offset, and refuses a date or hour that does not exist instead of rolling it over', () => {
+    assert.equal(parseInstant('2026-04-30').toISOString(), '2026-04-29T16:00:00.000Z');
+    assert.equal(parseInstant('2026-04-30 18:00').toISOString(), '2026-04-30T10:00:00.000Z');
+    assert.equal(parseInstant('2026-04-30T18:00:00.5+08:00').toISOString(), '2026-04-30T10:00:00.500Z');
+    assert.equal(parseInstant('2026-04-30T18:00Z').toISOString(), '2026-04-30T18:00:00.000Z');
+    assert.equal(parseInstant('2026-04-30T18:00-0500').toISOString(), '2026-04-30T23:00:00.000Z');
+    for (const text of [
+      '2026-02-30',
+      '2026-02-29T10:00',
+      '2026-04-30T25:00',
+      '2026-04-30T18:60',
+      '2026-04-30T18:00:61',
+      '2026-04-30T18:00+15:00',
+      '30/04/2026',
+      'tomorrow',
+      '2026-04-30T18',
+    ])
+      assert.throws(() => parseInstant(text), new RegExp(`'${text.replace('+', '\\+')}' is not an ISO date or time`), text);
+  });
+
   it('times an IIT relief by the IIT return due first, the business-income one where there is no withholding return', async () => {
     const store = await world([{ role: 'financeOfficer', quiet: [0, 0] }]);
     await person(store, TP2, { role: 'financeOfficer', quiet: [0, 0] });

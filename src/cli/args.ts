@@ -1,6 +1,7 @@
 import { InvalidArgumentError } from 'commander';
 import { parseQuarter } from '../match/period.ts';
 import { creditCodeProblem } from '../model/creditCode.ts';
+import { parseInstant } from '../push/time.ts';
 
 export function positiveInt(value: string): number {
   if (!/^\d+$/.test(value) || Number(value) <= 0) throw new InvalidArgumentError(`'${value}' is not a positive whole number`);
@@ -38,19 +39,11 @@ export function year(value: string): number {
  * (computed_at). An offset (Z, +08:00) is converted; a time without one is China time (UTC+8).
  */
 export function utcTime(value: string): string {
-  const bad = new InvalidArgumentError(`'${value}' is not an ISO date or time (e.g. 2026-04-30, 2026-04-30T18:00 or 2026-04-30T18:00+08:00)`);
-  const m = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,3}))?)?(Z|[+-]\d{2}:?\d{2})?)?$/i.exec(value);
-  if (!m) throw bad;
-  const [y, mo, d, h, mi, s] = m.slice(1, 7).map((x) => Number(x ?? 0)) as [number, number, number, number, number, number];
-  const local = Date.UTC(y, mo - 1, d, h, mi, s, Number((m[7] ?? '0').padEnd(3, '0')));
-  // Date.UTC rolls 2026-02-30 over to March and 25:00 to the next day: the fields must come back unchanged.
-  const t = new Date(local);
-  if (t.getUTCFullYear() !== y || t.getUTCMonth() !== mo - 1 || t.getUTCDate() !== d || t.getUTCHours() !== h || t.getUTCMinutes() !== mi) throw bad;
-  const zone = /^([+-])(\d{2}):?(\d{2})$/.exec(m[8] ?? '');
-  if (zone && (Number(zone[2]) > 14 || Number(zone[3]) > 59)) throw bad;
-  // Without an offset, China time, as `push --now` reads it and as the people using Zhishu mean it.
-  const offsetMinutes = zone ? (zone[1] === '-' ? -1 : 1) * (Number(zone[2]) * 60 + Number(zone[3])) : m[8] ? 0 : 8 * 60;
-  return new Date(local - offsetMinutes * 60_000).toISOString().slice(0, 23).replace('T', ' ');
+  try {
+    return parseInstant(value).toISOString().slice(0, 23).replace('T', ' ');
+  } catch (err) {
+    throw new InvalidArgumentError((err as Error).message);
+  }
 }
 
 export function fileFormat(value: string): 'parquet' | 'csv' {

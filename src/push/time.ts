@@ -15,13 +15,32 @@ export const DAY_MS = 24 * HOUR_MS;
 export const toLocal = (d: Date): LocalMs => d.getTime() + OFFSET_MS;
 export const toInstant = (ms: LocalMs): Date => new Date(ms - OFFSET_MS);
 
-/** An ISO date-time; without a zone it is read as Asia/Shanghai local time, as everything in the bureau is. */
+/**
+ * An ISO date or date-time (2026-04-30, 2026-04-30T18:00, 2026-04-30 18:00:00.000+08:00); without
+ * an offset it is Asia/Shanghai local time, as everything in the bureau is. A date or time that does
+ * not exist (2026-02-30, 25:00, +15:00) is refused rather than rolled over, as Date.parse would.
+ */
 export function parseInstant(text: string): Date {
-  const zoned = /(Z|[+-]\d{2}:?\d{2})$/i.test(text);
-  const withTime = /T|\s\d/.test(text) ? text.replace(' ', 'T') : `${text}T00:00:00`;
-  const ms = Date.parse(zoned ? withTime : `${withTime}+08:00`);
-  if (!/^\d{4}-\d{2}-\d{2}/.test(text) || Number.isNaN(ms)) throw new Error(`'${text}' is not an ISO date-time`);
-  return new Date(ms);
+  const bad = new Error(`'${text}' is not an ISO date or time (e.g. 2026-04-30, 2026-04-30T18:00 or 2026-04-30T18:00+08:00)`);
+  const m = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,3}))?)?)?(Z|[+-]\d{2}:?\d{2})?$/i.exec(text);
+  if (!m) throw bad;
+  const [y, mo, d, h, mi, s] = m.slice(1, 7).map((x) => Number(x ?? 0)) as [number, number, number, number, number, number];
+  const wall = Date.UTC(y, mo - 1, d, h, mi, s, Number((m[7] ?? '0').padEnd(3, '0')));
+  // Date.UTC rolls 2026-02-30 over to March and 25:00 to the next day: the fields must come back unchanged.
+  const t = new Date(wall);
+  if (
+    t.getUTCFullYear() !== y ||
+    t.getUTCMonth() !== mo - 1 ||
+    t.getUTCDate() !== d ||
+    t.getUTCHours() !== h ||
+    t.getUTCMinutes() !== mi ||
+    t.getUTCSeconds() !== s
+  )
+    throw bad;
+  const zone = /^([+-])(\d{2}):?(\d{2})$/.exec(m[8] ?? '');
+  if (zone && (Number(zone[2]) > 14 || Number(zone[3]) > 59)) throw bad;
+  const offsetMinutes = zone ? (zone[1] === '-' ? -1 : 1) * (Number(zone[2]) * 60 + Number(zone[3])) : m[8] ? 0 : OFFSET_MS / 60_000;
+  return new Date(wall - offsetMinutes * 60_000);
 }
 
 /** A local time as DuckDB TIMESTAMP text. */
