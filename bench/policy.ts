@@ -316,8 +316,10 @@ Goal: p99 under 5 ms — ${(re.sqlP99 as number) < 5 ? 'met' : '**missed**'}. Lo
 |---|---:|---:|---|
 | serving store (serving indexes), ${re.n} taxpayers | ${fmt(re.sqlMedian as number)} ms | ${fmt(re.sqlP99 as number)} ms | process CPU median ${fmt(re.cpuMedian as number)} ms, p99 ${fmt(re.cpuP99 as number)} ms |
 | batch store (no index on the taxpayer), ${re.before} taxpayers | ${fmt(re.batchMedian as number)} ms | ${fmt(re.batchP99 as number)} ms | before the indexes are made: \`taxpayer\` and \`filing\` scanned for one taxpayer |
+| serving store, DuckDB on one thread (\`SET threads = 1\`, no worker to wake), as many other taxpayers after them | ${fmt(re.oneThreadMedian as number)} ms | ${fmt(re.oneThreadP99 as number)} ms | process CPU median ${fmt(re.oneThreadCpuMedian as number)} ms |
 | alternative: the stored facts row read by SQL, every policy evaluated in TypeScript (nothing recomputed or written) | ${fmt(re.memMedian as number)} ms | ${fmt(re.memP99 as number)} ms | |
-| floor: the same rows written again for the same taxpayers (run, facts, results appended; commit), nothing read, planned or evaluated | ${fmt(re.floorMedian as number)} ms | ${fmt(re.floorP99 as number)} ms | what any durable re-match on DuckDB pays at least |
+| floor, what is written: the same rows written again for the same taxpayers (run, facts, results appended; commit), nothing read, planned or evaluated | ${fmt(re.floorMedian as number)} ms | ${fmt(re.floorP99 as number)} ms | what any durable re-match on DuckDB pays at least |
+| floor, what is read: the rows the facts read, looked up by credit code (\`taxpayer\`, \`filing\`, \`employment_report\`, \`enterprise_list\`: four prepared SELECTs by the serving indexes), nothing computed or written | ${fmt(re.readsMedian as number)} ms | ${fmt(re.readsP99 as number)} ms | what any re-match from current data on DuckDB reads at least, beside what it writes |
 ${
   rePg
     ? `| PostgreSQL (serving indexes), ${rePg.n} taxpayers: one prepared statement | ${fmt(rePg.median as number)} ms | ${fmt(rePg.p99 as number)} ms | this process's CPU median ${fmt(rePg.cpuMedian as number)} ms (the server's is not counted); load ${fmt(rePg.load as number)} |
