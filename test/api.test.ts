@@ -96,6 +96,26 @@ for (const engine of ['duckdb', 'postgres'] as Engine[]) {
         assert.ok(m.json.items.every((i: { status: string }) => i.status === 'matched'));
       });
 
+      it('answers an explanation it cannot give with 404 naming what is missing, and a failure of the store with 500, not 404', async () => {
+        const before2026 = await call('finance', 'GET', `/api/taxpayers/${own()}/matches/cit.smallLowProfit?period=2024-Q1`);
+        assert.equal(before2026.status, 404);
+        assert.match(before2026.json.error.message, new RegExp(`no facts for taxpayer ${own()} in 2024-Q1`));
+        const latest = (await call('finance', 'GET', `/api/taxpayers/${own()}/matches?pageSize=1`)).json.items[0].period as string;
+        assert.ok(latest >= '2026-Q1', latest);
+        const ended = await call('finance', 'GET', `/api/taxpayers/${own()}/matches/vat.smallScaleExemption2023?period=${latest}`);
+        assert.equal(ended.status, 404, 'the 2023 exemption ended on 2025-12-31');
+        assert.match(ended.json.error.message, /no policy 'vat\.smallScaleExemption2023' in force on 2026-/);
+        // The match runs out of reach (renamed: DuckDB will not rename a table with indexes, as the facts
+        // have): the store fails, which is not the client's to fix.
+        await s.db.exec('ALTER TABLE match_run RENAME TO match_run_away');
+        try {
+          const broken = await call('finance', 'GET', `/api/taxpayers/${own()}/matches/cit.highTech?period=${latest}`);
+          assert.equal(broken.status, 500, JSON.stringify(broken.json));
+        } finally {
+          await s.db.exec('ALTER TABLE match_run_away RENAME TO match_run');
+        }
+      });
+
       it('sees a re-match of its company within seconds (results are cached only until a newer run)', async () => {
         const before = await call('finance', 'GET', `/api/taxpayers/${own()}/matches?status=matched&pageSize=200`);
         assert.ok(before.json.items.some((i: { policyId: string }) => i.policyId === 'cit.smallLowProfit'));

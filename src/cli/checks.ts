@@ -35,20 +35,6 @@ export async function openStore(path: string): Promise<Store> {
   return Store.open(path);
 }
 
-/**
- * Refuses to explain a taxpayer with no facts for the quarter (up to asOf, UTC TIMESTAMP text): the
- * matching has not run for it, or not by then.
- */
-export async function checkFacts(db: Db, code: string, period: string, asOf: string | undefined): Promise<void> {
-  const r = await db.one<{ first: string | null; upto: bigint | number | string }>(
-    'SELECT min(computed_at)::VARCHAR AS first, count(*) FILTER (WHERE computed_at <= CAST($3 AS TIMESTAMP)) AS upto FROM taxpayer_fact WHERE credit_code = $1 AND period = $2',
-    [code, period, asOf ?? '9999-12-31'],
-  );
-  if (r.first === null) throw new UsageError(`no facts for taxpayer ${code} in ${period}: run zhishu match --period ${period} first`);
-  if (Number(r.upto) === 0)
-    throw new UsageError(`no facts for taxpayer ${code} in ${period} computed by ${asOf} UTC: the first were computed at ${r.first} UTC`);
-}
-
 /** Refuses a quarter no match ran for: there is nothing to plan or show, and an empty answer would say nothing was found. */
 export async function checkMatchRun(db: Db, period: string): Promise<void> {
   const runs = await db.all('SELECT 1 FROM match_run WHERE period = $1 LIMIT 1', [period]);

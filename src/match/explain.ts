@@ -193,6 +193,21 @@ export function lackingOf(p: Pick<PolicyExplanation, 'trace'>): { zh: string[]; 
  * Why each policy in force did or did not match one taxpayer for a quarter, from the facts stored
  * by its latest match (so the answer is reproducible as of that moment), in Chinese and English.
  */
+/**
+ * What explainTaxpayer could not find: facts of the taxpayer for the quarter (none, or none computed
+ * by the moment asked), or the policy in force then. A caller answers it as the user's mistake (the
+ * API's 404, the CLI's usage error); any other error is a failure.
+ */
+export class ExplainNotFound extends Error {
+  constructor(
+    message: string,
+    readonly what: 'facts' | 'policy',
+  ) {
+    super(message);
+    this.name = 'ExplainNotFound';
+  }
+}
+
 export async function explainTaxpayer(
   store: Db,
   opts: { creditCode: string; period: string; policy?: string; lawDir?: string; asOf?: string },
@@ -209,8 +224,18 @@ export async function explainTaxpayer(
     )
   )[0];
   if (!row) {
-    throw new Error(
-      `no facts for taxpayer ${opts.creditCode} in ${quarter.period}${opts.asOf ? ` computed by ${opts.asOf}` : ''}: run zhishu match --period ${quarter.period} first`,
+    // Only now, to say which: none at all, or none yet at that moment (then when the first came).
+    const [first] = opts.asOf
+      ? await store.all<{ t: string | null }>('SELECT min(computed_at)::VARCHAR AS t FROM taxpayer_fact WHERE credit_code = $1 AND period = $2', [
+          opts.creditCode,
+          quarter.period,
+        ])
+      : [];
+    throw new ExplainNotFound(
+      first?.t
+        ? `no facts for taxpayer ${opts.creditCode} in ${quarter.period} computed by ${opts.asOf} UTC: the first were computed at ${first.t} UTC`
+        : `no facts for taxpayer ${opts.creditCode} in ${quarter.period}: run zhishu match --period ${quarter.period} first`,
+      'facts',
     );
   }
   const { catalogue, sha } = catalogueOf(opts.lawDir ?? DEFAULT_LAW_DIR);
@@ -219,7 +244,7 @@ export async function explainTaxpayer(
   ]);
   const inForce = policiesOf(catalogue, quarter);
   const policies = inForce.filter((p) => !opts.policy || p.entry.id === opts.policy);
-  if (opts.policy && policies.length === 0) throw new Error(`no policy '${opts.policy}' in force on ${quarter.end}`);
+  if (opts.policy && policies.length === 0) throw new ExplainNotFound(`no policy '${opts.policy}' in force on ${quarter.end}`, 'policy');
   const facts = factRow(row);
   return {
     creditCode: opts.creditCode,

@@ -1,12 +1,12 @@
 import { z } from 'zod';
 import { formatYuan, parseYuan } from '../../calc/money.ts';
 import { taxpayerLedger } from '../../ledger/ledger.ts';
-import { explainTaxpayer } from '../../match/explain.ts';
+import { ExplainNotFound, explainTaxpayer } from '../../match/explain.ts';
 import { takenInstead } from '../../match/stacking.ts';
 import { COLLECTION_MODES, CREDIT_LEVELS, ROLES, TAXPAYER_KINDS, VAT_STATUSES } from '../../model/enums.ts';
 import { sqlTimestamp, toLocal } from '../../push/time.ts';
 import { type ApiContext, companyAccess, type ZodApi } from '../context.ts';
-import { forbidden, notFound } from '../errors.ts';
+import { ApiError, forbidden, notFound } from '../errors.ts';
 import { RunCache } from '../freshness.ts';
 import { pageRows } from '../paging.ts';
 import { isBureau } from '../roles.ts';
@@ -221,8 +221,10 @@ export function registerCompany(api: ZodApi, ctx: ApiContext): void {
           explainTaxpayer(ctx.db, { creditCode: code, period: p, policy: policyId, lawDir: ctx.lawDir }),
         );
       } catch (err) {
-        // No facts for this taxpayer and quarter, or the policy is not in force then.
-        throw notFound((err as Error).message);
+        // No facts for this taxpayer and quarter, or the policy is not in force then: not found. A
+        // failure of the store is not the client's to fix, and stays a 500.
+        if (err instanceof ExplainNotFound) throw new ApiError(404, 'notFound', err.message);
+        throw err;
       }
       const one = explained.policies[0];
       if (!one) throw notFound(`policy ${req.params.policyId} in ${p}`);

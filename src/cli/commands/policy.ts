@@ -1,16 +1,16 @@
 import type { Command } from 'commander';
 import { buildLedger, type LedgerMatchStatus, type PolicyReport, policyReport, type TaxpayerLedger, taxpayerLedger } from '../../ledger/ledger.ts';
-import { explainTaxpayer } from '../../match/explain.ts';
+import { ExplainNotFound, explainTaxpayer } from '../../match/explain.ts';
 import { STATUS_LABELS } from '../../match/labels.ts';
 import { nearMissLacking } from '../../match/lacking.ts';
-import { catalogueOf, DEFAULT_LAW_DIR, type MatchRun, policiesOf, runMatch } from '../../match/match.ts';
+import { catalogueOf, DEFAULT_LAW_DIR, type MatchRun, runMatch } from '../../match/match.ts';
 import { parseQuarter, quarterOf } from '../../match/period.ts';
 import { formatYuan, toFen } from '../../push/message.ts';
 import { type PlanReport, planPushes } from '../../push/plan.ts';
 import type { Db } from '../../store/db.ts';
 import { DEFAULT_DB_PATH } from '../../store/store.ts';
 import { creditCode, quarter, utcTime, year } from '../args.ts';
-import { checkFacts, checkLaw, checkTaxpayer, openStore } from '../checks.ts';
+import { checkLaw, checkTaxpayer, openStore } from '../checks.ts';
 import { barChart, table } from '../format.ts';
 import { UsageError } from './ingest.ts';
 import { type DatabaseArgs, databaseOption, schemaOption, withDatabase } from './pg.ts';
@@ -217,12 +217,13 @@ export function registerPolicy(program: Command): void {
       const store = await openStore(opts.db);
       await checkTaxpayer(store, opts.taxpayer);
       const period = opts.period ?? (await latestQuarter(store));
-      const q = parseQuarter(period);
-      if (opts.policy && !policiesOf(catalogueOf(opts.law).catalogue, q).some((p) => p.entry.id === opts.policy))
-        throw new UsageError(`--policy ${opts.policy}: no policy '${opts.policy}' in force on ${q.end}`);
-      await checkFacts(store, opts.taxpayer, period, opts.asOf);
-      // The user's input is checked above: what fails from here on is a runtime failure (exit 1).
-      const e = await explainTaxpayer(store, { creditCode: opts.taxpayer, period, policy: opts.policy, lawDir: opts.law, asOf: opts.asOf });
+      // What explainTaxpayer cannot find is the user's mistake (exit 2); any other failure is a runtime one (exit 1).
+      const e = await explainTaxpayer(store, { creditCode: opts.taxpayer, period, policy: opts.policy, lawDir: opts.law, asOf: opts.asOf }).catch(
+        (err: unknown) => {
+          if (!(err instanceof ExplainNotFound)) throw err;
+          throw new UsageError(err.what === 'policy' ? `--policy ${opts.policy}: ${err.message}` : err.message);
+        },
+      );
       if (opts.json) {
         console.log(JSON.stringify(e, null, 2));
         return;
