@@ -159,7 +159,13 @@ describe('policy robot: facts from data, set-wise matching, explanations, ledger
     );
     assert.equal(zh.filter((l) => l.startsWith('  ✗')).length, 1);
     const tech = (await explainTaxpayer(store, { creditCode: T.slpe, period: Q, policy: 'cit.highTech' })).policies[0];
-    assert.ok(tech?.text.zh.includes('  ✗ 高新技术企业证书为 否，要求为 是'), tech?.text.zh.join('\n'));
+    // A valid certificate, or one lapsed this year (the 15 % prepayment until re-recognition): neither.
+    const certificate = tech?.text.zh.indexOf('  ✗ 以下任一项满足即可（均未满足）：') ?? -1;
+    assert.ok(certificate > 0, tech?.text.zh.join('\n'));
+    assert.deepEqual(tech?.text.zh.slice(certificate + 1, certificate + 3), [
+      '    ✗ 高新技术企业证书为 否，要求为 是',
+      '    ✗ 高新技术企业资格本年期满、尚在重新认定前为 否，要求为 是',
+    ]);
     assert.ok(
       tech?.text.en.some((l) => l.includes('is no, required equal to yes')),
       tech?.text.en.join('\n'),
@@ -554,6 +560,8 @@ describe('single-taxpayer re-match: the same facts and results as the city run',
     // A high-tech certificate lapsed in the quarter, and one that runs out on its last day.
     await tp(c(1), '2019-03-15', true, '2026-08-31');
     await tp(c(2), '2019-03-15', true, '2026-09-30');
+    // One that ran out at the end of the year before: nothing lapsed this year.
+    await tp(c(8), '2019-03-15', true, '2025-12-31');
     // Refunds: monthly VAT returns whose quarter adds up below zero, a negative CIT base.
     await tp(c(3), '2020-01-01', false, null);
     for (const [start, end, base] of [
@@ -605,7 +613,7 @@ describe('single-taxpayer re-match: the same facts and results as the city run',
     const cityAt = '2026-11-01 08:00:00';
     const oneAt = '2026-11-02 08:00:00';
     await runMatch(store, { period: '2026-Q3', now: new Date(`${cityAt.replace(' ', 'T')}Z`) });
-    for (let i = 1; i <= 7; i++) await runMatch(store, { period: '2026-Q3', only: c(i), now: new Date(`${oneAt.replace(' ', 'T')}Z`) });
+    for (let i = 1; i <= 8; i++) await runMatch(store, { period: '2026-Q3', only: c(i), now: new Date(`${oneAt.replace(' ', 'T')}Z`) });
     const facts = (at: string) =>
       store.all(
         `SELECT * EXCLUDE (computed_at) FROM taxpayer_fact WHERE computed_at = TIMESTAMP '${at}' AND credit_code LIKE '91440300MA5J%' ORDER BY credit_code`,
@@ -614,7 +622,12 @@ describe('single-taxpayer re-match: the same facts and results as the city run',
     assert.deepEqual(one, await facts(cityAt));
     // And the values are the sums the returns give, not merely the same mistake made twice.
     const by = Object.fromEntries(one.map((r) => [r.credit_code, r]));
-    assert.deepEqual([by[c(1)]?.high_tech, by[c(2)]?.high_tech], [false, true]);
+    assert.deepEqual([by[c(1)]?.high_tech, by[c(2)]?.high_tech, by[c(8)]?.high_tech], [false, true, false]);
+    // Lapsed in the quarter's year (公告2017年第24号: the 15 % prepayment until re-recognition) only for the first.
+    assert.deepEqual(
+      [by[c(1)]?.high_tech_lapsed_this_year, by[c(2)]?.high_tech_lapsed_this_year, by[c(8)]?.high_tech_lapsed_this_year, by[c(3)]?.high_tech_lapsed_this_year],
+      [true, false, false, false],
+    );
     assert.deepEqual(
       [by[c(3)]?.quarterly_sales, by[c(3)]?.monthly_sales, by[c(3)]?.vat_payable, by[c(3)]?.taxable_income, by[c(3)]?.quarterly_taxable_income],
       ['-900.20', '0.05', '-0.30', '-3000.01', '1999.99'],
@@ -643,6 +656,20 @@ describe('single-taxpayer re-match: the same facts and results as the city run',
       [
         [c(6), 'unknown', null],
         [c(7), 'matched', '1500.00'],
+      ],
+    );
+    // The 15 % rate: the valid certificate and the one lapsed this year matched, the one lapsed last year
+    // not eligible (no row: only matches, near misses and unknowns are kept).
+    const tech = await store.all<{ credit_code: string; status: string }>(
+      `SELECT credit_code, status::VARCHAR AS status FROM current_match
+       WHERE policy_id = 'cit.highTech' AND period = '2026-Q3' AND credit_code IN ($1, $2, $3) ORDER BY credit_code`,
+      [c(1), c(2), c(8)],
+    );
+    assert.deepEqual(
+      tech.map((r) => [r.credit_code, r.status]),
+      [
+        [c(1), 'matched'],
+        [c(2), 'matched'],
       ],
     );
     assert.deepEqual(

@@ -35,6 +35,7 @@ export const FACT_LABELS: Record<string, { zh: string; en: string; from?: { zh: 
   wages_paid: { zh: '本季度工资薪金', en: 'wages paid in the quarter', from: FROM.iitWithholding },
   rnd_expense: { zh: '研发费用', en: 'R&D expense' },
   high_tech: { zh: '高新技术企业证书', en: 'high-tech enterprise certificate' },
+  high_tech_lapsed_this_year: { zh: '高新技术企业资格本年期满、尚在重新认定前', en: 'high-tech certificate expired this year, re-recognition pending' },
   months_registered: { zh: '登记月数', en: 'months since registration' },
   business_income: { zh: '本年累计经营所得应纳税所得额', en: 'taxable business income of the year so far', from: FROM.iitBusiness },
   quarterly_business_income: { zh: '本季度经营所得应纳税所得额', en: 'taxable business income of the quarter', from: FROM.iitBusiness },
@@ -76,6 +77,8 @@ export const VALUE_LABELS: Record<string, { zh: string; en: string }> = {
  */
 export const SOURCE_NOTES_ZH: Record<string, string> = {
   conditions: '具体条件',
+  "in the year the certificate expires, CIT is prepaid at 15 % until re-recognition; without a new certificate by the year's end the difference is paid back":
+    '资格期满当年，在通过重新认定前暂按15%的税率预缴；年底前仍未取得资格的，补缴相应期间的税款',
   'extended to 2023-12-31': '延续至2023年12月31日',
   '2024-01-01 to 2027-12-31': '2024年1月1日至2027年12月31日',
   'industries that cannot claim it': '不适用的行业',

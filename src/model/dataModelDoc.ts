@@ -56,7 +56,7 @@ unknown. \`current_fact\` is the view of the latest row per taxpayer and period.
 | period | VARCHAR | no | the quarter described, e.g. \`2026-Q1\` |
 | period_start, period_end | DATE | no | its first and last day |
 | computed_at | TIMESTAMP | no | when the facts were computed (the match run's moment) |
-| kind … chips_or_machines | per fact | yes | one column per fact of src/rules/facts.ts, with the SQL type of its fact type; a closed string fact (kind, vat_status, industry, industry_section, district, collection_mode, credit_level) is an ENUM \`fact_<name>\` of its values (migration 007) |
+| kind … high_tech_lapsed_this_year | per fact | yes | one column per fact of src/rules/facts.ts, with the SQL type of its fact type; a closed string fact (kind, vat_status, industry, industry_section, district, collection_mode, credit_level) is an ENUM \`fact_<name>\` of its values (migration 007) |
 
 ### match_run
 One row per match: a whole-city run or a single-taxpayer re-match.

@@ -56,6 +56,10 @@ export const FACTS: Record<string, FactSpec> = {
     doc: "on the list of integrated-circuit or industrial mother-machine enterprises on the period's last day (enterprise_list; unknown while no list is loaded for that day)",
   },
   quarterly_business_income: { type: 'decimal', doc: 'taxable business income of the quarter (IIT business-income return), yuan' },
+  high_tech_lapsed_this_year: {
+    type: 'bool',
+    doc: "the high-tech certificate expired in the period's year, before the period's end: CIT is prepaid at 15 % until re-recognition (国家税务总局公告2017年第24号)",
+  },
 };
 
 /** A law parameter as resolved at a date: its value, type and legal source. */

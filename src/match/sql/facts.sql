@@ -72,7 +72,10 @@ SELECT t.credit_code, $period AS period, $start::DATE AS period_start, $end::DAT
   -- enterprise not on them is not listed; before that, unknown.
   CASE WHEN EXISTS (SELECT 1 FROM enterprise_list WHERE valid_from <= $end::DATE AND (valid_to IS NULL OR valid_to >= $end::DATE))
     THEN coalesce(l.listed, false) END AS chips_or_machines,
-  a.quarterly_business_income
+  a.quarterly_business_income,
+  -- A certificate that expired in the quarter's year, before its end: CIT is prepaid at 15 % until it
+  -- is re-recognised (国家税务总局公告2017年第24号 第一条), paid back at the year's end without one.
+  t.high_tech AND coalesce(t.high_tech_until < $end::DATE AND t.high_tech_until >= $year_start::DATE, false) AS high_tech_lapsed_this_year
 FROM t LEFT JOIN agg a USING (credit_code) LEFT JOIN e USING (credit_code) LEFT JOIN l USING (credit_code) -- [city]
 FROM t CROSS JOIN agg a CROSS JOIN e CROSS JOIN l -- [one]
 RETURNING * -- [one]
