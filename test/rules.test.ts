@@ -100,8 +100,8 @@ describe('rules: closed string facts', () => {
       }
       const row = `'91440300MA5XXXXXX1', '2026-Q3', DATE '2026-07-01', DATE '2026-09-30', TIMESTAMP '2026-10-01 00:00:00'`;
       await store.exec(
-        `INSERT INTO taxpayer_fact (credit_code, period, period_start, period_end, computed_at, kind, vat_status, industry, industry_section, district, employees)
-         VALUES (${row}, 'enterprise', 'smallScale', 'I65', 'I', 'nanshan', 12), (${row.replace('XXX1', 'XXX2')}, NULL, 'general', NULL, NULL, 'futian', NULL)`,
+        `INSERT INTO taxpayer_fact (credit_code, period, period_start, period_end, computed_at, kind, vat_status, industry, industry_section, district, employees, high_tech)
+         VALUES (${row}, 'enterprise', 'smallScale', 'I65', 'I', 'nanshan', 12, false), (${row.replace('XXX1', 'XXX2')}, NULL, 'general', NULL, NULL, 'futian', NULL, NULL)`,
       );
       await store.exec('CREATE INDEX serve_fact_code ON taxpayer_fact (credit_code)');
       const before = await store.all('SELECT * FROM current_fact ORDER BY credit_code');
@@ -121,6 +121,12 @@ describe('rules: closed string facts', () => {
       assert.deepEqual(
         after.map((r) => r.quarterly_business_income),
         [null, null],
+      );
+      // 014: a certificate lapsed this year was not considered when these rows were computed; where the
+      // certificate was known that reading is recorded (false), so explaining them agrees with their results.
+      assert.deepEqual(
+        after.map((r) => r.high_tech_lapsed_this_year),
+        [false, null],
       );
       const { t } = await store.one<{ t: string }>(
         `SELECT data_type AS t FROM information_schema.columns WHERE table_name = 'taxpayer_fact' AND column_name = 'vat_status'`,
