@@ -323,6 +323,8 @@ describe('zhishu CLI', () => {
     const before = zhishu('explain', '--taxpayer', code, '--as-of', beijing(stamped - 1), '--db', db);
     assert.equal(before.code, 2, before.stderr);
     assert.match(before.stderr, new RegExp(`no facts for taxpayer ${code} in 2025-Q4 computed by .* UTC: the first were computed at ${computedAt} UTC`));
+    // It gives that moment as an --as-of that reads it in UTC (without the Z it would be China time, 8 hours earlier).
+    assert.ok(before.stderr.includes(`(--as-of ${computedAt.replace(' ', 'T')}Z)`), before.stderr);
     for (const value of ['yesterday', '2026-02-30', '2026-11-30T25:00', '2026-11-30T16:05+8']) {
       const r = zhishu('explain', '--taxpayer', code, '--as-of', value, '--db', db);
       assert.equal(r.code, 2, `${value}: ${r.stderr}`);
@@ -349,7 +351,17 @@ describe('zhishu CLI', () => {
     assert.equal(lang.stdout, '', 'no explanation in another language');
     const policy = zhishu('explain', '--taxpayer', code, '--policy', 'no.such', '--db', db);
     assert.equal(policy.code, 2, policy.stderr);
-    assert.equal(policy.stderr, "zhishu: --policy no.such: no policy 'no.such' in force on 2025-12-31\n");
+    assert.equal(policy.stderr, "zhishu: --policy no.such: no policy 'no.such' in the catalogue\n");
+    // A policy of the catalogue, but not yet in force: when it is.
+    const later = zhishu('explain', '--taxpayer', code, '--policy', 'vat.smallScaleThreshold2026', '--db', db);
+    assert.equal(later.code, 2, later.stderr);
+    assert.equal(
+      later.stderr,
+      "zhishu: --policy vat.smallScaleThreshold2026: no policy 'vat.smallScaleThreshold2026' in force on 2025-12-31 (in force 2026-01-01 to 2027-12-31)\n",
+    );
+    // The policy is checked before the facts: a mistyped id is said first, even for a quarter not matched.
+    const unmatched = zhishu('explain', '--taxpayer', code, '--period', '2024-Q1', '--policy', 'no.such', '--db', db);
+    assert.equal(unmatched.stderr, "zhishu: --policy no.such: no policy 'no.such' in the catalogue\n");
   });
 
   it('push send refuses an --smtp that is not an smtp:// or smtps:// URL with a host, before sending anything', () => {

@@ -2388,6 +2388,10 @@ describe('zhishu push (command line)', () => {
     const store = await world(people, db);
     await result(store, 1, TP1, 'cit.smallLowProfit', 'matched', '3000.00');
     store.close();
+    // A --now that does not exist is refused before anything is planned, not rolled over into March.
+    const rolled = await zhishu('push', 'plan', '--period', PERIOD, '--now', '2026-02-30T10:00:00', '--db', db);
+    assert.equal(rolled.code, 2, rolled.stderr);
+    assert.match(rolled.stderr, /'2026-02-30T10:00:00' is not an ISO date or time .*without an offset it is China time/);
     assert.equal((await zhishu('push', 'plan', '--period', PERIOD, '--now', '2026-04-01T10:00:00', '--db', db)).code, 0);
     // Port 1 on this host: nothing listens there.
     const sent = await zhishu('push', 'send', '--now', '2026-04-10T09:30:00', '--smtp', 'smtp://127.0.0.1:1', '--db', db);

@@ -190,10 +190,6 @@ export function lackingOf(p: Pick<PolicyExplanation, 'trace'>): { zh: string[]; 
 }
 
 /**
- * Why each policy in force did or did not match one taxpayer for a quarter, from the facts stored
- * by its latest match (so the answer is reproducible as of that moment), in Chinese and English.
- */
-/**
  * What explainTaxpayer could not find: facts of the taxpayer for the quarter (none, or none computed
  * by the moment asked), or the policy in force then. A caller answers it as the user's mistake (the
  * API's 404, the CLI's usage error); any other error is a failure.
@@ -208,11 +204,28 @@ export class ExplainNotFound extends Error {
   }
 }
 
+/**
+ * Why each policy in force did or did not match one taxpayer for a quarter, from the facts stored
+ * by its latest match (so the answer is reproducible as of that moment), in Chinese and English.
+ */
 export async function explainTaxpayer(
   store: Db,
   opts: { creditCode: string; period: string; policy?: string; lawDir?: string; asOf?: string },
 ): Promise<TaxpayerExplanation> {
   const quarter = parseQuarter(opts.period);
+  // The policy first: a mistyped id is said before any lookup, whatever the store holds.
+  const { catalogue, sha } = catalogueOf(opts.lawDir ?? DEFAULT_LAW_DIR);
+  const inForce = policiesOf(catalogue, quarter);
+  const policies = inForce.filter((p) => !opts.policy || p.entry.id === opts.policy);
+  if (opts.policy && policies.length === 0) {
+    const entry = catalogue.entries.find((e) => e.id === opts.policy);
+    throw new ExplainNotFound(
+      entry
+        ? `no policy '${opts.policy}' in force on ${quarter.end} (in force ${entry.effective.from} to ${entry.effective.to})`
+        : `no policy '${opts.policy}' in the catalogue`,
+      'policy',
+    );
+  }
   const row = (
     await store.all<Record<string, unknown>>(
       // The latest facts of this one taxpayer (the current_fact view would rank every taxpayer's rows).
@@ -233,18 +246,14 @@ export async function explainTaxpayer(
       : [];
     throw new ExplainNotFound(
       first?.t
-        ? `no facts for taxpayer ${opts.creditCode} in ${quarter.period} computed by ${opts.asOf} UTC: the first were computed at ${first.t} UTC`
+        ? `no facts for taxpayer ${opts.creditCode} in ${quarter.period} computed by ${opts.asOf} UTC: the first were computed at ${first.t} UTC (--as-of ${first.t.replace(' ', 'T')}Z)`
         : `no facts for taxpayer ${opts.creditCode} in ${quarter.period}: run zhishu match --period ${quarter.period} first`,
       'facts',
     );
   }
-  const { catalogue, sha } = catalogueOf(opts.lawDir ?? DEFAULT_LAW_DIR);
   const run = await store.all<{ sha: string }>('SELECT catalogue_sha256 AS sha FROM match_run WHERE started_at = CAST($1 AS TIMESTAMP) LIMIT 1', [
     String(row.computed_at),
   ]);
-  const inForce = policiesOf(catalogue, quarter);
-  const policies = inForce.filter((p) => !opts.policy || p.entry.id === opts.policy);
-  if (opts.policy && policies.length === 0) throw new ExplainNotFound(`no policy '${opts.policy}' in force on ${quarter.end}`, 'policy');
   const facts = factRow(row);
   return {
     creditCode: opts.creditCode,

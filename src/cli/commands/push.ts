@@ -21,8 +21,8 @@ import { type DatabaseArgs, databaseOption, schemaOption, withDatabase } from '.
 function instant(value: string): Date {
   try {
     return parseInstant(value);
-  } catch {
-    throw new InvalidArgumentError(`'${value}' is not an ISO date-time (e.g. 2026-04-08T10:00:00+08:00; without a zone it is Beijing time)`);
+  } catch (err) {
+    throw new InvalidArgumentError(`${(err as Error).message}; without an offset it is China time (UTC+8)`);
   }
 }
 
