@@ -250,6 +250,22 @@ for (const engine of ['duckdb', 'postgres'] as Engine[]) {
         );
       });
 
+      it('shows a company as high-tech only while its certificate is valid, and until when', async () => {
+        const today = new Date(Date.now() + 8 * 3600_000).toISOString().slice(0, 10);
+        const [valid] = await s.db.all<{ c: string; until: string }>(
+          'SELECT credit_code AS c, CAST(high_tech_until AS VARCHAR) AS until FROM taxpayer WHERE high_tech AND high_tech_until >= CAST($1 AS DATE) ORDER BY 1 LIMIT 1',
+          [today],
+        );
+        const [lapsed] = await s.db.all<{ c: string; until: string }>(
+          'SELECT credit_code AS c, CAST(high_tech_until AS VARCHAR) AS until FROM taxpayer WHERE high_tech AND high_tech_until < CAST($1 AS DATE) ORDER BY 1 LIMIT 1',
+          [today],
+        );
+        assert.ok(valid && lapsed, 'the demo city has certificates valid today and certificates expired');
+        const [v, l] = [await call('analyst', 'GET', `/api/taxpayers/${valid.c}`), await call('analyst', 'GET', `/api/taxpayers/${lapsed.c}`)];
+        assert.deepEqual([v.json.highTech, v.json.highTechUntil], [true, valid.until]);
+        assert.deepEqual([l.json.highTech, l.json.highTechUntil], [false, lapsed.until], 'the registration flag alone would say high-tech');
+      });
+
       it('explains which of two reliefs that do not stack a company would take', async () => {
         // A small high-tech enterprise of the demo city with taxable income: the 15 % rate and the small
         // low-profit relief both match, the latter worth twice the former.

@@ -66,7 +66,9 @@ export function registerCompany(api: ZodApi, ctx: ApiContext): void {
             employees: z.number().int(),
             totalAssets: yuan,
             collectionMode: z.enum(COLLECTION_MODES),
+            // A certificate valid today (China date): one expired since is not shown as held.
             highTech: z.boolean(),
+            highTechUntil: z.string().nullable(),
             creditLevel: z.enum(CREDIT_LEVELS),
             people: z.array(z.object({ role: z.enum(ROLES), name: z.string(), preferredChannel: z.string() })),
           }),
@@ -88,15 +90,17 @@ export function registerCompany(api: ZodApi, ctx: ApiContext): void {
         total_assets: string;
         collection_mode: (typeof COLLECTION_MODES)[number];
         high_tech: boolean;
+        high_tech_until: string | null;
         credit_level: (typeof CREDIT_LEVELS)[number];
       }>(
         `SELECT credit_code, name, kind, vat_status, industry, district, CAST(registered_on AS VARCHAR) AS registered_on, employees,
-                CAST(total_assets AS VARCHAR) AS total_assets, collection_mode, high_tech, credit_level
+                CAST(total_assets AS VARCHAR) AS total_assets, collection_mode, high_tech, CAST(high_tech_until AS VARCHAR) AS high_tech_until, credit_level
          FROM taxpayer WHERE credit_code = $1`,
         [req.params.code],
       );
       const t = rows[0];
       if (!t) throw notFound(`taxpayer ${req.params.code}`);
+      const today = new Date(toLocal(new Date())).toISOString().slice(0, 10);
       const people = await ctx.db.all<{ role: (typeof ROLES)[number]; name: string; preferred_channel: string }>(
         'SELECT role, name, preferred_channel FROM company_person WHERE credit_code = $1 ORDER BY role',
         [req.params.code],
@@ -112,7 +116,8 @@ export function registerCompany(api: ZodApi, ctx: ApiContext): void {
         employees: Number(t.employees),
         totalAssets: t.total_assets,
         collectionMode: t.collection_mode,
-        highTech: t.high_tech,
+        highTech: t.high_tech && (t.high_tech_until === null || t.high_tech_until >= today),
+        highTechUntil: t.high_tech ? t.high_tech_until : null,
         creditLevel: t.credit_level,
         people: people.map((p) => ({ role: p.role, name: p.name, preferredChannel: p.preferred_channel })),
       };

@@ -65,6 +65,7 @@ export interface Taxpayer {
   totalAssets: string | null;
   collectionMode: string;
   highTech: boolean;
+  highTechUntil: string | null;
   creditLevel: string | null;
   people: { role: CompanyRole; name: string }[];
 }

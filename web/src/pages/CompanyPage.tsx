@@ -44,7 +44,9 @@ export function CompanyPage({ code, tab }: { code: string; tab: CompanyTab }) {
           <div className="company-tags">
             <Badge>{codeLabel('kind', tp.kind)}</Badge>
             <Badge>{codeLabel('vatStatus', tp.vatStatus)}</Badge>
-            {tp.highTech ? <Badge tone="good">{t('company.highTech')}</Badge> : null}
+            {tp.highTech ? (
+              <Badge tone="good">{tp.highTechUntil ? t('company.highTechUntil', { date: tp.highTechUntil }) : t('company.highTech')}</Badge>
+            ) : null}
             {tp.creditLevel ? <Badge tone="info">{t('company.creditLevelValue', { level: tp.creditLevel })}</Badge> : null}
           </div>
         </div>
