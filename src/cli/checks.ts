@@ -13,11 +13,11 @@ export function checkLawDir(dir: string): void {
     throw new UsageError(`--law ${dir}: not a law directory (it needs parameters.yaml and policies/)`);
 }
 
-/** The law directory checked and loaded (catalogueOf caches it for the matching and explanations that follow). */
-export function checkLaw(dir: string): void {
+/** The law directory checked and loaded: its catalogue (catalogueOf caches it for the matching and explanations that follow). */
+export function checkLaw(dir: string): ReturnType<typeof catalogueOf>['catalogue'] {
   checkLawDir(dir);
   try {
-    catalogueOf(dir);
+    return catalogueOf(dir).catalogue;
   } catch (err) {
     // catalogueOf refuses a catalogue with problems, and says how to list them.
     throw new UsageError(`--law ${dir}: ${(err as Error).message}`);

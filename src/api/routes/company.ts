@@ -4,7 +4,7 @@ import { taxpayerLedger } from '../../ledger/ledger.ts';
 import { ExplainNotFound, explainTaxpayer } from '../../match/explain.ts';
 import { takenInstead } from '../../match/stacking.ts';
 import { COLLECTION_MODES, CREDIT_LEVELS, ROLES, TAXPAYER_KINDS, VAT_STATUSES } from '../../model/enums.ts';
-import { sqlTimestamp, toLocal } from '../../push/time.ts';
+import { dateText, sqlTimestamp, toLocal } from '../../push/time.ts';
 import { type ApiContext, companyAccess, type ZodApi } from '../context.ts';
 import { ApiError, forbidden, notFound } from '../errors.ts';
 import { RunCache } from '../freshness.ts';
@@ -100,7 +100,7 @@ export function registerCompany(api: ZodApi, ctx: ApiContext): void {
       );
       const t = rows[0];
       if (!t) throw notFound(`taxpayer ${req.params.code}`);
-      const today = new Date(toLocal(new Date())).toISOString().slice(0, 10);
+      const today = dateText(toLocal(new Date()));
       const people = await ctx.db.all<{ role: (typeof ROLES)[number]; name: string; preferred_channel: string }>(
         'SELECT role, name, preferred_channel FROM company_person WHERE credit_code = $1 ORDER BY role',
         [req.params.code],

@@ -3,7 +3,7 @@ import { buildLedger, type LedgerMatchStatus, type PolicyReport, policyReport, t
 import { ExplainNotFound, explainTaxpayer } from '../../match/explain.ts';
 import { STATUS_LABELS } from '../../match/labels.ts';
 import { nearMissLacking } from '../../match/lacking.ts';
-import { catalogueOf, DEFAULT_LAW_DIR, type MatchRun, runMatch } from '../../match/match.ts';
+import { DEFAULT_LAW_DIR, type MatchRun, runMatch } from '../../match/match.ts';
 import { parseQuarter, quarterOf } from '../../match/period.ts';
 import { formatYuan, toFen } from '../../push/message.ts';
 import { type PlanReport, planPushes } from '../../push/plan.ts';
@@ -158,7 +158,7 @@ export function registerPolicy(program: Command): void {
     .option(...schemaOption)
     .option('--json', 'print as JSON')
     .action(async (opts: DatabaseArgs & { period?: string; taxpayer?: string; law: string; push: boolean; json?: boolean }) => {
-      checkLaw(opts.law);
+      const catalogue = checkLaw(opts.law);
       await withDatabase(opts, async (db) => {
         if (opts.taxpayer) await checkTaxpayer(db, opts.taxpayer);
         const period = opts.period ?? (await latestQuarter(db));
@@ -174,7 +174,7 @@ export function registerPolicy(program: Command): void {
           inTransaction: opts.push
             ? async (r, tx) => {
                 process.stderr.write('match: push plan\n');
-                plan = await planPushes(tx, catalogueOf(opts.law).catalogue.entries, {
+                plan = await planPushes(tx, catalogue.entries, {
                   period: r.period.period,
                   now: new Date(),
                   lacking: nearMissLacking(tx, opts.law, r.period.period),
@@ -185,7 +185,7 @@ export function registerPolicy(program: Command): void {
         });
         process.stderr.write(`match: ledger for ${period}${opts.taxpayer ? ` (${opts.taxpayer})` : ''}\n`);
         // A re-match of one taxpayer rebuilds that taxpayer's ledger rows only: the others' did not change.
-        const ledger = await buildLedger(db, catalogueOf(opts.law).catalogue, period, new Date(), opts.taxpayer);
+        const ledger = await buildLedger(db, catalogue, period, new Date(), opts.taxpayer);
         process.stderr.write(`match: done in ${Date.now() - t0} ms\n`);
         const planned = plan as PlanReport | null;
         console.log(

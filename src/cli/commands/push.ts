@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { InvalidArgumentError } from 'commander';
 import { nearMissLacking } from '../../match/lacking.ts';
-import { catalogueOf, DEFAULT_LAW_DIR } from '../../match/match.ts';
+import { DEFAULT_LAW_DIR } from '../../match/match.ts';
 import { emailAdapter, smtpUnreachable } from '../../push/channels/email.ts';
 import { inAppAdapter } from '../../push/channels/inApp.ts';
 import { smsNotConfigured } from '../../push/channels/sms.ts';
@@ -96,8 +96,7 @@ export function registerPush(program: Command): void {
     .action(
       async (opts: DatabaseArgs & { period?: string; now?: Date; law: string; leadDays: number; maxPerWeek: number; majorRelief: number; json?: boolean }) => {
         const started = Date.now();
-        checkLaw(opts.law);
-        const { catalogue } = catalogueOf(opts.law);
+        const catalogue = checkLaw(opts.law);
         await withDatabase(opts, async (db) => {
           // A period given must have been matched; the default is the period of the latest run.
           if (opts.period) await checkMatchRun(db, opts.period);
@@ -132,8 +131,7 @@ export function registerPush(program: Command): void {
     .action(async (opts: DatabaseArgs & { now?: Date; smtp?: string; from?: string; maxAttempts: number; limit?: number; law: string; json?: boolean }) => {
       const started = Date.now();
       if (opts.smtp !== undefined) checkSmtpUrl(opts.smtp);
-      checkLaw(opts.law);
-      const { catalogue } = catalogueOf(opts.law);
+      const catalogue = checkLaw(opts.law);
       // A server that cannot be reached is found out once, before anything is claimed: its e-mails
       // stay planned for the next run (no attempt spent), the other channels deliver, and the exit
       // code says the run did not do all it was asked.

@@ -1,7 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { entriesAt, loadCatalogue } from '../../law/catalogue.ts';
-import { catalogueOf } from '../../match/match.ts';
 import { explain, type FactRow } from '../../rules/interpret.ts';
 import { checkLaw, checkLawDir } from '../checks.ts';
 import { UsageError } from './ingest.ts';
@@ -39,8 +38,7 @@ export function registerRules(program: Command): void {
         throw new UsageError(`--facts: ${(err as Error).message}`);
       }
       if (typeof facts !== 'object' || facts === null || Array.isArray(facts)) throw new UsageError('--facts must hold one JSON object');
-      checkLaw(opts.law);
-      const c = catalogueOf(opts.law).catalogue;
+      const c = checkLaw(opts.law);
       const inForce = entriesAt(c, opts.date).filter(({ entry }) => !opts.rule || entry.id === opts.rule);
       if (opts.rule && inForce.length === 0) throw new UsageError(`no entry '${opts.rule}' in force on ${opts.date}`);
       const results = inForce.map(({ entry, rule }) => ({ id: entry.id, title: entry.title, sources: entry.sources, ...explain(rule, facts) }));
