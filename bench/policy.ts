@@ -56,8 +56,8 @@ async function stage([name, db, period, module, ...flags]: string[]): Promise<vo
   const { catalogueOf, DEFAULT_LAW_DIR } = await import('../src/match/match.ts');
   const { parseQuarter } = await import('../src/match/period.ts');
   const planner = (await import(pathToFileURL(resolve(module)).href)) as Record<string, unknown>;
-  const planPushes = planner.planPushes as (s: unknown, e: unknown, o: { period: string; now: Date; lacking?: unknown }) => Promise<unknown>;
-  const { nearMissLacking } = await import('../src/match/lacking.ts');
+  const planPushes = planner.planPushes as (s: unknown, e: unknown, o: { period: string; now: Date; lacking?: unknown; words?: unknown }) => Promise<unknown>;
+  const { itemWords } = await import('../src/match/lacking.ts');
   const store = await Store.open(db);
   // A planner written before migration 008 inserts with ON CONFLICT, which needs the outbox's ids
   // under a unique index: its copy gets one back (on the empty outbox, before the clock starts).
@@ -68,13 +68,14 @@ async function stage([name, db, period, module, ...flags]: string[]): Promise<vo
   // The match command plans inside the transaction that writes the results; `zhishu push plan` on its own.
   // What each near miss lacks is asked of the match part, as the commands ask it.
   // A planner from before b5808ab looks the words up by lackingKey(creditCode, policyId) in one flat map.
-  const byTaxpayer = nearMissLacking(store, DEFAULT_LAW_DIR, period);
+  const byTaxpayer = itemWords(store, DEFAULT_LAW_DIR, period);
   const key = planner.lackingKey as ((c: string, p: string) => string) | undefined;
   const lacking = key
     ? async (nearMisses: readonly { creditCode: string; policyId: string }[]) =>
         new Map([...(await byTaxpayer(nearMisses))].flatMap(([c, policies]) => [...policies].map(([p, words]) => [key(c, p), words] as const)))
     : byTaxpayer;
-  const options = { period, now: new Date(`${parseQuarter(period).end}T00:00:00Z`), lacking };
+  // `words` since the reliefs' notices, `lacking` before: each planner reads its own and ignores the other.
+  const options = { period, now: new Date(`${parseQuarter(period).end}T00:00:00Z`), lacking, words: lacking };
   const plan = standalone ? await planPushes(store, entries, options) : await store.transaction(() => planPushes(store, entries, options));
   // Until the outbox is in the database file, as the command's exit leaves it (policyPhase.ts).
   const c0 = performance.now();

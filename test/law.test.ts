@@ -42,10 +42,20 @@ describe('law catalogue', () => {
     writeFileSync(join(dir, 'policies', 'e-param.yaml'), GOOD.replace('test.good', 'test.param').replace('from: 2024-01-01', 'from: 2015-01-01'));
     // A group of reliefs that do not stack needs two members: one alone is a misspelt name.
     writeFileSync(join(dir, 'policies', 'f-group.yaml'), `${GOOD.replace('test.good', 'test.group')}exclusiveGroup: citRates\n`);
+    // A notice's condition is checked as the eligibility is; a good one compiles with the entry.
+    const notice = (when: string) => `notices:\n  - when: "${when}"\n    zh: 注意\n    en: Mind\n`;
+    writeFileSync(join(dir, 'policies', 'g-notice.yaml'), `${GOOD.replace('test.good', 'test.notice')}${notice('high_tech_lapsd')}`);
+    writeFileSync(join(dir, 'policies', 'h-notice.yaml'), `${GOOD.replace('test.good', 'test.noticed')}${notice('!high_tech && high_tech_lapsed_this_year')}`);
     const c = loadCatalogue(dir);
     assert.deepEqual(
       c.entries.map((e) => e.id),
-      ['test.good', 'test.group'],
+      ['test.good', 'test.group', 'test.noticed'],
+    );
+    assert.deepEqual(
+      entriesAt(c, '2025-06-30')
+        .find((x) => x.entry.id === 'test.noticed')
+        ?.notices.map((n) => [n.rule.source, n.zh]),
+      [['!high_tech && high_tech_lapsed_this_year', '注意']],
     );
     const byFile = (f: string) => c.errors.filter((e) => e.file.endsWith(f)).map((e) => `${e.line} ${e.field}: ${e.message}`);
     assert.deepEqual(byFile('b-fields.yaml'), [
@@ -58,6 +68,9 @@ describe('law catalogue', () => {
     assert.deepEqual(byFile('e-param.yaml'), ["8 eligibility: position 13: unknown parameter 'slpe.maxEmployees' on 2015-01-01"]);
     assert.deepEqual(byFile('f-group.yaml'), [
       "10 exclusiveGroup: no other entry is in group 'citRates': a group names reliefs that do not stack with one another",
+    ]);
+    assert.deepEqual(byFile('g-notice.yaml'), [
+      `10 notices: notice 1, when, position 0: unknown fact 'high_tech_lapsd' (known: ${Object.keys(FACTS).join(', ')})`,
     ]);
   });
 

@@ -7,7 +7,7 @@ import { ingestDirectory } from '../src/ingest/ingest.ts';
 import { buildLedger, policyReport, taxpayerLedger } from '../src/ledger/ledger.ts';
 import { explainTaxpayer, explainTaxpayers, lackingOf, type PolicyExplanation, sourceZh } from '../src/match/explain.ts';
 import { SOURCE_NOTES_ZH, VALUE_LABELS } from '../src/match/labels.ts';
-import { nearMissLacking } from '../src/match/lacking.ts';
+import { itemWords } from '../src/match/lacking.ts';
 import { catalogueOf, DEFAULT_LAW_DIR, policiesFor, runMatch } from '../src/match/match.ts';
 import { parseQuarter } from '../src/match/period.ts';
 import { DISTRICTS, withCheckCharacter } from '../src/model/index.ts';
@@ -520,7 +520,7 @@ describe('single-taxpayer re-match: the same facts and results as the city run',
     // What a near miss lacks, as the planner is told: the failed conditions of the one-at-a-time explanation.
     const nearMisses = results.filter((r) => r.status === 'nearMiss').map((r) => ({ creditCode: r.c, policyId: r.p }));
     assert.ok(nearMisses.length > 0);
-    const lacking = await nearMissLacking(store, DEFAULT_LAW_DIR, period)(nearMisses);
+    const lacking = await itemWords(store, DEFAULT_LAW_DIR, period)(nearMisses);
     // A rule that is all of its conditions lacks its ✗ lines; one with alternatives, what lackingOf says.
     let alternatives = 0;
     for (const n of nearMisses) {
@@ -672,6 +672,21 @@ describe('single-taxpayer re-match: the same facts and results as the city run',
         [c(2), 'matched'],
       ],
     );
+    // c(1) matched on the certificate lapsed this year: its explanation, and the words its push carries, say
+    // the rate is a prepayment until re-recognition, paid back without a new certificate; c(2)'s valid one says nothing of it.
+    const notice = catalogueOf(DEFAULT_LAW_DIR).catalogue.entries.find((e) => e.id === 'cit.highTech')?.notices?.[0];
+    assert.match(notice?.zh ?? '', /暂按15%的税率预缴.*补缴.*国家税务总局公告2017年第24号/);
+    const notices = async (code: string) =>
+      (await explainTaxpayer(store, { creditCode: code, period: '2026-Q3', policy: 'cit.highTech' })).policies[0]?.notices;
+    assert.deepEqual(await notices(c(1)), [{ zh: notice?.zh, en: notice?.en }]);
+    assert.deepEqual(await notices(c(2)), []);
+    const words = await itemWords(
+      store,
+      DEFAULT_LAW_DIR,
+      '2026-Q3',
+    )([c(1), c(2)].map((creditCode) => ({ creditCode, policyId: 'cit.highTech', kind: 'relief' as const })));
+    assert.deepEqual(words.get(c(1))?.get('cit.highTech'), [notice?.zh]);
+    assert.equal(words.get(c(2))?.has('cit.highTech'), false, 'a relief none of whose notices holds gets no words');
     assert.deepEqual(
       [1, 2, 3].map((i) => [by[c(i)]?.disabled_employees, by[c(i)]?.key_group_hires, by[c(i)]?.veteran_hires, by[c(i)]?.chips_or_machines]),
       [
@@ -819,7 +834,7 @@ describe('explanations follow the rule: any one of, all of, as deep as it goes',
       ],
     });
     // What a push of the near miss says it lacks.
-    const pushed = await nearMissLacking(
+    const pushed = await itemWords(
       store,
       DEFAULT_LAW_DIR,
       Q,

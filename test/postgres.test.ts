@@ -10,7 +10,7 @@ import { ledgerText, reportText } from '../src/cli/commands/policy.ts';
 import { generateCity } from '../src/generate/city.ts';
 import { ingestDirectory } from '../src/ingest/ingest.ts';
 import { buildLedger, policyReport, type TaxpayerLedger, taxpayerLedger } from '../src/ledger/ledger.ts';
-import { nearMissLacking } from '../src/match/lacking.ts';
+import { itemWords } from '../src/match/lacking.ts';
 import { catalogueOf, DEFAULT_LAW_DIR, type MatchRun, runMatch } from '../src/match/match.ts';
 import { withCheckCharacter } from '../src/model/index.ts';
 import { type PlanReport, planPushes } from '../src/push/plan.ts';
@@ -345,7 +345,7 @@ describe('PostgreSQL server mode: a city ingested into DuckDB, copied, matched o
               assert.equal(tx.dialect, db.dialect);
               seenInTx = Number((await tx.one<{ n: string }>('SELECT count(*) AS n FROM policy_match WHERE run_id = $1', [r.runId])).n);
               const plan = await timed(`push plan ${q} ${db.dialect}`, () =>
-                planPushes(tx, catalogue.entries, { period: q, now: PLAN_AT(q), lacking: nearMissLacking(tx, DEFAULT_LAW_DIR, q) }),
+                planPushes(tx, catalogue.entries, { period: q, now: PLAN_AT(q), words: itemWords(tx, DEFAULT_LAW_DIR, q) }),
               );
               plans[db.dialect].push(plan);
             },

@@ -332,7 +332,7 @@ describe('planning: by category and layer', () => {
     await result(store, 1, TP1, 'cit.someTag', 'matched', null);
     await result(store, 1, TP1, 'no.suchPolicy', 'matched', '1.00');
     const report = await plan(store, NOW, {
-      lacking: async (nearMisses) =>
+      words: async (nearMisses) =>
         new Map(nearMisses.map((n) => [n.creditCode, new Map([[n.policyId, ['employees <= 300（实际：employees = 320，超出 20）']]])])),
     });
     const rows = await messages(store);
@@ -850,6 +850,58 @@ describe('planning on PostgreSQL (sql/postgres/plan.sql): the same outbox and re
     await oldDigestReadsTheSame(db);
   });
 
+  it('a relief of a policy with notices carries the notices that hold, alone and as a line of a digest; no other relief is asked about', async () => {
+    // vat.smallRelief has a notice (as the high-tech rate has for a certificate expired this year):
+    // the planner asks the match part for the words of its reliefs, and writes what comes back.
+    const noticed = ENTRIES.map((e) => (e.id === 'vat.smallRelief' ? { ...e, notices: [{ when: 'true', zh: '暂按规定享受', en: 'provisionally' }] } : e));
+    const NOTICE = '资格期满当年，在重新认定前暂按15%预缴；年底前未取得资格的，应补缴税款';
+    const asked: string[][] = [];
+    const world2 = await engines([{ role: 'financeOfficer' }]);
+    await world2.both(async (db) => {
+      asked.length = 0;
+      // TP1: five reliefs, more than the week holds: some go in a digest. TP2: the noticed relief alone, and a near miss.
+      await fiveReliefs(db);
+      await person(db, TP2, { role: 'financeOfficer' });
+      await result(db, 1, TP2, 'vat.smallRelief', 'matched', '800.00');
+      await result(db, 1, TP2, 'surcharges.almost', 'nearMiss', '300.00');
+      return planPushes(db, noticed, {
+        period: PERIOD,
+        now: NOW,
+        words: async (items) => {
+          asked.push(...items.map((i) => [i.creditCode, i.kind, i.policyId]));
+          const out = new Map<string, Map<string, readonly string[]>>();
+          for (const i of items) out.set(i.creditCode, (out.get(i.creditCode) ?? new Map()).set(i.policyId, i.kind === 'relief' ? [NOTICE] : ['差 20 人']));
+          return out;
+        },
+      });
+    });
+    assert.deepEqual(
+      asked.sort(),
+      [
+        [TP1, 'relief', 'vat.smallRelief'],
+        [TP2, 'nearMiss', 'surcharges.almost'],
+        [TP2, 'relief', 'vat.smallRelief'],
+      ].sort(),
+      'every near miss and the reliefs of the noticed policy, nothing else',
+    );
+    const rows = await messages(world2.pg);
+    const single = rows.find((m) => m.credit_code === TP2 && m.kind === 'relief');
+    assert.equal(single?.policy_id, 'vat.smallRelief');
+    assert.ok(single?.body.includes(`请注意：\n- ${NOTICE}`), single?.body);
+    assert.ok(rows.find((m) => m.credit_code === TP2 && m.kind === 'nearMiss')?.body.includes('尚未满足的条件：\n- 差 20 人'));
+    // TP1's: in the digest or alone, the notice follows the noticed relief's line, and no other relief says it.
+    const tp1 = rows.filter((m) => m.credit_code === TP1);
+    const digest = tp1.find((m) => m.kind === 'digest');
+    assert.ok(digest?.items?.split(',').includes('relief.vat.smallRelief'), `the noticed relief is in the digest: ${digest?.items}`);
+    const lines = digest?.body.split('\n') ?? [];
+    const at = lines.findIndex((l) => l.includes('请注意'));
+    assert.equal(lines[at], `   请注意：${NOTICE}`);
+    assert.match(lines[at - 2] ?? '', /可享受：小规模|vat\.smallRelief/, 'under the line of the noticed relief');
+    assert.equal(lines.filter((l) => l.includes('请注意')).length, 1);
+    assert.ok(!tp1.some((m) => m.kind === 'relief' && m.body.includes('请注意')), 'the reliefs sent alone have no notice');
+    world2.duck.close();
+  });
+
   it('layers, thresholds, timing, quiet hours, the cap, digests, a deferred digest and weeks apart: row for row', async () => {
     const layered = await engines(THREE);
     await layered.both(async (db) => {
@@ -863,7 +915,7 @@ describe('planning on PostgreSQL (sql/postgres/plan.sql): the same outbox and re
       await person(db, TP2, { role: 'financeOfficer', channel: 'sms', mobile: '13900139000' });
       await result(db, 1, TP2, 'surcharges.almost', 'nearMiss', '300.00');
       return plan(db, NOW, {
-        lacking: async (nearMisses) => {
+        words: async (nearMisses) => {
           const out = new Map<string, Map<string, readonly string[]>>();
           for (const n of nearMisses) out.set(n.creditCode, (out.get(n.creditCode) ?? new Map()).set(n.policyId, [`${n.policyId} 的条件`, '第二个条件']));
           return out;
@@ -1548,7 +1600,7 @@ describe('planning: the set-wise planner against the sequential model', () => {
           period: PERIOD,
           now,
           settings: s,
-          lacking: async (nearMisses) => {
+          words: async (nearMisses) => {
             const out = new Map<string, Map<string, readonly string[]>>();
             for (const n of nearMisses) {
               const l = lacking(n.creditCode, n.policyId);

@@ -70,6 +70,16 @@ const entrySchema = z
     /** The reduction codes (减免性质代码) a return uses to claim this policy: how the ledger knows it was enjoyed. */
     reductionCodes: z.array(z.string().regex(/^\d{10}$/, 'a reduction code has 10 digits')).optional(),
     notify: z.array(z.enum(ROLES)).min(1, 'say who in the company should hear of it'),
+    /**
+     * What a matched company must mind, said where it holds of the company's facts (`when`, an
+     * expression over facts as the eligibility is): a relief had provisionally, for one, as the
+     * high-tech rate in the year the certificate expires, paid back if it is not renewed. Explanations
+     * show it, and pushes of the relief carry it.
+     */
+    notices: z
+      .array(z.object({ when: z.string().min(1), zh: z.string().min(1), en: z.string().min(1) }).strict())
+      .min(1)
+      .optional(),
   })
   .strict();
 
@@ -104,6 +114,9 @@ export function loadCatalogue(dir: string): Catalogue {
     const benefitErrors = checkBenefit(value, parameters);
     errors.push(...benefitErrors.map((message) => ({ file, line: fieldLine(file, 'benefit'), field: 'benefit', message })));
     ruleErrors.push(...benefitErrors);
+    const noticeErrors = checkNotices(value, parameters);
+    errors.push(...noticeErrors.map((message) => ({ file, line: fieldLine(file, 'notices'), field: 'notices', message })));
+    ruleErrors.push(...noticeErrors);
     const first = seen.get(value.id);
     if (first) errors.push({ file, line: 1, field: 'id', message: `id '${value.id}' is already used by ${first}` });
     seen.set(value.id, file);
@@ -168,6 +181,21 @@ function checkEligibility(entry: z.infer<typeof entrySchema>, parameters: readon
   return [...problems];
 }
 
+function checkNotices(entry: z.infer<typeof entrySchema>, parameters: readonly LawParameter[]): string[] {
+  const problems = new Set<string>();
+  for (const [i, notice] of (entry.notices ?? []).entries()) {
+    for (const date of [entry.effective.from, entry.effective.to]) {
+      try {
+        compileRule(`${entry.id}.notices[${i}]`, notice.when, paramsAt(parameters, date));
+      } catch (err) {
+        if (!(err instanceof RuleError)) throw err;
+        problems.add(`notice ${i + 1}, when, position ${err.position}: ${err.reason}${/unknown parameter/.test(err.reason) ? ` on ${date}` : ''}`);
+      }
+    }
+  }
+  return [...problems];
+}
+
 function checkBenefit(entry: z.infer<typeof entrySchema>, parameters: readonly LawParameter[]): string[] {
   if (!entry.benefit) return [];
   const problems = new Set<string>();
@@ -190,7 +218,10 @@ function fieldLine(file: string, field: string): number {
 }
 
 /** The entries in force on a date, with their eligibility and benefit compiled against that date's parameters. */
-export function entriesAt(catalogue: Catalogue, date: string): { entry: CatalogueEntry; rule: Rule; benefit: Formula | null }[] {
+export function entriesAt(
+  catalogue: Catalogue,
+  date: string,
+): { entry: CatalogueEntry; rule: Rule; benefit: Formula | null; notices: { rule: Rule; zh: string; en: string }[] }[] {
   const params = paramsAt(catalogue.parameters, date);
   const tables = tablesAt(catalogue.parameters, date);
   return catalogue.entries
@@ -199,5 +230,6 @@ export function entriesAt(catalogue: Catalogue, date: string): { entry: Catalogu
       entry,
       rule: compileRule(entry.id, entry.eligibility, params),
       benefit: entry.benefit ? compileFormula(entry.id, entry.benefit, params, tables) : null,
+      notices: (entry.notices ?? []).map((n, i) => ({ rule: compileRule(`${entry.id}.notices[${i}]`, n.when, params), zh: n.zh, en: n.en })),
     }));
 }

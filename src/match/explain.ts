@@ -35,6 +35,11 @@ export interface PolicyExplanation {
     beaten: boolean;
     text: { zh: string; en: string };
   } | null;
+  /**
+   * What the company must mind, for a matched relief: the catalogue's notices that hold of its facts
+   * (a relief had provisionally, for one). Empty otherwise.
+   */
+  notices: { zh: string; en: string }[];
   trace: Explained;
 }
 
@@ -292,28 +297,39 @@ export async function explainTaxpayers(
 }
 
 /**
- * What each of the policies asked about lacks (lackingOf), for many taxpayers at once from their
- * latest facts: explainTaxpayers without what a push message does not say (the verdict's words, the
- * reliefs of a group weighed against each other, the sources). A push plan asks this of each batch's
- * near misses. Taxpayers without facts for the period come back in `missing`.
+ * The words a push message of each item asked about carries, for many taxpayers at once from their
+ * latest facts: for a near miss what it lacks (lackingOf), for a matched relief the catalogue's
+ * notices that hold (noticesOf; a relief with none is left out). explainTaxpayers without what a push
+ * message does not say (the verdict's words, the reliefs of a group weighed against each other, the
+ * sources). A push plan asks this of each batch's items. Taxpayers without facts for the period come
+ * back in `missing`.
  */
-export async function lackingOfTaxpayers(
+export async function wordsOfTaxpayers(
   store: Db,
-  opts: { period: string; wanted: ReadonlyMap<string, ReadonlySet<string>>; lawDir?: string },
-): Promise<{ lacking: Map<string, Map<string, { zh: string[]; en: string[] }>>; missing: string[] }> {
+  opts: { period: string; wanted: ReadonlyMap<string, ReadonlyMap<string, 'relief' | 'nearMiss'>>; lawDir?: string },
+): Promise<{ words: Map<string, Map<string, { zh: string[]; en: string[] }>>; missing: string[] }> {
   const { facts, inForce } = await latestFacts(store, opts);
-  const lacking = new Map<string, Map<string, { zh: string[]; en: string[] }>>();
+  const words = new Map<string, Map<string, { zh: string[]; en: string[] }>>();
   for (const [code, row] of facts) {
-    const wanted = opts.wanted.get(code) as ReadonlySet<string>;
-    lacking.set(code, new Map(inForce.filter((p) => wanted.has(p.entry.id)).map((p) => [p.entry.id, lackingOf({ trace: explain(p.rule, row) })])));
+    const wanted = opts.wanted.get(code) as ReadonlyMap<string, 'relief' | 'nearMiss'>;
+    const mine = new Map<string, { zh: string[]; en: string[] }>();
+    for (const p of inForce) {
+      const kind = wanted.get(p.entry.id);
+      if (kind === 'nearMiss') mine.set(p.entry.id, lackingOf({ trace: explain(p.rule, row) }));
+      else if (kind === 'relief') {
+        const notices = noticesOf(p.notices, row);
+        if (notices.length > 0) mine.set(p.entry.id, { zh: notices.map((n) => n.zh), en: notices.map((n) => n.en) });
+      }
+    }
+    words.set(code, mine);
   }
-  return { lacking, missing: [...opts.wanted.keys()].filter((c) => !lacking.has(c)) };
+  return { words, missing: [...opts.wanted.keys()].filter((c) => !words.has(c)) };
 }
 
 /** The latest facts of the taxpayers asked about (one query for all of them), and the policies in force. */
 async function latestFacts(
   store: Db,
-  opts: { period: string; wanted: ReadonlyMap<string, ReadonlySet<string>>; lawDir?: string },
+  opts: { period: string; wanted: ReadonlyMap<string, unknown>; lawDir?: string },
 ): Promise<{ facts: Map<string, FactRow>; inForce: InForce }> {
   const quarter = parseQuarter(opts.period);
   const codes = JSON.stringify([...opts.wanted.keys()]);
@@ -340,7 +356,7 @@ function explainFacts(facts: FactRow, inForce: InForce, policies: InForce): Poli
       const status = statusOf(evaluate(rule, facts), loose, facts);
       return { entry, status, benefit: benefit && (status === 'matched' || status === 'nearMiss') ? evaluateFormula(benefit, facts) : null };
     });
-  return policies.map(({ entry, rule, loose, benefit }) => {
+  return policies.map(({ entry, rule, loose, benefit, notices }) => {
     const trace = explain(rule, facts);
     const status = statusOf(trace.result, loose, facts);
     const value = benefit && (status === 'matched' || status === 'nearMiss') ? evaluateFormula(benefit, facts) : null;
@@ -365,9 +381,15 @@ function explainFacts(facts: FactRow, inForce: InForce, policies: InForce): Poli
       sources: entry.sources.map((s) => ({ document: s.document, documentZh: sourceZh(s.document), confidence: s.confidence })),
       text: { zh: [head.zh, ...lines.map((l) => l.zh)], en: [head.en, ...lines.map((l) => l.en)] },
       stacking: stackingOf({ entry, status, benefit: value }, grouped),
+      notices: status === 'matched' ? noticesOf(notices, facts) : [],
       trace,
     };
   });
+}
+
+/** The notices that hold of the facts, in the catalogue's order. */
+export function noticesOf(notices: InForce[number]['notices'], facts: FactRow): { zh: string; en: string }[] {
+  return notices.filter((n) => evaluate(n.rule, facts) === 'true').map(({ zh, en }) => ({ zh, en }));
 }
 
 function statusOf(result: 'true' | 'false' | 'unknown', loose: Parameters<typeof evaluate>[0], facts: FactRow): MatchStatus {

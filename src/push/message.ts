@@ -12,7 +12,7 @@ export type MessageKind = (typeof MESSAGE_KINDS)[number];
 export type MessageStatus = (typeof MESSAGE_STATUSES)[number];
 
 /** What planning needs of a catalogue entry (a narrow view, so the push part does not depend on the rest). */
-export type PushEntry = Pick<CatalogueEntry, 'id' | 'kind' | 'title' | 'category' | 'notify' | 'exclusiveGroup' | 'groupRank' | 'reductionCodes'>;
+export type PushEntry = Pick<CatalogueEntry, 'id' | 'kind' | 'title' | 'category' | 'notify' | 'exclusiveGroup' | 'groupRank' | 'reductionCodes' | 'notices'>;
 
 /** One row of push_message, as read from the store (DECIMAL and TIMESTAMP as text). */
 export type OutboxMessage = {
@@ -35,7 +35,10 @@ export type OutboxMessage = {
   /** Whom the message greets, as planned. */
   person_name: string | null;
   taxpayer_name: string | null;
-  /** A near miss: what it lacks, a JSON array of phrases (null: not explained). */
+  /**
+   * A JSON array of phrases: for a near miss what it lacks (null: not explained), for a relief what
+   * the company must mind (the catalogue's notices that hold; null: none).
+   */
   lacking: string | null;
   /** A digest: its lines, a JSON array of DigestItem in order. */
   digest_items: string | null;
@@ -105,7 +108,7 @@ export interface ItemText {
   entry: PushEntry;
   benefitFen: bigint | null;
   deadline: string;
-  /** Near miss: the conditions not yet met, in words. */
+  /** Near miss: the conditions not yet met, in words. Relief: what the company must mind (the catalogue's notices that hold). */
   lacking: readonly string[] | null;
   /** The filing deadline had passed when the message was rendered (sent or shown). */
   past?: boolean;
@@ -154,6 +157,7 @@ export function singleText(id: string, to: Addressee, item: ItemText): { subject
         ...facts,
         `预计减免：${benefitText(item.benefitFen)}`,
         item.past ? `申报期限：${item.deadline}（已过）。${LATE_CLAIM}。` : `申报期限：${item.deadline}（请在此之前完成申报）`,
+        ...(item.lacking && item.lacking.length > 0 ? ['', '请注意：', ...item.lacking.map((l) => `- ${l}`)] : []),
         '',
         footer(id),
       ].join('\n'),
@@ -184,9 +188,10 @@ export function digestText(id: string, to: Addressee, items: readonly ItemText[]
   const lines = items.map((it, i) => {
     const head = `${i + 1}. ${it.kind === 'relief' ? (it.past ? '尚未享受' : '可享受') : '差一点符合'}：${titleLine(it.entry)}`;
     const deadline = `申报期限：${it.deadline}${it.past ? '（已过）' : ''}`;
+    const notices = it.lacking && it.lacking.length > 0 ? `\n   请注意：${it.lacking.join('；')}` : '';
     const detail =
       it.kind === 'relief'
-        ? `   预计减免：${benefitText(it.benefitFen)}；${deadline}${it.past ? `。${LATE_CLAIM}` : ''}`
+        ? `   预计减免：${benefitText(it.benefitFen)}；${deadline}${it.past ? `。${LATE_CLAIM}` : ''}${notices}`
         : `   ${it.lacking && it.lacking.length > 0 ? `尚未满足：${it.lacking.join('；')}` : '尚未满足的条件请登录智数查看'}；${deadline}`;
     return `${head}\n${detail}`;
   });

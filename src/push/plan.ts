@@ -8,11 +8,14 @@ import { checkSendingHours, DEFAULT_PLAN_SETTINGS, type PlanSettings } from './s
 import { DAY_MS, defaultDeadline, HOUR_MS, parsePeriod, sqlTimestamp, toLocal } from './time.ts';
 
 /**
- * What each near miss lacks, in words, by taxpayer and then policy; the match part can tell (it has the
- * explained rules: match/lacking.ts). Asked once per batch, for the near misses about to be written.
+ * The words an item carries besides the catalogue's, in Chinese, by taxpayer and then policy: what a
+ * near miss lacks, and what a matched relief's company must mind (the catalogue's notices that hold
+ * of its facts; none for most reliefs: leave those out). The match part can tell (it has the
+ * explained rules: match/lacking.ts). Asked once per batch, for the items about to be written that
+ * can have such words: every near miss, and the reliefs of policies with notices.
  */
-export type LackingProvider = (
-  nearMisses: readonly { creditCode: string; policyId: string }[],
+export type ItemWordsProvider = (
+  items: readonly { creditCode: string; policyId: string; kind: 'relief' | 'nearMiss' }[],
 ) => Promise<ReadonlyMap<string, ReadonlyMap<string, readonly string[]>>>;
 
 export interface PlanOptions {
@@ -21,8 +24,8 @@ export interface PlanOptions {
   /** Messages are never scheduled before this moment. */
   now: Date;
   settings?: Partial<PlanSettings>;
-  /** Asked once per batch, for the near misses among the messages it is about to write. */
-  lacking?: LackingProvider;
+  /** Asked once per batch, for the near misses (and reliefs with notices) among the messages it is about to write. */
+  words?: ItemWordsProvider;
   /** Plan for this taxpayer only (after a single-taxpayer re-match). */
   only?: string;
   /**
@@ -232,6 +235,7 @@ async function plan(db: Db, entries: readonly PushEntry[], options: PlanOptions)
         grp: e.exclusiveGroup ?? null,
         grp_rank: e.exclusiveGroup ? (e.groupRank ?? null) : null,
         codes: e.reductionCodes ?? [],
+        noticed: (e.notices?.length ?? 0) > 0,
       })),
     ),
     lacking: '[]',
@@ -337,13 +341,13 @@ async function plan(db: Db, entries: readonly PushEntry[], options: PlanOptions)
       await exec('allocate');
 
       // Explaining a near miss costs a look at the taxpayer's facts: only for the messages to write.
-      if (options.lacking) {
-        const nearMisses = await query<{ credit_code: string; policy_id: string }>('near_misses');
-        if (nearMisses.length > 0) {
-          const lacking = await options.lacking(nearMisses.map((n) => ({ creditCode: n.credit_code, policyId: n.policy_id })));
+      if (options.words) {
+        const worded = await query<{ credit_code: string; policy_id: string; kind: 'relief' | 'nearMiss' }>('worded');
+        if (worded.length > 0) {
+          const words = await options.words(worded.map((n) => ({ creditCode: n.credit_code, policyId: n.policy_id, kind: n.kind })));
           params.lacking = JSON.stringify(
-            nearMisses.flatMap((n) => {
-              const l = lacking.get(n.credit_code)?.get(n.policy_id);
+            worded.flatMap((n) => {
+              const l = words.get(n.credit_code)?.get(n.policy_id);
               return l ? [{ credit_code: n.credit_code, policy_id: n.policy_id, lacking: l }] : [];
             }),
           );

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { nearMissLacking } from '../../match/lacking.ts';
+import { itemWords } from '../../match/lacking.ts';
 import { ROLES } from '../../model/enums.ts';
 import { planPushes, rolesFor } from '../../push/plan.ts';
 import { DEFAULT_PLAN_SETTINGS } from '../../push/settings.ts';
@@ -168,9 +168,9 @@ export function registerCampaigns(api: ZodApi, ctx: ApiContext): void {
       // On DuckDB the store's own connection plans (its temp tables live there); on PostgreSQL the
       // pooled database, on which the plan takes one connection and one transaction of its own.
       const db = ctx.store ?? ctx.db;
-      // A near miss says what the company lacks, as the match command's plan says it.
-      const lacking = nearMissLacking(db, ctx.lawDir, req.body.period);
-      const report = await planPushes(db, ctx.catalogue.entries, { period: req.body.period, now: new Date(), scope, lacking });
+      // A near miss says what the company lacks, and a relief its notices, as the match command's plan says them.
+      const words = itemWords(db, ctx.lawDir, req.body.period);
+      const report = await planPushes(db, ctx.catalogue.entries, { period: req.body.period, now: new Date(), scope, words });
       return { planned: report.planned, skipped: report.alreadyPlanned, notStacked: report.notStacked, report: report as unknown as Record<string, unknown> };
     },
   );

@@ -208,6 +208,9 @@ export function registerCompany(api: ZodApi, ctx: ApiContext): void {
             stacking: z
               .object({ with: z.array(z.string()), best: z.string(), beaten: z.boolean(), text: z.object({ zh: z.string(), en: z.string() }) })
               .nullable(),
+            notices: z
+              .array(z.object({ zh: z.string(), en: z.string() }))
+              .describe('what the company must mind, for a matched relief: a relief had provisionally, for one'),
             computedAt: z.string(),
             trace: z.unknown(),
           }),

@@ -4,7 +4,7 @@ import type { Command } from 'commander';
 import { ensureDemoUsers } from '../../api/demoUsers.ts';
 import { generatorVersion } from '../../generate/city.ts';
 import { buildLedger, policyReport } from '../../ledger/ledger.ts';
-import { nearMissLacking } from '../../match/lacking.ts';
+import { itemWords } from '../../match/lacking.ts';
 import { catalogueOf, DEFAULT_LAW_DIR, type MatchRun, runMatch } from '../../match/match.ts';
 import { inAppAdapter } from '../../push/channels/inApp.ts';
 import { smsNotConfigured } from '../../push/channels/sms.ts';
@@ -81,7 +81,7 @@ export async function runDemo(args: DemoArgs) {
         inTransaction: latest
           ? async () => {
               process.stderr.write(`Planning pushes for ${period}\n`);
-              plan = await planPushes(store, catalogue.entries, { period, now: new Date(), lacking: nearMissLacking(store, DEFAULT_LAW_DIR, period) });
+              plan = await planPushes(store, catalogue.entries, { period, now: new Date(), words: itemWords(store, DEFAULT_LAW_DIR, period) });
             }
           : undefined,
       }),

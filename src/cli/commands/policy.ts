@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { buildLedger, type LedgerMatchStatus, type PolicyReport, policyReport, type TaxpayerLedger, taxpayerLedger } from '../../ledger/ledger.ts';
 import { ExplainNotFound, explainTaxpayer } from '../../match/explain.ts';
 import { STATUS_LABELS } from '../../match/labels.ts';
-import { nearMissLacking } from '../../match/lacking.ts';
+import { itemWords } from '../../match/lacking.ts';
 import { DEFAULT_LAW_DIR, type MatchRun, runMatch } from '../../match/match.ts';
 import { parseQuarter, quarterOf } from '../../match/period.ts';
 import { formatYuan, toFen } from '../../push/message.ts';
@@ -177,7 +177,7 @@ export function registerPolicy(program: Command): void {
                 plan = await planPushes(tx, catalogue.entries, {
                   period: r.period.period,
                   now: new Date(),
-                  lacking: nearMissLacking(tx, opts.law, r.period.period),
+                  words: itemWords(tx, opts.law, r.period.period),
                   only: opts.taxpayer,
                 });
               }
@@ -232,8 +232,10 @@ export function registerPolicy(program: Command): void {
       if (e.lawChangedSince) out.push('note: the law files changed since these facts were matched; the rules shown are those in force in the files today');
       for (const p of e.policies) {
         // Reliefs that do not stack: which of them the company would take, after the conditions.
-        if (opts.lang !== 'en') out.push([...p.text.zh, ...(p.stacking ? [`  ⇄ ${p.stacking.text.zh}`] : [])].join('\n'));
-        if (opts.lang !== 'zh') out.push([...p.text.en, ...(p.stacking ? [`  ⇄ ${p.stacking.text.en}`] : [])].join('\n'));
+        if (opts.lang !== 'en')
+          out.push([...p.text.zh, ...(p.stacking ? [`  ⇄ ${p.stacking.text.zh}`] : []), ...p.notices.map((n) => `  ! ${n.zh}`)].join('\n'));
+        if (opts.lang !== 'zh')
+          out.push([...p.text.en, ...(p.stacking ? [`  ⇄ ${p.stacking.text.en}`] : []), ...p.notices.map((n) => `  ! ${n.en}`)].join('\n'));
       }
       console.log(out.join('\n\n'));
     });

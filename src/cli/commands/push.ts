@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { InvalidArgumentError } from 'commander';
-import { nearMissLacking } from '../../match/lacking.ts';
+import { itemWords } from '../../match/lacking.ts';
 import { DEFAULT_LAW_DIR } from '../../match/match.ts';
 import { emailAdapter, smtpUnreachable } from '../../push/channels/email.ts';
 import { inAppAdapter } from '../../push/channels/inApp.ts';
@@ -107,7 +107,7 @@ export function registerPush(program: Command): void {
             period: periodId,
             now: opts.now ?? new Date(),
             settings: { leadDays: opts.leadDays, maxPerWeek: opts.maxPerWeek, majorReliefYuan: opts.majorRelief },
-            lacking: nearMissLacking(db, opts.law, periodId),
+            words: itemWords(db, opts.law, periodId),
           });
           if (opts.json) console.log(JSON.stringify(report, null, 2));
           else console.log(`${planText(report)}\n\n${await outboxText(db)}\n\ndone in ${fmtMs(Date.now() - started)}`);

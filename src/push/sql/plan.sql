@@ -43,7 +43,7 @@ CREATE OR REPLACE TEMP MACRO push_current(p_period, p_only, p_scoped) AS TABLE
 -- @entries
 -- The catalogue's policies, numbered in the order of their ids (the planner's last sort key).
 CREATE OR REPLACE TEMP TABLE push_plan_entry AS
-SELECT unnest(from_json($entries, '[{"e":"SMALLINT","id":"VARCHAR","category":"VARCHAR","tax_type":"VARCHAR","relief":["VARCHAR"],"major":["VARCHAR"],"near_miss":["VARCHAR"],"grp":"VARCHAR","grp_rank":"INTEGER","codes":["VARCHAR"]}]'), recursive := true);
+SELECT unnest(from_json($entries, '[{"e":"SMALLINT","id":"VARCHAR","category":"VARCHAR","tax_type":"VARCHAR","relief":["VARCHAR"],"major":["VARCHAR"],"near_miss":["VARCHAR"],"grp":"VARCHAR","grp_rank":"INTEGER","codes":["VARCHAR"],"noticed":"BOOLEAN"}]'), recursive := true);
 
 -- @words
 -- The policies' ids and categories by entry number, as variables: the INSERT looks them up as
@@ -404,12 +404,16 @@ SELECT credit_code, role, run_id, person_name, channel, recipient, taxpayer_name
 -- (migration 008), and the sort took a third of this statement.
 FROM merged;
 
--- @near_misses
-SELECT a.credit_code, e.id AS policy_id
+-- @worded
+-- The items about to be written that may carry words of their own: every near miss (what it lacks),
+-- and the reliefs of policies with notices (what the company must mind, where a notice holds).
+SELECT a.credit_code, e.id AS policy_id, CASE WHEN a.x.prio = 2 THEN 'nearMiss' ELSE 'relief' END AS kind
 FROM (SELECT credit_code, unnest(items) AS x FROM push_plan_allocation) a JOIN push_plan_entry e ON e.e = a.x.e
-WHERE a.x.prio = 2 ORDER BY a.credit_code, e.id;
+WHERE a.x.prio = 2 OR e.noticed ORDER BY a.credit_code, e.id;
 
 -- @lacking
+-- The words of section worded's items, as the caller gave them ($lacking): one list per taxpayer and
+-- policy (a taxpayer's item of a policy is a relief or a near miss, never both).
 CREATE OR REPLACE TEMP TABLE push_plan_lacking AS
 SELECT l.credit_code, e.e, l.lacking
 FROM (SELECT unnest(from_json($lacking, '[{"credit_code":"VARCHAR","policy_id":"VARCHAR","lacking":["VARCHAR"]}]'), recursive := true)) l
@@ -437,7 +441,7 @@ WITH person AS (
 ), single_row AS (
   SELECT s.prefix || getvariable('push_plan_keys')[push_key(s.x.e, s.x.prio = 2) + 1] AS message_id, s.*,
     CASE WHEN s.x.prio = 2 THEN 'nearMiss' ELSE 'relief' END AS kind, getvariable('push_plan_ids')[s.x.e + 1] AS policy_id, getvariable('push_plan_categories')[s.x.e + 1] AS category,
-    CASE WHEN s.x.prio = 2 THEN list_filter(s.lacking, l -> l.e = s.x.e)[1].lacking END AS lacks
+    CASE WHEN s.lacking IS NOT NULL THEN list_filter(s.lacking, l -> l.e = s.x.e)[1].lacking END AS lacks
   FROM single s
   -- A digest of one would be a single message under another name: it goes alone in the digest's slot.
   WHERE s.slot = 0 OR s.in_digest = 1
@@ -450,7 +454,7 @@ WITH person AS (
     getvariable('push_plan_category_sets')[list_aggregate(list_transform(d.merged, x -> getvariable('push_plan_category_bit')[x.e + 1]), 'bit_or') + 1] AS category,
     -- What each line of the digest says besides its item's id (message.ts DigestItem), in the items' order.
     to_json(list_transform(d.merged, x -> {benefit: x.b::DECIMAL(18,2)::VARCHAR, deadline: x.dl::VARCHAR,
-      lacking: CASE WHEN x.prio = 2 THEN list_filter(d.lacking, l -> l.e = x.e)[1].lacking END}))::VARCHAR AS digest_items
+      lacking: CASE WHEN d.lacking IS NOT NULL THEN list_filter(d.lacking, l -> l.e = x.e)[1].lacking END}))::VARCHAR AS digest_items
   FROM digest d
 ), digest_id AS (
   -- Named by what it holds: the same items give the same digest (message.ts digestSubject). The hash

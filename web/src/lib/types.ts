@@ -111,6 +111,8 @@ export interface PolicyExplanation {
   text: { zh: string[]; en: string[] };
   /** Reliefs of its group (不得叠加享受) the company matches too, and which is worth most. */
   stacking: { with: string[]; best: string; beaten: boolean; text: Bilingual } | null;
+  /** What the company must mind, for a matched relief (a relief had provisionally, for one). */
+  notices: Bilingual[];
   trace: unknown;
 }
 

@@ -76,7 +76,7 @@ $$;
 -- The catalogue's policies, numbered in the order of their ids (the planner's last sort key).
 CREATE TEMP TABLE push_plan_entry AS
 SELECT * FROM jsonb_to_recordset($entries::JSONB) AS x(e SMALLINT, id TEXT COLLATE "C", category TEXT COLLATE "C", tax_type TEXT COLLATE "C",
-  relief TEXT[], major TEXT[], near_miss TEXT[], grp TEXT COLLATE "C", grp_rank INTEGER, codes TEXT[]);
+  relief TEXT[], major TEXT[], near_miss TEXT[], grp TEXT COLLATE "C", grp_rank INTEGER, codes TEXT[], noticed BOOLEAN);
 
 -- @claimed
 -- Reliefs a taxpayer has claimed already in a return of the period, as ../plan.sql's section claimed.
@@ -352,10 +352,11 @@ SELECT credit_code, role, run_id, person_name, channel, recipient, taxpayer_name
   (SELECT count(*) FROM unnest(slots) AS x WHERE x > 0)::INTEGER AS in_digest
 FROM placed ORDER BY credit_code, role;
 
--- @near_misses
-SELECT a.credit_code, en.id AS policy_id
+-- @worded
+-- Every near miss and the reliefs of policies with notices, as ../plan.sql's section worded.
+SELECT a.credit_code, en.id AS policy_id, CASE WHEN x.prio = 2 THEN 'nearMiss' ELSE 'relief' END AS kind
 FROM push_plan_allocation a CROSS JOIN LATERAL unnest(a.prios, a.es) AS x(prio, e) JOIN push_plan_entry en ON en.e = x.e
-WHERE x.prio = 2 ORDER BY a.credit_code, en.id;
+WHERE x.prio = 2 OR en.noticed ORDER BY a.credit_code, en.id;
 
 -- @lacking
 -- One list per near miss (DuckDB takes the first of the taxpayer's list for the entry; they are equal).
@@ -385,8 +386,8 @@ WITH person AS (
 ), item AS (
   SELECT p.credit_code, p.role, p.run_id, p.channel, p.recipient, p.person_name, p.taxpayer_name, p.prefix, p.d, p.in_digest,
     x.k, x.prio, x.dl, x.b, x.ms, x.slot, CASE WHEN x.prio = 2 THEN 'nearMiss' ELSE 'relief' END AS kind, en.id AS policy_id, en.category,
-    -- What a near miss lacks, as to_json writes a list of strings.
-    CASE WHEN x.prio = 2 AND l.lacking IS NOT NULL
+    -- What a near miss lacks, or a relief's notices, as to_json writes a list of strings.
+    CASE WHEN l.lacking IS NOT NULL
       THEN '[' || coalesce((SELECT string_agg(to_json(u.t)::TEXT, ',' ORDER BY u.o) FROM unnest(l.lacking) WITH ORDINALITY AS u(t, o)), '') || ']' END AS lacks
   FROM person p
   CROSS JOIN LATERAL unnest(p.prios, p.es, p.dls, p.bs, p.ats, p.slots) WITH ORDINALITY AS x(prio, e, dl, b, ms, slot, k)

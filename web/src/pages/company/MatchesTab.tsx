@@ -202,6 +202,11 @@ export function Explanation({ code, policyId, period }: { code: string; policyId
             {x.data.stacking.text[lang]}
           </p>
         ) : null}
+        {x.data.notices.map((n) => (
+          <p key={n.en} className="callout callout-warn" data-testid="notice">
+            {n[lang]}
+          </p>
+        ))}
         {x.data.status === 'nearMiss' ? <p className="callout callout-warn">{t('matches.nearMissNote')}</p> : null}
         {x.data.status === 'unknown' ? <p className="callout">{t('matches.unknownNote')}</p> : null}
       </div>
