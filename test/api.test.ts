@@ -266,6 +266,27 @@ for (const engine of ['duckdb', 'postgres'] as Engine[]) {
         assert.deepEqual([l.json.highTech, l.json.highTechUntil], [false, lapsed.until], 'the registration flag alone would say high-tech');
       });
 
+      it('explains the 15 % rate on a certificate expired this year with its notice, and on a valid one without', async () => {
+        const [lapsed, valid] = await Promise.all(
+          [false, true].map(async (holds) => {
+            const [row] = await s.db.all<{ c: string; period: string }>(
+              `SELECT m.credit_code AS c, m.period FROM current_match m JOIN current_fact f USING (credit_code, period)
+               WHERE m.policy_id = 'cit.highTech' AND m.status = 'matched' AND f.high_tech = $1 AND f.high_tech_lapsed_this_year = NOT $1
+               ORDER BY m.period DESC, m.credit_code LIMIT 1`,
+              [holds],
+            );
+            return row;
+          }),
+        );
+        assert.ok(lapsed && valid, 'the demo city has the 15 % rate matched on a lapsed certificate and on a valid one');
+        const l = await call('analyst', 'GET', `/api/taxpayers/${lapsed.c}/matches/cit.highTech?period=${lapsed.period}`);
+        assert.equal(l.json.notices.length, 1);
+        assert.match(l.json.notices[0].zh, /暂按15%的税率预缴.*补缴/);
+        assert.match(l.json.notices[0].en, /prepaid at 15 %.*paid back/);
+        const v = await call('analyst', 'GET', `/api/taxpayers/${valid.c}/matches/cit.highTech?period=${valid.period}`);
+        assert.deepEqual([v.status, v.json.notices], [200, []]);
+      });
+
       it('explains which of two reliefs that do not stack a company would take', async () => {
         // A small high-tech enterprise of the demo city with taxable income: the 15 % rate and the small
         // low-profit relief both match, the latter worth twice the former.
