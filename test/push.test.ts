@@ -856,6 +856,17 @@ describe('planning on PostgreSQL (sql/postgres/plan.sql): the same outbox and re
     const noticed = ENTRIES.map((e) => (e.id === 'vat.smallRelief' ? { ...e, notices: [{ when: 'true', zh: '暂按规定享受', en: 'provisionally' }] } : e));
     const NOTICE = '资格期满当年，在重新认定前暂按15%预缴；年底前未取得资格的，应补缴税款';
     const asked: string[][] = [];
+    let holds = true;
+    const words = async (items: readonly { creditCode: string; policyId: string; kind: 'relief' | 'nearMiss' }[]) => {
+      asked.push(...items.map((i) => [i.creditCode, i.kind, i.policyId]));
+      const out = new Map<string, Map<string, readonly string[]>>();
+      for (const i of items) {
+        if (i.kind === 'relief' && !holds) continue;
+        out.set(i.creditCode, (out.get(i.creditCode) ?? new Map()).set(i.policyId, i.kind === 'relief' ? [NOTICE] : ['差 20 人']));
+      }
+      return out;
+    };
+    const planNoticed = (db: Db, withWords = true) => planPushes(db, noticed, { period: PERIOD, now: NOW, ...(withWords ? { words } : {}) });
     const world2 = await engines([{ role: 'financeOfficer' }]);
     await world2.both(async (db) => {
       asked.length = 0;
@@ -864,16 +875,7 @@ describe('planning on PostgreSQL (sql/postgres/plan.sql): the same outbox and re
       await person(db, TP2, { role: 'financeOfficer' });
       await result(db, 1, TP2, 'vat.smallRelief', 'matched', '800.00');
       await result(db, 1, TP2, 'surcharges.almost', 'nearMiss', '300.00');
-      return planPushes(db, noticed, {
-        period: PERIOD,
-        now: NOW,
-        words: async (items) => {
-          asked.push(...items.map((i) => [i.creditCode, i.kind, i.policyId]));
-          const out = new Map<string, Map<string, readonly string[]>>();
-          for (const i of items) out.set(i.creditCode, (out.get(i.creditCode) ?? new Map()).set(i.policyId, i.kind === 'relief' ? [NOTICE] : ['差 20 人']));
-          return out;
-        },
-      });
+      return planNoticed(db);
     });
     assert.deepEqual(
       asked.sort(),
@@ -884,22 +886,50 @@ describe('planning on PostgreSQL (sql/postgres/plan.sql): the same outbox and re
       ].sort(),
       'every near miss and the reliefs of the noticed policy, nothing else',
     );
-    const rows = await messages(world2.pg);
-    const single = rows.find((m) => m.credit_code === TP2 && m.kind === 'relief');
-    assert.equal(single?.policy_id, 'vat.smallRelief');
-    assert.ok(single?.body.includes(`请注意：\n- ${NOTICE}`), single?.body);
-    assert.ok(rows.find((m) => m.credit_code === TP2 && m.kind === 'nearMiss')?.body.includes('尚未满足的条件：\n- 差 20 人'));
-    // TP1's: in the digest or alone, the notice follows the noticed relief's line, and no other relief says it.
-    const tp1 = rows.filter((m) => m.credit_code === TP1);
-    const digest = tp1.find((m) => m.kind === 'digest');
-    assert.ok(digest?.items?.split(',').includes('relief.vat.smallRelief'), `the noticed relief is in the digest: ${digest?.items}`);
-    const lines = digest?.body.split('\n') ?? [];
-    const at = lines.findIndex((l) => l.includes('请注意'));
-    assert.equal(lines[at], `   请注意：${NOTICE}`);
-    assert.match(lines[at - 2] ?? '', /可享受：小规模|vat\.smallRelief/, 'under the line of the noticed relief');
-    assert.equal(lines.filter((l) => l.includes('请注意')).length, 1);
-    assert.ok(!tp1.some((m) => m.kind === 'relief' && m.body.includes('请注意')), 'the reliefs sent alone have no notice');
+    const told = async (db: Db) => {
+      const rows = await messages(db);
+      const single = rows.find((m) => m.credit_code === TP2 && m.kind === 'relief');
+      assert.equal(single?.policy_id, 'vat.smallRelief');
+      const digest = rows.find((m) => m.credit_code === TP1 && m.kind === 'digest');
+      assert.ok(digest?.items?.split(',').includes('relief.vat.smallRelief'), `the noticed relief is in the digest: ${digest?.items}`);
+      const lines = digest?.body.split('\n') ?? [];
+      const at = lines.findIndex((l) => l.includes('请注意'));
+      // Under the noticed relief's line, and no other relief says it.
+      assert.ok(at < 0 || (lines[at] === `   请注意：${NOTICE}` && /vat\.smallRelief/.test(lines[at - 2] ?? '')), lines.join('\n'));
+      assert.equal(lines.filter((l) => l.includes('请注意')).length, at < 0 ? 0 : 1);
+      assert.ok(!rows.some((m) => m.credit_code === TP1 && m.kind === 'relief' && m.body.includes('请注意')), 'the reliefs sent alone have no notice');
+      const lacks = rows.find((m) => m.credit_code === TP2 && m.kind === 'nearMiss')?.body.includes('尚未满足的条件：\n- 差 20 人');
+      return { single: single?.body.includes(`请注意：\n- ${NOTICE}`), digest: at >= 0, lacks };
+    };
+    assert.deepEqual(await told(world2.pg), { single: true, digest: true, lacks: true });
+
+    // The next night the notice no longer holds (a certificate renewed, say): the planned messages not
+    // yet tried are worded again without it, and nothing is planned anew. Then it holds again.
+    for (const now of [false, true]) {
+      holds = now;
+      const again = await world2.both((db) => planNoticed(db));
+      assert.deepEqual([again.planned, again.superseded, again.renoticed], [0, 0, 2]);
+      assert.deepEqual(await told(world2.pg), { single: now, digest: now, lacks: true });
+    }
+    // Words the same as planned: nothing to do.
+    assert.equal((await world2.both((db) => planNoticed(db))).renoticed, 0);
+
+    // An outbox planned without words (as before notices existed) gets the notices at the next plan; a
+    // message tried already keeps the words it was tried with, and a near miss what it was planned with.
+    const fresh = await engines([{ role: 'financeOfficer' }]);
+    const upgraded = await fresh.both(async (db) => {
+      await fiveReliefs(db);
+      await person(db, TP2, { role: 'financeOfficer' });
+      await result(db, 1, TP2, 'vat.smallRelief', 'matched', '800.00');
+      await result(db, 1, TP2, 'surcharges.almost', 'nearMiss', '300.00');
+      await planNoticed(db, false);
+      await db.exec(`UPDATE push_message SET attempts = 1 WHERE credit_code = $1 AND kind = 'digest'`, [TP1]);
+      return planNoticed(db);
+    });
+    assert.deepEqual([upgraded.planned, upgraded.renoticed], [0, 1]);
+    assert.deepEqual(await told(fresh.pg), { single: true, digest: false, lacks: false });
     world2.duck.close();
+    fresh.duck.close();
   });
 
   it('layers, thresholds, timing, quiet hours, the cap, digests, a deferred digest and weeks apart: row for row', async () => {
@@ -1338,7 +1368,18 @@ function modelPlan(
   const current = w.results
     .filter((r) => r.status !== 'unknown' && r.runId === latest(r.code))
     .sort((a, b) => modelCmp(a.code, b.code) || modelCmp(a.policy, b.policy));
-  const report = { results: 0, notInCatalogue: 0, nothingToClaim: 0, claimed: 0, notStacked: 0, withoutPerson: 0, candidates: 0, digests: 0, merged: 0 };
+  const report = {
+    results: 0,
+    notInCatalogue: 0,
+    nothingToClaim: 0,
+    claimed: 0,
+    notStacked: 0,
+    withoutPerson: 0,
+    candidates: 0,
+    digests: 0,
+    merged: 0,
+    renoticed: 0,
+  };
   // Of the matched reliefs of an exclusive group, the taxpayer hears of the one worth most (unknown as
   // -0.01 yuan; a tie to the better groupRank, then the smaller id), and of a near miss of the group
   // only when a matched relief of the group is known to be worth as much or, neither estimated, is

@@ -135,7 +135,7 @@ when the message is sent or shown, with the catalogue's titles (src/push/message
 | sent_at | TIMESTAMP | yes | when the channel took it |
 | person_name | VARCHAR | yes | whom the message greets, as planned (the person of that role) |
 | taxpayer_name | VARCHAR | yes | the taxpayer's name, as planned |
-| lacking | VARCHAR | yes | JSON array of phrases: a near miss, what it lacks (empty when not explained); a relief, what the company must mind, the catalogue's \`notices\` that hold of its facts (empty when none does) |
+| lacking | VARCHAR | yes | JSON array of phrases: a near miss, what it lacks (empty when not explained); a relief, what the company must mind, the catalogue's \`notices\` that hold of its facts (null when none does; a plan words a relief planned and not yet tried again when they change) |
 | digest_items | VARCHAR | yes | a digest: JSON array of its lines in the order of items, each \`{benefit, deadline, lacking}\`, \`lacking\` as the column above for the line's item (rows planned before that also carry kind and policy_id) |
 
 ### push_attempt

@@ -265,23 +265,18 @@ export function renderMessage(m: RenderableMessage, entries: ReadonlyMap<string,
   const past = (deadline: string) => today !== undefined && deadline < today;
   if (m.kind === 'digest') {
     if (m.digest_items === null) throw new Error(`push_message ${m.message_id}: a digest without digest_items or texts cannot be rendered`);
-    const lines = JSON.parse(m.digest_items) as DigestItem[];
-    const ids = m.items === null ? [] : m.items.split(',');
-    const prefix = `${m.period}.${m.credit_code}.${m.role}.`;
+    const lines = digestLines(m);
     return digestText(
       m.message_id,
       to,
-      lines.map((it, i) => {
-        const id = ids[i] ?? '';
-        const rest = id.startsWith(prefix) ? id.slice(prefix.length) : id;
-        const dot = rest.indexOf('.');
-        const kind = it.kind ?? rest.slice(0, dot);
-        const policyId = it.policy_id ?? rest.slice(dot + 1);
-        if ((kind !== 'relief' && kind !== 'nearMiss') || policyId === '') {
-          throw new Error(`push_message ${m.message_id}: line ${i + 1} of the digest has no item (items: ${m.items})`);
-        }
-        return { kind, entry: entry(policyId, 'other'), benefitFen: fen(it.benefit), deadline: it.deadline, lacking: it.lacking, past: past(it.deadline) };
-      }),
+      lines.map(({ line: it, kind, policyId }) => ({
+        kind,
+        entry: entry(policyId, 'other'),
+        benefitFen: fen(it.benefit),
+        deadline: it.deadline,
+        lacking: it.lacking,
+        past: past(it.deadline),
+      })),
     );
   }
   if (m.policy_id === null) throw new Error(`push_message ${m.message_id}: a ${m.kind} without policy_id cannot be rendered`);
@@ -292,6 +287,29 @@ export function renderMessage(m: RenderableMessage, entries: ReadonlyMap<string,
     deadline: m.deadline,
     lacking: m.lacking === null ? null : (JSON.parse(m.lacking) as string[]),
     past: past(m.deadline),
+  });
+}
+
+/**
+ * A digest's lines (digest_items) with the kind and policy of each: from its item (items, in the same
+ * order), without the prefix the row carries, or as rows planned before that kept them in the line.
+ */
+export function digestLines(
+  m: Pick<OutboxMessage, 'message_id' | 'period' | 'credit_code' | 'role' | 'items' | 'digest_items'>,
+): { line: DigestItem; kind: 'relief' | 'nearMiss'; policyId: string }[] {
+  const lines = JSON.parse(m.digest_items ?? '[]') as DigestItem[];
+  const ids = m.items === null ? [] : m.items.split(',');
+  const prefix = `${m.period}.${m.credit_code}.${m.role}.`;
+  return lines.map((line, i) => {
+    const id = ids[i] ?? '';
+    const rest = id.startsWith(prefix) ? id.slice(prefix.length) : id;
+    const dot = rest.indexOf('.');
+    const kind = line.kind ?? rest.slice(0, dot);
+    const policyId = line.policy_id ?? rest.slice(dot + 1);
+    if ((kind !== 'relief' && kind !== 'nearMiss') || policyId === '') {
+      throw new Error(`push_message ${m.message_id}: line ${i + 1} of the digest has no item (items: ${m.items})`);
+    }
+    return { line, kind, policyId };
   });
 }
 

@@ -3,7 +3,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Db, SqlParam } from '../store/db.ts';
 import { PgDb } from '../store/pg.ts';
-import { type PushEntry, type Role, toFen } from './message.ts';
+import { digestLines, type OutboxMessage, type PushEntry, type Role, toFen } from './message.ts';
 import { checkSendingHours, DEFAULT_PLAN_SETTINGS, type PlanSettings } from './settings.ts';
 import { DAY_MS, defaultDeadline, HOUR_MS, parsePeriod, sqlTimestamp, toLocal } from './time.ts';
 
@@ -70,6 +70,12 @@ export interface PlanReport {
   merged: number;
   /** Planned messages no longer backed by a current result, now `skipped`. */
   superseded: number;
+  /**
+   * Planned messages, not yet tried, of reliefs with notices (alone or in a digest) whose notices
+   * changed since they were planned (planned by an earlier version, or the company's facts changed):
+   * worded again with those that hold now.
+   */
+  renoticed: number;
   byChannel: Record<string, number>;
   byKind: Record<string, number>;
 }
@@ -239,6 +245,7 @@ async function plan(db: Db, entries: readonly PushEntry[], options: PlanOptions)
       })),
     ),
     lacking: '[]',
+    renoticed: '[]',
     lo: 0,
     hi: 0,
   };
@@ -314,12 +321,27 @@ async function plan(db: Db, entries: readonly PushEntry[], options: PlanOptions)
       digests: 0,
       merged: 0,
       superseded: 0,
+      renoticed: 0,
       byChannel: {},
       byKind: {},
     };
     // What the outbox holds for the period decides the skips and what is planned already; a first
     // plan of a period (the usual case) has nothing there and skips those statements.
     const [existing] = await query<{ n: string; stored: string }>('outbox');
+    // A message's notices are decided when it is planned; one planned earlier and not yet tried is
+    // worded again here with those that hold now (an outbox planned before notices existed, or a
+    // company whose certificate lapsed or was renewed in between). Words are asked of the caller, as
+    // for the new messages below.
+    if (options.words && Number(existing?.n ?? 0) > 0 && policies.some((e) => (e.notices?.length ?? 0) > 0)) {
+      const rows = await query<NoticedRow>('noticed_planned');
+      if (rows.length > 0) {
+        const updates = await renoticed(rows, new Set(policies.filter((e) => (e.notices?.length ?? 0) > 0).map((e) => e.id)), options.words);
+        if (updates.length > 0) {
+          params.renoticed = JSON.stringify(updates);
+          report.renoticed = await change('renotice');
+        }
+      }
+    }
     const batches = Math.max(1, Math.ceil(Number(counts?.taxpayers ?? 0) / perBatch));
     for (const name of ['rows', 'persons', 'booked_all']) await exec(name);
     for (let batch = 0; batch < batches; batch++) {
@@ -399,6 +421,45 @@ async function plan(db: Db, entries: readonly PushEntry[], options: PlanOptions)
         ];
     await db.exec(drop.join('\n')).catch(() => undefined);
   }
+}
+
+type NoticedRow = Pick<OutboxMessage, 'message_id' | 'period' | 'credit_code' | 'role' | 'kind' | 'policy_id' | 'items' | 'lacking' | 'digest_items'>;
+
+/**
+ * Of planned rows telling of reliefs with notices (section noticed_planned), those whose words differ
+ * from what `words` says now, with their `lacking` (a relief) or `digest_items` (a digest: the lines of
+ * those reliefs) as they should be. Words are compared as values, not as the engine's JSON text.
+ */
+async function renoticed(
+  rows: readonly NoticedRow[],
+  noticed: ReadonlySet<string>,
+  words: ItemWordsProvider,
+): Promise<{ message_id: string; lacking: string | null; digest_items: string | null }[]> {
+  const same = (stored: unknown, now: readonly string[] | undefined) => JSON.stringify(stored ?? null) === JSON.stringify(now ?? null);
+  const reliefs = (r: NoticedRow) =>
+    r.kind === 'relief' ? [r.policy_id as string] : digestLines(r).flatMap((l) => (l.kind === 'relief' && noticed.has(l.policyId) ? [l.policyId] : []));
+  const asked = new Map<string, { creditCode: string; policyId: string; kind: 'relief' }>();
+  for (const r of rows) for (const policyId of reliefs(r)) asked.set(`${r.credit_code} ${policyId}`, { creditCode: r.credit_code, policyId, kind: 'relief' });
+  const now = await words([...asked.values()]);
+  const out: { message_id: string; lacking: string | null; digest_items: string | null }[] = [];
+  for (const r of rows) {
+    const of = (policyId: string) => now.get(r.credit_code)?.get(policyId);
+    if (r.kind === 'relief') {
+      const w = of(r.policy_id as string);
+      if (!same(r.lacking === null ? null : JSON.parse(r.lacking), w))
+        out.push({ message_id: r.message_id, lacking: w ? JSON.stringify(w) : null, digest_items: null });
+      continue;
+    }
+    const lines = digestLines(r);
+    let changed = false;
+    for (const l of lines) {
+      if (l.kind !== 'relief' || !noticed.has(l.policyId) || same(l.line.lacking, of(l.policyId))) continue;
+      l.line.lacking = of(l.policyId) ? [...(of(l.policyId) as readonly string[])] : null;
+      changed = true;
+    }
+    if (changed) out.push({ message_id: r.message_id, lacking: r.lacking, digest_items: JSON.stringify(lines.map((l) => l.line)) });
+  }
+  return out;
 }
 
 /** The layer: who hears of what, narrowed to the roles the catalogue entry names. */

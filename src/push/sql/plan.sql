@@ -162,6 +162,22 @@ FROM push_plan_taxpayer;
 SELECT count(*) FILTER (WHERE status <> 'skipped') AS n, count(*) AS stored
 FROM push_message WHERE period = $period AND ($only::VARCHAR IS NULL OR credit_code = $only);
 
+-- @noticed_planned
+-- Messages planned earlier and not yet tried that tell of a relief of a policy with notices, alone or
+-- as a line of a digest: their notices were decided when they were planned (by an earlier version, or
+-- before the company's facts changed), and plan.ts words them again with those that hold now.
+SELECT message_id, period, credit_code, role::VARCHAR AS role, kind::VARCHAR AS kind, policy_id, items, lacking, digest_items FROM push_message
+WHERE period = $period AND status = 'planned' AND attempts = 0 AND ($only::VARCHAR IS NULL OR credit_code = $only)
+  AND ((kind = 'relief' AND policy_id IN (SELECT id FROM push_plan_entry WHERE noticed))
+    OR (kind = 'digest' AND EXISTS (SELECT 1 FROM push_plan_entry e WHERE e.noticed AND position('relief.' || e.id IN items) > 0)))
+ORDER BY message_id;
+
+-- @renotice
+-- The rows of section noticed_planned whose words changed, as plan.ts wrote them again ($renoticed).
+UPDATE push_message SET lacking = v.lacking, digest_items = v.digest_items
+FROM (SELECT unnest(from_json($renoticed, '[{"message_id":"VARCHAR","lacking":"VARCHAR","digest_items":"VARCHAR"}]'), recursive := true)) v
+WHERE push_message.message_id = v.message_id AND push_message.status = 'planned' AND push_message.attempts = 0;
+
 -- @rows
 -- Every result that calls for messages, one narrow row each (the taxpayer by number): the big tables
 -- are read once, and each batch then takes its rows from here.

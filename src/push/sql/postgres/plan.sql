@@ -174,6 +174,20 @@ FROM push_plan_taxpayer;
 SELECT count(*) FILTER (WHERE status <> 'skipped') AS n, count(*) AS stored
 FROM push_message WHERE period = $period::TEXT AND ($only::TEXT IS NULL OR credit_code = $only::TEXT);
 
+-- @noticed_planned
+-- Planned, not yet tried, telling of a relief of a policy with notices, as ../plan.sql's section noticed_planned.
+SELECT message_id, period, credit_code, role, kind, policy_id, items, lacking, digest_items FROM push_message
+WHERE period = $period::TEXT AND status = 'planned' AND attempts = 0 AND ($only::TEXT IS NULL OR credit_code = $only::TEXT)
+  AND ((kind = 'relief' AND policy_id IN (SELECT id FROM push_plan_entry WHERE noticed))
+    OR (kind = 'digest' AND EXISTS (SELECT 1 FROM push_plan_entry e WHERE e.noticed AND position('relief.' || e.id IN items) > 0)))
+ORDER BY message_id;
+
+-- @renotice
+-- The rows of section noticed_planned whose words changed, as plan.ts wrote them again ($renoticed).
+UPDATE push_message SET lacking = v.lacking, digest_items = v.digest_items
+FROM jsonb_to_recordset($renoticed::JSONB) AS v(message_id TEXT COLLATE "C", lacking TEXT, digest_items TEXT)
+WHERE push_message.message_id = v.message_id AND push_message.status = 'planned' AND push_message.attempts = 0;
+
 -- @rows
 -- Every result that calls for messages, one narrow row each (the taxpayer by number): the big tables
 -- are read once, and each batch then takes its rows from here. prio 0 is a major relief, 1 a relief,
