@@ -4,7 +4,7 @@ import { authenticate, login } from '../src/api/accounts.ts';
 import { calculate } from '../src/calc/calculate.ts';
 import { CALCULATIONS } from '../src/calc/registry.ts';
 import { policyReport, taxpayerLedger } from '../src/ledger/ledger.ts';
-import { runMatch } from '../src/match/match.ts';
+import { catalogueOf, DEFAULT_LAW_DIR, runMatch } from '../src/match/match.ts';
 import { type Engine, type Service, startService } from './helpers/service.ts';
 
 for (const engine of ['duckdb', 'postgres'] as Engine[]) {
@@ -394,13 +394,20 @@ for (const engine of ['duckdb', 'postgres'] as Engine[]) {
         }
         // The outbox shows each message's subject as it will be sent, rendered from what its row keeps,
         // as of the day it is to go: the campaign goes out now, long after 2025-Q4's deadline of
-        // 2026-01-15, so a relief reads as not yet enjoyed (to be had by a corrected return).
+        // 2026-01-15, so a relief reads as not yet enjoyed (to be had by a corrected return), or, of a
+        // policy without a reduction code (whose claims the returns cannot show), as one to check.
         const outbox = await call('officer', 'GET', '/api/push/messages?period=2025-Q4&pageSize=100');
         assert.equal(outbox.status, 200);
         assert.equal(outbox.json.total, added.length);
+        const coded = (catalogueOf(DEFAULT_LAW_DIR).catalogue.entries.find((e) => e.id === top?.policy_id)?.reductionCodes?.length ?? 0) > 0;
         for (const m of outbox.json.items as { kind: string; subject: string; scheduledAt: string }[]) {
           assert.ok(m.scheduledAt > '2026-01-15', `${m.scheduledAt}: planned now, after the deadline`);
-          assert.match(m.subject, m.kind === 'digest' ? /^【智数·政策提醒】2025年第4季度共 \d+ 项税费政策提醒$/ : /^【智数·政策提醒】尚未享受：.+（.+）$/);
+          assert.match(
+            m.subject,
+            m.kind === 'digest'
+              ? /^【智数·政策提醒】2025年第4季度共 \d+ 项税费政策提醒$/
+              : new RegExp(`^【智数·政策提醒】${coded ? '尚未享受' : '请核实是否已享受'}：.+（.+）$`),
+          );
         }
         const again = await call('officer', 'POST', '/api/campaigns/plan', body);
         assert.equal(again.json.planned, 0, 'planning the same campaign again adds nothing');

@@ -1899,7 +1899,8 @@ describe('sending, on DuckDB and on PostgreSQL', () => {
   it('a relief sent after its filing deadline says the deadline has passed and how it can still be had (a corrected return, a refund within three years); before the deadline it asks to claim it on the return', () =>
     onBoth(async (e) => {
       const store = await e.world([{ role: 'legalRepresentative' }, { role: 'financeOfficer' }]);
-      await result(store, 1, TP1, 'cit.bigRelief', 'matched', '25000.00');
+      // A relief with a reduction code: the returns show whether it was claimed.
+      await result(store, 1, TP1, 'vat.smallRelief', 'matched', '25000.00');
       await plan(store);
       // Sent on the day of the deadline (2026-04-15, the 15th after the quarter): still in time.
       await sendPushes(store, { inApp: inAppAdapter(store) }, { entries: ENTRIES, now: at('2026-04-15T10:00:00+08:00'), limit: 1 });
@@ -1917,6 +1918,29 @@ describe('sending, on DuckDB and on PostgreSQL', () => {
         /申报期限：2026-04-15（已过）。可通过更正申报享受；多缴的税款，可自结算缴纳之日起三年内申请退还（《中华人民共和国税收征收管理法》第五十一条）/,
       );
     }));
+
+  it('after its deadline, a relief without a reduction code (whose claims no return shows) is told as one to check, not as one missed; alone and in a digest', () => {
+    const to = { taxpayerName: '示例公司', creditCode: TP1, personName: '陈某某', role: 'financeOfficer' as const, periodZh: '2026年第1季度' };
+    const item = (id: string, past: boolean) => ({
+      kind: 'relief' as const,
+      entry: ENTRIES.find((e) => e.id === id) as PushEntry,
+      benefitFen: 80000n,
+      deadline: '2026-04-15',
+      lacking: null,
+      past,
+    });
+    const unseen = singleText('x', to, item('cit.bigRelief', true));
+    assert.match(unseen.subject, /请核实是否已享受：cit\.bigRelief/);
+    assert.match(unseen.body, /申报期限已过；税务机关的申报数据无法显示贵单位是否已享受，如尚未享受，可通过更正申报享受；多缴的税款/);
+    assert.doesNotMatch(unseen.body, /尚未享受。|（已过）。可通过/);
+    const seen = singleText('x', to, item('vat.smallRelief', true));
+    assert.match(seen.subject, /尚未享受：vat\.smallRelief/);
+    // Before the deadline both ask to claim it on the return.
+    for (const id of ['cit.bigRelief', 'vat.smallRelief']) assert.match(singleText('x', to, item(id, false)).subject, /可享受：/);
+    const digest = digestText('x', to, [item('cit.bigRelief', true), item('vat.smallRelief', true)]).body;
+    assert.match(digest, /1\. 请核实是否已享受：cit\.bigRelief.*\n.*（已过）。申报数据无法显示是否已享受，如尚未享受，可通过更正申报享受/);
+    assert.match(digest, /2\. 尚未享受：vat\.smallRelief.*\n.*（已过）。可通过更正申报享受/);
+  });
 
   describe('sending', () => {
     it('delivers to the in-app inbox once, records every attempt, and sends SMS recipients to the inbox because SMS is not configured', () =>

@@ -137,6 +137,12 @@ const benefitText = (fen: bigint | null) => (fen === null ? '暂无法估算' : 
 // what was due is refunded on request within three years of its payment (税收征收管理法 第五十一条).
 const LATE_CLAIM = '可通过更正申报享受；多缴的税款，可自结算缴纳之日起三年内申请退还（《中华人民共和国税收征收管理法》第五十一条）';
 
+// A relief with no reduction code cannot be seen claimed in a return (the ledger's matchedNoCode):
+// after its deadline it is told as one to check, not as one missed.
+const UNSEEN_PAST = '申报期限已过；税务机关的申报数据无法显示贵单位是否已享受，如尚未享受';
+const unseen = (e: PushEntry) => (e.reductionCodes?.length ?? 0) === 0;
+const reliefHead = (item: ItemText) => (!item.past ? '可享受' : unseen(item.entry) ? '请核实是否已享受' : '尚未享受');
+
 export function singleText(id: string, to: Addressee, item: ItemText): { subject: string; body: string } {
   const greeting = `${to.personName}（${to.taxpayerName}${ROLE_ZH[to.role]}）您好：`;
   const facts = [
@@ -148,15 +154,19 @@ export function singleText(id: string, to: Addressee, item: ItemText): { subject
   if (item.kind === 'relief') {
     // After the deadline the relief is told as not yet enjoyed, and how it can still be had.
     return {
-      subject: `${SUBJECT_PREFIX}${item.past ? '尚未享受' : '可享受'}：${titleLine(item.entry)}`,
+      subject: `${SUBJECT_PREFIX}${reliefHead(item)}：${titleLine(item.entry)}`,
       body: [
         greeting,
         '',
-        `根据税务机关掌握的数据，贵单位（统一社会信用代码 ${to.creditCode}）${to.periodZh}符合以下税费优惠政策的条件，${item.past ? '申报期限已过，尚未享受。' : '请在申报时享受。'}`,
+        `根据税务机关掌握的数据，贵单位（统一社会信用代码 ${to.creditCode}）${to.periodZh}符合以下税费优惠政策的条件，${!item.past ? '请在申报时享受。' : unseen(item.entry) ? `${UNSEEN_PAST}，${LATE_CLAIM}。` : '申报期限已过，尚未享受。'}`,
         '',
         ...facts,
         `预计减免：${benefitText(item.benefitFen)}`,
-        item.past ? `申报期限：${item.deadline}（已过）。${LATE_CLAIM}。` : `申报期限：${item.deadline}（请在此之前完成申报）`,
+        !item.past
+          ? `申报期限：${item.deadline}（请在此之前完成申报）`
+          : unseen(item.entry)
+            ? `申报期限：${item.deadline}（已过）`
+            : `申报期限：${item.deadline}（已过）。${LATE_CLAIM}。`,
         ...(item.lacking && item.lacking.length > 0 ? ['', '请注意：', ...item.lacking.map((l) => `- ${l}`)] : []),
         '',
         footer(id),
@@ -186,12 +196,13 @@ export function singleText(id: string, to: Addressee, item: ItemText): { subject
 
 export function digestText(id: string, to: Addressee, items: readonly ItemText[]): { subject: string; body: string } {
   const lines = items.map((it, i) => {
-    const head = `${i + 1}. ${it.kind === 'relief' ? (it.past ? '尚未享受' : '可享受') : '差一点符合'}：${titleLine(it.entry)}`;
+    const head = `${i + 1}. ${it.kind === 'relief' ? reliefHead(it) : '差一点符合'}：${titleLine(it.entry)}`;
     const deadline = `申报期限：${it.deadline}${it.past ? '（已过）' : ''}`;
     const notices = it.lacking && it.lacking.length > 0 ? `\n   请注意：${it.lacking.join('；')}` : '';
+    const late = !it.past ? '' : unseen(it.entry) ? `。申报数据无法显示是否已享受，如尚未享受，${LATE_CLAIM}` : `。${LATE_CLAIM}`;
     const detail =
       it.kind === 'relief'
-        ? `   预计减免：${benefitText(it.benefitFen)}；${deadline}${it.past ? `。${LATE_CLAIM}` : ''}${notices}`
+        ? `   预计减免：${benefitText(it.benefitFen)}；${deadline}${late}${notices}`
         : `   ${it.lacking && it.lacking.length > 0 ? `尚未满足：${it.lacking.join('；')}` : '尚未满足的条件请登录智数查看'}；${deadline}`;
     return `${head}\n${detail}`;
   });
