@@ -406,6 +406,17 @@ describe('zhishu CLI', () => {
     const empty = zhishu('report', 'policy', '--year', '2026', '--db', loaded);
     assert.equal(empty.code, 2, empty.stderr);
     assert.equal(empty.stderr, 'zhishu: no match run for 2026, and no returns of 2026 in the store to match\n');
+    // One taxpayer re-matched: its ledger covers the year's quarter, the city's report does not, and says so.
+    assert.equal(zhishu('match', '--period', '2025-Q4', '--taxpayer', code, '--no-push', '--db', loaded).code, 0);
+    const own = zhishu('ledger', '--taxpayer', code, '--db', loaded);
+    assert.deepEqual([own.code, own.stderr], [0, '']);
+    const city = zhishu('report', 'policy', '--db', loaded, '--json');
+    assert.equal(city.code, 0, city.stderr);
+    assert.equal(
+      city.stderr,
+      'note: the 2025 figures count no quarter matched for the city: 2025-Q4 has returns but no city match run (zhishu match --period Q for each)\n',
+    );
+    assert.equal(JSON.parse(city.stdout).year, 2025, 'the JSON on stdout is left whole');
   });
 
   it('bad arguments get a clear error and a non-zero exit', () => {

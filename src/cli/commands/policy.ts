@@ -58,6 +58,29 @@ async function checkMatchRunIn(db: Db, year: number): Promise<void> {
   );
 }
 
+/**
+ * Says on stderr which quarters of the year that have returns no match run has covered (no city run,
+ * nor one of `creditCode`): the year's ledger and report count the quarters matched only, and would
+ * otherwise look like a whole year's figures.
+ */
+async function warnUnmatchedQuarters(db: Db, year: number, creditCode: string | null): Promise<void> {
+  const matched = new Set(
+    (
+      await db.all<{ period: string }>("SELECT DISTINCT period FROM match_run WHERE period LIKE $1 AND (scope = 'city' OR scope = $2::VARCHAR)", [
+        `${year}-Q%`,
+        creditCode,
+      ])
+    ).map((r) => r.period),
+  );
+  const unmatched = (await quartersInStore(db)).filter((q) => q.startsWith(`${year}-`) && !matched.has(q));
+  if (unmatched.length === 0) return;
+  const counted = matched.size > 0 ? `${[...matched].sort().join(', ')} only` : `no quarter matched${creditCode ? '' : ' for the city'}`;
+  const run = creditCode ? `match run of the city or of ${creditCode}` : 'city match run';
+  process.stderr.write(
+    `note: the ${year} figures count ${counted}: ${unmatched.join(', ')} ${unmatched.length === 1 ? 'has' : 'have'} returns but no ${run} (zhishu match --period Q for each)\n`,
+  );
+}
+
 export function matchText(r: MatchRun, ledger?: { creditCode: string | null; enjoyed: string; missed: string }): string {
   const rows = Object.entries(STATUS_LABELS)
     .filter(([k]) => k !== 'notEligible')
@@ -106,10 +129,12 @@ export function reportText(r: PolicyReport): string {
           )}`,
         ]
       : []),
+    chart('enjoyed by district, yuan 按区', r.byDistrict, 'enjoyed'),
     chart('missed by district, yuan 按区', r.byDistrict, 'missed'),
+    chart('enjoyed by industry section, yuan 按行业', r.byIndustry, 'enjoyed'),
     chart('missed by industry section, yuan 按行业', r.byIndustry, 'missed'),
     chart('missed by policy, yuan 按政策', r.byPolicy, 'missed'),
-    chart('enjoyed by policy, yuan', r.byPolicy, 'enjoyed'),
+    chart('enjoyed by policy, yuan 按政策', r.byPolicy, 'enjoyed'),
     chart('enjoyed by month, yuan 按月', r.byMonth, 'enjoyed'),
     chart('missed by month, yuan 按月 (a missed relief falls in its quarter’s last month)', r.byMonth, 'missed'),
   ].join('\n\n');
@@ -254,6 +279,7 @@ export function registerPolicy(program: Command): void {
         await checkTaxpayer(db, opts.taxpayer);
         const y = opts.year ?? (await latestYear(db));
         await checkMatchRunIn(db, y);
+        await warnUnmatchedQuarters(db, y, opts.taxpayer);
         return taxpayerLedger(db, opts.taxpayer, y);
       });
       if (opts.json) {
@@ -277,6 +303,7 @@ export function registerPolicy(program: Command): void {
       const r = await withDatabase(opts, async (db) => {
         const y = opts.year ?? (await latestYear(db));
         await checkMatchRunIn(db, y);
+        await warnUnmatchedQuarters(db, y, null);
         return policyReport(db, y);
       });
       console.log(opts.json ? JSON.stringify(r, null, 2) : reportText(r));
