@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import fc from 'fast-check';
 import { SMTPServer } from 'smtp-server';
+import { sendText } from '../src/cli/commands/push.ts';
 import type { ChannelAdapter } from '../src/push/channels/channel.ts';
 import { emailAdapter, headerMessageId } from '../src/push/channels/email.ts';
 import { inAppAdapter } from '../src/push/channels/inApp.ts';
@@ -2466,7 +2467,8 @@ describe('zhishu push (command line)', () => {
     assert.match(sent.stdout, /2 message\(s\) due: 2 sent, 0 to retry, 0 failed/);
     assert.match(sent.stdout, /^email +0 +0 +1 +0 +0$/m);
     assert.match(sent.stdout, /^inApp +0 +0 +1 +0 +0$/m);
-    assert.match(sent.stderr, /2\/2 message\(s\) attempted/);
+    assert.match(sent.stderr, /2\/2 due message\(s\) gone through/);
+    assert.doesNotMatch(sent.stdout, /left planned/);
     assert.deepEqual(
       smtp.received.map((r) => r.to),
       [['fo@example.com']],
@@ -2518,6 +2520,7 @@ describe('zhishu push (command line)', () => {
       /the SMTP server of --smtp cannot be reached \(ESOCKET: connect ECONNREFUSED 127\.0\.0\.1:1\): e-mails stay in the outbox for the next run/,
     );
     assert.match(sent.stdout, /2 message\(s\) due: 1 sent, 0 to retry, 0 failed/);
+    assert.match(sent.stdout, /^1 e-mail\(s\) left planned, not tried: the SMTP server could not be reached$/m);
     const after = await Store.open(db);
     assert.deepEqual(
       (await messages(after)).map((m) => [m.role, m.channel, m.status, m.attempts]),
@@ -2528,5 +2531,16 @@ describe('zhishu push (command line)', () => {
     );
     assert.deepEqual(await attempts(after, `${PERIOD}.${TP1}.financeOfficer.relief.cit.smallLowProfit`), [], 'no attempt spent on it');
     after.close();
+    // Without --smtp the e-mail is left as it is, and the run says why.
+    const none = await zhishu('push', 'send', '--now', '2026-04-10T09:30:00', '--db', db);
+    assert.equal(none.code, 0, none.stderr);
+    assert.match(none.stdout, /^1 message\(s\) due: 0 sent, 0 to retry, 0 failed, 0 held \(sending or quiet hours\), 1 without a channel adapter$/m);
+    assert.match(none.stdout, /^1 e-mail\(s\) left planned, not tried: no SMTP server was given \(--smtp URL\)$/m);
+  });
+
+  it('a run that --limit cut short says how many were due in all', () => {
+    const report = { recovered: 0, due: 5, dueInAll: 2221, sent: 5, retrying: 0, failed: 0, fellBack: 0, held: 0, noAdapter: 0, outcomes: {} };
+    assert.match(sendText(report), /^5 of 2221 message\(s\) due taken up \(--limit; the rest wait for the next run\): 5 sent/);
+    assert.match(sendText({ ...report, dueInAll: 5 }), /^5 message\(s\) due: 5 sent/);
   });
 });

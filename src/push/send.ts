@@ -44,7 +44,10 @@ export interface SendOptions {
 export interface SendReport {
   /** Messages an interrupted run had left `sending`, resolved at the start of this one. */
   recovered: number;
+  /** Due messages this run took up: all of them, or `limit`. */
   due: number;
+  /** Due at `now` in all, those left for a later run by `limit` included. */
+  dueInAll: number;
   sent: number;
   /** Failed this time and rescheduled with back-off. */
   retrying: number;
@@ -165,7 +168,7 @@ async function sendRun(db: Db, adapters: Adapters, options: SendOptions): Promis
   const started = Date.now();
   const clock = () => now + (Date.now() - started);
   const stamp = () => sqlTimestamp(clock());
-  const report: SendReport = { recovered: 0, due: 0, sent: 0, retrying: 0, failed: 0, fellBack: 0, held: 0, noAdapter: 0, outcomes: {} };
+  const report: SendReport = { recovered: 0, due: 0, dueInAll: 0, sent: 0, retrying: 0, failed: 0, fellBack: 0, held: 0, noAdapter: 0, outcomes: {} };
 
   const sent = (m: OutboxMessage, outcome: string, error: string | null): Resolution => ({
     outcome,
@@ -272,7 +275,8 @@ async function sendRun(db: Db, adapters: Adapters, options: SendOptions): Promis
   const nowSql = sqlTimestamp(now);
   const limit = options.limit ?? Number.MAX_SAFE_INTEGER;
   const [count] = await named<{ n: string }>(`SELECT count(*) AS n FROM push_message m WHERE ${DUE}`, { now: nowSql });
-  const total = Math.min(limit, Number(count?.n ?? 0));
+  report.dueInAll = Number(count?.n ?? 0);
+  const total = Math.min(limit, report.dueInAll);
   report.due = total;
   const quietOf = (row: DueRow): QuietHours | null =>
     row.quiet_from === null || row.quiet_to === null ? null : { quietFrom: Number(row.quiet_from), quietTo: Number(row.quiet_to) };

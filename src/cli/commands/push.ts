@@ -65,13 +65,17 @@ export function planText(r: PlanReport): string {
   return lines.join('\n');
 }
 
-export function sendText(r: SendReport): string {
+/** `noEmail`: why the run had no e-mail adapter, if it had none. */
+export function sendText(r: SendReport, noEmail?: string): string {
   const outcomes = Object.entries(r.outcomes).flatMap(([channel, o]) =>
     Object.entries(o).map(([outcome, n]) => [channel, outcome, n] as [string, string, number]),
   );
+  const due = r.dueInAll > r.due ? `${r.due} of ${r.dueInAll} message(s) due taken up (--limit; the rest wait for the next run)` : `${r.due} message(s) due`;
   const lines = [
-    `${r.due} message(s) due: ${r.sent} sent, ${r.retrying} to retry, ${r.failed} failed, ${r.held} held (sending or quiet hours), ${r.noAdapter} without a channel adapter`,
+    `${due}: ${r.sent} sent, ${r.retrying} to retry, ${r.failed} failed, ${r.held} held (sending or quiet hours), ${r.noAdapter} without a channel adapter`,
   ];
+  // Only e-mail can lack its adapter here: the inbox is always there, and SMS falls back to it.
+  if (r.noAdapter && noEmail) lines.push(`${r.noAdapter} e-mail(s) left planned, not tried: ${noEmail}`);
   if (r.recovered) lines.push(`${r.recovered} message(s) left in flight by an interrupted run resolved`);
   if (r.fellBack) lines.push(`${r.fellBack} message(s) moved to the in-app inbox (SMS not configured, or e-mail of uncertain fate)`);
   if (outcomes.length) lines.push(`attempts by channel and outcome:\n${table(['channel', 'outcome', 'attempts'], outcomes)}`);
@@ -153,10 +157,13 @@ export function registerPush(program: Command): void {
           maxAttempts: opts.maxAttempts,
           ...(opts.limit ? { limit: opts.limit } : {}),
           onWait: () => process.stderr.write('  another zhishu push send is delivering from this schema: waiting for it to finish\n'),
-          onProgress: progressLines((done, total) => `  ${done}/${total} message(s) attempted`),
+          // Done: delivered, retried, failed, held or left without an adapter.
+          onProgress: progressLines((done, total) => `  ${done}/${total} due message(s) gone through`),
         });
+        const noEmail =
+          opts.smtp === undefined ? 'no SMTP server was given (--smtp URL)' : unreachable !== null ? 'the SMTP server could not be reached' : undefined;
         if (opts.json) console.log(JSON.stringify(report, null, 2));
-        else console.log(`${sendText(report)}\n\n${await outboxText(db)}\n\ndone in ${fmtMs(Date.now() - started)}`);
+        else console.log(`${sendText(report, noEmail)}\n\n${await outboxText(db)}\n\ndone in ${fmtMs(Date.now() - started)}`);
       });
     });
 }
