@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { withCheckCharacter } from '../src/model/creditCode.ts';
@@ -390,6 +390,20 @@ describe('zhishu CLI', () => {
     assert.equal(none.code, 2, none.stderr);
     assert.equal(none.stderr, 'zhishu: no match run for 2025-Q3: run zhishu match --period 2025-Q3 first\n');
     assert.equal(none.stdout, '', 'no empty plan printed');
+    // Without --period: the latest quarter matched for the city, even after a later re-match of one
+    // company for an earlier quarter (as `zhishu match --period 2025-Q4 --taxpayer X` records it).
+    const copy = join(dir, 'default-period.duckdb');
+    copyFileSync(db, copy);
+    const cityQuarter = await inStore(copy, async (s) => {
+      const { period, id } = await s.one<{ period: string; id: number }>(
+        "SELECT max(period) AS period, max(run_id)::INTEGER AS id FROM match_run WHERE scope = 'city'",
+      );
+      await s.exec("INSERT INTO match_run SELECT $1, '2025-Q4', min(credit_code), 'x', 1, now()::TIMESTAMP, now()::TIMESTAMP FROM taxpayer", [id + 1000]);
+      return period;
+    });
+    const plain = zhishu('push', 'plan', '--db', copy, '--json');
+    assert.equal(plain.code, 0, plain.stderr);
+    assert.match(plain.stderr, new RegExp(`^Planning the messages of ${cityQuarter}\n`));
     // The store ingest loaded above holds 2025-Q4's returns, never matched: an empty ledger or report would say nothing was missed.
     const loaded = join(dir, 'other.duckdb');
     const code = await inStore(loaded, async (s) => (await s.one<{ c: string }>('SELECT min(credit_code) AS c FROM taxpayer')).c);

@@ -88,7 +88,7 @@ export function registerPush(program: Command): void {
   push
     .command('plan')
     .description('plan the messages the current match results of a period call for (idempotent: planning again adds nothing)')
-    .option('--period <quarter>', 'the quarter, e.g. 2026-Q1 (default: the quarter of the latest match run)', quarter)
+    .option('--period <quarter>', 'the quarter, e.g. 2026-Q1 (default: the latest quarter matched for the city)', quarter)
     .option('--now <iso>', 'plan as of this moment (default: now)', instant)
     .option('--db <path>', 'DuckDB database file', DEFAULT_DB_PATH)
     .option(...databaseOption)
@@ -103,9 +103,12 @@ export function registerPush(program: Command): void {
         const started = Date.now();
         const catalogue = checkLaw(opts.law);
         await withDatabase(opts, async (db) => {
-          // A period given must have been matched; the default is the period of the latest run.
+          // A period given must have been matched. The default is the latest quarter a city run
+          // matched, not the quarter of the latest run: re-matching one company for a past quarter
+          // must not make the next plain plan tell the whole city of that quarter.
           if (opts.period) await checkMatchRun(db, opts.period);
-          const periodId = opts.period ?? (await db.all<{ period: string }>('SELECT period FROM match_run ORDER BY run_id DESC LIMIT 1'))[0]?.period;
+          const periodId =
+            opts.period ?? (await db.all<{ period: string }>("SELECT period FROM match_run ORDER BY scope = 'city' DESC, period DESC LIMIT 1"))[0]?.period;
           if (!periodId) throw new UsageError('no match run in the store yet, so nothing to push: run zhishu match first');
           process.stderr.write(`Planning the messages of ${periodId}\n`);
           const report = await planPushes(db, catalogue.entries, {
