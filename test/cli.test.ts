@@ -433,6 +433,27 @@ describe('zhishu CLI', () => {
     assert.equal(JSON.parse(city.stdout).year, 2025, 'the JSON on stdout is left whole');
   });
 
+  it("a store another process holds, or a file that is no store, is refused in the store's words, not DuckDB's", async () => {
+    const held = join(dir, 'held.duckdb');
+    copyFileSync(db, held);
+    const s = await Store.open(held);
+    try {
+      const r = zhishu('report', 'policy', '--db', held);
+      assert.equal(r.code, 1, r.stderr);
+      assert.equal(
+        r.stderr,
+        `zhishu: error: the store ${held} is in use by another process (PID ${process.pid}): DuckDB lets one process open a file at a time, so wait for it to finish (PostgreSQL, --database, serves many at once)\n`,
+      );
+    } finally {
+      s.close();
+    }
+    const notStore = join(dir, 'notes.txt');
+    writeFileSync(notStore, 'not a database\n'.repeat(400));
+    const r = zhishu('report', 'policy', '--db', notStore);
+    assert.equal(r.code, 1, r.stderr);
+    assert.equal(r.stderr, `zhishu: error: ${notStore} is not a Zhishu store: it is not a DuckDB database file\n`);
+  });
+
   it('bad arguments get a clear error and a non-zero exit', () => {
     const r = zhishu('generate', '--out', join(dir, 'x'), '--taxpayers', 'many');
     assert.equal(r.code, 2);

@@ -65,6 +65,8 @@ export class Store implements Db {
       preserve_insertion_order: 'false',
       memory_limit: process.env.ZHISHU_MEMORY_LIMIT ?? '3GB',
       ...options.settings,
+    }).catch((err: unknown) => {
+      throw openError(path, err);
     });
     const store = new Store(path, instance, await connectWithMacros(instance));
     // The store's clock is UTC on every connection, as the times Zhishu stamps in TypeScript are
@@ -188,6 +190,19 @@ export class Store implements Db {
 }
 
 /** A connection with the session macros (sql/macros.sql): they belong to a connection, not to the database. */
+/** DuckDB's refusals to open a file, said in the store's terms; any other error as it came. */
+function openError(path: string, err: unknown): unknown {
+  const message = err instanceof Error ? err.message : String(err);
+  if (/Could not set lock on file/.test(message)) {
+    const pid = /\(PID (\d+)\)/.exec(message)?.[1];
+    return new Error(
+      `the store ${path} is in use by another process${pid ? ` (PID ${pid})` : ''}: DuckDB lets one process open a file at a time, so wait for it to finish (PostgreSQL, --database, serves many at once)`,
+    );
+  }
+  if (/not a valid DuckDB database file/.test(message)) return new Error(`${path} is not a Zhishu store: it is not a DuckDB database file`);
+  return err;
+}
+
 async function connectWithMacros(instance: DuckDBInstance): Promise<DuckDBConnection> {
   const connection = await instance.connect();
   await connection.run(readSql('macros.sql'));
