@@ -236,7 +236,11 @@ describe('zhishu CLI', () => {
     const before = await runs();
     const r = zhishu('match', '--period', '2019-Q1', '--db', db);
     assert.equal(r.code, 2, r.stderr);
-    assert.match(r.stderr, /^zhishu: no returns of 2019-Q1 in the store, so nothing to match \(the returns cover \d{4}-Q\d to \d{4}-Q\d\)\n$/);
+    assert.match(
+      r.stderr,
+      /^zhishu: no returns of 2019-Q1 in the store, so nothing to match \(the returns are of \d{4}-Q\d\)\n$/,
+      'the store holds one quarter',
+    );
     assert.equal(await runs(), before, 'no run recorded');
   });
 
@@ -388,7 +392,8 @@ describe('zhishu CLI', () => {
     assert.match(month.stderr, /option '--period <quarter>' argument '2026-09' is invalid. '2026-09' is not a quarter \(e.g. 2026-Q1\)/);
     const none = zhishu('push', 'plan', '--period', '2025-Q3', '--db', db);
     assert.equal(none.code, 2, none.stderr);
-    assert.equal(none.stderr, 'zhishu: no match run for 2025-Q3: run zhishu match --period 2025-Q3 first\n');
+    // 2025-Q3 has no returns here: matching it would be refused too, so the plan does not send the user there.
+    assert.equal(none.stderr, 'zhishu: no returns of 2025-Q3 in the store, so nothing to plan (the returns are of 2025-Q4)\n');
     assert.equal(none.stdout, '', 'no empty plan printed');
     // Without --period: the latest quarter matched for the city, even after a later re-match of one
     // company for an earlier quarter (as `zhishu match --period 2025-Q4 --taxpayer X` records it).
@@ -404,6 +409,25 @@ describe('zhishu CLI', () => {
     const plain = zhishu('push', 'plan', '--db', copy, '--json');
     assert.equal(plain.code, 0, plain.stderr);
     assert.match(plain.stderr, new RegExp(`^Planning the messages of ${cityQuarter}\n`));
+    // A quarter without returns: matching would be refused too, so no hint to match it first.
+    const [y, n] = cityQuarter.split('-Q').map(Number) as [number, number];
+    const later = n === 4 ? `${y + 1}-Q1` : `${y}-Q${n + 1}`;
+    const noReturns = zhishu('push', 'plan', '--period', later, '--db', copy);
+    assert.equal(noReturns.code, 2, noReturns.stderr);
+    assert.equal(noReturns.stderr, `zhishu: no returns of ${later} in the store, so nothing to plan (the returns are of ${cityQuarter})\n`);
+    // A taxpayer registered after the quarter: no match will give it facts there, and explain says so.
+    const newcomer = withCheckCharacter('91440300MA5FXT4K3');
+    await inStore(copy, (s) =>
+      s.exec(
+        `INSERT INTO taxpayer VALUES ($1, 'x', 'enterprise', 'general', 'I65', 'nanshan', DATE '2030-01-05', 4, 100000.00, 'actualAccounts', false, NULL, 0, 'B')`,
+        [newcomer],
+      ),
+    );
+    const late = zhishu('explain', '--taxpayer', newcomer, '--period', cityQuarter, '--db', copy);
+    assert.equal(late.code, 2, late.stderr);
+    assert.equal(late.stderr, `zhishu: taxpayer ${newcomer} was registered on 2030-01-05, after ${cityQuarter}: it has no facts for that quarter\n`);
+    const early = zhishu('explain', '--taxpayer', newcomer, '--period', later, '--db', copy);
+    assert.equal(early.stderr, `zhishu: no returns of ${later} in the store, so nothing to explain (the returns are of ${cityQuarter})\n`);
     // The store ingest loaded above holds 2025-Q4's returns, never matched: an empty ledger or report would say nothing was missed.
     const loaded = join(dir, 'other.duckdb');
     const code = await inStore(loaded, async (s) => (await s.one<{ c: string }>('SELECT min(credit_code) AS c FROM taxpayer')).c);

@@ -1,6 +1,7 @@
 import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { catalogueOf } from '../match/match.ts';
+import { parseQuarter, quarterOf } from '../match/period.ts';
 import type { Db } from '../store/db.ts';
 import { Store } from '../store/store.ts';
 import { UsageError } from './commands/ingest.ts';
@@ -36,9 +37,39 @@ export async function openStore(path: string): Promise<Store> {
 }
 
 /** Refuses a quarter no match ran for: there is nothing to plan or show, and an empty answer would say nothing was found. */
-export async function checkMatchRun(db: Db, period: string): Promise<void> {
+export async function checkMatchRun(db: Db, period: string, what = 'plan'): Promise<void> {
   const runs = await db.all('SELECT 1 FROM match_run WHERE period = $1 LIMIT 1', [period]);
-  if (runs.length === 0) throw new UsageError(`no match run for ${period}: run zhishu match --period ${period} first`);
+  if (runs.length > 0) return;
+  // Without returns, matching the quarter would be refused too: say so rather than send the user there.
+  await checkReturnsIn(db, period, what);
+  throw new UsageError(`no match run for ${period}: run zhishu match --period ${period} first`);
+}
+
+/** All quarters with returns in the store, oldest first. */
+export async function quartersInStore(db: Db): Promise<string[]> {
+  const rows = await db.all<{ d: string }>(
+    "SELECT DISTINCT period_end::VARCHAR AS d FROM filing WHERE extract(month FROM period_end) % 3 = 0 AND period_start <= period_end - INTERVAL '2 months' ORDER BY 1",
+  );
+  return rows.map((r) => quarterOf(r.d).period);
+}
+
+/**
+ * Refuses a quarter with no return in the store: its facts would all be missing, and a run of every
+ * result unknown would be recorded as if it were the quarter's answer.
+ */
+export async function checkReturnsIn(db: Db, period: string, what = 'match'): Promise<void> {
+  const q = parseQuarter(period);
+  if ((await db.all('SELECT 1 FROM filing WHERE period_end BETWEEN $1::DATE AND $2::DATE LIMIT 1', [q.start, q.end])).length > 0) return;
+  const quarters = await quartersInStore(db);
+  throw new UsageError(
+    `no returns of ${period} in the store, so nothing to ${what}${
+      quarters.length === 0
+        ? ': load data first'
+        : quarters.length === 1
+          ? ` (the returns are of ${quarters[0]})`
+          : ` (the returns cover ${quarters[0]} to ${quarters[quarters.length - 1]})`
+    }`,
+  );
 }
 
 /** Refuses a well-formed credit code that is not on the store's roll: an empty answer would hide the typo. */

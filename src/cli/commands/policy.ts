@@ -10,7 +10,7 @@ import { type PlanReport, planPushes } from '../../push/plan.ts';
 import type { Db } from '../../store/db.ts';
 import { DEFAULT_DB_PATH } from '../../store/store.ts';
 import { creditCode, quarter, utcTime, year } from '../args.ts';
-import { checkLaw, checkTaxpayer, openStore } from '../checks.ts';
+import { checkLaw, checkReturnsIn, checkTaxpayer, openStore, quartersInStore } from '../checks.ts';
 import { barChart, table } from '../format.ts';
 import { UsageError } from './ingest.ts';
 import { type DatabaseArgs, databaseOption, schemaOption, withDatabase } from './pg.ts';
@@ -24,27 +24,6 @@ export async function latestQuarter(db: Db): Promise<string> {
 
 /** The year of the latest quarter with returns: what ledger and report policy show by default. */
 const latestYear = async (db: Db): Promise<number> => Number((await latestQuarter(db)).slice(0, 4));
-
-/** All quarters with returns in the store, oldest first. */
-export async function quartersInStore(db: Db): Promise<string[]> {
-  const rows = await db.all<{ d: string }>(
-    "SELECT DISTINCT period_end::VARCHAR AS d FROM filing WHERE extract(month FROM period_end) % 3 = 0 AND period_start <= period_end - INTERVAL '2 months' ORDER BY 1",
-  );
-  return rows.map((r) => quarterOf(r.d).period);
-}
-
-/**
- * Refuses a quarter with no return in the store: its facts would all be missing, and a run of every
- * result unknown would be recorded as if it were the quarter's answer.
- */
-async function checkReturnsIn(db: Db, period: string): Promise<void> {
-  const q = parseQuarter(period);
-  if ((await db.all('SELECT 1 FROM filing WHERE period_end BETWEEN $1::DATE AND $2::DATE LIMIT 1', [q.start, q.end])).length > 0) return;
-  const quarters = await quartersInStore(db);
-  throw new UsageError(
-    `no returns of ${period} in the store, so nothing to match${quarters.length > 0 ? ` (the returns cover ${quarters[0]} to ${quarters[quarters.length - 1]})` : ': load data first'}`,
-  );
-}
 
 /** Refuses a year no match ran for: its ledger and report would be empty, as if no relief were missed. */
 async function checkMatchRunIn(db: Db, year: number): Promise<void> {
@@ -244,9 +223,17 @@ export function registerPolicy(program: Command): void {
       const period = opts.period ?? (await latestQuarter(store));
       // What explainTaxpayer cannot find is the user's mistake (exit 2); any other failure is a runtime one (exit 1).
       const e = await explainTaxpayer(store, { creditCode: opts.taxpayer, period, policy: opts.policy, lawDir: opts.law, asOf: opts.asOf }).catch(
-        (err: unknown) => {
+        async (err: unknown) => {
           if (!(err instanceof ExplainNotFound)) throw err;
-          throw new UsageError(err.what === 'policy' ? `--policy ${opts.policy}: ${err.message}` : err.message);
+          if (err.what === 'policy') throw new UsageError(`--policy ${opts.policy}: ${err.message}`);
+          // No facts at all: where a match would not make them either, say why instead of sending the user there.
+          if (!opts.asOf) {
+            await checkReturnsIn(store, period, 'explain');
+            const q = parseQuarter(period);
+            const [t] = await store.all<{ d: string }>('SELECT registered_on::VARCHAR AS d FROM taxpayer WHERE credit_code = $1', [opts.taxpayer]);
+            if (t && t.d > q.end) throw new UsageError(`taxpayer ${opts.taxpayer} was registered on ${t.d}, after ${period}: it has no facts for that quarter`);
+          }
+          throw new UsageError(err.message);
         },
       );
       if (opts.json) {
