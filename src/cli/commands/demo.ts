@@ -6,6 +6,7 @@ import { generatorVersion } from '../../generate/city.ts';
 import { buildLedger, policyReport } from '../../ledger/ledger.ts';
 import { itemWords } from '../../match/lacking.ts';
 import { catalogueOf, DEFAULT_LAW_DIR, type MatchRun, runMatch } from '../../match/match.ts';
+import { parseQuarter } from '../../match/period.ts';
 import { inAppAdapter } from '../../push/channels/inApp.ts';
 import { smsNotConfigured } from '../../push/channels/sms.ts';
 import type { PushEntry } from '../../push/message.ts';
@@ -14,11 +15,12 @@ import { type SendReport, sendPushes } from '../../push/send.ts';
 import { fromSql, toInstant } from '../../push/time.ts';
 import { DEFAULT_DB_PATH, Store } from '../../store/store.ts';
 import { nonNegativeInt, positiveInt } from '../args.ts';
+import { quartersInStore } from '../checks.ts';
 import { fmtInt, fmtMs, progressLines } from '../format.ts';
 import { citySummary } from '../summary.ts';
 import { runGenerate } from './generate.ts';
 import { ingestText, runIngest } from './ingest.ts';
-import { matchText, quartersInStore, reportText } from './policy.ts';
+import { matchText, reportText } from './policy.ts';
 import { loginsText, startServer } from './serve.ts';
 import { summaryText } from './summaryText.ts';
 
@@ -72,7 +74,10 @@ export async function runDemo(args: DemoArgs) {
   const quarters = await quartersInStore(store);
   let plan: PlanReport | null = null;
   for (const period of quarters) {
-    process.stderr.write(`Matching ${catalogue.entries.filter((e) => e.kind === 'policy').length} policies for ${period}\n`);
+    // The policies in force in the quarter, as the run counts them (the catalogue holds other years' too).
+    const end = parseQuarter(period).end;
+    const inForce = catalogue.entries.filter((e) => e.kind === 'policy' && e.effective.from <= end && end <= e.effective.to).length;
+    process.stderr.write(`Matching the ${inForce} policies in force for ${period}\n`);
     // Pushes are planned for the latest quarter only: the deadlines of earlier ones have passed.
     const latest = period === quarters[quarters.length - 1];
     runs.push(
