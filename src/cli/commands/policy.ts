@@ -60,14 +60,20 @@ async function warnUnmatchedQuarters(db: Db, year: number, creditCode: string | 
   );
 }
 
-export function matchText(r: MatchRun, ledger?: { creditCode: string | null; enjoyed: string; missed: string }): string {
+export function matchText(r: MatchRun, ledger?: { creditCode: string | null; enjoyed: string; missed: string; claimedNotEligible?: string }): string {
   const rows = Object.entries(STATUS_LABELS)
     .filter(([k]) => k !== 'notEligible')
     .map(([k, l]) => [`${l.zh} ${l.en}`, r.byStatus[k] ?? 0]);
   return [
     `run ${r.runId}: ${r.entries} policies × ${r.taxpayers.toLocaleString('en-US')} taxpayers for ${r.period.period} (${r.scope})`,
     table(['status', 'taxpayer-policy pairs'], rows),
-    ledger ? `ledger ${r.period.period} (${ledger.creditCode ?? 'city'}): enjoyed ${ledger.enjoyed} yuan, missed ${ledger.missed} yuan` : '',
+    ledger
+      ? `ledger ${r.period.period} (${ledger.creditCode ?? 'city'}): enjoyed ${ledger.enjoyed} yuan, missed ${ledger.missed} yuan${
+          ledger.claimedNotEligible && ledger.claimedNotEligible !== '0.00'
+            ? `, claimed without eligibility ${ledger.claimedNotEligible} yuan (not in enjoyed)`
+            : ''
+        }`
+      : '',
   ]
     .filter(Boolean)
     .join('\n');
