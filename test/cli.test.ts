@@ -452,7 +452,7 @@ describe('zhishu CLI', () => {
     assert.equal(city.code, 0, city.stderr);
     assert.equal(
       city.stderr,
-      'note: the 2025 figures count no quarter matched for the city: 2025-Q4 has returns but no city match run (zhishu match --period Q for each)\n',
+      'note: the 2025 figures count only the companies re-matched one by one: 2025-Q4 has returns but no city match run (zhishu match --period Q for each)\n',
     );
     assert.equal(JSON.parse(city.stdout).year, 2025, 'the JSON on stdout is left whole');
   });

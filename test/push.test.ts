@@ -858,12 +858,18 @@ describe('planning on PostgreSQL (sql/postgres/plan.sql): the same outbox and re
     const NOTICE = '资格期满当年，在重新认定前暂按15%预缴；年底前未取得资格的，应补缴税款';
     const asked: string[][] = [];
     let holds = true;
+    const noFacts = new Set<string>();
     const words = async (items: readonly { creditCode: string; policyId: string; kind: 'relief' | 'nearMiss' }[]) => {
       asked.push(...items.map((i) => [i.creditCode, i.kind, i.policyId]));
       const out = new Map<string, Map<string, readonly string[]>>();
+      // As itemWords answers: every taxpayer judged has an entry, empty where nothing holds; one
+      // without facts has none.
       for (const i of items) {
+        if (noFacts.has(i.creditCode)) continue;
+        const mine = out.get(i.creditCode) ?? new Map<string, readonly string[]>();
+        out.set(i.creditCode, mine);
         if (i.kind === 'relief' && !holds) continue;
-        out.set(i.creditCode, (out.get(i.creditCode) ?? new Map()).set(i.policyId, i.kind === 'relief' ? [NOTICE] : ['差 20 人']));
+        mine.set(i.policyId, i.kind === 'relief' ? [NOTICE] : ['差 20 人']);
       }
       return out;
     };
@@ -914,6 +920,24 @@ describe('planning on PostgreSQL (sql/postgres/plan.sql): the same outbox and re
     }
     // Words the same as planned: nothing to do.
     assert.equal((await world2.both((db) => planNoticed(db))).renoticed, 0);
+    // The notice stops holding, but TP2 has no facts to judge by: its message keeps what it said.
+    holds = false;
+    noFacts.add(TP2);
+    assert.equal((await world2.both((db) => planNoticed(db))).renoticed, 1);
+    assert.deepEqual(await told(world2.pg), { single: true, digest: false, lacks: true });
+    // A campaign only adds: it words nothing outside its scope again, even where the notices changed.
+    noFacts.clear();
+    const campaign = await world2.both((db) =>
+      planPushes(db, noticed, {
+        period: PERIOD,
+        now: NOW,
+        words,
+        scope: { sql: "SELECT credit_code, policy_id, status FROM policy_match WHERE policy_id = 'stampDuty.a'", params: [] },
+      }),
+    );
+    assert.equal(campaign.renoticed, 0);
+    assert.deepEqual(await told(world2.pg), { single: true, digest: false, lacks: true });
+    holds = true;
 
     // An outbox planned without words (as before notices existed) gets the notices at the next plan; a
     // message tried already keeps the words it was tried with, and a near miss what it was planned with.
@@ -2468,7 +2492,7 @@ describe('zhishu push (command line)', () => {
     assert.match(sent.stdout, /^email +0 +0 +1 +0 +0$/m);
     assert.match(sent.stdout, /^inApp +0 +0 +1 +0 +0$/m);
     assert.match(sent.stderr, /2\/2 due message\(s\) gone through/);
-    assert.doesNotMatch(sent.stdout, /left planned/);
+    assert.doesNotMatch(sent.stdout, /not sent in this run/);
     assert.deepEqual(
       smtp.received.map((r) => r.to),
       [['fo@example.com']],
@@ -2520,7 +2544,7 @@ describe('zhishu push (command line)', () => {
       /the SMTP server of --smtp cannot be reached \(ESOCKET: connect ECONNREFUSED 127\.0\.0\.1:1\): e-mails stay in the outbox for the next run/,
     );
     assert.match(sent.stdout, /2 message\(s\) due: 1 sent, 0 to retry, 0 failed/);
-    assert.match(sent.stdout, /^1 e-mail\(s\) left planned, not tried: the SMTP server could not be reached$/m);
+    assert.match(sent.stdout, /^1 e-mail\(s\) not sent in this run: the SMTP server could not be reached$/m);
     const after = await Store.open(db);
     assert.deepEqual(
       (await messages(after)).map((m) => [m.role, m.channel, m.status, m.attempts]),
@@ -2535,7 +2559,7 @@ describe('zhishu push (command line)', () => {
     const none = await zhishu('push', 'send', '--now', '2026-04-10T09:30:00', '--db', db);
     assert.equal(none.code, 0, none.stderr);
     assert.match(none.stdout, /^1 message\(s\) due: 0 sent, 0 to retry, 0 failed, 0 held \(sending or quiet hours\), 1 without a channel adapter$/m);
-    assert.match(none.stdout, /^1 e-mail\(s\) left planned, not tried: no SMTP server was given \(--smtp URL\)$/m);
+    assert.match(none.stdout, /^1 e-mail\(s\) not sent in this run: no SMTP server was given \(--smtp URL\)$/m);
   });
 
   it('a run that --limit cut short says how many were due in all', () => {

@@ -10,7 +10,8 @@ import { DAY_MS, defaultDeadline, HOUR_MS, parsePeriod, sqlTimestamp, toLocal } 
 /**
  * The words an item carries besides the catalogue's, in Chinese, by taxpayer and then policy: what a
  * near miss lacks, and what a matched relief's company must mind (the catalogue's notices that hold
- * of its facts; none for most reliefs: leave those out). The match part can tell (it has the
+ * of its facts; none for most reliefs: leave those out). A taxpayer whose facts were read has an
+ * entry, empty if nothing holds; one left out was not judged (no facts), and its planned words stay. The match part can tell (it has the
  * explained rules: match/lacking.ts). Asked once per batch, for the items about to be written that
  * can have such words: every near miss, and the reliefs of policies with notices.
  */
@@ -332,7 +333,8 @@ async function plan(db: Db, entries: readonly PushEntry[], options: PlanOptions)
     // worded again here with those that hold now (an outbox planned before notices existed, or a
     // company whose certificate lapsed or was renewed in between). Words are asked of the caller, as
     // for the new messages below.
-    if (options.words && Number(existing?.n ?? 0) > 0 && policies.some((e) => (e.notices?.length ?? 0) > 0)) {
+    // Not in a campaign, which only adds: the messages outside its scope are not its to rewrite.
+    if (options.words && !options.scope && Number(existing?.n ?? 0) > 0 && policies.some((e) => (e.notices?.length ?? 0) > 0)) {
       const rows = await query<NoticedRow>('noticed_planned');
       if (rows.length > 0) {
         const updates = await renoticed(rows, new Set(policies.filter((e) => (e.notices?.length ?? 0) > 0).map((e) => e.id)), options.words);
@@ -443,6 +445,8 @@ async function renoticed(
   const now = await words([...asked.values()]);
   const out: { message_id: string; lacking: string | null; digest_items: string | null }[] = [];
   for (const r of rows) {
+    // A taxpayer the provider has no facts for is not judged: its messages keep their words.
+    if (!now.has(r.credit_code)) continue;
     const of = (policyId: string) => now.get(r.credit_code)?.get(policyId);
     if (r.kind === 'relief') {
       const w = of(r.policy_id as string);

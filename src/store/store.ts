@@ -189,20 +189,23 @@ export class Store implements Db {
   }
 }
 
-/** A connection with the session macros (sql/macros.sql): they belong to a connection, not to the database. */
 /** DuckDB's refusals to open a file, said in the store's terms; any other error as it came. */
 function openError(path: string, err: unknown): unknown {
   const message = err instanceof Error ? err.message : String(err);
-  if (/Could not set lock on file/.test(message)) {
+  // Only a lock another process holds: DuckDB words other locking failures (a file system without
+  // locks, ENOLCK) with the same prefix, and those keep its words.
+  if (/Could not set lock on file/.test(message) && /Conflicting lock is held/.test(message)) {
     const pid = /\(PID (\d+)\)/.exec(message)?.[1];
     return new Error(
       `the store ${path} is in use by another process${pid ? ` (PID ${pid})` : ''}: DuckDB lets one process open a file at a time, so wait for it to finish (PostgreSQL, --database, serves many at once)`,
+      { cause: err },
     );
   }
-  if (/not a valid DuckDB database file/.test(message)) return new Error(`${path} is not a Zhishu store: it is not a DuckDB database file`);
+  if (/not a valid DuckDB database file/.test(message)) return new Error(`${path} is not a Zhishu store: it is not a DuckDB database file`, { cause: err });
   return err;
 }
 
+/** A connection with the session macros (sql/macros.sql): they belong to a connection, not to the database. */
 async function connectWithMacros(instance: DuckDBInstance): Promise<DuckDBConnection> {
   const connection = await instance.connect();
   await connection.run(readSql('macros.sql'));

@@ -53,7 +53,8 @@ async function warnUnmatchedQuarters(db: Db, year: number, creditCode: string | 
   );
   const unmatched = (await quartersInStore(db)).filter((q) => q.startsWith(`${year}-`) && !matched.has(q));
   if (unmatched.length === 0) return;
-  const counted = matched.size > 0 ? `${[...matched].sort().join(', ')} only` : `no quarter matched${creditCode ? '' : ' for the city'}`;
+  // With no run of its own in the year, a report counts the companies re-matched one by one (checkMatchRunIn found a run).
+  const counted = matched.size > 0 ? `${[...matched].sort().join(', ')} only` : creditCode ? 'no quarter matched' : 'only the companies re-matched one by one';
   const run = creditCode ? `match run of the city or of ${creditCode}` : 'city match run';
   process.stderr.write(
     `note: the ${year} figures count ${counted}: ${unmatched.join(', ')} ${unmatched.length === 1 ? 'has' : 'have'} returns but no ${run} (zhishu match --period Q for each)\n`,

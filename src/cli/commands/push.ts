@@ -75,7 +75,7 @@ export function sendText(r: SendReport, noEmail?: string): string {
     `${due}: ${r.sent} sent, ${r.retrying} to retry, ${r.failed} failed, ${r.held} held (sending or quiet hours), ${r.noAdapter} without a channel adapter`,
   ];
   // Only e-mail can lack its adapter here: the inbox is always there, and SMS falls back to it.
-  if (r.noAdapter && noEmail) lines.push(`${r.noAdapter} e-mail(s) left planned, not tried: ${noEmail}`);
+  if (r.noAdapter && noEmail) lines.push(`${r.noAdapter} e-mail(s) not sent in this run: ${noEmail}`);
   if (r.recovered) lines.push(`${r.recovered} message(s) left in flight by an interrupted run resolved`);
   if (r.fellBack) lines.push(`${r.fellBack} message(s) moved to the in-app inbox (SMS not configured, or e-mail of uncertain fate)`);
   if (outcomes.length) lines.push(`attempts by channel and outcome:\n${table(['channel', 'outcome', 'attempts'], outcomes)}`);

@@ -165,9 +165,10 @@ FROM push_message WHERE period = $period AND ($only::VARCHAR IS NULL OR credit_c
 -- @noticed_planned
 -- Messages planned earlier and not yet tried that tell of a relief of a policy with notices, alone or
 -- as a line of a digest: their notices were decided when they were planned (by an earlier version, or
--- before the company's facts changed), and plan.ts words them again with those that hold now.
+-- before the company's facts changed), and plan.ts words them again with those that hold now. Rows
+-- planned with their texts by an earlier version are sent as written, and are left out.
 SELECT message_id, period, credit_code, role::VARCHAR AS role, kind::VARCHAR AS kind, policy_id, items, lacking, digest_items FROM push_message
-WHERE period = $period AND status = 'planned' AND attempts = 0 AND ($only::VARCHAR IS NULL OR credit_code = $only)
+WHERE period = $period AND status = 'planned' AND attempts = 0 AND subject IS NULL AND ($only::VARCHAR IS NULL OR credit_code = $only)
   AND ((kind = 'relief' AND policy_id IN (SELECT id FROM push_plan_entry WHERE noticed))
     OR (kind = 'digest' AND EXISTS (SELECT 1 FROM push_plan_entry e WHERE e.noticed AND position('relief.' || e.id IN items) > 0)))
 ORDER BY message_id;

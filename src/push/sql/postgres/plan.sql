@@ -177,7 +177,7 @@ FROM push_message WHERE period = $period::TEXT AND ($only::TEXT IS NULL OR credi
 -- @noticed_planned
 -- Planned, not yet tried, telling of a relief of a policy with notices, as ../plan.sql's section noticed_planned.
 SELECT message_id, period, credit_code, role, kind, policy_id, items, lacking, digest_items FROM push_message
-WHERE period = $period::TEXT AND status = 'planned' AND attempts = 0 AND ($only::TEXT IS NULL OR credit_code = $only::TEXT)
+WHERE period = $period::TEXT AND status = 'planned' AND attempts = 0 AND subject IS NULL AND ($only::TEXT IS NULL OR credit_code = $only::TEXT)
   AND ((kind = 'relief' AND policy_id IN (SELECT id FROM push_plan_entry WHERE noticed))
     OR (kind = 'digest' AND EXISTS (SELECT 1 FROM push_plan_entry e WHERE e.noticed AND position('relief.' || e.id IN items) > 0)))
 ORDER BY message_id;
