@@ -45,10 +45,15 @@ export async function checkMatchRun(db: Db, period: string, what = 'plan'): Prom
   throw new UsageError(`no match run for ${period}: run zhishu match --period ${period} first`);
 }
 
-/** All quarters with returns in the store, oldest first. */
-export async function quartersInStore(db: Db): Promise<string[]> {
+/**
+ * All quarters with returns in the store, oldest first; of one year only with `year` (the returns of
+ * that year read, not a city's every return: ledger and report ask this on each call).
+ */
+export async function quartersInStore(db: Db, year?: number): Promise<string[]> {
   const rows = await db.all<{ d: string }>(
-    "SELECT DISTINCT period_end::VARCHAR AS d FROM filing WHERE extract(month FROM period_end) % 3 = 0 AND period_start <= period_end - INTERVAL '2 months' ORDER BY 1",
+    `SELECT DISTINCT period_end::VARCHAR AS d FROM filing WHERE extract(month FROM period_end) % 3 = 0 AND period_start <= period_end - INTERVAL '2 months'
+       ${year === undefined ? '' : 'AND period_end BETWEEN $1::DATE AND $2::DATE'} ORDER BY 1`,
+    year === undefined ? [] : [`${year}-01-01`, `${year}-12-31`],
   );
   return rows.map((r) => quarterOf(r.d).period);
 }

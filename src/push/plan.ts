@@ -212,6 +212,8 @@ async function plan(db: Db, entries: readonly PushEntry[], options: PlanOptions)
   const now = toLocal(options.now);
   // Of entries sharing an id the last one counts, as in a lookup table built from the list.
   const policies = [...new Map(entries.filter((e) => e.kind === 'policy').map((e) => [e.id, e])).values()].sort((a, b) => cmp(a.id, b.id));
+  // The policies whose reliefs may carry notices: their words are asked for, and planned ones worded again.
+  const noticed = new Set(policies.filter((e) => (e.notices?.length ?? 0) > 0).map((e) => e.id));
   const pg = db.dialect === 'postgres';
   const sections = SECTIONS[db.dialect];
   const file = pg ? 'sql/postgres/plan.sql' : 'sql/plan.sql';
@@ -242,7 +244,7 @@ async function plan(db: Db, entries: readonly PushEntry[], options: PlanOptions)
         grp: e.exclusiveGroup ?? null,
         grp_rank: e.exclusiveGroup ? (e.groupRank ?? null) : null,
         codes: e.reductionCodes ?? [],
-        noticed: (e.notices?.length ?? 0) > 0,
+        noticed: noticed.has(e.id),
       })),
     ),
     lacking: '[]',
@@ -334,10 +336,10 @@ async function plan(db: Db, entries: readonly PushEntry[], options: PlanOptions)
     // company whose certificate lapsed or was renewed in between). Words are asked of the caller, as
     // for the new messages below.
     // Not in a campaign, which only adds: the messages outside its scope are not its to rewrite.
-    if (options.words && !options.scope && Number(existing?.n ?? 0) > 0 && policies.some((e) => (e.notices?.length ?? 0) > 0)) {
+    if (options.words && !options.scope && Number(existing?.n ?? 0) > 0 && noticed.size > 0) {
       const rows = await query<NoticedRow>('noticed_planned');
       if (rows.length > 0) {
-        const updates = await renoticed(rows, new Set(policies.filter((e) => (e.notices?.length ?? 0) > 0).map((e) => e.id)), options.words);
+        const updates = await renoticed(rows, noticed, options.words);
         if (updates.length > 0) {
           params.renoticed = JSON.stringify(updates);
           report.renoticed = await change('renotice');

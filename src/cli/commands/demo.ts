@@ -5,7 +5,7 @@ import { ensureDemoUsers } from '../../api/demoUsers.ts';
 import { generatorVersion } from '../../generate/city.ts';
 import { buildLedger, policyReport } from '../../ledger/ledger.ts';
 import { itemWords } from '../../match/lacking.ts';
-import { catalogueOf, DEFAULT_LAW_DIR, type MatchRun, runMatch } from '../../match/match.ts';
+import { catalogueOf, DEFAULT_LAW_DIR, type MatchRun, policiesOf, runMatch } from '../../match/match.ts';
 import { parseQuarter } from '../../match/period.ts';
 import { inAppAdapter } from '../../push/channels/inApp.ts';
 import { smsNotConfigured } from '../../push/channels/sms.ts';
@@ -75,9 +75,7 @@ export async function runDemo(args: DemoArgs) {
   let plan: PlanReport | null = null;
   for (const period of quarters) {
     // The policies in force in the quarter, as the run counts them (the catalogue holds other years' too).
-    const end = parseQuarter(period).end;
-    const inForce = catalogue.entries.filter((e) => e.kind === 'policy' && e.effective.from <= end && end <= e.effective.to).length;
-    process.stderr.write(`Matching the ${inForce} policies in force for ${period}\n`);
+    process.stderr.write(`Matching the ${policiesOf(catalogue, parseQuarter(period)).length} policies in force for ${period}\n`);
     // Pushes are planned for the latest quarter only: the deadlines of earlier ones have passed.
     const latest = period === quarters[quarters.length - 1];
     runs.push(

@@ -28,7 +28,7 @@ const latestYear = async (db: Db): Promise<number> => Number((await latestQuarte
 /** Refuses a year no match ran for: its ledger and report would be empty, as if no relief were missed. */
 async function checkMatchRunIn(db: Db, year: number): Promise<void> {
   if ((await db.all('SELECT 1 FROM match_run WHERE period LIKE $1 LIMIT 1', [`${year}-Q%`])).length > 0) return;
-  const quarters = (await quartersInStore(db)).filter((q) => q.startsWith(`${year}-`));
+  const quarters = await quartersInStore(db, year);
   if (quarters.length === 0) throw new UsageError(`no match run for ${year}, and no returns of ${year} in the store to match`);
   throw new UsageError(
     quarters.length === 1
@@ -51,7 +51,7 @@ async function warnUnmatchedQuarters(db: Db, year: number, creditCode: string | 
       ])
     ).map((r) => r.period),
   );
-  const unmatched = (await quartersInStore(db)).filter((q) => q.startsWith(`${year}-`) && !matched.has(q));
+  const unmatched = (await quartersInStore(db, year)).filter((q) => !matched.has(q));
   if (unmatched.length === 0) return;
   // With no run of its own in the year, a report counts the companies re-matched one by one (checkMatchRunIn found a run).
   const counted = matched.size > 0 ? `${[...matched].sort().join(', ')} only` : creditCode ? 'no quarter matched' : 'only the companies re-matched one by one';
@@ -251,10 +251,10 @@ export function registerPolicy(program: Command): void {
       if (e.lawChangedSince) out.push('note: the law files changed since these facts were matched; the rules shown are those in force in the files today');
       for (const p of e.policies) {
         // Reliefs that do not stack: which of them the company would take, after the conditions.
-        if (opts.lang !== 'en')
-          out.push([...p.text.zh, ...(p.stacking ? [`  ⇄ ${p.stacking.text.zh}`] : []), ...p.notices.map((n) => `  ! ${n.zh}`)].join('\n'));
-        if (opts.lang !== 'zh')
-          out.push([...p.text.en, ...(p.stacking ? [`  ⇄ ${p.stacking.text.en}`] : []), ...p.notices.map((n) => `  ! ${n.en}`)].join('\n'));
+        const block = (l: 'zh' | 'en') =>
+          [...p.text[l], ...(p.stacking ? [`  ⇄ ${p.stacking.text[l]}`] : []), ...p.notices.map((n) => `  ! ${n[l]}`)].join('\n');
+        if (opts.lang !== 'en') out.push(block('zh'));
+        if (opts.lang !== 'zh') out.push(block('en'));
       }
       console.log(out.join('\n\n'));
     });
