@@ -188,6 +188,7 @@ describe('policy robot: facts from data, set-wise matching, explanations, ledger
           missed: null,
           claimed: '2800.00',
           matchStatus: 'matched',
+          lapsed: null,
         },
       ],
     );

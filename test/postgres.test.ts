@@ -903,6 +903,8 @@ describe('the ledger of claims the match contradicts and of reliefs missed witho
       taxpayersMissingAmountUnknown: 1,
       claimedNotEligible: '40500.00',
       taxpayersClaimedNotEligible: 2,
+      lapsed: '0.00',
+      taxpayersLapsed: 0,
       claimsNotEligible: [
         { policyId: 'cit.highTech', matchStatus: 'notEligible', taxpayers: 1, claims: 1, claimed: '40000.00' },
         { policyId: 'surcharges.sixTaxesTwoFees', matchStatus: 'nearMiss', taxpayers: 1, claims: 1, claimed: '500.00' },
@@ -969,6 +971,7 @@ describe('the ledger of claims the match contradicts and of reliefs missed witho
       missed: null,
       claimed: '40000.00',
       matchStatus: 'notEligible',
+      lapsed: null,
     });
 
     // zhishu ledger: an unknown amount is said, never printed as 0.00; the claim shows what the match said.
@@ -1001,5 +1004,156 @@ describe('the ledger of claims the match contradicts and of reliefs missed witho
       assert.match(text, new RegExp(`${label}.* ${value}\\n`), label);
     assert.match(text, /cit\.highTech +不符合 not eligible +1 +1 +40,000\.00\n/);
     assert.match(text, /surcharges\.sixTaxesTwoFees +接近符合 near miss +1 +1 +500\.00\n/);
+  });
+});
+
+describe('the ledger of reliefs settled on the year, hand-built, on both engines', () => {
+  const engines = bothEngines({ migrate: true });
+  const code = (i: number) => withCheckCharacter(`91440300MA5M${String(i).padStart(5, '0')}`);
+  const quarters = [
+    { period: '2026-Q1', start: '2026-01-01', end: '2026-03-31', at: '2026-04-20 08:00:30' },
+    { period: '2026-Q2', start: '2026-04-01', end: '2026-06-30', at: '2026-07-20 08:00:30' },
+    { period: '2026-Q3', start: '2026-07-01', end: '2026-09-30', at: '2026-10-20 08:00:30' },
+  ];
+  // [taxpayer, quarter (1..3), policy, status, benefit]; a quarter with facts and no result of a
+  // policy is one whose rule was false (notEligible).
+  const results: [number, number, string, string, string | null][] = [
+    // 1: the small low-profit relief, unclaimed in Q1 and Q2; by Q3 the year's income is over the
+    //    limit (a near miss), which takes back the relief of Q1 and Q2.
+    [1, 1, 'cit.smallLowProfit', 'matched', '80000.00'],
+    [1, 2, 'cit.smallLowProfit', 'matched', '60000.00'],
+    [1, 3, 'cit.smallLowProfit', 'nearMiss', '90000.00'],
+    // 2: qualifies all year: each quarter missed.
+    [2, 1, 'cit.smallLowProfit', 'matched', '10000.00'],
+    [2, 2, 'cit.smallLowProfit', 'matched', '11000.00'],
+    [2, 3, 'cit.smallLowProfit', 'matched', '12000.00'],
+    // 3: Q2 fails the rule, but Q3 cannot be judged (data missing): the latest quarter decides, and
+    //    unknown decides nothing.
+    [3, 1, 'cit.smallLowProfit', 'matched', '5000.00'],
+    [3, 3, 'cit.smallLowProfit', 'unknown', null],
+    // 4: claimed in Q1, missed in Q2, over the limit by Q3: the claim is left as it is.
+    [4, 1, 'cit.smallLowProfit', 'matched', '7000.00'],
+    [4, 2, 'cit.smallLowProfit', 'matched', '3000.00'],
+    // 5: an individual business with income in Q1 and none for the year by Q2 (the rule false):
+    //    Q1's halving is taken back.
+    [5, 1, 'iit.individualBusinessHalving', 'matched', '1000.00'],
+    // 6: not matched for Q3 at all: Q2, its latest quarter, qualifies.
+    [6, 1, 'cit.smallLowProfit', 'matched', '2000.00'],
+    [6, 2, 'cit.smallLowProfit', 'matched', '2500.00'],
+    // 7: the VAT exemption is not settled on the year: missed in Q1 whatever Q3 says.
+    [7, 1, 'vat.smallScaleThreshold2026', 'matched', '2900.00'],
+    [7, 3, 'vat.smallScaleThreshold2026', 'nearMiss', '3100.00'],
+  ];
+  const facts = (i: number) => (i === 6 ? [1, 2] : i === 5 ? [1, 2] : [1, 2, 3]);
+  const catalogue = () => catalogueOf(DEFAULT_LAW_DIR).catalogue;
+  const sql = `SELECT credit_code, period, policy_id, status, enjoyed::VARCHAR AS enjoyed, missed::VARCHAR AS missed, lapsed::VARCHAR AS lapsed
+               FROM ledger_entry ORDER BY credit_code, period, policy_id`;
+  const row = (i: number, q: number, policy_id: string, status: string, missed: string | null, lapsed: string | null, enjoyed = '0.00') => ({
+    credit_code: code(i),
+    period: `2026-Q${q}`,
+    policy_id,
+    status,
+    enjoyed,
+    missed,
+    lapsed,
+  });
+
+  async function seed(db: Db) {
+    for (const [n, q] of quarters.entries())
+      await db.exec(`INSERT INTO match_run VALUES ($1, $2, 'city', 'test', 7, $3::TIMESTAMP, $3::TIMESTAMP)`, [n + 1, q.period, q.at]);
+    for (let i = 1; i <= 7; i++) {
+      await db.exec(
+        `INSERT INTO taxpayer VALUES ($1, 'x', 'enterprise', 'small', 'C39', 'nanshan', DATE '2019-01-01', 60, 20000000, 'actualAccounts', false, NULL, 0, 'A')`,
+        [code(i)],
+      );
+      for (const n of facts(i)) {
+        const q = quarters[n - 1] as (typeof quarters)[number];
+        await db.exec(
+          `INSERT INTO taxpayer_fact (credit_code, period, period_start, period_end, computed_at) VALUES ($1, $2, $3::DATE, $4::DATE, $5::TIMESTAMP)`,
+          [code(i), q.period, q.start, q.end, q.at],
+        );
+      }
+    }
+    for (const [i, n, policy, status, benefit] of results) {
+      const q = quarters[n - 1] as (typeof quarters)[number];
+      await db.exec(`INSERT INTO policy_match VALUES ($1, $2, $3, $4, $5, $6::DECIMAL(18,2), $7, $8::TIMESTAMP)`, [
+        n,
+        code(i),
+        policy,
+        q.period,
+        status,
+        benefit,
+        policy.slice(0, policy.indexOf('.')),
+        q.at,
+      ]);
+    }
+    await db.exec(`INSERT INTO filing_reduction VALUES ($1, 'cit', DATE '2026-01-01', DATE '2026-03-31', '9900000004', 7000.00)`, [code(4)]);
+    for (const q of quarters) await buildLedger(db, catalogue(), q.period, new Date('2026-10-21T00:00:00Z'));
+  }
+
+  const built = [
+    row(1, 1, 'cit.smallLowProfit', 'lapsedInYear', null, '80000.00'),
+    row(1, 2, 'cit.smallLowProfit', 'lapsedInYear', null, '60000.00'),
+    row(2, 1, 'cit.smallLowProfit', 'missed', '10000.00', null),
+    row(2, 2, 'cit.smallLowProfit', 'missed', '11000.00', null),
+    row(2, 3, 'cit.smallLowProfit', 'missed', '12000.00', null),
+    row(3, 1, 'cit.smallLowProfit', 'missed', '5000.00', null),
+    row(4, 1, 'cit.smallLowProfit', 'enjoyed', null, null, '7000.00'),
+    row(4, 2, 'cit.smallLowProfit', 'lapsedInYear', null, '3000.00'),
+    row(5, 1, 'iit.individualBusinessHalving', 'lapsedInYear', null, '1000.00'),
+    row(6, 1, 'cit.smallLowProfit', 'missed', '2000.00', null),
+    row(6, 2, 'cit.smallLowProfit', 'missed', '2500.00', null),
+    row(7, 1, 'vat.smallScaleThreshold2026', 'missed', '2900.00', null),
+  ];
+
+  it('a later quarter of the year that fails a rule settled on the year takes back the unclaimed relief of the quarters before: lapsedInYear, not missed', async () => {
+    for (const db of [engines.duck, engines.server] as Db[]) {
+      await seed(db);
+      assert.deepEqual(await db.all(sql), built, db.dialect);
+    }
+    const report = await policyReport(engines.duck, 2026);
+    assert.deepEqual(await policyReport(engines.server, 2026), report);
+    assert.deepEqual([report.missed, report.taxpayersMissing, report.lapsed, report.taxpayersLapsed], ['45400.00', 4, '144000.00', 3]);
+    const one = await taxpayerLedger(engines.duck, code(1), 2026);
+    assert.deepEqual(await taxpayerLedger(engines.server, code(1), 2026), one);
+    assert.deepEqual([one.missed, one.lapsed], ['0.00', '140000.00']);
+    const text = ledgerText(one).split('\n');
+    assert.match(
+      text.find((l) => l.includes('2026-03')) ?? '',
+      /lapsedInYear +0\.00 +80000\.00 yuan taken back: a later quarter of the year fails the rule 年内后续季度不再符合$/,
+    );
+    assert.equal(
+      text.at(-1),
+      'enjoyed 已享受 0.00 yuan; missed 应享未享 0.00 yuan; taken back later in the year 年内后续季度不再符合 140000.00 yuan (not in missed)',
+    );
+    assert.match(reportText(report), /unclaimed reliefs a later quarter took back, yuan \(not missed\).* 144,000\.00\n/);
+  });
+
+  it('rebuilding an earlier quarter keeps the year’s judgement, and a re-match that finds the taxpayer qualifying again makes the relief missed again', async () => {
+    for (const db of [engines.duck, engines.server] as Db[]) {
+      // Q1 rebuilt for the city after Q3: its rows are judged on the year again.
+      await buildLedger(db, catalogue(), '2026-Q1', new Date('2026-10-22T00:00:00Z'));
+      assert.deepEqual(await db.all(sql), built, db.dialect);
+      // Taxpayer 1's Q3 corrected: under the limit after all. Its re-match rebuilds its Q3 rows, and
+      // the quarters before are missed again, with the amounts they had.
+      await db.exec(
+        `INSERT INTO taxpayer_fact (credit_code, period, period_start, period_end, computed_at) VALUES ($1, '2026-Q3', DATE '2026-07-01', DATE '2026-09-30', TIMESTAMP '2026-10-25 08:00:00')`,
+        [code(1)],
+      );
+      await db.exec(`INSERT INTO policy_match VALUES (3, $1, 'cit.smallLowProfit', '2026-Q3', 'matched', 20000.00, 'cit', TIMESTAMP '2026-10-25 08:00:00')`, [
+        code(1),
+      ]);
+      await buildLedger(db, catalogue(), '2026-Q3', new Date('2026-10-25T00:00:00Z'), code(1));
+      assert.deepEqual(
+        await db.all(sql),
+        [
+          row(1, 1, 'cit.smallLowProfit', 'missed', '80000.00', null),
+          row(1, 2, 'cit.smallLowProfit', 'missed', '60000.00', null),
+          row(1, 3, 'cit.smallLowProfit', 'missed', '20000.00', null),
+          ...built.slice(2),
+        ],
+        db.dialect,
+      );
+    }
   });
 });

@@ -179,6 +179,36 @@ describe('schema', () => {
     store.close();
   });
 
+  it('migration 015 adds the status lapsedInYear and the column lapsed, keeping every row as it was, through a WAL replay', async () => {
+    const file = join(tempDir(), 'v14.duckdb');
+    const old = await Store.open(file, { migrate: false });
+    await migrate(old, 14);
+    const at = "DATE '2026-09-30', DATE '2026-09-01'";
+    await old.exec(`INSERT INTO ledger_entry VALUES
+      ('C', '2026-Q3', ${at}, 'cit.a', 'missed', 0, 120.50, TIMESTAMP '2026-10-01 08:00:00', NULL, 'matched'),
+      ('C', '2026-Q3', ${at}, 'vat.f', 'enjoyed', 30.25, NULL, TIMESTAMP '2026-10-01 08:00:00', 30.25, NULL)`);
+    old.close();
+    const store = await migratedByKilledProcess(file);
+    assert.deepEqual(
+      await store.all(
+        'SELECT policy_id, status, enjoyed::VARCHAR AS enjoyed, missed::VARCHAR AS missed, claimed::VARCHAR AS claimed, match_status, lapsed FROM ledger_entry ORDER BY policy_id',
+      ),
+      [
+        { policy_id: 'cit.a', status: 'missed', enjoyed: '0.00', missed: '120.50', claimed: null, match_status: 'matched', lapsed: null },
+        { policy_id: 'vat.f', status: 'enjoyed', enjoyed: '30.25', missed: null, claimed: '30.25', match_status: null, lapsed: null },
+      ],
+    );
+    await store.exec(`UPDATE ledger_entry SET status = 'lapsedInYear', lapsed = missed, missed = NULL WHERE policy_id = 'cit.a'`);
+    assert.deepEqual(await store.all(`SELECT status, lapsed::VARCHAR AS lapsed FROM ledger_entry WHERE policy_id = 'cit.a'`), [
+      { status: 'lapsedInYear', lapsed: '120.50' },
+    ]);
+    const fresh = await Store.open(':memory:');
+    assert.deepEqual(await store.all('DESCRIBE ledger_entry'), await fresh.all('DESCRIBE ledger_entry'), 'the same columns, types and nullability');
+    fresh.close();
+    await assert.rejects(store.exec(`INSERT INTO ledger_entry SELECT * REPLACE (NULL AS built_at) FROM ledger_entry`), /NOT NULL/);
+    store.close();
+  });
+
   it('docs/data-model.md is the one generated from the specs', () => {
     assert.equal(readFileSync('docs/data-model.md', 'utf8'), dataModelMarkdown(TABLES), 'run: npm run zhishu -- docs data-model');
   });

@@ -67,6 +67,13 @@ const entrySchema = z
      * estimated benefit still beats a missing one.
      */
     groupRank: z.number().int().min(1).max(999).optional(),
+    /**
+     * Judged on the year's figures so far and settled at the annual return (汇算清缴), as the small
+     * low-profit relief is: each quarter's prepayment applies the rule to the year to date, so a later
+     * quarter of the year that fails it undoes the relief of the earlier ones. The ledger then counts
+     * those earlier quarters' unclaimed relief as `lapsedInYear`, not as missed.
+     */
+    settledOnYear: z.boolean().default(false),
     /** The reduction codes (减免性质代码) a return uses to claim this policy: how the ledger knows it was enjoyed. */
     reductionCodes: z.array(z.string().regex(/^\d{10}$/, 'a reduction code has 10 digits')).optional(),
     notify: z.array(z.enum(ROLES)).min(1, 'say who in the company should hear of it'),

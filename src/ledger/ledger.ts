@@ -19,9 +19,9 @@ const inYear = (column: string, n: number) => `${column} BETWEEN make_date($${n}
 const monthText = (dialect: Dialect, expr: string) => (dialect === 'postgres' ? `to_char(${expr}, 'YYYY-MM')` : `strftime(${expr}, '%Y-%m')`);
 
 /**
- * The catalogue's reduction codes (policy_code: which policy a claimed code belongs to, and when, and
+ * The catalogue's reduction codes (policy_code: which policy a claimed code belongs to, and when,
  * whether the quarter's match judged that policy: a policy in force on the quarter's last day, as the
- * match takes them) and its groups of reliefs that do not stack (policy_group), as temp tables the
+ * match takes them, and whether the policy is settled on the year) and its groups of reliefs that do not stack (policy_group), as temp tables the
  * ledger SQL joins.
  */
 async function loadCatalogueTables(tx: Db, catalogue: Catalogue, quarterEnd: string): Promise<void> {
@@ -37,10 +37,10 @@ async function loadCatalogueTables(tx: Db, catalogue: Catalogue, quarterEnd: str
   };
   await table(
     'policy_code',
-    'policy_id VARCHAR, reduction_code VARCHAR, valid_from DATE, valid_to DATE, judged BOOLEAN',
+    'policy_id VARCHAR, reduction_code VARCHAR, valid_from DATE, valid_to DATE, judged BOOLEAN, settled_on_year BOOLEAN',
     catalogue.entries.flatMap((e) => {
       const judged = e.kind === 'policy' && e.effective.from <= quarterEnd && quarterEnd <= e.effective.to;
-      return (e.reductionCodes ?? []).map((code) => [e.id, code, e.effective.from, e.effective.to, judged]);
+      return (e.reductionCodes ?? []).map((code) => [e.id, code, e.effective.from, e.effective.to, judged, e.settledOnYear]);
     }),
   );
   await table(
@@ -72,10 +72,23 @@ export async function buildLedger(db: Db, catalogue: Catalogue, period: string, 
   return db.transaction(async (tx) => {
     await loadCatalogueTables(tx, catalogue, q.end);
     const file = tx.dialect === 'postgres' ? join(SQL_DIR, 'postgres', 'build.sql') : join(SQL_DIR, 'build.sql');
-    const values = { period: q.period, start: q.start, end: q.end, built_at: now.toISOString().replace('T', ' ').replace('Z', ''), only: only ?? null };
+    const values = {
+      period: q.period,
+      start: q.start,
+      end: q.end,
+      year_start: `${q.period.slice(0, 4)}-01-01`,
+      year_end: `${q.period.slice(0, 4)}-12-31`,
+      first_quarter: `${q.period.slice(0, 4)}-Q1`,
+      last_quarter: `${q.period.slice(0, 4)}-Q4`,
+      built_at: now.toISOString().replace('T', ' ').replace('Z', ''),
+      only: only ?? null,
+    };
     // The file's statements in order: the delete, the claims with what the match says of them, the
-    // groups' decisions, the insert, the drops.
-    for (const statement of sqlForm(readFileSync(file, 'utf8'), only === undefined ? 'city' : 'one').split(/;\s*\n(?=DELETE|CREATE|INSERT|DROP)/)) {
+    // groups' decisions, the insert, the year's reliefs settled on the year judged again, the drops.
+    const statements = sqlForm(readFileSync(file, 'utf8'), only === undefined ? 'city' : 'one').split(
+      /;\s*\n(?=(?:--.*\n)*(?:DELETE|CREATE|INSERT|UPDATE|DROP))/,
+    );
+    for (const statement of statements) {
       const b = bindNamed(statement, values);
       await tx.exec(b.sql, b.params);
     }
@@ -110,10 +123,22 @@ export async function buildLedger(db: Db, catalogue: Catalogue, period: string, 
  * - `missed`: matched, with reduction codes, none claimed in the quarter, estimated worth more than 0.00;
  * - `missedAmountUnknown`: the same, but the estimate is missing (a fact it reads is): no amount;
  * - `nothingToClaim`: the same, but estimated worth 0.00 or less this quarter: not missed money;
+ * - `lapsedInYear`: would be `missed`, but the policy is settled on the year (`settledOnYear`) and the
+ *   taxpayer's latest quarter of the year fails it, which takes the relief back: its estimate in
+ *   `lapsed`, none in `missed`;
  * - `notStacked`: matched, unclaimed, but a relief it does not stack with counts instead;
  * - `matchedNoCode`: matched; the policy has no reduction code, so a claim cannot be seen.
  */
-export const LEDGER_STATUSES = ['enjoyed', 'claimedNotEligible', 'missed', 'missedAmountUnknown', 'nothingToClaim', 'notStacked', 'matchedNoCode'] as const;
+export const LEDGER_STATUSES = [
+  'enjoyed',
+  'claimedNotEligible',
+  'missed',
+  'missedAmountUnknown',
+  'nothingToClaim',
+  'lapsedInYear',
+  'notStacked',
+  'matchedNoCode',
+] as const;
 export type LedgerStatus = (typeof LEDGER_STATUSES)[number];
 
 /**
@@ -137,6 +162,8 @@ export interface LedgerRow {
   /** What a claim row claimed (enjoyed or not); null for the rows of no claim. */
   claimed: string | null;
   matchStatus: LedgerMatchStatus | null;
+  /** `lapsedInYear` only: what the quarter's relief was estimated worth before a later quarter took it back. */
+  lapsed: string | null;
 }
 
 export interface TaxpayerLedger {
@@ -153,6 +180,8 @@ export interface TaxpayerLedger {
   missedAmountUnknown: number;
   /** Claims the match contradicts (`claimedNotEligible`): a risk to review, not in `enjoyed`. */
   claimedNotEligible: string;
+  /** Unclaimed reliefs a later quarter of the year took back (`lapsedInYear`): not in `missed`. */
+  lapsed: string;
 }
 
 /** One taxpayer's ledger for a year: every policy enjoyed or missed, month by month. */
@@ -169,9 +198,10 @@ export async function taxpayerLedger(db: Db, creditCode: string, year: number): 
     missed: string | null;
     claimed: string | null;
     match_status: LedgerMatchStatus | null;
+    lapsed: string | null;
   }>(
     `${mine} SELECT period, ${monthText(db.dialect, 'month')} AS month, policy_id, status, enjoyed::VARCHAR AS enjoyed, missed::VARCHAR AS missed,
-       claimed::VARCHAR AS claimed, match_status FROM mine
+       claimed::VARCHAR AS claimed, match_status, lapsed::VARCHAR AS lapsed FROM mine
      WHERE ${inYear('period_end', 2)} ORDER BY month, policy_id`,
     [creditCode, year],
   );
@@ -181,6 +211,7 @@ export async function taxpayerLedger(db: Db, creditCode: string, year: number): 
   let missed = 0;
   let unknownAmount = 0;
   let notEligible = 0;
+  let lapsed = 0;
   for (const r of rows) {
     if (r.status === 'enjoyed') {
       enjoyed += parseYuan(r.enjoyed);
@@ -188,6 +219,7 @@ export async function taxpayerLedger(db: Db, creditCode: string, year: number): 
     } else if (r.status === 'missed') missed += parseYuan(r.missed ?? '0');
     else if (r.status === 'missedAmountUnknown') unknownAmount++;
     else if (r.status === 'claimedNotEligible') notEligible += parseYuan(r.claimed ?? '0');
+    else if (r.status === 'lapsedInYear') lapsed += parseYuan(r.lapsed ?? '0');
   }
   return {
     creditCode,
@@ -201,12 +233,14 @@ export async function taxpayerLedger(db: Db, creditCode: string, year: number): 
       missed: r.missed,
       claimed: r.claimed,
       matchStatus: r.match_status,
+      lapsed: r.lapsed,
     })),
     enjoyed: formatYuan(enjoyed),
     enjoyedUnverified: formatYuan(unverified),
     missed: formatYuan(missed),
     missedAmountUnknown: unknownAmount,
     claimedNotEligible: formatYuan(notEligible),
+    lapsed: formatYuan(lapsed),
   };
 }
 
@@ -228,6 +262,9 @@ export interface PolicyReport {
   /** Claims the match contradicts (`claimedNotEligible`), not in `enjoyed`, and their taxpayers. */
   claimedNotEligible: string;
   taxpayersClaimedNotEligible: number;
+  /** Unclaimed reliefs a later quarter of the year took back (`lapsedInYear`), not in `missed`, and their taxpayers. */
+  lapsed: string;
+  taxpayersLapsed: number;
   /** Those claims by policy and by what the match said instead (nearMiss, notEligible). */
   claimsNotEligible: { policyId: string; matchStatus: LedgerMatchStatus; taxpayers: number; claims: number; claimed: string }[];
   byDistrict: { key: string; taxpayers: number; enjoyed: string; missed: string }[];
@@ -257,8 +294,10 @@ export async function policyReport(db: Db, year: number): Promise<PolicyReport> 
     missing_unknown: Count;
     not_eligible: string;
     not_eligible_taxpayers: Count;
+    lapsed: string;
+    lapsed_taxpayers: Count;
   }>(
-    `WITH y AS (SELECT credit_code, status, enjoyed, missed, claimed, match_status FROM ledger_entry WHERE ${inYear('period_end', 1)}),
+    `WITH y AS (SELECT credit_code, status, enjoyed, missed, claimed, match_status, lapsed FROM ledger_entry WHERE ${inYear('period_end', 1)}),
           t AS (SELECT credit_code FROM y GROUP BY credit_code HAVING bool_or(status = 'missedAmountUnknown') AND NOT bool_or(status = 'missed'))
      SELECT coalesce(sum(enjoyed) FILTER (WHERE status = 'enjoyed'), 0.00)::VARCHAR AS enjoyed,
             coalesce(sum(enjoyed) FILTER (WHERE status = 'enjoyed' AND match_status IS DISTINCT FROM 'matched'), 0.00)::VARCHAR AS unverified,
@@ -267,7 +306,9 @@ export async function policyReport(db: Db, year: number): Promise<PolicyReport> 
             count(DISTINCT credit_code) FILTER (WHERE status = 'missed') AS missing,
             (SELECT count(*) FROM t) AS missing_unknown,
             coalesce(sum(claimed) FILTER (WHERE status = 'claimedNotEligible'), 0.00)::VARCHAR AS not_eligible,
-            count(DISTINCT credit_code) FILTER (WHERE status = 'claimedNotEligible') AS not_eligible_taxpayers
+            count(DISTINCT credit_code) FILTER (WHERE status = 'claimedNotEligible') AS not_eligible_taxpayers,
+            coalesce(sum(lapsed) FILTER (WHERE status = 'lapsedInYear'), 0.00)::VARCHAR AS lapsed,
+            count(DISTINCT credit_code) FILTER (WHERE status = 'lapsedInYear') AS lapsed_taxpayers
      FROM y`,
     [year],
   );
@@ -296,6 +337,8 @@ export async function policyReport(db: Db, year: number): Promise<PolicyReport> 
     taxpayersMissingAmountUnknown: Number(l.missing_unknown),
     claimedNotEligible: l.not_eligible,
     taxpayersClaimedNotEligible: Number(l.not_eligible_taxpayers),
+    lapsed: l.lapsed,
+    taxpayersLapsed: Number(l.lapsed_taxpayers),
     claimsNotEligible: claims.map((r) => ({
       policyId: r.policy_id,
       matchStatus: r.match_status,

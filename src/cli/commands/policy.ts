@@ -105,6 +105,8 @@ export function reportText(r: PolicyReport): string {
         ['… besides them, missing reliefs of unknown amount only 另有应享未享但金额未知的', r.taxpayersMissingAmountUnknown],
         ['claims without eligibility, yuan (not enjoyed) 不符合条件的减免申报（元，不计入已享受）', formatYuan(toFen(r.claimedNotEligible))],
         ['taxpayers claiming without eligibility 有不符合条件申报的纳税人', r.taxpayersClaimedNotEligible],
+        ['unclaimed reliefs a later quarter took back, yuan (not missed) 年内后续季度不再符合、不计入未享（元）', formatYuan(toFen(r.lapsed))],
+        ['taxpayers with reliefs taken back 有此情形的纳税人', r.taxpayersLapsed],
       ],
     ),
     ...(r.claimsNotEligible.length > 0
@@ -140,11 +142,14 @@ export function ledgerText(l: TaxpayerLedger): string {
         ? `unverified 未核实; match: ${matchLabel(r.matchStatus)}`
         : r.status === 'nothingToClaim'
           ? 'worth 0.00 this quarter 本期无可享金额'
-          : '';
+          : r.status === 'lapsedInYear'
+            ? `${r.lapsed} yuan taken back: a later quarter of the year fails the rule 年内后续季度不再符合`
+            : '';
   const totals = [
     `enjoyed 已享受 ${l.enjoyed} yuan${l.enjoyedUnverified !== '0.00' ? ` (of which unverified 其中未核实 ${l.enjoyedUnverified} yuan)` : ''}`,
     `missed 应享未享 ${l.missed} yuan${l.missedAmountUnknown > 0 ? `, and ${l.missedAmountUnknown} relief(s) of unknown amount 金额未知` : ''}`,
     ...(l.claimedNotEligible !== '0.00' ? [`claimed without eligibility 不符合条件的申报 ${l.claimedNotEligible} yuan (not in enjoyed)`] : []),
+    ...(l.lapsed !== '0.00' ? [`taken back later in the year 年内后续季度不再符合 ${l.lapsed} yuan (not in missed)`] : []),
   ];
   return [
     `政策红利账本 Benefit ledger ${l.creditCode} ${l.year}`,

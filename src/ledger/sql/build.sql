@@ -101,5 +101,62 @@ SELECT m.credit_code, $period, $end::DATE, date_trunc('month', $end::DATE)::DATE
   0, CASE WHEN g.status IS NOT NULL THEN g.missed WHEN m.has_code AND m.benefit > 0 THEN m.benefit END, $built_at::TIMESTAMP, NULL, 'matched'
 FROM matched m ANTI JOIN ledger_claimed e USING (credit_code, policy_id)
 LEFT JOIN ledger_grouped g USING (credit_code, policy_id);
+-- Reliefs settled on the year (policy_code.settled_on_year: the small low-profit relief, the
+-- individual-business halving) are judged at each prepayment on the year to date, so a later quarter
+-- of the year that the taxpayer fails (nearMiss, or no result of a policy judged then) takes back the
+-- relief of the quarters before: their unclaimed relief is `lapsedInYear`, its amount kept in
+-- `lapsed`, not missed. The taxpayer's latest quarter of the year with facts decides (unknown there
+-- decides nothing). Every quarter of the year is judged again, both ways, since a build of any of
+-- them can change which quarter is latest or what it says; a claim is left as it is.
+UPDATE ledger_entry AS e SET
+  status = CASE WHEN y.lapses THEN 'lapsedInYear' ELSE 'missed' END,
+  missed = CASE WHEN y.lapses THEN NULL ELSE coalesce(e.missed, e.lapsed) END,
+  lapsed = CASE WHEN y.lapses THEN coalesce(e.lapsed, e.missed) END
+FROM (
+  WITH settled AS (
+    SELECT DISTINCT policy_id, valid_from, valid_to FROM policy_code WHERE settled_on_year
+  ),
+  -- One taxpayer's rows are read by the index on credit_code alone, first: beside the other conditions
+  -- in one filter, DuckDB scans the whole table.
+  my_entry AS MATERIALIZED (SELECT * FROM ledger_entry WHERE credit_code = $only), -- [one]
+  my_fact AS MATERIALIZED (SELECT credit_code, period, period_end, computed_at FROM taxpayer_fact WHERE credit_code = $only), -- [one]
+  my_match AS MATERIALIZED (SELECT * FROM policy_match WHERE credit_code = $only), -- [one]
+  open AS (
+    SELECT credit_code, policy_id, period, status = 'lapsedInYear' AS lapsed
+    FROM ledger_entry -- [city]
+    FROM my_entry -- [one]
+    WHERE period_end BETWEEN $year_start::DATE AND $year_end::DATE AND status IN ('missed', 'lapsedInYear')
+      AND policy_id IN (SELECT policy_id FROM settled)
+  ), fact AS (
+    SELECT credit_code, period, period_end, computed_at
+    FROM taxpayer_fact -- [city]
+    FROM my_fact -- [one]
+    WHERE period_end BETWEEN $year_start::DATE AND $year_end::DATE AND credit_code IN (SELECT credit_code FROM open)
+  ), latest AS (
+    -- Each taxpayer's latest quarter of the year with facts, and when they were computed last: the
+    -- results of that time are the quarter's in force (as current_match takes them).
+    SELECT f.credit_code, f.period, f.period_end, max(f.computed_at) AS computed_at
+    FROM fact f
+    JOIN (SELECT credit_code, max(period) AS period FROM fact GROUP BY credit_code) l ON l.credit_code = f.credit_code AND l.period = f.period
+    GROUP BY f.credit_code, f.period, f.period_end
+  ), said AS (
+    SELECT m.credit_code, m.policy_id, m.status
+    FROM policy_match m -- [city]
+    FROM my_match m -- [one]
+    JOIN latest l ON l.credit_code = m.credit_code AND l.period = m.period AND l.computed_at = m.computed_at
+    WHERE m.period BETWEEN $first_quarter AND $last_quarter AND m.policy_id IN (SELECT policy_id FROM settled)
+  )
+  SELECT * FROM (
+    SELECT o.credit_code, o.policy_id, o.period, o.lapsed,
+      l.period > o.period AND l.period_end BETWEEN s.valid_from AND s.valid_to AND (m.status IS NULL OR m.status = 'nearMiss') AS lapses
+    FROM open o
+    JOIN latest l ON l.credit_code = o.credit_code
+    JOIN settled s ON s.policy_id = o.policy_id
+    LEFT JOIN said m ON m.credit_code = o.credit_code AND m.policy_id = o.policy_id
+  ) AS j
+  -- Only the rows whose status changes are written: most stay as they are.
+  WHERE lapses <> lapsed
+) AS y
+WHERE e.credit_code = y.credit_code AND e.policy_id = y.policy_id AND e.period = y.period AND e.status IN ('missed', 'lapsedInYear');
 DROP TABLE ledger_grouped; -- done with: on DuckDB a temp table outlives the transaction, on the store's connection
 DROP TABLE ledger_claimed;

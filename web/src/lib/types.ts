@@ -131,6 +131,8 @@ export interface TaxpayerLedger {
     claimed: string | null;
     /** What the match said of the policy for the quarter; null: not judged. */
     matchStatus: string | null;
+    /** lapsedInYear only: what the quarter's relief was worth before a later quarter of the year took it back. */
+    lapsed: string | null;
   }[];
   enjoyed: string;
   /** Of enjoyed, the claims the match could not verify. */
@@ -140,6 +142,8 @@ export interface TaxpayerLedger {
   missedAmountUnknown: number;
   /** Claims the match contradicts: not in enjoyed. */
   claimedNotEligible: string;
+  /** Unclaimed reliefs a later quarter of the year took back: not in missed. */
+  lapsed: string;
   byMonth: { month: string; enjoyed: string; missed: string }[];
 }
 
@@ -181,6 +185,9 @@ export interface PolicyReport {
   /** Claims the match contradicts, not in enjoyed, and their taxpayers. */
   claimedNotEligible: string;
   taxpayersClaimedNotEligible: number;
+  /** Unclaimed reliefs a later quarter of the year took back, not in missed, and their taxpayers. */
+  lapsed: string;
+  taxpayersLapsed: number;
   claimsNotEligible: { policyId: string; matchStatus: string; taxpayers: number; claims: number; claimed: string }[];
   byDistrict: ReportRow[];
   byIndustry: ReportRow[];

@@ -84,5 +84,55 @@ SELECT m.credit_code, $period::TEXT, $end::DATE, date_trunc('month', $end::DATE:
 FROM matched m
 LEFT JOIN ledger_grouped g ON g.credit_code = m.credit_code AND g.policy_id = m.policy_id
 WHERE NOT EXISTS (SELECT 1 FROM ledger_claimed e WHERE e.credit_code = m.credit_code AND e.policy_id = m.policy_id);
+-- Reliefs settled on the year: as ../build.sql says.
+UPDATE ledger_entry AS e SET
+  status = CASE WHEN y.lapses THEN 'lapsedInYear' ELSE 'missed' END,
+  missed = CASE WHEN y.lapses THEN NULL ELSE coalesce(e.missed, e.lapsed) END,
+  lapsed = CASE WHEN y.lapses THEN coalesce(e.lapsed, e.missed) END
+FROM (
+  WITH settled AS (
+    SELECT DISTINCT policy_id, valid_from, valid_to FROM policy_code WHERE settled_on_year
+  ),
+  -- One taxpayer's rows first, as ../build.sql reads them (the same text on both engines).
+  my_entry AS MATERIALIZED (SELECT * FROM ledger_entry WHERE credit_code = $only), -- [one]
+  my_fact AS MATERIALIZED (SELECT credit_code, period, period_end, computed_at FROM taxpayer_fact WHERE credit_code = $only), -- [one]
+  my_match AS MATERIALIZED (SELECT * FROM policy_match WHERE credit_code = $only), -- [one]
+  open AS (
+    SELECT credit_code, policy_id, period, status = 'lapsedInYear' AS lapsed
+    FROM ledger_entry -- [city]
+    FROM my_entry -- [one]
+    WHERE period_end BETWEEN $year_start::DATE AND $year_end::DATE AND status IN ('missed', 'lapsedInYear')
+      AND policy_id IN (SELECT policy_id FROM settled)
+  ), fact AS (
+    SELECT credit_code, period, period_end, computed_at
+    FROM taxpayer_fact -- [city]
+    FROM my_fact -- [one]
+    WHERE period_end BETWEEN $year_start::DATE AND $year_end::DATE AND credit_code IN (SELECT credit_code FROM open)
+  ), latest AS (
+    -- Each taxpayer's latest quarter of the year with facts, and when they were computed last: the
+    -- results of that time are the quarter's in force (as current_match takes them).
+    SELECT f.credit_code, f.period, f.period_end, max(f.computed_at) AS computed_at
+    FROM fact f
+    JOIN (SELECT credit_code, max(period) AS period FROM fact GROUP BY credit_code) l ON l.credit_code = f.credit_code AND l.period = f.period
+    GROUP BY f.credit_code, f.period, f.period_end
+  ), said AS (
+    SELECT m.credit_code, m.policy_id, m.status
+    FROM policy_match m -- [city]
+    FROM my_match m -- [one]
+    JOIN latest l ON l.credit_code = m.credit_code AND l.period = m.period AND l.computed_at = m.computed_at
+    WHERE m.period BETWEEN $first_quarter::TEXT AND $last_quarter::TEXT AND m.policy_id IN (SELECT policy_id FROM settled)
+  )
+  SELECT * FROM (
+    SELECT o.credit_code, o.policy_id, o.period, o.lapsed,
+      l.period > o.period AND l.period_end BETWEEN s.valid_from AND s.valid_to AND (m.status IS NULL OR m.status = 'nearMiss') AS lapses
+    FROM open o
+    JOIN latest l ON l.credit_code = o.credit_code
+    JOIN settled s ON s.policy_id = o.policy_id
+    LEFT JOIN said m ON m.credit_code = o.credit_code AND m.policy_id = o.policy_id
+  ) AS j
+  -- Only the rows whose status changes are written: most stay as they are.
+  WHERE lapses <> lapsed
+) AS y
+WHERE e.credit_code = y.credit_code AND e.policy_id = y.policy_id AND e.period = y.period AND e.status IN ('missed', 'lapsedInYear');
 DROP TABLE ledger_grouped; -- done with: on DuckDB a temp table outlives the transaction, on the store's connection
 DROP TABLE ledger_claimed;

@@ -82,7 +82,9 @@ export function LedgerTab({ code }: { code: string }) {
       ? t('ledger.claimedNote', { amount: formatYuan(r.claimed), match: matchLabel(r.matchStatus) })
       : r.status === 'enjoyed' && r.matchStatus !== 'matched'
         ? t('ledger.unverified', { match: matchLabel(r.matchStatus) })
-        : null;
+        : r.status === 'lapsedInYear'
+          ? t('ledger.lapsedNote', { amount: formatYuan(r.lapsed) })
+          : null;
   const columns: Column<Row>[] = [
     { key: 'month', header: t('ledger.month'), sortable: true, width: '7rem', render: (r) => r.month },
     { key: 'period', header: t('common.period'), width: '7rem', render: (r) => r.period },
