@@ -10,6 +10,7 @@ import { ledgerText, reportText } from '../src/cli/commands/policy.ts';
 import { generateCity } from '../src/generate/city.ts';
 import { ingestDirectory } from '../src/ingest/ingest.ts';
 import { buildLedger, policyReport, type TaxpayerLedger, taxpayerLedger } from '../src/ledger/ledger.ts';
+import { explainTaxpayer } from '../src/match/explain.ts';
 import { itemWords } from '../src/match/lacking.ts';
 import { catalogueOf, DEFAULT_LAW_DIR, type MatchRun, runMatch } from '../src/match/match.ts';
 import { withCheckCharacter } from '../src/model/index.ts';
@@ -1088,8 +1089,20 @@ describe('the ledger of reliefs settled on the year, hand-built, on both engines
       ]);
     }
     await db.exec(`INSERT INTO filing_reduction VALUES ($1, 'cit', DATE '2026-01-01', DATE '2026-03-31', '9900000004', 7000.00)`, [code(4)]);
+    // Q1's facts of taxpayers 1 and 3, for their explanations: a small low-profit enterprise then.
+    await db.exec(
+      `UPDATE taxpayer_fact SET kind = 'enterprise', employees = 10, total_assets = 1000000, taxable_income = 400000, quarterly_taxable_income = 400000
+       WHERE credit_code IN ($1, $2) AND period = '2026-Q1'`,
+      [code(1), code(3)],
+    );
     for (const q of quarters) await buildLedger(db, catalogue(), q.period, new Date('2026-10-21T00:00:00Z'));
   }
+  /** The notices of the Q1 explanation of the small low-profit relief, in English. */
+  const q1Notices = async (db: Db, i: number, asOf?: string) => {
+    const p = (await explainTaxpayer(db, { creditCode: code(i), period: '2026-Q1', policy: 'cit.smallLowProfit', asOf })).policies[0];
+    assert.equal(p?.status, 'matched');
+    return p?.notices.map((n) => n.en) ?? [];
+  };
 
   const built = [
     row(1, 1, 'cit.smallLowProfit', 'lapsedInYear', null, '80000.00'),
@@ -1127,6 +1140,19 @@ describe('the ledger of reliefs settled on the year, hand-built, on both engines
       'enjoyed 已享受 0.00 yuan; missed 应享未享 0.00 yuan; taken back later in the year 年内后续季度不再符合 140000.00 yuan (not in missed)',
     );
     assert.match(reportText(report), /unclaimed reliefs a later quarter took back, yuan \(not missed\).* 144,000\.00\n/);
+    // Explained for Q1, the relief says a later quarter takes it back; not where the later quarter
+    // cannot be judged, nor as of a moment before that quarter was matched.
+    for (const db of [engines.duck, engines.server] as Db[]) {
+      assert.deepEqual(
+        await q1Notices(db, 1),
+        [
+          "On the year's figures to 2026-Q3, the company no longer meets this relief's conditions: prepayments are of the year to date, so this quarter's relief is taken back at a later prepayment or at the annual return (not counted as missed)",
+        ],
+        db.dialect,
+      );
+      assert.deepEqual(await q1Notices(db, 1, '2026-10-01'), [], `${db.dialect}: as of before Q3 was matched, Q2 qualifies`);
+      assert.deepEqual(await q1Notices(db, 3), [], db.dialect);
+    }
   });
 
   it('rebuilding an earlier quarter keeps the year’s judgement, and a re-match that finds the taxpayer qualifying again makes the relief missed again', async () => {
@@ -1154,6 +1180,7 @@ describe('the ledger of reliefs settled on the year, hand-built, on both engines
         ],
         db.dialect,
       );
+      assert.deepEqual(await q1Notices(db, 1), [], `${db.dialect}: qualifying again, nothing is taken back`);
     }
   });
 });

@@ -260,14 +260,62 @@ export async function explainTaxpayer(
     String(row.computed_at),
   ]);
   const facts = factRow(row);
+  const explained = explainFacts(facts, inForce, policies);
+  await takenBackLater(store, catalogue, opts.creditCode, quarter.period, opts.asOf ?? '9999-12-31', explained);
   return {
     creditCode: opts.creditCode,
     period: quarter.period,
     computedAt: String(row.computed_at),
     lawChangedSince: run[0] !== undefined && run[0].sha !== sha,
     facts,
-    policies: explainFacts(facts, inForce, policies),
+    policies: explained,
   };
+}
+
+/**
+ * A relief settled on the year (the catalogue's `settledOnYear`) matched for a quarter is taken back
+ * when a later quarter of the same year fails it (the prepayments are of the year to date; the
+ * ledger's `lapsedInYear`): said as a notice of the matched relief, from the taxpayer's latest quarter
+ * of the year with facts (as of the moment asked) and its results then. A later quarter that cannot be
+ * judged (unknown) says nothing.
+ */
+async function takenBackLater(
+  store: Db,
+  catalogue: ReturnType<typeof catalogueOf>['catalogue'],
+  creditCode: string,
+  period: string,
+  asOf: string,
+  explained: PolicyExplanation[],
+): Promise<void> {
+  const settled = explained.filter((p) => p.status === 'matched' && catalogue.entries.some((e) => e.id === p.policy && e.settledOnYear));
+  if (settled.length === 0) return;
+  // The taxpayer's rows alone first, so an index on credit_code serves the lookups where one exists.
+  const [later] = await store.all<{ period: string; at: string }>(
+    `WITH mine AS MATERIALIZED (SELECT period, computed_at FROM taxpayer_fact WHERE credit_code = $1)
+     SELECT period, max(computed_at)::VARCHAR AS at FROM mine
+     WHERE period > $2 AND period <= $3 AND computed_at <= CAST($4 AS TIMESTAMP)
+     GROUP BY period ORDER BY period DESC LIMIT 1`,
+    [creditCode, period, `${period.slice(0, 4)}-Q4`, asOf],
+  );
+  if (!later) return;
+  const inForceThen = new Set(policiesOf(catalogue, parseQuarter(later.period)).map((p) => p.entry.id));
+  const said = new Map(
+    (
+      await store.all<{ policy_id: string; status: string }>(
+        `WITH mine AS MATERIALIZED (SELECT policy_id, period, status, computed_at FROM policy_match WHERE credit_code = $1)
+         SELECT policy_id, status FROM mine WHERE period = $2 AND computed_at = CAST($3 AS TIMESTAMP)`,
+        [creditCode, later.period, later.at],
+      )
+    ).map((r) => [r.policy_id, r.status]),
+  );
+  for (const p of settled) {
+    const status = said.get(p.policy);
+    if (!inForceThen.has(p.policy) || (status !== undefined && status !== 'nearMiss')) continue;
+    p.notices.push({
+      zh: `按本年截至${later.period}的累计数据，贵单位已不再符合本项优惠的条件：预缴按本年累计计算，本季度的优惠将在以后预缴或年度汇算清缴时不再享受（不计入应享未享）`,
+      en: `On the year's figures to ${later.period}, the company no longer meets this relief's conditions: prepayments are of the year to date, so this quarter's relief is taken back at a later prepayment or at the annual return (not counted as missed)`,
+    });
+  }
 }
 
 /**
