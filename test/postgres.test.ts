@@ -1017,7 +1017,7 @@ describe('the ledger of reliefs settled on the year, hand-built, on both engines
     { period: '2026-Q3', start: '2026-07-01', end: '2026-09-30', at: '2026-10-20 08:00:30' },
   ];
   // [taxpayer, quarter (1..3), policy, status, benefit]; a quarter with facts and no result of a
-  // policy is one whose rule was false (notEligible).
+  // policy in force is one whose rule was false (notEligible).
   const results: [number, number, string, string, string | null][] = [
     // 1: the small low-profit relief, unclaimed in Q1 and Q2; by Q3 the year's income is over the
     //    limit (a near miss), which takes back the relief of Q1 and Q2.
@@ -1028,8 +1028,8 @@ describe('the ledger of reliefs settled on the year, hand-built, on both engines
     [2, 1, 'cit.smallLowProfit', 'matched', '10000.00'],
     [2, 2, 'cit.smallLowProfit', 'matched', '11000.00'],
     [2, 3, 'cit.smallLowProfit', 'matched', '12000.00'],
-    // 3: Q2 fails the rule, but Q3 cannot be judged (data missing): the latest quarter decides, and
-    //    unknown decides nothing.
+    // 3: Q2 fails the rule and Q3 cannot be judged (data missing): Q2, the latest quarter that judged
+    //    it, takes Q1's relief back, and the unknown Q3 does not give it back.
     [3, 1, 'cit.smallLowProfit', 'matched', '5000.00'],
     [3, 3, 'cit.smallLowProfit', 'unknown', null],
     // 4: claimed in Q1, missed in Q2, over the limit by Q3: the claim is left as it is.
@@ -1044,14 +1044,27 @@ describe('the ledger of reliefs settled on the year, hand-built, on both engines
     // 7: the VAT exemption is not settled on the year: missed in Q1 whatever Q3 says.
     [7, 1, 'vat.smallScaleThreshold2026', 'matched', '2900.00'],
     [7, 3, 'vat.smallScaleThreshold2026', 'nearMiss', '3100.00'],
+    // 8: the high-tech rate beside the small low-profit relief, worth less than it in Q1 (notStacked
+    //    when built); with the latter taken back by Q3, the high-tech rate is the one Q1 misses.
+    [8, 1, 'cit.smallLowProfit', 'matched', '80000.00'],
+    [8, 1, 'cit.highTech', 'matched', '40000.00'],
+    [8, 3, 'cit.smallLowProfit', 'nearMiss', '90000.00'],
+    [8, 3, 'cit.highTech', 'matched', '45000.00'],
+    // 9: a relief of no estimate in Q1 (missedAmountUnknown), failed in Q2: taken back too, of no amount.
+    [9, 1, 'cit.smallLowProfit', 'matched', null],
+    [9, 2, 'cit.smallLowProfit', 'nearMiss', '1000.00'],
+    // 10: qualifies in Q1 and Q2, Q3 cannot be judged: Q2 decides, and nothing is taken back.
+    [10, 1, 'cit.smallLowProfit', 'matched', '4000.00'],
+    [10, 2, 'cit.smallLowProfit', 'matched', '4500.00'],
+    [10, 3, 'cit.smallLowProfit', 'unknown', null],
   ];
-  const facts = (i: number) => (i === 6 ? [1, 2] : i === 5 ? [1, 2] : [1, 2, 3]);
+  const facts = (i: number) => (i === 6 || i === 5 || i === 9 ? [1, 2] : [1, 2, 3]);
   const catalogue = () => catalogueOf(DEFAULT_LAW_DIR).catalogue;
   const sql = `SELECT credit_code, period, policy_id, status, enjoyed::VARCHAR AS enjoyed, missed::VARCHAR AS missed, lapsed::VARCHAR AS lapsed
                FROM ledger_entry ORDER BY credit_code, period, policy_id`;
-  const row = (i: number, q: number, policy_id: string, status: string, missed: string | null, lapsed: string | null, enjoyed = '0.00') => ({
+  const row = (i: number, q: number | string, policy_id: string, status: string, missed: string | null, lapsed: string | null, enjoyed = '0.00') => ({
     credit_code: code(i),
-    period: `2026-Q${q}`,
+    period: typeof q === 'number' ? `2026-Q${q}` : q,
     policy_id,
     status,
     enjoyed,
@@ -1061,8 +1074,8 @@ describe('the ledger of reliefs settled on the year, hand-built, on both engines
 
   async function seed(db: Db) {
     for (const [n, q] of quarters.entries())
-      await db.exec(`INSERT INTO match_run VALUES ($1, $2, 'city', 'test', 7, $3::TIMESTAMP, $3::TIMESTAMP)`, [n + 1, q.period, q.at]);
-    for (let i = 1; i <= 7; i++) {
+      await db.exec(`INSERT INTO match_run VALUES ($1, $2, 'city', 'test', 10, $3::TIMESTAMP, $3::TIMESTAMP)`, [n + 1, q.period, q.at]);
+    for (let i = 1; i <= 10; i++) {
       await db.exec(
         `INSERT INTO taxpayer VALUES ($1, 'x', 'enterprise', 'small', 'C39', 'nanshan', DATE '2019-01-01', 60, 20000000, 'actualAccounts', false, NULL, 0, 'A')`,
         [code(i)],
@@ -1089,11 +1102,16 @@ describe('the ledger of reliefs settled on the year, hand-built, on both engines
       ]);
     }
     await db.exec(`INSERT INTO filing_reduction VALUES ($1, 'cit', DATE '2026-01-01', DATE '2026-03-31', '9900000004', 7000.00)`, [code(4)]);
-    // Q1's facts of taxpayers 1 and 3, for their explanations: a small low-profit enterprise then.
+    // A row of the year before, missed: no quarter of 2026 judges it.
+    await db.exec(
+      `INSERT INTO ledger_entry VALUES ($1, '2025-Q4', DATE '2025-12-31', DATE '2025-12-01', 'cit.smallLowProfit', 'missed', 0, 70000.00, TIMESTAMP '2026-01-20 00:00:00', NULL, 'matched', NULL)`,
+      [code(1)],
+    );
+    // Q1's facts of taxpayers 1, 3 and 10, for their explanations: a small low-profit enterprise then.
     await db.exec(
       `UPDATE taxpayer_fact SET kind = 'enterprise', employees = 10, total_assets = 1000000, taxable_income = 400000, quarterly_taxable_income = 400000
-       WHERE credit_code IN ($1, $2) AND period = '2026-Q1'`,
-      [code(1), code(3)],
+       WHERE credit_code IN ($1, $2, $3) AND period = '2026-Q1'`,
+      [code(1), code(3), code(10)],
     );
     for (const q of quarters) await buildLedger(db, catalogue(), q.period, new Date('2026-10-21T00:00:00Z'));
   }
@@ -1103,20 +1121,46 @@ describe('the ledger of reliefs settled on the year, hand-built, on both engines
     assert.equal(p?.status, 'matched');
     return p?.notices.map((n) => n.en) ?? [];
   };
+  const takenBack = (q: string) =>
+    `On the year's figures to ${q}, the company no longer meets this relief's conditions: prepayments are of the year to date, so this quarter's relief is taken back at a later prepayment or at the annual return (not counted as missed)`;
+  /** A new result of a taxpayer's quarter, as a re-match computes it: new facts, and results with them. */
+  const rematch = async (db: Db, i: number, q: number, said: [string, string, string | null][]) => {
+    const quarter = quarters[q - 1] as (typeof quarters)[number];
+    await db.exec(
+      `INSERT INTO taxpayer_fact (credit_code, period, period_start, period_end, computed_at) VALUES ($1, $2, $3::DATE, $4::DATE, TIMESTAMP '2026-10-25 08:00:00')`,
+      [code(i), quarter.period, quarter.start, quarter.end],
+    );
+    for (const [policy, status, benefit] of said)
+      await db.exec(`INSERT INTO policy_match VALUES (9, $1, $2, $3, $4, $5::DECIMAL(18,2), 'cit', TIMESTAMP '2026-10-25 08:00:00')`, [
+        code(i),
+        policy,
+        quarter.period,
+        status,
+        benefit,
+      ]);
+  };
 
+  const y2025 = row(1, '2025-Q4', 'cit.smallLowProfit', 'missed', '70000.00', null);
   const built = [
+    y2025,
     row(1, 1, 'cit.smallLowProfit', 'lapsedInYear', null, '80000.00'),
     row(1, 2, 'cit.smallLowProfit', 'lapsedInYear', null, '60000.00'),
     row(2, 1, 'cit.smallLowProfit', 'missed', '10000.00', null),
     row(2, 2, 'cit.smallLowProfit', 'missed', '11000.00', null),
     row(2, 3, 'cit.smallLowProfit', 'missed', '12000.00', null),
-    row(3, 1, 'cit.smallLowProfit', 'missed', '5000.00', null),
+    row(3, 1, 'cit.smallLowProfit', 'lapsedInYear', null, '5000.00'),
     row(4, 1, 'cit.smallLowProfit', 'enjoyed', null, null, '7000.00'),
     row(4, 2, 'cit.smallLowProfit', 'lapsedInYear', null, '3000.00'),
     row(5, 1, 'iit.individualBusinessHalving', 'lapsedInYear', null, '1000.00'),
     row(6, 1, 'cit.smallLowProfit', 'missed', '2000.00', null),
     row(6, 2, 'cit.smallLowProfit', 'missed', '2500.00', null),
     row(7, 1, 'vat.smallScaleThreshold2026', 'missed', '2900.00', null),
+    row(8, 1, 'cit.highTech', 'missed', '40000.00', null),
+    row(8, 1, 'cit.smallLowProfit', 'lapsedInYear', null, '80000.00'),
+    row(8, 3, 'cit.highTech', 'missed', '45000.00', null),
+    row(9, 1, 'cit.smallLowProfit', 'lapsedInYear', null, null),
+    row(10, 1, 'cit.smallLowProfit', 'missed', '4000.00', null),
+    row(10, 2, 'cit.smallLowProfit', 'missed', '4500.00', null),
   ];
 
   it('a later quarter of the year that fails a rule settled on the year takes back the unclaimed relief of the quarters before: lapsedInYear, not missed', async () => {
@@ -1126,7 +1170,11 @@ describe('the ledger of reliefs settled on the year, hand-built, on both engines
     }
     const report = await policyReport(engines.duck, 2026);
     assert.deepEqual(await policyReport(engines.server, 2026), report);
-    assert.deepEqual([report.missed, report.taxpayersMissing, report.lapsed, report.taxpayersLapsed], ['45400.00', 4, '144000.00', 3]);
+    // Missed: 2's three quarters, 6's two, 7, 8's high-tech rate twice, 10's two; taken back: 1, 3, 4, 5, 8 and 9 (of no amount).
+    assert.deepEqual(
+      [report.missed, report.taxpayersMissing, report.taxpayersMissingAmountUnknown, report.lapsed, report.taxpayersLapsed],
+      ['133900.00', 5, 0, '229000.00', 6],
+    );
     const one = await taxpayerLedger(engines.duck, code(1), 2026);
     assert.deepEqual(await taxpayerLedger(engines.server, code(1), 2026), one);
     assert.deepEqual([one.missed, one.lapsed], ['0.00', '140000.00']);
@@ -1139,48 +1187,82 @@ describe('the ledger of reliefs settled on the year, hand-built, on both engines
       text.at(-1),
       'enjoyed 已享受 0.00 yuan; missed 应享未享 0.00 yuan; taken back later in the year 年内后续季度不再符合 140000.00 yuan (not in missed)',
     );
-    assert.match(reportText(report), /unclaimed reliefs a later quarter took back, yuan \(not missed\).* 144,000\.00\n/);
-    // Explained for Q1, the relief says a later quarter takes it back; not where the later quarter
-    // cannot be judged, nor as of a moment before that quarter was matched.
+    assert.match(reportText(report), /unclaimed reliefs a later quarter took back, yuan \(not missed\).* 229,000\.00\n/);
+    const nine = await taxpayerLedger(engines.duck, code(9), 2026);
+    assert.deepEqual([nine.missed, nine.missedAmountUnknown, nine.lapsed], ['0.00', 0, '0.00'], 'taken back, of no amount: not counted as missing');
+    assert.match(ledgerText(nine), /lapsedInYear +0\.00 +amount unknown taken back: a later quarter of the year fails the rule/);
+    // Explained for Q1, the relief says a later quarter takes it back: the latest that judged it.
     for (const db of [engines.duck, engines.server] as Db[]) {
-      assert.deepEqual(
-        await q1Notices(db, 1),
-        [
-          "On the year's figures to 2026-Q3, the company no longer meets this relief's conditions: prepayments are of the year to date, so this quarter's relief is taken back at a later prepayment or at the annual return (not counted as missed)",
-        ],
-        db.dialect,
-      );
+      assert.deepEqual(await q1Notices(db, 1), [takenBack('2026-Q3')], db.dialect);
       assert.deepEqual(await q1Notices(db, 1, '2026-10-01'), [], `${db.dialect}: as of before Q3 was matched, Q2 qualifies`);
-      assert.deepEqual(await q1Notices(db, 3), [], db.dialect);
+      assert.deepEqual(await q1Notices(db, 3), [takenBack('2026-Q2')], `${db.dialect}: Q3 unknown, Q2 decides`);
+      assert.deepEqual(await q1Notices(db, 10), [], `${db.dialect}: Q3 unknown, Q2 qualifies`);
     }
   });
 
-  it('rebuilding an earlier quarter keeps the year’s judgement, and a re-match that finds the taxpayer qualifying again makes the relief missed again', async () => {
+  it('a policy no longer in force at the latest quarter’s end takes nothing back there', async () => {
+    // The small low-profit relief as if it had ended on 2026-06-30: Q3's near miss of taxpayer 1 then
+    // judges nothing, and Q2, which qualifies, decides.
+    const ended = {
+      ...catalogue(),
+      entries: catalogue().entries.map((e) => (e.id === 'cit.smallLowProfit' ? { ...e, effective: { ...e.effective, to: '2026-06-30' } } : e)),
+    };
+    for (const db of [engines.duck, engines.server] as Db[]) {
+      await buildLedger(db, ended, '2026-Q2', new Date('2026-10-22T00:00:00Z'), code(1));
+      assert.deepEqual(
+        (await db.all(sql)).filter((r) => r.credit_code === code(1)),
+        [y2025, row(1, 1, 'cit.smallLowProfit', 'missed', '80000.00', null), row(1, 2, 'cit.smallLowProfit', 'missed', '60000.00', null)],
+        db.dialect,
+      );
+      await buildLedger(db, catalogue(), '2026-Q2', new Date('2026-10-22T00:00:00Z'), code(1));
+      assert.deepEqual(await db.all(sql), built, `${db.dialect}: as it was`);
+    }
+  });
+
+  it('rebuilding an earlier quarter keeps the year’s judgement; a re-match changes it, both ways, for that taxpayer alone', async () => {
     for (const db of [engines.duck, engines.server] as Db[]) {
       // Q1 rebuilt for the city after Q3: its rows are judged on the year again.
       await buildLedger(db, catalogue(), '2026-Q1', new Date('2026-10-22T00:00:00Z'));
       assert.deepEqual(await db.all(sql), built, db.dialect);
-      // Taxpayer 1's Q3 corrected: under the limit after all. Its re-match rebuilds its Q3 rows, and
-      // the quarters before are missed again, with the amounts they had.
-      await db.exec(
-        `INSERT INTO taxpayer_fact (credit_code, period, period_start, period_end, computed_at) VALUES ($1, '2026-Q3', DATE '2026-07-01', DATE '2026-09-30', TIMESTAMP '2026-10-25 08:00:00')`,
-        [code(1)],
-      );
-      await db.exec(`INSERT INTO policy_match VALUES (3, $1, 'cit.smallLowProfit', '2026-Q3', 'matched', 20000.00, 'cit', TIMESTAMP '2026-10-25 08:00:00')`, [
-        code(1),
+      // Re-matched: taxpayer 1 under the limit after all in Q3, taxpayer 8 too, taxpayer 2 far over it.
+      await rematch(db, 1, 3, [['cit.smallLowProfit', 'matched', '20000.00']]);
+      await rematch(db, 8, 3, [
+        ['cit.smallLowProfit', 'matched', '50000.00'],
+        ['cit.highTech', 'matched', '45000.00'],
       ]);
+      // Taxpayer 2's new results have none of the relief (the rule false): its earlier results, which
+      // matched, are no longer in force.
+      await rematch(db, 2, 3, []);
+      // Taxpayer 1's ledger rebuilt alone: its quarters before are missed again, with the amounts they
+      // had; taxpayer 2's rows, whose new results no build has read yet, stay as they were.
       await buildLedger(db, catalogue(), '2026-Q3', new Date('2026-10-25T00:00:00Z'), code(1));
+      const one = [
+        y2025,
+        row(1, 1, 'cit.smallLowProfit', 'missed', '80000.00', null),
+        row(1, 2, 'cit.smallLowProfit', 'missed', '60000.00', null),
+        row(1, 3, 'cit.smallLowProfit', 'missed', '20000.00', null),
+      ];
+      assert.deepEqual(await db.all(sql), [...one, ...built.slice(3)], db.dialect);
+      assert.deepEqual(await q1Notices(db, 1), [], `${db.dialect}: qualifying again, nothing is taken back`);
+      // Taxpayer 8's: the small low-profit relief counts in its group again, worth more than the
+      // high-tech rate, which is notStacked again in Q1. Taxpayer 2's: now over the limit in Q3.
+      await buildLedger(db, catalogue(), '2026-Q3', new Date('2026-10-25T00:00:00Z'), code(8));
+      await buildLedger(db, catalogue(), '2026-Q3', new Date('2026-10-25T00:00:00Z'), code(2));
       assert.deepEqual(
         await db.all(sql),
         [
-          row(1, 1, 'cit.smallLowProfit', 'missed', '80000.00', null),
-          row(1, 2, 'cit.smallLowProfit', 'missed', '60000.00', null),
-          row(1, 3, 'cit.smallLowProfit', 'missed', '20000.00', null),
-          ...built.slice(2),
+          ...one,
+          row(2, 1, 'cit.smallLowProfit', 'lapsedInYear', null, '10000.00'),
+          row(2, 2, 'cit.smallLowProfit', 'lapsedInYear', null, '11000.00'),
+          ...built.slice(6, -6),
+          row(8, 1, 'cit.highTech', 'notStacked', null, null),
+          row(8, 1, 'cit.smallLowProfit', 'missed', '80000.00', null),
+          row(8, 3, 'cit.highTech', 'notStacked', null, null),
+          row(8, 3, 'cit.smallLowProfit', 'missed', '50000.00', null),
+          ...built.slice(-3),
         ],
         db.dialect,
       );
-      assert.deepEqual(await q1Notices(db, 1), [], `${db.dialect}: qualifying again, nothing is taken back`);
     }
   });
 });

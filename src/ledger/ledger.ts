@@ -115,7 +115,7 @@ export async function buildLedger(db: Db, catalogue: Catalogue, period: string, 
 
 /**
  * The ledger's statuses (sql/build.sql; docs/policy.md, "Ledger and report"): on DuckDB the ENUM
- * ledger_status (migration 013) holds exactly these.
+ * ledger_status (migration 015) holds exactly these.
  * - `enjoyed`: a reduction code of the policy claimed on a return ending in the month, and the match
  *   does not contradict it (matched; or unverified: unknown, or not judged);
  * - `claimedNotEligible`: claimed, but the match says the taxpayer is not eligible (nearMiss, or
@@ -123,9 +123,9 @@ export async function buildLedger(db: Db, catalogue: Catalogue, period: string, 
  * - `missed`: matched, with reduction codes, none claimed in the quarter, estimated worth more than 0.00;
  * - `missedAmountUnknown`: the same, but the estimate is missing (a fact it reads is): no amount;
  * - `nothingToClaim`: the same, but estimated worth 0.00 or less this quarter: not missed money;
- * - `lapsedInYear`: would be `missed`, but the policy is settled on the year (`settledOnYear`) and the
- *   taxpayer's latest quarter of the year fails it, which takes the relief back: its estimate in
- *   `lapsed`, none in `missed`;
+ * - `lapsedInYear`: would be `missed` or `missedAmountUnknown`, but the policy is settled on the year
+ *   (`settledOnYear`) and the latest quarter of the year that judged it fails it, which takes the
+ *   relief back: its estimate in `lapsed`, none in `missed`;
  * - `notStacked`: matched, unclaimed, but a relief it does not stack with counts instead;
  * - `matchedNoCode`: matched; the policy has no reduction code, so a claim cannot be seen.
  */

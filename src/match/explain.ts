@@ -275,9 +275,9 @@ export async function explainTaxpayer(
 /**
  * A relief settled on the year (the catalogue's `settledOnYear`) matched for a quarter is taken back
  * when a later quarter of the same year fails it (the prepayments are of the year to date; the
- * ledger's `lapsedInYear`): said as a notice of the matched relief, from the taxpayer's latest quarter
- * of the year with facts (as of the moment asked) and its results then. A later quarter that cannot be
- * judged (unknown) says nothing.
+ * ledger's `lapsedInYear`): said as a notice of the matched relief. Of the taxpayer's later quarters
+ * of the year with facts (as of the moment asked), the latest that judged the policy decides, as in
+ * the ledger: one that could not (unknown) is passed over.
  */
 async function takenBackLater(
   store: Db,
@@ -290,31 +290,30 @@ async function takenBackLater(
   const settled = explained.filter((p) => p.status === 'matched' && catalogue.entries.some((e) => e.id === p.policy && e.settledOnYear));
   if (settled.length === 0) return;
   // The taxpayer's rows alone first, so an index on credit_code serves the lookups where one exists.
-  const [later] = await store.all<{ period: string; at: string }>(
-    `WITH mine AS MATERIALIZED (SELECT period, computed_at FROM taxpayer_fact WHERE credit_code = $1)
-     SELECT period, max(computed_at)::VARCHAR AS at FROM mine
-     WHERE period > $2 AND period <= $3 AND computed_at <= CAST($4 AS TIMESTAMP)
-     GROUP BY period ORDER BY period DESC LIMIT 1`,
+  // Each later quarter's results in force as of then: those computed with its latest facts.
+  const results = await store.all<{ period: string; policy_id: string | null; status: string | null }>(
+    `WITH my_fact AS MATERIALIZED (SELECT period, computed_at FROM taxpayer_fact WHERE credit_code = $1),
+          my_match AS MATERIALIZED (SELECT policy_id, period, status, computed_at FROM policy_match WHERE credit_code = $1),
+          quarter AS (SELECT period, max(computed_at) AS computed_at FROM my_fact
+                      WHERE period > $2 AND period <= $3 AND computed_at <= CAST($4 AS TIMESTAMP) GROUP BY period)
+     SELECT q.period, m.policy_id, m.status FROM quarter q
+     LEFT JOIN my_match m ON m.period = q.period AND m.computed_at = q.computed_at
+     ORDER BY q.period DESC`,
     [creditCode, period, `${period.slice(0, 4)}-Q4`, asOf],
   );
-  if (!later) return;
-  const inForceThen = new Set(policiesOf(catalogue, parseQuarter(later.period)).map((p) => p.entry.id));
-  const said = new Map(
-    (
-      await store.all<{ policy_id: string; status: string }>(
-        `WITH mine AS MATERIALIZED (SELECT policy_id, period, status, computed_at FROM policy_match WHERE credit_code = $1)
-         SELECT policy_id, status FROM mine WHERE period = $2 AND computed_at = CAST($3 AS TIMESTAMP)`,
-        [creditCode, later.period, later.at],
-      )
-    ).map((r) => [r.policy_id, r.status]),
-  );
+  const quarters = [...new Set(results.map((r) => r.period))];
   for (const p of settled) {
-    const status = said.get(p.policy);
-    if (!inForceThen.has(p.policy) || (status !== undefined && status !== 'nearMiss')) continue;
-    p.notices.push({
-      zh: `按本年截至${later.period}的累计数据，贵单位已不再符合本项优惠的条件：预缴按本年累计计算，本季度的优惠将在以后预缴或年度汇算清缴时不再享受（不计入应享未享）`,
-      en: `On the year's figures to ${later.period}, the company no longer meets this relief's conditions: prepayments are of the year to date, so this quarter's relief is taken back at a later prepayment or at the annual return (not counted as missed)`,
-    });
+    for (const later of quarters) {
+      if (!policiesOf(catalogue, parseQuarter(later)).some((x) => x.entry.id === p.policy)) continue;
+      const status = results.find((r) => r.period === later && r.policy_id === p.policy)?.status;
+      if (status === 'unknown') continue;
+      if (status === undefined || status === 'nearMiss')
+        p.notices.push({
+          zh: `按本年截至${later}的累计数据，贵单位已不再符合本项优惠的条件：预缴按本年累计计算，本季度的优惠将在以后预缴或年度汇算清缴时不再享受（不计入应享未享）`,
+          en: `On the year's figures to ${later}, the company no longer meets this relief's conditions: prepayments are of the year to date, so this quarter's relief is taken back at a later prepayment or at the annual return (not counted as missed)`,
+        });
+      break;
+    }
   }
 }
 

@@ -143,7 +143,7 @@ export function ledgerText(l: TaxpayerLedger): string {
         : r.status === 'nothingToClaim'
           ? 'worth 0.00 this quarter 本期无可享金额'
           : r.status === 'lapsedInYear'
-            ? `${r.lapsed} yuan taken back: a later quarter of the year fails the rule 年内后续季度不再符合`
+            ? `${r.lapsed === null ? 'amount unknown' : `${r.lapsed} yuan`} taken back: a later quarter of the year fails the rule 年内后续季度不再符合`
             : '';
   const totals = [
     `enjoyed 已享受 ${l.enjoyed} yuan${l.enjoyedUnverified !== '0.00' ? ` (of which unverified 其中未核实 ${l.enjoyedUnverified} yuan)` : ''}`,

@@ -1,5 +1,5 @@
 -- Rebuilds the ledger of quarter $period ($start..$end) from the returns and the current matches.
--- policy_code (a temp table: policy_id, reduction_code, valid_from, valid_to, judged) maps reduction
+-- policy_code (a temp table: policy_id, reduction_code, valid_from, valid_to, judged, settled_on_year) maps reduction
 -- codes to the policies in force; a code claimed on a return belongs to the policy in force at the
 -- return's period end. Claims are kept by the month their return ends (monthly filers claim
 -- monthly), each with what the current match says of the policy for the taxpayer and quarter
@@ -104,59 +104,129 @@ LEFT JOIN ledger_grouped g USING (credit_code, policy_id);
 -- Reliefs settled on the year (policy_code.settled_on_year: the small low-profit relief, the
 -- individual-business halving) are judged at each prepayment on the year to date, so a later quarter
 -- of the year that the taxpayer fails (nearMiss, or no result of a policy judged then) takes back the
--- relief of the quarters before: their unclaimed relief is `lapsedInYear`, its amount kept in
--- `lapsed`, not missed. The taxpayer's latest quarter of the year with facts decides (unknown there
--- decides nothing). Every quarter of the year is judged again, both ways, since a build of any of
--- them can change which quarter is latest or what it says; a claim is left as it is.
+-- relief of the quarters before: their unclaimed relief (`missed`, or `missedAmountUnknown`) is
+-- `lapsedInYear`, its estimate kept in `lapsed`, not missed. Of the taxpayer's quarters of the year
+-- with facts, the latest that judged the policy decides: one that could not (unknown, data missing)
+-- neither takes back nor gives back what a quarter before it decided. Every quarter of the year is
+-- judged again, both ways, since a build of any of them can change which quarter is latest or what
+-- it says; a claim is left as it is. ledger_lapse holds the rows whose status changes (most stay as
+-- they are), for the two statements after it.
+CREATE OR REPLACE TEMP TABLE ledger_lapse AS
+WITH settled AS (
+  SELECT DISTINCT policy_id, valid_from, valid_to FROM policy_code WHERE settled_on_year
+),
+-- One taxpayer's rows are read by the index on credit_code alone, first: beside the other conditions
+-- in one filter, DuckDB scans the whole table.
+my_entry AS MATERIALIZED (SELECT * FROM ledger_entry WHERE credit_code = $only), -- [one]
+my_fact AS MATERIALIZED (SELECT credit_code, period, period_end, computed_at FROM taxpayer_fact WHERE credit_code = $only), -- [one]
+my_match AS MATERIALIZED (SELECT * FROM policy_match WHERE credit_code = $only), -- [one]
+open AS (
+  SELECT credit_code, policy_id, period, status = 'lapsedInYear' AS lapsed
+  FROM ledger_entry -- [city]
+  FROM my_entry -- [one]
+  WHERE period_end BETWEEN $year_start::DATE AND $year_end::DATE AND status IN ('missed', 'missedAmountUnknown', 'lapsedInYear')
+    AND policy_id IN (SELECT policy_id FROM settled)
+), quarter AS (
+  -- The taxpayers' quarters of the year with facts, and when they were computed last: the results of
+  -- that time are the quarter's in force (as current_match takes them).
+  SELECT credit_code, period, max(period_end) AS period_end, max(computed_at) AS computed_at
+  FROM taxpayer_fact -- [city]
+  FROM my_fact -- [one]
+  WHERE period_end BETWEEN $year_start::DATE AND $year_end::DATE AND credit_code IN (SELECT credit_code FROM open)
+  GROUP BY credit_code, period
+), said AS (
+  SELECT m.credit_code, m.period, m.policy_id, m.status
+  FROM policy_match m -- [city]
+  FROM my_match m -- [one]
+  JOIN quarter q ON q.credit_code = m.credit_code AND q.period = m.period AND q.computed_at = m.computed_at
+  WHERE m.period BETWEEN $first_quarter AND $last_quarter AND m.policy_id IN (SELECT policy_id FROM settled)
+), known AS (
+  -- Per taxpayer and policy, the latest quarter that judged it: in force at the quarter's end, and
+  -- its result matched, nearMiss, or none (the rule false).
+  SELECT * FROM (
+    SELECT t.credit_code, t.policy_id, q.period, m.status,
+      row_number() OVER (PARTITION BY t.credit_code, t.policy_id ORDER BY q.period DESC) AS latest
+    FROM (SELECT DISTINCT credit_code, policy_id FROM open) t
+    JOIN quarter q ON q.credit_code = t.credit_code
+    JOIN settled s ON s.policy_id = t.policy_id AND q.period_end BETWEEN s.valid_from AND s.valid_to
+    LEFT JOIN said m ON m.credit_code = t.credit_code AND m.period = q.period AND m.policy_id = t.policy_id
+    WHERE m.status IS DISTINCT FROM 'unknown'
+  ) k WHERE latest = 1
+), judged AS (
+  SELECT o.credit_code, o.policy_id, o.period, o.lapsed,
+    coalesce(k.period > o.period AND (k.status IS NULL OR k.status = 'nearMiss'), false) AS lapses
+  FROM open o
+  LEFT JOIN known k ON k.credit_code = o.credit_code AND k.policy_id = o.policy_id
+)
+SELECT credit_code, policy_id, period, lapses FROM judged WHERE lapses <> lapsed;
+-- A row taken back keeps its amount in `lapsed`; given back, it is `missed` with it again, or
+-- `missedAmountUnknown` if it had none.
 UPDATE ledger_entry AS e SET
-  status = CASE WHEN y.lapses THEN 'lapsedInYear' ELSE 'missed' END,
+  status = CASE WHEN y.lapses THEN 'lapsedInYear' WHEN coalesce(e.missed, e.lapsed) IS NULL THEN 'missedAmountUnknown' ELSE 'missed' END,
   missed = CASE WHEN y.lapses THEN NULL ELSE coalesce(e.missed, e.lapsed) END,
-  lapsed = CASE WHEN y.lapses THEN coalesce(e.lapsed, e.missed) END
+  lapsed = CASE WHEN y.lapses THEN coalesce(e.lapsed, e.missed) END,
+  built_at = $built_at::TIMESTAMP
+FROM ledger_lapse AS y
+WHERE e.credit_code = y.credit_code AND e.policy_id = y.policy_id AND e.period = y.period
+  AND e.status IN ('missed', 'missedAmountUnknown', 'lapsedInYear');
+-- A relief taken back no longer counts in its group of reliefs that do not stack: of the group's
+-- other unclaimed reliefs with a code, the best is decided as the build decides it (ledger_grouped
+-- above), so a company that matched the high-tech rate beside the small low-profit relief misses the
+-- former in the quarters the latter is taken back from; and back to notStacked when it is not.
+UPDATE ledger_entry AS e SET status = d.status, missed = d.missed, built_at = $built_at::TIMESTAMP
 FROM (
-  WITH settled AS (
-    SELECT DISTINCT policy_id, valid_from, valid_to FROM policy_code WHERE settled_on_year
+  WITH pair AS (
+    SELECT DISTINCT y.credit_code, y.period, g.grp FROM ledger_lapse y JOIN policy_group g ON g.policy_id = y.policy_id
   ),
-  -- One taxpayer's rows are read by the index on credit_code alone, first: beside the other conditions
-  -- in one filter, DuckDB scans the whole table.
   my_entry AS MATERIALIZED (SELECT * FROM ledger_entry WHERE credit_code = $only), -- [one]
-  my_fact AS MATERIALIZED (SELECT credit_code, period, period_end, computed_at FROM taxpayer_fact WHERE credit_code = $only), -- [one]
+  my_fact AS MATERIALIZED (SELECT credit_code, period, computed_at FROM taxpayer_fact WHERE credit_code = $only), -- [one]
   my_match AS MATERIALIZED (SELECT * FROM policy_match WHERE credit_code = $only), -- [one]
-  open AS (
-    SELECT credit_code, policy_id, period, status = 'lapsedInYear' AS lapsed
-    FROM ledger_entry -- [city]
-    FROM my_entry -- [one]
-    WHERE period_end BETWEEN $year_start::DATE AND $year_end::DATE AND status IN ('missed', 'lapsedInYear')
-      AND policy_id IN (SELECT policy_id FROM settled)
-  ), fact AS (
-    SELECT credit_code, period, period_end, computed_at
+  member AS (
+    SELECT e.credit_code, e.period, e.policy_id, e.status, e.enjoyed, p.grp, g.grp_rank,
+      e.policy_id IN (SELECT policy_id FROM policy_code) AS has_code,
+      e.policy_id IN (SELECT policy_id FROM policy_code WHERE settled_on_year) AS settled
+    FROM ledger_entry e -- [city]
+    FROM my_entry e -- [one]
+    JOIN policy_group g ON g.policy_id = e.policy_id
+    JOIN pair p ON p.credit_code = e.credit_code AND p.period = e.period AND p.grp = g.grp
+  ), claimed AS (
+    SELECT credit_code, period, grp, sum(enjoyed) AS amount FROM member WHERE status = 'enjoyed' GROUP BY credit_code, period, grp
+  ), facts_at AS (
+    -- When each quarter's results in force were computed (as current_match takes them).
+    SELECT credit_code, period, max(computed_at) AS computed_at
     FROM taxpayer_fact -- [city]
     FROM my_fact -- [one]
-    WHERE period_end BETWEEN $year_start::DATE AND $year_end::DATE AND credit_code IN (SELECT credit_code FROM open)
-  ), latest AS (
-    -- Each taxpayer's latest quarter of the year with facts, and when they were computed last: the
-    -- results of that time are the quarter's in force (as current_match takes them).
-    SELECT f.credit_code, f.period, f.period_end, max(f.computed_at) AS computed_at
-    FROM fact f
-    JOIN (SELECT credit_code, max(period) AS period FROM fact GROUP BY credit_code) l ON l.credit_code = f.credit_code AND l.period = f.period
-    GROUP BY f.credit_code, f.period, f.period_end
-  ), said AS (
-    SELECT m.credit_code, m.policy_id, m.status
+    WHERE credit_code IN (SELECT credit_code FROM pair) AND period IN (SELECT period FROM pair)
+    GROUP BY credit_code, period
+  ), worth AS (
+    SELECT m.credit_code, m.period, m.policy_id, m.benefit
     FROM policy_match m -- [city]
     FROM my_match m -- [one]
-    JOIN latest l ON l.credit_code = m.credit_code AND l.period = m.period AND l.computed_at = m.computed_at
-    WHERE m.period BETWEEN $first_quarter AND $last_quarter AND m.policy_id IN (SELECT policy_id FROM settled)
+    JOIN facts_at a ON a.credit_code = m.credit_code AND a.period = m.period AND a.computed_at = m.computed_at
+    WHERE m.period BETWEEN $first_quarter AND $last_quarter AND m.policy_id IN (SELECT policy_id FROM policy_group)
+  ), ranked AS (
+    -- The candidates: unclaimed, with a code, not taken back; ranked as the build ranks them.
+    SELECT u.*, w.benefit, c.amount AS claimed,
+      row_number() OVER (PARTITION BY u.credit_code, u.period, u.grp ORDER BY coalesce(w.benefit, -0.01) DESC, u.grp_rank NULLS LAST, u.policy_id) AS rank
+    FROM member u
+    LEFT JOIN worth w ON w.credit_code = u.credit_code AND w.period = u.period AND w.policy_id = u.policy_id
+    LEFT JOIN claimed c ON c.credit_code = u.credit_code AND c.period = u.period AND c.grp = u.grp
+    WHERE u.has_code AND u.status IN ('missed', 'missedAmountUnknown', 'nothingToClaim', 'notStacked')
+  ), decided AS (
+    SELECT credit_code, period, policy_id, settled, benefit, claimed, CASE
+        WHEN rank > 1 THEN 'notStacked'
+        WHEN claimed IS NULL THEN CASE WHEN benefit IS NULL THEN 'missedAmountUnknown' WHEN benefit <= 0 THEN 'nothingToClaim' ELSE 'missed' END
+        WHEN benefit > claimed THEN 'missed'
+        ELSE 'notStacked'
+      END AS status
+    FROM ranked
   )
-  SELECT * FROM (
-    SELECT o.credit_code, o.policy_id, o.period, o.lapsed,
-      l.period > o.period AND l.period_end BETWEEN s.valid_from AND s.valid_to AND (m.status IS NULL OR m.status = 'nearMiss') AS lapses
-    FROM open o
-    JOIN latest l ON l.credit_code = o.credit_code
-    JOIN settled s ON s.policy_id = o.policy_id
-    LEFT JOIN said m ON m.credit_code = o.credit_code AND m.policy_id = o.policy_id
-  ) AS j
-  -- Only the rows whose status changes are written: most stay as they are.
-  WHERE lapses <> lapsed
-) AS y
-WHERE e.credit_code = y.credit_code AND e.policy_id = y.policy_id AND e.period = y.period AND e.status IN ('missed', 'lapsedInYear');
+  -- The reliefs settled on the year keep what the statement above made of them.
+  SELECT credit_code, period, policy_id, status, CASE WHEN status = 'missed' THEN benefit - coalesce(claimed, 0) END AS missed
+  FROM decided WHERE NOT settled
+) AS d
+WHERE e.credit_code = d.credit_code AND e.period = d.period AND e.policy_id = d.policy_id
+  AND (e.status <> d.status OR e.missed IS DISTINCT FROM d.missed);
+DROP TABLE ledger_lapse;
 DROP TABLE ledger_grouped; -- done with: on DuckDB a temp table outlives the transaction, on the store's connection
 DROP TABLE ledger_claimed;

@@ -133,6 +133,11 @@ export function CityPage() {
               })}
             </p>
           ) : null}
+          {r.lapsed !== '0.00' ? (
+            <p className="muted" data-testid="city-lapsed-note">
+              {t('city.lapsedNote', { amount: formatYuan(r.lapsed), taxpayers: formatCount(r.taxpayersLapsed, lang) })}
+            </p>
+          ) : null}
           {r.byDistrict.length === 0 && r.byMonth.length === 0 ? (
             <Card>
               <Empty title={t('city.empty', { year })}>{t('city.emptyHint')}</Empty>

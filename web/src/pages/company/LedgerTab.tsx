@@ -83,7 +83,9 @@ export function LedgerTab({ code }: { code: string }) {
       : r.status === 'enjoyed' && r.matchStatus !== 'matched'
         ? t('ledger.unverified', { match: matchLabel(r.matchStatus) })
         : r.status === 'lapsedInYear'
-          ? t('ledger.lapsedNote', { amount: formatYuan(r.lapsed) })
+          ? r.lapsed === null
+            ? t('ledger.lapsedNoteUnknown')
+            : t('ledger.lapsedNote', { amount: formatYuan(r.lapsed) })
           : null;
   const columns: Column<Row>[] = [
     { key: 'month', header: t('ledger.month'), sortable: true, width: '7rem', render: (r) => r.month },
@@ -182,6 +184,9 @@ export function LedgerTab({ code }: { code: string }) {
                   tone="warn"
                   testId="ledger-claimed-not-eligible"
                 />
+              ) : null}
+              {data.lapsed !== '0.00' ? (
+                <Stat label={t('ledger.totalLapsed')} value={compactYuan(data.lapsed, lang)} hint={t('ledger.lapsedHint')} testId="ledger-lapsed" />
               ) : null}
               <Stat label={t('ledger.entries')} value={data.rows.length} hint={t('ledger.entriesHint')} />
             </div>
