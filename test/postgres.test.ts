@@ -1122,7 +1122,7 @@ describe('the ledger of reliefs settled on the year, hand-built, on both engines
     return p?.notices.map((n) => n.en) ?? [];
   };
   const takenBack = (q: string) =>
-    `On the year's figures to ${q}, the company no longer meets this relief's conditions: prepayments are of the year to date, so this quarter's relief is taken back at a later prepayment or at the annual return (not counted as missed)`;
+    `On the year's figures to ${q}, the taxpayer no longer meets this relief's conditions: prepayments are of the year to date, so this quarter's relief is no longer due, settled at a later prepayment or at the annual return (not counted as missed)`;
   /** A new result of a taxpayer's quarter, as a re-match computes it: new facts, and results with them. */
   const rematch = async (db: Db, i: number, q: number, said: [string, string, string | null][]) => {
     const quarter = quarters[q - 1] as (typeof quarters)[number];
@@ -1181,16 +1181,16 @@ describe('the ledger of reliefs settled on the year, hand-built, on both engines
     const text = ledgerText(one).split('\n');
     assert.match(
       text.find((l) => l.includes('2026-03')) ?? '',
-      /lapsedInYear +0\.00 +80000\.00 yuan taken back: a later quarter of the year fails the rule 年内后续季度不再符合$/,
+      /lapsedInYear +0\.00 +80000\.00 yuan no longer due: a later quarter of the year fails the rule 年内后续季度不再符合$/,
     );
     assert.equal(
       text.at(-1),
-      'enjoyed 已享受 0.00 yuan; missed 应享未享 0.00 yuan; taken back later in the year 年内后续季度不再符合 140000.00 yuan (not in missed)',
+      'enjoyed 已享受 0.00 yuan; missed 应享未享 0.00 yuan; no longer due after a later quarter 年内后续季度不再符合 140000.00 yuan (not in missed)',
     );
-    assert.match(reportText(report), /unclaimed reliefs a later quarter took back, yuan \(not missed\).* 229,000\.00\n/);
+    assert.match(reportText(report), /unclaimed reliefs no longer due after a later quarter, yuan \(not missed\).* 229,000\.00\n/);
     const nine = await taxpayerLedger(engines.duck, code(9), 2026);
     assert.deepEqual([nine.missed, nine.missedAmountUnknown, nine.lapsed], ['0.00', 0, '0.00'], 'taken back, of no amount: not counted as missing');
-    assert.match(ledgerText(nine), /lapsedInYear +0\.00 +amount unknown taken back: a later quarter of the year fails the rule/);
+    assert.match(ledgerText(nine), /lapsedInYear +0\.00 +amount unknown no longer due: a later quarter of the year fails the rule/);
     // Explained for Q1, the relief says a later quarter takes it back: the latest that judged it.
     for (const db of [engines.duck, engines.server] as Db[]) {
       assert.deepEqual(await q1Notices(db, 1), [takenBack('2026-Q3')], db.dialect);

@@ -105,8 +105,8 @@ export function reportText(r: PolicyReport): string {
         ['… besides them, missing reliefs of unknown amount only 另有应享未享但金额未知的', r.taxpayersMissingAmountUnknown],
         ['claims without eligibility, yuan (not enjoyed) 不符合条件的减免申报（元，不计入已享受）', formatYuan(toFen(r.claimedNotEligible))],
         ['taxpayers claiming without eligibility 有不符合条件申报的纳税人', r.taxpayersClaimedNotEligible],
-        ['unclaimed reliefs a later quarter took back, yuan (not missed) 年内后续季度不再符合、不计入未享（元）', formatYuan(toFen(r.lapsed))],
-        ['taxpayers with reliefs taken back 有此情形的纳税人', r.taxpayersLapsed],
+        ['unclaimed reliefs no longer due after a later quarter, yuan (not missed) 年内后续季度不再符合、不计入应享未享（元）', formatYuan(toFen(r.lapsed))],
+        ['taxpayers with reliefs no longer due 有此情形的纳税人', r.taxpayersLapsed],
       ],
     ),
     ...(r.claimsNotEligible.length > 0
@@ -143,13 +143,13 @@ export function ledgerText(l: TaxpayerLedger): string {
         : r.status === 'nothingToClaim'
           ? 'worth 0.00 this quarter 本期无可享金额'
           : r.status === 'lapsedInYear'
-            ? `${r.lapsed === null ? 'amount unknown' : `${r.lapsed} yuan`} taken back: a later quarter of the year fails the rule 年内后续季度不再符合`
+            ? `${r.lapsed === null ? 'amount unknown' : `${r.lapsed} yuan`} no longer due: a later quarter of the year fails the rule 年内后续季度不再符合`
             : '';
   const totals = [
     `enjoyed 已享受 ${l.enjoyed} yuan${l.enjoyedUnverified !== '0.00' ? ` (of which unverified 其中未核实 ${l.enjoyedUnverified} yuan)` : ''}`,
     `missed 应享未享 ${l.missed} yuan${l.missedAmountUnknown > 0 ? `, and ${l.missedAmountUnknown} relief(s) of unknown amount 金额未知` : ''}`,
     ...(l.claimedNotEligible !== '0.00' ? [`claimed without eligibility 不符合条件的申报 ${l.claimedNotEligible} yuan (not in enjoyed)`] : []),
-    ...(l.lapsed !== '0.00' ? [`taken back later in the year 年内后续季度不再符合 ${l.lapsed} yuan (not in missed)`] : []),
+    ...(l.lapsed !== '0.00' ? [`no longer due after a later quarter 年内后续季度不再符合 ${l.lapsed} yuan (not in missed)`] : []),
   ];
   return [
     `政策红利账本 Benefit ledger ${l.creditCode} ${l.year}`,
@@ -253,7 +253,10 @@ export function registerPolicy(program: Command): void {
         return;
       }
       const out = [`${e.creditCode} ${e.period} (facts as of ${e.computedAt} UTC)`];
-      if (e.lawChangedSince) out.push('note: the law files changed since these facts were matched; the rules shown are those in force in the files today');
+      if (e.lawChangedSince)
+        out.push(
+          `note: the law files changed since these facts were matched; the rules shown are those in force in the files today (zhishu match --period ${e.period} matches with them)`,
+        );
       for (const p of e.policies) {
         // Reliefs that do not stack: which of them the company would take, after the conditions.
         const block = (l: 'zh' | 'en') =>
@@ -266,7 +269,7 @@ export function registerPolicy(program: Command): void {
 
   program
     .command('ledger')
-    .description('a taxpayer’s benefit ledger (政策红利账本) for a year: reliefs enjoyed and missed, month by month')
+    .description('a taxpayer’s benefit ledger (政策红利账本) for a year: reliefs enjoyed, missed, and no longer due after a later quarter, month by month')
     .requiredOption('--taxpayer <code>', 'unified social credit code', creditCode)
     .option('--year <y>', 'the year (default: the year of the latest quarter with returns)', year)
     .option('--db <path>', 'DuckDB database file', DEFAULT_DB_PATH)
