@@ -906,6 +906,8 @@ describe('the ledger of claims the match contradicts and of reliefs missed witho
       taxpayersClaimedNotEligible: 2,
       lapsed: '0.00',
       taxpayersLapsed: 0,
+      claimedLapsed: '0.00',
+      taxpayersClaimedLapsed: 0,
       claimsNotEligible: [
         { policyId: 'cit.highTech', matchStatus: 'notEligible', taxpayers: 1, claims: 1, claimed: '40000.00' },
         { policyId: 'surcharges.sixTaxesTwoFees', matchStatus: 'nearMiss', taxpayers: 1, claims: 1, claimed: '500.00' },
@@ -1032,7 +1034,8 @@ describe('the ledger of reliefs settled on the year, hand-built, on both engines
     //    it, takes Q1's relief back, and the unknown Q3 does not give it back.
     [3, 1, 'cit.smallLowProfit', 'matched', '5000.00'],
     [3, 3, 'cit.smallLowProfit', 'unknown', null],
-    // 4: claimed in Q1, missed in Q2, over the limit by Q3: the claim is left as it is.
+    // 4: claimed in Q1, missed in Q2, over the limit by Q3: the claim is to be repaid, and Q2's relief
+    //    is no longer due.
     [4, 1, 'cit.smallLowProfit', 'matched', '7000.00'],
     [4, 2, 'cit.smallLowProfit', 'matched', '3000.00'],
     // 5: an individual business with income in Q1 and none for the year by Q2 (the rule false):
@@ -1122,7 +1125,7 @@ describe('the ledger of reliefs settled on the year, hand-built, on both engines
     return p?.notices.map((n) => n.en) ?? [];
   };
   const takenBack = (q: string) =>
-    `On the year's figures to ${q}, the taxpayer no longer meets this relief's conditions: prepayments are of the year to date, so this quarter's relief is no longer due, settled at a later prepayment or at the annual return (not counted as missed)`;
+    `On the year's figures to ${q}, the taxpayer no longer meets this relief's conditions: prepayments are of the year to date, so this quarter's relief is no longer due, settled at a later prepayment or at the annual return (a claim of it is repaid; unclaimed, it is not counted as missed)`;
   /** A new result of a taxpayer's quarter, as a re-match computes it: new facts, and results with them. */
   const rematch = async (db: Db, i: number, q: number, said: [string, string, string | null][]) => {
     const quarter = quarters[q - 1] as (typeof quarters)[number];
@@ -1149,7 +1152,7 @@ describe('the ledger of reliefs settled on the year, hand-built, on both engines
     row(2, 2, 'cit.smallLowProfit', 'missed', '11000.00', null),
     row(2, 3, 'cit.smallLowProfit', 'missed', '12000.00', null),
     row(3, 1, 'cit.smallLowProfit', 'lapsedInYear', null, '5000.00'),
-    row(4, 1, 'cit.smallLowProfit', 'enjoyed', null, null, '7000.00'),
+    row(4, 1, 'cit.smallLowProfit', 'claimedLapsedInYear', null, null),
     row(4, 2, 'cit.smallLowProfit', 'lapsedInYear', null, '3000.00'),
     row(5, 1, 'iit.individualBusinessHalving', 'lapsedInYear', null, '1000.00'),
     row(6, 1, 'cit.smallLowProfit', 'missed', '2000.00', null),
@@ -1174,6 +1177,13 @@ describe('the ledger of reliefs settled on the year, hand-built, on both engines
     assert.deepEqual(
       [report.missed, report.taxpayersMissing, report.taxpayersMissingAmountUnknown, report.lapsed, report.taxpayersLapsed],
       ['133900.00', 5, 0, '229000.00', 6],
+    );
+    assert.deepEqual([report.enjoyed, report.claimedLapsed, report.taxpayersClaimedLapsed], ['0.00', '7000.00', 1], 'the claim to be repaid is not enjoyed');
+    const four = await taxpayerLedger(engines.duck, code(4), 2026);
+    assert.deepEqual([four.enjoyed, four.claimedLapsed, four.lapsed], ['0.00', '7000.00', '3000.00']);
+    assert.match(
+      ledgerText(four),
+      /claimedLapsedInYear +0\.00 +claimed 申报 7000\.00 yuan, to be repaid: a later quarter of the year fails the rule 年内后续季度不再符合，应补缴\n/,
     );
     const one = await taxpayerLedger(engines.duck, code(1), 2026);
     assert.deepEqual(await taxpayerLedger(engines.server, code(1), 2026), one);
@@ -1233,6 +1243,7 @@ describe('the ledger of reliefs settled on the year, hand-built, on both engines
       // Taxpayer 2's new results have none of the relief (the rule false): its earlier results, which
       // matched, are no longer in force.
       await rematch(db, 2, 3, []);
+      await rematch(db, 4, 3, [['cit.smallLowProfit', 'matched', '2000.00']]);
       // Taxpayer 1's ledger rebuilt alone: its quarters before are missed again, with the amounts they
       // had; taxpayer 2's rows, whose new results no build has read yet, stay as they were.
       await buildLedger(db, catalogue(), '2026-Q3', new Date('2026-10-25T00:00:00Z'), code(1));
@@ -1248,13 +1259,19 @@ describe('the ledger of reliefs settled on the year, hand-built, on both engines
       // high-tech rate, which is notStacked again in Q1. Taxpayer 2's: now over the limit in Q3.
       await buildLedger(db, catalogue(), '2026-Q3', new Date('2026-10-25T00:00:00Z'), code(8));
       await buildLedger(db, catalogue(), '2026-Q3', new Date('2026-10-25T00:00:00Z'), code(2));
+      // Taxpayer 4's: qualifying again, its claim is enjoyed again.
+      await buildLedger(db, catalogue(), '2026-Q3', new Date('2026-10-25T00:00:00Z'), code(4));
       assert.deepEqual(
         await db.all(sql),
         [
           ...one,
           row(2, 1, 'cit.smallLowProfit', 'lapsedInYear', null, '10000.00'),
           row(2, 2, 'cit.smallLowProfit', 'lapsedInYear', null, '11000.00'),
-          ...built.slice(6, -6),
+          ...built.slice(6, 7),
+          row(4, 1, 'cit.smallLowProfit', 'enjoyed', null, null, '7000.00'),
+          row(4, 2, 'cit.smallLowProfit', 'missed', '3000.00', null),
+          row(4, 3, 'cit.smallLowProfit', 'missed', '2000.00', null),
+          ...built.slice(9, -6),
           row(8, 1, 'cit.highTech', 'notStacked', null, null),
           row(8, 1, 'cit.smallLowProfit', 'missed', '80000.00', null),
           row(8, 3, 'cit.highTech', 'notStacked', null, null),

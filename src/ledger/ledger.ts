@@ -89,6 +89,10 @@ export async function buildLedger(db: Db, catalogue: Catalogue, period: string, 
       /;\s*\n(?=(?:--.*\n)*(?:DELETE|CREATE|INSERT|UPDATE|DROP))/,
     );
     for (const statement of statements) {
+      // PostgreSQL plans the year's judgement from ledger_entry's statistics: taken before this build
+      // wrote its rows (at the first build, of an empty table), they make it expect one row and join
+      // thousands by nested loops over the CTEs, for minutes. The city's rows are counted first.
+      if (tx.dialect === 'postgres' && only === undefined && statement.includes('CREATE TEMP TABLE ledger_lapse')) await tx.exec('ANALYZE ledger_entry');
       const b = bindNamed(statement, values);
       await tx.exec(b.sql, b.params);
     }
@@ -126,12 +130,15 @@ export async function buildLedger(db: Db, catalogue: Catalogue, period: string, 
  * - `lapsedInYear`: would be `missed` or `missedAmountUnknown`, but the policy is settled on the year
  *   (`settledOnYear`) and the latest quarter of the year that judged it fails it, which takes the
  *   relief back: its estimate in `lapsed`, none in `missed`;
+ * - `claimedLapsedInYear`: a claim (`enjoyed` before) of such a policy that the same later quarter
+ *   takes back, to be repaid: the amount in `claimed`, none in `enjoyed`;
  * - `notStacked`: matched, unclaimed, but a relief it does not stack with counts instead;
  * - `matchedNoCode`: matched; the policy has no reduction code, so a claim cannot be seen.
  */
 export const LEDGER_STATUSES = [
   'enjoyed',
   'claimedNotEligible',
+  'claimedLapsedInYear',
   'missed',
   'missedAmountUnknown',
   'nothingToClaim',
@@ -182,6 +189,8 @@ export interface TaxpayerLedger {
   claimedNotEligible: string;
   /** Unclaimed reliefs a later quarter of the year took back (`lapsedInYear`): not in `missed`. */
   lapsed: string;
+  /** Claims a later quarter of the year took back (`claimedLapsedInYear`), to be repaid: not in `enjoyed`. */
+  claimedLapsed: string;
 }
 
 /** One taxpayer's ledger for a year: every policy enjoyed or missed, month by month. */
@@ -212,6 +221,7 @@ export async function taxpayerLedger(db: Db, creditCode: string, year: number): 
   let unknownAmount = 0;
   let notEligible = 0;
   let lapsed = 0;
+  let claimedLapsed = 0;
   for (const r of rows) {
     if (r.status === 'enjoyed') {
       enjoyed += parseYuan(r.enjoyed);
@@ -220,6 +230,7 @@ export async function taxpayerLedger(db: Db, creditCode: string, year: number): 
     else if (r.status === 'missedAmountUnknown') unknownAmount++;
     else if (r.status === 'claimedNotEligible') notEligible += parseYuan(r.claimed ?? '0');
     else if (r.status === 'lapsedInYear') lapsed += parseYuan(r.lapsed ?? '0');
+    else if (r.status === 'claimedLapsedInYear') claimedLapsed += parseYuan(r.claimed ?? '0');
   }
   return {
     creditCode,
@@ -241,6 +252,7 @@ export async function taxpayerLedger(db: Db, creditCode: string, year: number): 
     missedAmountUnknown: unknownAmount,
     claimedNotEligible: formatYuan(notEligible),
     lapsed: formatYuan(lapsed),
+    claimedLapsed: formatYuan(claimedLapsed),
   };
 }
 
@@ -265,6 +277,9 @@ export interface PolicyReport {
   /** Unclaimed reliefs a later quarter of the year took back (`lapsedInYear`), not in `missed`, and their taxpayers. */
   lapsed: string;
   taxpayersLapsed: number;
+  /** Claims a later quarter of the year took back (`claimedLapsedInYear`), to be repaid, not in `enjoyed`, and their taxpayers. */
+  claimedLapsed: string;
+  taxpayersClaimedLapsed: number;
   /** Those claims by policy and by what the match said instead (nearMiss, notEligible). */
   claimsNotEligible: { policyId: string; matchStatus: LedgerMatchStatus; taxpayers: number; claims: number; claimed: string }[];
   byDistrict: { key: string; taxpayers: number; enjoyed: string; missed: string }[];
@@ -296,6 +311,8 @@ export async function policyReport(db: Db, year: number): Promise<PolicyReport> 
     not_eligible_taxpayers: Count;
     lapsed: string;
     lapsed_taxpayers: Count;
+    claimed_lapsed: string;
+    claimed_lapsed_taxpayers: Count;
   }>(
     `WITH y AS (SELECT credit_code, status, enjoyed, missed, claimed, match_status, lapsed FROM ledger_entry WHERE ${inYear('period_end', 1)}),
           t AS (SELECT credit_code FROM y GROUP BY credit_code HAVING bool_or(status = 'missedAmountUnknown') AND NOT bool_or(status = 'missed'))
@@ -308,7 +325,9 @@ export async function policyReport(db: Db, year: number): Promise<PolicyReport> 
             coalesce(sum(claimed) FILTER (WHERE status = 'claimedNotEligible'), 0.00)::VARCHAR AS not_eligible,
             count(DISTINCT credit_code) FILTER (WHERE status = 'claimedNotEligible') AS not_eligible_taxpayers,
             coalesce(sum(lapsed) FILTER (WHERE status = 'lapsedInYear'), 0.00)::VARCHAR AS lapsed,
-            count(DISTINCT credit_code) FILTER (WHERE status = 'lapsedInYear') AS lapsed_taxpayers
+            count(DISTINCT credit_code) FILTER (WHERE status = 'lapsedInYear') AS lapsed_taxpayers,
+            coalesce(sum(claimed) FILTER (WHERE status = 'claimedLapsedInYear'), 0.00)::VARCHAR AS claimed_lapsed,
+            count(DISTINCT credit_code) FILTER (WHERE status = 'claimedLapsedInYear') AS claimed_lapsed_taxpayers
      FROM y`,
     [year],
   );
@@ -339,6 +358,8 @@ export async function policyReport(db: Db, year: number): Promise<PolicyReport> 
     taxpayersClaimedNotEligible: Number(l.not_eligible_taxpayers),
     lapsed: l.lapsed,
     taxpayersLapsed: Number(l.lapsed_taxpayers),
+    claimedLapsed: l.claimed_lapsed,
+    taxpayersClaimedLapsed: Number(l.claimed_lapsed_taxpayers),
     claimsNotEligible: claims.map((r) => ({
       policyId: r.policy_id,
       matchStatus: r.match_status,

@@ -309,8 +309,8 @@ async function takenBackLater(
       if (status === 'unknown') continue;
       if (status === undefined || status === 'nearMiss')
         p.notices.push({
-          zh: `按本年截至${later}的累计数据，已不再符合本项优惠的条件：预缴按本年累计计算，本季度的优惠将在以后预缴或年度汇算清缴时不再享受（不计入应享未享）`,
-          en: `On the year's figures to ${later}, the taxpayer no longer meets this relief's conditions: prepayments are of the year to date, so this quarter's relief is no longer due, settled at a later prepayment or at the annual return (not counted as missed)`,
+          zh: `按本年截至${later}的累计数据，已不再符合本项优惠的条件：预缴按本年累计计算，本季度的优惠将在以后预缴或年度汇算清缴时不再享受（已申报的应补缴，未申报的不计入应享未享）`,
+          en: `On the year's figures to ${later}, the taxpayer no longer meets this relief's conditions: prepayments are of the year to date, so this quarter's relief is no longer due, settled at a later prepayment or at the annual return (a claim of it is repaid; unclaimed, it is not counted as missed)`,
         });
       break;
     }

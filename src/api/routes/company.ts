@@ -272,6 +272,7 @@ export function registerCompany(api: ZodApi, ctx: ApiContext): void {
             missedAmountUnknown: z.number().int().describe('reliefs missed of unknown amount: counted, not summed'),
             claimedNotEligible: yuan.describe('claims the match contradicts, not in enjoyed'),
             lapsed: yuan.describe('unclaimed reliefs a later quarter of the year took back (lapsedInYear), not in missed'),
+            claimedLapsed: yuan.describe('claims a later quarter of the year took back (claimedLapsedInYear), to be repaid, not in enjoyed'),
             byMonth: z.array(z.object({ month: z.string(), enjoyed: yuan, missed: yuan })),
           }),
           ...errors,

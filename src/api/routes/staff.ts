@@ -136,6 +136,8 @@ export function registerStaff(api: ZodApi, ctx: ApiContext): void {
             taxpayersClaimedNotEligible: z.number().int(),
             lapsed: yuan.describe('unclaimed reliefs a later quarter of the year took back (lapsedInYear), not in missed'),
             taxpayersLapsed: z.number().int(),
+            claimedLapsed: yuan.describe('claims a later quarter of the year took back (claimedLapsedInYear), to be repaid, not in enjoyed'),
+            taxpayersClaimedLapsed: z.number().int(),
             claimsNotEligible: z.array(
               z.object({ policyId: z.string(), matchStatus: z.string(), taxpayers: z.number().int(), claims: z.number().int(), claimed: yuan }),
             ),

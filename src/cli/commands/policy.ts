@@ -107,6 +107,11 @@ export function reportText(r: PolicyReport): string {
         ['taxpayers claiming without eligibility 有不符合条件申报的纳税人', r.taxpayersClaimedNotEligible],
         ['unclaimed reliefs no longer due after a later quarter, yuan (not missed) 年内后续季度不再符合、不计入应享未享（元）', formatYuan(toFen(r.lapsed))],
         ['taxpayers with reliefs no longer due 有此情形的纳税人', r.taxpayersLapsed],
+        [
+          'claims no longer due after a later quarter, to be repaid, yuan (not enjoyed) 年内后续季度不再符合、应补缴的已申报减免（元）',
+          formatYuan(toFen(r.claimedLapsed)),
+        ],
+        ['taxpayers to repay such claims 应补缴的纳税人', r.taxpayersClaimedLapsed],
       ],
     ),
     ...(r.claimsNotEligible.length > 0
@@ -142,14 +147,17 @@ export function ledgerText(l: TaxpayerLedger): string {
         ? `unverified 未核实; match: ${matchLabel(r.matchStatus)}`
         : r.status === 'nothingToClaim'
           ? 'worth 0.00 this quarter 本期无可享金额'
-          : r.status === 'lapsedInYear'
-            ? `${r.lapsed === null ? 'amount unknown' : `${r.lapsed} yuan`} no longer due: a later quarter of the year fails the rule 年内后续季度不再符合`
-            : '';
+          : r.status === 'claimedLapsedInYear'
+            ? `claimed 申报 ${r.claimed} yuan, to be repaid: a later quarter of the year fails the rule 年内后续季度不再符合，应补缴`
+            : r.status === 'lapsedInYear'
+              ? `${r.lapsed === null ? 'amount unknown' : `${r.lapsed} yuan`} no longer due: a later quarter of the year fails the rule 年内后续季度不再符合`
+              : '';
   const totals = [
     `enjoyed 已享受 ${l.enjoyed} yuan${l.enjoyedUnverified !== '0.00' ? ` (of which unverified 其中未核实 ${l.enjoyedUnverified} yuan)` : ''}`,
     `missed 应享未享 ${l.missed} yuan${l.missedAmountUnknown > 0 ? `, and ${l.missedAmountUnknown} relief(s) of unknown amount 金额未知` : ''}`,
     ...(l.claimedNotEligible !== '0.00' ? [`claimed without eligibility 不符合条件的申报 ${l.claimedNotEligible} yuan (not in enjoyed)`] : []),
     ...(l.lapsed !== '0.00' ? [`no longer due after a later quarter 年内后续季度不再符合 ${l.lapsed} yuan (not in missed)`] : []),
+    ...(l.claimedLapsed !== '0.00' ? [`claimed, to be repaid after a later quarter 应补缴 ${l.claimedLapsed} yuan (not in enjoyed)`] : []),
   ];
   return [
     `政策红利账本 Benefit ledger ${l.creditCode} ${l.year}`,

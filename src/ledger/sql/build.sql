@@ -109,8 +109,9 @@ LEFT JOIN ledger_grouped g USING (credit_code, policy_id);
 -- with facts, the latest that judged the policy decides: one that could not (unknown, data missing)
 -- neither takes back nor gives back what a quarter before it decided. Every quarter of the year is
 -- judged again, both ways, since a build of any of them can change which quarter is latest or what
--- it says; a claim is left as it is. ledger_lapse holds the rows whose status changes (most stay as
--- they are), for the two statements after it.
+-- it says. A claim of such a relief is taken back too: the later prepayment repays it.
+-- ledger_lapse holds the rows whose status changes (most stay as they are), for the two statements
+-- after it.
 CREATE OR REPLACE TEMP TABLE ledger_lapse AS
 WITH settled AS (
   SELECT DISTINCT policy_id, valid_from, valid_to FROM policy_code WHERE settled_on_year
@@ -121,10 +122,12 @@ my_entry AS MATERIALIZED (SELECT * FROM ledger_entry WHERE credit_code = $only),
 my_fact AS MATERIALIZED (SELECT credit_code, period, period_end, computed_at FROM taxpayer_fact WHERE credit_code = $only), -- [one]
 my_match AS MATERIALIZED (SELECT * FROM policy_match WHERE credit_code = $only), -- [one]
 open AS (
-  SELECT credit_code, policy_id, period, status = 'lapsedInYear' AS lapsed
+  -- A claim's months share its quarter's judgement: one row each.
+  SELECT DISTINCT credit_code, policy_id, period, status IN ('lapsedInYear', 'claimedLapsedInYear') AS lapsed
   FROM ledger_entry -- [city]
   FROM my_entry -- [one]
-  WHERE period_end BETWEEN $year_start::DATE AND $year_end::DATE AND status IN ('missed', 'missedAmountUnknown', 'lapsedInYear')
+  WHERE period_end BETWEEN $year_start::DATE AND $year_end::DATE
+    AND status IN ('missed', 'missedAmountUnknown', 'lapsedInYear', 'enjoyed', 'claimedLapsedInYear')
     AND policy_id IN (SELECT policy_id FROM settled)
 ), quarter AS (
   -- The taxpayers' quarters of the year with facts, and when they were computed last: the results of
@@ -159,16 +162,24 @@ open AS (
   LEFT JOIN known k ON k.credit_code = o.credit_code AND k.policy_id = o.policy_id
 )
 SELECT credit_code, policy_id, period, lapses FROM judged WHERE lapses <> lapsed;
--- A row taken back keeps its amount in `lapsed`; given back, it is `missed` with it again, or
--- `missedAmountUnknown` if it had none.
+-- An unclaimed relief taken back keeps its amount in `lapsed`; given back, it is `missed` with it
+-- again, or `missedAmountUnknown` if it had none. A claim taken back is `claimedLapsedInYear`, to be
+-- repaid (its amount in `claimed`, none in `enjoyed`, as a claim the match contradicts); given back,
+-- `enjoyed` again.
 UPDATE ledger_entry AS e SET
-  status = CASE WHEN y.lapses THEN 'lapsedInYear' WHEN coalesce(e.missed, e.lapsed) IS NULL THEN 'missedAmountUnknown' ELSE 'missed' END,
-  missed = CASE WHEN y.lapses THEN NULL ELSE coalesce(e.missed, e.lapsed) END,
-  lapsed = CASE WHEN y.lapses THEN coalesce(e.lapsed, e.missed) END,
+  status = CASE
+      WHEN e.status IN ('enjoyed', 'claimedLapsedInYear') THEN CASE WHEN y.lapses THEN 'claimedLapsedInYear' ELSE 'enjoyed' END
+      WHEN y.lapses THEN 'lapsedInYear'
+      WHEN coalesce(e.missed, e.lapsed) IS NULL THEN 'missedAmountUnknown'
+      ELSE 'missed'
+    END,
+  enjoyed = CASE WHEN e.status IN ('enjoyed', 'claimedLapsedInYear') AND NOT y.lapses THEN e.claimed ELSE 0 END,
+  missed = CASE WHEN e.status IN ('enjoyed', 'claimedLapsedInYear') OR y.lapses THEN NULL ELSE coalesce(e.missed, e.lapsed) END,
+  lapsed = CASE WHEN e.status NOT IN ('enjoyed', 'claimedLapsedInYear') AND y.lapses THEN coalesce(e.lapsed, e.missed) END,
   built_at = $built_at::TIMESTAMP
 FROM ledger_lapse AS y
 WHERE e.credit_code = y.credit_code AND e.policy_id = y.policy_id AND e.period = y.period
-  AND e.status IN ('missed', 'missedAmountUnknown', 'lapsedInYear');
+  AND e.status IN ('missed', 'missedAmountUnknown', 'lapsedInYear', 'enjoyed', 'claimedLapsedInYear');
 -- A relief taken back no longer counts in its group of reliefs that do not stack: of the group's
 -- other unclaimed reliefs with a code, the best is decided as the build decides it (ledger_grouped
 -- above), so a company that matched the high-tech rate beside the small low-profit relief misses the

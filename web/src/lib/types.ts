@@ -144,6 +144,8 @@ export interface TaxpayerLedger {
   claimedNotEligible: string;
   /** Unclaimed reliefs a later quarter of the year took back: not in missed. */
   lapsed: string;
+  /** Claims a later quarter of the year took back, to be repaid: not in enjoyed. */
+  claimedLapsed: string;
   byMonth: { month: string; enjoyed: string; missed: string }[];
 }
 
@@ -188,6 +190,9 @@ export interface PolicyReport {
   /** Unclaimed reliefs a later quarter of the year took back, not in missed, and their taxpayers. */
   lapsed: string;
   taxpayersLapsed: number;
+  /** Claims a later quarter of the year took back, to be repaid, and their taxpayers. */
+  claimedLapsed: string;
+  taxpayersClaimedLapsed: number;
   claimsNotEligible: { policyId: string; matchStatus: string; taxpayers: number; claims: number; claimed: string }[];
   byDistrict: ReportRow[];
   byIndustry: ReportRow[];

@@ -133,9 +133,12 @@ export function CityPage() {
               })}
             </p>
           ) : null}
-          {r.lapsed !== '0.00' ? (
+          {r.lapsed !== '0.00' || r.claimedLapsed !== '0.00' ? (
             <p className="muted" data-testid="city-lapsed-note">
               {t('city.lapsedNote', { amount: formatYuan(r.lapsed), taxpayers: formatCount(r.taxpayersLapsed, lang) })}
+              {r.claimedLapsed !== '0.00'
+                ? ` ${t('city.claimedLapsedNote', { amount: formatYuan(r.claimedLapsed), taxpayers: formatCount(r.taxpayersClaimedLapsed, lang) })}`
+                : ''}
             </p>
           ) : null}
           {r.byDistrict.length === 0 && r.byMonth.length === 0 ? (

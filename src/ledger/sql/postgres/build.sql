@@ -94,10 +94,12 @@ my_entry AS MATERIALIZED (SELECT * FROM ledger_entry WHERE credit_code = $only),
 my_fact AS MATERIALIZED (SELECT credit_code, period, period_end, computed_at FROM taxpayer_fact WHERE credit_code = $only), -- [one]
 my_match AS MATERIALIZED (SELECT * FROM policy_match WHERE credit_code = $only), -- [one]
 open AS (
-  SELECT credit_code, policy_id, period, status = 'lapsedInYear' AS lapsed
+  -- A claim's months share its quarter's judgement: one row each.
+  SELECT DISTINCT credit_code, policy_id, period, status IN ('lapsedInYear', 'claimedLapsedInYear') AS lapsed
   FROM ledger_entry -- [city]
   FROM my_entry -- [one]
-  WHERE period_end BETWEEN $year_start::DATE AND $year_end::DATE AND status IN ('missed', 'missedAmountUnknown', 'lapsedInYear')
+  WHERE period_end BETWEEN $year_start::DATE AND $year_end::DATE
+    AND status IN ('missed', 'missedAmountUnknown', 'lapsedInYear', 'enjoyed', 'claimedLapsedInYear')
     AND policy_id IN (SELECT policy_id FROM settled)
 ), quarter AS (
   -- The taxpayers' quarters of the year with facts, and when they were computed last: the results of
@@ -133,13 +135,19 @@ open AS (
 )
 SELECT credit_code, policy_id, period, lapses FROM judged WHERE lapses <> lapsed;
 UPDATE ledger_entry AS e SET
-  status = CASE WHEN y.lapses THEN 'lapsedInYear' WHEN coalesce(e.missed, e.lapsed) IS NULL THEN 'missedAmountUnknown' ELSE 'missed' END,
-  missed = CASE WHEN y.lapses THEN NULL ELSE coalesce(e.missed, e.lapsed) END,
-  lapsed = CASE WHEN y.lapses THEN coalesce(e.lapsed, e.missed) END,
+  status = CASE
+      WHEN e.status IN ('enjoyed', 'claimedLapsedInYear') THEN CASE WHEN y.lapses THEN 'claimedLapsedInYear' ELSE 'enjoyed' END
+      WHEN y.lapses THEN 'lapsedInYear'
+      WHEN coalesce(e.missed, e.lapsed) IS NULL THEN 'missedAmountUnknown'
+      ELSE 'missed'
+    END,
+  enjoyed = CASE WHEN e.status IN ('enjoyed', 'claimedLapsedInYear') AND NOT y.lapses THEN e.claimed ELSE 0 END,
+  missed = CASE WHEN e.status IN ('enjoyed', 'claimedLapsedInYear') OR y.lapses THEN NULL ELSE coalesce(e.missed, e.lapsed) END,
+  lapsed = CASE WHEN e.status NOT IN ('enjoyed', 'claimedLapsedInYear') AND y.lapses THEN coalesce(e.lapsed, e.missed) END,
   built_at = $built_at::TIMESTAMP
 FROM ledger_lapse AS y
 WHERE e.credit_code = y.credit_code AND e.policy_id = y.policy_id AND e.period = y.period
-  AND e.status IN ('missed', 'missedAmountUnknown', 'lapsedInYear');
+  AND e.status IN ('missed', 'missedAmountUnknown', 'lapsedInYear', 'enjoyed', 'claimedLapsedInYear');
 UPDATE ledger_entry AS e SET status = d.status, missed = d.missed, built_at = $built_at::TIMESTAMP
 FROM (
   WITH pair AS (

@@ -80,13 +80,15 @@ export function LedgerTab({ code }: { code: string }) {
   const note = (r: Row): string | null =>
     r.status === 'claimedNotEligible'
       ? t('ledger.claimedNote', { amount: formatYuan(r.claimed), match: matchLabel(r.matchStatus) })
-      : r.status === 'enjoyed' && r.matchStatus !== 'matched'
-        ? t('ledger.unverified', { match: matchLabel(r.matchStatus) })
-        : r.status === 'lapsedInYear'
-          ? r.lapsed === null
-            ? t('ledger.lapsedNoteUnknown')
-            : t('ledger.lapsedNote', { amount: formatYuan(r.lapsed) })
-          : null;
+      : r.status === 'claimedLapsedInYear'
+        ? t('ledger.claimedLapsedNote', { amount: formatYuan(r.claimed) })
+        : r.status === 'enjoyed' && r.matchStatus !== 'matched'
+          ? t('ledger.unverified', { match: matchLabel(r.matchStatus) })
+          : r.status === 'lapsedInYear'
+            ? r.lapsed === null
+              ? t('ledger.lapsedNoteUnknown')
+              : t('ledger.lapsedNote', { amount: formatYuan(r.lapsed) })
+            : null;
   const columns: Column<Row>[] = [
     { key: 'month', header: t('ledger.month'), sortable: true, width: '7rem', render: (r) => r.month },
     { key: 'period', header: t('common.period'), width: '7rem', render: (r) => r.period },
