@@ -84,21 +84,15 @@ export async function buildLedger(db: Db, catalogue: Catalogue, period: string, 
       only: only ?? null,
     };
     // The file's statements in order: the delete, the claims with what the match says of them, the
-    // groups' decisions, the insert, the year's reliefs settled on the year judged again, the drops.
+    // groups' decisions, the insert, (on PostgreSQL) the statistics, the year's reliefs settled on the
+    // year judged again, the drops. A statement ends at a line ending in ';', a comment after it allowed.
     const statements = sqlForm(readFileSync(file, 'utf8'), only === undefined ? 'city' : 'one').split(
-      /;\s*\n(?=(?:--.*\n)*(?:DELETE|CREATE|INSERT|UPDATE|DROP))/,
+      /;[ \t]*(?:--[^\n]*)?\n(?=(?:--.*\n)*(?:DELETE|CREATE|INSERT|UPDATE|DROP|ANALYZE))/,
     );
     for (const statement of statements) {
-      // PostgreSQL plans the year's judgement from ledger_entry's statistics: taken before this build
-      // wrote its rows (at the first build, of an empty table), they make it expect one row and join
-      // thousands by nested loops over the CTEs, for minutes. The city's rows are counted first.
-      if (tx.dialect === 'postgres' && only === undefined && statement.includes('CREATE TEMP TABLE ledger_lapse')) await tx.exec('ANALYZE ledger_entry');
       const b = bindNamed(statement, values);
       await tx.exec(b.sql, b.params);
     }
-    // The reports read the ledger next: PostgreSQL's planner needs its statistics now, not at autovacuum's
-    // next visit. One taxpayer's few rows do not change them.
-    if (tx.dialect === 'postgres' && only === undefined) await tx.exec('ANALYZE ledger_entry');
     // 0.00, not 0: PostgreSQL prints an empty sum's 0 without the scale DuckDB gives it.
     const t = await tx.one<{ rows: bigint | string; enjoyed: string; missed: string; not_eligible: string }>(
       `SELECT count(*) AS rows, coalesce(sum(enjoyed), 0.00)::VARCHAR AS enjoyed, coalesce(sum(missed), 0.00)::VARCHAR AS missed,

@@ -140,18 +140,23 @@ export function reportText(r: PolicyReport): string {
  */
 export function ledgerText(l: TaxpayerLedger): string {
   const missed = (r: TaxpayerLedger['rows'][number]) => (r.status === 'missedAmountUnknown' ? 'amount unknown 金额未知' : (r.missed ?? ''));
-  const note = (r: TaxpayerLedger['rows'][number]) =>
-    r.status === 'claimedNotEligible'
-      ? `claimed 申报 ${r.claimed} yuan, not enjoyed; match: ${matchLabel(r.matchStatus)}`
-      : r.status === 'enjoyed' && r.matchStatus !== 'matched'
-        ? `unverified 未核实; match: ${matchLabel(r.matchStatus)}`
-        : r.status === 'nothingToClaim'
-          ? 'worth 0.00 this quarter 本期无可享金额'
-          : r.status === 'claimedLapsedInYear'
-            ? `claimed 申报 ${r.claimed} yuan, to be repaid: a later quarter of the year fails the rule 年内后续季度不再符合，应补缴`
-            : r.status === 'lapsedInYear'
-              ? `${r.lapsed === null ? 'amount unknown' : `${r.lapsed} yuan`} no longer due: a later quarter of the year fails the rule 年内后续季度不再符合`
-              : '';
+  const note = (r: TaxpayerLedger['rows'][number]): string => {
+    const later = 'a later quarter of the year fails the rule 年内后续季度不再符合';
+    switch (r.status) {
+      case 'claimedNotEligible':
+        return `claimed 申报 ${r.claimed} yuan, not enjoyed; match: ${matchLabel(r.matchStatus)}`;
+      case 'claimedLapsedInYear':
+        return `claimed 申报 ${r.claimed} yuan, to be repaid: ${later}，应补缴`;
+      case 'enjoyed':
+        return r.matchStatus === 'matched' ? '' : `unverified 未核实; match: ${matchLabel(r.matchStatus)}`;
+      case 'nothingToClaim':
+        return 'worth 0.00 this quarter 本期无可享金额';
+      case 'lapsedInYear':
+        return `${r.lapsed === null ? 'amount unknown' : `${r.lapsed} yuan`} no longer due: ${later}`;
+      default:
+        return '';
+    }
+  };
   const totals = [
     `enjoyed 已享受 ${l.enjoyed} yuan${l.enjoyedUnverified !== '0.00' ? ` (of which unverified 其中未核实 ${l.enjoyedUnverified} yuan)` : ''}`,
     `missed 应享未享 ${l.missed} yuan${l.missedAmountUnknown > 0 ? `, and ${l.missedAmountUnknown} relief(s) of unknown amount 金额未知` : ''}`,

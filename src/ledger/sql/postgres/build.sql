@@ -84,6 +84,11 @@ SELECT m.credit_code, $period::TEXT, $end::DATE, date_trunc('month', $end::DATE:
 FROM matched m
 LEFT JOIN ledger_grouped g ON g.credit_code = m.credit_code AND g.policy_id = m.policy_id
 WHERE NOT EXISTS (SELECT 1 FROM ledger_claimed e WHERE e.credit_code = m.credit_code AND e.policy_id = m.policy_id);
+-- The year's judgement below, and the reports that read the ledger next, are planned from its
+-- statistics: those of before this build (at the first build, of an empty table) made PostgreSQL
+-- expect one row and join thousands by nested loops over the CTEs, for minutes. The city's rows are
+-- counted now, not at autovacuum's next visit; one taxpayer's few rows do not change them.
+ANALYZE ledger_entry; -- [city]
 -- Reliefs settled on the year, and the groups of reliefs that do not stack they are in: as ../build.sql says.
 CREATE TEMP TABLE ledger_lapse ON COMMIT DROP AS
 WITH settled AS (

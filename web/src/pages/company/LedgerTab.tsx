@@ -77,18 +77,20 @@ export function LedgerTab({ code }: { code: string }) {
             : r.month;
   // A claim the match contradicts shows what was claimed and what the match said; a claim it could not judge, that it is unverified.
   const matchLabel = (m: string | null) => (m ? codeLabel('status', m) : t('ledger.notJudged'));
-  const note = (r: Row): string | null =>
-    r.status === 'claimedNotEligible'
-      ? t('ledger.claimedNote', { amount: formatYuan(r.claimed), match: matchLabel(r.matchStatus) })
-      : r.status === 'claimedLapsedInYear'
-        ? t('ledger.claimedLapsedNote', { amount: formatYuan(r.claimed) })
-        : r.status === 'enjoyed' && r.matchStatus !== 'matched'
-          ? t('ledger.unverified', { match: matchLabel(r.matchStatus) })
-          : r.status === 'lapsedInYear'
-            ? r.lapsed === null
-              ? t('ledger.lapsedNoteUnknown')
-              : t('ledger.lapsedNote', { amount: formatYuan(r.lapsed) })
-            : null;
+  const note = (r: Row): string | null => {
+    switch (r.status) {
+      case 'claimedNotEligible':
+        return t('ledger.claimedNote', { amount: formatYuan(r.claimed), match: matchLabel(r.matchStatus) });
+      case 'claimedLapsedInYear':
+        return t('ledger.claimedLapsedNote', { amount: formatYuan(r.claimed) });
+      case 'enjoyed':
+        return r.matchStatus === 'matched' ? null : t('ledger.unverified', { match: matchLabel(r.matchStatus) });
+      case 'lapsedInYear':
+        return r.lapsed === null ? t('ledger.lapsedNoteUnknown') : t('ledger.lapsedNote', { amount: formatYuan(r.lapsed) });
+      default:
+        return null;
+    }
+  };
   const columns: Column<Row>[] = [
     { key: 'month', header: t('ledger.month'), sortable: true, width: '7rem', render: (r) => r.month },
     { key: 'period', header: t('common.period'), width: '7rem', render: (r) => r.period },
