@@ -222,6 +222,11 @@ describe('zhishu CLI', () => {
     const ok = zhishu('ledger', '--taxpayer', known, '--db', db);
     assert.equal(ok.code, 0, ok.stderr);
     assert.match(ok.stdout, new RegExp(`Benefit ledger ${known} 2025`));
+    // Codes are stored in capitals, as GB 32100 writes them; one typed in lowercase, with a stray
+    // space from a paste, is the same taxpayer, not an unknown one.
+    const lower = zhishu('ledger', '--taxpayer', ` ${known.toLowerCase()} `, '--db', db);
+    assert.equal(lower.code, 0, lower.stderr);
+    assert.equal(lower.stdout, ok.stdout, 'the same ledger as for the code in capitals');
   });
 
   it('quarantine refuses a --table that is no table of the domain model, naming the ones there are', () => {
@@ -390,6 +395,10 @@ describe('zhishu CLI', () => {
     const month = zhishu('push', 'plan', '--period', '2026-09', '--db', db);
     assert.equal(month.code, 2, month.stderr);
     assert.match(month.stderr, /option '--period <quarter>' argument '2026-09' is invalid. '2026-09' is not a quarter \(e.g. 2026-Q1\)/);
+    // A quarter typed in lowercase is the quarter: refused here for its missing returns, not its form.
+    const lower = zhishu('push', 'plan', '--period', '2025-q3', '--db', db);
+    assert.equal(lower.code, 2, lower.stderr);
+    assert.match(lower.stderr, /no returns of 2025-Q3 in the store/);
     const none = zhishu('push', 'plan', '--period', '2025-Q3', '--db', db);
     assert.equal(none.code, 2, none.stderr);
     // 2025-Q3 has no returns here: matching it would be refused too, so the plan does not send the user there.

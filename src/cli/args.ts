@@ -18,10 +18,13 @@ export function yearMonth(value: string): string {
   return value;
 }
 
-/** A quarter (2026-Q1), the only period match runs are made for: match, explain and push plan take it. */
+/**
+ * A quarter (2026-Q1), the only period match runs are made for: match, explain and push plan take it.
+ * Typed in lowercase (2026-q1) it is the same quarter: stored periods are in capitals.
+ */
 export function quarter(value: string): string {
   try {
-    return parseQuarter(value).period;
+    return parseQuarter(value.trim().toUpperCase()).period;
   } catch {
     throw new InvalidArgumentError(`'${value}' is not a quarter (e.g. 2026-Q1)`);
   }
@@ -51,9 +54,13 @@ export function fileFormat(value: string): 'parquet' | 'csv' {
   return value;
 }
 
-/** A unified social credit code, check character included (GB 32100-2015). */
+/**
+ * A unified social credit code, check character included (GB 32100-2015). The standard's letters are
+ * capitals, and codes are stored so: one typed or pasted in lowercase is taken in capitals.
+ */
 export function creditCode(value: string): string {
-  const problem = creditCodeProblem(value);
+  const code = value.trim().toUpperCase();
+  const problem = creditCodeProblem(code);
   if (problem !== null) throw new InvalidArgumentError(`'${value}' is not a unified social credit code: ${problem}`);
-  return value;
+  return code;
 }
