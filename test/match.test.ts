@@ -223,7 +223,15 @@ describe('policy robot: facts from data, set-wise matching, explanations, ledger
     assert.ok(before.filter((r) => r.credit_code !== T.unclaimed).length >= 3);
     // The totals are the taxpayer's eight rows: 290,000 × 1 % missed (the surcharges' halving may be
     // missed too, of unknown amount: no surcharges return to price it from), nothing enjoyed.
-    assert.deepEqual(one, { period: Q, creditCode: T.unclaimed, rows: 8, enjoyed: '0.00', missed: '2900.00', claimedNotEligible: '0.00' });
+    assert.deepEqual(one, {
+      period: Q,
+      creditCode: T.unclaimed,
+      rows: 8,
+      enjoyed: '0.00',
+      missed: '2900.00',
+      claimedNotEligible: '0.00',
+      year: { year: 2026, lapsed: '0.00', taxpayersLapsed: 0, claimedLapsed: '0.00', taxpayersClaimedLapsed: 0 },
+    });
     const halving = (await taxpayerLedger(store, T.unclaimed, 2026)).rows.find((r) => r.policyId === 'surcharges.sixTaxesTwoFees');
     assert.deepEqual([halving?.status, halving?.missed], ['missedAmountUnknown', null]);
   });
@@ -510,14 +518,25 @@ describe('single-taxpayer re-match: the same facts and results as the city run',
     const employees = Number((await explainTaxpayer(store, { creditCode: changed, period })).facts.employees);
     assert.ok(employees >= 1000, 'the latest facts are the changed ones');
     const { explained, missing } = await explainTaxpayers(store, { period, wanted });
+    // The batch explains from the quarter's own facts. How the year's other quarters bear on a relief
+    // settled on the year is explainTaxpayer's alone: for the year's latest quarter, the earlier
+    // quarters' relief it takes back, in its last notice.
+    let judgedOnYear = 0;
+    const ownQuarter = (p: PolicyExplanation): PolicyExplanation => {
+      if (p.year === null) return p;
+      judgedOnYear++;
+      assert.equal(p.year.lapsedBy, null, 'no quarter after the latest');
+      return { ...p, year: null, notices: p.notices.slice(0, -1) };
+    };
     assert.deepEqual(missing, [nobody]);
     assert.match(explained.get(changed)?.[0]?.text.zh.join('\n') ?? '', new RegExp(`从业人数为 ${employees}，`), 'the batch reads the latest facts');
     assert.ok(explained.size > 200, `${explained.size} taxpayers explained`);
     for (const [c, policies] of wanted) {
       if (c === nobody) continue;
-      const one = (await explainTaxpayer(store, { creditCode: c, period })).policies.filter((p) => policies.has(p.policy));
+      const one = (await explainTaxpayer(store, { creditCode: c, period })).policies.filter((p) => policies.has(p.policy)).map(ownQuarter);
       assert.deepEqual(explained.get(c), one, c);
     }
+    assert.ok(judgedOnYear > 0, 'some explanation takes back an earlier quarter’s relief');
     // What a near miss lacks, as the planner is told: the failed conditions of the one-at-a-time explanation.
     const nearMisses = results.filter((r) => r.status === 'nearMiss').map((r) => ({ creditCode: r.c, policyId: r.p }));
     assert.ok(nearMisses.length > 0);

@@ -10,7 +10,7 @@ import { ledgerText, reportText } from '../src/cli/commands/policy.ts';
 import { generateCity } from '../src/generate/city.ts';
 import { ingestDirectory } from '../src/ingest/ingest.ts';
 import { buildLedger, policyReport, type TaxpayerLedger, taxpayerLedger } from '../src/ledger/ledger.ts';
-import { explainTaxpayer } from '../src/match/explain.ts';
+import { explainTaxpayer, type PolicyExplanation } from '../src/match/explain.ts';
 import { itemWords } from '../src/match/lacking.ts';
 import { catalogueOf, DEFAULT_LAW_DIR, type MatchRun, runMatch } from '../src/match/match.ts';
 import { withCheckCharacter } from '../src/model/index.ts';
@@ -836,7 +836,15 @@ describe('the ledger of claims the match contradicts and of reliefs missed witho
 
   it('a claim the match contradicts is claimedNotEligible, kept out of enjoyed; a relief worth 0.00 is nothingToClaim, one of no estimate missedAmountUnknown', async () => {
     const built = { duckdb: await build(engines.duck), postgres: await build(engines.server) };
-    assert.deepEqual(built.duckdb, { period: '2026-Q1', creditCode: null, rows: 13, enjoyed: '85600.00', missed: '82900.00', claimedNotEligible: '40500.00' });
+    assert.deepEqual(built.duckdb, {
+      period: '2026-Q1',
+      creditCode: null,
+      rows: 13,
+      enjoyed: '85600.00',
+      missed: '82900.00',
+      claimedNotEligible: '40500.00',
+      year: { year: 2026, lapsed: '0.00', taxpayersLapsed: 0, claimedLapsed: '0.00', taxpayersClaimedLapsed: 0 },
+    });
     assert.deepEqual(built.postgres, built.duckdb);
     const sql = `SELECT credit_code, policy_id, status, enjoyed::VARCHAR AS enjoyed, missed::VARCHAR AS missed, claimed::VARCHAR AS claimed, match_status
                  FROM ledger_entry ORDER BY credit_code, policy_id`;
@@ -883,6 +891,7 @@ describe('the ledger of claims the match contradicts and of reliefs missed witho
         enjoyed: '0.00',
         missed: '80000.00',
         claimedNotEligible: '40000.00',
+        year: { year: 2026, lapsed: '0.00', taxpayersLapsed: 0, claimedLapsed: '0.00', taxpayersClaimedLapsed: 0 },
       });
       assert.deepEqual(await db.all(sql), rows, db.dialect);
     }
@@ -908,6 +917,7 @@ describe('the ledger of claims the match contradicts and of reliefs missed witho
       taxpayersLapsed: 0,
       claimedLapsed: '0.00',
       taxpayersClaimedLapsed: 0,
+      lapsedByPolicy: [],
       claimsNotEligible: [
         { policyId: 'cit.highTech', matchStatus: 'notEligible', taxpayers: 1, claims: 1, claimed: '40000.00' },
         { policyId: 'surcharges.sixTaxesTwoFees', matchStatus: 'nearMiss', taxpayers: 1, claims: 1, claimed: '500.00' },
@@ -1116,7 +1126,16 @@ describe('the ledger of reliefs settled on the year, hand-built, on both engines
        WHERE credit_code IN ($1, $2, $3) AND period = '2026-Q1'`,
       [code(1), code(3), code(10)],
     );
-    for (const q of quarters) await buildLedger(db, catalogue(), q.period, new Date('2026-10-21T00:00:00Z'));
+    // Q3's facts of taxpayer 1, for the explanation of the quarter that fails: the year's income just
+    // over the limit (a near miss, as stored).
+    await db.exec(
+      `UPDATE taxpayer_fact SET kind = 'enterprise', employees = 10, total_assets = 1000000, taxable_income = 3200000, quarterly_taxable_income = 1500000
+       WHERE credit_code = $1 AND period = '2026-Q3'`,
+      [code(1)],
+    );
+    const builds = [];
+    for (const q of quarters) builds.push(await buildLedger(db, catalogue(), q.period, new Date('2026-10-21T00:00:00Z')));
+    return builds;
   }
   /** The notices of the Q1 explanation of the small low-profit relief, in English. */
   const q1Notices = async (db: Db, i: number, asOf?: string) => {
@@ -1124,6 +1143,8 @@ describe('the ledger of reliefs settled on the year, hand-built, on both engines
     assert.equal(p?.status, 'matched');
     return p?.notices.map((n) => n.en) ?? [];
   };
+  const smallLowProfit = async (db: Db, i: number, period: string, asOf?: string) =>
+    (await explainTaxpayer(db, { creditCode: code(i), period, policy: 'cit.smallLowProfit', asOf })).policies[0] as PolicyExplanation;
   const takenBack = (q: string) =>
     `On the year's figures to ${q}, the taxpayer no longer meets this relief's conditions: prepayments are of the year to date, so this quarter's relief is no longer due, settled at a later prepayment or at the annual return (a claim of it is repaid; unclaimed, it is not counted as missed)`;
   /** A new result of a taxpayer's quarter, as a re-match computes it: new facts, and results with them. */
@@ -1168,8 +1189,21 @@ describe('the ledger of reliefs settled on the year, hand-built, on both engines
 
   it('a later quarter of the year that fails a rule settled on the year takes back the unclaimed relief of the quarters before: lapsedInYear, not missed', async () => {
     for (const db of [engines.duck, engines.server] as Db[]) {
-      await seed(db);
+      const builds = await seed(db);
       assert.deepEqual(await db.all(sql), built, db.dialect);
+      // Each build says where the year stands after it (what zhishu match prints). Every quarter was
+      // matched before the first build, so Q1's build already judges Q1 on the later results: 1's,
+      // 3's, 5's, 8's and 9's relief (80000 + 5000 + 1000 + 80000, 9's of no amount) and 4's claim;
+      // Q2's adds the Q2 rows of 1 and 4 (60000 + 3000); Q3's has nothing to add.
+      assert.deepEqual(
+        builds.map((b) => b.year),
+        [
+          { year: 2026, lapsed: '166000.00', taxpayersLapsed: 5, claimedLapsed: '7000.00', taxpayersClaimedLapsed: 1 },
+          { year: 2026, lapsed: '229000.00', taxpayersLapsed: 6, claimedLapsed: '7000.00', taxpayersClaimedLapsed: 1 },
+          { year: 2026, lapsed: '229000.00', taxpayersLapsed: 6, claimedLapsed: '7000.00', taxpayersClaimedLapsed: 1 },
+        ],
+        db.dialect,
+      );
     }
     const report = await policyReport(engines.duck, 2026);
     assert.deepEqual(await policyReport(engines.server, 2026), report);
@@ -1179,6 +1213,11 @@ describe('the ledger of reliefs settled on the year, hand-built, on both engines
       ['133900.00', 5, 0, '229000.00', 6],
     );
     assert.deepEqual([report.enjoyed, report.claimedLapsed, report.taxpayersClaimedLapsed], ['0.00', '7000.00', 1], 'the claim to be repaid is not enjoyed');
+    // By policy: the halving is 5's alone; the rest is the small low-profit relief's (9's of no amount).
+    assert.deepEqual(report.lapsedByPolicy, [
+      { policyId: 'cit.smallLowProfit', lapsed: '228000.00', taxpayersLapsed: 5, claimedLapsed: '7000.00', taxpayersClaimedLapsed: 1 },
+      { policyId: 'iit.individualBusinessHalving', lapsed: '1000.00', taxpayersLapsed: 1, claimedLapsed: '0.00', taxpayersClaimedLapsed: 0 },
+    ]);
     const four = await taxpayerLedger(engines.duck, code(4), 2026);
     assert.deepEqual([four.enjoyed, four.claimedLapsed, four.lapsed], ['0.00', '7000.00', '3000.00']);
     assert.match(
@@ -1198,6 +1237,7 @@ describe('the ledger of reliefs settled on the year, hand-built, on both engines
       'enjoyed 已享受 0.00 yuan; missed 应享未享 0.00 yuan; no longer due after a later quarter 年内后续季度不再符合 140000.00 yuan (not in missed)',
     );
     assert.match(reportText(report), /unclaimed reliefs no longer due after a later quarter, yuan \(not missed\).* 229,000\.00\n/);
+    assert.match(reportText(report), /\ncit\.smallLowProfit +228,000\.00 +5 +7,000\.00 +1\n/);
     const nine = await taxpayerLedger(engines.duck, code(9), 2026);
     assert.deepEqual([nine.missed, nine.missedAmountUnknown, nine.lapsed], ['0.00', 0, '0.00'], 'taken back, of no amount: not counted as missing');
     assert.match(ledgerText(nine), /lapsedInYear +0\.00 +amount unknown no longer due: a later quarter of the year fails the rule/);
@@ -1207,6 +1247,44 @@ describe('the ledger of reliefs settled on the year, hand-built, on both engines
       assert.deepEqual(await q1Notices(db, 1, '2026-10-01'), [], `${db.dialect}: as of before Q3 was matched, Q2 qualifies`);
       assert.deepEqual(await q1Notices(db, 3), [takenBack('2026-Q2')], `${db.dialect}: Q3 unknown, Q2 decides`);
       assert.deepEqual(await q1Notices(db, 10), [], `${db.dialect}: Q3 unknown, Q2 qualifies`);
+      // The verdict says it first, where the eye lands, and the API has it as data.
+      const q1 = await smallLowProfit(db, 1, '2026-Q1');
+      assert.match(
+        q1.text.en[0] as string,
+        /: matched, worth about 80000\.00 yuan this quarter, but no longer due: the year's figures to 2026-Q3 fail it\. Source: /,
+        db.dialect,
+      );
+      assert.match(
+        q1.text.zh[0] as string,
+        /：符合，预计本季度可享受约 80000\.00 元，但按本年截至2026-Q3的累计数据已不再符合，本季度的优惠不再享受。依据：/,
+        db.dialect,
+      );
+      assert.deepEqual(q1.year, { lapsedBy: '2026-Q3', takesBack: [] }, db.dialect);
+      const before = await smallLowProfit(db, 1, '2026-Q1', '2026-10-01');
+      assert.equal(before.year, null, `${db.dialect}: as of before Q3 was matched`);
+      assert.match(before.text.en[0] as string, /: matched, worth about 80000\.00 yuan this quarter\. Source: /, db.dialect);
+      // The quarter that fails names the earlier quarters whose relief it takes back, with their estimates.
+      const q3 = await smallLowProfit(db, 1, '2026-Q3');
+      assert.equal(q3.status, 'nearMiss', db.dialect);
+      assert.deepEqual(
+        q3.year,
+        {
+          lapsedBy: null,
+          takesBack: [
+            { period: '2026-Q1', benefit: '80000.00' },
+            { period: '2026-Q2', benefit: '60000.00' },
+          ],
+        },
+        db.dialect,
+      );
+      assert.deepEqual(
+        q3.notices.map((n) => n.en),
+        [
+          "The taxpayer met this relief's conditions earlier in the year, in 2026-Q1 (about 80000.00 yuan), 2026-Q2 (about 60000.00 yuan). On the year's figures to this quarter it no longer does: prepayments are of the year to date, so the relief of those quarters is no longer due, settled at a later prepayment or at the annual return (a claim of it is repaid; unclaimed, it is not counted as missed)",
+        ],
+        db.dialect,
+      );
+      assert.match(q3.notices[0]?.zh ?? '', /^本项优惠在本年2026-Q1（约 80000\.00 元）、2026-Q2（约 60000\.00 元）符合条件；/, db.dialect);
     }
   });
 
@@ -1255,6 +1333,16 @@ describe('the ledger of reliefs settled on the year, hand-built, on both engines
       ];
       assert.deepEqual(await db.all(sql), [...one, ...built.slice(3)], db.dialect);
       assert.deepEqual(await q1Notices(db, 1), [], `${db.dialect}: qualifying again, nothing is taken back`);
+      assert.equal((await smallLowProfit(db, 1, '2026-Q1')).year, null, db.dialect);
+      // Q2, re-matched as failing, far over the limit: Q3, which qualifies again, decides, and Q2 takes nothing back.
+      await rematch(db, 1, 2, []);
+      await db.exec(
+        `UPDATE taxpayer_fact SET kind = 'enterprise', employees = 10, total_assets = 1000000, taxable_income = 3500000, quarterly_taxable_income = 1500000
+         WHERE credit_code = $1 AND period = '2026-Q2' AND computed_at = TIMESTAMP '2026-10-25 08:00:00'`,
+        [code(1)],
+      );
+      const q2 = await smallLowProfit(db, 1, '2026-Q2');
+      assert.deepEqual([q2.status, q2.year, q2.notices], ['notEligible', null, []], db.dialect);
       // Taxpayer 8's: the small low-profit relief counts in its group again, worth more than the
       // high-tech rate, which is notStacked again in Q1. Taxpayer 2's: now over the limit in Q3.
       await buildLedger(db, catalogue(), '2026-Q3', new Date('2026-10-25T00:00:00Z'), code(8));

@@ -60,6 +60,12 @@ export interface LedgerBuild {
   missed: string;
   /** Claims the match contradicts (`claimedNotEligible`): not in `enjoyed`. */
   claimedNotEligible: string;
+  /**
+   * The year's reliefs settled on the year that a later quarter takes back, after this build (which
+   * judges the whole year again): unclaimed (`lapsedInYear`, in `lapsed`), and claimed, to be repaid
+   * (`claimedLapsedInYear`, in `claimed`); of the city, or of the one taxpayer.
+   */
+  year: { year: number; lapsed: string; taxpayersLapsed: number; claimedLapsed: string; taxpayersClaimedLapsed: number };
 }
 
 /**
@@ -100,6 +106,14 @@ export async function buildLedger(db: Db, catalogue: Catalogue, period: string, 
        FROM ledger_entry WHERE period = $1${only === undefined ? '' : ' AND credit_code = $2'}`,
       only === undefined ? [q.period] : [q.period, only],
     );
+    const y = await tx.one<{ lapsed: string; lapsed_n: bigint | string; claimed: string; claimed_n: bigint | string }>(
+      `SELECT coalesce(sum(lapsed), 0.00)::VARCHAR AS lapsed,
+         count(DISTINCT credit_code) FILTER (WHERE status = 'lapsedInYear') AS lapsed_n,
+         coalesce(sum(claimed) FILTER (WHERE status = 'claimedLapsedInYear'), 0.00)::VARCHAR AS claimed,
+         count(DISTINCT credit_code) FILTER (WHERE status = 'claimedLapsedInYear') AS claimed_n
+       FROM ledger_entry WHERE period >= $1 AND period <= $2 AND status IN ('lapsedInYear', 'claimedLapsedInYear')${only === undefined ? '' : ' AND credit_code = $3'}`,
+      only === undefined ? [values.first_quarter, values.last_quarter] : [values.first_quarter, values.last_quarter, only],
+    );
     return {
       period: q.period,
       creditCode: only ?? null,
@@ -107,6 +121,13 @@ export async function buildLedger(db: Db, catalogue: Catalogue, period: string, 
       enjoyed: t.enjoyed,
       missed: t.missed,
       claimedNotEligible: t.not_eligible,
+      year: {
+        year: Number(q.period.slice(0, 4)),
+        lapsed: y.lapsed,
+        taxpayersLapsed: Number(y.lapsed_n),
+        claimedLapsed: y.claimed,
+        taxpayersClaimedLapsed: Number(y.claimed_n),
+      },
     };
   });
 }
@@ -274,6 +295,8 @@ export interface PolicyReport {
   /** Claims a later quarter of the year took back (`claimedLapsedInYear`), to be repaid, not in `enjoyed`, and their taxpayers. */
   claimedLapsed: string;
   taxpayersClaimedLapsed: number;
+  /** What a later quarter of the year took back, by policy: unclaimed (`lapsed`) and claimed, to be repaid. */
+  lapsedByPolicy: { policyId: string; lapsed: string; taxpayersLapsed: number; claimedLapsed: string; taxpayersClaimedLapsed: number }[];
   /** Those claims by policy and by what the match said instead (nearMiss, notEligible). */
   claimsNotEligible: { policyId: string; matchStatus: LedgerMatchStatus; taxpayers: number; claims: number; claimed: string }[];
   byDistrict: { key: string; taxpayers: number; enjoyed: string; missed: string }[];
@@ -330,6 +353,13 @@ export async function policyReport(db: Db, year: number): Promise<PolicyReport> 
      FROM ledger_entry WHERE ${inYear('period_end', 1)} AND status = 'claimedNotEligible' GROUP BY 1, 2 ORDER BY 1, 2`,
     [year],
   );
+  const lapsedByPolicy = await db.all<{ policy_id: string; lapsed: string; lapsed_n: Count; claimed: string; claimed_n: Count }>(
+    `SELECT policy_id, coalesce(sum(lapsed), 0.00)::VARCHAR AS lapsed, count(DISTINCT credit_code) FILTER (WHERE status = 'lapsedInYear') AS lapsed_n,
+            coalesce(sum(claimed) FILTER (WHERE status = 'claimedLapsedInYear'), 0.00)::VARCHAR AS claimed,
+            count(DISTINCT credit_code) FILTER (WHERE status = 'claimedLapsedInYear') AS claimed_n
+     FROM ledger_entry WHERE ${inYear('period_end', 1)} AND status IN ('lapsedInYear', 'claimedLapsedInYear') GROUP BY 1 ORDER BY 1`,
+    [year],
+  );
   const by = async (expr: string) =>
     (
       await db.all<{ key: string; taxpayers: bigint | string; enjoyed: string; missed: string }>(
@@ -354,6 +384,13 @@ export async function policyReport(db: Db, year: number): Promise<PolicyReport> 
     taxpayersLapsed: Number(l.lapsed_taxpayers),
     claimedLapsed: l.claimed_lapsed,
     taxpayersClaimedLapsed: Number(l.claimed_lapsed_taxpayers),
+    lapsedByPolicy: lapsedByPolicy.map((r) => ({
+      policyId: r.policy_id,
+      lapsed: r.lapsed,
+      taxpayersLapsed: Number(r.lapsed_n),
+      claimedLapsed: r.claimed,
+      taxpayersClaimedLapsed: Number(r.claimed_n),
+    })),
     claimsNotEligible: claims.map((r) => ({
       policyId: r.policy_id,
       matchStatus: r.match_status,

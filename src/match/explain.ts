@@ -36,10 +36,19 @@ export interface PolicyExplanation {
     text: { zh: string; en: string };
   } | null;
   /**
-   * What the company must mind, for a matched relief: the catalogue's notices that hold of its facts
-   * (a relief had provisionally, for one). Empty otherwise.
+   * What the company must mind: for a matched relief, the catalogue's notices that hold of its facts
+   * (a relief had provisionally, for one), and for a relief settled on the year what `year` says.
    */
   notices: { zh: string; en: string }[];
+  /**
+   * For a relief settled on the year (the catalogue's `settledOnYear`; its prepayments are of the
+   * year to date), how the year's other quarters bear on this one, as the ledger judges them
+   * (`lapsedInYear`, `claimedLapsedInYear`): `lapsedBy`, the later quarter whose failing figures take
+   * this quarter's matched relief back; `takesBack`, for a quarter that fails the rule, the earlier
+   * quarters of the year that matched it, whose relief this one takes back, with their estimates.
+   * Null for other policies, and where neither holds.
+   */
+  year: { lapsedBy: string | null; takesBack: { period: string; benefit: string | null }[] } | null;
   trace: Explained;
 }
 
@@ -261,7 +270,7 @@ export async function explainTaxpayer(
   ]);
   const facts = factRow(row);
   const explained = explainFacts(facts, inForce, policies);
-  await takenBackLater(store, catalogue, opts.creditCode, quarter.period, opts.asOf ?? '9999-12-31', explained);
+  await judgedOnTheYear(store, catalogue, opts.creditCode, quarter.period, opts.asOf ?? '9999-12-31', explained);
   return {
     creditCode: opts.creditCode,
     period: quarter.period,
@@ -273,13 +282,15 @@ export async function explainTaxpayer(
 }
 
 /**
- * A relief settled on the year (the catalogue's `settledOnYear`) matched for a quarter is taken back
- * when a later quarter of the same year fails it (the prepayments are of the year to date; the
- * ledger's `lapsedInYear`): said as a notice of the matched relief. Of the taxpayer's later quarters
- * of the year with facts (as of the moment asked), the latest that judged the policy decides, as in
- * the ledger: one that could not (unknown) is passed over.
+ * A relief settled on the year (the catalogue's `settledOnYear`: the prepayments are of the year to
+ * date) is judged on the year, as the ledger judges it (`lapsedInYear`, `claimedLapsedInYear`): of the
+ * taxpayer's later quarters of the year with facts (as of the moment asked), the latest that judged
+ * the policy decides; one that could not (unknown) is passed over. Where it fails, a matched quarter's
+ * relief is taken back: said in the verdict and as a notice. A quarter that fails the rule, unless a
+ * later one qualifies again, takes back the relief of the earlier quarters that matched it: said as a
+ * notice naming them and their estimates (what was claimed of them is the ledger's to say).
  */
-async function takenBackLater(
+async function judgedOnTheYear(
   store: Db,
   catalogue: ReturnType<typeof catalogueOf>['catalogue'],
   creditCode: string,
@@ -287,33 +298,53 @@ async function takenBackLater(
   asOf: string,
   explained: PolicyExplanation[],
 ): Promise<void> {
-  const settled = explained.filter((p) => p.status === 'matched' && catalogue.entries.some((e) => e.id === p.policy && e.settledOnYear));
+  const entries = new Map(catalogue.entries.filter((e) => e.settledOnYear).map((e) => [e.id, e]));
+  const settled = explained.filter((p) => entries.has(p.policy) && p.status !== 'unknown');
   if (settled.length === 0) return;
   // The taxpayer's rows alone first, so an index on credit_code serves the lookups where one exists.
-  // Each later quarter's results in force as of then: those computed with its latest facts.
-  const results = await store.all<{ period: string; policy_id: string | null; status: string | null }>(
+  // Each other quarter's results in force as of then: those computed with its latest facts.
+  const results = await store.all<{ period: string; policy_id: string | null; status: string | null; benefit: string | null }>(
     `WITH my_fact AS MATERIALIZED (SELECT period, computed_at FROM taxpayer_fact WHERE credit_code = $1),
-          my_match AS MATERIALIZED (SELECT policy_id, period, status, computed_at FROM policy_match WHERE credit_code = $1),
+          my_match AS MATERIALIZED (SELECT policy_id, period, status, benefit, computed_at FROM policy_match WHERE credit_code = $1),
           quarter AS (SELECT period, max(computed_at) AS computed_at FROM my_fact
-                      WHERE period > $2 AND period <= $3 AND computed_at <= CAST($4 AS TIMESTAMP) GROUP BY period)
-     SELECT q.period, m.policy_id, m.status FROM quarter q
+                      WHERE period >= $3 AND period <= $4 AND period <> $2 AND computed_at <= CAST($5 AS TIMESTAMP) GROUP BY period)
+     SELECT q.period, m.policy_id, m.status::VARCHAR AS status, m.benefit::VARCHAR AS benefit FROM quarter q
      LEFT JOIN my_match m ON m.period = q.period AND m.computed_at = q.computed_at
-     ORDER BY q.period DESC`,
-    [creditCode, period, `${period.slice(0, 4)}-Q4`, asOf],
+     ORDER BY q.period`,
+    [creditCode, period, `${period.slice(0, 4)}-Q1`, `${period.slice(0, 4)}-Q4`, asOf],
   );
   const quarters = [...new Set(results.map((r) => r.period))];
   for (const p of settled) {
-    for (const later of quarters) {
-      if (!policiesOf(catalogue, parseQuarter(later)).some((x) => x.entry.id === p.policy)) continue;
-      const status = results.find((r) => r.period === later && r.policy_id === p.policy)?.status;
-      if (status === 'unknown') continue;
-      if (status === undefined || status === 'nearMiss')
-        p.notices.push({
-          zh: `按本年截至${later}的累计数据，已不再符合本项优惠的条件：预缴按本年累计计算，本季度的优惠将在以后预缴或年度汇算清缴时不再享受（已申报的应补缴，未申报的不计入应享未享）`,
-          en: `On the year's figures to ${later}, the taxpayer no longer meets this relief's conditions: prepayments are of the year to date, so this quarter's relief is no longer due, settled at a later prepayment or at the annual return (a claim of it is repaid; unclaimed, it is not counted as missed)`,
-        });
-      break;
+    const entry = entries.get(p.policy) as CatalogueEntry;
+    const judged = quarters.filter((q) => policiesOf(catalogue, parseQuarter(q)).some((x) => x.entry.id === p.policy));
+    const result = (q: string) => results.find((r) => r.period === q && r.policy_id === p.policy);
+    // The latest later quarter that judged the policy; matched there, or not (no row: not eligible).
+    const decider = judged
+      .filter((q) => q > period)
+      .reverse()
+      .map((q) => ({ period: q, status: result(q)?.status ?? 'notEligible' }))
+      .find((r) => r.status !== 'unknown');
+    if (p.status === 'matched') {
+      if (decider === undefined || decider.status === 'matched') continue;
+      p.year = { lapsedBy: decider.period, takesBack: [] };
+      const head = headline(entry, p.status, p.benefit, decider.period);
+      p.text = { zh: [head.zh, ...p.text.zh.slice(1)], en: [head.en, ...p.text.en.slice(1)] };
+      p.notices.push({
+        zh: `按本年截至${decider.period}的累计数据，已不再符合本项优惠的条件：预缴按本年累计计算，本季度的优惠将在以后预缴或年度汇算清缴时不再享受（已申报的应补缴，未申报的不计入应享未享）`,
+        en: `On the year's figures to ${decider.period}, the taxpayer no longer meets this relief's conditions: prepayments are of the year to date, so this quarter's relief is no longer due, settled at a later prepayment or at the annual return (a claim of it is repaid; unclaimed, it is not counted as missed)`,
+      });
+      continue;
     }
+    if (decider?.status === 'matched') continue;
+    const earlier = judged.filter((q) => q < period && result(q)?.status === 'matched').map((q) => ({ period: q, benefit: result(q)?.benefit ?? null }));
+    if (earlier.length === 0) continue;
+    p.year = { lapsedBy: null, takesBack: earlier };
+    const zh = earlier.map((q) => `${q.period}（${q.benefit === null ? '金额不详' : `约 ${q.benefit} 元`}）`).join('、');
+    const en = earlier.map((q) => `${q.period} (${q.benefit === null ? 'amount unknown' : `about ${q.benefit} yuan`})`).join(', ');
+    p.notices.push({
+      zh: `本项优惠在本年${zh}符合条件；按本年截至本季度的累计数据已不再符合，预缴按本年累计计算，这些季度的优惠将在以后预缴或年度汇算清缴时不再享受（已申报的应补缴，未申报的不计入应享未享）`,
+      en: `The taxpayer met this relief's conditions earlier in the year, in ${en}. On the year's figures to this quarter it no longer does: prepayments are of the year to date, so the relief of those quarters is no longer due, settled at a later prepayment or at the annual return (a claim of it is repaid; unclaimed, it is not counted as missed)`,
+    });
   }
 }
 
@@ -321,7 +352,9 @@ async function takenBackLater(
  * explainTaxpayer for many taxpayers at once, each for the policies asked about only, from their
  * latest facts: one query for all of them. What a push planner asks about the near misses of a batch
  * of a city (thousands of taxpayers), where one explainTaxpayer each took 20 ms, 15 minutes at a
- * million. Taxpayers without facts for the period come back in `missing`.
+ * million. Taxpayers without facts for the period come back in `missing`. Each is explained from the
+ * quarter's own facts: how the year's other quarters bear on a relief settled on the year (`year`)
+ * is explainTaxpayer's alone.
  */
 export async function explainTaxpayers(
   store: Db,
@@ -408,17 +441,7 @@ function explainFacts(facts: FactRow, inForce: InForce, policies: InForce): Poli
     const status = statusOf(trace.result, loose, facts);
     const value = benefit && (status === 'matched' || status === 'nearMiss') ? evaluateFormula(benefit, facts) : null;
     const lines = conditionLines(trace);
-    // A near miss is not eligible: its estimate is what meeting the conditions would be worth.
-    const worth =
-      value === null
-        ? { zh: '', en: '' }
-        : status === 'nearMiss'
-          ? { zh: `，如满足以下条件，本季度约可减免 ${value} 元`, en: `, worth about ${value} yuan this quarter if the conditions below were met` }
-          : { zh: `，预计本季度可享受约 ${value} 元`, en: `, worth about ${value} yuan this quarter` };
-    const head = {
-      zh: `${entry.title.zh}：${STATUS_LABELS[status].zh}${worth.zh}。依据：${entry.sources.map((s) => sourceZh(s.document)).join('；')}`,
-      en: `${entry.title.en}: ${STATUS_LABELS[status].en}${worth.en}. Source: ${entry.sources.map((s) => s.document).join('; ')}`,
-    };
+    const head = headline(entry, status, value, null);
     return {
       policy: entry.id,
       title: entry.title,
@@ -429,9 +452,32 @@ function explainFacts(facts: FactRow, inForce: InForce, policies: InForce): Poli
       text: { zh: [head.zh, ...lines.map((l) => l.zh)], en: [head.en, ...lines.map((l) => l.en)] },
       stacking: stackingOf({ entry, status, benefit: value }, grouped),
       notices: status === 'matched' ? noticesOf(notices, facts) : [],
+      year: null,
       trace,
     };
   });
+}
+
+/**
+ * The verdict line: the policy, its status, its estimate for the quarter, and its sources. A matched
+ * relief that a later quarter takes back (`lapsedBy`) says so here, where the eye lands first.
+ */
+function headline(entry: CatalogueEntry, status: MatchStatus, value: string | null, lapsedBy: string | null): Words {
+  // A near miss is not eligible: its estimate is what meeting the conditions would be worth.
+  const worth =
+    value === null
+      ? { zh: '', en: '' }
+      : status === 'nearMiss'
+        ? { zh: `，如满足以下条件，本季度约可减免 ${value} 元`, en: `, worth about ${value} yuan this quarter if the conditions below were met` }
+        : { zh: `，预计本季度可享受约 ${value} 元`, en: `, worth about ${value} yuan this quarter` };
+  const lapsed =
+    lapsedBy === null
+      ? { zh: '', en: '' }
+      : { zh: `，但按本年截至${lapsedBy}的累计数据已不再符合，本季度的优惠不再享受`, en: `, but no longer due: the year's figures to ${lapsedBy} fail it` };
+  return {
+    zh: `${entry.title.zh}：${STATUS_LABELS[status].zh}${worth.zh}${lapsed.zh}。依据：${entry.sources.map((s) => sourceZh(s.document)).join('；')}`,
+    en: `${entry.title.en}: ${STATUS_LABELS[status].en}${worth.en}${lapsed.en}. Source: ${entry.sources.map((s) => s.document).join('; ')}`,
+  };
 }
 
 /** The notices that hold of the facts, in the catalogue's order. */

@@ -210,7 +210,18 @@ export function registerCompany(api: ZodApi, ctx: ApiContext): void {
               .nullable(),
             notices: z
               .array(z.object({ zh: z.string(), en: z.string() }))
-              .describe('what the company must mind, for a matched relief: a relief had provisionally, for one'),
+              .describe(
+                'what the company must mind: for a matched relief, one had provisionally; for a relief settled on the year, a later quarter that takes it back, or the earlier quarters this one takes back',
+              ),
+            year: z
+              .object({
+                lapsedBy: z.string().nullable().describe('the later quarter of the year whose figures fail this matched relief, taking it back'),
+                takesBack: z
+                  .array(z.object({ period: z.string(), benefit: yuan.nullable() }))
+                  .describe('for a quarter that fails the rule: the earlier quarters of the year that matched it, with their estimates'),
+              })
+              .nullable()
+              .describe('a relief settled on the year (prepayments of the year to date): how the other quarters of the year bear on this one'),
             computedAt: z.string(),
             trace: z.unknown(),
           }),

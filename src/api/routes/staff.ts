@@ -138,6 +138,17 @@ export function registerStaff(api: ZodApi, ctx: ApiContext): void {
             taxpayersLapsed: z.number().int(),
             claimedLapsed: yuan.describe('claims a later quarter of the year took back (claimedLapsedInYear), to be repaid, not in enjoyed'),
             taxpayersClaimedLapsed: z.number().int(),
+            lapsedByPolicy: z
+              .array(
+                z.object({
+                  policyId: z.string(),
+                  lapsed: yuan,
+                  taxpayersLapsed: z.number().int(),
+                  claimedLapsed: yuan,
+                  taxpayersClaimedLapsed: z.number().int(),
+                }),
+              )
+              .describe('what a later quarter of the year took back, by policy: unclaimed, and claimed (to be repaid)'),
             claimsNotEligible: z.array(
               z.object({ policyId: z.string(), matchStatus: z.string(), taxpayers: z.number().int(), claims: z.number().int(), claimed: yuan }),
             ),

@@ -1,5 +1,13 @@
 import type { Command } from 'commander';
-import { buildLedger, type LedgerMatchStatus, type PolicyReport, policyReport, type TaxpayerLedger, taxpayerLedger } from '../../ledger/ledger.ts';
+import {
+  buildLedger,
+  type LedgerBuild,
+  type LedgerMatchStatus,
+  type PolicyReport,
+  policyReport,
+  type TaxpayerLedger,
+  taxpayerLedger,
+} from '../../ledger/ledger.ts';
 import { ExplainNotFound, explainTaxpayer } from '../../match/explain.ts';
 import { STATUS_LABELS } from '../../match/labels.ts';
 import { itemWords } from '../../match/lacking.ts';
@@ -61,7 +69,21 @@ async function warnUnmatchedQuarters(db: Db, year: number, creditCode: string | 
   );
 }
 
-export function matchText(r: MatchRun, ledger?: { creditCode: string | null; enjoyed: string; missed: string; claimedNotEligible?: string }): string {
+/**
+ * What the build's judgement of the year (reliefs settled on the year) stands at after it: every
+ * build judges the whole year again, so a quarter's match can change the quarters before it.
+ */
+function yearText(l: LedgerBuild): string {
+  const y = l.year;
+  const n = (k: number) => `${k.toLocaleString('en-US')} ${k === 1 ? 'taxpayer' : 'taxpayers'}`;
+  const parts = [
+    ...(y.taxpayersLapsed > 0 ? [`unclaimed, no longer due ${formatYuan(toFen(y.lapsed))} yuan (${n(y.taxpayersLapsed)})`] : []),
+    ...(y.taxpayersClaimedLapsed > 0 ? [`claimed, to be repaid 应补缴 ${formatYuan(toFen(y.claimedLapsed))} yuan (${n(y.taxpayersClaimedLapsed)})`] : []),
+  ];
+  return parts.length === 0 ? '' : `year ${y.year}, reliefs a later quarter takes back 年内后续季度不再符合: ${parts.join('; ')}`;
+}
+
+export function matchText(r: MatchRun, ledger?: LedgerBuild): string {
   const rows = Object.entries(STATUS_LABELS)
     .filter(([k]) => k !== 'notEligible')
     .map(([k, l]) => [`${l.zh} ${l.en}`, r.byStatus[k] ?? 0]);
@@ -75,6 +97,7 @@ export function matchText(r: MatchRun, ledger?: { creditCode: string | null; enj
             : ''
         }`
       : '',
+    ledger ? yearText(ledger) : '',
   ]
     .filter(Boolean)
     .join('\n');
@@ -114,6 +137,20 @@ export function reportText(r: PolicyReport): string {
         ['taxpayers to repay such claims 应补缴的纳税人', r.taxpayersClaimedLapsed],
       ],
     ),
+    ...(r.lapsedByPolicy.length > 0
+      ? [
+          `reliefs a later quarter of the year took back, by policy 年内后续季度不再符合的优惠（按政策）\n${table(
+            ['policy', 'unclaimed, no longer due, yuan', 'taxpayers', 'claimed, to be repaid, yuan 应补缴', 'taxpayers'],
+            r.lapsedByPolicy.map((c) => [
+              c.policyId,
+              formatYuan(toFen(c.lapsed)),
+              c.taxpayersLapsed,
+              formatYuan(toFen(c.claimedLapsed)),
+              c.taxpayersClaimedLapsed,
+            ]),
+          )}`,
+        ]
+      : []),
     ...(r.claimsNotEligible.length > 0
       ? [
           `claims without eligibility, a risk to review 不符合条件的减免申报（待核查）\n${table(
@@ -277,6 +314,11 @@ export function registerPolicy(program: Command): void {
         if (opts.lang !== 'en') out.push(block('zh'));
         if (opts.lang !== 'zh') out.push(block('en'));
       }
+      // What of a relief taken back on the year was claimed, to be repaid, is the ledger's to say.
+      if (e.policies.some((p) => p.year !== null))
+        out.push(
+          `note: what of a relief taken back on the year was claimed, to be repaid, and what was left unclaimed, the ledger says: zhishu ledger --taxpayer ${e.creditCode} --year ${e.period.slice(0, 4)}`,
+        );
       console.log(out.join('\n\n'));
     });
 

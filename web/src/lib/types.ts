@@ -113,6 +113,8 @@ export interface PolicyExplanation {
   stacking: { with: string[]; best: string; beaten: boolean; text: Bilingual } | null;
   /** What the company must mind, for a matched relief (a relief had provisionally, for one). */
   notices: Bilingual[];
+  /** A relief settled on the year: the later quarter that takes it back, or the earlier quarters this one takes back. */
+  year: { lapsedBy: string | null; takesBack: { period: string; benefit: string | null }[] } | null;
   trace: unknown;
 }
 
@@ -193,6 +195,8 @@ export interface PolicyReport {
   /** Claims a later quarter of the year took back, to be repaid, and their taxpayers. */
   claimedLapsed: string;
   taxpayersClaimedLapsed: number;
+  /** What a later quarter of the year took back, by policy. */
+  lapsedByPolicy: { policyId: string; lapsed: string; taxpayersLapsed: number; claimedLapsed: string; taxpayersClaimedLapsed: number }[];
   claimsNotEligible: { policyId: string; matchStatus: string; taxpayers: number; claims: number; claimed: string }[];
   byDistrict: ReportRow[];
   byIndustry: ReportRow[];
