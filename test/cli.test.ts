@@ -84,7 +84,7 @@ describe('zhishu CLI', () => {
     assert.notEqual((JSON.parse(readFileSync(manifestPath, 'utf8')) as Record<string, unknown>).generator, 'an-older-one');
   });
 
-  it('demo makes one login per role and delivers the in-app messages; users add reads the password from stdin', () => {
+  it('demo makes one login per role and delivers the in-app messages; users add reads the password from stdin', async () => {
     const out = JSON.parse(zhishu('demo', '--db', db, '--city', city, '--taxpayers', '1500', '--months', '3', '--json', '--no-serve').stdout) as {
       logins: { username: string; role: string; creditCode: string | null }[];
       delivered: { sent: number } | null;
@@ -98,6 +98,16 @@ describe('zhishu CLI', () => {
       'legalRepresentative',
       'taxHandler',
     ]);
+    // Delivered as of the moment the demo sends at (the last planned time, days ahead), not by the
+    // machine's clock: the inbox does not receive a message before the outbox says it was sent.
+    const gap = await inStore(db, (s) =>
+      s.one<{ n: bigint; worst: number | null }>(
+        `SELECT count(*) AS n, max(abs(epoch(i.delivered_at) - epoch(m.sent_at))) AS worst FROM inbox_message i JOIN push_message m USING (message_id)`,
+      ),
+    );
+    // The inbox holds the deliveries of every demo run on this store (this one may have none left to make).
+    assert.ok(Number(gap.n) > 0, `${gap.n} delivered`);
+    assert.ok((gap.worst ?? Infinity) < 60, `delivered ${gap.worst} s away from sent`);
     const company = out.logins.filter((l) => l.creditCode !== null);
     assert.equal(new Set(company.filter((l) => l.username !== 'finance2').map((l) => l.creditCode)).size, 1, 'the three company logins act for one company');
     const code = company[0]?.creditCode as string;

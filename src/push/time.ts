@@ -16,6 +16,16 @@ export const toLocal = (d: Date): LocalMs => d.getTime() + OFFSET_MS;
 export const toInstant = (ms: LocalMs): Date => new Date(ms - OFFSET_MS);
 
 /**
+ * A clock that starts at `start` and runs on with the real one: a send simulated at another moment
+ * (`zhishu push send --now`, the demo's delivery) stamps what it sends and what the inbox receives
+ * with times of that moment, as sendPushes stamps its attempts, not with the machine's clock.
+ */
+export function clockFrom(start: Date): () => Date {
+  const started = Date.now();
+  return () => new Date(start.getTime() + (Date.now() - started));
+}
+
+/**
  * An ISO date or date-time (2026-04-30, 2026-04-30T18:00, 2026-04-30 18:00:00.000+08:00); without
  * an offset it is Asia/Shanghai local time, as everything in the bureau is. A date or time that does
  * not exist (2026-02-30, 25:00, +15:00) is refused rather than rolled over, as Date.parse would.

@@ -9,7 +9,7 @@ import { MESSAGE_STATUSES } from '../../push/message.ts';
 import { type PlanReport, planPushes } from '../../push/plan.ts';
 import { type SendReport, sendPushes } from '../../push/send.ts';
 import { DEFAULT_PLAN_SETTINGS, DEFAULT_SEND_SETTINGS } from '../../push/settings.ts';
-import { parseInstant } from '../../push/time.ts';
+import { clockFrom, parseInstant } from '../../push/time.ts';
 import type { Db } from '../../store/db.ts';
 import { DEFAULT_DB_PATH } from '../../store/store.ts';
 import { positiveInt, quarter } from '../args.ts';
@@ -149,10 +149,15 @@ export function registerPush(program: Command): void {
         process.exitCode = 1;
       }
       await withDatabase(opts, async (db) => {
+        // As of --now, what the channels record (the inbox's delivery, the e-mail's sending) is of that
+        // moment, as the attempts' times are.
+        const clock = opts.now ? clockFrom(opts.now) : undefined;
         const adapters = {
-          inApp: inAppAdapter(db),
+          inApp: inAppAdapter(db, clock),
           sms: smsNotConfigured(),
-          ...(opts.smtp && unreachable === null ? { email: emailAdapter(db, { smtp: opts.smtp, ...(opts.from ? { from: opts.from } : {}) }) } : {}),
+          ...(opts.smtp && unreachable === null
+            ? { email: emailAdapter(db, { smtp: opts.smtp, ...(opts.from ? { from: opts.from } : {}), ...(clock ? { clock } : {}) }) }
+            : {}),
         };
         const report = await sendPushes(db, adapters, {
           now: opts.now ?? new Date(),
