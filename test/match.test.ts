@@ -526,6 +526,11 @@ describe('single-taxpayer re-match: the same facts and results as the city run',
       if (p.year === null) return p;
       judgedOnYear++;
       assert.equal(p.year.lapsedBy, null, 'no quarter after the latest');
+      assert.match(
+        p.notices.at(-1)?.en ?? '',
+        /^(The taxpayer met this relief's conditions earlier in the year|On the year's figures to this quarter)/,
+        'the last notice is the year’s',
+      );
       return { ...p, year: null, notices: p.notices.slice(0, -1) };
     };
     assert.deepEqual(missing, [nobody]);

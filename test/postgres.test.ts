@@ -6,10 +6,10 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import pg from 'pg';
 import { formatYuan, parseYuan } from '../src/calc/money.ts';
-import { ledgerText, reportText } from '../src/cli/commands/policy.ts';
+import { ledgerText, reportText, yearText } from '../src/cli/commands/policy.ts';
 import { generateCity } from '../src/generate/city.ts';
 import { ingestDirectory } from '../src/ingest/ingest.ts';
-import { buildLedger, policyReport, type TaxpayerLedger, taxpayerLedger } from '../src/ledger/ledger.ts';
+import { buildLedger, type LedgerBuild, policyReport, type TaxpayerLedger, taxpayerLedger } from '../src/ledger/ledger.ts';
 import { explainTaxpayer, type PolicyExplanation } from '../src/match/explain.ts';
 import { itemWords } from '../src/match/lacking.ts';
 import { catalogueOf, DEFAULT_LAW_DIR, type MatchRun, runMatch } from '../src/match/match.ts';
@@ -1126,6 +1126,19 @@ describe('the ledger of reliefs settled on the year, hand-built, on both engines
        WHERE credit_code IN ($1, $2, $3) AND period = '2026-Q1'`,
       [code(1), code(3), code(10)],
     );
+    // Taxpayer 3's Q2, for the explanation of a quarter that fails (the rule false) before one that
+    // cannot judge; taxpayer 8's Q1, a high-tech enterprise that matches both reliefs of the group.
+    await db.exec(
+      `UPDATE taxpayer_fact SET kind = 'enterprise', employees = 10, total_assets = 1000000, taxable_income = 3500000, quarterly_taxable_income = 1500000
+       WHERE credit_code = $1 AND period = '2026-Q2'`,
+      [code(3)],
+    );
+    await db.exec(
+      `UPDATE taxpayer_fact SET kind = 'enterprise', employees = 10, total_assets = 1000000, taxable_income = 400000, quarterly_taxable_income = 400000,
+         high_tech = true, high_tech_lapsed_this_year = false, collection_mode = 'actualAccounts'
+       WHERE credit_code = $1 AND period = '2026-Q1'`,
+      [code(8)],
+    );
     // Q3's facts of taxpayer 1, for the explanation of the quarter that fails: the year's income just
     // over the limit (a near miss, as stored).
     await db.exec(
@@ -1204,6 +1217,11 @@ describe('the ledger of reliefs settled on the year, hand-built, on both engines
         ],
         db.dialect,
       );
+      // As zhishu match prints it; taxpayer 9's relief, of no amount, is counted and not summed.
+      assert.equal(
+        yearText(builds[2] as LedgerBuild),
+        'year 2026, reliefs a later quarter takes back 年内后续季度不再符合: unclaimed, no longer due 未申报、不再享受 229,000.00 yuan (6 taxpayers); claimed, to be repaid 应补缴 7,000.00 yuan (1 taxpayer)',
+      );
     }
     const report = await policyReport(engines.duck, 2026);
     assert.deepEqual(await policyReport(engines.server, 2026), report);
@@ -1271,8 +1289,8 @@ describe('the ledger of reliefs settled on the year, hand-built, on both engines
         {
           lapsedBy: null,
           takesBack: [
-            { period: '2026-Q1', benefit: '80000.00' },
-            { period: '2026-Q2', benefit: '60000.00' },
+            { period: '2026-Q1', status: 'matched', benefit: '80000.00' },
+            { period: '2026-Q2', status: 'matched', benefit: '60000.00' },
           ],
         },
         db.dialect,
@@ -1280,11 +1298,45 @@ describe('the ledger of reliefs settled on the year, hand-built, on both engines
       assert.deepEqual(
         q3.notices.map((n) => n.en),
         [
-          "The taxpayer met this relief's conditions earlier in the year, in 2026-Q1 (about 80000.00 yuan), 2026-Q2 (about 60000.00 yuan). On the year's figures to this quarter it no longer does: prepayments are of the year to date, so the relief of those quarters is no longer due, settled at a later prepayment or at the annual return (a claim of it is repaid; unclaimed, it is not counted as missed)",
+          "The taxpayer met this relief's conditions earlier in the year, in 2026-Q1 (about 80000.00 yuan) and 2026-Q2 (about 60000.00 yuan); on the year's figures to this quarter it no longer does. Prepayments are of the year to date, so the relief of those quarters is no longer due, settled at this quarter's prepayment or at the annual return (a claim of it is repaid; unclaimed, it is not counted as missed)",
         ],
         db.dialect,
       );
-      assert.match(q3.notices[0]?.zh ?? '', /^本项优惠在本年2026-Q1（约 80000\.00 元）、2026-Q2（约 60000\.00 元）符合条件；/, db.dialect);
+      assert.match(
+        q3.notices[0]?.zh ?? '',
+        /^纳税人在本年2026-Q1（约 80000\.00 元）、2026-Q2（约 60000\.00 元）符合本项优惠的条件，按本年截至本季度的累计数据已不再符合。/,
+        db.dialect,
+      );
+      // A quarter that fails, followed by one that cannot judge: it decides, and takes back Q1's relief.
+      const three = await smallLowProfit(db, 3, '2026-Q2');
+      assert.deepEqual(
+        [three.status, three.year],
+        ['notEligible', { lapsedBy: null, takesBack: [{ period: '2026-Q1', status: 'matched', benefit: '5000.00' }] }],
+        db.dialect,
+      );
+      // A quarter this explanation cannot judge (taxpayer 4's Q1: no facts to read), whose claim the
+      // ledger takes back (claimedLapsedInYear): said too, since the claim is repaid all the same.
+      const four = await smallLowProfit(db, 4, '2026-Q1');
+      assert.deepEqual([four.status, four.year], ['unknown', { lapsedBy: '2026-Q3', takesBack: [] }], db.dialect);
+      assert.match(
+        four.notices[0]?.en ?? '',
+        /^This quarter cannot be judged \(data missing\), but on the year's figures to 2026-Q3 the taxpayer does not meet/,
+      );
+      // Reliefs that do not stack: taxpayer 8's small low-profit relief, worth more than its high-tech
+      // rate in Q1, is taken back by Q3, so it no longer stands in the high-tech rate's way there.
+      const eight = (await explainTaxpayer(db, { creditCode: code(8), period: '2026-Q1' })).policies;
+      const [slp, ht] = ['cit.smallLowProfit', 'cit.highTech'].map((id) => eight.find((p) => p.policy === id) as PolicyExplanation);
+      assert.deepEqual([slp?.status, slp?.year?.lapsedBy, slp?.stacking], ['matched', '2026-Q3', null], db.dialect);
+      assert.deepEqual([ht?.status, ht?.stacking], ['matched', null], `${db.dialect}: not beaten by a relief taken back`);
+      const asked = (await explainTaxpayer(db, { creditCode: code(8), period: '2026-Q1', policy: 'cit.highTech' })).policies;
+      assert.deepEqual(asked, [ht], `${db.dialect}: the same when asked about alone`);
+      // As of before Q2 was matched (whose facts fail the rule: no result), nothing takes it back yet.
+      const early = (await explainTaxpayer(db, { creditCode: code(8), period: '2026-Q1', policy: 'cit.highTech', asOf: '2026-07-01' })).policies[0];
+      assert.deepEqual(
+        [early?.stacking?.best, early?.stacking?.beaten],
+        ['cit.smallLowProfit', true],
+        `${db.dialect}: before Q2 was matched, the small low-profit relief is worth more`,
+      );
     }
   });
 
@@ -1343,6 +1395,35 @@ describe('the ledger of reliefs settled on the year, hand-built, on both engines
       );
       const q2 = await smallLowProfit(db, 1, '2026-Q2');
       assert.deepEqual([q2.status, q2.year, q2.notices], ['notEligible', null, []], db.dialect);
+      // Q3 re-matched as failing, far over the limit, and Q2 as one that cannot judge: Q3 takes back
+      // Q1's relief and whatever was claimed for Q2.
+      await rematch(db, 1, 3, []);
+      await rematch(db, 1, 2, [['cit.smallLowProfit', 'unknown', null]]);
+      await db.exec(
+        `UPDATE taxpayer_fact SET kind = 'enterprise', employees = 10, total_assets = 1000000, taxable_income = 3500000, quarterly_taxable_income = 1500000
+         WHERE credit_code = $1 AND period = '2026-Q3' AND computed_at = TIMESTAMP '2026-10-25 08:00:00'`,
+        [code(1)],
+      );
+      const q3 = await smallLowProfit(db, 1, '2026-Q3');
+      assert.deepEqual(
+        [q3.status, q3.year],
+        [
+          'notEligible',
+          {
+            lapsedBy: null,
+            takesBack: [
+              { period: '2026-Q1', status: 'matched', benefit: '80000.00' },
+              { period: '2026-Q2', status: 'unknown', benefit: null },
+            ],
+          },
+        ],
+        db.dialect,
+      );
+      assert.match(
+        q3.notices[0]?.en ?? '',
+        /^The taxpayer met this relief's conditions earlier in the year, in 2026-Q1 \(about 80000\.00 yuan\); on the year's figures to this quarter it no longer does\. 2026-Q2 could not be judged \(data missing\), and a claim of it there is repaid too\. /,
+        db.dialect,
+      );
       // Taxpayer 8's: the small low-profit relief counts in its group again, worth more than the
       // high-tech rate, which is notStacked again in Q1. Taxpayer 2's: now over the limit in Q3.
       await buildLedger(db, catalogue(), '2026-Q3', new Date('2026-10-25T00:00:00Z'), code(8));

@@ -44,11 +44,12 @@ export interface PolicyExplanation {
    * For a relief settled on the year (the catalogue's `settledOnYear`; its prepayments are of the
    * year to date), how the year's other quarters bear on this one, as the ledger judges them
    * (`lapsedInYear`, `claimedLapsedInYear`): `lapsedBy`, the later quarter whose failing figures take
-   * this quarter's matched relief back; `takesBack`, for a quarter that fails the rule, the earlier
-   * quarters of the year that matched it, whose relief this one takes back, with their estimates.
-   * Null for other policies, and where neither holds.
+   * this quarter's relief back (matched; or unknown, where a claim would be taken back all the same);
+   * `takesBack`, for a quarter that fails the rule, the earlier quarters of the year that matched it,
+   * with their estimates, or could not judge it (a claim of those is taken back too), whose relief this
+   * one takes back. Null for other policies, and where neither holds.
    */
-  year: { lapsedBy: string | null; takesBack: { period: string; benefit: string | null }[] } | null;
+  year: { lapsedBy: string | null; takesBack: { period: string; status: 'matched' | 'unknown'; benefit: string | null }[] } | null;
   trace: Explained;
 }
 
@@ -269,8 +270,13 @@ export async function explainTaxpayer(
     String(row.computed_at),
   ]);
   const facts = factRow(row);
-  const explained = explainFacts(facts, inForce, policies);
-  await judgedOnTheYear(store, catalogue, opts.creditCode, quarter.period, opts.asOf ?? '9999-12-31', explained);
+  // Every policy in force is explained and judged on the year, whichever was asked about: a relief
+  // taken back no longer counts in its group, which changes what its peers' stacking says.
+  const all = explainFacts(facts, inForce, inForce);
+  await judgedOnTheYear(store, catalogue, opts.creditCode, quarter.period, opts.asOf ?? '9999-12-31', all);
+  restack(all, inForce);
+  const asked = new Set(policies.map((p) => p.entry.id));
+  const explained = all.filter((p) => asked.has(p.policy));
   return {
     creditCode: opts.creditCode,
     period: quarter.period,
@@ -285,10 +291,12 @@ export async function explainTaxpayer(
  * A relief settled on the year (the catalogue's `settledOnYear`: the prepayments are of the year to
  * date) is judged on the year, as the ledger judges it (`lapsedInYear`, `claimedLapsedInYear`): of the
  * taxpayer's later quarters of the year with facts (as of the moment asked), the latest that judged
- * the policy decides; one that could not (unknown) is passed over. Where it fails, a matched quarter's
- * relief is taken back: said in the verdict and as a notice. A quarter that fails the rule, unless a
- * later one qualifies again, takes back the relief of the earlier quarters that matched it: said as a
- * notice naming them and their estimates (what was claimed of them is the ledger's to say).
+ * the policy decides; one that could not (unknown) is passed over. Where it fails, this quarter's
+ * relief is taken back: said in the verdict and as a notice, for a matched relief, and for one this
+ * quarter cannot judge (a claim of it would be taken back all the same). A quarter that fails the
+ * rule, unless a later one qualifies again, takes back the relief of the earlier quarters that matched
+ * it or could not judge it: said as a notice naming them, with their estimates (what was claimed of
+ * them is the ledger's to say).
  */
 async function judgedOnTheYear(
   store: Db,
@@ -299,7 +307,7 @@ async function judgedOnTheYear(
   explained: PolicyExplanation[],
 ): Promise<void> {
   const entries = new Map(catalogue.entries.filter((e) => e.settledOnYear).map((e) => [e.id, e]));
-  const settled = explained.filter((p) => entries.has(p.policy) && p.status !== 'unknown');
+  const settled = explained.filter((p) => entries.has(p.policy));
   if (settled.length === 0) return;
   // The taxpayer's rows alone first, so an index on credit_code serves the lookups where one exists.
   // Each other quarter's results in force as of then: those computed with its latest facts.
@@ -324,27 +332,80 @@ async function judgedOnTheYear(
       .reverse()
       .map((q) => ({ period: q, status: result(q)?.status ?? 'notEligible' }))
       .find((r) => r.status !== 'unknown');
-    if (p.status === 'matched') {
+    if (p.status === 'matched' || p.status === 'unknown') {
       if (decider === undefined || decider.status === 'matched') continue;
       p.year = { lapsedBy: decider.period, takesBack: [] };
       const head = headline(entry, p.status, p.benefit, decider.period);
       p.text = { zh: [head.zh, ...p.text.zh.slice(1)], en: [head.en, ...p.text.en.slice(1)] };
-      p.notices.push({
-        zh: `按本年截至${decider.period}的累计数据，已不再符合本项优惠的条件：预缴按本年累计计算，本季度的优惠将在以后预缴或年度汇算清缴时不再享受（已申报的应补缴，未申报的不计入应享未享）`,
-        en: `On the year's figures to ${decider.period}, the taxpayer no longer meets this relief's conditions: prepayments are of the year to date, so this quarter's relief is no longer due, settled at a later prepayment or at the annual return (a claim of it is repaid; unclaimed, it is not counted as missed)`,
-      });
+      p.notices.push(
+        p.status === 'matched'
+          ? {
+              zh: `按本年截至${decider.period}的累计数据，纳税人已不再符合本项优惠的条件：预缴按本年累计计算，本季度的优惠将在以后预缴或年度汇算清缴时不再享受（已申报的应补缴，未申报的不计入应享未享）`,
+              en: `On the year's figures to ${decider.period}, the taxpayer no longer meets this relief's conditions: prepayments are of the year to date, so this quarter's relief is no longer due, settled at a later prepayment or at the annual return (a claim of it is repaid; unclaimed, it is not counted as missed)`,
+            }
+          : {
+              zh: `本季度缺少数据、无法判断，但按本年截至${decider.period}的累计数据，纳税人不符合本项优惠的条件：预缴按本年累计计算，本季度如已申报本项优惠，应在以后预缴或年度汇算清缴时补缴`,
+              en: `This quarter cannot be judged (data missing), but on the year's figures to ${decider.period} the taxpayer does not meet this relief's conditions: prepayments are of the year to date, so a claim of it for this quarter is repaid at a later prepayment or at the annual return`,
+            },
+      );
       continue;
     }
     if (decider?.status === 'matched') continue;
-    const earlier = judged.filter((q) => q < period && result(q)?.status === 'matched').map((q) => ({ period: q, benefit: result(q)?.benefit ?? null }));
+    const earlier = judged.flatMap((q) => {
+      const r = result(q);
+      return q < period && (r?.status === 'matched' || r?.status === 'unknown')
+        ? [{ period: q, status: r.status as 'matched' | 'unknown', benefit: r.status === 'matched' ? (r.benefit ?? null) : null }]
+        : [];
+    });
     if (earlier.length === 0) continue;
     p.year = { lapsedBy: null, takesBack: earlier };
-    const zh = earlier.map((q) => `${q.period}（${q.benefit === null ? '金额不详' : `约 ${q.benefit} 元`}）`).join('、');
-    const en = earlier.map((q) => `${q.period} (${q.benefit === null ? 'amount unknown' : `about ${q.benefit} yuan`})`).join(', ');
+    const matched = earlier.filter((q) => q.status === 'matched');
+    const unknown = earlier.filter((q) => q.status === 'unknown').map((q) => q.period);
+    const worth = (b: string | null) =>
+      b === null
+        ? { zh: '金额不详', en: 'amount unknown' }
+        : Number(b) <= 0
+          ? { zh: '当季无可享金额', en: 'nothing to claim that quarter' }
+          : { zh: `约 ${b} 元`, en: `about ${b} yuan` };
+    const listEn = (xs: string[]) => (xs.length < 2 ? (xs[0] ?? '') : `${xs.slice(0, -1).join(', ')} and ${xs.at(-1)}`);
+    const zh = [
+      ...(matched.length > 0
+        ? [`纳税人在本年${matched.map((q) => `${q.period}（${worth(q.benefit).zh}）`).join('、')}符合本项优惠的条件，按本年截至本季度的累计数据已不再符合`]
+        : [`按本年截至本季度的累计数据，纳税人已不再符合本项优惠的条件`]),
+      ...(unknown.length > 0 ? [`${unknown.join('、')}缺少数据、无法判断，如已申报本项优惠同样应补缴`] : []),
+    ];
+    const en = [
+      ...(matched.length > 0
+        ? [
+            `The taxpayer met this relief's conditions earlier in the year, in ${listEn(matched.map((q) => `${q.period} (${worth(q.benefit).en})`))}; on the year's figures to this quarter it no longer does`,
+          ]
+        : [`On the year's figures to this quarter, the taxpayer does not meet this relief's conditions`]),
+      ...(unknown.length > 0 ? [`${listEn(unknown)} could not be judged (data missing), and a claim of it there is repaid too`] : []),
+    ];
     p.notices.push({
-      zh: `本项优惠在本年${zh}符合条件；按本年截至本季度的累计数据已不再符合，预缴按本年累计计算，这些季度的优惠将在以后预缴或年度汇算清缴时不再享受（已申报的应补缴，未申报的不计入应享未享）`,
-      en: `The taxpayer met this relief's conditions earlier in the year, in ${en}. On the year's figures to this quarter it no longer does: prepayments are of the year to date, so the relief of those quarters is no longer due, settled at a later prepayment or at the annual return (a claim of it is repaid; unclaimed, it is not counted as missed)`,
+      zh: `${zh.join('；')}。预缴按本年累计计算，这些季度的优惠在本季度预缴（或年度汇算清缴）时不再享受（已申报的应补缴，未申报的不计入应享未享）`,
+      en: `${en.join('. ')}. Prepayments are of the year to date, so the relief of those quarters is no longer due, settled at this quarter's prepayment or at the annual return (a claim of it is repaid; unclaimed, it is not counted as missed)`,
     });
+  }
+}
+
+/**
+ * A relief taken back by a later quarter (`year.lapsedBy`) no longer counts in its group of reliefs
+ * that do not stack, as in the ledger: the group's other reliefs are weighed again without it, and it
+ * says nothing of them.
+ */
+function restack(explained: PolicyExplanation[], inForce: InForce): void {
+  const lapsed = new Set(explained.filter((p) => p.year?.lapsedBy).map((p) => p.policy));
+  if (lapsed.size === 0) return;
+  const entries = new Map(inForce.map((x) => [x.entry.id, x.entry]));
+  const groups = new Set([...lapsed].flatMap((id) => entries.get(id)?.exclusiveGroup ?? []));
+  const weighed = explained
+    .filter((p) => groups.has(entries.get(p.policy)?.exclusiveGroup ?? ''))
+    .map((p) => ({ entry: entries.get(p.policy) as CatalogueEntry, status: lapsed.has(p.policy) ? ('notEligible' as const) : p.status, benefit: p.benefit }));
+  for (const p of explained) {
+    const entry = entries.get(p.policy);
+    if (!entry?.exclusiveGroup || !groups.has(entry.exclusiveGroup)) continue;
+    p.stacking = lapsed.has(p.policy) ? null : stackingOf({ entry, status: p.status, benefit: p.benefit }, weighed);
   }
 }
 

@@ -215,10 +215,13 @@ export function registerCompany(api: ZodApi, ctx: ApiContext): void {
               ),
             year: z
               .object({
-                lapsedBy: z.string().nullable().describe('the later quarter of the year whose figures fail this matched relief, taking it back'),
+                lapsedBy: z
+                  .string()
+                  .nullable()
+                  .describe('the later quarter of the year whose figures fail this relief (matched, or unknown here), taking it back'),
                 takesBack: z
-                  .array(z.object({ period: z.string(), benefit: yuan.nullable() }))
-                  .describe('for a quarter that fails the rule: the earlier quarters of the year that matched it, with their estimates'),
+                  .array(z.object({ period: z.string(), status: z.enum(['matched', 'unknown']), benefit: yuan.nullable() }))
+                  .describe('for a quarter that fails the rule: the earlier quarters of the year that matched it (with their estimates) or could not judge it'),
               })
               .nullable()
               .describe('a relief settled on the year (prepayments of the year to date): how the other quarters of the year bear on this one'),

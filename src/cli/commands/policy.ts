@@ -73,11 +73,13 @@ async function warnUnmatchedQuarters(db: Db, year: number, creditCode: string | 
  * What the build's judgement of the year (reliefs settled on the year) stands at after it: every
  * build judges the whole year again, so a quarter's match can change the quarters before it.
  */
-function yearText(l: LedgerBuild): string {
+export function yearText(l: LedgerBuild): string {
   const y = l.year;
   const n = (k: number) => `${k.toLocaleString('en-US')} ${k === 1 ? 'taxpayer' : 'taxpayers'}`;
+  // Reliefs of no estimate are counted, never summed: all of them so, the amount is unknown, not 0.00.
+  const lapsed = y.lapsed === '0.00' ? 'amount unknown' : `${formatYuan(toFen(y.lapsed))} yuan`;
   const parts = [
-    ...(y.taxpayersLapsed > 0 ? [`unclaimed, no longer due ${formatYuan(toFen(y.lapsed))} yuan (${n(y.taxpayersLapsed)})`] : []),
+    ...(y.taxpayersLapsed > 0 ? [`unclaimed, no longer due 未申报、不再享受 ${lapsed} (${n(y.taxpayersLapsed)})`] : []),
     ...(y.taxpayersClaimedLapsed > 0 ? [`claimed, to be repaid 应补缴 ${formatYuan(toFen(y.claimedLapsed))} yuan (${n(y.taxpayersClaimedLapsed)})`] : []),
   ];
   return parts.length === 0 ? '' : `year ${y.year}, reliefs a later quarter takes back 年内后续季度不再符合: ${parts.join('; ')}`;
@@ -140,7 +142,7 @@ export function reportText(r: PolicyReport): string {
     ...(r.lapsedByPolicy.length > 0
       ? [
           `reliefs a later quarter of the year took back, by policy 年内后续季度不再符合的优惠（按政策）\n${table(
-            ['policy', 'unclaimed, no longer due, yuan', 'taxpayers', 'claimed, to be repaid, yuan 应补缴', 'taxpayers'],
+            ['policy', 'unclaimed, no longer due, yuan 未申报', 'taxpayers', 'claimed, to be repaid, yuan 应补缴', 'taxpayers to repay'],
             r.lapsedByPolicy.map((c) => [
               c.policyId,
               formatYuan(toFen(c.lapsed)),
@@ -315,10 +317,11 @@ export function registerPolicy(program: Command): void {
         if (opts.lang !== 'zh') out.push(block('en'));
       }
       // What of a relief taken back on the year was claimed, to be repaid, is the ledger's to say.
-      if (e.policies.some((p) => p.year !== null))
-        out.push(
-          `note: what of a relief taken back on the year was claimed, to be repaid, and what was left unclaimed, the ledger says: zhishu ledger --taxpayer ${e.creditCode} --year ${e.period.slice(0, 4)}`,
-        );
+      if (e.policies.some((p) => p.year !== null)) {
+        const ledger = `zhishu ledger --taxpayer ${e.creditCode} --year ${e.period.slice(0, 4)}`;
+        if (opts.lang !== 'en') out.push(`注：哪些已申报（应补缴）、哪些未申报，见账本：${ledger}`);
+        if (opts.lang !== 'zh') out.push(`note: the ledger shows which were claimed (to be repaid) and which not: ${ledger}`);
+      }
       console.log(out.join('\n\n'));
     });
 

@@ -114,7 +114,7 @@ export interface PolicyExplanation {
   /** What the company must mind, for a matched relief (a relief had provisionally, for one). */
   notices: Bilingual[];
   /** A relief settled on the year: the later quarter that takes it back, or the earlier quarters this one takes back. */
-  year: { lapsedBy: string | null; takesBack: { period: string; benefit: string | null }[] } | null;
+  year: { lapsedBy: string | null; takesBack: { period: string; status: 'matched' | 'unknown'; benefit: string | null }[] } | null;
   trace: unknown;
 }
 
