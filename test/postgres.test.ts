@@ -1159,21 +1159,25 @@ describe('the ledger of reliefs settled on the year, hand-built, on both engines
   const smallLowProfit = async (db: Db, i: number, period: string, asOf?: string) =>
     (await explainTaxpayer(db, { creditCode: code(i), period, policy: 'cit.smallLowProfit', asOf })).policies[0] as PolicyExplanation;
   const takenBack = (q: string) =>
-    `On the year's figures to ${q}, the taxpayer no longer meets this relief's conditions: prepayments are of the year to date, so this quarter's relief is no longer due, settled at a later prepayment or at the annual return (a claim of it is repaid; unclaimed, it is not counted as missed)`;
+    `On the year's figures to ${q}, the taxpayer no longer meets this relief's conditions: prepayments are of the year to date, so this quarter's relief is no longer due, settled at the prepayment for ${q} or at the annual return (a claim of it is repaid; unclaimed, it is not counted as missed)`;
   /** A new result of a taxpayer's quarter, as a re-match computes it: new facts, and results with them. */
-  const rematch = async (db: Db, i: number, q: number, said: [string, string, string | null][]) => {
+  const rematch = async (db: Db, i: number, q: number, said: [string, string, string | null][], at = '2026-10-25 08:00:00') => {
     const quarter = quarters[q - 1] as (typeof quarters)[number];
-    await db.exec(
-      `INSERT INTO taxpayer_fact (credit_code, period, period_start, period_end, computed_at) VALUES ($1, $2, $3::DATE, $4::DATE, TIMESTAMP '2026-10-25 08:00:00')`,
-      [code(i), quarter.period, quarter.start, quarter.end],
-    );
+    await db.exec(`INSERT INTO taxpayer_fact (credit_code, period, period_start, period_end, computed_at) VALUES ($1, $2, $3::DATE, $4::DATE, $5::TIMESTAMP)`, [
+      code(i),
+      quarter.period,
+      quarter.start,
+      quarter.end,
+      at,
+    ]);
     for (const [policy, status, benefit] of said)
-      await db.exec(`INSERT INTO policy_match VALUES (9, $1, $2, $3, $4, $5::DECIMAL(18,2), 'cit', TIMESTAMP '2026-10-25 08:00:00')`, [
+      await db.exec(`INSERT INTO policy_match VALUES (9, $1, $2, $3, $4, $5::DECIMAL(18,2), 'cit', $6::TIMESTAMP)`, [
         code(i),
         policy,
         quarter.period,
         status,
         benefit,
+        at,
       ]);
   };
 
@@ -1274,7 +1278,7 @@ describe('the ledger of reliefs settled on the year, hand-built, on both engines
       );
       assert.match(
         q1.text.zh[0] as string,
-        /：符合，预计本季度可享受约 80000\.00 元，但按本年截至2026-Q3的累计数据已不再符合，本季度的优惠不再享受。依据：/,
+        /：符合，预计本季度可享受约 80000\.00 元（按本季度数据）；但按本年截至2026-Q3的累计数据已不符合，本季度的优惠不再享受。依据：/,
         db.dialect,
       );
       assert.deepEqual(q1.year, { lapsedBy: '2026-Q3', takesBack: [] }, db.dialect);
@@ -1323,10 +1327,10 @@ describe('the ledger of reliefs settled on the year, hand-built, on both engines
         /^This quarter cannot be judged \(data missing\), but on the year's figures to 2026-Q3 the taxpayer does not meet/,
       );
       // Reliefs that do not stack: taxpayer 8's small low-profit relief, worth more than its high-tech
-      // rate in Q1, is taken back by Q3, so it no longer stands in the high-tech rate's way there.
+      // rate in Q1, is taken back (by Q2, whose facts fail the rule, and Q3 fails it too), so it no longer stands in the high-tech rate's way there.
       const eight = (await explainTaxpayer(db, { creditCode: code(8), period: '2026-Q1' })).policies;
       const [slp, ht] = ['cit.smallLowProfit', 'cit.highTech'].map((id) => eight.find((p) => p.policy === id) as PolicyExplanation);
-      assert.deepEqual([slp?.status, slp?.year?.lapsedBy, slp?.stacking], ['matched', '2026-Q3', null], db.dialect);
+      assert.deepEqual([slp?.status, slp?.year?.lapsedBy, slp?.stacking], ['matched', '2026-Q2', null], db.dialect);
       assert.deepEqual([ht?.status, ht?.stacking], ['matched', null], `${db.dialect}: not beaten by a relief taken back`);
       const asked = (await explainTaxpayer(db, { creditCode: code(8), period: '2026-Q1', policy: 'cit.highTech' })).policies;
       assert.deepEqual(asked, [ht], `${db.dialect}: the same when asked about alone`);
@@ -1395,15 +1399,26 @@ describe('the ledger of reliefs settled on the year, hand-built, on both engines
       );
       const q2 = await smallLowProfit(db, 1, '2026-Q2');
       assert.deepEqual([q2.status, q2.year, q2.notices], ['notEligible', null, []], db.dialect);
-      // Q3 re-matched as failing, far over the limit, and Q2 as one that cannot judge: Q3 takes back
-      // Q1's relief and whatever was claimed for Q2.
-      await rematch(db, 1, 3, []);
-      await rematch(db, 1, 2, [['cit.smallLowProfit', 'unknown', null]]);
+      // Q3 re-matched as failing too, far over the limit: Q2's prepayment took Q1's relief back, and
+      // Q3 has nothing more to take.
+      await rematch(db, 1, 3, [], '2026-10-26 08:00:00');
       await db.exec(
         `UPDATE taxpayer_fact SET kind = 'enterprise', employees = 10, total_assets = 1000000, taxable_income = 3500000, quarterly_taxable_income = 1500000
-         WHERE credit_code = $1 AND period = '2026-Q3' AND computed_at = TIMESTAMP '2026-10-25 08:00:00'`,
+         WHERE credit_code = $1 AND period = '2026-Q3' AND computed_at = TIMESTAMP '2026-10-26 08:00:00'`,
         [code(1)],
       );
+      const taken = await smallLowProfit(db, 1, '2026-Q1');
+      assert.deepEqual(taken.year, { lapsedBy: '2026-Q2', takesBack: [] }, `${db.dialect}: the first quarter to fail takes it back`);
+      assert.match(taken.notices[0]?.en ?? '', /settled at the prepayment for 2026-Q2 or at the annual return/, db.dialect);
+      assert.deepEqual(
+        (await smallLowProfit(db, 1, '2026-Q2')).year,
+        { lapsedBy: null, takesBack: [{ period: '2026-Q1', status: 'matched', benefit: '80000.00' }] },
+        db.dialect,
+      );
+      const again = await smallLowProfit(db, 1, '2026-Q3');
+      assert.deepEqual([again.status, again.year, again.notices], ['notEligible', null, []], `${db.dialect}: taken back already by Q2`);
+      // Q2 re-matched as one that cannot judge: Q3 takes back Q1's relief and whatever was claimed for Q2.
+      await rematch(db, 1, 2, [['cit.smallLowProfit', 'unknown', null]]);
       const q3 = await smallLowProfit(db, 1, '2026-Q3');
       assert.deepEqual(
         [q3.status, q3.year],

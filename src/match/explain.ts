@@ -326,31 +326,35 @@ async function judgedOnTheYear(
     const entry = entries.get(p.policy) as CatalogueEntry;
     const judged = quarters.filter((q) => policiesOf(catalogue, parseQuarter(q)).some((x) => x.entry.id === p.policy));
     const result = (q: string) => results.find((r) => r.period === q && r.policy_id === p.policy);
-    // The latest later quarter that judged the policy; matched there, or not (no row: not eligible).
-    const decider = judged
-      .filter((q) => q > period)
-      .reverse()
-      .map((q) => ({ period: q, status: result(q)?.status ?? 'notEligible' }))
-      .find((r) => r.status !== 'unknown');
+    // The quarters of the year that judged the policy, before and after this one: matched there, or
+    // not (no row: not eligible). The latest after it decides, as in the ledger.
+    const judgedAt = (qs: string[]) => qs.map((q) => ({ period: q, status: result(q)?.status ?? 'notEligible' })).filter((r) => r.status !== 'unknown');
+    const later = judgedAt(judged.filter((q) => q > period));
+    const decider = later.at(-1);
     if (p.status === 'matched' || p.status === 'unknown') {
       if (decider === undefined || decider.status === 'matched') continue;
-      p.year = { lapsedBy: decider.period, takesBack: [] };
-      const head = headline(entry, p.status, p.benefit, decider.period);
+      // The prepayment that takes it back: the first quarter to fail after the last one to qualify.
+      const lastQualifying = later.map((r) => r.status).lastIndexOf('matched');
+      const takenAt = later[lastQualifying + 1]?.period ?? decider.period;
+      p.year = { lapsedBy: takenAt, takesBack: [] };
+      const head = headline(entry, p.status, p.benefit, takenAt);
       p.text = { zh: [head.zh, ...p.text.zh.slice(1)], en: [head.en, ...p.text.en.slice(1)] };
       p.notices.push(
         p.status === 'matched'
           ? {
-              zh: `按本年截至${decider.period}的累计数据，纳税人已不再符合本项优惠的条件：预缴按本年累计计算，本季度的优惠将在以后预缴或年度汇算清缴时不再享受（已申报的应补缴，未申报的不计入应享未享）`,
-              en: `On the year's figures to ${decider.period}, the taxpayer no longer meets this relief's conditions: prepayments are of the year to date, so this quarter's relief is no longer due, settled at a later prepayment or at the annual return (a claim of it is repaid; unclaimed, it is not counted as missed)`,
+              zh: `按本年截至${takenAt}的累计数据，纳税人已不再符合本项优惠的条件：预缴按本年累计计算，本季度的优惠在${takenAt}预缴或年度汇算清缴时不再享受（已申报的应补缴，未申报的不计入应享未享）`,
+              en: `On the year's figures to ${takenAt}, the taxpayer no longer meets this relief's conditions: prepayments are of the year to date, so this quarter's relief is no longer due, settled at the prepayment for ${takenAt} or at the annual return (a claim of it is repaid; unclaimed, it is not counted as missed)`,
             }
           : {
-              zh: `本季度缺少数据、无法判断，但按本年截至${decider.period}的累计数据，纳税人不符合本项优惠的条件：预缴按本年累计计算，本季度如已申报本项优惠，应在以后预缴或年度汇算清缴时补缴`,
-              en: `This quarter cannot be judged (data missing), but on the year's figures to ${decider.period} the taxpayer does not meet this relief's conditions: prepayments are of the year to date, so a claim of it for this quarter is repaid at a later prepayment or at the annual return`,
+              zh: `本季度缺少数据、无法判断，但按本年截至${takenAt}的累计数据，纳税人不符合本项优惠的条件：预缴按本年累计计算，本季度如已申报本项优惠，应在${takenAt}预缴或年度汇算清缴时补缴`,
+              en: `This quarter cannot be judged (data missing), but on the year's figures to ${takenAt} the taxpayer does not meet this relief's conditions: prepayments are of the year to date, so a claim of it for this quarter is repaid at the prepayment for ${takenAt} or at the annual return`,
             },
       );
       continue;
     }
     if (decider?.status === 'matched') continue;
+    // Taken back already, by an earlier quarter that failed too (none qualified since): nothing more to take.
+    if ((judgedAt(judged.filter((q) => q < period)).at(-1)?.status ?? 'matched') !== 'matched') continue;
     const earlier = judged.flatMap((q) => {
       const r = result(q);
       return q < period && (r?.status === 'matched' || r?.status === 'unknown')
@@ -534,7 +538,10 @@ function headline(entry: CatalogueEntry, status: MatchStatus, value: string | nu
   const lapsed =
     lapsedBy === null
       ? { zh: '', en: '' }
-      : { zh: `，但按本年截至${lapsedBy}的累计数据已不再符合，本季度的优惠不再享受`, en: `, but no longer due: the year's figures to ${lapsedBy} fail it` };
+      : {
+          zh: `${status === 'matched' ? '（按本季度数据）' : ''}；但按本年截至${lapsedBy}的累计数据已不符合，本季度的优惠不再享受`,
+          en: `, but no longer due: the year's figures to ${lapsedBy} fail it`,
+        };
   return {
     zh: `${entry.title.zh}：${STATUS_LABELS[status].zh}${worth.zh}${lapsed.zh}。依据：${entry.sources.map((s) => sourceZh(s.document)).join('；')}`,
     en: `${entry.title.en}: ${STATUS_LABELS[status].en}${worth.en}${lapsed.en}. Source: ${entry.sources.map((s) => s.document).join('; ')}`,

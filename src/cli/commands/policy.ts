@@ -90,7 +90,7 @@ export function matchText(r: MatchRun, ledger?: LedgerBuild): string {
     .filter(([k]) => k !== 'notEligible')
     .map(([k, l]) => [`${l.zh} ${l.en}`, r.byStatus[k] ?? 0]);
   return [
-    `run ${r.runId}: ${r.entries} policies × ${r.taxpayers.toLocaleString('en-US')} taxpayers for ${r.period.period} (${r.scope})`,
+    `run ${r.runId}: ${r.entries} policies × ${r.taxpayers.toLocaleString('en-US')} ${r.taxpayers === 1 ? 'taxpayer' : 'taxpayers'} for ${r.period.period} (${r.scope})`,
     table(['status', 'taxpayer-policy pairs'], rows),
     ledger
       ? `ledger ${r.period.period} (${ledger.creditCode ?? 'city'}): enjoyed ${ledger.enjoyed} yuan, missed ${ledger.missed} yuan${
@@ -317,10 +317,12 @@ export function registerPolicy(program: Command): void {
         if (opts.lang !== 'zh') out.push(block('en'));
       }
       // What of a relief taken back on the year was claimed, to be repaid, is the ledger's to say.
-      if (e.policies.some((p) => p.year !== null)) {
+      const judged = e.policies.filter((p) => p.year !== null).map((p) => p.policy);
+      if (judged.length > 0) {
         const ledger = `zhishu ledger --taxpayer ${e.creditCode} --year ${e.period.slice(0, 4)}`;
-        if (opts.lang !== 'en') out.push(`注：哪些已申报（应补缴）、哪些未申报，见账本：${ledger}`);
-        if (opts.lang !== 'zh') out.push(`note: the ledger shows which were claimed (to be repaid) and which not: ${ledger}`);
+        if (opts.lang !== 'en') out.push(`注：${judged.join('、')} 在哪些季度已申报（应补缴）、哪些未申报，见账本：${ledger}`);
+        if (opts.lang !== 'zh')
+          out.push(`note: the ledger shows in which quarters ${judged.join(', ')} was claimed (to be repaid) and in which not: ${ledger}`);
       }
       console.log(out.join('\n\n'));
     });
