@@ -1003,6 +1003,12 @@ describe('the ledger of claims the match contradicts and of reliefs missed witho
     assert.equal(five.at(-1), 'enjoyed 已享受 2800.00 yuan; missed 应享未享 0.00 yuan, and 1 relief(s) of unknown amount 金额未知');
     const four = ledgerText(ledgers[3] as TaxpayerLedger);
     assert.match(four, /enjoyed +2800\.00 +unverified 未核实; match: 未判断 not judged\n/);
+    // A status that is not money says what it means rather than leave its code alone.
+    const six = ledgerText(ledgers[5] as TaxpayerLedger).split('\n');
+    assert.match(
+      six.find((l) => l.includes('cit.highTech')) ?? '',
+      /notStacked +0\.00 +does not stack: another relief of its group counts instead 不得叠加享受，按同组另一项计$/,
+    );
     // zhishu report policy: the same figures, and the claims without eligibility by policy and match status.
     const text = reportText(report);
     for (const [label, value] of [

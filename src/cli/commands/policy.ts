@@ -192,6 +192,10 @@ export function ledgerText(l: TaxpayerLedger): string {
         return 'worth 0.00 this quarter 本期无可享金额';
       case 'lapsedInYear':
         return `${r.lapsed === null ? 'amount unknown' : `${r.lapsed} yuan`} no longer due: ${later}`;
+      case 'notStacked':
+        return 'does not stack: another relief of its group counts instead 不得叠加享受，按同组另一项计';
+      case 'matchedNoCode':
+        return 'matched; no reduction code to see a claim by 无减免性质代码，无法核对是否已享受';
       default:
         return '';
     }
