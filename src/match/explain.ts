@@ -270,13 +270,18 @@ export async function explainTaxpayer(
     String(row.computed_at),
   ]);
   const facts = factRow(row);
-  // Every policy in force is explained and judged on the year, whichever was asked about: a relief
-  // taken back no longer counts in its group, which changes what its peers' stacking says.
-  const all = explainFacts(facts, inForce, inForce);
-  await judgedOnTheYear(store, catalogue, opts.creditCode, quarter.period, opts.asOf ?? '9999-12-31', all);
-  restack(all, inForce);
+  // The policies asked about, with the other reliefs of their groups, are explained and judged on the
+  // year: a relief taken back no longer counts in its group, which changes what its peers' stacking says.
+  const groups = new Set(policies.flatMap((p) => p.entry.exclusiveGroup ?? []));
   const asked = new Set(policies.map((p) => p.entry.id));
-  const explained = all.filter((p) => asked.has(p.policy));
+  const weighed = explainFacts(
+    facts,
+    inForce,
+    inForce.filter((p) => asked.has(p.entry.id) || groups.has(p.entry.exclusiveGroup ?? '')),
+  );
+  await judgedOnTheYear(store, catalogue, opts.creditCode, quarter.period, opts.asOf ?? '9999-12-31', weighed);
+  restack(weighed, inForce);
+  const explained = weighed.filter((p) => asked.has(p.policy));
   return {
     creditCode: opts.creditCode,
     period: quarter.period,

@@ -12,7 +12,7 @@ import {
   renderMessage,
 } from './message.ts';
 import { type Backoff, backoffSeconds, checkSendingHours, DEFAULT_SEND_SETTINGS, type SendingHours } from './settings.ts';
-import { mayDeliverAt, nextDeliveryTime, type QuietHours, sqlTimestamp, toLocal } from './time.ts';
+import { clockFrom, mayDeliverAt, nextDeliveryTime, type QuietHours, sqlTimestamp, toLocal } from './time.ts';
 
 export type Adapters = Partial<Record<Channel, ChannelAdapter>>;
 
@@ -165,8 +165,8 @@ async function sendRun(db: Db, adapters: Adapters, options: SendOptions): Promis
   const now = toLocal(options.now);
   // Attempt times run on from `now` with the real clock, so a run simulated at another moment
   // still logs how long each attempt took.
-  const started = Date.now();
-  const clock = () => now + (Date.now() - started);
+  const fromNow = clockFrom(options.now);
+  const clock = () => toLocal(fromNow());
   const stamp = () => sqlTimestamp(clock());
   const report: SendReport = { recovered: 0, due: 0, dueInAll: 0, sent: 0, retrying: 0, failed: 0, fellBack: 0, held: 0, noAdapter: 0, outcomes: {} };
 
