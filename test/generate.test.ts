@@ -215,6 +215,40 @@ describe('generateCity', () => {
     }
   });
 
+  it('halves the surcharges of a general-taxpayer enterprise by the annual return that counts for the month, not the year so far', async () => {
+    // The reference reads the generated annual returns as the facts do (国家税务总局公告2022年第3号):
+    // the return of the year before from July, of two years before to June; an enterprise registered
+    // after that year by its first return once filed before the quarter, until then on head count and
+    // assets alone.
+    const rows = await store.all<{ halved: boolean; within: boolean; n: string }>(`
+      WITH s AS (
+        SELECT credit_code, period_start, period_end, date_trunc('quarter', period_end)::DATE AS quarter_start,
+          make_date(year(period_end) - CASE WHEN month(period_end) >= 7 THEN 1 ELSE 2 END, 12, 31) AS annual_end
+        FROM ${generatedSource(dirY, 'filing')} WHERE tax_type = 'surcharges' AND filed_on IS NOT NULL AND tax_base > 0
+      ), a AS (SELECT credit_code, period_end AS annual_end, tax_base FROM ${generatedSource(dirY, 'filing')} WHERE tax_type = 'citAnnual'),
+      f AS (SELECT credit_code, period_end, filed_on, tax_base FROM ${generatedSource(dirY, 'filing')} WHERE tax_type = 'citAnnual'),
+      red AS (
+        SELECT DISTINCT credit_code, period_end FROM ${generatedSource(dirY, 'filing_reduction')}
+        WHERE tax_type = 'surcharges' AND reduction_code = ${literal(REDUCTION_CODES.surchargeHalving)}
+      ), claimers AS (SELECT DISTINCT credit_code FROM ${generatedSource(dirY, 'filing_reduction')})
+      SELECT red.credit_code IS NOT NULL AS halved,
+        t.employees <= 300 AND t.total_assets <= 50000000
+          AND CASE WHEN t.registered_on <= s.annual_end THEN a.tax_base <= 3000000
+                   WHEN f.credit_code IS NOT NULL THEN f.tax_base <= 3000000 ELSE true END AS within,
+        count(*) AS n
+      FROM s JOIN ${generatedSource(dirY, 'taxpayer')} t USING (credit_code) JOIN claimers USING (credit_code)
+      LEFT JOIN a USING (credit_code, annual_end) LEFT JOIN red USING (credit_code, period_end)
+      LEFT JOIN f ON f.credit_code = s.credit_code AND f.period_end > s.annual_end AND f.period_end < date_trunc('year', s.period_end)
+        AND f.filed_on < s.quarter_start
+      WHERE t.kind = 'enterprise' AND t.vat_status = 'general'
+      GROUP BY ALL ORDER BY ALL`);
+    const count = (halved: boolean, within: boolean) => Number(rows.find((r) => r.halved === halved && r.within === within)?.n ?? 0);
+    assert.ok(count(true, true) > 100, `halved returns: ${JSON.stringify(rows)}`);
+    assert.ok(count(false, false) > 0, `some general enterprises are not small low-profit by their annual return: ${JSON.stringify(rows)}`);
+    assert.equal(count(true, false), 0, 'halved beyond the limits');
+    assert.equal(count(false, true), 0, 'within the limits but not halved');
+  });
+
   it('charges CIT at the small low-profit rate exactly when the profit of the year so far is within the limit', async () => {
     // The reference is a window over the generated returns, as the rule reads (国家税务总局公告2023年第6号):
     // income from the start of the year (or of the window) to the end of the quarter, with head count and assets.
@@ -238,6 +272,41 @@ describe('generateCity', () => {
     assert.ok(count(false, false) > 0, `some claiming enterprises must pass the limits in the year: ${JSON.stringify(rows)}`);
     assert.equal(count(true, false), 0, 'claimed the small low-profit rate beyond the limits');
     assert.equal(count(false, true), 0, 'within the limits but not at the small low-profit rate');
+  });
+
+  it('files an annual CIT return for every enterprise and year before the window’s last, claimed and paid on the prepayments', async () => {
+    // The window of dirY starts in 2025-10: the returns of 2024 (filed in 2025, before it) and 2025.
+    const rows = await store.all<{ y: number; n: string; bad: string; unfiled: string; over: string }>(`
+      WITH a AS (SELECT * FROM ${generatedSource(dirY, 'filing')} WHERE tax_type = 'citAnnual'),
+      t AS (SELECT * FROM ${generatedSource(dirY, 'taxpayer')})
+      SELECT year(a.period_end) AS y, count(*) AS n,
+        count(*) FILTER (WHERE t.kind <> 'enterprise' OR t.registered_on > a.period_end OR month(a.period_end) <> 12 OR day(a.period_end) <> 31
+          OR a.period_start <> greatest(make_date(year(a.period_end), 1, 1), t.registered_on) OR a.tax_base < 0
+          OR (a.filed_on IS NOT NULL AND a.filed_on <= a.period_end)) AS bad,
+        count(*) FILTER (WHERE a.filed_on IS NULL) AS unfiled,
+        count(*) FILTER (WHERE a.tax_base > 3000000) AS over
+      FROM a JOIN t USING (credit_code) GROUP BY ALL ORDER BY 1`);
+    assert.deepEqual(
+      rows.map((r) => Number(r.y)),
+      [2024, 2025],
+    );
+    for (const r of rows) assert.equal(Number(r.bad), 0, `${r.y}: returns of enterprises registered by the year's end, for the year from registration`);
+    const expected = await store.all<{ y: number; n: string }>(`
+      SELECT y, count(*) AS n FROM ${generatedSource(dirY, 'taxpayer')}, (VALUES (2024), (2025)) v(y)
+      WHERE kind = 'enterprise' AND registered_on <= make_date(y, 12, 31) GROUP BY y ORDER BY y`);
+    assert.deepEqual(
+      rows.map((r) => Number(r.n)),
+      expected.map((r) => Number(r.n)),
+      'one return per enterprise and year',
+    );
+    assert.ok(
+      rows.every((r) => Number(r.over) > 0),
+      'some enterprises are over 3,000,000 on their annual return',
+    );
+    const extra = await store.one<{ red: string; pay: string }>(`
+      SELECT (SELECT count(*) FROM ${generatedSource(dirY, 'filing_reduction')} WHERE tax_type = 'citAnnual') AS red,
+        (SELECT count(*) FROM ${generatedSource(dirY, 'payment')} WHERE tax_type = 'citAnnual') AS pay`);
+    assert.deepEqual([Number(extra.red), Number(extra.pay)], [0, 0], 'the year is claimed and paid on the prepayments');
   });
 
   it('prepays IIT on business income quarterly and claims exactly the individual-business halving the catalogue computes', async () => {
@@ -309,8 +378,10 @@ describe('generateCity', () => {
     assert.equal(Number(quota.bad), 0);
     const due = await store.one<{ bad: string }>(`
       SELECT count(*) AS bad FROM ${generatedSource(dirA, 'filing')}
-      WHERE dayofweek(due_date) IN (0, 6) OR day(due_date) NOT BETWEEN 15 AND 17 OR due_date <= period_end`);
-    assert.equal(Number(due.bad), 0, 'due dates are the 15th moved past a weekend');
+      WHERE dayofweek(due_date) IN (0, 6) OR due_date <= period_end
+        OR CASE WHEN tax_type = 'citAnnual' THEN due_date NOT BETWEEN make_date(year(period_end) + 1, 5, 31) AND make_date(year(period_end) + 1, 6, 2)
+                ELSE day(due_date) NOT BETWEEN 15 AND 17 END`);
+    assert.equal(Number(due.bad), 0, 'due dates are the 15th moved past a weekend; an annual CIT return is due 31 May, moved past a weekend');
     const hall = await store.one<{ bad: string }>(`
       SELECT count(*) AS bad FROM ${generatedSource(dirA, 'hall_visit')}
       WHERE dayofweek(arrived_at) IN (0, 6) OR hour(arrived_at) < 9 OR hour(arrived_at) >= 18

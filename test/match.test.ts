@@ -452,7 +452,7 @@ describe('single-taxpayer re-match: the same facts and results as the city run',
   const oneAt = '2026-10-21 08:00:00';
   before(async () => {
     const dir = tempDir();
-    await generateCity({ taxpayers: 250, months: 12, seed: 5 }, join(dir, 'city'));
+    await generateCity({ taxpayers: 250, months: 12, seed: 3 }, join(dir, 'city'));
     store = await Store.open(join(dir, 'zhishu.duckdb'));
     await ingestDirectory(store, join(dir, 'city'));
     for (const period of Q) await runMatch(store, { period, now: new Date(`${cityAt.replace(' ', 'T')}Z`) });
@@ -635,10 +635,22 @@ describe('single-taxpayer re-match: the same facts and results as the city run',
       await filing(c(i), 'iitBusiness', '2026-04-01', '2026-06-30', '20000.00', '500.00', i === 6 ? null : '2026-07-10');
       await filing(c(i), 'iitBusiness', '2026-07-01', '2026-09-30', '30000.00', '750.00');
     }
+    // Annual CIT returns (citAnnual): for 2026-Q3 the return of 2025 counts (filed in 2026, it counts from
+    // 1 July), not that of 2024. c(1) filed both; c(2)'s of 2025 is outstanding; c(3) has none on record.
+    // Two enterprises registered in 2025 file their first, of 2025, before 2026-Q2 (c(9)) and within it
+    // (c(10)): for 2026-Q2, whose return is 2024's, the first counts for c(9) only.
+    const annual = returnsOf(store, '2026-06-01', '2026-05-20');
+    await annual(c(1), 'citAnnual', '2024-01-01', '2024-12-31', '9000000.00', '2250000.00', '2025-05-20');
+    await annual(c(1), 'citAnnual', '2025-01-01', '2025-12-31', '2800000.50', '140000.03');
+    await annual(c(2), 'citAnnual', '2025-01-01', '2025-12-31', '100.00', '5.00', null);
+    await tp(c(9), '2025-03-01', false, null);
+    await annual(c(9), 'citAnnual', '2025-03-01', '2025-12-31', '3500000.00', '875000.00', '2026-03-20');
+    await tp(c(10), '2025-03-01', false, null);
+    await annual(c(10), 'citAnnual', '2025-03-01', '2025-12-31', '3500000.00', '875000.00', '2026-04-20');
     const cityAt = '2026-11-01 08:00:00';
     const oneAt = '2026-11-02 08:00:00';
     await runMatch(store, { period: '2026-Q3', now: new Date(`${cityAt.replace(' ', 'T')}Z`) });
-    for (let i = 1; i <= 8; i++) await runMatch(store, { period: '2026-Q3', only: c(i), now: new Date(`${oneAt.replace(' ', 'T')}Z`) });
+    for (let i = 1; i <= 10; i++) await runMatch(store, { period: '2026-Q3', only: c(i), now: new Date(`${oneAt.replace(' ', 'T')}Z`) });
     const facts = (at: string) =>
       store.all(
         `SELECT * EXCLUDE (computed_at) FROM taxpayer_fact WHERE computed_at = TIMESTAMP '${at}' AND credit_code LIKE '91440300MA5J%' ORDER BY credit_code`,
@@ -720,6 +732,50 @@ describe('single-taxpayer re-match: the same facts and results as the city run',
         [null, null, null, false],
       ],
     );
+    // Small low-profit status for the six taxes and two fees: the annual return that counts
+    // (国家税务总局公告2022年第3号), unknown while it is outstanding or missing; an enterprise registered
+    // after its year has none and is new; an individual business has neither fact.
+    const annualFacts = (f: Record<string, unknown>) => [f.cit_annual_taxable_income, f.before_first_cit_annual];
+    assert.deepEqual(
+      [1, 2, 3, 5, 9, 7].map((i) => annualFacts(by[c(i)] ?? {})),
+      [
+        ['2800000.50', false],
+        [null, false],
+        [null, false],
+        [null, true],
+        ['3500000.00', false],
+        [null, null],
+      ],
+    );
+    const q2City = '2026-11-03 08:00:00';
+    const q2One = '2026-11-04 08:00:00';
+    await runMatch(store, { period: '2026-Q2', now: new Date(`${q2City.replace(' ', 'T')}Z`) });
+    for (const i of [1, 9, 10]) await runMatch(store, { period: '2026-Q2', only: c(i), now: new Date(`${q2One.replace(' ', 'T')}Z`) });
+    const q2 = Object.fromEntries((await facts(q2One)).map((r) => [r.credit_code, r]));
+    assert.deepEqual(
+      [1, 9, 10].map((i) => annualFacts(q2[c(i)] ?? {})),
+      [
+        // 2024's return counts until 30 June 2026.
+        ['9000000.00', false],
+        // the first return, filed before the quarter, counts; filed within it, not yet
+        ['3500000.00', false],
+        [null, true],
+      ],
+    );
+    assert.deepEqual(
+      (await facts(q2One)).filter((r) => [c(1), c(9), c(10)].includes(r.credit_code as string)),
+      (await facts(q2City)).filter((r) => [c(1), c(9), c(10)].includes(r.credit_code as string)),
+    );
+    const sixTaxes = await store.all<{ credit_code: string; status: string }>(
+      `SELECT credit_code, status::VARCHAR AS status FROM current_match
+       WHERE policy_id = 'surcharges.sixTaxesTwoFees' AND period = '2026-Q2' AND credit_code IN ($1, $2, $3) ORDER BY credit_code`,
+      [c(1), c(9), c(10)],
+    );
+    // c(1) over 3,000,000 on 2024's return; c(9) on its first; c(10) new, within head count and assets.
+    assert.deepEqual(
+      sixTaxes.map((r) => [r.credit_code, r.status]),
+      [[c(10), 'matched']],
+    );
   });
 
   it('a re-match that fails leaves nothing behind', async () => {
@@ -770,6 +826,8 @@ describe('explanations follow the rule: any one of, all of, as deep as it goes',
     await filing(big, 'cit', '2026-01-01', '2026-03-31', '400000', '100000');
     await filing(big, 'vat', '2026-01-01', '2026-03-31', '900000', '76270');
     await filing(big, 'surcharges', '2026-01-01', '2026-03-31', '76270', '915.24');
+    // Its annual CIT return of 2024, filed in 2025: the one that counts for 2026-Q1's halving.
+    await returnsOf(store, '2025-06-03', '2025-05-20')(big, 'citAnnual', '2024-01-01', '2024-12-31', '1500000', '375000');
     await runMatch(store, { period: Q, now: new Date('2026-04-20T08:00:00Z') });
     // The Qianhai relief, in force until 2025, names districts.
     await runMatch(store, { period: '2025-Q4', now: new Date('2026-01-20T08:00:00Z') });
@@ -822,7 +880,7 @@ describe('explanations follow the rule: any one of, all of, as deep as it goes',
     const limit = (param: string) => `${param}: 财政部 税务总局公告2023年第12号 [C], 2023-01-01..2027-12-31`;
     assert.equal(
       p.text.zh[0],
-      `${p.title.zh}：接近符合，如满足以下条件，本季度约可减免 457.62 元。依据：财政部 税务总局公告2023年第12号 第三条；财政部 税务总局公告2022年第10号（小型微利企业的判定）`,
+      `${p.title.zh}：接近符合，如满足以下条件，本季度约可减免 457.62 元。依据：财政部 税务总局公告2023年第12号 第三条；财政部 税务总局公告2022年第10号（小型微利企业的判定）；国家税务总局公告2022年第3号 第一条（汇算清缴结果的适用期间；新设立企业）`,
     );
     assert.deepEqual(p.text.zh.slice(1), [
       '  ✗ 以下任一项满足即可（均未满足）：',
@@ -832,11 +890,14 @@ describe('explanations follow the rule: any one of, all of, as deep as it goes',
       '      ✓ 纳税人类型为 企业，要求为 企业',
       `      ✗ 从业人数为 320，要求不超过 300，超出 20（${limit('slpe.maxEmployees')}）`,
       `      ✓ 资产总额为 20000000，要求不超过 50000000（${limit('slpe.maxAssets')}）`,
-      `      ✓ 本年累计应纳税所得额为 400000，要求不超过 3000000（${limit('slpe.maxTaxableIncome')}）`,
+      // Small low-profit status for the halving is the annual return's that counts, not the year so far.
+      '      ✓ 以下任一项满足即可（已满足）：',
+      '        ✗ 新设立企业、首次汇算清缴前为 否，要求为 是',
+      `        ✓ 适用的企业所得税年度汇算清缴应纳税所得额为 1500000，要求不超过 3000000（${limit('slpe.maxTaxableIncome')}）`,
     ]);
     assert.equal(
       p.text.en[0],
-      `${p.title.en}: near miss, worth about 457.62 yuan this quarter if the conditions below were met. Source: 财政部 税务总局公告2023年第12号 第三条; 财政部 税务总局公告2022年第10号 (how small low-profit status is determined for it)`,
+      `${p.title.en}: near miss, worth about 457.62 yuan this quarter if the conditions below were met. Source: 财政部 税务总局公告2023年第12号 第三条; 财政部 税务总局公告2022年第10号 (how small low-profit status is determined for it); 国家税务总局公告2022年第3号 第一条 (from when an annual return's result counts; new enterprises)`,
     );
     assert.deepEqual(p.text.en.slice(1), [
       '  ✗ any one of the following (none met):',
@@ -846,7 +907,9 @@ describe('explanations follow the rule: any one of, all of, as deep as it goes',
       '      ✓ kind of taxpayer is enterprise, required equal to enterprise',
       `      ✗ employees is 320, required at most 300: 20 over the limit (${limit('slpe.maxEmployees')})`,
       `      ✓ total assets is 20000000, required at most 50000000 (${limit('slpe.maxAssets')})`,
-      `      ✓ taxable income of the year so far is 400000, required at most 3000000 (${limit('slpe.maxTaxableIncome')})`,
+      '      ✓ any one of the following (met):',
+      '        ✗ a new enterprise before its first annual CIT return is no, required equal to yes',
+      `        ✓ taxable income on the annual CIT return that counts is 1500000, required at most 3000000 (${limit('slpe.maxTaxableIncome')})`,
     ]);
     // Meeting any one alternative is enough, and of the third only the employees are lacking.
     const lacks = lackingOf(p);

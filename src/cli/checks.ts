@@ -47,11 +47,12 @@ export async function checkMatchRun(db: Db, period: string, what = 'plan'): Prom
 
 /**
  * All quarters with returns in the store, oldest first; of one year only with `year` (the returns of
- * that year read, not a city's every return: ledger and report ask this on each call).
+ * that year read, not a city's every return: ledger and report ask this on each call). An annual CIT
+ * return ends on 31 December but is no quarter's: it does not count.
  */
 export async function quartersInStore(db: Db, year?: number): Promise<string[]> {
   const rows = await db.all<{ d: string }>(
-    `SELECT DISTINCT period_end::VARCHAR AS d FROM filing WHERE extract(month FROM period_end) % 3 = 0 AND period_start <= period_end - INTERVAL '2 months'
+    `SELECT DISTINCT period_end::VARCHAR AS d FROM filing WHERE extract(month FROM period_end) % 3 = 0 AND period_start <= period_end - INTERVAL '2 months' AND tax_type <> 'citAnnual'
        ${year === undefined ? '' : 'AND period_end BETWEEN $1::DATE AND $2::DATE'} ORDER BY 1`,
     year === undefined ? [] : [`${year}-01-01`, `${year}-12-31`],
   );
@@ -64,7 +65,8 @@ export async function quartersInStore(db: Db, year?: number): Promise<string[]> 
  */
 export async function checkReturnsIn(db: Db, period: string, what = 'match'): Promise<void> {
   const q = parseQuarter(period);
-  if ((await db.all('SELECT 1 FROM filing WHERE period_end BETWEEN $1::DATE AND $2::DATE LIMIT 1', [q.start, q.end])).length > 0) return;
+  if ((await db.all("SELECT 1 FROM filing WHERE period_end BETWEEN $1::DATE AND $2::DATE AND tax_type <> 'citAnnual' LIMIT 1", [q.start, q.end])).length > 0)
+    return;
   const quarters = await quartersInStore(db);
   throw new UsageError(
     `no returns of ${period} in the store, so nothing to ${what}${

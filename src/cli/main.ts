@@ -102,7 +102,8 @@ program
     if (which === 'data-model') {
       const { dataModelMarkdown } = await import('../model/dataModelDoc.ts');
       const { TABLES } = await import('../model/index.ts');
-      text = dataModelMarkdown(TABLES);
+      const { FACTS } = await import('../rules/facts.ts');
+      text = dataModelMarkdown(TABLES, FACTS);
     } else if (which === 'calculator') {
       const { calculatorMarkdown } = await import('../calc/calculatorDoc.ts');
       text = calculatorMarkdown();

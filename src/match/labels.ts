@@ -2,6 +2,7 @@
 const FROM = {
   vatReturn: { zh: '增值税及附加税费申报表', en: 'the VAT and surcharges returns' },
   citReturn: { zh: '企业所得税预缴申报表', en: 'the CIT prepayment returns' },
+  citAnnual: { zh: '企业所得税年度纳税申报表（汇算清缴）', en: 'the annual CIT returns' },
   iitWithholding: { zh: '个人所得税扣缴申报表', en: 'the IIT withholding returns' },
   iitBusiness: { zh: '个人所得税经营所得纳税申报表', en: 'the IIT business-income returns' },
   disabilityFund: { zh: '残疾人就业保障金申报', en: "the disabled persons' employment security fund declarations" },
@@ -44,6 +45,12 @@ export const FACT_LABELS: Record<string, { zh: string; en: string; from?: { zh: 
   veteran_hires: { zh: '本年招用退役士兵人数', en: 'retired soldiers hired this year', from: FROM.veteranAffairs },
   retained_credit_increase: { zh: '增量留抵税额', en: 'increase of the retained VAT credit' },
   chips_or_machines: { zh: '集成电路或工业母机企业清单', en: 'on the chip or industrial mother-machine list', from: FROM.lists },
+  cit_annual_taxable_income: {
+    zh: '适用的企业所得税年度汇算清缴应纳税所得额',
+    en: 'taxable income on the annual CIT return that counts',
+    from: FROM.citAnnual,
+  },
+  before_first_cit_annual: { zh: '新设立企业、首次汇算清缴前', en: 'a new enterprise before its first annual CIT return' },
 };
 
 /** How coded values read to a person. */
@@ -87,6 +94,7 @@ export const SOURCE_NOTES_ZH: Record<string, string> = {
   'administration, formula': '征收管理及计算公式',
   'whether the VAT part continues from 2026 was not confirmed': '增值税部分2026年起是否延续尚未确认',
   'how small low-profit status is determined for it': '小型微利企业的判定',
+  "from when an annual return's result counts; new enterprises": '汇算清缴结果的适用期间；新设立企业',
   'ploughing, irrigation, pest control and related services': '机耕、排灌、病虫害防治及相关服务',
   'integrated circuits': '集成电路',
   'industrial mother machines': '工业母机',

@@ -27,6 +27,18 @@ const sql = (dialect: Dialect, name: string, form: 'city' | 'one' = 'city') => {
   return text;
 };
 
+/**
+ * The last day of the year whose annual CIT return decides small low-profit status for the six taxes
+ * and two fees in a quarter: a return is filed by 31 May and counts from 1 July to 30 June of the next
+ * year (国家税务总局公告2022年第3号 第一条), so the year before for a quarter from July, the year
+ * before that for one to June.
+ */
+export function annualReturnEnd(quarter: Quarter): string {
+  const year = Number(quarter.end.slice(0, 4));
+  const month = Number(quarter.end.slice(5, 7));
+  return `${month >= 7 ? year - 1 : year - 2}-12-31`;
+}
+
 /** The parameters of sql/facts.sql for a quarter (and a taxpayer, or null for the city). */
 const factsParams = (quarter: Quarter, computedAt: string, only: string | null): Record<string, SqlParam> => ({
   period: quarter.period,
@@ -34,6 +46,7 @@ const factsParams = (quarter: Quarter, computedAt: string, only: string | null):
   end: quarter.end,
   month_start: `${quarter.end.slice(0, 8)}01`,
   year_start: `${quarter.end.slice(0, 4)}-01-01`,
+  annual_end: annualReturnEnd(quarter),
   computed_at: computedAt,
   ...(only === null ? {} : { only }),
 });

@@ -47,7 +47,7 @@ Every refused record, one row per problem, with the record as it was read. Nothi
 
 ### taxpayer_fact
 The facts the policy rules read, per taxpayer and quarter (src/match/sql/facts.sql), appended by every match run with the moment
-they were computed. The fact columns are those of the rules' fact schema (docs/rules.md, src/rules/facts.ts); a NULL fact is
+they were computed. The fact columns are those of the rules' fact schema (docs/rules.md, src/rules/facts.ts), in its order; a NULL fact is
 unknown. \`current_fact\` is the view of the latest row per taxpayer and period.
 
 | column | type | null | meaning |
@@ -56,7 +56,7 @@ unknown. \`current_fact\` is the view of the latest row per taxpayer and period.
 | period | VARCHAR | no | the quarter described, e.g. \`2026-Q1\` |
 | period_start, period_end | DATE | no | its first and last day |
 | computed_at | TIMESTAMP | no | when the facts were computed (the match run's moment) |
-| kind … high_tech_lapsed_this_year | per fact | yes | one column per fact of src/rules/facts.ts, with the SQL type of its fact type; a closed string fact (kind, vat_status, industry, industry_section, district, collection_mode, credit_level) is an ENUM \`fact_<name>\` of its values (migration 007) |
+@FACTS@
 
 ### match_run
 One row per match: a whole-city run or a single-taxpayer re-match.
@@ -249,11 +249,32 @@ function typeText(spec: TableSpec['columns'][number]): string {
 }
 
 /** docs/data-model.md, generated from the table specs so the document cannot fall behind the code. */
-export function dataModelMarkdown(tables: readonly TableSpec[]): string {
+/** A fact column of taxpayer_fact, as src/rules/facts.ts declares it (the model does not import the rules). */
+export interface FactColumn {
+  type: 'int' | 'decimal' | 'string' | 'bool' | 'date';
+  doc: string;
+  /** a closed string fact: stored as an ENUM of these (migration 007) */
+  values?: readonly string[];
+}
+
+const FACT_SQL: Record<FactColumn['type'], string> = {
+  int: 'BIGINT',
+  decimal: 'DECIMAL(18,2) yuan',
+  string: 'VARCHAR',
+  bool: 'BOOLEAN',
+  date: 'DATE',
+};
+
+const factRows = (facts: Readonly<Record<string, FactColumn>>) =>
+  Object.entries(facts)
+    .map(([name, f]) => `| ${name} | ${f.values ? `ENUM \`fact_${name}\`` : FACT_SQL[f.type]} | yes | ${f.doc.replaceAll('|', '\\|')} |`)
+    .join('\n');
+
+export function dataModelMarkdown(tables: readonly TableSpec[], facts: Readonly<Record<string, FactColumn>>): string {
   const parts = [
     '# Data model',
     '',
-    '<!-- Generated from src/model/tables/*.ts by `zhishu docs data-model`; test/schema.test.ts fails when it is out of date. -->',
+    '<!-- Generated from src/model/tables/*.ts and src/rules/facts.ts by `zhishu docs data-model`; test/schema.test.ts fails when it is out of date. -->',
     '',
     'Every table of the store, every field, its type and the rule ingest enforces. Money is exact: DECIMAL(18,2) yuan',
     "(integer fen), never a binary float. Dates are calendar dates (Asia/Shanghai); timestamps are without zone: the push tables' (when a message is due, tried, sent, delivered) in China time (UTC+8), in which sending and quiet hours are reckoned; every other stamp (ingest, match runs and facts, ledger builds, accounts, sessions, audit) in UTC, on both engines whatever the machine's zone.",
@@ -275,6 +296,6 @@ export function dataModelMarkdown(tables: readonly TableSpec[]): string {
     }
     parts.push('');
   }
-  parts.push(BOOKKEEPING);
+  parts.push(BOOKKEEPING.replace('@FACTS@', factRows(facts)));
   return `${parts.join('\n').trimEnd()}\n`;
 }

@@ -29,8 +29,12 @@ export const CHANNELS = ['inApp', 'email', 'sms'] as const;
  * Tax types a filing or payment is for. Surcharges (附加税费) are declared together on the VAT return;
  * iit is the IIT an employer withholds, iitBusiness the IIT on business income (经营所得) that an
  * individual business, or a sole proprietorship's or partnership's investor, prepays each quarter.
+ * cit is the quarterly prepayment, citAnnual the annual CIT return (企业所得税年度纳税申报, 汇算清缴) of
+ * a calendar year, due by 31 May of the next: kept apart because a return from January to December
+ * cannot otherwise be told from the prepayments, and because it decides small low-profit status for
+ * the "six taxes and two fees" (国家税务总局公告2022年第3号).
  */
-export const TAX_TYPES = ['vat', 'surcharges', 'cit', 'iit', 'stampDuty', 'iitBusiness'] as const;
+export const TAX_TYPES = ['vat', 'surcharges', 'cit', 'iit', 'stampDuty', 'iitBusiness', 'citAnnual'] as const;
 /** 增值税专用发票 / 普通发票. */
 export const INVOICE_KINDS = ['special', 'ordinary'] as const;
 /** normal, red-letter (reversing, 红字) or voided (作废). */

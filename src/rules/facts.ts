@@ -60,6 +60,14 @@ export const FACTS: Record<string, FactSpec> = {
     type: 'bool',
     doc: "the high-tech certificate expired in the period's year, before the period's end: CIT is prepaid at 15 % until re-recognition (国家税务总局公告2017年第24号)",
   },
+  cit_annual_taxable_income: {
+    type: 'decimal',
+    doc: "taxable income on the annual CIT return whose result counts for the period (国家税务总局公告2022年第3号: the return filed in a year counts from 1 July to 30 June of the next, so the year before for a period from July, two years before for one to June; a new enterprise's first return counts once filed before the period), yuan",
+  },
+  before_first_cit_annual: {
+    type: 'bool',
+    doc: 'an enterprise registered after the end of the year whose annual CIT return counts for the period, whose first annual return is not filed before the period: judged on head count and assets alone (国家税务总局公告2022年第3号)',
+  },
 };
 
 /** A law parameter as resolved at a date: its value, type and legal source. */

@@ -25,7 +25,9 @@ import { type DatabaseArgs, databaseOption, schemaOption, withDatabase } from '.
 
 /** The latest quarter whose returns are in the store (the quarter of the last quarter-end period). */
 export async function latestQuarter(db: Db): Promise<string> {
-  const r = await db.one<{ d: string | null }>('SELECT max(period_end)::VARCHAR AS d FROM filing WHERE extract(month FROM period_end) % 3 = 0');
+  const r = await db.one<{ d: string | null }>(
+    "SELECT max(period_end)::VARCHAR AS d FROM filing WHERE extract(month FROM period_end) % 3 = 0 AND tax_type <> 'citAnnual'",
+  );
   if (!r.d) throw new UsageError('no returns in the store: load data first (zhishu ingest DIR, or zhishu demo)');
   return quarterOf(r.d).period;
 }

@@ -40,6 +40,26 @@ CREATE OR REPLACE TEMP MACRO mmonth(m) AS (((month(getvariable('start_date')) - 
 CREATE OR REPLACE TEMP MACRO myear(m) AS (year(getvariable('start_date')) + floor((month(getvariable('start_date')) - 1 + (m)) / 12))::INTEGER;
 -- Filing deadline of a period ending with month m.
 CREATE OR REPLACE TEMP MACRO mdue(m) AS CASE WHEN in_cal(m) THEN getvariable('cal_due')[(m) + 13] ELSE due_after(mend(m)) END;
+-- The year whose annual CIT return decides small low-profit status for the six taxes and two fees in
+-- month m: filed by 31 May, it counts from 1 July to 30 June of the next year (国家税务总局公告2022年第3号).
+CREATE OR REPLACE TEMP MACRO counted_year(m) AS myear(m) - CASE WHEN mmonth(m) >= 7 THEN 1 ELSE 2 END;
+-- The taxable income on an enterprise's annual CIT return of year yr: the expected monthly profit
+-- (median sales × margin) for each month registered in the year, 0 when dormant.
+-- The annual CIT return of year yr: due 31 May of the next moved past a weekend; the month of the window
+-- it is due in (an abnormal taxpayer that has stopped filing by then does not file it); when it is
+-- filed (NULL: not filed), late by the taxpayer's late rate, else early as the other returns.
+CREATE OR REPLACE TEMP MACRO annual_due(yr) AS past_weekend(make_date((yr) + 1, 5, 31));
+CREATE OR REPLACE TEMP MACRO annual_due_m(yr) AS ((yr) + 1 - year(getvariable('start_date'))) * 12 + 5 - month(getvariable('start_date'));
+CREATE OR REPLACE TEMP MACRO annual_late(idx, yr, late_p) AS rnd(67, idx, yr) < late_p;
+CREATE OR REPLACE TEMP MACRO annual_filed_on(idx, yr, late_p, abnormal, abn_m) AS
+  (CASE WHEN abnormal AND annual_due_m(yr) >= abn_m THEN NULL
+        WHEN annual_late(idx, yr, late_p) THEN annual_due(yr) + 1 + floor(rnd(68, idx, yr) * 60)::INTEGER
+        ELSE make_date(yr, 12, 31) + 1 + floor(rnd(69, idx, yr) ** 1.5 * datediff('day', make_date(yr, 12, 31), annual_due(yr)))::INTEGER
+   END)::DATE;
+CREATE OR REPLACE TEMP MACRO annual_income(yr, registered_on, sales_lvl, margin, dormant) AS
+  (CASE WHEN dormant THEN 0
+        ELSE round(exp(sales_lvl) * greatest(margin, 0) * CASE WHEN registered_on < make_date(yr, 1, 1) THEN 12 ELSE 13 - month(registered_on) END, 2)
+   END)::DECIMAL(18,2);
 CREATE OR REPLACE TEMP MACRO season_f(m) AS getvariable('season')[mmonth(m)];
 
 -- GB 32100 alphabet digit.

@@ -137,8 +137,6 @@ cust AS (
   FROM got GROUP BY idx
 )
 SELECT b.*, c.c0, c.c1, c.c2, c.c3, c.c4, c.c5,
-  -- 小型微利企业: <= 300 employees, <= 50 m assets, <= 3 m annual taxable income (estimated from median sales and margin)
-  b.kind = 'enterprise' AND b.employees <= 300 AND b.assets <= 5e7 AND 12 * exp(b.sales_lvl) * greatest(b.margin, 0) <= 3e6 AS slpe,
   -- expected (noise-free) invoice count in the first two months, for fast growers' fixed quota
   ceil5(getvariable('quota_headroom') * greatest(1,
     count_of(b.idx, b.m0, b.inv_lvl, b.fast, b.fast_g, b.growth, b.m0, false, b.reg_m, false, 0),
@@ -195,7 +193,7 @@ ORDER BY m, day;
 -- taxpayers with employees. Periods ending inside the window only.
 CREATE OR REPLACE TEMP VIEW filing_calc AS
 WITH t0 AS (
-  SELECT idx, credit_code, ent, kind, vat_general, employees, assets, registered_on, reg_m, slpe, high_tech, late_p,
+  SELECT idx, credit_code, ent, kind, vat_general, employees, assets, registered_on, reg_m, sales_lvl, high_tech, late_p,
     -- a taxpayer that does not claim its reliefs (应享未享) pays the full tax, every period
     rnd(66, idx, 0) >= getvariable('unclaimed_share') AS claims,
     abnormal, abn_m, dormant, rate, va_share, margin, wage, iit_rate,
@@ -248,7 +246,16 @@ WITH t0 AS (
          WHEN period_sales <= 300000 THEN 0 ELSE round(period_sales * 0.01, 2) END::DECIMAL(18,2) AS vat_pay,
     greatest(0, round(period_sales * margin, 2))::DECIMAL(18,2) AS profit,
     CASE WHEN dormant THEN 0 ELSE round(employees * wage, 2) END::DECIMAL(18,2) AS wages,
-    claims AND (NOT vat_general OR NOT ent OR slpe) AS halve
+    -- the six taxes and two fees: small low-profit status by the annual return that counts for the
+    -- month; registered after its year, by the first return once filed before the quarter, until then
+    -- head count and assets alone (国家税务总局公告2022年第3号), as the facts read it
+    claims AND (NOT vat_general OR NOT ent OR (kind = 'enterprise' AND employees <= 300 AND assets <= 5e7
+      AND CASE WHEN registered_on <= make_date(counted_year(m), 12, 31)
+                 THEN annual_income(counted_year(m), registered_on, sales_lvl, margin, dormant) <= 3e6
+               WHEN counted_year(m) + 1 < myear(m) AND registered_on <= make_date(counted_year(m) + 1, 12, 31)
+                 AND annual_filed_on(idx, counted_year(m) + 1, late_p, abnormal, abn_m) < mstart(m - (mmonth(m) - 1) % 3)
+                 THEN annual_income(counted_year(m) + 1, registered_on, sales_lvl, margin, dormant) <= 3e6
+               ELSE true END)) AS halve
   FROM s
 ), a2 AS (
   -- CIT prepayments judge the small low-profit limits on the year so far (国家税务总局公告2023年第6号):
@@ -307,6 +314,37 @@ SELECT *,
        ELSE filed_on END AS paid_on
 FROM c;
 
+-- Annual CIT returns (企业所得税年度纳税申报, tax type citAnnual) of every enterprise, for each calendar
+-- year from the one before the window's to the one before its last month's, due by 31 May of the next
+-- (the window 2025-10 .. 2026-09: the returns of 2024 and 2025). The one whose result counts for a
+-- quarter decides small low-profit status for the six taxes and two fees (国家税务总局公告2022年第3号).
+-- The year's taxable income is the expected profit of the months registered in it (annual_income); the
+-- surcharge halving of the returns above reads the same figure. They carry no reductions:
+-- the year's reliefs are claimed on the prepayments the ledger counts. The balance of the year is taken
+-- as settled by the prepayments, so no payment; a return due after an abnormal taxpayer stopped filing
+-- is not filed.
+CREATE OR REPLACE TEMP VIEW annual_calc AS
+WITH y AS (
+  SELECT tp.*, yr,
+    make_date(yr, 12, 31) AS period_end,
+    greatest(make_date(yr, 1, 1), registered_on) AS period_start,
+    annual_due(yr) AS due_date,
+    annual_filed_on(idx, yr, late_p, abnormal, abn_m) AS filed_on,
+    annual_income(yr, registered_on, sales_lvl, margin, dormant) AS income,
+    rnd(66, idx, 0) >= getvariable('unclaimed_share') AS claims
+  FROM tp, range(year(getvariable('start_date'))::BIGINT - 1, myear(getvariable('months') - 1)::BIGINT) r(yr)
+  WHERE kind = 'enterprise' AND registered_on <= make_date(yr, 12, 31)
+)
+SELECT idx, credit_code, 'citAnnual' AS tax_type, 6 AS tt_no, period_start, period_end, due_date, filed_on,
+  CASE WHEN filed_on IS NULL THEN 0 ELSE income END::DECIMAL(18,2) AS tax_base,
+  CASE WHEN filed_on IS NULL THEN 0
+       WHEN NOT claims THEN round(income * 0.25, 2)
+       WHEN high_tech THEN round(income * 0.15, 2)
+       WHEN employees <= 300 AND assets <= 5e7 AND income <= 3e6 THEN round(income * 0.05, 2)
+       ELSE round(income * 0.25, 2) END::DECIMAL(18,2) AS tax_payable,
+  [] AS reductions, coalesce(filed_on > due_date, false) AS late, filed_on IS NULL AS unfiled, false AS paid, NULL::DATE AS paid_on
+FROM y;
+
 -- Computed once and kept (only the columns the four files read): filing, filing_reduction,
 -- payment and credit_event each used to recompute it, which cost more than writing them.
 CREATE OR REPLACE TABLE filing_v AS
@@ -314,3 +352,5 @@ SELECT idx, credit_code, tax_type, tt_no, period_start, period_end, due_date, fi
   reductions, late, unfiled, paid, paid_on
 -- in the order of generation (taxpayer, month, tax type): filing_calc only scans, filters and unnests tp
 FROM filing_calc;
+-- appended after them (not a UNION, whose parts DuckDB may interleave): the files stay in one order
+INSERT INTO filing_v SELECT * FROM annual_calc;

@@ -2,7 +2,8 @@
 -- Amounts come from the returns: a quarter whose return of a tax type is not filed yet gives NULL
 -- (unknown), never 0. Registration data stands in for quarter averages of head count and assets;
 -- what neither carries comes from other departments (employment_report, enterprise_list) or is unknown.
--- $month_start and $year_start are the first days of the quarter's last month and of its year.
+-- $month_start and $year_start are the first days of the quarter's last month and of its year;
+-- $annual_end the last day of the year whose annual CIT return counts for the quarter.
 --
 -- Two forms in one text (src/match/match.ts keeps the lines of one): a line ending in `-- [city]`
 -- belongs to the city-wide form, one ending in `-- [one]` to the single-taxpayer form, which looks
@@ -58,6 +59,21 @@ WITH t AS (
   FROM enterprise_list
   WHERE credit_code = $only -- [one]
   GROUP BY credit_code -- [city]
+), y AS (
+  -- The annual CIT returns (汇算清缴) that can decide small low-profit status for the six taxes and two
+  -- fees (国家税务总局公告2022年第3号 第一条): that of $annual_end's year, whose result counts for the
+  -- quarter (a return filed in a year counts from 1 July to 30 June of the next), and a new enterprise's
+  -- first, which counts once filed before the quarter (the law: from the month after; a quarter's facts
+  -- cannot split it).
+  SELECT credit_code, -- [city]
+  SELECT -- [one]
+    bool_and(filed_on IS NOT NULL) FILTER (WHERE period_end = $annual_end::DATE) AS counted_filed,
+    sum(tax_base) FILTER (WHERE period_end = $annual_end::DATE) AS counted_income,
+    sum(tax_base) FILTER (WHERE period_end > $annual_end::DATE AND filed_on < $start::DATE) AS first_income
+  FROM filing
+  WHERE tax_type = 'citAnnual' AND period_end >= $annual_end::DATE AND period_end < $year_start::DATE
+    AND credit_code = $only -- [one]
+  GROUP BY credit_code -- [city]
 )
 SELECT t.credit_code, $period AS period, $start::DATE AS period_start, $end::DATE AS period_end, $computed_at::TIMESTAMP AS computed_at,
   t.kind, t.vat_status, t.industry, left(t.industry, 1) AS industry_section, t.district, t.collection_mode, t.credit_level, t.registered_on,
@@ -75,8 +91,15 @@ SELECT t.credit_code, $period AS period, $start::DATE AS period_start, $end::DAT
   a.quarterly_business_income,
   -- A certificate that expired in the quarter's year, before its end: CIT is prepaid at 15 % until it
   -- is re-recognised (国家税务总局公告2017年第24号 第一条), paid back at the year's end without one.
-  t.high_tech AND coalesce(t.high_tech_until < $end::DATE AND t.high_tech_until >= $year_start::DATE, false) AS high_tech_lapsed_this_year
-FROM t LEFT JOIN agg a USING (credit_code) LEFT JOIN e USING (credit_code) LEFT JOIN l USING (credit_code) -- [city]
-FROM t CROSS JOIN agg a CROSS JOIN e CROSS JOIN l -- [one]
+  t.high_tech AND coalesce(t.high_tech_until < $end::DATE AND t.high_tech_until >= $year_start::DATE, false) AS high_tech_lapsed_this_year,
+  -- An enterprise registered by the end of the year whose return counts has that return (unknown while
+  -- it is not filed); one registered later has none until its first is filed, and meanwhile is judged
+  -- on head count and assets alone (第一条第二项).
+  CASE WHEN t.kind <> 'enterprise' THEN NULL
+       WHEN t.registered_on <= $annual_end::DATE THEN CASE WHEN y.counted_filed THEN y.counted_income END
+       ELSE y.first_income END AS cit_annual_taxable_income,
+  CASE WHEN t.kind = 'enterprise' THEN t.registered_on > $annual_end::DATE AND y.first_income IS NULL END AS before_first_cit_annual
+FROM t LEFT JOIN agg a USING (credit_code) LEFT JOIN e USING (credit_code) LEFT JOIN l USING (credit_code) LEFT JOIN y USING (credit_code) -- [city]
+FROM t CROSS JOIN agg a CROSS JOIN e CROSS JOIN l CROSS JOIN y -- [one]
 RETURNING * -- [one]
 ;

@@ -9,7 +9,9 @@ WITH claim AS (
   SELECT r.credit_code, c.policy_id, c.judged, date_trunc('month', r.period_end::TIMESTAMP)::DATE AS month, sum(r.amount) AS amount
   FROM filing_reduction r
   JOIN policy_code c ON c.reduction_code = r.reduction_code AND r.period_end BETWEEN c.valid_from AND c.valid_to
-  WHERE r.period_end BETWEEN $start::DATE AND $end::DATE
+  -- A claim on the annual CIT return (citAnnual) is the year's, settled against the prepayments' claims
+  -- counted here: it ends on 31 December with Q4's and would count twice.
+  WHERE r.period_end BETWEEN $start::DATE AND $end::DATE AND r.tax_type <> 'citAnnual'
     AND r.credit_code = $only -- [one]
   GROUP BY 1, 2, 3, 4
 ), said AS (

@@ -83,7 +83,7 @@ SELECT * FROM jsonb_to_recordset($entries::JSONB) AS x(e SMALLINT, id TEXT COLLA
 CREATE TEMP TABLE push_plan_claimed AS
 SELECT DISTINCT r.credit_code, c.id AS policy_id
 FROM filing_reduction r JOIN (SELECT id, unnest(codes) AS code FROM push_plan_entry) c ON c.code = r.reduction_code
-WHERE r.period_end BETWEEN $start::DATE AND $end::DATE AND ($only::TEXT IS NULL OR r.credit_code = $only::TEXT);
+WHERE r.period_end BETWEEN $start::DATE AND $end::DATE AND r.tax_type <> 'citAnnual' AND ($only::TEXT IS NULL OR r.credit_code = $only::TEXT);
 
 -- @wait
 -- Hours to wait from each local hour, per quiet-hours setting (a few dozen distinct ones). A person
