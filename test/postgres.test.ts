@@ -987,22 +987,23 @@ describe('the ledger of claims the match contradicts and of reliefs missed witho
       lapsed: null,
     });
 
-    // zhishu ledger: an unknown amount is said, never printed as 0.00; the claim shows what the match said.
+    // zhishu ledger: an unknown amount is said, never printed as 0.00; the claim shows what the match said;
+    // money is grouped in thousands, as match and report print it.
     const one = ledgerText(ledgers[0] as TaxpayerLedger).split('\n');
     assert.match(
       one.find((l) => l.includes('cit.highTech')) ?? '',
-      /claimedNotEligible +0\.00 +claimed 申报 40000\.00 yuan, not enjoyed; match: 不符合 not eligible$/,
+      /claimedNotEligible +0\.00 +claimed 申报 40,000\.00 yuan, not enjoyed; match: 不符合 not eligible$/,
     );
     assert.equal(
       one.at(-1),
-      'enjoyed 已享受 0.00 yuan; missed 应享未享 80000.00 yuan; claimed without eligibility 不符合条件的申报 40000.00 yuan (not in enjoyed)',
+      'enjoyed 已享受 0.00 yuan; missed 应享未享 80,000.00 yuan; claimed without eligibility 不符合条件的申报 40,000.00 yuan (not in enjoyed)',
     );
     const five = ledgerText(ledgers[4] as TaxpayerLedger).split('\n');
     assert.match(five.find((l) => l.includes('iit.individualBusinessHalving')) ?? '', /missedAmountUnknown +0\.00 +amount unknown 金额未知$/);
     assert.match(five.find((l) => l.includes('surcharges.sixTaxesTwoFees')) ?? '', /nothingToClaim +0\.00 +worth 0\.00 this quarter 本期无可享金额$/);
-    assert.equal(five.at(-1), 'enjoyed 已享受 2800.00 yuan; missed 应享未享 0.00 yuan, and 1 relief(s) of unknown amount 金额未知');
+    assert.equal(five.at(-1), 'enjoyed 已享受 2,800.00 yuan; missed 应享未享 0.00 yuan, and 1 relief(s) of unknown amount 金额未知');
     const four = ledgerText(ledgers[3] as TaxpayerLedger);
-    assert.match(four, /enjoyed +2800\.00 +unverified 未核实; match: 未判断 not judged\n/);
+    assert.match(four, /enjoyed +2,800\.00 +unverified 未核实; match: 未判断 not judged\n/);
     // A status that is not money says what it means rather than leave its code alone.
     const six = ledgerText(ledgers[5] as TaxpayerLedger).split('\n');
     assert.match(
@@ -1250,7 +1251,7 @@ describe('the ledger of reliefs settled on the year, hand-built, on both engines
     assert.deepEqual([four.enjoyed, four.claimedLapsed, four.lapsed], ['0.00', '7000.00', '3000.00']);
     assert.match(
       ledgerText(four),
-      /claimedLapsedInYear +0\.00 +claimed 申报 7000\.00 yuan, to be repaid: a later quarter of the year fails the rule 年内后续季度不再符合，应补缴\n/,
+      /claimedLapsedInYear +0\.00 +claimed 申报 7,000\.00 yuan, to be repaid: a later quarter of the year fails the rule 年内后续季度不再符合，应补缴\n/,
     );
     const one = await taxpayerLedger(engines.duck, code(1), 2026);
     assert.deepEqual(await taxpayerLedger(engines.server, code(1), 2026), one);
@@ -1258,11 +1259,11 @@ describe('the ledger of reliefs settled on the year, hand-built, on both engines
     const text = ledgerText(one).split('\n');
     assert.match(
       text.find((l) => l.includes('2026-03')) ?? '',
-      /lapsedInYear +0\.00 +80000\.00 yuan no longer due: a later quarter of the year fails the rule 年内后续季度不再符合$/,
+      /lapsedInYear +0\.00 +80,000\.00 yuan no longer due: a later quarter of the year fails the rule 年内后续季度不再符合$/,
     );
     assert.equal(
       text.at(-1),
-      'enjoyed 已享受 0.00 yuan; missed 应享未享 0.00 yuan; no longer due after a later quarter 年内后续季度不再符合 140000.00 yuan (not in missed)',
+      'enjoyed 已享受 0.00 yuan; missed 应享未享 0.00 yuan; no longer due after a later quarter 年内后续季度不再符合 140,000.00 yuan (not in missed)',
     );
     assert.match(reportText(report), /unclaimed reliefs no longer due after a later quarter, yuan \(not missed\).* 229,000\.00\n/);
     assert.match(reportText(report), /\ncit\.smallLowProfit +228,000\.00 +5 +7,000\.00 +1\n/);

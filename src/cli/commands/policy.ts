@@ -180,20 +180,22 @@ export function reportText(r: PolicyReport): string {
  * and the totals are those of the rows (and of `zhishu report policy`).
  */
 export function ledgerText(l: TaxpayerLedger): string {
-  const missed = (r: TaxpayerLedger['rows'][number]) => (r.status === 'missedAmountUnknown' ? 'amount unknown 金额未知' : (r.missed ?? ''));
+  // Money as match and report print it: grouped in thousands, to the fen.
+  const y = (amount: string) => formatYuan(toFen(amount));
+  const missed = (r: TaxpayerLedger['rows'][number]) => (r.status === 'missedAmountUnknown' ? 'amount unknown 金额未知' : r.missed === null ? '' : y(r.missed));
   const note = (r: TaxpayerLedger['rows'][number]): string => {
     const later = 'a later quarter of the year fails the rule 年内后续季度不再符合';
     switch (r.status) {
       case 'claimedNotEligible':
-        return `claimed 申报 ${r.claimed} yuan, not enjoyed; match: ${matchLabel(r.matchStatus)}`;
+        return `claimed 申报 ${y(r.claimed ?? '0.00')} yuan, not enjoyed; match: ${matchLabel(r.matchStatus)}`;
       case 'claimedLapsedInYear':
-        return `claimed 申报 ${r.claimed} yuan, to be repaid: ${later}，应补缴`;
+        return `claimed 申报 ${y(r.claimed ?? '0.00')} yuan, to be repaid: ${later}，应补缴`;
       case 'enjoyed':
         return r.matchStatus === 'matched' ? '' : `unverified 未核实; match: ${matchLabel(r.matchStatus)}`;
       case 'nothingToClaim':
         return 'worth 0.00 this quarter 本期无可享金额';
       case 'lapsedInYear':
-        return `${r.lapsed === null ? 'amount unknown' : `${r.lapsed} yuan`} no longer due: ${later}`;
+        return `${r.lapsed === null ? 'amount unknown' : `${y(r.lapsed)} yuan`} no longer due: ${later}`;
       case 'notStacked':
         return 'does not stack: another relief of its group counts instead 不得叠加享受，按同组另一项计';
       case 'matchedNoCode':
@@ -203,17 +205,17 @@ export function ledgerText(l: TaxpayerLedger): string {
     }
   };
   const totals = [
-    `enjoyed 已享受 ${l.enjoyed} yuan${l.enjoyedUnverified !== '0.00' ? ` (of which unverified 其中未核实 ${l.enjoyedUnverified} yuan)` : ''}`,
-    `missed 应享未享 ${l.missed} yuan${l.missedAmountUnknown > 0 ? `, and ${l.missedAmountUnknown} relief(s) of unknown amount 金额未知` : ''}`,
-    ...(l.claimedNotEligible !== '0.00' ? [`claimed without eligibility 不符合条件的申报 ${l.claimedNotEligible} yuan (not in enjoyed)`] : []),
-    ...(l.lapsed !== '0.00' ? [`no longer due after a later quarter 年内后续季度不再符合 ${l.lapsed} yuan (not in missed)`] : []),
-    ...(l.claimedLapsed !== '0.00' ? [`claimed, to be repaid after a later quarter 应补缴 ${l.claimedLapsed} yuan (not in enjoyed)`] : []),
+    `enjoyed 已享受 ${y(l.enjoyed)} yuan${l.enjoyedUnverified !== '0.00' ? ` (of which unverified 其中未核实 ${y(l.enjoyedUnverified)} yuan)` : ''}`,
+    `missed 应享未享 ${y(l.missed)} yuan${l.missedAmountUnknown > 0 ? `, and ${l.missedAmountUnknown} relief(s) of unknown amount 金额未知` : ''}`,
+    ...(l.claimedNotEligible !== '0.00' ? [`claimed without eligibility 不符合条件的申报 ${y(l.claimedNotEligible)} yuan (not in enjoyed)`] : []),
+    ...(l.lapsed !== '0.00' ? [`no longer due after a later quarter 年内后续季度不再符合 ${y(l.lapsed)} yuan (not in missed)`] : []),
+    ...(l.claimedLapsed !== '0.00' ? [`claimed, to be repaid after a later quarter 应补缴 ${y(l.claimedLapsed)} yuan (not in enjoyed)`] : []),
   ];
   return [
     `政策红利账本 Benefit ledger ${l.creditCode} ${l.year}`,
     table(
       ['month', 'policy', 'status', 'enjoyed', 'missed', 'note'],
-      l.rows.map((r) => [r.month, r.policyId, r.status, r.enjoyed, missed(r), note(r)]),
+      l.rows.map((r) => [r.month, r.policyId, r.status, y(r.enjoyed), missed(r), note(r)]),
     ),
     totals.join('; '),
   ].join('\n');
