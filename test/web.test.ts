@@ -212,6 +212,11 @@ describe('web app in a browser', () => {
       await textOf(page.getByTestId('city-lapsed-note')),
       /^未计入应享未享：\d+ 户纳税人按年度累计预缴的优惠（如小型微利企业优惠）因年内后续季度不再符合条件而不再享受，共 [\d,]+\.\d\d 元。$/,
     );
+    // Policy by policy: the small low-profit relief made no longer due above is among them, by its title.
+    assert.match(
+      await textOf(page.getByTestId('city-lapsed-by-policy')),
+      /小型微利企业[^：]*：未申报、不再享受 [\d,]+\.\d\d 元（\d+ 户）；已申报、应补缴 [\d,]+\.\d\d 元（\d+ 户）。/,
+    );
     assert.deepEqual(errors, [], 'no script errors');
     await context.close();
   });

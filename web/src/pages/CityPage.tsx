@@ -141,6 +141,21 @@ export function CityPage() {
                 : ''}
             </p>
           ) : null}
+          {r.lapsedByPolicy.length > 0 ? (
+            <ul className="muted lapsed-by-policy" data-testid="city-lapsed-by-policy">
+              {r.lapsedByPolicy.map((x) => (
+                <li key={x.policyId}>
+                  {t('city.lapsedByPolicy', {
+                    policy: byId.get(x.policyId)?.title[lang] ?? x.policyId,
+                    amount: formatYuan(x.lapsed),
+                    taxpayers: formatCount(x.taxpayersLapsed, lang),
+                    claimed: formatYuan(x.claimedLapsed),
+                    claimedTaxpayers: formatCount(x.taxpayersClaimedLapsed, lang),
+                  })}
+                </li>
+              ))}
+            </ul>
+          ) : null}
           {r.byDistrict.length === 0 && r.byMonth.length === 0 ? (
             <Card>
               <Empty title={t('city.empty', { year })}>{t('city.emptyHint')}</Empty>
