@@ -215,17 +215,18 @@ describe('generateCity', () => {
     }
   });
 
-  it('halves the surcharges of a general-taxpayer enterprise by the annual return that counts for the month, not the year so far', async () => {
+  it('halves the surcharges of a general-taxpayer enterprise by the annual return that counts for the quarter, not the year so far', async () => {
     // The reference reads the generated annual returns as the facts do (国家税务总局公告2022年第3号):
-    // the return of the year before from July, of two years before to June; an enterprise registered
-    // after that year by its first return once filed before the quarter, until then on head count and
-    // assets alone.
-    const rows = await store.all<{ halved: boolean; within: boolean; n: string }>(`
-      WITH s AS (
-        SELECT credit_code, period_start, period_end, date_trunc('quarter', period_end)::DATE AS quarter_start,
-          make_date(year(period_end) - CASE WHEN month(period_end) >= 7 THEN 1 ELSE 2 END, 12, 31) AS annual_end
+    // from the second quarter the return of the year before, in the first that of two years before; an
+    // enterprise registered in that year or later by its first return once filed by the quarter's end,
+    // until then on head count and assets alone.
+    const rows = await store.all<{ halved: boolean; within: boolean | null; n: string }>(`
+      WITH s0 AS (
+        SELECT credit_code, period_end, (date_trunc('quarter', period_end) + INTERVAL 3 MONTH - INTERVAL 1 DAY)::DATE AS qend
         FROM ${generatedSource(dirY, 'filing')} WHERE tax_type = 'surcharges' AND filed_on IS NOT NULL AND tax_base > 0
-      ), a AS (SELECT credit_code, period_end AS annual_end, tax_base FROM ${generatedSource(dirY, 'filing')} WHERE tax_type = 'citAnnual'),
+      ), s AS (
+        SELECT *, make_date(year(qend) - CASE WHEN month(qend) >= 6 THEN 1 ELSE 2 END, 12, 31) AS annual_end FROM s0
+      ), a AS (SELECT credit_code, period_end AS annual_end, filed_on, tax_base FROM ${generatedSource(dirY, 'filing')} WHERE tax_type = 'citAnnual'),
       f AS (SELECT credit_code, period_end, filed_on, tax_base FROM ${generatedSource(dirY, 'filing')} WHERE tax_type = 'citAnnual'),
       red AS (
         SELECT DISTINCT credit_code, period_end FROM ${generatedSource(dirY, 'filing_reduction')}
@@ -233,16 +234,18 @@ describe('generateCity', () => {
       ), claimers AS (SELECT DISTINCT credit_code FROM ${generatedSource(dirY, 'filing_reduction')})
       SELECT red.credit_code IS NOT NULL AS halved,
         t.employees <= 300 AND t.total_assets <= 50000000
-          AND CASE WHEN t.registered_on <= s.annual_end THEN a.tax_base <= 3000000
+          AND CASE WHEN t.registered_on < make_date(year(s.annual_end), 1, 1) THEN a.tax_base <= 3000000
+                   WHEN t.registered_on <= s.annual_end THEN coalesce(a.filed_on > s.qend, true) OR a.tax_base <= 3000000
                    WHEN f.credit_code IS NOT NULL THEN f.tax_base <= 3000000 ELSE true END AS within,
         count(*) AS n
       FROM s JOIN ${generatedSource(dirY, 'taxpayer')} t USING (credit_code) JOIN claimers USING (credit_code)
       LEFT JOIN a USING (credit_code, annual_end) LEFT JOIN red USING (credit_code, period_end)
-      LEFT JOIN f ON f.credit_code = s.credit_code AND f.period_end > s.annual_end AND f.period_end < date_trunc('year', s.period_end)
-        AND f.filed_on < s.quarter_start
+      LEFT JOIN f ON f.credit_code = s.credit_code AND f.period_end > s.annual_end AND f.period_end < date_trunc('year', s.qend)
+        AND f.filed_on <= s.qend
       WHERE t.kind = 'enterprise' AND t.vat_status = 'general'
       GROUP BY ALL ORDER BY ALL`);
-    const count = (halved: boolean, within: boolean) => Number(rows.find((r) => r.halved === halved && r.within === within)?.n ?? 0);
+    const count = (halved: boolean, within: boolean | null) => Number(rows.find((r) => r.halved === halved && r.within === within)?.n ?? 0);
+    assert.equal(count(true, null) + count(false, null), 0, `every return has the annual return it is judged by: ${JSON.stringify(rows)}`);
     assert.ok(count(true, true) > 100, `halved returns: ${JSON.stringify(rows)}`);
     assert.ok(count(false, false) > 0, `some general enterprises are not small low-profit by their annual return: ${JSON.stringify(rows)}`);
     assert.equal(count(true, false), 0, 'halved beyond the limits');
@@ -302,6 +305,16 @@ describe('generateCity', () => {
     assert.ok(
       rows.every((r) => Number(r.over) > 0),
       'some enterprises are over 3,000,000 on their annual return',
+    );
+    // A window that starts in the first quarter reads, for it, the return of two years before: it is generated too.
+    const early = join(root, 'early');
+    await generateCity({ taxpayers: 200, months: 2, seed: 4, start: '2026-02' }, early);
+    const years = await store.all<{ y: number }>(
+      `SELECT DISTINCT year(period_end) AS y FROM ${generatedSource(early, 'filing')} WHERE tax_type = 'citAnnual' ORDER BY 1`,
+    );
+    assert.deepEqual(
+      years.map((r) => Number(r.y)),
+      [2024, 2025],
     );
     const extra = await store.one<{ red: string; pay: string }>(`
       SELECT (SELECT count(*) FROM ${generatedSource(dirY, 'filing_reduction')} WHERE tax_type = 'citAnnual') AS red,

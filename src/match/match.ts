@@ -28,15 +28,17 @@ const sql = (dialect: Dialect, name: string, form: 'city' | 'one' = 'city') => {
 };
 
 /**
- * The last day of the year whose annual CIT return decides small low-profit status for the six taxes
- * and two fees in a quarter: a return is filed by 31 May and counts from 1 July to 30 June of the next
- * year (国家税务总局公告2022年第3号 第一条), so the year before for a quarter from July, the year
- * before that for one to June.
+ * The year whose annual CIT return decides small low-profit status for the six taxes and two fees in
+ * a quarter. A reconciliation filed in a year counts for what is filed from 1 July to 30 June of the
+ * next (国家税务总局公告2022年第3号 第一条), and a quarter's returns are filed in the month after it
+ * ends: from the second quarter's (filed in July) the return of the year before, for the first's
+ * (filed in April) the year before that. A monthly filer's April and May, filed before July, read the
+ * older return by the law; the quarter's facts read the second quarter's for them.
  */
-export function annualReturnEnd(quarter: Quarter): string {
+export function annualReturnYear(quarter: Quarter): number {
   const year = Number(quarter.end.slice(0, 4));
   const month = Number(quarter.end.slice(5, 7));
-  return `${month >= 7 ? year - 1 : year - 2}-12-31`;
+  return month >= 6 ? year - 1 : year - 2;
 }
 
 /** The parameters of sql/facts.sql for a quarter (and a taxpayer, or null for the city). */
@@ -46,7 +48,8 @@ const factsParams = (quarter: Quarter, computedAt: string, only: string | null):
   end: quarter.end,
   month_start: `${quarter.end.slice(0, 8)}01`,
   year_start: `${quarter.end.slice(0, 4)}-01-01`,
-  annual_end: annualReturnEnd(quarter),
+  annual_start: `${annualReturnYear(quarter)}-01-01`,
+  annual_end: `${annualReturnYear(quarter)}-12-31`,
   computed_at: computedAt,
   ...(only === null ? {} : { only }),
 });

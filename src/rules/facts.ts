@@ -62,11 +62,11 @@ export const FACTS: Record<string, FactSpec> = {
   },
   cit_annual_taxable_income: {
     type: 'decimal',
-    doc: "taxable income on the annual CIT return whose result counts for the period (国家税务总局公告2022年第3号: the return filed in a year counts from 1 July to 30 June of the next, so the year before for a period from July, two years before for one to June; a new enterprise's first return counts once filed before the period), yuan",
+    doc: "taxable income on the annual CIT return whose result counts when the period's returns are filed (国家税务总局公告2022年第3号: a return filed in a year counts from 1 July to 30 June of the next, so the year before's from the second quarter, two years before's for the first; an enterprise's first return counts once filed by the period's end), yuan",
   },
   before_first_cit_annual: {
     type: 'bool',
-    doc: 'an enterprise registered after the end of the year whose annual CIT return counts for the period, whose first annual return is not filed before the period: judged on head count and assets alone (国家税务总局公告2022年第3号)',
+    doc: "an enterprise registered in or after the year whose annual CIT return counts for the period, whose first annual return is not filed by the period's end: judged on head count and assets alone (国家税务总局公告2022年第3号 第一条第二项)",
   },
 };
 

@@ -41,8 +41,12 @@ CREATE OR REPLACE TEMP MACRO myear(m) AS (year(getvariable('start_date')) + floo
 -- Filing deadline of a period ending with month m.
 CREATE OR REPLACE TEMP MACRO mdue(m) AS CASE WHEN in_cal(m) THEN getvariable('cal_due')[(m) + 13] ELSE due_after(mend(m)) END;
 -- The year whose annual CIT return decides small low-profit status for the six taxes and two fees in
--- month m: filed by 31 May, it counts from 1 July to 30 June of the next year (国家税务总局公告2022年第3号).
-CREATE OR REPLACE TEMP MACRO counted_year(m) AS myear(m) - CASE WHEN mmonth(m) >= 7 THEN 1 ELSE 2 END;
+-- month m, as the facts read it for m's quarter (src/match/match.ts annualReturnYear): a return filed
+-- in a year counts for what is filed from 1 July to 30 June of the next (国家税务总局公告2022年第3号),
+-- and a quarter's returns are filed in the month after it, so from the second quarter the year before,
+-- in the first the year before that. qend(m) is the index of m's quarter's last month.
+CREATE OR REPLACE TEMP MACRO qend(m) AS (m) + 2 - (mmonth(m) - 1) % 3;
+CREATE OR REPLACE TEMP MACRO counted_year(m) AS myear(qend(m)) - CASE WHEN mmonth(qend(m)) >= 6 THEN 1 ELSE 2 END;
 -- The taxable income on an enterprise's annual CIT return of year yr: the expected monthly profit
 -- (median sales × margin) for each month registered in the year, 0 when dormant.
 -- The annual CIT return of year yr: due 31 May of the next moved past a weekend; the month of the window

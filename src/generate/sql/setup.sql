@@ -247,13 +247,18 @@ WITH t0 AS (
     greatest(0, round(period_sales * margin, 2))::DECIMAL(18,2) AS profit,
     CASE WHEN dormant THEN 0 ELSE round(employees * wage, 2) END::DECIMAL(18,2) AS wages,
     -- the six taxes and two fees: small low-profit status by the annual return that counts for the
-    -- month; registered after its year, by the first return once filed before the quarter, until then
-    -- head count and assets alone (国家税务总局公告2022年第3号), as the facts read it
+    -- month's quarter; an enterprise registered in that year or later by its first return once filed by
+    -- the quarter's end, until then by head count and assets alone (国家税务总局公告2022年第3号), as the
+    -- facts read it. An established enterprise's return not filed (an abnormal taxpayer) leaves the
+    -- facts unknown; its claims follow its income.
     claims AND (NOT vat_general OR NOT ent OR (kind = 'enterprise' AND employees <= 300 AND assets <= 5e7
-      AND CASE WHEN registered_on <= make_date(counted_year(m), 12, 31)
+      AND CASE WHEN registered_on < make_date(counted_year(m), 1, 1)
                  THEN annual_income(counted_year(m), registered_on, sales_lvl, margin, dormant) <= 3e6
-               WHEN counted_year(m) + 1 < myear(m) AND registered_on <= make_date(counted_year(m) + 1, 12, 31)
-                 AND annual_filed_on(idx, counted_year(m) + 1, late_p, abnormal, abn_m) < mstart(m - (mmonth(m) - 1) % 3)
+               WHEN registered_on <= make_date(counted_year(m), 12, 31)
+                 THEN coalesce(annual_filed_on(idx, counted_year(m), late_p, abnormal, abn_m) > mend(qend(m)), true)
+                   OR annual_income(counted_year(m), registered_on, sales_lvl, margin, dormant) <= 3e6
+               WHEN counted_year(m) + 1 < myear(qend(m)) AND registered_on <= make_date(counted_year(m) + 1, 12, 31)
+                 AND annual_filed_on(idx, counted_year(m) + 1, late_p, abnormal, abn_m) <= mend(qend(m))
                  THEN annual_income(counted_year(m) + 1, registered_on, sales_lvl, margin, dormant) <= 3e6
                ELSE true END)) AS halve
   FROM s
@@ -315,14 +320,14 @@ SELECT *,
 FROM c;
 
 -- Annual CIT returns (企业所得税年度纳税申报, tax type citAnnual) of every enterprise, for each calendar
--- year from the one before the window's to the one before its last month's, due by 31 May of the next
--- (the window 2025-10 .. 2026-09: the returns of 2024 and 2025). The one whose result counts for a
--- quarter decides small low-profit status for the six taxes and two fees (国家税务总局公告2022年第3号).
--- The year's taxable income is the expected profit of the months registered in it (annual_income); the
--- surcharge halving of the returns above reads the same figure. They carry no reductions:
--- the year's reliefs are claimed on the prepayments the ledger counts. The balance of the year is taken
--- as settled by the prepayments, so no payment; a return due after an abnormal taxpayer stopped filing
--- is not filed.
+-- year from the one that counts for the window's first month (counted_year) to the one before its last
+-- month's, due by 31 May of the next (the window 2025-10 .. 2026-09: the returns of 2024 and 2025). The
+-- one that counts for a quarter decides small low-profit status for the six taxes and two fees
+-- (国家税务总局公告2022年第3号). The year's taxable income is the expected profit of the months
+-- registered in it (annual_income); the surcharge halving above reads the same figure. They carry no
+-- reductions: the year's reliefs are claimed on the prepayments the ledger counts. The balance of the
+-- year is taken as settled by the prepayments, so no payment. A return due after an abnormal taxpayer
+-- stopped filing is not filed; one filed late is a credit event, as any return.
 CREATE OR REPLACE TEMP VIEW annual_calc AS
 WITH y AS (
   SELECT tp.*, yr,
@@ -332,7 +337,7 @@ WITH y AS (
     annual_filed_on(idx, yr, late_p, abnormal, abn_m) AS filed_on,
     annual_income(yr, registered_on, sales_lvl, margin, dormant) AS income,
     rnd(66, idx, 0) >= getvariable('unclaimed_share') AS claims
-  FROM tp, range(year(getvariable('start_date'))::BIGINT - 1, myear(getvariable('months') - 1)::BIGINT) r(yr)
+  FROM tp, range(counted_year(0)::BIGINT, myear(getvariable('months') - 1)::BIGINT) r(yr)
   WHERE kind = 'enterprise' AND registered_on <= make_date(yr, 12, 31)
 )
 SELECT idx, credit_code, 'citAnnual' AS tax_type, 6 AS tt_no, period_start, period_end, due_date, filed_on,

@@ -3,7 +3,8 @@
 -- (unknown), never 0. Registration data stands in for quarter averages of head count and assets;
 -- what neither carries comes from other departments (employment_report, enterprise_list) or is unknown.
 -- $month_start and $year_start are the first days of the quarter's last month and of its year;
--- $annual_end the last day of the year whose annual CIT return counts for the quarter.
+-- $annual_start and $annual_end the first and last days of the year whose annual CIT return counts
+-- for the quarter.
 --
 -- Two forms in one text (src/match/match.ts keeps the lines of one): a line ending in `-- [city]`
 -- belongs to the city-wide form, one ending in `-- [one]` to the single-taxpayer form, which looks
@@ -15,11 +16,16 @@ WITH t AS (
   SELECT * FROM taxpayer
   WHERE registered_on <= $end::DATE
     AND credit_code = $only -- [one]
+), r AS MATERIALIZED ( -- [one]
+  -- The taxpayer's returns by the serving index, once for both reads below. DuckDB scans by an index -- [one]
+  -- only when the credit code is the scan's one filter (another filter makes it read the table and -- [one]
+  -- rely on the row groups' ranges, which the order of loading decides): the rest is applied after. -- [one]
+  SELECT * FROM filing WHERE credit_code = $only -- [one]
 ), f AS (
   SELECT credit_code, tax_type, period_start, period_end, tax_base, tax_payable, filed_on IS NOT NULL AS filed
-  FROM filing
+  FROM filing -- [city]
+  FROM r -- [one]
   WHERE period_end > ($end::DATE - INTERVAL 12 MONTH) AND period_end <= $end::DATE
-    AND credit_code = $only -- [one]
 ), agg AS (
   SELECT credit_code, -- [city]
   SELECT -- [one]
@@ -61,18 +67,20 @@ WITH t AS (
   GROUP BY credit_code -- [city]
 ), y AS (
   -- The annual CIT returns (汇算清缴) that can decide small low-profit status for the six taxes and two
-  -- fees (国家税务总局公告2022年第3号 第一条): that of $annual_end's year, whose result counts for the
-  -- quarter (a return filed in a year counts from 1 July to 30 June of the next), and a new enterprise's
-  -- first, which counts once filed before the quarter (the law: from the month after; a quarter's facts
-  -- cannot split it).
+  -- fees (国家税务总局公告2022年第3号 第一条): that of $annual_end's year, whose result counts when the
+  -- quarter's returns are filed (a return filed in a year counts for what is filed from 1 July to 30 June
+  -- of the next), and one of a later year, which can be a new enterprise's first. A first return counts
+  -- once filed by the quarter's end (the law: from the month after it is filed; the quarter's returns
+  -- are filed in the month after its end).
   SELECT credit_code, -- [city]
   SELECT -- [one]
     bool_and(filed_on IS NOT NULL) FILTER (WHERE period_end = $annual_end::DATE) AS counted_filed,
+    max(filed_on) FILTER (WHERE period_end = $annual_end::DATE) AS counted_filed_on,
     sum(tax_base) FILTER (WHERE period_end = $annual_end::DATE) AS counted_income,
-    sum(tax_base) FILTER (WHERE period_end > $annual_end::DATE AND filed_on < $start::DATE) AS first_income
-  FROM filing
+    sum(tax_base) FILTER (WHERE period_end > $annual_end::DATE AND filed_on <= $end::DATE) AS later_income
+  FROM filing -- [city]
+  FROM r -- [one]
   WHERE tax_type = 'citAnnual' AND period_end >= $annual_end::DATE AND period_end < $year_start::DATE
-    AND credit_code = $only -- [one]
   GROUP BY credit_code -- [city]
 )
 SELECT t.credit_code, $period AS period, $start::DATE AS period_start, $end::DATE AS period_end, $computed_at::TIMESTAMP AS computed_at,
@@ -92,13 +100,19 @@ SELECT t.credit_code, $period AS period, $start::DATE AS period_start, $end::DAT
   -- A certificate that expired in the quarter's year, before its end: CIT is prepaid at 15 % until it
   -- is re-recognised (国家税务总局公告2017年第24号 第一条), paid back at the year's end without one.
   t.high_tech AND coalesce(t.high_tech_until < $end::DATE AND t.high_tech_until >= $year_start::DATE, false) AS high_tech_lapsed_this_year,
-  -- An enterprise registered by the end of the year whose return counts has that return (unknown while
-  -- it is not filed); one registered later has none until its first is filed, and meanwhile is judged
-  -- on head count and assets alone (第一条第二项).
+  -- An enterprise registered before the year whose return counts has that return (unknown while it is
+  -- not filed). One registered in that year or later has had no reconciliation before: its first counts
+  -- once filed by the quarter's end, and until then it is judged on head count and assets alone
+  -- (第一条第二项).
   CASE WHEN t.kind <> 'enterprise' THEN NULL
-       WHEN t.registered_on <= $annual_end::DATE THEN CASE WHEN y.counted_filed THEN y.counted_income END
-       ELSE y.first_income END AS cit_annual_taxable_income,
-  CASE WHEN t.kind = 'enterprise' THEN t.registered_on > $annual_end::DATE AND y.first_income IS NULL END AS before_first_cit_annual
+       WHEN t.registered_on < $annual_start::DATE THEN CASE WHEN y.counted_filed THEN y.counted_income END
+       WHEN t.registered_on <= $annual_end::DATE THEN CASE WHEN y.counted_filed_on <= $end::DATE THEN y.counted_income END
+       ELSE y.later_income END AS cit_annual_taxable_income,
+  CASE WHEN t.kind = 'enterprise' THEN
+    CASE WHEN t.registered_on < $annual_start::DATE THEN false
+         WHEN t.registered_on <= $annual_end::DATE THEN NOT coalesce(y.counted_filed_on <= $end::DATE, false)
+         ELSE y.later_income IS NULL END
+  END AS before_first_cit_annual
 FROM t LEFT JOIN agg a USING (credit_code) LEFT JOIN e USING (credit_code) LEFT JOIN l USING (credit_code) LEFT JOIN y USING (credit_code) -- [city]
 FROM t CROSS JOIN agg a CROSS JOIN e CROSS JOIN l CROSS JOIN y -- [one]
 RETURNING * -- [one]
