@@ -102,8 +102,8 @@ program
     if (which === 'data-model') {
       const { dataModelMarkdown } = await import('../model/dataModelDoc.ts');
       const { TABLES } = await import('../model/index.ts');
-      const { FACTS } = await import('../rules/facts.ts');
-      text = dataModelMarkdown(TABLES, FACTS);
+      const { factColumns } = await import('../rules/sql.ts');
+      text = dataModelMarkdown(TABLES, factColumns());
     } else if (which === 'calculator') {
       const { calculatorMarkdown } = await import('../calc/calculatorDoc.ts');
       text = calculatorMarkdown();

@@ -249,28 +249,16 @@ function typeText(spec: TableSpec['columns'][number]): string {
 }
 
 /** docs/data-model.md, generated from the table specs so the document cannot fall behind the code. */
-/** A fact column of taxpayer_fact, as src/rules/facts.ts declares it (the model does not import the rules). */
+/** A fact column of taxpayer_fact, as the rules declare it (src/rules/sql.ts factColumns; the model does not import the rules). */
 export interface FactColumn {
-  type: 'int' | 'decimal' | 'string' | 'bool' | 'date';
+  name: string;
+  type: string;
   doc: string;
-  /** a closed string fact: stored as an ENUM of these (migration 007) */
-  values?: readonly string[];
 }
 
-const FACT_SQL: Record<FactColumn['type'], string> = {
-  int: 'BIGINT',
-  decimal: 'DECIMAL(18,2) yuan',
-  string: 'VARCHAR',
-  bool: 'BOOLEAN',
-  date: 'DATE',
-};
+const factRows = (facts: readonly FactColumn[]) => facts.map((f) => `| ${f.name} | ${f.type} | yes | ${f.doc.replaceAll('|', '\\|')} |`).join('\n');
 
-const factRows = (facts: Readonly<Record<string, FactColumn>>) =>
-  Object.entries(facts)
-    .map(([name, f]) => `| ${name} | ${f.values ? `ENUM \`fact_${name}\`` : FACT_SQL[f.type]} | yes | ${f.doc.replaceAll('|', '\\|')} |`)
-    .join('\n');
-
-export function dataModelMarkdown(tables: readonly TableSpec[], facts: Readonly<Record<string, FactColumn>>): string {
+export function dataModelMarkdown(tables: readonly TableSpec[], facts: readonly FactColumn[]): string {
   const parts = [
     '# Data model',
     '',

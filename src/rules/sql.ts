@@ -10,6 +10,10 @@ export const FACT_SQL_TYPES: Record<Dialect, Record<FactType, string>> = {
   postgres: { int: 'BIGINT', decimal: 'NUMERIC(18,2)', string: 'TEXT', bool: 'BOOLEAN', date: 'DATE' },
 };
 
+/** The facts table's fact columns as docs/data-model.md lists them: name, DuckDB type, meaning. */
+export const factColumns = (): { name: string; type: string; doc: string }[] =>
+  Object.entries(FACTS).map(([name, f]) => ({ name, type: f.values ? `ENUM \`fact_${name}\`` : FACT_SQL_TYPES.duckdb[f.type], doc: f.doc }));
+
 /** Type a bound value is cast to, so both engines compare exactly (numbers as decimals). */
 const BIND_TYPES: Record<Dialect, Record<FactType, string>> = {
   duckdb: { int: 'DECIMAL(38,2)', decimal: 'DECIMAL(38,2)', string: 'VARCHAR', bool: 'BOOLEAN', date: 'DATE' },

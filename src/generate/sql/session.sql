@@ -60,6 +60,8 @@ CREATE OR REPLACE TEMP MACRO annual_filed_on(idx, yr, late_p, abnormal, abn_m) A
         WHEN annual_late(idx, yr, late_p) THEN annual_due(yr) + 1 + floor(rnd(68, idx, yr) * 60)::INTEGER
         ELSE make_date(yr, 12, 31) + 1 + floor(rnd(69, idx, yr) ** 1.5 * datediff('day', make_date(yr, 12, 31), annual_due(yr)))::INTEGER
    END)::DATE;
+-- A taxpayer that does not claim its reliefs (应享未享) pays the full tax, on every return.
+CREATE OR REPLACE TEMP MACRO claims_of(idx) AS rnd(66, idx, 0) >= getvariable('unclaimed_share');
 CREATE OR REPLACE TEMP MACRO annual_income(yr, registered_on, sales_lvl, margin, dormant) AS
   (CASE WHEN dormant THEN 0
         ELSE round(exp(sales_lvl) * greatest(margin, 0) * CASE WHEN registered_on < make_date(yr, 1, 1) THEN 12 ELSE 13 - month(registered_on) END, 2)

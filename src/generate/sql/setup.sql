@@ -194,8 +194,7 @@ ORDER BY m, day;
 CREATE OR REPLACE TEMP VIEW filing_calc AS
 WITH t0 AS (
   SELECT idx, credit_code, ent, kind, vat_general, employees, assets, registered_on, reg_m, sales_lvl, high_tech, late_p,
-    -- a taxpayer that does not claim its reliefs (应享未享) pays the full tax, every period
-    rnd(66, idx, 0) >= getvariable('unclaimed_share') AS claims,
+    claims_of(idx) AS claims,
     abnormal, abn_m, dormant, rate, va_share, margin, wage, iit_rate,
     -- Sales of months -2 .. months - 1 (list position m + 3), drawn once per taxpayer-month: a quarterly
     -- return sums three of them, and VAT, surcharges and CIT of one month read the same ones.
@@ -336,7 +335,7 @@ WITH y AS (
     annual_due(yr) AS due_date,
     annual_filed_on(idx, yr, late_p, abnormal, abn_m) AS filed_on,
     annual_income(yr, registered_on, sales_lvl, margin, dormant) AS income,
-    rnd(66, idx, 0) >= getvariable('unclaimed_share') AS claims
+    claims_of(idx) AS claims
   FROM tp, range(counted_year(0)::BIGINT, myear(getvariable('months') - 1)::BIGINT) r(yr)
   WHERE kind = 'enterprise' AND registered_on <= make_date(yr, 12, 31)
 )
