@@ -821,6 +821,13 @@ describe('explanations follow the rule: any one of, all of, as deep as it goes',
   const c = (i: number) => withCheckCharacter(`91440300MA5K${String(i).padStart(5, '0')}`);
   const rnd = c(1);
   const big = c(2);
+  // A general-taxpayer enterprise registered in 2025: for 2026-Q1 the return that counts is 2024's,
+  // which it never had to file. Small low-profit status for the halving holds on head count and assets
+  // alone, and the return's income is not known and not needed.
+  const young = c(3);
+  // Two enterprises of 2020 whose 2024 annual return is outstanding: one too large anyway, one not.
+  const late = c(4);
+  const unfiled = c(5);
   const Q = '2026-Q1';
   let store: Store;
   const explained = async (code: string, policy: string) =>
@@ -836,6 +843,21 @@ describe('explanations follow the rule: any one of, all of, as deep as it goes',
     await tp(rnd, 20, '5000');
     await filing(rnd, 'cit', '2026-01-01', '2026-03-31', '400000', '20000');
     await tp(big, 320, '0');
+    await store.exec(
+      `INSERT INTO taxpayer VALUES ($1, 'x', 'enterprise', 'general', 'I65', 'futian', DATE '2025-03-01', 20, 20000000, 'actualAccounts', false, NULL, 0, 'B')`,
+      [young],
+    );
+    await filing(young, 'cit', '2026-01-01', '2026-03-31', '400000', '100000');
+    await filing(young, 'vat', '2026-01-01', '2026-03-31', '900000', '76270');
+    await filing(young, 'surcharges', '2026-01-01', '2026-03-31', '76270', '915.24');
+    for (const [code, employees] of [
+      [late, 320],
+      [unfiled, 20],
+    ] as const) {
+      await tp(code, employees, '0');
+      await filing(code, 'vat', '2026-01-01', '2026-03-31', '900000', '76270');
+      await filing(code, 'surcharges', '2026-01-01', '2026-03-31', '76270', '915.24');
+    }
     await filing(big, 'cit', '2026-01-01', '2026-03-31', '400000', '100000');
     await filing(big, 'vat', '2026-01-01', '2026-03-31', '900000', '76270');
     await filing(big, 'surcharges', '2026-01-01', '2026-03-31', '76270', '915.24');
@@ -945,6 +967,45 @@ describe('explanations follow the rule: any one of, all of, as deep as it goes',
     ]);
     assert.deepEqual(pushed.get(big)?.get('surcharges.sixTaxesTwoFees'), lacks.zh);
     assert.deepEqual(pushed.get(big)?.get('cit.smallLowProfit'), [`从业人数为 320，要求不超过 300，超出 20（${limit('slpe.maxEmployees')}）`]);
+  });
+
+  it('a condition not known whose group another part decides is marked not needed, not as one that cannot be decided', async () => {
+    const limit = (param: string) => `${param}: 财政部 税务总局公告2023年第12号 [C], 2023-01-01..2027-12-31`;
+    const p = await explained(young, 'surcharges.sixTaxesTwoFees');
+    assert.equal(p.status, 'matched');
+    assert.deepEqual(p.text.zh.slice(-3), [
+      '      ✓ 以下任一项满足即可（已满足）：',
+      '        ✓ 新设立企业、首次汇算清缴前为 是，要求为 是',
+      '        – 适用的企业所得税年度汇算清缴应纳税所得额：缺少数据（适用的企业所得税年度汇算清缴应纳税所得额），无须判断（同组另一项已满足）',
+    ]);
+    assert.deepEqual(p.text.en.slice(-3), [
+      '      ✓ any one of the following (met):',
+      '        ✓ a new enterprise before its first annual CIT return is yes, required equal to yes',
+      '        – taxable income on the annual CIT return that counts: not known (missing cit_annual_taxable_income), not needed: another alternative holds',
+    ]);
+    assert.ok(!p.text.zh.some((l) => l.includes('无法判断')));
+    // A whole group not needed, since a condition beside it fails: the group and its unknown part say so.
+    const q = await explained(late, 'surcharges.sixTaxesTwoFees');
+    // Not a near miss: with the return's income unknown, meeting the head count would not be known to be enough.
+    assert.equal(q.status, 'notEligible');
+    assert.deepEqual(q.text.zh.slice(-4), [
+      `      ✓ 资产总额为 20000000，要求不超过 50000000（${limit('slpe.maxAssets')}）`,
+      '      – 以下任一项满足即可（无须判断：同组另一项未满足）：',
+      '        ✗ 新设立企业、首次汇算清缴前为 否，要求为 是',
+      '        – 适用的企业所得税年度汇算清缴应纳税所得额：缺少数据（适用的企业所得税年度汇算清缴应纳税所得额），无须判断（所在一组无须判断）',
+    ]);
+    assert.deepEqual(q.text.en.slice(-3), [
+      '      – any one of the following (not needed: another condition of the group fails):',
+      '        ✗ a new enterprise before its first annual CIT return is no, required equal to yes',
+      '        – taxable income on the annual CIT return that counts: not known (missing cit_annual_taxable_income), not needed: its group is not needed',
+    ]);
+    // Where the same unknown does decide, it still cannot be decided (the taxpayer with 20 employees).
+    const r = await explained(unfiled, 'surcharges.sixTaxesTwoFees');
+    assert.equal(r.status, 'unknown');
+    assert.deepEqual(r.text.en.slice(-2), [
+      '        ✗ a new enterprise before its first annual CIT return is no, required equal to yes',
+      '        ? taxable income on the annual CIT return that counts: not known (missing cit_annual_taxable_income), so this cannot be decided — condition cit_annual_taxable_income <= param("slpe.maxTaxableIncome"); the data comes from the annual CIT returns',
+    ]);
   });
 
   it('Chinese explanations give the law files’ English source notes in Chinese, and districts by their names', async () => {

@@ -17,8 +17,8 @@ export interface PolicyExplanation {
   /** documentZh: the document as Chinese text reads it (sourceZh: an English note given in Chinese, or left out). */
   sources: { document: string; documentZh: string; confidence: string }[];
   /**
-   * Why, in words: the verdict, then one line per condition, marked ✓ (holds), ✗ (fails) or ?
-   * (cannot be decided), indented by two spaces; where the rule has alternatives, a line opens each
+   * Why, in words: the verdict, then one line per condition, marked ✓ (holds), ✗ (fails), ?
+   * (cannot be decided) or – (not known, and not needed: its group is decided by another part), indented by two spaces; where the rule has alternatives, a line opens each
    * group (任一 / any one of, 全部 / all of) and its parts follow, two spaces further in.
    */
   text: { zh: string[]; en: string[] };
@@ -73,6 +73,8 @@ const YES_NO = { zh: ['是', '否'], en: ['yes', 'no'] } as const;
 type Words = { zh: string; en: string };
 
 const MARK: Record<Truth, string> = { true: '✓', false: '✗', unknown: '?' };
+/** A condition or group not known, whose answer could not change its group's (无须判断). */
+const MOOT = '–';
 
 /**
  * A legal source as Chinese text reads it: the law files note some sources in English, in
@@ -135,6 +137,22 @@ function conditionText(c: ConditionTrace): Words {
   };
 }
 
+/** A condition not known whose group is decided without it: what is missing, and that it is not needed. */
+function mootText(c: ConditionTrace, why: Words): Words {
+  const fact = Object.keys(c.observed)[0] ?? '';
+  const label = FACT_LABELS[fact] ?? { zh: fact, en: fact };
+  return {
+    zh: `${label.zh}：缺少数据（${c.missing.map((m) => FACT_LABELS[m]?.zh ?? m).join('、')}），无须判断（${why.zh}）`,
+    en: `${label.en}: not known (missing ${c.missing.join(', ')}), not needed: ${why.en}`,
+  };
+}
+
+/** How a group of conditions opens, before what is said of it. */
+const GROUP_OPENS: Record<'all' | 'any', Words> = {
+  any: { zh: '以下任一项满足即可', en: 'any one of the following' },
+  all: { zh: '以下各项须全部满足', en: 'all of the following' },
+};
+
 /** The line that opens a group of conditions: all of them must hold, or any one. */
 const GROUP: Record<'all' | 'any', Record<Truth, Words>> = {
   any: {
@@ -156,22 +174,44 @@ const GROUP: Record<'all' | 'any', Record<Truth, Words>> = {
  */
 function conditionLines(trace: Explained): Words[] {
   const lines: Words[] = [];
-  const walk = (n: TraceNode, depth: number) => {
+  // moot: why a part not known here needs no answer (its group is decided without it), or null. A
+  // group not needed passes on its own reason to its unknown parts. Shown as "cannot be decided",
+  // such a part would read as data the company must supply, for a result that does not depend on it.
+  const walk = (n: TraceNode, depth: number, moot: Words | null) => {
     const indent = '  '.repeat(depth);
-    const line = (result: Truth, w: Words) => lines.push({ zh: `${indent}${MARK[result]} ${w.zh}`, en: `${indent}${MARK[result]} ${w.en}` });
+    const line = (result: Truth, w: Words) => {
+      const mark = result === 'unknown' && moot ? MOOT : MARK[result];
+      lines.push({ zh: `${indent}${mark} ${w.zh}`, en: `${indent}${mark} ${w.en}` });
+    };
     if ('condition' in n) {
       const c = trace.conditions[n.condition] as ConditionTrace;
-      line(c.result, conditionText(c));
+      line(c.result, c.result === 'unknown' && moot ? mootText(c, moot) : conditionText(c));
     } else if ('constant' in n) line(n.result, { zh: n.constant, en: n.constant });
-    else {
+    else if (n.result === 'unknown' && moot) {
+      line(n.result, {
+        zh: `${GROUP_OPENS[n.op].zh}（无须判断：${moot.zh}）：`,
+        en: `${GROUP_OPENS[n.op].en} (not needed: ${moot.en}):`,
+      });
+      for (const x of n.of) walk(x, depth + 1, { zh: '所在一组无须判断', en: 'its group is not needed' });
+    } else {
       line(n.result, GROUP[n.op][n.result]);
-      for (const x of n.of) walk(x, depth + 1);
+      for (const x of n.of) walk(x, depth + 1, mootWhy(n));
     }
   };
   const top = trace.tree;
-  if ('op' in top && top.op === 'all') for (const x of top.of) walk(x, 1);
-  else walk(top, 1);
+  if ('op' in top && top.op === 'all') for (const x of top.of) walk(x, 1, mootWhy(top));
+  else walk(top, 1, null);
   return lines;
+}
+
+/**
+ * Why a part of this group that is not known cannot change the group's answer, or null when it can.
+ * A group is decided without its unknown parts when one alternative holds (any one of) or one
+ * condition fails (all of): three-valued logic, as the rules are evaluated.
+ */
+function mootWhy(n: { op: 'all' | 'any'; result: Truth }): Words | null {
+  if (n.result === 'unknown') return null;
+  return n.op === 'any' ? { zh: '同组另一项已满足', en: 'another alternative holds' } : { zh: '同组另一项未满足', en: 'another condition of the group fails' };
 }
 
 const CIRCLED = '①②③④⑤⑥⑦⑧⑨⑩';

@@ -174,7 +174,8 @@ export function Explanation({ code, policyId, period }: { code: string; policyId
   if (x.error) return <Failure error={x.error} home={home} onRetry={x.reload} />;
   if (!x.data) return <Loading label={t('matches.explaining')} />;
   const [head, ...conditions] = x.data.text[lang];
-  const tone = (line: string) => (line.startsWith('✓') ? 'met' : line.startsWith('✗') ? 'unmet' : line.startsWith('?') ? 'unknown' : 'plain');
+  const tone = (line: string) =>
+    line.startsWith('✓') ? 'met' : line.startsWith('✗') ? 'unmet' : line.startsWith('?') ? 'unknown' : line.startsWith('–') ? 'moot' : 'plain';
   return (
     <div className="explanation" data-testid="explanation">
       <div className="explanation-text" data-testid="explanation-text">
