@@ -87,8 +87,6 @@ export const SOURCE_NOTES_ZH: Record<string, string> = {
   "in the year the certificate expires, CIT is prepaid at 15 % until re-recognition; without a new certificate by the year's end the difference is paid back":
     '资格期满当年，在通过重新认定前暂按15%的税率预缴；年底前仍未取得资格的，补缴相应期间的税款',
   'extended to 2023-12-31': '延续至2023年12月31日',
-  'extended to 2027-12-31': '延续至2027年12月31日',
-  'the whole enlarged zone, 2023-01-01 to 2025-12-31': '扩区后的合作区全域，2023年1月1日至2025年12月31日',
   '2024-01-01 to 2027-12-31': '2024年1月1日至2027年12月31日',
   'industries that cannot claim it': '不适用的行业',
   '2023-2024 part up to 1,000,000': '2023—2024年，应纳税所得额不超过100万元的部分',
