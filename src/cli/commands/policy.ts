@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { LEDGER_STATUS_LABELS } from '../../ledger/labels.ts';
 import {
   buildLedger,
   type LedgerBuild,
@@ -183,23 +184,21 @@ export function ledgerText(l: TaxpayerLedger): string {
   // Money as match and report print it: grouped in thousands, to the fen.
   const y = (amount: string) => formatYuan(toFen(amount));
   const missed = (r: TaxpayerLedger['rows'][number]) => (r.status === 'missedAmountUnknown' ? 'amount unknown 金额未知' : r.missed === null ? '' : y(r.missed));
+  // What the status, in words, leaves unsaid: the amounts, what the match said, why.
   const note = (r: TaxpayerLedger['rows'][number]): string => {
-    const later = 'a later quarter of the year fails the rule 年内后续季度不再符合';
     switch (r.status) {
       case 'claimedNotEligible':
         return `claimed 申报 ${y(r.claimed ?? '0.00')} yuan, not enjoyed; match: ${matchLabel(r.matchStatus)}`;
       case 'claimedLapsedInYear':
-        return `claimed 申报 ${y(r.claimed ?? '0.00')} yuan, to be repaid: ${later}，应补缴`;
+        return `claimed 申报 ${y(r.claimed ?? '0.00')} yuan, not enjoyed: a later quarter of the year fails the rule 年内后续季度不再符合`;
       case 'enjoyed':
         return r.matchStatus === 'matched' ? '' : `unverified 未核实; match: ${matchLabel(r.matchStatus)}`;
       case 'nothingToClaim':
-        return 'worth 0.00 this quarter 本期无可享金额';
+        return 'estimated at 0.00 yuan or less 估算金额不超过0.00元';
       case 'lapsedInYear':
-        return `${r.lapsed === null ? 'amount unknown' : `${y(r.lapsed)} yuan`} no longer due: ${later}`;
-      case 'notStacked':
-        return 'does not stack: another relief of its group counts instead 不得叠加享受，按同组另一项计';
+        return r.lapsed === null ? 'amount unknown 金额未知' : `estimated 估算 ${y(r.lapsed)} yuan, not in missed 不计入应享未享`;
       case 'matchedNoCode':
-        return 'matched; no reduction code to see a claim by 无减免性质代码，无法核对是否已享受';
+        return 'whether it was claimed cannot be seen 无法核对是否已享受';
       default:
         return '';
     }
@@ -214,8 +213,8 @@ export function ledgerText(l: TaxpayerLedger): string {
   return [
     `政策红利账本 Benefit ledger ${l.creditCode} ${l.year}`,
     table(
-      ['month', 'policy', 'status', 'enjoyed', 'missed', 'note'],
-      l.rows.map((r) => [r.month, r.policyId, r.status, y(r.enjoyed), missed(r), note(r)]),
+      ['month', 'policy', 'status 状态', 'enjoyed', 'missed', 'note'],
+      l.rows.map((r) => [r.month, r.policyId, `${LEDGER_STATUS_LABELS[r.status].zh} ${LEDGER_STATUS_LABELS[r.status].en}`, y(r.enjoyed), missed(r), note(r)]),
     ),
     totals.join('; '),
   ].join('\n');
