@@ -858,6 +858,8 @@ describe('planning on PostgreSQL (sql/postgres/plan.sql): the same outbox and re
     const NOTICE = '资格期满当年，在重新认定前暂按15%预缴；年底前未取得资格的，应补缴税款';
     const asked: string[][] = [];
     let holds = true;
+    // What the near miss lacks: the company's facts may change between plans.
+    let gap = '差 20 人';
     const noFacts = new Set<string>();
     const words = async (items: readonly { creditCode: string; policyId: string; kind: 'relief' | 'nearMiss' }[]) => {
       asked.push(...items.map((i) => [i.creditCode, i.kind, i.policyId]));
@@ -869,7 +871,7 @@ describe('planning on PostgreSQL (sql/postgres/plan.sql): the same outbox and re
         const mine = out.get(i.creditCode) ?? new Map<string, readonly string[]>();
         out.set(i.creditCode, mine);
         if (i.kind === 'relief' && !holds) continue;
-        mine.set(i.policyId, i.kind === 'relief' ? [NOTICE] : ['差 20 人']);
+        mine.set(i.policyId, i.kind === 'relief' ? [NOTICE] : [gap]);
       }
       return out;
     };
@@ -877,8 +879,10 @@ describe('planning on PostgreSQL (sql/postgres/plan.sql): the same outbox and re
     const world2 = await engines([{ role: 'financeOfficer' }]);
     await world2.both(async (db) => {
       asked.length = 0;
-      // TP1: five reliefs, more than the week holds: some go in a digest. TP2: the noticed relief alone, and a near miss.
+      // TP1: five reliefs and a near miss, more than the week holds: some go in a digest, the near miss
+      // (told last) among them. TP2: the noticed relief alone, and a near miss.
       await fiveReliefs(db);
+      await result(db, 1, TP1, 'surcharges.almost', 'nearMiss', '300.00');
       await person(db, TP2, { role: 'financeOfficer' });
       await result(db, 1, TP2, 'vat.smallRelief', 'matched', '800.00');
       await result(db, 1, TP2, 'surcharges.almost', 'nearMiss', '300.00');
@@ -887,13 +891,15 @@ describe('planning on PostgreSQL (sql/postgres/plan.sql): the same outbox and re
     assert.deepEqual(
       asked.sort(),
       [
+        [TP1, 'nearMiss', 'surcharges.almost'],
         [TP1, 'relief', 'vat.smallRelief'],
         [TP2, 'nearMiss', 'surcharges.almost'],
         [TP2, 'relief', 'vat.smallRelief'],
       ].sort(),
       'every near miss and the reliefs of the noticed policy, nothing else',
     );
-    const told = async (db: Db) => {
+    // nearInDigest: TP1 has a near miss too, told in its digest, whose line must say what it lacks as TP2's message does.
+    const told = async (db: Db, nearInDigest = true) => {
       const rows = await messages(db);
       const single = rows.find((m) => m.credit_code === TP2 && m.kind === 'relief');
       assert.equal(single?.policy_id, 'vat.smallRelief');
@@ -905,7 +911,15 @@ describe('planning on PostgreSQL (sql/postgres/plan.sql): the same outbox and re
       assert.ok(at < 0 || (lines[at] === `   请注意：${NOTICE}` && /vat\.smallRelief/.test(lines[at - 2] ?? '')), lines.join('\n'));
       assert.equal(lines.filter((l) => l.includes('请注意')).length, at < 0 ? 0 : 1);
       assert.ok(!rows.some((m) => m.credit_code === TP1 && m.kind === 'relief' && m.body.includes('请注意')), 'the reliefs sent alone have no notice');
-      const lacks = rows.find((m) => m.credit_code === TP2 && m.kind === 'nearMiss')?.body.includes('尚未满足的条件：\n- 差 20 人');
+      const lacks = rows.find((m) => m.credit_code === TP2 && m.kind === 'nearMiss')?.body.includes(`尚未满足的条件：\n- ${gap}`);
+      if (nearInDigest) {
+        assert.ok(digest?.items?.split(',').includes('nearMiss.surcharges.almost'), `the near miss is in the digest: ${digest?.items}`);
+        assert.equal(
+          lines.some((l) => l.includes(`尚未满足：${gap}`)),
+          lacks,
+          lines.join('\n'),
+        );
+      }
       return { single: single?.body.includes(`请注意：\n- ${NOTICE}`), digest: at >= 0, lacks };
     };
     assert.deepEqual(await told(world2.pg), { single: true, digest: true, lacks: true });
@@ -920,6 +934,14 @@ describe('planning on PostgreSQL (sql/postgres/plan.sql): the same outbox and re
     }
     // Words the same as planned: nothing to do.
     assert.equal((await world2.both((db) => planNoticed(db))).renoticed, 0);
+    // The near miss now lacks less (the company took on staff, say): its planned message says what it
+    // lacks now, not what it lacked when planned. Before 2026-11-30 it kept the words it was planned with.
+    gap = '差 10 人';
+    const closer = await world2.both((db) => planNoticed(db));
+    // TP2's near miss, and TP1's digest for its near-miss line.
+    assert.deepEqual([closer.planned, closer.superseded, closer.renoticed], [0, 0, 2]);
+    assert.deepEqual(await told(world2.pg), { single: true, digest: true, lacks: true });
+    assert.ok(!(await messages(world2.pg)).some((m) => m.body.includes('差 20 人')), 'no message says the old gap');
     // The notice stops holding, but TP2 has no facts to judge by: its message keeps what it said.
     holds = false;
     noFacts.add(TP2);
@@ -939,8 +961,28 @@ describe('planning on PostgreSQL (sql/postgres/plan.sql): the same outbox and re
     assert.deepEqual(await told(world2.pg), { single: true, digest: false, lacks: true });
     holds = true;
 
-    // An outbox planned without words (as before notices existed) gets the notices at the next plan; a
-    // message tried already keeps the words it was tried with, and a near miss what it was planned with.
+    // TP2's near miss is met now (matched): its planned message is skipped, not worded again first.
+    const met = await world2.both(async (db) => {
+      await run(db, 2, TP2);
+      await result(db, 2, TP2, 'surcharges.almost', 'matched', '300.00');
+      await result(db, 2, TP2, 'vat.smallRelief', 'matched', '800.00');
+      gap = '差 5 人';
+      return planNoticed(db);
+    });
+    // TP1's digest is worded again (its near miss lacks less, and the notice holds again since the
+    // campaign); TP2's near miss is skipped, and its relief planned.
+    assert.deepEqual([met.renoticed, met.superseded, met.planned], [1, 1, 1]);
+    const tp2 = (await messages(world2.pg)).filter((m) => m.credit_code === TP2 && m.policy_id === 'surcharges.almost');
+    assert.deepEqual(
+      tp2.map((m) => [m.kind, m.status, m.body.includes('差 10 人'), m.body.includes('差 5 人')]),
+      [
+        ['nearMiss', 'skipped', true, false],
+        ['relief', 'planned', false, false],
+      ],
+    );
+
+    // An outbox planned without words (as before notices existed) gets the notices, and its near miss
+    // what it lacks, at the next plan; a message tried already keeps the words it was tried with.
     const fresh = await engines([{ role: 'financeOfficer' }]);
     const upgraded = await fresh.both(async (db) => {
       await fiveReliefs(db);
@@ -951,8 +993,8 @@ describe('planning on PostgreSQL (sql/postgres/plan.sql): the same outbox and re
       await db.exec(`UPDATE push_message SET attempts = 1 WHERE credit_code = $1 AND kind = 'digest'`, [TP1]);
       return planNoticed(db);
     });
-    assert.deepEqual([upgraded.planned, upgraded.renoticed], [0, 1]);
-    assert.deepEqual(await told(fresh.pg), { single: true, digest: false, lacks: false });
+    assert.deepEqual([upgraded.planned, upgraded.renoticed], [0, 2]);
+    assert.deepEqual(await told(fresh.pg, false), { single: true, digest: false, lacks: true });
     world2.duck.close();
     fresh.duck.close();
   });

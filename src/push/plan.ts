@@ -25,7 +25,10 @@ export interface PlanOptions {
   /** Messages are never scheduled before this moment. */
   now: Date;
   settings?: Partial<PlanSettings>;
-  /** Asked once per batch, for the near misses (and reliefs with notices) among the messages it is about to write. */
+  /**
+   * Asked once per batch, for the near misses (and reliefs with notices) among the messages it is about
+   * to write; and once before the batches, for those of the messages planned earlier and not yet tried.
+   */
   words?: ItemWordsProvider;
   /** Plan for this taxpayer only (after a single-taxpayer re-match). */
   only?: string;
@@ -72,9 +75,9 @@ export interface PlanReport {
   /** Planned messages no longer backed by a current result, now `skipped`. */
   superseded: number;
   /**
-   * Planned messages, not yet tried, of reliefs with notices (alone or in a digest) whose notices
-   * changed since they were planned (planned by an earlier version, or the company's facts changed):
-   * worded again with those that hold now.
+   * Planned messages, not yet tried, of near misses or of reliefs with notices (alone or in a digest)
+   * whose words changed since they were planned (what a near miss lacks, the notices that hold;
+   * planned by an earlier version, or the company's facts changed): worded again with what holds now.
    */
   renoticed: number;
   byChannel: Record<string, number>;
@@ -331,23 +334,30 @@ async function plan(db: Db, entries: readonly PushEntry[], options: PlanOptions)
     // What the outbox holds for the period decides the skips and what is planned already; a first
     // plan of a period (the usual case) has nothing there and skips those statements.
     const [existing] = await query<{ n: string; stored: string }>('outbox');
-    // A message's notices are decided when it is planned; one planned earlier and not yet tried is
-    // worded again here with those that hold now (an outbox planned before notices existed, or a
-    // company whose certificate lapsed or was renewed in between). Words are asked of the caller, as
-    // for the new messages below.
+    const batches = Math.max(1, Math.ceil(Number(counts?.taxpayers ?? 0) / perBatch));
+    for (const name of ['rows', 'persons', 'booked_all']) await exec(name);
+    // A message's words of its own (what a near miss lacks, a relief's notices) are decided when it is
+    // planned; one planned earlier and not yet tried is worded again here with what holds now (an
+    // outbox planned before notices existed, a company whose certificate lapsed or was renewed, or
+    // whose near miss now lacks less or more). Words are asked of the caller, as for the new messages below,
+    // of the items the current results still call for as they were planned (section called_now).
     // Not in a campaign, which only adds: the messages outside its scope are not its to rewrite.
-    if (options.words && !options.scope && Number(existing?.n ?? 0) > 0 && noticed.size > 0) {
+    if (options.words && !options.scope && Number(existing?.n ?? 0) > 0) {
       const rows = await query<NoticedRow>('noticed_planned');
       if (rows.length > 0) {
-        const updates = await renoticed(rows, noticed, options.words);
+        const called = new Map(
+          (await query<{ credit_code: string; policy_id: string; kind: 'relief' | 'nearMiss' }>('called_now')).map((c) => [
+            `${c.credit_code} ${c.policy_id}`,
+            c.kind,
+          ]),
+        );
+        const updates = await renoticed(rows, called, options.words);
         if (updates.length > 0) {
           params.renoticed = JSON.stringify(updates);
           report.renoticed = await change('renotice');
         }
       }
     }
-    const batches = Math.max(1, Math.ceil(Number(counts?.taxpayers ?? 0) / perBatch));
-    for (const name of ['rows', 'persons', 'booked_all']) await exec(name);
     for (let batch = 0; batch < batches; batch++) {
       params.lo = batch * perBatch;
       params.hi = (batch + 1) * perBatch;
@@ -430,27 +440,36 @@ async function plan(db: Db, entries: readonly PushEntry[], options: PlanOptions)
 type NoticedRow = Pick<OutboxMessage, 'message_id' | 'period' | 'credit_code' | 'role' | 'kind' | 'policy_id' | 'items' | 'lacking' | 'digest_items'>;
 
 /**
- * Of planned rows telling of reliefs with notices (section noticed_planned), those whose words differ
- * from what `words` says now, with their `lacking` (a relief) or `digest_items` (a digest: the lines of
- * those reliefs) as they should be. Words are compared as values, not as the engine's JSON text.
+ * Of planned rows telling of near misses or of reliefs with notices (section noticed_planned), those
+ * whose words differ from what `words` says now, with their `lacking` (a relief or a near miss) or
+ * `digest_items` (a digest: the lines of those items) as they should be. Words are compared as values,
+ * not as the engine's JSON text.
  */
 async function renoticed(
   rows: readonly NoticedRow[],
-  noticed: ReadonlySet<string>,
+  called: ReadonlyMap<string, 'relief' | 'nearMiss'>,
   words: ItemWordsProvider,
 ): Promise<{ message_id: string; lacking: string | null; digest_items: string | null }[]> {
   const same = (stored: unknown, now: readonly string[] | undefined) => JSON.stringify(stored ?? null) === JSON.stringify(now ?? null);
-  const reliefs = (r: NoticedRow) =>
-    r.kind === 'relief' ? [r.policy_id as string] : digestLines(r).flatMap((l) => (l.kind === 'relief' && noticed.has(l.policyId) ? [l.policyId] : []));
-  const asked = new Map<string, { creditCode: string; policyId: string; kind: 'relief' }>();
-  for (const r of rows) for (const policyId of reliefs(r)) asked.set(`${r.credit_code} ${policyId}`, { creditCode: r.credit_code, policyId, kind: 'relief' });
+  // Every near miss has words of its own (what it lacks), a relief where its policy has notices: of
+  // those, the items the current results call for as they were planned (called, by taxpayer and policy).
+  const items = (r: NoticedRow): { policyId: string; kind: 'relief' | 'nearMiss' }[] =>
+    (r.kind === 'relief' || r.kind === 'nearMiss'
+      ? [{ policyId: r.policy_id as string, kind: r.kind }]
+      : digestLines(r).map((l) => ({ policyId: l.policyId, kind: l.kind }))
+    ).filter((i) => called.get(`${r.credit_code} ${i.policyId}`) === i.kind);
+  // A taxpayer's current result of a policy is one, a relief or a near miss: one question per policy.
+  const asked = new Map<string, { creditCode: string; policyId: string; kind: 'relief' | 'nearMiss' }>();
+  for (const r of rows) for (const i of items(r)) asked.set(`${r.credit_code} ${i.policyId}`, { creditCode: r.credit_code, ...i });
+  const worded = (creditCode: string, kind: string, policyId: string) => called.get(`${creditCode} ${policyId}`) === kind;
   const now = await words([...asked.values()]);
   const out: { message_id: string; lacking: string | null; digest_items: string | null }[] = [];
   for (const r of rows) {
     // A taxpayer the provider has no facts for is not judged: its messages keep their words.
     if (!now.has(r.credit_code)) continue;
     const of = (policyId: string) => now.get(r.credit_code)?.get(policyId);
-    if (r.kind === 'relief') {
+    if (r.kind === 'relief' || r.kind === 'nearMiss') {
+      if (!worded(r.credit_code, r.kind, r.policy_id as string)) continue;
       const w = of(r.policy_id as string);
       if (!same(r.lacking === null ? null : JSON.parse(r.lacking), w))
         out.push({ message_id: r.message_id, lacking: w ? JSON.stringify(w) : null, digest_items: null });
@@ -459,7 +478,7 @@ async function renoticed(
     const lines = digestLines(r);
     let changed = false;
     for (const l of lines) {
-      if (l.kind !== 'relief' || !noticed.has(l.policyId) || same(l.line.lacking, of(l.policyId))) continue;
+      if (!worded(r.credit_code, l.kind, l.policyId) || same(l.line.lacking, of(l.policyId))) continue;
       l.line.lacking = of(l.policyId) ? [...(of(l.policyId) as readonly string[])] : null;
       changed = true;
     }

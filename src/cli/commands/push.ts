@@ -50,7 +50,8 @@ export function planText(r: PlanReport): string {
     `planned ${r.planned} new message(s): ${r.digests} digest(s) standing for ${r.merged} message(s) over the frequency cap`,
   ];
   if (r.superseded) lines.push(`skipped ${r.superseded} planned message(s) the latest match run no longer supports`);
-  if (r.renoticed) lines.push(`worded again ${r.renoticed} planned message(s) whose notices changed since they were planned`);
+  if (r.renoticed)
+    lines.push(`worded again ${r.renoticed} planned message(s) whose words changed since they were planned (a relief's notices, what a near miss lacks)`);
   if (r.notStacked) lines.push(`${r.notStacked} result(s) not pushed: a matched relief they do not stack with is worth as much or more to the taxpayer`);
   if (r.claimed) lines.push(`${r.claimed} matched relief(s) claimed already in a return of the period, not pushed`);
   if (r.nothingToClaim) lines.push(`${r.nothingToClaim} result(s) worth 0.00 yuan or less this period not pushed (nothing to claim)`);

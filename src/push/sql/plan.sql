@@ -163,15 +163,26 @@ SELECT count(*) FILTER (WHERE status <> 'skipped') AS n, count(*) AS stored
 FROM push_message WHERE period = $period AND ($only::VARCHAR IS NULL OR credit_code = $only);
 
 -- @noticed_planned
--- Messages planned earlier and not yet tried that tell of a relief of a policy with notices, alone or
--- as a line of a digest: their notices were decided when they were planned (by an earlier version, or
--- before the company's facts changed), and plan.ts words them again with those that hold now. Rows
--- planned with their texts by an earlier version are sent as written, and are left out.
+-- Messages planned earlier and not yet tried that tell of a near miss, or of a relief of a policy with
+-- notices, alone or as a line of a digest: what the near miss lacks and which notices hold were decided
+-- when they were planned (by an earlier version, or before the company's facts changed), and plan.ts
+-- words them again with what holds now. Rows planned with their texts by an earlier version are sent as
+-- written, and are left out.
 SELECT message_id, period, credit_code, role::VARCHAR AS role, kind::VARCHAR AS kind, policy_id, items, lacking, digest_items FROM push_message
 WHERE period = $period AND status = 'planned' AND attempts = 0 AND subject IS NULL AND ($only::VARCHAR IS NULL OR credit_code = $only)
-  AND ((kind = 'relief' AND policy_id IN (SELECT id FROM push_plan_entry WHERE noticed))
-    OR (kind = 'digest' AND EXISTS (SELECT 1 FROM push_plan_entry e WHERE e.noticed AND position('relief.' || e.id IN items) > 0)))
+  AND (kind = 'nearMiss' OR (kind = 'relief' AND policy_id IN (SELECT id FROM push_plan_entry WHERE noticed))
+    OR (kind = 'digest' AND (position('nearMiss.' IN items) > 0
+      OR EXISTS (SELECT 1 FROM push_plan_entry e WHERE e.noticed AND position('relief.' || e.id IN items) > 0))))
 ORDER BY message_id;
+
+-- @called_now
+-- Of the items section noticed_planned's messages may tell (near misses, reliefs of policies with
+-- notices), those the current results call for, and as what (push_plan_row: not claimed, stacked or
+-- worth nothing). A planned message of an item no longer called for as it was is not worded again: its
+-- batch skips it (section superseded), and worded again it would be counted twice.
+SELECT t.credit_code, e.id AS policy_id, CASE WHEN r.item.prio = 2 THEN 'nearMiss' ELSE 'relief' END AS kind
+FROM push_plan_row r JOIN push_plan_taxpayer t ON t.tp = r.tp JOIN push_plan_entry e ON e.e = r.item.e
+WHERE r.item.prio = 2 OR e.noticed;
 
 -- @renotice
 -- The rows of section noticed_planned whose words changed, as plan.ts wrote them again ($renoticed).

@@ -175,12 +175,20 @@ SELECT count(*) FILTER (WHERE status <> 'skipped') AS n, count(*) AS stored
 FROM push_message WHERE period = $period::TEXT AND ($only::TEXT IS NULL OR credit_code = $only::TEXT);
 
 -- @noticed_planned
--- Planned, not yet tried, telling of a relief of a policy with notices, as ../plan.sql's section noticed_planned.
+-- Planned, not yet tried, telling of a near miss or of a relief of a policy with notices, as ../plan.sql's section noticed_planned.
 SELECT message_id, period, credit_code, role, kind, policy_id, items, lacking, digest_items FROM push_message
 WHERE period = $period::TEXT AND status = 'planned' AND attempts = 0 AND subject IS NULL AND ($only::TEXT IS NULL OR credit_code = $only::TEXT)
-  AND ((kind = 'relief' AND policy_id IN (SELECT id FROM push_plan_entry WHERE noticed))
-    OR (kind = 'digest' AND EXISTS (SELECT 1 FROM push_plan_entry e WHERE e.noticed AND position('relief.' || e.id IN items) > 0)))
+  AND (kind = 'nearMiss' OR (kind = 'relief' AND policy_id IN (SELECT id FROM push_plan_entry WHERE noticed))
+    OR (kind = 'digest' AND (position('nearMiss.' IN items) > 0
+      OR EXISTS (SELECT 1 FROM push_plan_entry e WHERE e.noticed AND position('relief.' || e.id IN items) > 0))))
 ORDER BY message_id;
+
+-- @called_now
+-- Of the items noticed_planned's messages may tell, those the current results call for, and as what,
+-- as ../plan.sql's section called_now.
+SELECT t.credit_code, e.id AS policy_id, CASE WHEN r.prio = 2 THEN 'nearMiss' ELSE 'relief' END AS kind
+FROM push_plan_row r JOIN push_plan_taxpayer t ON t.tp = r.tp JOIN push_plan_entry e ON e.e = r.e
+WHERE r.prio = 2 OR e.noticed;
 
 -- @renotice
 -- The rows of section noticed_planned whose words changed, as plan.ts wrote them again ($renoticed).
