@@ -360,6 +360,19 @@ describe('zhishu CLI', () => {
     assert.ok(noOffset.stdout.startsWith(`${code} 2025-Q4 (facts as of ${computedAt} UTC)`), noOffset.stdout.slice(0, 200));
     const inUtc = zhishu('explain', '--taxpayer', code, '--as-of', `${computedAt.replace(' ', 'T')}Z`, '--lang', 'en', '--db', db);
     assert.equal(inUtc.code, 0, inUtc.stderr);
+    // A date alone is the end of that day in China: the day the facts were computed takes them in, the day before does not.
+    const day = beijing(stamped).slice(0, 10);
+    const onTheDay = zhishu('explain', '--taxpayer', code, '--as-of', day, '--lang', 'en', '--db', db);
+    assert.equal(onTheDay.code, 0, onTheDay.stderr);
+    // The latest facts of that day (the test matches the demo city more than once), not the first.
+    const asOf = /^\S+ 2025-Q4 \(facts as of (\S+ \S+) UTC\)/.exec(onTheDay.stdout)?.[1] ?? '';
+    assert.ok(asOf >= computedAt, `${asOf} is not before the first facts, ${computedAt}`);
+    assert.equal(beijing(Date.parse(`${asOf.replace(' ', 'T')}Z`)).slice(0, 10), day, `${asOf} UTC is on ${day} in China`);
+    const dayBefore = new Date(Date.parse(`${day}T00:00:00Z`) - 86_400_000).toISOString().slice(0, 10);
+    const early = zhishu('explain', '--taxpayer', code, '--as-of', dayBefore, '--db', db);
+    assert.equal(early.code, 2, early.stderr);
+    // Computed by the last microsecond of that day in China: 15:59:59.999999 UTC.
+    assert.match(early.stderr, new RegExp(`computed by ${dayBefore} 15:59:59\\.999999 UTC`));
   });
 
   it('explain refuses a --lang other than zh, en or both, and a --policy not in force, naming the option', async () => {

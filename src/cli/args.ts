@@ -37,13 +37,17 @@ export function year(value: string): number {
 }
 
 /**
- * An ISO date or date-time (2026-04-30, 2026-04-30T18:00, 2026-04-30T18:00:00.000+08:00) as the
- * TIMESTAMP text of that moment in UTC, the time match runs stamp their facts and results with
- * (computed_at). An offset (Z, +08:00) is converted; a time without one is China time (UTC+8).
+ * An --as-of moment: an ISO date or date-time (2026-04-30, 2026-04-30T18:00, 2026-04-30T18:00:00.000+08:00)
+ * as the TIMESTAMP text of that moment in UTC, the time match runs stamp their facts and results with
+ * (computed_at). An offset (Z, +08:00) is converted; a time without one is China time (UTC+8). A date
+ * alone is the end of that day in China, to the microsecond: "as of 30 April" takes in what was
+ * computed on 30 April (until 2026-11-30 it meant the day's first moment, and left that day out).
  */
-export function utcTime(value: string): string {
+export function asOfTime(value: string): string {
   try {
-    return parseInstant(value).toISOString().slice(0, 23).replace('T', ' ');
+    const at = parseInstant(value);
+    if (!/^\d{4}-\d{2}-\d{2}$/.test(value)) return at.toISOString().slice(0, 23).replace('T', ' ');
+    return `${new Date(at.getTime() + 86_400_000 - 1).toISOString().slice(0, 23).replace('T', ' ')}999`;
   } catch (err) {
     throw new InvalidArgumentError((err as Error).message);
   }

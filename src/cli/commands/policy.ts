@@ -18,7 +18,7 @@ import { formatYuan, toFen } from '../../push/message.ts';
 import { type PlanReport, planPushes } from '../../push/plan.ts';
 import type { Db } from '../../store/db.ts';
 import { DEFAULT_DB_PATH } from '../../store/store.ts';
-import { creditCode, quarter, utcTime, year } from '../args.ts';
+import { asOfTime, creditCode, quarter, year } from '../args.ts';
 import { checkLaw, checkReturnsIn, checkTaxpayer, openStore, quartersInStore } from '../checks.ts';
 import { barChart, table } from '../format.ts';
 import { UsageError } from './ingest.ts';
@@ -279,8 +279,8 @@ export function registerPolicy(program: Command): void {
     .option('--period <quarter>', 'e.g. 2026-Q1 (default: the latest quarter with returns)', quarter)
     .option(
       '--as-of <time>',
-      'explain with the facts as they were at this moment, an ISO date or time (e.g. 2026-04-30, 2026-04-30T18:00, 2026-04-30T10:00Z); without an offset it is China time (UTC+8), as --now of push; match runs are stamped in UTC',
-      utcTime,
+      'explain with the facts as they were at this moment, an ISO date or time (e.g. 2026-04-30, 2026-04-30T18:00, 2026-04-30T10:00Z); without an offset it is China time (UTC+8), as --now of push, and a date alone is the end of that day; match runs are stamped in UTC',
+      asOfTime,
     )
     .option('--lang <lang>', 'zh, en or both', 'both')
     .option('--db <path>', 'DuckDB database file', DEFAULT_DB_PATH)
