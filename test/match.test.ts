@@ -999,6 +999,13 @@ describe('explanations follow the rule: any one of, all of, as deep as it goes',
       '        ✗ a new enterprise before its first annual CIT return is no, required equal to yes',
       '        – taxable income on the annual CIT return that counts: not known (missing cit_annual_taxable_income), not needed: its group is not needed',
     ]);
+    // At the top of a rule that is all of its conditions: late filed no CIT return for the quarter, so its
+    // taxable income is not known, and not needed, as its head count fails the small low-profit relief.
+    const top = await explained(late, 'cit.smallLowProfit');
+    assert.equal(top.status, 'notEligible');
+    assert.deepEqual(top.text.en.slice(-1), [
+      '  – taxable income of the year so far: not known (missing taxable_income), not needed: another condition of the group fails',
+    ]);
     // Where the same unknown does decide, it still cannot be decided (the taxpayer with 20 employees).
     const r = await explained(unfiled, 'surcharges.sixTaxesTwoFees');
     assert.equal(r.status, 'unknown');
