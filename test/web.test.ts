@@ -206,7 +206,7 @@ describe('web app in a browser', () => {
     assert.match(await textOf(page.getByTestId('ledger-lapsed')), /年内后续季度不再符合/);
     const table = page.getByTestId('ledger-table');
     await table.waitFor();
-    assert.match(await textOf(table), /年内后续季度不再符合本季度约 [\d,]+\.\d\d 元，但年内后续季度已不符合条件，按累计预缴不再享受，不计入未享受/);
+    assert.match(await textOf(table), /年内后续季度不再符合本季度约 [\d,]+\.\d\d 元，但年内后续季度已不符合条件，按累计预缴不再享受，不计入应享未享/);
     await page.goto(`${s.url}/bureau`);
     assert.match(
       await textOf(page.getByTestId('city-lapsed-note')),
