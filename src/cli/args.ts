@@ -46,8 +46,8 @@ export function year(value: string): number {
 export function asOfTime(value: string): string {
   try {
     const at = parseInstant(value);
-    if (!/^\d{4}-\d{2}-\d{2}$/.test(value)) return at.toISOString().slice(0, 23).replace('T', ' ');
-    return `${new Date(at.getTime() + 86_400_000 - 1).toISOString().slice(0, 23).replace('T', ' ')}999`;
+    const text = (d: Date) => d.toISOString().slice(0, 23).replace('T', ' ');
+    return /^\d{4}-\d{2}-\d{2}$/.test(value) ? `${text(new Date(at.getTime() + 86_400_000 - 1))}999` : text(at);
   } catch (err) {
     throw new InvalidArgumentError((err as Error).message);
   }

@@ -90,10 +90,15 @@ export function sourceZh(source: string): string {
   });
 }
 
+/** The fact a condition reads, and its label. */
+function factOf(c: ConditionTrace): { fact: string; label: Words } {
+  const fact = Object.keys(c.observed)[0] ?? '';
+  return { fact, label: FACT_LABELS[fact] ?? { zh: fact, en: fact } };
+}
+
 /** One condition in words, without its mark (✓, ✗ or ?, MARK). */
 function conditionText(c: ConditionTrace): Words {
-  const fact = Object.keys(c.observed)[0] ?? '';
-  const label = FACT_LABELS[fact] ?? { zh: fact, en: fact };
+  const { fact, label } = factOf(c);
   const raw = c.observed[fact];
   const show = (v: unknown, lang: 'zh' | 'en') =>
     typeof v === 'boolean' || v === 'true' || v === 'false'
@@ -139,8 +144,7 @@ function conditionText(c: ConditionTrace): Words {
 
 /** A condition not known whose group is decided without it: what is missing, and that it is not needed. */
 function mootText(c: ConditionTrace, why: Words): Words {
-  const fact = Object.keys(c.observed)[0] ?? '';
-  const label = FACT_LABELS[fact] ?? { zh: fact, en: fact };
+  const { label } = factOf(c);
   return {
     zh: `${label.zh}：缺少数据（${c.missing.map((m) => FACT_LABELS[m]?.zh ?? m).join('、')}），无须判断（${why.zh}）`,
     en: `${label.en}: not known (missing ${c.missing.join(', ')}), not needed: ${why.en}`,
@@ -153,19 +157,14 @@ const GROUP_OPENS: Record<'all' | 'any', Words> = {
   all: { zh: '以下各项须全部满足', en: 'all of the following' },
 };
 
-/** The line that opens a group of conditions: all of them must hold, or any one. */
-const GROUP: Record<'all' | 'any', Record<Truth, Words>> = {
-  any: {
-    true: { zh: '以下任一项满足即可（已满足）：', en: 'any one of the following (met):' },
-    false: { zh: '以下任一项满足即可（均未满足）：', en: 'any one of the following (none met):' },
-    unknown: { zh: '以下任一项满足即可（无法判断）：', en: 'any one of the following (cannot be decided):' },
-  },
-  all: {
-    true: { zh: '以下各项须全部满足（已满足）：', en: 'all of the following (met):' },
-    false: { zh: '以下各项须全部满足（未全部满足）：', en: 'all of the following (not all met):' },
-    unknown: { zh: '以下各项须全部满足（无法判断）：', en: 'all of the following (cannot be decided):' },
-  },
+/** What a group's line says of it, by its result. */
+const GROUP_SAYS: Record<'all' | 'any', Record<Truth, Words>> = {
+  any: { true: { zh: '已满足', en: 'met' }, false: { zh: '均未满足', en: 'none met' }, unknown: { zh: '无法判断', en: 'cannot be decided' } },
+  all: { true: { zh: '已满足', en: 'met' }, false: { zh: '未全部满足', en: 'not all met' }, unknown: { zh: '无法判断', en: 'cannot be decided' } },
 };
+
+/** The line that opens a group of conditions (all of them must hold, or any one), saying `says` of it. */
+const groupLine = (op: 'all' | 'any', says: Words): Words => ({ zh: `${GROUP_OPENS[op].zh}（${says.zh}）：`, en: `${GROUP_OPENS[op].en} (${says.en}):` });
 
 /**
  * The lines of a rule's conditions, as the rule combines them: a group (any one of, all of) opens
@@ -188,13 +187,10 @@ function conditionLines(trace: Explained): Words[] {
       line(c.result, c.result === 'unknown' && moot ? mootText(c, moot) : conditionText(c));
     } else if ('constant' in n) line(n.result, { zh: n.constant, en: n.constant });
     else if (n.result === 'unknown' && moot) {
-      line(n.result, {
-        zh: `${GROUP_OPENS[n.op].zh}（无须判断：${moot.zh}）：`,
-        en: `${GROUP_OPENS[n.op].en} (not needed: ${moot.en}):`,
-      });
+      line(n.result, groupLine(n.op, { zh: `无须判断：${moot.zh}`, en: `not needed: ${moot.en}` }));
       for (const x of n.of) walk(x, depth + 1, { zh: '所在一组无须判断', en: 'its group is not needed' });
     } else {
-      line(n.result, GROUP[n.op][n.result]);
+      line(n.result, groupLine(n.op, GROUP_SAYS[n.op][n.result]));
       for (const x of n.of) walk(x, depth + 1, mootWhy(n));
     }
   };

@@ -345,12 +345,7 @@ async function plan(db: Db, entries: readonly PushEntry[], options: PlanOptions)
     if (options.words && !options.scope && Number(existing?.n ?? 0) > 0) {
       const rows = await query<NoticedRow>('noticed_planned');
       if (rows.length > 0) {
-        const called = new Map(
-          (await query<{ credit_code: string; policy_id: string; kind: 'relief' | 'nearMiss' }>('called_now')).map((c) => [
-            `${c.credit_code} ${c.policy_id}`,
-            c.kind,
-          ]),
-        );
+        const called = await query<CalledRow>('called_now');
         const updates = await renoticed(rows, called, options.words);
         if (updates.length > 0) {
           params.renoticed = JSON.stringify(updates);
@@ -437,6 +432,9 @@ async function plan(db: Db, entries: readonly PushEntry[], options: PlanOptions)
   }
 }
 
+/** An item the current results call for, of those a planned message may word again (section called_now). */
+type CalledRow = { credit_code: string; policy_id: string; kind: 'relief' | 'nearMiss' };
+
 type NoticedRow = Pick<OutboxMessage, 'message_id' | 'period' | 'credit_code' | 'role' | 'kind' | 'policy_id' | 'items' | 'lacking' | 'digest_items'>;
 
 /**
@@ -447,21 +445,22 @@ type NoticedRow = Pick<OutboxMessage, 'message_id' | 'period' | 'credit_code' | 
  */
 async function renoticed(
   rows: readonly NoticedRow[],
-  called: ReadonlyMap<string, 'relief' | 'nearMiss'>,
+  calledRows: readonly CalledRow[],
   words: ItemWordsProvider,
 ): Promise<{ message_id: string; lacking: string | null; digest_items: string | null }[]> {
   const same = (stored: unknown, now: readonly string[] | undefined) => JSON.stringify(stored ?? null) === JSON.stringify(now ?? null);
   // Every near miss has words of its own (what it lacks), a relief where its policy has notices: of
-  // those, the items the current results call for as they were planned (called, by taxpayer and policy).
+  // those, the items the current results call for as they were planned. A taxpayer's current result of
+  // a policy is one, a relief or a near miss: by taxpayer and policy, and one question per policy.
+  const called = new Map(calledRows.map((c) => [`${c.credit_code} ${c.policy_id}`, c.kind]));
+  const worded = (creditCode: string, kind: string, policyId: string) => called.get(`${creditCode} ${policyId}`) === kind;
   const items = (r: NoticedRow): { policyId: string; kind: 'relief' | 'nearMiss' }[] =>
     (r.kind === 'relief' || r.kind === 'nearMiss'
       ? [{ policyId: r.policy_id as string, kind: r.kind }]
       : digestLines(r).map((l) => ({ policyId: l.policyId, kind: l.kind }))
-    ).filter((i) => called.get(`${r.credit_code} ${i.policyId}`) === i.kind);
-  // A taxpayer's current result of a policy is one, a relief or a near miss: one question per policy.
+    ).filter((i) => worded(r.credit_code, i.kind, i.policyId));
   const asked = new Map<string, { creditCode: string; policyId: string; kind: 'relief' | 'nearMiss' }>();
   for (const r of rows) for (const i of items(r)) asked.set(`${r.credit_code} ${i.policyId}`, { creditCode: r.credit_code, ...i });
-  const worded = (creditCode: string, kind: string, policyId: string) => called.get(`${creditCode} ${policyId}`) === kind;
   const now = await words([...asked.values()]);
   const out: { message_id: string; lacking: string | null; digest_items: string | null }[] = [];
   for (const r of rows) {
