@@ -68,8 +68,8 @@ const ENTRIES: PushEntry[] = [
   entry('other.c', 'other'),
   entry('cit.someTag', 'cit', ALL, 'tag'),
   // Two reliefs that do not stack (as the high-tech rate and the small low-profit relief).
-  entry('cit.rateA', 'cit', ALL, 'policy', 'citRate'),
-  entry('cit.rateB', 'cit', ['financeOfficer'], 'policy', 'citRate'),
+  { ...entry('cit.rateA', 'cit', ALL, 'policy', 'citRate'), reductionCodes: ['9900000104'] },
+  { ...entry('cit.rateB', 'cit', ['financeOfficer'], 'policy', 'citRate'), reductionCodes: ['9900000105'] },
   // Two that do not stack and are ranked, as the R&D super deduction at 120 % (rndB, the larger id)
   // and at 100 % (rndA): a rank, not the id, tells them apart when neither has an estimate.
   entry('cit.rndA', 'cit', ALL, 'policy', 'rnd', 2),
@@ -1217,6 +1217,42 @@ describe('planning on PostgreSQL (sql/postgres/plan.sql): the same outbox and re
       ['TP2', 'financeOfficer', 'cit.rateB', 'planned'],
       ['TP2', 'financeOfficer', 'cit.rateA', 'planned'],
       ['TP2', 'taxHandler', 'cit.rateA', 'planned'],
+    ]);
+    duck.close();
+  });
+
+  it('of reliefs that do not stack, one beside a claim of another is told for what it adds to the claim (as the ledger counts it missed), and not when it adds nothing', async () => {
+    const { duck, pg, both } = await engines(THREE);
+    const claim = (db: Db, code: string, amount: string) =>
+      db.exec(`INSERT INTO filing_reduction VALUES ($1, 'cit', DATE '2026-01-01', DATE '2026-03-31', $2, $3::DECIMAL(18,2))`, [TP1, code, amount]);
+    // The company claims rateB (as the high-tech rate) for 1,000.00; rateA (as the small low-profit
+    // relief) would reduce the same tax by 3,000.00: switching gains 2,000.00, not 3,000.00.
+    const first = await both(async (db) => {
+      await result(db, 1, TP1, 'cit.rateA', 'matched', '3000.00');
+      await result(db, 1, TP1, 'cit.rateB', 'matched', '1000.00');
+      await claim(db, '9900000105', '1000.00');
+      return plan(db);
+    });
+    assert.deepEqual([first.results, first.claimed, first.notStacked, first.planned], [2, 1, 0, 2]);
+    const told = async () => (await messages(pg)).map((m) => [m.role, m.policy_id, m.benefit, m.status]);
+    assert.deepEqual(await told(), [
+      ['financeOfficer', 'cit.rateA', '2000.00', 'planned'],
+      ['taxHandler', 'cit.rateA', '2000.00', 'planned'],
+    ]);
+    assert.match((await messages(pg))[0]?.body ?? '', /2,000\.00/);
+    // The claim was for 3,500.00 after all (a corrected return): rateA adds nothing, and its planned
+    // messages are skipped.
+    const second = await both(async (db) => {
+      await db.exec(`UPDATE filing_reduction SET amount = 3500.00 WHERE credit_code = $1`, [TP1]);
+      await run(db, 2, TP1);
+      await result(db, 2, TP1, 'cit.rateA', 'matched', '3000.00');
+      await result(db, 2, TP1, 'cit.rateB', 'matched', '1000.00');
+      return plan(db, NOW, { only: TP1 });
+    });
+    assert.deepEqual([second.claimed, second.notStacked, second.planned, second.superseded], [1, 1, 0, 2]);
+    assert.deepEqual(await told(), [
+      ['financeOfficer', 'cit.rateA', '2000.00', 'skipped'],
+      ['taxHandler', 'cit.rateA', '2000.00', 'skipped'],
     ]);
     duck.close();
   });

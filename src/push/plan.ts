@@ -52,13 +52,15 @@ export interface PlanReport {
   nothingToClaim: number;
   /**
    * Matched reliefs the taxpayer has claimed already, in a return of the period (a reduction code of
-   * the policy, as the ledger maps claims): nothing to tell.
+   * the policy, as the ledger maps claims, the annual CIT return's included): nothing to tell. Counted
+   * here whatever their group says.
    */
   claimed: number;
   /**
    * Results of an exclusive group (不得叠加享受) that a matched relief of the group beats for the
    * taxpayer: the company is told of the one worth most, not of every alternative, and of a near miss
-   * only when meeting it would be worth more than what it can take already.
+   * only when meeting it would be worth more than what it can take already; and a matched relief that
+   * adds nothing to what the taxpayer claimed of its group (one that adds something is told for that).
    */
   notStacked: number;
   /** A result called for a role the taxpayer has no company_person for. */

@@ -93,9 +93,10 @@ SELECT quiet_from, quiet_to, list(wait ORDER BY h) AS wait FROM wait GROUP BY qu
 -- claims, src/ledger). A matched relief claimed is not told: the company has it. A code two policies
 -- list (one replacing the other) marks both; only the one in force has results.
 CREATE OR REPLACE TEMP TABLE push_plan_claimed AS
-SELECT DISTINCT r.credit_code, c.id AS policy_id
+SELECT r.credit_code, c.id AS policy_id, sum(r.amount) AS amount
 FROM filing_reduction r JOIN (SELECT id, unnest(codes) AS code FROM push_plan_entry) c ON c.code = r.reduction_code
-WHERE r.period_end BETWEEN $start::DATE AND $end::DATE AND r.tax_type <> 'citAnnual' AND ($only::VARCHAR IS NULL OR r.credit_code = $only);
+WHERE r.period_end BETWEEN $start::DATE AND $end::DATE AND r.tax_type <> 'citAnnual' AND ($only::VARCHAR IS NULL OR r.credit_code = $only)
+GROUP BY ALL;
 
 -- @not_stacked
 -- Reliefs that do not stack (an exclusive group): a matched one is told only when no other matched
@@ -104,20 +105,39 @@ WHERE r.period_end BETWEEN $start::DATE AND $end::DATE AND r.tax_type <> 'citAnn
 -- estimate, then to the smaller policy id); a near miss only when no matched relief of its group is
 -- known to be worth as much, or, neither estimated, is ranked better (meeting it would change
 -- nothing: the company keeps the other).
+-- A matched relief of a group the taxpayer has claimed another relief of in the period (the high-tech
+-- rate claimed, the small low-profit relief worth more) is worth only what it adds to that claim, as
+-- the ledger counts it missed: told with its estimate less the claims (column enjoyed), and not told
+-- when it adds nothing, or its estimate is missing. Until 2026-12-01 it was told at its whole
+-- estimate, twice what the company would gain where the rates' estimates are 10 and 20 % of one income.
 -- Decided over every current result, before a campaign's scope: a campaign cannot bring back a
 -- relief the taxpayer would not take. Once per plan, into a small table the sections below look up:
 -- marked inside push_current, the current results were read twice in one statement and DuckDB kept
--- all of them in memory.
+-- all of them in memory. Its rows with `enjoyed` NULL are not told; the others are told, less that.
 CREATE OR REPLACE TEMP TABLE push_plan_not_stacked AS
 WITH grouped AS (
   SELECT c.credit_code, c.policy_id, e.grp, c.status, c.benefit, coalesce(c.benefit, -0.01) AS worth, coalesce(e.grp_rank, 2147483647) AS rank
   FROM push_current($period, $only::VARCHAR, 0) c JOIN push_plan_entry e ON e.id = c.policy_id
   WHERE e.grp IS NOT NULL
+), beaten AS (
+  SELECT DISTINCT a.credit_code, a.policy_id
+  FROM grouped a JOIN grouped b ON b.credit_code = a.credit_code AND b.grp = a.grp AND b.status = 'matched'
+  WHERE (a.status = 'matched' AND (b.worth > a.worth OR (b.worth = a.worth AND (b.rank < a.rank OR (b.rank = a.rank AND b.policy_id < a.policy_id)))))
+    OR (a.status = 'nearMiss' AND (b.benefit >= a.benefit OR (a.benefit IS NULL AND b.benefit IS NULL AND b.rank < a.rank)))
+), enjoyed AS (
+  -- What the taxpayer claimed in the period of the reliefs of each group it matches.
+  SELECT g.credit_code, g.grp, sum(k.amount) AS amount
+  FROM grouped g JOIN push_plan_claimed k ON k.credit_code = g.credit_code AND k.policy_id = g.policy_id
+  WHERE g.status = 'matched'
+  GROUP BY ALL
 )
-SELECT DISTINCT a.credit_code, a.policy_id
-FROM grouped a JOIN grouped b ON b.credit_code = a.credit_code AND b.grp = a.grp AND b.status = 'matched'
-WHERE (a.status = 'matched' AND (b.worth > a.worth OR (b.worth = a.worth AND (b.rank < a.rank OR (b.rank = a.rank AND b.policy_id < a.policy_id)))))
-  OR (a.status = 'nearMiss' AND (b.benefit >= a.benefit OR (a.benefit IS NULL AND b.benefit IS NULL AND b.rank < a.rank)));
+SELECT credit_code, policy_id, NULL::DECIMAL(18,2) AS enjoyed FROM beaten
+UNION ALL
+SELECT a.credit_code, a.policy_id, CASE WHEN a.benefit > j.amount THEN j.amount END
+FROM grouped a JOIN enjoyed j ON j.credit_code = a.credit_code AND j.grp = a.grp
+ANTI JOIN beaten x ON x.credit_code = a.credit_code AND x.policy_id = a.policy_id
+ANTI JOIN push_plan_claimed k ON k.credit_code = a.credit_code AND k.policy_id = a.policy_id
+WHERE a.status = 'matched';
 
 -- @taxpayers
 -- The taxpayers to plan for: those with current results and those with messages of the period in
@@ -127,11 +147,12 @@ CREATE OR REPLACE TEMP TABLE push_plan_taxpayer AS
 WITH per AS (
   SELECT c.credit_code, max(c.run_id) AS run_id, count(*) FILTER (WHERE e.id IS NOT NULL) AS results,
     count(*) FILTER (WHERE e.id IS NULL) AS not_in_catalogue,
-    count(*) FILTER (WHERE e.id IS NOT NULL AND c.not_stacked) AS not_stacked,
-    count(*) FILTER (WHERE e.id IS NOT NULL AND NOT c.not_stacked AND c.claimed) AS claimed,
+    -- A relief claimed is counted so, whatever its group says (the company has it).
+    count(*) FILTER (WHERE e.id IS NOT NULL AND c.not_stacked AND NOT c.claimed) AS not_stacked,
+    count(*) FILTER (WHERE e.id IS NOT NULL AND c.claimed) AS claimed,
     count(*) FILTER (WHERE e.id IS NOT NULL AND NOT c.not_stacked AND NOT c.claimed AND c.benefit <= 0) AS nothing_to_claim
   FROM (
-    SELECT c.*, n.policy_id IS NOT NULL AS not_stacked, c.status = 'matched' AND k.policy_id IS NOT NULL AS claimed
+    SELECT c.*, n.policy_id IS NOT NULL AND n.enjoyed IS NULL AS not_stacked, c.status = 'matched' AND k.policy_id IS NOT NULL AS claimed
     FROM push_current($period, $only::VARCHAR, $scoped::INTEGER) c
     LEFT JOIN push_plan_not_stacked n ON n.credit_code = c.credit_code AND n.policy_id = c.policy_id
     LEFT JOIN push_plan_claimed k ON k.credit_code = c.credit_code AND k.policy_id = c.policy_id
@@ -203,13 +224,16 @@ WITH due AS (
 SELECT t.tp,
   -- Field order is sort order: list_sort compares the fields left to right. prio 0 is a major
   -- relief, 1 a relief, 2 a near miss; nb is the benefit in fen negated (unknown: as -0.01 yuan).
-  {prio: CASE WHEN c.status = 'nearMiss' THEN 2 WHEN c.benefit * 100 >= $major_fen::BIGINT THEN 0 ELSE 1 END::UTINYINT,
-   nb: coalesce(-(c.benefit * 100)::BIGINT, 1), e: e.e, dl: coalesce(d.due, $default_deadline::DATE), b: c.benefit} AS item
+  -- A relief of a group the taxpayer claimed another of is told less that claim (section not_stacked).
+  {prio: CASE WHEN c.status = 'nearMiss' THEN 2 WHEN (c.benefit - coalesce(g.enjoyed, 0)) * 100 >= $major_fen::BIGINT THEN 0 ELSE 1 END::UTINYINT,
+   nb: coalesce(-((c.benefit - coalesce(g.enjoyed, 0)) * 100)::BIGINT, 1), e: e.e, dl: coalesce(d.due, $default_deadline::DATE),
+   b: c.benefit - coalesce(g.enjoyed, 0)} AS item
 FROM push_current($period, $only::VARCHAR, $scoped::INTEGER) c
 -- An anti-join said as one: as NOT EXISTS, DuckDB decorrelated it into a join that collected every
 -- result first (7.3 of the section's 12.5 s at a million), where the few reliefs not told are a small
 -- hash table to probe.
-ANTI JOIN push_plan_not_stacked n ON n.credit_code = c.credit_code AND n.policy_id = c.policy_id
+ANTI JOIN push_plan_not_stacked n ON n.credit_code = c.credit_code AND n.policy_id = c.policy_id AND n.enjoyed IS NULL
+LEFT JOIN push_plan_not_stacked g ON g.credit_code = c.credit_code AND g.policy_id = c.policy_id AND g.enjoyed IS NOT NULL
 -- A matched relief claimed already is not told (a near miss claimed still is: the company lacks what
 -- it names). A left join and a filter: as an anti-join with the status in its condition, DuckDB
 -- compared every result with every claim (a nested loop: minutes at a million).

@@ -81,9 +81,10 @@ SELECT * FROM jsonb_to_recordset($entries::JSONB) AS x(e SMALLINT, id TEXT COLLA
 -- @claimed
 -- Reliefs a taxpayer has claimed already in a return of the period, as ../plan.sql's section claimed.
 CREATE TEMP TABLE push_plan_claimed AS
-SELECT DISTINCT r.credit_code, c.id AS policy_id
+SELECT r.credit_code, c.id AS policy_id, sum(r.amount) AS amount
 FROM filing_reduction r JOIN (SELECT id, unnest(codes) AS code FROM push_plan_entry) c ON c.code = r.reduction_code
-WHERE r.period_end BETWEEN $start::DATE AND $end::DATE AND r.tax_type <> 'citAnnual' AND ($only::TEXT IS NULL OR r.credit_code = $only::TEXT);
+WHERE r.period_end BETWEEN $start::DATE AND $end::DATE AND r.tax_type <> 'citAnnual' AND ($only::TEXT IS NULL OR r.credit_code = $only::TEXT)
+GROUP BY 1, 2;
 
 -- @wait
 -- Hours to wait from each local hour, per quiet-hours setting (a few dozen distinct ones). A person
@@ -130,11 +131,22 @@ WITH single AS (
   FROM grouped a JOIN grouped b ON b.credit_code = a.credit_code AND b.grp = a.grp AND b.status = 'matched'
   WHERE (a.status = 'matched' AND (b.worth > a.worth OR (b.worth = a.worth AND (b.rank < a.rank OR (b.rank = a.rank AND b.policy_id < a.policy_id COLLATE "C")))))
     OR (a.status = 'nearMiss' AND (b.benefit >= a.benefit OR (a.benefit IS NULL AND b.benefit IS NULL AND b.rank < a.rank)))
+), enjoyed AS (
+  -- What the taxpayer claimed in the period of the reliefs of each group it matches: a matched relief
+  -- of the group, itself unclaimed and not beaten, is told less that, or not at all when it adds nothing
+  -- or has no estimate (as ../plan.sql's section not_stacked says; column told).
+  SELECT g.credit_code, g.grp, sum(k.amount) AS amount
+  FROM grouped g JOIN push_plan_claimed k ON k.credit_code = g.credit_code AND k.policy_id = g.policy_id
+  WHERE g.status = 'matched'
+  GROUP BY 1, 2
 )
-SELECT l.run_id, l.credit_code, l.policy_id, l.status, l.benefit, x.policy_id IS NOT NULL AS not_stacked,
-  l.status = 'matched' AND k.policy_id IS NOT NULL AS claimed
+SELECT l.run_id, l.credit_code, l.policy_id, l.status, l.benefit,
+  x.policy_id IS NOT NULL OR (l.status = 'matched' AND k.policy_id IS NULL AND j.amount IS NOT NULL AND coalesce(l.benefit <= j.amount, true)) AS not_stacked,
+  l.status = 'matched' AND k.policy_id IS NOT NULL AS claimed,
+  CASE WHEN l.status = 'matched' AND k.policy_id IS NULL AND j.amount IS NOT NULL THEN l.benefit - j.amount ELSE l.benefit END AS told
 FROM latest l LEFT JOIN beaten x ON x.credit_code = l.credit_code AND x.policy_id = l.policy_id
 LEFT JOIN push_plan_claimed k ON k.credit_code = l.credit_code AND k.policy_id = l.policy_id
+LEFT JOIN enjoyed j ON j.credit_code = l.credit_code AND j.grp = l.grp
 WHERE $scoped::INTEGER = 0 OR l.in_scope;
 
 -- @taxpayers
@@ -145,8 +157,9 @@ CREATE TEMP TABLE push_plan_taxpayer AS
 WITH current AS (SELECT * FROM push_plan_current), per AS (
   SELECT c.credit_code, max(c.run_id) AS run_id, count(*) FILTER (WHERE e.id IS NOT NULL) AS results,
     count(*) FILTER (WHERE e.id IS NULL) AS not_in_catalogue,
-    count(*) FILTER (WHERE e.id IS NOT NULL AND c.not_stacked) AS not_stacked,
-    count(*) FILTER (WHERE e.id IS NOT NULL AND NOT c.not_stacked AND c.claimed) AS claimed,
+    -- A relief claimed is counted so, whatever its group says (the company has it).
+    count(*) FILTER (WHERE e.id IS NOT NULL AND c.not_stacked AND NOT c.claimed) AS not_stacked,
+    count(*) FILTER (WHERE e.id IS NOT NULL AND c.claimed) AS claimed,
     count(*) FILTER (WHERE e.id IS NOT NULL AND NOT c.not_stacked AND NOT c.claimed AND c.benefit <= 0) AS nothing_to_claim
   FROM current c LEFT JOIN push_plan_entry e ON e.id = c.policy_id
   GROUP BY c.credit_code
@@ -207,14 +220,14 @@ WITH current AS (SELECT * FROM push_plan_current), due AS (
   WHERE period_end = $end::DATE AND period_start >= $start::DATE AND ($only::TEXT IS NULL OR credit_code = $only::TEXT)
   GROUP BY 1, 2
 )
-SELECT t.tp, (CASE WHEN c.status = 'nearMiss' THEN 2 WHEN c.benefit * 100 >= $major_fen::BIGINT THEN 0 ELSE 1 END)::SMALLINT AS prio,
-  coalesce(-(c.benefit * 100)::BIGINT, 1) AS nb, e.e, coalesce(d.due, $default_deadline::DATE) AS dl, c.benefit AS b
+SELECT t.tp, (CASE WHEN c.status = 'nearMiss' THEN 2 WHEN c.told * 100 >= $major_fen::BIGINT THEN 0 ELSE 1 END)::SMALLINT AS prio,
+  coalesce(-(c.told * 100)::BIGINT, 1) AS nb, e.e, coalesce(d.due, $default_deadline::DATE) AS dl, c.told AS b
 FROM current c
 JOIN push_plan_entry e ON e.id = c.policy_id
 JOIN push_plan_taxpayer t ON t.credit_code = c.credit_code
 LEFT JOIN due d ON d.credit_code = c.credit_code AND d.tax_type = e.tax_type
 -- A relief worth nothing this period would only teach people to ignore us; an unknown one may be worth something.
-WHERE (c.benefit IS NULL OR c.benefit > 0) AND NOT c.not_stacked AND NOT c.claimed
+WHERE (c.told IS NULL OR c.told > 0) AND NOT c.not_stacked AND NOT c.claimed
 ORDER BY t.tp;
 
 -- @persons
