@@ -1479,3 +1479,177 @@ describe('the ledger of reliefs settled on the year, hand-built, on both engines
     }
   });
 });
+
+describe('the ledger of reliefs claimed on the annual CIT return, hand-built, on both engines', () => {
+  const engines = bothEngines({ migrate: true });
+  const code = (i: number) => withCheckCharacter(`91440300MA5N${String(i).padStart(5, '0')}`);
+  const quarters = [
+    { period: '2025-Q1', start: '2025-01-01', end: '2025-03-31', at: '2025-04-20 08:00:30' },
+    { period: '2025-Q2', start: '2025-04-01', end: '2025-06-30', at: '2025-07-20 08:00:30' },
+    { period: '2025-Q3', start: '2025-07-01', end: '2025-09-30', at: '2025-10-20 08:00:30' },
+    { period: '2025-Q4', start: '2025-10-01', end: '2025-12-31', at: '2026-01-20 08:00:30' },
+  ];
+  const slp = 'cit.smallLowProfit';
+  const tech = 'cit.highTech';
+  const allYear = (i: number, policy: string, benefits: (string | null)[]) =>
+    benefits.map((b, n) => [i, n + 1, policy, 'matched', b] as [number, number, string, string, string | null]);
+  // [taxpayer, quarter (1..4), policy, status, benefit]
+  const results: [number, number, string, string, string | null][] = [
+    // 1: the small low-profit relief all year, claimed at no prepayment, claimed on the annual return.
+    ...allYear(1, slp, ['10000.00', '11000.00', '12000.00', '13000.00']),
+    // 2: claimed at the prepayments of Q1 and Q2 only, then on the annual return.
+    ...allYear(2, slp, ['10000.00', '11000.00', '12000.00', '13000.00']),
+    // 3: claimed at Q1's prepayment; the annual return claims less than that.
+    ...allYear(3, slp, ['10000.00', '11000.00', '12000.00', '13000.00']),
+    // 4: never claimed, on no return: missed each quarter.
+    ...allYear(4, slp, ['10000.00', '11000.00', '12000.00', '13000.00']),
+    // 5: claimed on the annual return, but by Q4 the year's income is over the limit (a near miss).
+    ...allYear(5, slp, ['5000.00', '5000.00', '5000.00']),
+    [5, 4, slp, 'nearMiss', '6000.00'],
+    // 6: the high-tech rate (not settled on the year), of no estimate in Q2, claimed on the annual return only.
+    ...allYear(6, tech, ['20000.00', null, '20000.00', '20000.00']),
+  ];
+  // [taxpayer, tax type, period start, period end, reduction code, amount]
+  const claims: [number, string, string, string, string, string][] = [
+    [1, 'citAnnual', '2025-01-01', '2025-12-31', '9900000004', '46000.00'],
+    [2, 'cit', '2025-01-01', '2025-03-31', '9900000004', '10000.00'],
+    [2, 'cit', '2025-04-01', '2025-06-30', '9900000004', '11000.00'],
+    [2, 'citAnnual', '2025-01-01', '2025-12-31', '9900000004', '46000.00'],
+    [3, 'cit', '2025-01-01', '2025-03-31', '9900000004', '10000.00'],
+    [3, 'citAnnual', '2025-01-01', '2025-12-31', '9900000004', '8000.00'],
+    [5, 'citAnnual', '2025-01-01', '2025-12-31', '9900000004', '15000.00'],
+    [6, 'citAnnual', '2025-01-01', '2025-12-31', '9900000005', '80000.00'],
+  ];
+  const catalogue = () => catalogueOf(DEFAULT_LAW_DIR).catalogue;
+  const sql = `SELECT credit_code, period, month, policy_id, status, enjoyed::VARCHAR AS enjoyed, missed::VARCHAR AS missed,
+                 claimed::VARCHAR AS claimed, lapsed::VARCHAR AS lapsed
+               FROM ledger_entry ORDER BY credit_code, period, month, policy_id`;
+  const month = (q: number) => `2025-${String(q * 3).padStart(2, '0')}-01`;
+  const row = (
+    i: number,
+    q: number,
+    policy_id: string,
+    status: string,
+    amounts: { enjoyed?: string; missed?: string; claimed?: string; lapsed?: string } = {},
+  ) => ({
+    credit_code: code(i),
+    period: `2025-Q${q}`,
+    month: month(q),
+    policy_id,
+    status,
+    enjoyed: amounts.enjoyed ?? '0.00',
+    missed: amounts.missed ?? null,
+    claimed: amounts.claimed ?? null,
+    lapsed: amounts.lapsed ?? null,
+  });
+  const enjoyed = (i: number, q: number, policy: string, amount: string) => row(i, q, policy, 'enjoyed', { enjoyed: amount, claimed: amount });
+  const onAnnual = (i: number, q: number, policy: string, estimate: string | null) =>
+    row(i, q, policy, 'claimedOnAnnualReturn', estimate === null ? {} : { lapsed: estimate });
+  const missed = (i: number, q: number, amount: string) => row(i, q, slp, 'missed', { missed: amount });
+  const taxpayer1 = [onAnnual(1, 1, slp, '10000.00'), onAnnual(1, 2, slp, '11000.00'), onAnnual(1, 3, slp, '12000.00'), enjoyed(1, 4, slp, '46000.00')];
+  const built = [
+    ...taxpayer1,
+    // What the annual return claims beyond the prepayments' 21,000.00 is Q4's claim.
+    enjoyed(2, 1, slp, '10000.00'),
+    enjoyed(2, 2, slp, '11000.00'),
+    onAnnual(2, 3, slp, '12000.00'),
+    enjoyed(2, 4, slp, '25000.00'),
+    // 8,000.00 on the annual return, no more than the 10,000.00 prepaid: no claim of its own; the
+    // quarters it covers are not missed, Q4's included.
+    enjoyed(3, 1, slp, '10000.00'),
+    onAnnual(3, 2, slp, '11000.00'),
+    onAnnual(3, 3, slp, '12000.00'),
+    onAnnual(3, 4, slp, '13000.00'),
+    missed(4, 1, '10000.00'),
+    missed(4, 2, '11000.00'),
+    missed(4, 3, '12000.00'),
+    missed(4, 4, '13000.00'),
+    // The year takes the relief back (Q4 fails it): Q1 to Q3 are lapsedInYear, and the annual
+    // return's claim, which Q4's match contradicts, is a claim without eligibility.
+    row(5, 1, slp, 'lapsedInYear', { lapsed: '5000.00' }),
+    row(5, 2, slp, 'lapsedInYear', { lapsed: '5000.00' }),
+    row(5, 3, slp, 'lapsedInYear', { lapsed: '5000.00' }),
+    row(5, 4, slp, 'claimedNotEligible', { claimed: '15000.00' }),
+    onAnnual(6, 1, tech, '20000.00'),
+    onAnnual(6, 2, tech, null),
+    onAnnual(6, 3, tech, '20000.00'),
+    enjoyed(6, 4, tech, '80000.00'),
+  ];
+  const annualClaim = (db: Db, i: number) => {
+    const c = claims.find(([n, type]) => n === i && type === 'citAnnual') as (typeof claims)[number];
+    return db.exec(`INSERT INTO filing_reduction VALUES ($1, $2, $3::DATE, $4::DATE, $5, $6::DECIMAL(18,2))`, [code(i), ...c.slice(1)]);
+  };
+
+  async function seed(db: Db) {
+    for (const [n, q] of quarters.entries())
+      await db.exec(`INSERT INTO match_run VALUES ($1, $2, 'city', 'test', 6, $3::TIMESTAMP, $3::TIMESTAMP)`, [n + 1, q.period, q.at]);
+    for (let i = 1; i <= 6; i++) {
+      await db.exec(
+        `INSERT INTO taxpayer VALUES ($1, 'x', 'enterprise', 'small', 'C39', 'nanshan', DATE '2019-01-01', 60, 20000000, 'actualAccounts', false, NULL, 0, 'A')`,
+        [code(i)],
+      );
+      for (const q of quarters)
+        await db.exec(
+          `INSERT INTO taxpayer_fact (credit_code, period, period_start, period_end, computed_at) VALUES ($1, $2, $3::DATE, $4::DATE, $5::TIMESTAMP)`,
+          [code(i), q.period, q.start, q.end, q.at],
+        );
+    }
+    for (const [i, n, policy, status, benefit] of results) {
+      const q = quarters[n - 1] as (typeof quarters)[number];
+      await db.exec(`INSERT INTO policy_match VALUES ($1, $2, $3, $4, $5, $6::DECIMAL(18,2), 'cit', $7::TIMESTAMP)`, [
+        n,
+        code(i),
+        policy,
+        q.period,
+        status,
+        benefit,
+        q.at,
+      ]);
+    }
+    for (const [i, ...c] of claims) await db.exec(`INSERT INTO filing_reduction VALUES ($1, $2, $3::DATE, $4::DATE, $5, $6::DECIMAL(18,2))`, [code(i), ...c]);
+    for (const q of quarters) await buildLedger(db, catalogue(), q.period, new Date('2026-06-01T00:00:00Z'));
+  }
+
+  it('a relief claimed on the annual return is not missed in the quarters it went unclaimed, and what it claims beyond the prepayments is enjoyed in December', async () => {
+    for (const db of [engines.duck, engines.server] as Db[]) {
+      await seed(db);
+      assert.deepEqual(await db.all(sql), built, db.dialect);
+      // The year adds up: what the annual return claims is enjoyed, once, and nothing of it is missed.
+      const years = await Promise.all([1, 2, 4, 6].map((i) => taxpayerLedger(db, code(i), 2025)));
+      assert.deepEqual(
+        years.map((l) => [l.enjoyed, l.missed, l.missedAmountUnknown, l.lapsed]),
+        [
+          ['46000.00', '0.00', 0, '0.00'],
+          ['46000.00', '0.00', 0, '0.00'],
+          ['0.00', '46000.00', 0, '0.00'],
+          ['80000.00', '0.00', 0, '0.00'],
+        ],
+        db.dialect,
+      );
+      // The CLI words the status and keeps the estimate out of missed.
+      const text = ledgerText(years[0] as TaxpayerLedger);
+      assert.match(text, /汇算清缴时申报享受 claimed on the annual return/);
+      assert.match(text, /estimated 估算 10,000\.00 yuan, not in missed: the year's annual CIT return claims it/);
+      // Q4's push plan does not tell a company to claim what its annual return claims (1, 2, 3 and 6;
+      // 5's near miss is told whatever it claimed).
+      const plan = await planPushes(db, catalogue().entries, { period: '2025-Q4', now: new Date('2026-01-21T00:00:00Z') });
+      assert.equal(plan.claimed, 4, db.dialect);
+    }
+  });
+
+  it('judged again at each build, both ways: an earlier quarter rebuilt keeps it, an annual claim withdrawn makes the quarters missed again, and one taxpayer rebuilt alone gets it back', async () => {
+    for (const db of [engines.duck, engines.server] as Db[]) {
+      await buildLedger(db, catalogue(), '2025-Q1', new Date('2026-06-02T00:00:00Z'));
+      assert.deepEqual(await db.all(sql), built, `${db.dialect}: Q1 rebuilt`);
+      // Taxpayer 1's annual return corrected: it claims nothing. Q4 rebuilt for the city.
+      await db.exec(`DELETE FROM filing_reduction WHERE credit_code = $1`, [code(1)]);
+      await buildLedger(db, catalogue(), '2025-Q4', new Date('2026-06-03T00:00:00Z'));
+      const withdrawn = [missed(1, 1, '10000.00'), missed(1, 2, '11000.00'), missed(1, 3, '12000.00'), missed(1, 4, '13000.00')];
+      assert.deepEqual(await db.all(sql), [...withdrawn, ...built.slice(taxpayer1.length)], `${db.dialect}: claim withdrawn`);
+      // Claimed again, and taxpayer 1's ledger of Q4 rebuilt alone (a re-match): as first built.
+      await annualClaim(db, 1);
+      await buildLedger(db, catalogue(), '2025-Q4', new Date('2026-06-04T00:00:00Z'), code(1));
+      assert.deepEqual(await db.all(sql), built, `${db.dialect}: taxpayer 1 alone`);
+    }
+  });
+});

@@ -13,6 +13,7 @@ export const LEDGER_STATUS_LABELS: Record<LedgerStatus, { zh: string; en: string
   missedAmountUnknown: { zh: '应享未享（金额未知）', en: 'missed, amount unknown' },
   nothingToClaim: { zh: '本期无可享金额', en: 'nothing to claim this quarter' },
   lapsedInYear: { zh: '年内后续季度不再符合', en: 'no longer due after a later quarter' },
+  claimedOnAnnualReturn: { zh: '汇算清缴时申报享受', en: 'claimed on the annual return' },
   notStacked: { zh: '不叠加（计入同组另一项）', en: 'not stacked (another of its group counts)' },
   matchedNoCode: { zh: '符合（无减免性质代码）', en: 'matched, no reduction code' },
 };

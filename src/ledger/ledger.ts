@@ -159,6 +159,9 @@ export async function buildLedger(db: Db, catalogue: Catalogue, period: string, 
  *   relief back: its estimate in `lapsed`, none in `missed`;
  * - `claimedLapsedInYear`: a claim (`enjoyed` before) of such a policy that the same later quarter
  *   takes back, to be repaid: the amount in `claimed`, none in `enjoyed`;
+ * - `claimedOnAnnualReturn`: would be `missed` or `missedAmountUnknown`, but the year's annual CIT
+ *   return (汇算清缴) claims the policy: not missed, its estimate in `lapsed`; what the annual return
+ *   claims beyond the year's prepayments is an `enjoyed` claim of its last month (Q4);
  * - `notStacked`: matched, unclaimed, but a relief it does not stack with counts instead;
  * - `matchedNoCode`: matched; the policy has no reduction code, so a claim cannot be seen.
  */
@@ -170,6 +173,7 @@ export const LEDGER_STATUSES = [
   'missedAmountUnknown',
   'nothingToClaim',
   'lapsedInYear',
+  'claimedOnAnnualReturn',
   'notStacked',
   'matchedNoCode',
 ] as const;
@@ -196,7 +200,10 @@ export interface LedgerRow {
   /** What a claim row claimed (enjoyed or not); null for the rows of no claim. */
   claimed: string | null;
   matchStatus: LedgerMatchStatus | null;
-  /** `lapsedInYear` only: what the quarter's relief was estimated worth before a later quarter took it back. */
+  /**
+   * `lapsedInYear`: what the quarter's relief was estimated worth before a later quarter took it back;
+   * `claimedOnAnnualReturn`: what it was estimated worth when the annual return claimed it. Null otherwise.
+   */
   lapsed: string | null;
 }
 

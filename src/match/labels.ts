@@ -90,7 +90,8 @@ export const SOURCE_NOTES_ZH: Record<string, string> = {
   '2024-01-01 to 2027-12-31': '2024年1月1日至2027年12月31日',
   'industries that cannot claim it': '不适用的行业',
   '2023-2024 part up to 1,000,000': '2023—2024年，应纳税所得额不超过100万元的部分',
-  'prepayment; taxed on actual accounts or deemed, both qualify': '预缴申报；查账征收和核定征收均适用',
+  'taxed on actual accounts or deemed, both qualify; claimed at the prepayments and at the annual return; prepayment on the year to date':
+    '查账征收和核定征收均适用；预缴和汇算清缴时均可享受；预缴按当年度截至本期末的情况判断',
   'administration, formula': '征收管理及计算公式',
   'whether the VAT part continues from 2026 was not confirmed': '增值税部分2026年起是否延续尚未确认',
   'how small low-profit status is determined for it': '小型微利企业的判定',

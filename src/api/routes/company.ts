@@ -277,7 +277,11 @@ export function registerCompany(api: ZodApi, ctx: ApiContext): void {
                 missed: yuan.nullable(),
                 claimed: yuan.nullable().describe('what a claim row claimed (enjoyed, claimedNotEligible)'),
                 matchStatus: z.string().nullable().describe('what the match said of the policy for the quarter (null: not judged)'),
-                lapsed: yuan.nullable().describe('lapsedInYear only: what the relief was worth before a later quarter of the year took it back'),
+                lapsed: yuan
+                  .nullable()
+                  .describe(
+                    'lapsedInYear: what the relief was worth before a later quarter of the year took it back; claimedOnAnnualReturn: what it was worth when the annual return claimed it',
+                  ),
               }),
             ),
             enjoyed: yuan,

@@ -197,6 +197,8 @@ export function ledgerText(l: TaxpayerLedger): string {
         return 'estimated at 0.00 yuan or less 估算金额不超过0.00元';
       case 'lapsedInYear':
         return r.lapsed === null ? 'amount unknown 金额未知' : `estimated 估算 ${y(r.lapsed)} yuan, not in missed 不计入应享未享`;
+      case 'claimedOnAnnualReturn':
+        return `estimated 估算 ${r.lapsed === null ? 'amount unknown 金额未知' : `${y(r.lapsed)} yuan`}, not in missed: the year's annual CIT return claims it 年度汇算清缴已申报`;
       case 'matchedNoCode':
         return 'whether it was claimed cannot be seen 无法核对是否已享受';
       default:

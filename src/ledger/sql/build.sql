@@ -20,14 +20,37 @@ DELETE FROM ledger_entry WHERE period = $period
   AND credit_code = $only -- [one]
 ;
 CREATE OR REPLACE TEMP TABLE ledger_claimed AS
-WITH claim AS (
-  SELECT r.credit_code, c.policy_id, c.judged, date_trunc('month', r.period_end)::DATE AS month, sum(r.amount) AS amount
+WITH mapped AS (
+  SELECT r.credit_code, r.tax_type, c.policy_id, c.judged, date_trunc('month', r.period_end)::DATE AS month, r.amount
   FROM filing_reduction r
   JOIN policy_code c ON c.reduction_code = r.reduction_code AND r.period_end BETWEEN c.valid_from AND c.valid_to
-  -- A claim on the annual CIT return (citAnnual) is the year's, settled against the prepayments' claims
-  -- counted here: it ends on 31 December with Q4's and would count twice.
-  WHERE r.period_end BETWEEN $start::DATE AND $end::DATE AND r.tax_type <> 'citAnnual'
+  WHERE r.period_end BETWEEN $start::DATE AND $end::DATE
     AND r.credit_code = $only -- [one]
+), annual AS (
+  -- Claims on the annual CIT return (citAnnual, 汇算清缴) ending in the quarter: the year's, which
+  -- Q4's build meets (the return ends on 31 December). A relief can be claimed there as well as at
+  -- the prepayments (国家税务总局公告2023年第6号 第三条).
+  SELECT credit_code, policy_id, judged, month, sum(amount) AS amount FROM mapped WHERE tax_type = 'citAnnual' GROUP BY ALL
+), prepaid AS (
+  -- What the year's prepayments claimed of those reliefs: the annual return's claim is the year's
+  -- whole, and only what it claims beyond them is a claim of its own.
+  SELECT r.credit_code, c.policy_id, sum(r.amount) AS amount
+  FROM filing_reduction r
+  JOIN policy_code c ON c.reduction_code = r.reduction_code AND r.period_end BETWEEN c.valid_from AND c.valid_to
+  WHERE r.period_end BETWEEN $year_start::DATE AND $end::DATE AND r.tax_type <> 'citAnnual'
+    AND r.credit_code IN (SELECT credit_code FROM annual)
+  GROUP BY ALL
+), claim AS (
+  -- The returns' claims by month, the annual return's beyond the prepayments in its last month. One
+  -- that claims no more than the prepayments did adds no claim (the ledger does not see what the
+  -- settlement repays); the quarters it covers are still not missed (claimedOnAnnualReturn, below).
+  SELECT credit_code, policy_id, judged, month, sum(amount) AS amount FROM (
+    SELECT credit_code, policy_id, judged, month, amount FROM mapped WHERE tax_type <> 'citAnnual'
+    UNION ALL
+    SELECT a.credit_code, a.policy_id, a.judged, a.month, a.amount - coalesce(p.amount, 0)
+    FROM annual a LEFT JOIN prepaid p USING (credit_code, policy_id)
+    WHERE a.amount > coalesce(p.amount, 0)
+  ) k
   GROUP BY ALL
 ), said AS (
   -- The current results of the policies that have codes: the few a claim can be of, not all ten million rows.
@@ -103,6 +126,19 @@ SELECT m.credit_code, $period, $end::DATE, date_trunc('month', $end::DATE)::DATE
   0, CASE WHEN g.status IS NOT NULL THEN g.missed WHEN m.has_code AND m.benefit > 0 THEN m.benefit END, $built_at::TIMESTAMP, NULL, 'matched'
 FROM matched m ANTI JOIN ledger_claimed e USING (credit_code, policy_id)
 LEFT JOIN ledger_grouped g USING (credit_code, policy_id);
+-- A relief claimed on the year's annual CIT return (citAnnual, 汇算清缴) was not missed in the quarters
+-- of the year whose prepayments left it unclaimed: a relief can be claimed at the annual return as well
+-- (国家税务总局公告2023年第6号 第三条). Those quarters' rows are `claimedOnAnnualReturn`, their estimate
+-- kept in `lapsed` (not money missed, nor enjoyed: what the annual return claims beyond the
+-- prepayments is a claim of its last month, in Q4's build above). Judged again at each build, both
+-- ways, as the year's settled reliefs are: first every such row of the year goes back to what it was
+-- (`missed`, or `missedAmountUnknown` without an estimate), the statements below judge the year's
+-- reliefs settled on the year, and then the last statement marks again the rows the year's annual
+-- returns claim. So an annual return corrected, or a quarter rebuilt, gives the rows the data says.
+UPDATE ledger_entry SET status = CASE WHEN lapsed IS NULL THEN 'missedAmountUnknown' ELSE 'missed' END, missed = lapsed, lapsed = NULL, built_at = $built_at::TIMESTAMP
+WHERE status = 'claimedOnAnnualReturn' AND period_end BETWEEN $year_start::DATE AND $year_end::DATE
+  AND credit_code = $only -- [one]
+;
 -- Reliefs settled on the year (policy_code.settled_on_year: the small low-profit relief, the
 -- individual-business halving) are judged at each prepayment on the year to date, so a later quarter
 -- of the year that the taxpayer fails (nearMiss, or no result of a policy judged then) takes back the
@@ -240,6 +276,19 @@ FROM (
 ) AS d
 WHERE e.credit_code = d.credit_code AND e.period = d.period AND e.policy_id = d.policy_id
   AND (e.status <> d.status OR e.missed IS DISTINCT FROM d.missed);
+-- The quarters of the year whose relief went unclaimed (`missed`, `missedAmountUnknown`: after the
+-- statements above, so a relief the year takes back stays `lapsedInYear`) of a policy the year's annual
+-- CIT return claims: `claimedOnAnnualReturn`, the estimate kept in `lapsed`.
+UPDATE ledger_entry AS e SET status = 'claimedOnAnnualReturn', lapsed = e.missed, missed = NULL, built_at = $built_at::TIMESTAMP
+FROM (
+  SELECT DISTINCT r.credit_code, c.policy_id
+  FROM filing_reduction r
+  JOIN policy_code c ON c.reduction_code = r.reduction_code AND r.period_end BETWEEN c.valid_from AND c.valid_to
+  WHERE r.tax_type = 'citAnnual' AND r.period_end BETWEEN $year_start::DATE AND $year_end::DATE
+    AND r.credit_code = $only -- [one]
+) AS a
+WHERE e.credit_code = a.credit_code AND e.policy_id = a.policy_id
+  AND e.period_end BETWEEN $year_start::DATE AND $year_end::DATE AND e.status IN ('missed', 'missedAmountUnknown');
 DROP TABLE ledger_lapse;
 DROP TABLE ledger_grouped; -- done with: on DuckDB a temp table outlives the transaction, on the store's connection
 DROP TABLE ledger_claimed;

@@ -89,13 +89,14 @@ SELECT quiet_from, quiet_to, list(wait ORDER BY h) AS wait FROM wait GROUP BY qu
 
 -- @claimed
 -- Reliefs a taxpayer has claimed already in a return of the period: a reduction code the policy lists,
--- on a return whose period ends within this one, not the annual CIT return (the ledger's mapping of
--- claims, src/ledger). A matched relief claimed is not told: the company has it. A code two policies
+-- on a return whose period ends within this one (the ledger's mapping of claims, src/ledger), the
+-- annual CIT return included: it ends with Q4 and claims the year's relief, Q4's with it (the ledger's
+-- claimedOnAnnualReturn). A matched relief claimed is not told: the company has it. A code two policies
 -- list (one replacing the other) marks both; only the one in force has results.
 CREATE OR REPLACE TEMP TABLE push_plan_claimed AS
 SELECT r.credit_code, c.id AS policy_id, sum(r.amount) AS amount
 FROM filing_reduction r JOIN (SELECT id, unnest(codes) AS code FROM push_plan_entry) c ON c.code = r.reduction_code
-WHERE r.period_end BETWEEN $start::DATE AND $end::DATE AND r.tax_type <> 'citAnnual' AND ($only::VARCHAR IS NULL OR r.credit_code = $only)
+WHERE r.period_end BETWEEN $start::DATE AND $end::DATE AND ($only::VARCHAR IS NULL OR r.credit_code = $only)
 GROUP BY ALL;
 
 -- @not_stacked

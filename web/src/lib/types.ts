@@ -133,7 +133,7 @@ export interface TaxpayerLedger {
     claimed: string | null;
     /** What the match said of the policy for the quarter; null: not judged. */
     matchStatus: string | null;
-    /** lapsedInYear only: what the quarter's relief was worth before a later quarter of the year took it back. */
+    /** lapsedInYear: what the quarter's relief was worth before a later quarter of the year took it back; claimedOnAnnualReturn: when the annual return claimed it. */
     lapsed: string | null;
   }[];
   enjoyed: string;

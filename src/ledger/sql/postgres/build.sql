@@ -5,14 +5,31 @@ DELETE FROM ledger_entry WHERE period = $period
   AND credit_code = $only -- [one]
 ;
 CREATE TEMP TABLE ledger_claimed ON COMMIT DROP AS
-WITH claim AS (
-  SELECT r.credit_code, c.policy_id, c.judged, date_trunc('month', r.period_end::TIMESTAMP)::DATE AS month, sum(r.amount) AS amount
+WITH mapped AS (
+  SELECT r.credit_code, r.tax_type, c.policy_id, c.judged, date_trunc('month', r.period_end::TIMESTAMP)::DATE AS month, r.amount
   FROM filing_reduction r
   JOIN policy_code c ON c.reduction_code = r.reduction_code AND r.period_end BETWEEN c.valid_from AND c.valid_to
-  -- A claim on the annual CIT return (citAnnual) is the year's, settled against the prepayments' claims
-  -- counted here: it ends on 31 December with Q4's and would count twice.
-  WHERE r.period_end BETWEEN $start::DATE AND $end::DATE AND r.tax_type <> 'citAnnual'
+  WHERE r.period_end BETWEEN $start::DATE AND $end::DATE
     AND r.credit_code = $only -- [one]
+), annual AS (
+  -- Claims on the annual CIT return (citAnnual), which Q4's build meets: the year's whole.
+  SELECT credit_code, policy_id, judged, month, sum(amount) AS amount FROM mapped WHERE tax_type = 'citAnnual' GROUP BY 1, 2, 3, 4
+), prepaid AS (
+  SELECT r.credit_code, c.policy_id, sum(r.amount) AS amount
+  FROM filing_reduction r
+  JOIN policy_code c ON c.reduction_code = r.reduction_code AND r.period_end BETWEEN c.valid_from AND c.valid_to
+  WHERE r.period_end BETWEEN $year_start::DATE AND $end::DATE AND r.tax_type <> 'citAnnual'
+    AND r.credit_code IN (SELECT credit_code FROM annual)
+  GROUP BY 1, 2
+), claim AS (
+  -- The returns' claims by month, the annual return's beyond the prepayments in its last month.
+  SELECT credit_code, policy_id, judged, month, sum(amount) AS amount FROM (
+    SELECT credit_code, policy_id, judged, month, amount FROM mapped WHERE tax_type <> 'citAnnual'
+    UNION ALL
+    SELECT a.credit_code, a.policy_id, a.judged, a.month, a.amount - coalesce(p.amount, 0)
+    FROM annual a LEFT JOIN prepaid p ON p.credit_code = a.credit_code AND p.policy_id = a.policy_id
+    WHERE a.amount > coalesce(p.amount, 0)
+  ) k
   GROUP BY 1, 2, 3, 4
 ), said AS (
   -- The current results of the policies that have codes: the few a claim can be of.
@@ -91,6 +108,12 @@ WHERE NOT EXISTS (SELECT 1 FROM ledger_claimed e WHERE e.credit_code = m.credit_
 -- expect one row and join thousands by nested loops over the CTEs, for minutes. The city's rows are
 -- counted now, not at autovacuum's next visit; one taxpayer's few rows do not change them.
 ANALYZE ledger_entry; -- [city]
+-- Reliefs claimed on the year's annual CIT return: every claimedOnAnnualReturn row of the year back to
+-- what it was, marked again after the reliefs settled on the year are judged (as ../build.sql says).
+UPDATE ledger_entry SET status = CASE WHEN lapsed IS NULL THEN 'missedAmountUnknown' ELSE 'missed' END, missed = lapsed, lapsed = NULL, built_at = $built_at::TIMESTAMP
+WHERE status = 'claimedOnAnnualReturn' AND period_end BETWEEN $year_start::DATE AND $year_end::DATE
+  AND credit_code = $only -- [one]
+;
 -- Reliefs settled on the year, and the groups of reliefs that do not stack they are in: as ../build.sql says.
 CREATE TEMP TABLE ledger_lapse ON COMMIT DROP AS
 WITH settled AS (
@@ -209,6 +232,17 @@ FROM (
 ) AS d
 WHERE e.credit_code = d.credit_code AND e.period = d.period AND e.policy_id = d.policy_id
   AND (e.status <> d.status OR e.missed IS DISTINCT FROM d.missed);
+-- The unclaimed quarters of a policy the year's annual CIT return claims (as ../build.sql says).
+UPDATE ledger_entry AS e SET status = 'claimedOnAnnualReturn', lapsed = e.missed, missed = NULL, built_at = $built_at::TIMESTAMP
+FROM (
+  SELECT DISTINCT r.credit_code, c.policy_id
+  FROM filing_reduction r
+  JOIN policy_code c ON c.reduction_code = r.reduction_code AND r.period_end BETWEEN c.valid_from AND c.valid_to
+  WHERE r.tax_type = 'citAnnual' AND r.period_end BETWEEN $year_start::DATE AND $year_end::DATE
+    AND r.credit_code = $only -- [one]
+) AS a
+WHERE e.credit_code = a.credit_code AND e.policy_id = a.policy_id
+  AND e.period_end BETWEEN $year_start::DATE AND $year_end::DATE AND e.status IN ('missed', 'missedAmountUnknown');
 DROP TABLE ledger_lapse;
 DROP TABLE ledger_grouped; -- done with: on DuckDB a temp table outlives the transaction, on the store's connection
 DROP TABLE ledger_claimed;

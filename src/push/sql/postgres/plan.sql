@@ -83,7 +83,7 @@ SELECT * FROM jsonb_to_recordset($entries::JSONB) AS x(e SMALLINT, id TEXT COLLA
 CREATE TEMP TABLE push_plan_claimed AS
 SELECT r.credit_code, c.id AS policy_id, sum(r.amount) AS amount
 FROM filing_reduction r JOIN (SELECT id, unnest(codes) AS code FROM push_plan_entry) c ON c.code = r.reduction_code
-WHERE r.period_end BETWEEN $start::DATE AND $end::DATE AND r.tax_type <> 'citAnnual' AND ($only::TEXT IS NULL OR r.credit_code = $only::TEXT)
+WHERE r.period_end BETWEEN $start::DATE AND $end::DATE AND ($only::TEXT IS NULL OR r.credit_code = $only::TEXT)
 GROUP BY 1, 2;
 
 -- @wait

@@ -87,6 +87,8 @@ export function LedgerTab({ code }: { code: string }) {
         return r.matchStatus === 'matched' ? null : t('ledger.unverified', { match: matchLabel(r.matchStatus) });
       case 'lapsedInYear':
         return r.lapsed === null ? t('ledger.lapsedNoteUnknown') : t('ledger.lapsedNote', { amount: formatYuan(r.lapsed) });
+      case 'claimedOnAnnualReturn':
+        return r.lapsed === null ? t('ledger.annualNoteUnknown') : t('ledger.annualNote', { amount: formatYuan(r.lapsed) });
       default:
         return null;
     }
