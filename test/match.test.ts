@@ -895,16 +895,16 @@ describe('explanations follow the rule: any one of, all of, as deep as it goes',
     assert.deepEqual(p.text.zh.slice(3), [
       '  ✗ 以下任一项满足即可（均未满足）：',
       '    ✗ 高新技术企业证书为 否，要求为 是',
-      '    ✗ 研发费用为 0，要求高于 0，差 0',
+      '    ✗ 研发费用为 0，要求高于 0，恰为限额',
     ]);
     assert.deepEqual(p.text.en.slice(3), [
       '  ✗ any one of the following (none met):',
       '    ✗ high-tech enterprise certificate is no, required equal to yes',
-      '    ✗ R&D expense is 0, required above 0: 0 under the limit',
+      '    ✗ R&D expense is 0, required above 0: exactly at the limit',
     ]);
     assert.deepEqual(lackingOf(p), {
-      zh: ['满足以下任一项即可：①高新技术企业证书为 否，要求为 是；②研发费用为 0，要求高于 0，差 0'],
-      en: ['any one of: (1) high-tech enterprise certificate is no, required equal to yes; (2) R&D expense is 0, required above 0: 0 under the limit'],
+      zh: ['满足以下任一项即可：①高新技术企业证书为 否，要求为 是；②研发费用为 0，要求高于 0，恰为限额'],
+      en: ['any one of: (1) high-tech enterprise certificate is no, required equal to yes; (2) R&D expense is 0, required above 0: exactly at the limit'],
     });
   });
 

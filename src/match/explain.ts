@@ -127,9 +127,12 @@ function conditionText(c: ConditionTrace): Words {
       en: `${label.en}: not known (missing ${c.missing.join(', ')}), so this cannot be decided — condition ${c.condition}${from.length > 0 ? `; the data comes from ${from.map((f) => f.en).join(' and ')}` : ''}`,
     };
   }
-  const near = c.nearMiss
-    ? { zh: `，${c.nearMiss.direction === 'over' ? '超出' : '差'} ${c.nearMiss.by}`, en: `: ${c.nearMiss.by} ${c.nearMiss.direction} the limit` }
-    : { zh: '', en: '' };
+  // A gap of 0 is a strict limit met exactly ("above 30" with 30): no amount says what it lacks.
+  const near = !c.nearMiss
+    ? { zh: '', en: '' }
+    : Number(c.nearMiss.by) === 0
+      ? { zh: '，恰为限额', en: ': exactly at the limit' }
+      : { zh: `，${c.nearMiss.direction === 'over' ? '超出' : '差'} ${c.nearMiss.by}`, en: `: ${c.nearMiss.by} ${c.nearMiss.direction} the limit` };
   if (c.condition.includes(' in ')) {
     return {
       zh: `${label.zh}为 ${observed.zh}，要求${c.negated ? '不属于' : '属于'} [${against.zh}]`,
