@@ -88,7 +88,13 @@ describe('ingest of a file with deliberately corrupted records', () => {
   it('rejects a file whose header lacks required columns, and lists files it cannot place', async () => {
     const report = await ingestDirectory(store, dir);
     const payment = report.files.find((f) => f.table === 'payment');
-    assert.equal(payment?.status, 'skipped', 'the rejected file is remembered by its content');
+    // Run again, the file refused in the first test is refused again, with the reason on record (it
+    // used to be reported as skipped: a success, with nothing loaded), and nothing is written twice.
+    assert.equal(payment?.status, 'rejected', 'the rejected file is remembered by its content');
+    assert.equal(
+      payment?.problem,
+      'tax_type,period_start,period_end,paid_on,amount: missing required column(s): tax_type, period_start, period_end, paid_on, amount (this same content was refused before)',
+    );
     const q = await store.one<{ row_number: string; field: string; reason: string }>(
       `SELECT row_number, field, reason FROM quarantine WHERE table_name = 'payment'`,
     );
@@ -103,7 +109,11 @@ describe('ingest of a file with deliberately corrupted records', () => {
   it('re-running the same load changes nothing', async () => {
     const before = await snapshot(store);
     const report = await ingestDirectory(store, dir);
-    assert.ok(report.files.every((f) => f.status === 'skipped'));
+    assert.deepEqual(
+      report.files.filter((f) => f.status !== 'skipped').map((f) => [f.table, f.status]),
+      [['payment', 'rejected']],
+      'every file skipped but the one refused, which is refused again',
+    );
     assert.deepEqual(await snapshot(store), before);
   });
 
@@ -116,6 +126,37 @@ describe('ingest of a file with deliberately corrupted records', () => {
     const report = await ingestDirectory(store, other);
     assert.deepEqual(report.tables.taxpayer, { read: 14, loaded: 0, present: 10, quarantined: 4 });
     assert.deepEqual(await store.one<{ n: string }>('SELECT count(*) AS n FROM taxpayer'), before);
+  });
+
+  it('a record stored already with other values is not loaded: it is quarantined with each field that differs, both values beside it', async () => {
+    const other = join(dir, 'corrected');
+    mkdirSync(other);
+    const [first, second] = taxpayers(2) as [Record<string, unknown>, Record<string, unknown>];
+    writeCsv(join(other, 'taxpayer-corrected.csv'), taxpayerHeader, [{ ...first, employees: 52, total_assets: '13000000.00' }, second]);
+    const before = await store.all('SELECT * FROM taxpayer ORDER BY credit_code');
+    const report = await ingestDirectory(store, other);
+    assert.deepEqual(report.tables.taxpayer, { read: 2, loaded: 0, present: 1, quarantined: 1 });
+    assert.deepEqual(await store.all('SELECT * FROM taxpayer ORDER BY credit_code'), before, 'the stored record is kept');
+    const rows = await store.all<{ row_number: string; line_number: string; field: string; reason: string; name: string }>(
+      `SELECT row_number, line_number, field, reason, json_extract_string(record, '$.name') AS name FROM quarantine
+       WHERE source_file LIKE '%taxpayer-corrected.csv' ORDER BY field`,
+    );
+    assert.deepEqual(rows, [
+      {
+        row_number: '1',
+        line_number: '2',
+        field: 'employees',
+        reason: 'differs from the stored record of this key: stored 48, here 52; not loaded, the stored record is kept',
+        name: first.name,
+      },
+      {
+        row_number: '1',
+        line_number: '2',
+        field: 'total_assets',
+        reason: 'differs from the stored record of this key: stored 12500000.00, here 13000000.00; not loaded, the stored record is kept',
+        name: first.name,
+      },
+    ]);
   });
 
   it('places files by table name, longest name first', () => {

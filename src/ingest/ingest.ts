@@ -9,7 +9,7 @@ export interface FileResult {
   file: string;
   table: string;
   sha256: string;
-  /** loaded now; 'skipped' when this exact content was loaded before; 'rejected' when the file as a whole is unusable. */
+  /** loaded now; 'skipped' when this exact content was loaded before; 'rejected' when the file as a whole is unusable (now, or this content before). */
   status: 'loaded' | 'skipped' | 'rejected';
   read: number;
   loaded: number;
@@ -106,6 +106,25 @@ async function loadFile(store: Store, file: SourceFile, sha256: string): Promise
     'SELECT rows_read, rows_loaded, rows_present, rows_quarantined, status FROM ingest_file WHERE sha256 = $1 AND table_name = $2',
     [sha256, spec.name],
   );
+  // The same bytes refused as a whole before are refused again, with the reason on record: reported as
+  // skipped, a re-run of an unchanged bad file read as a success (exit 0, nothing loaded).
+  if (prior[0]?.status === 'rejected') {
+    const [q] = await store.all<{ field: string; reason: string }>(
+      'SELECT field, reason FROM quarantine WHERE source_sha256 = $1 AND table_name = $2 AND row_number = 0 ORDER BY quarantined_at DESC LIMIT 1',
+      [sha256, spec.name],
+    );
+    const why = q ? `${q.field}: ${q.reason}` : 'refused as a whole';
+    return {
+      ...base,
+      status: 'rejected',
+      read: 0,
+      loaded: 0,
+      present: 0,
+      quarantined: 0,
+      ms: Date.now() - started,
+      problem: `${why} (this same content was refused before)`,
+    };
+  }
   if (prior[0]) {
     return {
       ...base,
@@ -150,7 +169,9 @@ async function loadFile(store: Store, file: SourceFile, sha256: string): Promise
   const rawSelect = presentColumns.map((c) => `${ident(c.name)} AS ${raw(c.name)}`).join(', ');
   const typedSelect = spec.columns.map((c) => `${typedExpr(c, columns.get(c.name))} AS ${ident(c.name)}`).join(',\n  ');
   const okExpr = `NOT (${problems.map((p) => `coalesce(${p.when}, false)`).join('\n  OR ')})`;
-  const recordJson = `json_object(${presentColumns.map((c) => `${literal(c.name)}, ${isNative(c.name) ? ident(c.name) : raw(c.name)}`).join(', ')})::VARCHAR`;
+  const recordJsonOf = (q: string) =>
+    `json_object(${presentColumns.map((c) => `${literal(c.name)}, ${q}${isNative(c.name) ? ident(c.name) : raw(c.name)}`).join(', ')})::VARCHAR`;
+  const recordJson = recordJsonOf('');
   const keyCols = spec.naturalKey.map(ident).join(', ');
   const cols = spec.columns.map((c) => ident(c.name)).join(', ');
   const lookupNames = spec.columns.filter((c) => isLookupChecked(c) && columns.has(c.name)).map((c) => lookupTable(c.name));
@@ -254,8 +275,41 @@ async function loadFile(store: Store, file: SourceFile, sha256: string): Promise
     //    exactly when they were neither loaded nor duplicates nor already present, so the (costly) pass
     //    that lists problems runs only when some were.
     const rows = Number(scan.n);
-    const alreadyPresent = againstStored ? Number((await store.one<{ n: string }>(`SELECT count(*) AS n FROM ${checked} WHERE __ok`)).n) - dups - loaded : 0;
-    const refused = rows - loaded - dups - alreadyPresent;
+    const stored = againstStored ? Number((await store.one<{ n: string }>(`SELECT count(*) AS n FROM ${checked} WHERE __ok`)).n) - dups - loaded : 0;
+    const refused = rows - loaded - dups - stored;
+    // A record whose key is stored with other values (a correction sent as a file) is not loaded: the
+    // stored record stays, and this one goes to quarantine with each field that differs, both values
+    // beside it. Counted as already present, it was dropped without a word until 2026-12-01.
+    let conflicts = 0;
+    const others = spec.columns.filter((c) => !spec.naturalKey.includes(c.name));
+    if (stored > 0 && others.length > 0) {
+      const diffs = others
+        .map(
+          (c) =>
+            `CASE WHEN s.${ident(c.name)} IS DISTINCT FROM t.${ident(c.name)} THEN {'field': ${literal(c.name)}, 'stored': t.${ident(c.name)}::VARCHAR, 'here': s.${ident(c.name)}::VARCHAR} END`,
+        )
+        .join(',\n  ');
+      await store.exec(
+        `INSERT INTO quarantine
+         SELECT $1, $2, $3, __row, __line, d.field,
+           'differs from the stored record of this key: stored ' || coalesce(d.stored, '(empty)') || ', here ' || coalesce(d.here, '(empty)') || '; not loaded, the stored record is kept',
+           record, current_timestamp
+         FROM (SELECT s.__row, s.__line, ${recordJsonOf('s.')} AS record, unnest(list_filter([${diffs}], x -> x IS NOT NULL)) AS d
+               FROM ${checked} s
+               ${dups > 0 ? `ANTI JOIN ${DUP} u USING (__row)` : ''}
+               JOIN (SELECT * FROM ${ident(spec.name)} WHERE ${k1} BETWEEN $4 AND $5) t USING (${keyCols})
+               WHERE s.__ok)`,
+        [sha256, file.path, spec.name, range.lo, range.hi],
+      );
+      conflicts = Number(
+        (
+          await store.one<{ n: string }>(
+            `SELECT count(DISTINCT row_number) AS n FROM quarantine WHERE source_sha256 = $1 AND table_name = $2 AND starts_with(reason, 'differs from the stored record')`,
+            [sha256, spec.name],
+          )
+        ).n,
+      );
+    }
     if (refused > 0) {
       const problemList = problems.map((p) => `CASE WHEN ${p.when} THEN {'field': ${literal(p.field)}, 'reason': ${p.reason}} END`).join(',\n  ');
       await store.exec(
@@ -279,14 +333,14 @@ async function loadFile(store: Store, file: SourceFile, sha256: string): Promise
       file.path,
       read,
       loaded,
-      alreadyPresent,
+      stored - conflicts,
       quarantined,
       range.lo,
       range.hi,
     ]);
     const scratch = [...(candidates > 0 ? [DUP] : []), ...lookupNames];
     if (scratch.length > 0) await store.exec(scratch.map((n) => `DROP TABLE ${n};`).join(' '));
-    return { ...base, status: 'loaded' as const, read, loaded, present: alreadyPresent, quarantined, ms: Date.now() - started };
+    return { ...base, status: 'loaded' as const, read, loaded, present: stored - conflicts, quarantined, ms: Date.now() - started };
   });
 }
 

@@ -13,7 +13,7 @@ Which migrations (src/store/sql/migrations/NNN_name.sql) have been applied.
 | applied_at | TIMESTAMP | no | when it was applied |
 
 ### ingest_file
-One row per file loaded (or rejected as a whole), by content. A file whose sha256 is here is skipped on a re-run.
+One row per file loaded (or rejected as a whole), by content. A file whose sha256 is here is skipped on a re-run; one rejected as a whole is reported rejected again, with its reason, and nothing is written.
 Natural key: (sha256, table_name).
 
 | column | type | null | meaning |
