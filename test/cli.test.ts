@@ -199,6 +199,13 @@ describe('zhishu CLI', () => {
     const down = zhishu('report', 'policy', '--database', 'postgres://postgres@127.0.0.1:1/test');
     assert.equal(down.code, 1, down.stderr);
     assert.match(down.stderr, /^zhishu: error: /);
+    // A DuckDB file given as --database is a usage error, not the driver's "connect ENOTDIR" on a
+    // socket it took the path for.
+    for (const args of [['report', 'policy'], ['migrate'], ['pg', 'copy']]) {
+      const file = zhishu(...args, '--database', 'data/zhishu.duckdb');
+      assert.equal(file.code, 2, `${args.join(' ')}: ${file.stderr}`);
+      assert.match(file.stderr, /'data\/zhishu\.duckdb' is not a PostgreSQL URL \(postgres:\/\/user@host:5432\/database\); a DuckDB file is given with --db/);
+    }
     // No subcommand, or an unknown one, is a usage error too.
     assert.equal(zhishu('no-such-command').code, 2);
     assert.equal(zhishu('--help').code, 0, 'help is not an error');

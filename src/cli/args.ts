@@ -68,3 +68,14 @@ export function creditCode(value: string): string {
   if (problem !== null) throw new InvalidArgumentError(`'${value}' is not a unified social credit code: ${problem}`);
   return code;
 }
+
+/**
+ * A PostgreSQL server for --database: a URL (postgres://user@host:5432/db). The driver would take any
+ * other text beginning with '/' for the directory of a Unix socket, so a DuckDB file given here failed
+ * with "connect ENOTDIR .../.s.PGSQL.5432"; a socket is named as postgres://user@/db?host=/run/postgresql.
+ */
+export function postgresUrl(value: string): string {
+  if (!/^postgres(ql)?:\/\//i.test(value))
+    throw new InvalidArgumentError(`'${value}' is not a PostgreSQL URL (postgres://user@host:5432/database); a DuckDB file is given with --db`);
+  return value;
+}

@@ -4,6 +4,7 @@ import type { Db } from '../../store/db.ts';
 import { migrations } from '../../store/migrate.ts';
 import { PgDb } from '../../store/pg.ts';
 import { DEFAULT_DB_PATH } from '../../store/store.ts';
+import { postgresUrl } from '../args.ts';
 import { openStore } from '../checks.ts';
 import { fmtInt, fmtMs, table } from '../format.ts';
 import { UsageError } from './ingest.ts';
@@ -17,7 +18,11 @@ export interface DatabaseArgs {
 }
 
 /** The options of every command that can run on PostgreSQL, besides --db. */
-export const databaseOption = ['--database <url>', 'run on this PostgreSQL server instead of the DuckDB file, e.g. postgres://user@host:5432/zhishu'] as const;
+export const databaseOption = [
+  '--database <url>',
+  'run on this PostgreSQL server instead of the DuckDB file, e.g. postgres://user@host:5432/zhishu',
+  postgresUrl,
+] as const;
 export const schemaOption = ['--schema <name>', 'with --database: the PostgreSQL schema (default: the server’s search_path)'] as const;
 
 /** Opens the server's store, refusing one whose schema is behind this Zhishu's migrations. */
@@ -60,7 +65,7 @@ export function registerPg(program: Command): void {
 
   pg.command('copy')
     .description('copy the validated data (domain tables, ingest bookkeeping, quarantine) of a DuckDB store into PostgreSQL, replacing what was there')
-    .requiredOption('--database <url>', 'PostgreSQL server, e.g. postgres://user@host:5432/zhishu')
+    .requiredOption('--database <url>', 'PostgreSQL server, e.g. postgres://user@host:5432/zhishu', postgresUrl)
     .option('--schema <name>', 'PostgreSQL schema (created if missing; default: the server’s search_path)')
     .option('--db <path>', 'DuckDB database file (ingest loads and checks the files there)', DEFAULT_DB_PATH)
     .option('--tables <names>', `only these tables, comma-separated (default: ${COPIED_TABLES.join(', ')})`)
