@@ -1254,6 +1254,26 @@ describe('planning on PostgreSQL (sql/postgres/plan.sql): the same outbox and re
       ['financeOfficer', 'cit.rateA', '2000.00', 'skipped'],
       ['taxHandler', 'cit.rateA', '2000.00', 'skipped'],
     ]);
+    // A relief claimed for less than its estimate beats none by its estimate: what was claimed counts,
+    // as the ledger ranks the unclaimed reliefs alone (rateB estimated 3,000.00, claimed 1,000.00;
+    // rateA's 2,000.00 adds 1,000.00).
+    const third = await both(async (db) => {
+      await person(db, TP2, { role: 'financeOfficer' });
+      await person(db, TP2, { role: 'taxHandler' });
+      await run(db, 3, TP2);
+      await result(db, 3, TP2, 'cit.rateA', 'matched', '2000.00');
+      await result(db, 3, TP2, 'cit.rateB', 'matched', '3000.00');
+      await db.exec(`INSERT INTO filing_reduction VALUES ($1, 'cit', DATE '2026-01-01', DATE '2026-03-31', '9900000105', 1000.00)`, [TP2]);
+      return plan(db, NOW, { only: TP2 });
+    });
+    assert.deepEqual([third.claimed, third.notStacked, third.planned], [1, 0, 2]);
+    assert.deepEqual(
+      (await messages(pg)).filter((m) => m.credit_code === TP2).map((m) => [m.role, m.policy_id, m.benefit]),
+      [
+        ['financeOfficer', 'cit.rateA', '1000.00'],
+        ['taxHandler', 'cit.rateA', '1000.00'],
+      ],
+    );
     duck.close();
   });
 

@@ -226,6 +226,7 @@ async function plan(db: Db, entries: readonly PushEntry[], options: PlanOptions)
     period: period.id,
     start: period.start,
     end: period.end,
+    year_start: `${period.start.slice(0, 4)}-01-01`,
     default_deadline: defaultDeadline(period.end),
     // A single-taxpayer re-match plans that taxpayer only: the others' plans are left as they are.
     only: options.only ?? null,

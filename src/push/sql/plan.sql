@@ -93,11 +93,20 @@ SELECT quiet_from, quiet_to, list(wait ORDER BY h) AS wait FROM wait GROUP BY qu
 -- annual CIT return included: it ends with Q4 and claims the year's relief, Q4's with it (the ledger's
 -- claimedOnAnnualReturn). A matched relief claimed is not told: the company has it. A code two policies
 -- list (one replacing the other) marks both; only the one in force has results.
+-- amount is what the claims reduced in the period, as the ledger counts them: the annual return's
+-- beyond the year's prepayments (it claims the year's whole), which the year's returns are read for.
 CREATE OR REPLACE TEMP TABLE push_plan_claimed AS
-SELECT r.credit_code, c.id AS policy_id, sum(r.amount) AS amount
-FROM filing_reduction r JOIN (SELECT id, unnest(codes) AS code FROM push_plan_entry) c ON c.code = r.reduction_code
-WHERE r.period_end BETWEEN $start::DATE AND $end::DATE AND ($only::VARCHAR IS NULL OR r.credit_code = $only)
-GROUP BY ALL;
+WITH claim AS (
+  SELECT r.credit_code, c.id AS policy_id, r.tax_type = 'citAnnual' AS annual, r.period_end >= $start::DATE AS now, r.amount
+  FROM filing_reduction r JOIN (SELECT id, unnest(codes) AS code FROM push_plan_entry) c ON c.code = r.reduction_code
+  WHERE r.period_end BETWEEN $year_start::DATE AND $end::DATE AND ($only::VARCHAR IS NULL OR r.credit_code = $only)
+)
+SELECT credit_code, policy_id,
+  coalesce(sum(amount) FILTER (WHERE now AND NOT annual), 0)
+    + greatest(coalesce(sum(amount) FILTER (WHERE now AND annual), 0) - coalesce(sum(amount) FILTER (WHERE NOT annual), 0), 0) AS amount
+FROM claim
+GROUP BY ALL
+HAVING bool_or(now);
 
 -- @not_stacked
 -- Reliefs that do not stack (an exclusive group): a matched one is told only when no other matched
@@ -117,13 +126,17 @@ GROUP BY ALL;
 -- all of them in memory. Its rows with `enjoyed` NULL are not told; the others are told, less that.
 CREATE OR REPLACE TEMP TABLE push_plan_not_stacked AS
 WITH grouped AS (
-  SELECT c.credit_code, c.policy_id, e.grp, c.status, c.benefit, coalesce(c.benefit, -0.01) AS worth, coalesce(e.grp_rank, 2147483647) AS rank
+  SELECT c.credit_code, c.policy_id, e.grp, c.status, c.benefit, coalesce(c.benefit, -0.01) AS worth, coalesce(e.grp_rank, 2147483647) AS rank,
+    k.policy_id IS NOT NULL AS claimed
   FROM push_current($period, $only::VARCHAR, 0) c JOIN push_plan_entry e ON e.id = c.policy_id
+  LEFT JOIN push_plan_claimed k ON k.credit_code = c.credit_code AND k.policy_id = c.policy_id
   WHERE e.grp IS NOT NULL
 ), beaten AS (
+  -- A relief claimed beats no other by its estimate: what it was claimed for counts (enjoyed, below),
+  -- as the ledger ranks the unclaimed reliefs of a group alone.
   SELECT DISTINCT a.credit_code, a.policy_id
   FROM grouped a JOIN grouped b ON b.credit_code = a.credit_code AND b.grp = a.grp AND b.status = 'matched'
-  WHERE (a.status = 'matched' AND (b.worth > a.worth OR (b.worth = a.worth AND (b.rank < a.rank OR (b.rank = a.rank AND b.policy_id < a.policy_id)))))
+  WHERE (a.status = 'matched' AND NOT b.claimed AND (b.worth > a.worth OR (b.worth = a.worth AND (b.rank < a.rank OR (b.rank = a.rank AND b.policy_id < a.policy_id)))))
     OR (a.status = 'nearMiss' AND (b.benefit >= a.benefit OR (a.benefit IS NULL AND b.benefit IS NULL AND b.rank < a.rank)))
 ), enjoyed AS (
   -- What the taxpayer claimed in the period of the reliefs of each group it matches.

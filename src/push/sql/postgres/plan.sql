@@ -81,10 +81,17 @@ SELECT * FROM jsonb_to_recordset($entries::JSONB) AS x(e SMALLINT, id TEXT COLLA
 -- @claimed
 -- Reliefs a taxpayer has claimed already in a return of the period, as ../plan.sql's section claimed.
 CREATE TEMP TABLE push_plan_claimed AS
-SELECT r.credit_code, c.id AS policy_id, sum(r.amount) AS amount
-FROM filing_reduction r JOIN (SELECT id, unnest(codes) AS code FROM push_plan_entry) c ON c.code = r.reduction_code
-WHERE r.period_end BETWEEN $start::DATE AND $end::DATE AND ($only::TEXT IS NULL OR r.credit_code = $only::TEXT)
-GROUP BY 1, 2;
+WITH claim AS (
+  SELECT r.credit_code, c.id AS policy_id, r.tax_type = 'citAnnual' AS annual, r.period_end >= $start::DATE AS now, r.amount
+  FROM filing_reduction r JOIN (SELECT id, unnest(codes) AS code FROM push_plan_entry) c ON c.code = r.reduction_code
+  WHERE r.period_end BETWEEN $year_start::DATE AND $end::DATE AND ($only::TEXT IS NULL OR r.credit_code = $only::TEXT)
+)
+SELECT credit_code, policy_id,
+  coalesce(sum(amount) FILTER (WHERE now AND NOT annual), 0)
+    + greatest(coalesce(sum(amount) FILTER (WHERE now AND annual), 0) - coalesce(sum(amount) FILTER (WHERE NOT annual), 0), 0) AS amount
+FROM claim
+GROUP BY 1, 2
+HAVING bool_or(now);
 
 -- @wait
 -- Hours to wait from each local hour, per quiet-hours setting (a few dozen distinct ones). A person
@@ -125,11 +132,15 @@ WITH single AS (
     AND pm.run_id = greatest(coalesce(s.run_id, -1), coalesce((SELECT max(run_id) FROM match_run WHERE period = $period::TEXT AND scope = 'city'), -1))
 ), grouped AS (
   -- Reliefs that do not stack, decided before a campaign's scope, as ../plan.sql's section not_stacked does.
-  SELECT credit_code, policy_id, grp, status, benefit, coalesce(benefit, -0.01) AS worth, coalesce(grp_rank, 2147483647) AS rank FROM latest WHERE grp IS NOT NULL
+  SELECT l.credit_code, l.policy_id, l.grp, l.status, l.benefit, coalesce(l.benefit, -0.01) AS worth, coalesce(l.grp_rank, 2147483647) AS rank,
+    k.policy_id IS NOT NULL AS claimed
+  FROM latest l LEFT JOIN push_plan_claimed k ON k.credit_code = l.credit_code AND k.policy_id = l.policy_id
+  WHERE l.grp IS NOT NULL
 ), beaten AS (
+  -- A relief claimed beats no other by its estimate (as ../plan.sql says).
   SELECT DISTINCT a.credit_code, a.policy_id
   FROM grouped a JOIN grouped b ON b.credit_code = a.credit_code AND b.grp = a.grp AND b.status = 'matched'
-  WHERE (a.status = 'matched' AND (b.worth > a.worth OR (b.worth = a.worth AND (b.rank < a.rank OR (b.rank = a.rank AND b.policy_id < a.policy_id COLLATE "C")))))
+  WHERE (a.status = 'matched' AND NOT b.claimed AND (b.worth > a.worth OR (b.worth = a.worth AND (b.rank < a.rank OR (b.rank = a.rank AND b.policy_id < a.policy_id COLLATE "C")))))
     OR (a.status = 'nearMiss' AND (b.benefit >= a.benefit OR (a.benefit IS NULL AND b.benefit IS NULL AND b.rank < a.rank)))
 ), enjoyed AS (
   -- What the taxpayer claimed in the period of the reliefs of each group it matches: a matched relief
