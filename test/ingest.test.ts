@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { ingestDirectory } from '../src/ingest/ingest.ts';
 import { tableForFile } from '../src/ingest/sources.ts';
+import { Utf8Check } from '../src/ingest/utf8.ts';
 import { withCheckCharacter } from '../src/model/index.ts';
 import { literal, Store } from '../src/store/store.ts';
 import { TP1, TP2, UNKNOWN_TP, VALID, writeCsv } from './helpers/records.ts';
@@ -287,5 +288,58 @@ describe('a load killed with SIGKILL and re-run', () => {
     assert.deepEqual(n, { invoices: String(8 * 400000 - 8 * 8), distinct: String(8 * 400000 - 8 * 8), quarantined: String(8 * 8) });
     a.close();
     b.close();
+  });
+});
+
+describe('a CSV file that is not UTF-8 text', () => {
+  it('is refused as a whole, naming the first line that is not, and nothing of it is loaded', async () => {
+    const dir = tempDir();
+    const good = taxpayers(3);
+    writeCsv(join(dir, 'taxpayer.csv'), taxpayerHeader, good);
+    // The third record's name in GBK, as an export from an older system writes it: 深圳 is C9EE DBDA.
+    const utf8 = readFileSync(join(dir, 'taxpayer.csv'));
+    const name = Buffer.from(String(good[2]?.name));
+    const at = utf8.indexOf(name);
+    writeFileSync(join(dir, 'taxpayer.csv'), Buffer.concat([utf8.subarray(0, at), Buffer.from([0xc9, 0xee, 0xdb, 0xda]), utf8.subarray(at + 6)]));
+    const store = await Store.open(join(dir, 'z.duckdb'));
+    try {
+      for (const run of ['first', 'again']) {
+        const report = await ingestDirectory(store, dir);
+        const [file] = report.files;
+        assert.equal(file?.status, 'rejected', run);
+        assert.match(
+          file?.problem ?? '',
+          /^\(file\): not UTF-8 text: line 4 \(at byte offset \d+\) is not; save the file as UTF-8 \(a GBK or GB18030 export must be converted\)/,
+          run,
+        );
+      }
+      assert.deepEqual(await store.one<{ n: string }>('SELECT count(*) AS n FROM taxpayer'), { n: '0' }, 'nothing loaded, not even the lines that are UTF-8');
+      assert.deepEqual(await store.one<{ n: string; line: string }>(`SELECT count(*) AS n, max(line_number) AS line FROM quarantine WHERE field = '(file)'`), {
+        n: '1',
+        line: '4',
+      });
+    } finally {
+      store.close();
+    }
+  });
+
+  it('the check finds the first byte that is not UTF-8 across chunks, and a character cut by a chunk is not one', () => {
+    const text = Buffer.from('credit_code,name\n1,深圳市\n2,南山区\n');
+    for (let cut = 1; cut < text.length; cut++) {
+      const c = new Utf8Check();
+      c.update(text.subarray(0, cut));
+      c.update(text.subarray(cut));
+      assert.equal(c.end(), null, `cut at ${cut}`);
+    }
+    const bad = Buffer.concat([text, Buffer.from([0x33, 0x2c, 0xc9, 0xee, 0x0a])]);
+    for (const cut of [1, text.length + 3, bad.length - 1]) {
+      const c = new Utf8Check();
+      c.update(bad.subarray(0, cut));
+      c.update(bad.subarray(cut));
+      assert.deepEqual(c.end(), { offset: text.length + 2, line: 4 }, `cut at ${cut}`);
+    }
+    const truncated = new Utf8Check();
+    truncated.update(text.subarray(0, text.indexOf(Buffer.from('区')) + 1));
+    assert.deepEqual(truncated.end(), { offset: text.indexOf(Buffer.from('区')), line: 3 }, 'a character the file ends inside');
   });
 });

@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import { SQL_TYPES, type TableSpec } from '../model/index.ts';
 import { ident, literal, type Store } from '../store/store.ts';
 import { isLookupChecked, lookupSql, lookupTable, problemsOf, raw, typedExpr } from './checks.ts';
-import { discover, type SkippedFile, type SourceFile, sha256File } from './sources.ts';
+import { discover, fingerprint, type SkippedFile, type SourceFile } from './sources.ts';
 
 export interface FileResult {
   file: string;
@@ -98,7 +98,7 @@ function headerProblem(spec: TableSpec, columns: Map<string, string>): { field: 
  * quarantine with row, field and reason, and the file's hash to ingest_file.
  * A crash at any point leaves either all of it or none of it.
  */
-async function loadFile(store: Store, file: SourceFile, sha256: string): Promise<FileResult> {
+async function loadFile(store: Store, file: SourceFile, sha256: string, notUtf8: { offset: number; line: number } | null = null): Promise<FileResult> {
   const started = Date.now();
   const spec = file.table;
   const base = { file: file.path, table: spec.name, sha256 };
@@ -141,7 +141,12 @@ async function loadFile(store: Store, file: SourceFile, sha256: string): Promise
   let problem: { field: string; reason: string } | null;
   try {
     columns = await describe(store, file);
-    problem = headerProblem(spec, columns);
+    problem = notUtf8
+      ? {
+          field: '(file)',
+          reason: `not UTF-8 text: line ${notUtf8.line} (at byte offset ${notUtf8.offset}) is not; save the file as UTF-8 (a GBK or GB18030 export must be converted)`,
+        }
+      : headerProblem(spec, columns);
   } catch (err) {
     columns = new Map();
     problem = { field: '(file)', reason: `unreadable: ${(err as Error).message.split('\n')[0]}` };
@@ -149,10 +154,12 @@ async function loadFile(store: Store, file: SourceFile, sha256: string): Promise
   if (problem) {
     const p = problem;
     await store.transaction(async () => {
-      await store.exec('INSERT INTO quarantine VALUES ($1, $2, $3, 0, NULL, $4, $5, NULL, current_timestamp)', [
+      // Row 0: the file as a whole; its line where one is to blame (the first that is not UTF-8).
+      await store.exec('INSERT INTO quarantine VALUES ($1, $2, $3, 0, $4, $5, $6, NULL, current_timestamp)', [
         sha256,
         file.path,
         spec.name,
+        notUtf8?.line ?? null,
         p.field,
         p.reason,
       ]);
@@ -281,7 +288,8 @@ async function loadFile(store: Store, file: SourceFile, sha256: string): Promise
     // stored record stays, and this one goes to quarantine with each field that differs, both values
     // beside it. Counted as already present, it was dropped without a word until 2026-12-01.
     let conflicts = 0;
-    const others = spec.columns.filter((c) => !spec.naturalKey.includes(c.name));
+    // Only the columns the file has: one it leaves out (an optional column) reads as empty here.
+    const others = spec.columns.filter((c) => !spec.naturalKey.includes(c.name) && columns.has(c.name));
     if (stored > 0 && others.length > 0) {
       const diffs = others
         .map(
@@ -351,7 +359,8 @@ export async function ingestDirectory(store: Store, dir: string, options: Ingest
   const results: FileResult[] = [];
   for (const [i, file] of files.entries()) {
     options.onStart?.(file, i, files.length);
-    const result = await loadFile(store, file, await sha256File(file.path));
+    const { sha256, notUtf8 } = await fingerprint(file);
+    const result = await loadFile(store, file, sha256, notUtf8);
     results.push(result);
     options.onFile?.(result, i, files.length);
   }

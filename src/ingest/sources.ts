@@ -3,6 +3,7 @@ import { createReadStream } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
 import { basename, extname, join } from 'node:path';
 import { TABLES, type TableSpec } from '../model/index.ts';
+import { Utf8Check } from './utf8.ts';
 
 export type SourceFormat = 'parquet' | 'csv';
 
@@ -50,8 +51,16 @@ export async function discover(dir: string): Promise<{ files: SourceFile[]; skip
   return { files, skipped };
 }
 
-export async function sha256File(path: string): Promise<string> {
+/**
+ * A file's content hash, and for CSV where it stops being UTF-8 text (null: it is), from one read of
+ * its bytes. Parquet stores its strings as UTF-8 by definition.
+ */
+export async function fingerprint(file: SourceFile): Promise<{ sha256: string; notUtf8: { offset: number; line: number } | null }> {
   const hash = createHash('sha256');
-  for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
-  return hash.digest('hex');
+  const utf8 = file.format === 'csv' ? new Utf8Check() : null;
+  for await (const chunk of createReadStream(file.path)) {
+    hash.update(chunk as Buffer);
+    utf8?.update(chunk as Buffer);
+  }
+  return { sha256: hash.digest('hex'), notUtf8: utf8?.end() ?? null };
 }
