@@ -246,6 +246,23 @@ describe('zhishu CLI', () => {
     assert.equal(lower.stdout, ok.stdout, 'the same ledger as for the code in capitals');
   });
 
+  it('quarantine shows each record’s CSV line beside its row, and says how many more there are than --limit shows', () => {
+    const dir = tempDir();
+    const header =
+      'credit_code,name,kind,vat_status,industry,district,registered_on,employees,total_assets,collection_mode,high_tech,high_tech_until,rnd_expense,credit_level';
+    const rec = (i: number, assets: string) =>
+      `${withCheckCharacter(`91440300MA5Q${String(i).padStart(5, '0')}`)},x${i},enterprise,general,I65,nanshan,2018-05-02,48,${assets},actualAccounts,false,,0.00,A`;
+    writeFileSync(join(dir, 'taxpayer.csv'), `${[header, rec(1, '1.00'), rec(2, '-1.00'), rec(3, '-2.00'), rec(4, '-3.00')].join('\n')}\n`);
+    const store = join(tempDir(), 'q.duckdb');
+    assert.equal(zhishu('ingest', dir, '--db', store).code, 0);
+    const r = zhishu('quarantine', '--db', store, '--limit', '2');
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /table\s+file\s+row\s+line\s+field\s+reason/);
+    assert.match(r.stdout, /taxpayer\s+\S+taxpayer\.csv\s+2\s+3\s+total_assets\s+negative amount/);
+    assert.match(r.stdout, /2 of 3 shown: --limit 3 for all$/m);
+    assert.doesNotMatch(zhishu('quarantine', '--db', store).stdout, /shown/, 'all shown: nothing to add');
+  });
+
   it('quarantine refuses a --table that is no table of the domain model, naming the ones there are', () => {
     const r = zhishu('quarantine', '--table', 'nosuch', '--db', db);
     assert.equal(r.code, 2, r.stderr);

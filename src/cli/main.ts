@@ -15,7 +15,7 @@ import { registerPush } from './commands/push.ts';
 import { registerRules } from './commands/rules.ts';
 import { registerServe } from './commands/serve.ts';
 import { summaryText } from './commands/summaryText.ts';
-import { table } from './format.ts';
+import { fmtInt, table } from './format.ts';
 import { citySummary } from './summary.ts';
 
 // Commander's own errors (an option value its parser refused, an unknown option or command) are
@@ -64,13 +64,18 @@ program
       [opts.table ?? null, opts.limit],
     );
     if (opts.json) console.log(JSON.stringify(rows, null, 2));
-    else
+    else {
+      // The CSV line beside the row (the header is line 1), and how many more there are: a list cut at
+      // --limit said nothing of the rest.
+      const { n } = await store.one<{ n: string }>('SELECT count(*) AS n FROM quarantine WHERE $1::VARCHAR IS NULL OR table_name = $1', [opts.table ?? null]);
       console.log(
         table(
-          ['table', 'file', 'row', 'field', 'reason'],
-          rows.map((r) => [r.table_name ?? '', r.source_file ?? '', r.row_number ?? '', r.field ?? '', r.reason ?? '']),
+          ['table', 'file', 'row', 'line', 'field', 'reason'],
+          rows.map((r) => [r.table_name ?? '', r.source_file ?? '', r.row_number ?? '', r.line_number ?? '', r.field ?? '', r.reason ?? '']),
         ),
       );
+      if (Number(n) > rows.length) console.log(`${rows.length} of ${fmtInt(Number(n))} shown: --limit ${n} for all`);
+    }
   });
 
 program
