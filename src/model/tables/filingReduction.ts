@@ -17,7 +17,12 @@ export const filingReduction: TableSpec = {
       required: true,
       doc: 'reduction code (减免性质代码), 10 digits',
     },
-    { name: 'amount', type: { kind: 'money' }, required: true, doc: 'tax reduced, yuan' },
+    {
+      name: 'amount',
+      type: { kind: 'money' },
+      required: true,
+      doc: "tax reduced by this return for its own period, yuan: a prepayment return whose figure is of the year to date (the CIT prepayment form) gives it less that of the return before; an annual return, the year's whole",
+    },
   ],
   checks: [],
 };
