@@ -343,3 +343,29 @@ describe('a CSV file that is not UTF-8 text', () => {
     assert.deepEqual(truncated.end(), { offset: text.indexOf(Buffer.from('区')), line: 3 }, 'a character the file ends inside');
   });
 });
+
+describe('CSV lines the reader cannot split into the header’s columns', () => {
+  it('are quarantined with their line and how many fields they have against the header, in words', async () => {
+    const dir = tempDir();
+    const [good] = taxpayers(1) as [Record<string, unknown>];
+    writeCsv(join(dir, 'taxpayer.csv'), taxpayerHeader, [good]);
+    const text = readFileSync(join(dir, 'taxpayer.csv'), 'utf8');
+    writeFileSync(join(dir, 'taxpayer.csv'), `${text}a,b,c,d,e\n${text.split('\n')[1]},x,y\n`);
+    const store = await Store.open(join(dir, 'z.duckdb'));
+    try {
+      const report = await ingestDirectory(store, dir);
+      assert.deepEqual(report.tables.taxpayer, { read: 3, loaded: 1, present: 0, quarantined: 2 });
+      assert.deepEqual(await store.all('SELECT row_number, line_number, field, reason FROM quarantine ORDER BY line_number'), [
+        { row_number: '2', line_number: '3', field: '(record)', reason: `fewer fields than the header: 5, the header has ${taxpayerHeader.length}` },
+        {
+          row_number: '3',
+          line_number: '4',
+          field: '(record)',
+          reason: `more fields than the header: ${taxpayerHeader.length + 2}, the header has ${taxpayerHeader.length}`,
+        },
+      ]);
+    } finally {
+      store.close();
+    }
+  });
+});

@@ -193,11 +193,24 @@ async function loadFile(store: Store, file: SourceFile, sha256: string, notUtf8:
       source = SRC;
       await store.exec(`DROP TABLE IF EXISTS ${REJ}; DROP TABLE IF EXISTS ${REJ}_scan;
         CREATE TEMP TABLE __ingest_csv AS SELECT row_number() OVER () AS __n, ${rawSelect} FROM ${readerSql(file, [...columns.keys()])}`);
-      // Rows DuckDB's CSV reader could not split into the header's columns keep their line number from the reader.
+      // Rows DuckDB's CSV reader could not split into the header's columns keep their line number from the
+      // reader. It reports a line of the wrong width more than once, counting on as it goes ("Found: 2",
+      // "Found: 3"): the count said is the line's own, and said in words. The least of the texts, as
+      // before, named a count that was no line's ("Found: 10" for a line of 5 fields, 10 < 2 as text).
       csvRejects = await store.change(
         `INSERT INTO quarantine
-        SELECT $1, $2, $3, line - 1, line, '(record)', min(error_type || ': ' || error_message), min(csv_line), current_timestamp
-        FROM ${REJ} GROUP BY line`,
+        SELECT $1, $2, $3, line - 1, line, '(record)',
+          CASE WHEN bool_and(error_type = 'MISSING COLUMNS') AND min(found) IS NOT NULL
+                 THEN 'fewer fields than the header: ' || min(found) || ', the header has ' || max(expected)
+               WHEN bool_and(error_type = 'TOO MANY COLUMNS') AND max(found) IS NOT NULL
+                 THEN 'more fields than the header: ' || max(found) || ', the header has ' || max(expected)
+               WHEN bool_and(error_type = 'UNQUOTED VALUE') THEN 'a quoted value is not closed'
+               ELSE min(error_type || ': ' || error_message) END,
+          min(csv_line), current_timestamp
+        FROM (SELECT *, TRY_CAST(regexp_extract(error_message, 'Found: (\\d+)', 1) AS INTEGER) AS found,
+                TRY_CAST(regexp_extract(error_message, 'Expected Number of Columns: (\\d+)', 1) AS INTEGER) AS expected
+              FROM ${REJ})
+        GROUP BY line`,
         [sha256, file.path, spec.name],
       );
       // The reader numbers accepted rows consecutively; put back the lines it rejected in between (line 1 is the header).
