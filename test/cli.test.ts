@@ -206,6 +206,10 @@ describe('zhishu CLI', () => {
       assert.equal(file.code, 2, `${args.join(' ')}: ${file.stderr}`);
       assert.match(file.stderr, /'data\/zhishu\.duckdb' is not a PostgreSQL URL \(postgres:\/\/user@host:5432\/database\); a DuckDB file is given with --db/);
     }
+    // Both stores named: one would be ignored.
+    const both = zhishu('report', 'policy', '--db', 'data/zhishu.duckdb', '--database', 'postgres://postgres@127.0.0.1:5432/test');
+    assert.equal(both.code, 2, both.stderr);
+    assert.match(both.stderr, /--db and --database name two stores: give one/);
     // No subcommand, or an unknown one, is a usage error too.
     assert.equal(zhishu('no-such-command').code, 2);
     assert.equal(zhishu('--help').code, 0, 'help is not an error');

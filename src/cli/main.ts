@@ -126,6 +126,14 @@ registerPush(program);
 registerPg(program);
 registerServe(program);
 
+// Both named, one would be ignored without a word (--database wins): a user who typed --db meant it.
+// `pg copy` reads the one and writes the other.
+program.hook('preAction', (_program, command) => {
+  if (command.parent?.name() === 'pg') return;
+  if (command.getOptionValueSource('db') === 'cli' && command.opts().database !== undefined)
+    throw new UsageError('--db and --database name two stores: give one (--db for the DuckDB file, --database for a PostgreSQL server)');
+});
+
 try {
   await program.parseAsync(process.argv);
 } catch (err) {
