@@ -77,7 +77,7 @@ describe('ingest of a file with deliberately corrupted records', () => {
       [
         ['taxpayer', '6', '7', 'credit_code', `invalid credit code: check character is '${TP1.endsWith('0') ? '1' : '0'}', expected '${TP1.slice(17)}'`],
         ['taxpayer', '7', '8', 'total_assets', 'negative amount'],
-        ['taxpayer', '8', '9', 'registered_on', 'not a date (YYYY-MM-DD)'],
+        ['taxpayer', '8', '9', 'registered_on', 'not a real date in YYYY-MM-DD form'],
         ['taxpayer', '9', '10', 'vat_status', 'not one of: general, smallScale'],
         ['invoice', '2', '3', 'issuer_code', `unknown taxpayer ${UNKNOWN_TP}`],
         ['invoice', '4', '5', 'invoice_number', 'duplicate of row 3 in this file'],

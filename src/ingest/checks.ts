@@ -95,7 +95,7 @@ function columnProblems(col: ColumnSpec, sourceType: string | undefined): Proble
       out.push({ field: f, when: `${v} NOT IN (${quoteList(t.values)})`, reason: literal(`not one of: ${t.values.join(', ')}`) });
       break;
     case 'date':
-      unparsed('not a date (YYYY-MM-DD)');
+      unparsed('not a real date in YYYY-MM-DD form');
       out.push({ field: f, when: `${v} NOT BETWEEN DATE '${MIN_DATE}' AND DATE '${MAX_DATE}'`, reason: literal(`date outside ${MIN_DATE}..${MAX_DATE}`) });
       break;
     case 'timestamp':

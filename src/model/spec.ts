@@ -105,7 +105,7 @@ function columnSchema(col: ColumnSpec): z.ZodType {
     case 'date':
       return z
         .string()
-        .refine(isRealDate, 'not a date (YYYY-MM-DD)')
+        .refine(isRealDate, 'not a real date in YYYY-MM-DD form')
         .refine((v) => v >= MIN_DATE && v <= MAX_DATE, `date outside ${MIN_DATE}..${MAX_DATE}`);
     case 'timestamp':
       return z
