@@ -124,8 +124,8 @@ describe('policy robot: facts from data, set-wise matching, explanations, ledger
     const en = p?.text.en.join('\n') ?? '';
     assert.match(zh, /接近符合/);
     // Not eligible: the estimate is what meeting the conditions would be worth, not money it is owed.
-    assert.match(p?.text.zh[0] ?? '', /：接近符合，如满足以下条件，本季度约可减免 80000\.00 元。依据：/);
-    assert.match(p?.text.en[0] ?? '', /: near miss, worth about 80000\.00 yuan this quarter if the conditions below were met\. Source: /);
+    assert.match(p?.text.zh[0] ?? '', /：接近符合，如满足以下条件，本季度约可减免 80,000\.00 元。依据：/);
+    assert.match(p?.text.en[0] ?? '', /: near miss, worth about 80,000\.00 yuan this quarter if the conditions below were met\. Source: /);
     assert.doesNotMatch(zh, /预计本季度可享受/);
     assert.match(zh, /从业人数为 320，要求不超过 300，超出 20（slpe\.maxEmployees: 财政部 税务总局公告2023年第12号/);
     assert.match(en, /employees is 320, required at most 300: 20 over the limit \(slpe\.maxEmployees: 财政部 税务总局公告2023年第12号/);
@@ -318,9 +318,9 @@ describe('policy robot: facts from data, set-wise matching, explanations, ledger
     assert.deepEqual([lesser?.with, lesser?.best, lesser?.beaten], [['cit.smallLowProfit'], 'cit.smallLowProfit', true]);
     assert.match(
       lesser?.text.en ?? '',
-      /^Does not stack with "[^"]+" \(about 80000\.00 yuan\): the company takes one of them in a period, and that one is worth more to it\.$/,
+      /^Does not stack with "[^"]+" \(about 80,000\.00 yuan\): the company takes one of them in a period, and that one is worth more to it\.$/,
     );
-    assert.match(lesser?.text.zh ?? '', /^与「[^」]+」（约 80000\.00 元）不得叠加享受，同一期间只能选择其一；后者对企业更有利。$/);
+    assert.match(lesser?.text.zh ?? '', /^与「[^」]+」（约 80,000\.00 元）不得叠加享受，同一期间只能选择其一；后者对企业更有利。$/);
     const better = await stacking('cit.smallLowProfit');
     assert.deepEqual([better?.with, better?.best, better?.beaten], [['cit.highTech'], 'cit.smallLowProfit', false]);
     assert.match(better?.text.en ?? '', /^Does not stack with "[^"]+": the company takes one of them in a period, and this one is worth more\.$/);
@@ -394,9 +394,9 @@ describe('policy robot: facts from data, set-wise matching, explanations, ledger
     assert.deepEqual([three?.stacking?.with, three?.stacking?.best], [['cit.qianhai', 'cit.smallLowProfit'], 'cit.smallLowProfit']);
     assert.match(
       three?.stacking?.text.zh ?? '',
-      /^与「[^」]+」、「[^」]+」不得叠加享受，同一期间只能选择其一；其中「[^」]+」（约 80000\.00 元）对企业最有利。$/,
+      /^与「[^」]+」、「[^」]+」不得叠加享受，同一期间只能选择其一；其中「[^」]+」（约 80,000\.00 元）对企业最有利。$/,
     );
-    assert.match(three?.stacking?.text.en ?? '', /and "[^"]+" \(about 80000\.00 yuan\) is worth the most to it\.$/);
+    assert.match(three?.stacking?.text.en ?? '', /and "[^"]+" \(about 80,000\.00 yuan\) is worth the most to it\.$/);
 
     // The high-tech and the Qianhai rate, both 15 % of the same income: worth the same, the id decides, and the words say so.
     await fact(
@@ -434,11 +434,11 @@ describe('policy robot: facts from data, set-wise matching, explanations, ledger
     assert.deepEqual([covered?.stacking?.with, covered?.stacking?.best, covered?.stacking?.beaten], [['test.mid', 'test.high'], 'test.high', true]);
     assert.equal(
       covered?.stacking?.text.en,
-      'Meeting it would gain nothing: "Title of test.high" (about 80000.00 yuan), already met, does not stack with it and is worth at least as much.',
+      'Meeting it would gain nothing: "Title of test.high" (about 80,000.00 yuan), already met, does not stack with it and is worth at least as much.',
     );
     assert.equal(
       covered?.stacking?.text.zh,
-      '已符合的「test.high 的标题」（约 80000.00 元）与本项不得叠加享受，且优惠不低于本项：达到本项条件也不会增加优惠。',
+      '已符合的「test.high 的标题」（约 80,000.00 元）与本项不得叠加享受，且优惠不低于本项：达到本项条件也不会增加优惠。',
     );
   });
 });

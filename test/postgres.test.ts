@@ -1285,18 +1285,18 @@ describe('the ledger of reliefs settled on the year, hand-built, on both engines
       const q1 = await smallLowProfit(db, 1, '2026-Q1');
       assert.match(
         q1.text.en[0] as string,
-        /: matched, worth about 80000\.00 yuan this quarter, but no longer due: the year's figures to 2026-Q3 fail it\. Source: /,
+        /: matched, worth about 80,000\.00 yuan this quarter, but no longer due: the year's figures to 2026-Q3 fail it\. Source: /,
         db.dialect,
       );
       assert.match(
         q1.text.zh[0] as string,
-        /：符合，预计本季度可享受约 80000\.00 元（按本季度数据）；但按本年截至2026-Q3的累计数据已不符合，本季度的优惠不再享受。依据：/,
+        /：符合，预计本季度可享受约 80,000\.00 元（按本季度数据）；但按本年截至2026-Q3的累计数据已不符合，本季度的优惠不再享受。依据：/,
         db.dialect,
       );
       assert.deepEqual(q1.year, { lapsedBy: '2026-Q3', takesBack: [] }, db.dialect);
       const before = await smallLowProfit(db, 1, '2026-Q1', '2026-10-01');
       assert.equal(before.year, null, `${db.dialect}: as of before Q3 was matched`);
-      assert.match(before.text.en[0] as string, /: matched, worth about 80000\.00 yuan this quarter\. Source: /, db.dialect);
+      assert.match(before.text.en[0] as string, /: matched, worth about 80,000\.00 yuan this quarter\. Source: /, db.dialect);
       // The quarter that fails names the earlier quarters whose relief it takes back, with their estimates.
       const q3 = await smallLowProfit(db, 1, '2026-Q3');
       assert.equal(q3.status, 'nearMiss', db.dialect);
@@ -1314,13 +1314,13 @@ describe('the ledger of reliefs settled on the year, hand-built, on both engines
       assert.deepEqual(
         q3.notices.map((n) => n.en),
         [
-          "The taxpayer met this relief's conditions earlier in the year, in 2026-Q1 (about 80000.00 yuan) and 2026-Q2 (about 60000.00 yuan); on the year's figures to this quarter it no longer does. Prepayments are of the year to date, so the relief of those quarters is no longer due, settled at this quarter's prepayment or at the annual return (a claim of it is repaid; unclaimed, it is not counted as missed)",
+          "The taxpayer met this relief's conditions earlier in the year, in 2026-Q1 (about 80,000.00 yuan) and 2026-Q2 (about 60,000.00 yuan); on the year's figures to this quarter it no longer does. Prepayments are of the year to date, so the relief of those quarters is no longer due, settled at this quarter's prepayment or at the annual return (a claim of it is repaid; unclaimed, it is not counted as missed)",
         ],
         db.dialect,
       );
       assert.match(
         q3.notices[0]?.zh ?? '',
-        /^纳税人在本年2026-Q1（约 80000\.00 元）、2026-Q2（约 60000\.00 元）符合本项优惠的条件，按本年截至本季度的累计数据已不再符合。/,
+        /^纳税人在本年2026-Q1（约 80,000\.00 元）、2026-Q2（约 60,000\.00 元）符合本项优惠的条件，按本年截至本季度的累计数据已不再符合。/,
         db.dialect,
       );
       // A quarter that fails, followed by one that cannot judge: it decides, and takes back Q1's relief.
@@ -1448,7 +1448,7 @@ describe('the ledger of reliefs settled on the year, hand-built, on both engines
       );
       assert.match(
         q3.notices[0]?.en ?? '',
-        /^The taxpayer met this relief's conditions earlier in the year, in 2026-Q1 \(about 80000\.00 yuan\); on the year's figures to this quarter it no longer does\. 2026-Q2 could not be judged \(data missing\), and a claim of it there is repaid too\. /,
+        /^The taxpayer met this relief's conditions earlier in the year, in 2026-Q1 \(about 80,000\.00 yuan\); on the year's figures to this quarter it no longer does\. 2026-Q2 could not be judged \(data missing\), and a claim of it there is repaid too\. /,
         db.dialect,
       );
       // Taxpayer 8's: the small low-profit relief counts in its group again, worth more than the

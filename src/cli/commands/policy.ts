@@ -96,9 +96,9 @@ export function matchText(r: MatchRun, ledger?: LedgerBuild): string {
     `run ${r.runId}: ${r.entries} policies × ${r.taxpayers.toLocaleString('en-US')} ${r.taxpayers === 1 ? 'taxpayer' : 'taxpayers'} for ${r.period.period} (${r.scope})`,
     table(['status', 'taxpayer-policy pairs'], rows),
     ledger
-      ? `ledger ${r.period.period} (${ledger.creditCode ?? 'city'}): enjoyed ${ledger.enjoyed} yuan, missed ${ledger.missed} yuan${
+      ? `ledger ${r.period.period} (${ledger.creditCode ?? 'city'}): enjoyed ${formatYuan(toFen(ledger.enjoyed))} yuan, missed ${formatYuan(toFen(ledger.missed))} yuan${
           ledger.claimedNotEligible && ledger.claimedNotEligible !== '0.00'
-            ? `, claimed without eligibility ${ledger.claimedNotEligible} yuan (not in enjoyed)`
+            ? `, claimed without eligibility ${formatYuan(toFen(ledger.claimedNotEligible))} yuan (not in enjoyed)`
             : ''
         }`
       : '',
