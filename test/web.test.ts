@@ -212,7 +212,9 @@ describe('web app in a browser', () => {
       await textOf(page.getByTestId('city-lapsed-note')),
       /^未计入应享未享：\d+ 户纳税人按年度累计预缴的优惠（如小型微利企业优惠）因年内后续季度不再符合条件而不再享受，共 [\d,]+\.\d\d 元。$/,
     );
-    // Policy by policy: the small low-profit relief made no longer due above is among them, by its title.
+    // Policy by policy: the small low-profit relief made no longer due above is among them, by its title
+    // (the catalogue's titles come in a request of their own: until they do, the line shows the id).
+    await page.getByTestId('city-lapsed-by-policy').getByText('小型微利企业').first().waitFor();
     assert.match(
       await textOf(page.getByTestId('city-lapsed-by-policy')),
       /小型微利企业[^：]*：未申报、不再享受 [\d,]+\.\d\d 元（\d+ 户）；已申报、应补缴 [\d,]+\.\d\d 元（\d+ 户）。/,
@@ -240,7 +242,7 @@ describe('web app in a browser', () => {
     await row.getByTestId('match-open').click();
     const stacking = page.getByTestId('stacking');
     await stacking.waitFor();
-    assert.match(await textOf(stacking), /与「[^」]+」（约 [\d.]+ 元）不得叠加享受，同一期间只能选择其一；后者对企业更有利/);
+    assert.match(await textOf(stacking), /与「[^」]+」（约 [\d,.]+ 元）不得叠加享受，同一期间只能选择其一；后者对企业更有利/);
     await shot(page, 'company-stacking');
     assert.deepEqual(errors, [], 'no script errors');
     await context.close();
