@@ -9,7 +9,7 @@ import { formatYuan, parseYuan } from '../src/calc/money.ts';
 import { ledgerText, reportText, yearText } from '../src/cli/commands/policy.ts';
 import { generateCity } from '../src/generate/city.ts';
 import { ingestDirectory } from '../src/ingest/ingest.ts';
-import { buildLedger, type LedgerBuild, policyReport, type TaxpayerLedger, taxpayerLedger } from '../src/ledger/ledger.ts';
+import { annualClaimsNotRead, buildLedger, type LedgerBuild, policyReport, type TaxpayerLedger, taxpayerLedger } from '../src/ledger/ledger.ts';
 import { explainTaxpayer, type PolicyExplanation } from '../src/match/explain.ts';
 import { itemWords } from '../src/match/lacking.ts';
 import { catalogueOf, DEFAULT_LAW_DIR, type MatchRun, runMatch } from '../src/match/match.ts';
@@ -1650,6 +1650,33 @@ describe('the ledger of reliefs claimed on the annual CIT return, hand-built, on
       await annualClaim(db, 1);
       await buildLedger(db, catalogue(), '2025-Q4', new Date('2026-06-04T00:00:00Z'), code(1));
       assert.deepEqual(await db.all(sql), built, `${db.dialect}: taxpayer 1 alone`);
+    }
+  });
+
+  it('an annual claim that came in after the year was built is found, for the city and for its taxpayer, until a build of the year reads it', async () => {
+    for (const db of [engines.duck, engines.server] as Db[]) {
+      assert.equal(await annualClaimsNotRead(db, catalogue(), 2025), 0, db.dialect);
+      // Taxpayer 4, missed all year, files its annual return claiming the relief.
+      await db.exec(`INSERT INTO filing_reduction VALUES ($1, 'citAnnual', DATE '2025-01-01', DATE '2025-12-31', '9900000004', 46000.00)`, [code(4)]);
+      assert.deepEqual(
+        [
+          await annualClaimsNotRead(db, catalogue(), 2025),
+          await annualClaimsNotRead(db, catalogue(), 2025, code(4)),
+          await annualClaimsNotRead(db, catalogue(), 2025, code(2)),
+          await annualClaimsNotRead(db, catalogue(), 2026),
+        ],
+        [1, 1, 0, 0],
+        db.dialect,
+      );
+      // Any build of a quarter of 2025 marks Q1 to Q3 again; Q4's own build makes Q4's row the claim.
+      await buildLedger(db, catalogue(), '2025-Q4', new Date('2026-06-05T00:00:00Z'));
+      assert.equal(await annualClaimsNotRead(db, catalogue(), 2025), 0, db.dialect);
+      const four = (await db.all<{ credit_code: string; status: string }>(sql)).filter((r) => r.credit_code === code(4));
+      assert.deepEqual(
+        four.map((r) => r.status),
+        ['claimedOnAnnualReturn', 'claimedOnAnnualReturn', 'claimedOnAnnualReturn', 'enjoyed'],
+        db.dialect,
+      );
     }
   });
 });

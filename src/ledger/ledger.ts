@@ -228,6 +228,30 @@ export interface TaxpayerLedger {
   claimedLapsed: string;
 }
 
+/**
+ * The taxpayers (of the city, or the one) whose ledger of `year` still counts as missed a relief the
+ * year's annual CIT return claims: returns filed, or loaded, after the last build of a quarter of that
+ * year, which the next build reads (docs/policy.md, claimedOnAnnualReturn). An annual return is filed
+ * by 31 May, long after the year's quarters were matched, so `zhishu ledger` and `zhishu report
+ * policy` say so rather than show those reliefs as missed without a word.
+ */
+export async function annualClaimsNotRead(db: Db, catalogue: Catalogue, year: number, creditCode: string | null = null): Promise<number> {
+  const codes = catalogue.entries.flatMap((e) => (e.reductionCodes ?? []).map((code) => [e.id, code] as const));
+  if (codes.length === 0) return 0;
+  const values = codes.map((_, i) => `($${2 * i + 4}, $${2 * i + 5})`).join(', ');
+  const { n } = await db.one<{ n: bigint | string }>(
+    `WITH code (policy_id, reduction_code) AS (VALUES ${values}),
+     annual AS (
+       SELECT DISTINCT r.credit_code, c.policy_id FROM filing_reduction r JOIN code c ON c.reduction_code = r.reduction_code
+       WHERE r.tax_type = 'citAnnual' AND ${inYear('r.period_end', 1)} AND ($2::VARCHAR IS NULL OR r.credit_code = $3::VARCHAR)
+     )
+     SELECT count(DISTINCT e.credit_code) AS n FROM ledger_entry e JOIN annual a ON a.credit_code = e.credit_code AND a.policy_id = e.policy_id
+     WHERE ${inYear('e.period_end', 1)} AND e.status IN ('missed', 'missedAmountUnknown')`,
+    [year, creditCode, creditCode, ...codes.flat()],
+  );
+  return Number(n);
+}
+
 /** One taxpayer's ledger for a year: every policy enjoyed or missed, month by month. */
 export async function taxpayerLedger(db: Db, creditCode: string, year: number): Promise<TaxpayerLedger> {
   // The taxpayer's rows first, alone, so the lookup can use an index on credit_code where one exists

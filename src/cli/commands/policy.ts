@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { LEDGER_STATUS_LABELS } from '../../ledger/labels.ts';
 import {
+  annualClaimsNotRead,
   buildLedger,
   type LedgerBuild,
   type LedgerMatchStatus,
@@ -37,6 +38,18 @@ export async function latestQuarter(db: Db): Promise<string> {
 const latestYear = async (db: Db): Promise<number> => Number((await latestQuarter(db)).slice(0, 4));
 
 /** Refuses a year no match ran for: its ledger and report would be empty, as if no relief were missed. */
+/**
+ * Says on stderr how many taxpayers' ledger of the year still counts as missed a relief the year's
+ * annual CIT return claims (filed after the year's quarters were built), and what reads them.
+ */
+async function warnAnnualClaimsNotRead(db: Db, lawDir: string, year: number, creditCode: string | null): Promise<void> {
+  const n = await annualClaimsNotRead(db, checkLaw(lawDir), year, creditCode);
+  if (n === 0) return;
+  process.stderr.write(
+    `note: the annual CIT returns of ${year} claim reliefs that ${creditCode ? 'this ledger' : `the ledger of ${n} ${n === 1 ? 'taxpayer' : 'taxpayers'}`} still counts as missed: they came in after the year's quarters were built (zhishu match --period ${year}-Q4 reads them)\n`,
+  );
+}
+
 async function checkMatchRunIn(db: Db, year: number): Promise<void> {
   if ((await db.all('SELECT 1 FROM match_run WHERE period LIKE $1 LIMIT 1', [`${year}-Q%`])).length > 0) return;
   const quarters = await quartersInStore(db, year);
@@ -342,15 +355,17 @@ export function registerPolicy(program: Command): void {
     .requiredOption('--taxpayer <code>', 'unified social credit code', creditCode)
     .option('--year <y>', 'the year (default: the year of the latest quarter with returns)', year)
     .option('--db <path>', 'DuckDB database file', DEFAULT_DB_PATH)
+    .option('--law <dir>', 'law directory (its reduction codes say which claims of annual returns the ledger has not read yet)', DEFAULT_LAW_DIR)
     .option(...databaseOption)
     .option(...schemaOption)
     .option('--json', 'print as JSON')
-    .action(async (opts: DatabaseArgs & { taxpayer: string; year?: number; json?: boolean }) => {
+    .action(async (opts: DatabaseArgs & { taxpayer: string; year?: number; law: string; json?: boolean }) => {
       const l = await withDatabase(opts, async (db) => {
         await checkTaxpayer(db, opts.taxpayer);
         const y = opts.year ?? (await latestYear(db));
         await checkMatchRunIn(db, y);
         await warnUnmatchedQuarters(db, y, opts.taxpayer);
+        await warnAnnualClaimsNotRead(db, opts.law, y, opts.taxpayer);
         return taxpayerLedger(db, opts.taxpayer, y);
       });
       if (opts.json) {
@@ -366,15 +381,17 @@ export function registerPolicy(program: Command): void {
     .argument('<which>', 'policy')
     .option('--year <y>', 'the year (default: the year of the latest quarter with returns)', year)
     .option('--db <path>', 'DuckDB database file', DEFAULT_DB_PATH)
+    .option('--law <dir>', 'law directory (its reduction codes say which claims of annual returns the ledger has not read yet)', DEFAULT_LAW_DIR)
     .option(...databaseOption)
     .option(...schemaOption)
     .option('--json', 'print as JSON')
-    .action(async (which: string, opts: DatabaseArgs & { year?: number; json?: boolean }) => {
+    .action(async (which: string, opts: DatabaseArgs & { year?: number; law: string; json?: boolean }) => {
       if (which !== 'policy') throw new UsageError(`unknown report '${which}' (known: policy)`);
       const r = await withDatabase(opts, async (db) => {
         const y = opts.year ?? (await latestYear(db));
         await checkMatchRunIn(db, y);
         await warnUnmatchedQuarters(db, y, null);
+        await warnAnnualClaimsNotRead(db, opts.law, y, null);
         return policyReport(db, y);
       });
       console.log(opts.json ? JSON.stringify(r, null, 2) : reportText(r));
