@@ -1668,6 +1668,10 @@ describe('the ledger of reliefs claimed on the annual CIT return, hand-built, on
         [1, 1, 0, 0],
         db.dialect,
       );
+      // A code belongs to the policy in force at the return's end: with the relief ended before it, the
+      // claim is no claim of it, as the build maps it, and nothing is waiting to be read.
+      const ended = { ...catalogue(), entries: catalogue().entries.map((e) => (e.id === slp ? { ...e, effective: { ...e.effective, to: '2025-06-30' } } : e)) };
+      assert.equal(await annualClaimsNotRead(db, ended, 2025), 0, db.dialect);
       // Any build of a quarter of 2025 marks Q1 to Q3 again; Q4's own build makes Q4's row the claim.
       await buildLedger(db, catalogue(), '2025-Q4', new Date('2026-06-05T00:00:00Z'));
       assert.equal(await annualClaimsNotRead(db, catalogue(), 2025), 0, db.dialect);
@@ -1677,6 +1681,35 @@ describe('the ledger of reliefs claimed on the annual CIT return, hand-built, on
         ['claimedOnAnnualReturn', 'claimedOnAnnualReturn', 'claimedOnAnnualReturn', 'enjoyed'],
         db.dialect,
       );
+    }
+  });
+
+  it('Q4’s push plan: a relief whose annual claim adds nothing beyond its prepayments still outweighs the other of its group by its estimate', async () => {
+    for (const db of [engines.duck, engines.server] as Db[]) {
+      // Taxpayer 7: the high-tech rate (worth 5,000.00 in Q4) claimed at Q1's prepayment and on the
+      // annual return for no more (4,000.00: nothing beyond); the small low-profit relief worth 3,000.00.
+      // Q4 has no claim of the high-tech rate beyond the prepayments, so, as the ledger ranks it, it
+      // is the group's best and the lesser relief is not told.
+      await db.exec(
+        `INSERT INTO taxpayer VALUES ($1, 'x', 'enterprise', 'small', 'C39', 'nanshan', DATE '2019-01-01', 60, 20000000, 'actualAccounts', true, NULL, 0, 'A')`,
+        [code(7)],
+      );
+      const q4 = quarters[3] as (typeof quarters)[number];
+      for (const [policy, benefit] of [
+        [tech, '5000.00'],
+        [slp, '3000.00'],
+      ] as const)
+        await db.exec(`INSERT INTO policy_match VALUES (4, $1, $2, $3, 'matched', $4::DECIMAL(18,2), 'cit', $5::TIMESTAMP)`, [
+          code(7),
+          policy,
+          q4.period,
+          benefit,
+          q4.at,
+        ]);
+      await db.exec(`INSERT INTO filing_reduction VALUES ($1, 'cit', DATE '2025-01-01', DATE '2025-03-31', '9900000005', 4000.00)`, [code(7)]);
+      await db.exec(`INSERT INTO filing_reduction VALUES ($1, 'citAnnual', DATE '2025-01-01', DATE '2025-12-31', '9900000005', 4000.00)`, [code(7)]);
+      const plan = await planPushes(db, catalogue().entries, { period: '2025-Q4', now: new Date('2026-01-21T00:00:00Z'), only: code(7) });
+      assert.deepEqual([plan.results, plan.claimed, plan.notStacked, plan.candidates], [2, 1, 1, 0], db.dialect);
     }
   });
 });

@@ -236,13 +236,15 @@ export interface TaxpayerLedger {
  * policy` say so rather than show those reliefs as missed without a word.
  */
 export async function annualClaimsNotRead(db: Db, catalogue: Catalogue, year: number, creditCode: string | null = null): Promise<number> {
-  const codes = catalogue.entries.flatMap((e) => (e.reductionCodes ?? []).map((code) => [e.id, code] as const));
+  // A code belongs to the policy in force at the return's period end, as the build maps it (policy_code).
+  const codes = catalogue.entries.flatMap((e) => (e.reductionCodes ?? []).map((code) => [e.id, code, e.effective.from, e.effective.to] as const));
   if (codes.length === 0) return 0;
-  const values = codes.map((_, i) => `($${2 * i + 4}, $${2 * i + 5})`).join(', ');
+  const values = codes.map((_, i) => `($${4 * i + 4}, $${4 * i + 5}, $${4 * i + 6}::DATE, $${4 * i + 7}::DATE)`).join(', ');
   const { n } = await db.one<{ n: bigint | string }>(
-    `WITH code (policy_id, reduction_code) AS (VALUES ${values}),
+    `WITH code (policy_id, reduction_code, valid_from, valid_to) AS (VALUES ${values}),
      annual AS (
-       SELECT DISTINCT r.credit_code, c.policy_id FROM filing_reduction r JOIN code c ON c.reduction_code = r.reduction_code
+       SELECT DISTINCT r.credit_code, c.policy_id FROM filing_reduction r
+       JOIN code c ON c.reduction_code = r.reduction_code AND r.period_end BETWEEN c.valid_from AND c.valid_to
        WHERE r.tax_type = 'citAnnual' AND ${inYear('r.period_end', 1)} AND ($2::VARCHAR IS NULL OR r.credit_code = $3::VARCHAR)
      )
      SELECT count(DISTINCT e.credit_code) AS n FROM ledger_entry e JOIN annual a ON a.credit_code = e.credit_code AND a.policy_id = e.policy_id

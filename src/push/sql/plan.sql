@@ -127,7 +127,8 @@ HAVING bool_or(now);
 CREATE OR REPLACE TEMP TABLE push_plan_not_stacked AS
 WITH grouped AS (
   SELECT c.credit_code, c.policy_id, e.grp, c.status, c.benefit, coalesce(c.benefit, -0.01) AS worth, coalesce(e.grp_rank, 2147483647) AS rank,
-    k.policy_id IS NOT NULL AS claimed
+    -- An annual return that claims no more than the prepayments did adds no claim to the period (amount 0).
+    coalesce(k.amount, 0) > 0 AS claimed
   FROM push_current($period, $only::VARCHAR, 0) c JOIN push_plan_entry e ON e.id = c.policy_id
   LEFT JOIN push_plan_claimed k ON k.credit_code = c.credit_code AND k.policy_id = c.policy_id
   WHERE e.grp IS NOT NULL

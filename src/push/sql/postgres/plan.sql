@@ -133,7 +133,7 @@ WITH single AS (
 ), grouped AS (
   -- Reliefs that do not stack, decided before a campaign's scope, as ../plan.sql's section not_stacked does.
   SELECT l.credit_code, l.policy_id, l.grp, l.status, l.benefit, coalesce(l.benefit, -0.01) AS worth, coalesce(l.grp_rank, 2147483647) AS rank,
-    k.policy_id IS NOT NULL AS claimed
+    coalesce(k.amount, 0) > 0 AS claimed
   FROM latest l LEFT JOIN push_plan_claimed k ON k.credit_code = l.credit_code AND k.policy_id = l.policy_id
   WHERE l.grp IS NOT NULL
 ), beaten AS (
