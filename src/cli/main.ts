@@ -63,18 +63,21 @@ program
        WHERE $1::VARCHAR IS NULL OR table_name = $1 ORDER BY source_file, row_number, field LIMIT $2`,
       [opts.table ?? null, opts.limit],
     );
-    if (opts.json) console.log(JSON.stringify(rows, null, 2));
-    else {
-      // The CSV line beside the row (the header is line 1), and how many more there are: a list cut at
-      // --limit said nothing of the rest.
-      const { n } = await store.one<{ n: string }>('SELECT count(*) AS n FROM quarantine WHERE $1::VARCHAR IS NULL OR table_name = $1', [opts.table ?? null]);
+    // How many more there are than --limit shows: a list cut at the limit said nothing of the rest.
+    const { n } = await store.one<{ n: string }>('SELECT count(*) AS n FROM quarantine WHERE $1::VARCHAR IS NULL OR table_name = $1', [opts.table ?? null]);
+    const more = Number(n) > rows.length ? `${rows.length} of ${fmtInt(Number(n))} shown: --limit ${n} for all` : null;
+    if (opts.json) {
+      console.log(JSON.stringify(rows, null, 2));
+      if (more) process.stderr.write(`note: ${more}\n`);
+    } else {
+      // The CSV line beside the row (the header is line 1).
       console.log(
         table(
           ['table', 'file', 'row', 'line', 'field', 'reason'],
           rows.map((r) => [r.table_name ?? '', r.source_file ?? '', r.row_number ?? '', r.line_number ?? '', r.field ?? '', r.reason ?? '']),
         ),
       );
-      if (Number(n) > rows.length) console.log(`${rows.length} of ${fmtInt(Number(n))} shown: --limit ${n} for all`);
+      if (more) console.log(more);
     }
   });
 

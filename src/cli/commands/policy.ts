@@ -37,7 +37,6 @@ export async function latestQuarter(db: Db): Promise<string> {
 /** The year of the latest quarter with returns: what ledger and report policy show by default. */
 const latestYear = async (db: Db): Promise<number> => Number((await latestQuarter(db)).slice(0, 4));
 
-/** Refuses a year no match ran for: its ledger and report would be empty, as if no relief were missed. */
 /**
  * Says on stderr how many taxpayers' ledger of the year still counts as missed a relief the year's
  * annual CIT return claims (filed after the year's quarters were built), and what reads them.
@@ -50,6 +49,7 @@ async function warnAnnualClaimsNotRead(db: Db, lawDir: string, year: number, cre
   );
 }
 
+/** Refuses a year no match ran for: its ledger and report would be empty, as if no relief were missed. */
 async function checkMatchRunIn(db: Db, year: number): Promise<void> {
   if ((await db.all('SELECT 1 FROM match_run WHERE period LIKE $1 LIMIT 1', [`${year}-Q%`])).length > 0) return;
   const quarters = await quartersInStore(db, year);
