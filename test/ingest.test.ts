@@ -369,3 +369,27 @@ describe('CSV lines the reader cannot split into the header’s columns', () => 
     }
   });
 });
+
+describe('a record of a taxpayer whose own record was refused', () => {
+  it('says so beside "unknown taxpayer", where a taxpayer on no roll at all is only unknown', async () => {
+    const dir = tempDir();
+    const [good, bad] = taxpayers(2) as [Record<string, unknown>, Record<string, unknown>];
+    writeCsv(join(dir, 'taxpayer.csv'), taxpayerHeader, [good, { ...bad, total_assets: '-1.00' }]);
+    const person = VALID.company_person as Record<string, unknown>;
+    writeCsv(join(dir, 'company_person.csv'), Object.keys(person), [
+      { ...person, credit_code: good.credit_code },
+      { ...person, credit_code: bad.credit_code },
+      { ...person, credit_code: UNKNOWN_TP },
+    ]);
+    const store = await Store.open(join(dir, 'z.duckdb'));
+    try {
+      await ingestDirectory(store, dir);
+      assert.deepEqual(await store.all(`SELECT row_number, field, reason FROM quarantine WHERE table_name = 'company_person' ORDER BY row_number`), [
+        { row_number: '2', field: 'credit_code', reason: `unknown taxpayer ${bad.credit_code}: its own record is in quarantine` },
+        { row_number: '3', field: 'credit_code', reason: `unknown taxpayer ${UNKNOWN_TP}` },
+      ]);
+    } finally {
+      store.close();
+    }
+  });
+});

@@ -125,7 +125,12 @@ function columnProblems(col: ColumnSpec, sourceType: string | undefined): Proble
       break;
   }
   if (col.refTaxpayer && sourceType !== undefined) {
-    out.push({ field: f, when: `${v} IN (SELECT v FROM ${lookupTable(f)} WHERE problem IS NULL AND NOT known)`, reason: `'unknown taxpayer ' || ${v}` });
+    // A taxpayer whose own record was refused says so: fixing that record is what loads these.
+    out.push({
+      field: f,
+      when: `${v} IN (SELECT v FROM ${lookupTable(f)} WHERE problem IS NULL AND NOT known)`,
+      reason: `'unknown taxpayer ' || ${v} || CASE WHEN ${v} IN (SELECT v FROM ${lookupTable(f)} WHERE quarantined) THEN ': its own record is in quarantine' ELSE '' END`,
+    });
   }
   return out;
 }
@@ -147,13 +152,14 @@ export function lookupSql(spec: TableSpec, present: ReadonlySet<string>, source:
       const value = `NULLIF(${raw(col.name)}::VARCHAR, '')`;
       if (col.type.kind === 'industry') {
         return `CREATE TEMP TABLE ${lookupTable(col.name)} AS
-          SELECT v, industry_problem(v) AS problem, true AS known
+          SELECT v, industry_problem(v) AS problem, true AS known, false AS quarantined
           FROM (SELECT DISTINCT ${value} AS v FROM ${source}) WHERE v IS NOT NULL AND industry_problem(v) IS NOT NULL`;
       }
       // A code already on the taxpayer roll was checked when its taxpayer was loaded: only the others need
       // the check character computed. The probe against the roll is cheaper than grouping every value.
       return `CREATE TEMP TABLE ${lookupTable(col.name)} AS
-        SELECT v, credit_code_problem(v) AS problem, false AS known
+        SELECT v, credit_code_problem(v) AS problem, false AS known,
+          v IN (SELECT json_extract_string(record, '$.credit_code') FROM quarantine WHERE table_name = 'taxpayer' AND json_valid(record)) AS quarantined
         FROM (SELECT DISTINCT v FROM (SELECT ${value} AS v FROM ${source}) WHERE v IS NOT NULL AND v NOT IN (SELECT credit_code FROM taxpayer))
         WHERE ${col.refTaxpayer ? 'true' : 'credit_code_problem(v) IS NOT NULL'}`;
     });
