@@ -1,4 +1,5 @@
 import type { CatalogueEntry } from '../law/catalogue.ts';
+import { groupedYuan } from '../model/yuan.ts';
 import { evaluateFormula } from '../rules/formula.ts';
 import { type ConditionTrace, type Explained, evaluate, explain, type FactRow, type TraceNode, type Truth } from '../rules/interpret.ts';
 import type { Db } from '../store/db.ts';
@@ -89,12 +90,6 @@ export function sourceZh(source: string): string {
     return zh === undefined ? '' : `（${zh}）`;
   });
 }
-
-/** An amount in yuan as the ledger, the report and the pushes print it: thousands grouped (22,306.91). */
-const yuan = (amount: string): string => {
-  const [whole = '', decimals] = amount.split('.');
-  return `${whole.replace(/\B(?=(\d{3})+(?!\d))/g, ',')}${decimals === undefined ? '' : `.${decimals}`}`;
-};
 
 /** The fact a condition reads, and its label. */
 function factOf(c: ConditionTrace): { fact: string; label: Words } {
@@ -420,7 +415,7 @@ async function judgedOnTheYear(
         ? { zh: '金额不详', en: 'amount unknown' }
         : Number(b) <= 0
           ? { zh: '当季无可享金额', en: 'nothing to claim that quarter' }
-          : { zh: `约 ${yuan(b)} 元`, en: `about ${yuan(b)} yuan` };
+          : { zh: `约 ${groupedYuan(b)} 元`, en: `about ${groupedYuan(b)} yuan` };
     const listEn = (xs: string[]) => (xs.length < 2 ? (xs[0] ?? '') : `${xs.slice(0, -1).join(', ')} and ${xs.at(-1)}`);
     const zh = [
       ...(matched.length > 0
@@ -583,8 +578,11 @@ function headline(entry: CatalogueEntry, status: MatchStatus, value: string | nu
     value === null
       ? { zh: '', en: '' }
       : status === 'nearMiss'
-        ? { zh: `，如满足以下条件，本季度约可减免 ${yuan(value)} 元`, en: `, worth about ${yuan(value)} yuan this quarter if the conditions below were met` }
-        : { zh: `，预计本季度可享受约 ${yuan(value)} 元`, en: `, worth about ${yuan(value)} yuan this quarter` };
+        ? {
+            zh: `，如满足以下条件，本季度约可减免 ${groupedYuan(value)} 元`,
+            en: `, worth about ${groupedYuan(value)} yuan this quarter if the conditions below were met`,
+          }
+        : { zh: `，预计本季度可享受约 ${groupedYuan(value)} 元`, en: `, worth about ${groupedYuan(value)} yuan this quarter` };
   const lapsed =
     lapsedBy === null
       ? { zh: '', en: '' }
@@ -617,7 +615,8 @@ function stackingOf(self: Weighed, grouped: readonly Weighed[]): PolicyExplanati
   const title = (x: Weighed) => ({ zh: `「${x.entry.title.zh}」`, en: `"${x.entry.title.en}"` });
   const list = (xs: readonly Weighed[]) => ({ zh: xs.map((o) => title(o).zh).join('、'), en: xs.map((o) => title(o).en).join(', ') });
   const names = list(others);
-  const worth = (x: Weighed) => (x.benefit === null ? { zh: '', en: '' } : { zh: `（约 ${yuan(x.benefit)} 元）`, en: ` (about ${yuan(x.benefit)} yuan)` });
+  const worth = (x: Weighed) =>
+    x.benefit === null ? { zh: '', en: '' } : { zh: `（约 ${groupedYuan(x.benefit)} 元）`, en: ` (about ${groupedYuan(x.benefit)} yuan)` };
   const with_ = others.map((o) => o.entry.id);
   const instead = takenInstead(self, grouped) as Weighed | null;
   if (self.status === 'matched') {

@@ -16,6 +16,7 @@ import { taxpayer } from './tables/taxpayer.ts';
 export * from './creditCode.ts';
 export * from './enums.ts';
 export * from './spec.ts';
+export * from './yuan.ts';
 
 /** Every table of the domain model, in load order: taxpayers first, since the rest refer to them. */
 export const TABLES: readonly TableSpec[] = [

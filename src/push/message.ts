@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { CatalogueEntry } from '../law/catalogue.ts';
 import type { CHANNELS, ROLES } from '../model/enums.ts';
+import { groupedYuan } from '../model/yuan.ts';
 import { parsePeriod } from './time.ts';
 
 export type Role = (typeof ROLES)[number];
@@ -99,8 +100,7 @@ export function toFen(amount: string): bigint {
 export function formatYuan(fen: bigint): string {
   const sign = fen < 0n ? '-' : '';
   const abs = fen < 0n ? -fen : fen;
-  const yuan = (abs / 100n).toString().replace(/\B(?=(\d{3})+(?!\d))/g, ',');
-  return `${sign}${yuan}.${(abs % 100n).toString().padStart(2, '0')}`;
+  return `${sign}${groupedYuan(`${abs / 100n}.${(abs % 100n).toString().padStart(2, '0')}`)}`;
 }
 
 export interface ItemText {
