@@ -127,7 +127,7 @@ describe('policy robot: facts from data, set-wise matching, explanations, ledger
     assert.match(p?.text.zh[0] ?? '', /：接近符合，如满足以下条件，本季度约可减免 80,000\.00 元。依据：/);
     assert.match(p?.text.en[0] ?? '', /: near miss, worth about 80,000\.00 yuan this quarter if the conditions below were met\. Source: /);
     assert.doesNotMatch(zh, /预计本季度可享受/);
-    assert.match(zh, /从业人数为 320，要求不超过 300，超出 20（slpe\.maxEmployees: 财政部 税务总局公告2023年第12号/);
+    assert.match(zh, /从业人数为 320 人，要求不超过 300 人，超出 20 人（slpe\.maxEmployees: 财政部 税务总局公告2023年第12号/);
     assert.match(en, /employees is 320, required at most 300: 20 over the limit \(slpe\.maxEmployees: 财政部 税务总局公告2023年第12号/);
     const unknown = await explainTaxpayer(store, { creditCode: T.unfiled, period: Q, policy: 'vat.smallScaleThreshold2026' });
     assert.equal(unknown.policies[0]?.status, 'unknown');
@@ -143,6 +143,34 @@ describe('policy robot: facts from data, set-wise matching, explanations, ledger
       /本年招用退役士兵人数：缺少数据（本年招用退役士兵人数），无法判断 —— 条件 veteran_hires > 0；数据来源：退役军人事务部门/,
     );
     assert.match(veterans.policies[0]?.text.en.join('\n') ?? '', /missing veteran_hires\).*; the data comes from the veterans affairs department/);
+  });
+
+  it('a near miss with no tax to reduce says so rather than "worth about 0.00 yuan"; yuan and people are written with their units', async () => {
+    const own = await Store.open(':memory:');
+    try {
+      const c = code(7);
+      await own.exec(
+        `INSERT INTO taxpayer VALUES ($1, 'x', 'enterprise', 'general', 'I65', 'futian', DATE '2020-01-01', 304, 43573960.44, 'actualAccounts', false, NULL, 0, 'B')`,
+        [c],
+      );
+      // No profit in the quarter: the small low-profit relief would reduce nothing.
+      await returnsOf(own, '2026-04-15', '2026-04-10')(c, 'cit', '2026-01-01', '2026-03-31', '0', '0');
+      await runMatch(own, { period: Q, now: new Date('2026-04-20T08:00:00Z') });
+      const p = (await explainTaxpayer(own, { creditCode: c, period: Q, policy: 'cit.smallLowProfit' })).policies[0];
+      assert.equal(p?.status, 'nearMiss');
+      assert.equal(p?.benefit, '0.00');
+      assert.match(p?.text.zh[0] ?? '', /：接近符合，但本季度没有可减免的税费（估算 0\.00 元）。依据：/);
+      assert.match(p?.text.en[0] ?? '', /: near miss, but there is nothing to reduce this quarter \(estimated at 0\.00 yuan\)\. Source: /);
+      const zh = p?.text.zh.join('\n') ?? '';
+      const en = p?.text.en.join('\n') ?? '';
+      assert.match(zh, /✗ 从业人数为 304 人，要求不超过 300 人，超出 4 人（/);
+      // Decimals as stored, whole yuan without them; grouped by thousands in both languages.
+      assert.match(zh, /✓ 资产总额为 43,573,960\.44 元，要求不超过 50,000,000 元（/);
+      assert.match(en, /✓ total assets is 43,573,960\.44 yuan, required at most 50,000,000 yuan \(/);
+      assert.match(en, /✗ employees is 304, required at most 300: 4 over the limit \(/);
+    } finally {
+      await own.close();
+    }
   });
 
   it('explains an exclusion the company is clear of as met, and a yes-or-no fact in words', async () => {
@@ -538,7 +566,7 @@ describe('single-taxpayer re-match: the same facts and results as the city run',
       return { ...p, year: null, notices: p.notices.slice(0, -1) };
     };
     assert.deepEqual(missing, [nobody]);
-    assert.match(explained.get(changed)?.[0]?.text.zh.join('\n') ?? '', new RegExp(`从业人数为 ${employees}，`), 'the batch reads the latest facts');
+    assert.match(explained.get(changed)?.[0]?.text.zh.join('\n') ?? '', new RegExp(`从业人数为 ${employees} 人，`), 'the batch reads the latest facts');
     assert.ok(explained.size > 200, `${explained.size} taxpayers explained`);
     for (const [c, policies] of wanted) {
       if (c === nobody) continue;
@@ -878,14 +906,14 @@ describe('explanations follow the rule: any one of, all of, as deep as it goes',
       '  ✓ 征收方式为 查账征收，要求为 查账征收',
       '  ✓ 以下任一项满足即可（已满足）：',
       '    ✗ 高新技术企业证书为 否，要求为 是',
-      '    ✓ 研发费用为 5000，要求高于 0',
+      '    ✓ 研发费用为 5,000 元，要求高于 0 元',
     ]);
     assert.deepEqual(p.text.en.slice(1), [
       '  ✓ kind of taxpayer is enterprise, required equal to enterprise',
       '  ✓ collection mode is actual-accounts collection, required equal to actual-accounts collection',
       '  ✓ any one of the following (met):',
       '    ✗ high-tech enterprise certificate is no, required equal to yes',
-      '    ✓ R&D expense is 5000, required above 0',
+      '    ✓ R&D expense is 5,000 yuan, required above 0 yuan',
     ]);
   });
 
@@ -895,16 +923,18 @@ describe('explanations follow the rule: any one of, all of, as deep as it goes',
     assert.deepEqual(p.text.zh.slice(3), [
       '  ✗ 以下任一项满足即可（均未满足）：',
       '    ✗ 高新技术企业证书为 否，要求为 是',
-      '    ✗ 研发费用为 0，要求高于 0，恰为限额',
+      '    ✗ 研发费用为 0 元，要求高于 0 元，恰为限额',
     ]);
     assert.deepEqual(p.text.en.slice(3), [
       '  ✗ any one of the following (none met):',
       '    ✗ high-tech enterprise certificate is no, required equal to yes',
-      '    ✗ R&D expense is 0, required above 0: exactly at the limit',
+      '    ✗ R&D expense is 0 yuan, required above 0 yuan: exactly at the limit',
     ]);
     assert.deepEqual(lackingOf(p), {
-      zh: ['满足以下任一项即可：①高新技术企业证书为 否，要求为 是；②研发费用为 0，要求高于 0，恰为限额'],
-      en: ['any one of: (1) high-tech enterprise certificate is no, required equal to yes; (2) R&D expense is 0, required above 0: exactly at the limit'],
+      zh: ['满足以下任一项即可：①高新技术企业证书为 否，要求为 是；②研发费用为 0 元，要求高于 0 元，恰为限额'],
+      en: [
+        'any one of: (1) high-tech enterprise certificate is no, required equal to yes; (2) R&D expense is 0 yuan, required above 0 yuan: exactly at the limit',
+      ],
     });
   });
 
@@ -923,12 +953,12 @@ describe('explanations follow the rule: any one of, all of, as deep as it goes',
       '    ✗ 纳税人类型为 企业，要求为 个体工商户',
       '    ✗ 以下各项须全部满足（未全部满足）：',
       '      ✓ 纳税人类型为 企业，要求为 企业',
-      `      ✗ 从业人数为 320，要求不超过 300，超出 20（${limit('slpe.maxEmployees')}）`,
-      `      ✓ 资产总额为 20000000，要求不超过 50000000（${limit('slpe.maxAssets')}）`,
+      `      ✗ 从业人数为 320 人，要求不超过 300 人，超出 20 人（${limit('slpe.maxEmployees')}）`,
+      `      ✓ 资产总额为 20,000,000 元，要求不超过 50,000,000 元（${limit('slpe.maxAssets')}）`,
       // Small low-profit status for the halving is the annual return's that counts, not the year so far.
       '      ✓ 以下任一项满足即可（已满足）：',
       '        ✗ 新设立企业、首次汇算清缴前为 否，要求为 是',
-      `        ✓ 适用的企业所得税年度汇算清缴应纳税所得额为 1500000，要求不超过 3000000（${limit('slpe.maxTaxableIncome')}）`,
+      `        ✓ 适用的企业所得税年度汇算清缴应纳税所得额为 1,500,000 元，要求不超过 3,000,000 元（${limit('slpe.maxTaxableIncome')}）`,
     ]);
     assert.equal(
       p.text.en[0],
@@ -941,16 +971,16 @@ describe('explanations follow the rule: any one of, all of, as deep as it goes',
       '    ✗ all of the following (not all met):',
       '      ✓ kind of taxpayer is enterprise, required equal to enterprise',
       `      ✗ employees is 320, required at most 300: 20 over the limit (${limit('slpe.maxEmployees')})`,
-      `      ✓ total assets is 20000000, required at most 50000000 (${limit('slpe.maxAssets')})`,
+      `      ✓ total assets is 20,000,000 yuan, required at most 50,000,000 yuan (${limit('slpe.maxAssets')})`,
       '      ✓ any one of the following (met):',
       '        ✗ a new enterprise before its first annual CIT return is no, required equal to yes',
-      `        ✓ taxable income on the annual CIT return that counts is 1500000, required at most 3000000 (${limit('slpe.maxTaxableIncome')})`,
+      `        ✓ taxable income on the annual CIT return that counts is 1,500,000 yuan, required at most 3,000,000 yuan (${limit('slpe.maxTaxableIncome')})`,
     ]);
     // Meeting any one alternative is enough, and of the third only the employees are lacking.
     const lacks = lackingOf(p);
     assert.deepEqual(lacks, {
       zh: [
-        `满足以下任一项即可：①增值税纳税人身份为 一般纳税人，要求为 小规模纳税人；②纳税人类型为 企业，要求为 个体工商户；③从业人数为 320，要求不超过 300，超出 20（${limit('slpe.maxEmployees')}）`,
+        `满足以下任一项即可：①增值税纳税人身份为 一般纳税人，要求为 小规模纳税人；②纳税人类型为 企业，要求为 个体工商户；③从业人数为 320 人，要求不超过 300 人，超出 20 人（${limit('slpe.maxEmployees')}）`,
       ],
       en: [
         `any one of: (1) VAT status is general VAT taxpayer, required equal to small-scale VAT taxpayer; (2) kind of taxpayer is enterprise, required equal to individual business; (3) employees is 320, required at most 300: 20 over the limit (${limit('slpe.maxEmployees')})`,
@@ -966,7 +996,7 @@ describe('explanations follow the rule: any one of, all of, as deep as it goes',
       { creditCode: big, policyId: 'cit.smallLowProfit' },
     ]);
     assert.deepEqual(pushed.get(big)?.get('surcharges.sixTaxesTwoFees'), lacks.zh);
-    assert.deepEqual(pushed.get(big)?.get('cit.smallLowProfit'), [`从业人数为 320，要求不超过 300，超出 20（${limit('slpe.maxEmployees')}）`]);
+    assert.deepEqual(pushed.get(big)?.get('cit.smallLowProfit'), [`从业人数为 320 人，要求不超过 300 人，超出 20 人（${limit('slpe.maxEmployees')}）`]);
   });
 
   it('a condition not known whose group another part decides is marked not needed, not as one that cannot be decided', async () => {
@@ -989,7 +1019,7 @@ describe('explanations follow the rule: any one of, all of, as deep as it goes',
     // Not a near miss: with the return's income unknown, meeting the head count would not be known to be enough.
     assert.equal(q.status, 'notEligible');
     assert.deepEqual(q.text.zh.slice(-4), [
-      `      ✓ 资产总额为 20000000，要求不超过 50000000（${limit('slpe.maxAssets')}）`,
+      `      ✓ 资产总额为 20,000,000 元，要求不超过 50,000,000 元（${limit('slpe.maxAssets')}）`,
       '      – 以下任一项满足即可（无须判断：同组另一项未满足）：',
       '        ✗ 新设立企业、首次汇算清缴前为 否，要求为 是',
       '        – 适用的企业所得税年度汇算清缴应纳税所得额：缺少数据（适用的企业所得税年度汇算清缴应纳税所得额），无须判断（所在一组无须判断）',

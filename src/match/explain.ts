@@ -107,7 +107,18 @@ function conditionText(c: ConditionTrace): Words {
       : typeof v === 'string' && VALUE_LABELS[v]
         ? VALUE_LABELS[v][lang]
         : String(v);
-  const observed = { zh: show(raw, 'zh'), en: show(raw, 'en') };
+  // A number of a fact that counts yuan or people is written with its unit (43,573,960.44 元); the
+  // comparison's operands and what is lacking alike.
+  const unit = FACT_LABELS[fact]?.unit;
+  const measured = (v: unknown, lang: 'zh' | 'en') => {
+    const n = typeof v === 'number' ? String(v) : typeof v === 'string' && /^-?\d+(\.\d+)?$/.test(v) ? v : null;
+    if (n === null || unit === undefined) return show(v, lang);
+    if (unit === 'people') return lang === 'zh' ? `${n} 人` : n;
+    const [whole = '', decimals] = n.split('.');
+    const yuan = groupedYuan(decimals === undefined ? whole : `${whole}.${decimals.padEnd(2, '0')}`);
+    return lang === 'zh' ? `${yuan} 元` : `${yuan} yuan`;
+  };
+  const observed = { zh: measured(raw, 'zh'), en: measured(raw, 'en') };
   const written = /(<=|>=|==|!=|<|>)/.exec(c.condition)?.[1] ?? '==';
   // A bare fact has no operator to turn round: its required value (yes, or no) carries the negation.
   const op = c.negated && c.against ? (NEGATED_OP[written] ?? written) : written;
@@ -116,7 +127,7 @@ function conditionText(c: ConditionTrace): Words {
     c.against
       ? Array.isArray(c.against.value)
         ? c.against.value.map((v) => show(v, lang)).join(', ')
-        : show(c.against.value, lang)
+        : measured(c.against.value, lang)
       : YES_NO[lang][c.negated ? 1 : 0];
   const against = { zh: againstIn('zh'), en: againstIn('en') };
   const src = c.against?.param ? { zh: `${c.against.param}: ${sourceZh(c.against.source ?? '')}`, en: `${c.against.param}: ${c.against.source}` } : null;
@@ -133,7 +144,10 @@ function conditionText(c: ConditionTrace): Words {
     ? { zh: '', en: '' }
     : Number(c.nearMiss.by) === 0
       ? { zh: '，恰为限额', en: ': exactly at the limit' }
-      : { zh: `，${c.nearMiss.direction === 'over' ? '超出' : '差'} ${c.nearMiss.by}`, en: `: ${c.nearMiss.by} ${c.nearMiss.direction} the limit` };
+      : {
+          zh: `，${c.nearMiss.direction === 'over' ? '超出' : '差'} ${measured(c.nearMiss.by, 'zh')}`,
+          en: `: ${measured(c.nearMiss.by, 'en')} ${c.nearMiss.direction} the limit`,
+        };
   if (c.condition.includes(' in ')) {
     return {
       zh: `${label.zh}为 ${observed.zh}，要求${c.negated ? '不属于' : '属于'} [${against.zh}]`,
@@ -574,15 +588,19 @@ function explainFacts(facts: FactRow, inForce: InForce, policies: InForce): Poli
  */
 function headline(entry: CatalogueEntry, status: MatchStatus, value: string | null, lapsedBy: string | null): Words {
   // A near miss is not eligible: its estimate is what meeting the conditions would be worth.
+  // An estimate of 0.00 or less (no tax to reduce this quarter) is said as such: "worth about 0.00
+  // yuan if the conditions were met" would read as an error, and pushes leave such results out.
   const worth =
     value === null
       ? { zh: '', en: '' }
-      : status === 'nearMiss'
-        ? {
-            zh: `，如满足以下条件，本季度约可减免 ${groupedYuan(value)} 元`,
-            en: `, worth about ${groupedYuan(value)} yuan this quarter if the conditions below were met`,
-          }
-        : { zh: `，预计本季度可享受约 ${groupedYuan(value)} 元`, en: `, worth about ${groupedYuan(value)} yuan this quarter` };
+      : Number(value) <= 0
+        ? { zh: '，但本季度没有可减免的税费（估算 0.00 元）', en: ', but there is nothing to reduce this quarter (estimated at 0.00 yuan)' }
+        : status === 'nearMiss'
+          ? {
+              zh: `，如满足以下条件，本季度约可减免 ${groupedYuan(value)} 元`,
+              en: `, worth about ${groupedYuan(value)} yuan this quarter if the conditions below were met`,
+            }
+          : { zh: `，预计本季度可享受约 ${groupedYuan(value)} 元`, en: `, worth about ${groupedYuan(value)} yuan this quarter` };
   const lapsed =
     lapsedBy === null
       ? { zh: '', en: '' }

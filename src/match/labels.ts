@@ -12,10 +12,16 @@ const FROM = {
 } as const;
 
 /**
+ * What a number of a fact counts, so that it reads as people write it: yuan grouped by thousands with
+ * 元 (43,573,960.44 元 rather than 43573960.44), people with 人 in Chinese.
+ */
+export type FactUnit = 'yuan' | 'people';
+
+/**
  * How each fact is named to a person, in Chinese and English (rules use the identifiers), and where
  * the bureau gets it when that is a return or another department.
  */
-export const FACT_LABELS: Record<string, { zh: string; en: string; from?: { zh: string; en: string } }> = {
+export const FACT_LABELS: Record<string, { zh: string; en: string; from?: { zh: string; en: string }; unit?: FactUnit }> = {
   kind: { zh: '纳税人类型', en: 'kind of taxpayer' },
   vat_status: { zh: '增值税纳税人身份', en: 'VAT status' },
   industry: { zh: '行业', en: 'industry' },
@@ -24,31 +30,32 @@ export const FACT_LABELS: Record<string, { zh: string; en: string; from?: { zh: 
   collection_mode: { zh: '征收方式', en: 'collection mode' },
   credit_level: { zh: '纳税信用级别', en: 'credit level' },
   registered_on: { zh: '登记日期', en: 'registration date' },
-  employees: { zh: '从业人数', en: 'employees' },
-  total_assets: { zh: '资产总额', en: 'total assets' },
-  taxable_income: { zh: '本年累计应纳税所得额', en: 'taxable income of the year so far', from: FROM.citReturn },
-  quarterly_taxable_income: { zh: '本季度应纳税所得额', en: 'taxable income of the quarter', from: FROM.citReturn },
-  monthly_sales: { zh: '月销售额', en: 'sales of the month', from: FROM.vatReturn },
-  quarterly_sales: { zh: '季度销售额', en: 'sales of the quarter', from: FROM.vatReturn },
-  annual_sales: { zh: '年销售额', en: 'sales of the last 12 months', from: FROM.vatReturn },
-  vat_payable: { zh: '本季度应纳增值税', en: 'VAT payable for the quarter', from: FROM.vatReturn },
-  surcharges_payable: { zh: '本季度附加税费', en: 'surcharges for the quarter', from: FROM.vatReturn },
-  wages_paid: { zh: '本季度工资薪金', en: 'wages paid in the quarter', from: FROM.iitWithholding },
-  rnd_expense: { zh: '研发费用', en: 'R&D expense' },
+  employees: { zh: '从业人数', en: 'employees', unit: 'people' },
+  total_assets: { zh: '资产总额', en: 'total assets', unit: 'yuan' },
+  taxable_income: { zh: '本年累计应纳税所得额', en: 'taxable income of the year so far', from: FROM.citReturn, unit: 'yuan' },
+  quarterly_taxable_income: { zh: '本季度应纳税所得额', en: 'taxable income of the quarter', from: FROM.citReturn, unit: 'yuan' },
+  monthly_sales: { zh: '月销售额', en: 'sales of the month', from: FROM.vatReturn, unit: 'yuan' },
+  quarterly_sales: { zh: '季度销售额', en: 'sales of the quarter', from: FROM.vatReturn, unit: 'yuan' },
+  annual_sales: { zh: '年销售额', en: 'sales of the last 12 months', from: FROM.vatReturn, unit: 'yuan' },
+  vat_payable: { zh: '本季度应纳增值税', en: 'VAT payable for the quarter', from: FROM.vatReturn, unit: 'yuan' },
+  surcharges_payable: { zh: '本季度附加税费', en: 'surcharges for the quarter', from: FROM.vatReturn, unit: 'yuan' },
+  wages_paid: { zh: '本季度工资薪金', en: 'wages paid in the quarter', from: FROM.iitWithholding, unit: 'yuan' },
+  rnd_expense: { zh: '研发费用', en: 'R&D expense', unit: 'yuan' },
   high_tech: { zh: '高新技术企业证书', en: 'high-tech enterprise certificate' },
   high_tech_lapsed_this_year: { zh: '高新技术企业资格本年期满、尚在重新认定前', en: 'high-tech certificate expired this year, re-recognition pending' },
   months_registered: { zh: '登记月数', en: 'months since registration' },
-  business_income: { zh: '本年累计经营所得应纳税所得额', en: 'taxable business income of the year so far', from: FROM.iitBusiness },
-  quarterly_business_income: { zh: '本季度经营所得应纳税所得额', en: 'taxable business income of the quarter', from: FROM.iitBusiness },
-  disabled_employees: { zh: '残疾人职工人数', en: 'employees with a disability certificate', from: FROM.disabilityFund },
-  key_group_hires: { zh: '本年招用重点群体人数', en: 'key-group people hired this year', from: FROM.humanResources },
-  veteran_hires: { zh: '本年招用退役士兵人数', en: 'retired soldiers hired this year', from: FROM.veteranAffairs },
-  retained_credit_increase: { zh: '增量留抵税额', en: 'increase of the retained VAT credit' },
+  business_income: { zh: '本年累计经营所得应纳税所得额', en: 'taxable business income of the year so far', from: FROM.iitBusiness, unit: 'yuan' },
+  quarterly_business_income: { zh: '本季度经营所得应纳税所得额', en: 'taxable business income of the quarter', from: FROM.iitBusiness, unit: 'yuan' },
+  disabled_employees: { zh: '残疾人职工人数', en: 'employees with a disability certificate', from: FROM.disabilityFund, unit: 'people' },
+  key_group_hires: { zh: '本年招用重点群体人数', en: 'key-group people hired this year', from: FROM.humanResources, unit: 'people' },
+  veteran_hires: { zh: '本年招用退役士兵人数', en: 'retired soldiers hired this year', from: FROM.veteranAffairs, unit: 'people' },
+  retained_credit_increase: { zh: '增量留抵税额', en: 'increase of the retained VAT credit', unit: 'yuan' },
   chips_or_machines: { zh: '集成电路或工业母机企业清单', en: 'on the chip or industrial mother-machine list', from: FROM.lists },
   cit_annual_taxable_income: {
     zh: '适用的企业所得税年度汇算清缴应纳税所得额',
     en: 'taxable income on the annual CIT return that counts',
     from: FROM.citAnnual,
+    unit: 'yuan',
   },
   before_first_cit_annual: { zh: '新设立企业、首次汇算清缴前', en: 'a new enterprise before its first annual CIT return' },
 };
