@@ -768,6 +768,77 @@ describe('the ledger of reliefs that do not stack, hand-built, on both engines',
   });
 });
 
+describe("the surcharges' halving estimated on the levy before it, hand-built, on both engines", () => {
+  const engines = bothEngines({ migrate: true });
+  const code = (i: number) => withCheckCharacter(`91440300MA5R${String(i).padStart(5, '0')}`);
+  const HALVING = '9900000003';
+
+  async function seed(db: Db) {
+    const tp = (i: number, kind: string, vat: string) =>
+      db.exec(`INSERT INTO taxpayer VALUES ($1, 'x', $2, $3, 'F51', 'futian', DATE '2020-01-01', 5, 800000, 'actualAccounts', false, NULL, 0, 'B')`, [
+        code(i),
+        kind,
+        vat,
+      ]);
+    const filing = (i: number, type: string, start: string, end: string, base: string, payable: string) =>
+      db.exec(`INSERT INTO filing VALUES ($1, $2, $3::DATE, $4::DATE, DATE '2026-04-15', DATE '2026-04-10', $5::DECIMAL(18,2), $6::DECIMAL(18,2))`, [
+        code(i),
+        type,
+        start,
+        end,
+        base,
+        payable,
+      ]);
+    const claim = (i: number, type: string, start: string, end: string, reduction: string, amount: string) =>
+      db.exec(`INSERT INTO filing_reduction VALUES ($1, $2, $3::DATE, $4::DATE, $5, $6::DECIMAL(18,2))`, [code(i), type, start, end, reduction, amount]);
+    // 1 and 2: small-scale, quarterly, 400,000 of sales at 1 %: 4,000 of VAT, 480 of surcharges (12 %).
+    // 1 claims the halving (240 payable, 240 reduced), 2 does not (480 payable).
+    for (const i of [1, 2]) {
+      await tp(i, 'enterprise', 'smallScale');
+      await filing(i, 'vat', '2026-01-01', '2026-03-31', '400000', '4000');
+      await filing(i, 'surcharges', '2026-01-01', '2026-03-31', '4000', i === 1 ? '240' : '480');
+    }
+    await claim(1, 'surcharges', '2026-01-01', '2026-03-31', HALVING, '240');
+    // 3: an individual business filing monthly, the halving claimed each month (100 payable, 100 reduced),
+    // and another reduction on its surcharges that is not the halving: only the halving is added back.
+    await tp(3, 'individualBusiness', 'general');
+    for (const [start, end] of [
+      ['2026-01-01', '2026-01-31'],
+      ['2026-02-01', '2026-02-28'],
+      ['2026-03-01', '2026-03-31'],
+    ] as const) {
+      await filing(3, 'vat', start, end, '50000', '1666.67');
+      await filing(3, 'surcharges', start, end, '1666.67', '100');
+      await claim(3, 'surcharges', start, end, HALVING, '100');
+    }
+    await claim(3, 'surcharges', '2026-03-01', '2026-03-31', '9900000001', '7');
+    // 4: the halving claimed on the next quarter's return only: none of it is this quarter's.
+    await tp(4, 'enterprise', 'smallScale');
+    await filing(4, 'vat', '2026-01-01', '2026-03-31', '400000', '4000');
+    await filing(4, 'surcharges', '2026-01-01', '2026-03-31', '4000', '480');
+    await claim(4, 'surcharges', '2026-04-01', '2026-06-30', HALVING, '240');
+  }
+
+  it("a claimer's estimate is the halving it claimed, not half of it: the claim is added back to what the return says is payable, in the city run and in a re-match", async () => {
+    const sql = `SELECT f.credit_code, f.surcharges_payable::VARCHAR AS surcharges, m.status, m.benefit::VARCHAR AS benefit
+                 FROM current_fact f JOIN current_match m USING (credit_code, period)
+                 WHERE f.period = '2026-Q1' AND m.policy_id = 'surcharges.sixTaxesTwoFees' ORDER BY f.credit_code`;
+    const expected = [
+      { credit_code: code(1), surcharges: '480.00', status: 'matched', benefit: '240.00' },
+      { credit_code: code(2), surcharges: '480.00', status: 'matched', benefit: '240.00' },
+      { credit_code: code(3), surcharges: '600.00', status: 'matched', benefit: '300.00' },
+      { credit_code: code(4), surcharges: '480.00', status: 'matched', benefit: '240.00' },
+    ];
+    for (const db of [engines.duck, engines.server] as Db[]) {
+      await seed(db);
+      await runMatch(db, { period: '2026-Q1', now: new Date('2026-04-20T08:00:00Z') });
+      assert.deepEqual(await db.all(sql), expected, db.dialect);
+      for (let i = 1; i <= 4; i++) await runMatch(db, { period: '2026-Q1', only: code(i), now: new Date('2026-04-21T08:00:00Z') });
+      assert.deepEqual(await db.all(sql), expected, `${db.dialect}, re-matched one by one`);
+    }
+  });
+});
+
 describe('the ledger of claims the match contradicts and of reliefs missed without money, hand-built, on both engines', () => {
   const engines = bothEngines({ migrate: true });
   const code = (i: number) => withCheckCharacter(`91440300MA5L${String(i).padStart(5, '0')}`);

@@ -38,7 +38,12 @@ export const FACT_LABELS: Record<string, { zh: string; en: string; from?: { zh: 
   quarterly_sales: { zh: '季度销售额', en: 'sales of the quarter', from: FROM.vatReturn, unit: 'yuan' },
   annual_sales: { zh: '年销售额', en: 'sales of the last 12 months', from: FROM.vatReturn, unit: 'yuan' },
   vat_payable: { zh: '本季度应纳增值税', en: 'VAT payable for the quarter', from: FROM.vatReturn, unit: 'yuan' },
-  surcharges_payable: { zh: '本季度附加税费', en: 'surcharges for the quarter', from: FROM.vatReturn, unit: 'yuan' },
+  surcharges_payable: {
+    zh: '本季度应纳附加税费（“六税两费”减征前）',
+    en: "surcharges levied for the quarter, before the six taxes and two fees' halving",
+    from: FROM.vatReturn,
+    unit: 'yuan',
+  },
   wages_paid: { zh: '本季度工资薪金', en: 'wages paid in the quarter', from: FROM.iitWithholding, unit: 'yuan' },
   rnd_expense: { zh: '研发费用', en: 'R&D expense', unit: 'yuan' },
   high_tech: { zh: '高新技术企业证书', en: 'high-tech enterprise certificate' },

@@ -41,8 +41,14 @@ export function annualReturnYear(quarter: Quarter): number {
   return month >= 6 ? year - 1 : year - 2;
 }
 
+/**
+ * The relief whose claims `surcharges_payable` adds back: the returns give the surcharges payable after
+ * it, and its estimate (half the levy) reads the levy before it (law/policies/surcharges.sixTaxesTwoFees.yaml).
+ */
+const SURCHARGES_HALVING = 'surcharges.sixTaxesTwoFees';
+
 /** The parameters of sql/facts.sql for a quarter (and a taxpayer, or null for the city). */
-const factsParams = (quarter: Quarter, computedAt: string, only: string | null): Record<string, SqlParam> => ({
+const factsParams = (quarter: Quarter, policies: Policies, computedAt: string, only: string | null): Record<string, SqlParam> => ({
   period: quarter.period,
   start: quarter.start,
   end: quarter.end,
@@ -51,6 +57,10 @@ const factsParams = (quarter: Quarter, computedAt: string, only: string | null):
   annual_start: `${annualReturnYear(quarter)}-01-01`,
   annual_end: `${annualReturnYear(quarter)}-12-31`,
   computed_at: computedAt,
+  halving_codes: policies
+    .filter((p) => p.entry.id === SURCHARGES_HALVING)
+    .flatMap((p) => p.entry.reductionCodes ?? [])
+    .join(','),
   ...(only === null ? {} : { only }),
 });
 
@@ -170,7 +180,7 @@ export async function runMatch(db: Db, opts: MatchOptions): Promise<MatchRun> {
       at: computedAt,
     });
     progress(`facts for ${quarter.period}`);
-    await named(sql(tx.dialect, 'facts'), factsParams(quarter, computedAt, null));
+    await named(sql(tx.dialect, 'facts'), factsParams(quarter, policies, computedAt, null));
     await tx.exec('DROP TABLE IF EXISTS match_facts');
     await named(`CREATE TEMP TABLE match_facts AS SELECT credit_code AS id, * FROM taxpayer_fact WHERE period = $period AND computed_at = $at::TIMESTAMP`, {
       period: quarter.period,
@@ -253,7 +263,7 @@ async function rematchOne(
   const progress = opts.onProgress ?? (() => {});
   if (db.dialect === 'postgres' && policies.length > 0 && opts.rematchForm !== 'statements') {
     const statement = rematchStatement(policies);
-    const params = statement.bind({ ...factsParams(quarter, computedAt, only), scope: only, sha: run.sha, entries: policies.length });
+    const params = statement.bind({ ...factsParams(quarter, policies, computedAt, only), scope: only, sha: run.sha, entries: policies.length });
     const once = async (on: Db): Promise<MatchRun> => {
       progress(`${policies.length} policies for ${only}, one statement`);
       const [r] = await on.allPrepared<{ run_id: string; taxpayers: string; statuses: string[] | null }>(statement.sql, params);
@@ -297,7 +307,7 @@ async function rematchOne(
     );
     const runId = Number(r?.run_id);
     progress(`facts for ${quarter.period} (${only})`);
-    const [row] = await prepared<FactRow>(sql(tx.dialect, 'facts', 'one'), factsParams(quarter, computedAt, only));
+    const [row] = await prepared<FactRow>(sql(tx.dialect, 'facts', 'one'), factsParams(quarter, policies, computedAt, only));
     const byStatus: Record<string, number> = {};
     if (row) {
       // The interpreter and the formulas in TypeScript (the same answers as the SQL, proven by the

@@ -38,7 +38,10 @@ export const FACTS: Record<string, FactSpec> = {
   quarterly_sales: { type: 'decimal', doc: 'sales of the quarter, yuan' },
   annual_sales: { type: 'decimal', doc: 'sales of the 12 months to the end of the period, yuan' },
   vat_payable: { type: 'decimal', doc: 'VAT payable for the quarter, yuan' },
-  surcharges_payable: { type: 'decimal', doc: 'surcharges payable for the quarter, yuan' },
+  surcharges_payable: {
+    type: 'decimal',
+    doc: "surcharges levied for the quarter before the six taxes and two fees' halving (payable plus that halving's claims), yuan",
+  },
   wages_paid: { type: 'decimal', doc: 'wages paid in the quarter (IIT withholding returns), yuan' },
   rnd_expense: { type: 'decimal', doc: 'R&D expense of the year, yuan' },
   high_tech: { type: 'bool', doc: 'holds a valid high and new technology enterprise certificate' },

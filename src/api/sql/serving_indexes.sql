@@ -7,6 +7,7 @@
 CREATE INDEX IF NOT EXISTS serve_taxpayer_code ON taxpayer (credit_code);
 -- A single-taxpayer re-match recomputes the facts from the taxpayer's returns (src/match/sql/facts.sql).
 CREATE INDEX IF NOT EXISTS serve_filing_code ON filing (credit_code);
+CREATE INDEX IF NOT EXISTS serve_reduction_code ON filing_reduction (credit_code);
 CREATE INDEX IF NOT EXISTS serve_employment_code ON employment_report (credit_code);
 CREATE INDEX IF NOT EXISTS serve_list_code ON enterprise_list (credit_code);
 CREATE INDEX IF NOT EXISTS serve_person_code ON company_person (credit_code);

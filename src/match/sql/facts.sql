@@ -4,7 +4,8 @@
 -- what neither carries comes from other departments (employment_report, enterprise_list) or is unknown.
 -- $month_start and $year_start are the first days of the quarter's last month and of its year;
 -- $annual_start and $annual_end the first and last days of the year whose annual CIT return counts
--- for the quarter.
+-- for the quarter; $halving_codes the reduction codes of the six taxes and two fees' halving of the
+-- surcharges, comma-separated.
 --
 -- Two forms in one text (src/match/match.ts keeps the lines of one): a line ending in `-- [city]`
 -- belongs to the city-wide form, one ending in `-- [one]` to the single-taxpayer form, which looks
@@ -26,6 +27,20 @@ WITH t AS (
   FROM filing -- [city]
   FROM r -- [one]
   WHERE period_end > ($end::DATE - INTERVAL 12 MONTH) AND period_end <= $end::DATE
+), rr AS MATERIALIZED ( -- [one]
+  SELECT * FROM filing_reduction WHERE credit_code = $only -- [one]
+), h AS (
+  -- The six taxes and two fees' halving claimed on the quarter's surcharges returns. The returns give
+  -- what is payable after it; the halving is estimated on the levy before it (本期应纳税（费）额), so
+  -- surcharges_payable adds it back. Read as payable, a claimer's estimate was half its relief.
+  SELECT credit_code, -- [city]
+  SELECT -- [one]
+    sum(amount) AS halved
+  FROM filing_reduction -- [city]
+  FROM rr -- [one]
+  WHERE tax_type = 'surcharges' AND period_end >= $start::DATE AND period_end <= $end::DATE
+    AND list_contains(string_split($halving_codes, ','), reduction_code)
+  GROUP BY credit_code -- [city]
 ), agg AS (
   SELECT credit_code, -- [city]
   SELECT -- [one]
@@ -86,7 +101,7 @@ WITH t AS (
 SELECT t.credit_code, $period AS period, $start::DATE AS period_start, $end::DATE AS period_end, $computed_at::TIMESTAMP AS computed_at,
   t.kind, t.vat_status, t.industry, left(t.industry, 1) AS industry_section, t.district, t.collection_mode, t.credit_level, t.registered_on,
   t.employees, t.total_assets, a.taxable_income, a.quarterly_taxable_income, a.monthly_sales, a.quarterly_sales, a.annual_sales,
-  a.vat_payable, a.surcharges_payable, a.wages_paid, t.rnd_expense,
+  a.vat_payable, a.surcharges_payable + coalesce(h.halved, 0) AS surcharges_payable, a.wages_paid, t.rnd_expense,
   t.high_tech AND (t.high_tech_until IS NULL OR t.high_tech_until >= $end::DATE) AS high_tech,
   datediff('month', t.registered_on, $end::DATE) AS months_registered,
   a.business_income, e.disabled_employees, e.key_group_hires, e.veteran_hires,
@@ -113,7 +128,7 @@ SELECT t.credit_code, $period AS period, $start::DATE AS period_start, $end::DAT
          WHEN t.registered_on <= $annual_end::DATE THEN NOT coalesce(y.counted_filed_on <= $end::DATE, false)
          ELSE y.later_income IS NULL END
   END AS before_first_cit_annual
-FROM t LEFT JOIN agg a USING (credit_code) LEFT JOIN e USING (credit_code) LEFT JOIN l USING (credit_code) LEFT JOIN y USING (credit_code) -- [city]
-FROM t CROSS JOIN agg a CROSS JOIN e CROSS JOIN l CROSS JOIN y -- [one]
+FROM t LEFT JOIN agg a USING (credit_code) LEFT JOIN e USING (credit_code) LEFT JOIN l USING (credit_code) LEFT JOIN y USING (credit_code) LEFT JOIN h USING (credit_code) -- [city]
+FROM t CROSS JOIN agg a CROSS JOIN e CROSS JOIN l CROSS JOIN y CROSS JOIN h -- [one]
 RETURNING * -- [one]
 ;

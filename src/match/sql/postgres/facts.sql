@@ -11,6 +11,16 @@ WITH t AS (
   FROM filing
   WHERE period_end > ($end::DATE - INTERVAL '12 months') AND period_end <= $end::DATE
     AND credit_code = $only -- [one]
+), h AS (
+  -- The six taxes and two fees' halving claimed on the quarter's surcharges returns, added back (facts.sql).
+  SELECT credit_code, -- [city]
+  SELECT -- [one]
+    sum(amount) AS halved
+  FROM filing_reduction
+  WHERE tax_type = 'surcharges' AND period_end >= $start::DATE AND period_end <= $end::DATE
+    AND reduction_code = ANY (string_to_array($halving_codes::TEXT, ','))
+    AND credit_code = $only -- [one]
+  GROUP BY credit_code -- [city]
 ), agg AS (
   SELECT credit_code, -- [city]
   SELECT -- [one]
@@ -71,7 +81,7 @@ WITH t AS (
 SELECT t.credit_code, $period::TEXT AS period, $start::DATE AS period_start, $end::DATE AS period_end, $computed_at::TIMESTAMP AS computed_at,
   t.kind, t.vat_status, t.industry, left(t.industry, 1) AS industry_section, t.district, t.collection_mode, t.credit_level, t.registered_on,
   t.employees, t.total_assets, a.taxable_income, a.quarterly_taxable_income, a.monthly_sales, a.quarterly_sales, a.annual_sales,
-  a.vat_payable, a.surcharges_payable, a.wages_paid, t.rnd_expense,
+  a.vat_payable, a.surcharges_payable + coalesce(h.halved, 0) AS surcharges_payable, a.wages_paid, t.rnd_expense,
   t.high_tech AND (t.high_tech_until IS NULL OR t.high_tech_until >= $end::DATE) AS high_tech,
   -- DuckDB's datediff('month', ...): month boundaries crossed, whatever the days
   ((extract(year FROM $end::DATE) - extract(year FROM t.registered_on)) * 12 + extract(month FROM $end::DATE) - extract(month FROM t.registered_on))::BIGINT AS months_registered,
@@ -99,7 +109,7 @@ SELECT t.credit_code, $period::TEXT AS period, $start::DATE AS period_start, $en
          WHEN t.registered_on <= $annual_end::DATE THEN NOT coalesce(y.counted_filed_on <= $end::DATE, false)
          ELSE y.later_income IS NULL END
   END AS before_first_cit_annual
-FROM t LEFT JOIN agg a USING (credit_code) LEFT JOIN e USING (credit_code) LEFT JOIN l USING (credit_code) LEFT JOIN y USING (credit_code) -- [city]
-FROM t CROSS JOIN agg a CROSS JOIN e CROSS JOIN l CROSS JOIN y -- [one]
+FROM t LEFT JOIN agg a USING (credit_code) LEFT JOIN e USING (credit_code) LEFT JOIN l USING (credit_code) LEFT JOIN y USING (credit_code) LEFT JOIN h USING (credit_code) -- [city]
+FROM t CROSS JOIN agg a CROSS JOIN e CROSS JOIN l CROSS JOIN y CROSS JOIN h -- [one]
 RETURNING * -- [one]
 ;
