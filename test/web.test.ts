@@ -219,6 +219,26 @@ describe('web app in a browser', () => {
       await textOf(page.getByTestId('city-lapsed-by-policy')),
       /小型微利企业[^：]*：未申报、不再享受 [\d,]+\.\d\d 元（\d+ 户）；已申报、应补缴 [\d,]+\.\d\d 元（\d+ 户）。/,
     );
+    // A claim taken back the same way is money the company must repay: a figure of its own, beside enjoyed and missed.
+    const [claim] = await s.db.all<{ c: string; p: string }>(
+      "SELECT credit_code AS c, policy_id AS p FROM ledger_entry WHERE status = 'enjoyed' AND claimed > 0 AND period_end BETWEEN DATE '2026-01-01' AND DATE '2026-12-31' ORDER BY credit_code, policy_id LIMIT 1",
+    );
+    assert.ok(claim, 'the demo city has a claim');
+    const claimer = claim.c;
+    await s.db.exec(
+      "UPDATE ledger_entry SET status = 'claimedLapsedInYear', enjoyed = 0 WHERE credit_code = $1 AND policy_id = $2 AND status = 'enjoyed' AND period_end BETWEEN DATE '2026-01-01' AND DATE '2026-12-31'",
+      [claimer, claim.p],
+    );
+    const { repaid } = await s.db.one<{ repaid: string }>(
+      "SELECT sum(claimed)::VARCHAR AS repaid FROM ledger_entry WHERE credit_code = $1 AND status = 'claimedLapsedInYear' AND period_end BETWEEN DATE '2026-01-01' AND DATE '2026-12-31'",
+      [claimer],
+    );
+    await s.db.exec(`INSERT INTO match_run SELECT max(run_id) + 1, max(period), $1, 'test', 28, max(finished_at), max(finished_at) FROM match_run`, [claimer]);
+    await page.goto(`${s.url}/company/${claimer}/ledger`);
+    await page.getByTestId('ledger-claimed-lapsed').waitFor();
+    const figure = await textOf(page.getByTestId('ledger-claimed-lapsed'));
+    assert.match(figure, /已申报、应补缴/);
+    assert.ok(figure.includes(Number(repaid).toLocaleString('en-US', { minimumFractionDigits: 2 })), `${figure} shows ${repaid}`);
     assert.deepEqual(errors, [], 'no script errors');
     await context.close();
   });

@@ -163,7 +163,7 @@ export function LedgerTab({ code }: { code: string }) {
           <Loading />
         ) : (
           <>
-            <div className={`stats ${data.claimedNotEligible !== '0.00' ? 'stats-4' : 'stats-3'}`}>
+            <div className={`stats ledger-stats stats-${3 + [data.claimedNotEligible, data.claimedLapsed, data.lapsed].filter((x) => x !== '0.00').length}`}>
               <Stat
                 label={t('ledger.totalEnjoyed')}
                 value={compactYuan(data.enjoyed, lang)}
@@ -189,6 +189,15 @@ export function LedgerTab({ code }: { code: string }) {
                   hint={t('ledger.claimedNotEligibleHint')}
                   tone="warn"
                   testId="ledger-claimed-not-eligible"
+                />
+              ) : null}
+              {data.claimedLapsed !== '0.00' ? (
+                <Stat
+                  label={t('ledger.totalClaimedLapsed')}
+                  value={compactYuan(data.claimedLapsed, lang)}
+                  hint={`${exactUnder(data.claimedLapsed, lang) ?? ''} ${t('ledger.claimedLapsedHint')}`.trim()}
+                  tone="warn"
+                  testId="ledger-claimed-lapsed"
                 />
               ) : null}
               {data.lapsed !== '0.00' ? (
