@@ -5,6 +5,7 @@ import { calculate } from '../src/calc/calculate.ts';
 import { CALCULATIONS } from '../src/calc/registry.ts';
 import { policyReport, taxpayerLedger } from '../src/ledger/ledger.ts';
 import { catalogueOf, DEFAULT_LAW_DIR, runMatch } from '../src/match/match.ts';
+import { withCheckCharacter } from '../src/model/index.ts';
 import { type Engine, type Service, startService } from './helpers/service.ts';
 
 for (const engine of ['duckdb', 'postgres'] as Engine[]) {
@@ -333,6 +334,51 @@ for (const engine of ['duckdb', 'postgres'] as Engine[]) {
         assert.equal(badSort.json.error.code, 'invalidRequest');
         assert.match(badSort.json.error.message, /sort/);
         assert.equal((await call('analyst', 'GET', '/api/taxpayers?pageSize=1000')).status, 400);
+      });
+
+      it('answers a mistyped credit code, a taxpayer not on the roll, and a quarter or year never matched with an error naming it, not with empty data', async () => {
+        const code = s.otherCreditCode;
+        const alphabet = '0123456789ABCDEFGHJKLMNPQRTUWXY';
+        // The same 17 characters with another check character: a typo, which names no taxpayer.
+        const typo = code.slice(0, 17) + alphabet[(alphabet.indexOf(code.charAt(17)) + 1) % alphabet.length];
+        for (const path of ['ledger', 'matches', 'messages']) {
+          const r = await call('analyst', 'GET', `/api/taxpayers/${typo}/${path}`);
+          assert.equal(r.status, 400, `${path}: ${JSON.stringify(r.json)}`);
+          assert.match(r.json.error.message, new RegExp(`check character is '${typo.charAt(17)}', expected '${code.charAt(17)}'`));
+        }
+        const nobody = withCheckCharacter('91440300MA5Q0000Y');
+        assert.equal((await s.db.all('SELECT 1 AS x FROM taxpayer WHERE credit_code = $1', [nobody])).length, 0);
+        for (const path of ['ledger', 'matches', 'messages']) {
+          const r = await call('analyst', 'GET', `/api/taxpayers/${nobody}/${path}`);
+          assert.equal(r.status, 404, path);
+          assert.equal(r.json.error.message, `taxpayer ${nobody} not found`);
+        }
+        const quarter = await call('analyst', 'GET', `/api/taxpayers/${code}/matches?period=2030-Q1`);
+        assert.equal(quarter.status, 404);
+        assert.equal(quarter.json.error.message, 'a match run of 2030-Q1 not found');
+        for (const path of [`/api/taxpayers/${code}/ledger?year=2030`, '/api/report/policy?year=2030']) {
+          const r = await call('analyst', 'GET', path);
+          assert.equal(r.status, 404, path);
+          assert.equal(r.json.error.message, 'a match run in 2030 not found');
+        }
+        assert.equal((await call('analyst', 'GET', '/api/push/messages?period=2026-Q9')).status, 400);
+        // A campaign that could reach nobody says why: a district not in the city, a policy not in force
+        // in the quarter, a quarter never matched.
+        const campaign = { period: '2026-Q1', policyIds: ['cit.smallLowProfit'], statuses: ['matched'] };
+        const district = await call('analyst', 'POST', '/api/campaigns/preview', { ...campaign, districts: ['atlantis'] });
+        assert.equal(district.status, 400);
+        const lapsed = await call('analyst', 'POST', '/api/campaigns/preview', { ...campaign, policyIds: ['vat.smallScaleExemption2023'] });
+        assert.equal(lapsed.status, 400);
+        assert.equal(lapsed.json.error.field, 'policyIds');
+        assert.match(
+          lapsed.json.error.message,
+          /^policy 'vat\.smallScaleExemption2023' is not in force at the end of 2026-Q1 \(in force 2023-01-01 to 2025-12-31\)$/,
+        );
+        const unmatched = await call('analyst', 'POST', '/api/campaigns/preview', { ...campaign, period: '2027-Q1' });
+        assert.equal(unmatched.status, 400);
+        assert.equal(unmatched.json.error.field, 'period');
+        assert.match(unmatched.json.error.message, /^no match run for 2027-Q1/);
+        assert.equal((await call('analyst', 'POST', '/api/campaigns/preview', campaign)).status, 200);
       });
 
       it('previews a campaign: the reach equals the current results of the chosen policies', async () => {

@@ -1,11 +1,20 @@
 import { z } from 'zod';
+import { creditCodeProblem } from '../model/creditCode.ts';
 
 /** Amounts are decimal strings in yuan, exact to the fen, as everywhere in Zhishu. */
 export const yuan = z
   .string()
   .regex(/^-?\d+(\.\d{1,2})?$/)
   .describe('yuan, exact decimal string');
-export const creditCode = z.string().regex(/^[0-9A-HJ-NPQRTUWXY]{18}$/, 'must be an 18-character unified social credit code');
+// The check character too (GB 32100): a code mistyped by one character names no taxpayer, and
+// answering it with an empty ledger would read as a company that has none.
+export const creditCode = z
+  .string()
+  .regex(/^[0-9A-HJ-NPQRTUWXY]{18}$/, 'must be an 18-character unified social credit code')
+  .superRefine((code, ctx) => {
+    const problem = /^[0-9A-HJ-NPQRTUWXY]{18}$/.test(code) ? creditCodeProblem(code) : null;
+    if (problem !== null) ctx.addIssue({ code: 'custom', message: `not a unified social credit code: ${problem}` });
+  });
 export const period = z
   .string()
   .regex(/^\d{4}-Q[1-4]$/, 'must be a quarter, e.g. 2026-Q1')

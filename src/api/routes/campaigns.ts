@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { itemWords } from '../../match/lacking.ts';
-import { ROLES } from '../../model/enums.ts';
+import { parseQuarter } from '../../match/period.ts';
+import { DISTRICT_IDS, ROLES } from '../../model/enums.ts';
 import { planPushes, rolesFor } from '../../push/plan.ts';
 import { DEFAULT_PLAN_SETTINGS } from '../../push/settings.ts';
 import type { SqlParam } from '../../store/db.ts';
@@ -8,6 +9,7 @@ import { type ApiContext, requireRole, type ZodApi } from '../context.ts';
 import { invalid } from '../errors.ts';
 import { BUREAU_ROLES, MAY_PLAN_PUSHES } from '../roles.ts';
 import { errors, period } from '../schemas.ts';
+import { hasMatchRun } from './meta.ts';
 
 export const campaignBody = z.object({
   period,
@@ -16,7 +18,7 @@ export const campaignBody = z.object({
     .array(z.enum(['matched', 'nearMiss']))
     .min(1)
     .default(['matched']),
-  districts: z.array(z.string()).max(20).optional(),
+  districts: z.array(z.enum(DISTRICT_IDS)).max(20).optional(),
   industrySections: z
     .array(z.string().regex(/^[A-T]$/))
     .max(20)
@@ -59,10 +61,15 @@ function hitSql(c: Campaign, params: SqlParam[]): string {
         AND (m.benefit IS NULL OR m.benefit <> 0) ${districts} ${sections}`;
 }
 
+// A policy out of force in the quarter, or a quarter never matched, would reach nobody: said as
+// such rather than answered with a campaign of 0.
 function checkPolicies(ctx: ApiContext, c: Campaign) {
+  const end = parseQuarter(c.period).end;
   return c.policyIds.map((id) => {
     const e = ctx.catalogue.entries.find((x) => x.id === id && x.kind === 'policy');
     if (!e) throw invalid(`no policy '${id}' in the catalogue`, 'policyIds');
+    if (e.effective.from > end || e.effective.to < end)
+      throw invalid(`policy '${id}' is not in force at the end of ${c.period} (in force ${e.effective.from} to ${e.effective.to})`, 'policyIds');
     return e;
   });
 }
@@ -75,6 +82,7 @@ function checkPolicies(ctx: ApiContext, c: Campaign) {
  */
 export async function campaignReach(ctx: ApiContext, c: Campaign) {
   const entries = checkPolicies(ctx, c);
+  if (!(await hasMatchRun(ctx, c.period))) throw invalid(`no match run for ${c.period}: run zhishu match --period ${c.period} first`, 'period');
   const params: SqlParam[] = [];
   const hits = hitSql(c, params);
   const layer: SqlParam[][] = [];

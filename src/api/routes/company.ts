@@ -11,7 +11,7 @@ import { RunCache } from '../freshness.ts';
 import { pageRows } from '../paging.ts';
 import { isBureau } from '../roles.ts';
 import { creditCode, errors, paged, pageOf, pageQuery, period, sortBy, title, yuan } from '../schemas.ts';
-import { matchedPeriods } from './meta.ts';
+import { hasMatchRun, matchedPeriods } from './meta.ts';
 
 const MATCH_STATUSES = ['matched', 'nearMiss', 'unknown'] as const;
 
@@ -30,11 +30,22 @@ const matchItem = z.object({
 const codeParams = z.object({ code: creditCode });
 
 async function periodOrLatest(ctx: ApiContext, p: string | undefined): Promise<string> {
-  if (p) return p;
+  if (p) {
+    if (!(await hasMatchRun(ctx, p))) throw notFound(`a match run of ${p}`);
+    return p;
+  }
   const periods = await matchedPeriods(ctx);
   const latest = periods[periods.length - 1];
   if (!latest) throw notFound('a matched period (run zhishu match first)');
   return latest;
+}
+
+/**
+ * A code of no taxpayer on the roll is a 404 (its check character is the schema's): answered with
+ * empty results, it read as a company with nothing to claim.
+ */
+async function onTheRoll(ctx: ApiContext, code: string): Promise<void> {
+  if ((await ctx.db.all('SELECT 1 AS x FROM taxpayer WHERE credit_code = $1', [code])).length === 0) throw notFound(`taxpayer ${code}`);
 }
 
 type MatchRow = { policy_id: string; status: (typeof MATCH_STATUSES)[number]; benefit: string | null; category: string; period: string };
@@ -143,6 +154,7 @@ export function registerCompany(api: ZodApi, ctx: ApiContext): void {
     },
     async (req) => {
       companyAccess(req, req.params.code, 'read.matches');
+      await onTheRoll(ctx, req.params.code);
       const q = req.query;
       const p = await periodOrLatest(ctx, q.period);
       // The results of the taxpayer's latest run for the quarter: a city run or a later re-match.
@@ -234,7 +246,8 @@ export function registerCompany(api: ZodApi, ctx: ApiContext): void {
     },
     async (req) => {
       companyAccess(req, req.params.code, 'read.explanation');
-      const p = await periodOrLatest(ctx, req.query.period);
+      // A quarter without facts of the taxpayer is explainTaxpayer's 404, which says that.
+      const p = req.query.period ?? (await periodOrLatest(ctx, undefined));
       if (!ctx.catalogue.entries.some((e) => e.id === req.params.policyId)) throw notFound(`policy ${req.params.policyId}`);
       let explained: Explained;
       try {
@@ -299,6 +312,8 @@ export function registerCompany(api: ZodApi, ctx: ApiContext): void {
     },
     async (req) => {
       companyAccess(req, req.params.code, 'read.ledger');
+      await onTheRoll(ctx, req.params.code);
+      if (req.query.year !== undefined && !(await hasMatchRun(ctx, req.query.year))) throw notFound(`a match run in ${req.query.year}`);
       const year = req.query.year ?? Number((await periodOrLatest(ctx, undefined)).slice(0, 4));
       const ledger = await taxpayerLedger(ctx.db, req.params.code, year);
       // Sums per month in whole fen: exact, like every amount.
@@ -344,6 +359,7 @@ export function registerCompany(api: ZodApi, ctx: ApiContext): void {
     },
     async (req) => {
       const user = companyAccess(req, req.params.code, 'read.messages');
+      await onTheRoll(ctx, req.params.code);
       const role = isBureau(user.role) ? null : user.role;
       const where = `(CAST($2 AS VARCHAR) IS NULL OR role = $2)${req.query.unread === 'true' ? ' AND read_at IS NULL' : ''}`;
       const { rows, ...paging } = await pageRows<{

@@ -33,6 +33,16 @@ export function matchedPeriods(ctx: ApiContext): Promise<string[]> {
   return periods;
 }
 
+/**
+ * Whether a match run (of the city, or of one taxpayer) is of the quarter, or with a year, of a quarter of
+ * that year: asked for data of a quarter or year never matched, the API says so instead of answering
+ * with empty lists and zeros, which read as a company or city with no reliefs.
+ */
+export async function hasMatchRun(ctx: ApiContext, periodOrYear: string | number): Promise<boolean> {
+  const pattern = typeof periodOrYear === 'number' ? `${periodOrYear}-Q_` : periodOrYear;
+  return (await ctx.db.all('SELECT 1 AS x FROM match_run WHERE period LIKE $1 LIMIT 1', [pattern])).length > 0;
+}
+
 export function registerMeta(api: ZodApi, ctx: ApiContext): void {
   api.get(
     '/api/meta',

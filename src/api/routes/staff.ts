@@ -4,10 +4,11 @@ import { CREDIT_LEVELS, DISTRICT_IDS, TAXPAYER_KINDS, VAT_STATUSES } from '../..
 import { entriesById, MESSAGE_STATUSES, type RenderableMessage, renderMessage } from '../../push/message.ts';
 import { createUser } from '../accounts.ts';
 import { type ApiContext, requireRole, type ZodApi } from '../context.ts';
+import { notFound } from '../errors.ts';
 import { pageRows } from '../paging.ts';
 import { BUREAU_ROLES, MAY_MANAGE_USERS, USER_ROLES } from '../roles.ts';
-import { creditCode, errors, paged, pageQuery, yuan } from '../schemas.ts';
-import { matchedPeriods } from './meta.ts';
+import { creditCode, errors, paged, pageQuery, period, yuan } from '../schemas.ts';
+import { hasMatchRun, matchedPeriods } from './meta.ts';
 
 const rollup = z.array(z.object({ key: z.string(), taxpayers: z.number().int(), enjoyed: yuan, missed: yuan }));
 
@@ -163,6 +164,7 @@ export function registerStaff(api: ZodApi, ctx: ApiContext): void {
     },
     async (req) => {
       requireRole(req, BUREAU_ROLES, 'the city report');
+      if (req.query.year !== undefined && !(await hasMatchRun(ctx, req.query.year))) throw notFound(`a match run in ${req.query.year}`);
       const periods = await matchedPeriods(ctx);
       const year = req.query.year ?? Number((periods[periods.length - 1] ?? String(new Date().getFullYear())).slice(0, 4));
       return cachedReport(ctx, year);
@@ -178,7 +180,7 @@ export function registerStaff(api: ZodApi, ctx: ApiContext): void {
         querystring: z.object({
           creditCode: creditCode.optional(),
           status: z.enum(MESSAGE_STATUSES).optional(),
-          period: z.string().optional(),
+          period: period.optional(),
           ...pageQuery,
         }),
         response: {
