@@ -839,6 +839,80 @@ describe("the surcharges' halving estimated on the levy before it, hand-built, o
   });
 });
 
+describe("the education surcharges' exemption by the month for monthly filers, by the quarter for quarterly ones, hand-built, on both engines", () => {
+  const engines = bothEngines({ migrate: true });
+  const code = (i: number) => withCheckCharacter(`91440300MA5U${String(i).padStart(5, '0')}`);
+  const MONTHS = [
+    ['2026-07-01', '2026-07-31'],
+    ['2026-08-01', '2026-08-31'],
+    ['2026-09-01', '2026-09-30'],
+  ] as const;
+
+  async function seed(db: Db) {
+    const tp = (i: number, vat: string, registered: string) =>
+      db.exec(`INSERT INTO taxpayer VALUES ($1, 'x', 'enterprise', $2, 'F51', 'futian', $3::DATE, 400, 80000000, 'actualAccounts', false, NULL, 0, 'B')`, [
+        code(i),
+        vat,
+        registered,
+      ]);
+    const vat = (i: number, [start, end]: readonly [string, string], base: string, payable: string, filed: string | null = '2026-10-10') =>
+      db.exec(`INSERT INTO filing VALUES ($1, 'vat', $2::DATE, $3::DATE, DATE '2026-10-15', $4::DATE, $5::DECIMAL(18,2), $6::DECIMAL(18,2))`, [
+        code(i),
+        start,
+        end,
+        filed,
+        base,
+        payable,
+      ]);
+    // 1: monthly, 320,000 in the quarter: exempt in July (80,000) and September (90,000), not in August.
+    await tp(1, 'general', '2020-01-01');
+    await vat(1, MONTHS[0], '80000', '1000');
+    await vat(1, MONTHS[1], '150000', '2000');
+    await vat(1, MONTHS[2], '90000', '1200');
+    // 2: monthly, registered in September with 298,736.31 of sales that month: under 300,000 for the
+    // quarter, but over 100,000 for its month, so exempt in none.
+    await tp(2, 'general', '2026-09-20');
+    await vat(2, MONTHS[2], '298736.31', '4000');
+    // 3: quarterly (small-scale), 280,000 in the quarter: exempt for the quarter.
+    await tp(3, 'smallScale', '2020-01-01');
+    await vat(3, ['2026-07-01', '2026-09-30'], '280000', '2800');
+    // 4: monthly with September's return not filed: the lowest month is not known yet.
+    await tp(4, 'general', '2020-01-01');
+    await vat(4, MONTHS[0], '50000', '500');
+    await vat(4, MONTHS[1], '60000', '600');
+    await vat(4, MONTHS[2], '0', '0', null);
+  }
+
+  it('a monthly filer is exempt in its months within 100,000 and judged on them, a quarterly filer on its quarter; the city run and a re-match agree', async () => {
+    const facts = `SELECT credit_code, vat_monthly_filer, lowest_monthly_sales::VARCHAR AS lowest, exempt_months_vat_payable::VARCHAR AS exempt
+                   FROM current_fact WHERE period = '2026-Q3' ORDER BY credit_code`;
+    const results = `SELECT credit_code, policy_id, status, benefit::VARCHAR AS benefit FROM current_match
+                     WHERE period = '2026-Q3' AND policy_id LIKE 'surcharges.education%' ORDER BY credit_code, policy_id`;
+    const expectedFacts = [
+      { credit_code: code(1), vat_monthly_filer: true, lowest: '80000.00', exempt: '2200.00' },
+      { credit_code: code(2), vat_monthly_filer: true, lowest: '298736.31', exempt: '0.00' },
+      { credit_code: code(3), vat_monthly_filer: false, lowest: null, exempt: null },
+      { credit_code: code(4), vat_monthly_filer: true, lowest: null, exempt: null },
+    ];
+    // Only matched, near-miss and unknown results are stored: 2 has none (not a near miss either, the
+    // monthly entry has none), and each has none of the entry of the other way of filing.
+    const expectedResults = [
+      { credit_code: code(1), policy_id: 'surcharges.educationSmallSalesMonthly', status: 'matched', benefit: '110.00' },
+      { credit_code: code(3), policy_id: 'surcharges.educationSmallSales', status: 'matched', benefit: '140.00' },
+      { credit_code: code(4), policy_id: 'surcharges.educationSmallSalesMonthly', status: 'unknown', benefit: null },
+    ];
+    for (const db of [engines.duck, engines.server] as Db[]) {
+      await seed(db);
+      await runMatch(db, { period: '2026-Q3', now: new Date('2026-10-20T08:00:00Z') });
+      assert.deepEqual(await db.all(facts), expectedFacts, db.dialect);
+      assert.deepEqual(await db.all(results), expectedResults, db.dialect);
+      for (let i = 1; i <= 4; i++) await runMatch(db, { period: '2026-Q3', only: code(i), now: new Date('2026-10-21T08:00:00Z') });
+      assert.deepEqual(await db.all(facts), expectedFacts, `${db.dialect}, re-matched one by one`);
+      assert.deepEqual(await db.all(results), expectedResults, `${db.dialect}, re-matched one by one`);
+    }
+  });
+});
+
 describe('the ledger of claims the match contradicts and of reliefs missed without money, hand-built, on both engines', () => {
   const engines = bothEngines({ migrate: true });
   const code = (i: number) => withCheckCharacter(`91440300MA5L${String(i).padStart(5, '0')}`);

@@ -63,6 +63,14 @@ export const FACT_LABELS: Record<string, { zh: string; en: string; from?: { zh: 
     unit: 'yuan',
   },
   before_first_cit_annual: { zh: '新设立企业、首次汇算清缴前', en: 'a new enterprise before its first annual CIT return' },
+  vat_monthly_filer: { zh: '按月申报增值税', en: 'files VAT monthly', from: FROM.vatReturn },
+  lowest_monthly_sales: { zh: '本季度最低月销售额', en: 'sales of the lowest month of the quarter', from: FROM.vatReturn, unit: 'yuan' },
+  exempt_months_vat_payable: {
+    zh: '月销售额不超过10万元各月的应纳增值税',
+    en: 'VAT payable of the months with sales up to 100,000',
+    from: FROM.vatReturn,
+    unit: 'yuan',
+  },
 };
 
 /** How coded values read to a person. */

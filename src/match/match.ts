@@ -3,6 +3,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type Catalogue, type CatalogueEntry, entriesAt, loadCatalogue } from '../law/catalogue.ts';
+import { paramsAt } from '../law/parameters.ts';
 import { evaluateFormula, formulaSql } from '../rules/formula.ts';
 import { evaluate, type FactRow } from '../rules/interpret.ts';
 import { loosenRule } from '../rules/nearMiss.ts';
@@ -47,8 +48,25 @@ export function annualReturnYear(quarter: Quarter): number {
  */
 const SURCHARGES_HALVING = 'surcharges.sixTaxesTwoFees';
 
+/** The law the facts read (sql/facts.sql): the halving's reduction codes, and the education surcharges' monthly line. */
+interface FactsLaw {
+  halving_codes: string;
+  education_monthly_limit: string | null;
+}
+
+function factsLaw(catalogue: Catalogue, quarter: Quarter, policies: Policies): FactsLaw {
+  const limit = paramsAt(catalogue.parameters, quarter.end)['surcharges.educationExemptMonthlySales'];
+  return {
+    halving_codes: policies
+      .filter((p) => p.entry.id === SURCHARGES_HALVING)
+      .flatMap((p) => p.entry.reductionCodes ?? [])
+      .join(','),
+    education_monthly_limit: limit === undefined ? null : String(limit.value),
+  };
+}
+
 /** The parameters of sql/facts.sql for a quarter (and a taxpayer, or null for the city). */
-const factsParams = (quarter: Quarter, policies: Policies, computedAt: string, only: string | null): Record<string, SqlParam> => ({
+const factsParams = (quarter: Quarter, law: FactsLaw, computedAt: string, only: string | null): Record<string, SqlParam> => ({
   period: quarter.period,
   start: quarter.start,
   end: quarter.end,
@@ -57,10 +75,7 @@ const factsParams = (quarter: Quarter, policies: Policies, computedAt: string, o
   annual_start: `${annualReturnYear(quarter)}-01-01`,
   annual_end: `${annualReturnYear(quarter)}-12-31`,
   computed_at: computedAt,
-  halving_codes: policies
-    .filter((p) => p.entry.id === SURCHARGES_HALVING)
-    .flatMap((p) => p.entry.reductionCodes ?? [])
-    .join(','),
+  ...law,
   ...(only === null ? {} : { only }),
 });
 
@@ -159,7 +174,8 @@ export async function runMatch(db: Db, opts: MatchOptions): Promise<MatchRun> {
   const policies = policiesOf(catalogue, quarter);
   const computedAt = (opts.now ?? new Date()).toISOString().replace('T', ' ').replace('Z', '');
   const progress = opts.onProgress ?? (() => {});
-  if (opts.only !== undefined) return rematchOne(db, opts, { quarter, policies, sha, computedAt, only: opts.only });
+  const law = factsLaw(catalogue, quarter, policies);
+  if (opts.only !== undefined) return rematchOne(db, opts, { quarter, policies, law, sha, computedAt, only: opts.only });
   return db.transaction(async (tx) => {
     const named = async (text: string, values: Record<string, SqlParam>) => {
       const b = bindNamed(text, values);
@@ -180,7 +196,7 @@ export async function runMatch(db: Db, opts: MatchOptions): Promise<MatchRun> {
       at: computedAt,
     });
     progress(`facts for ${quarter.period}`);
-    await named(sql(tx.dialect, 'facts'), factsParams(quarter, policies, computedAt, null));
+    await named(sql(tx.dialect, 'facts'), factsParams(quarter, law, computedAt, null));
     await tx.exec('DROP TABLE IF EXISTS match_facts');
     await named(`CREATE TEMP TABLE match_facts AS SELECT credit_code AS id, * FROM taxpayer_fact WHERE period = $period AND computed_at = $at::TIMESTAMP`, {
       period: quarter.period,
@@ -257,13 +273,13 @@ type Policies = ReturnType<typeof policiesFor>;
 async function rematchOne(
   db: Db,
   opts: MatchOptions,
-  run: { quarter: Quarter; policies: Policies; sha: string; computedAt: string; only: string },
+  run: { quarter: Quarter; policies: Policies; law: FactsLaw; sha: string; computedAt: string; only: string },
 ): Promise<MatchRun> {
-  const { quarter, policies, computedAt, only } = run;
+  const { quarter, policies, law, computedAt, only } = run;
   const progress = opts.onProgress ?? (() => {});
   if (db.dialect === 'postgres' && policies.length > 0 && opts.rematchForm !== 'statements') {
     const statement = rematchStatement(policies);
-    const params = statement.bind({ ...factsParams(quarter, policies, computedAt, only), scope: only, sha: run.sha, entries: policies.length });
+    const params = statement.bind({ ...factsParams(quarter, law, computedAt, only), scope: only, sha: run.sha, entries: policies.length });
     const once = async (on: Db): Promise<MatchRun> => {
       progress(`${policies.length} policies for ${only}, one statement`);
       const [r] = await on.allPrepared<{ run_id: string; taxpayers: string; statuses: string[] | null }>(statement.sql, params);
@@ -307,7 +323,7 @@ async function rematchOne(
     );
     const runId = Number(r?.run_id);
     progress(`facts for ${quarter.period} (${only})`);
-    const [row] = await prepared<FactRow>(sql(tx.dialect, 'facts', 'one'), factsParams(quarter, policies, computedAt, only));
+    const [row] = await prepared<FactRow>(sql(tx.dialect, 'facts', 'one'), factsParams(quarter, law, computedAt, only));
     const byStatus: Record<string, number> = {};
     if (row) {
       // The interpreter and the formulas in TypeScript (the same answers as the SQL, proven by the

@@ -71,6 +71,18 @@ export const FACTS: Record<string, FactSpec> = {
     type: 'bool',
     doc: "an enterprise registered in or after the year whose annual CIT return counts for the period, whose first annual return is not filed by the period's end: judged on head count and assets alone (国家税务总局公告2022年第3号 第一条第二项)",
   },
+  vat_monthly_filer: {
+    type: 'bool',
+    doc: "the period's VAT returns are monthly (general taxpayers), not one return for the quarter (small-scale); unknown without a VAT return of the period",
+  },
+  lowest_monthly_sales: {
+    type: 'decimal',
+    doc: "the smallest sales of a month of the period, of a monthly filer's VAT returns (unknown for a quarterly filer, or while a month's return is not filed), yuan",
+  },
+  exempt_months_vat_payable: {
+    type: 'decimal',
+    doc: "VAT payable of the period's monthly returns whose sales do not exceed the education surcharges' monthly line (surcharges.educationExemptMonthlySales, 财税〔2016〕12号 第一条); 0 when none does, unknown for a quarterly filer or while a month's return is not filed, yuan",
+  },
 };
 
 /** A law parameter as resolved at a date: its value, type and legal source. */

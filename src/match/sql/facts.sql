@@ -56,7 +56,13 @@ WITH t AS (
     CASE WHEN bool_and(filed) FILTER (WHERE tax_type = 'cit' AND period_end >= $year_start::DATE) THEN sum(tax_base) FILTER (WHERE tax_type = 'cit' AND period_end >= $year_start::DATE) END AS taxable_income,
     -- IIT on business income is prepaid the same way: the year so far, and the quarter
     CASE WHEN bool_and(filed) FILTER (WHERE tax_type = 'iitBusiness' AND period_end >= $year_start::DATE) THEN sum(tax_base) FILTER (WHERE tax_type = 'iitBusiness' AND period_end >= $year_start::DATE) END AS business_income,
-    CASE WHEN bool_and(filed) FILTER (WHERE tax_type = 'iitBusiness' AND period_end = $end::DATE) THEN sum(tax_base) FILTER (WHERE tax_type = 'iitBusiness' AND period_end = $end::DATE) END AS quarterly_business_income
+    CASE WHEN bool_and(filed) FILTER (WHERE tax_type = 'iitBusiness' AND period_end = $end::DATE) THEN sum(tax_base) FILTER (WHERE tax_type = 'iitBusiness' AND period_end = $end::DATE) END AS quarterly_business_income,
+    -- The education surcharges' small-sales exemption is judged on each month of a monthly filer and on
+    -- the quarter of a quarterly one (财税〔2016〕12号 第一条): how the VAT is filed, the lowest month, and
+    -- the VAT of the months within $education_monthly_limit (its parameter at the quarter's end).
+    bool_or(datediff('day', period_start, period_end) < 31) FILTER (WHERE tax_type = 'vat' AND period_end >= $start::DATE) AS vat_monthly_filer,
+    CASE WHEN bool_and(filed) FILTER (WHERE tax_type = 'vat' AND period_end >= $start::DATE AND datediff('day', period_start, period_end) < 31) THEN min(tax_base) FILTER (WHERE tax_type = 'vat' AND period_end >= $start::DATE AND datediff('day', period_start, period_end) < 31) END AS lowest_monthly_sales,
+    CASE WHEN bool_and(filed) FILTER (WHERE tax_type = 'vat' AND period_end >= $start::DATE AND datediff('day', period_start, period_end) < 31) THEN coalesce(sum(tax_payable) FILTER (WHERE tax_type = 'vat' AND period_end >= $start::DATE AND datediff('day', period_start, period_end) < 31 AND tax_base <= $education_monthly_limit::DECIMAL(18,2)), 0) END AS exempt_months_vat_payable
   FROM f
   GROUP BY credit_code -- [city]
 ), e AS (
@@ -127,7 +133,8 @@ SELECT t.credit_code, $period AS period, $start::DATE AS period_start, $end::DAT
     CASE WHEN t.registered_on < $annual_start::DATE THEN false
          WHEN t.registered_on <= $annual_end::DATE THEN NOT coalesce(y.counted_filed_on <= $end::DATE, false)
          ELSE y.later_income IS NULL END
-  END AS before_first_cit_annual
+  END AS before_first_cit_annual,
+  a.vat_monthly_filer, a.lowest_monthly_sales, a.exempt_months_vat_payable
 FROM t LEFT JOIN agg a USING (credit_code) LEFT JOIN e USING (credit_code) LEFT JOIN l USING (credit_code) LEFT JOIN y USING (credit_code) LEFT JOIN h USING (credit_code) -- [city]
 FROM t CROSS JOIN agg a CROSS JOIN e CROSS JOIN l CROSS JOIN y CROSS JOIN h -- [one]
 RETURNING * -- [one]
