@@ -630,6 +630,8 @@ describe('single-taxpayer re-match: the same facts and results as the city run',
     await filing(c(3), 'cit', '2026-04-01', '2026-06-30', '-5000.00', '0');
     await filing(c(3), 'cit', '2026-07-01', '2026-09-30', '1999.99', '0');
     // An earlier CIT return not filed: the year so far unknown, the quarter known; a VAT return
+    // The year so far is known only with every quarter of it on record (its first quarter's return: 0).
+    await filing(c(3), 'cit', '2026-01-01', '2026-03-31', '0.00', '0');
     // ending exactly twelve months before the quarter's end (outside the window) and one the day after.
     await tp(c(4), '2018-06-01', false, null);
     await filing(c(4), 'vat', '2025-07-01', '2025-09-30', '999999.99', '1');

@@ -881,6 +881,10 @@ describe("the education surcharges' exemption by the month for monthly filers, b
     await vat(4, MONTHS[0], '50000', '500');
     await vat(4, MONTHS[1], '60000', '600');
     await vat(4, MONTHS[2], '0', '0', null);
+    // 5: small-scale, registered on 5 September: its quarter's one return runs from then to the quarter's
+    // end, within one month like a month's, and is still the quarter's (150,000: within 300,000).
+    await tp(5, 'smallScale', '2026-09-05');
+    await vat(5, ['2026-09-05', '2026-09-30'], '150000', '1500');
   }
 
   it('a monthly filer is exempt in its months within 100,000 and judged on them, a quarterly filer on its quarter; the city run and a re-match agree', async () => {
@@ -893,6 +897,7 @@ describe("the education surcharges' exemption by the month for monthly filers, b
       { credit_code: code(2), vat_monthly_filer: true, lowest: '298736.31', exempt: '0.00' },
       { credit_code: code(3), vat_monthly_filer: false, lowest: null, exempt: null },
       { credit_code: code(4), vat_monthly_filer: true, lowest: null, exempt: null },
+      { credit_code: code(5), vat_monthly_filer: false, lowest: null, exempt: null },
     ];
     // Only matched, near-miss and unknown results are stored: 2 has none (not a near miss either, the
     // monthly entry has none), and each has none of the entry of the other way of filing.
@@ -900,6 +905,75 @@ describe("the education surcharges' exemption by the month for monthly filers, b
       { credit_code: code(1), policy_id: 'surcharges.educationSmallSalesMonthly', status: 'matched', benefit: '110.00' },
       { credit_code: code(3), policy_id: 'surcharges.educationSmallSales', status: 'matched', benefit: '140.00' },
       { credit_code: code(4), policy_id: 'surcharges.educationSmallSalesMonthly', status: 'unknown', benefit: null },
+      { credit_code: code(5), policy_id: 'surcharges.educationSmallSales', status: 'matched', benefit: '75.00' },
+    ];
+    for (const db of [engines.duck, engines.server] as Db[]) {
+      await seed(db);
+      await runMatch(db, { period: '2026-Q3', now: new Date('2026-10-20T08:00:00Z') });
+      assert.deepEqual(await db.all(facts), expectedFacts, db.dialect);
+      assert.deepEqual(await db.all(results), expectedResults, db.dialect);
+      for (let i = 1; i <= 5; i++) await runMatch(db, { period: '2026-Q3', only: code(i), now: new Date('2026-10-21T08:00:00Z') });
+      assert.deepEqual(await db.all(facts), expectedFacts, `${db.dialect}, re-matched one by one`);
+      assert.deepEqual(await db.all(results), expectedResults, `${db.dialect}, re-matched one by one`);
+    }
+  });
+});
+
+describe('the year so far known only when the returns on record cover it, hand-built, on both engines', () => {
+  const engines = bothEngines({ migrate: true });
+  const code = (i: number) => withCheckCharacter(`91440300MA5W${String(i).padStart(5, '0')}`);
+  const Q = [
+    ['2026-01-01', '2026-03-31'],
+    ['2026-04-01', '2026-06-30'],
+    ['2026-07-01', '2026-09-30'],
+  ] as const;
+
+  async function seed(db: Db) {
+    const tp = (i: number, kind: string, registered: string) =>
+      db.exec(`INSERT INTO taxpayer VALUES ($1, 'x', $2, 'general', 'F51', 'futian', $3::DATE, 20, 5000000, 'actualAccounts', false, NULL, 0, 'B')`, [
+        code(i),
+        kind,
+        registered,
+      ]);
+    const ret = (i: number, type: string, start: string, end: string, base: string) =>
+      db.exec(`INSERT INTO filing VALUES ($1, $2, $3::DATE, $4::DATE, DATE '2026-10-15', DATE '2026-10-10', $5::DECIMAL(18,2), 0)`, [
+        code(i),
+        type,
+        start,
+        end,
+        base,
+      ]);
+    // 1: registered long before, its first quarter's CIT return not on record (the data begins in April).
+    await tp(1, 'enterprise', '2020-01-01');
+    for (const [start, end] of Q.slice(1)) await ret(1, 'cit', start, end, '100000');
+    // 2: all three quarters on record.
+    await tp(2, 'enterprise', '2020-01-01');
+    for (const [start, end] of Q) await ret(2, 'cit', start, end, '100000');
+    // 3: registered in May: its year begins with its registration.
+    await tp(3, 'enterprise', '2026-05-10');
+    await ret(3, 'cit', '2026-05-10', '2026-06-30', '100000');
+    await ret(3, 'cit', ...Q[2], '100000');
+    // 4: an individual business with only the third quarter's business-income return on record.
+    await tp(4, 'individualBusiness', '2020-01-01');
+    await ret(4, 'iitBusiness', ...Q[2], '50000');
+  }
+
+  it('a year-to-date figure with a quarter of the year missing from the returns is unknown, not the sum of those on record; the city run and a re-match agree', async () => {
+    const facts = `SELECT credit_code, taxable_income::VARCHAR AS ti, quarterly_taxable_income::VARCHAR AS qti, business_income::VARCHAR AS bi
+                   FROM current_fact WHERE period = '2026-Q3' ORDER BY credit_code`;
+    const results = `SELECT credit_code, policy_id, status FROM current_match
+                     WHERE period = '2026-Q3' AND policy_id IN ('cit.smallLowProfit', 'iit.individualBusinessHalving') ORDER BY credit_code, policy_id`;
+    const expectedFacts = [
+      { credit_code: code(1), ti: null, qti: '100000.00', bi: null },
+      { credit_code: code(2), ti: '300000.00', qti: '100000.00', bi: null },
+      { credit_code: code(3), ti: '200000.00', qti: '100000.00', bi: null },
+      { credit_code: code(4), ti: null, qti: null, bi: null },
+    ];
+    const expectedResults = [
+      { credit_code: code(1), policy_id: 'cit.smallLowProfit', status: 'unknown' },
+      { credit_code: code(2), policy_id: 'cit.smallLowProfit', status: 'matched' },
+      { credit_code: code(3), policy_id: 'cit.smallLowProfit', status: 'matched' },
+      { credit_code: code(4), policy_id: 'iit.individualBusinessHalving', status: 'unknown' },
     ];
     for (const db of [engines.duck, engines.server] as Db[]) {
       await seed(db);

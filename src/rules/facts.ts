@@ -32,7 +32,10 @@ export const FACTS: Record<string, FactSpec> = {
   registered_on: { type: 'date', doc: 'date of registration' },
   employees: { type: 'int', doc: 'employees (the registered head count stands in for the quarter average)' },
   total_assets: { type: 'decimal', doc: 'total assets, yuan (the registered figure stands in for the quarter average)' },
-  taxable_income: { type: 'decimal', doc: 'taxable income of the year to the end of the period (CIT returns, cumulative), yuan' },
+  taxable_income: {
+    type: 'decimal',
+    doc: 'taxable income of the year to the end of the period (CIT returns, cumulative), yuan; unknown unless the returns on record cover the year from its start (or the registration)',
+  },
   quarterly_taxable_income: { type: 'decimal', doc: 'taxable income of the quarter (CIT return), yuan' },
   monthly_sales: { type: 'decimal', doc: 'sales of the last month of the period, yuan' },
   quarterly_sales: { type: 'decimal', doc: 'sales of the quarter, yuan' },
@@ -48,7 +51,7 @@ export const FACTS: Record<string, FactSpec> = {
   months_registered: { type: 'int', doc: 'whole months from registration to the end of the period' },
   business_income: {
     type: 'decimal',
-    doc: 'taxable business income of the year so far, to the end of the period (IIT business-income returns), yuan',
+    doc: 'taxable business income of the year so far, to the end of the period (IIT business-income returns), yuan; unknown unless the returns on record cover the year from its start (or the registration)',
   },
   disabled_employees: { type: 'int', doc: 'employees with a disability certificate, average over a year (employment_report: this year or the last)' },
   key_group_hires: { type: 'int', doc: 'people of key groups (poverty-relief population, registered unemployed) hired this year (employment_report)' },
@@ -73,7 +76,7 @@ export const FACTS: Record<string, FactSpec> = {
   },
   vat_monthly_filer: {
     type: 'bool',
-    doc: "the period's VAT returns are monthly (general taxpayers), not one return for the quarter (small-scale); unknown without a VAT return of the period",
+    doc: "the period's VAT returns are monthly (each within one calendar month; a single one within the quarter's last month, of a taxpayer registered then, is taken as monthly for a general taxpayer only), not one return for the quarter; unknown without a VAT return of the period",
   },
   lowest_monthly_sales: {
     type: 'decimal',
