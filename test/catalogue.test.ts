@@ -4,7 +4,7 @@ import { describe, it } from 'node:test';
 import { parse } from 'yaml';
 import { calculate } from '../src/calc/calculate.ts';
 import { formatYuan, parseYuan } from '../src/calc/money.ts';
-import { type CatalogueEntry, entriesAt, loadCatalogue } from '../src/law/catalogue.ts';
+import { type CatalogueEntry, entriesAt, loadCatalogue, sourcesAt } from '../src/law/catalogue.ts';
 import { paramAt } from '../src/law/parameters.ts';
 import { evaluateFormula, type Formula } from '../src/rules/formula.ts';
 import { explain, type FactRow } from '../src/rules/interpret.ts';
@@ -163,6 +163,24 @@ describe('policy catalogue: content', () => {
         }
       }
     assert.ok(compared >= 7, `${compared} comparisons (seven pairs in force together)`);
+  });
+
+  it('a source whose part of a relief ended is cited up to its end only, and every quarter in force has a source to cite', () => {
+    const slpe = catalogue.entries.find((e) => e.id === 'cit.smallLowProfit') as CatalogueEntry;
+    const cited = (date: string) => sourcesAt(slpe, date).map((s) => s.document.split(' (')[0]);
+    assert.ok(cited('2024-12-31').includes('财政部 税务总局公告2023年第6号'), '2024: the 1,000,000 part of 2023年第6号');
+    assert.deepEqual(cited('2025-03-31'), ['财政部 税务总局公告2023年第12号 第一条', '国家税务总局公告2023年第6号 第二条至第四条']);
+    const equipment = catalogue.entries.find((e) => e.id === 'cit.equipmentOneOffDeduction') as CatalogueEntry;
+    assert.deepEqual(
+      sourcesAt(equipment, '2026-06-30').map((s) => s.document),
+      ['财政部 税务总局公告2023年第37号 (2024-01-01 to 2027-12-31)'],
+    );
+    for (const e of catalogue.entries)
+      for (let y = Number(e.effective.from.slice(0, 4)); y <= Number(e.effective.to.slice(0, 4)); y++)
+        for (const end of ['03-31', '06-30', '09-30', '12-31']) {
+          const date = `${y}-${end}`;
+          if (date >= e.effective.from && date <= e.effective.to) assert.ok(sourcesAt(e, date).length > 0, `${e.id} on ${date}`);
+        }
   });
 
   it('an entry that replaces another starts the day after the other ends, in the same category', () => {

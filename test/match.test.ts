@@ -126,6 +126,9 @@ describe('policy robot: facts from data, set-wise matching, explanations, ledger
     // Not eligible: the estimate is what meeting the conditions would be worth, not money it is owed.
     assert.match(p?.text.zh[0] ?? '', /：接近符合，如满足以下条件，本季度约可减免 80,000\.00 元。依据：/);
     assert.match(p?.text.en[0] ?? '', /: near miss, worth about 80,000\.00 yuan this quarter if the conditions below were met\. Source: /);
+    // 2023年第6号 governed the part up to 1,000,000 in 2023 and 2024 only: not cited for 2026.
+    assert.doesNotMatch(p?.text.zh[0] ?? '', /2023年第6号（/);
+    assert.ok(!p?.sources.some((s) => s.document.startsWith('财政部 税务总局公告2023年第6号')), JSON.stringify(p?.sources));
     assert.doesNotMatch(zh, /预计本季度可享受/);
     assert.match(zh, /从业人数为 320 人，要求不超过 300 人，超出 20 人（slpe\.maxEmployees: 财政部 税务总局公告2023年第12号/);
     assert.match(en, /employees is 320, required at most 300: 20 over the limit \(slpe\.maxEmployees: 财政部 税务总局公告2023年第12号/);
@@ -627,11 +630,11 @@ describe('single-taxpayer re-match: the same facts and results as the city run',
       ['2026-09-01', '2026-09-30', '0.05'],
     ] as const)
       await filing(c(3), 'vat', start, end, base, '-0.10');
+    // The year so far is known only with every quarter of it on record (its first quarter's return: 0).
+    await filing(c(3), 'cit', '2026-01-01', '2026-03-31', '0.00', '0');
     await filing(c(3), 'cit', '2026-04-01', '2026-06-30', '-5000.00', '0');
     await filing(c(3), 'cit', '2026-07-01', '2026-09-30', '1999.99', '0');
     // An earlier CIT return not filed: the year so far unknown, the quarter known; a VAT return
-    // The year so far is known only with every quarter of it on record (its first quarter's return: 0).
-    await filing(c(3), 'cit', '2026-01-01', '2026-03-31', '0.00', '0');
     // ending exactly twelve months before the quarter's end (outside the window) and one the day after.
     await tp(c(4), '2018-06-01', false, null);
     await filing(c(4), 'vat', '2025-07-01', '2025-09-30', '999999.99', '1');

@@ -28,6 +28,11 @@ const entrySchema = z
             issued: isoDate.optional(),
             link: z.url().optional(),
             confidence: z.enum(['C', 'R', 'U']),
+            /**
+             * The dates the source governs, where narrower than the entry's: a document whose part of
+             * the relief ended (财政部 税务总局公告2023年第6号 for 2023-2024) is not cited for a later quarter.
+             */
+            covers: z.object({ from: isoDate.optional(), to: isoDate.optional() }).strict().optional(),
           })
           .strict(),
       )
@@ -239,4 +244,9 @@ export function entriesAt(
       benefit: entry.benefit ? compileFormula(entry.id, entry.benefit, params, tables) : null,
       notices: (entry.notices ?? []).map((n, i) => ({ rule: compileRule(`${entry.id}.notices[${i}]`, n.when, params), zh: n.zh, en: n.en })),
     }));
+}
+
+/** The sources of an entry that govern a date (a quarter's last day): those whose `covers` holds it. */
+export function sourcesAt(entry: CatalogueEntry, date: string): CatalogueEntry['sources'] {
+  return entry.sources.filter((s) => (s.covers?.from ?? '0000-01-01') <= date && date <= (s.covers?.to ?? '9999-12-31'));
 }

@@ -1,4 +1,4 @@
-import type { CatalogueEntry } from '../law/catalogue.ts';
+import { type CatalogueEntry, sourcesAt } from '../law/catalogue.ts';
 import { groupedYuan } from '../model/yuan.ts';
 import { evaluateFormula } from '../rules/formula.ts';
 import { type ConditionTrace, type Explained, evaluate, explain, type FactRow, type TraceNode, type Truth } from '../rules/interpret.ts';
@@ -396,7 +396,7 @@ async function judgedOnTheYear(
       const lastQualifying = later.map((r) => r.status).lastIndexOf('matched');
       const takenAt = later[lastQualifying + 1]?.period ?? decider.period;
       p.year = { lapsedBy: takenAt, takesBack: [] };
-      const head = headline(entry, p.status, p.benefit, takenAt);
+      const head = headline(entry, p.status, p.benefit, takenAt, parseQuarter(period).end);
       p.text = { zh: [head.zh, ...p.text.zh.slice(1)], en: [head.en, ...p.text.en.slice(1)] };
       p.notices.push(
         p.status === 'matched'
@@ -565,14 +565,15 @@ function explainFacts(facts: FactRow, inForce: InForce, policies: InForce): Poli
     const status = statusOf(trace.result, loose, facts);
     const value = benefit && (status === 'matched' || status === 'nearMiss') ? evaluateFormula(benefit, facts) : null;
     const lines = conditionLines(trace);
-    const head = headline(entry, status, value, null);
+    const date = String(facts.period_end);
+    const head = headline(entry, status, value, null, date);
     return {
       policy: entry.id,
       title: entry.title,
       category: entry.category,
       status,
       benefit: value,
-      sources: entry.sources.map((s) => ({ document: s.document, documentZh: sourceZh(s.document), confidence: s.confidence })),
+      sources: sourcesAt(entry, date).map((s) => ({ document: s.document, documentZh: sourceZh(s.document), confidence: s.confidence })),
       text: { zh: [head.zh, ...lines.map((l) => l.zh)], en: [head.en, ...lines.map((l) => l.en)] },
       stacking: stackingOf({ entry, status, benefit: value }, grouped),
       notices: status === 'matched' ? noticesOf(notices, facts) : [],
@@ -586,7 +587,8 @@ function explainFacts(facts: FactRow, inForce: InForce, policies: InForce): Poli
  * The verdict line: the policy, its status, its estimate for the quarter, and its sources. A matched
  * relief that a later quarter takes back (`lapsedBy`) says so here, where the eye lands first.
  */
-function headline(entry: CatalogueEntry, status: MatchStatus, value: string | null, lapsedBy: string | null): Words {
+function headline(entry: CatalogueEntry, status: MatchStatus, value: string | null, lapsedBy: string | null, date: string): Words {
+  const sources = sourcesAt(entry, date);
   // A near miss is not eligible: its estimate is what meeting the conditions would be worth.
   // An estimate of 0.00 or less (no tax to reduce this quarter) is said as such: "worth about 0.00
   // yuan if the conditions were met" would read as an error, and pushes leave such results out.
@@ -609,8 +611,8 @@ function headline(entry: CatalogueEntry, status: MatchStatus, value: string | nu
           en: `, but no longer due: the year's figures to ${lapsedBy} fail it`,
         };
   return {
-    zh: `${entry.title.zh}：${STATUS_LABELS[status].zh}${worth.zh}${lapsed.zh}。依据：${entry.sources.map((s) => sourceZh(s.document)).join('；')}`,
-    en: `${entry.title.en}: ${STATUS_LABELS[status].en}${worth.en}${lapsed.en}. Source: ${entry.sources.map((s) => s.document).join('; ')}`,
+    zh: `${entry.title.zh}：${STATUS_LABELS[status].zh}${worth.zh}${lapsed.zh}。依据：${sources.map((s) => sourceZh(s.document)).join('；')}`,
+    en: `${entry.title.en}: ${STATUS_LABELS[status].en}${worth.en}${lapsed.en}. Source: ${sources.map((s) => s.document).join('; ')}`,
   };
 }
 

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { entriesAt, loadCatalogue } from '../../law/catalogue.ts';
+import { entriesAt, loadCatalogue, sourcesAt } from '../../law/catalogue.ts';
 import { explain, type FactRow } from '../../rules/interpret.ts';
 import { checkLaw, checkLawDir } from '../checks.ts';
 import { UsageError } from './ingest.ts';
@@ -41,7 +41,7 @@ export function registerRules(program: Command): void {
       const c = checkLaw(opts.law);
       const inForce = entriesAt(c, opts.date).filter(({ entry }) => !opts.rule || entry.id === opts.rule);
       if (opts.rule && inForce.length === 0) throw new UsageError(`no entry '${opts.rule}' in force on ${opts.date}`);
-      const results = inForce.map(({ entry, rule }) => ({ id: entry.id, title: entry.title, sources: entry.sources, ...explain(rule, facts) }));
+      const results = inForce.map(({ entry, rule }) => ({ id: entry.id, title: entry.title, sources: sourcesAt(entry, opts.date), ...explain(rule, facts) }));
       console.log(JSON.stringify({ date: opts.date, results }, null, 2));
     });
 }
