@@ -268,6 +268,44 @@ describe('web app in a browser', () => {
     await context.close();
   });
 
+  it('times read as China time whatever the browser’s zone: an inbox message is read after it was delivered', { timeout: 60_000 }, async () => {
+    const code = s.logins.finance?.creditCode as string;
+    const id = `web-test.${code}.financeOfficer.relief.time`;
+    // Inbox times are kept in China time (the sender's clock), without an offset: delivered a minute ago.
+    const delivered = new Date(Date.now() + 8 * 3600_000 - 60_000).toISOString().slice(0, 16).replace('T', ' ');
+    await s.db.exec(`INSERT INTO inbox_message VALUES ($1, $2, 'financeOfficer', '时间测试', '正文', CAST($3 AS TIMESTAMP), NULL)`, [
+      id,
+      code,
+      `${delivered}:00`,
+    ]);
+    const login = s.logins.finance;
+    assert.ok(login);
+    // A browser in New York: an offset-less time read in its own zone would be 13 hours off.
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'zh-CN', timezoneId: 'America/New_York' });
+    try {
+      const page = await context.newPage();
+      await page.goto(`${s.url}/`);
+      await page.getByTestId('login-username').fill(login.username);
+      await page.getByTestId('login-password').fill(login.password);
+      await page.getByTestId('login-submit').click();
+      await page.getByTestId('user-name').waitFor();
+      await page.goto(`${s.url}/company/${code}/inbox`);
+      const item = page.getByTestId('inbox-item').filter({ hasText: '时间测试' });
+      await item.waitFor();
+      assert.ok((await textOf(item)).includes(delivered), `delivered at ${delivered} China time: ${await textOf(item)}`);
+      await item.click();
+      await item.getByText(/阅读时间：/).waitFor();
+      const read = /阅读时间：(\d{4}-\d\d-\d\d \d\d:\d\d)/.exec(await textOf(item))?.[1];
+      assert.ok(read && read >= delivered, `read at ${read}, after its delivery at ${delivered}`);
+      // What the browser shows is what the store keeps (China time).
+      const stored = await s.db.one<{ t: string }>("SELECT strftime(read_at, '%Y-%m-%d %H:%M') AS t FROM inbox_message WHERE message_id = $1", [id]);
+      const minutes = (t: string) => new Date(`${t.replace(' ', 'T')}:00+08:00`).getTime() / 60_000;
+      assert.ok(Math.abs(minutes(read) - minutes(stored.t)) <= 1, `${read} shown, ${stored.t} stored`);
+    } finally {
+      await context.close();
+    }
+  });
+
   it('a company user who opens another company’s page is told it is not allowed', { timeout: 60_000 }, async () => {
     const { context, page } = await logIn('finance');
     for (const other of [s.otherCreditCode, s.secondCreditCode]) {

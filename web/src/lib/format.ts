@@ -41,19 +41,35 @@ export function formatCount(n: number | null | undefined, lang: Lang): string {
   return n.toLocaleString(lang === 'zh' ? 'zh-CN' : 'en-US');
 }
 
-/** An ISO time (or "YYYY-MM-DD hh:mm:ss") as local date and minute. */
-export function formatTime(value: string | null | undefined, lang: Lang): string {
+const CHINA_TIME = new Intl.DateTimeFormat('en-CA', {
+  timeZone: 'Asia/Shanghai',
+  year: 'numeric',
+  month: '2-digit',
+  day: '2-digit',
+  hour: '2-digit',
+  minute: '2-digit',
+  hourCycle: 'h23',
+});
+
+/**
+ * A time as "2026-12-01 10:57", China time (the bureau's and its companies'), whatever the browser's
+ * zone, in both languages (01/12/2026 reads as January to some and December to others). The API gives
+ * times without an offset in the zone its table keeps them: the outbox and the inbox in China time,
+ * accounts, sessions and the audit log in UTC (`zone`); a time with an offset or Z is read as written.
+ * Until 2026-12-01 an offset-less time was read in the browser's zone, so a message read at 11:02 in
+ * Shenzhen showed as read at 03:02 in a browser set to UTC, before the 10:57 it was delivered.
+ */
+export function formatTime(value: string | null | undefined, _lang: Lang, zone: 'china' | 'utc' = 'china'): string {
   if (!value) return '—';
-  const d = new Date(value.includes('T') || value.endsWith('Z') ? value : value.replace(' ', 'T'));
+  const iso = value.replace(' ', 'T');
+  // A date alone has no time to place in a zone.
+  if (!/T\d\d:\d\d/.test(iso)) return value;
+  // An offset of hours alone (+08, as the databases print a TIMESTAMPTZ) is written out for Date.
+  const offset = /(Z|[+-]\d\d(:?\d\d)?)$/.exec(iso)?.[0];
+  const d = new Date(offset === undefined ? `${iso}${zone === 'china' ? '+08:00' : 'Z'}` : /^[+-]\d\d$/.test(offset) ? `${iso}:00` : iso);
   if (Number.isNaN(d.getTime())) return value;
-  return d.toLocaleString(lang === 'zh' ? 'zh-CN' : 'en-GB', {
-    year: 'numeric',
-    month: '2-digit',
-    day: '2-digit',
-    hour: '2-digit',
-    minute: '2-digit',
-    hour12: false,
-  });
+  const part = Object.fromEntries(CHINA_TIME.formatToParts(d).map((p) => [p.type, p.value]));
+  return `${part.year}-${part.month}-${part.day} ${part.hour}:${part.minute}`;
 }
 
 /** Money for charts (yuan as a number; exactness does not matter for bar heights). */

@@ -22,7 +22,7 @@ export function AuditPage() {
   const [sort, setSort] = useState<Sort>({ key: 'at', order: 'desc' });
   const list = useApi<Page<AuditEntry>>(withQuery('/api/audit', { page, pageSize: PAGE_SIZE, order: sort.order }));
   const columns: Column<AuditEntry>[] = [
-    { key: 'at', header: t('audit.at'), sortable: true, firstOrder: 'desc', width: '10rem', render: (a) => formatTime(a.at, lang) },
+    { key: 'at', header: t('audit.at'), sortable: true, firstOrder: 'desc', width: '10rem', render: (a) => formatTime(a.at, lang, 'utc') },
     { key: 'username', header: t('audit.username'), width: '9rem', render: (a) => a.username },
     { key: 'role', header: t('audit.role'), width: '9.5rem', render: (a) => codeLabel('role', a.role) },
     { key: 'action', header: t('audit.action'), width: '12rem', render: (a) => <span className="mono">{a.action}</span> },

@@ -54,7 +54,8 @@ export function CityPage() {
   const lang = useLang();
   const { meta, home } = useSession();
   const [year, setYear] = useState(() => defaultYear(meta.years, meta.latestPeriod));
-  const report = useApi<PolicyReport>(withQuery('/api/report/policy', { year }));
+  // Before the first city-wide match there is no year to report (the API says 404 for one never matched).
+  const report = useApi<PolicyReport>(meta.years.length > 0 ? withQuery('/api/report/policy', { year }) : null);
   const { byId } = usePolicies();
   const r = report.data?.year === year ? report.data : undefined;
   const names = useMemo(() => ({ enjoyed: t('ledger.enjoyed'), missed: t('ledger.missed') }), [t]);
@@ -104,7 +105,9 @@ export function CityPage() {
           />
         }
       />
-      {report.error ? (
+      {meta.years.length === 0 ? (
+        <Empty title={t('common.noPeriods')}>{t('common.noPeriodsHint')}</Empty>
+      ) : report.error ? (
         <Failure error={report.error} home={home} onRetry={report.reload} />
       ) : !r || !charts ? (
         <Loading />

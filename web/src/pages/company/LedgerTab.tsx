@@ -37,7 +37,7 @@ export function LedgerTab({ code }: { code: string }) {
   const [year, setYear] = useState(() => defaultYear(meta.years, meta.latestPeriod));
   const [sort, setSort] = useState<Sort>({ key: 'month', order: 'asc' });
   const [page, setPage] = useState(1);
-  const ledger = useApi<TaxpayerLedger>(withQuery(`/api/taxpayers/${encodeURIComponent(code)}/ledger`, { year }));
+  const ledger = useApi<TaxpayerLedger>(meta.years.length > 0 ? withQuery(`/api/taxpayers/${encodeURIComponent(code)}/ledger`, { year }) : null);
   const { byId } = usePolicies();
   const data = ledger.data?.year === year ? ledger.data : undefined;
 
@@ -157,7 +157,9 @@ export function LedgerTab({ code }: { code: string }) {
           />
         }
       >
-        {ledger.error ? (
+        {meta.years.length === 0 ? (
+          <Empty title={t('common.noPeriods')}>{t('common.noPeriodsHint')}</Empty>
+        ) : ledger.error ? (
           <Failure error={ledger.error} home={home} onRetry={ledger.reload} />
         ) : !data ? (
           <Loading />
