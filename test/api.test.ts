@@ -356,11 +356,12 @@ for (const engine of ['duckdb', 'postgres'] as Engine[]) {
         const quarter = await call('analyst', 'GET', `/api/taxpayers/${code}/matches?period=2030-Q1`);
         assert.equal(quarter.status, 404);
         assert.equal(quarter.json.error.message, 'a match run of 2030-Q1 not found');
-        for (const path of [`/api/taxpayers/${code}/ledger?year=2030`, '/api/report/policy?year=2030']) {
-          const r = await call('analyst', 'GET', path);
-          assert.equal(r.status, 404, path);
-          assert.equal(r.json.error.message, 'a match run in 2030 not found');
-        }
+        const ledger = await call('analyst', 'GET', `/api/taxpayers/${code}/ledger?year=2030`);
+        assert.equal(ledger.status, 404);
+        assert.equal(ledger.json.error.message, 'a match run in 2030 not found');
+        const report = await call('analyst', 'GET', '/api/report/policy?year=2030');
+        assert.equal(report.status, 404);
+        assert.equal(report.json.error.message, 'a city-wide match run in 2030 not found');
         assert.equal((await call('analyst', 'GET', '/api/push/messages?period=2026-Q9')).status, 400);
         // A campaign that could reach nobody says why: a district not in the city, a policy not in force
         // in the quarter, a quarter never matched.
@@ -377,7 +378,13 @@ for (const engine of ['duckdb', 'postgres'] as Engine[]) {
         const unmatched = await call('analyst', 'POST', '/api/campaigns/preview', { ...campaign, period: '2027-Q1' });
         assert.equal(unmatched.status, 400);
         assert.equal(unmatched.json.error.field, 'period');
-        assert.match(unmatched.json.error.message, /^no match run for 2027-Q1/);
+        assert.match(unmatched.json.error.message, /^no city-wide match run for 2027-Q1/);
+        // Planning one is refused alike, by officers, who may plan.
+        const plan = await call('officer', 'POST', '/api/campaigns/plan', { ...campaign, period: '2027-Q1' });
+        assert.equal(plan.status, 400, JSON.stringify(plan.json));
+        assert.equal(plan.json.error.field, 'period');
+        const refused = await s.db.all("SELECT 1 FROM audit_log WHERE username = 'officer' AND action = 'campaign.plan' AND status = 400");
+        assert.equal(refused.length, 1, 'the refused plan is audited with its 400');
         assert.equal((await call('analyst', 'POST', '/api/campaigns/preview', campaign)).status, 200);
       });
 
@@ -467,7 +474,8 @@ for (const engine of ['duckdb', 'postgres'] as Engine[]) {
         assert.ok(second.json.planned > 0);
         const skipped = await s.db.all("SELECT 1 FROM push_message WHERE period = '2025-Q4' AND status = 'skipped'");
         assert.equal(skipped.length, 0, "the first campaign's messages are not superseded by the second");
-        const audit = await s.db.all("SELECT 1 FROM audit_log WHERE username = 'officer' AND action = 'campaign.plan'");
+        // The three plans above, each audited (a plan refused elsewhere is audited with its 400).
+        const audit = await s.db.all("SELECT 1 FROM audit_log WHERE username = 'officer' AND action = 'campaign.plan' AND status = 200");
         assert.equal(audit.length, 3);
         // A campaign of near misses tells each company what it lacks, as the match command's plan does.
         const [near] = await s.db.all<{ policy_id: string }>(

@@ -9,7 +9,7 @@ import { type ApiContext, requireRole, type ZodApi } from '../context.ts';
 import { invalid } from '../errors.ts';
 import { BUREAU_ROLES, MAY_PLAN_PUSHES } from '../roles.ts';
 import { errors, period } from '../schemas.ts';
-import { hasMatchRun } from './meta.ts';
+import { matchedPeriods } from './meta.ts';
 
 export const campaignBody = z.object({
   period,
@@ -74,6 +74,14 @@ function checkPolicies(ctx: ApiContext, c: Campaign) {
   });
 }
 
+/** The policies of a campaign, once its quarter is known to have a city-wide match. */
+async function checkCampaign(ctx: ApiContext, c: Campaign) {
+  const entries = checkPolicies(ctx, c);
+  if (!(await matchedPeriods(ctx)).includes(c.period))
+    throw invalid(`no city-wide match run for ${c.period}: run zhishu match --period ${c.period} first`, 'period');
+  return entries;
+}
+
 /**
  * The taxpayers and people a campaign reaches: the current results of the chosen policies and
  * statuses for the quarter, in the chosen districts and industries, with the roles the push layer
@@ -81,8 +89,7 @@ function checkPolicies(ctx: ApiContext, c: Campaign) {
  * per person however many policies reach them.
  */
 export async function campaignReach(ctx: ApiContext, c: Campaign) {
-  const entries = checkPolicies(ctx, c);
-  if (!(await hasMatchRun(ctx, c.period))) throw invalid(`no match run for ${c.period}: run zhishu match --period ${c.period} first`, 'period');
+  const entries = await checkCampaign(ctx, c);
   const params: SqlParam[] = [];
   const hits = hitSql(c, params);
   const layer: SqlParam[][] = [];
@@ -170,7 +177,7 @@ export function registerCampaigns(api: ZodApi, ctx: ApiContext): void {
     async (req) => {
       requireRole(req, MAY_PLAN_PUSHES, 'planning pushes');
       req.audit = { action: 'campaign.plan', creditCode: null };
-      checkPolicies(ctx, req.body);
+      await checkCampaign(ctx, req.body);
       const params: SqlParam[] = [];
       const scope = { sql: `SELECT credit_code, policy_id, status FROM (${hitSql(req.body, params)}) h`, params: params as (string | number | null)[] };
       // On DuckDB the store's own connection plans (its temp tables live there); on PostgreSQL the
