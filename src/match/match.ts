@@ -45,6 +45,7 @@ export function annualReturnYear(quarter: Quarter): number {
 /**
  * The relief whose claims `surcharges_payable` adds back: the returns give the surcharges payable after
  * it, and its estimate (half the levy) reads the levy before it (law/policies/surcharges.sixTaxesTwoFees.yaml).
+ * A re-enactment under another id must be named here too (test/postgres.test.ts, the halving's estimate).
  */
 const SURCHARGES_HALVING = 'surcharges.sixTaxesTwoFees';
 
