@@ -573,7 +573,11 @@ function explainFacts(facts: FactRow, inForce: InForce, policies: InForce): Poli
       category: entry.category,
       status,
       benefit: value,
-      sources: sourcesAt(entry, date).map((s) => ({ document: s.document, documentZh: sourceZh(s.document), confidence: s.confidence })),
+      sources: citedAt(entry, date).map((s) => ({
+        document: s.document,
+        documentZh: sourceZh(s.document),
+        confidence: s.confidence,
+      })),
       text: { zh: [head.zh, ...lines.map((l) => l.zh)], en: [head.en, ...lines.map((l) => l.en)] },
       stacking: stackingOf({ entry, status, benefit: value }, grouped),
       notices: status === 'matched' ? noticesOf(notices, facts) : [],
@@ -583,12 +587,15 @@ function explainFacts(facts: FactRow, inForce: InForce, policies: InForce): Poli
   });
 }
 
+/** The sources cited for a quarter ending on `date`: those that govern it; every one without a date (facts always carry one). */
+const citedAt = (entry: CatalogueEntry, date: string) => (/^\d{4}-\d{2}-\d{2}$/.test(date) ? sourcesAt(entry, date) : entry.sources);
+
 /**
  * The verdict line: the policy, its status, its estimate for the quarter, and its sources. A matched
  * relief that a later quarter takes back (`lapsedBy`) says so here, where the eye lands first.
  */
 function headline(entry: CatalogueEntry, status: MatchStatus, value: string | null, lapsedBy: string | null, date: string): Words {
-  const sources = sourcesAt(entry, date);
+  const sources = citedAt(entry, date);
   // A near miss is not eligible: its estimate is what meeting the conditions would be worth.
   // An estimate of 0.00 or less (no tax to reduce this quarter) is said as such: "worth about 0.00
   // yuan if the conditions were met" would read as an error, and pushes leave such results out.
@@ -596,7 +603,10 @@ function headline(entry: CatalogueEntry, status: MatchStatus, value: string | nu
     value === null
       ? { zh: '', en: '' }
       : Number(value) <= 0
-        ? { zh: '，但本季度没有可减免的税费（估算 0.00 元）', en: ', but there is nothing to reduce this quarter (estimated at 0.00 yuan)' }
+        ? {
+            zh: `，但本季度没有可减免的税费（估算 ${groupedYuan(value)} 元）`,
+            en: `, but there is nothing to reduce this quarter (estimated at ${groupedYuan(value)} yuan)`,
+          }
         : status === 'nearMiss'
           ? {
               zh: `，如满足以下条件，本季度约可减免 ${groupedYuan(value)} 元`,
