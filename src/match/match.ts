@@ -55,6 +55,22 @@ interface FactsLaw {
   education_monthly_limit: string | null;
 }
 
+const factsLawCache = new WeakMap<Catalogue, Map<string, FactsLaw>>();
+/** factsLaw, kept per catalogue and quarter as policiesOf is: a serving process re-matches one taxpayer at a time. */
+function factsLawOf(catalogue: Catalogue, quarter: Quarter, policies: Policies): FactsLaw {
+  let byPeriod = factsLawCache.get(catalogue);
+  if (!byPeriod) {
+    byPeriod = new Map();
+    factsLawCache.set(catalogue, byPeriod);
+  }
+  let law = byPeriod.get(quarter.period);
+  if (!law) {
+    law = factsLaw(catalogue, quarter, policies);
+    byPeriod.set(quarter.period, law);
+  }
+  return law;
+}
+
 function factsLaw(catalogue: Catalogue, quarter: Quarter, policies: Policies): FactsLaw {
   const limit = paramsAt(catalogue.parameters, quarter.end)['surcharges.educationExemptMonthlySales'];
   return {
@@ -175,7 +191,7 @@ export async function runMatch(db: Db, opts: MatchOptions): Promise<MatchRun> {
   const policies = policiesOf(catalogue, quarter);
   const computedAt = (opts.now ?? new Date()).toISOString().replace('T', ' ').replace('Z', '');
   const progress = opts.onProgress ?? (() => {});
-  const law = factsLaw(catalogue, quarter, policies);
+  const law = factsLawOf(catalogue, quarter, policies);
   if (opts.only !== undefined) return rematchOne(db, opts, { quarter, policies, law, sha, computedAt, only: opts.only });
   return db.transaction(async (tx) => {
     const named = async (text: string, values: Record<string, SqlParam>) => {
