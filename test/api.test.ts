@@ -189,6 +189,8 @@ for (const engine of ['duckdb', 'postgres'] as Engine[]) {
         for (const [m, p, body] of [
           ['GET', '/api/taxpayers'],
           ['GET', '/api/report/policy'],
+          ['GET', '/api/report/policy/taxpayers'],
+          ['GET', '/api/report/policy/taxpayers.csv'],
           ['GET', '/api/push/messages'],
           ['GET', '/api/audit'],
           ['GET', '/api/worklists'],
@@ -249,6 +251,124 @@ for (const engine of ['duckdb', 'postgres'] as Engine[]) {
           claim && claim.enjoyed === '0.00' && Number(claim.claimed) > 0 && ['nearMiss', 'notEligible'].includes(claim.matchStatus),
           JSON.stringify(claim),
         );
+      });
+
+      it('drills from each figure of the city report to the taxpayers behind it, whose sums are that figure, and exports them as CSV', async () => {
+        const report = await policyReport(s.db, 2026);
+        type Item = { creditCode: string; name: string; district: string; enjoyed: string; missed: string; claimedNotEligible: string };
+        const fen = (yuan: string) => Math.round(Number(yuan) * 100);
+        // Every page of a selection, and its totals, which must equal the report's figure of the same key.
+        const drill = async (query: string) => {
+          const items: Item[] = [];
+          let first: { totals: Record<string, string | number>; total: number } | undefined;
+          for (let page = 1; ; page++) {
+            const r = await call('analyst', 'GET', `/api/report/policy/taxpayers?year=2026&pageSize=200&page=${page}&${query}`);
+            assert.equal(r.status, 200, `${query}: ${JSON.stringify(r.json)}`);
+            first ??= r.json;
+            items.push(...r.json.items);
+            if (r.json.items.length < 200) break;
+          }
+          assert.ok(first);
+          assert.equal(items.length, first.total, `${query}: every taxpayer of the selection is listed once`);
+          assert.equal(new Set(items.map((i) => i.creditCode)).size, items.length);
+          for (const k of ['enjoyed', 'missed', 'claimedNotEligible'] as const) {
+            assert.equal(
+              items.reduce((a, i) => a + fen(i[k]), 0),
+              fen(String(first.totals[k])),
+              `${query}: the rows' ${k} add up to the totals`,
+            );
+          }
+          return { items, totals: first.totals };
+        };
+        const byKey = [
+          ['district', [...report.byDistrict].sort((a, b) => fen(b.missed) - fen(a.missed))[0]],
+          ['industrySection', report.byIndustry[0]],
+          ['policyId', [...report.byPolicy].sort((a, b) => fen(b.missed) - fen(a.missed))[0]],
+          ['month', report.byMonth.find((m) => fen(m.enjoyed) > 0)],
+        ] as const;
+        for (const [param, row] of byKey) {
+          assert.ok(row, `the report has a ${param} roll-up`);
+          const { items, totals } = await drill(`${param}=${row.key}`);
+          assert.deepEqual(
+            { taxpayers: totals.taxpayers, enjoyed: totals.enjoyed, missed: totals.missed },
+            { taxpayers: row.taxpayers, enjoyed: row.enjoyed, missed: row.missed },
+            `${param}=${row.key} is the report's figure`,
+          );
+          assert.ok(
+            items.every((x, i) => i === 0 || fen(items[i - 1]?.missed ?? '0') >= fen(x.missed)),
+            'largest missed first',
+          );
+          if (param === 'district') assert.ok(items.every((x) => x.district === row.key));
+        }
+        const missing = await drill('has=missed');
+        assert.equal(missing.totals.taxpayers, report.taxpayersMissing, 'the taxpayers missing reliefs, as the headline counts them');
+        assert.equal(missing.totals.missed, report.missed);
+        assert.ok(missing.items.every((x) => fen(x.missed) > 0));
+        const contradicted = await drill('has=claimedNotEligible');
+        assert.equal(contradicted.totals.taxpayers, report.taxpayersClaimedNotEligible);
+        assert.equal(contradicted.totals.claimedNotEligible, report.claimedNotEligible);
+        // Two keys at once: a district's missed reliefs of one policy.
+        const [[, districtRow], , [, policyRow]] = byKey;
+        assert.ok(districtRow && policyRow);
+        const district = districtRow.key;
+        const policy = policyRow.key;
+        const both = await drill(`district=${district}&policyId=${policy}&has=missed`);
+        const expected = await s.db.one<{ n: string | number; missed: string }>(
+          `SELECT count(DISTINCT l.credit_code) AS n, CAST(sum(l.missed) AS VARCHAR) AS missed FROM ledger_entry l JOIN taxpayer t ON t.credit_code = l.credit_code
+           WHERE l.status = 'missed' AND l.policy_id = $1 AND t.district = $2 AND l.period_end BETWEEN DATE '2026-01-01' AND DATE '2026-12-31'`,
+          [policy, district],
+        );
+        assert.ok(Number(expected.n) > 0);
+        assert.deepEqual([both.totals.taxpayers, both.totals.missed], [Number(expected.n), expected.missed]);
+        // A page past the end still says what the selection holds.
+        const past = await call('analyst', 'GET', `/api/report/policy/taxpayers?year=2026&district=${district}&page=9999`);
+        assert.deepEqual([past.status, past.json.items, past.json.totals.taxpayers], [200, [], districtRow.taxpayers]);
+
+        // The export: every taxpayer of the selection, in the same order, quoted, with a byte order mark for Excel.
+        const csv = await fetch(`${s.url}/api/report/policy/taxpayers.csv?year=2026&district=${district}`, {
+          headers: { authorization: `Bearer ${tokens.analyst}` },
+        });
+        assert.equal(csv.status, 200);
+        assert.match(csv.headers.get('content-type') ?? '', /^text\/csv; charset=utf-8/);
+        assert.match(csv.headers.get('content-disposition') ?? '', new RegExp(`attachment; filename="zhishu-policy-2026-${district}\\.csv"`));
+        const text = new TextDecoder('utf-8', { ignoreBOM: true }).decode(await csv.arrayBuffer());
+        assert.equal(text.charCodeAt(0), 0xfeff, 'a UTF-8 byte order mark first');
+        const lines = text
+          .slice(1)
+          .split('\r\n')
+          .filter((l) => l !== '');
+        const fields = (line: string) => [...line.matchAll(/"((?:[^"]|"")*)"(?:,|$)/g)].map((m) => (m[1] ?? '').replaceAll('""', '"'));
+        assert.deepEqual(fields(lines[0] ?? '').slice(0, 7), [
+          '统一社会信用代码',
+          '纳税人名称',
+          '区',
+          '行业门类',
+          '行业代码',
+          '已享受（元）',
+          '应享未享（元）',
+        ]);
+        const all = await drill(`district=${district}`);
+        assert.equal(lines.length, all.items.length + 1, 'a header and one line per taxpayer');
+        for (const [i, item] of all.items.entries()) {
+          const f = fields(lines[i + 1] ?? '');
+          assert.deepEqual([f[0], f[1], f[5], f[6], f[7]], [item.creditCode, item.name, item.enjoyed, item.missed, item.claimedNotEligible], `line ${i + 2}`);
+        }
+        const en = await fetch(`${s.url}/api/report/policy/taxpayers.csv?year=2026&district=${district}&lang=en`, {
+          headers: { authorization: `Bearer ${tokens.analyst}` },
+        });
+        assert.match(new TextDecoder('utf-8', { ignoreBOM: true }).decode(await en.arrayBuffer()), /^\uFEFF"credit code","name","district","industry section"/);
+
+        // What names nothing is an error naming the field; every read and export is audited with its question.
+        const unknownPolicy = await call('analyst', 'GET', '/api/report/policy/taxpayers?year=2026&policyId=no.such');
+        assert.deepEqual([unknownPolicy.status, unknownPolicy.json.error.field], [400, 'policyId']);
+        const otherYear = await call('analyst', 'GET', '/api/report/policy/taxpayers?year=2026&month=2025-12');
+        assert.deepEqual([otherYear.status, otherYear.json.error.field], [400, 'month']);
+        assert.equal((await call('analyst', 'GET', '/api/report/policy/taxpayers?year=2030')).status, 404);
+        const audited = await s.db.all<{ action: string; path: string }>(
+          "SELECT action, path FROM audit_log WHERE username = 'analyst' AND action IN ('read.report.taxpayers', 'export.report.taxpayers')",
+        );
+        assert.ok(audited.some((a) => a.action === 'export.report.taxpayers' && a.path.includes(`district=${district}`)));
+        assert.ok(audited.some((a) => a.action === 'read.report.taxpayers' && a.path.includes('has=claimedNotEligible')));
       });
 
       it('shows a company as high-tech only while its certificate is valid, and until when', async () => {
@@ -538,6 +658,8 @@ for (const engine of ['duckdb', 'postgres'] as Engine[]) {
           '/api/taxpayers/{code}/ledger',
           '/api/calc',
           '/api/report/policy',
+          '/api/report/policy/taxpayers',
+          '/api/report/policy/taxpayers.csv',
           '/api/campaigns/preview',
           '/api/push/messages',
         ]) {

@@ -352,6 +352,49 @@ describe('zhishu CLI', () => {
     }
   });
 
+  it('report taxpayers lists the taxpayers behind a figure of report policy, whose sums are that figure, and writes all of them as CSV', () => {
+    const report = JSON.parse(zhishu('report', 'policy', '--db', db, '--json').stdout) as {
+      year: number;
+      missed: string;
+      taxpayersMissing: number;
+      byDistrict: { key: string; taxpayers: number; enjoyed: string; missed: string }[];
+    };
+    const missing = zhishu('report', 'taxpayers', '--db', db, '--has', 'missed', '--limit', '100000', '--json');
+    assert.equal(missing.code, 0, missing.stderr);
+    const m = JSON.parse(missing.stdout) as { totals: { taxpayers: number; missed: string }; items: { missed: string }[] };
+    assert.deepEqual([m.totals.taxpayers, m.totals.missed], [report.taxpayersMissing, report.missed]);
+    assert.equal(m.items.length, m.totals.taxpayers);
+    const fen = m.items.reduce((a, x) => a + Math.round(Number(x.missed) * 100), 0);
+    assert.equal(fen, Math.round(Number(report.missed) * 100), "the rows' missed add up to the headline");
+
+    const district = report.byDistrict[0];
+    assert.ok(district);
+    const text = zhishu('report', 'taxpayers', '--db', db, '--district', district.key, '--limit', '3');
+    assert.equal(text.code, 0, text.stderr);
+    assert.match(text.stdout, new RegExp(`district ${district.key}\\): ${district.taxpayers.toLocaleString('en-US')} taxpayers`));
+    assert.match(text.stdout, new RegExp(`… and ${(district.taxpayers - 3).toLocaleString('en-US')} more`));
+    const file = join(dir, 'district.csv');
+    const csv = zhishu('report', 'taxpayers', '--db', db, '--district', district.key, '--csv', file);
+    assert.equal(csv.code, 0, csv.stderr);
+    assert.match(csv.stderr, new RegExp(`^${district.taxpayers.toLocaleString('en-US')} taxpayers written to `));
+    const lines = readFileSync(file, 'utf8')
+      .split('\r\n')
+      .filter((l) => l !== '');
+    assert.equal(lines[0]?.charCodeAt(0), 0xfeff, 'a byte order mark for a spreadsheet');
+    assert.equal(lines.length, district.taxpayers + 1);
+
+    for (const [args, message] of [
+      [['--district', 'atlantis'], /'atlantis' is not a district \(one of futian, /],
+      [['--has', 'lost'], /'lost' is not a status/],
+      [['--policy', 'no.such'], /--policy: no policy 'no.such' in the catalogue/],
+      [['--month', `${report.year - 1}-03`], new RegExp(`--month ${report.year - 1}-03 is not in ${report.year}`)],
+    ] as const) {
+      const r = zhishu('report', 'taxpayers', '--db', db, ...args);
+      assert.equal(r.code, 2, `${args.join(' ')}: ${r.stderr}`);
+      assert.match(r.stderr, message);
+    }
+  });
+
   it('explain --as-of takes an ISO time with an offset, converted to UTC as match runs are stamped, and refuses anything else clearly', async () => {
     const [code, computedAt] = await inStore(db, async (s) => {
       // The first facts of a taxpayer (demo matches again on every run).

@@ -1,10 +1,12 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { type Browser, type BrowserContext, chromium, type Locator, type Page } from 'playwright-core';
+import { policyReport } from '../src/ledger/ledger.ts';
+import { formatYuan } from '../web/src/lib/format.ts';
 import { type Service, startService } from './helpers/service.ts';
 
 // The web app in a real browser (Chromium, headless) against the real server on a small demo city:
@@ -163,6 +165,52 @@ describe('web app in a browser', () => {
     await page.getByTestId('campaign-plan-not-allowed').waitFor();
     await shot(page, 'campaign');
 
+    assert.deepEqual(errors, [], 'no script errors');
+    await context.close();
+  });
+
+  it('a bureau analyst drills from a policy’s figures to the companies behind them, opens one, and downloads them as CSV', { timeout: 120_000 }, async () => {
+    const { context, page, errors } = await logIn('analyst');
+    await page.waitForURL('**/bureau');
+    await page.getByTestId('city-headline').waitFor();
+    const report = await policyReport(s.db, 2026);
+    // The policy table lists the largest missed first: its first name is the policy missed most.
+    const top = [...report.byPolicy].sort((a, b) => Number(b.missed) - Number(a.missed) || (a.key < b.key ? -1 : 1))[0];
+    assert.ok(top && Number(top.missed) > 0, 'the demo city misses reliefs');
+    await page.getByTestId('city-policy-drill').first().click();
+    const expected = `共 ${top.taxpayers.toLocaleString('zh-CN')} 户纳税人：已享受 ${formatYuan(top.enjoyed)} 元，应享未享 ${formatYuan(top.missed)} 元。`;
+    await page.waitForFunction((text: string) => document.querySelector('[data-testid=drill-totals]')?.textContent === text, expected, { timeout: 20_000 });
+    assert.equal(await page.getByTestId('drill-policy').inputValue(), top.key, 'the drill-down names the policy clicked');
+    assert.ok((await page.getByTestId('drill-row').count()) > 0);
+    // Narrowed to a district, the totals are that district's figures for the policy.
+    const district = report.byDistrict[0]?.key as string;
+    await page.getByTestId('drill-district').selectOption(district);
+    const one = await s.db.one<{ n: string | number }>(
+      "SELECT count(DISTINCT l.credit_code) AS n FROM ledger_entry l JOIN taxpayer t ON t.credit_code = l.credit_code WHERE l.policy_id = $1 AND t.district = $2 AND l.period_end BETWEEN DATE '2026-01-01' AND DATE '2026-12-31'",
+      [top.key, district],
+    );
+    await page.waitForFunction(
+      (prefix: string) => document.querySelector('[data-testid=drill-totals]')?.textContent?.startsWith(prefix) === true,
+      `共 ${Number(one.n).toLocaleString('zh-CN')} 户纳税人`,
+      { timeout: 20_000 },
+    );
+    const rows = await page.getByTestId('drill-row').count();
+
+    // The download is the selection, every row of it, with the byte order mark a spreadsheet needs.
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('drill-csv').click()]);
+    assert.match(download.suggestedFilename(), new RegExp(`^zhishu-policy-2026-${district}-${top.key.replace(/\./g, '\\.')}\\.csv$`));
+    const csv = readFileSync(await download.path(), 'utf8');
+    assert.equal(csv.charCodeAt(0), 0xfeff);
+    assert.equal(csv.trimEnd().split('\r\n').length, Number(one.n) + 1, 'a header and one line per taxpayer');
+    assert.ok(rows <= Number(one.n));
+    await shot(page, 'city-drill');
+
+    // A company of the list opens its own pages.
+    const first = page.getByTestId('drill-link').first();
+    const name = await textOf(first);
+    await first.click();
+    await page.waitForURL('**/company/**');
+    await page.getByText(name).first().waitFor();
     assert.deepEqual(errors, [], 'no script errors');
     await context.close();
   });

@@ -79,3 +79,11 @@ export function postgresUrl(value: string): string {
     throw new InvalidArgumentError(`'${value}' is not a PostgreSQL URL (postgres://user@host:5432/database); a DuckDB file is given with --db`);
   return value;
 }
+
+/** One of a fixed list of words (a district, a status, a sort key): anything else is refused with the list. */
+export function oneOf<T extends string>(values: readonly T[], what: string): (value: string) => T {
+  return (value) => {
+    if (!(values as readonly string[]).includes(value)) throw new InvalidArgumentError(`'${value}' is not a ${what} (one of ${values.join(', ')})`);
+    return value as T;
+  };
+}

@@ -213,7 +213,7 @@ before the answer leaves.
 | occurred_at | TIMESTAMP | no | when (UTC) |
 | username | VARCHAR | no | who |
 | role | VARCHAR | no | in which role |
-| action | VARCHAR | no | what: \`read.taxpayer\`, \`read.matches\`, \`read.explanation\`, \`read.ledger\`, \`read.messages\`, \`read.outbox\`, \`message.read\`, \`user.create\`, \`campaign.plan\`; \`denied.\` and the action for a refusal |
+| action | VARCHAR | no | what: \`read.taxpayer\`, \`read.matches\`, \`read.explanation\`, \`read.ledger\`, \`read.messages\`, \`read.outbox\`, \`message.read\`, \`user.create\`, \`campaign.plan\`, \`read.report.taxpayers\` and \`export.report.taxpayers\` (the taxpayers behind a figure of the city report, read or downloaded: the filter is in \`path\`, no one company); \`denied.\` and the action for a refusal |
 | credit_code | VARCHAR | yes | the company whose data it was |
 | method | VARCHAR | no | the HTTP method |
 | path | VARCHAR | no | the path and query asked for |

@@ -1,14 +1,44 @@
 import { z } from 'zod';
 import { policyReport } from '../../ledger/ledger.ts';
+import { DRILL_SORT, DRILL_STATUSES, type DrillFilter, drillCsv, reportTaxpayers } from '../../ledger/taxpayers.ts';
 import { CREDIT_LEVELS, DISTRICT_IDS, TAXPAYER_KINDS, VAT_STATUSES } from '../../model/enums.ts';
 import { entriesById, MESSAGE_STATUSES, type RenderableMessage, renderMessage } from '../../push/message.ts';
 import { createUser } from '../accounts.ts';
 import { type ApiContext, requireRole, type ZodApi } from '../context.ts';
-import { notFound } from '../errors.ts';
+import { invalid, notFound } from '../errors.ts';
 import { pageRows } from '../paging.ts';
 import { BUREAU_ROLES, MAY_MANAGE_USERS, USER_ROLES } from '../roles.ts';
 import { creditCode, errors, paged, pageQuery, period, yuan } from '../schemas.ts';
 import { matchedPeriods } from './meta.ts';
+
+// Which figure of the city report to drill into: each key as the report's roll-ups name it.
+const drillQuery = {
+  year: z.coerce.number().int().min(2019).max(2100).optional().describe('default: the year of the latest city-wide match run'),
+  district: z
+    .enum(DISTRICT_IDS as [string, ...string[]])
+    .optional()
+    .describe('a key of byDistrict'),
+  industrySection: z
+    .string()
+    .regex(/^[A-T]$/)
+    .optional()
+    .describe('a key of byIndustry: a GB/T 4754 section letter'),
+  policyId: z.string().max(100).optional().describe('a key of byPolicy'),
+  month: z
+    .string()
+    .regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'a month as YYYY-MM')
+    .optional()
+    .describe('a key of byMonth (YYYY-MM) within the year'),
+  has: z.enum(DRILL_STATUSES).optional().describe('only taxpayers with a ledger row of this status in the selection'),
+};
+const drillTotals = z.object({
+  taxpayers: z.number().int(),
+  enjoyed: yuan,
+  missed: yuan,
+  claimedNotEligible: yuan,
+  lapsed: yuan,
+  claimedLapsed: yuan,
+});
 
 const rollup = z.array(z.object({ key: z.string(), taxpayers: z.number().int(), enjoyed: yuan, missed: yuan }));
 
@@ -42,6 +72,21 @@ async function cachedReport(ctx: ApiContext, year: number): ReturnType<typeof po
 
 export function registerStaff(api: ZodApi, ctx: ApiContext): void {
   const entries = entriesById(ctx.catalogue.entries);
+
+  /** The year a report question is of (404 for one without a city-wide run), as /api/report/policy takes it. */
+  const reportYear = async (asked: number | undefined): Promise<number> => {
+    const periods = await matchedPeriods(ctx);
+    // The city report is of city-wide runs: a year with re-matches of single taxpayers alone has none.
+    if (asked !== undefined && !periods.some((p) => p.startsWith(`${asked}-`))) throw notFound(`a city-wide match run in ${asked}`);
+    return asked ?? Number((periods[periods.length - 1] ?? String(new Date().getFullYear())).slice(0, 4));
+  };
+  /** A drill-down's filter, checked: a policy the catalogue does not hold, or a month outside the year, names nothing. */
+  const drillFilter = async (q: { year?: number | undefined } & Omit<DrillFilter, 'year'>): Promise<DrillFilter> => {
+    const year = await reportYear(q.year);
+    if (q.policyId !== undefined && entries.get(q.policyId)?.kind !== 'policy') throw invalid(`no policy '${q.policyId}' in the catalogue`, 'policyId');
+    if (q.month !== undefined && !q.month.startsWith(`${year}-`)) throw invalid(`month ${q.month} is not in ${year}`, 'month');
+    return { year, district: q.district, industrySection: q.industrySection, policyId: q.policyId, month: q.month, has: q.has };
+  };
   api.get(
     '/api/taxpayers',
     {
@@ -164,12 +209,81 @@ export function registerStaff(api: ZodApi, ctx: ApiContext): void {
     },
     async (req) => {
       requireRole(req, BUREAU_ROLES, 'the city report');
-      const periods = await matchedPeriods(ctx);
-      // The city report is of city-wide runs: a year with re-matches of single taxpayers alone has none.
-      if (req.query.year !== undefined && !periods.some((p) => p.startsWith(`${req.query.year}-`)))
-        throw notFound(`a city-wide match run in ${req.query.year}`);
-      const year = req.query.year ?? Number((periods[periods.length - 1] ?? String(new Date().getFullYear())).slice(0, 4));
-      return cachedReport(ctx, year);
+      return cachedReport(ctx, await reportYear(req.query.year));
+    },
+  );
+
+  api.get(
+    '/api/report/policy/taxpayers',
+    {
+      schema: {
+        tags: ['bureau'],
+        summary:
+          'The taxpayers behind a figure of the city report (a district, industry section, policy or month, or several at once), with their amounts; the count and sums equal the roll-up of the same keys',
+        querystring: z.object({
+          ...drillQuery,
+          sort: z.enum(Object.keys(DRILL_SORT) as [keyof typeof DRILL_SORT]).default('missed'),
+          page: pageQuery.page,
+          pageSize: pageQuery.pageSize,
+        }),
+        response: {
+          200: paged(
+            z.object({
+              creditCode: z.string(),
+              name: z.string(),
+              district: z.string(),
+              industry: z.string(),
+              enjoyed: yuan,
+              missed: yuan,
+              claimedNotEligible: yuan,
+              lapsed: yuan,
+              claimedLapsed: yuan,
+              policiesMissed: z.number().int(),
+              policiesMissedAmountUnknown: z.number().int(),
+            }),
+          ).extend({ year: z.number().int(), totals: drillTotals }),
+          ...errors,
+        },
+      },
+    },
+    async (req) => {
+      requireRole(req, BUREAU_ROLES, 'the city report');
+      const q = req.query;
+      const filter = await drillFilter(q);
+      // Companies' amounts, many at once: on the audit log with the question asked (its path and query).
+      req.audit = { action: 'read.report.taxpayers', creditCode: null };
+      const r = await reportTaxpayers(ctx.db, filter, { sort: q.sort, limit: q.pageSize, offset: (q.page - 1) * q.pageSize });
+      return { items: r.items, page: q.page, pageSize: q.pageSize, total: r.totals.taxpayers, year: filter.year, totals: r.totals };
+    },
+  );
+
+  api.get(
+    '/api/report/policy/taxpayers.csv',
+    {
+      schema: {
+        tags: ['bureau'],
+        summary: 'The same taxpayers, all of them, as CSV for a spreadsheet (UTF-8 with a byte order mark; headers in the language asked for)',
+        querystring: z.object({
+          ...drillQuery,
+          sort: z.enum(Object.keys(DRILL_SORT) as [keyof typeof DRILL_SORT]).default('missed'),
+          lang: z.enum(['zh', 'en']).default('zh'),
+        }),
+        response: { 200: z.string().describe('text/csv'), ...errors },
+      },
+    },
+    async (req, reply) => {
+      requireRole(req, BUREAU_ROLES, 'the city report');
+      const q = req.query;
+      const filter = await drillFilter(q);
+      req.audit = { action: 'export.report.taxpayers', creditCode: null };
+      const r = await reportTaxpayers(ctx.db, filter, { sort: q.sort, limit: null });
+      const name = ['zhishu-policy', filter.year, filter.district, filter.industrySection, filter.policyId, filter.month, filter.has]
+        .filter((x) => x !== undefined)
+        .join('-');
+      return reply
+        .type('text/csv; charset=utf-8')
+        .header('content-disposition', `attachment; filename="${name.replace(/[^\w.-]/g, '_')}.csv"`)
+        .send(drillCsv(r.items, q.lang));
     },
   );
 

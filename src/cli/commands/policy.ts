@@ -1,3 +1,4 @@
+import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { LEDGER_STATUS_LABELS } from '../../ledger/labels.ts';
 import {
@@ -10,16 +11,18 @@ import {
   type TaxpayerLedger,
   taxpayerLedger,
 } from '../../ledger/ledger.ts';
+import { DRILL_SORT, DRILL_STATUSES, type DrillResult, type DrillSort, type DrillStatus, drillCsv, reportTaxpayers } from '../../ledger/taxpayers.ts';
 import { ExplainNotFound, explainTaxpayer } from '../../match/explain.ts';
 import { STATUS_LABELS } from '../../match/labels.ts';
 import { itemWords } from '../../match/lacking.ts';
 import { DEFAULT_LAW_DIR, type MatchRun, runMatch } from '../../match/match.ts';
 import { parseQuarter, quarterOf } from '../../match/period.ts';
+import { DISTRICT_IDS, INDUSTRY_SECTION_IDS } from '../../model/enums.ts';
 import { formatYuan, toFen } from '../../push/message.ts';
 import { type PlanReport, planPushes } from '../../push/plan.ts';
 import type { Db } from '../../store/db.ts';
 import { DEFAULT_DB_PATH } from '../../store/store.ts';
-import { asOfTime, creditCode, quarter, year } from '../args.ts';
+import { asOfTime, creditCode, oneOf, positiveInt, quarter, year, yearMonth } from '../args.ts';
 import { checkLaw, checkReturnsIn, checkTaxpayer, openStore, quartersInStore } from '../checks.ts';
 import { barChart, table } from '../format.ts';
 import { UsageError } from './ingest.ts';
@@ -126,6 +129,39 @@ export function matchText(r: MatchRun, ledger?: LedgerBuild): string {
  * the policy was not matched for the quarter, or the row was built before the ledger asked).
  */
 const matchLabel = (m: LedgerMatchStatus | null) => (m ? `${STATUS_LABELS[m].zh} ${STATUS_LABELS[m].en}` : '未判断 not judged');
+
+/** The taxpayers behind a figure of the report: what was asked, the selection's count and sums, the first of them. */
+export function drillText(r: DrillResult): string {
+  const f = r.filter;
+  const asked = [
+    `year ${f.year}`,
+    ...(f.district ? [`district ${f.district}`] : []),
+    ...(f.industrySection ? [`industry section ${f.industrySection}`] : []),
+    ...(f.policyId ? [`policy ${f.policyId}`] : []),
+    ...(f.month ? [`month ${f.month}`] : []),
+    ...(f.has ? [`with ${f.has} rows`] : []),
+  ].join(', ');
+  const t = r.totals;
+  const more = t.taxpayers - r.items.length;
+  return [
+    `taxpayers behind the figures 明细 (${asked}): ${t.taxpayers.toLocaleString('en-US')} taxpayers`,
+    `enjoyed 已享受 ${formatYuan(toFen(t.enjoyed))} · missed 应享未享 ${formatYuan(toFen(t.missed))} · claimed, not eligible 不符合条件的申报 ${formatYuan(toFen(t.claimedNotEligible))} yuan`,
+    table(
+      ['credit code', 'name', 'district', 'industry', 'enjoyed', 'missed', 'claimed, not eligible', 'policies missed'],
+      r.items.map((x) => [
+        x.creditCode,
+        x.name,
+        x.district,
+        x.industry,
+        formatYuan(toFen(x.enjoyed)),
+        formatYuan(toFen(x.missed)),
+        formatYuan(toFen(x.claimedNotEligible)),
+        x.policiesMissedAmountUnknown > 0 ? `${x.policiesMissed} (+${x.policiesMissedAmountUnknown} unknown)` : x.policiesMissed,
+      ]),
+    ),
+    ...(more > 0 ? [`… and ${more.toLocaleString('en-US')} more (--limit N, or --csv FILE for all of them)`] : []),
+  ].join('\n');
+}
 
 export function reportText(r: PolicyReport): string {
   const yuan = (s: string) => Math.round(Number(s));
@@ -377,23 +413,75 @@ export function registerPolicy(program: Command): void {
 
   program
     .command('report')
-    .description('city reports')
-    .argument('<which>', 'policy')
+    .description('city reports: policy (the figures and roll-ups), taxpayers (the taxpayers behind a figure, or CSV of them)')
+    .argument('<which>', 'policy | taxpayers')
     .option('--year <y>', 'the year (default: the year of the latest quarter with returns)', year)
+    .option('--district <id>', `taxpayers: of one district (${DISTRICT_IDS.join(', ')})`, oneOf(DISTRICT_IDS, 'district'))
+    .option('--industry <section>', 'taxpayers: of one GB/T 4754 section (A..T)', oneOf(INDUSTRY_SECTION_IDS, 'industry section'))
+    .option('--policy <id>', 'taxpayers: of one policy')
+    .option('--month <YYYY-MM>', 'taxpayers: of one month of the year (a claim: its return; any other row: its quarter’s last month)', yearMonth)
+    .option('--has <status>', `taxpayers: only those with a ledger row of this status (${DRILL_STATUSES.join(', ')})`, oneOf(DRILL_STATUSES, 'status'))
+    .option('--sort <key>', `taxpayers: order (${Object.keys(DRILL_SORT).join(', ')})`, oneOf(Object.keys(DRILL_SORT) as DrillSort[], 'sort key'), 'missed')
+    .option('--limit <n>', 'taxpayers: how many to print', positiveInt, 20)
+    .option('--csv <file>', 'taxpayers: write all of them as CSV (UTF-8 with a byte order mark, for a spreadsheet; - for stdout)')
+    .option('--lang <zh|en>', 'taxpayers: the CSV headers’ and names’ language', oneOf(['zh', 'en'] as const, 'language'), 'zh')
     .option('--db <path>', 'DuckDB database file', DEFAULT_DB_PATH)
     .option('--law <dir>', 'law directory (its reduction codes say which claims of annual returns the ledger has not read yet)', DEFAULT_LAW_DIR)
     .option(...databaseOption)
     .option(...schemaOption)
     .option('--json', 'print as JSON')
-    .action(async (which: string, opts: DatabaseArgs & { year?: number; law: string; json?: boolean }) => {
-      if (which !== 'policy') throw new UsageError(`unknown report '${which}' (known: policy)`);
-      const r = await withDatabase(opts, async (db) => {
-        const y = opts.year ?? (await latestYear(db));
-        await checkMatchRunIn(db, y);
-        await warnUnmatchedQuarters(db, y, null);
-        await warnAnnualClaimsNotRead(db, opts.law, y, null);
-        return policyReport(db, y);
-      });
-      console.log(opts.json ? JSON.stringify(r, null, 2) : reportText(r));
-    });
+    .action(
+      async (
+        which: string,
+        opts: DatabaseArgs & {
+          year?: number;
+          law: string;
+          json?: boolean;
+          district?: string;
+          industry?: string;
+          policy?: string;
+          month?: string;
+          has?: DrillStatus;
+          sort: DrillSort;
+          limit: number;
+          csv?: string;
+          lang: 'zh' | 'en';
+        },
+      ) => {
+        if (which !== 'policy' && which !== 'taxpayers') throw new UsageError(`unknown report '${which}' (known: policy, taxpayers)`);
+        if (which === 'policy') {
+          const r = await withDatabase(opts, async (db) => {
+            const y = opts.year ?? (await latestYear(db));
+            await checkMatchRunIn(db, y);
+            await warnUnmatchedQuarters(db, y, null);
+            await warnAnnualClaimsNotRead(db, opts.law, y, null);
+            return policyReport(db, y);
+          });
+          console.log(opts.json ? JSON.stringify(r, null, 2) : reportText(r));
+          return;
+        }
+        const catalogue = checkLaw(opts.law);
+        if (opts.policy !== undefined && !catalogue.entries.some((e) => e.id === opts.policy && e.kind === 'policy'))
+          throw new UsageError(`--policy: no policy '${opts.policy}' in the catalogue of ${opts.law}`);
+        const r = await withDatabase(opts, async (db) => {
+          const y = opts.year ?? (await latestYear(db));
+          if (opts.month !== undefined && !opts.month.startsWith(`${y}-`)) throw new UsageError(`--month ${opts.month} is not in ${y} (--year)`);
+          await checkMatchRunIn(db, y);
+          await warnUnmatchedQuarters(db, y, null);
+          await warnAnnualClaimsNotRead(db, opts.law, y, null);
+          const filter = { year: y, district: opts.district, industrySection: opts.industry, policyId: opts.policy, month: opts.month, has: opts.has };
+          return reportTaxpayers(db, filter, { sort: opts.sort, limit: opts.csv === undefined ? opts.limit : null });
+        });
+        if (opts.csv !== undefined) {
+          const text = drillCsv(r.items, opts.lang);
+          if (opts.csv === '-') process.stdout.write(text);
+          else {
+            writeFileSync(opts.csv, text);
+            process.stderr.write(`${r.items.length.toLocaleString('en-US')} taxpayers written to ${opts.csv}\n`);
+          }
+          return;
+        }
+        console.log(opts.json ? JSON.stringify(r, null, 2) : drillText(r));
+      },
+    );
 }

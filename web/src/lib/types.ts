@@ -204,6 +204,35 @@ export interface PolicyReport {
   byMonth: ReportRow[];
 }
 
+/** Which figure of the city report to drill into (src/ledger/taxpayers.ts DrillFilter), all optional. */
+export interface DrillFilter {
+  district?: string;
+  industrySection?: string;
+  policyId?: string;
+  month?: string;
+  has?: DrillStatus;
+}
+export type DrillStatus = 'missed' | 'missedAmountUnknown' | 'enjoyed' | 'claimedNotEligible' | 'lapsedInYear' | 'claimedLapsedInYear';
+
+export interface DrillTaxpayer {
+  creditCode: string;
+  name: string;
+  district: string;
+  industry: string;
+  enjoyed: string;
+  missed: string;
+  claimedNotEligible: string;
+  lapsed: string;
+  claimedLapsed: string;
+  policiesMissed: number;
+  policiesMissedAmountUnknown: number;
+}
+
+export interface DrillPage extends Page<DrillTaxpayer> {
+  year: number;
+  totals: { taxpayers: number; enjoyed: string; missed: string; claimedNotEligible: string; lapsed: string; claimedLapsed: string };
+}
+
 export type CampaignStatus = 'matched' | 'nearMiss';
 
 export interface CampaignRequest {

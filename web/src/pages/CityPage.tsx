@@ -1,4 +1,4 @@
-import { useMemo, useState } from 'react';
+import { useMemo, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Chart } from '../components/Chart.tsx';
 import { type Column, clientPage, DataTable, Pager, type Sort } from '../components/DataTable.tsx';
@@ -11,9 +11,10 @@ import { useLang } from '../lib/i18n.ts';
 import { districtName } from '../lib/labels.ts';
 import { usePolicies } from '../lib/policies.ts';
 import { useSession } from '../lib/session.tsx';
-import type { PolicyReport, ReportRow } from '../lib/types.ts';
+import type { DrillFilter, PolicyReport, ReportRow } from '../lib/types.ts';
 import { useApi } from '../lib/useApi.ts';
 import type { ChartOption } from '../lib/useEChart.ts';
+import { DrillCard } from './city/DrillCard.tsx';
 import { defaultYear, monthLabel } from './company/LedgerTab.tsx';
 
 /** Grouped bars of reliefs enjoyed and missed over categories (districts, months) or, horizontal, long names (industries). */
@@ -53,7 +54,18 @@ export function CityPage() {
   const { t } = useTranslation();
   const lang = useLang();
   const { meta, home } = useSession();
-  const [year, setYear] = useState(() => defaultYear(meta.years, meta.latestPeriod));
+  const [year, setYearOnly] = useState(() => defaultYear(meta.years, meta.latestPeriod));
+  // The figure drilled into: a bar or a policy clicked, or picked in the drill-down's own fields.
+  const [drill, setDrill] = useState<DrillFilter>({});
+  const drillRef = useRef<HTMLDivElement>(null);
+  const setYear = (y: number) => {
+    setYearOnly(y);
+    setDrill({});
+  };
+  const drillInto = (f: DrillFilter) => {
+    setDrill(f);
+    drillRef.current?.scrollIntoView({ behavior: 'smooth', block: 'start' });
+  };
   // Before the first city-wide match there is no year to report (the API says 404 for one never matched).
   const report = useApi<PolicyReport>(meta.years.length > 0 ? withQuery('/api/report/policy', { year }) : null);
   const { byId } = usePolicies();
@@ -63,19 +75,18 @@ export function CityPage() {
   const charts = useMemo(() => {
     if (!r) return null;
     const num = (x: ReportRow) => ({ enjoyed: toNumber(x.enjoyed), missed: toNumber(x.missed) });
+    const largestFirst = (rows: ReportRow[]) => [...rows].sort((a, b) => toNumber(b.enjoyed) + toNumber(b.missed) - (toNumber(a.enjoyed) + toNumber(a.missed)));
+    const districts = largestFirst(r.byDistrict);
     const district = barsOption(
-      [...r.byDistrict]
-        .sort((a, b) => toNumber(b.enjoyed) + toNumber(b.missed) - (toNumber(a.enjoyed) + toNumber(a.missed)))
-        .map((x) => ({ label: districtName(meta, x.key, lang), ...num(x) })),
+      districts.map((x) => ({ label: districtName(meta, x.key, lang), ...num(x) })),
       names,
       lang,
     );
-    const industryRows = [...r.byIndustry]
-      .sort((a, b) => toNumber(b.enjoyed) + toNumber(b.missed) - (toNumber(a.enjoyed) + toNumber(a.missed)))
-      .map((x) => {
-        const full = meta.industrySections.find((s) => s.code === x.key)?.[lang] ?? x.key;
-        return { label: `${x.key} ${full}`, ...num(x) };
-      });
+    const sections = largestFirst(r.byIndustry);
+    const industryRows = sections.map((x) => {
+      const full = meta.industrySections.find((s) => s.code === x.key)?.[lang] ?? x.key;
+      return { label: `${x.key} ${full}`, ...num(x) };
+    });
     const industry = barsOption(industryRows, names, lang, true);
     const months = Array.from({ length: 12 }, (_, i) => `${year}-${String(i + 1).padStart(2, '0')}`);
     const byMonth = new Map(r.byMonth.map((x) => [x.key, x]));
@@ -87,7 +98,15 @@ export function CityPage() {
       names,
       lang,
     );
-    return { district, industry, industryHeight: Math.max(260, industryRows.length * 28 + 60), month };
+    return {
+      district,
+      districtKeys: districts.map((x) => x.key),
+      industry,
+      sectionKeys: sections.map((x) => x.key),
+      industryHeight: Math.max(260, industryRows.length * 28 + 60),
+      month,
+      monthKeys: months,
+    };
   }, [r, meta, lang, names, year]);
 
   return (
@@ -167,18 +186,41 @@ export function CityPage() {
             <>
               <div className="grid-2">
                 <Card title={t('city.byDistrict')}>
-                  <Chart option={charts.district} label={t('city.byDistrict')} testId="chart-district" />
+                  <Chart
+                    option={charts.district}
+                    label={t('city.byDistrict')}
+                    testId="chart-district"
+                    onPick={(i) => charts.districtKeys[i] && drillInto({ district: charts.districtKeys[i] })}
+                  />
                 </Card>
                 <Card title={t('city.byMonth')}>
-                  <Chart option={charts.month} label={t('city.byMonth')} testId="chart-month" />
+                  <Chart
+                    option={charts.month}
+                    label={t('city.byMonth')}
+                    testId="chart-month"
+                    onPick={(i) => charts.monthKeys[i] && drillInto({ month: charts.monthKeys[i] })}
+                  />
                 </Card>
               </div>
               <div className="grid-2">
                 <Card title={t('city.byIndustry')}>
-                  <Chart option={charts.industry} label={t('city.byIndustry')} testId="chart-industry" height={charts.industryHeight} />
+                  <Chart
+                    option={charts.industry}
+                    label={t('city.byIndustry')}
+                    testId="chart-industry"
+                    height={charts.industryHeight}
+                    onPick={(i) => charts.sectionKeys[i] && drillInto({ industrySection: charts.sectionKeys[i] })}
+                  />
                 </Card>
-                <PolicyTable rows={r.byPolicy} titleOf={(id) => byId.get(id)?.title[lang] ?? id} lang={lang} />
+                <PolicyTable rows={r.byPolicy} titleOf={(id) => byId.get(id)?.title[lang] ?? id} lang={lang} onPick={(policyId) => drillInto({ policyId })} />
               </div>
+              <DrillCard
+                ref={drillRef}
+                year={year}
+                filter={drill}
+                onFilter={setDrill}
+                policies={r.byPolicy.map((x) => ({ id: x.key, title: byId.get(x.key)?.title[lang] ?? x.key }))}
+              />
             </>
           )}
         </>
@@ -187,7 +229,18 @@ export function CityPage() {
   );
 }
 
-function PolicyTable({ rows, titleOf, lang }: { rows: ReportRow[]; titleOf: (id: string) => string; lang: Lang }) {
+function PolicyTable({
+  rows,
+  titleOf,
+  lang,
+  onPick,
+}: {
+  rows: ReportRow[];
+  titleOf: (id: string) => string;
+  lang: Lang;
+  /** The taxpayers behind a policy's figures, asked for. */
+  onPick: (policyId: string) => void;
+}) {
   const { t } = useTranslation();
   const [sort, setSort] = useState<Sort>({ key: 'missed', order: 'desc' });
   const [page, setPage] = useState(1);
@@ -201,7 +254,9 @@ function PolicyTable({ rows, titleOf, lang }: { rows: ReportRow[]; titleOf: (id:
       sortable: true,
       render: (x) => (
         <span>
-          <span className="row-title">{titleOf(x.key)}</span>
+          <button type="button" className="link-button row-title" onClick={() => onPick(x.key)} title={t('drill.open')} data-testid="city-policy-drill">
+            {titleOf(x.key)}
+          </button>
           <span className="row-sub mono">{x.key}</span>
         </span>
       ),
