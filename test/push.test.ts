@@ -1393,6 +1393,11 @@ interface ModelResult {
 interface ModelBooked {
   code: string;
   role: Role;
+  /** A quarter before the one planned, and what it told: a relief's policy, or a digest's items. */
+  period: string;
+  kind: 'relief' | 'digest';
+  policy: string | null;
+  items: string | null;
   status: string;
   scheduled: string;
   next: string | null;
@@ -1477,6 +1482,15 @@ function modelAllocate(cands: ModelCandidate[], booked: number[], max: number, n
   return rest.length === 0 ? singles : [...singles, { items: rest, at: d }];
 }
 
+/** Did a booked message tell of the policy's relief in one of the three quarters before PERIOD (2026-Q1)? */
+function toldOf(b: ModelBooked, policy: string): boolean {
+  if (!['2025-Q2', '2025-Q3', '2025-Q4'].includes(b.period) || !['planned', 'sending', 'sent'].includes(b.status)) return false;
+  if (b.kind === 'relief') return b.policy === policy;
+  // A digest's item, its row's own prefix cut (planned before items were kept without it), must be this relief.
+  const prefix = `${b.period}.${b.code}.${b.role}.`;
+  return (b.items ?? '').split(',').some((i) => (i.startsWith(prefix) ? i.slice(prefix.length) : i) === `relief.${policy}`);
+}
+
 function modelPlan(
   w: ModelWorld,
   entries: readonly PushEntry[],
@@ -1497,6 +1511,7 @@ function modelPlan(
     nothingToClaim: 0,
     claimed: 0,
     notStacked: 0,
+    toldRecently: 0,
     withoutPerson: 0,
     candidates: 0,
     digests: 0,
@@ -1545,6 +1560,12 @@ function modelPlan(
     const benefitFen = r.benefit === null ? null : toFen(r.benefit);
     if (benefitFen !== null && benefitFen <= 0n) {
       report.nothingToClaim++;
+      continue;
+    }
+    // A relief without an estimate is told once in four quarters: not when a message of it (alone or a
+    // digest's line), planned, in flight or sent, went to the taxpayer in one of the three quarters before.
+    if (kind === 'relief' && benefitFen === null && w.booked.some((b) => b.code === r.code && toldOf(b, r.policy))) {
+      report.toldRecently++;
       continue;
     }
     const major = kind === 'relief' && benefitFen !== null && benefitFen >= toFen(s.majorReliefYuan.toFixed(2));
@@ -1679,7 +1700,8 @@ describe('planning: the set-wise planner against the sequential model', () => {
             // The ranked ones mostly without an estimate, as the R&D super deductions are.
             unpriced: fc.constantFrom(true, true, false),
           })
-          .map(({ unpriced, ...r }) => (unpriced && r.policy.startsWith('cit.rnd') ? { ...r, benefit: null } : r)),
+          // So are two others, as the stamp duty and property tax halvings are: told once in four quarters.
+          .map(({ unpriced, ...r }) => (unpriced && ['cit.rndA', 'cit.rndB', 'stampDuty.a', 'other.c'].includes(r.policy) ? { ...r, benefit: null } : r)),
         { minLength: 6, maxLength: 30 },
       ),
       filings: fc.array(
@@ -1695,6 +1717,27 @@ describe('planning: the set-wise planner against the sequential model', () => {
         fc.record({
           code: fc.constantFrom(...CODES),
           role: fc.constantFrom(...ALL),
+          // The three quarters before 2026-Q1, and one a year before it, which does not count.
+          period: fc.constantFrom('2025-Q4', '2025-Q3', '2025-Q2', '2025-Q1'),
+          told: fc.oneof(
+            // Mostly the reliefs without an estimate.
+            fc
+              .oneof(
+                { arbitrary: fc.constantFrom('stampDuty.a', 'other.c', 'cit.rndA', 'cit.rndB'), weight: 3 },
+                { arbitrary: fc.constantFrom(...POLICIES, 'x.y'), weight: 1 },
+              )
+              .map((policy) => ({ kind: 'relief' as const, policy, items: null })),
+            fc
+              .array(
+                fc.record({
+                  kind: fc.constantFrom('relief', 'relief', 'nearMiss'),
+                  policy: fc.constantFrom(...POLICIES, 'stampDuty.a', 'other.c', 'x.y'),
+                  prefixed: fc.boolean(),
+                }),
+                { minLength: 2, maxLength: 3 },
+              )
+              .map((is) => ({ kind: 'digest' as const, policy: null, items: is })),
+          ),
           status: fc.constantFrom('planned', 'sending', 'sent', 'failed', 'skipped'),
           scheduled: around,
           next: fc.option(around, { nil: null }),
@@ -1710,7 +1753,18 @@ describe('planning: the set-wise planner against the sequential model', () => {
       // One result per taxpayer, policy and run, as a match run writes them.
       results: [...new Map(g.results.map((r) => [`${r.runId}|${r.code}|${r.policy}`, r as ModelResult])).values()],
       filings: g.filings.map((f) => ({ ...f, end: f.start === '2025-12-01' ? '2025-12-31' : '2026-03-31' })),
-      booked: g.booked,
+      // A digest's items as it keeps them, or, planned before that, with its row's prefix; now and then
+      // a near miss of a policy whose id has a `relief` part, which tells of no relief.
+      booked: g.booked.map(({ told, ...b }) => ({
+        ...b,
+        ...told,
+        items:
+          told.items === null
+            ? null
+            : told.items
+                .map((i) => `${i.prefixed ? `${b.period}.${b.code}.${b.role}.` : ''}${i.kind}.${i.policy === 'x.y' ? 'x.relief.stampDuty.a' : i.policy}`)
+                .join(','),
+      })),
     }));
   const settings = fc.record({
     majorReliefYuan: fc.constantFrom(500, 10_000),
@@ -1743,15 +1797,16 @@ describe('planning: the set-wise planner against the sequential model', () => {
       await store.exec(`INSERT INTO filing VALUES ($1, $2, $3::DATE, $4::DATE, $5::DATE, NULL, 0, 0)`, [f.code, f.taxType, f.start, f.end, f.due]);
     for (const [i, b] of w.booked.entries()) {
       await store.exec(
-        `INSERT INTO push_message VALUES ($1, $2, $3, 'relief', '2025-Q4', 'x.y', NULL, 'vat', 0, NULL, DATE '2026-01-15', 'inApp', 'inbox', 's', 'b',
+        `INSERT INTO push_message VALUES ($1, $2, $3, $8, $9, $10, $11, 'vat', 0, NULL, DATE '2026-01-15', 'inApp', 'inbox', 's', 'b',
            $4, $5::TIMESTAMP, 1, $6::TIMESTAMP, NULL, TIMESTAMP '2026-01-01 00:00:00', $7::TIMESTAMP, NULL, NULL, NULL, NULL)`,
-        [`booked-${i}`, b.code, b.role, b.status, b.scheduled, b.next, b.sent],
+        [`booked-${i}`, b.code, b.role, b.status, b.scheduled, b.next, b.sent, b.kind, b.period, b.policy, b.items],
       );
     }
   }
 
   /** The 60 generated worlds, planned on db, each against the model; how many reached digests and the window-by-window path. */
-  async function againstModel(db: Db): Promise<{ digests: number; spread: number; notStacked: number; byRank: number }> {
+  async function againstModel(db: Db): Promise<{ digests: number; spread: number; notStacked: number; byRank: number; toldRecently: number }> {
+    let toldRecently = 0;
     let digests = 0;
     let spread = 0;
     let notStacked = 0;
@@ -1794,30 +1849,33 @@ describe('planning: the set-wise planner against the sequential model', () => {
         if (expected.spread) spread++;
         if (expected.report.notStacked > 0) notStacked++;
         if (expected.byRank > 0) byRank++;
+        if (expected.report.toldRecently > 0) toldRecently++;
       }),
       { numRuns: 60, seed: 20261128 },
     );
-    return { digests, spread, notStacked, byRank };
+    return { digests, spread, notStacked, byRank, toldRecently };
   }
 
   it('plans exactly the messages, times and texts of the message-by-message planner, in one batch or taxpayer by taxpayer', async () => {
     const store = await world();
-    const { digests, spread, notStacked, byRank } = await againstModel(store);
+    const { digests, spread, notStacked, byRank, toldRecently } = await againstModel(store);
     // The worlds must reach both ways of fitting the cap (sql/plan.sql: allocate), with digests, and
     // taxpayers matching two reliefs of an exclusive group, told apart by their ranks too.
     assert.ok(digests >= 10 && spread >= 10, `digests in ${digests}, times a week apart or a full week in ${spread} of 60 worlds`);
     assert.ok(notStacked >= 5, `reliefs that do not stack in ${notStacked} of 60 worlds`);
     assert.ok(byRank >= 3, `a rank decided in ${byRank} of 60 worlds`);
+    assert.ok(toldRecently >= 5, `a relief without an estimate told in a quarter before, in ${toldRecently} of 60 worlds`);
     store.close();
   });
 
   it('on PostgreSQL (sql/postgres/plan.sql), the same generated worlds give the same rows and reports', async () => {
     const server = await pgServer();
     try {
-      const { digests, spread, notStacked, byRank } = await againstModel(await pgWorld(server.db));
+      const { digests, spread, notStacked, byRank, toldRecently } = await againstModel(await pgWorld(server.db));
       assert.ok(digests >= 10 && spread >= 10, `digests in ${digests}, times a week apart or a full week in ${spread} of 60 worlds`);
       assert.ok(notStacked >= 5, `reliefs that do not stack in ${notStacked} of 60 worlds`);
       assert.ok(byRank >= 3, `a rank decided in ${byRank} of 60 worlds`);
+      assert.ok(toldRecently >= 5, `a relief without an estimate told in a quarter before, in ${toldRecently} of 60 worlds`);
     } finally {
       await server.drop();
     }
@@ -1956,6 +2014,54 @@ describe('sending, on DuckDB and on PostgreSQL', () => {
       const report = await plan(fresh);
       assert.deepEqual([report.results, report.claimed, report.candidates, report.planned], [1, 1, 0, 0]);
       assert.deepEqual(await messages(fresh), []);
+    }));
+
+  it('a relief without an estimate is told once in four quarters: not after a message of it, alone or in a digest, in the three quarters before; with an estimate, as a near miss, a year on, after a failed message, or in a campaign it is', () =>
+    onBoth(async (e) => {
+      const store = await e.world([{ role: 'financeOfficer' }, { role: 'taxHandler' }]);
+      // What the quarters before told the company (sent, planned, or failed: never delivered).
+      const earlier = (n: number, period: string, kind: string, policy: string | null, items: string | null, status: string) =>
+        store.exec(
+          `INSERT INTO push_message VALUES ($1, $2, 'financeOfficer', $3, $4, $5, $6, 'vat', 0, NULL, DATE '2025-01-15', 'inApp', 'inbox', 's', 'b',
+             $7, TIMESTAMP '2025-01-10 09:00:00', 1, NULL, NULL, TIMESTAMP '2025-01-01 00:00:00', NULL, NULL, NULL, NULL, NULL)`,
+          [`earlier-${n}`, TP1, kind, period, policy, items, status],
+        );
+      await earlier(1, '2025-Q4', 'relief', 'stampDuty.a', null, 'sent');
+      // A digest's items, one of them a near miss of a policy whose id has a `relief` part: no relief of iit.b.
+      await earlier(2, '2025-Q2', 'digest', null, 'nearMiss.vat.narrow,relief.other.c,nearMiss.x.relief.iit.b', 'planned');
+      await earlier(3, '2025-Q1', 'relief', 'iit.b', null, 'sent');
+      await earlier(4, '2025-Q3', 'relief', 'vat.narrow', null, 'failed');
+      await earlier(5, '2025-Q4', 'relief', 'cit.bigRelief', null, 'sent');
+      await earlier(6, '2025-Q4', 'nearMiss', 'surcharges.almost', null, 'sent');
+      for (const [policy, status, benefit] of [
+        ['stampDuty.a', 'matched', null],
+        ['other.c', 'matched', null],
+        ['iit.b', 'matched', null],
+        ['vat.narrow', 'matched', null],
+        ['cit.bigRelief', 'matched', '5000.00'],
+        ['surcharges.almost', 'nearMiss', null],
+      ] as const)
+        await result(store, 1, TP1, policy, status, benefit);
+      const first = await plan(store, NOW, { settings: { maxPerWeek: 20 } });
+      assert.equal(first.toldRecently, 2, 'stampDuty.a (told alone last quarter) and other.c (a line of a digest three quarters ago)');
+      const told = async () => [...new Set((await messages(store)).filter((m) => m.message_id.startsWith(`${PERIOD}.`)).map((m) => m.policy_id))].sort();
+      assert.deepEqual(await told(), ['cit.bigRelief', 'iit.b', 'surcharges.almost', 'vat.narrow']);
+      // Planning again leaves them out the same way, and adds nothing.
+      const again = await plan(store, NOW, { settings: { maxPerWeek: 20 } });
+      assert.deepEqual([again.toldRecently, again.planned, again.superseded], [2, 0, 0]);
+      // A campaign of the stamp duty relief is the bureau's choice: it is told.
+      const campaign = await plan(store, NOW, {
+        settings: { maxPerWeek: 20 },
+        scope: { sql: "SELECT credit_code, policy_id, status FROM policy_match WHERE policy_id = 'stampDuty.a'", params: [] },
+      });
+      assert.deepEqual([campaign.toldRecently, campaign.planned], [0, 2]);
+      assert.deepEqual(await told(), ['cit.bigRelief', 'iit.b', 'stampDuty.a', 'surcharges.almost', 'vat.narrow']);
+      // The next plan keeps what the campaign planned: a message of the quarter stands, it is not
+      // skipped as no longer called for.
+      const after = await plan(store, NOW, { settings: { maxPerWeek: 20 } });
+      // Nine messages planned already: two roles each for four reliefs, the finance officer for the near miss.
+      assert.deepEqual([after.toldRecently, after.superseded, after.planned, after.alreadyPlanned], [1, 0, 0, 9]);
+      assert.deepEqual(await told(), ['cit.bigRelief', 'iit.b', 'stampDuty.a', 'surcharges.almost', 'vat.narrow']);
     }));
 
   it('a message skipped and then called for again comes back under its id, and the cap and the report count what is written', () =>

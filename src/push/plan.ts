@@ -5,7 +5,7 @@ import type { Db, SqlParam } from '../store/db.ts';
 import { PgDb } from '../store/pg.ts';
 import { digestLines, type OutboxMessage, type PushEntry, type Role, toFen } from './message.ts';
 import { checkSendingHours, DEFAULT_PLAN_SETTINGS, type PlanSettings } from './settings.ts';
-import { DAY_MS, defaultDeadline, HOUR_MS, parsePeriod, sqlTimestamp, toLocal } from './time.ts';
+import { DAY_MS, defaultDeadline, HOUR_MS, parsePeriod, quarterBefore, sqlTimestamp, toLocal } from './time.ts';
 
 /**
  * The words an item carries besides the catalogue's, in Chinese, by taxpayer and then policy: what a
@@ -63,6 +63,12 @@ export interface PlanReport {
    * adds nothing to what the taxpayer claimed of its group (one that adds something is told for that).
    */
   notStacked: number;
+  /**
+   * Matched reliefs without an estimate that the taxpayer was told of in one of the three quarters
+   * before (a message planned, in flight or sent, alone or in a digest): their message could only say
+   * "amount unknown" again, so they are told at most once in four quarters. Not in a campaign.
+   */
+  toldRecently: number;
   /** A result called for a role the taxpayer has no company_person for. */
   withoutPerson: number;
   /** Single messages the results call for, before the frequency cap. */
@@ -148,6 +154,7 @@ const TEMP_TABLES = [
   'push_plan_scope',
   'push_plan_taken',
   'push_plan_not_stacked',
+  'push_plan_told',
 ];
 
 /** DuckDB: the variables sql/plan.sql sets (its `words`), reset with the temp tables. */
@@ -227,6 +234,10 @@ async function plan(db: Db, entries: readonly PushEntry[], options: PlanOptions)
     start: period.start,
     end: period.end,
     year_start: `${period.start.slice(0, 4)}-01-01`,
+    // The three quarters before: a relief without an estimate told in one of them is not told again.
+    told_first: quarterBefore(period.id, 1),
+    told_second: quarterBefore(period.id, 2),
+    told_third: quarterBefore(period.id, 3),
     default_deadline: defaultDeadline(period.end),
     // A single-taxpayer re-match plans that taxpayer only: the others' plans are left as they are.
     only: options.only ?? null,
@@ -307,7 +318,7 @@ async function plan(db: Db, entries: readonly PushEntry[], options: PlanOptions)
     );
     // PostgreSQL keeps the current results in a table of their own (DuckDB reads them through a macro).
     // DuckDB decides the reliefs that do not stack in a section of its own (PostgreSQL in `current`).
-    for (const name of ['entries', 'words', 'wait', 'claimed', 'current', 'not_stacked', 'taxpayers']) if (sections.has(name)) await exec(name);
+    for (const name of ['entries', 'words', 'wait', 'claimed', 'told', 'current', 'not_stacked', 'taxpayers']) if (sections.has(name)) await exec(name);
     const [counts] = await query<{
       taxpayers: string;
       results: string;
@@ -315,6 +326,7 @@ async function plan(db: Db, entries: readonly PushEntry[], options: PlanOptions)
       nothing_to_claim: string;
       claimed: string;
       not_stacked: string;
+      told_recently: string;
     }>('counts');
     const report: PlanReport = {
       period: period.id,
@@ -323,6 +335,7 @@ async function plan(db: Db, entries: readonly PushEntry[], options: PlanOptions)
       nothingToClaim: Number(counts?.nothing_to_claim ?? 0),
       claimed: Number(counts?.claimed ?? 0),
       notStacked: Number(counts?.not_stacked ?? 0),
+      toldRecently: Number(counts?.told_recently ?? 0),
       withoutPerson: 0,
       candidates: 0,
       alreadyPlanned: 0,

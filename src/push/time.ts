@@ -82,6 +82,17 @@ export function parsePeriod(id: string): Period {
 }
 
 /**
+ * The quarter n quarters before a quarter (2026-Q1, 1: 2025-Q4). Match runs, and so plans, are of
+ * quarters; a month has none (null), and what reads it then leaves nothing out.
+ */
+export function quarterBefore(id: string, n: number): string | null {
+  const q = /^(\d{4})-Q([1-4])$/.exec(id);
+  if (!q) return null;
+  const k = Number(q[1]) * 4 + Number(q[2]) - 1 - n;
+  return `${Math.floor(k / 4)}-Q${(k % 4) + 1}`;
+}
+
+/**
  * The filing deadline when no filing row gives one: the 15th of the month after the period, the
  * general rule for monthly and quarterly returns. Extensions for weekends and public holidays
  * (顺延) are not modelled; they only ever move the deadline later, so a message timed ahead of the

@@ -54,6 +54,8 @@ export function planText(r: PlanReport): string {
     lines.push(`worded again ${r.renoticed} planned message(s) whose words changed since they were planned (a relief's notices, what a near miss lacks)`);
   if (r.notStacked) lines.push(`${r.notStacked} result(s) not pushed: a matched relief they do not stack with is worth as much or more to the taxpayer`);
   if (r.claimed) lines.push(`${r.claimed} matched relief(s) claimed already in a return of the period, not pushed`);
+  if (r.toldRecently)
+    lines.push(`${r.toldRecently} relief(s) without an estimate not pushed: the taxpayer was told of them in one of the three quarters before`);
   if (r.nothingToClaim) lines.push(`${r.nothingToClaim} result(s) worth 0.00 yuan or less this period not pushed (nothing to claim)`);
   if (r.withoutPerson) lines.push(`${r.withoutPerson} message(s) not planned: the taxpayer has no person in that role`);
   if (r.notInCatalogue) lines.push(`${r.notInCatalogue} result(s) of entries not in the catalogue left out`);

@@ -108,6 +108,42 @@ FROM claim
 GROUP BY ALL
 HAVING bool_or(now);
 
+-- @told
+-- Reliefs the taxpayer was told of in one of the three quarters before this one ($told_first,
+-- $told_second, $told_third): a message of the policy, alone or as a line of a digest, planned, in
+-- flight or sent (not skipped, not failed), to any of its people. A matched relief without an
+-- estimate is not told again within four quarters: its message can only say "amount unknown", the
+-- same words every quarter (most of a city's reliefs without an estimate are ones nearly every
+-- company matches: the six-taxes-two-fees halving of the property, land-use and stamp taxes, the IIT
+-- reliefs employers apply), and a finance officer told the same four times a year learns to ignore
+-- the robot. One with an estimate says what this quarter is worth and is told each quarter; a near
+-- miss says what is lacking now. A campaign ($scoped) tells whom it chose: none are left out. A
+-- digest's items are kept without the prefix its row carries (`relief.<policy>`), or, planned
+-- before that, with it (`<period>.<code>.<role>.relief.<policy>`): the row's own prefix is cut, and
+-- the kind is then the first part, as section existing reads them (a pattern looking for `relief.`
+-- anywhere would read `nearMiss.x.relief.y` as a relief of y).
+-- A relief the outbox already holds a message of in this quarter (not skipped) is not left out:
+-- planned by a campaign, say, it stands, and is not skipped by the next plan as no longer called for.
+CREATE OR REPLACE TEMP TABLE push_plan_told AS
+WITH m AS (
+  SELECT credit_code, period, role, kind, policy_id, items, status FROM push_message
+  WHERE period IN ($told_first::VARCHAR, $told_second::VARCHAR, $told_third::VARCHAR, $period::VARCHAR) AND kind IN ('relief', 'digest')
+    AND $scoped::INTEGER = 0 AND ($only::VARCHAR IS NULL OR credit_code = $only)
+), item AS (
+  SELECT credit_code, period, status, policy_id FROM m WHERE kind = 'relief'
+  UNION ALL
+  SELECT credit_code, period, status, CASE WHEN split_part(rest, '.', 1) = 'relief' THEN rest[strpos(rest, '.') + 1:] END AS policy_id
+  FROM (
+    SELECT credit_code, period, status, CASE WHEN starts_with(item, prefix) THEN item[length(prefix) + 1:] ELSE item END AS rest
+    FROM (SELECT credit_code, period, status, period || '.' || credit_code || '.' || role || '.' AS prefix, unnest(string_split(items, ',')) AS item
+          FROM m WHERE kind = 'digest')
+  )
+)
+SELECT i.credit_code, i.policy_id FROM item i JOIN push_plan_entry e ON e.id = i.policy_id
+WHERE i.period <> $period::VARCHAR AND i.status IN ('planned', 'sending', 'sent')
+EXCEPT
+SELECT credit_code, policy_id FROM item WHERE period = $period::VARCHAR AND status <> 'skipped';
+
 -- @not_stacked
 -- Reliefs that do not stack (an exclusive group): a matched one is told only when no other matched
 -- relief of its group is worth more to the taxpayer (unknown as -0.01 yuan, as the planner orders
@@ -165,12 +201,15 @@ WITH per AS (
     -- A relief claimed is counted so, whatever its group says (the company has it).
     count(*) FILTER (WHERE e.id IS NOT NULL AND c.not_stacked AND NOT c.claimed) AS not_stacked,
     count(*) FILTER (WHERE e.id IS NOT NULL AND c.claimed) AS claimed,
-    count(*) FILTER (WHERE e.id IS NOT NULL AND NOT c.not_stacked AND NOT c.claimed AND c.benefit <= 0) AS nothing_to_claim
+    count(*) FILTER (WHERE e.id IS NOT NULL AND NOT c.not_stacked AND NOT c.claimed AND c.benefit <= 0) AS nothing_to_claim,
+    count(*) FILTER (WHERE e.id IS NOT NULL AND NOT c.not_stacked AND NOT c.claimed AND c.told_recently) AS told_recently
   FROM (
-    SELECT c.*, n.policy_id IS NOT NULL AND n.enjoyed IS NULL AS not_stacked, c.status = 'matched' AND k.policy_id IS NOT NULL AS claimed
+    SELECT c.*, n.policy_id IS NOT NULL AND n.enjoyed IS NULL AS not_stacked, c.status = 'matched' AND k.policy_id IS NOT NULL AS claimed,
+      c.status = 'matched' AND c.benefit IS NULL AND r.policy_id IS NOT NULL AS told_recently
     FROM push_current($period, $only::VARCHAR, $scoped::INTEGER) c
     LEFT JOIN push_plan_not_stacked n ON n.credit_code = c.credit_code AND n.policy_id = c.policy_id
     LEFT JOIN push_plan_claimed k ON k.credit_code = c.credit_code AND k.policy_id = c.policy_id
+    LEFT JOIN push_plan_told r ON r.credit_code = c.credit_code AND r.policy_id = c.policy_id
   ) c LEFT JOIN push_plan_entry e ON e.id = c.policy_id
   GROUP BY c.credit_code
 ), everyone AS (
@@ -182,14 +221,14 @@ WITH per AS (
 )
 SELECT (row_number() OVER () - 1)::INTEGER AS tp, e.credit_code, p.run_id, coalesce(n.name, e.credit_code) AS name,
   coalesce(p.results, 0) AS results, coalesce(p.not_in_catalogue, 0) AS not_in_catalogue, coalesce(p.nothing_to_claim, 0) AS nothing_to_claim,
-  coalesce(p.claimed, 0) AS claimed, coalesce(p.not_stacked, 0) AS not_stacked
+  coalesce(p.claimed, 0) AS claimed, coalesce(p.not_stacked, 0) AS not_stacked, coalesce(p.told_recently, 0) AS told_recently
 FROM everyone e LEFT JOIN per p ON p.credit_code = e.credit_code LEFT JOIN named n ON n.credit_code = e.credit_code
 ORDER BY tp;
 
 -- @counts
 SELECT count(*) AS taxpayers, coalesce(sum(results), 0) AS results, coalesce(sum(not_in_catalogue), 0) AS not_in_catalogue,
   coalesce(sum(nothing_to_claim), 0) AS nothing_to_claim, coalesce(sum(claimed), 0) AS claimed,
-  coalesce(sum(not_stacked), 0) AS not_stacked
+  coalesce(sum(not_stacked), 0) AS not_stacked, coalesce(sum(told_recently), 0) AS told_recently
 FROM push_plan_taxpayer;
 
 -- @outbox
@@ -253,12 +292,15 @@ LEFT JOIN push_plan_not_stacked g ON g.credit_code = c.credit_code AND g.policy_
 -- it names). A left join and a filter: as an anti-join with the status in its condition, DuckDB
 -- compared every result with every claim (a nested loop: minutes at a million).
 LEFT JOIN push_plan_claimed k ON k.credit_code = c.credit_code AND k.policy_id = c.policy_id
+-- A relief without an estimate told in one of the three quarters before (section told).
+LEFT JOIN push_plan_told r ON r.credit_code = c.credit_code AND r.policy_id = c.policy_id
 JOIN push_plan_entry e ON e.id = c.policy_id
 JOIN push_plan_taxpayer t ON t.credit_code = c.credit_code
 LEFT JOIN due d ON d.credit_code = c.credit_code AND d.tax_type = e.tax_type
 -- A relief worth nothing this period (or estimated below zero: it would cost the company) would only
 -- teach people to ignore us; an unknown one may be worth something. The ledger's nothingToClaim too.
 WHERE (c.benefit IS NULL OR c.benefit > 0) AND NOT (c.status = 'matched' AND k.policy_id IS NOT NULL)
+  AND NOT (c.status = 'matched' AND c.benefit IS NULL AND r.policy_id IS NOT NULL)
 -- In taxpayer order, so that a batch's scan skips the blocks of the others.
 ORDER BY t.tp;
 

@@ -93,6 +93,29 @@ FROM claim
 GROUP BY 1, 2
 HAVING bool_or(now);
 
+-- @told
+-- Reliefs the taxpayer was told of in one of the three quarters before, and has no message of in this
+-- quarter, as ../plan.sql's section told.
+CREATE TEMP TABLE push_plan_told AS
+WITH m AS (
+  SELECT credit_code, period, role, kind, policy_id, items, status FROM push_message
+  WHERE period IN ($told_first::TEXT, $told_second::TEXT, $told_third::TEXT, $period::TEXT) AND kind IN ('relief', 'digest')
+    AND $scoped::INTEGER = 0 AND ($only::TEXT IS NULL OR credit_code = $only::TEXT)
+), item AS (
+  SELECT credit_code, period, status, policy_id FROM m WHERE kind = 'relief'
+  UNION ALL
+  SELECT credit_code, period, status, CASE WHEN split_part(rest, '.', 1) = 'relief' THEN substr(rest, strpos(rest, '.') + 1) END AS policy_id
+  FROM (
+    SELECT credit_code, period, status, CASE WHEN left(item, length(prefix)) = prefix THEN substr(item, length(prefix) + 1) ELSE item END AS rest
+    FROM (SELECT credit_code, period, status, period || '.' || credit_code || '.' || role || '.' AS prefix, unnest(string_to_array(items, ',')) AS item
+          FROM m WHERE kind = 'digest') d
+  ) r
+)
+SELECT i.credit_code, i.policy_id FROM item i JOIN push_plan_entry e ON e.id = i.policy_id
+WHERE i.period <> $period::TEXT AND i.status IN ('planned', 'sending', 'sent')
+EXCEPT
+SELECT credit_code, policy_id FROM item WHERE period = $period::TEXT AND status <> 'skipped';
+
 -- @wait
 -- Hours to wait from each local hour, per quiet-hours setting (a few dozen distinct ones). A person
 -- whose quiet hours cover every sending hour is reached in the sending hours (time.ts).
@@ -154,10 +177,13 @@ WITH single AS (
 SELECT l.run_id, l.credit_code, l.policy_id, l.status, l.benefit,
   x.policy_id IS NOT NULL OR (l.status = 'matched' AND k.policy_id IS NULL AND j.amount IS NOT NULL AND coalesce(l.benefit <= j.amount, true)) AS not_stacked,
   l.status = 'matched' AND k.policy_id IS NOT NULL AS claimed,
+  -- A relief without an estimate told in one of the three quarters before (section told).
+  l.status = 'matched' AND l.benefit IS NULL AND r.policy_id IS NOT NULL AS told_recently,
   CASE WHEN l.status = 'matched' AND k.policy_id IS NULL AND j.amount IS NOT NULL THEN l.benefit - j.amount ELSE l.benefit END AS told
 FROM latest l LEFT JOIN beaten x ON x.credit_code = l.credit_code AND x.policy_id = l.policy_id
 LEFT JOIN push_plan_claimed k ON k.credit_code = l.credit_code AND k.policy_id = l.policy_id
 LEFT JOIN enjoyed j ON j.credit_code = l.credit_code AND j.grp = l.grp
+LEFT JOIN push_plan_told r ON r.credit_code = l.credit_code AND r.policy_id = l.policy_id
 WHERE $scoped::INTEGER = 0 OR l.in_scope;
 
 -- @taxpayers
@@ -171,7 +197,8 @@ WITH current AS (SELECT * FROM push_plan_current), per AS (
     -- A relief claimed is counted so, whatever its group says (the company has it).
     count(*) FILTER (WHERE e.id IS NOT NULL AND c.not_stacked AND NOT c.claimed) AS not_stacked,
     count(*) FILTER (WHERE e.id IS NOT NULL AND c.claimed) AS claimed,
-    count(*) FILTER (WHERE e.id IS NOT NULL AND NOT c.not_stacked AND NOT c.claimed AND c.benefit <= 0) AS nothing_to_claim
+    count(*) FILTER (WHERE e.id IS NOT NULL AND NOT c.not_stacked AND NOT c.claimed AND c.benefit <= 0) AS nothing_to_claim,
+    count(*) FILTER (WHERE e.id IS NOT NULL AND NOT c.not_stacked AND NOT c.claimed AND c.told_recently) AS told_recently
   FROM current c LEFT JOIN push_plan_entry e ON e.id = c.policy_id
   GROUP BY c.credit_code
 ), everyone AS (
@@ -183,14 +210,14 @@ WITH current AS (SELECT * FROM push_plan_current), per AS (
 )
 SELECT (row_number() OVER () - 1)::INTEGER AS tp, e.credit_code, p.run_id, coalesce(n.name, e.credit_code) AS name,
   coalesce(p.results, 0) AS results, coalesce(p.not_in_catalogue, 0) AS not_in_catalogue, coalesce(p.nothing_to_claim, 0) AS nothing_to_claim,
-  coalesce(p.claimed, 0) AS claimed, coalesce(p.not_stacked, 0) AS not_stacked
+  coalesce(p.claimed, 0) AS claimed, coalesce(p.not_stacked, 0) AS not_stacked, coalesce(p.told_recently, 0) AS told_recently
 FROM everyone e LEFT JOIN per p ON p.credit_code = e.credit_code LEFT JOIN named n ON n.credit_code = e.credit_code
 ORDER BY tp;
 
 -- @counts
 SELECT count(*) AS taxpayers, coalesce(sum(results), 0) AS results, coalesce(sum(not_in_catalogue), 0) AS not_in_catalogue,
   coalesce(sum(nothing_to_claim), 0) AS nothing_to_claim, coalesce(sum(claimed), 0) AS claimed,
-  coalesce(sum(not_stacked), 0) AS not_stacked
+  coalesce(sum(not_stacked), 0) AS not_stacked, coalesce(sum(told_recently), 0) AS told_recently
 FROM push_plan_taxpayer;
 
 -- @outbox
@@ -238,7 +265,7 @@ JOIN push_plan_entry e ON e.id = c.policy_id
 JOIN push_plan_taxpayer t ON t.credit_code = c.credit_code
 LEFT JOIN due d ON d.credit_code = c.credit_code AND d.tax_type = e.tax_type
 -- A relief worth nothing this period would only teach people to ignore us; an unknown one may be worth something.
-WHERE (c.told IS NULL OR c.told > 0) AND NOT c.not_stacked AND NOT c.claimed
+WHERE (c.told IS NULL OR c.told > 0) AND NOT c.not_stacked AND NOT c.claimed AND NOT c.told_recently
 ORDER BY t.tp;
 
 -- @persons
