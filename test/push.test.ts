@@ -8,6 +8,7 @@ import { after, before, describe, it } from 'node:test';
 import fc from 'fast-check';
 import { SMTPServer } from 'smtp-server';
 import { sendText } from '../src/cli/commands/push.ts';
+import { catalogueOf, DEFAULT_LAW_DIR } from '../src/match/match.ts';
 import type { ChannelAdapter } from '../src/push/channels/channel.ts';
 import { emailAdapter, headerMessageId } from '../src/push/channels/email.ts';
 import { inAppAdapter } from '../src/push/channels/inApp.ts';
@@ -2169,6 +2170,34 @@ describe('sending, on DuckDB and on PostgreSQL', () => {
     const digest = digestText('x', to, [item('cit.bigRelief', true), item('vat.smallRelief', true)]).body;
     assert.match(digest, /1\. 请核实是否已享受：cit\.bigRelief.*\n.*（已过）。申报数据无法显示是否已享受，如尚未享受，可通过更正申报享受/);
     assert.match(digest, /2\. 尚未享受：vat\.smallRelief.*\n.*（已过）。可通过更正申报享受/);
+  });
+
+  it('a relief the employees enjoy themselves (informEmployees) asks the company to tell them, names no deadline and no late claim; alone and in a digest', () => {
+    const to = { taxpayerName: '示例公司', creditCode: TP1, personName: '陈某某', role: 'financeOfficer' as const, periodZh: '2026年第1季度' };
+    const exemption: PushEntry = { ...entry('iit.exempt', 'iit', ['financeOfficer', 'taxHandler']), action: 'informEmployees' };
+    const item = (e: PushEntry, past: boolean) => ({ kind: 'relief' as const, entry: e, benefitFen: null, deadline: '2026-04-15', lacking: null, past });
+    for (const past of [false, true]) {
+      const single = singleText('x', to, item(exemption, past));
+      assert.match(single.subject, /请转告员工：iit\.exempt 的中文标题/);
+      assert.match(
+        single.body,
+        /贵单位（统一社会信用代码 \S+）有员工可能适用以下个人所得税优惠政策。该优惠由符合条件的员工本人享受，贵单位无需为此申报享受；请转告员工。/,
+      );
+      assert.doesNotMatch(
+        single.body,
+        /申报期限|请在申报时享受|更正申报|预计减免|所属期|季度/,
+        'nothing to file, so no deadline, no late claim, no amount unknown; and not of the quarter',
+      );
+    }
+    const digest = digestText('x', to, [item(exemption, true), item(ENTRIES.find((e) => e.id === 'vat.smallRelief') as PushEntry, false)]).body;
+    assert.match(digest, /1\. 请转告员工：iit\.exempt.*\n {3}该优惠由符合条件的员工本人享受，贵单位无需为此申报享受；请转告员工\n2\. 可享受：vat\.smallRelief/);
+    // The catalogue's exemption from the annual IIT reconciliation is such a relief; the other IIT
+    // reliefs employers apply when withholding are claimed as any other.
+    const { catalogue } = catalogueOf(DEFAULT_LAW_DIR);
+    assert.deepEqual(
+      catalogue.entries.filter((e) => e.action === 'informEmployees').map((e) => e.id),
+      ['iit.annualReconciliationExemption'],
+    );
   });
 
   describe('sending', () => {

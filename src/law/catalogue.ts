@@ -83,6 +83,13 @@ const entrySchema = z
     reductionCodes: z.array(z.string().regex(/^\d{10}$/, 'a reduction code has 10 digits')).optional(),
     notify: z.array(z.enum(ROLES)).min(1, 'say who in the company should hear of it'),
     /**
+     * What the company does with a relief it matches: `claim` it on its own return (the default), or
+     * `informEmployees`, for a relief its employees enjoy themselves and the company files nothing for,
+     * as the exemption from the annual IIT reconciliation (免予办理汇算) is. A push of such a relief
+     * asks the company to tell its employees, not to claim it, and names no filing deadline.
+     */
+    action: z.enum(['claim', 'informEmployees']).default('claim'),
+    /**
      * What a matched company must mind, said where it holds of the company's facts (`when`, an
      * expression over facts as the eligibility is): a relief had provisionally, for one, as the
      * high-tech rate in the year the certificate expires, paid back if it is not renewed. Explanations

@@ -13,7 +13,8 @@ export type MessageKind = (typeof MESSAGE_KINDS)[number];
 export type MessageStatus = (typeof MESSAGE_STATUSES)[number];
 
 /** What planning needs of a catalogue entry (a narrow view, so the push part does not depend on the rest). */
-export type PushEntry = Pick<CatalogueEntry, 'id' | 'kind' | 'title' | 'category' | 'notify' | 'exclusiveGroup' | 'groupRank' | 'reductionCodes' | 'notices'>;
+export type PushEntry = Pick<CatalogueEntry, 'id' | 'kind' | 'title' | 'category' | 'notify' | 'exclusiveGroup' | 'groupRank' | 'reductionCodes' | 'notices'> &
+  Partial<Pick<CatalogueEntry, 'action'>>;
 
 /** One row of push_message, as read from the store (DECIMAL and TIMESTAMP as text). */
 export type OutboxMessage = {
@@ -141,7 +142,13 @@ const LATE_CLAIM = '可通过更正申报享受；多缴的税款，可自结算
 // after its deadline it is told as one to check, not as one missed.
 const UNSEEN_PAST = '申报期限已过；税务机关的申报数据无法显示贵单位是否已享受，如尚未享受';
 const unseen = (e: PushEntry) => (e.reductionCodes?.length ?? 0) === 0;
-const reliefHead = (item: ItemText) => (!item.past ? '可享受' : unseen(item.entry) ? '请核实是否已享受' : '尚未享受');
+const reliefHead = (item: ItemText) => (informs(item.entry) ? '请转告员工' : !item.past ? '可享受' : unseen(item.entry) ? '请核实是否已享受' : '尚未享受');
+// A relief the employees enjoy themselves (the exemption from the annual IIT reconciliation): the
+// company files nothing for it, so it is asked to pass it on, and no deadline or late claim is named.
+const informs = (e: PushEntry) => e.action === 'informEmployees';
+// Not tied to the quarter the message is of: the exemption from the annual reconciliation, for one,
+// concerns the year before's income and is had from 1 March to 30 June.
+const INFORM = '该优惠由符合条件的员工本人享受，贵单位无需为此申报享受；请转告员工';
 
 export function singleText(id: string, to: Addressee, item: ItemText): { subject: string; body: string } {
   const greeting = `${to.personName}（${to.taxpayerName}${ROLE_ZH[to.role]}）您好：`;
@@ -151,6 +158,22 @@ export function singleText(id: string, to: Addressee, item: ItemText): { subject
     `税费种类：${CATEGORY_ZH[item.entry.category] ?? item.entry.category}`,
     `所属期：${to.periodZh}`,
   ];
+  if (item.kind === 'relief' && informs(item.entry)) {
+    return {
+      subject: `${SUBJECT_PREFIX}${reliefHead(item)}：${titleLine(item.entry)}`,
+      body: [
+        greeting,
+        '',
+        `根据税务机关掌握的数据，贵单位（统一社会信用代码 ${to.creditCode}）有员工可能适用以下个人所得税优惠政策。${INFORM}。`,
+        '',
+        ...facts.filter((f) => !f.startsWith('所属期')),
+        ...(item.benefitFen === null ? [] : [`预计减免：${benefitText(item.benefitFen)}`]),
+        ...(item.lacking && item.lacking.length > 0 ? ['', '请注意：', ...item.lacking.map((l) => `- ${l}`)] : []),
+        '',
+        footer(id),
+      ].join('\n'),
+    };
+  }
   if (item.kind === 'relief') {
     // After the deadline the relief is told as not yet enjoyed, and how it can still be had.
     return {
@@ -201,9 +224,11 @@ export function digestText(id: string, to: Addressee, items: readonly ItemText[]
     const notices = it.lacking && it.lacking.length > 0 ? `\n   请注意：${it.lacking.join('；')}` : '';
     const late = !it.past ? '' : unseen(it.entry) ? `。申报数据无法显示是否已享受，如尚未享受，${LATE_CLAIM}` : `。${LATE_CLAIM}`;
     const detail =
-      it.kind === 'relief'
-        ? `   预计减免：${benefitText(it.benefitFen)}；${deadline}${late}${notices}`
-        : `   ${it.lacking && it.lacking.length > 0 ? `尚未满足：${it.lacking.join('；')}` : '尚未满足的条件请登录智数查看'}；${deadline}`;
+      it.kind === 'relief' && informs(it.entry)
+        ? `   ${INFORM}${notices}`
+        : it.kind === 'relief'
+          ? `   预计减免：${benefitText(it.benefitFen)}；${deadline}${late}${notices}`
+          : `   ${it.lacking && it.lacking.length > 0 ? `尚未满足：${it.lacking.join('；')}` : '尚未满足的条件请登录智数查看'}；${deadline}`;
     return `${head}\n${detail}`;
   });
   return {
