@@ -177,6 +177,8 @@ const CSV_HEADERS: Record<'zh' | 'en', Record<CsvColumn, string>> = {
   },
 };
 
+const TEXT_COLUMNS = new Set<CsvColumn>(['creditCode', 'name', 'district', 'industrySection', 'industry']);
+
 /** A district's and an industry section's names as the web app shows them (the API's /api/meta). */
 function districtLabel(id: string, lang: 'zh' | 'en'): string {
   if (!(id in DISTRICTS)) return id;
@@ -198,8 +200,15 @@ export function drillCsv(items: readonly DrillTaxpayer[], lang: 'zh' | 'en' = 'z
   const keys = Object.keys(headers) as CsvColumn[];
   const value = (r: DrillTaxpayer, k: CsvColumn) =>
     k === 'industrySection' ? sectionLabel(r.industry, lang) : k === 'district' ? districtLabel(r.district, lang) : String(r[k]);
+  const cell = (r: DrillTaxpayer, k: CsvColumn) => {
+    const v = value(r, k);
+    // A name is data from outside (up to 200 characters of anything): one starting like a formula would
+    // run as one in a spreadsheet, quoted or not (OWASP, "CSV injection"). A leading apostrophe makes it
+    // text. Amounts are left as they are: they are numbers, some below zero.
+    return TEXT_COLUMNS.has(k) && /^[=+\-@\t\r]/.test(v) ? `'${v}` : v;
+  };
   return `\uFEFF${stringify(
-    items.map((r) => keys.map((k) => value(r, k))),
+    items.map((r) => keys.map((k) => cell(r, k))),
     { header: true, columns: keys.map((k) => headers[k]), quoted: true, record_delimiter: 'windows' },
   )}`;
 }

@@ -3,7 +3,8 @@
 -- the report's roll-ups sum them, so the rows of a district add up to that district's figures, and
 -- their count is its `taxpayers`. `has` keeps the taxpayers with at least one row of that status
 -- (missed, missedAmountUnknown, enjoyed, claimedNotEligible, lapsedInYear, claimedLapsedInYear): the
--- report's counts of taxpayers count the same rows. Both engines; the order is the caller's, from a
+-- report's counts of taxpayers count the same rows, but for taxpayersMissingAmountUnknown, which
+-- leaves out those that also miss an amount (they are in taxpayersMissing). Both engines; the order is the caller's, from a
 -- fixed table (taxpayers.ts DRILL_SORT), written after ORDER BY.
 WITH y AS (
   SELECT l.credit_code,

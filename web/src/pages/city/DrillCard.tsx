@@ -34,7 +34,12 @@ export const DrillCard = forwardRef<HTMLDivElement, Props>(function DrillCard({ 
   const lang = useLang();
   const { meta, home } = useSession();
   const [sort, setSort] = useState<Sort>({ key: 'missed', order: 'desc' });
-  const [page, setPage] = useState(1);
+  // The page belongs to one selection: a bar or a policy clicked above (or another year) starts again
+  // at its first page, without first asking for the old page number of the new selection.
+  const selection = JSON.stringify([year, filter]);
+  const [paged, setPaged] = useState({ selection, page: 1 });
+  const page = paged.selection === selection ? paged.page : 1;
+  const setPage = (p: number) => setPaged({ selection, page: p });
   const query = { year, ...filter, sort: sort.key };
   const list = useApi<DrillPage>(withQuery('/api/report/policy/taxpayers', { ...query, page, pageSize: PAGE_SIZE }));
   const set = (change: DrillFilter) => {
