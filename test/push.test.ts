@@ -2034,6 +2034,8 @@ describe('sending, on DuckDB and on PostgreSQL', () => {
       await earlier(4, '2025-Q3', 'relief', 'vat.narrow', null, 'failed');
       await earlier(5, '2025-Q4', 'relief', 'cit.bigRelief', null, 'sent');
       await earlier(6, '2025-Q4', 'nearMiss', 'surcharges.almost', null, 'sent');
+      // A digest planned before items were kept without their row's prefix.
+      await earlier(7, '2025-Q3', 'digest', null, `2025-Q3.${TP1}.financeOfficer.relief.vat.smallRelief`, 'sent');
       for (const [policy, status, benefit] of [
         ['stampDuty.a', 'matched', null],
         ['other.c', 'matched', null],
@@ -2041,15 +2043,20 @@ describe('sending, on DuckDB and on PostgreSQL', () => {
         ['vat.narrow', 'matched', null],
         ['cit.bigRelief', 'matched', '5000.00'],
         ['surcharges.almost', 'nearMiss', null],
+        ['vat.smallRelief', 'matched', null],
       ] as const)
         await result(store, 1, TP1, policy, status, benefit);
       const first = await plan(store, NOW, { settings: { maxPerWeek: 20 } });
-      assert.equal(first.toldRecently, 2, 'stampDuty.a (told alone last quarter) and other.c (a line of a digest three quarters ago)');
+      assert.equal(
+        first.toldRecently,
+        3,
+        'stampDuty.a (told alone last quarter), other.c (a line of a digest three quarters ago), vat.smallRelief (a line of a digest with its prefix)',
+      );
       const told = async () => [...new Set((await messages(store)).filter((m) => m.message_id.startsWith(`${PERIOD}.`)).map((m) => m.policy_id))].sort();
       assert.deepEqual(await told(), ['cit.bigRelief', 'iit.b', 'surcharges.almost', 'vat.narrow']);
       // Planning again leaves them out the same way, and adds nothing.
       const again = await plan(store, NOW, { settings: { maxPerWeek: 20 } });
-      assert.deepEqual([again.toldRecently, again.planned, again.superseded], [2, 0, 0]);
+      assert.deepEqual([again.toldRecently, again.planned, again.superseded], [3, 0, 0]);
       // A campaign of the stamp duty relief is the bureau's choice: it is told.
       const campaign = await plan(store, NOW, {
         settings: { maxPerWeek: 20 },
@@ -2061,7 +2068,7 @@ describe('sending, on DuckDB and on PostgreSQL', () => {
       // skipped as no longer called for.
       const after = await plan(store, NOW, { settings: { maxPerWeek: 20 } });
       // Nine messages planned already: two roles each for four reliefs, the finance officer for the near miss.
-      assert.deepEqual([after.toldRecently, after.superseded, after.planned, after.alreadyPlanned], [1, 0, 0, 9]);
+      assert.deepEqual([after.toldRecently, after.superseded, after.planned, after.alreadyPlanned], [2, 0, 0, 9]);
       assert.deepEqual(await told(), ['cit.bigRelief', 'iit.b', 'stampDuty.a', 'surcharges.almost', 'vat.narrow']);
     }));
 

@@ -38,6 +38,9 @@ export const DrillCard = forwardRef<HTMLDivElement, Props>(function DrillCard({ 
   // at its first page, without first asking for the old page number of the new selection.
   const selection = JSON.stringify([year, filter]);
   const [paged, setPaged] = useState({ selection, page: 1 });
+  // Forgotten at once, so coming back to a selection starts at its first page too (React's way of
+  // state derived from props: set during render, before anything is fetched).
+  if (paged.selection !== selection) setPaged({ selection, page: 1 });
   const page = paged.selection === selection ? paged.page : 1;
   const setPage = (p: number) => setPaged({ selection, page: p });
   const query = { year, ...filter, sort: sort.key };
