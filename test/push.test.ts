@@ -32,7 +32,7 @@ import {
 import { type PlanReport, planPushes, rolesFor } from '../src/push/plan.ts';
 import { sendPushes } from '../src/push/send.ts';
 import type { PlanSettings } from '../src/push/settings.ts';
-import { dateText, defaultDeadline, fromSql, nextDeliveryTime, parseInstant, parsePeriod, sqlTimestamp, toLocal } from '../src/push/time.ts';
+import { dateText, defaultDeadline, fromSql, nextDeliveryTime, parseInstant, parsePeriod, quarterBefore, sqlTimestamp, toLocal } from '../src/push/time.ts';
 import type { Db } from '../src/store/db.ts';
 import { PgDb } from '../src/store/pg.ts';
 import { Store } from '../src/store/store.ts';
@@ -406,6 +406,18 @@ describe('planning: by category and layer', () => {
 });
 
 describe('planning: timing', () => {
+  it('counts quarters back across a year, and a month has none (the told-once rule reads the three quarters before)', () => {
+    assert.deepEqual(
+      [1, 2, 3, 4, 5].map((n) => quarterBefore('2026-Q2', n)),
+      ['2026-Q1', '2025-Q4', '2025-Q3', '2025-Q2', '2025-Q1'],
+    );
+    assert.deepEqual(
+      [1, 2, 3].map((n) => quarterBefore('2026-Q4', n)),
+      ['2026-Q3', '2026-Q2', '2026-Q1'],
+    );
+    assert.equal(quarterBefore('2026-03', 1), null);
+  });
+
   it('reads a time without an offset as China time, converts one with an offset, and refuses a date or hour that does not exist instead of rolling it over', () => {
     assert.equal(parseInstant('2026-04-30').toISOString(), '2026-04-29T16:00:00.000Z');
     assert.equal(parseInstant('2026-04-30 18:00').toISOString(), '2026-04-30T10:00:00.000Z');
