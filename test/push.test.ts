@@ -75,6 +75,8 @@ const ENTRIES: PushEntry[] = [
   // and at 100 % (rndA): a rank, not the id, tells them apart when neither has an estimate.
   entry('cit.rndA', 'cit', ALL, 'policy', 'rnd', 2),
   entry('cit.rndB', 'cit', ALL, 'policy', 'rnd', 1),
+  // Told by the plans of the second and third quarters only: in 2026-Q1, out of season.
+  { ...entry('iit.seasonal', 'iit'), pushQuarters: [2, 3] },
 ];
 const PERIOD = '2026-Q1';
 const NOW = parseInstant('2026-04-01T10:00:00+08:00');
@@ -1525,6 +1527,7 @@ function modelPlan(
     claimed: 0,
     notStacked: 0,
     toldRecently: 0,
+    outOfSeason: 0,
     withoutPerson: 0,
     candidates: 0,
     digests: 0,
@@ -1579,6 +1582,11 @@ function modelPlan(
     // digest's line), planned, in flight or sent, went to the taxpayer in one of the three quarters before.
     if (kind === 'relief' && benefitFen === null && w.booked.some((b) => b.code === r.code && toldOf(b, r.policy))) {
       report.toldRecently++;
+      continue;
+    }
+    // A relief the catalogue tells in other quarters of the year only (PERIOD is a first quarter).
+    if (kind === 'relief' && entry.pushQuarters !== undefined && !entry.pushQuarters.includes(1)) {
+      report.outOfSeason++;
       continue;
     }
     const major = kind === 'relief' && benefitFen !== null && benefitFen >= toFen(s.majorReliefYuan.toFixed(2));
@@ -1736,7 +1744,7 @@ describe('planning: the set-wise planner against the sequential model', () => {
             // Mostly the reliefs without an estimate.
             fc
               .oneof(
-                { arbitrary: fc.constantFrom('stampDuty.a', 'other.c', 'cit.rndA', 'cit.rndB'), weight: 3 },
+                { arbitrary: fc.constantFrom('stampDuty.a', 'other.c', 'cit.rndA', 'cit.rndB'), weight: 6 },
                 { arbitrary: fc.constantFrom(...POLICIES, 'x.y'), weight: 1 },
               )
               .map((policy) => ({ kind: 'relief' as const, policy, items: null })),
@@ -1818,8 +1826,11 @@ describe('planning: the set-wise planner against the sequential model', () => {
   }
 
   /** The 60 generated worlds, planned on db, each against the model; how many reached digests and the window-by-window path. */
-  async function againstModel(db: Db): Promise<{ digests: number; spread: number; notStacked: number; byRank: number; toldRecently: number }> {
+  async function againstModel(
+    db: Db,
+  ): Promise<{ digests: number; spread: number; notStacked: number; byRank: number; toldRecently: number; outOfSeason: number }> {
     let toldRecently = 0;
+    let outOfSeason = 0;
     let digests = 0;
     let spread = 0;
     let notStacked = 0;
@@ -1863,32 +1874,35 @@ describe('planning: the set-wise planner against the sequential model', () => {
         if (expected.report.notStacked > 0) notStacked++;
         if (expected.byRank > 0) byRank++;
         if (expected.report.toldRecently > 0) toldRecently++;
+        if (expected.report.outOfSeason > 0) outOfSeason++;
       }),
       { numRuns: 60, seed: 20261128 },
     );
-    return { digests, spread, notStacked, byRank, toldRecently };
+    return { digests, spread, notStacked, byRank, toldRecently, outOfSeason };
   }
 
   it('plans exactly the messages, times and texts of the message-by-message planner, in one batch or taxpayer by taxpayer', async () => {
     const store = await world();
-    const { digests, spread, notStacked, byRank, toldRecently } = await againstModel(store);
+    const { digests, spread, notStacked, byRank, toldRecently, outOfSeason } = await againstModel(store);
     // The worlds must reach both ways of fitting the cap (sql/plan.sql: allocate), with digests, and
     // taxpayers matching two reliefs of an exclusive group, told apart by their ranks too.
     assert.ok(digests >= 10 && spread >= 10, `digests in ${digests}, times a week apart or a full week in ${spread} of 60 worlds`);
     assert.ok(notStacked >= 5, `reliefs that do not stack in ${notStacked} of 60 worlds`);
     assert.ok(byRank >= 3, `a rank decided in ${byRank} of 60 worlds`);
     assert.ok(toldRecently >= 5, `a relief without an estimate told in a quarter before, in ${toldRecently} of 60 worlds`);
+    assert.ok(outOfSeason >= 5, `a relief out of season in ${outOfSeason} of 60 worlds`);
     store.close();
   });
 
   it('on PostgreSQL (sql/postgres/plan.sql), the same generated worlds give the same rows and reports', async () => {
     const server = await pgServer();
     try {
-      const { digests, spread, notStacked, byRank, toldRecently } = await againstModel(await pgWorld(server.db));
+      const { digests, spread, notStacked, byRank, toldRecently, outOfSeason } = await againstModel(await pgWorld(server.db));
       assert.ok(digests >= 10 && spread >= 10, `digests in ${digests}, times a week apart or a full week in ${spread} of 60 worlds`);
       assert.ok(notStacked >= 5, `reliefs that do not stack in ${notStacked} of 60 worlds`);
       assert.ok(byRank >= 3, `a rank decided in ${byRank} of 60 worlds`);
       assert.ok(toldRecently >= 5, `a relief without an estimate told in a quarter before, in ${toldRecently} of 60 worlds`);
+      assert.ok(outOfSeason >= 5, `a relief out of season in ${outOfSeason} of 60 worlds`);
     } finally {
       await server.drop();
     }
@@ -2084,6 +2098,24 @@ describe('sending, on DuckDB and on PostgreSQL', () => {
       assert.deepEqual(await told(), ['cit.bigRelief', 'iit.b', 'stampDuty.a', 'surcharges.almost', 'vat.narrow']);
     }));
 
+  it('a relief the catalogue tells in some quarters of the year only is not told in the others, nor counted as anything else; a campaign tells it', () =>
+    onBoth(async (e) => {
+      const store = await e.world([{ role: 'financeOfficer' }, { role: 'taxHandler' }]);
+      await result(store, 1, TP1, 'iit.seasonal', 'matched', null);
+      await result(store, 1, TP1, 'iit.b', 'matched', '500.00');
+      const first = await plan(store);
+      assert.deepEqual([first.results, first.outOfSeason, first.toldRecently, first.candidates, first.planned], [2, 1, 0, 2, 2]);
+      assert.deepEqual([...new Set((await messages(store)).map((m) => m.policy_id))], ['iit.b']);
+      const campaign = await plan(store, NOW, {
+        scope: { sql: "SELECT credit_code, policy_id, status FROM policy_match WHERE policy_id = 'iit.seasonal'", params: [] },
+      });
+      assert.deepEqual([campaign.outOfSeason, campaign.planned], [0, 2]);
+      // The campaign's messages stand at the next plan (four planned: two roles, two reliefs), not
+      // skipped as no longer called for.
+      const next = await plan(store);
+      assert.deepEqual([next.outOfSeason, next.superseded, next.alreadyPlanned, next.planned], [0, 0, 4, 0]);
+    }));
+
   it('a message skipped and then called for again comes back under its id, and the cap and the report count what is written', () =>
     onBoth(async (e) => {
       const store = await e.world([{ role: 'financeOfficer' }]);
@@ -2217,6 +2249,7 @@ describe('sending, on DuckDB and on PostgreSQL', () => {
       catalogue.entries.filter((e) => e.action === 'informEmployees').map((e) => e.id),
       ['iit.annualReconciliationExemption'],
     );
+    assert.deepEqual(catalogue.entries.find((e) => e.id === 'iit.annualReconciliationExemption')?.pushQuarters, [4, 1]);
   });
 
   describe('sending', () => {

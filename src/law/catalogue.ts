@@ -90,6 +90,13 @@ const entrySchema = z
      */
     action: z.enum(['claim', 'informEmployees']).default('claim'),
     /**
+     * The quarters of the year whose push plans tell a matched relief (default: every quarter), for a
+     * relief whose moment is once a year: the exemption from the annual IIT reconciliation is told by
+     * the plans of Q4 and Q1, which reach companies in January and April, before and in its window of
+     * 1 March to 30 June; told in July it would come after the window.
+     */
+    pushQuarters: z.array(z.number().int().min(1).max(4)).min(1).optional(),
+    /**
      * What a matched company must mind, said where it holds of the company's facts (`when`, an
      * expression over facts as the eligibility is): a relief had provisionally, for one, as the
      * high-tech rate in the year the certificate expires, paid back if it is not renewed. Explanations

@@ -14,7 +14,7 @@ export type MessageStatus = (typeof MESSAGE_STATUSES)[number];
 
 /** What planning needs of a catalogue entry (a narrow view, so the push part does not depend on the rest). */
 export type PushEntry = Pick<CatalogueEntry, 'id' | 'kind' | 'title' | 'category' | 'notify' | 'exclusiveGroup' | 'groupRank' | 'reductionCodes' | 'notices'> &
-  Partial<Pick<CatalogueEntry, 'action'>>;
+  Partial<Pick<CatalogueEntry, 'action' | 'pushQuarters'>>;
 
 /** One row of push_message, as read from the store (DECIMAL and TIMESTAMP as text). */
 export type OutboxMessage = {

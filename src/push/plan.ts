@@ -69,6 +69,12 @@ export interface PlanReport {
    * "amount unknown" again, so they are told at most once in four quarters. Not in a campaign.
    */
   toldRecently: number;
+  /**
+   * Matched reliefs of a policy the catalogue has told in other quarters of the year only
+   * (`pushQuarters`: the exemption from the annual IIT reconciliation, told when the plans of Q4 and
+   * Q1 reach companies, January and April, before and in its window of 1 March to 30 June). Not in a campaign.
+   */
+  outOfSeason: number;
   /** A result called for a role the taxpayer has no company_person for. */
   withoutPerson: number;
   /** Single messages the results call for, before the frequency cap. */
@@ -228,6 +234,8 @@ async function plan(db: Db, entries: readonly PushEntry[], options: PlanOptions)
   const noticed = new Set(policies.filter((e) => (e.notices?.length ?? 0) > 0).map((e) => e.id));
   const pg = db.dialect === 'postgres';
   const sections = SECTIONS[db.dialect];
+  // 1 to 4 for a quarter (match runs, and so plans, are of quarters); a month has none.
+  const quarterOfYear = /^\d{4}-Q([1-4])$/.test(period.id) ? Number(period.id.slice(-1)) : null;
   const file = pg ? 'sql/postgres/plan.sql' : 'sql/plan.sql';
   const params: Record<string, SqlParam> = {
     period: period.id,
@@ -262,6 +270,8 @@ async function plan(db: Db, entries: readonly PushEntry[], options: PlanOptions)
         grp_rank: e.exclusiveGroup ? (e.groupRank ?? null) : null,
         codes: e.reductionCodes ?? [],
         noticed: noticed.has(e.id),
+        // Told in other quarters of the year only; a campaign tells whom the bureau chose, in any quarter.
+        quiet: !options.scope && e.pushQuarters !== undefined && quarterOfYear !== null && !e.pushQuarters.includes(quarterOfYear),
       })),
     ),
     lacking: '[]',
@@ -327,6 +337,7 @@ async function plan(db: Db, entries: readonly PushEntry[], options: PlanOptions)
       claimed: string;
       not_stacked: string;
       told_recently: string;
+      out_of_season: string;
     }>('counts');
     const report: PlanReport = {
       period: period.id,
@@ -336,6 +347,7 @@ async function plan(db: Db, entries: readonly PushEntry[], options: PlanOptions)
       claimed: Number(counts?.claimed ?? 0),
       notStacked: Number(counts?.not_stacked ?? 0),
       toldRecently: Number(counts?.told_recently ?? 0),
+      outOfSeason: Number(counts?.out_of_season ?? 0),
       withoutPerson: 0,
       candidates: 0,
       alreadyPlanned: 0,

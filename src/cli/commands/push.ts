@@ -56,6 +56,7 @@ export function planText(r: PlanReport): string {
   if (r.claimed) lines.push(`${r.claimed} matched relief(s) claimed already in a return of the period, not pushed`);
   if (r.toldRecently)
     lines.push(`${r.toldRecently} relief(s) without an estimate not pushed: the taxpayer was told of them in one of the three quarters before`);
+  if (r.outOfSeason) lines.push(`${r.outOfSeason} relief(s) told in other quarters of the year only (the catalogue's pushQuarters), not pushed`);
   if (r.nothingToClaim) lines.push(`${r.nothingToClaim} result(s) worth 0.00 yuan or less this period not pushed (nothing to claim)`);
   if (r.withoutPerson) lines.push(`${r.withoutPerson} message(s) not planned: the taxpayer has no person in that role`);
   if (r.notInCatalogue) lines.push(`${r.notInCatalogue} result(s) of entries not in the catalogue left out`);

@@ -43,7 +43,7 @@ CREATE OR REPLACE TEMP MACRO push_current(p_period, p_only, p_scoped) AS TABLE
 -- @entries
 -- The catalogue's policies, numbered in the order of their ids (the planner's last sort key).
 CREATE OR REPLACE TEMP TABLE push_plan_entry AS
-SELECT unnest(from_json($entries, '[{"e":"SMALLINT","id":"VARCHAR","category":"VARCHAR","tax_type":"VARCHAR","relief":["VARCHAR"],"major":["VARCHAR"],"near_miss":["VARCHAR"],"grp":"VARCHAR","grp_rank":"INTEGER","codes":["VARCHAR"],"noticed":"BOOLEAN"}]'), recursive := true);
+SELECT unnest(from_json($entries, '[{"e":"SMALLINT","id":"VARCHAR","category":"VARCHAR","tax_type":"VARCHAR","relief":["VARCHAR"],"major":["VARCHAR"],"near_miss":["VARCHAR"],"grp":"VARCHAR","grp_rank":"INTEGER","codes":["VARCHAR"],"noticed":"BOOLEAN","quiet":"BOOLEAN"}]'), recursive := true);
 
 -- @words
 -- The policies' ids and categories by entry number, as variables: the INSERT looks them up as
@@ -122,8 +122,9 @@ HAVING bool_or(now);
 -- before that, with it (`<period>.<code>.<role>.relief.<policy>`): the row's own prefix is cut, and
 -- the kind is then the first part, as section existing reads them (a pattern looking for `relief.`
 -- anywhere would read `nearMiss.x.relief.y` as a relief of y).
--- A relief the outbox already holds a message of in this quarter (not skipped) is not left out:
--- planned by a campaign, say, it stands, and is not skipped by the next plan as no longer called for.
+-- A relief the outbox already holds a message of in this quarter (not skipped, column standing) is
+-- not left out, by this rule or by the season's (pushQuarters): planned by a campaign, say, it stands,
+-- and is not skipped by the next plan as no longer called for.
 CREATE OR REPLACE TEMP TABLE push_plan_told AS
 WITH m AS (
   SELECT credit_code, period, role, kind, policy_id, items, status FROM push_message
@@ -139,10 +140,12 @@ WITH m AS (
           FROM m WHERE kind = 'digest')
   )
 )
-SELECT i.credit_code, i.policy_id FROM item i JOIN push_plan_entry e ON e.id = i.policy_id
-WHERE i.period <> $period::VARCHAR AND i.status IN ('planned', 'sending', 'sent')
-EXCEPT
-SELECT credit_code, policy_id FROM item WHERE period = $period::VARCHAR AND status <> 'skipped';
+-- told: a message of the three quarters before stands; standing: one of this quarter does (not skipped).
+SELECT i.credit_code, i.policy_id,
+  bool_or(i.period <> $period::VARCHAR AND i.status IN ('planned', 'sending', 'sent')) AS told,
+  bool_or(i.period = $period::VARCHAR AND i.status <> 'skipped') AS standing
+FROM item i JOIN push_plan_entry e ON e.id = i.policy_id
+GROUP BY ALL;
 
 -- @not_stacked
 -- Reliefs that do not stack (an exclusive group): a matched one is told only when no other matched
@@ -202,10 +205,15 @@ WITH per AS (
     count(*) FILTER (WHERE e.id IS NOT NULL AND c.not_stacked AND NOT c.claimed) AS not_stacked,
     count(*) FILTER (WHERE e.id IS NOT NULL AND c.claimed) AS claimed,
     count(*) FILTER (WHERE e.id IS NOT NULL AND NOT c.not_stacked AND NOT c.claimed AND c.benefit <= 0) AS nothing_to_claim,
-    count(*) FILTER (WHERE e.id IS NOT NULL AND NOT c.not_stacked AND NOT c.claimed AND c.told_recently) AS told_recently
+    count(*) FILTER (WHERE e.id IS NOT NULL AND NOT c.not_stacked AND NOT c.claimed AND c.told_recently) AS told_recently,
+    -- A matched relief of a policy told in other quarters of the year only (the entry's `quiet`, from
+    -- the catalogue's pushQuarters), not counted as anything before it.
+    count(*) FILTER (WHERE e.quiet AND c.status = 'matched' AND NOT c.not_stacked AND NOT c.claimed AND NOT coalesce(c.benefit <= 0, false)
+      AND NOT c.told_recently AND NOT c.standing) AS out_of_season
   FROM (
     SELECT c.*, n.policy_id IS NOT NULL AND n.enjoyed IS NULL AS not_stacked, c.status = 'matched' AND k.policy_id IS NOT NULL AS claimed,
-      c.status = 'matched' AND c.benefit IS NULL AND r.policy_id IS NOT NULL AS told_recently
+      c.status = 'matched' AND c.benefit IS NULL AND coalesce(r.told AND NOT r.standing, false) AS told_recently,
+      coalesce(r.standing, false) AS standing
     FROM push_current($period, $only::VARCHAR, $scoped::INTEGER) c
     LEFT JOIN push_plan_not_stacked n ON n.credit_code = c.credit_code AND n.policy_id = c.policy_id
     LEFT JOIN push_plan_claimed k ON k.credit_code = c.credit_code AND k.policy_id = c.policy_id
@@ -221,14 +229,15 @@ WITH per AS (
 )
 SELECT (row_number() OVER () - 1)::INTEGER AS tp, e.credit_code, p.run_id, coalesce(n.name, e.credit_code) AS name,
   coalesce(p.results, 0) AS results, coalesce(p.not_in_catalogue, 0) AS not_in_catalogue, coalesce(p.nothing_to_claim, 0) AS nothing_to_claim,
-  coalesce(p.claimed, 0) AS claimed, coalesce(p.not_stacked, 0) AS not_stacked, coalesce(p.told_recently, 0) AS told_recently
+  coalesce(p.claimed, 0) AS claimed, coalesce(p.not_stacked, 0) AS not_stacked, coalesce(p.told_recently, 0) AS told_recently,
+  coalesce(p.out_of_season, 0) AS out_of_season
 FROM everyone e LEFT JOIN per p ON p.credit_code = e.credit_code LEFT JOIN named n ON n.credit_code = e.credit_code
 ORDER BY tp;
 
 -- @counts
 SELECT count(*) AS taxpayers, coalesce(sum(results), 0) AS results, coalesce(sum(not_in_catalogue), 0) AS not_in_catalogue,
   coalesce(sum(nothing_to_claim), 0) AS nothing_to_claim, coalesce(sum(claimed), 0) AS claimed,
-  coalesce(sum(not_stacked), 0) AS not_stacked, coalesce(sum(told_recently), 0) AS told_recently
+  coalesce(sum(not_stacked), 0) AS not_stacked, coalesce(sum(told_recently), 0) AS told_recently, coalesce(sum(out_of_season), 0) AS out_of_season
 FROM push_plan_taxpayer;
 
 -- @outbox
@@ -300,7 +309,9 @@ LEFT JOIN due d ON d.credit_code = c.credit_code AND d.tax_type = e.tax_type
 -- A relief worth nothing this period (or estimated below zero: it would cost the company) would only
 -- teach people to ignore us; an unknown one may be worth something. The ledger's nothingToClaim too.
 WHERE (c.benefit IS NULL OR c.benefit > 0) AND NOT (c.status = 'matched' AND k.policy_id IS NOT NULL)
-  AND NOT (c.status = 'matched' AND c.benefit IS NULL AND r.policy_id IS NOT NULL)
+  AND NOT (c.status = 'matched' AND c.benefit IS NULL AND coalesce(r.told AND NOT r.standing, false))
+  -- A relief told in other quarters of the year only (the catalogue's pushQuarters).
+  AND NOT (c.status = 'matched' AND e.quiet AND NOT coalesce(r.standing, false))
 -- In taxpayer order, so that a batch's scan skips the blocks of the others.
 ORDER BY t.tp;
 

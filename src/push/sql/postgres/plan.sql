@@ -76,7 +76,7 @@ $$;
 -- The catalogue's policies, numbered in the order of their ids (the planner's last sort key).
 CREATE TEMP TABLE push_plan_entry AS
 SELECT * FROM jsonb_to_recordset($entries::JSONB) AS x(e SMALLINT, id TEXT COLLATE "C", category TEXT COLLATE "C", tax_type TEXT COLLATE "C",
-  relief TEXT[], major TEXT[], near_miss TEXT[], grp TEXT COLLATE "C", grp_rank INTEGER, codes TEXT[], noticed BOOLEAN);
+  relief TEXT[], major TEXT[], near_miss TEXT[], grp TEXT COLLATE "C", grp_rank INTEGER, codes TEXT[], noticed BOOLEAN, quiet BOOLEAN);
 
 -- @claimed
 -- Reliefs a taxpayer has claimed already in a return of the period, as ../plan.sql's section claimed.
@@ -94,8 +94,8 @@ GROUP BY 1, 2
 HAVING bool_or(now);
 
 -- @told
--- Reliefs the taxpayer was told of in one of the three quarters before, and has no message of in this
--- quarter, as ../plan.sql's section told.
+-- Reliefs the taxpayer was told of in one of the three quarters before (told), and those it has a
+-- message of in this quarter (standing), as ../plan.sql's section told.
 CREATE TEMP TABLE push_plan_told AS
 WITH m AS (
   SELECT credit_code, period, role, kind, policy_id, items, status FROM push_message
@@ -111,10 +111,11 @@ WITH m AS (
           FROM m WHERE kind = 'digest') d
   ) r
 )
-SELECT i.credit_code, i.policy_id FROM item i JOIN push_plan_entry e ON e.id = i.policy_id
-WHERE i.period <> $period::TEXT AND i.status IN ('planned', 'sending', 'sent')
-EXCEPT
-SELECT credit_code, policy_id FROM item WHERE period = $period::TEXT AND status <> 'skipped';
+SELECT i.credit_code, i.policy_id,
+  bool_or(i.period <> $period::TEXT AND i.status IN ('planned', 'sending', 'sent')) AS told,
+  bool_or(i.period = $period::TEXT AND i.status <> 'skipped') AS standing
+FROM item i JOIN push_plan_entry e ON e.id = i.policy_id
+GROUP BY 1, 2;
 
 -- @wait
 -- Hours to wait from each local hour, per quiet-hours setting (a few dozen distinct ones). A person
@@ -147,7 +148,7 @@ WITH single AS (
 ), scope AS (
   SELECT DISTINCT credit_code, policy_id, status FROM push_plan_scope
 ), latest AS (
-  SELECT pm.run_id, pm.credit_code, pm.policy_id, pm.status, pm.benefit, e.grp, e.grp_rank, c.credit_code IS NOT NULL AS in_scope
+  SELECT pm.run_id, pm.credit_code, pm.policy_id, pm.status, pm.benefit, e.grp, e.grp_rank, coalesce(e.quiet, false) AS quiet, c.credit_code IS NOT NULL AS in_scope
   FROM policy_match pm LEFT JOIN single s ON s.credit_code = pm.credit_code
   LEFT JOIN push_plan_entry e ON e.id = pm.policy_id
   LEFT JOIN scope c ON c.credit_code = pm.credit_code AND c.policy_id = pm.policy_id AND c.status = pm.status
@@ -178,7 +179,9 @@ SELECT l.run_id, l.credit_code, l.policy_id, l.status, l.benefit,
   x.policy_id IS NOT NULL OR (l.status = 'matched' AND k.policy_id IS NULL AND j.amount IS NOT NULL AND coalesce(l.benefit <= j.amount, true)) AS not_stacked,
   l.status = 'matched' AND k.policy_id IS NOT NULL AS claimed,
   -- A relief without an estimate told in one of the three quarters before (section told).
-  l.status = 'matched' AND l.benefit IS NULL AND r.policy_id IS NOT NULL AS told_recently,
+  l.status = 'matched' AND l.benefit IS NULL AND coalesce(r.told AND NOT r.standing, false) AS told_recently,
+  -- A relief told in other quarters of the year only (the catalogue's pushQuarters), as ../plan.sql says.
+  l.status = 'matched' AND l.quiet AND NOT coalesce(r.standing, false) AS out_of_season,
   CASE WHEN l.status = 'matched' AND k.policy_id IS NULL AND j.amount IS NOT NULL THEN l.benefit - j.amount ELSE l.benefit END AS told
 FROM latest l LEFT JOIN beaten x ON x.credit_code = l.credit_code AND x.policy_id = l.policy_id
 LEFT JOIN push_plan_claimed k ON k.credit_code = l.credit_code AND k.policy_id = l.policy_id
@@ -198,7 +201,9 @@ WITH current AS (SELECT * FROM push_plan_current), per AS (
     count(*) FILTER (WHERE e.id IS NOT NULL AND c.not_stacked AND NOT c.claimed) AS not_stacked,
     count(*) FILTER (WHERE e.id IS NOT NULL AND c.claimed) AS claimed,
     count(*) FILTER (WHERE e.id IS NOT NULL AND NOT c.not_stacked AND NOT c.claimed AND c.benefit <= 0) AS nothing_to_claim,
-    count(*) FILTER (WHERE e.id IS NOT NULL AND NOT c.not_stacked AND NOT c.claimed AND c.told_recently) AS told_recently
+    count(*) FILTER (WHERE e.id IS NOT NULL AND NOT c.not_stacked AND NOT c.claimed AND c.told_recently) AS told_recently,
+    count(*) FILTER (WHERE e.id IS NOT NULL AND c.out_of_season AND NOT c.not_stacked AND NOT c.claimed AND NOT coalesce(c.benefit <= 0, false)
+      AND NOT c.told_recently) AS out_of_season
   FROM current c LEFT JOIN push_plan_entry e ON e.id = c.policy_id
   GROUP BY c.credit_code
 ), everyone AS (
@@ -210,14 +215,15 @@ WITH current AS (SELECT * FROM push_plan_current), per AS (
 )
 SELECT (row_number() OVER () - 1)::INTEGER AS tp, e.credit_code, p.run_id, coalesce(n.name, e.credit_code) AS name,
   coalesce(p.results, 0) AS results, coalesce(p.not_in_catalogue, 0) AS not_in_catalogue, coalesce(p.nothing_to_claim, 0) AS nothing_to_claim,
-  coalesce(p.claimed, 0) AS claimed, coalesce(p.not_stacked, 0) AS not_stacked, coalesce(p.told_recently, 0) AS told_recently
+  coalesce(p.claimed, 0) AS claimed, coalesce(p.not_stacked, 0) AS not_stacked, coalesce(p.told_recently, 0) AS told_recently,
+  coalesce(p.out_of_season, 0) AS out_of_season
 FROM everyone e LEFT JOIN per p ON p.credit_code = e.credit_code LEFT JOIN named n ON n.credit_code = e.credit_code
 ORDER BY tp;
 
 -- @counts
 SELECT count(*) AS taxpayers, coalesce(sum(results), 0) AS results, coalesce(sum(not_in_catalogue), 0) AS not_in_catalogue,
   coalesce(sum(nothing_to_claim), 0) AS nothing_to_claim, coalesce(sum(claimed), 0) AS claimed,
-  coalesce(sum(not_stacked), 0) AS not_stacked, coalesce(sum(told_recently), 0) AS told_recently
+  coalesce(sum(not_stacked), 0) AS not_stacked, coalesce(sum(told_recently), 0) AS told_recently, coalesce(sum(out_of_season), 0) AS out_of_season
 FROM push_plan_taxpayer;
 
 -- @outbox
@@ -265,7 +271,7 @@ JOIN push_plan_entry e ON e.id = c.policy_id
 JOIN push_plan_taxpayer t ON t.credit_code = c.credit_code
 LEFT JOIN due d ON d.credit_code = c.credit_code AND d.tax_type = e.tax_type
 -- A relief worth nothing this period would only teach people to ignore us; an unknown one may be worth something.
-WHERE (c.told IS NULL OR c.told > 0) AND NOT c.not_stacked AND NOT c.claimed AND NOT c.told_recently
+WHERE (c.told IS NULL OR c.told > 0) AND NOT c.not_stacked AND NOT c.claimed AND NOT c.told_recently AND NOT c.out_of_season
 ORDER BY t.tp;
 
 -- @persons
