@@ -55,21 +55,26 @@ interface FactsLaw {
   education_monthly_limit: string | null;
 }
 
-const factsLawCache = new WeakMap<Catalogue, Map<string, FactsLaw>>();
-/** factsLaw, kept per catalogue and quarter as policiesOf is: a serving process re-matches one taxpayer at a time. */
-function factsLawOf(catalogue: Catalogue, quarter: Quarter, policies: Policies): FactsLaw {
-  let byPeriod = factsLawCache.get(catalogue);
-  if (!byPeriod) {
-    byPeriod = new Map();
-    factsLawCache.set(catalogue, byPeriod);
-  }
-  let law = byPeriod.get(quarter.period);
-  if (!law) {
-    law = factsLaw(catalogue, quarter, policies);
-    byPeriod.set(quarter.period, law);
-  }
-  return law;
+/**
+ * What a catalogue gives for a quarter, made once and kept per catalogue and quarter: a server
+ * re-matching or explaining taxpayers one by one, and a push plan explaining its batches' near
+ * misses, would otherwise make it again for every taxpayer.
+ */
+function perQuarter<T>(make: (catalogue: Catalogue, quarter: Quarter) => T): (catalogue: Catalogue, quarter: Quarter) => T {
+  const cache = new WeakMap<Catalogue, Map<string, T>>();
+  return (catalogue, quarter) => {
+    let byPeriod = cache.get(catalogue);
+    if (!byPeriod) {
+      byPeriod = new Map();
+      cache.set(catalogue, byPeriod);
+    }
+    if (!byPeriod.has(quarter.period)) byPeriod.set(quarter.period, make(catalogue, quarter));
+    return byPeriod.get(quarter.period) as T;
+  };
 }
+
+/** factsLaw, kept per catalogue and quarter as policiesOf is. */
+const factsLawOf = perQuarter((catalogue, quarter) => factsLaw(catalogue, quarter, policiesOf(catalogue, quarter)));
 
 function factsLaw(catalogue: Catalogue, quarter: Quarter, policies: Policies): FactsLaw {
   const limit = paramsAt(catalogue.parameters, quarter.end)['surcharges.educationExemptMonthlySales'];
@@ -162,21 +167,8 @@ export function policiesFor(catalogue: Catalogue, quarter: Quarter) {
   );
 }
 
-const policiesCache = new WeakMap<Catalogue, Map<string, ReturnType<typeof policiesFor>>>();
-/** policiesFor, kept per catalogue and quarter: a server re-matching or explaining taxpayers one by one, and a push plan explaining its batches' near misses, loosen the rules once. */
-export function policiesOf(catalogue: Catalogue, quarter: Quarter) {
-  let byPeriod = policiesCache.get(catalogue);
-  if (!byPeriod) {
-    byPeriod = new Map();
-    policiesCache.set(catalogue, byPeriod);
-  }
-  let policies = byPeriod.get(quarter.period);
-  if (!policies) {
-    policies = policiesFor(catalogue, quarter);
-    byPeriod.set(quarter.period, policies);
-  }
-  return policies;
-}
+/** policiesFor, kept per catalogue and quarter: the rules are loosened once. */
+export const policiesOf = perQuarter(policiesFor);
 
 /**
  * Matches every policy in force against every taxpayer for a quarter, set-wise in the database
@@ -191,7 +183,7 @@ export async function runMatch(db: Db, opts: MatchOptions): Promise<MatchRun> {
   const policies = policiesOf(catalogue, quarter);
   const computedAt = (opts.now ?? new Date()).toISOString().replace('T', ' ').replace('Z', '');
   const progress = opts.onProgress ?? (() => {});
-  const law = factsLawOf(catalogue, quarter, policies);
+  const law = factsLawOf(catalogue, quarter);
   if (opts.only !== undefined) return rematchOne(db, opts, { quarter, policies, law, sha, computedAt, only: opts.only });
   return db.transaction(async (tx) => {
     const named = async (text: string, values: Record<string, SqlParam>) => {

@@ -5,7 +5,7 @@ import type { Db, SqlParam } from '../store/db.ts';
 import { PgDb } from '../store/pg.ts';
 import { digestLines, type OutboxMessage, type PushEntry, type Role, toFen } from './message.ts';
 import { checkSendingHours, DEFAULT_PLAN_SETTINGS, type PlanSettings } from './settings.ts';
-import { DAY_MS, defaultDeadline, HOUR_MS, parsePeriod, quarterBefore, sqlTimestamp, toLocal } from './time.ts';
+import { DAY_MS, defaultDeadline, HOUR_MS, parsePeriod, quarterBefore, quarterOfYear, sqlTimestamp, toLocal } from './time.ts';
 
 /**
  * The words an item carries besides the catalogue's, in Chinese, by taxpayer and then policy: what a
@@ -234,8 +234,8 @@ async function plan(db: Db, entries: readonly PushEntry[], options: PlanOptions)
   const noticed = new Set(policies.filter((e) => (e.notices?.length ?? 0) > 0).map((e) => e.id));
   const pg = db.dialect === 'postgres';
   const sections = SECTIONS[db.dialect];
-  // 1 to 4 for a quarter (match runs, and so plans, are of quarters); a month has none.
-  const quarterOfYear = /^\d{4}-Q([1-4])$/.test(period.id) ? Number(period.id.slice(-1)) : null;
+  // Match runs, and so plans, are of quarters; a month has none, and no relief is out of season in it.
+  const season = quarterOfYear(period.id);
   const file = pg ? 'sql/postgres/plan.sql' : 'sql/plan.sql';
   const params: Record<string, SqlParam> = {
     period: period.id,
@@ -271,7 +271,7 @@ async function plan(db: Db, entries: readonly PushEntry[], options: PlanOptions)
         codes: e.reductionCodes ?? [],
         noticed: noticed.has(e.id),
         // Told in other quarters of the year only; a campaign tells whom the bureau chose, in any quarter.
-        quiet: !options.scope && e.pushQuarters !== undefined && quarterOfYear !== null && !e.pushQuarters.includes(quarterOfYear),
+        quiet: !options.scope && e.pushQuarters !== undefined && season !== null && !e.pushQuarters.includes(season),
       })),
     ),
     lacking: '[]',

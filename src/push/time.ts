@@ -86,10 +86,16 @@ export function parsePeriod(id: string): Period {
  * quarters; a month has none (null), and what reads it then leaves nothing out.
  */
 export function quarterBefore(id: string, n: number): string | null {
-  const q = /^(\d{4})-Q([1-4])$/.exec(id);
-  if (!q) return null;
-  const k = Number(q[1]) * 4 + Number(q[2]) - 1 - n;
+  const q = quarterOfYear(id);
+  if (q === null) return null;
+  const k = Number(id.slice(0, 4)) * 4 + q - 1 - n;
   return `${Math.floor(k / 4)}-Q${(k % 4) + 1}`;
+}
+
+/** A quarter's number in its year, 1 to 4 (2026-Q3: 3); a month has none (null). */
+export function quarterOfYear(id: string): number | null {
+  const q = /^\d{4}-Q([1-4])$/.exec(id);
+  return q ? Number(q[1]) : null;
 }
 
 /**

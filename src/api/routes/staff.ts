@@ -30,6 +30,7 @@ const drillQuery = {
     .optional()
     .describe('a key of byMonth (YYYY-MM) within the year'),
   has: z.enum(DRILL_STATUSES).optional().describe('only taxpayers with a ledger row of this status in the selection'),
+  sort: z.enum(Object.keys(DRILL_SORT) as [keyof typeof DRILL_SORT]).default('missed'),
 };
 const drillTotals = z.object({
   taxpayers: z.number().int(),
@@ -222,7 +223,6 @@ export function registerStaff(api: ZodApi, ctx: ApiContext): void {
           'The taxpayers behind a figure of the city report (a district, industry section, policy or month, or several at once), with their amounts; the count and sums equal the roll-up of the same keys',
         querystring: z.object({
           ...drillQuery,
-          sort: z.enum(Object.keys(DRILL_SORT) as [keyof typeof DRILL_SORT]).default('missed'),
           page: pageQuery.page,
           pageSize: pageQuery.pageSize,
         }),
@@ -265,7 +265,6 @@ export function registerStaff(api: ZodApi, ctx: ApiContext): void {
         summary: 'The same taxpayers, all of them, as CSV for a spreadsheet (UTF-8 with a byte order mark; headers in the language asked for)',
         querystring: z.object({
           ...drillQuery,
-          sort: z.enum(Object.keys(DRILL_SORT) as [keyof typeof DRILL_SORT]).default('missed'),
           lang: z.enum(['zh', 'en']).default('zh'),
         }),
         response: { 200: z.string().describe('text/csv'), ...errors },

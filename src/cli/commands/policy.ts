@@ -449,14 +449,17 @@ export function registerPolicy(program: Command): void {
         },
       ) => {
         if (which !== 'policy' && which !== 'taxpayers') throw new UsageError(`unknown report '${which}' (known: policy, taxpayers)`);
+        // The year of a city report: refused without a match run, with notes on what it counts.
+        const cityYear = async (db: Db, check: (y: number) => void = () => {}) => {
+          const y = opts.year ?? (await latestYear(db));
+          check(y);
+          await checkMatchRunIn(db, y);
+          await warnUnmatchedQuarters(db, y, null);
+          await warnAnnualClaimsNotRead(db, opts.law, y, null);
+          return y;
+        };
         if (which === 'policy') {
-          const r = await withDatabase(opts, async (db) => {
-            const y = opts.year ?? (await latestYear(db));
-            await checkMatchRunIn(db, y);
-            await warnUnmatchedQuarters(db, y, null);
-            await warnAnnualClaimsNotRead(db, opts.law, y, null);
-            return policyReport(db, y);
-          });
+          const r = await withDatabase(opts, async (db) => policyReport(db, await cityYear(db)));
           console.log(opts.json ? JSON.stringify(r, null, 2) : reportText(r));
           return;
         }
@@ -464,11 +467,9 @@ export function registerPolicy(program: Command): void {
         if (opts.policy !== undefined && !catalogue.entries.some((e) => e.id === opts.policy && e.kind === 'policy'))
           throw new UsageError(`--policy: no policy '${opts.policy}' in the catalogue of ${opts.law}`);
         const r = await withDatabase(opts, async (db) => {
-          const y = opts.year ?? (await latestYear(db));
-          if (opts.month !== undefined && !opts.month.startsWith(`${y}-`)) throw new UsageError(`--month ${opts.month} is not in ${y} (--year)`);
-          await checkMatchRunIn(db, y);
-          await warnUnmatchedQuarters(db, y, null);
-          await warnAnnualClaimsNotRead(db, opts.law, y, null);
+          const y = await cityYear(db, (y) => {
+            if (opts.month !== undefined && !opts.month.startsWith(`${y}-`)) throw new UsageError(`--month ${opts.month} is not in ${y} (--year)`);
+          });
           const filter = { year: y, district: opts.district, industrySection: opts.industry, policyId: opts.policy, month: opts.month, has: opts.has };
           return reportTaxpayers(db, filter, { sort: opts.sort, limit: opts.csv === undefined ? opts.limit : null });
         });

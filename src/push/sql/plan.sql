@@ -140,9 +140,10 @@ WITH m AS (
           FROM m WHERE kind = 'digest')
   )
 )
--- told: a message of the three quarters before stands; standing: one of this quarter does (not skipped).
+-- recent: a message of the three quarters before stands and none of this quarter does; standing: one of
+-- this quarter does (not skipped).
 SELECT i.credit_code, i.policy_id,
-  bool_or(i.period <> $period::VARCHAR AND i.status IN ('planned', 'sending', 'sent')) AS told,
+  bool_or(i.period <> $period::VARCHAR AND i.status IN ('planned', 'sending', 'sent')) AND NOT bool_or(i.period = $period::VARCHAR AND i.status <> 'skipped') AS recent,
   bool_or(i.period = $period::VARCHAR AND i.status <> 'skipped') AS standing
 FROM item i JOIN push_plan_entry e ON e.id = i.policy_id
 GROUP BY ALL;
@@ -212,7 +213,7 @@ WITH per AS (
       AND NOT c.told_recently AND NOT c.standing) AS out_of_season
   FROM (
     SELECT c.*, n.policy_id IS NOT NULL AND n.enjoyed IS NULL AS not_stacked, c.status = 'matched' AND k.policy_id IS NOT NULL AS claimed,
-      c.status = 'matched' AND c.benefit IS NULL AND coalesce(r.told AND NOT r.standing, false) AS told_recently,
+      c.status = 'matched' AND c.benefit IS NULL AND coalesce(r.recent, false) AS told_recently,
       coalesce(r.standing, false) AS standing
     FROM push_current($period, $only::VARCHAR, $scoped::INTEGER) c
     LEFT JOIN push_plan_not_stacked n ON n.credit_code = c.credit_code AND n.policy_id = c.policy_id
@@ -309,7 +310,7 @@ LEFT JOIN due d ON d.credit_code = c.credit_code AND d.tax_type = e.tax_type
 -- A relief worth nothing this period (or estimated below zero: it would cost the company) would only
 -- teach people to ignore us; an unknown one may be worth something. The ledger's nothingToClaim too.
 WHERE (c.benefit IS NULL OR c.benefit > 0) AND NOT (c.status = 'matched' AND k.policy_id IS NOT NULL)
-  AND NOT (c.status = 'matched' AND c.benefit IS NULL AND coalesce(r.told AND NOT r.standing, false))
+  AND NOT (c.status = 'matched' AND c.benefit IS NULL AND coalesce(r.recent, false))
   -- A relief told in other quarters of the year only (the catalogue's pushQuarters).
   AND NOT (c.status = 'matched' AND e.quiet AND NOT coalesce(r.standing, false))
 -- In taxpayer order, so that a batch's scan skips the blocks of the others.

@@ -94,8 +94,8 @@ GROUP BY 1, 2
 HAVING bool_or(now);
 
 -- @told
--- Reliefs the taxpayer was told of in one of the three quarters before (told), and those it has a
--- message of in this quarter (standing), as ../plan.sql's section told.
+-- Reliefs the taxpayer was told of in one of the three quarters before and has no message of in this
+-- quarter (recent), and those it has one of in this quarter (standing), as ../plan.sql's section told.
 CREATE TEMP TABLE push_plan_told AS
 WITH m AS (
   SELECT credit_code, period, role, kind, policy_id, items, status FROM push_message
@@ -112,7 +112,7 @@ WITH m AS (
   ) r
 )
 SELECT i.credit_code, i.policy_id,
-  bool_or(i.period <> $period::TEXT AND i.status IN ('planned', 'sending', 'sent')) AS told,
+  bool_or(i.period <> $period::TEXT AND i.status IN ('planned', 'sending', 'sent')) AND NOT bool_or(i.period = $period::TEXT AND i.status <> 'skipped') AS recent,
   bool_or(i.period = $period::TEXT AND i.status <> 'skipped') AS standing
 FROM item i JOIN push_plan_entry e ON e.id = i.policy_id
 GROUP BY 1, 2;
@@ -179,7 +179,7 @@ SELECT l.run_id, l.credit_code, l.policy_id, l.status, l.benefit,
   x.policy_id IS NOT NULL OR (l.status = 'matched' AND k.policy_id IS NULL AND j.amount IS NOT NULL AND coalesce(l.benefit <= j.amount, true)) AS not_stacked,
   l.status = 'matched' AND k.policy_id IS NOT NULL AS claimed,
   -- A relief without an estimate told in one of the three quarters before (section told).
-  l.status = 'matched' AND l.benefit IS NULL AND coalesce(r.told AND NOT r.standing, false) AS told_recently,
+  l.status = 'matched' AND l.benefit IS NULL AND coalesce(r.recent, false) AS told_recently,
   -- A relief told in other quarters of the year only (the catalogue's pushQuarters), as ../plan.sql says.
   l.status = 'matched' AND l.quiet AND NOT coalesce(r.standing, false) AS out_of_season,
   CASE WHEN l.status = 'matched' AND k.policy_id IS NULL AND j.amount IS NOT NULL THEN l.benefit - j.amount ELSE l.benefit END AS told

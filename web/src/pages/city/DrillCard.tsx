@@ -2,7 +2,7 @@ import { forwardRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { type Column, DataTable, Pager, type Sort } from '../../components/DataTable.tsx';
 import { Empty, Failure, Loading } from '../../components/States.tsx';
-import { Card } from '../../components/ui.tsx';
+import { Card, SelectField } from '../../components/ui.tsx';
 import { withQuery } from '../../lib/api.ts';
 import { formatCount, formatYuan } from '../../lib/format.ts';
 import { useLang } from '../../lib/i18n.ts';
@@ -100,60 +100,49 @@ export const DrillCard = forwardRef<HTMLDivElement, Props>(function DrillCard({ 
         r.policiesMissedAmountUnknown > 0 ? t('drill.policiesWithUnknown', { n: r.policiesMissed, unknown: r.policiesMissedAmountUnknown }) : r.policiesMissed,
     },
   ];
-  const select = (label: string, value: string | undefined, options: { value: string; label: string }[], onChange: (v: string) => void, testId: string) => (
-    <label className="inline-field">
-      <span className="field-label">{label}</span>
-      <select value={value ?? ''} onChange={(e) => onChange(e.target.value)} data-testid={testId}>
-        <option value="">{t('common.all')}</option>
-        {options.map((o) => (
-          <option key={o.value} value={o.value}>
-            {o.label}
-          </option>
-        ))}
-      </select>
-    </label>
-  );
+  // Each field can also ask for no key at all.
+  const all = { value: '', label: t('common.all') };
   const data = list.data;
   return (
     <div ref={ref}>
       <Card title={t('drill.title')}>
         <p className="muted">{t('drill.hint')}</p>
         <div className="toolbar">
-          {select(
-            t('company.district'),
-            filter.district,
-            meta.districts.map((d) => ({ value: d.code, label: d[lang] })),
-            (v) => set({ district: v }),
-            'drill-district',
-          )}
-          {select(
-            t('campaign.industrySections'),
-            filter.industrySection,
-            meta.industrySections.map((x) => ({ value: x.code, label: `${x.code} ${x[lang]}` })),
-            (v) => set({ industrySection: v }),
-            'drill-section',
-          )}
-          {select(
-            t('ledger.policy'),
-            filter.policyId,
-            policies.map((p) => ({ value: p.id, label: p.title })),
-            (v) => set({ policyId: v }),
-            'drill-policy',
-          )}
-          {select(
-            t('drill.month'),
-            filter.month,
-            months.map((m) => ({ value: m, label: monthLabel(m, lang) })),
-            (v) => set({ month: v }),
-            'drill-month',
-          )}
-          {select(
-            t('drill.has'),
-            filter.has,
-            STATUSES.map((s) => ({ value: s, label: t(`ledgerStatus.${s}`) })),
-            (v) => set({ has: v as DrillStatus }),
-            'drill-has',
-          )}
+          <SelectField
+            label={t('company.district')}
+            value={filter.district ?? ''}
+            options={[all, ...meta.districts.map((d) => ({ value: d.code, label: d[lang] }))]}
+            onChange={(v) => set({ district: v })}
+            testId="drill-district"
+          />
+          <SelectField
+            label={t('campaign.industrySections')}
+            value={filter.industrySection ?? ''}
+            options={[all, ...meta.industrySections.map((x) => ({ value: x.code, label: `${x.code} ${x[lang]}` }))]}
+            onChange={(v) => set({ industrySection: v })}
+            testId="drill-section"
+          />
+          <SelectField
+            label={t('ledger.policy')}
+            value={filter.policyId ?? ''}
+            options={[all, ...policies.map((p) => ({ value: p.id, label: p.title }))]}
+            onChange={(v) => set({ policyId: v })}
+            testId="drill-policy"
+          />
+          <SelectField
+            label={t('drill.month')}
+            value={filter.month ?? ''}
+            options={[all, ...months.map((m) => ({ value: m, label: monthLabel(m, lang) }))]}
+            onChange={(v) => set({ month: v })}
+            testId="drill-month"
+          />
+          <SelectField
+            label={t('drill.has')}
+            value={filter.has ?? ''}
+            options={[all, ...STATUSES.map((s) => ({ value: s, label: t(`ledgerStatus.${s}`) }))]}
+            onChange={(v) => set({ has: v as DrillStatus })}
+            testId="drill-has"
+          />
           {Object.keys(filter).length > 0 ? (
             <button
               type="button"
