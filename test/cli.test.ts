@@ -27,7 +27,7 @@ describe('zhishu CLI', () => {
   const db = join(dir, 'z.duckdb');
   const city = join(dir, 'city');
 
-  it('demo generates a small city, loads it and prints the summary; a second run loads nothing twice', () => {
+  it('demo generates a small city, loads it and prints the summary; a second run loads nothing twice', async () => {
     const first = zhishu('demo', '--db', db, '--city', city, '--taxpayers', '1500', '--months', '3', '--json', '--no-serve');
     assert.equal(first.code, 0, first.stderr);
     const out = JSON.parse(first.stdout) as {
@@ -57,6 +57,14 @@ describe('zhishu CLI', () => {
     assert.equal(out.summary.quarantined, 0, 'the generated city passes every check');
     for (const t of ['filing', 'invoice', 'hall_visit', 'company_person', 'invoice_quota']) assert.ok((out.summary.counts[t] ?? 0) > 0, `${t} has rows`);
     assert.match(first.stderr, /\[1\/\d+\] .*taxpayer/, 'progress is shown');
+    // The city's returns are due, and the messages name, the deadline the State Taxation Administration
+    // published: 2025-Q4's on 20 January 2026 (税总办征科函〔2025〕64号), not the 15th.
+    await inStore(db, async (s) => {
+      assert.deepEqual(await s.all(`SELECT DISTINCT due_date::VARCHAR AS due FROM filing WHERE period_end = DATE '2025-12-31' AND tax_type <> 'citAnnual'`), [
+        { due: '2026-01-20' },
+      ]);
+      assert.deepEqual(await s.all(`SELECT DISTINCT deadline::VARCHAR AS deadline FROM push_message WHERE period = '2025-Q4'`), [{ deadline: '2026-01-20' }]);
+    });
 
     const second = zhishu('demo', '--db', db, '--city', city, '--taxpayers', '1500', '--months', '3', '--json', '--no-serve');
     assert.equal(second.code, 0, second.stderr);

@@ -196,6 +196,33 @@ describe('generateCity', () => {
     }
   });
 
+  it('dues returns on the published deadline of the month where the settings give one, else on the 15th moved past a weekend', async () => {
+    const s = await Store.open(':memory:', { migrate: false, settings: { threads: '1' } });
+    try {
+      // 2029-03 lies beyond the calendar lists (m = 40 > months + 13): computed, not looked up.
+      await prepareGenerator(s, parseSettings({ taxpayers: 10, months: 12, start: '2025-10', filingDeadlines: ['2026-10-26', '2026-01-20', '2029-03-19'] }));
+      const rows = await s.all<{ m: number; due: string }>(
+        `SELECT m::INTEGER AS m, mdue(m)::VARCHAR AS due FROM (VALUES (0), (2), (3), (11), (39), (40)) v(m) ORDER BY m`,
+      );
+      assert.deepEqual(
+        rows.map((r) => [r.m, r.due]),
+        [
+          [0, '2025-11-17'],
+          [2, '2026-01-20'],
+          [3, '2026-02-16'],
+          [11, '2026-10-26'],
+          [39, '2029-02-15'],
+          [40, '2029-03-19'],
+        ],
+        'October 2025 is due on Monday 17 November (the 15th a Saturday), December on the published 20 January, January 2026 on Monday 16 February (none published here)',
+      );
+    } finally {
+      s.close();
+    }
+    assert.throws(() => parseSettings({ filingDeadlines: ['2026-10-14'] }), /on the 15th or later/);
+    assert.throws(() => parseSettings({ filingDeadlines: ['2026-10-26', '2026-10-27'] }), /one deadline per month/);
+  });
+
   it('looks months up in its calendar lists exactly as it computes them, inside and outside the lists', async () => {
     const s = await Store.open(':memory:', { migrate: false, settings: { threads: '1' } });
     try {

@@ -4,6 +4,7 @@ import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { entriesAt, loadCatalogue } from '../src/law/catalogue.ts';
+import { filingCalendar, filingDeadline, NO_FILING_CALENDAR } from '../src/law/filingDeadline.ts';
 import { loadParameters, paramAt } from '../src/law/parameters.ts';
 import { FACTS } from '../src/rules/facts.ts';
 import { explain } from '../src/rules/interpret.ts';
@@ -133,17 +134,70 @@ describe('law catalogue', () => {
     );
   });
 
-  it('every parameter covers 2019-01-01..2027-12-31 without a gap, each value with its source and confidence', () => {
+  it('every parameter covers 2019-01-01..2027-12-31 without a gap, each value with its source and confidence; the filing deadlines every month of the years published', () => {
     const { parameters } = loadParameters('law/parameters.yaml');
     const nextDay = (d: string) => new Date(Date.parse(`${d}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10);
     assert.ok(parameters.length >= 70, `${parameters.length} parameters`);
     for (const p of parameters) {
       const values = [...p.values].sort((a, b) => a.from.localeCompare(b.from));
-      assert.ok((values[0]?.from ?? '') <= '2019-01-01', `${p.name} starts ${values[0]?.from}`);
-      assert.ok((values.at(-1)?.to ?? '') >= '2027-12-31', `${p.name} ends ${values.at(-1)?.to}`);
+      // The filing deadlines are published a year at a time, each December for the next year: the
+      // months of 2023 to 2026 are in, and a month without one falls back to the weekend rule.
+      const [first, last] = p.name === 'filing.deadline' ? ['2023-01-01', '2026-12-31'] : ['2019-01-01', '2027-12-31'];
+      assert.ok((values[0]?.from ?? '') <= first, `${p.name} starts ${values[0]?.from}`);
+      assert.ok((values.at(-1)?.to ?? '') >= last, `${p.name} ends ${values.at(-1)?.to}`);
       for (let i = 1; i < values.length; i++)
         assert.equal(values[i]?.from, nextDay(values[i - 1]?.to ?? ''), `${p.name}: gap or overlap before ${values[i]?.from}`);
     }
+  });
+
+  it('the published filing deadlines: one per month, in their month, the 15th or later; read by month, the weekend rule where none is published', () => {
+    const { parameters } = loadParameters('law/parameters.yaml');
+    const calendar = filingCalendar(parameters);
+    assert.equal(calendar.size, 48, 'every month of 2023 to 2026');
+    // Each year's notice, its holidays: 2023 National Day 1 to 6 October, 2024 Spring Festival 10 to 17
+    // February, 2025 National Day and Mid-Autumn 1 to 8 October, 2026 Labour Day 1 to 5 May.
+    for (const [end, due] of [
+      ['2023-09-30', '2023-10-23'],
+      ['2024-01-31', '2024-02-23'],
+      ['2025-09-30', '2025-10-27'],
+      ['2026-04-30', '2026-05-22'],
+      ['2026-09-30', '2026-10-26'],
+      ['2025-12-31', '2026-01-20'],
+      ['2026-05-31', '2026-06-15'],
+    ] as const)
+      assert.equal(filingDeadline(calendar, end).date, due, `the return of the period ending ${end}`);
+    assert.match(filingDeadline(calendar, '2026-03-31').source ?? '', /税总办征科函〔2025〕64号.*\[C\]/);
+    // No notice for 2027 yet: the 15th, moved to Monday when it is a Saturday or a Sunday; 2022 likewise.
+    assert.deepEqual(filingDeadline(calendar, '2027-04-30'), { date: '2027-05-17', source: null }, 'Saturday 15 May 2027');
+    assert.deepEqual(filingDeadline(calendar, '2027-07-31'), { date: '2027-08-16', source: null }, 'Sunday 15 August 2027');
+    assert.deepEqual(filingDeadline(calendar, '2027-03-31'), { date: '2027-04-15', source: null }, 'a Thursday stays');
+    assert.deepEqual(filingDeadline(NO_FILING_CALENDAR, '2026-09-30'), { date: '2026-10-15', source: null });
+
+    const dir = tempDir();
+    writeFileSync(
+      join(dir, 'p.yaml'),
+      `- name: filing.deadline
+  type: date
+  unit: date
+  doc: filing deadlines
+  values:
+    - { from: 2026-01-01, to: 2026-01-31, value: 2026-02-03, source: a, confidence: C }
+    - { from: 2026-02-01, to: 2026-02-28, value: 2026-02-10, source: a, confidence: C }
+    - { from: 2026-03-01, to: 2026-04-30, value: 2026-03-16, source: a, confidence: C }
+    - { from: 2026-05-01, to: 2026-05-31, value: 2026-05-32, source: a, confidence: C }
+    - { from: 2026-06-01, to: 2026-06-30, value: 2026-06-15, source: a, confidence: C }
+`,
+    );
+    const { errors } = loadParameters(join(dir, 'p.yaml'));
+    assert.deepEqual(
+      errors.map((e) => `${e.line} ${e.field}: ${e.message}`),
+      [
+        '6 0.values.0.value: the deadline must fall in 2026-01, on the 15th or later',
+        '7 0.values.1.value: the deadline must fall in 2026-02, on the 15th or later',
+        '8 0.values.2.to: a filing deadline covers one calendar month: from 2026-03-01 to 2026-03-31',
+        '9 0.values.3.value: a date parameter needs a date (YYYY-MM-DD)',
+      ],
+    );
   });
 
   it('a bracket table whose rows do not rise, or a decimal that is not a string, is refused with its line', () => {

@@ -8,6 +8,8 @@ import { after, before, describe, it } from 'node:test';
 import fc from 'fast-check';
 import { SMTPServer } from 'smtp-server';
 import { sendText } from '../src/cli/commands/push.ts';
+import { type FilingCalendar, filingCalendar, filingDeadline, NO_FILING_CALENDAR } from '../src/law/filingDeadline.ts';
+import { loadParameters } from '../src/law/parameters.ts';
 import { catalogueOf, DEFAULT_LAW_DIR } from '../src/match/match.ts';
 import type { ChannelAdapter } from '../src/push/channels/channel.ts';
 import { emailAdapter, headerMessageId } from '../src/push/channels/email.ts';
@@ -32,7 +34,7 @@ import {
 import { type PlanReport, planPushes, rolesFor } from '../src/push/plan.ts';
 import { sendPushes } from '../src/push/send.ts';
 import type { PlanSettings } from '../src/push/settings.ts';
-import { dateText, defaultDeadline, fromSql, nextDeliveryTime, parseInstant, parsePeriod, quarterBefore, sqlTimestamp, toLocal } from '../src/push/time.ts';
+import { dateText, fromSql, nextDeliveryTime, parseInstant, parsePeriod, quarterBefore, sqlTimestamp, toLocal } from '../src/push/time.ts';
 import type { Db } from '../src/store/db.ts';
 import { PgDb } from '../src/store/pg.ts';
 import { Store } from '../src/store/store.ts';
@@ -79,6 +81,8 @@ const ENTRIES: PushEntry[] = [
   { ...entry('iit.seasonal', 'iit'), pushQuarters: [2, 3] },
 ];
 const PERIOD = '2026-Q1';
+/** The repository's published filing deadlines. */
+const CALENDAR = filingCalendar(loadParameters('law/parameters.yaml').parameters);
 const NOW = parseInstant('2026-04-01T10:00:00+08:00');
 const at = (local: string) => parseInstant(local);
 
@@ -488,6 +492,30 @@ describe('planning: timing', () => {
     const later = await sendPushes(store, adapters, { entries: ENTRIES, now: at('2026-04-14T11:00:00+08:00') });
     assert.equal(later.sent, 1);
     store.close();
+  });
+
+  it('times a message by the published deadline where no return gives one (2026-Q1: 20 April, after 清明), and by the weekend rule for a year not published', async () => {
+    const store = await world([{ role: 'financeOfficer', quiet: [0, 0] }]);
+    await person(store, TP2, { role: 'financeOfficer', quiet: [0, 0] });
+    // TP2's VAT return of the quarter was given an earlier due date by its tax office: the return wins.
+    await store.exec(`INSERT INTO filing VALUES ($1, 'vat', DATE '2026-01-01', DATE '2026-03-31', DATE '2026-04-17', NULL, 0, 0)`, [TP2]);
+    for (const tp of [TP1, TP2]) await result(store, 1, tp, 'vat.smallRelief', 'matched', '800.00');
+    await plan(store, at('2026-04-01T10:00:00+08:00'), { deadlines: CALENDAR });
+    assert.deepEqual(
+      (await messages(store)).map((m) => [m.credit_code, m.deadline, m.scheduled_at]),
+      [
+        [TP1, '2026-04-20', '2026-04-15 09:00:00'],
+        [TP2, '2026-04-17', '2026-04-12 09:00:00'],
+      ],
+      'five days ahead of each deadline; without the calendar TP1 would be told of 15 April, five days early',
+    );
+    store.close();
+    // 2027 has no notice yet: 15 May 2027 is a Saturday, so Monday the 17th (征管法实施细则 第一百零九条).
+    assert.deepEqual(filingDeadline(CALENDAR, '2027-04-30'), { date: '2027-05-17', source: null });
+    assert.deepEqual(filingDeadline(CALENDAR, '2026-09-30'), {
+      date: '2026-10-26',
+      source: '国家税务总局办公厅关于明确2026年度申报纳税期限的通知（税总办征科函〔2025〕64号） [C]',
+    });
   });
 });
 
@@ -1509,7 +1537,7 @@ function toldOf(b: ModelBooked, policy: string): boolean {
 function modelPlan(
   w: ModelWorld,
   entries: readonly PushEntry[],
-  o: { now: Date; settings: PlanSettings; lacking: (code: string, policy: string) => string[] | null },
+  o: { now: Date; settings: PlanSettings; lacking: (code: string, policy: string) => string[] | null; deadlines: FilingCalendar },
 ): { rows: ModelRow[]; report: Omit<PlanReport, 'planned' | 'superseded' | 'alreadyPlanned' | 'period'>; spread: boolean; byRank: number } {
   const period = parsePeriod(PERIOD);
   const now = toLocal(o.now);
@@ -1595,7 +1623,7 @@ function modelPlan(
     const dues = w.filings
       .filter((f) => f.code === r.code && (f.taxType === 'iitBusiness' ? 'iit' : f.taxType) === taxType && f.end === period.end && f.start >= period.start)
       .map((f) => f.due);
-    const deadline = dues.sort()[0] ?? defaultDeadline(period.end);
+    const deadline = dues.sort()[0] ?? filingDeadline(o.deadlines, period.end).date;
     const target = Math.max(now, fromSql(deadline) - s.leadDays * 86_400_000 + s.sendingHours.from * 3_600_000);
     for (const role of rolesFor(entry, kind, major)) {
       if (!(w.people[r.code] ?? []).some((p) => p.role === role)) {
@@ -1836,13 +1864,16 @@ describe('planning: the set-wise planner against the sequential model', () => {
     let notStacked = 0;
     let byRank = 0;
     await fc.assert(
-      fc.asyncProperty(worlds, settings, moment, fc.boolean(), async (w, s, now, oneByOne) => {
+      fc.asyncProperty(worlds, settings, moment, fc.boolean(), fc.boolean(), async (w, s, now, oneByOne, published) => {
         await load(db, w);
-        const expected = modelPlan(w, ENTRIES, { now, settings: s, lacking });
+        // With the law's calendar 2026-Q1 is due on 20 April (清明 4 to 6 April), without it on the 15th.
+        const deadlines = published ? CALENDAR : NO_FILING_CALENDAR;
+        const expected = modelPlan(w, ENTRIES, { now, settings: s, lacking, deadlines });
         const report = await planPushes(db, ENTRIES, {
           period: PERIOD,
           now,
           settings: s,
+          ...(published ? { deadlines } : {}),
           words: async (nearMisses) => {
             const out = new Map<string, Map<string, readonly string[]>>();
             for (const n of nearMisses) {
@@ -2767,11 +2798,21 @@ describe('zhishu push (command line)', () => {
     // Kinds in their fixed order, channels by name, whatever order the engine's GROUP BY returns them in.
     assert.match(first.stdout, /^new by kind: relief 2; by channel: email 1, inApp 1$/m);
     assert.match(first.stdout, /^email +1 +0 +0 +0 +0$/m);
+    // Timed by the law's published deadline, 20 April 2026 (清明 4 to 6 April), five days ahead.
+    const planned = await Store.open(db);
+    assert.deepEqual(
+      (await messages(planned)).map((m) => [m.deadline, m.scheduled_at]),
+      [
+        ['2026-04-20', '2026-04-15 09:00:00'],
+        ['2026-04-20', '2026-04-15 09:00:00'],
+      ],
+    );
+    planned.close();
     assert.match(first.stdout, /^inApp +1 +0 +0 +0 +0$/m);
     const again = await zhishu('push', 'plan', '--period', PERIOD, '--now', '2026-04-02T10:00:00', '--db', db);
     assert.match(again.stdout, /2 message\(s\) called for, 2 already planned\nplanned 0 new message\(s\)/);
 
-    const sent = await zhishu('push', 'send', '--now', '2026-04-10T09:30:00', '--smtp', smtp.url, '--db', db);
+    const sent = await zhishu('push', 'send', '--now', '2026-04-15T09:30:00', '--smtp', smtp.url, '--db', db);
     assert.equal(sent.code, 0, sent.stderr);
     assert.match(sent.stdout, /2 message\(s\) due: 2 sent, 0 to retry, 0 failed/);
     assert.match(sent.stdout, /^email +0 +0 +1 +0 +0$/m);
@@ -2796,7 +2837,7 @@ describe('zhishu push (command line)', () => {
       const pgFirst = await zhishu('push', 'plan', '--period', PERIOD, '--now', '2026-04-01T10:00:00', ...on);
       assert.equal(pgFirst.code, 0, pgFirst.stderr);
       assert.equal(untimed(pgFirst.stdout), untimed(first.stdout));
-      const pgSent = await zhishu('push', 'send', '--now', '2026-04-10T09:30:00', '--smtp', smtp.url, ...on);
+      const pgSent = await zhishu('push', 'send', '--now', '2026-04-15T09:30:00', '--smtp', smtp.url, ...on);
       assert.equal(pgSent.code, 0, pgSent.stderr);
       assert.equal(untimed(pgSent.stdout), untimed(sent.stdout));
       assert.deepEqual(
@@ -2822,7 +2863,7 @@ describe('zhishu push (command line)', () => {
     assert.match(rolled.stderr, /'2026-02-30T10:00:00' is not an ISO date or time .*without an offset it is China time/);
     assert.equal((await zhishu('push', 'plan', '--period', PERIOD, '--now', '2026-04-01T10:00:00', '--db', db)).code, 0);
     // Port 1 on this host: nothing listens there.
-    const sent = await zhishu('push', 'send', '--now', '2026-04-10T09:30:00', '--smtp', 'smtp://127.0.0.1:1', '--db', db);
+    const sent = await zhishu('push', 'send', '--now', '2026-04-15T09:30:00', '--smtp', 'smtp://127.0.0.1:1', '--db', db);
     assert.equal(sent.code, 1, sent.stderr);
     assert.match(
       sent.stderr,
@@ -2841,7 +2882,7 @@ describe('zhishu push (command line)', () => {
     assert.deepEqual(await attempts(after, `${PERIOD}.${TP1}.financeOfficer.relief.cit.smallLowProfit`), [], 'no attempt spent on it');
     after.close();
     // Without --smtp the e-mail is left as it is, and the run says why.
-    const none = await zhishu('push', 'send', '--now', '2026-04-10T09:30:00', '--db', db);
+    const none = await zhishu('push', 'send', '--now', '2026-04-15T09:30:00', '--db', db);
     assert.equal(none.code, 0, none.stderr);
     assert.match(none.stdout, /^1 message\(s\) due: 0 sent, 0 to retry, 0 failed, 0 held \(sending or quiet hours\), 1 without a channel adapter$/m);
     assert.match(none.stdout, /^1 e-mail\(s\) not sent in this run: no SMTP server was given \(--smtp URL\)$/m);

@@ -128,6 +128,15 @@ export const generatorSettingsSchema = z.object({
     .regex(/^(19[5-9]\d|20\d\d)-(0[1-9]|1[0-2])$/, 'must be YYYY-MM')
     .default('2025-10'),
   format: z.enum(['parquet', 'csv']).default('parquet'),
+  /**
+   * The published filing deadlines (申报纳税期限), one date per month at most, on the 15th or later:
+   * the law's `filing.deadline`, which the caller reads (the CLI from the law directory). A return due
+   * in a month given here is due on that date; in any other month on the 15th moved past a weekend.
+   */
+  filingDeadlines: z
+    .array(z.string().regex(/^\d{4}-\d{2}-(1[5-9]|2\d|3[01])$/, 'must be a date YYYY-MM-DD on the 15th or later'))
+    .default([])
+    .refine((ds) => new Set(ds.map((d) => d.slice(0, 7))).size === ds.length, 'one deadline per month'),
 
   // ---------------------------------------------------------------- population
   /**
@@ -444,6 +453,8 @@ export function sqlVariables(s: GeneratorSettings): Record<string, SqlValue> {
     taxpayers: s.taxpayers,
     months: s.months,
     start_date: `${s.start}-01`,
+    // One string, dates joined by '_' (session.sql splits it): an empty list has no element type to set.
+    published_dues: [...s.filingDeadlines].sort().join('_'),
     enterprise_share: s.enterpriseShare,
     sole_share: s.soleProprietorshipShare,
     partnership_share: s.partnershipShare,

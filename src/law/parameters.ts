@@ -17,6 +17,9 @@ const tableRowSchema = z
   .strict();
 export type TableRow = z.infer<typeof tableRowSchema>;
 
+/** The published filing deadlines, one value per calendar month (filingDeadline.ts reads them). */
+export const FILING_DEADLINE = 'filing.deadline';
+
 const valueSchema = z
   .object({
     from: isoDate,
@@ -41,6 +44,8 @@ const parameterSchema = z
     p.values.forEach((v, i) => {
       const problem = valueProblem(p.type, v.value);
       if (problem) ctx.addIssue({ code: 'custom', path: ['values', i, 'value'], message: problem });
+      const misplaced = p.name === FILING_DEADLINE && !problem ? deadlineProblem(v) : null;
+      if (misplaced) ctx.addIssue({ code: 'custom', path: ['values', i, misplaced.field], message: misplaced.message });
     });
     const sorted = [...p.values].sort((a, b) => a.from.localeCompare(b.from));
     for (let i = 1; i < sorted.length; i++) {
@@ -76,9 +81,32 @@ function valueProblem(type: LawParameter['type'], value: LawParameter['values'][
     case 'bool':
       return typeof value === 'boolean' ? null : 'a bool parameter needs true or false';
     case 'string':
+      return typeof value === 'string' ? null : 'a string parameter needs a string';
     case 'date':
-      return typeof value === 'string' ? null : `a ${type} parameter needs a string`;
+      // Through a Date and back, since Date.parse takes 30 February.
+      return typeof value === 'string' &&
+        /^\d{4}-\d{2}-\d{2}$/.test(value) &&
+        !Number.isNaN(Date.parse(value)) &&
+        new Date(value).toISOString().startsWith(value)
+        ? null
+        : 'a date parameter needs a date (YYYY-MM-DD)';
   }
+}
+
+/**
+ * A published filing deadline is the deadline of the month it falls in: its value covers exactly
+ * that calendar month, and the day is the 15th or later (the law's window is 15 days, and a notice
+ * only ever extends it).
+ */
+function deadlineProblem(v: { from: string; to: string; value: unknown }): { field: string; message: string } | null {
+  const [y, m] = v.from.split('-').map(Number) as [number, number];
+  const last = new Date(Date.UTC(y, m, 0)).toISOString().slice(0, 10);
+  if (!v.from.endsWith('-01') || v.to !== last)
+    return { field: 'to', message: `a filing deadline covers one calendar month: from ${v.from.slice(0, 7)}-01 to ${last}` };
+  const value = v.value as string;
+  if (value.slice(0, 7) !== v.from.slice(0, 7) || value.slice(8) < '15')
+    return { field: 'value', message: `the deadline must fall in ${v.from.slice(0, 7)}, on the 15th or later` };
+  return null;
 }
 
 export function loadParameters(file: string): { parameters: LawParameter[]; errors: LawFileError[] } {

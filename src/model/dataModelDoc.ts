@@ -122,7 +122,7 @@ when the message is sent or shown, with the catalogue's titles (src/push/message
 | category | VARCHAR | no | the entry's category (vat, surcharges, cit, iit, stampDuty, other); a digest's categories, comma-separated |
 | run_id | BIGINT | no | the match run whose results the message comes from |
 | benefit | DECIMAL(18,2) | yes | estimated benefit in yuan (a relief of a group the taxpayer claimed another relief of in the period: what it adds to that claim); a digest: the sum over its reliefs; empty when unknown |
-| deadline | DATE | no | the filing deadline the message is timed ahead of (the filing's due_date, else the 15th of the month after the period) |
+| deadline | DATE | no | the filing deadline the message is timed ahead of (the filing's due_date, else the deadline published for the month after the period, else the 15th of that month moved past a weekend) |
 | channel | VARCHAR | no | \`inApp\`, \`email\` or \`sms\`; becomes \`inApp\` when SMS is not configured or an e-mail's fate is uncertain; on DuckDB the ENUM \`push_channel\` (migration 012) |
 | recipient | VARCHAR | no | e-mail address, mobile number, or \`inbox:credit_code/role\` |
 | subject | VARCHAR | yes | empty: rendered when sent or shown (src/push/message.ts), from the columns below; set only on rows planned before texts were rendered at sending, which are sent as written |

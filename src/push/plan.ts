@@ -1,11 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { type FilingCalendar, filingDeadline, NO_FILING_CALENDAR } from '../law/filingDeadline.ts';
 import type { Db, SqlParam } from '../store/db.ts';
 import { PgDb } from '../store/pg.ts';
 import { digestLines, type OutboxMessage, type PushEntry, type Role, toFen } from './message.ts';
 import { checkSendingHours, DEFAULT_PLAN_SETTINGS, type PlanSettings } from './settings.ts';
-import { DAY_MS, defaultDeadline, HOUR_MS, parsePeriod, quarterBefore, quarterOfYear, sqlTimestamp, toLocal } from './time.ts';
+import { DAY_MS, HOUR_MS, parsePeriod, quarterBefore, quarterOfYear, sqlTimestamp, toLocal } from './time.ts';
 
 /**
  * The words an item carries besides the catalogue's, in Chinese, by taxpayer and then policy: what a
@@ -40,6 +41,12 @@ export interface PlanOptions {
   scope?: { sql: string; params: (string | number | null)[] };
   /** Taxpayers planned per batch (default 250,000): bounds the memory a city plan takes. */
   batchTaxpayers?: number;
+  /**
+   * The published filing deadlines (the law's `filing.deadline`, `filingCalendar`), which time a
+   * message where no return of the period gives its due date. Without them, or for a month they do not
+   * cover, the 15th moved past a weekend.
+   */
+  deadlines?: FilingCalendar;
 }
 
 export interface PlanReport {
@@ -246,7 +253,7 @@ async function plan(db: Db, entries: readonly PushEntry[], options: PlanOptions)
     told_first: quarterBefore(period.id, 1),
     told_second: quarterBefore(period.id, 2),
     told_third: quarterBefore(period.id, 3),
-    default_deadline: defaultDeadline(period.end),
+    default_deadline: filingDeadline(options.deadlines ?? NO_FILING_CALENDAR, period.end).date,
     // A single-taxpayer re-match plans that taxpayer only: the others' plans are left as they are.
     only: options.only ?? null,
     scoped: options.scope ? 1 : 0,

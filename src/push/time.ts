@@ -98,18 +98,6 @@ export function quarterOfYear(id: string): number | null {
   return q ? Number(q[1]) : null;
 }
 
-/**
- * The filing deadline when no filing row gives one: the 15th of the month after the period, the
- * general rule for monthly and quarterly returns. Extensions for weekends and public holidays
- * (顺延) are not modelled; they only ever move the deadline later, so a message timed ahead of the
- * unextended date is still ahead of the real one.
- */
-export function defaultDeadline(periodEnd: string): string {
-  const end = fromSql(periodEnd);
-  const d = new Date(end);
-  return dateText(Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + 1, 15));
-}
-
 export interface QuietHours {
   quietFrom: number;
   quietTo: number;

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { filingCalendar } from '../../law/filingDeadline.ts';
 import { itemWords } from '../../match/lacking.ts';
 import { parseQuarter } from '../../match/period.ts';
 import { DISTRICT_IDS, ROLES } from '../../model/enums.ts';
@@ -185,7 +186,13 @@ export function registerCampaigns(api: ZodApi, ctx: ApiContext): void {
       const db = ctx.store ?? ctx.db;
       // A near miss says what the company lacks, and a relief its notices, as the match command's plan says them.
       const words = itemWords(db, ctx.lawDir, req.body.period);
-      const report = await planPushes(db, ctx.catalogue.entries, { period: req.body.period, now: new Date(), scope, words });
+      const report = await planPushes(db, ctx.catalogue.entries, {
+        period: req.body.period,
+        now: new Date(),
+        scope,
+        words,
+        deadlines: filingCalendar(ctx.catalogue.parameters),
+      });
       return { planned: report.planned, skipped: report.alreadyPlanned, notStacked: report.notStacked, report: report as unknown as Record<string, unknown> };
     },
   );

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import type { Command } from 'commander';
 import { ensureDemoUsers } from '../../api/demoUsers.ts';
 import { generatorVersion } from '../../generate/city.ts';
+import { filingCalendar } from '../../law/filingDeadline.ts';
 import { buildLedger, policyReport } from '../../ledger/ledger.ts';
 import { itemWords } from '../../match/lacking.ts';
 import { catalogueOf, DEFAULT_LAW_DIR, type MatchRun, policiesOf, runMatch } from '../../match/match.ts';
@@ -18,7 +19,7 @@ import { nonNegativeInt, positiveInt } from '../args.ts';
 import { quartersInStore } from '../checks.ts';
 import { fmtInt, fmtMs, progressLines } from '../format.ts';
 import { citySummary } from '../summary.ts';
-import { runGenerate } from './generate.ts';
+import { lawFilingDeadlines, runGenerate } from './generate.ts';
 import { ingestText, runIngest } from './ingest.ts';
 import { matchText, reportText } from './policy.ts';
 import { loginsText, startServer } from './serve.ts';
@@ -43,7 +44,15 @@ interface DemoArgs {
  */
 export async function runDemo(args: DemoArgs) {
   const started = Date.now();
-  const settings = { taxpayers: args.taxpayers, months: args.months, seed: args.seed, start: '2025-10', format: 'parquet' as const };
+  // The published filing deadlines are part of what the city was made with: a new year's notice makes it again.
+  const settings = {
+    taxpayers: args.taxpayers,
+    months: args.months,
+    seed: args.seed,
+    start: '2025-10',
+    format: 'parquet' as const,
+    filingDeadlines: lawFilingDeadlines(),
+  };
   // The generator's version too: a city made by an earlier Zhishu lacks what the generator makes now.
   const wanted = { ...settings, generator: generatorVersion() };
   const manifestPath = join(args.city, '.manifest.json');
@@ -84,7 +93,12 @@ export async function runDemo(args: DemoArgs) {
         inTransaction: latest
           ? async () => {
               process.stderr.write(`Planning pushes for ${period}\n`);
-              plan = await planPushes(store, catalogue.entries, { period, now: new Date(), words: itemWords(store, DEFAULT_LAW_DIR, period) });
+              plan = await planPushes(store, catalogue.entries, {
+                period,
+                now: new Date(),
+                words: itemWords(store, DEFAULT_LAW_DIR, period),
+                deadlines: filingCalendar(catalogue.parameters),
+              });
             }
           : undefined,
       }),

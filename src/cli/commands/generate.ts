@@ -1,4 +1,8 @@
+import { join } from 'node:path';
 import type { Command } from 'commander';
+import { DEFAULT_LAW_DIR } from '../../calc/law.ts';
+import { filingCalendar } from '../../law/filingDeadline.ts';
+import { loadParameters } from '../../law/parameters.ts';
 import { fileFormat, nonNegativeInt, positiveInt, yearMonth } from '../args.ts';
 import { fmtInt, fmtMs, table } from '../format.ts';
 
@@ -9,6 +13,15 @@ export interface GenerateArgs {
   start: string;
   out: string;
   format: 'parquet' | 'csv';
+  /** The published filing deadlines the city's returns are due on (default: the law directory's). */
+  filingDeadlines?: string[];
+}
+
+/** The published filing deadlines of a law directory (its `filing.deadline`), as the generator takes them. */
+export function lawFilingDeadlines(dir: string = DEFAULT_LAW_DIR): string[] {
+  const { parameters, errors } = loadParameters(join(dir, 'parameters.yaml'));
+  if (errors.length > 0) throw new Error(`law parameters are invalid:\n${errors.map((e) => `${e.file}:${e.line}: ${e.field}: ${e.message}`).join('\n')}`);
+  return [...filingCalendar(parameters).values()].map((d) => d.date);
 }
 
 /** Generates a city with one progress line per file on stderr; returns the calibration report rows. */
@@ -16,7 +29,14 @@ export async function runGenerate(args: GenerateArgs, quiet = false) {
   // Loaded on demand: the generator is only needed by generate and demo.
   const { generateCity, calibrationReport } = await import('../../generate/city.ts');
   const { parseSettings } = await import('../../generate/settings.ts');
-  const settings = parseSettings({ taxpayers: args.taxpayers, months: args.months, seed: args.seed, start: args.start, format: args.format });
+  const settings = parseSettings({
+    taxpayers: args.taxpayers,
+    months: args.months,
+    seed: args.seed,
+    start: args.start,
+    format: args.format,
+    filingDeadlines: args.filingDeadlines ?? lawFilingDeadlines(),
+  });
   const result = await generateCity(settings, args.out, (step) => {
     if (!quiet) process.stderr.write(`[${step.index + 1}/${step.total}] ${step.file}: ${fmtInt(step.rows)} rows, ${fmtMs(step.ms)}\n`);
   });

@@ -1,5 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
+import { filingCalendar } from '../../law/filingDeadline.ts';
 import { LEDGER_STATUS_LABELS } from '../../ledger/labels.ts';
 import {
   annualClaimsNotRead,
@@ -305,6 +306,7 @@ export function registerPolicy(program: Command): void {
                   now: new Date(),
                   words: itemWords(tx, opts.law, r.period.period),
                   only: opts.taxpayer,
+                  deadlines: filingCalendar(catalogue.parameters),
                 });
               }
             : undefined,

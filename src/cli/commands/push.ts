@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { InvalidArgumentError } from 'commander';
+import { filingCalendar } from '../../law/filingDeadline.ts';
 import { itemWords } from '../../match/lacking.ts';
 import { DEFAULT_LAW_DIR } from '../../match/match.ts';
 import { emailAdapter, smtpUnreachable } from '../../push/channels/email.ts';
@@ -120,6 +121,7 @@ export function registerPush(program: Command): void {
             now: opts.now ?? new Date(),
             settings: { leadDays: opts.leadDays, maxPerWeek: opts.maxPerWeek, majorReliefYuan: opts.majorRelief },
             words: itemWords(db, opts.law, periodId),
+            deadlines: filingCalendar(catalogue.parameters),
           });
           if (opts.json) console.log(JSON.stringify(report, null, 2));
           else console.log(`${planText(report)}\n\n${await outboxText(db)}\n\ndone in ${fmtMs(Date.now() - started)}`);

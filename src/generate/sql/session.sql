@@ -24,10 +24,16 @@ CREATE OR REPLACE TEMP MACRO one_of(xs, u) AS xs[1 + floor((u) * len(xs))::INTEG
 -- a value), and a city needs the same few dozen months hundreds of millions of times: the months
 -- m = -12 .. months + 13 are computed once into lists (position m + 13), the rest as written.
 CREATE OR REPLACE TEMP MACRO mstart_of(m) AS (getvariable('start_date') + to_months((m)::INTEGER))::DATE;
--- Saturday -> Monday, Sunday -> Monday. Public holidays and the STA's published extensions are not modelled.
+-- Saturday -> Monday, Sunday -> Monday (征管法实施细则 第一百零九条: a last day on a rest day moves to the next).
 CREATE OR REPLACE TEMP MACRO past_weekend(d) AS ((d) + CASE dayofweek(d) WHEN 6 THEN 2 WHEN 0 THEN 1 ELSE 0 END)::DATE;
--- Filing deadline: the 15th of the month after the period end, moved past a weekend.
-CREATE OR REPLACE TEMP MACRO due_after(period_end) AS past_weekend((date_trunc('month', period_end) + INTERVAL 1 MONTH)::DATE + 14);
+-- The published deadline of the month that starts on first_of_month (settings filingDeadlines), else NULL.
+CREATE OR REPLACE TEMP MACRO published_due(first_of_month) AS
+  list_filter(string_split(getvariable('published_dues'), '_'), d -> d[1:7] = strftime(first_of_month, '%Y-%m'))[1]::DATE;
+-- Filing deadline: as the State Taxation Administration published it for the month after the period end,
+-- holidays included; for a month not published, the 15th moved past a weekend.
+CREATE OR REPLACE TEMP MACRO due_after(period_end) AS
+  coalesce(published_due((date_trunc('month', period_end) + INTERVAL 1 MONTH)::DATE),
+           past_weekend((date_trunc('month', period_end) + INTERVAL 1 MONTH)::DATE + 14));
 SET VARIABLE cal_start = (SELECT list(mstart_of(k) ORDER BY k) FROM range(-12, getvariable('months')::BIGINT + 15) r(k));
 SET VARIABLE cal_due = (SELECT list(due_after((mstart_of(k + 1) - 1)::DATE) ORDER BY k) FROM range(-12, getvariable('months')::BIGINT + 14) r(k));
 CREATE OR REPLACE TEMP MACRO in_cal(m) AS (m) BETWEEN -12 AND getvariable('months') + 13;
