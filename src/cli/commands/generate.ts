@@ -1,8 +1,6 @@
-import { join } from 'node:path';
 import type { Command } from 'commander';
-import { DEFAULT_LAW_DIR } from '../../calc/law.ts';
+import { DEFAULT_LAW_DIR, lawParameters } from '../../calc/law.ts';
 import { filingCalendar } from '../../law/filingDeadline.ts';
-import { loadParameters } from '../../law/parameters.ts';
 import { fileFormat, nonNegativeInt, positiveInt, yearMonth } from '../args.ts';
 import { fmtInt, fmtMs, table } from '../format.ts';
 
@@ -19,9 +17,7 @@ export interface GenerateArgs {
 
 /** The published filing deadlines of a law directory (its `filing.deadline`), as the generator takes them. */
 export function lawFilingDeadlines(dir: string = DEFAULT_LAW_DIR): string[] {
-  const { parameters, errors } = loadParameters(join(dir, 'parameters.yaml'));
-  if (errors.length > 0) throw new Error(`law parameters are invalid:\n${errors.map((e) => `${e.file}:${e.line}: ${e.field}: ${e.message}`).join('\n')}`);
-  return [...filingCalendar(parameters).values()].map((d) => d.date);
+  return [...filingCalendar([...lawParameters(dir).values()]).values()].map((d) => d.date);
 }
 
 /** Generates a city with one progress line per file on stderr; returns the calibration report rows. */
