@@ -198,12 +198,12 @@ type Msg = {
 };
 
 /** The columns a message's texts are rendered from (besides those a query selects anyway). */
-const TEXT_SOURCES = 'period, person_name, taxpayer_name, lacking, digest_items, subject, body';
-type TextSources = Pick<OutboxMessage, 'period' | 'person_name' | 'taxpayer_name' | 'lacking' | 'digest_items' | 'subject' | 'body'>;
+const TEXT_SOURCES = 'period, group_claimed::VARCHAR AS group_claimed, person_name, taxpayer_name, lacking, digest_items, subject, body';
+type TextSources = Pick<OutboxMessage, 'period' | 'group_claimed' | 'person_name' | 'taxpayer_name' | 'lacking' | 'digest_items' | 'subject' | 'body'>;
 /** Rows with their subject and body as they will be sent, and the columns they were rendered from left out. */
 const withTexts = <T extends TextSources>(rows: T[]): (Omit<T, keyof TextSources> & { subject: string; body: string })[] =>
   rows.map((full) => {
-    const { period: _p, person_name: _n, taxpayer_name: _t, lacking: _l, digest_items: _d, subject: _s, body: _b, ...row } = full;
+    const { period: _p, group_claimed: _g, person_name: _n, taxpayer_name: _t, lacking: _l, digest_items: _d, subject: _s, body: _b, ...row } = full;
     return { ...row, ...renderMessage(full as unknown as RenderableMessage, entriesById(ENTRIES)) };
   });
 
@@ -609,7 +609,7 @@ describe('planning: how often', () => {
     const booked = async (id: string, when: string) =>
       store.exec(
         `INSERT INTO push_message VALUES ($1, $2, 'financeOfficer', 'relief', '2025-Q4', 'x.y', NULL, 'vat', 0, NULL, DATE '2026-01-15', 'inApp', 'inbox', 's', 'b',
-           'sent', $3::TIMESTAMP, 1, NULL, NULL, TIMESTAMP '2026-01-01 00:00:00', $3::TIMESTAMP, NULL, NULL, NULL, NULL)`,
+           'sent', $3::TIMESTAMP, 1, NULL, NULL, TIMESTAMP '2026-01-01 00:00:00', $3::TIMESTAMP, NULL, NULL, NULL, NULL, NULL)`,
         [id, TP1, when],
       );
     await booked('old-1', '2026-04-05 10:00:00');
@@ -875,7 +875,7 @@ describe('planning on PostgreSQL (sql/postgres/plan.sql): the same outbox and re
       ] as const)
         await db.exec(
           `INSERT INTO push_message VALUES ($1, $2, 'financeOfficer', 'relief', '2025-Q4', 'x.y', NULL, 'vat', 0, NULL, DATE '2026-01-15', 'inApp', 'inbox', 's', 'b',
-             'sent', $3::TIMESTAMP, 1, NULL, NULL, TIMESTAMP '2026-01-01 00:00:00', $3::TIMESTAMP, NULL, NULL, NULL, NULL)`,
+             'sent', $3::TIMESTAMP, 1, NULL, NULL, TIMESTAMP '2026-01-01 00:00:00', $3::TIMESTAMP, NULL, NULL, NULL, NULL, NULL)`,
           [id, TP1, when],
         );
       await result(db, 1, TP1, 'vat.smallRelief', 'matched', '800.00');
@@ -1097,7 +1097,7 @@ describe('planning on PostgreSQL (sql/postgres/plan.sql): the same outbox and re
       for (const [i, when] of ['2026-04-05 10:00:00', '2026-04-06 10:00:00', '2026-04-07 10:00:00'].entries())
         await db.exec(
           `INSERT INTO push_message VALUES ($1, $2, 'financeOfficer', 'relief', '2025-Q4', 'x.y', NULL, 'vat', 0, NULL, DATE '2026-01-15', 'inApp', 'inbox', 's', 'b',
-             'sent', $3::TIMESTAMP, 1, NULL, NULL, TIMESTAMP '2026-01-01 00:00:00', $3::TIMESTAMP, NULL, NULL, NULL, NULL)`,
+             'sent', $3::TIMESTAMP, 1, NULL, NULL, TIMESTAMP '2026-01-01 00:00:00', $3::TIMESTAMP, NULL, NULL, NULL, NULL, NULL)`,
           [`old-${i}`, TP1, when],
         );
       return plan(db);
@@ -1282,7 +1282,15 @@ describe('planning on PostgreSQL (sql/postgres/plan.sql): the same outbox and re
       ['financeOfficer', 'cit.rateA', '2000.00', 'planned'],
       ['taxHandler', 'cit.rateA', '2000.00', 'planned'],
     ]);
-    assert.match((await messages(pg))[0]?.body ?? '', /2,000\.00/);
+    // The message says the amount is what switching adds to the claim, and names the claim.
+    const net = (gain: string, claimed: string) =>
+      `预计减免：约 ${gain} 元（已扣除贵单位本期已享受、不能与本政策同时享受的其他优惠 ${claimed} 元，为改享本政策可多减免的部分）`;
+    const claims = async (code: string) =>
+      (await pg.all<{ g: string | null }>('SELECT group_claimed::VARCHAR AS g FROM push_message WHERE credit_code = $1 ORDER BY message_id', [code])).map(
+        (r) => r.g,
+      );
+    assert.deepEqual(await claims(TP1), ['1000.00', '1000.00']);
+    for (const m of await messages(pg)) assert.ok(m.body.includes(net('2,000.00', '1,000.00')), m.body);
     // The claim was for 3,500.00 after all (a corrected return): rateA adds nothing, and its planned
     // messages are skipped.
     const second = await both(async (db) => {
@@ -1317,6 +1325,59 @@ describe('planning on PostgreSQL (sql/postgres/plan.sql): the same outbox and re
         ['taxHandler', 'cit.rateA', '1000.00'],
       ],
     );
+    assert.deepEqual(await claims(TP2), ['1000.00', '1000.00']);
+    // The return is corrected: rateB claimed for 1,500.00, rateA now estimated at 2,500.00. Switching
+    // still adds 1,000.00, but the words would differ: the messages are planned again under their ids.
+    const fourth = await both(async (db) => {
+      await db.exec(`UPDATE filing_reduction SET amount = 1500.00 WHERE credit_code = $1`, [TP2]);
+      await run(db, 4, TP2);
+      await result(db, 4, TP2, 'cit.rateA', 'matched', '2500.00');
+      await result(db, 4, TP2, 'cit.rateB', 'matched', '3000.00');
+      return plan(db, NOW, { only: TP2 });
+    });
+    assert.deepEqual([fourth.superseded, fourth.planned], [2, 2]);
+    const tp2 = (await messages(pg)).filter((m) => m.credit_code === TP2);
+    assert.deepEqual(
+      tp2.map((m) => [m.role, m.policy_id, m.benefit, m.status]),
+      [
+        ['financeOfficer', 'cit.rateA', '1000.00', 'planned'],
+        ['taxHandler', 'cit.rateA', '1000.00', 'planned'],
+      ],
+    );
+    assert.deepEqual(await claims(TP2), ['1500.00', '1500.00']);
+    for (const m of tp2) assert.ok(m.body.includes(net('1,000.00', '1,500.00')), m.body);
+    // In a digest (one message a week), the line of the relief carries the claim and says so; the
+    // other line does not. TP1's rateB is claimed for 3,500.00, rateA now worth 5,000.00.
+    const fifth = await both(async (db) => {
+      await run(db, 5, TP1);
+      await result(db, 5, TP1, 'cit.rateA', 'matched', '5000.00');
+      await result(db, 5, TP1, 'cit.rateB', 'matched', '1000.00');
+      await result(db, 5, TP1, 'cit.bigRelief', 'matched', '500.00');
+      return plan(db, NOW, { only: TP1, settings: { maxPerWeek: 1 } });
+    });
+    assert.deepEqual([fifth.digests, fifth.planned], [2, 2]);
+    const digests = (await messages(pg)).filter((m) => m.credit_code === TP1 && m.kind === 'digest');
+    assert.deepEqual(
+      digests.map((m) => [m.role, m.items, m.benefit]),
+      [
+        ['financeOfficer', 'relief.cit.rateA,relief.cit.bigRelief', '2000.00'],
+        ['taxHandler', 'relief.cit.rateA,relief.cit.bigRelief', '2000.00'],
+      ],
+    );
+    const lines = await pg.all<{ d: string }>(`SELECT digest_items AS d FROM push_message WHERE credit_code = $1 AND kind = 'digest'`, [TP1]);
+    for (const { d } of lines) {
+      assert.deepEqual(
+        (JSON.parse(d) as { benefit: string; group_claimed: string | null }[]).map((l) => [l.benefit, l.group_claimed]),
+        [
+          ['1500.00', '3500.00'],
+          ['500.00', null],
+        ],
+      );
+    }
+    for (const m of digests) {
+      assert.ok(m.body.includes(net('1,500.00', '3,500.00')), m.body);
+      assert.ok(m.body.includes('预计减免：约 500.00 元；'), m.body);
+    }
     duck.close();
   });
 
@@ -1847,7 +1908,7 @@ describe('planning: the set-wise planner against the sequential model', () => {
     for (const [i, b] of w.booked.entries()) {
       await store.exec(
         `INSERT INTO push_message VALUES ($1, $2, $3, $8, $9, $10, $11, 'vat', 0, NULL, DATE '2026-01-15', 'inApp', 'inbox', 's', 'b',
-           $4, $5::TIMESTAMP, 1, $6::TIMESTAMP, NULL, TIMESTAMP '2026-01-01 00:00:00', $7::TIMESTAMP, NULL, NULL, NULL, NULL)`,
+           $4, $5::TIMESTAMP, 1, $6::TIMESTAMP, NULL, TIMESTAMP '2026-01-01 00:00:00', $7::TIMESTAMP, NULL, NULL, NULL, NULL, NULL)`,
         [`booked-${i}`, b.code, b.role, b.status, b.scheduled, b.next, b.sent, b.kind, b.period, b.policy, b.items],
       );
     }
@@ -2081,7 +2142,7 @@ describe('sending, on DuckDB and on PostgreSQL', () => {
       const earlier = (n: number, period: string, kind: string, policy: string | null, items: string | null, status: string) =>
         store.exec(
           `INSERT INTO push_message VALUES ($1, $2, 'financeOfficer', $3, $4, $5, $6, 'vat', 0, NULL, DATE '2025-01-15', 'inApp', 'inbox', 's', 'b',
-             $7, TIMESTAMP '2025-01-10 09:00:00', 1, NULL, NULL, TIMESTAMP '2025-01-01 00:00:00', NULL, NULL, NULL, NULL, NULL)`,
+             $7, TIMESTAMP '2025-01-10 09:00:00', 1, NULL, NULL, TIMESTAMP '2025-01-01 00:00:00', NULL, NULL, NULL, NULL, NULL, NULL)`,
           [`earlier-${n}`, TP1, kind, period, policy, items, status],
         );
       await earlier(1, '2025-Q4', 'relief', 'stampDuty.a', null, 'sent');

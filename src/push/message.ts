@@ -28,6 +28,11 @@ export type OutboxMessage = {
   category: string;
   run_id: string;
   benefit: string | null;
+  /**
+   * A relief of an exclusive group the company claimed another relief of in the period: that claim
+   * (yuan), which `benefit` is net of. Null otherwise, and for a digest (its lines carry their own).
+   */
+  group_claimed: string | null;
   deadline: string;
   channel: Channel;
   recipient: string;
@@ -108,6 +113,8 @@ export interface ItemText {
   kind: 'relief' | 'nearMiss';
   entry: PushEntry;
   benefitFen: bigint | null;
+  /** What the company claimed in the period of reliefs that do not stack with this one: benefitFen is net of it. */
+  groupClaimedFen?: bigint | null;
   deadline: string;
   /** Near miss: the conditions not yet met, in words. Relief: what the company must mind (the catalogue's notices that hold). */
   lacking: readonly string[] | null;
@@ -133,7 +140,14 @@ function footer(id: string): string {
 }
 
 const titleLine = (e: PushEntry) => `${e.title.zh}（${e.title.en}）`;
-const benefitText = (fen: bigint | null) => (fen === null ? '暂无法估算' : `约 ${formatYuan(fen)} 元`);
+// A relief beside a claim of one it does not stack with (the high-tech rate claimed, the small
+// low-profit relief worth more) is worth what switching adds: the amount says it is net of that claim.
+const benefitText = (fen: bigint | null, groupClaimedFen?: bigint | null) =>
+  fen === null
+    ? '暂无法估算'
+    : groupClaimedFen === undefined || groupClaimedFen === null
+      ? `约 ${formatYuan(fen)} 元`
+      : `约 ${formatYuan(fen)} 元（已扣除贵单位本期已享受、不能与本政策同时享受的其他优惠 ${formatYuan(groupClaimedFen)} 元，为改享本政策可多减免的部分）`;
 // A relief not taken by the deadline is not lost: the return can be corrected, and tax paid beyond
 // what was due is refunded on request within three years of its payment (税收征收管理法 第五十一条).
 const LATE_CLAIM = '可通过更正申报享受；多缴的税款，可自结算缴纳之日起三年内申请退还（《中华人民共和国税收征收管理法》第五十一条）';
@@ -167,7 +181,7 @@ export function singleText(id: string, to: Addressee, item: ItemText): { subject
         `根据税务机关掌握的数据，贵单位（统一社会信用代码 ${to.creditCode}）有员工可能适用以下个人所得税优惠政策。${INFORM}。`,
         '',
         ...facts.filter((f) => !f.startsWith('所属期')),
-        ...(item.benefitFen === null ? [] : [`预计减免：${benefitText(item.benefitFen)}`]),
+        ...(item.benefitFen === null ? [] : [`预计减免：${benefitText(item.benefitFen, item.groupClaimedFen)}`]),
         ...(item.lacking && item.lacking.length > 0 ? ['', '请注意：', ...item.lacking.map((l) => `- ${l}`)] : []),
         '',
         footer(id),
@@ -184,7 +198,7 @@ export function singleText(id: string, to: Addressee, item: ItemText): { subject
         `根据税务机关掌握的数据，贵单位（统一社会信用代码 ${to.creditCode}）${to.periodZh}符合以下税费优惠政策的条件，${!item.past ? '请在申报时享受。' : unseen(item.entry) ? `${UNSEEN_PAST}，${LATE_CLAIM}。` : '申报期限已过，尚未享受。'}`,
         '',
         ...facts,
-        `预计减免：${benefitText(item.benefitFen)}`,
+        `预计减免：${benefitText(item.benefitFen, item.groupClaimedFen)}`,
         !item.past
           ? `申报期限：${item.deadline}（请在此之前完成申报）`
           : unseen(item.entry)
@@ -227,7 +241,7 @@ export function digestText(id: string, to: Addressee, items: readonly ItemText[]
       it.kind === 'relief' && informs(it.entry)
         ? `   ${INFORM}${notices}`
         : it.kind === 'relief'
-          ? `   预计减免：${benefitText(it.benefitFen)}；${deadline}${late}${notices}`
+          ? `   预计减免：${benefitText(it.benefitFen, it.groupClaimedFen)}；${deadline}${late}${notices}`
           : `   ${it.lacking && it.lacking.length > 0 ? `尚未满足：${it.lacking.join('；')}` : '尚未满足的条件请登录智数查看'}；${deadline}`;
     return `${head}\n${detail}`;
   });
@@ -255,6 +269,8 @@ export interface DigestItem {
   benefit: string | null;
   deadline: string;
   lacking: string[] | null;
+  /** Yuan: the claim of a relief it does not stack with, which benefit is net of (absent on lines planned before it was kept). */
+  group_claimed?: string | null;
   kind?: 'relief' | 'nearMiss';
   policy_id?: string;
 }
@@ -271,6 +287,7 @@ export type RenderableMessage = Pick<
   | 'items'
   | 'category'
   | 'benefit'
+  | 'group_claimed'
   | 'deadline'
   | 'subject'
   | 'body'
@@ -309,6 +326,7 @@ export function renderMessage(m: RenderableMessage, entries: ReadonlyMap<string,
         kind,
         entry: entry(policyId, 'other'),
         benefitFen: fen(it.benefit),
+        groupClaimedFen: fen(it.group_claimed ?? null),
         deadline: it.deadline,
         lacking: it.lacking,
         past: past(it.deadline),
@@ -320,6 +338,7 @@ export function renderMessage(m: RenderableMessage, entries: ReadonlyMap<string,
     kind: m.kind,
     entry: entry(m.policy_id, m.category),
     benefitFen: fen(m.benefit),
+    groupClaimedFen: fen(m.group_claimed),
     deadline: m.deadline,
     lacking: m.lacking === null ? null : (JSON.parse(m.lacking) as string[]),
     past: past(m.deadline),

@@ -78,7 +78,7 @@ interface Resolution {
 }
 
 const MESSAGE_COLUMNS = `m.message_id, m.credit_code, m.role, m.kind, m.period, m.policy_id, m.items, m.category, m.run_id::VARCHAR AS run_id,
-  m.benefit::VARCHAR AS benefit, m.deadline::VARCHAR AS deadline, m.channel, m.recipient, m.subject, m.body, m.person_name, m.taxpayer_name, m.lacking, m.digest_items, m.status,
+  m.benefit::VARCHAR AS benefit, m.group_claimed::VARCHAR AS group_claimed, m.deadline::VARCHAR AS deadline, m.channel, m.recipient, m.subject, m.body, m.person_name, m.taxpayer_name, m.lacking, m.digest_items, m.status,
   m.scheduled_at::VARCHAR AS scheduled_at, m.attempts, m.next_attempt_at::VARCHAR AS next_attempt_at, m.last_error,
   m.created_at::VARCHAR AS created_at, m.sent_at::VARCHAR AS sent_at`;
 // One person per role per taxpayer (company_person's natural key): min() takes that person's hours

@@ -309,6 +309,9 @@ export function registerStaff(api: ZodApi, ctx: ApiContext): void {
               policyId: z.string().nullable(),
               category: z.string(),
               benefit: yuan.nullable(),
+              groupClaimed: yuan
+                .nullable()
+                .describe('a relief beside a claim of one it does not stack with: that claim, which benefit is net of (a digest: null, see its lines)'),
               channel: z.string(),
               subject: z.string(),
               status: z.string(),
@@ -329,8 +332,8 @@ export function registerStaff(api: ZodApi, ctx: ApiContext): void {
         '(CAST($1 AS VARCHAR) IS NULL OR credit_code = $1) AND (CAST($2 AS VARCHAR) IS NULL OR status = $2) AND (CAST($3 AS VARCHAR) IS NULL OR period = $3)';
       const { rows, ...paging } = await pageRows<Record<string, string | number | null>>(ctx.db, {
         // The texts are rendered from what the row keeps, as they will be sent (push/message.ts).
-        select: `message_id, credit_code, role, kind, period, policy_id, items, category, CAST(benefit AS VARCHAR) AS benefit, CAST(deadline AS VARCHAR) AS deadline,
-                 channel, subject, body, person_name, taxpayer_name, lacking, digest_items, status,
+        select: `message_id, credit_code, role, kind, period, policy_id, items, category, CAST(benefit AS VARCHAR) AS benefit, CAST(group_claimed AS VARCHAR) AS group_claimed,
+                 CAST(deadline AS VARCHAR) AS deadline, channel, subject, body, person_name, taxpayer_name, lacking, digest_items, status,
                  CAST(scheduled_at AS VARCHAR) AS scheduled_at, attempts, CAST(sent_at AS VARCHAR) AS sent_at`,
         from: 'push_message',
         where,
@@ -349,6 +352,7 @@ export function registerStaff(api: ZodApi, ctx: ApiContext): void {
           policyId: r.policy_id === null ? null : String(r.policy_id),
           category: String(r.category),
           benefit: r.benefit === null ? null : String(r.benefit),
+          groupClaimed: r.group_claimed === null ? null : String(r.group_claimed),
           channel: String(r.channel),
           // Worded as of the day it was sent, or is to be sent (a deadline passed by then says so).
           subject: renderMessage(r as unknown as RenderableMessage, entries, String(r.sent_at ?? r.scheduled_at).slice(0, 10)).subject,

@@ -288,10 +288,11 @@ WITH due AS (
 SELECT t.tp,
   -- Field order is sort order: list_sort compares the fields left to right. prio 0 is a major
   -- relief, 1 a relief, 2 a near miss; nb is the benefit in fen negated (unknown: as -0.01 yuan).
-  -- A relief of a group the taxpayer claimed another of is told less that claim (section not_stacked).
+  -- A relief of a group the taxpayer claimed another of is told less that claim (section not_stacked),
+  -- and the claim goes with it (g), so that the message says what the amount is net of.
   {prio: CASE WHEN c.status = 'nearMiss' THEN 2 WHEN (c.benefit - coalesce(g.enjoyed, 0)) * 100 >= $major_fen::BIGINT THEN 0 ELSE 1 END::UTINYINT,
    nb: coalesce(-((c.benefit - coalesce(g.enjoyed, 0)) * 100)::BIGINT, 1), e: e.e, dl: coalesce(d.due, $default_deadline::DATE),
-   b: c.benefit - coalesce(g.enjoyed, 0)} AS item
+   b: c.benefit - coalesce(g.enjoyed, 0), g: g.enjoyed} AS item
 FROM push_current($period, $only::VARCHAR, $scoped::INTEGER) c
 -- An anti-join said as one: as NOT EXISTS, DuckDB decorrelated it into a join that collected every
 -- result first (7.3 of the section's 12.5 s at a million), where the few reliefs not told are a small
@@ -362,10 +363,11 @@ CREATE OR REPLACE TEMP TABLE push_plan_existing AS
 WITH m AS (
   SELECT message_id, credit_code, role, kind, status, attempts, person_name, channel, recipient, taxpayer_name,
     unnest(CASE WHEN kind = 'digest' THEN string_split(items, ',') ELSE [message_id] END) AS id,
-    -- What each item says (benefit, deadline), beside it: a digest's lines are in its items' order. A
-    -- digest planned before its lines were kept has none (NULL: not compared).
-    unnest(CASE WHEN kind = 'digest' THEN from_json(digest_items, '[{"benefit":"DECIMAL(18,2)","deadline":"DATE"}]')
-      ELSE [{benefit: benefit, deadline: deadline}] END) AS line,
+    -- What each item says (benefit, deadline, the group's claim it is net of), beside it: a digest's
+    -- lines are in its items' order. A digest planned before its lines were kept has none (NULL: not
+    -- compared); a line kept before the claim was has none either (NULL: read as no claim).
+    unnest(CASE WHEN kind = 'digest' THEN from_json(digest_items, '[{"benefit":"DECIMAL(18,2)","deadline":"DATE","group_claimed":"DECIMAL(18,2)"}]')
+      ELSE [{benefit: benefit, deadline: deadline, group_claimed: group_claimed}] END) AS line,
     $period || '.' || credit_code || '.' || role || '.' AS prefix
   FROM push_message WHERE period = $period AND status <> 'skipped'
     AND credit_code IN (SELECT credit_code FROM push_plan_taxpayer WHERE tp >= $lo::INTEGER AND tp < $hi::INTEGER)
@@ -385,7 +387,7 @@ FROM parsed p LEFT JOIN push_plan_entry e ON e.id = p.policy_id;
 -- @superseded
 -- Planned messages the current results no longer call for (a digest: when any of its items is no
 -- longer called for), for taxpayers a current run covers; and those not yet tried whose words would
--- now differ: an item's benefit or deadline, the person's name, channel or address, the company's
+-- now differ: an item's benefit, deadline or group claim, the person's name, channel or address, the company's
 -- name. Those are planned again from the current results (under the same id, when it comes out
 -- the same: section revive). A message tried already keeps what it was sent with (the sender may
 -- have moved it to the inbox). Messages in flight or sent are never touched.
@@ -405,7 +407,8 @@ GROUP BY message_id
 HAVING bool_or(now_item IS NULL
   OR (attempts = 0 AND (person_name IS DISTINCT FROM now_person OR channel IS DISTINCT FROM now_channel OR recipient IS DISTINCT FROM now_recipient
     OR taxpayer_name IS DISTINCT FROM now_taxpayer
-    OR (line IS NOT NULL AND (line.benefit IS DISTINCT FROM now_item.b OR line.deadline IS DISTINCT FROM now_item.dl)))));
+    OR (line IS NOT NULL AND (line.benefit IS DISTINCT FROM now_item.b OR line.deadline IS DISTINCT FROM now_item.dl
+      OR line.group_claimed IS DISTINCT FROM now_item.g)))));
 
 -- @handled
 -- What is in the outbox already, as itself or inside a digest, per person: not planned again.
@@ -472,7 +475,7 @@ WITH candidate AS MATERIALIZED (SELECT * FROM push_plan_candidate), fresh AS (
     list_transform(
       list_filter(c.items, x -> h.keys IS NULL OR NOT list_contains(h.keys, push_key(x.e, x.prio = 2))),
       -- leadDays before the deadline at the start of the sending hours, never before now, then into the person's hours
-      x -> {prio: x.prio, e: x.e, dl: x.dl, b: x.b, ms: push_next_delivery(greatest($now_ms::BIGINT, epoch_ms(x.dl::TIMESTAMP) - $lead_ms::BIGINT), c.wait)}) AS items,
+      x -> {prio: x.prio, e: x.e, dl: x.dl, b: x.b, g: x.g, ms: push_next_delivery(greatest($now_ms::BIGINT, epoch_ms(x.dl::TIMESTAMP) - $lead_ms::BIGINT), c.wait)}) AS items,
     coalesce(b.times, []::BIGINT[]) AS booked
   FROM candidate c
   LEFT JOIN push_plan_handled h ON h.credit_code = c.credit_code AND h.role = c.role
@@ -575,24 +578,25 @@ WITH person AS (
     getvariable('push_plan_category_sets')[list_aggregate(list_transform(d.merged, x -> getvariable('push_plan_category_bit')[x.e + 1]), 'bit_or') + 1] AS category,
     -- What each line of the digest says besides its item's id (message.ts DigestItem), in the items' order.
     to_json(list_transform(d.merged, x -> {benefit: x.b::DECIMAL(18,2)::VARCHAR, deadline: x.dl::VARCHAR,
-      lacking: CASE WHEN d.lacking IS NOT NULL THEN list_filter(d.lacking, l -> l.e = x.e)[1].lacking END}))::VARCHAR AS digest_items
+      lacking: CASE WHEN d.lacking IS NOT NULL THEN list_filter(d.lacking, l -> l.e = x.e)[1].lacking END,
+      group_claimed: x.g::DECIMAL(18,2)::VARCHAR}))::VARCHAR AS digest_items
   FROM digest d
 ), digest_id AS (
   -- Named by what it holds: the same items give the same digest (message.ts digestSubject). The hash
   -- is of the items as the row keeps them, without the prefix the id carries anyway.
   SELECT *, prefix || 'digest.digest-' || left(sha256(array_to_string(sorted_ids, chr(10))), 16) AS message_id FROM digest_row
 ), new_row AS (
-  SELECT message_id, credit_code, role, kind, policy_id, NULL AS items, category, run_id, x.b AS benefit, x.dl AS deadline, channel, recipient,
-    person_name, taxpayer_name, to_json(lacks)::VARCHAR AS lacking, NULL AS digest_items, CASE WHEN slot > 0 THEN d ELSE x.ms END AS send_ms
+  SELECT message_id, credit_code, role, kind, policy_id, NULL AS items, category, run_id, x.b AS benefit, x.g AS group_claimed, x.dl AS deadline,
+    channel, recipient, person_name, taxpayer_name, to_json(lacks)::VARCHAR AS lacking, NULL AS digest_items, CASE WHEN slot > 0 THEN d ELSE x.ms END AS send_ms
   FROM single_row
   UNION ALL
   SELECT message_id, credit_code, role, 'digest', NULL, array_to_string(ids, ','), category, run_id,
-    list_sum(list_transform(merged, x -> CASE WHEN x.prio < 2 THEN x.b END)), list_min(list_transform(merged, x -> x.dl)), channel, recipient,
+    list_sum(list_transform(merged, x -> CASE WHEN x.prio < 2 THEN x.b END)), NULL, list_min(list_transform(merged, x -> x.dl)), channel, recipient,
     person_name, taxpayer_name, NULL, digest_items, d
   FROM digest_id
 )
-SELECT message_id, credit_code, role, kind, p_period AS period, policy_id, items, category, run_id, benefit::DECIMAL(18,2) AS benefit, deadline, channel, recipient,
-  person_name, taxpayer_name, lacking, digest_items, 'planned' AS status, make_timestamp(send_ms * 1000) AS scheduled_at, 0 AS attempts, p_now AS created_at
+SELECT message_id, credit_code, role, kind, p_period AS period, policy_id, items, category, run_id, benefit::DECIMAL(18,2) AS benefit,
+  group_claimed::DECIMAL(18,2) AS group_claimed, deadline, channel, recipient, person_name, taxpayer_name, lacking, digest_items, 'planned' AS status, make_timestamp(send_ms * 1000) AS scheduled_at, 0 AS attempts, p_now AS created_at
 FROM new_row;
 
 
@@ -609,7 +613,7 @@ SELECT * FROM push_plan_new($period, $now::TIMESTAMP) WHERE message_id NOT IN (S
 -- message is skipped), so telling it now is no second time; its attempts stay on record. Run only
 -- when the batch's outbox holds such a row (section revivable), as it reads the new rows again.
 UPDATE push_message SET kind = n.kind, policy_id = n.policy_id, items = n.items, category = n.category, run_id = n.run_id, benefit = n.benefit,
-  deadline = n.deadline, channel = n.channel, recipient = n.recipient, person_name = n.person_name, taxpayer_name = n.taxpayer_name,
+  group_claimed = n.group_claimed, deadline = n.deadline, channel = n.channel, recipient = n.recipient, person_name = n.person_name, taxpayer_name = n.taxpayer_name,
   lacking = n.lacking, digest_items = n.digest_items, subject = NULL, body = NULL, status = 'planned', scheduled_at = n.scheduled_at,
   next_attempt_at = NULL, last_error = NULL
 FROM (SELECT * FROM push_plan_new($period, $now::TIMESTAMP) WHERE message_id IN (SELECT message_id FROM push_plan_taken)) n

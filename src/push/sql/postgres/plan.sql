@@ -182,7 +182,9 @@ SELECT l.run_id, l.credit_code, l.policy_id, l.status, l.benefit,
   l.status = 'matched' AND l.benefit IS NULL AND coalesce(r.recent, false) AS told_recently,
   -- A relief told in other quarters of the year only (the catalogue's pushQuarters), as ../plan.sql says.
   l.status = 'matched' AND l.quiet AND NOT coalesce(r.standing, false) AS out_of_season,
-  CASE WHEN l.status = 'matched' AND k.policy_id IS NULL AND j.amount IS NOT NULL THEN l.benefit - j.amount ELSE l.benefit END AS told
+  CASE WHEN l.status = 'matched' AND k.policy_id IS NULL AND j.amount IS NOT NULL THEN l.benefit - j.amount ELSE l.benefit END AS told,
+  -- The group's claim the relief is told less, so that the message says what its amount is net of.
+  CASE WHEN l.status = 'matched' AND k.policy_id IS NULL THEN j.amount END AS group_claimed
 FROM latest l LEFT JOIN beaten x ON x.credit_code = l.credit_code AND x.policy_id = l.policy_id
 LEFT JOIN push_plan_claimed k ON k.credit_code = l.credit_code AND k.policy_id = l.policy_id
 LEFT JOIN enjoyed j ON j.credit_code = l.credit_code AND j.grp = l.grp
@@ -265,7 +267,7 @@ WITH current AS (SELECT * FROM push_plan_current), due AS (
   GROUP BY 1, 2
 )
 SELECT t.tp, (CASE WHEN c.status = 'nearMiss' THEN 2 WHEN c.told * 100 >= $major_fen::BIGINT THEN 0 ELSE 1 END)::SMALLINT AS prio,
-  coalesce(-(c.told * 100)::BIGINT, 1) AS nb, e.e, coalesce(d.due, $default_deadline::DATE) AS dl, c.told AS b
+  coalesce(-(c.told * 100)::BIGINT, 1) AS nb, e.e, coalesce(d.due, $default_deadline::DATE) AS dl, c.told AS b, c.group_claimed AS g
 FROM current c
 JOIN push_plan_entry e ON e.id = c.policy_id
 JOIN push_plan_taxpayer t ON t.credit_code = c.credit_code
@@ -299,13 +301,13 @@ ORDER BY f.tp;
 -- reliefs, then larger benefits, near misses last, then by policy id).
 CREATE TEMP TABLE push_plan_candidate AS
 WITH called AS (
-  SELECT r.tp, role, r.prio, r.nb, r.e, r.dl, r.b
+  SELECT r.tp, role, r.prio, r.nb, r.e, r.dl, r.b, r.g
   FROM push_plan_row r JOIN push_plan_entry e ON e.e = r.e
   CROSS JOIN LATERAL unnest(CASE r.prio WHEN 0 THEN e.major WHEN 1 THEN e.relief ELSE e.near_miss END) AS role
   WHERE r.tp >= $lo::INTEGER AND r.tp < $hi::INTEGER
 )
 SELECT t.credit_code, c.role COLLATE "C" AS role, t.run_id, row_number() OVER (PARTITION BY c.tp, c.role ORDER BY c.prio, c.nb, c.e, c.dl, c.b)::INTEGER AS i,
-  c.prio, c.nb, c.e, c.dl, c.b, p.name AS person_name, p.channel, p.recipient, p.wait, t.name AS taxpayer_name
+  c.prio, c.nb, c.e, c.dl, c.b, c.g, p.name AS person_name, p.channel, p.recipient, p.wait, t.name AS taxpayer_name
 FROM called c
 JOIN push_plan_taxpayer t ON t.tp = c.tp
 LEFT JOIN push_plan_person p ON p.tp = c.tp AND p.role = c.role;
@@ -317,13 +319,14 @@ LEFT JOIN push_plan_person p ON p.tp = c.tp AND p.role = c.role;
 CREATE TEMP TABLE push_plan_existing AS
 WITH m AS (
   SELECT pm.message_id, pm.credit_code, pm.role, pm.kind, pm.status, pm.attempts, pm.person_name, pm.channel, pm.recipient, pm.taxpayer_name,
-    x.id, (x.line ->> 'benefit')::NUMERIC(18,2) AS benefit, (x.line ->> 'deadline')::DATE AS deadline, x.line IS NOT NULL AS known,
+    x.id, (x.line ->> 'benefit')::NUMERIC(18,2) AS benefit, (x.line ->> 'deadline')::DATE AS deadline,
+    (x.line ->> 'group_claimed')::NUMERIC(18,2) AS group_claimed, x.line IS NOT NULL AS known,
     $period::TEXT || '.' || pm.credit_code || '.' || pm.role || '.' AS prefix
   FROM push_message pm
-  -- Each item beside what it says (benefit, deadline), as ../plan.sql's section existing.
+  -- Each item beside what it says (benefit, deadline, group claim), as ../plan.sql's section existing.
   CROSS JOIN LATERAL unnest(CASE WHEN pm.kind = 'digest' THEN regexp_split_to_array(pm.items, ',') ELSE ARRAY[pm.message_id] END,
     CASE WHEN pm.kind = 'digest' THEN ARRAY(SELECT jsonb_array_elements(pm.digest_items::JSONB))
-      ELSE ARRAY[jsonb_build_object('benefit', pm.benefit::TEXT, 'deadline', pm.deadline::TEXT)] END) AS x(id, line)
+      ELSE ARRAY[jsonb_build_object('benefit', pm.benefit::TEXT, 'deadline', pm.deadline::TEXT, 'group_claimed', pm.group_claimed::TEXT)] END) AS x(id, line)
   WHERE pm.period = $period::TEXT AND pm.status <> 'skipped'
     AND pm.credit_code IN (SELECT credit_code FROM push_plan_taxpayer WHERE tp >= $lo::INTEGER AND tp < $hi::INTEGER)
 ), rest AS (
@@ -336,7 +339,7 @@ WITH m AS (
 )
 -- Joined on the policy id alone, as DuckDB's file does.
 SELECT p.message_id, p.credit_code, p.role, p.status, e.e * 2 + (p.item_kind = 'nearMiss')::INTEGER AS key,
-  p.attempts, p.person_name, p.channel, p.recipient, p.taxpayer_name, p.benefit, p.deadline, p.known
+  p.attempts, p.person_name, p.channel, p.recipient, p.taxpayer_name, p.benefit, p.deadline, p.group_claimed, p.known
 FROM parsed p LEFT JOIN push_plan_entry e ON e.id = p.policy_id;
 
 -- @superseded
@@ -344,7 +347,7 @@ FROM parsed p LEFT JOIN push_plan_entry e ON e.id = p.policy_id;
 -- now differ, as ../plan.sql's section superseded decides.
 CREATE TEMP TABLE push_plan_superseded AS
 WITH called AS (
-  SELECT credit_code, role, e * 2 + (prio = 2)::INTEGER AS key, b, dl, person_name, channel, recipient, taxpayer_name
+  SELECT credit_code, role, e * 2 + (prio = 2)::INTEGER AS key, b, dl, g, person_name, channel, recipient, taxpayer_name
   FROM push_plan_candidate WHERE person_name IS NOT NULL
 ), covered AS (
   SELECT DISTINCT scope AS credit_code FROM match_run WHERE period = $period::TEXT
@@ -357,7 +360,8 @@ WHERE m.status = 'planned' AND (EXISTS (SELECT 1 FROM covered WHERE credit_code 
 GROUP BY m.message_id
 HAVING bool_or(m.key IS NULL OR k.key IS NULL
   OR (m.attempts = 0 AND (m.person_name IS DISTINCT FROM k.person_name OR m.channel IS DISTINCT FROM k.channel OR m.recipient IS DISTINCT FROM k.recipient
-    OR m.taxpayer_name IS DISTINCT FROM k.taxpayer_name OR (m.known AND (m.benefit IS DISTINCT FROM k.b OR m.deadline IS DISTINCT FROM k.dl)))));
+    OR m.taxpayer_name IS DISTINCT FROM k.taxpayer_name OR (m.known AND (m.benefit IS DISTINCT FROM k.b OR m.deadline IS DISTINCT FROM k.dl
+      OR m.group_claimed IS DISTINCT FROM k.g)))));
 
 -- @handled
 -- What is in the outbox already, as itself or inside a digest, per person: not planned again.
@@ -408,6 +412,7 @@ WITH candidate AS (
     min(taxpayer_name) AS taxpayer_name, min(wait) AS wait, count(*)::INTEGER AS called, count(*) FILTER (WHERE fresh)::INTEGER AS n,
     coalesce(array_agg(prio ORDER BY i) FILTER (WHERE fresh), '{}') AS prios, coalesce(array_agg(e ORDER BY i) FILTER (WHERE fresh), '{}') AS es,
     coalesce(array_agg(dl ORDER BY i) FILTER (WHERE fresh), '{}') AS dls, coalesce(array_agg(b ORDER BY i) FILTER (WHERE fresh), '{}') AS bs,
+    coalesce(array_agg(g ORDER BY i) FILTER (WHERE fresh), '{}') AS gs,
     coalesce(array_agg(ms ORDER BY i) FILTER (WHERE fresh), '{}') AS ats, min(ms) FILTER (WHERE fresh) AS first_at, max(ms) FILTER (WHERE fresh) AS last_at
   FROM candidate GROUP BY credit_code, role
 ), shaped AS (
@@ -427,7 +432,7 @@ WITH candidate AS (
     WHERE s.n > 0 AND NOT s.simple OFFSET 0
   ) a ON true
 )
-SELECT credit_code, role, run_id, person_name, channel, recipient, taxpayer_name, called, n, prios, es, dls, bs, ats, d, slots,
+SELECT credit_code, role, run_id, person_name, channel, recipient, taxpayer_name, called, n, prios, es, dls, bs, gs, ats, d, slots,
   (SELECT count(*) FROM unnest(slots) AS x WHERE x > 0)::INTEGER AS in_digest
 FROM placed ORDER BY credit_code, role;
 
@@ -456,7 +461,7 @@ WHERE status = 'planned' AND message_id IN (SELECT message_id FROM push_plan_sup
 -- both engines store the same text.
 -- A digest is built from the merged messages of its person's row, in their order: a message's slot
 -- is its number in the digest.
-INSERT INTO push_message (message_id, credit_code, role, kind, period, policy_id, items, category, run_id, benefit, deadline, channel, recipient,
+INSERT INTO push_message (message_id, credit_code, role, kind, period, policy_id, items, category, run_id, benefit, group_claimed, deadline, channel, recipient,
   person_name, taxpayer_name, lacking, digest_items, status, scheduled_at, attempts, created_at)
 WITH person AS (
   SELECT a.*, $period::TEXT || '.' || a.credit_code || '.' || a.role || '.' AS prefix
@@ -464,12 +469,12 @@ WITH person AS (
   WHERE a.n > 0
 ), item AS (
   SELECT p.credit_code, p.role, p.run_id, p.channel, p.recipient, p.person_name, p.taxpayer_name, p.prefix, p.d, p.in_digest,
-    x.k, x.prio, x.dl, x.b, x.ms, x.slot, CASE WHEN x.prio = 2 THEN 'nearMiss' ELSE 'relief' END AS kind, en.id AS policy_id, en.category,
+    x.k, x.prio, x.dl, x.b, x.g, x.ms, x.slot, CASE WHEN x.prio = 2 THEN 'nearMiss' ELSE 'relief' END AS kind, en.id AS policy_id, en.category,
     -- What a near miss lacks, or a relief's notices, as to_json writes a list of strings.
     CASE WHEN l.lacking IS NOT NULL
       THEN '[' || coalesce((SELECT string_agg(to_json(u.t)::TEXT, ',' ORDER BY u.o) FROM unnest(l.lacking) WITH ORDINALITY AS u(t, o)), '') || ']' END AS lacks
   FROM person p
-  CROSS JOIN LATERAL unnest(p.prios, p.es, p.dls, p.bs, p.ats, p.slots) WITH ORDINALITY AS x(prio, e, dl, b, ms, slot, k)
+  CROSS JOIN LATERAL unnest(p.prios, p.es, p.dls, p.bs, p.gs, p.ats, p.slots) WITH ORDINALITY AS x(prio, e, dl, b, g, ms, slot, k)
   JOIN push_plan_entry en ON en.e = x.e
   LEFT JOIN push_plan_lacking l ON l.credit_code = p.credit_code AND l.e = x.e
 ), single_row AS (
@@ -487,29 +492,31 @@ WITH person AS (
     -- What each line of the digest says besides its item's id (message.ts DigestItem), in the items' order, as
     -- to_json writes a list of structs.
     '[' || string_agg('{"benefit":' || coalesce(to_json(b::NUMERIC(18,2)::TEXT)::TEXT, 'null') || ',"deadline":' || to_json(to_char(dl, 'YYYY-MM-DD'))::TEXT
-      || ',"lacking":' || coalesce(lacks, 'null') || '}', ',' ORDER BY k) || ']' AS digest_items,
+      || ',"lacking":' || coalesce(lacks, 'null') || ',"group_claimed":' || coalesce(to_json(g::NUMERIC(18,2)::TEXT)::TEXT, 'null') || '}', ',' ORDER BY k)
+      || ']' AS digest_items,
     sum(b) FILTER (WHERE prio < 2) AS benefit, min(dl) AS deadline
   FROM item WHERE slot > 0 AND in_digest > 1
   GROUP BY credit_code, role, run_id, channel, recipient, person_name, taxpayer_name, prefix, d
 ), digest_id AS (
   SELECT *, prefix || 'digest.digest-' || left(encode(sha256(convert_to(sorted_ids, 'UTF8')), 'hex'), 16) AS message_id FROM digest_row
 ), new_row AS (
-  SELECT message_id, credit_code, role, kind, policy_id, NULL::TEXT AS items, category, run_id, b AS benefit, dl AS deadline, channel, recipient,
+  SELECT message_id, credit_code, role, kind, policy_id, NULL::TEXT AS items, category, run_id, b AS benefit, g AS group_claimed, dl AS deadline, channel, recipient,
     person_name, taxpayer_name, lacks AS lacking, NULL::TEXT AS digest_items, CASE WHEN slot > 0 THEN d ELSE ms END AS send_ms
   FROM single_row
   UNION ALL
-  SELECT message_id, credit_code, role, 'digest', NULL, items, category, run_id, benefit, deadline, channel, recipient,
+  SELECT message_id, credit_code, role, 'digest', NULL, items, category, run_id, benefit, NULL, deadline, channel, recipient,
     person_name, taxpayer_name, NULL, digest_items, d
   FROM digest_id
 )
-SELECT message_id, credit_code, role, kind, $period::TEXT, policy_id, items, category, run_id, benefit::NUMERIC(18,2), deadline, channel, recipient,
+SELECT message_id, credit_code, role, kind, $period::TEXT, policy_id, items, category, run_id, benefit::NUMERIC(18,2), group_claimed::NUMERIC(18,2), deadline,
+  channel, recipient,
   person_name, taxpayer_name, lacking, digest_items, 'planned', TIMESTAMP 'epoch' + send_ms * INTERVAL '1 millisecond', 0, $now::TIMESTAMP
 FROM new_row n
 -- Every new id starts with the period; the primary key's index finds one already in the outbox. One
 -- skipped (now, or by an earlier plan) comes back, planned, with what the current results say, as
 -- ../plan.sql's section revive; any other is left as it is.
 ON CONFLICT (message_id) DO UPDATE SET kind = EXCLUDED.kind, policy_id = EXCLUDED.policy_id, items = EXCLUDED.items, category = EXCLUDED.category,
-  run_id = EXCLUDED.run_id, benefit = EXCLUDED.benefit, deadline = EXCLUDED.deadline, channel = EXCLUDED.channel, recipient = EXCLUDED.recipient,
+  run_id = EXCLUDED.run_id, benefit = EXCLUDED.benefit, group_claimed = EXCLUDED.group_claimed, deadline = EXCLUDED.deadline, channel = EXCLUDED.channel, recipient = EXCLUDED.recipient,
   person_name = EXCLUDED.person_name, taxpayer_name = EXCLUDED.taxpayer_name, lacking = EXCLUDED.lacking, digest_items = EXCLUDED.digest_items,
   subject = NULL, body = NULL, status = 'planned', scheduled_at = EXCLUDED.scheduled_at, next_attempt_at = NULL, last_error = NULL
   WHERE push_message.status = 'skipped';
