@@ -582,6 +582,18 @@ for (const engine of ['duckdb', 'postgres'] as Engine[]) {
               : new RegExp(`^【智数·政策提醒】${coded ? '尚未享受' : '请核实是否已享受'}：.+（.+）$`),
           );
         }
+        // Each message carries its row's group claim (yuan; null for a relief told at its whole estimate).
+        const claimOf = new Map(
+          (
+            await s.db.all<{ message_id: string; g: string | null }>(
+              "SELECT message_id, group_claimed::VARCHAR AS g FROM push_message WHERE period = '2025-Q4'",
+            )
+          ).map((r) => [r.message_id, r.g]),
+        );
+        for (const m of outbox.json.items as { messageId: string; groupClaimed: string | null }[]) {
+          assert.ok(claimOf.has(m.messageId), m.messageId);
+          assert.equal(m.groupClaimed, claimOf.get(m.messageId));
+        }
         const again = await call('officer', 'POST', '/api/campaigns/plan', body);
         assert.equal(again.json.planned, 0, 'planning the same campaign again adds nothing');
         // A second campaign on another policy leaves the first one's messages planned: a campaign only adds.

@@ -1283,14 +1283,14 @@ describe('planning on PostgreSQL (sql/postgres/plan.sql): the same outbox and re
       ['taxHandler', 'cit.rateA', '2000.00', 'planned'],
     ]);
     // The message says the amount is what switching adds to the claim, and names the claim.
-    const net = (gain: string, claimed: string) =>
-      `预计减免：约 ${gain} 元（已扣除贵单位本期已享受、不能与本政策同时享受的其他优惠 ${claimed} 元，为改享本政策可多减免的部分）`;
+    const net = (gain: string, estimate: string, claimed: string) =>
+      `预计减免：约 ${gain} 元（本政策预计减免 ${estimate} 元，扣除贵单位本期已享受、与本政策不得叠加享受的其他优惠 ${claimed} 元后，为改为享受本政策可多减免的税费）`;
     const claims = async (code: string) =>
       (await pg.all<{ g: string | null }>('SELECT group_claimed::VARCHAR AS g FROM push_message WHERE credit_code = $1 ORDER BY message_id', [code])).map(
         (r) => r.g,
       );
     assert.deepEqual(await claims(TP1), ['1000.00', '1000.00']);
-    for (const m of await messages(pg)) assert.ok(m.body.includes(net('2,000.00', '1,000.00')), m.body);
+    for (const m of await messages(pg)) assert.ok(m.body.includes(net('2,000.00', '3,000.00', '1,000.00')), m.body);
     // The claim was for 3,500.00 after all (a corrected return): rateA adds nothing, and its planned
     // messages are skipped.
     const second = await both(async (db) => {
@@ -1345,7 +1345,7 @@ describe('planning on PostgreSQL (sql/postgres/plan.sql): the same outbox and re
       ],
     );
     assert.deepEqual(await claims(TP2), ['1500.00', '1500.00']);
-    for (const m of tp2) assert.ok(m.body.includes(net('1,000.00', '1,500.00')), m.body);
+    for (const m of tp2) assert.ok(m.body.includes(net('1,000.00', '2,500.00', '1,500.00')), m.body);
     // In a digest (one message a week), the line of the relief carries the claim and says so; the
     // other line does not. TP1's rateB is claimed for 3,500.00, rateA now worth 5,000.00.
     const fifth = await both(async (db) => {
@@ -1375,9 +1375,29 @@ describe('planning on PostgreSQL (sql/postgres/plan.sql): the same outbox and re
       );
     }
     for (const m of digests) {
-      assert.ok(m.body.includes(net('1,500.00', '3,500.00')), m.body);
+      assert.ok(m.body.includes(net('1,500.00', '5,000.00', '3,500.00')), m.body);
       assert.ok(m.body.includes('预计减免：约 500.00 元；'), m.body);
     }
+    // TP2's return is corrected once more, naming rateB's code for 0.00: that claims nothing. rateA is
+    // told at its whole estimate, with no claim beside it and plain words (not "net of 0.00").
+    const sixth = await both(async (db) => {
+      await db.exec(`UPDATE filing_reduction SET amount = 0.00 WHERE credit_code = $1`, [TP2]);
+      await run(db, 6, TP2);
+      await result(db, 6, TP2, 'cit.rateA', 'matched', '3000.00');
+      await result(db, 6, TP2, 'cit.rateB', 'matched', '1000.00');
+      return plan(db, NOW, { only: TP2 });
+    });
+    assert.deepEqual([sixth.claimed, sixth.notStacked, sixth.superseded, sixth.planned], [1, 0, 2, 2]);
+    const zero = (await messages(pg)).filter((m) => m.credit_code === TP2);
+    assert.deepEqual(
+      zero.map((m) => [m.role, m.policy_id, m.benefit, m.status]),
+      [
+        ['financeOfficer', 'cit.rateA', '3000.00', 'planned'],
+        ['taxHandler', 'cit.rateA', '3000.00', 'planned'],
+      ],
+    );
+    assert.deepEqual(await claims(TP2), [null, null]);
+    for (const m of zero) assert.ok(m.body.includes('预计减免：约 3,000.00 元\n'), m.body);
     duck.close();
   });
 

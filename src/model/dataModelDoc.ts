@@ -137,7 +137,7 @@ when the message is sent or shown, with the catalogue's titles (src/push/message
 | person_name | VARCHAR | yes | whom the message greets, as planned (the person of that role) |
 | taxpayer_name | VARCHAR | yes | the taxpayer's name, as planned |
 | lacking | VARCHAR | yes | JSON array of phrases: a near miss, what it lacks (empty when not explained); a relief, what the company must mind, the catalogue's \`notices\` that hold of its facts (null when none does; a plan words a relief planned and not yet tried again when they change) |
-| digest_items | VARCHAR | yes | a digest: JSON array of its lines in the order of items, each \`{benefit, deadline, lacking, group_claimed}\`, \`lacking\` and \`group_claimed\` as the columns above for the line's item (rows planned before that also carry kind and policy_id; lines planned before 2026-12-01 have no group_claimed) |
+| digest_items | VARCHAR | yes | a digest: JSON array of its lines in the order of items, each \`{benefit, deadline, lacking, group_claimed}\`, \`lacking\` and \`group_claimed\` as the columns above for the line's item (rows planned before that also carry kind and policy_id; lines planned before 2026-12-02 have no group_claimed) |
 | group_claimed | DECIMAL(18,2) | yes | a relief of an exclusive group the taxpayer claimed another relief of in the period: that claim in yuan, which benefit is net of (the message says so); empty otherwise and for a digest (its lines carry theirs) |
 
 ### push_attempt

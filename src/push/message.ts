@@ -141,13 +141,15 @@ function footer(id: string): string {
 
 const titleLine = (e: PushEntry) => `${e.title.zh}（${e.title.en}）`;
 // A relief beside a claim of one it does not stack with (the high-tech rate claimed, the small
-// low-profit relief worth more) is worth what switching adds: the amount says it is net of that claim.
+// low-profit relief worth more) is worth what switching adds: the amount says so, with the relief's
+// own estimate and the claim it is net of. 不得叠加享受 is the notices' term for reliefs that cannot
+// be combined.
 const benefitText = (fen: bigint | null, groupClaimedFen?: bigint | null) =>
   fen === null
     ? '暂无法估算'
-    : groupClaimedFen === undefined || groupClaimedFen === null
+    : groupClaimedFen === undefined || groupClaimedFen === null || groupClaimedFen <= 0n
       ? `约 ${formatYuan(fen)} 元`
-      : `约 ${formatYuan(fen)} 元（已扣除贵单位本期已享受、不能与本政策同时享受的其他优惠 ${formatYuan(groupClaimedFen)} 元，为改享本政策可多减免的部分）`;
+      : `约 ${formatYuan(fen)} 元（本政策预计减免 ${formatYuan(fen + groupClaimedFen)} 元，扣除贵单位本期已享受、与本政策不得叠加享受的其他优惠 ${formatYuan(groupClaimedFen)} 元后，为改为享受本政策可多减免的税费）`;
 // A relief not taken by the deadline is not lost: the return can be corrected, and tax paid beyond
 // what was due is refunded on request within three years of its payment (税收征收管理法 第五十一条).
 const LATE_CLAIM = '可通过更正申报享受；多缴的税款，可自结算缴纳之日起三年内申请退还（《中华人民共和国税收征收管理法》第五十一条）';

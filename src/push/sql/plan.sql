@@ -288,11 +288,12 @@ WITH due AS (
 SELECT t.tp,
   -- Field order is sort order: list_sort compares the fields left to right. prio 0 is a major
   -- relief, 1 a relief, 2 a near miss; nb is the benefit in fen negated (unknown: as -0.01 yuan).
-  -- A relief of a group the taxpayer claimed another of is told less that claim (section not_stacked),
-  -- and the claim goes with it (g), so that the message says what the amount is net of.
+  -- A relief of a group the taxpayer claimed another of is told less that claim (section not_stacked;
+  -- the claim itself is looked up there again where a message is written or compared: carried in this
+  -- struct, it made the sort below of every result at a million run out of DuckDB's memory).
   {prio: CASE WHEN c.status = 'nearMiss' THEN 2 WHEN (c.benefit - coalesce(g.enjoyed, 0)) * 100 >= $major_fen::BIGINT THEN 0 ELSE 1 END::UTINYINT,
    nb: coalesce(-((c.benefit - coalesce(g.enjoyed, 0)) * 100)::BIGINT, 1), e: e.e, dl: coalesce(d.due, $default_deadline::DATE),
-   b: c.benefit - coalesce(g.enjoyed, 0), g: g.enjoyed} AS item
+   b: c.benefit - coalesce(g.enjoyed, 0)} AS item
 FROM push_current($period, $only::VARCHAR, $scoped::INTEGER) c
 -- An anti-join said as one: as NOT EXISTS, DuckDB decorrelated it into a join that collected every
 -- result first (7.3 of the section's 12.5 s at a million), where the few reliefs not told are a small
@@ -392,13 +393,20 @@ FROM parsed p LEFT JOIN push_plan_entry e ON e.id = p.policy_id;
 -- the same: section revive). A message tried already keeps what it was sent with (the sender may
 -- have moved it to the inbox). Messages in flight or sent are never touched.
 CREATE OR REPLACE TEMP TABLE push_plan_superseded AS
-WITH keys AS (
+WITH claim AS (
+  -- The group's claim each relief told less one is net of (section not_stacked: a few rows a city).
+  -- None when the claim is 0.00: a return naming the code for nothing, or an annual return adding
+  -- nothing to the prepayments.
+  SELECT n.credit_code, push_key(e.e, false) AS key, n.enjoyed AS g
+  FROM push_plan_not_stacked n JOIN push_plan_entry e ON e.id = n.policy_id WHERE n.enjoyed <> 0
+), keys AS (
   SELECT credit_code, role, person_name, channel, recipient, taxpayer_name, list_transform(items, x -> push_key(x.e, x.prio = 2)) AS keys, items
   FROM push_plan_candidate WHERE person_name IS NOT NULL
 ), judged AS (
   SELECT m.*, k.keys, k.person_name AS now_person, k.channel AS now_channel, k.recipient AS now_recipient, k.taxpayer_name AS now_taxpayer,
-    CASE WHEN m.key IS NOT NULL AND k.keys IS NOT NULL THEN k.items[list_position(k.keys, m.key)] END AS now_item
+    CASE WHEN m.key IS NOT NULL AND k.keys IS NOT NULL THEN k.items[list_position(k.keys, m.key)] END AS now_item, c.g AS now_claim
   FROM push_plan_existing m LEFT JOIN keys k ON k.credit_code = m.credit_code AND k.role = m.role
+  LEFT JOIN claim c ON c.credit_code = m.credit_code AND c.key = m.key
   WHERE m.status = 'planned'
     AND (EXISTS (SELECT 1 FROM match_run WHERE period = $period AND scope = 'city') OR m.credit_code IN (SELECT scope FROM match_run WHERE period = $period))
 )
@@ -408,7 +416,7 @@ HAVING bool_or(now_item IS NULL
   OR (attempts = 0 AND (person_name IS DISTINCT FROM now_person OR channel IS DISTINCT FROM now_channel OR recipient IS DISTINCT FROM now_recipient
     OR taxpayer_name IS DISTINCT FROM now_taxpayer
     OR (line IS NOT NULL AND (line.benefit IS DISTINCT FROM now_item.b OR line.deadline IS DISTINCT FROM now_item.dl
-      OR line.group_claimed IS DISTINCT FROM now_item.g)))));
+      OR line.group_claimed IS DISTINCT FROM now_claim)))));
 
 -- @handled
 -- What is in the outbox already, as itself or inside a digest, per person: not planned again.
@@ -475,7 +483,7 @@ WITH candidate AS MATERIALIZED (SELECT * FROM push_plan_candidate), fresh AS (
     list_transform(
       list_filter(c.items, x -> h.keys IS NULL OR NOT list_contains(h.keys, push_key(x.e, x.prio = 2))),
       -- leadDays before the deadline at the start of the sending hours, never before now, then into the person's hours
-      x -> {prio: x.prio, e: x.e, dl: x.dl, b: x.b, g: x.g, ms: push_next_delivery(greatest($now_ms::BIGINT, epoch_ms(x.dl::TIMESTAMP) - $lead_ms::BIGINT), c.wait)}) AS items,
+      x -> {prio: x.prio, e: x.e, dl: x.dl, b: x.b, ms: push_next_delivery(greatest($now_ms::BIGINT, epoch_ms(x.dl::TIMESTAMP) - $lead_ms::BIGINT), c.wait)}) AS items,
     coalesce(b.times, []::BIGINT[]) AS booked
   FROM candidate c
   LEFT JOIN push_plan_handled h ON h.credit_code = c.credit_code AND h.role = c.role
@@ -556,16 +564,20 @@ WHERE status = 'planned' AND message_id IN (SELECT message_id FROM push_plan_sup
 -- items already in order.
 CREATE OR REPLACE TEMP MACRO push_plan_new(p_period, p_now) AS TABLE
 WITH person AS (
-  SELECT a.*, p_period || '.' || a.credit_code || '.' || a.role || '.' AS prefix, l.lacking
+  SELECT a.*, p_period || '.' || a.credit_code || '.' || a.role || '.' AS prefix, l.lacking, g.claims
   FROM push_plan_allocation a
   LEFT JOIN (SELECT credit_code, list({e: e, lacking: lacking}) AS lacking FROM push_plan_lacking GROUP BY credit_code) l ON l.credit_code = a.credit_code
+  -- The group's claim a relief told less one is net of (section superseded says when there is none).
+  LEFT JOIN (SELECT n.credit_code, list({e: e.e, g: n.enjoyed}) AS claims FROM push_plan_not_stacked n JOIN push_plan_entry e ON e.id = n.policy_id
+    WHERE n.enjoyed <> 0 GROUP BY n.credit_code) g ON g.credit_code = a.credit_code
   WHERE a.n > 0
 ), single AS (
   SELECT p.*, unnest(p.items) AS x, unnest(p.slots) AS slot FROM person p
 ), single_row AS (
   SELECT s.prefix || getvariable('push_plan_keys')[push_key(s.x.e, s.x.prio = 2) + 1] AS message_id, s.*,
     CASE WHEN s.x.prio = 2 THEN 'nearMiss' ELSE 'relief' END AS kind, getvariable('push_plan_ids')[s.x.e + 1] AS policy_id, getvariable('push_plan_categories')[s.x.e + 1] AS category,
-    CASE WHEN s.lacking IS NOT NULL THEN list_filter(s.lacking, l -> l.e = s.x.e)[1].lacking END AS lacks
+    CASE WHEN s.lacking IS NOT NULL THEN list_filter(s.lacking, l -> l.e = s.x.e)[1].lacking END AS lacks,
+    CASE WHEN s.claims IS NOT NULL AND s.x.prio < 2 THEN list_filter(s.claims, c -> c.e = s.x.e)[1].g END AS group_claimed
   FROM single s
   -- A digest of one would be a single message under another name: it goes alone in the digest's slot.
   WHERE s.slot = 0 OR s.in_digest = 1
@@ -579,14 +591,14 @@ WITH person AS (
     -- What each line of the digest says besides its item's id (message.ts DigestItem), in the items' order.
     to_json(list_transform(d.merged, x -> {benefit: x.b::DECIMAL(18,2)::VARCHAR, deadline: x.dl::VARCHAR,
       lacking: CASE WHEN d.lacking IS NOT NULL THEN list_filter(d.lacking, l -> l.e = x.e)[1].lacking END,
-      group_claimed: x.g::DECIMAL(18,2)::VARCHAR}))::VARCHAR AS digest_items
+      group_claimed: CASE WHEN d.claims IS NOT NULL AND x.prio < 2 THEN list_filter(d.claims, c -> c.e = x.e)[1].g END::DECIMAL(18,2)::VARCHAR}))::VARCHAR AS digest_items
   FROM digest d
 ), digest_id AS (
   -- Named by what it holds: the same items give the same digest (message.ts digestSubject). The hash
   -- is of the items as the row keeps them, without the prefix the id carries anyway.
   SELECT *, prefix || 'digest.digest-' || left(sha256(array_to_string(sorted_ids, chr(10))), 16) AS message_id FROM digest_row
 ), new_row AS (
-  SELECT message_id, credit_code, role, kind, policy_id, NULL AS items, category, run_id, x.b AS benefit, x.g AS group_claimed, x.dl AS deadline,
+  SELECT message_id, credit_code, role, kind, policy_id, NULL AS items, category, run_id, x.b AS benefit, group_claimed, x.dl AS deadline,
     channel, recipient, person_name, taxpayer_name, to_json(lacks)::VARCHAR AS lacking, NULL AS digest_items, CASE WHEN slot > 0 THEN d ELSE x.ms END AS send_ms
   FROM single_row
   UNION ALL

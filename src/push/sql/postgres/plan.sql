@@ -183,8 +183,9 @@ SELECT l.run_id, l.credit_code, l.policy_id, l.status, l.benefit,
   -- A relief told in other quarters of the year only (the catalogue's pushQuarters), as ../plan.sql says.
   l.status = 'matched' AND l.quiet AND NOT coalesce(r.standing, false) AS out_of_season,
   CASE WHEN l.status = 'matched' AND k.policy_id IS NULL AND j.amount IS NOT NULL THEN l.benefit - j.amount ELSE l.benefit END AS told,
-  -- The group's claim the relief is told less, so that the message says what its amount is net of.
-  CASE WHEN l.status = 'matched' AND k.policy_id IS NULL THEN j.amount END AS group_claimed
+  -- The group's claim the relief is told less, so that the message says what its amount is net of
+  -- (none when it is 0.00, as ../plan.sql says).
+  CASE WHEN l.status = 'matched' AND k.policy_id IS NULL AND j.amount > 0 THEN j.amount END AS group_claimed
 FROM latest l LEFT JOIN beaten x ON x.credit_code = l.credit_code AND x.policy_id = l.policy_id
 LEFT JOIN push_plan_claimed k ON k.credit_code = l.credit_code AND k.policy_id = l.policy_id
 LEFT JOIN enjoyed j ON j.credit_code = l.credit_code AND j.grp = l.grp
