@@ -398,7 +398,7 @@ WITH claim AS (
   -- None when the claim is 0.00: a return naming the code for nothing, or an annual return adding
   -- nothing to the prepayments.
   SELECT n.credit_code, push_key(e.e, false) AS key, n.enjoyed AS g
-  FROM push_plan_not_stacked n JOIN push_plan_entry e ON e.id = n.policy_id WHERE n.enjoyed <> 0
+  FROM push_plan_not_stacked n JOIN push_plan_entry e ON e.id = n.policy_id WHERE n.enjoyed > 0
 ), keys AS (
   SELECT credit_code, role, person_name, channel, recipient, taxpayer_name, list_transform(items, x -> push_key(x.e, x.prio = 2)) AS keys, items
   FROM push_plan_candidate WHERE person_name IS NOT NULL
@@ -569,7 +569,7 @@ WITH person AS (
   LEFT JOIN (SELECT credit_code, list({e: e, lacking: lacking}) AS lacking FROM push_plan_lacking GROUP BY credit_code) l ON l.credit_code = a.credit_code
   -- The group's claim a relief told less one is net of (section superseded says when there is none).
   LEFT JOIN (SELECT n.credit_code, list({e: e.e, g: n.enjoyed}) AS claims FROM push_plan_not_stacked n JOIN push_plan_entry e ON e.id = n.policy_id
-    WHERE n.enjoyed <> 0 GROUP BY n.credit_code) g ON g.credit_code = a.credit_code
+    WHERE n.enjoyed > 0 GROUP BY n.credit_code) g ON g.credit_code = a.credit_code
   WHERE a.n > 0
 ), single AS (
   SELECT p.*, unnest(p.items) AS x, unnest(p.slots) AS slot FROM person p
