@@ -1268,6 +1268,15 @@ describe('planning on PostgreSQL (sql/postgres/plan.sql): the same outbox and re
     const { duck, pg, both } = await engines(THREE);
     const claim = (db: Db, code: string, amount: string) =>
       db.exec(`INSERT INTO filing_reduction VALUES ($1, 'cit', DATE '2026-01-01', DATE '2026-03-31', $2, $3::DECIMAL(18,2))`, [TP1, code, amount]);
+    // A return corrected to claim `claimed` of rateB, then the taxpayer matched again (run `runId`) with
+    // these estimates and planned alone.
+    const corrected = async (db: Db, runId: number, code: string, claimed: string, rateA: string, rateB: string) => {
+      await db.exec('UPDATE filing_reduction SET amount = $2::DECIMAL(18,2) WHERE credit_code = $1', [code, claimed]);
+      await run(db, runId, code);
+      await result(db, runId, code, 'cit.rateA', 'matched', rateA);
+      await result(db, runId, code, 'cit.rateB', 'matched', rateB);
+      return plan(db, NOW, { only: code });
+    };
     // The company claims rateB (as the high-tech rate) for 1,000.00; rateA (as the small low-profit
     // relief) would reduce the same tax by 3,000.00: switching gains 2,000.00, not 3,000.00.
     const first = await both(async (db) => {
@@ -1293,13 +1302,7 @@ describe('planning on PostgreSQL (sql/postgres/plan.sql): the same outbox and re
     for (const m of await messages(pg)) assert.ok(m.body.includes(net('2,000.00', '3,000.00', '1,000.00')), m.body);
     // The claim was for 3,500.00 after all (a corrected return): rateA adds nothing, and its planned
     // messages are skipped.
-    const second = await both(async (db) => {
-      await db.exec(`UPDATE filing_reduction SET amount = 3500.00 WHERE credit_code = $1`, [TP1]);
-      await run(db, 2, TP1);
-      await result(db, 2, TP1, 'cit.rateA', 'matched', '3000.00');
-      await result(db, 2, TP1, 'cit.rateB', 'matched', '1000.00');
-      return plan(db, NOW, { only: TP1 });
-    });
+    const second = await both((db) => corrected(db, 2, TP1, '3500.00', '3000.00', '1000.00'));
     assert.deepEqual([second.claimed, second.notStacked, second.planned, second.superseded], [1, 1, 0, 2]);
     assert.deepEqual(await told(), [
       ['financeOfficer', 'cit.rateA', '2000.00', 'skipped'],
@@ -1328,13 +1331,7 @@ describe('planning on PostgreSQL (sql/postgres/plan.sql): the same outbox and re
     assert.deepEqual(await claims(TP2), ['1000.00', '1000.00']);
     // The return is corrected: rateB claimed for 1,500.00, rateA now estimated at 2,500.00. Switching
     // still adds 1,000.00, but the words would differ: the messages are planned again under their ids.
-    const fourth = await both(async (db) => {
-      await db.exec(`UPDATE filing_reduction SET amount = 1500.00 WHERE credit_code = $1`, [TP2]);
-      await run(db, 4, TP2);
-      await result(db, 4, TP2, 'cit.rateA', 'matched', '2500.00');
-      await result(db, 4, TP2, 'cit.rateB', 'matched', '3000.00');
-      return plan(db, NOW, { only: TP2 });
-    });
+    const fourth = await both((db) => corrected(db, 4, TP2, '1500.00', '2500.00', '3000.00'));
     assert.deepEqual([fourth.superseded, fourth.planned], [2, 2]);
     const tp2 = (await messages(pg)).filter((m) => m.credit_code === TP2);
     assert.deepEqual(
@@ -1380,13 +1377,7 @@ describe('planning on PostgreSQL (sql/postgres/plan.sql): the same outbox and re
     }
     // TP2's return is corrected once more, naming rateB's code for 0.00: that claims nothing. rateA is
     // told at its whole estimate, with no claim beside it and plain words (not "net of 0.00").
-    const sixth = await both(async (db) => {
-      await db.exec(`UPDATE filing_reduction SET amount = 0.00 WHERE credit_code = $1`, [TP2]);
-      await run(db, 6, TP2);
-      await result(db, 6, TP2, 'cit.rateA', 'matched', '3000.00');
-      await result(db, 6, TP2, 'cit.rateB', 'matched', '1000.00');
-      return plan(db, NOW, { only: TP2 });
-    });
+    const sixth = await both((db) => corrected(db, 6, TP2, '0.00', '3000.00', '1000.00'));
     assert.deepEqual([sixth.claimed, sixth.notStacked, sixth.superseded, sixth.planned], [1, 0, 2, 2]);
     const zero = (await messages(pg)).filter((m) => m.credit_code === TP2);
     assert.deepEqual(

@@ -167,6 +167,7 @@ const TEMP_TABLES = [
   'push_plan_scope',
   'push_plan_taken',
   'push_plan_not_stacked',
+  'push_plan_group_claim',
   'push_plan_told',
 ];
 
@@ -334,8 +335,9 @@ async function plan(db: Db, entries: readonly PushEntry[], options: PlanOptions)
       options.scope?.params,
     );
     // PostgreSQL keeps the current results in a table of their own (DuckDB reads them through a macro).
-    // DuckDB decides the reliefs that do not stack in a section of its own (PostgreSQL in `current`).
-    for (const name of ['entries', 'words', 'wait', 'claimed', 'told', 'current', 'not_stacked', 'taxpayers']) if (sections.has(name)) await exec(name);
+    // DuckDB decides the reliefs that do not stack in sections of their own (PostgreSQL in `current`).
+    for (const name of ['entries', 'words', 'wait', 'claimed', 'told', 'current', 'not_stacked', 'group_claims', 'taxpayers'])
+      if (sections.has(name)) await exec(name);
     const [counts] = await query<{
       taxpayers: string;
       results: string;

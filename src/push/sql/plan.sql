@@ -194,6 +194,16 @@ ANTI JOIN beaten x ON x.credit_code = a.credit_code AND x.policy_id = a.policy_i
 ANTI JOIN push_plan_claimed k ON k.credit_code = a.credit_code AND k.policy_id = a.policy_id
 WHERE a.status = 'matched';
 
+-- @group_claims
+-- The group's claim each relief told less one is net of, by entry and by the item's key: what
+-- sections superseded (is a planned line's claim still right?) and new_rows (what a line says) read.
+-- None when the claim is 0.00: a return naming the code for nothing, or an annual return adding
+-- nothing to the prepayments. A few rows a city. Its own table rather than a macro: DuckDB binds a
+-- macro's tables when it is made, before section not_stacked has made its table.
+CREATE OR REPLACE TEMP TABLE push_plan_group_claim AS
+SELECT n.credit_code, e.e, push_key(e.e, false) AS key, n.enjoyed AS g
+FROM push_plan_not_stacked n JOIN push_plan_entry e ON e.id = n.policy_id WHERE n.enjoyed > 0;
+
 -- @taxpayers
 -- The taxpayers to plan for: those with current results and those with messages of the period in
 -- the outbox (which may have to be skipped), numbered so that batches of them can be taken in turn
@@ -289,7 +299,7 @@ SELECT t.tp,
   -- Field order is sort order: list_sort compares the fields left to right. prio 0 is a major
   -- relief, 1 a relief, 2 a near miss; nb is the benefit in fen negated (unknown: as -0.01 yuan).
   -- A relief of a group the taxpayer claimed another of is told less that claim (section not_stacked;
-  -- the claim itself is looked up there again where a message is written or compared: carried in this
+  -- the claim itself is looked up in section group_claims where a message is written or compared: carried in this
   -- struct, it made the sort below of every result at a million run out of DuckDB's memory).
   {prio: CASE WHEN c.status = 'nearMiss' THEN 2 WHEN (c.benefit - coalesce(g.enjoyed, 0)) * 100 >= $major_fen::BIGINT THEN 0 ELSE 1 END::UTINYINT,
    nb: coalesce(-((c.benefit - coalesce(g.enjoyed, 0)) * 100)::BIGINT, 1), e: e.e, dl: coalesce(d.due, $default_deadline::DATE),
@@ -393,20 +403,15 @@ FROM parsed p LEFT JOIN push_plan_entry e ON e.id = p.policy_id;
 -- the same: section revive). A message tried already keeps what it was sent with (the sender may
 -- have moved it to the inbox). Messages in flight or sent are never touched.
 CREATE OR REPLACE TEMP TABLE push_plan_superseded AS
-WITH claim AS (
-  -- The group's claim each relief told less one is net of (section not_stacked: a few rows a city).
-  -- None when the claim is 0.00: a return naming the code for nothing, or an annual return adding
-  -- nothing to the prepayments.
-  SELECT n.credit_code, push_key(e.e, false) AS key, n.enjoyed AS g
-  FROM push_plan_not_stacked n JOIN push_plan_entry e ON e.id = n.policy_id WHERE n.enjoyed > 0
-), keys AS (
+WITH keys AS (
   SELECT credit_code, role, person_name, channel, recipient, taxpayer_name, list_transform(items, x -> push_key(x.e, x.prio = 2)) AS keys, items
   FROM push_plan_candidate WHERE person_name IS NOT NULL
 ), judged AS (
   SELECT m.*, k.keys, k.person_name AS now_person, k.channel AS now_channel, k.recipient AS now_recipient, k.taxpayer_name AS now_taxpayer,
     CASE WHEN m.key IS NOT NULL AND k.keys IS NOT NULL THEN k.items[list_position(k.keys, m.key)] END AS now_item, c.g AS now_claim
   FROM push_plan_existing m LEFT JOIN keys k ON k.credit_code = m.credit_code AND k.role = m.role
-  LEFT JOIN claim c ON c.credit_code = m.credit_code AND c.key = m.key
+  -- The group's claim the line is net of now (section group_claims).
+  LEFT JOIN push_plan_group_claim c ON c.credit_code = m.credit_code AND c.key = m.key
   WHERE m.status = 'planned'
     AND (EXISTS (SELECT 1 FROM match_run WHERE period = $period AND scope = 'city') OR m.credit_code IN (SELECT scope FROM match_run WHERE period = $period))
 )
@@ -567,9 +572,8 @@ WITH person AS (
   SELECT a.*, p_period || '.' || a.credit_code || '.' || a.role || '.' AS prefix, l.lacking, g.claims
   FROM push_plan_allocation a
   LEFT JOIN (SELECT credit_code, list({e: e, lacking: lacking}) AS lacking FROM push_plan_lacking GROUP BY credit_code) l ON l.credit_code = a.credit_code
-  -- The group's claim a relief told less one is net of (section superseded says when there is none).
-  LEFT JOIN (SELECT n.credit_code, list({e: e.e, g: n.enjoyed}) AS claims FROM push_plan_not_stacked n JOIN push_plan_entry e ON e.id = n.policy_id
-    WHERE n.enjoyed > 0 GROUP BY n.credit_code) g ON g.credit_code = a.credit_code
+  -- The group's claim a relief told less one is net of (section group_claims).
+  LEFT JOIN (SELECT credit_code, list({e: e, g: g}) AS claims FROM push_plan_group_claim GROUP BY credit_code) g ON g.credit_code = a.credit_code
   WHERE a.n > 0
 ), single AS (
   SELECT p.*, unnest(p.items) AS x, unnest(p.slots) AS slot FROM person p
