@@ -121,10 +121,17 @@ for (const engine of ['duckdb', 'postgres'] as Engine[]) {
         const before = await call('finance', 'GET', `/api/taxpayers/${own()}/matches?status=matched&pageSize=200`);
         assert.ok(before.json.items.some((i: { policyId: string }) => i.policyId === 'cit.smallLowProfit'));
         const period = before.json.items[0].period as string;
+        // The relief reads the head count the CIT returns report (the registered one where none does): both are
+        // moved, and put back at the end.
+        const reported = await s.db.all<{ s: string; e: string; e0: string; e1: string }>(
+          'SELECT period_start::VARCHAR AS s, period_end::VARCHAR AS e, employees_start::VARCHAR AS e0, employees_end::VARCHAR AS e1 FROM cit_quarter_info WHERE credit_code = $1',
+          [own()],
+        );
         const { employees } = await s.db.one<{ employees: string | number }>('SELECT employees FROM taxpayer WHERE credit_code = $1', [own()]);
         try {
           // Far beyond the 300-employee limit of the small low-profit enterprise relief.
           await s.db.exec('UPDATE taxpayer SET employees = 100000 WHERE credit_code = $1', [own()]);
+          await s.db.exec('UPDATE cit_quarter_info SET employees_start = 100000, employees_end = 100000 WHERE credit_code = $1', [own()]);
           await runMatch(s.db, { period, only: own() });
           await new Promise((r) => setTimeout(r, 1100));
           const after = await call('finance', 'GET', `/api/taxpayers/${own()}/matches?status=matched&pageSize=200`);
@@ -144,6 +151,12 @@ for (const engine of ['duckdb', 'postgres'] as Engine[]) {
           }
         } finally {
           await s.db.exec('UPDATE taxpayer SET employees = $2 WHERE credit_code = $1', [own(), Number(employees)]);
+          for (const r of reported) {
+            await s.db.exec(
+              'UPDATE cit_quarter_info SET employees_start = $4::BIGINT, employees_end = $5::BIGINT WHERE credit_code = $1 AND period_start = $2::DATE AND period_end = $3::DATE',
+              [own(), r.s, r.e, r.e0, r.e1],
+            );
+          }
           await runMatch(s.db, { period, only: own() });
         }
       });

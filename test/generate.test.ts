@@ -77,6 +77,7 @@ describe('generateCity', () => {
     const names = readdirSync(dirA).sort();
     assert.deepEqual(names, [
       'application.parquet',
+      'cit_quarter_info.parquet',
       'company_person.parquet',
       'credit_event.parquet',
       'employment_report.parquet',
@@ -399,6 +400,31 @@ describe('generateCity', () => {
       FROM ${generatedSource(dirY, 'enterprise_list')} l JOIN ${generatedSource(dirY, 'taxpayer')} t USING (credit_code)`);
     assert.ok(Number(listed.n) > 0, 'some enterprises are listed');
     assert.equal(Number(listed.bad), 0);
+  });
+
+  it('reports head count and assets at the quarter’s start and end on every filed CIT return, one boundary one figure, near the registered ones', async () => {
+    const info = generatedSource(dirY, 'cit_quarter_info');
+    const filing = generatedSource(dirY, 'filing');
+    const counts = await store.one<{ n: string; filed: string; orphans: string; stray: string; broken: string; moved: string }>(`
+      SELECT (SELECT count(*) FROM ${info}) AS n,
+        (SELECT count(*) FROM ${filing} WHERE tax_type = 'cit' AND filed_on IS NOT NULL) AS filed,
+        (SELECT count(*) FROM ${info} i ANTI JOIN ${filing} f ON f.credit_code = i.credit_code AND f.tax_type = 'cit'
+          AND f.period_start = i.period_start AND f.period_end = i.period_end AND f.filed_on IS NOT NULL) AS orphans,
+        -- Within ± 5 % (half the default spread) of the registered figures, give or take the rounding.
+        (SELECT count(*) FROM ${info} i JOIN ${generatedSource(dirY, 'taxpayer')} t USING (credit_code)
+          WHERE abs(i.employees_start - t.employees) > t.employees * 0.05 + 0.5 OR abs(i.employees_end - t.employees) > t.employees * 0.05 + 0.5
+            OR abs(i.assets_start - t.total_assets) > t.total_assets * 0.05 + 0.01 OR abs(i.assets_end - t.total_assets) > t.total_assets * 0.05 + 0.01) AS stray,
+        -- A quarter's end and the next one's start are the same moment: the same figures.
+        (SELECT count(*) FROM ${info} a JOIN ${info} b ON b.credit_code = a.credit_code AND b.period_start = a.period_end + 1
+          WHERE b.employees_start <> a.employees_end OR b.assets_start <> a.assets_end) AS broken,
+        (SELECT count(*) FROM ${info} i JOIN ${generatedSource(dirY, 'taxpayer')} t USING (credit_code)
+          WHERE i.assets_start <> t.total_assets AND i.assets_end <> i.assets_start) AS moved`);
+    assert.ok(Number(counts.n) > 1000, `${counts.n} quarters reported`);
+    assert.equal(counts.n, counts.filed, 'one report for each filed CIT return');
+    assert.equal(Number(counts.orphans), 0, 'no report without its filed return');
+    assert.equal(Number(counts.stray), 0);
+    assert.equal(Number(counts.broken), 0);
+    assert.ok(Number(counts.moved) > Number(counts.n) / 2, `${counts.moved} quarters whose assets moved from the registered figure and within the quarter`);
   });
 
   it('keeps cross-table stories consistent', async () => {

@@ -130,8 +130,11 @@ describe('policy robot: facts from data, set-wise matching, explanations, ledger
     assert.doesNotMatch(p?.text.zh[0] ?? '', /2023年第6号（/);
     assert.ok(!p?.sources.some((s) => s.document.startsWith('财政部 税务总局公告2023年第6号')), JSON.stringify(p?.sources));
     assert.doesNotMatch(zh, /预计本季度可享受/);
-    assert.match(zh, /从业人数为 320 人，要求不超过 300 人，超出 20 人（slpe\.maxEmployees: 财政部 税务总局公告2023年第12号/);
-    assert.match(en, /employees is 320, required at most 300: 20 over the limit \(slpe\.maxEmployees: 财政部 税务总局公告2023年第12号/);
+    assert.match(zh, /从业人数季度平均值为 320 人，要求不超过 300 人，超出 20 人（slpe\.maxEmployees: 财政部 税务总局公告2023年第12号/);
+    assert.match(
+      en,
+      /employees averaged over the quarters is 320, required at most 300: 20 over the limit \(slpe\.maxEmployees: 财政部 税务总局公告2023年第12号/,
+    );
     const unknown = await explainTaxpayer(store, { creditCode: T.unfiled, period: Q, policy: 'vat.smallScaleThreshold2026' });
     assert.equal(unknown.policies[0]?.status, 'unknown');
     assert.match(
@@ -166,11 +169,11 @@ describe('policy robot: facts from data, set-wise matching, explanations, ledger
       assert.match(p?.text.en[0] ?? '', /: near miss, but there is nothing to reduce this quarter \(estimated at 0\.00 yuan\)\. Source: /);
       const zh = p?.text.zh.join('\n') ?? '';
       const en = p?.text.en.join('\n') ?? '';
-      assert.match(zh, /✗ 从业人数为 304 人，要求不超过 300 人，超出 4 人（/);
+      assert.match(zh, /✗ 从业人数季度平均值为 304 人，要求不超过 300 人，超出 4 人（/);
       // Decimals as stored, whole yuan without them; grouped by thousands in both languages.
-      assert.match(zh, /✓ 资产总额为 43,573,960\.44 元，要求不超过 50,000,000 元（/);
-      assert.match(en, /✓ total assets is 43,573,960\.44 yuan, required at most 50,000,000 yuan \(/);
-      assert.match(en, /✗ employees is 304, required at most 300: 4 over the limit \(/);
+      assert.match(zh, /✓ 资产总额季度平均值为 43,573,960\.44 元，要求不超过 50,000,000 元（/);
+      assert.match(en, /✓ total assets averaged over the quarters is 43,573,960\.44 yuan, required at most 50,000,000 yuan \(/);
+      assert.match(en, /✗ employees averaged over the quarters is 304, required at most 300: 4 over the limit \(/);
     } finally {
       await own.close();
     }
@@ -377,8 +380,8 @@ describe('policy robot: facts from data, set-wise matching, explanations, ledger
     await fact(c(3), {
       ...enterprise,
       high_tech: true,
-      employees: 320,
-      total_assets: '20000000',
+      average_employees: 320,
+      average_total_assets: '20000000',
       taxable_income: '1600000',
       quarterly_taxable_income: '400000',
     });
@@ -392,8 +395,8 @@ describe('policy robot: facts from data, set-wise matching, explanations, ledger
         industry_section: 'I',
         district: 'nanshan',
         high_tech: true,
-        employees: 50,
-        total_assets: '20000000',
+        average_employees: 50,
+        average_total_assets: '20000000',
         taxable_income: '1600000',
         quarterly_taxable_income: '400000',
       },
@@ -459,7 +462,7 @@ describe('policy robot: facts from data, set-wise matching, explanations, ledger
       );
     member('a-mid.yaml', 'test.mid', 'kind == "enterprise"', '0.15');
     member('b-high.yaml', 'test.high', 'kind == "enterprise"', '0.2');
-    member('c-low.yaml', 'test.low', 'kind == "enterprise" && employees <= 300', '0.1');
+    member('c-low.yaml', 'test.low', 'kind == "enterprise" && average_employees <= 300', '0.1');
     const covered = (await explainTaxpayer(store, { creditCode: c(3), period: Q, policy: 'test.low', lawDir: law })).policies[0];
     assert.equal(covered?.status, 'nearMiss', '320 employees against 300');
     assert.deepEqual([covered?.stacking?.with, covered?.stacking?.best, covered?.stacking?.beaten], [['test.mid', 'test.high'], 'test.high', true]);
@@ -471,6 +474,108 @@ describe('policy robot: facts from data, set-wise matching, explanations, ledger
       covered?.stacking?.text.zh,
       '已符合的「test.high 的标题」（约 80,000.00 元）与本项不得叠加享受，且优惠不低于本项：达到本项条件也不会增加优惠。',
     );
+  });
+});
+
+describe('the small low-profit test reads the head count and assets the CIT prepayment returns report, averaged over the quarters of the year so far', () => {
+  // 季度平均值 = (季初值 + 季末值) ÷ 2, averaged over the quarters to the period's end (财政部 税务总局公告2023年第12号;
+  // 国家税务总局公告2023年第6号 第二条). Each taxpayer: its registered head count and assets, then what its returns report.
+  const c = (i: number) => withCheckCharacter(`91440300MA5Q${String(i).padStart(5, '0')}`);
+  const A = {
+    grows: c(1), // registered 250; Q1 290 → 310 (average 300: at the limit), Q2 310 → 312: the year's average 305.5
+    shrank: c(2), // registered 320, but its returns report 298 → 300: within the limit
+    half: c(3), // registered 100; Q1 300 → 301: 300.5 is over 300
+    silent: c(4), // registered 80, no return reports head count or assets: the registered figures stand in
+    assetsIn: c(5), // assets 49,999,999.99 → 50,000,000.00: 49,999,999.995 is within 50,000,000
+    assetsOver: c(6), // assets 50,000,000.00 → 50,000,000.01: 50,000,000.005 is over it
+  };
+  let store: Store;
+  const at = (q: string, code: string) =>
+    store.one<{ e: string; a: string; s: string | null }>(
+      `SELECT f.average_employees::VARCHAR AS e, f.average_total_assets::VARCHAR AS a,
+         (SELECT status FROM current_match m WHERE m.credit_code = f.credit_code AND m.period = f.period AND m.policy_id = 'cit.smallLowProfit') AS s
+       FROM current_fact f WHERE f.credit_code = $1 AND f.period = $2`,
+      [code, q],
+    );
+  before(async () => {
+    store = await Store.open(':memory:');
+    const tp = (code: string, employees: number, assets: string) =>
+      store.exec(
+        `INSERT INTO taxpayer VALUES ($1, 'x', 'enterprise', 'general', 'I65', 'futian', DATE '2020-01-01', $2, $3::DECIMAL(18,2), 'actualAccounts', false, NULL, 0, 'B')`,
+        [code, employees, assets],
+      );
+    const info = (code: string, start: string, end: string, e0: number, e1: number, a0: string, a1: string) =>
+      store.exec('INSERT INTO cit_quarter_info VALUES ($1, $2::DATE, $3::DATE, $4, $5, $6::DECIMAL(18,2), $7::DECIMAL(18,2))', [
+        code,
+        start,
+        end,
+        e0,
+        e1,
+        a0,
+        a1,
+      ]);
+    const cit = (code: string, start: string, end: string, income: string) =>
+      returnsOf(store, '2026-07-15', '2026-07-10')(code, 'cit', start, end, income, '0');
+    for (const [code, employees, assets] of [
+      [A.grows, 250, '20000000'],
+      [A.shrank, 320, '20000000'],
+      [A.half, 100, '20000000'],
+      [A.silent, 80, '20000000'],
+      [A.assetsIn, 50, '10000000'],
+      [A.assetsOver, 50, '10000000'],
+    ] as const) {
+      await tp(code, employees, assets);
+      await cit(code, '2026-01-01', '2026-03-31', '100000');
+      await cit(code, '2026-04-01', '2026-06-30', '100000');
+    }
+    // The year before reports 400 people: not a quarter of 2026's.
+    await info(A.grows, '2025-10-01', '2025-12-31', 400, 400, '20000000', '20000000');
+    await info(A.grows, '2026-01-01', '2026-03-31', 290, 310, '20000000', '20000000');
+    await info(A.grows, '2026-04-01', '2026-06-30', 310, 312, '20000000', '20000000');
+    await info(A.shrank, '2026-01-01', '2026-03-31', 298, 300, '20000000', '20000000');
+    await info(A.half, '2026-01-01', '2026-03-31', 300, 301, '20000000', '20000000');
+    await info(A.assetsIn, '2026-01-01', '2026-03-31', 50, 50, '49999999.99', '50000000.00');
+    await info(A.assetsOver, '2026-01-01', '2026-03-31', 50, 50, '50000000.00', '50000000.01');
+    await runMatch(store, { period: '2026-Q1', now: new Date('2026-04-20T08:00:00Z') });
+    await runMatch(store, { period: '2026-Q2', now: new Date('2026-07-20T08:00:00Z') });
+  });
+  after(() => store.close());
+
+  it('averages each quarter’s start and end, then the quarters of the year so far; rounded up, a limit holds of it exactly when it holds of the average', async () => {
+    assert.deepEqual(await at('2026-Q1', A.grows), { e: '300', a: '20000000.00', s: 'matched' });
+    assert.deepEqual(await at('2026-Q2', A.grows), { e: '306', a: '20000000.00', s: 'nearMiss' });
+    assert.deepEqual(await at('2026-Q1', A.shrank), { e: '299', a: '20000000.00', s: 'matched' });
+    assert.deepEqual(await at('2026-Q1', A.half), { e: '301', a: '20000000.00', s: 'nearMiss' });
+    assert.deepEqual(await at('2026-Q1', A.assetsIn), { e: '50', a: '50000000.00', s: 'matched' });
+    assert.deepEqual(await at('2026-Q1', A.assetsOver), { e: '50', a: '50000000.01', s: 'nearMiss' });
+  });
+
+  it('reads the quarters reported so far: a quarter whose return reports nothing leaves the average of the others', async () => {
+    assert.deepEqual(await at('2026-Q2', A.shrank), { e: '299', a: '20000000.00', s: 'matched' });
+  });
+
+  it('falls back on the registered figures where no return of the year reports them, and says so', async () => {
+    assert.deepEqual(await at('2026-Q1', A.silent), { e: '80', a: '20000000.00', s: 'matched' });
+    const facts = (await explainTaxpayer(store, { creditCode: A.silent, period: '2026-Q1' })).facts;
+    assert.deepEqual([facts.employees, facts.average_employees], ['80', '80']);
+    // Matched on the registered figures, it is told so, and what to check; one whose returns report them is not.
+    const notices = async (code: string) =>
+      (await explainTaxpayer(store, { creditCode: code, period: '2026-Q1', policy: 'cit.smallLowProfit' })).policies[0]?.notices.map((n) => n.en);
+    assert.deepEqual(await notices(A.silent), [
+      "No CIT return of the year reports head count and assets yet, so this is judged on the registered figures; check that the quarterly averages ((start + end) ÷ 2, averaged over the year's quarters so far) stay within 300 people and 50,000,000 yuan (MOF/STA Announcement 2023 No. 12).",
+    ]);
+    assert.deepEqual(await notices(A.shrank), []);
+  });
+
+  it('a near miss says what the average is against the limit, and a re-match of one taxpayer reads the same figures', async () => {
+    const p = (await explainTaxpayer(store, { creditCode: A.grows, period: '2026-Q2', policy: 'cit.smallLowProfit' })).policies[0];
+    assert.match(p?.text.zh.join('\n') ?? '', /✗ 从业人数季度平均值为 306 人，要求不超过 300 人，超出 6 人（slpe\.maxEmployees/);
+    assert.match(p?.text.en.join('\n') ?? '', /✗ employees averaged over the quarters is 306, required at most 300: 6 over the limit/);
+    for (const code of Object.values(A)) {
+      const city = await at('2026-Q2', code);
+      await runMatch(store, { period: '2026-Q2', only: code, now: new Date('2026-07-21T08:00:00Z') });
+      assert.deepEqual(await at('2026-Q2', code), city, code);
+    }
   });
 });
 
@@ -547,10 +652,10 @@ describe('single-taxpayer re-match: the same facts and results as the city run',
     const changed = results[0]?.c as string;
     wanted.set(changed, new Set(['cit.smallLowProfit']));
     await store.exec(
-      `INSERT INTO taxpayer_fact SELECT * REPLACE (employees + 1000 AS employees, (SELECT max(computed_at) + INTERVAL 1 DAY FROM taxpayer_fact) AS computed_at)
+      `INSERT INTO taxpayer_fact SELECT * REPLACE (average_employees + 1000 AS average_employees, (SELECT max(computed_at) + INTERVAL 1 DAY FROM taxpayer_fact) AS computed_at)
        FROM taxpayer_fact WHERE credit_code = '${changed}' AND period = '${period}' ORDER BY computed_at DESC LIMIT 1`,
     );
-    const employees = Number((await explainTaxpayer(store, { creditCode: changed, period })).facts.employees);
+    const employees = Number((await explainTaxpayer(store, { creditCode: changed, period })).facts.average_employees);
     assert.ok(employees >= 1000, 'the latest facts are the changed ones');
     const { explained, missing } = await explainTaxpayers(store, { period, wanted });
     // The batch explains from the quarter's own facts. How the year's other quarters bear on a relief
@@ -569,7 +674,11 @@ describe('single-taxpayer re-match: the same facts and results as the city run',
       return { ...p, year: null, notices: p.notices.slice(0, -1) };
     };
     assert.deepEqual(missing, [nobody]);
-    assert.match(explained.get(changed)?.[0]?.text.zh.join('\n') ?? '', new RegExp(`从业人数为 ${employees} 人，`), 'the batch reads the latest facts');
+    assert.match(
+      explained.get(changed)?.[0]?.text.zh.join('\n') ?? '',
+      new RegExp(`从业人数季度平均值为 ${employees} 人，`),
+      'the batch reads the latest facts',
+    );
     assert.ok(explained.size > 200, `${explained.size} taxpayers explained`);
     for (const [c, policies] of wanted) {
       if (c === nobody) continue;
@@ -1001,7 +1110,9 @@ describe('explanations follow the rule: any one of, all of, as deep as it goes',
       { creditCode: big, policyId: 'cit.smallLowProfit' },
     ]);
     assert.deepEqual(pushed.get(big)?.get('surcharges.sixTaxesTwoFees'), lacks.zh);
-    assert.deepEqual(pushed.get(big)?.get('cit.smallLowProfit'), [`从业人数为 320 人，要求不超过 300 人，超出 20 人（${limit('slpe.maxEmployees')}）`]);
+    assert.deepEqual(pushed.get(big)?.get('cit.smallLowProfit'), [
+      `从业人数季度平均值为 320 人，要求不超过 300 人，超出 20 人（${limit('slpe.maxEmployees')}）`,
+    ]);
   });
 
   it('a condition not known whose group another part decides is marked not needed, not as one that cannot be decided', async () => {

@@ -1358,19 +1358,19 @@ describe('the ledger of reliefs settled on the year, hand-built, on both engines
     );
     // Q1's facts of taxpayers 1, 3 and 10, for their explanations: a small low-profit enterprise then.
     await db.exec(
-      `UPDATE taxpayer_fact SET kind = 'enterprise', employees = 10, total_assets = 1000000, taxable_income = 400000, quarterly_taxable_income = 400000
+      `UPDATE taxpayer_fact SET kind = 'enterprise', employees = 10, total_assets = 1000000, average_employees = 10, average_total_assets = 1000000, quarter_figures_reported = true, taxable_income = 400000, quarterly_taxable_income = 400000
        WHERE credit_code IN ($1, $2, $3) AND period = '2026-Q1'`,
       [code(1), code(3), code(10)],
     );
     // Taxpayer 3's Q2, for the explanation of a quarter that fails (the rule false) before one that
     // cannot judge; taxpayer 8's Q1, a high-tech enterprise that matches both reliefs of the group.
     await db.exec(
-      `UPDATE taxpayer_fact SET kind = 'enterprise', employees = 10, total_assets = 1000000, taxable_income = 3500000, quarterly_taxable_income = 1500000
+      `UPDATE taxpayer_fact SET kind = 'enterprise', employees = 10, total_assets = 1000000, average_employees = 10, average_total_assets = 1000000, quarter_figures_reported = true, taxable_income = 3500000, quarterly_taxable_income = 1500000
        WHERE credit_code = $1 AND period = '2026-Q2'`,
       [code(3)],
     );
     await db.exec(
-      `UPDATE taxpayer_fact SET kind = 'enterprise', employees = 10, total_assets = 1000000, taxable_income = 400000, quarterly_taxable_income = 400000,
+      `UPDATE taxpayer_fact SET kind = 'enterprise', employees = 10, total_assets = 1000000, average_employees = 10, average_total_assets = 1000000, quarter_figures_reported = true, taxable_income = 400000, quarterly_taxable_income = 400000,
          high_tech = true, high_tech_lapsed_this_year = false, collection_mode = 'actualAccounts'
        WHERE credit_code = $1 AND period = '2026-Q1'`,
       [code(8)],
@@ -1378,7 +1378,7 @@ describe('the ledger of reliefs settled on the year, hand-built, on both engines
     // Q3's facts of taxpayer 1, for the explanation of the quarter that fails: the year's income just
     // over the limit (a near miss, as stored).
     await db.exec(
-      `UPDATE taxpayer_fact SET kind = 'enterprise', employees = 10, total_assets = 1000000, taxable_income = 3200000, quarterly_taxable_income = 1500000
+      `UPDATE taxpayer_fact SET kind = 'enterprise', employees = 10, total_assets = 1000000, average_employees = 10, average_total_assets = 1000000, quarter_figures_reported = true, taxable_income = 3200000, quarterly_taxable_income = 1500000
        WHERE credit_code = $1 AND period = '2026-Q3'`,
       [code(1)],
     );
@@ -1629,7 +1629,7 @@ describe('the ledger of reliefs settled on the year, hand-built, on both engines
       // Q2, re-matched as failing, far over the limit: Q3, which qualifies again, decides, and Q2 takes nothing back.
       await rematch(db, 1, 2, []);
       await db.exec(
-        `UPDATE taxpayer_fact SET kind = 'enterprise', employees = 10, total_assets = 1000000, taxable_income = 3500000, quarterly_taxable_income = 1500000
+        `UPDATE taxpayer_fact SET kind = 'enterprise', employees = 10, total_assets = 1000000, average_employees = 10, average_total_assets = 1000000, quarter_figures_reported = true, taxable_income = 3500000, quarterly_taxable_income = 1500000
          WHERE credit_code = $1 AND period = '2026-Q2' AND computed_at = TIMESTAMP '2026-10-25 08:00:00'`,
         [code(1)],
       );
@@ -1639,7 +1639,7 @@ describe('the ledger of reliefs settled on the year, hand-built, on both engines
       // Q3 has nothing more to take.
       await rematch(db, 1, 3, [], '2026-10-26 08:00:00');
       await db.exec(
-        `UPDATE taxpayer_fact SET kind = 'enterprise', employees = 10, total_assets = 1000000, taxable_income = 3500000, quarterly_taxable_income = 1500000
+        `UPDATE taxpayer_fact SET kind = 'enterprise', employees = 10, total_assets = 1000000, average_employees = 10, average_total_assets = 1000000, quarter_figures_reported = true, taxable_income = 3500000, quarterly_taxable_income = 1500000
          WHERE credit_code = $1 AND period = '2026-Q3' AND computed_at = TIMESTAMP '2026-10-26 08:00:00'`,
         [code(1)],
       );

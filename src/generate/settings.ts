@@ -243,6 +243,13 @@ export const generatorSettingsSchema = z.object({
   /** Share of C39 enterprises on the integrated-circuit list, and of C34 (general equipment, machine tools among it) on the industrial mother-machine list [U]. */
   integratedCircuitListShare: share.default(0.03),
   motherMachineListShare: share.default(0.03),
+  /**
+   * How far the head count and assets a CIT prepayment return reports at a month's boundary (a quarter's
+   * start or end) stray from the registered figures: uniformly within ± half of this share of them [U].
+   * The quarter averages the small low-profit test reads come from these, so an enterprise near a limit
+   * can fall on either side of it from quarter to quarter.
+   */
+  quarterFigureSpread: share.default(0.1),
 
   // ---------------------------------------------------------------- sales
   /** Monthly sales (yuan), log-normal median/sigma of the taxpayer level [U]. Small-scale: ≈ 80 % of active months ≤ 100,000 [U]. */
@@ -569,6 +576,7 @@ export function sqlVariables(s: GeneratorSettings): Record<string, SqlValue> {
     extra_hires_mean: s.meanExtraHires,
     ic_list_share: s.integratedCircuitListShare,
     machine_list_share: s.motherMachineListShare,
+    quarter_figure_spread: s.quarterFigureSpread,
   };
 }
 

@@ -71,6 +71,10 @@ export const FACT_LABELS: Record<string, { zh: string; en: string; from?: { zh: 
     from: FROM.vatReturn,
     unit: 'yuan',
   },
+  // 季度平均值 as the CIT prepayment return names it (截至本期末: the year's quarters so far).
+  average_employees: { zh: '从业人数季度平均值', en: 'employees averaged over the quarters', from: FROM.citReturn, unit: 'people' },
+  average_total_assets: { zh: '资产总额季度平均值', en: 'total assets averaged over the quarters', from: FROM.citReturn, unit: 'yuan' },
+  quarter_figures_reported: { zh: '企业所得税预缴申报已填报从业人数和资产总额', en: 'head count and assets reported on the CIT returns', from: FROM.citReturn },
 };
 
 /** How coded values read to a person. */

@@ -1,5 +1,6 @@
 import type { TableSpec } from './spec.ts';
 import { application } from './tables/application.ts';
+import { citQuarterInfo } from './tables/citQuarterInfo.ts';
 import { companyPerson } from './tables/companyPerson.ts';
 import { creditEvent } from './tables/creditEvent.ts';
 import { employmentReport } from './tables/employmentReport.ts';
@@ -24,6 +25,7 @@ export const TABLES: readonly TableSpec[] = [
   companyPerson,
   filing,
   filingReduction,
+  citQuarterInfo,
   payment,
   invoiceQuota,
   invoice,

@@ -30,8 +30,8 @@ export const FACTS: Record<string, FactSpec> = {
   collection_mode: { type: 'string', doc: 'actualAccounts or deemed', values: COLLECTION_MODES },
   credit_level: { type: 'string', doc: 'A, B, M, C or D', values: CREDIT_LEVELS },
   registered_on: { type: 'date', doc: 'date of registration' },
-  employees: { type: 'int', doc: 'employees (the registered head count stands in for the quarter average)' },
-  total_assets: { type: 'decimal', doc: 'total assets, yuan (the registered figure stands in for the quarter average)' },
+  employees: { type: 'int', doc: 'employees at the last registration report (the small low-profit tests read average_employees)' },
+  total_assets: { type: 'decimal', doc: 'total assets at the last registration report, yuan (the small low-profit tests read average_total_assets)' },
   taxable_income: {
     type: 'decimal',
     doc: 'taxable income of the year to the end of the period (CIT returns, cumulative), yuan; unknown unless the returns on record cover the year from its start (or the registration)',
@@ -85,6 +85,18 @@ export const FACTS: Record<string, FactSpec> = {
   exempt_months_vat_payable: {
     type: 'decimal',
     doc: "VAT payable of the period's monthly returns whose sales do not exceed the education surcharges' monthly line (surcharges.educationExemptMonthlySales, 财税〔2016〕12号 第一条); 0 when none does, unknown for a quarterly filer or while a month's return is not filed, yuan",
+  },
+  average_employees: {
+    type: 'int',
+    doc: "employees as the CIT prepayment returns of the year so far report them (cit_quarter_info): each quarter's (start + end) ÷ 2, averaged over the quarters reported (财政部 税务总局公告2023年第12号, 国家税务总局公告2023年第6号), rounded up to a whole person, so that 'at most N' holds of it exactly when it holds of the average; the registered head count when no return of the year reports it",
+  },
+  average_total_assets: {
+    type: 'decimal',
+    doc: 'total assets as the CIT prepayment returns of the year so far report them, averaged as average_employees (rounded up to the fen); the registered figure when no return of the year reports it, yuan',
+  },
+  quarter_figures_reported: {
+    type: 'bool',
+    doc: 'a CIT prepayment return of the year so far reports head count and assets (cit_quarter_info): average_employees and average_total_assets are their averages; when not, the registered figures',
   },
 };
 

@@ -95,6 +95,15 @@ export const VALID: Record<string, Record<string, unknown>> = {
     decision: 'sales growth supports it',
     decided_at: '2025-10-09 11:00:05',
   },
+  cit_quarter_info: {
+    credit_code: TP1,
+    period_start: '2025-07-01',
+    period_end: '2025-09-30',
+    employees_start: 46,
+    employees_end: 48,
+    assets_start: '11800000.00',
+    assets_end: '12000000.00',
+  },
   employment_report: { credit_code: TP1, year: 2025, kind: 'veteranHires', headcount: 2, reported_on: '2025-12-31' },
   enterprise_list: { credit_code: TP1, list: 'integratedCircuit', valid_from: '2025-01-01', valid_to: '2025-12-31' },
 };

@@ -1,7 +1,8 @@
 -- The facts of every taxpayer (or one, $only) for the quarter $start..$end, as of $computed_at.
 -- Amounts come from the returns: a quarter whose return of a tax type is not filed yet gives NULL
--- (unknown), never 0. Registration data stands in for quarter averages of head count and assets;
--- what neither carries comes from other departments (employment_report, enterprise_list) or is unknown.
+-- (unknown), never 0. The quarter averages of head count and assets come from what the CIT prepayment
+-- returns report (cit_quarter_info), the registration's figures where no return of the year reports
+-- them; what neither carries comes from other departments (employment_report, enterprise_list) or is unknown.
 -- $month_start and $year_start are the first days of the quarter's last month and of its year;
 -- $annual_start and $annual_end the first and last days of the year whose annual CIT return counts
 -- for the quarter; $halving_codes the reduction codes of the six taxes and two fees' halving of the
@@ -109,6 +110,22 @@ WITH t AS (
   WHERE year >= year($end::DATE) - 1 AND year <= year($end::DATE)
     AND credit_code = $only -- [one]
   GROUP BY credit_code -- [city]
+), qr AS MATERIALIZED ( -- [one]
+  SELECT * FROM cit_quarter_info WHERE credit_code = $only -- [one]
+), qa AS (
+  -- Head count and assets as the CIT prepayment returns of the year so far report them: each quarter's
+  -- (start + end) ÷ 2, averaged over the quarters reported (财政部 税务总局公告2023年第12号; the prepayment
+  -- judges the year to the period's end, 国家税务总局公告2023年第6号 第二条), the form's 截至本期末季度平均值.
+  -- Rounded up, to a whole person and to the fen: a limit of whole people or fen holds of the rounded
+  -- figure exactly when it holds of the average (300.25 people is over 300, and so is 301).
+  SELECT credit_code, -- [city]
+  SELECT -- [one]
+    ((sum(employees_start + employees_end) + 2 * count(*) - 1) // (2 * count(*)))::BIGINT AS employees,
+    (((sum(assets_start + assets_end) * 100)::HUGEINT + 2 * count(*) - 1) // (2 * count(*)))::DECIMAL(18,0) * 0.01 AS assets
+  FROM cit_quarter_info -- [city]
+  FROM qr -- [one]
+  WHERE period_end >= $year_start::DATE AND period_end <= $end::DATE
+  GROUP BY credit_code -- [city]
 ), l AS (
   -- On the integrated-circuit or industrial mother-machine list on the quarter's last day.
   SELECT credit_code, -- [city]
@@ -173,8 +190,10 @@ SELECT t.credit_code, $period AS period, $start::DATE AS period_start, $end::DAT
   -- general taxpayer files monthly). The two monthly figures are a monthly filer's alone.
   CASE WHEN coalesce(vat_returns, 0) = 0 THEN NULL WHEN vat_spanning THEN false WHEN vat_returns >= 2 THEN true ELSE NOT vat_last_month_only OR t.vat_status = 'general' END AS vat_monthly_filer,
   CASE WHEN CASE WHEN coalesce(vat_returns, 0) = 0 THEN NULL WHEN vat_spanning THEN false WHEN vat_returns >= 2 THEN true ELSE NOT vat_last_month_only OR t.vat_status = 'general' END THEN lowest_monthly_sales END AS lowest_monthly_sales,
-  CASE WHEN CASE WHEN coalesce(vat_returns, 0) = 0 THEN NULL WHEN vat_spanning THEN false WHEN vat_returns >= 2 THEN true ELSE NOT vat_last_month_only OR t.vat_status = 'general' END THEN exempt_months_vat_payable END AS exempt_months_vat_payable
-FROM t LEFT JOIN agg a USING (credit_code) LEFT JOIN e USING (credit_code) LEFT JOIN l USING (credit_code) LEFT JOIN y USING (credit_code) LEFT JOIN h USING (credit_code) LEFT JOIN v USING (credit_code) -- [city]
-FROM t CROSS JOIN agg a CROSS JOIN e CROSS JOIN l CROSS JOIN y CROSS JOIN h -- [one]
+  CASE WHEN CASE WHEN coalesce(vat_returns, 0) = 0 THEN NULL WHEN vat_spanning THEN false WHEN vat_returns >= 2 THEN true ELSE NOT vat_last_month_only OR t.vat_status = 'general' END THEN exempt_months_vat_payable END AS exempt_months_vat_payable,
+  coalesce(qa.employees, t.employees) AS average_employees, coalesce(qa.assets, t.total_assets)::DECIMAL(18,2) AS average_total_assets,
+  qa.employees IS NOT NULL AS quarter_figures_reported
+FROM t LEFT JOIN agg a USING (credit_code) LEFT JOIN e USING (credit_code) LEFT JOIN l USING (credit_code) LEFT JOIN y USING (credit_code) LEFT JOIN h USING (credit_code) LEFT JOIN v USING (credit_code) LEFT JOIN qa USING (credit_code) -- [city]
+FROM t CROSS JOIN agg a CROSS JOIN e CROSS JOIN l CROSS JOIN y CROSS JOIN h CROSS JOIN qa -- [one]
 RETURNING * -- [one]
 ;

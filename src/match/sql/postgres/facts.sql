@@ -73,6 +73,18 @@ WITH t AS (
   WHERE year >= extract(year FROM $end::DATE) - 1 AND year <= extract(year FROM $end::DATE)
     AND credit_code = $only -- [one]
   GROUP BY credit_code -- [city]
+), qa AS (
+  -- Head count and assets as the CIT prepayment returns of the year so far report them, averaged and
+  -- rounded up (facts.sql).
+  SELECT credit_code, -- [city]
+  SELECT -- [one]
+    -- sum() of BIGINT is NUMERIC here: div() divides as integers.
+    div(sum(employees_start + employees_end) + 2 * count(*) - 1, 2 * count(*)) AS employees,
+    div(sum(assets_start + assets_end) * 100 + 2 * count(*) - 1, 2 * count(*)) * 0.01 AS assets
+  FROM cit_quarter_info
+  WHERE period_end >= $year_start::DATE AND period_end <= $end::DATE
+    AND credit_code = $only -- [one]
+  GROUP BY credit_code -- [city]
 ), l AS (
   -- On the integrated-circuit or industrial mother-machine list on the quarter's last day.
   SELECT credit_code, -- [city]
@@ -138,8 +150,10 @@ SELECT t.credit_code, $period::TEXT AS period, $start::DATE AS period_start, $en
   -- general taxpayer files monthly). The two monthly figures are a monthly filer's alone.
   CASE WHEN coalesce(v.vat_returns, 0) = 0 THEN NULL WHEN v.vat_spanning THEN false WHEN v.vat_returns >= 2 THEN true ELSE NOT v.vat_last_month_only OR t.vat_status = 'general' END AS vat_monthly_filer,
   CASE WHEN CASE WHEN coalesce(v.vat_returns, 0) = 0 THEN NULL WHEN v.vat_spanning THEN false WHEN v.vat_returns >= 2 THEN true ELSE NOT v.vat_last_month_only OR t.vat_status = 'general' END THEN v.lowest_monthly_sales END AS lowest_monthly_sales,
-  CASE WHEN CASE WHEN coalesce(v.vat_returns, 0) = 0 THEN NULL WHEN v.vat_spanning THEN false WHEN v.vat_returns >= 2 THEN true ELSE NOT v.vat_last_month_only OR t.vat_status = 'general' END THEN v.exempt_months_vat_payable END AS exempt_months_vat_payable
-FROM t LEFT JOIN agg a USING (credit_code) LEFT JOIN e USING (credit_code) LEFT JOIN l USING (credit_code) LEFT JOIN y USING (credit_code) LEFT JOIN h USING (credit_code) LEFT JOIN v USING (credit_code) -- [city]
-FROM t CROSS JOIN agg a CROSS JOIN e CROSS JOIN l CROSS JOIN y CROSS JOIN h CROSS JOIN v -- [one]
+  CASE WHEN CASE WHEN coalesce(v.vat_returns, 0) = 0 THEN NULL WHEN v.vat_spanning THEN false WHEN v.vat_returns >= 2 THEN true ELSE NOT v.vat_last_month_only OR t.vat_status = 'general' END THEN v.exempt_months_vat_payable END AS exempt_months_vat_payable,
+  coalesce(qa.employees, t.employees)::BIGINT AS average_employees, coalesce(qa.assets, t.total_assets)::DECIMAL(18,2) AS average_total_assets,
+  qa.employees IS NOT NULL AS quarter_figures_reported
+FROM t LEFT JOIN agg a USING (credit_code) LEFT JOIN e USING (credit_code) LEFT JOIN l USING (credit_code) LEFT JOIN y USING (credit_code) LEFT JOIN h USING (credit_code) LEFT JOIN v USING (credit_code) LEFT JOIN qa USING (credit_code) -- [city]
+FROM t CROSS JOIN agg a CROSS JOIN e CROSS JOIN l CROSS JOIN y CROSS JOIN h CROSS JOIN v CROSS JOIN qa -- [one]
 RETURNING * -- [one]
 ;

@@ -1,0 +1,37 @@
+import { present, type TableSpec } from '../spec.ts';
+
+/**
+ * The head count and assets a CIT prepayment return reports for its quarter (按季度填报信息: 从业人数 and
+ * 资产总额 at the quarter's start and end). The small low-profit test reads their quarter averages, not
+ * the registered figures (财政部 税务总局公告2023年第12号, 国家税务总局公告2023年第6号).
+ */
+export const citQuarterInfo: TableSpec = {
+  name: 'cit_quarter_info',
+  zh: '企业所得税预缴申报按季度填报信息',
+  doc:
+    "The head count (从业人数) and total assets (资产总额) a CIT prepayment return reports at its quarter's start (季初) and end " +
+    '(季末). The form asks for assets in ten-thousand yuan; here they are yuan. A return filed again replaces these with its own.',
+  naturalKey: ['credit_code', 'period_start', 'period_end'],
+  columns: [
+    { name: 'credit_code', type: { kind: 'creditCode' }, required: true, refTaxpayer: true, doc: 'the taxpayer' },
+    { name: 'period_start', type: { kind: 'date' }, required: true, doc: 'first day of the CIT return’s period (a quarter)' },
+    { name: 'period_end', type: { kind: 'date' }, required: true, doc: 'last day of the CIT return’s period' },
+    {
+      name: 'employees_start',
+      type: { kind: 'int', min: 0, max: 1_000_000 },
+      required: true,
+      doc: 'people employed at the quarter’s start, labour-dispatch workers included (季初从业人数)',
+    },
+    { name: 'employees_end', type: { kind: 'int', min: 0, max: 1_000_000 }, required: true, doc: 'people employed at the quarter’s end (季末从业人数)' },
+    { name: 'assets_start', type: { kind: 'money' }, required: true, doc: 'total assets at the quarter’s start (季初资产总额), yuan' },
+    { name: 'assets_end', type: { kind: 'money' }, required: true, doc: 'total assets at the quarter’s end (季末资产总额), yuan' },
+  ],
+  checks: [
+    {
+      field: 'period_end',
+      reason: 'period ends before it starts',
+      sql: 'period_end >= period_start',
+      holds: (r) => !present(r.period_start, r.period_end) || String(r.period_end) >= String(r.period_start),
+    },
+  ],
+};
