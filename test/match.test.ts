@@ -488,6 +488,9 @@ describe('the small low-profit test reads the head count and assets the CIT prep
     silent: c(4), // registered 80, no return reports head count or assets: the registered figures stand in
     assetsIn: c(5), // assets 49,999,999.99 → 50,000,000.00: 49,999,999.995 is within 50,000,000
     assetsOver: c(6), // assets 50,000,000.00 → 50,000,000.01: 50,000,000.005 is over it
+    // Three quarters: 300 → 300, 300 → 301, 301 → 300 average 1,802 ÷ 6 = 300.33 people, over 300; assets
+    // 49,999,999.99 → 50,000,000.00, then 50,000,000.00 twice: 299,999,999.99 ÷ 6 = 49,999,999.998, within.
+    three: c(7),
   };
   let store: Store;
   const at = (q: string, code: string) =>
@@ -523,11 +526,16 @@ describe('the small low-profit test reads the head count and assets the CIT prep
       [A.silent, 80, '20000000'],
       [A.assetsIn, 50, '10000000'],
       [A.assetsOver, 50, '10000000'],
+      [A.three, 50, '10000000'],
     ] as const) {
       await tp(code, employees, assets);
       await cit(code, '2026-01-01', '2026-03-31', '100000');
       await cit(code, '2026-04-01', '2026-06-30', '100000');
     }
+    await returnsOf(store, '2026-10-26', '2026-10-20')(A.three, 'cit', '2026-07-01', '2026-09-30', '100000', '0');
+    await info(A.three, '2026-01-01', '2026-03-31', 300, 300, '49999999.99', '50000000.00');
+    await info(A.three, '2026-04-01', '2026-06-30', 300, 301, '50000000.00', '50000000.00');
+    await info(A.three, '2026-07-01', '2026-09-30', 301, 300, '50000000.00', '50000000.00');
     // The year before reports 400 people: not a quarter of 2026's.
     await info(A.grows, '2025-10-01', '2025-12-31', 400, 400, '20000000', '20000000');
     await info(A.grows, '2026-01-01', '2026-03-31', 290, 310, '20000000', '20000000');
@@ -538,6 +546,7 @@ describe('the small low-profit test reads the head count and assets the CIT prep
     await info(A.assetsOver, '2026-01-01', '2026-03-31', 50, 50, '50000000.00', '50000000.01');
     await runMatch(store, { period: '2026-Q1', now: new Date('2026-04-20T08:00:00Z') });
     await runMatch(store, { period: '2026-Q2', now: new Date('2026-07-20T08:00:00Z') });
+    await runMatch(store, { period: '2026-Q3', now: new Date('2026-10-27T08:00:00Z') });
   });
   after(() => store.close());
 
@@ -548,6 +557,8 @@ describe('the small low-profit test reads the head count and assets the CIT prep
     assert.deepEqual(await at('2026-Q1', A.half), { e: '301', a: '20000000.00', s: 'nearMiss' });
     assert.deepEqual(await at('2026-Q1', A.assetsIn), { e: '50', a: '50000000.00', s: 'matched' });
     assert.deepEqual(await at('2026-Q1', A.assetsOver), { e: '50', a: '50000000.01', s: 'nearMiss' });
+    assert.deepEqual(await at('2026-Q2', A.three), { e: '301', a: '50000000.00', s: 'nearMiss' });
+    assert.deepEqual(await at('2026-Q3', A.three), { e: '301', a: '50000000.00', s: 'nearMiss' });
   });
 
   it('reads the quarters reported so far: a quarter whose return reports nothing leaves the average of the others', async () => {
@@ -576,6 +587,9 @@ describe('the small low-profit test reads the head count and assets the CIT prep
       await runMatch(store, { period: '2026-Q2', only: code, now: new Date('2026-07-21T08:00:00Z') });
       assert.deepEqual(await at('2026-Q2', code), city, code);
     }
+    const city = await at('2026-Q3', A.three);
+    await runMatch(store, { period: '2026-Q3', only: A.three, now: new Date('2026-10-28T08:00:00Z') });
+    assert.deepEqual(await at('2026-Q3', A.three), city);
   });
 });
 

@@ -992,6 +992,74 @@ describe('the year so far known only when the returns on record cover it, hand-b
   });
 });
 
+describe('the quarter averages of head count and assets the CIT returns report, hand-built, on both engines', () => {
+  const engines = bothEngines({ migrate: true });
+  const code = (i: number) => withCheckCharacter(`91440300MA5Y${String(i).padStart(5, '0')}`);
+  const Q = [
+    ['2026-01-01', '2026-03-31'],
+    ['2026-04-01', '2026-06-30'],
+    ['2026-07-01', '2026-09-30'],
+  ] as const;
+  // [employees at start, at end, assets at start, at end] per quarter reported, for each taxpayer.
+  const reported: [number, number, string, string][][] = [
+    // 1: 1,802 ÷ 6 = 300.33 people, over 300; 299,999,999.99 ÷ 6 = 49,999,999.998 yuan, within 50,000,000.
+    [
+      [300, 300, '49999999.99', '50000000.00'],
+      [300, 301, '50000000.00', '50000000.00'],
+      [301, 300, '50000000.00', '50000000.00'],
+    ],
+    // 2: 1,800 ÷ 6 = 300 people exactly; 300,000,000.01 ÷ 6 = 50,000,000.0017 yuan, over.
+    [
+      [300, 300, '50000000.00', '50000000.00'],
+      [300, 300, '50000000.00', '50000000.01'],
+      [300, 300, '50000000.00', '50000000.00'],
+    ],
+    // 3: the first quarter only (its later returns report nothing): 299 people, 12,345,678.905 yuan → .91.
+    [[298, 300, '12345678.90', '12345678.91']],
+    // 4: nothing reported: the registered 20 people and 5,000,000 yuan.
+    [],
+  ];
+
+  async function seed(db: Db) {
+    for (const [i, quarters] of reported.entries()) {
+      await db.exec(
+        `INSERT INTO taxpayer VALUES ($1, 'x', 'enterprise', 'general', 'F51', 'futian', DATE '2020-01-01', 20, 5000000, 'actualAccounts', false, NULL, 0, 'B')`,
+        [code(i + 1)],
+      );
+      for (const [start, end] of Q)
+        await db.exec(`INSERT INTO filing VALUES ($1, 'cit', $2::DATE, $3::DATE, DATE '2026-10-15', DATE '2026-10-10', 100000, 0)`, [code(i + 1), start, end]);
+      for (const [q, [e0, e1, a0, a1]] of quarters.entries())
+        await db.exec('INSERT INTO cit_quarter_info VALUES ($1, $2::DATE, $3::DATE, $4, $5, $6::DECIMAL(18,2), $7::DECIMAL(18,2))', [
+          code(i + 1),
+          ...(Q[q] as readonly [string, string]),
+          e0,
+          e1,
+          a0,
+          a1,
+        ]);
+    }
+  }
+
+  it('averages each quarter, then the quarters reported, rounded up; the city run and a re-match agree to the fen', async () => {
+    const facts = `SELECT f.credit_code, f.average_employees::VARCHAR AS e, f.average_total_assets::VARCHAR AS a, f.quarter_figures_reported AS r, m.status AS s
+                   FROM current_fact f LEFT JOIN current_match m ON m.credit_code = f.credit_code AND m.period = f.period AND m.policy_id = 'cit.smallLowProfit'
+                   WHERE f.period = '2026-Q3' ORDER BY f.credit_code`;
+    const expected = [
+      { credit_code: code(1), e: '301', a: '50000000.00', r: true, s: 'nearMiss' },
+      { credit_code: code(2), e: '300', a: '50000000.01', r: true, s: 'nearMiss' },
+      { credit_code: code(3), e: '299', a: '12345678.91', r: true, s: 'matched' },
+      { credit_code: code(4), e: '20', a: '5000000.00', r: false, s: 'matched' },
+    ];
+    for (const db of [engines.duck, engines.server] as Db[]) {
+      await seed(db);
+      await runMatch(db, { period: '2026-Q3', now: new Date('2026-10-20T08:00:00Z') });
+      assert.deepEqual(await db.all(facts), expected, db.dialect);
+      for (let i = 1; i <= reported.length; i++) await runMatch(db, { period: '2026-Q3', only: code(i), now: new Date('2026-10-21T08:00:00Z') });
+      assert.deepEqual(await db.all(facts), expected, `${db.dialect}, re-matched one by one`);
+    }
+  });
+});
+
 describe('the ledger of claims the match contradicts and of reliefs missed without money, hand-built, on both engines', () => {
   const engines = bothEngines({ migrate: true });
   const code = (i: number) => withCheckCharacter(`91440300MA5L${String(i).padStart(5, '0')}`);

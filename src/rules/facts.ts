@@ -30,8 +30,14 @@ export const FACTS: Record<string, FactSpec> = {
   collection_mode: { type: 'string', doc: 'actualAccounts or deemed', values: COLLECTION_MODES },
   credit_level: { type: 'string', doc: 'A, B, M, C or D', values: CREDIT_LEVELS },
   registered_on: { type: 'date', doc: 'date of registration' },
-  employees: { type: 'int', doc: 'employees at the last registration report (the small low-profit tests read average_employees)' },
-  total_assets: { type: 'decimal', doc: 'total assets at the last registration report, yuan (the small low-profit tests read average_total_assets)' },
+  employees: {
+    type: 'int',
+    doc: "employees at the last registration report (the six taxes and two fees' halving and the disability fund read it; the CIT relief's small low-profit test reads average_employees)",
+  },
+  total_assets: {
+    type: 'decimal',
+    doc: "total assets at the last registration report, yuan (the six taxes and two fees' halving reads it; the CIT relief's small low-profit test reads average_total_assets)",
+  },
   taxable_income: {
     type: 'decimal',
     doc: 'taxable income of the year to the end of the period (CIT returns, cumulative), yuan; unknown unless the returns on record cover the year from its start (or the registration)',

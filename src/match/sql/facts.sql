@@ -121,7 +121,9 @@ WITH t AS (
   SELECT credit_code, -- [city]
   SELECT -- [one]
     ((sum(employees_start + employees_end) + 2 * count(*) - 1) // (2 * count(*)))::BIGINT AS employees,
-    (((sum(assets_start + assets_end) * 100)::HUGEINT + 2 * count(*) - 1) // (2 * count(*)))::DECIMAL(18,0) * 0.01 AS assets
+    -- Each column summed on its own: DuckDB adds two DECIMAL(18,2) as DECIMAL(18,2), which a mistyped
+    -- figure of 16 digits overflows; sum() gives DECIMAL(38,2).
+    ((((sum(assets_start) + sum(assets_end)) * 100)::HUGEINT + 2 * count(*) - 1) // (2 * count(*)))::DECIMAL(18,0) * 0.01 AS assets
   FROM cit_quarter_info -- [city]
   FROM qr -- [one]
   WHERE period_end >= $year_start::DATE AND period_end <= $end::DATE

@@ -80,7 +80,7 @@ WITH t AS (
   SELECT -- [one]
     -- sum() of BIGINT is NUMERIC here: div() divides as integers.
     div(sum(employees_start + employees_end) + 2 * count(*) - 1, 2 * count(*)) AS employees,
-    div(sum(assets_start + assets_end) * 100 + 2 * count(*) - 1, 2 * count(*)) * 0.01 AS assets
+    div((sum(assets_start) + sum(assets_end)) * 100 + 2 * count(*) - 1, 2 * count(*)) * 0.01 AS assets
   FROM cit_quarter_info
   WHERE period_end >= $year_start::DATE AND period_end <= $end::DATE
     AND credit_code = $only -- [one]
