@@ -192,3 +192,11 @@ export function validateRecord(spec: TableSpec, record: unknown): FieldProblem[]
 export function present(...values: unknown[]): boolean {
   return values.every((v) => v !== null && v !== undefined);
 }
+
+/** A tax period (period_start, period_end) that does not end before it starts: a return and what it reports. */
+export const PERIOD_IN_ORDER: RowCheck = {
+  field: 'period_end',
+  reason: 'period ends before it starts',
+  sql: 'period_end >= period_start',
+  holds: (r) => !present(r.period_start, r.period_end) || String(r.period_end) >= String(r.period_start),
+};

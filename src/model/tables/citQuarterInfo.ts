@@ -1,4 +1,4 @@
-import { present, type TableSpec } from '../spec.ts';
+import { PERIOD_IN_ORDER, type TableSpec } from '../spec.ts';
 
 /**
  * The head count and assets a CIT prepayment return reports for its quarter (按季度填报信息: 从业人数 and
@@ -26,12 +26,5 @@ export const citQuarterInfo: TableSpec = {
     { name: 'assets_start', type: { kind: 'money' }, required: true, doc: 'total assets at the quarter’s start (季初资产总额), yuan' },
     { name: 'assets_end', type: { kind: 'money' }, required: true, doc: 'total assets at the quarter’s end (季末资产总额), yuan' },
   ],
-  checks: [
-    {
-      field: 'period_end',
-      reason: 'period ends before it starts',
-      sql: 'period_end >= period_start',
-      holds: (r) => !present(r.period_start, r.period_end) || String(r.period_end) >= String(r.period_start),
-    },
-  ],
+  checks: [PERIOD_IN_ORDER],
 };

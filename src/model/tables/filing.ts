@@ -1,5 +1,5 @@
 import { TAX_TYPES } from '../enums.ts';
-import { present, type TableSpec } from '../spec.ts';
+import { PERIOD_IN_ORDER, present, type TableSpec } from '../spec.ts';
 
 export const filing: TableSpec = {
   name: 'filing',
@@ -27,12 +27,7 @@ export const filing: TableSpec = {
     { name: 'tax_payable', type: { kind: 'money' }, required: true, doc: 'tax payable after reductions (应纳税额), yuan' },
   ],
   checks: [
-    {
-      field: 'period_end',
-      reason: 'period ends before it starts',
-      sql: 'period_end >= period_start',
-      holds: (r) => !present(r.period_start, r.period_end) || String(r.period_end) >= String(r.period_start),
-    },
+    PERIOD_IN_ORDER,
     {
       field: 'due_date',
       reason: 'due date is not after the period',
