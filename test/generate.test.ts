@@ -282,19 +282,25 @@ describe('generateCity', () => {
 
   it('charges CIT at the small low-profit rate exactly when the profit of the year so far is within the limit', async () => {
     // The reference is a window over the generated returns, as the rule reads (国家税务总局公告2023年第6号):
-    // income from the start of the year (or of the window) to the end of the quarter, with head count and assets.
+    // income from the start of the year (or of the window) to the end of the quarter, with head count and
+    // assets averaged over the same quarters as the returns report them (cit_quarter_info), as the facts do.
     const rows = await store.all<{ claimed: boolean; within: boolean; n: string }>(`
       WITH cit AS (
         SELECT credit_code, period_end, tax_base, tax_payable,
           sum(tax_base) OVER (PARTITION BY credit_code, year(period_end) ORDER BY period_end) AS ytd
         FROM ${generatedSource(dirY, 'filing')} WHERE tax_type = 'cit' AND filed_on IS NOT NULL AND tax_base > 0
+      ), avg AS (
+        SELECT credit_code, period_end, sum(employees_start) OVER w + sum(employees_end) OVER w AS e,
+          sum(assets_start) OVER w + sum(assets_end) OVER w AS a, count(*) OVER w AS k
+        FROM ${generatedSource(dirY, 'cit_quarter_info')}
+        WINDOW w AS (PARTITION BY credit_code, year(period_end) ORDER BY period_end)
       ), red AS (
         SELECT credit_code, period_end, bool_or(reduction_code = ${literal(REDUCTION_CODES.citSmallLowProfit)}) AS slpe
         FROM ${generatedSource(dirY, 'filing_reduction')} WHERE tax_type = 'cit' GROUP BY ALL
       ), claimers AS (SELECT DISTINCT credit_code FROM ${generatedSource(dirY, 'filing_reduction')})
       SELECT coalesce(red.slpe, false) AS claimed,
-        t.employees <= 300 AND t.total_assets <= 50000000 AND cit.ytd <= 3000000 AS within, count(*) AS n
-      FROM cit JOIN ${generatedSource(dirY, 'taxpayer')} t USING (credit_code) JOIN claimers USING (credit_code)
+        avg.e <= 600 * avg.k AND avg.a <= 100000000 * avg.k AND cit.ytd <= 3000000 AS within, count(*) AS n
+      FROM cit JOIN avg USING (credit_code, period_end) JOIN ${generatedSource(dirY, 'taxpayer')} t USING (credit_code) JOIN claimers USING (credit_code)
       LEFT JOIN red USING (credit_code, period_end)
       WHERE t.kind = 'enterprise' AND NOT t.high_tech
       GROUP BY ALL ORDER BY ALL`);

@@ -128,6 +128,15 @@ CREATE OR REPLACE TEMP MACRO hall_second(u) AS (
     * [3600, 3600, 3600, 1800, 3600, 3600, 3600, 3600][pick([0.1806, 0.3611, 0.4583, 0.5, 0.6667, 0.8333, 0.9444, 1.0], u)]
 )::BIGINT;
 
+-- The head count and assets a CIT prepayment return reports at month boundary b (the first day of
+-- window month b): the registered figure strayed within ± half of quarter_figure_spread, one draw per
+-- (taxpayer, boundary), so a quarter's end and the next one's start agree. cit_quarter_info.sql writes
+-- them, and the returns' small low-profit claims (setup.sql) judge their averages, as the facts do.
+CREATE OR REPLACE TEMP MACRO quarter_employees(idx, employees, b) AS
+  round(employees * (1 + getvariable('quarter_figure_spread') * (rnd(120, idx, b) - 0.5)))::BIGINT;
+CREATE OR REPLACE TEMP MACRO quarter_assets(idx, assets, b) AS
+  round(assets * (1 + getvariable('quarter_figure_spread') * (rnd(121, idx, b) - 0.5)), 2)::DECIMAL(18,2);
+
 -- Name parts. Trade names are two characters; people are masked as surname + 某某.
 CREATE OR REPLACE TEMP MACRO trade_chars() AS string_split('华鑫盛达源泰丰祥瑞安宏恒佳信和嘉德福兴利通创新龙凯腾宇星辉明远航海天金峰锦弘博誉裕昌隆顺发广晟鹏东南联合永正诚智汇景志美乐康宁欣荣富茂', '');
 CREATE OR REPLACE TEMP MACRO surnames() AS ['陈', '陈', '陈', '李', '李', '黄', '黄', '张', '张', '刘', '刘', '林', '林', '王', '王', '吴', '杨', '周', '郭', '何', '罗', '梁', '郑', '谢', '叶', '邓', '钟', '蔡', '赖', '曾', '彭', '许', '徐', '朱', '胡', '潘', '冯', '江', '卢', '邱', '方', '苏', '肖', '余', '廖', '温', '姚', '孙'];

@@ -264,11 +264,20 @@ WITH t0 AS (
 ), a2 AS (
   -- CIT prepayments judge the small low-profit limits on the year so far (国家税务总局公告2023年第6号):
   -- income to the end of the quarter (the quarters of this year since the window or the taxpayer began),
-  -- with the head count and assets.
+  -- with the head count and assets averaged over the same quarters as their returns report them
+  -- (cit_quarter_info.sql: each quarter's start and end, its period starting at the registration at the
+  -- earliest), compared in whole people and fen as sums: an average within a limit is a sum within
+  -- twice the limit for each quarter.
   -- IIT on business income is prepaid on the year so far too (the tax is cumulative).
   SELECT *,
     CASE WHEN tax_type IN ('cit', 'iitBusiness') THEN list_sum(qprofit[greatest(0, reg_m, m - mmonth(m) + 1) + 1 : m + 1]) END AS ytd_profit,
-    CASE WHEN tax_type = 'cit' THEN kind = 'enterprise' AND employees <= 300 AND assets <= 5e7 AND ytd_profit <= 3e6 END AS slpe_ytd
+    CASE WHEN tax_type = 'cit' THEN list_filter(range(greatest(0, reg_m, m - mmonth(m) + 1), m + 1), q -> mmonth(q) % 3 = 0) END AS ytd_quarters,
+    CASE WHEN tax_type = 'cit' THEN kind = 'enterprise'
+      AND list_sum(list_transform(ytd_quarters, q -> quarter_employees(idx, employees, greatest(q - 2, reg_m)) + quarter_employees(idx, employees, q + 1)))
+        <= 600 * len(ytd_quarters)
+      AND list_sum(list_transform(ytd_quarters, q -> quarter_assets(idx, assets, greatest(q - 2, reg_m)) + quarter_assets(idx, assets, q + 1)))
+        <= 100000000 * len(ytd_quarters)
+      AND ytd_profit <= 3e6 END AS slpe_ytd
   FROM a
 ), a3 AS (
   SELECT *,
