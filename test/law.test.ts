@@ -251,7 +251,13 @@ describe('law catalogue', () => {
 
 describe('zhishu rules eval', () => {
   it('explains every entry in force on the date for one set of facts', () => {
-    const facts = JSON.stringify({ kind: 'enterprise', vat_status: 'general', employees: 320, total_assets: '1000000', taxable_income: '800000' });
+    const facts = JSON.stringify({
+      kind: 'enterprise',
+      vat_status: 'general',
+      slpe_status_employees: 320,
+      slpe_status_total_assets: '1000000',
+      taxable_income: '800000',
+    });
     const r = spawnSync(process.execPath, ['bin/zhishu.js', 'rules', 'eval', '--facts', '-', '--date', '2026-03-31', '--rule', 'surcharges.sixTaxesTwoFees'], {
       input: facts,
       encoding: 'utf8',
@@ -266,7 +272,7 @@ describe('zhishu rules eval', () => {
       out.results.map((x) => [x.id, x.result]),
       [['surcharges.sixTaxesTwoFees', 'false']],
     );
-    const employees = out.results[0]?.conditions.find((c) => c.condition.startsWith('employees'));
+    const employees = out.results[0]?.conditions.find((c) => c.condition.startsWith('slpe_status_employees'));
     assert.deepEqual(employees?.nearMiss, { by: '20', direction: 'over' });
   });
 

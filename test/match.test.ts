@@ -593,6 +593,125 @@ describe('the small low-profit test reads the head count and assets the CIT prep
   });
 });
 
+describe("the six taxes and two fees judge small low-profit status on the annual return's head count and assets, a new enterprise's at the quarter's end", () => {
+  // 小型微利企业的判定以企业所得税年度汇算清缴结果为准 (财政部 税务总局公告2022年第10号 第三条): the annual return that
+  // counts (国家税务总局公告2022年第3号 第一条) reports head count and assets as the year's quarter averages; a
+  // new enterprise is judged on those at the end of the month before filing (申报期上月末) until its first.
+  // Every one a general VAT taxpayer with surcharges of 900.00 in the quarter, whose halving is worth 450.00.
+  const c = (i: number) => withCheckCharacter(`91440300MA5P${String(i).padStart(5, '0')}`);
+  const A = {
+    // registered 2020 with 200 people, and 200 on this year's returns, but its 2025 annual return reports 320
+    annualOver: c(1),
+    // registered with 320 people, its 2025 annual return reports 280 and 40,000,000 yuan: the halving holds
+    annualUnder: c(2),
+    // its 2025 annual return is filed but reports no figures: the registered ones (120) stand in, and it is told so
+    annualSilent: c(3),
+    // registered 2026-02 with 50 people: its first-quarter return ends at 100, its second at 310
+    young: c(4),
+    // registered 2025-03 with 40 people: its first annual return (2025) was filed in April 2026, 290 people, so it
+    // counts from Q2; its prepayment returns report 310
+    firstFiled: c(5),
+  };
+  let store: Store;
+  const at = (q: string, code: string) =>
+    store.one<{ e: string; a: string; r: boolean; s: string | null; cit: string | null }>(
+      `SELECT f.slpe_status_employees::VARCHAR AS e, f.slpe_status_total_assets::VARCHAR AS a, f.slpe_status_figures_reported AS r,
+         (SELECT status FROM current_match m WHERE m.credit_code = f.credit_code AND m.period = f.period AND m.policy_id = 'surcharges.sixTaxesTwoFees') AS s,
+         (SELECT status FROM current_match m WHERE m.credit_code = f.credit_code AND m.period = f.period AND m.policy_id = 'cit.smallLowProfit') AS cit
+       FROM current_fact f WHERE f.credit_code = $1 AND f.period = $2`,
+      [code, q],
+    );
+  before(async () => {
+    store = await Store.open(':memory:');
+    const tp = (code: string, registered: string, employees: number, assets: string) =>
+      store.exec(
+        `INSERT INTO taxpayer VALUES ($1, 'x', 'enterprise', 'general', 'I65', 'futian', $2::DATE, $3, $4::DECIMAL(18,2), 'actualAccounts', false, NULL, 0, 'B')`,
+        [code, registered, employees, assets],
+      );
+    const quarter = (code: string, start: string, end: string, e0: number, e1: number, a: string) =>
+      store.exec('INSERT INTO cit_quarter_info VALUES ($1, $2::DATE, $3::DATE, $4, $5, $6::DECIMAL(18,2), $6::DECIMAL(18,2))', [code, start, end, e0, e1, a]);
+    const annual = (code: string, start: string, employees: number, assets: string) =>
+      store.exec(`INSERT INTO cit_annual_info VALUES ($1, $2::DATE, DATE '2025-12-31', $3, $4::DECIMAL(18,2))`, [code, start, employees, assets]);
+    const quarterReturns = async (code: string, start: string, end: string, filedOn: string) => {
+      const r = returnsOf(store, filedOn, filedOn);
+      await r(code, 'vat', start, end, '900000', '75000');
+      await r(code, 'surcharges', start, end, '75000', '900.00');
+      await r(code, 'cit', start, end, '100000', '5000');
+    };
+    await tp(A.annualOver, '2020-01-01', 200, '20000000');
+    await tp(A.annualUnder, '2020-01-01', 320, '20000000');
+    await tp(A.annualSilent, '2020-01-01', 120, '20000000');
+    await tp(A.young, '2026-02-01', 50, '5000000');
+    await tp(A.firstFiled, '2025-03-01', 40, '8000000');
+    for (const code of [A.annualOver, A.annualUnder, A.annualSilent, A.firstFiled]) {
+      const start = code === A.firstFiled ? '2025-03-01' : '2025-01-01';
+      await returnsOf(store, '2026-06-01', code === A.firstFiled ? '2026-04-20' : '2026-03-20')(code, 'citAnnual', start, '2025-12-31', '1000000', '50000');
+    }
+    await annual(A.annualOver, '2025-01-01', 320, '20000000');
+    await annual(A.annualUnder, '2025-01-01', 280, '40000000');
+    await annual(A.firstFiled, '2025-03-01', 290, '8000000');
+    for (const code of Object.values(A)) {
+      await quarterReturns(code, code === A.young ? '2026-02-01' : '2026-01-01', '2026-03-31', '2026-04-15');
+      await quarterReturns(code, '2026-04-01', '2026-06-30', '2026-07-15');
+    }
+    await quarter(A.annualOver, '2026-01-01', '2026-03-31', 200, 200, '20000000');
+    await quarter(A.annualOver, '2026-04-01', '2026-06-30', 200, 200, '20000000');
+    await quarter(A.young, '2026-02-01', '2026-03-31', 50, 100, '5000000');
+    await quarter(A.young, '2026-04-01', '2026-06-30', 100, 310, '5000000');
+    // firstFiled's prepayment returns report 310 at the quarters' ends: they decide until its first annual return counts.
+    await quarter(A.firstFiled, '2026-01-01', '2026-03-31', 310, 310, '8000000');
+    await quarter(A.firstFiled, '2026-04-01', '2026-06-30', 310, 310, '8000000');
+    await runMatch(store, { period: '2026-Q1', now: new Date('2026-04-20T08:00:00Z') });
+    await runMatch(store, { period: '2026-Q2', now: new Date('2026-07-20T08:00:00Z') });
+  });
+  after(() => store.close());
+
+  it("reads the head count the annual return that counts reports, not the registered one nor this year's averages", async () => {
+    // From the second quarter the 2025 return counts (filed in 2026: from 1 July 2026's filing, which is Q2's).
+    assert.deepEqual(await at('2026-Q2', A.annualOver), { e: '320', a: '20000000.00', r: true, s: 'nearMiss', cit: 'matched' });
+    assert.deepEqual(await at('2026-Q2', A.annualUnder), { e: '280', a: '40000000.00', r: true, s: 'matched', cit: 'nearMiss' });
+    // In the first quarter the 2024 return counts, and there is none on record: the registered figures stand in,
+    // and the income it needs is unknown.
+    assert.deepEqual(await at('2026-Q1', A.annualOver), { e: '200', a: '20000000.00', r: false, s: 'unknown', cit: 'matched' });
+  });
+
+  it("judges a new enterprise on the head count at the quarter's end, as the latest prepayment return reports it", async () => {
+    assert.deepEqual(await at('2026-Q1', A.young), { e: '100', a: '5000000.00', r: true, s: 'matched', cit: 'matched' });
+    assert.deepEqual(await at('2026-Q2', A.young), { e: '310', a: '5000000.00', r: true, s: 'nearMiss', cit: 'matched' });
+    // Until its first annual return counts (filed 2026-04-20, after the first quarter's end), the quarter's end
+    // decides; from the second quarter the return does.
+    assert.deepEqual(await at('2026-Q1', A.firstFiled), { e: '310', a: '8000000.00', r: true, s: 'nearMiss', cit: 'nearMiss' });
+    assert.deepEqual(await at('2026-Q2', A.firstFiled), { e: '290', a: '8000000.00', r: true, s: 'matched', cit: 'nearMiss' });
+  });
+
+  it('falls back on the registered figures where the return reports none, and tells the company to check them', async () => {
+    assert.deepEqual(await at('2026-Q2', A.annualSilent), { e: '120', a: '20000000.00', r: false, s: 'matched', cit: 'matched' });
+    const notices = async (code: string) =>
+      (await explainTaxpayer(store, { creditCode: code, period: '2026-Q2', policy: 'surcharges.sixTaxesTwoFees' })).policies[0]?.notices.map((n) => n.zh);
+    assert.deepEqual(await notices(A.annualSilent), [
+      '未取得判定小型微利企业所用的从业人数和资产总额（适用的企业所得税年度汇算清缴申报；新设立企业为预缴申报的季末数），以上按登记信息判断；请核实是否不超过300人、5000万元（财政部 税务总局公告2022年第10号、国家税务总局公告2022年第3号）',
+    ]);
+    assert.deepEqual(await notices(A.annualUnder), []);
+  });
+
+  it('a near miss says what the annual return reports against the limit, and a re-match of one taxpayer reads the same figures', async () => {
+    const p = (await explainTaxpayer(store, { creditCode: A.annualOver, period: '2026-Q2', policy: 'surcharges.sixTaxesTwoFees' })).policies[0];
+    assert.equal(p?.benefit, '450.00');
+    assert.match(p?.text.zh.join('\n') ?? '', /✗ 汇算清缴从业人数（新设立企业为季末数）为 320 人，要求不超过 300 人，超出 20 人（slpe\.maxEmployees/);
+    assert.match(
+      p?.text.en.join('\n') ?? '',
+      /✗ employees on the annual CIT return that counts \(a new enterprise's at the quarter's end\) is 320, required at most 300: 20 over the limit/,
+    );
+    for (const q of ['2026-Q1', '2026-Q2']) {
+      for (const code of Object.values(A)) {
+        const city = await at(q, code);
+        await runMatch(store, { period: q, only: code, now: new Date(q === '2026-Q1' ? '2026-04-21T08:00:00Z' : '2026-07-21T08:00:00Z') });
+        assert.deepEqual(await at(q, code), city, `${q} ${code}`);
+      }
+    }
+  });
+});
+
 describe('single-taxpayer re-match: the same facts and results as the city run', () => {
   // A generated city over a year (2025-10 to 2026-09), so every window of the facts has returns:
   // the quarter, its last month, the last 12 months and the year so far.
@@ -1081,8 +1200,8 @@ describe('explanations follow the rule: any one of, all of, as deep as it goes',
       '    ✗ 纳税人类型为 企业，要求为 个体工商户',
       '    ✗ 以下各项须全部满足（未全部满足）：',
       '      ✓ 纳税人类型为 企业，要求为 企业',
-      `      ✗ 从业人数为 320 人，要求不超过 300 人，超出 20 人（${limit('slpe.maxEmployees')}）`,
-      `      ✓ 资产总额为 20,000,000 元，要求不超过 50,000,000 元（${limit('slpe.maxAssets')}）`,
+      `      ✗ 汇算清缴从业人数（新设立企业为季末数）为 320 人，要求不超过 300 人，超出 20 人（${limit('slpe.maxEmployees')}）`,
+      `      ✓ 汇算清缴资产总额（新设立企业为季末数）为 20,000,000 元，要求不超过 50,000,000 元（${limit('slpe.maxAssets')}）`,
       // Small low-profit status for the halving is the annual return's that counts, not the year so far.
       '      ✓ 以下任一项满足即可（已满足）：',
       '        ✗ 新设立企业、首次汇算清缴前为 否，要求为 是',
@@ -1098,8 +1217,8 @@ describe('explanations follow the rule: any one of, all of, as deep as it goes',
       '    ✗ kind of taxpayer is enterprise, required equal to individual business',
       '    ✗ all of the following (not all met):',
       '      ✓ kind of taxpayer is enterprise, required equal to enterprise',
-      `      ✗ employees is 320, required at most 300: 20 over the limit (${limit('slpe.maxEmployees')})`,
-      `      ✓ total assets is 20,000,000 yuan, required at most 50,000,000 yuan (${limit('slpe.maxAssets')})`,
+      `      ✗ employees on the annual CIT return that counts (a new enterprise's at the quarter's end) is 320, required at most 300: 20 over the limit (${limit('slpe.maxEmployees')})`,
+      `      ✓ total assets on the annual CIT return that counts (a new enterprise's at the quarter's end) is 20,000,000 yuan, required at most 50,000,000 yuan (${limit('slpe.maxAssets')})`,
       '      ✓ any one of the following (met):',
       '        ✗ a new enterprise before its first annual CIT return is no, required equal to yes',
       `        ✓ taxable income on the annual CIT return that counts is 1,500,000 yuan, required at most 3,000,000 yuan (${limit('slpe.maxTaxableIncome')})`,
@@ -1108,10 +1227,10 @@ describe('explanations follow the rule: any one of, all of, as deep as it goes',
     const lacks = lackingOf(p);
     assert.deepEqual(lacks, {
       zh: [
-        `满足以下任一项即可：①增值税纳税人身份为 一般纳税人，要求为 小规模纳税人；②纳税人类型为 企业，要求为 个体工商户；③从业人数为 320 人，要求不超过 300 人，超出 20 人（${limit('slpe.maxEmployees')}）`,
+        `满足以下任一项即可：①增值税纳税人身份为 一般纳税人，要求为 小规模纳税人；②纳税人类型为 企业，要求为 个体工商户；③汇算清缴从业人数（新设立企业为季末数）为 320 人，要求不超过 300 人，超出 20 人（${limit('slpe.maxEmployees')}）`,
       ],
       en: [
-        `any one of: (1) VAT status is general VAT taxpayer, required equal to small-scale VAT taxpayer; (2) kind of taxpayer is enterprise, required equal to individual business; (3) employees is 320, required at most 300: 20 over the limit (${limit('slpe.maxEmployees')})`,
+        `any one of: (1) VAT status is general VAT taxpayer, required equal to small-scale VAT taxpayer; (2) kind of taxpayer is enterprise, required equal to individual business; (3) employees on the annual CIT return that counts (a new enterprise's at the quarter's end) is 320, required at most 300: 20 over the limit (${limit('slpe.maxEmployees')})`,
       ],
     });
     // What a push of the near miss says it lacks.
@@ -1149,7 +1268,7 @@ describe('explanations follow the rule: any one of, all of, as deep as it goes',
     // Not a near miss: with the return's income unknown, meeting the head count would not be known to be enough.
     assert.equal(q.status, 'notEligible');
     assert.deepEqual(q.text.zh.slice(-4), [
-      `      ✓ 资产总额为 20,000,000 元，要求不超过 50,000,000 元（${limit('slpe.maxAssets')}）`,
+      `      ✓ 汇算清缴资产总额（新设立企业为季末数）为 20,000,000 元，要求不超过 50,000,000 元（${limit('slpe.maxAssets')}）`,
       '      – 以下任一项满足即可（无须判断：同组另一项未满足）：',
       '        ✗ 新设立企业、首次汇算清缴前为 否，要求为 是',
       '        – 适用的企业所得税年度汇算清缴应纳税所得额：缺少数据（适用的企业所得税年度汇算清缴应纳税所得额），无须判断（所在一组无须判断）',

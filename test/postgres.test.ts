@@ -1060,6 +1060,102 @@ describe('the quarter averages of head count and assets the CIT returns report, 
   });
 });
 
+describe('the head count and assets small low-profit status is judged on for the six taxes and two fees, hand-built, on both engines', () => {
+  const engines = bothEngines({ migrate: true });
+  const code = (i: number) => withCheckCharacter(`91440300MA5N${String(i).padStart(5, '0')}`);
+  // 2026-Q2, when the 2025 annual return counts. [registered on, kind, 2025 annual return filed on (or none),
+  // its figures (or none), the prepayment returns' figures at the ends of Q1 and Q2 (or none)]:
+  const taxpayers: [string, string, string | null, [number, string] | null, [number, string][] | null][] = [
+    // 1: its annual return reports 320 people: over, whatever its registration (20) says.
+    ['2020-01-01', 'enterprise', '2026-03-20', [320, '40000000.00'], null],
+    // 2: its annual return reports no figures: the registered 20 people and 5,000,000 yuan stand in.
+    ['2020-01-01', 'enterprise', '2026-03-20', null, null],
+    // 3: new in 2026: the latest prepayment return's end, 301 people and 50,000,000.01 yuan.
+    [
+      '2026-02-10',
+      'enterprise',
+      null,
+      null,
+      [
+        [100, '5000000.00'],
+        [301, '50000000.01'],
+      ],
+    ],
+    // 4: registered in 2025, its first annual return filed by the quarter's end: 290 people, not the 310 at Q2's end.
+    [
+      '2025-03-01',
+      'enterprise',
+      '2026-04-20',
+      [290, '8000000.00'],
+      [
+        [310, '8000000.00'],
+        [310, '8000000.00'],
+      ],
+    ],
+    // 5: registered in 2025, its first annual return not filed: the quarter's end, where no return reports it the registration.
+    ['2025-03-01', 'enterprise', null, null, null],
+    // 6: an individual business has no such status to judge.
+    ['2020-01-01', 'individualBusiness', null, null, null],
+  ];
+
+  async function seed(db: Db) {
+    for (const [i, [registered, kind, filed, annual, quarters]] of taxpayers.entries()) {
+      const c = code(i + 1);
+      await db.exec(`INSERT INTO taxpayer VALUES ($1, 'x', $2, 'general', 'F51', 'futian', $3::DATE, 20, 5000000, 'actualAccounts', false, NULL, 0, 'B')`, [
+        c,
+        kind,
+        registered,
+      ]);
+      const start = registered > '2026-01-01' ? registered : '2026-01-01';
+      await db.exec(`INSERT INTO filing VALUES ($1, 'surcharges', $2::DATE, DATE '2026-03-31', DATE '2026-04-15', DATE '2026-04-10', 75000, 900)`, [c, start]);
+      await db.exec(`INSERT INTO filing VALUES ($1, 'surcharges', DATE '2026-04-01', DATE '2026-06-30', DATE '2026-07-15', DATE '2026-07-10', 75000, 900)`, [
+        c,
+      ]);
+      if (kind === 'enterprise' && registered < '2026-01-01')
+        await db.exec(`INSERT INTO filing VALUES ($1, 'citAnnual', $2::DATE, DATE '2025-12-31', DATE '2026-06-01', $3::DATE, 1000000, 50000)`, [
+          c,
+          registered > '2025-01-01' ? registered : '2025-01-01',
+          filed,
+        ]);
+      if (annual)
+        await db.exec(`INSERT INTO cit_annual_info VALUES ($1, $2::DATE, DATE '2025-12-31', $3, $4::DECIMAL(18,2))`, [
+          c,
+          registered > '2025-01-01' ? registered : '2025-01-01',
+          ...annual,
+        ]);
+      for (const [q, [employees, assets]] of (quarters ?? []).entries())
+        await db.exec('INSERT INTO cit_quarter_info VALUES ($1, $2::DATE, $3::DATE, $4, $4, $5::DECIMAL(18,2), $5::DECIMAL(18,2))', [
+          c,
+          q === 0 ? start : '2026-04-01',
+          q === 0 ? '2026-03-31' : '2026-06-30',
+          employees,
+          assets,
+        ]);
+    }
+  }
+
+  it('reads the annual return that counts, or a new enterprise’s quarter end, the registration where neither reports them; the city run and a re-match agree', async () => {
+    const facts = `SELECT f.credit_code, f.slpe_status_employees::VARCHAR AS e, f.slpe_status_total_assets::VARCHAR AS a, f.slpe_status_figures_reported AS r, m.status AS s
+                   FROM current_fact f LEFT JOIN current_match m ON m.credit_code = f.credit_code AND m.period = f.period AND m.policy_id = 'surcharges.sixTaxesTwoFees'
+                   WHERE f.period = '2026-Q2' ORDER BY f.credit_code`;
+    const expected = [
+      { credit_code: code(1), e: '320', a: '40000000.00', r: true, s: 'nearMiss' },
+      { credit_code: code(2), e: '20', a: '5000000.00', r: false, s: 'matched' },
+      { credit_code: code(3), e: '301', a: '50000000.01', r: true, s: 'nearMiss' },
+      { credit_code: code(4), e: '290', a: '8000000.00', r: true, s: 'matched' },
+      { credit_code: code(5), e: '20', a: '5000000.00', r: false, s: 'matched' },
+      { credit_code: code(6), e: null, a: null, r: null, s: 'matched' },
+    ];
+    for (const db of [engines.duck, engines.server] as Db[]) {
+      await seed(db);
+      await runMatch(db, { period: '2026-Q2', now: new Date('2026-07-20T08:00:00Z') });
+      assert.deepEqual(await db.all(facts), expected, db.dialect);
+      for (let i = 1; i <= taxpayers.length; i++) await runMatch(db, { period: '2026-Q2', only: code(i), now: new Date('2026-07-21T08:00:00Z') });
+      assert.deepEqual(await db.all(facts), expected, `${db.dialect}, re-matched one by one`);
+    }
+  });
+});
+
 describe('the ledger of claims the match contradicts and of reliefs missed without money, hand-built, on both engines', () => {
   const engines = bothEngines({ migrate: true });
   const code = (i: number) => withCheckCharacter(`91440300MA5L${String(i).padStart(5, '0')}`);

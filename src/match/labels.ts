@@ -75,6 +75,25 @@ export const FACT_LABELS: Record<string, { zh: string; en: string; from?: { zh: 
   average_employees: { zh: '从业人数季度平均值', en: 'employees averaged over the quarters', from: FROM.citReturn, unit: 'people' },
   average_total_assets: { zh: '资产总额季度平均值', en: 'total assets averaged over the quarters', from: FROM.citReturn, unit: 'yuan' },
   quarter_figures_reported: { zh: '企业所得税预缴申报已填报从业人数和资产总额', en: 'head count and assets reported on the CIT returns', from: FROM.citReturn },
+  // Small low-profit status for the six taxes and two fees: the annual return's figures (全年季度平均值), a
+  // new enterprise's at the quarter's end (申报期上月末) until its first.
+  slpe_status_employees: {
+    zh: '汇算清缴从业人数（新设立企业为季末数）',
+    en: "employees on the annual CIT return that counts (a new enterprise's at the quarter's end)",
+    from: FROM.citAnnual,
+    unit: 'people',
+  },
+  slpe_status_total_assets: {
+    zh: '汇算清缴资产总额（新设立企业为季末数）',
+    en: "total assets on the annual CIT return that counts (a new enterprise's at the quarter's end)",
+    from: FROM.citAnnual,
+    unit: 'yuan',
+  },
+  slpe_status_figures_reported: {
+    zh: '企业所得税申报已填报判定小型微利企业的从业人数和资产总额',
+    en: 'the head count and assets small low-profit status is judged on reported on the CIT returns',
+    from: FROM.citAnnual,
+  },
 };
 
 /** How coded values read to a person. */

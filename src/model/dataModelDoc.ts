@@ -221,7 +221,7 @@ before the answer leaves.
 | status | INTEGER | no | the HTTP status answered |
 
 When \`zhishu serve\` starts it adds indexes on credit_code to the tables a company's pages and a
-single-taxpayer re-match read (taxpayer, filing, filing_reduction, cit_quarter_info, employment_report, enterprise_list, company_person, taxpayer_fact,
+single-taxpayer re-match read (taxpayer, filing, filing_reduction, cit_quarter_info, cit_annual_info, employment_report, enterprise_list, company_person, taxpayer_fact,
 policy_match, ledger_entry, inbox_message; src/api/sql/serving_indexes.sql). A batch-only store has none: ingest and the city-wide match
 are faster without them.
 `;

@@ -1,5 +1,6 @@
 import type { TableSpec } from './spec.ts';
 import { application } from './tables/application.ts';
+import { citAnnualInfo } from './tables/citAnnualInfo.ts';
 import { citQuarterInfo } from './tables/citQuarterInfo.ts';
 import { companyPerson } from './tables/companyPerson.ts';
 import { creditEvent } from './tables/creditEvent.ts';
@@ -26,6 +27,7 @@ export const TABLES: readonly TableSpec[] = [
   filing,
   filingReduction,
   citQuarterInfo,
+  citAnnualInfo,
   payment,
   invoiceQuota,
   invoice,

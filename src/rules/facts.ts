@@ -32,11 +32,11 @@ export const FACTS: Record<string, FactSpec> = {
   registered_on: { type: 'date', doc: 'date of registration' },
   employees: {
     type: 'int',
-    doc: "employees at the last registration report (the six taxes and two fees' halving and the disability fund read it; the CIT relief's small low-profit test reads average_employees)",
+    doc: 'employees at the last registration report (the disability fund reads it; the small low-profit tests read average_employees and slpe_status_employees, for which it stands in where no return reports them)',
   },
   total_assets: {
     type: 'decimal',
-    doc: "total assets at the last registration report, yuan (the six taxes and two fees' halving reads it; the CIT relief's small low-profit test reads average_total_assets)",
+    doc: 'total assets at the last registration report, yuan (the small low-profit tests read average_total_assets and slpe_status_total_assets, for which it stands in where no return reports them)',
   },
   taxable_income: {
     type: 'decimal',
@@ -103,6 +103,18 @@ export const FACTS: Record<string, FactSpec> = {
   quarter_figures_reported: {
     type: 'bool',
     doc: 'a CIT prepayment return of the year so far reports head count and assets (cit_quarter_info): average_employees and average_total_assets are their averages; when not, the registered figures',
+  },
+  slpe_status_employees: {
+    type: 'int',
+    doc: "an enterprise's head count that small low-profit status for the six taxes and two fees is judged on (财政部 税务总局公告2022年第10号 第三条; 国家税务总局公告2022年第3号 第一条): the one the annual CIT return whose result counts reports (cit_annual_info: the year's quarter average), or, while before_first_cit_annual, the one at the period's end as the latest CIT prepayment return to it reports (cit_quarter_info); the registered head count where no such return reports it",
+  },
+  slpe_status_total_assets: {
+    type: 'decimal',
+    doc: 'total assets read as slpe_status_employees is, yuan',
+  },
+  slpe_status_figures_reported: {
+    type: 'bool',
+    doc: "slpe_status_employees and slpe_status_total_assets are the figures a return reports (the annual return that counts, or a new enterprise's prepayment return), not the registered ones standing in; unknown for a taxpayer that is not an enterprise",
   },
 };
 

@@ -104,6 +104,13 @@ export const VALID: Record<string, Record<string, unknown>> = {
     assets_start: '11800000.00',
     assets_end: '12000000.00',
   },
+  cit_annual_info: {
+    credit_code: TP1,
+    period_start: '2024-01-01',
+    period_end: '2024-12-31',
+    employees: 45,
+    total_assets: '11500000.00',
+  },
   employment_report: { credit_code: TP1, year: 2025, kind: 'veteranHires', headcount: 2, reported_on: '2025-12-31' },
   enterprise_list: { credit_code: TP1, list: 'integratedCircuit', valid_from: '2025-01-01', valid_to: '2025-12-31' },
 };

@@ -10,6 +10,7 @@ CREATE INDEX IF NOT EXISTS serve_filing_code ON filing (credit_code);
 CREATE INDEX IF NOT EXISTS serve_reduction_code ON filing_reduction (credit_code);
 CREATE INDEX IF NOT EXISTS serve_employment_code ON employment_report (credit_code);
 CREATE INDEX IF NOT EXISTS serve_quarter_info_code ON cit_quarter_info (credit_code);
+CREATE INDEX IF NOT EXISTS serve_annual_info_code ON cit_annual_info (credit_code);
 CREATE INDEX IF NOT EXISTS serve_list_code ON enterprise_list (credit_code);
 CREATE INDEX IF NOT EXISTS serve_person_code ON company_person (credit_code);
 CREATE INDEX IF NOT EXISTS serve_fact_code ON taxpayer_fact (credit_code);

@@ -136,6 +136,29 @@ CREATE OR REPLACE TEMP MACRO quarter_employees(idx, employees, b) AS
   round(employees * (1 + getvariable('quarter_figure_spread') * (rnd(120, idx, b) - 0.5)))::BIGINT;
 CREATE OR REPLACE TEMP MACRO quarter_assets(idx, assets, b) AS
   round(assets * (1 + getvariable('quarter_figure_spread') * (rnd(121, idx, b) - 0.5)), 2)::DECIMAL(18,2);
+-- The head count and assets an annual CIT return of year yr reports (cit_annual_info.sql): the average of
+-- the quarter averages ((start + end) ÷ 2) of the quarters of yr the enterprise was registered in (reg_m:
+-- its registration's window month), rounded up as the facts round theirs, from the same boundaries as
+-- the prepayment returns (a quarter begun by the registration starts at it). Before the window too: a
+-- boundary is only a number to the hash. The six taxes and two fees' claims (setup.sql) judge these.
+CREATE OR REPLACE TEMP MACRO year_quarters(yr, reg_m) AS
+  list_transform(
+    list_filter(range(4), k -> ((yr) - year(getvariable('start_date'))) * 12 + 1 - month(getvariable('start_date')) + 3 * k + 2 >= (reg_m)),
+    k -> [greatest(((yr) - year(getvariable('start_date'))) * 12 + 1 - month(getvariable('start_date')) + 3 * k, (reg_m)),
+          ((yr) - year(getvariable('start_date'))) * 12 + 1 - month(getvariable('start_date')) + 3 * k + 3]);
+CREATE OR REPLACE TEMP MACRO annual_employees(idx, employees, yr, reg_m) AS
+  ((list_sum(list_transform(year_quarters(yr, reg_m), b -> quarter_employees(idx, employees, b[1]) + quarter_employees(idx, employees, b[2])))
+    + 2 * len(year_quarters(yr, reg_m)) - 1) // (2 * len(year_quarters(yr, reg_m))))::BIGINT;
+CREATE OR REPLACE TEMP MACRO annual_assets(idx, assets, yr, reg_m) AS
+  (((list_sum(list_transform(year_quarters(yr, reg_m), b -> quarter_assets(idx, assets, b[1]) + quarter_assets(idx, assets, b[2]))) * 100)::HUGEINT
+    + 2 * len(year_quarters(yr, reg_m)) - 1) // (2 * len(year_quarters(yr, reg_m))))::DECIMAL(18,0) * 0.01;
+-- Small low-profit status on an annual return of yr (its income, head count and assets), as the six taxes
+-- and two fees read it; of a return not filed (reported false) on the registered head count and assets,
+-- which the facts read in their place.
+CREATE OR REPLACE TEMP MACRO annual_slpe(idx, employees, assets, yr, reg_m, registered_on, sales_lvl, margin, dormant, reported) AS
+  CASE WHEN reported THEN annual_employees(idx, employees, yr, reg_m) <= 300 AND annual_assets(idx, assets, yr, reg_m) <= 5e7
+       ELSE employees <= 300 AND assets <= 5e7 END
+  AND annual_income(yr, registered_on, sales_lvl, margin, dormant) <= 3e6;
 
 -- Name parts. Trade names are two characters; people are masked as surname + 某某.
 CREATE OR REPLACE TEMP MACRO trade_chars() AS string_split('华鑫盛达源泰丰祥瑞安宏恒佳信和嘉德福兴利通创新龙凯腾宇星辉明远航海天金峰锦弘博誉裕昌隆顺发广晟鹏东南联合永正诚智汇景志美乐康宁欣荣富茂', '');

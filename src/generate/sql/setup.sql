@@ -208,7 +208,19 @@ WITH t0 AS (
     -- window over all returns
     list_transform(range(getvariable('months')::BIGINT), q ->
       CASE WHEN mmonth(q) % 3 = 0 THEN greatest(0, round((sl[q + 3] + (sl[q + 2] + sl[q + 1])) * margin, 2))::DECIMAL(18,2)
-           ELSE 0::DECIMAL(18,2) END) AS qprofit
+           ELSE 0::DECIMAL(18,2) END) AS qprofit,
+    -- Small low-profit status for the six taxes and two fees, once per general-taxpayer enterprise rather
+    -- than per return (per return, the lambdas cost more than the rest of the returns together): on the
+    -- annual return of each year from the first that counts in the window (position yr - counted_year(0)
+    -- + 1), and on the head count and assets at the end of each month (position m + 1, to the last
+    -- month's quarter end). Read by `halve` below.
+    CASE WHEN vat_general AND kind = 'enterprise' THEN
+      list_transform(range(counted_year(0)::BIGINT, myear(getvariable('months') - 1)::BIGINT + 1), yr ->
+        annual_slpe(idx, employees, assets, yr, reg_m, registered_on, sales_lvl, margin, dormant,
+                    annual_filed_on(idx, yr, late_p, abnormal, abn_m) IS NOT NULL)) END AS slpe_years,
+    CASE WHEN vat_general AND kind = 'enterprise' THEN
+      list_transform(range(getvariable('months')::BIGINT + 2), k ->
+        quarter_employees(idx, employees, k + 1) <= 300 AND quarter_assets(idx, assets, k + 1) <= 5e7) END AS slpe_month_ends
   FROM t0
 ), t AS (
   SELECT *, unnest(range(getvariable('months')::BIGINT)) AS m FROM t1
@@ -246,20 +258,24 @@ WITH t0 AS (
     greatest(0, round(period_sales * margin, 2))::DECIMAL(18,2) AS profit,
     CASE WHEN dormant THEN 0 ELSE round(employees * wage, 2) END::DECIMAL(18,2) AS wages,
     -- the six taxes and two fees: small low-profit status by the annual return that counts for the
-    -- month's quarter; an enterprise registered in that year or later by its first return once filed by
-    -- the quarter's end, until then by head count and assets alone (国家税务总局公告2022年第3号), as the
-    -- facts read it. An established enterprise's return not filed (an abnormal taxpayer) leaves the
-    -- facts unknown; its claims follow its income.
-    claims AND (NOT vat_general OR NOT ent OR (kind = 'enterprise' AND employees <= 300 AND assets <= 5e7
-      AND CASE WHEN registered_on < make_date(counted_year(m), 1, 1)
-                 THEN annual_income(counted_year(m), registered_on, sales_lvl, margin, dormant) <= 3e6
-               WHEN registered_on <= make_date(counted_year(m), 12, 31)
-                 THEN coalesce(annual_filed_on(idx, counted_year(m), late_p, abnormal, abn_m) > mend(qend(m)), true)
-                   OR annual_income(counted_year(m), registered_on, sales_lvl, margin, dormant) <= 3e6
-               WHEN counted_year(m) + 1 < myear(qend(m)) AND registered_on <= make_date(counted_year(m) + 1, 12, 31)
-                 AND annual_filed_on(idx, counted_year(m) + 1, late_p, abnormal, abn_m) <= mend(qend(m))
-                 THEN annual_income(counted_year(m) + 1, registered_on, sales_lvl, margin, dormant) <= 3e6
-               ELSE true END)) AS halve
+    -- month's quarter (its income, head count and assets); an enterprise registered in that year or later
+    -- by its first return once filed by the quarter's end, until then by head count and assets at the
+    -- quarter's end (国家税务总局公告2022年第3号; the facts read a prepayment return's, which are these
+    -- unless the quarter's is not filed), as the facts read it. An established enterprise's return not
+    -- filed (an abnormal taxpayer) leaves the facts unknown; its claims follow its figures (slpe_years,
+    -- slpe_month_ends above). Decided on the surcharges' rows alone, the one place it is read.
+    CASE WHEN tax_type <> 'surcharges' OR NOT claims THEN false
+         WHEN NOT vat_general OR NOT ent THEN true
+         WHEN kind <> 'enterprise' THEN false
+         WHEN registered_on < make_date(counted_year(m), 1, 1)
+           OR (registered_on <= make_date(counted_year(m), 12, 31)
+               AND annual_filed_on(idx, counted_year(m), late_p, abnormal, abn_m) <= mend(qend(m)))
+           THEN slpe_years[counted_year(m) - counted_year(0) + 1]
+         WHEN counted_year(m) + 1 < myear(qend(m)) AND registered_on > make_date(counted_year(m), 12, 31)
+           AND registered_on <= make_date(counted_year(m) + 1, 12, 31)
+           AND annual_filed_on(idx, counted_year(m) + 1, late_p, abnormal, abn_m) <= mend(qend(m))
+           THEN slpe_years[counted_year(m) + 1 - counted_year(0) + 1]
+         ELSE slpe_month_ends[qend(m) + 1] END AS halve
   FROM s
 ), a2 AS (
   -- CIT prepayments judge the small low-profit limits on the year so far (国家税务总局公告2023年第6号):
@@ -353,7 +369,7 @@ SELECT idx, credit_code, 'citAnnual' AS tax_type, 6 AS tt_no, period_start, peri
   CASE WHEN filed_on IS NULL THEN 0
        WHEN NOT claims THEN round(income * 0.25, 2)
        WHEN high_tech THEN round(income * 0.15, 2)
-       WHEN employees <= 300 AND assets <= 5e7 AND income <= 3e6 THEN round(income * 0.05, 2)
+       WHEN annual_slpe(idx, employees, assets, yr, reg_m, registered_on, sales_lvl, margin, dormant, true) THEN round(income * 0.05, 2)
        ELSE round(income * 0.25, 2) END::DECIMAL(18,2) AS tax_payable,
   [] AS reductions, coalesce(filed_on > due_date, false) AS late, filed_on IS NULL AS unfiled, false AS paid, NULL::DATE AS paid_on
 FROM y;

@@ -2,7 +2,9 @@
 -- Amounts come from the returns: a quarter whose return of a tax type is not filed yet gives NULL
 -- (unknown), never 0. The quarter averages of head count and assets come from what the CIT prepayment
 -- returns report (cit_quarter_info), the registration's figures where no return of the year reports
--- them; what neither carries comes from other departments (employment_report, enterprise_list) or is unknown.
+-- them; small low-profit status for the six taxes and two fees reads the annual returns' (cit_annual_info)
+-- or, for a new enterprise, those at the quarter's end. What none carries comes from other departments
+-- (employment_report, enterprise_list) or is unknown.
 -- $month_start and $year_start are the first days of the quarter's last month and of its year;
 -- $annual_start and $annual_end the first and last days of the year whose annual CIT return counts
 -- for the quarter; $halving_codes the reduction codes of the six taxes and two fees' halving of the
@@ -128,6 +130,35 @@ WITH t AS (
   FROM qr -- [one]
   WHERE period_end >= $year_start::DATE AND period_end <= $end::DATE
   GROUP BY credit_code -- [city]
+), qe AS (
+  -- A new enterprise's head count and assets for the six taxes and two fees until its first annual return
+  -- counts: those at the end of the month before the returns are filed (申报期上月末, 国家税务总局公告2022年
+  -- 第3号 第一条第二项), the quarter's last month for the quarter's returns, as the latest CIT prepayment
+  -- return to the quarter's end reports them at its own end. Only an enterprise registered in the year
+  -- whose return counts or later is new, so earlier returns are not read.
+  SELECT credit_code, -- [city]
+  SELECT -- [one]
+    arg_max(employees_end, period_end) AS employees, arg_max(assets_end, period_end) AS assets
+  FROM cit_quarter_info -- [city]
+  FROM qr -- [one]
+  WHERE period_end >= $annual_start::DATE AND period_end <= $end::DATE
+  GROUP BY credit_code -- [city]
+), ar AS MATERIALIZED ( -- [one]
+  SELECT * FROM cit_annual_info WHERE credit_code = $only -- [one]
+), ya AS (
+  -- The head count and assets the annual returns of `y` (below) report: with their income they decide
+  -- small low-profit status for the six taxes and two fees (财政部 税务总局公告2022年第10号 第三条:
+  -- 以企业所得税年度汇算清缴结果为准).
+  SELECT credit_code, -- [city]
+  SELECT -- [one]
+    max(employees) FILTER (WHERE period_end = $annual_end::DATE) AS counted_employees,
+    max(total_assets) FILTER (WHERE period_end = $annual_end::DATE) AS counted_assets,
+    max(employees) FILTER (WHERE period_end > $annual_end::DATE) AS later_employees,
+    max(total_assets) FILTER (WHERE period_end > $annual_end::DATE) AS later_assets
+  FROM cit_annual_info -- [city]
+  FROM ar -- [one]
+  WHERE period_end >= $annual_end::DATE AND period_end < $year_start::DATE
+  GROUP BY credit_code -- [city]
 ), l AS (
   -- On the integrated-circuit or industrial mother-machine list on the quarter's last day.
   SELECT credit_code, -- [city]
@@ -194,8 +225,23 @@ SELECT t.credit_code, $period AS period, $start::DATE AS period_start, $end::DAT
   CASE WHEN CASE WHEN coalesce(vat_returns, 0) = 0 THEN NULL WHEN vat_spanning THEN false WHEN vat_returns >= 2 THEN true ELSE NOT vat_last_month_only OR t.vat_status = 'general' END THEN lowest_monthly_sales END AS lowest_monthly_sales,
   CASE WHEN CASE WHEN coalesce(vat_returns, 0) = 0 THEN NULL WHEN vat_spanning THEN false WHEN vat_returns >= 2 THEN true ELSE NOT vat_last_month_only OR t.vat_status = 'general' END THEN exempt_months_vat_payable END AS exempt_months_vat_payable,
   coalesce(qa.employees, t.employees) AS average_employees, coalesce(qa.assets, t.total_assets)::DECIMAL(18,2) AS average_total_assets,
-  qa.employees IS NOT NULL AS quarter_figures_reported
-FROM t LEFT JOIN agg a USING (credit_code) LEFT JOIN e USING (credit_code) LEFT JOIN l USING (credit_code) LEFT JOIN y USING (credit_code) LEFT JOIN h USING (credit_code) LEFT JOIN v USING (credit_code) LEFT JOIN qa USING (credit_code) -- [city]
-FROM t CROSS JOIN agg a CROSS JOIN e CROSS JOIN l CROSS JOIN y CROSS JOIN h CROSS JOIN qa -- [one]
+  qa.employees IS NOT NULL AS quarter_figures_reported,
+  -- Small low-profit status for the six taxes and two fees: the head count and assets of the annual return
+  -- whose income cit_annual_taxable_income is (the branches of before_first_cit_annual above), or, before
+  -- the first, those at the quarter's end; the registered figures where no return reports them.
+  CASE WHEN t.kind <> 'enterprise' THEN NULL
+       WHEN t.registered_on < $annual_start::DATE OR (t.registered_on <= $annual_end::DATE AND y.counted_filed_on <= $end::DATE) THEN coalesce(ya.counted_employees, t.employees)
+       WHEN t.registered_on > $annual_end::DATE AND y.later_income IS NOT NULL THEN coalesce(ya.later_employees, t.employees)
+       ELSE coalesce(qe.employees, t.employees) END AS slpe_status_employees,
+  CASE WHEN t.kind <> 'enterprise' THEN NULL
+       WHEN t.registered_on < $annual_start::DATE OR (t.registered_on <= $annual_end::DATE AND y.counted_filed_on <= $end::DATE) THEN coalesce(ya.counted_assets, t.total_assets)
+       WHEN t.registered_on > $annual_end::DATE AND y.later_income IS NOT NULL THEN coalesce(ya.later_assets, t.total_assets)
+       ELSE coalesce(qe.assets, t.total_assets) END AS slpe_status_total_assets,
+  CASE WHEN t.kind <> 'enterprise' THEN NULL
+       WHEN t.registered_on < $annual_start::DATE OR (t.registered_on <= $annual_end::DATE AND y.counted_filed_on <= $end::DATE) THEN ya.counted_employees IS NOT NULL
+       WHEN t.registered_on > $annual_end::DATE AND y.later_income IS NOT NULL THEN ya.later_employees IS NOT NULL
+       ELSE qe.employees IS NOT NULL END AS slpe_status_figures_reported
+FROM t LEFT JOIN agg a USING (credit_code) LEFT JOIN e USING (credit_code) LEFT JOIN l USING (credit_code) LEFT JOIN y USING (credit_code) LEFT JOIN h USING (credit_code) LEFT JOIN v USING (credit_code) LEFT JOIN qa USING (credit_code) LEFT JOIN qe USING (credit_code) LEFT JOIN ya USING (credit_code) -- [city]
+FROM t CROSS JOIN agg a CROSS JOIN e CROSS JOIN l CROSS JOIN y CROSS JOIN h CROSS JOIN qa CROSS JOIN qe CROSS JOIN ya -- [one]
 RETURNING * -- [one]
 ;

@@ -85,6 +85,28 @@ WITH t AS (
   WHERE period_end >= $year_start::DATE AND period_end <= $end::DATE
     AND credit_code = $only -- [one]
   GROUP BY credit_code -- [city]
+), qe AS (
+  -- A new enterprise's head count and assets at the quarter's end, from the latest CIT prepayment return
+  -- to it (facts.sql).
+  SELECT credit_code, -- [city]
+  SELECT -- [one]
+    (array_agg(employees_end ORDER BY period_end DESC))[1] AS employees, (array_agg(assets_end ORDER BY period_end DESC))[1] AS assets
+  FROM cit_quarter_info
+  WHERE period_end >= $annual_start::DATE AND period_end <= $end::DATE
+    AND credit_code = $only -- [one]
+  GROUP BY credit_code -- [city]
+), ya AS (
+  -- The head count and assets the annual returns of `y` report (facts.sql).
+  SELECT credit_code, -- [city]
+  SELECT -- [one]
+    max(employees) FILTER (WHERE period_end = $annual_end::DATE) AS counted_employees,
+    max(total_assets) FILTER (WHERE period_end = $annual_end::DATE) AS counted_assets,
+    max(employees) FILTER (WHERE period_end > $annual_end::DATE) AS later_employees,
+    max(total_assets) FILTER (WHERE period_end > $annual_end::DATE) AS later_assets
+  FROM cit_annual_info
+  WHERE period_end >= $annual_end::DATE AND period_end < $year_start::DATE
+    AND credit_code = $only -- [one]
+  GROUP BY credit_code -- [city]
 ), l AS (
   -- On the integrated-circuit or industrial mother-machine list on the quarter's last day.
   SELECT credit_code, -- [city]
@@ -152,8 +174,22 @@ SELECT t.credit_code, $period::TEXT AS period, $start::DATE AS period_start, $en
   CASE WHEN CASE WHEN coalesce(v.vat_returns, 0) = 0 THEN NULL WHEN v.vat_spanning THEN false WHEN v.vat_returns >= 2 THEN true ELSE NOT v.vat_last_month_only OR t.vat_status = 'general' END THEN v.lowest_monthly_sales END AS lowest_monthly_sales,
   CASE WHEN CASE WHEN coalesce(v.vat_returns, 0) = 0 THEN NULL WHEN v.vat_spanning THEN false WHEN v.vat_returns >= 2 THEN true ELSE NOT v.vat_last_month_only OR t.vat_status = 'general' END THEN v.exempt_months_vat_payable END AS exempt_months_vat_payable,
   coalesce(qa.employees, t.employees)::BIGINT AS average_employees, coalesce(qa.assets, t.total_assets)::DECIMAL(18,2) AS average_total_assets,
-  qa.employees IS NOT NULL AS quarter_figures_reported
-FROM t LEFT JOIN agg a USING (credit_code) LEFT JOIN e USING (credit_code) LEFT JOIN l USING (credit_code) LEFT JOIN y USING (credit_code) LEFT JOIN h USING (credit_code) LEFT JOIN v USING (credit_code) LEFT JOIN qa USING (credit_code) -- [city]
-FROM t CROSS JOIN agg a CROSS JOIN e CROSS JOIN l CROSS JOIN y CROSS JOIN h CROSS JOIN v CROSS JOIN qa -- [one]
+  qa.employees IS NOT NULL AS quarter_figures_reported,
+  -- Small low-profit status for the six taxes and two fees: the annual return's figures, or a new
+  -- enterprise's at the quarter's end (facts.sql).
+  CASE WHEN t.kind <> 'enterprise' THEN NULL
+       WHEN t.registered_on < $annual_start::DATE OR (t.registered_on <= $annual_end::DATE AND y.counted_filed_on <= $end::DATE) THEN coalesce(ya.counted_employees, t.employees)
+       WHEN t.registered_on > $annual_end::DATE AND y.later_income IS NOT NULL THEN coalesce(ya.later_employees, t.employees)
+       ELSE coalesce(qe.employees, t.employees) END::BIGINT AS slpe_status_employees,
+  CASE WHEN t.kind <> 'enterprise' THEN NULL
+       WHEN t.registered_on < $annual_start::DATE OR (t.registered_on <= $annual_end::DATE AND y.counted_filed_on <= $end::DATE) THEN coalesce(ya.counted_assets, t.total_assets)
+       WHEN t.registered_on > $annual_end::DATE AND y.later_income IS NOT NULL THEN coalesce(ya.later_assets, t.total_assets)
+       ELSE coalesce(qe.assets, t.total_assets) END::DECIMAL(18,2) AS slpe_status_total_assets,
+  CASE WHEN t.kind <> 'enterprise' THEN NULL
+       WHEN t.registered_on < $annual_start::DATE OR (t.registered_on <= $annual_end::DATE AND y.counted_filed_on <= $end::DATE) THEN ya.counted_employees IS NOT NULL
+       WHEN t.registered_on > $annual_end::DATE AND y.later_income IS NOT NULL THEN ya.later_employees IS NOT NULL
+       ELSE qe.employees IS NOT NULL END AS slpe_status_figures_reported
+FROM t LEFT JOIN agg a USING (credit_code) LEFT JOIN e USING (credit_code) LEFT JOIN l USING (credit_code) LEFT JOIN y USING (credit_code) LEFT JOIN h USING (credit_code) LEFT JOIN v USING (credit_code) LEFT JOIN qa USING (credit_code) LEFT JOIN qe USING (credit_code) LEFT JOIN ya USING (credit_code) -- [city]
+FROM t CROSS JOIN agg a CROSS JOIN e CROSS JOIN l CROSS JOIN y CROSS JOIN h CROSS JOIN v CROSS JOIN qa CROSS JOIN qe CROSS JOIN ya -- [one]
 RETURNING * -- [one]
 ;
