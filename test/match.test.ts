@@ -130,10 +130,14 @@ describe('policy robot: facts from data, set-wise matching, explanations, ledger
     assert.doesNotMatch(p?.text.zh[0] ?? '', /2023年第6号（/);
     assert.ok(!p?.sources.some((s) => s.document.startsWith('财政部 税务总局公告2023年第6号')), JSON.stringify(p?.sources));
     assert.doesNotMatch(zh, /预计本季度可享受/);
-    assert.match(zh, /从业人数季度平均值为 320 人，要求不超过 300 人，超出 20 人（slpe\.maxEmployees: 财政部 税务总局公告2023年第12号/);
+    // No CIT return of the year reports its head count: the registered 320 stands in, and is named so.
+    assert.match(
+      zh,
+      /从业人数（登记信息：预缴申报未填报季度平均值）为 320 人，要求不超过 300 人，超出 20 人（slpe\.maxEmployees: 财政部 税务总局公告2023年第12号/,
+    );
     assert.match(
       en,
-      /employees averaged over the quarters is 320, required at most 300: 20 over the limit \(slpe\.maxEmployees: 财政部 税务总局公告2023年第12号/,
+      /employees \(registered: no CIT return of the year reports the quarter averages\) is 320, required at most 300: 20 over the limit \(slpe\.maxEmployees: 财政部 税务总局公告2023年第12号/,
     );
     const unknown = await explainTaxpayer(store, { creditCode: T.unfiled, period: Q, policy: 'vat.smallScaleThreshold2026' });
     assert.equal(unknown.policies[0]?.status, 'unknown');
@@ -169,11 +173,14 @@ describe('policy robot: facts from data, set-wise matching, explanations, ledger
       assert.match(p?.text.en[0] ?? '', /: near miss, but there is nothing to reduce this quarter \(estimated at 0\.00 yuan\)\. Source: /);
       const zh = p?.text.zh.join('\n') ?? '';
       const en = p?.text.en.join('\n') ?? '';
-      assert.match(zh, /✗ 从业人数季度平均值为 304 人，要求不超过 300 人，超出 4 人（/);
+      assert.match(zh, /✗ 从业人数（登记信息：预缴申报未填报季度平均值）为 304 人，要求不超过 300 人，超出 4 人（/);
       // Decimals as stored, whole yuan without them; grouped by thousands in both languages.
-      assert.match(zh, /✓ 资产总额季度平均值为 43,573,960\.44 元，要求不超过 50,000,000 元（/);
-      assert.match(en, /✓ total assets averaged over the quarters is 43,573,960\.44 yuan, required at most 50,000,000 yuan \(/);
-      assert.match(en, /✗ employees averaged over the quarters is 304, required at most 300: 4 over the limit \(/);
+      assert.match(zh, /✓ 资产总额（登记信息：预缴申报未填报季度平均值）为 43,573,960\.44 元，要求不超过 50,000,000 元（/);
+      assert.match(
+        en,
+        /✓ total assets \(registered: no CIT return of the year reports the quarter averages\) is 43,573,960\.44 yuan, required at most 50,000,000 yuan \(/,
+      );
+      assert.match(en, /✗ employees \(registered: no CIT return of the year reports the quarter averages\) is 304, required at most 300: 4 over the limit \(/);
     } finally {
       await own.close();
     }
@@ -576,6 +583,21 @@ describe('the small low-profit test reads the head count and assets the CIT prep
       "No CIT return of the year reports head count and assets yet, so this is judged on the registered figures; check that the quarterly averages ((start + end) ÷ 2, averaged over the year's quarters so far) stay within 300 people and 50,000,000 yuan (MOF/STA Announcement 2023 No. 12).",
     ]);
     assert.deepEqual(await notices(A.shrank), []);
+    // Its explanation names the figure as the registered one, not as the returns' average; one whose returns report it, as theirs.
+    const lines = async (code: string) =>
+      (await explainTaxpayer(store, { creditCode: code, period: '2026-Q1', policy: 'cit.smallLowProfit' })).policies[0]?.text ?? { zh: [], en: [] };
+    const silent = await lines(A.silent);
+    assert.ok(
+      silent.zh.includes(
+        '  ✓ 从业人数（登记信息：预缴申报未填报季度平均值）为 80 人，要求不超过 300 人（slpe.maxEmployees: 财政部 税务总局公告2023年第12号 [C], 2023-01-01..2027-12-31）',
+      ),
+      silent.zh.join('\n'),
+    );
+    assert.ok(
+      silent.en.some((l) => l.startsWith('  ✓ employees (registered: no CIT return of the year reports the quarter averages) is 80, required at most 300')),
+      silent.en.join('\n'),
+    );
+    assert.ok((await lines(A.shrank)).zh.some((l) => l.startsWith('  ✓ 从业人数季度平均值为 299 人')));
   });
 
   it('a near miss says what the average is against the limit, and a re-match of one taxpayer reads the same figures', async () => {
@@ -692,6 +714,11 @@ describe("the six taxes and two fees judge small low-profit status on the annual
       '未取得判定小型微利企业所用的从业人数和资产总额（适用的企业所得税年度汇算清缴申报；新设立企业为预缴申报的季末数），以上按登记信息判断；请核实是否不超过300人、5000万元（财政部 税务总局公告2022年第10号、国家税务总局公告2022年第3号）',
     ]);
     assert.deepEqual(await notices(A.annualUnder), []);
+    const p = (await explainTaxpayer(store, { creditCode: A.annualSilent, period: '2026-Q2', policy: 'surcharges.sixTaxesTwoFees' })).policies[0];
+    assert.ok(
+      p?.text.zh.some((l) => l.trim().startsWith('✓ 从业人数（登记信息：适用的汇算清缴或新设立企业的预缴申报未报送）为 120 人')),
+      p?.text.zh.join('\n'),
+    );
   });
 
   it('a near miss says what the annual return reports against the limit, and a re-match of one taxpayer reads the same figures', async () => {
@@ -826,13 +853,14 @@ describe('single-taxpayer re-match: the same facts and results as the city run',
     // A rule that is all of its conditions lacks its ✗ lines; one with alternatives, what lackingOf says.
     let alternatives = 0;
     for (const n of nearMisses) {
-      const p = (await explainTaxpayer(store, { creditCode: n.creditCode, period, policy: n.policyId })).policies[0] as PolicyExplanation;
+      const x = await explainTaxpayer(store, { creditCode: n.creditCode, period, policy: n.policyId });
+      const p = x.policies[0] as PolicyExplanation;
       const words = lacking.get(n.creditCode)?.get(n.policyId);
       assert.ok((words?.length ?? 0) > 0, `${n.creditCode} ${n.policyId}: a near miss lacks something`);
       const { tree } = p.trace;
       if ('op' in tree && (tree.op === 'any' || tree.of.some((x) => 'op' in x))) {
         alternatives++;
-        assert.deepEqual(words, lackingOf(p).zh, `${n.creditCode} ${n.policyId}`);
+        assert.deepEqual(words, lackingOf(p, x.facts).zh, `${n.creditCode} ${n.policyId}`);
         continue;
       }
       const failed = p.text.zh.filter((l) => l.trim().startsWith('✗')).map((l) => l.trim().replace(/^✗\s*/, ''));
@@ -1200,8 +1228,8 @@ describe('explanations follow the rule: any one of, all of, as deep as it goes',
       '    ✗ 纳税人类型为 企业，要求为 个体工商户',
       '    ✗ 以下各项须全部满足（未全部满足）：',
       '      ✓ 纳税人类型为 企业，要求为 企业',
-      `      ✗ 汇算清缴从业人数（新设立企业为季末数）为 320 人，要求不超过 300 人，超出 20 人（${limit('slpe.maxEmployees')}）`,
-      `      ✓ 汇算清缴资产总额（新设立企业为季末数）为 20,000,000 元，要求不超过 50,000,000 元（${limit('slpe.maxAssets')}）`,
+      `      ✗ 从业人数（登记信息：适用的汇算清缴或新设立企业的预缴申报未报送）为 320 人，要求不超过 300 人，超出 20 人（${limit('slpe.maxEmployees')}）`,
+      `      ✓ 资产总额（登记信息：适用的汇算清缴或新设立企业的预缴申报未报送）为 20,000,000 元，要求不超过 50,000,000 元（${limit('slpe.maxAssets')}）`,
       // Small low-profit status for the halving is the annual return's that counts, not the year so far.
       '      ✓ 以下任一项满足即可（已满足）：',
       '        ✗ 新设立企业、首次汇算清缴前为 否，要求为 是',
@@ -1217,20 +1245,21 @@ describe('explanations follow the rule: any one of, all of, as deep as it goes',
       '    ✗ kind of taxpayer is enterprise, required equal to individual business',
       '    ✗ all of the following (not all met):',
       '      ✓ kind of taxpayer is enterprise, required equal to enterprise',
-      `      ✗ employees on the annual CIT return that counts (a new enterprise's at the quarter's end) is 320, required at most 300: 20 over the limit (${limit('slpe.maxEmployees')})`,
-      `      ✓ total assets on the annual CIT return that counts (a new enterprise's at the quarter's end) is 20,000,000 yuan, required at most 50,000,000 yuan (${limit('slpe.maxAssets')})`,
+      `      ✗ employees (registered: neither the annual CIT return that counts nor, for a new enterprise, a prepayment return reports them) is 320, required at most 300: 20 over the limit (${limit('slpe.maxEmployees')})`,
+      `      ✓ total assets (registered: neither the annual CIT return that counts nor, for a new enterprise, a prepayment return reports them) is 20,000,000 yuan, required at most 50,000,000 yuan (${limit('slpe.maxAssets')})`,
       '      ✓ any one of the following (met):',
       '        ✗ a new enterprise before its first annual CIT return is no, required equal to yes',
       `        ✓ taxable income on the annual CIT return that counts is 1,500,000 yuan, required at most 3,000,000 yuan (${limit('slpe.maxTaxableIncome')})`,
     ]);
     // Meeting any one alternative is enough, and of the third only the employees are lacking.
-    const lacks = lackingOf(p);
+    // Its figures are the registered ones, and named so (no return reports those it is judged on).
+    const lacks = lackingOf(p, (await explainTaxpayer(store, { creditCode: big, period: Q })).facts);
     assert.deepEqual(lacks, {
       zh: [
-        `满足以下任一项即可：①增值税纳税人身份为 一般纳税人，要求为 小规模纳税人；②纳税人类型为 企业，要求为 个体工商户；③汇算清缴从业人数（新设立企业为季末数）为 320 人，要求不超过 300 人，超出 20 人（${limit('slpe.maxEmployees')}）`,
+        `满足以下任一项即可：①增值税纳税人身份为 一般纳税人，要求为 小规模纳税人；②纳税人类型为 企业，要求为 个体工商户；③从业人数（登记信息：适用的汇算清缴或新设立企业的预缴申报未报送）为 320 人，要求不超过 300 人，超出 20 人（${limit('slpe.maxEmployees')}）`,
       ],
       en: [
-        `any one of: (1) VAT status is general VAT taxpayer, required equal to small-scale VAT taxpayer; (2) kind of taxpayer is enterprise, required equal to individual business; (3) employees on the annual CIT return that counts (a new enterprise's at the quarter's end) is 320, required at most 300: 20 over the limit (${limit('slpe.maxEmployees')})`,
+        `any one of: (1) VAT status is general VAT taxpayer, required equal to small-scale VAT taxpayer; (2) kind of taxpayer is enterprise, required equal to individual business; (3) employees (registered: neither the annual CIT return that counts nor, for a new enterprise, a prepayment return reports them) is 320, required at most 300: 20 over the limit (${limit('slpe.maxEmployees')})`,
       ],
     });
     // What a push of the near miss says it lacks.
@@ -1244,7 +1273,7 @@ describe('explanations follow the rule: any one of, all of, as deep as it goes',
     ]);
     assert.deepEqual(pushed.get(big)?.get('surcharges.sixTaxesTwoFees'), lacks.zh);
     assert.deepEqual(pushed.get(big)?.get('cit.smallLowProfit'), [
-      `从业人数季度平均值为 320 人，要求不超过 300 人，超出 20 人（${limit('slpe.maxEmployees')}）`,
+      `从业人数（登记信息：预缴申报未填报季度平均值）为 320 人，要求不超过 300 人，超出 20 人（${limit('slpe.maxEmployees')}）`,
     ]);
   });
 
@@ -1268,7 +1297,7 @@ describe('explanations follow the rule: any one of, all of, as deep as it goes',
     // Not a near miss: with the return's income unknown, meeting the head count would not be known to be enough.
     assert.equal(q.status, 'notEligible');
     assert.deepEqual(q.text.zh.slice(-4), [
-      `      ✓ 汇算清缴资产总额（新设立企业为季末数）为 20,000,000 元，要求不超过 50,000,000 元（${limit('slpe.maxAssets')}）`,
+      `      ✓ 资产总额（登记信息：适用的汇算清缴或新设立企业的预缴申报未报送）为 20,000,000 元，要求不超过 50,000,000 元（${limit('slpe.maxAssets')}）`,
       '      – 以下任一项满足即可（无须判断：同组另一项未满足）：',
       '        ✗ 新设立企业、首次汇算清缴前为 否，要求为 是',
       '        – 适用的企业所得税年度汇算清缴应纳税所得额：缺少数据（适用的企业所得税年度汇算清缴应纳税所得额），无须判断（所在一组无须判断）',

@@ -3,7 +3,7 @@ import { groupedYuan } from '../model/yuan.ts';
 import { evaluateFormula } from '../rules/formula.ts';
 import { type ConditionTrace, type Explained, evaluate, explain, type FactRow, type TraceNode, type Truth } from '../rules/interpret.ts';
 import type { Db } from '../store/db.ts';
-import { FACT_LABELS, type MatchStatus, SOURCE_NOTES_ZH, STATUS_LABELS, VALUE_LABELS } from './labels.ts';
+import { FACT_LABELS, type MatchStatus, SOURCE_NOTES_ZH, STAND_INS, STATUS_LABELS, VALUE_LABELS } from './labels.ts';
 import { catalogueOf, DEFAULT_LAW_DIR, policiesOf } from './match.ts';
 import { parseQuarter } from './period.ts';
 import { fen, matchedPeers, rank, takenInstead, worthMore } from './stacking.ts';
@@ -91,15 +91,21 @@ export function sourceZh(source: string): string {
   });
 }
 
-/** The fact a condition reads, and its label. */
-function factOf(c: ConditionTrace): { fact: string; label: Words } {
+/**
+ * The fact a condition reads, and its label: where the facts are given and the figure is the registered
+ * one standing in for a return's (STAND_INS), named as the registered one.
+ */
+function factOf(c: ConditionTrace, facts?: FactRow): { fact: string; label: Words } {
   const fact = Object.keys(c.observed)[0] ?? '';
+  const standIn = STAND_INS[fact];
+  const reported = standIn && facts ? facts[standIn.reportedBy] : undefined;
+  if (standIn && (reported === false || reported === 'false')) return { fact, label: standIn };
   return { fact, label: FACT_LABELS[fact] ?? { zh: fact, en: fact } };
 }
 
 /** One condition in words, without its mark (✓, ✗ or ?, MARK). */
-function conditionText(c: ConditionTrace): Words {
-  const { fact, label } = factOf(c);
+function conditionText(c: ConditionTrace, facts?: FactRow): Words {
+  const { fact, label } = factOf(c, facts);
   const raw = c.observed[fact];
   const show = (v: unknown, lang: 'zh' | 'en') =>
     typeof v === 'boolean' || v === 'true' || v === 'false'
@@ -189,7 +195,7 @@ const groupLine = (op: 'all' | 'any', says: Words): Words => ({ zh: `${GROUP_OPE
  * with its own line and its parts follow, indented, each marked with whether it holds. A rule that
  * is all of its conditions is the list of them, as it always read.
  */
-function conditionLines(trace: Explained): Words[] {
+function conditionLines(trace: Explained, facts?: FactRow): Words[] {
   const lines: Words[] = [];
   // moot: why a part not known here needs no answer (its group is decided without it), or null. A
   // group not needed passes on its own reason to its unknown parts. Shown as "cannot be decided",
@@ -202,7 +208,7 @@ function conditionLines(trace: Explained): Words[] {
     };
     if ('condition' in n) {
       const c = trace.conditions[n.condition] as ConditionTrace;
-      line(c.result, c.result === 'unknown' && moot ? mootText(c, moot) : conditionText(c));
+      line(c.result, c.result === 'unknown' && moot ? mootText(c, moot) : conditionText(c, facts));
     } else if ('constant' in n) line(n.result, { zh: n.constant, en: n.constant });
     else if (n.result === 'unknown' && moot) {
       line(n.result, groupLine(n.op, { zh: `无须判断：${moot.zh}`, en: `not needed: ${moot.en}` }));
@@ -234,14 +240,15 @@ const CIRCLED = '①②③④⑤⑥⑦⑧⑨⑩';
  * What a taxpayer lacks for a rule it fails, in words: each failed condition that the rule needs.
  * Of alternatives (any one of) none holds, and meeting one of them is enough: they are one phrase,
  * each alternative with what it lacks ("满足以下任一项即可：①……；②……"). A failed alternative of a
- * group that holds anyway is not lacking, nor is a condition that cannot be decided.
+ * group that holds anyway is not lacking, nor is a condition that cannot be decided. Given the
+ * taxpayer's facts, a registered figure standing in for a return's is named as registered.
  */
-export function lackingOf(p: Pick<PolicyExplanation, 'trace'>): { zh: string[]; en: string[] } {
+export function lackingOf(p: Pick<PolicyExplanation, 'trace'>, facts?: FactRow): { zh: string[]; en: string[] } {
   const { conditions, tree } = p.trace;
   const walk = (n: TraceNode): Words[] => {
     if ('condition' in n) {
       const c = conditions[n.condition] as ConditionTrace;
-      return c.result === 'false' ? [conditionText(c)] : [];
+      return c.result === 'false' ? [conditionText(c, facts)] : [];
     }
     if ('constant' in n || n.result !== 'false') return [];
     if (n.op === 'all') return n.of.flatMap(walk);
@@ -519,7 +526,7 @@ export async function wordsOfTaxpayers(
     const mine = new Map<string, { zh: string[]; en: string[] }>();
     for (const p of inForce) {
       const kind = wanted.get(p.entry.id);
-      if (kind === 'nearMiss') mine.set(p.entry.id, lackingOf({ trace: explain(p.rule, row) }));
+      if (kind === 'nearMiss') mine.set(p.entry.id, lackingOf({ trace: explain(p.rule, row) }, row));
       else if (kind === 'relief') {
         const notices = noticesOf(p.notices, row);
         if (notices.length > 0) mine.set(p.entry.id, { zh: notices.map((n) => n.zh), en: notices.map((n) => n.en) });
@@ -564,7 +571,7 @@ function explainFacts(facts: FactRow, inForce: InForce, policies: InForce): Poli
     const trace = explain(rule, facts);
     const status = statusOf(trace.result, loose, facts);
     const value = benefit && (status === 'matched' || status === 'nearMiss') ? evaluateFormula(benefit, facts) : null;
-    const lines = conditionLines(trace);
+    const lines = conditionLines(trace, facts);
     const date = String(facts.period_end);
     const head = headline(entry, status, value, null, date);
     return {

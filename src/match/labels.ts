@@ -96,6 +96,34 @@ export const FACT_LABELS: Record<string, { zh: string; en: string; from?: { zh: 
   },
 };
 
+/**
+ * Facts that hold the registered figure where no return reports their own, with the fact that says
+ * whether one does and how the registered figure is named then: an explanation must not tell a company
+ * that its returns report what they do not.
+ */
+export const STAND_INS: Record<string, { reportedBy: string; zh: string; en: string }> = {
+  average_employees: {
+    reportedBy: 'quarter_figures_reported',
+    zh: '从业人数（登记信息：预缴申报未填报季度平均值）',
+    en: 'employees (registered: no CIT return of the year reports the quarter averages)',
+  },
+  average_total_assets: {
+    reportedBy: 'quarter_figures_reported',
+    zh: '资产总额（登记信息：预缴申报未填报季度平均值）',
+    en: 'total assets (registered: no CIT return of the year reports the quarter averages)',
+  },
+  slpe_status_employees: {
+    reportedBy: 'slpe_status_figures_reported',
+    zh: '从业人数（登记信息：适用的汇算清缴或新设立企业的预缴申报未报送）',
+    en: 'employees (registered: neither the annual CIT return that counts nor, for a new enterprise, a prepayment return reports them)',
+  },
+  slpe_status_total_assets: {
+    reportedBy: 'slpe_status_figures_reported',
+    zh: '资产总额（登记信息：适用的汇算清缴或新设立企业的预缴申报未报送）',
+    en: 'total assets (registered: neither the annual CIT return that counts nor, for a new enterprise, a prepayment return reports them)',
+  },
+};
+
 /** How coded values read to a person. */
 export const VALUE_LABELS: Record<string, { zh: string; en: string }> = {
   enterprise: { zh: '企业', en: 'enterprise' },
