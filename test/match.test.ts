@@ -706,19 +706,29 @@ describe("the six taxes and two fees judge small low-profit status on the annual
     assert.deepEqual(await at('2026-Q2', A.firstFiled), { e: '290', a: '8000000.00', r: true, s: 'matched', cit: 'nearMiss' });
   });
 
-  it('falls back on the registered figures where the return reports none, and tells the company to check them', async () => {
+  it('falls back on the registered figures where the return reports none, and its explanation names them as registered', async () => {
     assert.deepEqual(await at('2026-Q2', A.annualSilent), { e: '120', a: '20000000.00', r: false, s: 'matched', cit: 'matched' });
-    const notices = async (code: string) =>
-      (await explainTaxpayer(store, { creditCode: code, period: '2026-Q2', policy: 'surcharges.sixTaxesTwoFees' })).policies[0]?.notices.map((n) => n.zh);
-    assert.deepEqual(await notices(A.annualSilent), [
-      '未取得判定小型微利企业所用的从业人数和资产总额（适用的企业所得税年度汇算清缴申报；新设立企业为预缴申报的季末数），以上按登记信息判断；请核实是否不超过300人、5000万元（财政部 税务总局公告2022年第10号、国家税务总局公告2022年第3号）',
-    ]);
-    assert.deepEqual(await notices(A.annualUnder), []);
-    const p = (await explainTaxpayer(store, { creditCode: A.annualSilent, period: '2026-Q2', policy: 'surcharges.sixTaxesTwoFees' })).policies[0];
+    const lines = async (code: string) =>
+      (await explainTaxpayer(store, { creditCode: code, period: '2026-Q2', policy: 'surcharges.sixTaxesTwoFees' })).policies[0]?.text ?? { zh: [], en: [] };
+    const silent = await lines(A.annualSilent);
     assert.ok(
-      p?.text.zh.some((l) => l.trim().startsWith('✓ 从业人数（登记信息：适用的汇算清缴或新设立企业的预缴申报未报送）为 120 人')),
-      p?.text.zh.join('\n'),
+      silent.zh.some((l) => l.trim().startsWith('✓ 从业人数（登记信息：适用的汇算清缴或新设立企业的预缴申报未报送）为 120 人')),
+      silent.zh.join('\n'),
     );
+    assert.ok(
+      silent.zh.some((l) => l.trim().startsWith('✓ 资产总额（登记信息：适用的汇算清缴或新设立企业的预缴申报未报送）为 20,000,000 元')),
+      silent.zh.join('\n'),
+    );
+    assert.ok(
+      silent.en.some((l) =>
+        l
+          .trim()
+          .startsWith('✓ employees (registered: neither the annual CIT return that counts nor, for a new enterprise, a prepayment return reports them) is 120'),
+      ),
+      silent.en.join('\n'),
+    );
+    // One whose return reports them: the return's, named so.
+    assert.ok((await lines(A.annualUnder)).zh.some((l) => l.trim().startsWith('✓ 汇算清缴从业人数（新设立企业为季末数）为 280 人')));
   });
 
   it('a near miss says what the annual return reports against the limit, and a re-match of one taxpayer reads the same figures', async () => {
