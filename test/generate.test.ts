@@ -261,8 +261,7 @@ describe('generateCity', () => {
         SELECT credit_code, r.period_end AS annual_end, filed_on, tax_base, i.employees AS ae, i.total_assets AS aa
         FROM ${generatedSource(dirY, 'filing')} r LEFT JOIN ${info} i USING (credit_code, period_start, period_end) WHERE tax_type = 'citAnnual'
       ), f AS (
-        SELECT credit_code, r.period_end, filed_on, tax_base, i.employees AS ae, i.total_assets AS aa
-        FROM ${generatedSource(dirY, 'filing')} r LEFT JOIN ${info} i USING (credit_code, period_start, period_end) WHERE tax_type = 'citAnnual'
+        SELECT credit_code, annual_end AS period_end, filed_on, tax_base, ae, aa FROM a
       ), qe AS (
         SELECT s.credit_code, s.period_end, arg_max(q.employees_end, q.period_end) AS qe, arg_max(q.assets_end, q.period_end) AS qa
         FROM s JOIN ${generatedSource(dirY, 'cit_quarter_info')} q ON q.credit_code = s.credit_code AND q.period_end <= s.qend

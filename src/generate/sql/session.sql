@@ -141,11 +141,12 @@ CREATE OR REPLACE TEMP MACRO quarter_assets(idx, assets, b) AS
 -- its registration's window month), rounded up as the facts round theirs, from the same boundaries as
 -- the prepayment returns (a quarter begun by the registration starts at it). Before the window too: a
 -- boundary is only a number to the hash. The six taxes and two fees' claims (setup.sql) judge these.
+-- The window month of 1 January of year yr (negative before the window).
+CREATE OR REPLACE TEMP MACRO year_start_m(yr) AS ((yr) - year(getvariable('start_date'))) * 12 + 1 - month(getvariable('start_date'));
 CREATE OR REPLACE TEMP MACRO year_quarters(yr, reg_m) AS
   list_transform(
-    list_filter(range(4), k -> ((yr) - year(getvariable('start_date'))) * 12 + 1 - month(getvariable('start_date')) + 3 * k + 2 >= (reg_m)),
-    k -> [greatest(((yr) - year(getvariable('start_date'))) * 12 + 1 - month(getvariable('start_date')) + 3 * k, (reg_m)),
-          ((yr) - year(getvariable('start_date'))) * 12 + 1 - month(getvariable('start_date')) + 3 * k + 3]);
+    list_filter(range(4), k -> year_start_m(yr) + 3 * k + 2 >= (reg_m)),
+    k -> [greatest(year_start_m(yr) + 3 * k, (reg_m)), year_start_m(yr) + 3 * k + 3]);
 CREATE OR REPLACE TEMP MACRO annual_employees(idx, employees, yr, reg_m) AS
   ((list_sum(list_transform(year_quarters(yr, reg_m), b -> quarter_employees(idx, employees, b[1]) + quarter_employees(idx, employees, b[2])))
     + 2 * len(year_quarters(yr, reg_m)) - 1) // (2 * len(year_quarters(yr, reg_m))))::BIGINT;
