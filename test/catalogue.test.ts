@@ -234,7 +234,13 @@ describe('(b) benefit formulas agree with the calculator', () => {
     ];
     for (const [date, period, id, amounts] of runs) {
       for (const sales of amounts) {
-        const facts = { vat_status: 'smallScale', quarterly_sales: sales };
+        const facts = {
+          vat_status: 'smallScale',
+          vat_monthly_filer: false,
+          quarterly_sales: sales,
+          small_scale_exemption_sales: sales,
+          small_scale_taxed_sales: '0.00',
+        };
         assert.equal(explain(at(date, id).rule, facts).result, 'true', `${id} ${sales}`);
         const exempt = calculate({ calculation: 'vat.smallScale', period, inputs: { sales } });
         const taxed = calculate({ calculation: 'vat.smallScale', period, inputs: { sales: '0.00', specialInvoiceSales: sales } });
@@ -242,6 +248,67 @@ describe('(b) benefit formulas agree with the calculator', () => {
         const saved = formatYuan(fen(result(taxed, 'vatPayable')) - fen(result(exempt, 'vatPayable')));
         assert.equal(benefit(date, id, facts), saved, `${id} ${sales}`);
       }
+    }
+  });
+
+  it('small-scale VAT of a monthly filer: each month judged on its own line; the exemption’s formula equals the calculator on its months taken together, the reduced rate’s within a fen, and both the month-by-month sum within a fen a month', () => {
+    const runs: [string, string, string, string, string[]][] = [
+      ['2025-09-30', '2025', 'vat.smallScaleExemption2023', 'vat.smallScaleReducedRate2023', ['100000.00', '60000.03', '150000.01']],
+      ['2026-03-31', '2026', 'vat.smallScaleThreshold2026', 'vat.smallScaleReducedRate2026', ['99999.99', '100000.00', '123456.78']],
+    ];
+    for (const [date, year, exemptId, reducedId, months] of runs) {
+      const firstMonth = Number(date.slice(5, 7)) - 2;
+      // Month by month, as the returns are filed: which months the line exempts (the calculator's own
+      // judgement), what the exemption adds to the reduced rate there (the VAT at 1 %), and what the
+      // reduced rate relieves in the others (against 3 %). Each return rounds its VAT to the fen.
+      const exempt: number[] = [];
+      const taxedMonths: number[] = [];
+      let exemptByMonth = 0;
+      let reducedByMonth = 0;
+      months.forEach((sales, i) => {
+        const period = `${year}-${String(firstMonth + i).padStart(2, '0')}`;
+        const month = calculate({ calculation: 'vat.smallScale', period, inputs: { sales } });
+        if (month.result.belowThreshold === true) {
+          exempt.push(fen(sales));
+          exemptByMonth += fen(
+            result(calculate({ calculation: 'vat.smallScale', period, inputs: { sales: '0.00', specialInvoiceSales: sales } }), 'vatPayable'),
+          );
+        } else {
+          taxedMonths.push(fen(sales));
+          reducedByMonth += fen(result(month, 'vatRelief'));
+        }
+      });
+      const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
+      const all = months.map(fen);
+      const facts = {
+        vat_status: 'smallScale',
+        vat_monthly_filer: true,
+        quarterly_sales: formatYuan(sum(all)),
+        lowest_monthly_sales: formatYuan(Math.min(...all)),
+        highest_monthly_sales: formatYuan(Math.max(...all)),
+        small_scale_exemption_sales: formatYuan(sum(exempt)),
+        small_scale_taxed_sales: formatYuan(sum(taxedMonths)),
+      };
+      assert.equal(explain(at(date, exemptId).rule, facts).result, 'true', exemptId);
+      assert.equal(explain(at(date, reducedId).rule, facts).result, 'true', reducedId);
+      // The same sales taken together, on special invoices (never exempt, at 1 %): exactly the formulas.
+      const together = (fenSales: number) =>
+        calculate({
+          calculation: 'vat.smallScale',
+          period: `${year}-${String(firstMonth + 2).padStart(2, '0')}`,
+          inputs: { sales: '0.00', specialInvoiceSales: formatYuan(fenSales) },
+        });
+      const exemptWorth = benefit(date, exemptId, facts) as string;
+      const reducedWorth = benefit(date, reducedId, facts) as string;
+      assert.equal(exemptWorth, result(together(sum(exempt)), 'vatPayable'), exemptId);
+      // The reduced rate's formula rounds the two points once; the calculator rounds the tax at 3 % and
+      // at 1 % apart, so the two may differ by a fen.
+      assert.ok(Math.abs(fen(reducedWorth) - fen(result(together(sum(taxedMonths)), 'vatRelief'))) <= 1, reducedId);
+      assert.ok(Math.abs(fen(exemptWorth) - exemptByMonth) <= exempt.length, `${exemptId}: ${exemptWorth} against ${formatYuan(exemptByMonth)} month by month`);
+      assert.ok(
+        Math.abs(fen(reducedWorth) - reducedByMonth) <= taxedMonths.length + 1,
+        `${reducedId}: ${reducedWorth} against ${formatYuan(reducedByMonth)} month by month`,
+      );
     }
   });
 

@@ -234,7 +234,7 @@ describe('law catalogue', () => {
 
   it('a 2026 period uses the 2026 rule: exactly 300,000 a quarter is exempt in 2025, taxed in 2026', () => {
     const c = loadCatalogue('law');
-    const facts = { vat_status: 'smallScale', quarterly_sales: '300000' };
+    const facts = { vat_status: 'smallScale', vat_monthly_filer: false, quarterly_sales: '300000' };
     // The two regimes of the small-scale line; the catalogue holds other VAT entries beside them.
     const regimes = ['vat.smallScaleExemption2023', 'vat.smallScaleThreshold2026'];
     const vat = (date: string) => entriesAt(c, date).filter(({ entry }) => regimes.includes(entry.id));

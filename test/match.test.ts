@@ -12,7 +12,9 @@ import { catalogueOf, DEFAULT_LAW_DIR, policiesFor, runMatch } from '../src/matc
 import { parseQuarter } from '../src/match/period.ts';
 import { DISTRICTS, withCheckCharacter } from '../src/model/index.ts';
 import { planPushes } from '../src/push/plan.ts';
+import { compileRule } from '../src/rules/compile.ts';
 import { evaluateFormula } from '../src/rules/formula.ts';
+import { explain } from '../src/rules/interpret.ts';
 import { Store } from '../src/store/store.ts';
 import { tempDir } from './helpers/tmp.ts';
 
@@ -1215,11 +1217,11 @@ describe('explanations follow the rule: any one of, all of, as deep as it goes',
       '    ✗ high-tech enterprise certificate is no, required equal to yes',
       '    ✗ R&D expense is 0 yuan, required above 0 yuan: exactly at the limit',
     ]);
+    // What it lacks: of the alternatives, the one that fails on a figure alone (a gap that can be closed),
+    // not the certificate it does not hold.
     assert.deepEqual(lackingOf(p), {
-      zh: ['满足以下任一项即可：①高新技术企业证书为 否，要求为 是；②研发费用为 0 元，要求高于 0 元，恰为限额'],
-      en: [
-        'any one of: (1) high-tech enterprise certificate is no, required equal to yes; (2) R&D expense is 0 yuan, required above 0 yuan: exactly at the limit',
-      ],
+      zh: ['研发费用为 0 元，要求高于 0 元，恰为限额'],
+      en: ['R&D expense is 0 yuan, required above 0 yuan: exactly at the limit'],
     });
   });
 
@@ -1261,15 +1263,15 @@ describe('explanations follow the rule: any one of, all of, as deep as it goes',
       '        ✗ a new enterprise before its first annual CIT return is no, required equal to yes',
       `        ✓ taxable income on the annual CIT return that counts is 1,500,000 yuan, required at most 3,000,000 yuan (${limit('slpe.maxTaxableIncome')})`,
     ]);
-    // Meeting any one alternative is enough, and of the third only the employees are lacking.
-    // Its figures are the registered ones, and named so (no return reports those it is judged on).
+    // Meeting any one alternative is enough. The first two ask for another VAT status or kind of
+    // taxpayer, which no near miss closes; of the third, which fails on a figure alone, only the
+    // employees are lacking. Its figures are the registered ones, and named so (no return reports those
+    // it is judged on).
     const lacks = lackingOf(p, (await explainTaxpayer(store, { creditCode: big, period: Q })).facts);
     assert.deepEqual(lacks, {
-      zh: [
-        `满足以下任一项即可：①增值税纳税人身份为 一般纳税人，要求为 小规模纳税人；②纳税人类型为 企业，要求为 个体工商户；③从业人数（登记信息：适用的汇算清缴或新设立企业的预缴申报未报送）为 320 人，要求不超过 300 人，超出 20 人（${limit('slpe.maxEmployees')}）`,
-      ],
+      zh: [`从业人数（登记信息：适用的汇算清缴或新设立企业的预缴申报未报送）为 320 人，要求不超过 300 人，超出 20 人（${limit('slpe.maxEmployees')}）`],
       en: [
-        `any one of: (1) VAT status is general VAT taxpayer, required equal to small-scale VAT taxpayer; (2) kind of taxpayer is enterprise, required equal to individual business; (3) employees (registered: neither the annual CIT return that counts nor, for a new enterprise, a prepayment return reports them) is 320, required at most 300: 20 over the limit (${limit('slpe.maxEmployees')})`,
+        `employees (registered: neither the annual CIT return that counts nor, for a new enterprise, a prepayment return reports them) is 320, required at most 300: 20 over the limit (${limit('slpe.maxEmployees')})`,
       ],
     });
     // What a push of the near miss says it lacks.
@@ -1284,6 +1286,22 @@ describe('explanations follow the rule: any one of, all of, as deep as it goes',
     assert.deepEqual(pushed.get(big)?.get('surcharges.sixTaxesTwoFees'), lacks.zh);
     assert.deepEqual(pushed.get(big)?.get('cit.smallLowProfit'), [
       `从业人数（登记信息：预缴申报未填报季度平均值）为 320 人，要求不超过 300 人，超出 20 人（${limit('slpe.maxEmployees')}）`,
+    ]);
+  });
+
+  it('what a rule lacks: every alternative that fails on figures alone, or, when none does, every alternative', () => {
+    const lacks = (source: string, facts: Record<string, string | boolean>) => lackingOf({ trace: explain(compileRule('t', source, {}), facts) }).en;
+    // Two gaps: either closes it.
+    assert.deepEqual(lacks('employees <= 300 || total_assets <= 50000000', { employees: '320', total_assets: '60000000' }), [
+      'any one of: (1) employees is 320, required at most 300: 20 over the limit; (2) total assets is 60,000,000 yuan, required at most 50,000,000 yuan: 10,000,000 yuan over the limit',
+    ]);
+    // A state beside a gap: the gap alone.
+    assert.deepEqual(lacks('high_tech || employees <= 300', { high_tech: false, employees: '320' }), [
+      'employees is 320, required at most 300: 20 over the limit',
+    ]);
+    // Only states: all of them, as before.
+    assert.deepEqual(lacks('high_tech || vat_status == "smallScale"', { high_tech: false, vat_status: 'general' }), [
+      'any one of: (1) high-tech enterprise certificate is no, required equal to yes; (2) VAT status is general VAT taxpayer, required equal to small-scale VAT taxpayer',
     ]);
   });
 

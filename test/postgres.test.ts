@@ -924,6 +924,107 @@ describe("the education surcharges' exemption by the month for monthly filers, b
   });
 });
 
+describe('the small-scale VAT line by the month for monthly filers, by the quarter for quarterly ones, hand-built, on both engines', () => {
+  const engines = bothEngines({ migrate: true });
+  const code = (i: number) => withCheckCharacter(`91440300MA5G${String(i).padStart(5, '0')}`);
+  const MONTHS = [
+    ['2026-07-01', '2026-07-31'],
+    ['2026-08-01', '2026-08-31'],
+    ['2026-09-01', '2026-09-30'],
+  ] as const;
+
+  async function seed(db: Db) {
+    const tp = (i: number, vat: string, registered: string) =>
+      db.exec(`INSERT INTO taxpayer VALUES ($1, 'x', 'enterprise', $2, 'F51', 'futian', $3::DATE, 10, 800000, 'actualAccounts', false, NULL, 0, 'B')`, [
+        code(i),
+        vat,
+        registered,
+      ]);
+    const vat = (i: number, [start, end]: readonly [string, string], base: string, filed: string | null = '2026-10-10') =>
+      db.exec(`INSERT INTO filing VALUES ($1, 'vat', $2::DATE, $3::DATE, DATE '2026-10-15', $4::DATE, $5::DECIMAL(18,2), 0)`, [
+        code(i),
+        start,
+        end,
+        filed,
+        base,
+      ]);
+    // 1: small-scale, monthly: July 99,999.99 under the threshold, August exactly 100,000 (reaches it in
+    // 2026), September 150,000: exempt in July alone, 1 % on the other two.
+    await tp(1, 'smallScale', '2020-01-01');
+    await vat(1, MONTHS[0], '99999.99');
+    await vat(1, MONTHS[1], '100000');
+    await vat(1, MONTHS[2], '150000');
+    // 2: small-scale, monthly, registered in August: 290,000 for the quarter (under 300,000) but over
+    // 100,000 in both months, so exempt in neither.
+    await tp(2, 'smallScale', '2026-08-03');
+    await vat(2, ['2026-08-03', '2026-08-31'], '140000');
+    await vat(2, MONTHS[2], '150000');
+    // 3: small-scale, quarterly, 280,000: exempt for the quarter.
+    await tp(3, 'smallScale', '2020-01-01');
+    await vat(3, ['2026-07-01', '2026-09-30'], '280000');
+    // 4: small-scale, quarterly, exactly 300,000: reaches the threshold, 1 % on all of it.
+    await tp(4, 'smallScale', '2020-01-01');
+    await vat(4, ['2026-07-01', '2026-09-30'], '300000');
+    // 5: small-scale, monthly, September's return not filed: both answers unknown.
+    await tp(5, 'smallScale', '2020-01-01');
+    await vat(5, MONTHS[0], '50000');
+    await vat(5, MONTHS[1], '60000');
+    await vat(5, MONTHS[2], '0', null);
+    // 6: general, monthly, 90,000 a month: no small-scale relief, no figure of the line.
+    await tp(6, 'general', '2020-01-01');
+    for (const m of MONTHS) await vat(6, m, '90000');
+    // 7: small-scale, monthly, no month under the threshold, the lowest exactly at it: a near miss worth
+    // that month's VAT at 1 %.
+    await tp(7, 'smallScale', '2020-01-01');
+    await vat(7, MONTHS[0], '100500');
+    await vat(7, MONTHS[1], '100000');
+    await vat(7, MONTHS[2], '120000');
+  }
+
+  it('a monthly filer is exempt in its months under 100,000 and pays 1 % in the others, a quarterly filer is judged on its quarter; the city run and a re-match agree', async () => {
+    const facts = `SELECT credit_code, vat_monthly_filer, highest_monthly_sales::VARCHAR AS highest, small_scale_exemption_sales::VARCHAR AS exemption,
+                     small_scale_taxed_sales::VARCHAR AS taxed
+                   FROM current_fact WHERE period = '2026-Q3' ORDER BY credit_code`;
+    const results = `SELECT credit_code, policy_id, status, benefit::VARCHAR AS benefit FROM current_match
+                     WHERE period = '2026-Q3' AND policy_id IN ('vat.smallScaleThreshold2026', 'vat.smallScaleReducedRate2026') ORDER BY credit_code, policy_id`;
+    // 2 comes within the line in no month: what the exemption covers is then its lowest month, the worth
+    // of a near miss (it is none here: 140,000 is far over).
+    const expectedFacts = [
+      { credit_code: code(1), vat_monthly_filer: true, highest: '150000.00', exemption: '99999.99', taxed: '250000.00' },
+      { credit_code: code(2), vat_monthly_filer: true, highest: '150000.00', exemption: '140000.00', taxed: '290000.00' },
+      { credit_code: code(3), vat_monthly_filer: false, highest: null, exemption: '280000.00', taxed: '0.00' },
+      { credit_code: code(4), vat_monthly_filer: false, highest: null, exemption: '300000.00', taxed: '300000.00' },
+      { credit_code: code(5), vat_monthly_filer: true, highest: null, exemption: null, taxed: null },
+      { credit_code: code(6), vat_monthly_filer: true, highest: '90000.00', exemption: null, taxed: null },
+      { credit_code: code(7), vat_monthly_filer: true, highest: '120000.00', exemption: '100000.00', taxed: '320500.00' },
+    ];
+    // Only matched, near-miss and unknown results are stored. 2 is no near miss of the threshold: a
+    // month over it is taxed whatever the others, and the rule's loosened form reads its lowest month
+    // (140,000), far over.
+    const expectedResults = [
+      { credit_code: code(1), policy_id: 'vat.smallScaleReducedRate2026', status: 'matched', benefit: '5000.00' },
+      { credit_code: code(1), policy_id: 'vat.smallScaleThreshold2026', status: 'matched', benefit: '1000.00' },
+      { credit_code: code(2), policy_id: 'vat.smallScaleReducedRate2026', status: 'matched', benefit: '5800.00' },
+      { credit_code: code(3), policy_id: 'vat.smallScaleThreshold2026', status: 'matched', benefit: '2800.00' },
+      { credit_code: code(4), policy_id: 'vat.smallScaleReducedRate2026', status: 'matched', benefit: '6000.00' },
+      { credit_code: code(4), policy_id: 'vat.smallScaleThreshold2026', status: 'nearMiss', benefit: '3000.00' },
+      { credit_code: code(5), policy_id: 'vat.smallScaleReducedRate2026', status: 'unknown', benefit: null },
+      { credit_code: code(5), policy_id: 'vat.smallScaleThreshold2026', status: 'unknown', benefit: null },
+      { credit_code: code(7), policy_id: 'vat.smallScaleReducedRate2026', status: 'matched', benefit: '6410.00' },
+      { credit_code: code(7), policy_id: 'vat.smallScaleThreshold2026', status: 'nearMiss', benefit: '1000.00' },
+    ];
+    for (const db of [engines.duck, engines.server] as Db[]) {
+      await seed(db);
+      await runMatch(db, { period: '2026-Q3', now: new Date('2026-10-20T08:00:00Z') });
+      assert.deepEqual(await db.all(facts), expectedFacts, db.dialect);
+      assert.deepEqual(await db.all(results), expectedResults, db.dialect);
+      for (let i = 1; i <= 7; i++) await runMatch(db, { period: '2026-Q3', only: code(i), now: new Date('2026-10-21T08:00:00Z') });
+      assert.deepEqual(await db.all(facts), expectedFacts, `${db.dialect}, re-matched one by one`);
+      assert.deepEqual(await db.all(results), expectedResults, `${db.dialect}, re-matched one by one`);
+    }
+  });
+});
+
 describe('the year so far known only when the returns on record cover it, hand-built, on both engines', () => {
   const engines = bothEngines({ migrate: true });
   const code = (i: number) => withCheckCharacter(`91440300MA5W${String(i).padStart(5, '0')}`);

@@ -239,12 +239,23 @@ const CIRCLED = '①②③④⑤⑥⑦⑧⑨⑩';
 /**
  * What a taxpayer lacks for a rule it fails, in words: each failed condition that the rule needs.
  * Of alternatives (any one of) none holds, and meeting one of them is enough: they are one phrase,
- * each alternative with what it lacks ("满足以下任一项即可：①……；②……"). A failed alternative of a
- * group that holds anyway is not lacking, nor is a condition that cannot be decided. Given the
+ * each alternative with what it lacks ("满足以下任一项即可：①……；②……"); where some alternatives fail
+ * on figures alone, only those. A failed alternative of a group that holds anyway is not lacking, nor
+ * is a condition that cannot be decided. Given the
  * taxpayer's facts, a registered figure standing in for a return's is named as registered.
  */
 export function lackingOf(p: Pick<PolicyExplanation, 'trace'>, facts?: FactRow): { zh: string[]; en: string[] } {
   const { conditions, tree } = p.trace;
+  // Whether every condition a node fails is a gap in a figure (a failed comparison of numbers), which a
+  // near miss can close, rather than a state (a VAT status, how the VAT is filed), which it cannot.
+  const gapsOnly = (n: TraceNode): boolean => {
+    if ('condition' in n) {
+      const c = conditions[n.condition] as ConditionTrace;
+      return c.result !== 'false' || c.nearMiss !== undefined;
+    }
+    if ('constant' in n || n.result !== 'false') return true;
+    return n.op === 'all' ? n.of.every(gapsOnly) : n.of.some(gapsOnly);
+  };
   const walk = (n: TraceNode): Words[] => {
     if ('condition' in n) {
       const c = conditions[n.condition] as ConditionTrace;
@@ -252,7 +263,10 @@ export function lackingOf(p: Pick<PolicyExplanation, 'trace'>, facts?: FactRow):
     }
     if ('constant' in n || n.result !== 'false') return [];
     if (n.op === 'all') return n.of.flatMap(walk);
-    const alternatives = n.of.map(walk).filter((a) => a.length > 0);
+    // Of alternatives some of which lack figures alone, those are what the company lacks: a quarterly
+    // filer just over the quarterly line lacks sales under it, not "or file monthly".
+    const closable = n.of.filter(gapsOnly);
+    const alternatives = (closable.length > 0 ? closable : n.of).map(walk).filter((a) => a.length > 0);
     if (alternatives.length <= 1) return alternatives[0] ?? [];
     return [
       {

@@ -71,6 +71,19 @@ export const FACT_LABELS: Record<string, { zh: string; en: string; from?: { zh: 
     from: FROM.vatReturn,
     unit: 'yuan',
   },
+  highest_monthly_sales: { zh: '本季度最高月销售额', en: 'sales of the highest month of the quarter', from: FROM.vatReturn, unit: 'yuan' },
+  small_scale_exemption_sales: {
+    zh: '适用起征点（免征额）的销售额（按季为季度销售额，按月为未达标准各月，均未达到时为最低月）',
+    en: 'sales the exemption line covers (a quarterly filer: the quarter; a monthly filer: its months within the line, or its lowest month when none is)',
+    from: FROM.vatReturn,
+    unit: 'yuan',
+  },
+  small_scale_taxed_sales: {
+    zh: '达到起征点（超过免征额）应征税的销售额',
+    en: 'sales the exemption line leaves taxed',
+    from: FROM.vatReturn,
+    unit: 'yuan',
+  },
   // 季度平均值 as the CIT prepayment return names it (截至本期末: the year's quarters so far).
   average_employees: { zh: '从业人数季度平均值', en: 'employees averaged over the quarters', from: FROM.citReturn, unit: 'people' },
   average_total_assets: { zh: '资产总额季度平均值', en: 'total assets averaged over the quarters', from: FROM.citReturn, unit: 'yuan' },

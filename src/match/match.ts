@@ -49,10 +49,16 @@ export function annualReturnYear(quarter: Quarter): number {
  */
 const SURCHARGES_HALVING = 'surcharges.sixTaxesTwoFees';
 
-/** The law the facts read (sql/facts.sql): the halving's reduction codes, and the education surcharges' monthly line. */
+/**
+ * The law the facts read (sql/facts.sql): the halving's reduction codes, the education surcharges'
+ * monthly line, and the small-scale VAT exemption's lines and whether the amount itself is within them.
+ */
 interface FactsLaw {
   halving_codes: string;
   education_monthly_limit: string | null;
+  vat_monthly_line: string | null;
+  vat_quarterly_line: string | null;
+  vat_line_inclusive: boolean | null;
 }
 
 /**
@@ -77,13 +83,18 @@ function perQuarter<T>(make: (catalogue: Catalogue, quarter: Quarter) => T): (ca
 const factsLawOf = perQuarter((catalogue, quarter) => factsLaw(catalogue, quarter, policiesOf(catalogue, quarter)));
 
 function factsLaw(catalogue: Catalogue, quarter: Quarter, policies: Policies): FactsLaw {
-  const limit = paramsAt(catalogue.parameters, quarter.end)['surcharges.educationExemptMonthlySales'];
+  const params = paramsAt(catalogue.parameters, quarter.end);
+  const text = (name: string) => (params[name] === undefined ? null : String(params[name].value));
+  const inclusive = params['vat.thresholdInclusive'];
   return {
     halving_codes: policies
       .filter((p) => p.entry.id === SURCHARGES_HALVING)
       .flatMap((p) => p.entry.reductionCodes ?? [])
       .join(','),
-    education_monthly_limit: limit === undefined ? null : String(limit.value),
+    education_monthly_limit: text('surcharges.educationExemptMonthlySales'),
+    vat_monthly_line: text('vat.smallScaleMonthlyThreshold'),
+    vat_quarterly_line: text('vat.smallScaleQuarterlyThreshold'),
+    vat_line_inclusive: inclusive === undefined ? null : inclusive.value === true,
   };
 }
 

@@ -116,6 +116,18 @@ export const FACTS: Record<string, FactSpec> = {
     type: 'bool',
     doc: "slpe_status_employees and slpe_status_total_assets are the figures a return reports (the annual return that counts, or a new enterprise's prepayment return), not the registered ones standing in; unknown for a taxpayer that is not an enterprise",
   },
+  highest_monthly_sales: {
+    type: 'decimal',
+    doc: "the largest sales of a month of the period, of a monthly filer's VAT returns (unknown for a quarterly filer, or while a month's return is not filed), yuan",
+  },
+  small_scale_exemption_sales: {
+    type: 'decimal',
+    doc: "a small-scale taxpayer's sales of the period the VAT exemption covers when its line holds (vat.smallScaleQuarterlyThreshold, vat.smallScaleMonthlyThreshold, vat.thresholdInclusive at the period's end): a quarterly filer's quarter, exempt whole or not at all; a monthly filer's months within the monthly line, each month on its own, or, when none is, its lowest month (what coming within the line would exempt: a near miss's worth); unknown for other taxpayers, without a VAT return of the period, or while one is not filed, yuan",
+  },
+  small_scale_taxed_sales: {
+    type: 'decimal',
+    doc: "a small-scale taxpayer's sales of the period the VAT exemption line leaves taxed (at the reduced rate): a quarterly filer's quarter when it is not within the quarterly line, else 0; a monthly filer's months not within the monthly line; unknown as small_scale_exemption_sales, yuan",
+  },
 };
 
 /** A law parameter as resolved at a date: its value, type and legal source. */

@@ -53,6 +53,8 @@ WITH t AS (
     bool_and(period_start >= $month_start::DATE) FILTER (WHERE tax_type = 'vat' AND period_end >= $start::DATE) AS vat_last_month_only, -- [one]
     CASE WHEN bool_and(filed) FILTER (WHERE tax_type = 'vat' AND period_end >= $start::DATE AND date_trunc('month', period_start) = date_trunc('month', period_end)) THEN min(tax_base) FILTER (WHERE tax_type = 'vat' AND period_end >= $start::DATE AND date_trunc('month', period_start) = date_trunc('month', period_end)) END AS lowest_monthly_sales, -- [one]
     CASE WHEN bool_and(filed) FILTER (WHERE tax_type = 'vat' AND period_end >= $start::DATE AND date_trunc('month', period_start) = date_trunc('month', period_end)) THEN coalesce(sum(tax_payable) FILTER (WHERE tax_type = 'vat' AND period_end >= $start::DATE AND date_trunc('month', period_start) = date_trunc('month', period_end) AND tax_base <= $education_monthly_limit::DECIMAL(18,2)), 0) END AS exempt_months_vat_payable, -- [one]
+    CASE WHEN bool_and(filed) FILTER (WHERE tax_type = 'vat' AND period_end >= $start::DATE AND date_trunc('month', period_start) = date_trunc('month', period_end)) THEN max(tax_base) FILTER (WHERE tax_type = 'vat' AND period_end >= $start::DATE AND date_trunc('month', period_start) = date_trunc('month', period_end)) END AS highest_monthly_sales, -- [one]
+    CASE WHEN bool_and(filed) FILTER (WHERE tax_type = 'vat' AND period_end >= $start::DATE AND date_trunc('month', period_start) = date_trunc('month', period_end)) THEN coalesce(sum(tax_base) FILTER (WHERE tax_type = 'vat' AND period_end >= $start::DATE AND date_trunc('month', period_start) = date_trunc('month', period_end) AND (tax_base < $vat_monthly_line::DECIMAL(18,2) OR ($vat_line_inclusive::BOOLEAN AND tax_base = $vat_monthly_line::DECIMAL(18,2)))), 0) END AS exempt_months_sales, -- [one]
     sum(datediff('day', period_start, period_end) + 1) FILTER (WHERE tax_type = 'cit' AND period_end >= $year_start::DATE) AS cit_days, -- [one]
     sum(datediff('day', period_start, period_end) + 1) FILTER (WHERE tax_type = 'iitBusiness' AND period_end >= $year_start::DATE) AS business_days, -- [one]
     -- a sum over returns is known only when every one of them is filed
@@ -89,6 +91,8 @@ WITH t AS (
     bool_and(period_start >= $month_start::DATE) FILTER (WHERE vq) AS vat_last_month_only, -- [city]
     CASE WHEN bool_and(filed) FILTER (WHERE vq AND in_month) THEN min(tax_base) FILTER (WHERE vq AND in_month) END AS lowest_monthly_sales, -- [city]
     CASE WHEN bool_and(filed) FILTER (WHERE vq AND in_month) THEN coalesce(sum(tax_payable) FILTER (WHERE vq AND in_month AND tax_base <= $education_monthly_limit::DECIMAL(18,2)), 0) END AS exempt_months_vat_payable, -- [city]
+    CASE WHEN bool_and(filed) FILTER (WHERE vq AND in_month) THEN max(tax_base) FILTER (WHERE vq AND in_month) END AS highest_monthly_sales, -- [city]
+    CASE WHEN bool_and(filed) FILTER (WHERE vq AND in_month) THEN coalesce(sum(tax_base) FILTER (WHERE vq AND in_month AND (tax_base < $vat_monthly_line::DECIMAL(18,2) OR ($vat_line_inclusive::BOOLEAN AND tax_base = $vat_monthly_line::DECIMAL(18,2)))), 0) END AS exempt_months_sales, -- [city]
     sum(days) FILTER (WHERE tax_type = 'cit') AS cit_days, -- [city]
     sum(days) FILTER (WHERE tax_type = 'iitBusiness') AS business_days -- [city]
   FROM ( -- [city]
@@ -240,7 +244,18 @@ SELECT t.credit_code, $period AS period, $start::DATE AS period_start, $end::DAT
   CASE WHEN t.kind <> 'enterprise' THEN NULL
        WHEN t.registered_on < $annual_start::DATE OR (t.registered_on <= $annual_end::DATE AND y.counted_filed_on <= $end::DATE) THEN ya.counted_employees IS NOT NULL
        WHEN t.registered_on > $annual_end::DATE AND y.later_income IS NOT NULL THEN ya.later_employees IS NOT NULL
-       ELSE qe.employees IS NOT NULL END AS slpe_status_figures_reported
+       ELSE qe.employees IS NOT NULL END AS slpe_status_figures_reported,
+  CASE WHEN CASE WHEN coalesce(vat_returns, 0) = 0 THEN NULL WHEN vat_spanning THEN false WHEN vat_returns >= 2 THEN true ELSE NOT vat_last_month_only OR t.vat_status = 'general' END THEN highest_monthly_sales END AS highest_monthly_sales,
+  -- The small-scale VAT exemption's line, by how the VAT is filed (增值税法 第二十三条; 财政部 税务总局公告
+  -- 2026年第10号; before 2026 the announcements' 不超过, the amount itself within: $vat_line_inclusive):
+  -- the sales it covers when it holds (a monthly filer's months within the line, or its lowest month when
+  -- none is; a quarterly filer's quarter) and those it leaves taxed.
+  CASE WHEN t.vat_status <> 'smallScale' THEN NULL
+       WHEN CASE WHEN coalesce(vat_returns, 0) = 0 THEN NULL WHEN vat_spanning THEN false WHEN vat_returns >= 2 THEN true ELSE NOT vat_last_month_only OR t.vat_status = 'general' END THEN CASE WHEN (lowest_monthly_sales < $vat_monthly_line::DECIMAL(18,2) OR ($vat_line_inclusive::BOOLEAN AND lowest_monthly_sales = $vat_monthly_line::DECIMAL(18,2))) THEN exempt_months_sales ELSE lowest_monthly_sales END
+       WHEN NOT CASE WHEN coalesce(vat_returns, 0) = 0 THEN NULL WHEN vat_spanning THEN false WHEN vat_returns >= 2 THEN true ELSE NOT vat_last_month_only OR t.vat_status = 'general' END THEN a.quarterly_sales END AS small_scale_exemption_sales,
+  CASE WHEN t.vat_status <> 'smallScale' THEN NULL
+       WHEN CASE WHEN coalesce(vat_returns, 0) = 0 THEN NULL WHEN vat_spanning THEN false WHEN vat_returns >= 2 THEN true ELSE NOT vat_last_month_only OR t.vat_status = 'general' END THEN a.quarterly_sales - exempt_months_sales
+       WHEN NOT CASE WHEN coalesce(vat_returns, 0) = 0 THEN NULL WHEN vat_spanning THEN false WHEN vat_returns >= 2 THEN true ELSE NOT vat_last_month_only OR t.vat_status = 'general' END THEN CASE WHEN (a.quarterly_sales < $vat_quarterly_line::DECIMAL(18,2) OR ($vat_line_inclusive::BOOLEAN AND a.quarterly_sales = $vat_quarterly_line::DECIMAL(18,2))) THEN 0 ELSE a.quarterly_sales END END AS small_scale_taxed_sales
 FROM t LEFT JOIN agg a USING (credit_code) LEFT JOIN e USING (credit_code) LEFT JOIN l USING (credit_code) LEFT JOIN y USING (credit_code) LEFT JOIN h USING (credit_code) LEFT JOIN v USING (credit_code) LEFT JOIN qa USING (credit_code) LEFT JOIN qe USING (credit_code) LEFT JOIN ya USING (credit_code) -- [city]
 FROM t CROSS JOIN agg a CROSS JOIN e CROSS JOIN l CROSS JOIN y CROSS JOIN h CROSS JOIN qa CROSS JOIN qe CROSS JOIN ya -- [one]
 RETURNING * -- [one]

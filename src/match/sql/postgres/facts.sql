@@ -52,6 +52,8 @@ WITH t AS (
     bool_and(period_start >= $month_start::DATE) FILTER (WHERE vq) AS vat_last_month_only,
     CASE WHEN bool_and(filed) FILTER (WHERE vq AND in_month) THEN min(tax_base) FILTER (WHERE vq AND in_month) END AS lowest_monthly_sales,
     CASE WHEN bool_and(filed) FILTER (WHERE vq AND in_month) THEN coalesce(sum(tax_payable) FILTER (WHERE vq AND in_month AND tax_base <= $education_monthly_limit::DECIMAL(18,2)), 0) END AS exempt_months_vat_payable,
+    CASE WHEN bool_and(filed) FILTER (WHERE vq AND in_month) THEN max(tax_base) FILTER (WHERE vq AND in_month) END AS highest_monthly_sales,
+    CASE WHEN bool_and(filed) FILTER (WHERE vq AND in_month) THEN coalesce(sum(tax_base) FILTER (WHERE vq AND in_month AND (tax_base < $vat_monthly_line::DECIMAL(18,2) OR ($vat_line_inclusive::BOOLEAN AND tax_base = $vat_monthly_line::DECIMAL(18,2)))), 0) END AS exempt_months_sales,
     sum(days) FILTER (WHERE tax_type = 'cit') AS cit_days,
     sum(days) FILTER (WHERE tax_type = 'iitBusiness') AS business_days
   FROM (
@@ -188,7 +190,15 @@ SELECT t.credit_code, $period::TEXT AS period, $start::DATE AS period_start, $en
   CASE WHEN t.kind <> 'enterprise' THEN NULL
        WHEN t.registered_on < $annual_start::DATE OR (t.registered_on <= $annual_end::DATE AND y.counted_filed_on <= $end::DATE) THEN ya.counted_employees IS NOT NULL
        WHEN t.registered_on > $annual_end::DATE AND y.later_income IS NOT NULL THEN ya.later_employees IS NOT NULL
-       ELSE qe.employees IS NOT NULL END AS slpe_status_figures_reported
+       ELSE qe.employees IS NOT NULL END AS slpe_status_figures_reported,
+  CASE WHEN CASE WHEN coalesce(v.vat_returns, 0) = 0 THEN NULL WHEN v.vat_spanning THEN false WHEN v.vat_returns >= 2 THEN true ELSE NOT v.vat_last_month_only OR t.vat_status = 'general' END THEN v.highest_monthly_sales END AS highest_monthly_sales,
+  -- The small-scale VAT exemption's line, as in facts.sql.
+  CASE WHEN t.vat_status <> 'smallScale' THEN NULL
+       WHEN CASE WHEN coalesce(v.vat_returns, 0) = 0 THEN NULL WHEN v.vat_spanning THEN false WHEN v.vat_returns >= 2 THEN true ELSE NOT v.vat_last_month_only OR t.vat_status = 'general' END THEN CASE WHEN (v.lowest_monthly_sales < $vat_monthly_line::DECIMAL(18,2) OR ($vat_line_inclusive::BOOLEAN AND v.lowest_monthly_sales = $vat_monthly_line::DECIMAL(18,2))) THEN v.exempt_months_sales ELSE v.lowest_monthly_sales END
+       WHEN NOT CASE WHEN coalesce(v.vat_returns, 0) = 0 THEN NULL WHEN v.vat_spanning THEN false WHEN v.vat_returns >= 2 THEN true ELSE NOT v.vat_last_month_only OR t.vat_status = 'general' END THEN a.quarterly_sales END AS small_scale_exemption_sales,
+  CASE WHEN t.vat_status <> 'smallScale' THEN NULL
+       WHEN CASE WHEN coalesce(v.vat_returns, 0) = 0 THEN NULL WHEN v.vat_spanning THEN false WHEN v.vat_returns >= 2 THEN true ELSE NOT v.vat_last_month_only OR t.vat_status = 'general' END THEN a.quarterly_sales - v.exempt_months_sales
+       WHEN NOT CASE WHEN coalesce(v.vat_returns, 0) = 0 THEN NULL WHEN v.vat_spanning THEN false WHEN v.vat_returns >= 2 THEN true ELSE NOT v.vat_last_month_only OR t.vat_status = 'general' END THEN CASE WHEN (a.quarterly_sales < $vat_quarterly_line::DECIMAL(18,2) OR ($vat_line_inclusive::BOOLEAN AND a.quarterly_sales = $vat_quarterly_line::DECIMAL(18,2))) THEN 0 ELSE a.quarterly_sales END END AS small_scale_taxed_sales
 FROM t LEFT JOIN agg a USING (credit_code) LEFT JOIN e USING (credit_code) LEFT JOIN l USING (credit_code) LEFT JOIN y USING (credit_code) LEFT JOIN h USING (credit_code) LEFT JOIN v USING (credit_code) LEFT JOIN qa USING (credit_code) LEFT JOIN qe USING (credit_code) LEFT JOIN ya USING (credit_code) -- [city]
 FROM t CROSS JOIN agg a CROSS JOIN e CROSS JOIN l CROSS JOIN y CROSS JOIN h CROSS JOIN v CROSS JOIN qa CROSS JOIN qe CROSS JOIN ya -- [one]
 RETURNING * -- [one]
