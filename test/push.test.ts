@@ -134,7 +134,7 @@ async function pgServer(): Promise<{ db: PgDb; drop: () => Promise<void> }> {
 /** world() on PostgreSQL: the schema emptied, then the same taxpayers, people and city run. */
 async function pgWorld(db: PgDb, people: PersonSpec[] = []): Promise<PgDb> {
   await db.exec(
-    'TRUNCATE taxpayer, company_person, match_run, policy_match, filing, filing_reduction, push_message, push_attempt, inbox_message, email_sent_log',
+    'TRUNCATE taxpayer, company_person, match_run, policy_match, filing, filing_reduction, push_message, push_attempt, inbox_message, email_sent_log, ledger_entry',
   );
   await fill(db, people);
   return db;
@@ -1532,6 +1532,8 @@ interface ModelWorld {
   results: ModelResult[];
   filings: ModelFiling[];
   booked: ModelBooked[];
+  /** Reliefs of the period a later quarter of the year took back (ledger_entry `lapsedInYear`). */
+  lapsed: { code: string; policy: string }[];
 }
 type ModelRow = {
   message_id: string;
@@ -1617,8 +1619,10 @@ function modelPlan(
   const byId = new Map(entries.filter((e) => e.kind === 'policy').map((e) => [e.id, e]));
   const city = Math.max(-1, ...w.runs.filter((r) => r.scope === 'city').map((r) => r.runId));
   const latest = (code: string) => Math.max(city, ...w.runs.filter((r) => r.scope === code).map((r) => r.runId));
+  // A relief a later quarter of the year took back is not current (nor in its group).
+  const lapsed = (r: ModelResult) => w.lapsed.some((l) => l.code === r.code && l.policy === r.policy);
   const current = w.results
-    .filter((r) => r.status !== 'unknown' && r.runId === latest(r.code))
+    .filter((r) => r.status !== 'unknown' && r.runId === latest(r.code) && !lapsed(r))
     .sort((a, b) => modelCmp(a.code, b.code) || modelCmp(a.policy, b.policy));
   const report = {
     results: 0,
@@ -1628,6 +1632,7 @@ function modelPlan(
     notStacked: 0,
     toldRecently: 0,
     outOfSeason: 0,
+    lapsed: w.lapsed.length,
     withoutPerson: 0,
     candidates: 0,
     digests: 0,
@@ -1874,6 +1879,13 @@ describe('planning: the set-wise planner against the sequential model', () => {
       // One result per taxpayer, policy and run, as a match run writes them.
       results: [...new Map(g.results.map((r) => [`${r.runId}|${r.code}|${r.policy}`, r as ModelResult])).values()],
       filings: g.filings.map((f) => ({ ...f, end: f.start === '2025-12-01' ? '2025-12-31' : '2026-03-31' })),
+      // TP2's matched reliefs of two policies, one of an exclusive group, taken back by a later quarter
+      // (derived from the results, so the worlds drawn stay those of the seed).
+      lapsed: [
+        ...new Set(
+          g.results.filter((r) => r.code === TP2 && r.status === 'matched' && (r.policy === 'cit.rateA' || r.policy === 'other.c')).map((r) => r.policy),
+        ),
+      ].map((policy) => ({ code: TP2, policy })),
       // A digest's items as it keeps them, or, planned before that, with its row's prefix; now and then
       // a near miss of a policy whose id has a `relief` part, which tells of no relief.
       booked: g.booked.map(({ told, ...b }) => ({
@@ -1898,7 +1910,7 @@ describe('planning: the set-wise planner against the sequential model', () => {
     policy.length % 3 === 0 ? null : policy.length % 3 === 1 ? [] : [`${policy} 的条件（${code.slice(-4)}）`, '第二个条件'];
 
   async function load(store: Db, w: ModelWorld): Promise<void> {
-    for (const t of ['company_person', 'match_run', 'policy_match', 'filing', 'push_message']) await store.exec(`DELETE FROM ${t}`);
+    for (const t of ['company_person', 'match_run', 'policy_match', 'filing', 'push_message', 'ledger_entry']) await store.exec(`DELETE FROM ${t}`);
     for (const [code, ps] of Object.entries(w.people)) {
       for (const p of ps) {
         await store.exec('INSERT INTO company_person VALUES ($1, $2, $3, $4, $5, $6, $7, $8)', [
@@ -1914,6 +1926,12 @@ describe('planning: the set-wise planner against the sequential model', () => {
     }
     for (const r of w.runs) await run(store, r.runId, r.scope);
     for (const r of w.results) await result(store, r.runId, r.code, r.policy, r.status, r.benefit);
+    for (const l of w.lapsed)
+      await store.exec(
+        `INSERT INTO ledger_entry (credit_code, period, period_end, month, policy_id, status, enjoyed, built_at, lapsed)
+         VALUES ($1, $2, DATE '2026-03-31', DATE '2026-03-01', $3, 'lapsedInYear', 0, TIMESTAMP '2026-07-20 00:00:00', 100)`,
+        [l.code, PERIOD, l.policy],
+      );
     for (const f of w.filings)
       await store.exec(`INSERT INTO filing VALUES ($1, $2, $3::DATE, $4::DATE, $5::DATE, NULL, 0, 0)`, [f.code, f.taxType, f.start, f.end, f.due]);
     for (const [i, b] of w.booked.entries()) {
@@ -1928,7 +1946,8 @@ describe('planning: the set-wise planner against the sequential model', () => {
   /** The 60 generated worlds, planned on db, each against the model; how many reached digests and the window-by-window path. */
   async function againstModel(
     db: Db,
-  ): Promise<{ digests: number; spread: number; notStacked: number; byRank: number; toldRecently: number; outOfSeason: number }> {
+  ): Promise<{ digests: number; spread: number; notStacked: number; byRank: number; toldRecently: number; outOfSeason: number; lapsed: number }> {
+    let lapsed = 0;
     let toldRecently = 0;
     let outOfSeason = 0;
     let digests = 0;
@@ -1978,15 +1997,16 @@ describe('planning: the set-wise planner against the sequential model', () => {
         if (expected.byRank > 0) byRank++;
         if (expected.report.toldRecently > 0) toldRecently++;
         if (expected.report.outOfSeason > 0) outOfSeason++;
+        if (expected.report.lapsed > 0) lapsed++;
       }),
       { numRuns: 60, seed: 20261128 },
     );
-    return { digests, spread, notStacked, byRank, toldRecently, outOfSeason };
+    return { digests, spread, notStacked, byRank, toldRecently, outOfSeason, lapsed };
   }
 
   it('plans exactly the messages, times and texts of the message-by-message planner, in one batch or taxpayer by taxpayer', async () => {
     const store = await world();
-    const { digests, spread, notStacked, byRank, toldRecently, outOfSeason } = await againstModel(store);
+    const { digests, spread, notStacked, byRank, toldRecently, outOfSeason, lapsed } = await againstModel(store);
     // The worlds must reach both ways of fitting the cap (sql/plan.sql: allocate), with digests, and
     // taxpayers matching two reliefs of an exclusive group, told apart by their ranks too.
     assert.ok(digests >= 10 && spread >= 10, `digests in ${digests}, times a week apart or a full week in ${spread} of 60 worlds`);
@@ -1994,18 +2014,20 @@ describe('planning: the set-wise planner against the sequential model', () => {
     assert.ok(byRank >= 3, `a rank decided in ${byRank} of 60 worlds`);
     assert.ok(toldRecently >= 5, `a relief without an estimate told in a quarter before, in ${toldRecently} of 60 worlds`);
     assert.ok(outOfSeason >= 5, `a relief out of season in ${outOfSeason} of 60 worlds`);
+    assert.ok(lapsed >= 5, `a relief a later quarter took back in ${lapsed} of 60 worlds`);
     store.close();
   });
 
   it('on PostgreSQL (sql/postgres/plan.sql), the same generated worlds give the same rows and reports', async () => {
     const server = await pgServer();
     try {
-      const { digests, spread, notStacked, byRank, toldRecently, outOfSeason } = await againstModel(await pgWorld(server.db));
+      const { digests, spread, notStacked, byRank, toldRecently, outOfSeason, lapsed } = await againstModel(await pgWorld(server.db));
       assert.ok(digests >= 10 && spread >= 10, `digests in ${digests}, times a week apart or a full week in ${spread} of 60 worlds`);
       assert.ok(notStacked >= 5, `reliefs that do not stack in ${notStacked} of 60 worlds`);
       assert.ok(byRank >= 3, `a rank decided in ${byRank} of 60 worlds`);
       assert.ok(toldRecently >= 5, `a relief without an estimate told in a quarter before, in ${toldRecently} of 60 worlds`);
       assert.ok(outOfSeason >= 5, `a relief out of season in ${outOfSeason} of 60 worlds`);
+      assert.ok(lapsed >= 5, `a relief a later quarter took back in ${lapsed} of 60 worlds`);
     } finally {
       await server.drop();
     }
@@ -2144,6 +2166,75 @@ describe('sending, on DuckDB and on PostgreSQL', () => {
       const report = await plan(fresh);
       assert.deepEqual([report.results, report.claimed, report.candidates, report.planned], [1, 1, 0, 0]);
       assert.deepEqual(await messages(fresh), []);
+    }));
+
+  it('a relief a later quarter of the year took back (the ledger’s lapsedInYear) is not told: not planned after, skipped by the next plan, and, planned before and not planned again, skipped at sending, a digest going without its line', () =>
+    onBoth(async (e) => {
+      // What a build of a later quarter of the year writes when the year so far fails a relief settled
+      // on the year (src/ledger/sql/build.sql; test/postgres.test.ts holds that build).
+      const lapse = (store: Db, policy: string) =>
+        store.exec(
+          `INSERT INTO ledger_entry (credit_code, period, period_end, month, policy_id, status, enjoyed, built_at, lapsed)
+           VALUES ($1, $2, DATE '2026-03-31', DATE '2026-03-01', $3, 'lapsedInYear', 0, TIMESTAMP '2026-07-20 08:00:00', 100.00)`,
+          [TP1, PERIOD, policy],
+        );
+      const results = async (store: Db) => {
+        await result(store, 1, TP1, 'vat.smallRelief', 'matched', '800.00');
+        await result(store, 1, TP1, 'iit.b', 'matched', '500.00');
+        await result(store, 1, TP1, 'other.c', 'matched', '300.00');
+      };
+      const states = async (store: Db) => (await messages(store)).map((m) => [m.kind, m.policy_id ?? m.items, m.status, m.last_error]);
+      const capped = { settings: { maxPerWeek: 2 } };
+
+      // Taken back before the first plan: never planned, and counted.
+      const fresh = await e.world([{ role: 'financeOfficer' }]);
+      await results(fresh);
+      await lapse(fresh, 'vat.smallRelief');
+      await lapse(fresh, 'iit.b');
+      const none = await plan(fresh, NOW, capped);
+      assert.deepEqual([none.results, none.lapsed, none.planned], [1, 2, 1]);
+      assert.deepEqual(await states(fresh), [['relief', 'other.c', 'planned', null]]);
+
+      // Planned first: two a week, the largest alone and the other two in a digest.
+      const store = await e.world([{ role: 'financeOfficer' }]);
+      await results(store);
+      const first = await plan(store, NOW, capped);
+      assert.deepEqual([first.lapsed, first.planned, first.digests], [0, 2, 1]);
+      await lapse(store, 'vat.smallRelief');
+      await lapse(store, 'iit.b');
+      // Not planned again: at sending the single message is skipped before any attempt, and the digest
+      // goes with the line that still holds.
+      const sent = await sendPushes(store, { inApp: inAppAdapter(store) }, { entries: ENTRIES, now: at('2026-04-20T10:00:00+08:00') });
+      assert.deepEqual([sent.due, sent.lapsed, sent.sent], [2, 1, 1]);
+      assert.deepEqual(await states(store), [
+        ['digest', 'relief.iit.b,relief.other.c', 'sent', null],
+        ['relief', 'vat.smallRelief', 'skipped', 'not sent: a later quarter of the year took the relief back (ledger: lapsedInYear)'],
+      ]);
+      assert.deepEqual(
+        (await attempts(store)).map((a) => a.message_id),
+        [(await messages(store))[0]?.message_id],
+        'no attempt of the skipped one',
+      );
+      const [delivered] = await store.all<{ subject: string; body: string }>('SELECT subject, body FROM inbox_message');
+      const title = (id: string) => ENTRIES.find((x) => x.id === id)?.title.zh as string;
+      assert.ok(delivered?.body.includes(title('other.c')), delivered?.body);
+      assert.ok(!delivered?.body.includes(title('iit.b')), `${delivered?.body}: the line taken back is left out`);
+
+      // Planned first, then taken back, then planned again: the messages of what was taken back are
+      // skipped, and what still holds is planned again alone.
+      const again = await e.world([{ role: 'financeOfficer' }]);
+      await results(again);
+      await plan(again, NOW, capped);
+      await lapse(again, 'iit.b');
+      const second = await plan(again, NOW, capped);
+      assert.deepEqual([second.lapsed, second.superseded], [1, 1]);
+      assert.deepEqual(
+        (await states(again)).filter(([, , status]) => status !== 'skipped'),
+        [
+          ['relief', 'other.c', 'planned', null],
+          ['relief', 'vat.smallRelief', 'planned', null],
+        ],
+      );
     }));
 
   it('a relief without an estimate is told once in four quarters: not after a message of it, alone or in a digest, in the three quarters before; with an estimate, as a near miss, a year on, after a failed message, or in a campaign it is', () =>
@@ -2961,7 +3052,7 @@ describe('zhishu push (command line)', () => {
   });
 
   it('a run that --limit cut short says how many were due in all', () => {
-    const report = { recovered: 0, due: 5, dueInAll: 2221, sent: 5, retrying: 0, failed: 0, fellBack: 0, held: 0, noAdapter: 0, outcomes: {} };
+    const report = { recovered: 0, due: 5, dueInAll: 2221, sent: 5, retrying: 0, failed: 0, fellBack: 0, held: 0, noAdapter: 0, lapsed: 0, outcomes: {} };
     assert.match(sendText(report), /^5 of 2221 message\(s\) due taken up \(--limit; the rest wait for the next run\): 5 sent/);
     assert.match(sendText({ ...report, dueInAll: 5 }), /^5 message\(s\) due: 5 sent/);
   });

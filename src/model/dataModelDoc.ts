@@ -127,7 +127,7 @@ when the message is sent or shown, with the catalogue's titles (src/push/message
 | recipient | VARCHAR | no | e-mail address, mobile number, or \`inbox:credit_code/role\` |
 | subject | VARCHAR | yes | empty: rendered when sent or shown (src/push/message.ts), from the columns below; set only on rows planned before texts were rendered at sending, which are sent as written |
 | body | VARCHAR | yes | empty, or as for subject |
-| status | VARCHAR | no | \`planned\`, \`sending\` (an attempt is in flight), \`sent\`, \`failed\` (refused for good or out of attempts), \`skipped\` (the latest match run no longer supports it); on DuckDB the ENUM \`push_status\` (migration 012) |
+| status | VARCHAR | no | \`planned\`, \`sending\` (an attempt is in flight), \`sent\`, \`failed\` (refused for good or out of attempts), \`skipped\` (the latest match run no longer supports it, or, not yet tried, its relief was taken back by a later quarter of the year: the ledger's \`lapsedInYear\`); on DuckDB the ENUM \`push_status\` (migration 012) |
 | scheduled_at | TIMESTAMP | no | when it should go out: lead days before the deadline, never before planning, inside the sending hours, outside the person's quiet hours |
 | attempts | INTEGER | no | attempts made so far |
 | next_attempt_at | TIMESTAMP | yes | after a failed attempt: not before this (exponential back-off) |

@@ -303,9 +303,15 @@ export type RenderableMessage = Pick<
  * The subject and body of an outbox row, in the words above, with the catalogue's current titles.
  * A policy no longer in the catalogue is named by its id. Rows planned with their texts (by an
  * earlier version) keep them. `today` (local date, YYYY-MM-DD: the day it is sent or shown) words a
- * relief whose filing deadline is before it as one still to be had by a corrected return.
+ * relief whose filing deadline is before it as one still to be had by a corrected return. A digest
+ * leaves out its lines of the reliefs in `leaveOut` (policy ids: taken back since it was planned).
  */
-export function renderMessage(m: RenderableMessage, entries: ReadonlyMap<string, PushEntry>, today?: string): { subject: string; body: string } {
+export function renderMessage(
+  m: RenderableMessage,
+  entries: ReadonlyMap<string, PushEntry>,
+  today?: string,
+  leaveOut: ReadonlySet<string> = new Set(),
+): { subject: string; body: string } {
   if (m.subject !== null && m.body !== null) return { subject: m.subject, body: m.body };
   const entry = (id: string, category: string): PushEntry =>
     entries.get(id) ?? { id, kind: 'policy', title: { zh: id, en: id }, category: category as PushEntry['category'], notify: [] };
@@ -320,7 +326,8 @@ export function renderMessage(m: RenderableMessage, entries: ReadonlyMap<string,
   const past = (deadline: string) => today !== undefined && deadline < today;
   if (m.kind === 'digest') {
     if (m.digest_items === null) throw new Error(`push_message ${m.message_id}: a digest without digest_items or texts cannot be rendered`);
-    const lines = digestLines(m);
+    // A relief taken back since the digest was planned (`leaveOut`, its policy ids) is not told.
+    const lines = digestLines(m).filter((l) => !(l.kind === 'relief' && leaveOut.has(l.policyId)));
     return digestText(
       m.message_id,
       to,

@@ -82,6 +82,13 @@ export interface PlanReport {
    * Q1 reach companies, January and April, before and in its window of 1 March to 30 June). Not in a campaign.
    */
   outOfSeason: number;
+  /**
+   * Matched reliefs of the period that a later quarter of the year took back (the ledger's
+   * `lapsedInYear`: settled on the year, and the year so far fails it): not current, so not told, and a
+   * message planned of one is skipped (a digest holding one is planned again without it). Told to
+   * claim it by a corrected return, the company would claim what the next prepayment repays.
+   */
+  lapsed: number;
   /** A result called for a role the taxpayer has no company_person for. */
   withoutPerson: number;
   /** Single messages the results call for, before the frequency cap. */
@@ -347,6 +354,7 @@ async function plan(db: Db, entries: readonly PushEntry[], options: PlanOptions)
       not_stacked: string;
       told_recently: string;
       out_of_season: string;
+      lapsed: string;
     }>('counts');
     const report: PlanReport = {
       period: period.id,
@@ -357,6 +365,7 @@ async function plan(db: Db, entries: readonly PushEntry[], options: PlanOptions)
       notStacked: Number(counts?.not_stacked ?? 0),
       toldRecently: Number(counts?.told_recently ?? 0),
       outOfSeason: Number(counts?.out_of_season ?? 0),
+      lapsed: Number(counts?.lapsed ?? 0),
       withoutPerson: 0,
       candidates: 0,
       alreadyPlanned: 0,

@@ -4,6 +4,7 @@ import { type ChannelAdapter, type Delivery, NotConfiguredError, PermanentError 
 import {
   type Channel,
   type DeliverableMessage,
+  digestLines,
   entriesById,
   inboxAddress,
   type MessageStatus,
@@ -59,11 +60,18 @@ export interface SendReport {
   held: number;
   /** Due on a channel no adapter was given for; left planned. */
   noAdapter: number;
+  /**
+   * Due, but of a relief a later quarter of the year took back (the ledger's `lapsedInYear`: settled on
+   * the year, and the year so far fails it), planned before that was known: `skipped`, not sent. A
+   * digest goes without that line (skipped when it has no other).
+   */
+  lapsed: number;
   /** channel -> attempt outcome -> count, for this run's attempts. */
   outcomes: Record<string, Record<string, number>>;
 }
 
-type DueRow = OutboxMessage & { quiet_from: number | null; quiet_to: number | null };
+/** A due message, its person's quiet hours, and the policies of its taxpayer and period taken back (comma-separated). */
+type DueRow = OutboxMessage & { quiet_from: number | null; quiet_to: number | null; lapsed_policies: string | null };
 
 /** How one attempt ends, and the message's state after it. */
 interface Resolution {
@@ -99,6 +107,10 @@ const pageOf = (dialect: Db['dialect']) =>
        page AS MATERIALIZED (SELECT * FROM push_message WHERE rowid IN (SELECT r FROM keys))`
     : `page AS MATERIALIZED (SELECT * FROM push_message m WHERE ${DUE} AND ${AFTER}
          ORDER BY coalesce(m.next_attempt_at, m.scheduled_at), m.message_id LIMIT $n)`;
+// The reliefs of the page's taxpayers and periods a later quarter of the year took back.
+const LAPSED = `LEFT JOIN (SELECT credit_code, period, string_agg(policy_id, ',') AS lapsed_policies FROM ledger_entry
+  WHERE status = 'lapsedInYear' AND credit_code IN (SELECT credit_code FROM page) GROUP BY credit_code, period) lp
+  ON lp.credit_code = m.credit_code AND lp.period = m.period`;
 // The JSON rows a batch's statements take ($1), in the column types of db.ts jsonRows.
 const ATTEMPT_ROWS = { message_id: 'VARCHAR', attempt: 'INTEGER', outcome: 'VARCHAR', error: 'VARCHAR', finished_at: 'VARCHAR' } as const;
 const MESSAGE_ROWS = {
@@ -111,6 +123,29 @@ const MESSAGE_ROWS = {
   sent_at: 'VARCHAR',
 } as const;
 const CLAIM_ROWS = { message_id: 'VARCHAR', attempt: 'INTEGER', channel: 'VARCHAR', recipient: 'VARCHAR' } as const;
+
+const LAPSED_REASON = 'not sent: a later quarter of the year took the relief back (ledger: lapsedInYear)';
+
+/** The policies of a due message's taxpayer and period that a later quarter of the year took back. */
+const lapsedOf = (m: DueRow): ReadonlySet<string> => new Set(m.lapsed_policies === null ? [] : m.lapsed_policies.split(','));
+
+/**
+ * Whether everything a due message tells of was taken back: a relief, or a digest all of whose lines
+ * are such reliefs. A row planned with its texts (an earlier version) keeps them and is judged as a
+ * single message only.
+ */
+function allLapsed(m: DueRow): boolean {
+  const lapsed = lapsedOf(m);
+  if (lapsed.size === 0) return false;
+  if (m.kind === 'relief') return m.policy_id !== null && lapsed.has(m.policy_id);
+  if (m.kind !== 'digest' || m.subject !== null || m.digest_items === null) return false;
+  try {
+    return digestLines(m).every((l) => l.kind === 'relief' && lapsed.has(l.policyId));
+  } catch {
+    // A digest whose lines cannot be read fails when it is rendered, as before.
+    return false;
+  }
+}
 
 // One run per database at a time: a second run would take the first one's in-flight messages for
 // the leftovers of a crash. Across processes DuckDB's file lock already gives one writer; on
@@ -168,7 +203,19 @@ async function sendRun(db: Db, adapters: Adapters, options: SendOptions): Promis
   const fromNow = clockFrom(options.now);
   const clock = () => toLocal(fromNow());
   const stamp = () => sqlTimestamp(clock());
-  const report: SendReport = { recovered: 0, due: 0, dueInAll: 0, sent: 0, retrying: 0, failed: 0, fellBack: 0, held: 0, noAdapter: 0, outcomes: {} };
+  const report: SendReport = {
+    recovered: 0,
+    due: 0,
+    dueInAll: 0,
+    sent: 0,
+    retrying: 0,
+    failed: 0,
+    fellBack: 0,
+    held: 0,
+    noAdapter: 0,
+    lapsed: 0,
+    outcomes: {},
+  };
 
   const sent = (m: OutboxMessage, outcome: string, error: string | null): Resolution => ({
     outcome,
@@ -243,7 +290,7 @@ async function sendRun(db: Db, adapters: Adapters, options: SendOptions): Promis
 
   // 1. What an interrupted run left in flight.
   const inFlight = await db.all<DueRow>(
-    `SELECT ${MESSAGE_COLUMNS}, NULL AS quiet_from, NULL AS quiet_to FROM push_message m WHERE m.status = 'sending' ORDER BY m.message_id`,
+    `SELECT ${MESSAGE_COLUMNS}, NULL AS quiet_from, NULL AS quiet_to, NULL AS lapsed_policies FROM push_message m WHERE m.status = 'sending' ORDER BY m.message_id`,
   );
   const recovered: [OutboxMessage, Resolution][] = [];
   for (const m of inFlight) {
@@ -284,7 +331,8 @@ async function sendRun(db: Db, adapters: Adapters, options: SendOptions): Promis
   const nextPage = async (): Promise<DueRow[]> => {
     const rows = await named<DueRow & { due_at: string }>(
       `WITH ${pageOf(db.dialect)}
-       SELECT ${MESSAGE_COLUMNS}, p.quiet_from, p.quiet_to, coalesce(m.next_attempt_at, m.scheduled_at)::VARCHAR AS due_at FROM page m ${PERSON_HOURS}
+       SELECT ${MESSAGE_COLUMNS}, p.quiet_from, p.quiet_to, lp.lapsed_policies, coalesce(m.next_attempt_at, m.scheduled_at)::VARCHAR AS due_at
+       FROM page m ${PERSON_HOURS} ${LAPSED}
        ORDER BY coalesce(m.next_attempt_at, m.scheduled_at), m.message_id`,
       { now: nowSql, after_at: after?.at ?? null, after_id: after?.id ?? '', n: Math.min(pageSize, total - read) },
     );
@@ -320,11 +368,24 @@ async function sendRun(db: Db, adapters: Adapters, options: SendOptions): Promis
   let attempted = 0;
   const runBatch = async (rows: readonly DueRow[]): Promise<DueRow[]> => {
     attempted = 0;
-    const ready = rows.filter((m) => {
+    const withAdapter = rows.filter((m) => {
       if (adapters[m.channel]) return true;
       report.noAdapter++;
       return false;
     });
+    // A relief taken back since it was planned (the ledger's lapsedInYear) is not sent: told to claim
+    // it by a corrected return, the company would claim what the next prepayment repays. Skipped
+    // before any attempt, as a plan skips what the results no longer call for.
+    const gone = withAdapter.filter(allLapsed);
+    if (gone.length > 0) {
+      const skipped = await db.all<{ message_id: string }>(
+        `UPDATE push_message SET status = 'skipped', last_error = $2
+         WHERE message_id IN ${jsonTexts(db.dialect, '$1')} AND status = 'planned' RETURNING message_id`,
+        [JSON.stringify(gone.map((m) => m.message_id)), LAPSED_REASON],
+      );
+      report.lapsed += skipped.length;
+    }
+    const ready = withAdapter.filter((m) => !gone.includes(m));
     if (ready.length === 0) return [];
     // Claim: the attempts are on record before any channel is called.
     const claimed = await db.transaction(async (tx) => {
@@ -355,7 +416,7 @@ async function sendRun(db: Db, adapters: Adapters, options: SendOptions): Promis
       try {
         // As of the day it goes out: a relief whose deadline has passed is worded as one to claim by
         // a corrected return.
-        m = { ...claim, ...renderMessage(claim, entries, stamp().slice(0, 10)) };
+        m = { ...claim, ...renderMessage(claim, entries, stamp().slice(0, 10), lapsedOf(claim)) };
       } catch (err) {
         resolved.set(claim.message_id, stay(claim, 'rejected', `cannot render the message: ${(err as Error).message}`, 'failed', null));
         continue;

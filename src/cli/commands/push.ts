@@ -58,6 +58,7 @@ export function planText(r: PlanReport): string {
   if (r.toldRecently)
     lines.push(`${r.toldRecently} relief(s) without an estimate not pushed: the taxpayer was told of them in one of the three quarters before`);
   if (r.outOfSeason) lines.push(`${r.outOfSeason} relief(s) told in other quarters of the year only (the catalogue's pushQuarters), not pushed`);
+  if (r.lapsed) lines.push(`${r.lapsed} relief(s) a later quarter of the year took back (the ledger's lapsedInYear), not pushed`);
   if (r.nothingToClaim) lines.push(`${r.nothingToClaim} result(s) worth 0.00 yuan or less this period not pushed (nothing to claim)`);
   if (r.withoutPerson) lines.push(`${r.withoutPerson} message(s) not planned: the taxpayer has no person in that role`);
   if (r.notInCatalogue) lines.push(`${r.notInCatalogue} result(s) of entries not in the catalogue left out`);
@@ -83,6 +84,7 @@ export function sendText(r: SendReport, noEmail?: string): string {
   if (r.noAdapter && noEmail) lines.push(`${r.noAdapter} e-mail(s) not sent in this run: ${noEmail}`);
   if (r.recovered) lines.push(`${r.recovered} message(s) left in flight by an interrupted run resolved`);
   if (r.fellBack) lines.push(`${r.fellBack} message(s) moved to the in-app inbox (SMS not configured, or e-mail of uncertain fate)`);
+  if (r.lapsed) lines.push(`${r.lapsed} message(s) of reliefs a later quarter of the year took back (the ledger's lapsedInYear) skipped, not sent`);
   if (outcomes.length) lines.push(`attempts by channel and outcome:\n${table(['channel', 'outcome', 'attempts'], outcomes)}`);
   return lines.join('\n');
 }
