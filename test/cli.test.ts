@@ -358,6 +358,10 @@ describe('zhishu CLI', () => {
         assert.doesNotMatch(r.stderr, /Conversion Error|make_date|LINE \d/, args[0]);
       }
     }
+    // A year, but not one the store can hold: said so, not called no year.
+    const r = zhishu('report', 'policy', '--year', '1999', '--db', db);
+    assert.equal(r.code, 2, r.stderr);
+    assert.match(r.stderr, /argument '1999' is invalid\. 1999 is outside the years Zhishu takes \(2000 to 2100\)/);
   });
 
   it('report taxpayers lists the taxpayers behind a figure of report policy, whose sums are that figure, and writes all of them as CSV', () => {
@@ -537,6 +541,11 @@ describe('zhishu CLI', () => {
     const late = zhishu('explain', '--taxpayer', newcomer, '--period', cityQuarter, '--db', copy);
     assert.equal(late.code, 2, late.stderr);
     assert.equal(late.stderr, `zhishu: taxpayer ${newcomer} was registered on 2030-01-05, after ${cityQuarter}: it has no facts for that quarter\n`);
+    // Its ledger of a year before its registration: said so, not an empty ledger of totals 0.00.
+    const year = cityQuarter.slice(0, 4);
+    const before = zhishu('ledger', '--taxpayer', newcomer, '--year', year, '--db', copy);
+    assert.equal(before.code, 2, before.stderr);
+    assert.equal(before.stderr, `zhishu: taxpayer ${newcomer} was registered on 2030-01-05, after ${year}: it has no ledger for that year\n`);
     const early = zhishu('explain', '--taxpayer', newcomer, '--period', later, '--db', copy);
     assert.equal(early.stderr, `zhishu: no returns of ${later} in the store, so nothing to explain (the returns are of ${cityQuarter})\n`);
     // The store ingest loaded above holds 2025-Q4's returns, never matched: an empty ledger or report would say nothing was missed.

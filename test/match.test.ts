@@ -718,7 +718,7 @@ describe("the six taxes and two fees judge small low-profit status on the annual
       silent.zh.join('\n'),
     );
     assert.ok(
-      silent.zh.some((l) => l.trim().startsWith('✓ 资产总额（登记信息：适用的汇算清缴或新设立企业的预缴申报未报送）为 20,000,000 元')),
+      silent.zh.some((l) => l.trim().startsWith('✓ 资产总额（登记信息：适用的汇算清缴或新设立企业的预缴申报未报送）为 20,000,000.00 元')),
       silent.zh.join('\n'),
     );
     assert.ok(
@@ -1193,14 +1193,14 @@ describe('explanations follow the rule: any one of, all of, as deep as it goes',
       '  ✓ 征收方式为 查账征收，要求为 查账征收',
       '  ✓ 以下任一项满足即可（已满足）：',
       '    ✗ 高新技术企业证书为 否，要求为 是',
-      '    ✓ 研发费用为 5,000 元，要求高于 0 元',
+      '    ✓ 研发费用为 5,000.00 元，要求高于 0 元',
     ]);
     assert.deepEqual(p.text.en.slice(1), [
       '  ✓ kind of taxpayer is enterprise, required equal to enterprise',
       '  ✓ collection mode is actual-accounts collection, required equal to actual-accounts collection',
       '  ✓ any one of the following (met):',
       '    ✗ high-tech enterprise certificate is no, required equal to yes',
-      '    ✓ R&D expense is 5,000 yuan, required above 0 yuan',
+      '    ✓ R&D expense is 5,000.00 yuan, required above 0 yuan',
     ]);
   });
 
@@ -1210,18 +1210,18 @@ describe('explanations follow the rule: any one of, all of, as deep as it goes',
     assert.deepEqual(p.text.zh.slice(3), [
       '  ✗ 以下任一项满足即可（均未满足）：',
       '    ✗ 高新技术企业证书为 否，要求为 是',
-      '    ✗ 研发费用为 0 元，要求高于 0 元，恰为限额',
+      '    ✗ 研发费用为 0.00 元，要求高于 0 元，恰为限额',
     ]);
     assert.deepEqual(p.text.en.slice(3), [
       '  ✗ any one of the following (none met):',
       '    ✗ high-tech enterprise certificate is no, required equal to yes',
-      '    ✗ R&D expense is 0 yuan, required above 0 yuan: exactly at the limit',
+      '    ✗ R&D expense is 0.00 yuan, required above 0 yuan: exactly at the limit',
     ]);
     // What it lacks: of the alternatives, the one that fails on a figure alone (a gap that can be closed),
     // not the certificate it does not hold.
     assert.deepEqual(lackingOf(p), {
-      zh: ['研发费用为 0 元，要求高于 0 元，恰为限额'],
-      en: ['R&D expense is 0 yuan, required above 0 yuan: exactly at the limit'],
+      zh: ['研发费用为 0.00 元，要求高于 0 元，恰为限额'],
+      en: ['R&D expense is 0.00 yuan, required above 0 yuan: exactly at the limit'],
     });
   });
 
@@ -1241,11 +1241,11 @@ describe('explanations follow the rule: any one of, all of, as deep as it goes',
       '    ✗ 以下各项须全部满足（未全部满足）：',
       '      ✓ 纳税人类型为 企业，要求为 企业',
       `      ✗ 从业人数（登记信息：适用的汇算清缴或新设立企业的预缴申报未报送）为 320 人，要求不超过 300 人，超出 20 人（${limit('slpe.maxEmployees')}）`,
-      `      ✓ 资产总额（登记信息：适用的汇算清缴或新设立企业的预缴申报未报送）为 20,000,000 元，要求不超过 50,000,000 元（${limit('slpe.maxAssets')}）`,
+      `      ✓ 资产总额（登记信息：适用的汇算清缴或新设立企业的预缴申报未报送）为 20,000,000.00 元，要求不超过 50,000,000 元（${limit('slpe.maxAssets')}）`,
       // Small low-profit status for the halving is the annual return's that counts, not the year so far.
       '      ✓ 以下任一项满足即可（已满足）：',
       '        ✗ 新设立企业、首次汇算清缴前为 否，要求为 是',
-      `        ✓ 适用的企业所得税年度汇算清缴应纳税所得额为 1,500,000 元，要求不超过 3,000,000 元（${limit('slpe.maxTaxableIncome')}）`,
+      `        ✓ 适用的企业所得税年度汇算清缴应纳税所得额为 1,500,000.00 元，要求不超过 3,000,000 元（${limit('slpe.maxTaxableIncome')}）`,
     ]);
     assert.equal(
       p.text.en[0],
@@ -1258,10 +1258,10 @@ describe('explanations follow the rule: any one of, all of, as deep as it goes',
       '    ✗ all of the following (not all met):',
       '      ✓ kind of taxpayer is enterprise, required equal to enterprise',
       `      ✗ employees (registered: neither the annual CIT return that counts nor, for a new enterprise, a prepayment return reports them) is 320, required at most 300: 20 over the limit (${limit('slpe.maxEmployees')})`,
-      `      ✓ total assets (registered: neither the annual CIT return that counts nor, for a new enterprise, a prepayment return reports them) is 20,000,000 yuan, required at most 50,000,000 yuan (${limit('slpe.maxAssets')})`,
+      `      ✓ total assets (registered: neither the annual CIT return that counts nor, for a new enterprise, a prepayment return reports them) is 20,000,000.00 yuan, required at most 50,000,000 yuan (${limit('slpe.maxAssets')})`,
       '      ✓ any one of the following (met):',
       '        ✗ a new enterprise before its first annual CIT return is no, required equal to yes',
-      `        ✓ taxable income on the annual CIT return that counts is 1,500,000 yuan, required at most 3,000,000 yuan (${limit('slpe.maxTaxableIncome')})`,
+      `        ✓ taxable income on the annual CIT return that counts is 1,500,000.00 yuan, required at most 3,000,000 yuan (${limit('slpe.maxTaxableIncome')})`,
     ]);
     // Meeting any one alternative is enough. The first two ask for another VAT status or kind of
     // taxpayer, which no near miss closes; of the third, which fails on a figure alone, only the
@@ -1293,7 +1293,7 @@ describe('explanations follow the rule: any one of, all of, as deep as it goes',
     const lacks = (source: string, facts: Record<string, string | boolean>) => lackingOf({ trace: explain(compileRule('t', source, {}), facts) }).en;
     // Two gaps: either closes it.
     assert.deepEqual(lacks('employees <= 300 || total_assets <= 50000000', { employees: '320', total_assets: '60000000' }), [
-      'any one of: (1) employees is 320, required at most 300: 20 over the limit; (2) total assets is 60,000,000 yuan, required at most 50,000,000 yuan: 10,000,000 yuan over the limit',
+      'any one of: (1) employees is 320, required at most 300: 20 over the limit; (2) total assets is 60,000,000.00 yuan, required at most 50,000,000 yuan: 10,000,000.00 yuan over the limit',
     ]);
     // A state beside a gap: the gap alone.
     assert.deepEqual(lacks('high_tech || employees <= 300', { high_tech: false, employees: '320' }), [
@@ -1325,7 +1325,7 @@ describe('explanations follow the rule: any one of, all of, as deep as it goes',
     // Not a near miss: with the return's income unknown, meeting the head count would not be known to be enough.
     assert.equal(q.status, 'notEligible');
     assert.deepEqual(q.text.zh.slice(-4), [
-      `      ✓ 资产总额（登记信息：适用的汇算清缴或新设立企业的预缴申报未报送）为 20,000,000 元，要求不超过 50,000,000 元（${limit('slpe.maxAssets')}）`,
+      `      ✓ 资产总额（登记信息：适用的汇算清缴或新设立企业的预缴申报未报送）为 20,000,000.00 元，要求不超过 50,000,000 元（${limit('slpe.maxAssets')}）`,
       '      – 以下任一项满足即可（无须判断：同组另一项未满足）：',
       '        ✗ 新设立企业、首次汇算清缴前为 否，要求为 是',
       '        – 适用的企业所得税年度汇算清缴应纳税所得额：缺少数据（适用的企业所得税年度汇算清缴应纳税所得额），无须判断（所在一组无须判断）',

@@ -32,7 +32,8 @@ export function quarter(value: string): string {
 
 /** A calendar year, as ledger and report policy take it. */
 export function year(value: string): number {
-  if (!/^\d{4}$/.test(value) || Number(value) < 2000 || Number(value) > 2100) throw new InvalidArgumentError(`'${value}' is not a year (e.g. 2026)`);
+  if (!/^\d{4}$/.test(value)) throw new InvalidArgumentError(`'${value}' is not a year (e.g. 2026)`);
+  if (Number(value) < 2000 || Number(value) > 2100) throw new InvalidArgumentError(`${value} is outside the years Zhishu takes (2000 to 2100)`);
   return Number(value);
 }
 

@@ -116,15 +116,17 @@ function conditionText(c: ConditionTrace, facts?: FactRow): Words {
   // A number of a fact that counts yuan or people is written with its unit (43,573,960.44 元); the
   // comparison's operands and what is lacking alike.
   const unit = FACT_LABELS[fact]?.unit;
-  const measured = (v: unknown, lang: 'zh' | 'en') => {
+  // An amount of the company's (observed, or how far it is from the limit) is money to the fen and is
+  // written so, 2,507,284.00 元; a limit of the law as the law writes it, 3,000,000 元.
+  const measured = (v: unknown, lang: 'zh' | 'en', toTheFen = false) => {
     const n = typeof v === 'number' ? String(v) : typeof v === 'string' && /^-?\d+(\.\d+)?$/.test(v) ? v : null;
     if (n === null || unit === undefined) return show(v, lang);
     if (unit === 'people') return lang === 'zh' ? `${n} 人` : n;
     const [whole = '', decimals] = n.split('.');
-    const yuan = groupedYuan(decimals === undefined ? whole : `${whole}.${decimals.padEnd(2, '0')}`);
+    const yuan = groupedYuan(decimals === undefined && !toTheFen ? whole : `${whole}.${(decimals ?? '').padEnd(2, '0')}`);
     return lang === 'zh' ? `${yuan} 元` : `${yuan} yuan`;
   };
-  const observed = { zh: measured(raw, 'zh'), en: measured(raw, 'en') };
+  const observed = { zh: measured(raw, 'zh', true), en: measured(raw, 'en', true) };
   const written = /(<=|>=|==|!=|<|>)/.exec(c.condition)?.[1] ?? '==';
   // A bare fact has no operator to turn round: its required value (yes, or no) carries the negation.
   const op = c.negated && c.against ? (NEGATED_OP[written] ?? written) : written;
@@ -151,8 +153,8 @@ function conditionText(c: ConditionTrace, facts?: FactRow): Words {
     : Number(c.nearMiss.by) === 0
       ? { zh: '，恰为限额', en: ': exactly at the limit' }
       : {
-          zh: `，${c.nearMiss.direction === 'over' ? '超出' : '差'} ${measured(c.nearMiss.by, 'zh')}`,
-          en: `: ${measured(c.nearMiss.by, 'en')} ${c.nearMiss.direction} the limit`,
+          zh: `，${c.nearMiss.direction === 'over' ? '超出' : '差'} ${measured(c.nearMiss.by, 'zh', true)}`,
+          en: `: ${measured(c.nearMiss.by, 'en', true)} ${c.nearMiss.direction} the limit`,
         };
   if (c.condition.includes(' in ')) {
     return {

@@ -401,6 +401,10 @@ export function registerPolicy(program: Command): void {
       const l = await withDatabase(opts, async (db) => {
         await checkTaxpayer(db, opts.taxpayer);
         const y = opts.year ?? (await latestYear(db));
+        // A year before the registration has no ledger, and an empty one with totals of 0.00 would read
+        // as a company that missed nothing.
+        const [t] = await db.all<{ d: string }>('SELECT registered_on::VARCHAR AS d FROM taxpayer WHERE credit_code = $1', [opts.taxpayer]);
+        if (t && t.d > `${y}-12-31`) throw new UsageError(`taxpayer ${opts.taxpayer} was registered on ${t.d}, after ${y}: it has no ledger for that year`);
         await checkMatchRunIn(db, y);
         await warnUnmatchedQuarters(db, y, opts.taxpayer);
         await warnAnnualClaimsNotRead(db, opts.law, y, opts.taxpayer);
