@@ -59,7 +59,10 @@ function hitSql(c: Campaign, params: SqlParam[]): string {
       JOIN latest l ON l.credit_code = m.credit_code AND l.computed_at = m.computed_at
       JOIN taxpayer t ON t.credit_code = m.credit_code
       WHERE m.period = ${period} AND m.policy_id IN (${policies}) AND m.status IN (${statuses})
-        AND (m.benefit IS NULL OR m.benefit <> 0) ${districts} ${sections}`;
+        AND (m.benefit IS NULL OR m.benefit <> 0) ${districts} ${sections}
+        -- Not a relief a later quarter of the year took back (the ledger's lapsedInYear): the plan does not tell it.
+        AND NOT EXISTS (SELECT 1 FROM ledger_entry le WHERE le.credit_code = m.credit_code AND le.period = m.period
+                          AND le.policy_id = m.policy_id AND le.status = 'lapsedInYear')`;
 }
 
 // A policy out of force in the quarter, or a quarter never matched, would reach nobody: said as
