@@ -80,9 +80,10 @@ export async function checkReturnsIn(db: Db, period: string, what = 'match'): Pr
 }
 
 /** Refuses a well-formed credit code that is not on the store's roll: an empty answer would hide the typo. */
-export async function checkTaxpayer(db: Db, code: string): Promise<void> {
-  const found = await db.all('SELECT 1 FROM taxpayer WHERE credit_code = $1 LIMIT 1', [code]);
-  if (found.length === 0) throw new UsageError(`no taxpayer ${code} in the store`);
+export async function checkTaxpayer(db: Db, code: string): Promise<{ registeredOn: string }> {
+  const [found] = await db.all<{ d: string }>('SELECT registered_on::VARCHAR AS d FROM taxpayer WHERE credit_code = $1 LIMIT 1', [code]);
+  if (!found) throw new UsageError(`no taxpayer ${code} in the store`);
+  return { registeredOn: found.d };
 }
 
 /** Refuses an --smtp that is not an smtp:// or smtps:// URL naming a host. The URL is not repeated: it may hold a password. */

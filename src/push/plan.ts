@@ -158,6 +158,7 @@ const BATCH_TAXPAYERS = 250_000;
 const TEMP_TABLES = [
   'push_plan_entry',
   'push_plan_claimed',
+  'push_plan_lapsed',
   'push_plan_current',
   'push_plan_taxpayer',
   'push_plan_row',
@@ -335,6 +336,8 @@ async function plan(db: Db, entries: readonly PushEntry[], options: PlanOptions)
     // uncommitted rows would tell the same relief again under another id (a campaign's single message
     // beside a digest holding it). The lock goes with the plan's transaction.
     if (pg) await db.exec("SELECT pg_advisory_xact_lock(hashtext('zhishu.push.plan.' || coalesce(current_schema(), '')))");
+    // Before the macros: DuckDB binds push_current's tables when the macro is made.
+    await exec('lapsed');
     await db.exec(section('macros').sql);
     await createTemp(
       ['push_plan_scope'],

@@ -343,7 +343,7 @@ export function registerPolicy(program: Command): void {
       if (!['zh', 'en', 'both'].includes(opts.lang)) throw new UsageError(`--lang must be zh, en or both (got '${opts.lang}')`);
       checkLaw(opts.law);
       const store = await openStore(opts.db);
-      await checkTaxpayer(store, opts.taxpayer);
+      const { registeredOn } = await checkTaxpayer(store, opts.taxpayer);
       const period = opts.period ?? (await latestQuarter(store));
       // What explainTaxpayer cannot find is the user's mistake (exit 2); any other failure is a runtime one (exit 1).
       const e = await explainTaxpayer(store, { creditCode: opts.taxpayer, period, policy: opts.policy, lawDir: opts.law, asOf: opts.asOf }).catch(
@@ -353,9 +353,8 @@ export function registerPolicy(program: Command): void {
           // No facts at all: where a match would not make them either, say why instead of sending the user there.
           if (!opts.asOf) {
             await checkReturnsIn(store, period, 'explain');
-            const q = parseQuarter(period);
-            const [t] = await store.all<{ d: string }>('SELECT registered_on::VARCHAR AS d FROM taxpayer WHERE credit_code = $1', [opts.taxpayer]);
-            if (t && t.d > q.end) throw new UsageError(`taxpayer ${opts.taxpayer} was registered on ${t.d}, after ${period}: it has no facts for that quarter`);
+            if (registeredOn > parseQuarter(period).end)
+              throw new UsageError(`taxpayer ${opts.taxpayer} was registered on ${registeredOn}, after ${period}: it has no facts for that quarter`);
           }
           throw new UsageError(err.message);
         },
@@ -399,12 +398,12 @@ export function registerPolicy(program: Command): void {
     .option('--json', 'print as JSON')
     .action(async (opts: DatabaseArgs & { taxpayer: string; year?: number; law: string; json?: boolean }) => {
       const l = await withDatabase(opts, async (db) => {
-        await checkTaxpayer(db, opts.taxpayer);
+        const { registeredOn } = await checkTaxpayer(db, opts.taxpayer);
         const y = opts.year ?? (await latestYear(db));
         // A year before the registration has no ledger, and an empty one with totals of 0.00 would read
         // as a company that missed nothing.
-        const [t] = await db.all<{ d: string }>('SELECT registered_on::VARCHAR AS d FROM taxpayer WHERE credit_code = $1', [opts.taxpayer]);
-        if (t && t.d > `${y}-12-31`) throw new UsageError(`taxpayer ${opts.taxpayer} was registered on ${t.d}, after ${y}: it has no ledger for that year`);
+        if (registeredOn > `${y}-12-31`)
+          throw new UsageError(`taxpayer ${opts.taxpayer} was registered on ${registeredOn}, after ${y}: it has no ledger for that year`);
         await checkMatchRunIn(db, y);
         await warnUnmatchedQuarters(db, y, opts.taxpayer);
         await warnAnnualClaimsNotRead(db, opts.law, y, opts.taxpayer);

@@ -29,15 +29,14 @@ CREATE OR REPLACE TEMP MACRO push_key(e, near_miss) AS e * 2 + near_miss::INTEGE
 -- A relief a later quarter of the year took back (the ledger's lapsedInYear: settled on the year, the
 -- year so far fails it) is no longer current: telling the company to claim it, by a corrected return,
 -- would have it claim what the next prepayment repays. It counts in no group of reliefs that do not
--- stack either, as the ledger counts it (src/ledger/sql/build.sql).
+-- stack either, as the ledger counts it (src/ledger/sql/build.sql): section lapsed reads them once.
 CREATE OR REPLACE TEMP MACRO push_current(p_period, p_only, p_scoped) AS TABLE
   WITH city AS (SELECT max(run_id) AS run_id FROM match_run WHERE period = p_period AND scope = 'city'),
   single AS (SELECT scope AS credit_code, max(run_id) AS run_id FROM match_run WHERE period = p_period AND scope <> 'city' GROUP BY scope),
-  lapsed AS (SELECT credit_code, policy_id FROM ledger_entry WHERE period = p_period AND status = 'lapsedInYear' AND (p_only IS NULL OR credit_code = p_only)),
   latest AS (
     SELECT pm.run_id, pm.credit_code, pm.policy_id, pm.status, pm.benefit
     FROM policy_match pm LEFT JOIN single s ON s.credit_code = pm.credit_code
-    ANTI JOIN lapsed l ON l.credit_code = pm.credit_code AND l.policy_id = pm.policy_id
+    ANTI JOIN push_plan_lapsed l ON l.credit_code = pm.credit_code AND l.policy_id = pm.policy_id
     WHERE pm.period = p_period AND pm.status IN ('matched', 'nearMiss') AND (p_only IS NULL OR pm.credit_code = p_only)
       AND pm.run_id = greatest(coalesce(s.run_id, -1), coalesce((SELECT run_id FROM city), -1))
   )
@@ -113,6 +112,13 @@ SELECT credit_code, policy_id,
 FROM claim
 GROUP BY ALL
 HAVING bool_or(now);
+
+-- @lapsed
+-- Reliefs of the period a later quarter of the year took back (the ledger's lapsedInYear), which
+-- push_current leaves out: read once, for the three sections that read the current results.
+CREATE OR REPLACE TEMP TABLE push_plan_lapsed AS
+SELECT credit_code, policy_id FROM ledger_entry
+WHERE period = $period AND status = 'lapsedInYear' AND ($only::VARCHAR IS NULL OR credit_code = $only);
 
 -- @told
 -- Reliefs the taxpayer was told of in one of the three quarters before this one ($told_first,
@@ -256,9 +262,8 @@ SELECT count(*) AS taxpayers, coalesce(sum(results), 0) AS results, coalesce(sum
   coalesce(sum(nothing_to_claim), 0) AS nothing_to_claim, coalesce(sum(claimed), 0) AS claimed,
   coalesce(sum(not_stacked), 0) AS not_stacked, coalesce(sum(told_recently), 0) AS told_recently, coalesce(sum(out_of_season), 0) AS out_of_season,
   -- Matched reliefs a later quarter of the year took back (push_current leaves them out; a campaign's, of its scope).
-  (SELECT count(*) FROM ledger_entry l
-   WHERE l.period = $period::VARCHAR AND l.status = 'lapsedInYear' AND ($only::VARCHAR IS NULL OR l.credit_code = $only::VARCHAR)
-     AND ($scoped::INTEGER = 0 OR EXISTS (SELECT 1 FROM push_plan_scope c WHERE c.credit_code = l.credit_code AND c.policy_id = l.policy_id))) AS lapsed
+  (SELECT count(*) FROM push_plan_lapsed l
+   WHERE $scoped::INTEGER = 0 OR EXISTS (SELECT 1 FROM push_plan_scope c WHERE c.credit_code = l.credit_code AND c.policy_id = l.policy_id)) AS lapsed
 FROM push_plan_taxpayer;
 
 -- @outbox

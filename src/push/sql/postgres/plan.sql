@@ -93,6 +93,12 @@ FROM claim
 GROUP BY 1, 2
 HAVING bool_or(now);
 
+-- @lapsed
+-- Reliefs of the period a later quarter of the year took back, as ../plan.sql's section lapsed.
+CREATE TEMP TABLE push_plan_lapsed AS
+SELECT credit_code, policy_id FROM ledger_entry
+WHERE period = $period::TEXT AND status = 'lapsedInYear' AND ($only::TEXT IS NULL OR credit_code = $only::TEXT);
+
 -- @told
 -- Reliefs the taxpayer was told of in one of the three quarters before and has no message of in this
 -- quarter (recent), and those it has one of in this quarter (standing), as ../plan.sql's section told.
@@ -155,7 +161,7 @@ WITH single AS (
   WHERE pm.period = $period::TEXT AND pm.status IN ('matched', 'nearMiss') AND ($only::TEXT IS NULL OR pm.credit_code = $only::TEXT)
     AND pm.run_id = greatest(coalesce(s.run_id, -1), coalesce((SELECT max(run_id) FROM match_run WHERE period = $period::TEXT AND scope = 'city'), -1))
     -- Not a relief a later quarter of the year took back (the ledger's lapsedInYear), as ../plan.sql's push_current says.
-    AND NOT EXISTS (SELECT 1 FROM ledger_entry le WHERE le.credit_code = pm.credit_code AND le.period = pm.period AND le.policy_id = pm.policy_id AND le.status = 'lapsedInYear')
+    AND NOT EXISTS (SELECT 1 FROM push_plan_lapsed le WHERE le.credit_code = pm.credit_code AND le.policy_id = pm.policy_id)
 ), grouped AS (
   -- Reliefs that do not stack, decided before a campaign's scope, as ../plan.sql's section not_stacked does.
   SELECT l.credit_code, l.policy_id, l.grp, l.status, l.benefit, coalesce(l.benefit, -0.01) AS worth, coalesce(l.grp_rank, 2147483647) AS rank,
@@ -230,9 +236,8 @@ SELECT count(*) AS taxpayers, coalesce(sum(results), 0) AS results, coalesce(sum
   coalesce(sum(nothing_to_claim), 0) AS nothing_to_claim, coalesce(sum(claimed), 0) AS claimed,
   coalesce(sum(not_stacked), 0) AS not_stacked, coalesce(sum(told_recently), 0) AS told_recently, coalesce(sum(out_of_season), 0) AS out_of_season,
   -- Matched reliefs a later quarter of the year took back (push_current leaves them out; a campaign's, of its scope).
-  (SELECT count(*) FROM ledger_entry l
-   WHERE l.period = $period::TEXT AND l.status = 'lapsedInYear' AND ($only::TEXT IS NULL OR l.credit_code = $only::TEXT)
-     AND ($scoped::INTEGER = 0 OR EXISTS (SELECT 1 FROM push_plan_scope c WHERE c.credit_code = l.credit_code AND c.policy_id = l.policy_id))) AS lapsed
+  (SELECT count(*) FROM push_plan_lapsed l
+   WHERE $scoped::INTEGER = 0 OR EXISTS (SELECT 1 FROM push_plan_scope c WHERE c.credit_code = l.credit_code AND c.policy_id = l.policy_id)) AS lapsed
 FROM push_plan_taxpayer;
 
 -- @outbox
