@@ -99,7 +99,7 @@ describe('policy catalogue: content', () => {
       );
   });
 
-  it('the generator’s placeholder reduction codes sit on exactly the six kinds of entry that claim them', () => {
+  it('the generator’s placeholder reduction codes sit on exactly the seven kinds of entry that claim them', () => {
     const codes = Object.fromEntries(catalogue.entries.filter((e) => e.reductionCodes).map((e) => [e.id, e.reductionCodes]));
     assert.deepEqual(codes, {
       'vat.smallScaleExemption2023': ['9900000001'],
@@ -110,6 +110,7 @@ describe('policy catalogue: content', () => {
       'cit.smallLowProfit': ['9900000004'],
       'cit.highTech': ['9900000005'],
       'iit.individualBusinessHalving': ['9900000006'],
+      'surcharges.educationSmallSales': ['9900000007'],
     });
   });
 
@@ -341,8 +342,9 @@ describe('(b) benefit formulas agree with the calculator', () => {
   });
 
   it('six taxes and two fees on the surcharges: the calculator halves and rounds each levy, so it exceeds the formula by ⌊odd levies ÷ 2⌋ fen (0 or 1)', () => {
-    // surcharges_payable = the levies after the education surcharges' exemption, before the halving.
-    // Half of an odd number of fen rounds up once per levy in the calculator, once overall in the formula.
+    // surcharges_payable = the levies as returned, before the halving; the halving works on what the
+    // education surcharges' exemption leaves, claimed on the return or not. Half of an odd number of fen
+    // rounds up once per levy in the calculator, once overall in the formula.
     const seen = new Set<number>();
     for (const [vatPaid, sales] of [
       ['4455.45', '445544.55'],
@@ -351,21 +353,41 @@ describe('(b) benefit formulas agree with the calculator', () => {
       ['1234.57', '500000.00'],
       ['5000.00', '300000.00'],
       ['0.03', '300000.00'],
+      ['1234.57', '123456.78'],
+      ['0.30', '299999.99'],
     ] as const) {
-      const r = calculate({
-        calculation: 'surcharges',
-        period: '2026-Q1',
-        inputs: { vatPaid, sales, location: 'city', taxpayer: { vatStatus: 'smallScale' } },
-      });
-      const levies = ['urbanConstructionTax.tax', 'educationSurcharge.tax', 'localEducationSurcharge.tax'].map((id) =>
-        fen(r.lines.find((l) => l.id === id)?.amount ?? '0.00'),
-      );
-      const levied = levies.reduce((a, b) => a + b, 0);
+      const surcharges = (s: string) =>
+        calculate({ calculation: 'surcharges', period: '2026-Q1', inputs: { vatPaid, sales: s, location: 'city', taxpayer: { vatStatus: 'smallScale' } } });
+      const levies = (r: ReturnType<typeof calculate>) =>
+        ['urbanConstructionTax.tax', 'educationSurcharge.tax', 'localEducationSurcharge.tax'].map((id) =>
+          fen(r.lines.find((l) => l.id === id)?.amount ?? '0.00'),
+        );
+      const r = surcharges(sales);
+      const after = levies(r);
+      const levied = after.reduce((a, b) => a + b, 0);
       assert.equal(levied, fen(result(r, 'total')) + fen(result(r, 'reduction')), 'levies = payable + reduction');
-      const formula = fen(benefit('2026-03-31', 'surcharges.sixTaxesTwoFees', { surcharges_payable: formatYuan(levied) }) ?? '');
-      const odd = levies.filter((l) => l % 2 === 1).length;
+      // The same VAT over the line: every levy due. What the exemption takes off is the difference.
+      const full = levies(surcharges('999999999.00')).reduce((a, b) => a + b, 0);
+      const exempted = full - levied;
+      const exemptVat = fen(sales) <= fen('300000.00') ? vatPaid : '0.00';
+      assert.equal(
+        fen(benefit('2026-03-31', 'surcharges.educationSmallSales', { education_exempt_vat_payable: exemptVat }) ?? ''),
+        exempted,
+        `the exemption's formula, VAT ${vatPaid}`,
+      );
+      const halving = (surchargesPayable: number, claimed: number) =>
+        fen(
+          benefit('2026-03-31', 'surcharges.sixTaxesTwoFees', {
+            surcharges_payable: formatYuan(surchargesPayable),
+            education_exempt_vat_payable: exemptVat,
+            education_exemption_claimed: formatYuan(claimed),
+          }) ?? '',
+        );
+      const formula = halving(levied, exempted);
+      assert.equal(halving(full, 0), formula, `VAT ${vatPaid}: the exemption not claimed, the halving is the same`);
+      const odd = after.filter((l) => l % 2 === 1).length;
       const difference = fen(result(r, 'reduction')) - formula;
-      assert.equal(difference, Math.floor(odd / 2), `VAT ${vatPaid}, levies ${levies.join(', ')}`);
+      assert.equal(difference, Math.floor(odd / 2), `VAT ${vatPaid}, levies ${after.join(', ')}`);
       seen.add(difference);
     }
     assert.deepEqual([...seen].sort(), [0, 1], 'both the agreeing and the differing case are exercised');

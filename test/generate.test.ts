@@ -292,6 +292,39 @@ describe('generateCity', () => {
     assert.equal(count(false, true), 0, 'within the limits but not halved');
   });
 
+  it("exempts a claimer's education surcharges exactly in its months within 100,000 and quarters within 300,000, and halves what the exemption leaves", async () => {
+    // 财税〔2016〕12号 第一条 (the amount itself included), then 财政部 税务总局公告2023年第12号 第三条 on the rest:
+    // the surcharges return's base is the VAT payable, each levy rounded on its own (7 % + 3 % + 2 %).
+    const rows = await store.all<{ exempt: boolean; within: boolean; n: string; wrong: string }>(`
+      WITH s AS (
+        SELECT f.credit_code, f.period_start, f.period_end, f.tax_base AS vat, f.tax_payable AS paid,
+          v.tax_base AS sales, datediff('month', f.period_start, f.period_end) >= 1 AS quarterly
+        FROM ${generatedSource(dirY, 'filing')} f
+        JOIN ${generatedSource(dirY, 'filing')} v ON v.credit_code = f.credit_code AND v.tax_type = 'vat' AND v.period_end = f.period_end
+        WHERE f.tax_type = 'surcharges' AND f.filed_on IS NOT NULL AND f.tax_base > 0
+      ), red AS (
+        SELECT credit_code, period_end, sum(amount) FILTER (WHERE reduction_code = ${literal(REDUCTION_CODES.educationSurchargeExemption)}) AS edu,
+          sum(amount) FILTER (WHERE reduction_code = ${literal(REDUCTION_CODES.surchargeHalving)}) AS halved
+        FROM ${generatedSource(dirY, 'filing_reduction')} WHERE tax_type = 'surcharges' GROUP BY ALL
+      ), claimers AS (SELECT DISTINCT credit_code FROM ${generatedSource(dirY, 'filing_reduction')})
+      SELECT red.edu IS NOT NULL AS exempt, s.sales <= CASE WHEN quarterly THEN 300000 ELSE 100000 END AS within, count(*) AS n,
+        count(*) FILTER (WHERE red.edu IS NOT NULL AND (
+          red.edu <> round(vat * 0.03, 2) + round(vat * 0.02, 2)
+          OR paid <> CASE WHEN red.halved IS NULL THEN round(vat * 0.07, 2) ELSE round(round(vat * 0.07, 2) * 0.5, 2) END)) AS wrong
+      FROM s JOIN claimers USING (credit_code) LEFT JOIN red USING (credit_code, period_end)
+      GROUP BY ALL ORDER BY ALL`);
+    const count = (exempt: boolean, within: boolean) => Number(rows.find((r) => r.exempt === exempt && r.within === within)?.n ?? 0);
+    assert.ok(count(true, true) > 100, `exempt returns: ${JSON.stringify(rows)}`);
+    assert.ok(count(false, false) > 100, `returns over the line: ${JSON.stringify(rows)}`);
+    assert.equal(count(true, false), 0, 'exempt over the line');
+    assert.equal(count(false, true), 0, 'within the line but not exempt');
+    assert.equal(
+      rows.reduce((a, r) => a + Number(r.wrong), 0),
+      0,
+      `the exemption is the two levies, and what is paid the urban maintenance tax, halved or not: ${JSON.stringify(rows)}`,
+    );
+  });
+
   it('charges CIT at the small low-profit rate exactly when the profit of the year so far is within the limit', async () => {
     // The reference is a window over the generated returns, as the rule reads (国家税务总局公告2023年第6号):
     // income from the start of the year (or of the window) to the end of the quarter, with head count and

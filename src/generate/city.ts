@@ -92,6 +92,7 @@ function sessionSql(settings: GeneratorSettings): string {
     setVariableSql('code_cit_slpe', REDUCTION_CODES.citSmallLowProfit),
     setVariableSql('code_cit_high_tech', REDUCTION_CODES.citHighTech),
     setVariableSql('code_iit_business_halving', REDUCTION_CODES.iitIndividualBusinessHalving),
+    setVariableSql('code_education_exemption', REDUCTION_CODES.educationSurchargeExemption),
     setVariableSql('month', 0),
     readGeneratorSql('session'),
   );

@@ -19,6 +19,8 @@ export const REDUCTION_CODES = {
   citHighTech: '9900000005',
   /** 个体工商户 IIT on business income up to 2,000,000 a year halved (2023年第12号 art. 2). */
   iitIndividualBusinessHalving: '9900000006',
+  /** Education surcharge and local education surcharge exempt, sales ≤ 100,000 a month / 300,000 a quarter (财税〔2016〕12号 art. 1). */
+  educationSurchargeExemption: '9900000007',
 } as const;
 
 export type ReductionKey = keyof typeof REDUCTION_CODES;

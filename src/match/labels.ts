@@ -39,8 +39,8 @@ export const FACT_LABELS: Record<string, { zh: string; en: string; from?: { zh: 
   annual_sales: { zh: '年销售额', en: 'sales of the last 12 months', from: FROM.vatReturn, unit: 'yuan' },
   vat_payable: { zh: '本季度应纳增值税', en: 'VAT payable for the quarter', from: FROM.vatReturn, unit: 'yuan' },
   surcharges_payable: {
-    zh: '本季度应纳附加税费（“六税两费”减征前）',
-    en: "surcharges levied for the quarter, before the six taxes and two fees' halving",
+    zh: '本季度申报的应纳附加税费（“六税两费”减征前）',
+    en: "surcharges levied for the quarter as returned, before the six taxes and two fees' halving",
     from: FROM.vatReturn,
     unit: 'yuan',
   },
@@ -68,6 +68,18 @@ export const FACT_LABELS: Record<string, { zh: string; en: string; from?: { zh: 
   exempt_months_vat_payable: {
     zh: '月销售额不超过10万元各月的应纳增值税',
     en: 'VAT payable of the months with sales up to 100,000',
+    from: FROM.vatReturn,
+    unit: 'yuan',
+  },
+  education_exempt_vat_payable: {
+    zh: '免征教育费附加的销售额对应的应纳增值税',
+    en: 'VAT payable on the sales the education surcharges exemption covers',
+    from: FROM.vatReturn,
+    unit: 'yuan',
+  },
+  education_exemption_claimed: {
+    zh: '已享受的教育费附加、地方教育附加减免额',
+    en: 'education surcharges exemption claimed',
     from: FROM.vatReturn,
     unit: 'yuan',
   },

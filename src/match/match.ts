@@ -48,14 +48,18 @@ export function annualReturnYear(quarter: Quarter): number {
  * A re-enactment under another id must be named here too (test/postgres.test.ts, the halving's estimate).
  */
 const SURCHARGES_HALVING = 'surcharges.sixTaxesTwoFees';
+const EDUCATION_EXEMPTION = 'surcharges.educationSmallSales';
 
 /**
- * The law the facts read (sql/facts.sql): the halving's reduction codes, the education surcharges'
- * monthly line, and the small-scale VAT exemption's lines and whether the amount itself is within them.
+ * The law the facts read (sql/facts.sql): the reduction codes of the surcharges' halving and of the
+ * education surcharges' exemption, the exemption's lines, and the small-scale VAT exemption's lines and
+ * whether the amount itself is within them.
  */
 interface FactsLaw {
   halving_codes: string;
+  education_codes: string;
   education_monthly_limit: string | null;
+  education_quarterly_limit: string | null;
   vat_monthly_line: string | null;
   vat_quarterly_line: string | null;
   vat_line_inclusive: boolean | null;
@@ -86,12 +90,16 @@ function factsLaw(catalogue: Catalogue, quarter: Quarter, policies: Policies): F
   const params = paramsAt(catalogue.parameters, quarter.end);
   const text = (name: string) => (params[name] === undefined ? null : String(params[name].value));
   const inclusive = params['vat.thresholdInclusive'];
-  return {
-    halving_codes: policies
-      .filter((p) => p.entry.id === SURCHARGES_HALVING)
+  const codes = (id: string) =>
+    policies
+      .filter((p) => p.entry.id === id)
       .flatMap((p) => p.entry.reductionCodes ?? [])
-      .join(','),
+      .join(',');
+  return {
+    halving_codes: codes(SURCHARGES_HALVING),
+    education_codes: codes(EDUCATION_EXEMPTION),
     education_monthly_limit: text('surcharges.educationExemptMonthlySales'),
+    education_quarterly_limit: text('surcharges.educationExemptQuarterlySales'),
     vat_monthly_line: text('vat.smallScaleMonthlyThreshold'),
     vat_quarterly_line: text('vat.smallScaleQuarterlyThreshold'),
     vat_line_inclusive: inclusive === undefined ? null : inclusive.value === true,

@@ -128,6 +128,14 @@ export const FACTS: Record<string, FactSpec> = {
     type: 'decimal',
     doc: "a small-scale taxpayer's sales of the period the VAT exemption line leaves taxed (at the reduced rate): a quarterly filer's quarter when it is not within the quarterly line, else 0; a monthly filer's months not within the monthly line; unknown as small_scale_exemption_sales, yuan",
   },
+  education_exempt_vat_payable: {
+    type: 'decimal',
+    doc: "VAT payable of the period that the education surcharges' small-sales exemption covers (财税〔2016〕12号 第一条; surcharges.educationExemptMonthlySales, surcharges.educationExemptQuarterlySales, the amount itself included): a monthly filer's months within the monthly line (exempt_months_vat_payable), a quarterly filer's quarter within the quarterly line, else 0; unknown without a VAT return of the period or while one is not filed, yuan",
+  },
+  education_exemption_claimed: {
+    type: 'decimal',
+    doc: "the education surcharges' small-sales exemption claimed on the period's surcharges returns (their reductions under the exemption's reduction codes), 0 when none is, yuan",
+  },
 };
 
 /** A law parameter as resolved at a date: its value, type and legal source. */

@@ -297,7 +297,10 @@ WITH t0 AS (
   FROM a
 ), a3 AS (
   SELECT *,
-    CASE WHEN tax_type = 'iitBusiness' AND kind = 'individualBusiness' THEN iit_business_halving(ytd_profit, profit) ELSE 0 END AS business_halving
+    CASE WHEN tax_type = 'iitBusiness' AND kind = 'individualBusiness' THEN iit_business_halving(ytd_profit, profit) ELSE 0 END AS business_halving,
+    -- The education surcharges' small-sales exemption (财税〔2016〕12号 第一条): a month's sales within
+    -- 100,000, a quarter's within 300,000, the amount itself included; claimed by those that claim.
+    tax_type = 'surcharges' AND claims AND sales_d <= CASE WHEN quarterly THEN 300000 ELSE 100000 END AS edu_exempt
   FROM a2
 ), b AS (
   SELECT *,
@@ -308,8 +311,11 @@ WITH t0 AS (
          ELSE period_end + 1 + floor(rnd(63, idx, m * 10 + ret_no) ** 1.5 * datediff('day', period_end, due_date))::INTEGER
     END::DATE AS filed_on,
     round(vat_pay * 0.07, 2) + round(vat_pay * 0.03, 2) + round(vat_pay * 0.02, 2) AS sur_full,
-    CASE WHEN halve THEN round(round(vat_pay * 0.07, 2) * 0.5, 2) + round(round(vat_pay * 0.03, 2) * 0.5, 2) + round(round(vat_pay * 0.02, 2) * 0.5, 2)
-         ELSE round(vat_pay * 0.07, 2) + round(vat_pay * 0.03, 2) + round(vat_pay * 0.02, 2) END AS sur_pay
+    -- The exemption first, then the halving on what it leaves (2023年第12号 第三条: 叠加享受).
+    CASE WHEN edu_exempt THEN round(vat_pay * 0.03, 2) + round(vat_pay * 0.02, 2) ELSE 0 END AS edu_off,
+    CASE WHEN halve THEN round(round(vat_pay * 0.07, 2) * 0.5, 2)
+                         + CASE WHEN edu_exempt THEN 0 ELSE round(round(vat_pay * 0.03, 2) * 0.5, 2) + round(round(vat_pay * 0.02, 2) * 0.5, 2) END
+         ELSE round(vat_pay * 0.07, 2) + CASE WHEN edu_exempt THEN 0 ELSE round(vat_pay * 0.03, 2) + round(vat_pay * 0.02, 2) END END AS sur_pay
   FROM a3
 ), c AS (
   SELECT *,
@@ -328,7 +334,8 @@ WITH t0 AS (
          WHEN tax_type = 'vat' AND NOT vat_general AND sales_d > 0 THEN
            CASE WHEN period_sales <= 300000 THEN [{code: getvariable('code_vat_exempt'), amount: round(sales_d * 0.01, 2)}]
                 ELSE [{code: getvariable('code_vat_rate_cut'), amount: round(sales_d * 0.02, 2)}] END
-         WHEN tax_type = 'surcharges' AND halve AND sur_full > sur_pay THEN [{code: getvariable('code_surcharge_halving'), amount: sur_full - sur_pay}]
+         WHEN tax_type = 'surcharges' THEN list_filter([{code: getvariable('code_education_exemption'), amount: edu_off},
+                                                        {code: getvariable('code_surcharge_halving'), amount: sur_full - edu_off - sur_pay}], x -> x.amount > 0)
          WHEN tax_type = 'cit' AND profit > 0 AND high_tech THEN [{code: getvariable('code_cit_high_tech'), amount: round(profit * 0.10, 2)}]
          WHEN tax_type = 'cit' AND profit > 0 AND slpe_ytd THEN [{code: getvariable('code_cit_slpe'), amount: round(profit * 0.20, 2)}]
          WHEN tax_type = 'iitBusiness' AND business_halving > 0 THEN [{code: getvariable('code_iit_business_halving'), amount: business_halving}]

@@ -8,7 +8,8 @@
 -- $month_start and $year_start are the first days of the quarter's last month and of its year;
 -- $annual_start and $annual_end the first and last days of the year whose annual CIT return counts
 -- for the quarter; $halving_codes the reduction codes of the six taxes and two fees' halving of the
--- surcharges, comma-separated.
+-- surcharges and $education_codes those of the education surcharges' small-sales exemption,
+-- comma-separated; $education_monthly_limit and $education_quarterly_limit the exemption's lines.
 --
 -- Two forms in one text (src/match/match.ts keeps the lines of one): a line ending in `-- [city]`
 -- belongs to the city-wide form, one ending in `-- [one]` to the single-taxpayer form, which looks
@@ -36,13 +37,16 @@ WITH t AS (
   -- The six taxes and two fees' halving claimed on the quarter's surcharges returns. The returns give
   -- what is payable after it; the halving is estimated on the levy before it (本期应纳税（费）额), so
   -- surcharges_payable adds it back. Read as payable, a claimer's estimate was half its relief.
+  -- And the education surcharges' small-sales exemption claimed on them: the halving works on what the
+  -- exemption leaves, which the returns show only where it was claimed (law/policies).
   SELECT credit_code, -- [city]
   SELECT -- [one]
-    sum(amount) AS halved
+    sum(amount) FILTER (WHERE list_contains(string_split($halving_codes, ','), reduction_code)) AS halved,
+    sum(amount) FILTER (WHERE list_contains(string_split($education_codes, ','), reduction_code)) AS education_claimed
   FROM filing_reduction -- [city]
   FROM rr -- [one]
   WHERE tax_type = 'surcharges' AND period_end >= $start::DATE AND period_end <= $end::DATE
-    AND list_contains(string_split($halving_codes, ','), reduction_code)
+    AND (list_contains(string_split($halving_codes, ','), reduction_code) OR list_contains(string_split($education_codes, ','), reduction_code))
   GROUP BY credit_code -- [city]
 ), agg AS (
   SELECT credit_code, -- [city]
@@ -255,7 +259,13 @@ SELECT t.credit_code, $period AS period, $start::DATE AS period_start, $end::DAT
        WHEN NOT CASE WHEN coalesce(vat_returns, 0) = 0 THEN NULL WHEN vat_spanning THEN false WHEN vat_returns >= 2 THEN true ELSE NOT vat_last_month_only OR t.vat_status = 'general' END THEN a.quarterly_sales END AS small_scale_exemption_sales,
   CASE WHEN t.vat_status <> 'smallScale' THEN NULL
        WHEN CASE WHEN coalesce(vat_returns, 0) = 0 THEN NULL WHEN vat_spanning THEN false WHEN vat_returns >= 2 THEN true ELSE NOT vat_last_month_only OR t.vat_status = 'general' END THEN a.quarterly_sales - exempt_months_sales
-       WHEN NOT CASE WHEN coalesce(vat_returns, 0) = 0 THEN NULL WHEN vat_spanning THEN false WHEN vat_returns >= 2 THEN true ELSE NOT vat_last_month_only OR t.vat_status = 'general' END THEN CASE WHEN (a.quarterly_sales < $vat_quarterly_line::DECIMAL(18,2) OR ($vat_line_inclusive::BOOLEAN AND a.quarterly_sales = $vat_quarterly_line::DECIMAL(18,2))) THEN 0 ELSE a.quarterly_sales END END AS small_scale_taxed_sales
+       WHEN NOT CASE WHEN coalesce(vat_returns, 0) = 0 THEN NULL WHEN vat_spanning THEN false WHEN vat_returns >= 2 THEN true ELSE NOT vat_last_month_only OR t.vat_status = 'general' END THEN CASE WHEN (a.quarterly_sales < $vat_quarterly_line::DECIMAL(18,2) OR ($vat_line_inclusive::BOOLEAN AND a.quarterly_sales = $vat_quarterly_line::DECIMAL(18,2))) THEN 0 ELSE a.quarterly_sales END END AS small_scale_taxed_sales,
+  -- The VAT the education surcharges' small-sales exemption covers (财税〔2016〕12号 第一条): a monthly
+  -- filer's months within the monthly line (exempt_months_vat_payable), a quarterly filer's quarter within
+  -- the quarterly line (the amount itself included), else 0; and what the returns claim of it.
+  CASE WHEN CASE WHEN coalesce(vat_returns, 0) = 0 THEN NULL WHEN vat_spanning THEN false WHEN vat_returns >= 2 THEN true ELSE NOT vat_last_month_only OR t.vat_status = 'general' END THEN exempt_months_vat_payable
+       WHEN NOT CASE WHEN coalesce(vat_returns, 0) = 0 THEN NULL WHEN vat_spanning THEN false WHEN vat_returns >= 2 THEN true ELSE NOT vat_last_month_only OR t.vat_status = 'general' END THEN CASE WHEN a.quarterly_sales <= $education_quarterly_limit::DECIMAL(18,2) THEN a.vat_payable WHEN a.quarterly_sales IS NOT NULL THEN 0 END END AS education_exempt_vat_payable,
+  coalesce(h.education_claimed, 0)::DECIMAL(18,2) AS education_exemption_claimed
 FROM t LEFT JOIN agg a USING (credit_code) LEFT JOIN e USING (credit_code) LEFT JOIN l USING (credit_code) LEFT JOIN y USING (credit_code) LEFT JOIN h USING (credit_code) LEFT JOIN v USING (credit_code) LEFT JOIN qa USING (credit_code) LEFT JOIN qe USING (credit_code) LEFT JOIN ya USING (credit_code) -- [city]
 FROM t CROSS JOIN agg a CROSS JOIN e CROSS JOIN l CROSS JOIN y CROSS JOIN h CROSS JOIN qa CROSS JOIN qe CROSS JOIN ya -- [one]
 RETURNING * -- [one]

@@ -13,12 +13,14 @@ WITH t AS (
     AND credit_code = $only -- [one]
 ), h AS (
   -- The six taxes and two fees' halving claimed on the quarter's surcharges returns, added back (facts.sql).
+  -- And the education surcharges' small-sales exemption claimed on them (facts.sql).
   SELECT credit_code, -- [city]
   SELECT -- [one]
-    sum(amount) AS halved
+    sum(amount) FILTER (WHERE reduction_code = ANY (string_to_array($halving_codes::TEXT, ','))) AS halved,
+    sum(amount) FILTER (WHERE reduction_code = ANY (string_to_array($education_codes::TEXT, ','))) AS education_claimed
   FROM filing_reduction
   WHERE tax_type = 'surcharges' AND period_end >= $start::DATE AND period_end <= $end::DATE
-    AND reduction_code = ANY (string_to_array($halving_codes::TEXT, ','))
+    AND (reduction_code = ANY (string_to_array($halving_codes::TEXT, ',')) OR reduction_code = ANY (string_to_array($education_codes::TEXT, ',')))
     AND credit_code = $only -- [one]
   GROUP BY credit_code -- [city]
 ), agg AS (
@@ -198,7 +200,11 @@ SELECT t.credit_code, $period::TEXT AS period, $start::DATE AS period_start, $en
        WHEN NOT CASE WHEN coalesce(v.vat_returns, 0) = 0 THEN NULL WHEN v.vat_spanning THEN false WHEN v.vat_returns >= 2 THEN true ELSE NOT v.vat_last_month_only OR t.vat_status = 'general' END THEN a.quarterly_sales END AS small_scale_exemption_sales,
   CASE WHEN t.vat_status <> 'smallScale' THEN NULL
        WHEN CASE WHEN coalesce(v.vat_returns, 0) = 0 THEN NULL WHEN v.vat_spanning THEN false WHEN v.vat_returns >= 2 THEN true ELSE NOT v.vat_last_month_only OR t.vat_status = 'general' END THEN a.quarterly_sales - v.exempt_months_sales
-       WHEN NOT CASE WHEN coalesce(v.vat_returns, 0) = 0 THEN NULL WHEN v.vat_spanning THEN false WHEN v.vat_returns >= 2 THEN true ELSE NOT v.vat_last_month_only OR t.vat_status = 'general' END THEN CASE WHEN (a.quarterly_sales < $vat_quarterly_line::DECIMAL(18,2) OR ($vat_line_inclusive::BOOLEAN AND a.quarterly_sales = $vat_quarterly_line::DECIMAL(18,2))) THEN 0 ELSE a.quarterly_sales END END AS small_scale_taxed_sales
+       WHEN NOT CASE WHEN coalesce(v.vat_returns, 0) = 0 THEN NULL WHEN v.vat_spanning THEN false WHEN v.vat_returns >= 2 THEN true ELSE NOT v.vat_last_month_only OR t.vat_status = 'general' END THEN CASE WHEN (a.quarterly_sales < $vat_quarterly_line::DECIMAL(18,2) OR ($vat_line_inclusive::BOOLEAN AND a.quarterly_sales = $vat_quarterly_line::DECIMAL(18,2))) THEN 0 ELSE a.quarterly_sales END END AS small_scale_taxed_sales,
+  -- The VAT the education surcharges' exemption covers, and what the returns claim of it (facts.sql).
+  CASE WHEN CASE WHEN coalesce(v.vat_returns, 0) = 0 THEN NULL WHEN v.vat_spanning THEN false WHEN v.vat_returns >= 2 THEN true ELSE NOT v.vat_last_month_only OR t.vat_status = 'general' END THEN v.exempt_months_vat_payable
+       WHEN NOT CASE WHEN coalesce(v.vat_returns, 0) = 0 THEN NULL WHEN v.vat_spanning THEN false WHEN v.vat_returns >= 2 THEN true ELSE NOT v.vat_last_month_only OR t.vat_status = 'general' END THEN CASE WHEN a.quarterly_sales <= $education_quarterly_limit::DECIMAL(18,2) THEN a.vat_payable WHEN a.quarterly_sales IS NOT NULL THEN 0 END END AS education_exempt_vat_payable,
+  coalesce(h.education_claimed, 0)::DECIMAL(18,2) AS education_exemption_claimed
 FROM t LEFT JOIN agg a USING (credit_code) LEFT JOIN e USING (credit_code) LEFT JOIN l USING (credit_code) LEFT JOIN y USING (credit_code) LEFT JOIN h USING (credit_code) LEFT JOIN v USING (credit_code) LEFT JOIN qa USING (credit_code) LEFT JOIN qe USING (credit_code) LEFT JOIN ya USING (credit_code) -- [city]
 FROM t CROSS JOIN agg a CROSS JOIN e CROSS JOIN l CROSS JOIN y CROSS JOIN h CROSS JOIN v CROSS JOIN qa CROSS JOIN qe CROSS JOIN ya -- [one]
 RETURNING * -- [one]
