@@ -228,13 +228,19 @@ const fen = (yuan: string) => parseYuan(yuan);
 const result = (r: ReturnType<typeof calculate>, field: string) => String(r.result[field]);
 
 describe('(b) benefit formulas agree with the calculator', () => {
-  it('small-scale VAT exemption: the formula equals the VAT the same sales would bear on special invoices (never exempt), to the fen', () => {
-    const runs: [string, string, string, string[]][] = [
-      ['2025-12-31', '2025-Q4', 'vat.smallScaleExemption2023', ['0.01', '0.50', '1.49', '123456.78', '250000.05', '300000.00']],
-      ['2026-03-31', '2026-Q1', 'vat.smallScaleThreshold2026', ['0.01', '0.50', '1.49', '123456.78', '250000.05', '299999.99']],
+  it('small-scale VAT exemption: the formula equals the calculator’s relief, the whole VAT at 3 %, to the fen; a near miss’s, the VAT at 1 % it pays over the line', () => {
+    const runs: [string, string, string, string[], string[]][] = [
+      [
+        '2025-12-31',
+        '2025-Q4',
+        'vat.smallScaleExemption2023',
+        ['0.01', '0.50', '1.49', '123456.78', '250000.05', '285633.19', '300000.00'],
+        ['300000.01', '310000.00'],
+      ],
+      ['2026-03-31', '2026-Q1', 'vat.smallScaleThreshold2026', ['0.01', '0.50', '1.49', '123456.78', '250000.05', '299999.99'], ['300000.00', '310000.00']],
     ];
-    for (const [date, period, id, amounts] of runs) {
-      for (const sales of amounts) {
+    for (const [date, period, id, under, over] of runs) {
+      for (const sales of under) {
         const facts = {
           vat_status: 'smallScale',
           vat_monthly_filer: false,
@@ -244,15 +250,27 @@ describe('(b) benefit formulas agree with the calculator', () => {
         };
         assert.equal(explain(at(date, id).rule, facts).result, 'true', `${id} ${sales}`);
         const exempt = calculate({ calculation: 'vat.smallScale', period, inputs: { sales } });
-        const taxed = calculate({ calculation: 'vat.smallScale', period, inputs: { sales: '0.00', specialInvoiceSales: sales } });
         assert.equal(result(exempt, 'vatPayable'), '0.00');
-        const saved = formatYuan(fen(result(taxed, 'vatPayable')) - fen(result(exempt, 'vatPayable')));
-        assert.equal(benefit(date, id, facts), saved, `${id} ${sales}`);
+        assert.equal(benefit(date, id, facts), result(exempt, 'vatRelief'), `${id} ${sales}`);
+      }
+      // Over the line (a near miss): the 1 % reduced rate is paid on the whole quarter, and coming under the
+      // line would save exactly that.
+      for (const sales of over) {
+        const facts = {
+          vat_status: 'smallScale',
+          vat_monthly_filer: false,
+          quarterly_sales: sales,
+          small_scale_exemption_sales: sales,
+          small_scale_taxed_sales: sales,
+        };
+        assert.equal(explain(at(date, id).rule, facts).result, 'false', `${id} ${sales}`);
+        const taxed = calculate({ calculation: 'vat.smallScale', period, inputs: { sales } });
+        assert.equal(benefit(date, id, facts), result(taxed, 'vatPayable'), `${id} ${sales}: a near miss`);
       }
     }
   });
 
-  it('small-scale VAT of a monthly filer: each month judged on its own line; the exemption’s formula equals the calculator on its months taken together, the reduced rate’s within a fen, and both the month-by-month sum within a fen a month', () => {
+  it('small-scale VAT of a monthly filer: each month judged on its own line; the exemption’s formula equals the calculator’s 3 % on its months taken together, the reduced rate’s within a fen, and both the month-by-month sum within a fen a month', () => {
     const runs: [string, string, string, string, string[]][] = [
       ['2025-09-30', '2025', 'vat.smallScaleExemption2023', 'vat.smallScaleReducedRate2023', ['100000.00', '60000.03', '150000.01']],
       ['2026-03-31', '2026', 'vat.smallScaleThreshold2026', 'vat.smallScaleReducedRate2026', ['99999.99', '100000.00', '123456.78']],
@@ -260,8 +278,8 @@ describe('(b) benefit formulas agree with the calculator', () => {
     for (const [date, year, exemptId, reducedId, months] of runs) {
       const firstMonth = Number(date.slice(5, 7)) - 2;
       // Month by month, as the returns are filed: which months the line exempts (the calculator's own
-      // judgement), what the exemption adds to the reduced rate there (the VAT at 1 %), and what the
-      // reduced rate relieves in the others (against 3 %). Each return rounds its VAT to the fen.
+      // judgement), what the exemption relieves there (the VAT at 3 %), and what the reduced rate relieves
+      // in the others (against 3 %). Each return rounds its VAT to the fen.
       const exempt: number[] = [];
       const taxedMonths: number[] = [];
       let exemptByMonth = 0;
@@ -271,9 +289,7 @@ describe('(b) benefit formulas agree with the calculator', () => {
         const month = calculate({ calculation: 'vat.smallScale', period, inputs: { sales } });
         if (month.result.belowThreshold === true) {
           exempt.push(fen(sales));
-          exemptByMonth += fen(
-            result(calculate({ calculation: 'vat.smallScale', period, inputs: { sales: '0.00', specialInvoiceSales: sales } }), 'vatPayable'),
-          );
+          exemptByMonth += fen(result(month, 'vatRelief'));
         } else {
           taxedMonths.push(fen(sales));
           reducedByMonth += fen(result(month, 'vatRelief'));
@@ -292,7 +308,8 @@ describe('(b) benefit formulas agree with the calculator', () => {
       };
       assert.equal(explain(at(date, exemptId).rule, facts).result, 'true', exemptId);
       assert.equal(explain(at(date, reducedId).rule, facts).result, 'true', reducedId);
-      // The same sales taken together, on special invoices (never exempt, at 1 %): exactly the formulas.
+      // The same sales taken together, on special invoices (never exempt, at 1 %): the exemption's formula is
+      // exactly their VAT at 3 % (what is paid and what the 1 % relieves), the reduced rate's within a fen.
       const together = (fenSales: number) =>
         calculate({
           calculation: 'vat.smallScale',
@@ -301,7 +318,8 @@ describe('(b) benefit formulas agree with the calculator', () => {
         });
       const exemptWorth = benefit(date, exemptId, facts) as string;
       const reducedWorth = benefit(date, reducedId, facts) as string;
-      assert.equal(exemptWorth, result(together(sum(exempt)), 'vatPayable'), exemptId);
+      const t = together(sum(exempt));
+      assert.equal(fen(exemptWorth), fen(result(t, 'vatPayable')) + fen(result(t, 'vatRelief')), exemptId);
       // The reduced rate's formula rounds the two points once; the calculator rounds the tax at 3 % and
       // at 1 % apart, so the two may differ by a fen.
       assert.ok(Math.abs(fen(reducedWorth) - fen(result(together(sum(taxedMonths)), 'vatRelief'))) <= 1, reducedId);

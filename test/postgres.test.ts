@@ -1026,14 +1026,16 @@ describe('the small-scale VAT line by the month for monthly filers, by the quart
       { credit_code: code(6), vat_monthly_filer: true, highest: '90000.00', exemption: null, taxed: null },
       { credit_code: code(7), vat_monthly_filer: true, highest: '120000.00', exemption: '100000.00', taxed: '320500.00' },
     ];
+    // The exemption is worth the VAT of its sales at 3 % (1: July's, 3: the quarter's); a near miss the 1 %
+    // it pays on the sales coming under the threshold would exempt (4: the quarter's, 7: its lowest month's).
     // Only matched, near-miss and unknown results are stored. 2 is no near miss of the threshold: a
     // month over it is taxed whatever the others, and the rule's loosened form reads its lowest month
     // (140,000), far over.
     const expectedResults = [
       { credit_code: code(1), policy_id: 'vat.smallScaleReducedRate2026', status: 'matched', benefit: '5000.00' },
-      { credit_code: code(1), policy_id: 'vat.smallScaleThreshold2026', status: 'matched', benefit: '1000.00' },
+      { credit_code: code(1), policy_id: 'vat.smallScaleThreshold2026', status: 'matched', benefit: '3000.00' },
       { credit_code: code(2), policy_id: 'vat.smallScaleReducedRate2026', status: 'matched', benefit: '5800.00' },
-      { credit_code: code(3), policy_id: 'vat.smallScaleThreshold2026', status: 'matched', benefit: '2800.00' },
+      { credit_code: code(3), policy_id: 'vat.smallScaleThreshold2026', status: 'matched', benefit: '8400.00' },
       { credit_code: code(4), policy_id: 'vat.smallScaleReducedRate2026', status: 'matched', benefit: '6000.00' },
       { credit_code: code(4), policy_id: 'vat.smallScaleThreshold2026', status: 'nearMiss', benefit: '3000.00' },
       { credit_code: code(5), policy_id: 'vat.smallScaleReducedRate2026', status: 'unknown', benefit: null },

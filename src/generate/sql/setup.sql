@@ -332,7 +332,7 @@ WITH t0 AS (
          ELSE round(wages * iit_rate, 2) END::DECIMAL(18,2) AS tax_payable,
     CASE WHEN unfiled OR NOT claims THEN []
          WHEN tax_type = 'vat' AND NOT vat_general AND sales_d > 0 THEN
-           CASE WHEN period_sales <= 300000 THEN [{code: getvariable('code_vat_exempt'), amount: round(sales_d * 0.01, 2)}]
+           CASE WHEN period_sales <= 300000 THEN [{code: getvariable('code_vat_exempt'), amount: round(sales_d * 0.03, 2)}]
                 ELSE [{code: getvariable('code_vat_rate_cut'), amount: round(sales_d * 0.02, 2)}] END
          WHEN tax_type = 'surcharges' THEN list_filter([{code: getvariable('code_education_exemption'), amount: edu_off},
                                                         {code: getvariable('code_surcharge_halving'), amount: sur_full - edu_off - sur_pay}], x -> x.amount > 0)
