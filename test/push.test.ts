@@ -2417,6 +2417,25 @@ describe('sending, on DuckDB and on PostgreSQL', () => {
     assert.match(digest, /2\. 尚未享受：vat\.smallRelief.*\n.*（已过）。可通过更正申报享受/);
   });
 
+  it('a message names the taxes a relief is of where its category does not: the land-use tax halving, not 其他税费', () => {
+    const to = { taxpayerName: '示例公司', creditCode: TP1, personName: '陈某某', role: 'financeOfficer' as const, periodZh: '2026年第1季度' };
+    const { catalogue } = catalogueOf(DEFAULT_LAW_DIR);
+    const text = (id: string) =>
+      singleText('x', to, {
+        kind: 'relief' as const,
+        entry: catalogue.entries.find((e) => e.id === id) as PushEntry,
+        benefitFen: 10000n,
+        deadline: '2026-04-15',
+        lacking: null,
+        past: false,
+      }).body;
+    assert.match(text('other.landUseTaxSixTaxesTwoFees'), /\n税费种类：城镇土地使用税\n/);
+    assert.match(text('other.propertyTaxSixTaxesTwoFees'), /\n税费种类：房产税\n/);
+    assert.match(text('cit.smallLowProfit'), /\n税费种类：企业所得税\n/);
+    const vague = catalogue.entries.filter((e) => e.category === 'other' && !e.taxes).map((e) => e.id);
+    assert.deepEqual(vague, [], 'every entry of category other names its taxes');
+  });
+
   it('a relief the employees enjoy themselves (informEmployees) asks the company to tell them, names no deadline and no late claim; alone and in a digest', () => {
     const to = { taxpayerName: '示例公司', creditCode: TP1, personName: '陈某某', role: 'financeOfficer' as const, periodZh: '2026年第1季度' };
     const exemption: PushEntry = { ...entry('iit.exempt', 'iit', ['financeOfficer', 'taxHandler']), action: 'informEmployees' };

@@ -44,6 +44,14 @@ const entrySchema = z
     /** Replaced by or replacing another entry (by id), e.g. a 2026 rule replacing a 2023 one. */
     replaces: z.string().optional(),
     audience: z.string().min(1),
+    /**
+     * The taxes or fees the relief is of, as a return names them, where the category does not (category
+     * `other`: an accountant told 其他税费 has to guess which return to correct).
+     */
+    taxes: z
+      .object({ zh: z.string().min(1), en: z.string().min(1) })
+      .strict()
+      .optional(),
     eligibility: z.string().min(1),
     /**
      * What the policy is worth to a matched taxpayer for the quarter, in yuan: a formula over numeric

@@ -13,7 +13,10 @@ export type MessageKind = (typeof MESSAGE_KINDS)[number];
 export type MessageStatus = (typeof MESSAGE_STATUSES)[number];
 
 /** What planning needs of a catalogue entry (a narrow view, so the push part does not depend on the rest). */
-export type PushEntry = Pick<CatalogueEntry, 'id' | 'kind' | 'title' | 'category' | 'notify' | 'exclusiveGroup' | 'groupRank' | 'reductionCodes' | 'notices'> &
+export type PushEntry = Pick<
+  CatalogueEntry,
+  'id' | 'kind' | 'title' | 'category' | 'taxes' | 'notify' | 'exclusiveGroup' | 'groupRank' | 'reductionCodes' | 'notices'
+> &
   Partial<Pick<CatalogueEntry, 'action' | 'pushQuarters'>>;
 
 /** One row of push_message, as read from the store (DECIMAL and TIMESTAMP as text). */
@@ -171,7 +174,7 @@ export function singleText(id: string, to: Addressee, item: ItemText): { subject
   const facts = [
     `政策：${item.entry.title.zh}`,
     `Policy: ${item.entry.title.en}`,
-    `税费种类：${CATEGORY_ZH[item.entry.category] ?? item.entry.category}`,
+    `税费种类：${item.entry.taxes?.zh ?? CATEGORY_ZH[item.entry.category] ?? item.entry.category}`,
     `所属期：${to.periodZh}`,
   ];
   if (item.kind === 'relief' && informs(item.entry)) {

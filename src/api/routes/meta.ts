@@ -89,6 +89,10 @@ export function registerMeta(api: ZodApi, ctx: ApiContext): void {
                 id: z.string(),
                 title,
                 category: z.string(),
+                taxes: z
+                  .object({ zh: z.string(), en: z.string() })
+                  .nullable()
+                  .describe('the taxes or fees the policy is of, where the category (other) does not name them'),
                 audience: z.string(),
                 sources: z.array(
                   z.object({
@@ -116,6 +120,7 @@ export function registerMeta(api: ZodApi, ctx: ApiContext): void {
           id: e.id,
           title: e.title,
           category: e.category,
+          taxes: e.taxes ?? null,
           audience: e.audience,
           sources: e.sources.map((s) => ({
             document: s.document,

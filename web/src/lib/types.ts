@@ -164,6 +164,8 @@ export interface Policy {
   id: string;
   title: Bilingual;
   category: string;
+  /** The taxes or fees it is of, where the category (other) does not name them. */
+  taxes: Bilingual | null;
   sources: Source[];
   effectiveFrom: string;
   effectiveTo: string | null;

@@ -51,7 +51,13 @@ export function PoliciesPage() {
         </span>
       ),
     },
-    { key: 'category', header: t('matches.category'), sortable: true, width: '8rem', render: (p) => categoryName(meta, p.category, lang) },
+    {
+      key: 'category',
+      header: t('matches.category'),
+      sortable: true,
+      width: '8rem',
+      render: (p) => (p.taxes ? `${categoryName(meta, p.category, lang)}: ${p.taxes[lang]}` : categoryName(meta, p.category, lang)),
+    },
     { key: 'effectiveFrom', header: t('policies.from'), sortable: true, width: '7rem', render: (p) => p.effectiveFrom },
     { key: 'effectiveTo', header: t('policies.to'), sortable: true, width: '7rem', render: (p) => p.effectiveTo ?? t('policies.open') },
     {
