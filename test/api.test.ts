@@ -87,6 +87,14 @@ for (const engine of ['duckdb', 'postgres'] as Engine[]) {
         `/api/taxpayers/${code}/messages`,
       ];
 
+      it('lists the catalogue with the taxes a policy of category other is of', async () => {
+        const r = await call('finance', 'GET', '/api/policies');
+        assert.equal(r.status, 200);
+        const byId = new Map<string, { category: string; taxes: { zh: string; en: string } | null }>(r.json.items.map((p: { id: string }) => [p.id, p]));
+        assert.deepEqual(byId.get('other.landUseTaxSixTaxesTwoFees')?.taxes, { zh: '城镇土地使用税', en: 'urban land-use tax' });
+        assert.equal(byId.get('cit.smallLowProfit')?.taxes, null, 'a category that names its tax needs no more');
+      });
+
       it('reads its own data', async () => {
         for (const p of paths(own())) {
           const r = await call('finance', 'GET', p);
@@ -211,6 +219,15 @@ for (const engine of ['duckdb', 'postgres'] as Engine[]) {
           ['POST', '/api/users', { username: 'sneaky', displayName: 'x', role: 'bureauAdmin', password: 'long-enough-password' }],
         ] as const) {
           assert.equal((await call('finance', m, p, body)).status, 403, `${m} ${p}`);
+        }
+        // Refused for the role before the form is looked at: told it may not, not to fix the form.
+        for (const [m, p, body] of [
+          ['POST', '/api/users', { username: 'sneaky' }],
+          ['POST', '/api/campaigns/preview', {}],
+          ['GET', '/api/report/policy?year=next'],
+        ] as const) {
+          const r = await call('finance', m, p, body);
+          assert.equal(r.status, 403, `${m} ${p}: ${JSON.stringify(r.json)}`);
         }
         assert.equal((await s.db.all("SELECT 1 FROM app_user WHERE username = 'sneaky'")).length, 0);
       });

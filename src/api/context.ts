@@ -55,6 +55,16 @@ export function companyAccess(req: FastifyRequest, creditCode: string, action: s
   return user;
 }
 
+/**
+ * A route's `preValidation` hook that lets only these roles through, before the request's body and
+ * query are validated: someone who may not use a route is told so, not asked to fix a form.
+ */
+export function onlyFor(allowed: readonly string[], what: string): (req: FastifyRequest) => Promise<void> {
+  return async (req) => {
+    requireRole(req, allowed, what);
+  };
+}
+
 export function requireRole(req: FastifyRequest, allowed: readonly string[], what: string): User {
   const user = currentUser(req);
   if (!allowed.includes(user.role)) {

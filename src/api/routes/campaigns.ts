@@ -6,7 +6,7 @@ import { DISTRICT_IDS, ROLES } from '../../model/enums.ts';
 import { planPushes, rolesFor } from '../../push/plan.ts';
 import { DEFAULT_PLAN_SETTINGS } from '../../push/settings.ts';
 import type { SqlParam } from '../../store/db.ts';
-import { type ApiContext, requireRole, type ZodApi } from '../context.ts';
+import { type ApiContext, onlyFor, type ZodApi } from '../context.ts';
 import { invalid } from '../errors.ts';
 import { BUREAU_ROLES, MAY_PLAN_PUSHES } from '../roles.ts';
 import { errors, period } from '../schemas.ts';
@@ -135,6 +135,7 @@ export function registerCampaigns(api: ZodApi, ctx: ApiContext): void {
   api.post(
     '/api/campaigns/preview',
     {
+      preValidation: onlyFor(BUREAU_ROLES, 'campaign preview'),
       schema: {
         tags: ['bureau'],
         summary: 'How many taxpayers and people a policy campaign reaches, before planning it',
@@ -152,7 +153,6 @@ export function registerCampaigns(api: ZodApi, ctx: ApiContext): void {
       },
     },
     async (req) => {
-      requireRole(req, BUREAU_ROLES, 'campaign preview');
       return campaignReach(ctx, req.body);
     },
   );
@@ -160,6 +160,7 @@ export function registerCampaigns(api: ZodApi, ctx: ApiContext): void {
   api.post(
     '/api/campaigns/plan',
     {
+      preValidation: onlyFor(MAY_PLAN_PUSHES, 'planning pushes'),
       schema: {
         tags: ['bureau'],
         summary:
@@ -179,7 +180,6 @@ export function registerCampaigns(api: ZodApi, ctx: ApiContext): void {
       },
     },
     async (req) => {
-      requireRole(req, MAY_PLAN_PUSHES, 'planning pushes');
       req.audit = { action: 'campaign.plan', creditCode: null };
       await checkCampaign(ctx, req.body);
       const params: SqlParam[] = [];

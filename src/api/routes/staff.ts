@@ -4,7 +4,7 @@ import { DRILL_SORT, DRILL_STATUSES, type DrillFilter, drillCsv, reportTaxpayers
 import { CREDIT_LEVELS, DISTRICT_IDS, TAXPAYER_KINDS, VAT_STATUSES } from '../../model/enums.ts';
 import { entriesById, MESSAGE_STATUSES, type RenderableMessage, renderMessage } from '../../push/message.ts';
 import { createUser } from '../accounts.ts';
-import { type ApiContext, requireRole, type ZodApi } from '../context.ts';
+import { type ApiContext, onlyFor, type ZodApi } from '../context.ts';
 import { invalid, notFound } from '../errors.ts';
 import { pageRows } from '../paging.ts';
 import { BUREAU_ROLES, MAY_MANAGE_USERS, USER_ROLES } from '../roles.ts';
@@ -91,6 +91,7 @@ export function registerStaff(api: ZodApi, ctx: ApiContext): void {
   api.get(
     '/api/taxpayers',
     {
+      preValidation: onlyFor(BUREAU_ROLES, 'the taxpayer roll'),
       schema: {
         tags: ['bureau'],
         summary: 'Search the taxpayer roll (bureau staff)',
@@ -122,7 +123,6 @@ export function registerStaff(api: ZodApi, ctx: ApiContext): void {
       },
     },
     async (req) => {
-      requireRole(req, BUREAU_ROLES, 'the taxpayer roll');
       const q = req.query;
       const where = `(CAST($1 AS VARCHAR) IS NULL OR strpos(name, $1) > 0 OR starts_with(credit_code, $1))
         AND (CAST($2 AS VARCHAR) IS NULL OR district = $2) AND (CAST($3 AS VARCHAR) IS NULL OR starts_with(industry, $3))`;
@@ -163,6 +163,7 @@ export function registerStaff(api: ZodApi, ctx: ApiContext): void {
   api.get(
     '/api/report/policy',
     {
+      preValidation: onlyFor(BUREAU_ROLES, 'the city report'),
       schema: {
         tags: ['bureau'],
         summary:
@@ -209,7 +210,6 @@ export function registerStaff(api: ZodApi, ctx: ApiContext): void {
       },
     },
     async (req) => {
-      requireRole(req, BUREAU_ROLES, 'the city report');
       return cachedReport(ctx, await reportYear(req.query.year));
     },
   );
@@ -217,6 +217,7 @@ export function registerStaff(api: ZodApi, ctx: ApiContext): void {
   api.get(
     '/api/report/policy/taxpayers',
     {
+      preValidation: onlyFor(BUREAU_ROLES, 'the city report'),
       schema: {
         tags: ['bureau'],
         summary:
@@ -247,7 +248,6 @@ export function registerStaff(api: ZodApi, ctx: ApiContext): void {
       },
     },
     async (req) => {
-      requireRole(req, BUREAU_ROLES, 'the city report');
       const q = req.query;
       const filter = await drillFilter(q);
       // Companies' amounts, many at once: on the audit log with the question asked (its path and query).
@@ -260,6 +260,7 @@ export function registerStaff(api: ZodApi, ctx: ApiContext): void {
   api.get(
     '/api/report/policy/taxpayers.csv',
     {
+      preValidation: onlyFor(BUREAU_ROLES, 'the city report'),
       schema: {
         tags: ['bureau'],
         summary: 'The same taxpayers, all of them, as CSV for a spreadsheet (UTF-8 with a byte order mark; headers in the language asked for)',
@@ -271,7 +272,6 @@ export function registerStaff(api: ZodApi, ctx: ApiContext): void {
       },
     },
     async (req, reply) => {
-      requireRole(req, BUREAU_ROLES, 'the city report');
       const q = req.query;
       const filter = await drillFilter(q);
       req.audit = { action: 'export.report.taxpayers', creditCode: null };
@@ -289,6 +289,7 @@ export function registerStaff(api: ZodApi, ctx: ApiContext): void {
   api.get(
     '/api/push/messages',
     {
+      preValidation: onlyFor(BUREAU_ROLES, 'the outbox'),
       schema: {
         tags: ['bureau'],
         summary: 'The outbox of planned and sent messages (bureau staff)',
@@ -325,7 +326,6 @@ export function registerStaff(api: ZodApi, ctx: ApiContext): void {
       },
     },
     async (req) => {
-      requireRole(req, BUREAU_ROLES, 'the outbox');
       const q = req.query;
       if (q.creditCode) req.audit = { action: 'read.outbox', creditCode: q.creditCode };
       const where =
@@ -369,6 +369,7 @@ export function registerStaff(api: ZodApi, ctx: ApiContext): void {
   api.get(
     '/api/worklists',
     {
+      preValidation: onlyFor(BUREAU_ROLES, 'the work lists'),
       schema: {
         tags: ['bureau'],
         summary: 'Bureau work lists (invoice supply, credit warnings, applications: filled by later capabilities)',
@@ -378,15 +379,13 @@ export function registerStaff(api: ZodApi, ctx: ApiContext): void {
         },
       },
     },
-    async (req) => {
-      requireRole(req, BUREAU_ROLES, 'the work lists');
-      return { lists: [] };
-    },
+    async () => ({ lists: [] }),
   );
 
   api.get(
     '/api/audit',
     {
+      preValidation: onlyFor(MAY_MANAGE_USERS, 'the audit log'),
       schema: {
         tags: ['bureau'],
         summary: "The audit log: bureau reads of companies' data, changes and refused attempts (administrators)",
@@ -414,7 +413,6 @@ export function registerStaff(api: ZodApi, ctx: ApiContext): void {
       },
     },
     async (req) => {
-      requireRole(req, MAY_MANAGE_USERS, 'the audit log');
       const q = req.query;
       const where = '(CAST($1 AS VARCHAR) IS NULL OR username = $1) AND (CAST($2 AS VARCHAR) IS NULL OR credit_code = $2)';
       const { rows, ...paging } = await pageRows<{
@@ -454,6 +452,7 @@ export function registerStaff(api: ZodApi, ctx: ApiContext): void {
   api.post(
     '/api/users',
     {
+      preValidation: onlyFor(MAY_MANAGE_USERS, 'adding accounts'),
       schema: {
         tags: ['bureau'],
         summary: 'Adds an account: bureau staff, or a company user bound to one taxpayer in one role (administrators)',
@@ -468,7 +467,6 @@ export function registerStaff(api: ZodApi, ctx: ApiContext): void {
       },
     },
     async (req, reply) => {
-      requireRole(req, MAY_MANAGE_USERS, 'adding accounts');
       req.audit = { action: 'user.create', creditCode: req.body.creditCode ?? null };
       return reply.code(201).send(await createUser(ctx.db, req.body));
     },
