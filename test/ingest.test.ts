@@ -222,6 +222,47 @@ describe('duplicates within a file, whether its keys come in order or not', () =
   });
 });
 
+describe('typed Parquet columns wider than the model: amounts to the ten-thousandth, dates as timestamps', () => {
+  // Exports of other systems type an amount NUMBER(18,4) and a date DATETIME: what the value says, not the
+  // column's type, decides whether it is a yuan amount to the fen or a date.
+  let store: Store;
+  before(async () => {
+    const dir = tempDir();
+    writeCsv(join(dir, 'taxpayer.csv'), taxpayerHeader, [VALID.taxpayer as Record<string, unknown>]);
+    const gen = await Store.open(':memory:', { migrate: false });
+    await gen.exec(`COPY (SELECT ${literal(TP1)} AS credit_code, 'vat' AS tax_type, make_date(2025, m, 1) AS period_start, last_day(make_date(2025, m, 1)) AS period_end,
+        (make_date(2025, m, 1) + INTERVAL 1 MONTH + INTERVAL 14 DAY)::TIMESTAMP AS due_date,
+        CASE m WHEN 3 THEN TIMESTAMP '2025-04-10 09:30:00' ELSE (make_date(2025, m, 1) + INTERVAL 1 MONTH + INTERVAL 9 DAY)::TIMESTAMP END AS filed_on,
+        CASE m WHEN 2 THEN 100000.1250 ELSE 100000.0000 + m END::DECIMAL(18,4) AS tax_base, 13000.1000::DECIMAL(18,4) AS tax_payable
+      FROM range(1, 5) r(m)) TO ${literal(join(dir, 'filing.parquet'))} (FORMAT parquet)`);
+    gen.close();
+    store = await Store.open(join(dir, 'z.duckdb'));
+    await ingestDirectory(store, dir);
+  });
+  after(() => store?.close());
+
+  it('loads an amount whose digits after the fen are zeros, and a date at midnight, exactly', async () => {
+    const rows = await store.all<{ period_start: string; due_date: string; tax_base: string; tax_payable: string }>(
+      `SELECT period_start::VARCHAR AS period_start, due_date::VARCHAR AS due_date, tax_base::VARCHAR AS tax_base, tax_payable::VARCHAR AS tax_payable FROM filing ORDER BY period_start`,
+    );
+    assert.deepEqual(rows, [
+      { period_start: '2025-01-01', due_date: '2025-02-15', tax_base: '100001.00', tax_payable: '13000.10' },
+      { period_start: '2025-04-01', due_date: '2025-05-15', tax_base: '100004.00', tax_payable: '13000.10' },
+    ]);
+  });
+
+  it('quarantines an amount with a part of a fen and a date with a time of day, saying which', async () => {
+    const q = await store.all<{ row_number: string; field: string; reason: string }>(`SELECT row_number, field, reason FROM quarantine ORDER BY row_number`);
+    assert.deepEqual(
+      q.map((r) => [r.row_number, r.field, r.reason]),
+      [
+        ['2', 'tax_base', 'not an amount in yuan with at most 2 decimals'],
+        ['3', 'filed_on', 'a time of day where a date is expected'],
+      ],
+    );
+  });
+});
+
 describe('a load killed with SIGKILL and re-run', () => {
   let dir: string;
   before(async () => {

@@ -74,6 +74,11 @@ describe('record validation', () => {
     for (const spec of TABLES) assert.deepEqual(validateRecord(spec, VALID[spec.name]), [], spec.name);
   });
 
+  it('accepts an amount whose digits after the fen are zeros (an export of NUMBER(18,4)), as the ingest SQL does', () => {
+    for (const total_assets of ['1000.500', '1000.0000', '1000.00'])
+      assert.deepEqual(validateRecord(tableSpec('taxpayer'), { ...VALID.taxpayer, total_assets }), [], total_assets);
+  });
+
   it('rejects unknown fields', () => {
     const problems = validateRecord(tableSpec('payment'), { ...VALID.payment, amount_fen: 1 });
     assert.equal(problems.length, 1);

@@ -26,13 +26,16 @@ export function typedExpr(col: ColumnSpec, sourceType: string | undefined): stri
   const text = `NULLIF(${r}::VARCHAR, '')`;
   switch (col.type.kind) {
     case 'date':
+      // A timestamp column of an export (a DATETIME of the source system) holds a date at midnight.
+      if (isTimestamp(sourceType)) return `CASE WHEN ${r}::TIME = TIME '00:00:00' THEN ${r}::DATE END`;
       return `CASE WHEN regexp_full_match(${text}, '\\d{4}-\\d{2}-\\d{2}') THEN TRY_CAST(${text} AS DATE) END`;
     case 'timestamp':
       return `CASE WHEN regexp_full_match(${text}, '\\d{4}-\\d{2}-\\d{2}[T ]\\d{2}:\\d{2}(:\\d{2}(\\.\\d+)?)?') THEN TRY_CAST(${text} AS TIMESTAMP) END`;
     case 'int':
       return `CASE WHEN regexp_full_match(${text}, '-?\\d{1,18}') THEN TRY_CAST(${text} AS BIGINT) END`;
     case 'money':
-      return `CASE WHEN regexp_full_match(${text}, '-?\\d{1,16}(\\.\\d{1,2})?') THEN TRY_CAST(${text} AS DECIMAL(18,2)) END`;
+      // Zeros after the fen change nothing: a NUMBER(18,4) column of an export writes 100000.0000.
+      return `CASE WHEN regexp_full_match(${text}, '-?\\d{1,16}(\\.\\d{1,2}0*)?') THEN TRY_CAST(${text} AS DECIMAL(18,2)) END`;
     case 'points':
       return `CASE WHEN regexp_full_match(${text}, '-?\\d{1,4}(\\.\\d)?') THEN TRY_CAST(${text} AS DECIMAL(5,1)) END`;
     case 'bool':
@@ -43,6 +46,9 @@ export function typedExpr(col: ColumnSpec, sourceType: string | undefined): stri
       return text;
   }
 }
+
+/** A timestamp type of a typed source (Parquet), without a zone: its time of day is the source's. */
+const isTimestamp = (sourceType: string | undefined) => sourceType !== undefined && /^TIMESTAMP(_[A-Z]+)?$/.test(sourceType);
 
 function quoteList(values: readonly string[]): string {
   return values.map(literal).join(', ');
@@ -95,7 +101,7 @@ function columnProblems(col: ColumnSpec, sourceType: string | undefined): Proble
       out.push({ field: f, when: `${v} NOT IN (${quoteList(t.values)})`, reason: literal(`not one of: ${t.values.join(', ')}`) });
       break;
     case 'date':
-      unparsed('not a real date in YYYY-MM-DD form');
+      unparsed(isTimestamp(sourceType) ? 'a time of day where a date is expected' : 'not a real date in YYYY-MM-DD form');
       out.push({ field: f, when: `${v} NOT BETWEEN DATE '${MIN_DATE}' AND DATE '${MAX_DATE}'`, reason: literal(`date outside ${MIN_DATE}..${MAX_DATE}`) });
       break;
     case 'timestamp':

@@ -67,7 +67,8 @@ export const MIN_DATE = '1949-10-01';
 export const MAX_DATE = '2099-12-31';
 const DATE_RE = /^\d{4}-\d{2}-\d{2}$/;
 const TIMESTAMP_RE = /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?$/;
-const MONEY_RE = /^\d{1,16}(\.\d{1,2})?$/;
+// Zeros after the fen change nothing (an export of a NUMBER(18,4) column writes 100000.0000).
+const MONEY_RE = /^\d{1,16}(\.\d{1,2}0*)?$/;
 const POINTS_RE = /^\d{1,4}(\.\d)?$/;
 
 function isRealDate(s: string): boolean {
