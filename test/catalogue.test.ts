@@ -241,17 +241,28 @@ describe('(b) benefit formulas agree with the calculator', () => {
     ];
     for (const [date, period, id, under, over] of runs) {
       for (const sales of under) {
-        const facts = {
-          vat_status: 'smallScale',
-          vat_monthly_filer: false,
-          quarterly_sales: sales,
-          small_scale_exemption_sales: sales,
-          small_scale_taxed_sales: '0.00',
-        };
-        assert.equal(explain(at(date, id).rule, facts).result, 'true', `${id} ${sales}`);
         const exempt = calculate({ calculation: 'vat.smallScale', period, inputs: { sales } });
         assert.equal(result(exempt, 'vatPayable'), '0.00');
-        assert.equal(benefit(date, id, facts), result(exempt, 'vatRelief'), `${id} ${sales}`);
+        // As the returns may show it: the whole VAT paid at 3 % and nothing claimed, or nothing paid and the
+        // exemption claimed; or 1 % paid (special invoices, the exemption waived), of which no more comes back.
+        const paidAtOne = result(calculate({ calculation: 'vat.smallScale', period, inputs: { sales: '0.00', specialInvoiceSales: sales } }), 'vatPayable');
+        for (const [paid, claimed, worth] of [
+          [result(exempt, 'vatRelief'), '0.00', result(exempt, 'vatRelief')],
+          ['0.00', result(exempt, 'vatRelief'), result(exempt, 'vatRelief')],
+          [paidAtOne, '0.00', paidAtOne],
+        ]) {
+          const facts = {
+            vat_status: 'smallScale',
+            vat_monthly_filer: false,
+            quarterly_sales: sales,
+            small_scale_exemption_sales: sales,
+            small_scale_taxed_sales: '0.00',
+            small_scale_exemption_vat_payable: paid,
+            small_scale_exemption_claimed: claimed,
+          };
+          assert.equal(explain(at(date, id).rule, facts).result, 'true', `${id} ${sales}`);
+          assert.equal(benefit(date, id, facts), worth, `${id} ${sales}, ${paid} paid, ${claimed} claimed`);
+        }
       }
       // Over the line (a near miss): the 1 % reduced rate is paid on the whole quarter, and coming under the
       // line would save exactly that.
@@ -262,6 +273,8 @@ describe('(b) benefit formulas agree with the calculator', () => {
           quarterly_sales: sales,
           small_scale_exemption_sales: sales,
           small_scale_taxed_sales: sales,
+          small_scale_exemption_vat_payable: result(calculate({ calculation: 'vat.smallScale', period, inputs: { sales } }), 'vatPayable'),
+          small_scale_exemption_claimed: '0.00',
         };
         assert.equal(explain(at(date, id).rule, facts).result, 'false', `${id} ${sales}`);
         const taxed = calculate({ calculation: 'vat.smallScale', period, inputs: { sales } });
@@ -305,6 +318,9 @@ describe('(b) benefit formulas agree with the calculator', () => {
         highest_monthly_sales: formatYuan(Math.max(...all)),
         small_scale_exemption_sales: formatYuan(sum(exempt)),
         small_scale_taxed_sales: formatYuan(sum(taxedMonths)),
+        // No cap from what was paid here: the formula alone against the calculator.
+        small_scale_exemption_vat_payable: '999999999.00',
+        small_scale_exemption_claimed: '0.00',
       };
       assert.equal(explain(at(date, exemptId).rule, facts).result, 'true', exemptId);
       assert.equal(explain(at(date, reducedId).rule, facts).result, 'true', reducedId);
@@ -388,11 +404,18 @@ describe('(b) benefit formulas agree with the calculator', () => {
       const full = levies(surcharges('999999999.00')).reduce((a, b) => a + b, 0);
       const exempted = full - levied;
       const exemptVat = fen(sales) <= fen('300000.00') ? vatPaid : '0.00';
-      assert.equal(
-        fen(benefit('2026-03-31', 'surcharges.educationSmallSales', { education_exempt_vat_payable: exemptVat }) ?? ''),
-        exempted,
-        `the exemption's formula, VAT ${vatPaid}`,
-      );
+      const exemption = (halvingClaimed: number) =>
+        fen(
+          benefit('2026-03-31', 'surcharges.educationSmallSales', {
+            education_exempt_vat_payable: exemptVat,
+            education_exemption_claimed: '0.00',
+            surcharges_halving_claimed: formatYuan(halvingClaimed),
+          }) ?? '',
+        );
+      assert.equal(exemption(0), exempted, `the exemption's formula, VAT ${vatPaid}`);
+      // The halving claimed on all three levies, the exemption not: the exemption adds the half of it left.
+      const halvedOnAll = Math.floor(full / 2);
+      assert.ok(Math.abs(exemption(halvedOnAll) - (exempted - Math.floor(exempted / 2))) <= 1, `VAT ${vatPaid}: the exemption beside the halving claimed`);
       const halving = (surchargesPayable: number, claimed: number) =>
         fen(
           benefit('2026-03-31', 'surcharges.sixTaxesTwoFees', {

@@ -968,8 +968,9 @@ describe('the small-scale VAT line by the month for monthly filers, by the quart
         vat,
         registered,
       ]);
+    // Nothing claimed: the VAT paid at the 3 % levy rate.
     const vat = (i: number, [start, end]: readonly [string, string], base: string, filed: string | null = '2026-10-10') =>
-      db.exec(`INSERT INTO filing VALUES ($1, 'vat', $2::DATE, $3::DATE, DATE '2026-10-15', $4::DATE, $5::DECIMAL(18,2), 0)`, [
+      db.exec(`INSERT INTO filing VALUES ($1, 'vat', $2::DATE, $3::DATE, DATE '2026-10-15', $4::DATE, $5::DECIMAL(18,2), round($5::DECIMAL(18,2) * 0.03, 2))`, [
         code(i),
         start,
         end,
@@ -1011,20 +1012,20 @@ describe('the small-scale VAT line by the month for monthly filers, by the quart
 
   it('a monthly filer is exempt in its months under 100,000 and pays 1 % in the others, a quarterly filer is judged on its quarter; the city run and a re-match agree', async () => {
     const facts = `SELECT credit_code, vat_monthly_filer, highest_monthly_sales::VARCHAR AS highest, small_scale_exemption_sales::VARCHAR AS exemption,
-                     small_scale_taxed_sales::VARCHAR AS taxed
+                     small_scale_taxed_sales::VARCHAR AS taxed, small_scale_exemption_vat_payable::VARCHAR AS exemption_vat
                    FROM current_fact WHERE period = '2026-Q3' ORDER BY credit_code`;
     const results = `SELECT credit_code, policy_id, status, benefit::VARCHAR AS benefit FROM current_match
                      WHERE period = '2026-Q3' AND policy_id IN ('vat.smallScaleThreshold2026', 'vat.smallScaleReducedRate2026') ORDER BY credit_code, policy_id`;
     // 2 comes within the line in no month: what the exemption covers is then its lowest month, the worth
     // of a near miss (it is none here: 140,000 is far over).
     const expectedFacts = [
-      { credit_code: code(1), vat_monthly_filer: true, highest: '150000.00', exemption: '99999.99', taxed: '250000.00' },
-      { credit_code: code(2), vat_monthly_filer: true, highest: '150000.00', exemption: '140000.00', taxed: '290000.00' },
-      { credit_code: code(3), vat_monthly_filer: false, highest: null, exemption: '280000.00', taxed: '0.00' },
-      { credit_code: code(4), vat_monthly_filer: false, highest: null, exemption: '300000.00', taxed: '300000.00' },
-      { credit_code: code(5), vat_monthly_filer: true, highest: null, exemption: null, taxed: null },
-      { credit_code: code(6), vat_monthly_filer: true, highest: '90000.00', exemption: null, taxed: null },
-      { credit_code: code(7), vat_monthly_filer: true, highest: '120000.00', exemption: '100000.00', taxed: '320500.00' },
+      { credit_code: code(1), vat_monthly_filer: true, highest: '150000.00', exemption: '99999.99', taxed: '250000.00', exemption_vat: '3000.00' },
+      { credit_code: code(2), vat_monthly_filer: true, highest: '150000.00', exemption: '140000.00', taxed: '290000.00', exemption_vat: '4200.00' },
+      { credit_code: code(3), vat_monthly_filer: false, highest: null, exemption: '280000.00', taxed: '0.00', exemption_vat: '8400.00' },
+      { credit_code: code(4), vat_monthly_filer: false, highest: null, exemption: '300000.00', taxed: '300000.00', exemption_vat: '9000.00' },
+      { credit_code: code(5), vat_monthly_filer: true, highest: null, exemption: null, taxed: null, exemption_vat: null },
+      { credit_code: code(6), vat_monthly_filer: true, highest: '90000.00', exemption: null, taxed: null, exemption_vat: null },
+      { credit_code: code(7), vat_monthly_filer: true, highest: '120000.00', exemption: '100000.00', taxed: '320500.00', exemption_vat: '3000.00' },
     ];
     // The exemption is worth the VAT of its sales at 3 % (1: July's, 3: the quarter's); a near miss the 1 %
     // it pays on the sales coming under the threshold would exempt (4: the quarter's, 7: its lowest month's).

@@ -83,6 +83,19 @@ export const FACT_LABELS: Record<string, { zh: string; en: string; from?: { zh: 
     from: FROM.vatReturn,
     unit: 'yuan',
   },
+  small_scale_exemption_vat_payable: {
+    zh: '适用起征点（免征额）的销售额已申报的应纳增值税',
+    en: 'VAT payable on the sales the exemption line covers, as returned',
+    from: FROM.vatReturn,
+    unit: 'yuan',
+  },
+  small_scale_exemption_claimed: { zh: '已享受的小规模纳税人免征增值税额', en: 'small-scale VAT exemption claimed', from: FROM.vatReturn, unit: 'yuan' },
+  surcharges_halving_claimed: {
+    zh: '已享受的附加税费“六税两费”减征额',
+    en: "six taxes and two fees' halving of the surcharges claimed",
+    from: FROM.vatReturn,
+    unit: 'yuan',
+  },
   highest_monthly_sales: { zh: '本季度最高月销售额', en: 'sales of the highest month of the quarter', from: FROM.vatReturn, unit: 'yuan' },
   small_scale_exemption_sales: {
     zh: '适用起征点（免征额）的销售额（按季为季度销售额，按月为未达标准各月，均未达到时为最低月）',

@@ -49,15 +49,18 @@ export function annualReturnYear(quarter: Quarter): number {
  */
 const SURCHARGES_HALVING = 'surcharges.sixTaxesTwoFees';
 const EDUCATION_EXEMPTION = 'surcharges.educationSmallSales';
+/** The small-scale VAT exemption's entries (one in force at a time). */
+const VAT_EXEMPTIONS = ['vat.smallScaleExemption2023', 'vat.smallScaleThreshold2026'];
 
 /**
- * The law the facts read (sql/facts.sql): the reduction codes of the surcharges' halving and of the
- * education surcharges' exemption, the exemption's lines, and the small-scale VAT exemption's lines and
+ * The law the facts read (sql/facts.sql): the reduction codes of the surcharges' halving, of the
+ * education surcharges' exemption and of the small-scale VAT exemption, the education exemption's lines, and the small-scale VAT exemption's lines and
  * whether the amount itself is within them.
  */
 interface FactsLaw {
   halving_codes: string;
   education_codes: string;
+  vat_exemption_codes: string;
   education_monthly_limit: string | null;
   education_quarterly_limit: string | null;
   vat_monthly_line: string | null;
@@ -90,14 +93,11 @@ function factsLaw(catalogue: Catalogue, quarter: Quarter, policies: Policies): F
   const params = paramsAt(catalogue.parameters, quarter.end);
   const text = (name: string) => (params[name] === undefined ? null : String(params[name].value));
   const inclusive = params['vat.thresholdInclusive'];
-  const codes = (id: string) =>
-    policies
-      .filter((p) => p.entry.id === id)
-      .flatMap((p) => p.entry.reductionCodes ?? [])
-      .join(',');
+  const codes = (...ids: string[]) => [...new Set(policies.filter((p) => ids.includes(p.entry.id)).flatMap((p) => p.entry.reductionCodes ?? []))].join(',');
   return {
     halving_codes: codes(SURCHARGES_HALVING),
     education_codes: codes(EDUCATION_EXEMPTION),
+    vat_exemption_codes: codes(...VAT_EXEMPTIONS),
     education_monthly_limit: text('surcharges.educationExemptMonthlySales'),
     education_quarterly_limit: text('surcharges.educationExemptQuarterlySales'),
     vat_monthly_line: text('vat.smallScaleMonthlyThreshold'),

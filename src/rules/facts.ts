@@ -136,6 +136,18 @@ export const FACTS: Record<string, FactSpec> = {
     type: 'decimal',
     doc: "the education surcharges' small-sales exemption claimed on the period's surcharges returns (their reductions under the exemption's reduction codes), 0 when none is, yuan",
   },
+  small_scale_exemption_vat_payable: {
+    type: 'decimal',
+    doc: "VAT payable on the returns of the sales small_scale_exemption_sales counts (a quarterly filer's quarter; a monthly filer's months within the line, or its lowest month when none is): what the exemption can give back beside what was claimed of it; unknown as small_scale_exemption_sales, yuan",
+  },
+  small_scale_exemption_claimed: {
+    type: 'decimal',
+    doc: "the small-scale VAT exemption claimed on the period's VAT returns (their reductions under the exemption's reduction codes), 0 when none is, yuan",
+  },
+  surcharges_halving_claimed: {
+    type: 'decimal',
+    doc: "the six taxes and two fees' halving claimed on the period's surcharges returns (their reductions under its reduction codes), 0 when none is, yuan",
+  },
 };
 
 /** A law parameter as resolved at a date: its value, type and legal source. */

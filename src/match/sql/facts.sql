@@ -8,8 +8,8 @@
 -- $month_start and $year_start are the first days of the quarter's last month and of its year;
 -- $annual_start and $annual_end the first and last days of the year whose annual CIT return counts
 -- for the quarter; $halving_codes the reduction codes of the six taxes and two fees' halving of the
--- surcharges and $education_codes those of the education surcharges' small-sales exemption,
--- comma-separated; $education_monthly_limit and $education_quarterly_limit the exemption's lines.
+-- surcharges, $education_codes those of the education surcharges' small-sales exemption and
+-- $vat_exemption_codes those of the small-scale VAT exemption, comma-separated; $education_monthly_limit and $education_quarterly_limit the exemption's lines.
 --
 -- Two forms in one text (src/match/match.ts keeps the lines of one): a line ending in `-- [city]`
 -- belongs to the city-wide form, one ending in `-- [one]` to the single-taxpayer form, which looks
@@ -41,12 +41,14 @@ WITH t AS (
   -- exemption leaves, which the returns show only where it was claimed (law/policies).
   SELECT credit_code, -- [city]
   SELECT -- [one]
-    sum(amount) FILTER (WHERE list_contains(string_split($halving_codes, ','), reduction_code)) AS halved,
-    sum(amount) FILTER (WHERE list_contains(string_split($education_codes, ','), reduction_code)) AS education_claimed
+    sum(amount) FILTER (WHERE tax_type = 'surcharges' AND list_contains(string_split($halving_codes, ','), reduction_code)) AS halved,
+    sum(amount) FILTER (WHERE tax_type = 'surcharges' AND list_contains(string_split($education_codes, ','), reduction_code)) AS education_claimed,
+    sum(amount) FILTER (WHERE tax_type = 'vat' AND list_contains(string_split($vat_exemption_codes, ','), reduction_code)) AS vat_exemption_claimed
   FROM filing_reduction -- [city]
   FROM rr -- [one]
-  WHERE tax_type = 'surcharges' AND period_end >= $start::DATE AND period_end <= $end::DATE
-    AND (list_contains(string_split($halving_codes, ','), reduction_code) OR list_contains(string_split($education_codes, ','), reduction_code))
+  WHERE tax_type IN ('surcharges', 'vat') AND period_end >= $start::DATE AND period_end <= $end::DATE
+    AND (list_contains(string_split($halving_codes, ','), reduction_code) OR list_contains(string_split($education_codes, ','), reduction_code)
+         OR list_contains(string_split($vat_exemption_codes, ','), reduction_code))
   GROUP BY credit_code -- [city]
 ), agg AS (
   SELECT credit_code, -- [city]
@@ -59,6 +61,8 @@ WITH t AS (
     CASE WHEN bool_and(filed) FILTER (WHERE tax_type = 'vat' AND period_end >= $start::DATE AND date_trunc('month', period_start) = date_trunc('month', period_end)) THEN coalesce(sum(tax_payable) FILTER (WHERE tax_type = 'vat' AND period_end >= $start::DATE AND date_trunc('month', period_start) = date_trunc('month', period_end) AND tax_base <= $education_monthly_limit::DECIMAL(18,2)), 0) END AS exempt_months_vat_payable, -- [one]
     CASE WHEN bool_and(filed) FILTER (WHERE tax_type = 'vat' AND period_end >= $start::DATE AND date_trunc('month', period_start) = date_trunc('month', period_end)) THEN max(tax_base) FILTER (WHERE tax_type = 'vat' AND period_end >= $start::DATE AND date_trunc('month', period_start) = date_trunc('month', period_end)) END AS highest_monthly_sales, -- [one]
     CASE WHEN bool_and(filed) FILTER (WHERE tax_type = 'vat' AND period_end >= $start::DATE AND date_trunc('month', period_start) = date_trunc('month', period_end)) THEN coalesce(sum(tax_base) FILTER (WHERE tax_type = 'vat' AND period_end >= $start::DATE AND date_trunc('month', period_start) = date_trunc('month', period_end) AND (tax_base < $vat_monthly_line::DECIMAL(18,2) OR ($vat_line_inclusive::BOOLEAN AND tax_base = $vat_monthly_line::DECIMAL(18,2)))), 0) END AS exempt_months_sales, -- [one]
+    CASE WHEN bool_and(filed) FILTER (WHERE tax_type = 'vat' AND period_end >= $start::DATE AND date_trunc('month', period_start) = date_trunc('month', period_end)) THEN coalesce(sum(tax_payable) FILTER (WHERE tax_type = 'vat' AND period_end >= $start::DATE AND date_trunc('month', period_start) = date_trunc('month', period_end) AND (tax_base < $vat_monthly_line::DECIMAL(18,2) OR ($vat_line_inclusive::BOOLEAN AND tax_base = $vat_monthly_line::DECIMAL(18,2)))), 0) END AS exempt_months_vat, -- [one]
+    CASE WHEN bool_and(filed) FILTER (WHERE tax_type = 'vat' AND period_end >= $start::DATE AND date_trunc('month', period_start) = date_trunc('month', period_end)) THEN (list(tax_payable ORDER BY tax_base, period_start) FILTER (WHERE tax_type = 'vat' AND period_end >= $start::DATE AND date_trunc('month', period_start) = date_trunc('month', period_end)))[1] END AS lowest_month_vat, -- [one]
     sum(datediff('day', period_start, period_end) + 1) FILTER (WHERE tax_type = 'cit' AND period_end >= $year_start::DATE) AS cit_days, -- [one]
     sum(datediff('day', period_start, period_end) + 1) FILTER (WHERE tax_type = 'iitBusiness' AND period_end >= $year_start::DATE) AS business_days, -- [one]
     -- a sum over returns is known only when every one of them is filed
@@ -97,6 +101,8 @@ WITH t AS (
     CASE WHEN bool_and(filed) FILTER (WHERE vq AND in_month) THEN coalesce(sum(tax_payable) FILTER (WHERE vq AND in_month AND tax_base <= $education_monthly_limit::DECIMAL(18,2)), 0) END AS exempt_months_vat_payable, -- [city]
     CASE WHEN bool_and(filed) FILTER (WHERE vq AND in_month) THEN max(tax_base) FILTER (WHERE vq AND in_month) END AS highest_monthly_sales, -- [city]
     CASE WHEN bool_and(filed) FILTER (WHERE vq AND in_month) THEN coalesce(sum(tax_base) FILTER (WHERE vq AND in_month AND (tax_base < $vat_monthly_line::DECIMAL(18,2) OR ($vat_line_inclusive::BOOLEAN AND tax_base = $vat_monthly_line::DECIMAL(18,2)))), 0) END AS exempt_months_sales, -- [city]
+    CASE WHEN bool_and(filed) FILTER (WHERE vq AND in_month) THEN coalesce(sum(tax_payable) FILTER (WHERE vq AND in_month AND (tax_base < $vat_monthly_line::DECIMAL(18,2) OR ($vat_line_inclusive::BOOLEAN AND tax_base = $vat_monthly_line::DECIMAL(18,2)))), 0) END AS exempt_months_vat, -- [city]
+    CASE WHEN bool_and(filed) FILTER (WHERE vq AND in_month) THEN (list(tax_payable ORDER BY tax_base, period_start) FILTER (WHERE vq AND in_month))[1] END AS lowest_month_vat, -- [city]
     sum(days) FILTER (WHERE tax_type = 'cit') AS cit_days, -- [city]
     sum(days) FILTER (WHERE tax_type = 'iitBusiness') AS business_days -- [city]
   FROM ( -- [city]
@@ -265,7 +271,14 @@ SELECT t.credit_code, $period AS period, $start::DATE AS period_start, $end::DAT
   -- the quarterly line (the amount itself included), else 0; and what the returns claim of it.
   CASE WHEN CASE WHEN coalesce(vat_returns, 0) = 0 THEN NULL WHEN vat_spanning THEN false WHEN vat_returns >= 2 THEN true ELSE NOT vat_last_month_only OR t.vat_status = 'general' END THEN exempt_months_vat_payable
        WHEN NOT CASE WHEN coalesce(vat_returns, 0) = 0 THEN NULL WHEN vat_spanning THEN false WHEN vat_returns >= 2 THEN true ELSE NOT vat_last_month_only OR t.vat_status = 'general' END THEN CASE WHEN a.quarterly_sales <= $education_quarterly_limit::DECIMAL(18,2) THEN a.vat_payable WHEN a.quarterly_sales IS NOT NULL THEN 0 END END AS education_exempt_vat_payable,
-  coalesce(h.education_claimed, 0)::DECIMAL(18,2) AS education_exemption_claimed
+  coalesce(h.education_claimed, 0)::DECIMAL(18,2) AS education_exemption_claimed,
+  -- The VAT the sales of small_scale_exemption_sales bore on the returns (their months', or the lowest
+  -- month's, or the quarter's), and what the returns claim of the exemption: its estimate is no more.
+  CASE WHEN t.vat_status <> 'smallScale' THEN NULL
+       WHEN CASE WHEN coalesce(vat_returns, 0) = 0 THEN NULL WHEN vat_spanning THEN false WHEN vat_returns >= 2 THEN true ELSE NOT vat_last_month_only OR t.vat_status = 'general' END THEN CASE WHEN (lowest_monthly_sales < $vat_monthly_line::DECIMAL(18,2) OR ($vat_line_inclusive::BOOLEAN AND lowest_monthly_sales = $vat_monthly_line::DECIMAL(18,2))) THEN exempt_months_vat ELSE lowest_month_vat END
+       WHEN NOT CASE WHEN coalesce(vat_returns, 0) = 0 THEN NULL WHEN vat_spanning THEN false WHEN vat_returns >= 2 THEN true ELSE NOT vat_last_month_only OR t.vat_status = 'general' END THEN a.vat_payable END AS small_scale_exemption_vat_payable,
+  coalesce(h.vat_exemption_claimed, 0)::DECIMAL(18,2) AS small_scale_exemption_claimed,
+  coalesce(h.halved, 0)::DECIMAL(18,2) AS surcharges_halving_claimed
 FROM t LEFT JOIN agg a USING (credit_code) LEFT JOIN e USING (credit_code) LEFT JOIN l USING (credit_code) LEFT JOIN y USING (credit_code) LEFT JOIN h USING (credit_code) LEFT JOIN v USING (credit_code) LEFT JOIN qa USING (credit_code) LEFT JOIN qe USING (credit_code) LEFT JOIN ya USING (credit_code) -- [city]
 FROM t CROSS JOIN agg a CROSS JOIN e CROSS JOIN l CROSS JOIN y CROSS JOIN h CROSS JOIN qa CROSS JOIN qe CROSS JOIN ya -- [one]
 RETURNING * -- [one]

@@ -16,11 +16,13 @@ WITH t AS (
   -- And the education surcharges' small-sales exemption claimed on them (facts.sql).
   SELECT credit_code, -- [city]
   SELECT -- [one]
-    sum(amount) FILTER (WHERE reduction_code = ANY (string_to_array($halving_codes::TEXT, ','))) AS halved,
-    sum(amount) FILTER (WHERE reduction_code = ANY (string_to_array($education_codes::TEXT, ','))) AS education_claimed
+    sum(amount) FILTER (WHERE tax_type = 'surcharges' AND reduction_code = ANY (string_to_array($halving_codes::TEXT, ','))) AS halved,
+    sum(amount) FILTER (WHERE tax_type = 'surcharges' AND reduction_code = ANY (string_to_array($education_codes::TEXT, ','))) AS education_claimed,
+    sum(amount) FILTER (WHERE tax_type = 'vat' AND reduction_code = ANY (string_to_array($vat_exemption_codes::TEXT, ','))) AS vat_exemption_claimed
   FROM filing_reduction
-  WHERE tax_type = 'surcharges' AND period_end >= $start::DATE AND period_end <= $end::DATE
-    AND (reduction_code = ANY (string_to_array($halving_codes::TEXT, ',')) OR reduction_code = ANY (string_to_array($education_codes::TEXT, ',')))
+  WHERE tax_type IN ('surcharges', 'vat') AND period_end >= $start::DATE AND period_end <= $end::DATE
+    AND (reduction_code = ANY (string_to_array($halving_codes::TEXT, ',')) OR reduction_code = ANY (string_to_array($education_codes::TEXT, ','))
+         OR reduction_code = ANY (string_to_array($vat_exemption_codes::TEXT, ',')))
     AND credit_code = $only -- [one]
   GROUP BY credit_code -- [city]
 ), agg AS (
@@ -56,6 +58,8 @@ WITH t AS (
     CASE WHEN bool_and(filed) FILTER (WHERE vq AND in_month) THEN coalesce(sum(tax_payable) FILTER (WHERE vq AND in_month AND tax_base <= $education_monthly_limit::DECIMAL(18,2)), 0) END AS exempt_months_vat_payable,
     CASE WHEN bool_and(filed) FILTER (WHERE vq AND in_month) THEN max(tax_base) FILTER (WHERE vq AND in_month) END AS highest_monthly_sales,
     CASE WHEN bool_and(filed) FILTER (WHERE vq AND in_month) THEN coalesce(sum(tax_base) FILTER (WHERE vq AND in_month AND (tax_base < $vat_monthly_line::DECIMAL(18,2) OR ($vat_line_inclusive::BOOLEAN AND tax_base = $vat_monthly_line::DECIMAL(18,2)))), 0) END AS exempt_months_sales,
+    CASE WHEN bool_and(filed) FILTER (WHERE vq AND in_month) THEN coalesce(sum(tax_payable) FILTER (WHERE vq AND in_month AND (tax_base < $vat_monthly_line::DECIMAL(18,2) OR ($vat_line_inclusive::BOOLEAN AND tax_base = $vat_monthly_line::DECIMAL(18,2)))), 0) END AS exempt_months_vat,
+    CASE WHEN bool_and(filed) FILTER (WHERE vq AND in_month) THEN (array_agg(tax_payable ORDER BY tax_base, period_start) FILTER (WHERE vq AND in_month))[1] END AS lowest_month_vat,
     sum(days) FILTER (WHERE tax_type = 'cit') AS cit_days,
     sum(days) FILTER (WHERE tax_type = 'iitBusiness') AS business_days
   FROM (
@@ -204,7 +208,13 @@ SELECT t.credit_code, $period::TEXT AS period, $start::DATE AS period_start, $en
   -- The VAT the education surcharges' exemption covers, and what the returns claim of it (facts.sql).
   CASE WHEN CASE WHEN coalesce(v.vat_returns, 0) = 0 THEN NULL WHEN v.vat_spanning THEN false WHEN v.vat_returns >= 2 THEN true ELSE NOT v.vat_last_month_only OR t.vat_status = 'general' END THEN v.exempt_months_vat_payable
        WHEN NOT CASE WHEN coalesce(v.vat_returns, 0) = 0 THEN NULL WHEN v.vat_spanning THEN false WHEN v.vat_returns >= 2 THEN true ELSE NOT v.vat_last_month_only OR t.vat_status = 'general' END THEN CASE WHEN a.quarterly_sales <= $education_quarterly_limit::DECIMAL(18,2) THEN a.vat_payable WHEN a.quarterly_sales IS NOT NULL THEN 0 END END AS education_exempt_vat_payable,
-  coalesce(h.education_claimed, 0)::DECIMAL(18,2) AS education_exemption_claimed
+  coalesce(h.education_claimed, 0)::DECIMAL(18,2) AS education_exemption_claimed,
+  -- The VAT the sales of small_scale_exemption_sales bore, and the exemption's claims (facts.sql).
+  CASE WHEN t.vat_status <> 'smallScale' THEN NULL
+       WHEN CASE WHEN coalesce(v.vat_returns, 0) = 0 THEN NULL WHEN v.vat_spanning THEN false WHEN v.vat_returns >= 2 THEN true ELSE NOT v.vat_last_month_only OR t.vat_status = 'general' END THEN CASE WHEN (v.lowest_monthly_sales < $vat_monthly_line::DECIMAL(18,2) OR ($vat_line_inclusive::BOOLEAN AND v.lowest_monthly_sales = $vat_monthly_line::DECIMAL(18,2))) THEN v.exempt_months_vat ELSE v.lowest_month_vat END
+       WHEN NOT CASE WHEN coalesce(v.vat_returns, 0) = 0 THEN NULL WHEN v.vat_spanning THEN false WHEN v.vat_returns >= 2 THEN true ELSE NOT v.vat_last_month_only OR t.vat_status = 'general' END THEN a.vat_payable END AS small_scale_exemption_vat_payable,
+  coalesce(h.vat_exemption_claimed, 0)::DECIMAL(18,2) AS small_scale_exemption_claimed,
+  coalesce(h.halved, 0)::DECIMAL(18,2) AS surcharges_halving_claimed
 FROM t LEFT JOIN agg a USING (credit_code) LEFT JOIN e USING (credit_code) LEFT JOIN l USING (credit_code) LEFT JOIN y USING (credit_code) LEFT JOIN h USING (credit_code) LEFT JOIN v USING (credit_code) LEFT JOIN qa USING (credit_code) LEFT JOIN qe USING (credit_code) LEFT JOIN ya USING (credit_code) -- [city]
 FROM t CROSS JOIN agg a CROSS JOIN e CROSS JOIN l CROSS JOIN y CROSS JOIN h CROSS JOIN v CROSS JOIN qa CROSS JOIN qe CROSS JOIN ya -- [one]
 RETURNING * -- [one]
