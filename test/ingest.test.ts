@@ -434,3 +434,46 @@ describe('a record of a taxpayer whose own record was refused', () => {
     }
   });
 });
+
+describe('an optional column a file does not have', () => {
+  it('loads the file with the column empty, and one that has the column loads and checks it', async () => {
+    // A bureau's export of returns from before the small-scale return's special-invoice line was read:
+    // every record loads, the line empty (read as none). One that has the line is checked against the sales.
+    const dir = tempDir();
+    const taxpayer = VALID.taxpayer as Record<string, unknown>;
+    writeCsv(join(dir, 'taxpayer.csv'), taxpayerHeader, [taxpayer, { ...taxpayer, credit_code: TP2, vat_status: 'smallScale' }]);
+    const filing = VALID.filing as Record<string, unknown>;
+    writeCsv(join(dir, 'filing-old.csv'), Object.keys(filing), [filing]);
+    const small = { ...filing, credit_code: TP2, period_start: '2025-07-01', period_end: '2025-09-30', tax_base: '200000.00', tax_payable: '500.00' };
+    writeCsv(
+      join(dir, 'filing-new.csv'),
+      [...Object.keys(filing), 'special_invoice_sales'],
+      [
+        { ...small, special_invoice_sales: '50000.00' },
+        { ...small, period_start: '2025-04-01', period_end: '2025-06-30', special_invoice_sales: '200000.01' },
+        { ...small, period_start: '2025-01-01', period_end: '2025-03-31', special_invoice_sales: '' },
+      ],
+    );
+    const store = await Store.open(join(dir, 'z.duckdb'));
+    try {
+      const report = await ingestDirectory(store, dir);
+      assert.deepEqual(report.tables.filing, { read: 4, loaded: 3, present: 0, quarantined: 1 });
+      // TP1 (91…) sorts before TP2 (92…)
+      assert.deepEqual(
+        await store.all(
+          `SELECT credit_code, period_end::VARCHAR AS period_end, special_invoice_sales::VARCHAR AS special FROM filing ORDER BY credit_code, period_end`,
+        ),
+        [
+          { credit_code: TP1, period_end: '2025-10-31', special: null },
+          { credit_code: TP2, period_end: '2025-03-31', special: null },
+          { credit_code: TP2, period_end: '2025-09-30', special: '50000.00' },
+        ],
+      );
+      assert.deepEqual(await store.all(`SELECT row_number, field, reason FROM quarantine WHERE table_name = 'filing'`), [
+        { row_number: '2', field: 'special_invoice_sales', reason: 'sales on special invoices exceed the return’s sales (tax_base)' },
+      ]);
+    } finally {
+      store.close();
+    }
+  });
+});

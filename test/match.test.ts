@@ -16,6 +16,7 @@ import { compileRule } from '../src/rules/compile.ts';
 import { evaluateFormula } from '../src/rules/formula.ts';
 import { explain } from '../src/rules/interpret.ts';
 import { Store } from '../src/store/store.ts';
+import { INSERT_FILING } from './helpers/records.ts';
 import { tempDir } from './helpers/tmp.ts';
 
 // A hand-built city of six taxpayers whose answers for 2026-Q1 follow from the law:
@@ -33,7 +34,7 @@ const T = {
 const returnsOf =
   (store: Store, due: string, filedOn: string) =>
   (c: string, type: string, start: string, end: string, base: string, payable: string, filed: string | null = filedOn) =>
-    store.exec(`INSERT INTO filing VALUES ($1, $2, $3::DATE, $4::DATE, $5::DATE, $6::DATE, $7::DECIMAL(18,2), $8::DECIMAL(18,2))`, [
+    store.exec(`${INSERT_FILING} ($1, $2, $3::DATE, $4::DATE, $5::DATE, $6::DATE, $7::DECIMAL(18,2), $8::DECIMAL(18,2))`, [
       c,
       type,
       start,

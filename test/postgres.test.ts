@@ -20,6 +20,7 @@ import { bindNamed, type Db, type Row } from '../src/store/db.ts';
 import { migrations } from '../src/store/migrate.ts';
 import { PgDb } from '../src/store/pg.ts';
 import { Store } from '../src/store/store.ts';
+import { INSERT_FILING } from './helpers/records.ts';
 import { tempDir } from './helpers/tmp.ts';
 
 const PG_URL = process.env.ZHISHU_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
@@ -787,7 +788,7 @@ describe("the surcharges' halving estimated on the levy before it, hand-built, o
         vat,
       ]);
     const filing = (i: number, type: string, start: string, end: string, base: string, payable: string) =>
-      db.exec(`INSERT INTO filing VALUES ($1, $2, $3::DATE, $4::DATE, DATE '2026-04-15', DATE '2026-04-10', $5::DECIMAL(18,2), $6::DECIMAL(18,2))`, [
+      db.exec(`${INSERT_FILING} ($1, $2, $3::DATE, $4::DATE, DATE '2026-04-15', DATE '2026-04-10', $5::DECIMAL(18,2), $6::DECIMAL(18,2))`, [
         code(i),
         type,
         start,
@@ -864,7 +865,7 @@ describe("the education surcharges' exemption by the month for monthly filers, b
         registered,
       ]);
     const vat = (i: number, [start, end]: readonly [string, string], base: string, payable: string, filed: string | null = '2026-10-10') =>
-      db.exec(`INSERT INTO filing VALUES ($1, 'vat', $2::DATE, $3::DATE, DATE '2026-10-15', $4::DATE, $5::DECIMAL(18,2), $6::DECIMAL(18,2))`, [
+      db.exec(`${INSERT_FILING} ($1, 'vat', $2::DATE, $3::DATE, DATE '2026-10-15', $4::DATE, $5::DECIMAL(18,2), $6::DECIMAL(18,2))`, [
         code(i),
         start,
         end,
@@ -898,7 +899,7 @@ describe("the education surcharges' exemption by the month for monthly filers, b
     // 196. The halving is half of what the exemption leaves either way: 98.
     const surcharges = (i: number, base: string, payable: string) =>
       db.exec(
-        `INSERT INTO filing VALUES ($1, 'surcharges', DATE '2026-07-01', DATE '2026-09-30', DATE '2026-10-15', DATE '2026-10-10', $2::DECIMAL(18,2), $3::DECIMAL(18,2))`,
+        `${INSERT_FILING} ($1, 'surcharges', DATE '2026-07-01', DATE '2026-09-30', DATE '2026-10-15', DATE '2026-10-10', $2::DECIMAL(18,2), $3::DECIMAL(18,2))`,
         [code(i), base, payable],
       );
     for (const i of [6, 7]) {
@@ -970,7 +971,7 @@ describe('the small-scale VAT line by the month for monthly filers, by the quart
       ]);
     // Nothing claimed: the VAT paid at the 3 % levy rate.
     const vat = (i: number, [start, end]: readonly [string, string], base: string, filed: string | null = '2026-10-10') =>
-      db.exec(`INSERT INTO filing VALUES ($1, 'vat', $2::DATE, $3::DATE, DATE '2026-10-15', $4::DATE, $5::DECIMAL(18,2), round($5::DECIMAL(18,2) * 0.03, 2))`, [
+      db.exec(`${INSERT_FILING} ($1, 'vat', $2::DATE, $3::DATE, DATE '2026-10-15', $4::DATE, $5::DECIMAL(18,2), round($5::DECIMAL(18,2) * 0.03, 2))`, [
         code(i),
         start,
         end,
@@ -1073,13 +1074,7 @@ describe('the year so far known only when the returns on record cover it, hand-b
         registered,
       ]);
     const ret = (i: number, type: string, start: string, end: string, base: string) =>
-      db.exec(`INSERT INTO filing VALUES ($1, $2, $3::DATE, $4::DATE, DATE '2026-10-15', DATE '2026-10-10', $5::DECIMAL(18,2), 0)`, [
-        code(i),
-        type,
-        start,
-        end,
-        base,
-      ]);
+      db.exec(`${INSERT_FILING} ($1, $2, $3::DATE, $4::DATE, DATE '2026-10-15', DATE '2026-10-10', $5::DECIMAL(18,2), 0)`, [code(i), type, start, end, base]);
     // 1: registered long before, its first quarter's CIT return not on record (the data begins in April).
     await tp(1, 'enterprise', '2020-01-01');
     for (const [start, end] of Q.slice(1)) await ret(1, 'cit', start, end, '100000');
@@ -1159,7 +1154,7 @@ describe('the quarter averages of head count and assets the CIT returns report, 
         [code(i + 1)],
       );
       for (const [start, end] of Q)
-        await db.exec(`INSERT INTO filing VALUES ($1, 'cit', $2::DATE, $3::DATE, DATE '2026-10-15', DATE '2026-10-10', 100000, 0)`, [code(i + 1), start, end]);
+        await db.exec(`${INSERT_FILING} ($1, 'cit', $2::DATE, $3::DATE, DATE '2026-10-15', DATE '2026-10-10', 100000, 0)`, [code(i + 1), start, end]);
       for (const [q, [e0, e1, a0, a1]] of quarters.entries())
         await db.exec('INSERT INTO cit_quarter_info VALUES ($1, $2::DATE, $3::DATE, $4, $5, $6::DECIMAL(18,2), $7::DECIMAL(18,2))', [
           code(i + 1),
@@ -1239,12 +1234,10 @@ describe('the head count and assets small low-profit status is judged on for the
         registered,
       ]);
       const start = registered > '2026-01-01' ? registered : '2026-01-01';
-      await db.exec(`INSERT INTO filing VALUES ($1, 'surcharges', $2::DATE, DATE '2026-03-31', DATE '2026-04-15', DATE '2026-04-10', 75000, 900)`, [c, start]);
-      await db.exec(`INSERT INTO filing VALUES ($1, 'surcharges', DATE '2026-04-01', DATE '2026-06-30', DATE '2026-07-15', DATE '2026-07-10', 75000, 900)`, [
-        c,
-      ]);
+      await db.exec(`${INSERT_FILING} ($1, 'surcharges', $2::DATE, DATE '2026-03-31', DATE '2026-04-15', DATE '2026-04-10', 75000, 900)`, [c, start]);
+      await db.exec(`${INSERT_FILING} ($1, 'surcharges', DATE '2026-04-01', DATE '2026-06-30', DATE '2026-07-15', DATE '2026-07-10', 75000, 900)`, [c]);
       if (kind === 'enterprise' && registered < '2026-01-01')
-        await db.exec(`INSERT INTO filing VALUES ($1, 'citAnnual', $2::DATE, DATE '2025-12-31', DATE '2026-06-01', $3::DATE, 1000000, 50000)`, [
+        await db.exec(`${INSERT_FILING} ($1, 'citAnnual', $2::DATE, DATE '2025-12-31', DATE '2026-06-01', $3::DATE, 1000000, 50000)`, [
           c,
           registered > '2025-01-01' ? registered : '2025-01-01',
           filed,

@@ -38,7 +38,7 @@ import { dateText, fromSql, nextDeliveryTime, parseInstant, parsePeriod, quarter
 import type { Db } from '../src/store/db.ts';
 import { PgDb } from '../src/store/pg.ts';
 import { Store } from '../src/store/store.ts';
-import { TP1, TP2 } from './helpers/records.ts';
+import { INSERT_FILING, TP1, TP2 } from './helpers/records.ts';
 import { tempDir } from './helpers/tmp.ts';
 
 // ---------------------------------------------------------------- the world the tests push in
@@ -447,9 +447,9 @@ describe('planning: timing', () => {
   it('times an IIT relief by the IIT return due first, the business-income one where there is no withholding return', async () => {
     const store = await world([{ role: 'financeOfficer', quiet: [0, 0] }]);
     await person(store, TP2, { role: 'financeOfficer', quiet: [0, 0] });
-    await store.exec(`INSERT INTO filing VALUES ($1, 'iitBusiness', DATE '2026-01-01', DATE '2026-03-31', DATE '2026-04-20', NULL, 0, 0)`, [TP1]);
-    await store.exec(`INSERT INTO filing VALUES ($1, 'iitBusiness', DATE '2026-01-01', DATE '2026-03-31', DATE '2026-04-22', NULL, 0, 0)`, [TP2]);
-    await store.exec(`INSERT INTO filing VALUES ($1, 'iit', DATE '2026-03-01', DATE '2026-03-31', DATE '2026-04-17', NULL, 0, 0)`, [TP2]);
+    await store.exec(`${INSERT_FILING} ($1, 'iitBusiness', DATE '2026-01-01', DATE '2026-03-31', DATE '2026-04-20', NULL, 0, 0)`, [TP1]);
+    await store.exec(`${INSERT_FILING} ($1, 'iitBusiness', DATE '2026-01-01', DATE '2026-03-31', DATE '2026-04-22', NULL, 0, 0)`, [TP2]);
+    await store.exec(`${INSERT_FILING} ($1, 'iit', DATE '2026-03-01', DATE '2026-03-31', DATE '2026-04-17', NULL, 0, 0)`, [TP2]);
     for (const tp of [TP1, TP2]) await result(store, 1, tp, 'iit.b', 'matched', '300.00');
     await plan(store, at('2026-04-01T10:00:00+08:00'));
     assert.deepEqual(
@@ -468,7 +468,7 @@ describe('planning: timing', () => {
       { role: 'taxHandler', quiet: [21, 8] },
       { role: 'legalRepresentative', quiet: [6, 22] },
     ]);
-    await store.exec(`INSERT INTO filing VALUES ($1, 'vat', DATE '2026-03-01', DATE '2026-03-31', DATE '2026-04-20', NULL, 0, 0)`, [TP1]);
+    await store.exec(`${INSERT_FILING} ($1, 'vat', DATE '2026-03-01', DATE '2026-03-31', DATE '2026-04-20', NULL, 0, 0)`, [TP1]);
     await result(store, 1, TP1, 'vat.smallRelief', 'matched', '800.00');
     await result(store, 1, TP1, 'cit.bigRelief', 'matched', '25000.00');
     // The CIT deadline (no filing: the 15th of April) minus 5 days is already past at this moment.
@@ -498,7 +498,7 @@ describe('planning: timing', () => {
     const store = await world([{ role: 'financeOfficer', quiet: [0, 0] }]);
     await person(store, TP2, { role: 'financeOfficer', quiet: [0, 0] });
     // TP2's VAT return of the quarter was given an earlier due date by its tax office: the return wins.
-    await store.exec(`INSERT INTO filing VALUES ($1, 'vat', DATE '2026-01-01', DATE '2026-03-31', DATE '2026-04-17', NULL, 0, 0)`, [TP2]);
+    await store.exec(`${INSERT_FILING} ($1, 'vat', DATE '2026-01-01', DATE '2026-03-31', DATE '2026-04-17', NULL, 0, 0)`, [TP2]);
     for (const tp of [TP1, TP2]) await result(store, 1, tp, 'vat.smallRelief', 'matched', '800.00');
     await plan(store, at('2026-04-01T10:00:00+08:00'), { deadlines: CALENDAR });
     assert.deepEqual(
@@ -629,7 +629,7 @@ describe('planning: how often', () => {
   it('the cap counts 7 days at a time: messages a fortnight apart do not crowd each other, and a digest takes the first week', async () => {
     const store = await world([{ role: 'financeOfficer' }]);
     // VAT is due on 30 April (filing), the CIT, IIT and stamp duty deadlines are the 15th: 15 days apart.
-    await store.exec(`INSERT INTO filing VALUES ($1, 'vat', DATE '2026-01-01', DATE '2026-03-31', DATE '2026-04-30', NULL, 0, 0)`, [TP1]);
+    await store.exec(`${INSERT_FILING} ($1, 'vat', DATE '2026-01-01', DATE '2026-03-31', DATE '2026-04-30', NULL, 0, 0)`, [TP1]);
     await result(store, 1, TP1, 'cit.bigRelief', 'matched', '25000.00');
     await result(store, 1, TP1, 'vat.smallRelief', 'matched', '800.00');
     await result(store, 1, TP1, 'vat.narrow', 'matched', '700.00');
@@ -650,7 +650,7 @@ describe('planning: how often', () => {
     store.close();
 
     const spread = await world([{ role: 'financeOfficer' }]);
-    await spread.exec(`INSERT INTO filing VALUES ($1, 'vat', DATE '2026-01-01', DATE '2026-03-31', DATE '2026-04-30', NULL, 0, 0)`, [TP1]);
+    await spread.exec(`${INSERT_FILING} ($1, 'vat', DATE '2026-01-01', DATE '2026-03-31', DATE '2026-04-30', NULL, 0, 0)`, [TP1]);
     await result(spread, 1, TP1, 'cit.bigRelief', 'matched', '25000.00');
     await result(spread, 1, TP1, 'iit.b', 'matched', '1200.00');
     await result(spread, 1, TP1, 'vat.smallRelief', 'matched', '800.00');
@@ -1077,7 +1077,7 @@ describe('planning on PostgreSQL (sql/postgres/plan.sql): the same outbox and re
       { role: 'legalRepresentative', quiet: [6, 22] },
     ]);
     await timed.both(async (db) => {
-      await db.exec(`INSERT INTO filing VALUES ($1, 'vat', DATE '2026-03-01', DATE '2026-03-31', DATE '2026-04-20', NULL, 0, 0)`, [TP1]);
+      await db.exec(`${INSERT_FILING} ($1, 'vat', DATE '2026-03-01', DATE '2026-03-31', DATE '2026-04-20', NULL, 0, 0)`, [TP1]);
       await result(db, 1, TP1, 'vat.smallRelief', 'matched', '800.00');
       await result(db, 1, TP1, 'cit.bigRelief', 'matched', '25000.00');
       return plan(db, at('2026-04-12T21:30:00+08:00'));
@@ -1111,7 +1111,7 @@ describe('planning on PostgreSQL (sql/postgres/plan.sql): the same outbox and re
     for (const maxPerWeek of [1, 2]) {
       const weeks = await engines([{ role: 'financeOfficer' }]);
       await weeks.both(async (db) => {
-        await db.exec(`INSERT INTO filing VALUES ($1, 'vat', DATE '2026-01-01', DATE '2026-03-31', DATE '2026-04-30', NULL, 0, 0)`, [TP1]);
+        await db.exec(`${INSERT_FILING} ($1, 'vat', DATE '2026-01-01', DATE '2026-03-31', DATE '2026-04-30', NULL, 0, 0)`, [TP1]);
         await result(db, 1, TP1, 'cit.bigRelief', 'matched', '25000.00');
         await result(db, 1, TP1, 'iit.b', 'matched', '1200.00');
         await result(db, 1, TP1, 'vat.smallRelief', 'matched', '800.00');
@@ -1933,7 +1933,7 @@ describe('planning: the set-wise planner against the sequential model', () => {
         [l.code, PERIOD, l.policy],
       );
     for (const f of w.filings)
-      await store.exec(`INSERT INTO filing VALUES ($1, $2, $3::DATE, $4::DATE, $5::DATE, NULL, 0, 0)`, [f.code, f.taxType, f.start, f.end, f.due]);
+      await store.exec(`${INSERT_FILING} ($1, $2, $3::DATE, $4::DATE, $5::DATE, NULL, 0, 0)`, [f.code, f.taxType, f.start, f.end, f.due]);
     for (const [i, b] of w.booked.entries()) {
       await store.exec(
         `INSERT INTO push_message VALUES ($1, $2, $3, $8, $9, $10, $11, 'vat', 0, NULL, DATE '2026-01-15', 'inApp', 'inbox', 's', 'b',

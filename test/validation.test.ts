@@ -42,6 +42,25 @@ const MUTATIONS: { table: string; change: Record<string, unknown>; field: string
   { table: 'filing', change: { period_end: '2025-09-30' }, field: 'period_end', reason: 'period ends before it starts' },
   { table: 'filing', change: { filed_on: '2025-10-15' }, field: 'filed_on', reason: 'filed before the period ended' },
   { table: 'filing', change: { tax_type: 'VAT' }, field: 'tax_type', reason: 'not one of: vat, surcharges, cit, iit, stampDuty' },
+  {
+    table: 'filing',
+    change: { special_invoice_sales: '820000.01' },
+    field: 'special_invoice_sales',
+    reason: 'sales on special invoices exceed the return’s sales (tax_base)',
+  },
+  // beyond a double's integers: one fen apart is still apart
+  {
+    table: 'filing',
+    change: { tax_base: '9999999999999999.98', special_invoice_sales: '9999999999999999.99' },
+    field: 'special_invoice_sales',
+    reason: 'sales on special invoices exceed the return’s sales (tax_base)',
+  },
+  {
+    table: 'filing',
+    change: { tax_type: 'cit', special_invoice_sales: '1.00' },
+    field: 'special_invoice_sales',
+    reason: 'only a VAT return reports sales on special invoices',
+  },
   { table: 'filing_reduction', change: { reduction_code: '12AB' }, field: 'reduction_code', reason: 'must be a 10-digit reduction code' },
   { table: 'payment', change: { amount: '-0.01' }, field: 'amount', reason: 'negative amount' },
   { table: 'invoice_quota', change: { month: '2025-10-02' }, field: 'month', reason: 'month must be the first day of a month' },

@@ -67,7 +67,9 @@ function columnProblems(col: ColumnSpec, sourceType: string | undefined): Proble
   const native = sourceType === target;
   const r = native ? v : `NULLIF(${raw(f)}::VARCHAR, '')`;
   const out: Problem[] = [];
-  if (col.required) out.push({ field: f, when: sourceType === undefined ? 'true' : `${r} IS NULL`, reason: `'required'` });
+  // A column the file does not have is NULL in every record: only whether it may be is a question.
+  if (sourceType === undefined) return col.required ? [{ field: f, when: 'true', reason: `'required'` }] : [];
+  if (col.required) out.push({ field: f, when: `${r} IS NULL`, reason: `'required'` });
   const unparsed = (reason: string) => {
     if (!native) out.push({ field: f, when: `${r} IS NOT NULL AND ${v} IS NULL`, reason: literal(reason) });
   };
@@ -83,7 +85,6 @@ function columnProblems(col: ColumnSpec, sourceType: string | undefined): Proble
     case 'creditCode':
     case 'industry': {
       const what = t.kind === 'creditCode' ? 'credit code' : 'industry code';
-      if (sourceType === undefined) break;
       out.push({
         field: f,
         when: `${v} IN (SELECT v FROM ${lookupTable(f)} WHERE problem IS NOT NULL)`,
@@ -130,7 +131,7 @@ function columnProblems(col: ColumnSpec, sourceType: string | undefined): Proble
       unparsed('not valid JSON');
       break;
   }
-  if (col.refTaxpayer && sourceType !== undefined) {
+  if (col.refTaxpayer) {
     // A taxpayer whose own record was refused says so: fixing that record is what loads these.
     out.push({
       field: f,

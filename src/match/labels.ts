@@ -104,8 +104,14 @@ export const FACT_LABELS: Record<string, { zh: string; en: string; from?: { zh: 
     unit: 'yuan',
   },
   small_scale_taxed_sales: {
-    zh: '达到起征点（超过免征额）应征税的销售额',
-    en: 'sales the exemption line leaves taxed',
+    zh: '按减按征收率征税的销售额（达到起征点的销售额，及未达到时开具增值税专用发票的销售额）',
+    en: 'sales taxed at the reduced rate (those the exemption line leaves taxed, and those under it invoiced on special invoices)',
+    from: FROM.vatReturn,
+    unit: 'yuan',
+  },
+  small_scale_special_sales: {
+    zh: '适用起征点（免征额）的销售额中开具增值税专用发票的销售额（放弃免税，依法征税）',
+    en: 'of the sales the exemption line covers, those invoiced on special VAT invoices (the exemption waived, so taxed)',
     from: FROM.vatReturn,
     unit: 'yuan',
   },

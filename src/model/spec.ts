@@ -194,6 +194,17 @@ export function present(...values: unknown[]): boolean {
   return values.every((v) => v !== null && v !== undefined);
 }
 
+/**
+ * An amount of money as whole fen, exactly (a 16-digit amount is beyond a double's integers), or null
+ * when it is not one: its column's own check reports that.
+ */
+export function fenOf(v: unknown): bigint | null {
+  const text = String(v);
+  if (!MONEY_RE.test(text)) return null;
+  const [whole = '0', decimals = ''] = text.split('.');
+  return BigInt(whole) * 100n + BigInt(decimals.slice(0, 2).padEnd(2, '0'));
+}
+
 /** A tax period (period_start, period_end) that does not end before it starts: a return and what it reports. */
 export const PERIOD_IN_ORDER: RowCheck = {
   field: 'period_end',

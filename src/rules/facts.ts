@@ -126,7 +126,7 @@ export const FACTS: Record<string, FactSpec> = {
   },
   small_scale_taxed_sales: {
     type: 'decimal',
-    doc: "a small-scale taxpayer's sales of the period the VAT exemption line leaves taxed (at the reduced rate): a quarterly filer's quarter when it is not within the quarterly line, else 0; a monthly filer's months not within the monthly line; unknown as small_scale_exemption_sales, yuan",
+    doc: "a small-scale taxpayer's sales of the period taxed at the reduced rate: those the VAT exemption line leaves taxed (a quarterly filer's quarter when it is not within the quarterly line; a monthly filer's months not within the monthly line) and, of the sales it covers, those invoiced on special VAT invoices (the exemption waived for them, 国家税务总局公告2026年第4号); unknown as small_scale_exemption_sales, yuan",
   },
   education_exempt_vat_payable: {
     type: 'decimal',
@@ -147,6 +147,10 @@ export const FACTS: Record<string, FactSpec> = {
   surcharges_halving_claimed: {
     type: 'decimal',
     doc: "the six taxes and two fees' halving claimed on the period's surcharges returns (their reductions under its reduction codes), 0 when none is, yuan",
+  },
+  small_scale_special_sales: {
+    type: 'decimal',
+    doc: 'of small_scale_exemption_sales, the sales the VAT returns say were invoiced on special VAT invoices (filing.special_invoice_sales; a return that does not say counts none): the exemption does not cover them and they pay the reduced rate; unknown as small_scale_exemption_sales, yuan',
   },
 };
 

@@ -5,6 +5,12 @@ export const TP1 = withCheckCharacter('91440300MA5F00001');
 export const TP2 = withCheckCharacter('92440300MA5F00002');
 export const UNKNOWN_TP = withCheckCharacter('91440300MA5F99999');
 
+/**
+ * A return inserted by hand with the eight columns every return has, whatever columns come after them
+ * (special_invoice_sales, empty: the return does not say).
+ */
+export const INSERT_FILING = 'INSERT INTO filing (credit_code, tax_type, period_start, period_end, due_date, filed_on, tax_base, tax_payable) VALUES';
+
 /** One valid record per table, in the JSON form of the record validator (money as decimal strings). */
 export const VALID: Record<string, Record<string, unknown>> = {
   taxpayer: {

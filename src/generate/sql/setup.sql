@@ -195,7 +195,7 @@ CREATE OR REPLACE TEMP VIEW filing_calc AS
 WITH t0 AS (
   SELECT idx, credit_code, ent, kind, vat_general, employees, assets, registered_on, reg_m, sales_lvl, high_tech, late_p,
     claims_of(idx) AS claims,
-    abnormal, abn_m, dormant, rate, va_share, margin, wage, iit_rate,
+    abnormal, abn_m, dormant, rate, va_share, margin, wage, iit_rate, vat_class,
     -- Sales of months -2 .. months - 1 (list position m + 3), drawn once per taxpayer-month: a quarterly
     -- return sums three of them, and VAT, surcharges and CIT of one month read the same ones.
     list_transform(range(-2, getvariable('months')::BIGINT),
@@ -252,9 +252,17 @@ WITH t0 AS (
   SELECT *,
     NOT unfiled AND rnd(60, idx, m * 10 + ret_no) < late_p AS late,
     round(period_sales, 2)::DECIMAL(18,2) AS sales_d,
+    -- A small-scale return's sales on special invoices (增值税专用发票不含税销售额): what the month's invoices
+    -- are expected to put on them (invoice.sql draws each invoice around the same shares), not their sum.
+    -- Under the exemption's line a claimer waives the exemption for them and pays 1 % (国家税务总局公告2023年
+    -- 第1号 第三条、第四条; 2026年第4号).
+    CASE WHEN tax_type = 'vat' AND NOT vat_general THEN
+      CASE WHEN unfiled THEN 0 ELSE round(period_sales * getvariable('invoiced_share')[vat_class] * getvariable('special_share')[vat_class], 2) END
+    END::DECIMAL(18,2) AS special_d,
     CASE WHEN vat_general THEN round(period_sales * rate * va_share, 2)
          WHEN NOT claims THEN round(period_sales * 0.03, 2)
-         WHEN period_sales <= 300000 THEN 0 ELSE round(period_sales * 0.01, 2) END::DECIMAL(18,2) AS vat_pay,
+         WHEN period_sales <= 300000 THEN round(round(period_sales * getvariable('invoiced_share')[vat_class] * getvariable('special_share')[vat_class], 2)::DECIMAL(18,2) * 0.01, 2)
+         ELSE round(period_sales * 0.01, 2) END::DECIMAL(18,2) AS vat_pay,
     greatest(0, round(period_sales * margin, 2))::DECIMAL(18,2) AS profit,
     CASE WHEN dormant THEN 0 ELSE round(employees * wage, 2) END::DECIMAL(18,2) AS wages,
     -- the six taxes and two fees: small low-profit status by the annual return that counts for the
@@ -332,7 +340,8 @@ WITH t0 AS (
          ELSE round(wages * iit_rate, 2) END::DECIMAL(18,2) AS tax_payable,
     CASE WHEN unfiled OR NOT claims THEN []
          WHEN tax_type = 'vat' AND NOT vat_general AND sales_d > 0 THEN
-           CASE WHEN period_sales <= 300000 THEN [{code: getvariable('code_vat_exempt'), amount: round(sales_d * 0.03, 2)}]
+           CASE WHEN period_sales <= 300000 THEN list_filter([{code: getvariable('code_vat_exempt'), amount: round((sales_d - special_d) * 0.03, 2)},
+                                                              {code: getvariable('code_vat_rate_cut'), amount: round(special_d * 0.02, 2)}], x -> x.amount > 0)
                 ELSE [{code: getvariable('code_vat_rate_cut'), amount: round(sales_d * 0.02, 2)}] END
          WHEN tax_type = 'surcharges' THEN list_filter([{code: getvariable('code_education_exemption'), amount: edu_off},
                                                         {code: getvariable('code_surcharge_halving'), amount: sur_full - edu_off - sur_pay}], x -> x.amount > 0)
@@ -378,14 +387,14 @@ SELECT idx, credit_code, 'citAnnual' AS tax_type, 6 AS tt_no, period_start, peri
        WHEN high_tech THEN round(income * 0.15, 2)
        WHEN annual_slpe(idx, employees, assets, yr, reg_m, registered_on, sales_lvl, margin, dormant, true) THEN round(income * 0.05, 2)
        ELSE round(income * 0.25, 2) END::DECIMAL(18,2) AS tax_payable,
-  [] AS reductions, coalesce(filed_on > due_date, false) AS late, filed_on IS NULL AS unfiled, false AS paid, NULL::DATE AS paid_on
+  NULL::DECIMAL(18,2) AS special_invoice_sales, [] AS reductions, coalesce(filed_on > due_date, false) AS late, filed_on IS NULL AS unfiled, false AS paid, NULL::DATE AS paid_on
 FROM y;
 
 -- Computed once and kept (only the columns the four files read): filing, filing_reduction,
 -- payment and credit_event each used to recompute it, which cost more than writing them.
 CREATE OR REPLACE TABLE filing_v AS
 SELECT idx, credit_code, tax_type, tt_no, period_start, period_end, due_date, filed_on, tax_base, tax_payable,
-  reductions, late, unfiled, paid, paid_on
+  special_d AS special_invoice_sales, reductions, late, unfiled, paid, paid_on
 -- in the order of generation (taxpayer, month, tax type): filing_calc only scans, filters and unnests tp
 FROM filing_calc;
 -- appended after them (not a UNION, whose parts DuckDB may interleave): the files stay in one order

@@ -27,7 +27,7 @@ WITH t AS (
   -- rely on the row groups' ranges, which the order of loading decides): the rest is applied after. -- [one]
   SELECT * FROM filing WHERE credit_code = $only -- [one]
 ), f AS (
-  SELECT credit_code, tax_type, period_start, period_end, tax_base, tax_payable, filed_on IS NOT NULL AS filed
+  SELECT credit_code, tax_type, period_start, period_end, tax_base, tax_payable, special_invoice_sales, filed_on IS NOT NULL AS filed
   FROM filing -- [city]
   FROM r -- [one]
   WHERE period_end > ($end::DATE - INTERVAL 12 MONTH) AND period_end <= $end::DATE
@@ -63,6 +63,8 @@ WITH t AS (
     CASE WHEN bool_and(filed) FILTER (WHERE tax_type = 'vat' AND period_end >= $start::DATE AND date_trunc('month', period_start) = date_trunc('month', period_end)) THEN coalesce(sum(tax_base) FILTER (WHERE tax_type = 'vat' AND period_end >= $start::DATE AND date_trunc('month', period_start) = date_trunc('month', period_end) AND (tax_base < $vat_monthly_line::DECIMAL(18,2) OR ($vat_line_inclusive::BOOLEAN AND tax_base = $vat_monthly_line::DECIMAL(18,2)))), 0) END AS exempt_months_sales, -- [one]
     CASE WHEN bool_and(filed) FILTER (WHERE tax_type = 'vat' AND period_end >= $start::DATE AND date_trunc('month', period_start) = date_trunc('month', period_end)) THEN coalesce(sum(tax_payable) FILTER (WHERE tax_type = 'vat' AND period_end >= $start::DATE AND date_trunc('month', period_start) = date_trunc('month', period_end) AND (tax_base < $vat_monthly_line::DECIMAL(18,2) OR ($vat_line_inclusive::BOOLEAN AND tax_base = $vat_monthly_line::DECIMAL(18,2)))), 0) END AS exempt_months_vat, -- [one]
     CASE WHEN bool_and(filed) FILTER (WHERE tax_type = 'vat' AND period_end >= $start::DATE AND date_trunc('month', period_start) = date_trunc('month', period_end)) THEN (list(tax_payable ORDER BY tax_base, period_start) FILTER (WHERE tax_type = 'vat' AND period_end >= $start::DATE AND date_trunc('month', period_start) = date_trunc('month', period_end)))[1] END AS lowest_month_vat, -- [one]
+    CASE WHEN bool_and(filed) FILTER (WHERE tax_type = 'vat' AND period_end >= $start::DATE AND date_trunc('month', period_start) = date_trunc('month', period_end)) THEN coalesce(sum(special_invoice_sales) FILTER (WHERE tax_type = 'vat' AND period_end >= $start::DATE AND date_trunc('month', period_start) = date_trunc('month', period_end) AND (tax_base < $vat_monthly_line::DECIMAL(18,2) OR ($vat_line_inclusive::BOOLEAN AND tax_base = $vat_monthly_line::DECIMAL(18,2)))), 0) END AS exempt_months_special, -- [one]
+    CASE WHEN bool_and(filed) FILTER (WHERE tax_type = 'vat' AND period_end >= $start::DATE AND date_trunc('month', period_start) = date_trunc('month', period_end)) THEN coalesce((list(special_invoice_sales ORDER BY tax_base, period_start) FILTER (WHERE tax_type = 'vat' AND period_end >= $start::DATE AND date_trunc('month', period_start) = date_trunc('month', period_end)))[1], 0) END AS lowest_month_special, -- [one]
     sum(datediff('day', period_start, period_end) + 1) FILTER (WHERE tax_type = 'cit' AND period_end >= $year_start::DATE) AS cit_days, -- [one]
     sum(datediff('day', period_start, period_end) + 1) FILTER (WHERE tax_type = 'iitBusiness' AND period_end >= $year_start::DATE) AS business_days, -- [one]
     -- a sum over returns is known only when every one of them is filed
@@ -70,6 +72,8 @@ WITH t AS (
     CASE WHEN bool_and(filed) FILTER (WHERE tax_type = 'vat' AND period_end = $end::DATE AND period_start >= $month_start::DATE) THEN sum(tax_base) FILTER (WHERE tax_type = 'vat' AND period_end = $end::DATE AND period_start >= $month_start::DATE) END AS monthly_sales,
     CASE WHEN bool_and(filed) FILTER (WHERE tax_type = 'vat') THEN sum(tax_base) FILTER (WHERE tax_type = 'vat') END AS annual_sales,
     CASE WHEN bool_and(filed) FILTER (WHERE tax_type = 'vat' AND period_end >= $start::DATE) THEN sum(tax_payable) FILTER (WHERE tax_type = 'vat' AND period_end >= $start::DATE) END AS vat_payable,
+    -- of the quarter's sales, those on special invoices, as the returns say (a return that does not say: none)
+    CASE WHEN bool_and(filed) FILTER (WHERE tax_type = 'vat' AND period_end >= $start::DATE) THEN coalesce(sum(special_invoice_sales) FILTER (WHERE tax_type = 'vat' AND period_end >= $start::DATE), 0) END AS special_sales,
     CASE WHEN bool_and(filed) FILTER (WHERE tax_type = 'surcharges' AND period_end >= $start::DATE) THEN sum(tax_payable) FILTER (WHERE tax_type = 'surcharges' AND period_end >= $start::DATE) END AS surcharges_payable,
     CASE WHEN bool_and(filed) FILTER (WHERE tax_type = 'iit' AND period_end >= $start::DATE) THEN sum(tax_base) FILTER (WHERE tax_type = 'iit' AND period_end >= $start::DATE) END AS wages_paid,
     CASE WHEN bool_and(filed) FILTER (WHERE tax_type = 'cit' AND period_end = $end::DATE) THEN sum(tax_base) FILTER (WHERE tax_type = 'cit' AND period_end = $end::DATE) END AS quarterly_taxable_income,
@@ -103,10 +107,12 @@ WITH t AS (
     CASE WHEN bool_and(filed) FILTER (WHERE vq AND in_month) THEN coalesce(sum(tax_base) FILTER (WHERE vq AND in_month AND (tax_base < $vat_monthly_line::DECIMAL(18,2) OR ($vat_line_inclusive::BOOLEAN AND tax_base = $vat_monthly_line::DECIMAL(18,2)))), 0) END AS exempt_months_sales, -- [city]
     CASE WHEN bool_and(filed) FILTER (WHERE vq AND in_month) THEN coalesce(sum(tax_payable) FILTER (WHERE vq AND in_month AND (tax_base < $vat_monthly_line::DECIMAL(18,2) OR ($vat_line_inclusive::BOOLEAN AND tax_base = $vat_monthly_line::DECIMAL(18,2)))), 0) END AS exempt_months_vat, -- [city]
     CASE WHEN bool_and(filed) FILTER (WHERE vq AND in_month) THEN (list(tax_payable ORDER BY tax_base, period_start) FILTER (WHERE vq AND in_month))[1] END AS lowest_month_vat, -- [city]
+    CASE WHEN bool_and(filed) FILTER (WHERE vq AND in_month) THEN coalesce(sum(special_invoice_sales) FILTER (WHERE vq AND in_month AND (tax_base < $vat_monthly_line::DECIMAL(18,2) OR ($vat_line_inclusive::BOOLEAN AND tax_base = $vat_monthly_line::DECIMAL(18,2)))), 0) END AS exempt_months_special, -- [city]
+    CASE WHEN bool_and(filed) FILTER (WHERE vq AND in_month) THEN coalesce((list(special_invoice_sales ORDER BY tax_base, period_start) FILTER (WHERE vq AND in_month))[1], 0) END AS lowest_month_special, -- [city]
     sum(days) FILTER (WHERE tax_type = 'cit') AS cit_days, -- [city]
     sum(days) FILTER (WHERE tax_type = 'iitBusiness') AS business_days -- [city]
   FROM ( -- [city]
-    SELECT credit_code, tax_type, period_start, tax_base, tax_payable, filed_on IS NOT NULL AS filed, tax_type = 'vat' AS vq, -- [city]
+    SELECT credit_code, tax_type, period_start, tax_base, tax_payable, special_invoice_sales, filed_on IS NOT NULL AS filed, tax_type = 'vat' AS vq, -- [city]
       date_trunc('month', period_start) = date_trunc('month', period_end) AS in_month, datediff('day', period_start, period_end) + 1 AS days -- [city]
     FROM filing -- [city]
     WHERE period_end <= $end::DATE -- [city]
@@ -259,13 +265,14 @@ SELECT t.credit_code, $period AS period, $start::DATE AS period_start, $end::DAT
   -- The small-scale VAT exemption's line, by how the VAT is filed (增值税法 第二十三条; 财政部 税务总局公告
   -- 2026年第10号; before 2026 the announcements' 不超过, the amount itself within: $vat_line_inclusive):
   -- the sales it covers when it holds (a monthly filer's months within the line, or its lowest month when
-  -- none is; a quarterly filer's quarter) and those it leaves taxed.
+  -- none is; a quarterly filer's quarter) and those taxed at the reduced rate: what it leaves taxed, and of
+  -- what it covers, the sales on special invoices (small_scale_special_sales, below).
   CASE WHEN t.vat_status <> 'smallScale' THEN NULL
        WHEN CASE WHEN coalesce(vat_returns, 0) = 0 THEN NULL WHEN vat_spanning THEN false WHEN vat_returns >= 2 THEN true ELSE NOT vat_last_month_only OR t.vat_status = 'general' END THEN CASE WHEN (lowest_monthly_sales < $vat_monthly_line::DECIMAL(18,2) OR ($vat_line_inclusive::BOOLEAN AND lowest_monthly_sales = $vat_monthly_line::DECIMAL(18,2))) THEN exempt_months_sales ELSE lowest_monthly_sales END
        WHEN NOT CASE WHEN coalesce(vat_returns, 0) = 0 THEN NULL WHEN vat_spanning THEN false WHEN vat_returns >= 2 THEN true ELSE NOT vat_last_month_only OR t.vat_status = 'general' END THEN a.quarterly_sales END AS small_scale_exemption_sales,
   CASE WHEN t.vat_status <> 'smallScale' THEN NULL
-       WHEN CASE WHEN coalesce(vat_returns, 0) = 0 THEN NULL WHEN vat_spanning THEN false WHEN vat_returns >= 2 THEN true ELSE NOT vat_last_month_only OR t.vat_status = 'general' END THEN a.quarterly_sales - exempt_months_sales
-       WHEN NOT CASE WHEN coalesce(vat_returns, 0) = 0 THEN NULL WHEN vat_spanning THEN false WHEN vat_returns >= 2 THEN true ELSE NOT vat_last_month_only OR t.vat_status = 'general' END THEN CASE WHEN (a.quarterly_sales < $vat_quarterly_line::DECIMAL(18,2) OR ($vat_line_inclusive::BOOLEAN AND a.quarterly_sales = $vat_quarterly_line::DECIMAL(18,2))) THEN 0 ELSE a.quarterly_sales END END AS small_scale_taxed_sales,
+       WHEN CASE WHEN coalesce(vat_returns, 0) = 0 THEN NULL WHEN vat_spanning THEN false WHEN vat_returns >= 2 THEN true ELSE NOT vat_last_month_only OR t.vat_status = 'general' END THEN a.quarterly_sales - exempt_months_sales + exempt_months_special
+       WHEN NOT CASE WHEN coalesce(vat_returns, 0) = 0 THEN NULL WHEN vat_spanning THEN false WHEN vat_returns >= 2 THEN true ELSE NOT vat_last_month_only OR t.vat_status = 'general' END THEN CASE WHEN (a.quarterly_sales < $vat_quarterly_line::DECIMAL(18,2) OR ($vat_line_inclusive::BOOLEAN AND a.quarterly_sales = $vat_quarterly_line::DECIMAL(18,2))) THEN a.special_sales ELSE a.quarterly_sales END END AS small_scale_taxed_sales,
   -- The VAT the education surcharges' small-sales exemption covers (财税〔2016〕12号 第一条): a monthly
   -- filer's months within the monthly line (exempt_months_vat_payable), a quarterly filer's quarter within
   -- the quarterly line (the amount itself included), else 0; and what the returns claim of it.
@@ -278,7 +285,12 @@ SELECT t.credit_code, $period AS period, $start::DATE AS period_start, $end::DAT
        WHEN CASE WHEN coalesce(vat_returns, 0) = 0 THEN NULL WHEN vat_spanning THEN false WHEN vat_returns >= 2 THEN true ELSE NOT vat_last_month_only OR t.vat_status = 'general' END THEN CASE WHEN (lowest_monthly_sales < $vat_monthly_line::DECIMAL(18,2) OR ($vat_line_inclusive::BOOLEAN AND lowest_monthly_sales = $vat_monthly_line::DECIMAL(18,2))) THEN exempt_months_vat ELSE lowest_month_vat END
        WHEN NOT CASE WHEN coalesce(vat_returns, 0) = 0 THEN NULL WHEN vat_spanning THEN false WHEN vat_returns >= 2 THEN true ELSE NOT vat_last_month_only OR t.vat_status = 'general' END THEN a.vat_payable END AS small_scale_exemption_vat_payable,
   coalesce(h.vat_exemption_claimed, 0)::DECIMAL(18,2) AS small_scale_exemption_claimed,
-  coalesce(h.halved, 0)::DECIMAL(18,2) AS surcharges_halving_claimed
+  coalesce(h.halved, 0)::DECIMAL(18,2) AS surcharges_halving_claimed,
+  -- Of the sales the exemption line covers (small_scale_exemption_sales), those on special invoices:
+  -- the exemption waived for them (国家税务总局公告2026年第4号), they pay the reduced rate.
+  CASE WHEN t.vat_status <> 'smallScale' THEN NULL
+       WHEN CASE WHEN coalesce(vat_returns, 0) = 0 THEN NULL WHEN vat_spanning THEN false WHEN vat_returns >= 2 THEN true ELSE NOT vat_last_month_only OR t.vat_status = 'general' END THEN CASE WHEN (lowest_monthly_sales < $vat_monthly_line::DECIMAL(18,2) OR ($vat_line_inclusive::BOOLEAN AND lowest_monthly_sales = $vat_monthly_line::DECIMAL(18,2))) THEN exempt_months_special ELSE lowest_month_special END
+       WHEN NOT CASE WHEN coalesce(vat_returns, 0) = 0 THEN NULL WHEN vat_spanning THEN false WHEN vat_returns >= 2 THEN true ELSE NOT vat_last_month_only OR t.vat_status = 'general' END THEN a.special_sales END AS small_scale_special_sales
 FROM t LEFT JOIN agg a USING (credit_code) LEFT JOIN e USING (credit_code) LEFT JOIN l USING (credit_code) LEFT JOIN y USING (credit_code) LEFT JOIN h USING (credit_code) LEFT JOIN v USING (credit_code) LEFT JOIN qa USING (credit_code) LEFT JOIN qe USING (credit_code) LEFT JOIN ya USING (credit_code) -- [city]
 FROM t CROSS JOIN agg a CROSS JOIN e CROSS JOIN l CROSS JOIN y CROSS JOIN h CROSS JOIN qa CROSS JOIN qe CROSS JOIN ya -- [one]
 RETURNING * -- [one]

@@ -1,5 +1,5 @@
 import { TAX_TYPES } from '../enums.ts';
-import { PERIOD_IN_ORDER, present, type TableSpec } from '../spec.ts';
+import { fenOf, PERIOD_IN_ORDER, present, type TableSpec } from '../spec.ts';
 
 export const filing: TableSpec = {
   name: 'filing',
@@ -25,6 +25,14 @@ export const filing: TableSpec = {
       doc: 'tax base: sales for VAT, VAT paid for surcharges, profit (taxable income) for CIT, wages for IIT, yuan',
     },
     { name: 'tax_payable', type: { kind: 'money' }, required: true, doc: 'tax payable after reductions (应纳税额), yuan' },
+    {
+      name: 'special_invoice_sales',
+      type: { kind: 'money' },
+      required: false,
+      doc:
+        'a small-scale VAT return: the sales of tax_base invoiced on special VAT invoices (增值税专用发票不含税销售额, the return’s lines 2 and 5), ' +
+        'taxed even under the exemption’s line (the exemption waived for them); empty where the return does not say, read as none, yuan',
+    },
   ],
   checks: [
     PERIOD_IN_ORDER,
@@ -39,6 +47,22 @@ export const filing: TableSpec = {
       reason: 'filed before the period ended',
       sql: 'filed_on IS NULL OR filed_on > period_end',
       holds: (r) => !present(r.filed_on, r.period_end) || String(r.filed_on) > String(r.period_end),
+    },
+    {
+      field: 'special_invoice_sales',
+      reason: 'only a VAT return reports sales on special invoices',
+      sql: "special_invoice_sales IS NULL OR tax_type = 'vat'",
+      holds: (r) => !present(r.special_invoice_sales, r.tax_type) || r.tax_type === 'vat',
+    },
+    {
+      field: 'special_invoice_sales',
+      reason: 'sales on special invoices exceed the return’s sales (tax_base)',
+      sql: 'special_invoice_sales IS NULL OR special_invoice_sales <= tax_base',
+      holds: (r) => {
+        const special = present(r.special_invoice_sales) ? fenOf(r.special_invoice_sales) : null;
+        const sales = present(r.tax_base) ? fenOf(r.tax_base) : null;
+        return special === null || sales === null || special <= sales;
+      },
     },
   ],
 };

@@ -7,7 +7,7 @@ WITH t AS (
   WHERE registered_on <= $end::DATE
     AND credit_code = $only -- [one]
 ), f AS (
-  SELECT credit_code, tax_type, period_start, period_end, tax_base, tax_payable, filed_on IS NOT NULL AS filed
+  SELECT credit_code, tax_type, period_start, period_end, tax_base, tax_payable, special_invoice_sales, filed_on IS NOT NULL AS filed
   FROM filing
   WHERE period_end > ($end::DATE - INTERVAL '12 months') AND period_end <= $end::DATE
     AND credit_code = $only -- [one]
@@ -33,6 +33,8 @@ WITH t AS (
     CASE WHEN bool_and(filed) FILTER (WHERE tax_type = 'vat' AND period_end = $end::DATE AND period_start >= $month_start::DATE) THEN sum(tax_base) FILTER (WHERE tax_type = 'vat' AND period_end = $end::DATE AND period_start >= $month_start::DATE) END AS monthly_sales,
     CASE WHEN bool_and(filed) FILTER (WHERE tax_type = 'vat') THEN sum(tax_base) FILTER (WHERE tax_type = 'vat') END AS annual_sales,
     CASE WHEN bool_and(filed) FILTER (WHERE tax_type = 'vat' AND period_end >= $start::DATE) THEN sum(tax_payable) FILTER (WHERE tax_type = 'vat' AND period_end >= $start::DATE) END AS vat_payable,
+    -- of the quarter's sales, those on special invoices, as the returns say (a return that does not say: none)
+    CASE WHEN bool_and(filed) FILTER (WHERE tax_type = 'vat' AND period_end >= $start::DATE) THEN coalesce(sum(special_invoice_sales) FILTER (WHERE tax_type = 'vat' AND period_end >= $start::DATE), 0) END AS special_sales,
     CASE WHEN bool_and(filed) FILTER (WHERE tax_type = 'surcharges' AND period_end >= $start::DATE) THEN sum(tax_payable) FILTER (WHERE tax_type = 'surcharges' AND period_end >= $start::DATE) END AS surcharges_payable,
     CASE WHEN bool_and(filed) FILTER (WHERE tax_type = 'iit' AND period_end >= $start::DATE) THEN sum(tax_base) FILTER (WHERE tax_type = 'iit' AND period_end >= $start::DATE) END AS wages_paid,
     CASE WHEN bool_and(filed) FILTER (WHERE tax_type = 'cit' AND period_end = $end::DATE) THEN sum(tax_base) FILTER (WHERE tax_type = 'cit' AND period_end = $end::DATE) END AS quarterly_taxable_income,
@@ -60,6 +62,8 @@ WITH t AS (
     CASE WHEN bool_and(filed) FILTER (WHERE vq AND in_month) THEN coalesce(sum(tax_base) FILTER (WHERE vq AND in_month AND (tax_base < $vat_monthly_line::DECIMAL(18,2) OR ($vat_line_inclusive::BOOLEAN AND tax_base = $vat_monthly_line::DECIMAL(18,2)))), 0) END AS exempt_months_sales,
     CASE WHEN bool_and(filed) FILTER (WHERE vq AND in_month) THEN coalesce(sum(tax_payable) FILTER (WHERE vq AND in_month AND (tax_base < $vat_monthly_line::DECIMAL(18,2) OR ($vat_line_inclusive::BOOLEAN AND tax_base = $vat_monthly_line::DECIMAL(18,2)))), 0) END AS exempt_months_vat,
     CASE WHEN bool_and(filed) FILTER (WHERE vq AND in_month) THEN (array_agg(tax_payable ORDER BY tax_base, period_start) FILTER (WHERE vq AND in_month))[1] END AS lowest_month_vat,
+    CASE WHEN bool_and(filed) FILTER (WHERE vq AND in_month) THEN coalesce(sum(special_invoice_sales) FILTER (WHERE vq AND in_month AND (tax_base < $vat_monthly_line::DECIMAL(18,2) OR ($vat_line_inclusive::BOOLEAN AND tax_base = $vat_monthly_line::DECIMAL(18,2)))), 0) END AS exempt_months_special,
+    CASE WHEN bool_and(filed) FILTER (WHERE vq AND in_month) THEN coalesce((array_agg(special_invoice_sales ORDER BY tax_base, period_start) FILTER (WHERE vq AND in_month))[1], 0) END AS lowest_month_special,
     sum(days) FILTER (WHERE tax_type = 'cit') AS cit_days,
     sum(days) FILTER (WHERE tax_type = 'iitBusiness') AS business_days
   FROM (
@@ -203,8 +207,8 @@ SELECT t.credit_code, $period::TEXT AS period, $start::DATE AS period_start, $en
        WHEN CASE WHEN coalesce(v.vat_returns, 0) = 0 THEN NULL WHEN v.vat_spanning THEN false WHEN v.vat_returns >= 2 THEN true ELSE NOT v.vat_last_month_only OR t.vat_status = 'general' END THEN CASE WHEN (v.lowest_monthly_sales < $vat_monthly_line::DECIMAL(18,2) OR ($vat_line_inclusive::BOOLEAN AND v.lowest_monthly_sales = $vat_monthly_line::DECIMAL(18,2))) THEN v.exempt_months_sales ELSE v.lowest_monthly_sales END
        WHEN NOT CASE WHEN coalesce(v.vat_returns, 0) = 0 THEN NULL WHEN v.vat_spanning THEN false WHEN v.vat_returns >= 2 THEN true ELSE NOT v.vat_last_month_only OR t.vat_status = 'general' END THEN a.quarterly_sales END AS small_scale_exemption_sales,
   CASE WHEN t.vat_status <> 'smallScale' THEN NULL
-       WHEN CASE WHEN coalesce(v.vat_returns, 0) = 0 THEN NULL WHEN v.vat_spanning THEN false WHEN v.vat_returns >= 2 THEN true ELSE NOT v.vat_last_month_only OR t.vat_status = 'general' END THEN a.quarterly_sales - v.exempt_months_sales
-       WHEN NOT CASE WHEN coalesce(v.vat_returns, 0) = 0 THEN NULL WHEN v.vat_spanning THEN false WHEN v.vat_returns >= 2 THEN true ELSE NOT v.vat_last_month_only OR t.vat_status = 'general' END THEN CASE WHEN (a.quarterly_sales < $vat_quarterly_line::DECIMAL(18,2) OR ($vat_line_inclusive::BOOLEAN AND a.quarterly_sales = $vat_quarterly_line::DECIMAL(18,2))) THEN 0 ELSE a.quarterly_sales END END AS small_scale_taxed_sales,
+       WHEN CASE WHEN coalesce(v.vat_returns, 0) = 0 THEN NULL WHEN v.vat_spanning THEN false WHEN v.vat_returns >= 2 THEN true ELSE NOT v.vat_last_month_only OR t.vat_status = 'general' END THEN a.quarterly_sales - v.exempt_months_sales + v.exempt_months_special
+       WHEN NOT CASE WHEN coalesce(v.vat_returns, 0) = 0 THEN NULL WHEN v.vat_spanning THEN false WHEN v.vat_returns >= 2 THEN true ELSE NOT v.vat_last_month_only OR t.vat_status = 'general' END THEN CASE WHEN (a.quarterly_sales < $vat_quarterly_line::DECIMAL(18,2) OR ($vat_line_inclusive::BOOLEAN AND a.quarterly_sales = $vat_quarterly_line::DECIMAL(18,2))) THEN a.special_sales ELSE a.quarterly_sales END END AS small_scale_taxed_sales,
   -- The VAT the education surcharges' exemption covers, and what the returns claim of it (facts.sql).
   CASE WHEN CASE WHEN coalesce(v.vat_returns, 0) = 0 THEN NULL WHEN v.vat_spanning THEN false WHEN v.vat_returns >= 2 THEN true ELSE NOT v.vat_last_month_only OR t.vat_status = 'general' END THEN v.exempt_months_vat_payable
        WHEN NOT CASE WHEN coalesce(v.vat_returns, 0) = 0 THEN NULL WHEN v.vat_spanning THEN false WHEN v.vat_returns >= 2 THEN true ELSE NOT v.vat_last_month_only OR t.vat_status = 'general' END THEN CASE WHEN a.quarterly_sales <= $education_quarterly_limit::DECIMAL(18,2) THEN a.vat_payable WHEN a.quarterly_sales IS NOT NULL THEN 0 END END AS education_exempt_vat_payable,
@@ -214,7 +218,11 @@ SELECT t.credit_code, $period::TEXT AS period, $start::DATE AS period_start, $en
        WHEN CASE WHEN coalesce(v.vat_returns, 0) = 0 THEN NULL WHEN v.vat_spanning THEN false WHEN v.vat_returns >= 2 THEN true ELSE NOT v.vat_last_month_only OR t.vat_status = 'general' END THEN CASE WHEN (v.lowest_monthly_sales < $vat_monthly_line::DECIMAL(18,2) OR ($vat_line_inclusive::BOOLEAN AND v.lowest_monthly_sales = $vat_monthly_line::DECIMAL(18,2))) THEN v.exempt_months_vat ELSE v.lowest_month_vat END
        WHEN NOT CASE WHEN coalesce(v.vat_returns, 0) = 0 THEN NULL WHEN v.vat_spanning THEN false WHEN v.vat_returns >= 2 THEN true ELSE NOT v.vat_last_month_only OR t.vat_status = 'general' END THEN a.vat_payable END AS small_scale_exemption_vat_payable,
   coalesce(h.vat_exemption_claimed, 0)::DECIMAL(18,2) AS small_scale_exemption_claimed,
-  coalesce(h.halved, 0)::DECIMAL(18,2) AS surcharges_halving_claimed
+  coalesce(h.halved, 0)::DECIMAL(18,2) AS surcharges_halving_claimed,
+  -- Of the sales the exemption line covers, those on special invoices (facts.sql).
+  CASE WHEN t.vat_status <> 'smallScale' THEN NULL
+       WHEN CASE WHEN coalesce(v.vat_returns, 0) = 0 THEN NULL WHEN v.vat_spanning THEN false WHEN v.vat_returns >= 2 THEN true ELSE NOT v.vat_last_month_only OR t.vat_status = 'general' END THEN CASE WHEN (v.lowest_monthly_sales < $vat_monthly_line::DECIMAL(18,2) OR ($vat_line_inclusive::BOOLEAN AND v.lowest_monthly_sales = $vat_monthly_line::DECIMAL(18,2))) THEN v.exempt_months_special ELSE v.lowest_month_special END
+       WHEN NOT CASE WHEN coalesce(v.vat_returns, 0) = 0 THEN NULL WHEN v.vat_spanning THEN false WHEN v.vat_returns >= 2 THEN true ELSE NOT v.vat_last_month_only OR t.vat_status = 'general' END THEN a.special_sales END AS small_scale_special_sales
 FROM t LEFT JOIN agg a USING (credit_code) LEFT JOIN e USING (credit_code) LEFT JOIN l USING (credit_code) LEFT JOIN y USING (credit_code) LEFT JOIN h USING (credit_code) LEFT JOIN v USING (credit_code) LEFT JOIN qa USING (credit_code) LEFT JOIN qe USING (credit_code) LEFT JOIN ya USING (credit_code) -- [city]
 FROM t CROSS JOIN agg a CROSS JOIN e CROSS JOIN l CROSS JOIN y CROSS JOIN h CROSS JOIN v CROSS JOIN qa CROSS JOIN qe CROSS JOIN ya -- [one]
 RETURNING * -- [one]
