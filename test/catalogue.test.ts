@@ -287,7 +287,7 @@ describe('(b) benefit formulas agree with the calculator', () => {
   });
 
   it('small-scale VAT under the line with sales on special invoices: the exemption on the rest and the reduced rate on them add up to the calculator’s relief, to the fen, however the returns paid', () => {
-    // 国家税务总局公告2023年第1号 第三条、第四条; 2026年第4号: the exemption waived for the sales on special
+    // 国家税务总局公告2023年第1号 第四条、第五条; 2026年第4号: the exemption waived for the sales on special
     // invoices, which pay 1 %. The calculator takes them apart (specialInvoiceSales); the returns say them
     // (filing.special_invoice_sales), and the facts take them out of the exempt sales.
     const runs: [string, string, string, string, [string, string][]][] = [

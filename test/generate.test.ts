@@ -330,7 +330,7 @@ describe('generateCity', () => {
   });
 
   it("puts part of a small-scale return's sales on special invoices, which a claimer under the line pays 1 % on and claims no exemption for", async () => {
-    // 国家税务总局公告2023年第1号 第三条、第四条 (2026年第4号 the same): the exemption waived for the sales put on
+    // 国家税务总局公告2023年第1号 第四条、第五条 (2026年第4号 the same): the exemption waived for the sales put on
     // special invoices, which pay the 1 % rate; the rest exempt, the exemption worth the 3 % levy on it.
     const rows = await store.all<{ claims: boolean; within: boolean; n: string; with_special: string; wrong: string }>(`
       WITH v AS (

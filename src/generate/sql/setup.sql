@@ -255,7 +255,7 @@ WITH t0 AS (
     -- A small-scale return's sales on special invoices (增值税专用发票不含税销售额): what the month's invoices
     -- are expected to put on them (invoice.sql draws each invoice around the same shares), not their sum.
     -- Under the exemption's line a claimer waives the exemption for them and pays 1 % (国家税务总局公告2023年
-    -- 第1号 第三条、第四条; 2026年第4号).
+    -- 第1号 第四条、第五条; 2026年第4号).
     CASE WHEN tax_type = 'vat' AND NOT vat_general THEN
       CASE WHEN unfiled THEN 0 ELSE round(period_sales * getvariable('invoiced_share')[vat_class] * getvariable('special_share')[vat_class], 2) END
     END::DECIMAL(18,2) AS special_d,
