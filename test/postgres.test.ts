@@ -969,15 +969,14 @@ describe('the small-scale VAT line by the month for monthly filers, by the quart
         vat,
         registered,
       ]);
-    // Nothing claimed: the VAT paid at the 3 % levy rate.
-    const vat = (i: number, [start, end]: readonly [string, string], base: string, filed: string | null = '2026-10-10') =>
-      db.exec(`${INSERT_FILING} ($1, 'vat', $2::DATE, $3::DATE, DATE '2026-10-15', $4::DATE, $5::DECIMAL(18,2), round($5::DECIMAL(18,2) * 0.03, 2))`, [
-        code(i),
-        start,
-        end,
-        filed,
-        base,
-      ]);
+    // Nothing claimed: the VAT paid at the 3 % levy rate. Of the sales, those on special invoices where
+    // the return says (special_invoice_sales), else empty.
+    const vat = (i: number, [start, end]: readonly [string, string], base: string, filed: string | null = '2026-10-10', special: string | null = null) =>
+      db.exec(
+        `INSERT INTO filing (credit_code, tax_type, period_start, period_end, due_date, filed_on, tax_base, tax_payable, special_invoice_sales)
+         VALUES ($1, 'vat', $2::DATE, $3::DATE, DATE '2026-10-15', $4::DATE, $5::DECIMAL(18,2), round($5::DECIMAL(18,2) * 0.03, 2), $6::DECIMAL(18,2))`,
+        [code(i), start, end, filed, base, special],
+      );
     // 1: small-scale, monthly: July 99,999.99 under the threshold, August exactly 100,000 (reaches it in
     // 2026), September 150,000: exempt in July alone, 1 % on the other two.
     await tp(1, 'smallScale', '2020-01-01');
@@ -1009,24 +1008,108 @@ describe('the small-scale VAT line by the month for monthly filers, by the quart
     await vat(7, MONTHS[0], '100500');
     await vat(7, MONTHS[1], '100000');
     await vat(7, MONTHS[2], '120000');
+    // 8: small-scale, monthly: July 80,000 with 20,000 on special invoices, August 90,000 (the return does
+    // not say), September 150,000 with 30,000: July and August exempt but for July's 20,000, which with
+    // September pays the 1 % rate.
+    await tp(8, 'smallScale', '2020-01-01');
+    await vat(8, MONTHS[0], '80000', undefined, '20000');
+    await vat(8, MONTHS[1], '90000');
+    await vat(8, MONTHS[2], '150000', undefined, '30000');
+    // 9: small-scale, quarterly, 200,000 with 50,000 on special invoices: 150,000 exempt, 50,000 at 1 %.
+    await tp(9, 'smallScale', '2020-01-01');
+    await vat(9, ['2026-07-01', '2026-09-30'], '200000', undefined, '50000');
+    // 10: small-scale, monthly, no month under the threshold: a near miss on its lowest month, July's
+    // 105,000, of which 10,000 on special invoices would pay 1 % under it too.
+    await tp(10, 'smallScale', '2020-01-01');
+    await vat(10, MONTHS[0], '105000', undefined, '10000');
+    await vat(10, MONTHS[1], '150000', undefined, '0');
+    await vat(10, MONTHS[2], '200000');
+    // 11: as 10, with two lowest months of the same sales: the earlier one (July, 5,000 on special
+    // invoices) is the lowest, whatever order the returns came in.
+    await tp(11, 'smallScale', '2020-01-01');
+    await vat(11, MONTHS[1], '105000', undefined, '7000');
+    await vat(11, MONTHS[0], '105000', undefined, '5000');
+    await vat(11, MONTHS[2], '130000');
   }
 
-  it('a monthly filer is exempt in its months under 100,000 and pays 1 % in the others, a quarterly filer is judged on its quarter; the city run and a re-match agree', async () => {
+  it('a monthly filer is exempt in its months under 100,000 and pays 1 % in the others, a quarterly filer is judged on its quarter, and under the line sales on special invoices pay 1 %; the city run and a re-match agree', async () => {
     const facts = `SELECT credit_code, vat_monthly_filer, highest_monthly_sales::VARCHAR AS highest, small_scale_exemption_sales::VARCHAR AS exemption,
-                     small_scale_taxed_sales::VARCHAR AS taxed, small_scale_exemption_vat_payable::VARCHAR AS exemption_vat
+                     small_scale_taxed_sales::VARCHAR AS taxed, small_scale_exemption_vat_payable::VARCHAR AS exemption_vat,
+                     small_scale_special_sales::VARCHAR AS special
                    FROM current_fact WHERE period = '2026-Q3' ORDER BY credit_code`;
     const results = `SELECT credit_code, policy_id, status, benefit::VARCHAR AS benefit FROM current_match
                      WHERE period = '2026-Q3' AND policy_id IN ('vat.smallScaleThreshold2026', 'vat.smallScaleReducedRate2026') ORDER BY credit_code, policy_id`;
     // 2 comes within the line in no month: what the exemption covers is then its lowest month, the worth
     // of a near miss (it is none here: 140,000 is far over).
     const expectedFacts = [
-      { credit_code: code(1), vat_monthly_filer: true, highest: '150000.00', exemption: '99999.99', taxed: '250000.00', exemption_vat: '3000.00' },
-      { credit_code: code(2), vat_monthly_filer: true, highest: '150000.00', exemption: '140000.00', taxed: '290000.00', exemption_vat: '4200.00' },
-      { credit_code: code(3), vat_monthly_filer: false, highest: null, exemption: '280000.00', taxed: '0.00', exemption_vat: '8400.00' },
-      { credit_code: code(4), vat_monthly_filer: false, highest: null, exemption: '300000.00', taxed: '300000.00', exemption_vat: '9000.00' },
-      { credit_code: code(5), vat_monthly_filer: true, highest: null, exemption: null, taxed: null, exemption_vat: null },
-      { credit_code: code(6), vat_monthly_filer: true, highest: '90000.00', exemption: null, taxed: null, exemption_vat: null },
-      { credit_code: code(7), vat_monthly_filer: true, highest: '120000.00', exemption: '100000.00', taxed: '320500.00', exemption_vat: '3000.00' },
+      {
+        credit_code: code(1),
+        vat_monthly_filer: true,
+        highest: '150000.00',
+        exemption: '99999.99',
+        taxed: '250000.00',
+        exemption_vat: '3000.00',
+        special: '0.00',
+      },
+      {
+        credit_code: code(2),
+        vat_monthly_filer: true,
+        highest: '150000.00',
+        exemption: '140000.00',
+        taxed: '290000.00',
+        exemption_vat: '4200.00',
+        special: '0.00',
+      },
+      { credit_code: code(3), vat_monthly_filer: false, highest: null, exemption: '280000.00', taxed: '0.00', exemption_vat: '8400.00', special: '0.00' },
+      { credit_code: code(4), vat_monthly_filer: false, highest: null, exemption: '300000.00', taxed: '300000.00', exemption_vat: '9000.00', special: '0.00' },
+      { credit_code: code(5), vat_monthly_filer: true, highest: null, exemption: null, taxed: null, exemption_vat: null, special: null },
+      { credit_code: code(6), vat_monthly_filer: true, highest: '90000.00', exemption: null, taxed: null, exemption_vat: null, special: null },
+      {
+        credit_code: code(7),
+        vat_monthly_filer: true,
+        highest: '120000.00',
+        exemption: '100000.00',
+        taxed: '320500.00',
+        exemption_vat: '3000.00',
+        special: '0.00',
+      },
+      // July's 20,000 on special invoices is taxed with September: 150,000 + 20,000.
+      {
+        credit_code: code(8),
+        vat_monthly_filer: true,
+        highest: '150000.00',
+        exemption: '170000.00',
+        taxed: '170000.00',
+        exemption_vat: '5100.00',
+        special: '20000.00',
+      },
+      {
+        credit_code: code(9),
+        vat_monthly_filer: false,
+        highest: null,
+        exemption: '200000.00',
+        taxed: '50000.00',
+        exemption_vat: '6000.00',
+        special: '50000.00',
+      },
+      {
+        credit_code: code(10),
+        vat_monthly_filer: true,
+        highest: '200000.00',
+        exemption: '105000.00',
+        taxed: '455000.00',
+        exemption_vat: '3150.00',
+        special: '10000.00',
+      },
+      {
+        credit_code: code(11),
+        vat_monthly_filer: true,
+        highest: '130000.00',
+        exemption: '105000.00',
+        taxed: '340000.00',
+        exemption_vat: '3150.00',
+        special: '5000.00',
+      },
     ];
     // The exemption is worth the VAT of its sales at 3 % (1: July's, 3: the quarter's); a near miss the 1 %
     // it pays on the sales coming under the threshold would exempt (4: the quarter's, 7: its lowest month's).
@@ -1044,13 +1127,24 @@ describe('the small-scale VAT line by the month for monthly filers, by the quart
       { credit_code: code(5), policy_id: 'vat.smallScaleThreshold2026', status: 'unknown', benefit: null },
       { credit_code: code(7), policy_id: 'vat.smallScaleReducedRate2026', status: 'matched', benefit: '6410.00' },
       { credit_code: code(7), policy_id: 'vat.smallScaleThreshold2026', status: 'nearMiss', benefit: '1000.00' },
+      // 8: 3 % of the 150,000 exempt; the reduced rate's two points on 170,000.
+      { credit_code: code(8), policy_id: 'vat.smallScaleReducedRate2026', status: 'matched', benefit: '3400.00' },
+      { credit_code: code(8), policy_id: 'vat.smallScaleThreshold2026', status: 'matched', benefit: '4500.00' },
+      // 9: matched by the reduced rate under the line, for its special invoices alone.
+      { credit_code: code(9), policy_id: 'vat.smallScaleReducedRate2026', status: 'matched', benefit: '1000.00' },
+      { credit_code: code(9), policy_id: 'vat.smallScaleThreshold2026', status: 'matched', benefit: '4500.00' },
+      // 10 and 11: the near miss is worth 1 % of the lowest month's sales not on special invoices.
+      { credit_code: code(10), policy_id: 'vat.smallScaleReducedRate2026', status: 'matched', benefit: '9100.00' },
+      { credit_code: code(10), policy_id: 'vat.smallScaleThreshold2026', status: 'nearMiss', benefit: '950.00' },
+      { credit_code: code(11), policy_id: 'vat.smallScaleReducedRate2026', status: 'matched', benefit: '6800.00' },
+      { credit_code: code(11), policy_id: 'vat.smallScaleThreshold2026', status: 'nearMiss', benefit: '1000.00' },
     ];
     for (const db of [engines.duck, engines.server] as Db[]) {
       await seed(db);
       await runMatch(db, { period: '2026-Q3', now: new Date('2026-10-20T08:00:00Z') });
       assert.deepEqual(await db.all(facts), expectedFacts, db.dialect);
       assert.deepEqual(await db.all(results), expectedResults, db.dialect);
-      for (let i = 1; i <= 7; i++) await runMatch(db, { period: '2026-Q3', only: code(i), now: new Date('2026-10-21T08:00:00Z') });
+      for (let i = 1; i <= 11; i++) await runMatch(db, { period: '2026-Q3', only: code(i), now: new Date('2026-10-21T08:00:00Z') });
       assert.deepEqual(await db.all(facts), expectedFacts, `${db.dialect}, re-matched one by one`);
       assert.deepEqual(await db.all(results), expectedResults, `${db.dialect}, re-matched one by one`);
     }
