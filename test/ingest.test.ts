@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { ingestDirectory } from '../src/ingest/ingest.ts';
@@ -436,7 +436,7 @@ describe('a record of a taxpayer whose own record was refused', () => {
 });
 
 describe('an optional column a file does not have', () => {
-  it('loads the file with the column empty, and one that has the column loads and checks it', async () => {
+  it('loads the file with the column empty, one that has it checks it, and the file sent again with it fills a stored empty one in, replacing no stored value', async () => {
     // A bureau's export of returns from before the small-scale return's special-invoice line was read:
     // every record loads, the line empty (read as none). One that has the line is checked against the sales.
     const dir = tempDir();
@@ -472,6 +472,40 @@ describe('an optional column a file does not have', () => {
       assert.deepEqual(await store.all(`SELECT row_number, field, reason FROM quarantine WHERE table_name = 'filing'`), [
         { row_number: '2', field: 'special_invoice_sales', reason: 'sales on special invoices exceed the return’s sales (tax_base)' },
       ]);
+
+      // The returns sent again with the line: an empty one stored takes the value, a stored one is kept
+      // (a correction is refused, as ever), and one that also differs in its sales is refused whole.
+      const again = mkdtempSync(join(dir, 'again-'));
+      writeCsv(
+        join(again, 'filing-again.csv'),
+        [...Object.keys(filing), 'special_invoice_sales'],
+        [
+          { ...filing, special_invoice_sales: '120000.00' },
+          { ...small, period_start: '2025-07-01', period_end: '2025-09-30', special_invoice_sales: '40000.00' },
+          { ...small, period_start: '2025-01-01', period_end: '2025-03-31', tax_base: '210000.00', special_invoice_sales: '10000.00' },
+        ],
+      );
+      const second = await ingestDirectory(store, again);
+      assert.deepEqual(second.tables.filing, { read: 3, loaded: 0, present: 1, quarantined: 2 });
+      assert.equal(second.files[0]?.filled, 1, 'one stored return filled in');
+      assert.deepEqual(
+        await store.all(
+          `SELECT credit_code, period_end::VARCHAR AS period_end, tax_base::VARCHAR AS sales, special_invoice_sales::VARCHAR AS special FROM filing ORDER BY credit_code, period_end`,
+        ),
+        [
+          { credit_code: TP1, period_end: '2025-10-31', sales: '820000.00', special: '120000.00' },
+          { credit_code: TP2, period_end: '2025-03-31', sales: '200000.00', special: null },
+          { credit_code: TP2, period_end: '2025-09-30', sales: '200000.00', special: '50000.00' },
+        ],
+      );
+      assert.deepEqual(
+        await store.all(`SELECT row_number, field FROM quarantine WHERE table_name = 'filing' AND starts_with(reason, 'differs') ORDER BY row_number, field`),
+        [
+          { row_number: '2', field: 'special_invoice_sales' },
+          { row_number: '3', field: 'special_invoice_sales' },
+          { row_number: '3', field: 'tax_base' },
+        ],
+      );
     } finally {
       store.close();
     }

@@ -13,8 +13,13 @@ export interface FileResult {
   status: 'loaded' | 'skipped' | 'rejected';
   read: number;
   loaded: number;
-  /** valid records whose natural key was already in the store (nothing changed). */
+  /** valid records whose natural key was already in the store (nothing changed but what `filled` counts). */
   present: number;
+  /**
+   * Of `present`, stored records an empty optional column of which this file gave a value, equal in
+   * everything else (a return sent again with a line that was not sent before): the value is taken.
+   */
+  filled?: number;
   quarantined: number;
   ms: number;
   problem?: string;
@@ -303,6 +308,24 @@ async function loadFile(store: Store, file: SourceFile, sha256: string, notUtf8:
     let conflicts = 0;
     // Only the columns the file has: one it leaves out (an optional column) reads as empty here.
     const others = spec.columns.filter((c) => !spec.naturalKey.includes(c.name) && columns.has(c.name));
+    // A stored record equal to this one but for optional columns it has empty and this one fills (the
+    // returns sent again once a source gives their special-invoice line) takes those values: nothing
+    // stored is replaced, so it is no correction, and nothing stays unread. A record that also differs
+    // in a value the store holds is a correction, refused whole below.
+    let filled = 0;
+    const optional = others.filter((c) => !c.required);
+    if (stored > 0 && optional.length > 0) {
+      const col = (c: { name: string }) => ident(c.name);
+      const same = others.map((c) => `(s.${col(c)} IS NOT DISTINCT FROM t.${col(c)}${c.required ? '' : ` OR t.${col(c)} IS NULL`})`).join(' AND ');
+      const fills = optional.map((c) => `(t.${col(c)} IS NULL AND s.${col(c)} IS NOT NULL)`).join(' OR ');
+      filled = await store.change(
+        `UPDATE ${ident(spec.name)} t SET ${optional.map((c) => `${col(c)} = coalesce(t.${col(c)}, s.${col(c)})`).join(', ')}
+         FROM (SELECT * FROM ${checked} s0 ${dups > 0 ? `ANTI JOIN ${DUP} u USING (__row)` : ''} WHERE s0.__ok) s
+         WHERE ${spec.naturalKey.map((k) => `t.${ident(k)} = s.${ident(k)}`).join(' AND ')} AND t.${k1} BETWEEN $1 AND $2
+           AND ${same} AND (${fills})`,
+        [range.lo, range.hi],
+      );
+    }
     if (stored > 0 && others.length > 0) {
       const diffs = others
         .map(
@@ -361,7 +384,7 @@ async function loadFile(store: Store, file: SourceFile, sha256: string, notUtf8:
     ]);
     const scratch = [...(candidates > 0 ? [DUP] : []), ...lookupNames];
     if (scratch.length > 0) await store.exec(scratch.map((n) => `DROP TABLE ${n};`).join(' '));
-    return { ...base, status: 'loaded' as const, read, loaded, present: stored - conflicts, quarantined, ms: Date.now() - started };
+    return { ...base, status: 'loaded' as const, read, loaded, present: stored - conflicts, filled, quarantined, ms: Date.now() - started };
   });
 }
 

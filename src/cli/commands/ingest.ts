@@ -16,7 +16,7 @@ export async function runIngest(store: Store, dir: string, quiet = false): Promi
           ? 'already loaded, skipped'
           : r.status === 'rejected'
             ? `REJECTED: ${r.problem}`
-            : `${fmtInt(r.read)} read, ${fmtInt(r.loaded)} loaded, ${fmtInt(r.present)} already present, ${fmtInt(r.quarantined)} quarantined, ${fmtMs(r.ms)} (${fmtRate(r.read, r.ms)})`;
+            : `${fmtInt(r.read)} read, ${fmtInt(r.loaded)} loaded, ${fmtInt(r.present)} already present${r.filled ? ` (${fmtInt(r.filled)} with empty columns filled in)` : ''}, ${fmtInt(r.quarantined)} quarantined, ${fmtMs(r.ms)} (${fmtRate(r.read, r.ms)})`;
       process.stderr.write(`[${i + 1}/${n}] ${r.file}: ${what}\n`);
     },
   });
