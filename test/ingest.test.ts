@@ -443,8 +443,10 @@ describe('an optional column a file does not have', () => {
     const taxpayer = VALID.taxpayer as Record<string, unknown>;
     writeCsv(join(dir, 'taxpayer.csv'), taxpayerHeader, [taxpayer, { ...taxpayer, credit_code: TP2, vat_status: 'smallScale' }]);
     const filing = VALID.filing as Record<string, unknown>;
-    writeCsv(join(dir, 'filing-old.csv'), Object.keys(filing), [filing]);
     const small = { ...filing, credit_code: TP2, period_start: '2025-07-01', period_end: '2025-09-30', tax_base: '200000.00', tax_payable: '500.00' };
+    // An outstanding return (filed_on empty: not filed, which is a value, not a figure not sent).
+    const outstanding = { ...small, period_start: '2024-10-01', period_end: '2024-12-31', due_date: '2025-01-15', filed_on: '' };
+    writeCsv(join(dir, 'filing-old.csv'), Object.keys(filing), [filing, outstanding]);
     writeCsv(
       join(dir, 'filing-new.csv'),
       [...Object.keys(filing), 'special_invoice_sales'],
@@ -457,7 +459,7 @@ describe('an optional column a file does not have', () => {
     const store = await Store.open(join(dir, 'z.duckdb'));
     try {
       const report = await ingestDirectory(store, dir);
-      assert.deepEqual(report.tables.filing, { read: 4, loaded: 3, present: 0, quarantined: 1 });
+      assert.deepEqual(report.tables.filing, { read: 5, loaded: 4, present: 0, quarantined: 1 });
       // TP1 (91…) sorts before TP2 (92…)
       assert.deepEqual(
         await store.all(
@@ -465,6 +467,7 @@ describe('an optional column a file does not have', () => {
         ),
         [
           { credit_code: TP1, period_end: '2025-10-31', special: null },
+          { credit_code: TP2, period_end: '2024-12-31', special: null },
           { credit_code: TP2, period_end: '2025-03-31', special: null },
           { credit_code: TP2, period_end: '2025-09-30', special: '50000.00' },
         ],
@@ -474,7 +477,8 @@ describe('an optional column a file does not have', () => {
       ]);
 
       // The returns sent again with the line: an empty one stored takes the value, a stored one is kept
-      // (a correction is refused, as ever), and one that also differs in its sales is refused whole.
+      // (a correction is refused, as ever), and one that also differs in its sales is refused whole. The
+      // outstanding return sent again as filed is a correction too: its empty filing date said "not filed".
       const again = mkdtempSync(join(dir, 'again-'));
       writeCsv(
         join(again, 'filing-again.csv'),
@@ -483,10 +487,11 @@ describe('an optional column a file does not have', () => {
           { ...filing, special_invoice_sales: '120000.00' },
           { ...small, period_start: '2025-07-01', period_end: '2025-09-30', special_invoice_sales: '40000.00' },
           { ...small, period_start: '2025-01-01', period_end: '2025-03-31', tax_base: '210000.00', special_invoice_sales: '10000.00' },
+          { ...outstanding, filed_on: '2025-01-10', special_invoice_sales: '' },
         ],
       );
       const second = await ingestDirectory(store, again);
-      assert.deepEqual(second.tables.filing, { read: 3, loaded: 0, present: 1, quarantined: 2 });
+      assert.deepEqual(second.tables.filing, { read: 4, loaded: 0, present: 1, quarantined: 3 });
       assert.equal(second.files[0]?.filled, 1, 'one stored return filled in');
       assert.deepEqual(
         await store.all(
@@ -494,6 +499,7 @@ describe('an optional column a file does not have', () => {
         ),
         [
           { credit_code: TP1, period_end: '2025-10-31', sales: '820000.00', special: '120000.00' },
+          { credit_code: TP2, period_end: '2024-12-31', sales: '200000.00', special: null },
           { credit_code: TP2, period_end: '2025-03-31', sales: '200000.00', special: null },
           { credit_code: TP2, period_end: '2025-09-30', sales: '200000.00', special: '50000.00' },
         ],
@@ -504,6 +510,7 @@ describe('an optional column a file does not have', () => {
           { row_number: '2', field: 'special_invoice_sales' },
           { row_number: '3', field: 'special_invoice_sales' },
           { row_number: '3', field: 'tax_base' },
+          { row_number: '4', field: 'filed_on' },
         ],
       );
     } finally {

@@ -16,7 +16,7 @@ export interface FileResult {
   /** valid records whose natural key was already in the store (nothing changed but what `filled` counts). */
   present: number;
   /**
-   * Of `present`, stored records an empty optional column of which this file gave a value, equal in
+   * Of `present`, stored records an empty `fillable` column of which this file gave a value, equal in
    * everything else (a return sent again with a line that was not sent before): the value is taken.
    */
   filled?: number;
@@ -308,15 +308,17 @@ async function loadFile(store: Store, file: SourceFile, sha256: string, notUtf8:
     let conflicts = 0;
     // Only the columns the file has: one it leaves out (an optional column) reads as empty here.
     const others = spec.columns.filter((c) => !spec.naturalKey.includes(c.name) && columns.has(c.name));
-    // A stored record equal to this one but for optional columns it has empty and this one fills (the
-    // returns sent again once a source gives their special-invoice line) takes those values: nothing
-    // stored is replaced, so it is no correction, and nothing stays unread. A record that also differs
-    // in a value the store holds is a correction, refused whole below.
+    // A stored record equal to this one but for columns it has empty where empty means "not said"
+    // (`fillable`) and this one fills (the returns sent again once a source gives their special-invoice
+    // line) takes those values: nothing stored is replaced, so it is no correction, and nothing stays
+    // unread. Where empty is a value (a consumer invoice's buyer, an outstanding return's filing date),
+    // a record that fills it changes what the stored one says: a correction, refused whole below, as is
+    // a record that also differs in a value the store holds.
     let filled = 0;
-    const optional = others.filter((c) => !c.required);
+    const optional = others.filter((c) => c.fillable);
     if (stored > 0 && optional.length > 0) {
       const col = (c: { name: string }) => ident(c.name);
-      const same = others.map((c) => `(s.${col(c)} IS NOT DISTINCT FROM t.${col(c)}${c.required ? '' : ` OR t.${col(c)} IS NULL`})`).join(' AND ');
+      const same = others.map((c) => `(s.${col(c)} IS NOT DISTINCT FROM t.${col(c)}${c.fillable ? ` OR t.${col(c)} IS NULL` : ''})`).join(' AND ');
       const fills = optional.map((c) => `(t.${col(c)} IS NULL AND s.${col(c)} IS NOT NULL)`).join(' OR ');
       filled = await store.change(
         `UPDATE ${ident(spec.name)} t SET ${optional.map((c) => `${col(c)} = coalesce(t.${col(c)}, s.${col(c)})`).join(', ')}

@@ -267,7 +267,7 @@ export function dataModelMarkdown(tables: readonly TableSpec[], facts: readonly 
     '',
     'Every table of the store, every field, its type and the rule ingest enforces. Money is exact: DECIMAL(18,2) yuan',
     "(integer fen), never a binary float. Dates are calendar dates (Asia/Shanghai); timestamps are without zone: the push tables' (when a message is due, tried, sent, delivered) in China time (UTC+8), in which sending and quiet hours are reckoned; every other stamp (ingest, match runs and facts, ledger builds, accounts, sessions, audit) in UTC, on both engines whatever the machine's zone.",
-    'Natural keys are enforced by ingest (a record whose key is already stored is counted as present and not inserted again; where it differs, it is quarantined, unless it only fills in optional columns the stored record has empty).',
+    'Natural keys are enforced by ingest (a record whose key is already stored is counted as present and not inserted again; where it differs, it is quarantined, unless it only fills in columns the stored record has empty where empty means the source did not say: a column whose meaning says so).',
     '',
     '## Domain tables',
     '',

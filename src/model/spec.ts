@@ -28,6 +28,12 @@ export interface ColumnSpec {
   required: boolean;
   /** The value must be the credit code of a taxpayer already in the store. */
   refTaxpayer?: boolean;
+  /**
+   * Empty means the source did not say, not that there is none (unlike a consumer invoice's empty
+   * buyer, or an outstanding return's filing date): a record of the same key sent again with a value,
+   * equal in everything else, fills a stored empty one in (ingest).
+   */
+  fillable?: boolean;
   doc: string;
 }
 

@@ -29,10 +29,11 @@ export const filing: TableSpec = {
       name: 'special_invoice_sales',
       type: { kind: 'money' },
       required: false,
+      fillable: true,
       doc:
         'a small-scale VAT return: the sales of tax_base at the 3 % levy rate invoiced on special VAT invoices (增值税专用发票不含税销售额, ' +
         'the return’s line 2; not line 5, real property at 5 %), taxed at the reduced rate even under the exemption’s line (the exemption ' +
-        'waived for them); empty where the return does not say, read as none, yuan',
+        'waived for them); empty where the return does not say, read as none (the return sent again with it fills it in), yuan',
     },
   ],
   checks: [
