@@ -315,13 +315,13 @@ async function loadFile(store: Store, file: SourceFile, sha256: string, notUtf8:
     // a record that fills it changes what the stored one says: a correction, refused whole below, as is
     // a record that also differs in a value the store holds.
     let filled = 0;
-    const optional = others.filter((c) => c.fillable);
-    if (stored > 0 && optional.length > 0) {
+    const fillable = others.filter((c) => c.fillable);
+    if (stored > 0 && fillable.length > 0) {
       const col = (c: { name: string }) => ident(c.name);
       const same = others.map((c) => `(s.${col(c)} IS NOT DISTINCT FROM t.${col(c)}${c.fillable ? ` OR t.${col(c)} IS NULL` : ''})`).join(' AND ');
-      const fills = optional.map((c) => `(t.${col(c)} IS NULL AND s.${col(c)} IS NOT NULL)`).join(' OR ');
+      const fills = fillable.map((c) => `(t.${col(c)} IS NULL AND s.${col(c)} IS NOT NULL)`).join(' OR ');
       filled = await store.change(
-        `UPDATE ${ident(spec.name)} t SET ${optional.map((c) => `${col(c)} = coalesce(t.${col(c)}, s.${col(c)})`).join(', ')}
+        `UPDATE ${ident(spec.name)} t SET ${fillable.map((c) => `${col(c)} = coalesce(t.${col(c)}, s.${col(c)})`).join(', ')}
          FROM (SELECT * FROM ${checked} s0 ${dups > 0 ? `ANTI JOIN ${DUP} u USING (__row)` : ''} WHERE s0.__ok) s
          WHERE ${spec.naturalKey.map((k) => `t.${ident(k)} = s.${ident(k)}`).join(' AND ')} AND t.${k1} BETWEEN $1 AND $2
            AND ${same} AND (${fills})`,
