@@ -248,20 +248,24 @@ WITH t0 AS (
     abnormal AND m >= abn_m AS unfiled,
     CASE WHEN f.q THEN sl[m + 3] + (sl[m + 2] + sl[m + 1]) ELSE sl[m + 3] END AS period_sales
   FROM r
+), s2 AS (
+  -- A small-scale return's sales on special invoices (增值税专用发票不含税销售额): what the month's invoices
+  -- are expected to put on them (invoice.sql draws each invoice around the same shares), not their sum.
+  -- Under the exemption's line a claimer waives the exemption for them and pays 1 % (国家税务总局公告2023年
+  -- 第1号 第四条、第五条; 2026年第4号): the VAT return says them, its surcharges row is levied on that 1 %.
+  SELECT *,
+    CASE WHEN NOT vat_general THEN
+      round(period_sales * getvariable('invoiced_share')[vat_class] * getvariable('special_share')[vat_class], 2)::DECIMAL(18,2)
+    END AS special_sales
+  FROM s
 ), a AS (
   SELECT *,
     NOT unfiled AND rnd(60, idx, m * 10 + ret_no) < late_p AS late,
     round(period_sales, 2)::DECIMAL(18,2) AS sales_d,
-    -- A small-scale return's sales on special invoices (增值税专用发票不含税销售额): what the month's invoices
-    -- are expected to put on them (invoice.sql draws each invoice around the same shares), not their sum.
-    -- Under the exemption's line a claimer waives the exemption for them and pays 1 % (国家税务总局公告2023年
-    -- 第1号 第四条、第五条; 2026年第4号).
-    CASE WHEN tax_type = 'vat' AND NOT vat_general THEN
-      CASE WHEN unfiled THEN 0 ELSE round(period_sales * getvariable('invoiced_share')[vat_class] * getvariable('special_share')[vat_class], 2) END
-    END::DECIMAL(18,2) AS special_d,
+    CASE WHEN tax_type = 'vat' AND NOT vat_general THEN CASE WHEN unfiled THEN 0 ELSE special_sales END END::DECIMAL(18,2) AS special_d,
     CASE WHEN vat_general THEN round(period_sales * rate * va_share, 2)
          WHEN NOT claims THEN round(period_sales * 0.03, 2)
-         WHEN period_sales <= 300000 THEN round(round(period_sales * getvariable('invoiced_share')[vat_class] * getvariable('special_share')[vat_class], 2)::DECIMAL(18,2) * 0.01, 2)
+         WHEN period_sales <= 300000 THEN round(special_sales * 0.01, 2)
          ELSE round(period_sales * 0.01, 2) END::DECIMAL(18,2) AS vat_pay,
     greatest(0, round(period_sales * margin, 2))::DECIMAL(18,2) AS profit,
     CASE WHEN dormant THEN 0 ELSE round(employees * wage, 2) END::DECIMAL(18,2) AS wages,
@@ -284,7 +288,7 @@ WITH t0 AS (
            AND annual_filed_on(idx, counted_year(m) + 1, late_p, abnormal, abn_m) <= mend(qend(m))
            THEN slpe_years[counted_year(m) + 1 - counted_year(0) + 1]
          ELSE slpe_month_ends[qend(m) + 1] END AS halve
-  FROM s
+  FROM s2
 ), a2 AS (
   -- CIT prepayments judge the small low-profit limits on the year so far (国家税务总局公告2023年第6号):
   -- income to the end of the quarter (the quarters of this year since the window or the taxpayer began),
