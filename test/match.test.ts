@@ -1212,18 +1212,18 @@ describe('explanations follow the rule: any one of, all of, as deep as it goes',
     assert.deepEqual(p.text.zh.slice(3), [
       '  ✗ 以下任一项满足即可（均未满足）：',
       '    ✗ 高新技术企业证书为 否，要求为 是',
-      '    ✗ 研发费用为 0.00 元，要求高于 0 元，恰为限额',
+      '    ✗ 研发费用为 0.00 元，要求高于 0 元',
     ]);
     assert.deepEqual(p.text.en.slice(3), [
       '  ✗ any one of the following (none met):',
       '    ✗ high-tech enterprise certificate is no, required equal to yes',
-      '    ✗ R&D expense is 0.00 yuan, required above 0 yuan: exactly at the limit',
+      '    ✗ R&D expense is 0.00 yuan, required above 0 yuan',
     ]);
     // What it lacks: of the alternatives, the one that fails on a figure alone (a gap that can be closed),
     // not the certificate it does not hold.
     assert.deepEqual(lackingOf(p), {
-      zh: ['研发费用为 0.00 元，要求高于 0 元，恰为限额'],
-      en: ['R&D expense is 0.00 yuan, required above 0 yuan: exactly at the limit'],
+      zh: ['研发费用为 0.00 元，要求高于 0 元'],
+      en: ['R&D expense is 0.00 yuan, required above 0 yuan'],
     });
   });
 

@@ -147,11 +147,12 @@ function conditionText(c: ConditionTrace, facts?: FactRow): Words {
       en: `${label.en}: not known (missing ${c.missing.join(', ')}), so this cannot be decided — condition ${c.condition}${from.length > 0 ? `; the data comes from ${from.map((f) => f.en).join(' and ')}` : ''}`,
     };
   }
-  // A gap of 0 is a strict limit met exactly ("above 30" with 30): no amount says what it lacks.
-  const near = !c.nearMiss
-    ? { zh: '', en: '' }
-    : Number(c.nearMiss.by) === 0
-      ? { zh: '，恰为限额', en: ': exactly at the limit' }
+  // A gap of 0 is a strict limit met exactly ("above 30" with 30): no amount says what it lacks, and
+  // the value beside the requirement says it all. "Exactly at the limit" (until 2026-12-03) read as
+  // nearly there to a company with no R&D at all ("above 0" with 0).
+  const near =
+    !c.nearMiss || Number(c.nearMiss.by) === 0
+      ? { zh: '', en: '' }
       : {
           zh: `，${c.nearMiss.direction === 'over' ? '超出' : '差'} ${measured(c.nearMiss.by, 'zh', true)}`,
           en: `: ${measured(c.nearMiss.by, 'en', true)} ${c.nearMiss.direction} the limit`,
