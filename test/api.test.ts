@@ -263,6 +263,11 @@ for (const engine of ['duckdb', 'postgres'] as Engine[]) {
         const report = await call('analyst', 'GET', '/api/report/policy?year=2026');
         assert.equal(report.status, 200);
         assert.deepEqual(report.json, await policyReport(s.db, 2026));
+        // A filter of the taxpayers' list asked of the city report is refused, not dropped: the city's
+        // figures would be read as the district's.
+        const filtered = await call('analyst', 'GET', '/api/report/policy?year=2026&district=futian');
+        assert.equal(filtered.status, 400, JSON.stringify(filtered.json));
+        assert.match(JSON.stringify(filtered.json), /district/);
         assert.ok(report.json.claimsNotEligible.length > 0 && report.json.taxpayersMissingAmountUnknown > 0, JSON.stringify(report.json).slice(0, 400));
         const { c } = await s.db.one<{ c: string }>(
           "SELECT min(credit_code) AS c FROM ledger_entry WHERE status = 'claimedNotEligible' AND period_end BETWEEN DATE '2026-01-01' AND DATE '2026-12-31'",

@@ -362,6 +362,16 @@ describe('zhishu CLI', () => {
     const r = zhishu('report', 'policy', '--year', '1999', '--db', db);
     assert.equal(r.code, 2, r.stderr);
     assert.match(r.stderr, /argument '1999' is invalid\. 1999 is outside the years Zhishu takes \(2000 to 2100\)/);
+    // The city report has no filters: a district asked of it is refused, not answered with the city's
+    // figures; and a CSV it would not write is not silently skipped.
+    const filtered = zhishu('report', 'policy', '--district', 'futian', '--db', db);
+    assert.equal(filtered.code, 2, filtered.stderr);
+    assert.match(filtered.stderr, /report policy is of the whole city and takes no --district: that option is of report taxpayers/);
+    assert.equal(filtered.stdout, '');
+    const two = zhishu('report', 'policy', '--csv', join(dir, 'never.csv'), '--limit', '5', '--db', db);
+    assert.equal(two.code, 2, two.stderr);
+    assert.match(two.stderr, /takes no --limit, --csv: those options are of report taxpayers/);
+    assert.equal(existsSync(join(dir, 'never.csv')), false);
   });
 
   it('report taxpayers lists the taxpayers behind a figure of report policy, whose sums are that figure, and writes all of them as CSV', () => {
@@ -477,6 +487,16 @@ describe('zhishu CLI', () => {
     // The policy is checked before the facts: a mistyped id is said first, even for a quarter not matched.
     const unmatched = zhishu('explain', '--taxpayer', code, '--period', '2024-Q1', '--policy', 'no.such', '--db', db);
     assert.equal(unmatched.stderr, "zhishu: --policy no.such: no policy 'no.such' in the catalogue\n");
+    // An empty id is no id: refused, not taken as no --policy (which explains every policy).
+    const empty = zhishu('explain', '--taxpayer', code, '--policy', '', '--db', db);
+    assert.equal(empty.code, 2, empty.stderr);
+    assert.match(empty.stderr, /option '--policy <id>' argument '' is invalid\. '' is not a policy id/);
+    assert.equal(empty.stdout, '');
+    // Spaces around an id or a year, pasted from a sheet, are not part of it.
+    const spaced = zhishu('explain', '--taxpayer', code, '--policy', ' no.such ', '--db', db);
+    assert.equal(spaced.stderr, "zhishu: --policy no.such: no policy 'no.such' in the catalogue\n");
+    const year = zhishu('ledger', '--taxpayer', code, '--year', ' 2026', '--db', db);
+    assert.doesNotMatch(year.stderr, /is not a year/);
   });
 
   it('push send refuses an --smtp that is not an smtp:// or smtps:// URL with a host, before sending anything', () => {

@@ -30,8 +30,20 @@ export function quarter(value: string): string {
   }
 }
 
+/**
+ * A policy id of the catalogue's form (cit.smallLowProfit), trimmed. An empty one is refused: taken
+ * as no --policy at all, it would answer of every policy.
+ */
+export function policyId(value: string): string {
+  const id = value.trim();
+  if (!/^[a-z][A-Za-z0-9]*(\.[A-Za-z0-9]+)+$/.test(id)) throw new InvalidArgumentError(`'${value}' is not a policy id (e.g. cit.smallLowProfit)`);
+  return id;
+}
+
 /** A calendar year, as ledger and report policy take it. */
 export function year(value: string): number {
+  // Trimmed, as a quarter is: " 2026" pasted from a sheet is the year 2026.
+  value = value.trim();
   if (!/^\d{4}$/.test(value)) throw new InvalidArgumentError(`'${value}' is not a year (e.g. 2026)`);
   if (Number(value) < 2000 || Number(value) > 2100) throw new InvalidArgumentError(`${value} is outside the years Zhishu takes (2000 to 2100)`);
   return Number(value);

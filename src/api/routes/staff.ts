@@ -168,7 +168,9 @@ export function registerStaff(api: ZodApi, ctx: ApiContext): void {
         tags: ['bureau'],
         summary:
           "The policy robot's city figures for a year: taxpayers matched, with reduction data, reliefs enjoyed and missed, claims without eligibility apart, by district, industry, policy and month",
-        querystring: z.object({ year: z.coerce.number().int().min(2019).max(2100).optional() }),
+        // Strict: a district or a policy asked of the city report would otherwise be dropped, and the
+        // city's figures returned as if they were its (the filters are /api/report/policy/taxpayers's).
+        querystring: z.object({ year: z.coerce.number().int().min(2019).max(2100).optional() }).strict(),
         response: {
           200: z.object({
             year: z.number().int(),

@@ -23,7 +23,7 @@ import { formatYuan, toFen } from '../../push/message.ts';
 import { type PlanReport, planPushes } from '../../push/plan.ts';
 import type { Db } from '../../store/db.ts';
 import { DEFAULT_DB_PATH } from '../../store/store.ts';
-import { asOfTime, creditCode, oneOf, positiveInt, quarter, year, yearMonth } from '../args.ts';
+import { asOfTime, creditCode, oneOf, policyId, positiveInt, quarter, year, yearMonth } from '../args.ts';
 import { checkLaw, checkReturnsIn, checkTaxpayer, openStore, quartersInStore } from '../checks.ts';
 import { barChart, table } from '../format.ts';
 import { UsageError } from './ingest.ts';
@@ -328,7 +328,7 @@ export function registerPolicy(program: Command): void {
     .command('explain')
     .description('why each policy did or did not match a taxpayer, in Chinese and English, with the observed values and legal sources')
     .requiredOption('--taxpayer <code>', 'unified social credit code', creditCode)
-    .option('--policy <id>', 'only this policy')
+    .option('--policy <id>', 'only this policy', policyId)
     .option('--period <quarter>', 'e.g. 2026-Q1 (default: the latest quarter with returns)', quarter)
     .option(
       '--as-of <time>',
@@ -416,6 +416,9 @@ export function registerPolicy(program: Command): void {
       console.log(ledgerText(l));
     });
 
+  /** The options of `report taxpayers` that `report policy` refuses. */
+  const TAXPAYERS_ONLY = ['district', 'industry', 'policy', 'month', 'has', 'sort', 'limit', 'csv', 'lang'] as const;
+
   program
     .command('report')
     .description('city reports: policy (the figures and roll-ups), taxpayers (the taxpayers behind a figure, or CSV of them)')
@@ -423,7 +426,7 @@ export function registerPolicy(program: Command): void {
     .option('--year <y>', 'the year (default: the year of the latest quarter with returns)', year)
     .option('--district <id>', `taxpayers: of one district (${DISTRICT_IDS.join(', ')})`, oneOf(DISTRICT_IDS, 'district'))
     .option('--industry <section>', 'taxpayers: of one GB/T 4754 section (A..T)', oneOf(INDUSTRY_SECTION_IDS, 'industry section'))
-    .option('--policy <id>', 'taxpayers: of one policy')
+    .option('--policy <id>', 'taxpayers: of one policy', policyId)
     .option('--month <YYYY-MM>', 'taxpayers: of one month of the year (a claim: its return; any other row: its quarter’s last month)', yearMonth)
     .option('--has <status>', `taxpayers: only those with a ledger row of this status (${DRILL_STATUSES.join(', ')})`, oneOf(DRILL_STATUSES, 'status'))
     .option('--sort <key>', `taxpayers: order (${Object.keys(DRILL_SORT).join(', ')})`, oneOf(Object.keys(DRILL_SORT) as DrillSort[], 'sort key'), 'missed')
@@ -452,8 +455,16 @@ export function registerPolicy(program: Command): void {
           csv?: string;
           lang: 'zh' | 'en';
         },
+        command: Command,
       ) => {
         if (which !== 'policy' && which !== 'taxpayers') throw new UsageError(`unknown report '${which}' (known: policy, taxpayers)`);
+        // The city report has no filters: given one, it would print the whole city's figures as if they
+        // were the district's (or the policy's) asked for.
+        const given = TAXPAYERS_ONLY.filter((o) => command.getOptionValueSource(o) === 'cli');
+        if (which === 'policy' && given.length > 0)
+          throw new UsageError(
+            `report policy is of the whole city and takes no ${given.map((o) => `--${o}`).join(', ')}: ${given.length > 1 ? 'those options are' : 'that option is'} of report taxpayers (the taxpayers behind a figure)`,
+          );
         // The year of a city report: refused without a match run, with notes on what it counts.
         const cityYear = async (db: Db, check: (y: number) => void = () => {}) => {
           const y = opts.year ?? (await latestYear(db));
