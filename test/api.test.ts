@@ -268,7 +268,18 @@ for (const engine of ['duckdb', 'postgres'] as Engine[]) {
         const filtered = await call('analyst', 'GET', '/api/report/policy?year=2026&district=futian');
         assert.equal(filtered.status, 400, JSON.stringify(filtered.json));
         assert.match(JSON.stringify(filtered.json), /district/);
-        assert.ok(report.json.claimsNotEligible.length > 0 && report.json.taxpayersMissingAmountUnknown > 0, JSON.stringify(report.json).slice(0, 400));
+        // In the generated city a relief without an estimate is one whose return is not filed: it waits on
+        // the return (returnNotFiled), not missed at an unknown amount.
+        assert.ok(report.json.claimsNotEligible.length > 0 && report.json.taxpayersReturnNotFiled > 0, JSON.stringify(report.json).slice(0, 400));
+        const waiting = await s.db.one<{ c: string }>(
+          "SELECT min(credit_code) AS c FROM ledger_entry WHERE status = 'returnNotFiled' AND period_end BETWEEN DATE '2026-01-01' AND DATE '2026-12-31'",
+        );
+        const late = await call('analyst', 'GET', `/api/taxpayers/${waiting.c}/ledger?year=2026`);
+        assert.equal(late.status, 200);
+        assert.equal(late.json.returnNotFiled, (await taxpayerLedger(s.db, waiting.c, 2026)).returnNotFiled);
+        assert.ok(
+          late.json.returnNotFiled > 0 && late.json.rows.some((r: { status: string; missed: unknown }) => r.status === 'returnNotFiled' && r.missed === null),
+        );
         const { c } = await s.db.one<{ c: string }>(
           "SELECT min(credit_code) AS c FROM ledger_entry WHERE status = 'claimedNotEligible' AND period_end BETWEEN DATE '2026-01-01' AND DATE '2026-12-31'",
         );

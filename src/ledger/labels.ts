@@ -16,4 +16,5 @@ export const LEDGER_STATUS_LABELS: Record<LedgerStatus, { zh: string; en: string
   claimedOnAnnualReturn: { zh: '汇算清缴时申报享受', en: 'claimed on the annual return' },
   notStacked: { zh: '不叠加（计入同组另一项）', en: 'not stacked (another of its group counts)' },
   matchedNoCode: { zh: '符合（无减免性质代码）', en: 'matched, no reduction code' },
+  returnNotFiled: { zh: '待申报（申报表未报送）', en: 'return not filed yet' },
 };

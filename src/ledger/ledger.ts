@@ -43,13 +43,30 @@ async function loadCatalogueTables(tx: Db, catalogue: Catalogue, quarterEnd: str
       return (e.reductionCodes ?? []).map((code) => [e.id, code, e.effective.from, e.effective.to, judged, e.settledOnYear]);
     }),
   );
+  // The returns a policy's claim is made on, by its category: a relief that would be missed while
+  // such a return of the quarter is outstanding is returnNotFiled instead. Other taxes and fees (land-use,
+  // property tax, the disability fund) are not among the bureau's returns here.
+  await table(
+    'policy_return',
+    'policy_id VARCHAR, tax_type VARCHAR',
+    catalogue.entries.flatMap((e) => ((e.reductionCodes ?? []).length > 0 ? (RETURNS_OF_CATEGORY[e.category] ?? []).map((t) => [e.id, t]) : [])),
+  );
   await table(
     'policy_group',
     'policy_id VARCHAR, grp VARCHAR, grp_rank INTEGER',
     catalogue.entries.flatMap((e) => (e.exclusiveGroup ? [[e.id, e.exclusiveGroup, e.groupRank ?? null]] : [])),
   );
-  if (tx.dialect === 'postgres') await tx.exec('ANALYZE policy_code, policy_group');
+  if (tx.dialect === 'postgres') await tx.exec('ANALYZE policy_code, policy_return, policy_group');
 }
+
+/** The returns (filing.tax_type) a relief of each category is claimed on: IIT reliefs on the withholding or the business-income return. */
+const RETURNS_OF_CATEGORY: Record<string, readonly string[] | undefined> = {
+  vat: ['vat'],
+  surcharges: ['surcharges'],
+  cit: ['cit'],
+  iit: ['iit', 'iitBusiness'],
+  stampDuty: ['stampDuty'],
+};
 
 export interface LedgerBuild {
   period: string;
@@ -90,7 +107,7 @@ export async function buildLedger(db: Db, catalogue: Catalogue, period: string, 
       only: only ?? null,
     };
     // The file's statements in order: the delete, the claims with what the match says of them (the
-    // annual return's beyond the prepayments), the groups' decisions, the insert, (on PostgreSQL) the
+    // annual return's beyond the prepayments), the groups' decisions, the outstanding returns, the insert, (on PostgreSQL) the
     // statistics, the year's claimedOnAnnualReturn rows set back, the year's reliefs settled on the
     // year judged again, the rows the year's annual returns claim marked again, the drops. A statement ends at a line ending in ';', a comment after it allowed.
     const statements = sqlForm(readFileSync(file, 'utf8'), only === undefined ? 'city' : 'one').split(
@@ -147,7 +164,7 @@ export async function buildLedger(db: Db, catalogue: Catalogue, period: string, 
 
 /**
  * The ledger's statuses (sql/build.sql; docs/policy.md, "Ledger and report"): on DuckDB the ENUM
- * ledger_status (migration 015) holds exactly these.
+ * ledger_status (migration 025) holds exactly these.
  * - `enjoyed`: a reduction code of the policy claimed on a return ending in the month, and the match
  *   does not contradict it (matched; or unverified: unknown, or not judged);
  * - `claimedNotEligible`: claimed, but the match says the taxpayer is not eligible (nearMiss, or
@@ -164,7 +181,10 @@ export async function buildLedger(db: Db, catalogue: Catalogue, period: string, 
  *   return (汇算清缴) claims the policy: not missed, its estimate in `lapsed`; what the annual return
  *   claims beyond the year's prepayments is an `enjoyed` claim of its last month (Q4);
  * - `notStacked`: matched, unclaimed, but a relief it does not stack with counts instead;
- * - `matchedNoCode`: matched; the policy has no reduction code, so a claim cannot be seen.
+ * - `matchedNoCode`: matched; the policy has no reduction code, so a claim cannot be seen;
+ * - `returnNotFiled`: would be `missed` or `missedAmountUnknown`, but a return of the quarter that would
+ *   claim it (of the relief's tax) is outstanding: the company can still claim it when it files, so it
+ *   is not missed; its estimate, if any, in `lapsed`. A late return, which the bureau follows up as such.
  */
 export const LEDGER_STATUSES = [
   'enjoyed',
@@ -177,6 +197,7 @@ export const LEDGER_STATUSES = [
   'claimedOnAnnualReturn',
   'notStacked',
   'matchedNoCode',
+  'returnNotFiled',
 ] as const;
 export type LedgerStatus = (typeof LEDGER_STATUSES)[number];
 
@@ -203,7 +224,8 @@ export interface LedgerRow {
   matchStatus: LedgerMatchStatus | null;
   /**
    * `lapsedInYear`: what the quarter's relief was estimated worth before a later quarter took it back;
-   * `claimedOnAnnualReturn`: what it was estimated worth when the annual return claimed it. Null otherwise.
+   * `claimedOnAnnualReturn`: what it was estimated worth when the annual return claimed it;
+   * `returnNotFiled`: what it is estimated worth, to claim when the return is filed. Null otherwise.
    */
   lapsed: string | null;
 }
@@ -220,6 +242,8 @@ export interface TaxpayerLedger {
   missed: string;
   /** Reliefs missed whose amount is unknown (`missedAmountUnknown`): counted, never summed. */
   missedAmountUnknown: number;
+  /** Reliefs not missed because the quarter's return that would claim them is not filed yet (`returnNotFiled`): counted. */
+  returnNotFiled: number;
   /** Claims the match contradicts (`claimedNotEligible`): a risk to review, not in `enjoyed`. */
   claimedNotEligible: string;
   /** Unclaimed reliefs a later quarter of the year took back (`lapsedInYear`): not in `missed`. */
@@ -280,6 +304,7 @@ export async function taxpayerLedger(db: Db, creditCode: string, year: number): 
   let unverified = 0;
   let missed = 0;
   let unknownAmount = 0;
+  let notFiled = 0;
   let notEligible = 0;
   let lapsed = 0;
   let claimedLapsed = 0;
@@ -289,6 +314,7 @@ export async function taxpayerLedger(db: Db, creditCode: string, year: number): 
       if (r.match_status !== 'matched') unverified += parseYuan(r.enjoyed);
     } else if (r.status === 'missed') missed += parseYuan(r.missed ?? '0');
     else if (r.status === 'missedAmountUnknown') unknownAmount++;
+    else if (r.status === 'returnNotFiled') notFiled++;
     else if (r.status === 'claimedNotEligible') notEligible += parseYuan(r.claimed ?? '0');
     else if (r.status === 'lapsedInYear') lapsed += parseYuan(r.lapsed ?? '0');
     else if (r.status === 'claimedLapsedInYear') claimedLapsed += parseYuan(r.claimed ?? '0');
@@ -311,6 +337,7 @@ export async function taxpayerLedger(db: Db, creditCode: string, year: number): 
     enjoyedUnverified: formatYuan(unverified),
     missed: formatYuan(missed),
     missedAmountUnknown: unknownAmount,
+    returnNotFiled: notFiled,
     claimedNotEligible: formatYuan(notEligible),
     lapsed: formatYuan(lapsed),
     claimedLapsed: formatYuan(claimedLapsed),
@@ -332,6 +359,12 @@ export interface PolicyReport {
   taxpayersMissing: number;
   /** Taxpayers besides those, whose only missed reliefs are of unknown amount (`missedAmountUnknown`). */
   taxpayersMissingAmountUnknown: number;
+  /**
+   * Taxpayers with reliefs that would be missed but for a return of the quarter not filed yet
+   * (`returnNotFiled`: not missed, they can claim them when they file), and those reliefs.
+   */
+  taxpayersReturnNotFiled: number;
+  reliefsReturnNotFiled: number;
   /** Claims the match contradicts (`claimedNotEligible`), not in `enjoyed`, and their taxpayers. */
   claimedNotEligible: string;
   taxpayersClaimedNotEligible: number;
@@ -370,6 +403,8 @@ export async function policyReport(db: Db, year: number): Promise<PolicyReport> 
     missed: string;
     missing: Count;
     missing_unknown: Count;
+    not_filed_taxpayers: Count;
+    not_filed: Count;
     not_eligible: string;
     not_eligible_taxpayers: Count;
     lapsed: string;
@@ -385,6 +420,8 @@ export async function policyReport(db: Db, year: number): Promise<PolicyReport> 
             coalesce(sum(missed) FILTER (WHERE status = 'missed'), 0.00)::VARCHAR AS missed,
             count(DISTINCT credit_code) FILTER (WHERE status = 'missed') AS missing,
             (SELECT count(*) FROM t) AS missing_unknown,
+            count(DISTINCT credit_code) FILTER (WHERE status = 'returnNotFiled') AS not_filed_taxpayers,
+            count(*) FILTER (WHERE status = 'returnNotFiled') AS not_filed,
             coalesce(sum(claimed) FILTER (WHERE status = 'claimedNotEligible'), 0.00)::VARCHAR AS not_eligible,
             count(DISTINCT credit_code) FILTER (WHERE status = 'claimedNotEligible') AS not_eligible_taxpayers,
             coalesce(sum(lapsed) FILTER (WHERE status = 'lapsedInYear'), 0.00)::VARCHAR AS lapsed,
@@ -424,6 +461,8 @@ export async function policyReport(db: Db, year: number): Promise<PolicyReport> 
     missed: l.missed,
     taxpayersMissing: Number(l.missing),
     taxpayersMissingAmountUnknown: Number(l.missing_unknown),
+    taxpayersReturnNotFiled: Number(l.not_filed_taxpayers),
+    reliefsReturnNotFiled: Number(l.not_filed),
     claimedNotEligible: l.not_eligible,
     taxpayersClaimedNotEligible: Number(l.not_eligible_taxpayers),
     lapsed: l.lapsed,

@@ -293,7 +293,7 @@ export function registerCompany(api: ZodApi, ctx: ApiContext): void {
                 lapsed: yuan
                   .nullable()
                   .describe(
-                    'lapsedInYear: what the relief was worth before a later quarter of the year took it back; claimedOnAnnualReturn: what it was worth when the annual return claimed it',
+                    'lapsedInYear: what the relief was worth before a later quarter of the year took it back; claimedOnAnnualReturn: what it was worth when the annual return claimed it; returnNotFiled: what it is worth, to claim when the return is filed',
                   ),
               }),
             ),
@@ -301,6 +301,10 @@ export function registerCompany(api: ZodApi, ctx: ApiContext): void {
             enjoyedUnverified: yuan.describe('of enjoyed, the claims the match could not verify'),
             missed: yuan,
             missedAmountUnknown: z.number().int().describe('reliefs missed of unknown amount: counted, not summed'),
+            returnNotFiled: z
+              .number()
+              .int()
+              .describe("reliefs not missed because the quarter's return that would claim them is not filed yet (returnNotFiled): counted"),
             claimedNotEligible: yuan.describe('claims the match contradicts, not in enjoyed'),
             lapsed: yuan.describe('unclaimed reliefs a later quarter of the year took back (lapsedInYear), not in missed'),
             claimedLapsed: yuan.describe('claims a later quarter of the year took back (claimedLapsedInYear), to be repaid, not in enjoyed'),

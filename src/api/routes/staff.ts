@@ -182,6 +182,11 @@ export function registerStaff(api: ZodApi, ctx: ApiContext): void {
             missed: yuan,
             taxpayersMissing: z.number().int(),
             taxpayersMissingAmountUnknown: z.number().int(),
+            taxpayersReturnNotFiled: z
+              .number()
+              .int()
+              .describe('taxpayers with reliefs waiting on a return of the quarter not filed yet (returnNotFiled): not missed'),
+            reliefsReturnNotFiled: z.number().int(),
             claimedNotEligible: yuan,
             taxpayersClaimedNotEligible: z.number().int(),
             lapsed: yuan.describe('unclaimed reliefs a later quarter of the year took back (lapsedInYear), not in missed'),

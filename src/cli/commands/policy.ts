@@ -181,6 +181,7 @@ export function reportText(r: PolicyReport): string {
         ['reliefs missed, yuan 应享未享（元）', formatYuan(toFen(r.missed))],
         ['taxpayers missing a relief 有应享未享的纳税人', r.taxpayersMissing],
         ['… besides them, missing reliefs of unknown amount only 另有应享未享但金额未知的', r.taxpayersMissingAmountUnknown],
+        ['taxpayers whose reliefs wait on a return not filed yet (not missed) 有待申报减免（申报表未报送，不计入应享未享）的纳税人', r.taxpayersReturnNotFiled],
         ['claims without eligibility, yuan (not enjoyed) 不符合条件的减免申报（元，不计入已享受）', formatYuan(toFen(r.claimedNotEligible))],
         ['taxpayers claiming without eligibility 有不符合条件申报的纳税人', r.taxpayersClaimedNotEligible],
         ['unclaimed reliefs no longer due after a later quarter, yuan (not missed) 年内后续季度不再符合、不计入应享未享（元）', formatYuan(toFen(r.lapsed))],
@@ -251,6 +252,8 @@ export function ledgerText(l: TaxpayerLedger): string {
         return `estimated 估算 ${r.lapsed === null ? 'amount unknown 金额未知' : `${y(r.lapsed)} yuan`}, not in missed: the year's annual CIT return claims it 年度汇算清缴已申报`;
       case 'matchedNoCode':
         return 'whether it was claimed cannot be seen 无法核对是否已享受';
+      case 'returnNotFiled':
+        return `the quarter's return is not filed yet: claim it when filing 本期申报表尚未报送，申报时可享受; estimated 估算 ${r.lapsed === null ? 'amount unknown 金额未知' : `${y(r.lapsed)} yuan`}`;
       default:
         return '';
     }
@@ -258,6 +261,7 @@ export function ledgerText(l: TaxpayerLedger): string {
   const totals = [
     `enjoyed 已享受 ${y(l.enjoyed)} yuan${l.enjoyedUnverified !== '0.00' ? ` (of which unverified 其中未核实 ${y(l.enjoyedUnverified)} yuan)` : ''}`,
     `missed 应享未享 ${y(l.missed)} yuan${l.missedAmountUnknown > 0 ? `, and ${l.missedAmountUnknown} relief(s) of unknown amount 金额未知` : ''}`,
+    ...(l.returnNotFiled > 0 ? [`${l.returnNotFiled} relief(s) waiting on a return not filed yet 待申报 (not missed)`] : []),
     ...(l.claimedNotEligible !== '0.00' ? [`claimed without eligibility 不符合条件的申报 ${y(l.claimedNotEligible)} yuan (not in enjoyed)`] : []),
     ...(l.lapsed !== '0.00' ? [`no longer due after a later quarter 年内后续季度不再符合 ${y(l.lapsed)} yuan (not in missed)`] : []),
     ...(l.claimedLapsed !== '0.00' ? [`claimed, to be repaid after a later quarter 应补缴 ${y(l.claimedLapsed)} yuan (not in enjoyed)`] : []),

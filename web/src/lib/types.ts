@@ -142,6 +142,7 @@ export interface TaxpayerLedger {
   missed: string;
   /** Reliefs missed of unknown amount: counted, not summed. */
   missedAmountUnknown: number;
+  returnNotFiled: number;
   /** Claims the match contradicts: not in enjoyed. */
   claimedNotEligible: string;
   /** Unclaimed reliefs a later quarter of the year took back: not in missed. */
@@ -188,6 +189,8 @@ export interface PolicyReport {
   missed: string;
   taxpayersMissing: number;
   taxpayersMissingAmountUnknown: number;
+  taxpayersReturnNotFiled: number;
+  reliefsReturnNotFiled: number;
   /** Claims the match contradicts, not in enjoyed, and their taxpayers. */
   claimedNotEligible: string;
   taxpayersClaimedNotEligible: number;

@@ -155,6 +155,11 @@ export function CityPage() {
               })}
             </p>
           ) : null}
+          {r.taxpayersReturnNotFiled > 0 ? (
+            <p className="muted" data-testid="city-not-filed-note">
+              {t('city.returnNotFiledNote', { taxpayers: formatCount(r.taxpayersReturnNotFiled, lang), reliefs: formatCount(r.reliefsReturnNotFiled, lang) })}
+            </p>
+          ) : null}
           {r.lapsed !== '0.00' || r.claimedLapsed !== '0.00' ? (
             <p className="muted" data-testid="city-lapsed-note">
               {t('city.lapsedNote', { amount: formatYuan(r.lapsed), taxpayers: formatCount(r.taxpayersLapsed, lang) })}

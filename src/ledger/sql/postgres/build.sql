@@ -83,26 +83,42 @@ WITH claimed AS (
 )
 SELECT credit_code, policy_id, status, CASE WHEN status = 'missed' THEN benefit - coalesce(claimed, 0) END AS missed
 FROM decided;
-INSERT INTO ledger_entry (credit_code, period, period_end, month, policy_id, status, enjoyed, missed, built_at, claimed, match_status)
+CREATE TEMP TABLE ledger_unfiled ON COMMIT DROP AS
+-- The reliefs whose return of the quarter is outstanding (as ../build.sql says), made first.
+SELECT DISTINCT f.credit_code, r.policy_id
+FROM filing f JOIN policy_return r ON r.tax_type = f.tax_type
+WHERE f.period_end BETWEEN $start::DATE AND $end::DATE AND f.filed_on IS NULL
+  AND f.credit_code = $only -- [one]
+;
+INSERT INTO ledger_entry (credit_code, period, period_end, month, policy_id, status, enjoyed, missed, built_at, claimed, match_status, lapsed)
 WITH matched AS (
   SELECT m.credit_code, m.policy_id, m.benefit,
     EXISTS (SELECT 1 FROM policy_code c WHERE c.policy_id = m.policy_id) AS has_code
   FROM current_match m WHERE m.period = $period::TEXT AND m.status = 'matched'
     AND m.credit_code = $only -- [one]
+), unclaimed AS (
+  -- Matched and not claimed in the quarter: missed (worth more than 0.00), missedAmountUnknown (no
+  -- estimate), nothingToClaim (worth 0.00 or less), matchedNoCode, or as decided for the groups above.
+  SELECT m.credit_code, m.policy_id,
+    coalesce(g.status, CASE WHEN NOT m.has_code THEN 'matchedNoCode' WHEN m.benefit IS NULL THEN 'missedAmountUnknown' WHEN m.benefit <= 0 THEN 'nothingToClaim' ELSE 'missed' END) AS status,
+    CASE WHEN g.status IS NOT NULL THEN g.missed WHEN m.has_code AND m.benefit > 0 THEN m.benefit END AS missed,
+    u.policy_id IS NOT NULL AS unfiled
+  FROM matched m
+  LEFT JOIN ledger_grouped g ON g.credit_code = m.credit_code AND g.policy_id = m.policy_id
+  LEFT JOIN ledger_unfiled u ON u.credit_code = m.credit_code AND u.policy_id = m.policy_id
+  WHERE NOT EXISTS (SELECT 1 FROM ledger_claimed e WHERE e.credit_code = m.credit_code AND e.policy_id = m.policy_id)
 )
 SELECT credit_code, $period::TEXT, $end::DATE, month, policy_id,
   CASE WHEN match_status IN ('nearMiss', 'notEligible') THEN 'claimedNotEligible' ELSE 'enjoyed' END,
-  CASE WHEN match_status IN ('nearMiss', 'notEligible') THEN 0 ELSE amount END, NULL::DECIMAL(18,2), $built_at::TIMESTAMP, amount, match_status
+  CASE WHEN match_status IN ('nearMiss', 'notEligible') THEN 0 ELSE amount END, NULL::DECIMAL(18,2), $built_at::TIMESTAMP, amount, match_status, NULL::DECIMAL(18,2)
 FROM ledger_claimed
 UNION ALL
--- Matched and not claimed in the quarter: missed (worth more than 0.00), missedAmountUnknown (no
--- estimate), nothingToClaim (worth 0.00 or less), matchedNoCode, or as decided for the groups above.
-SELECT m.credit_code, $period::TEXT, $end::DATE, date_trunc('month', $end::DATE::TIMESTAMP)::DATE, m.policy_id,
-  coalesce(g.status, CASE WHEN NOT m.has_code THEN 'matchedNoCode' WHEN m.benefit IS NULL THEN 'missedAmountUnknown' WHEN m.benefit <= 0 THEN 'nothingToClaim' ELSE 'missed' END),
-  0, CASE WHEN g.status IS NOT NULL THEN g.missed WHEN m.has_code AND m.benefit > 0 THEN m.benefit END, $built_at::TIMESTAMP, NULL, 'matched'
-FROM matched m
-LEFT JOIN ledger_grouped g ON g.credit_code = m.credit_code AND g.policy_id = m.policy_id
-WHERE NOT EXISTS (SELECT 1 FROM ledger_claimed e WHERE e.credit_code = m.credit_code AND e.policy_id = m.policy_id);
+-- One that would be missed, its return not filed: returnNotFiled, its estimate (if any) in lapsed.
+SELECT credit_code, $period::TEXT, $end::DATE, date_trunc('month', $end::DATE::TIMESTAMP)::DATE, policy_id,
+  CASE WHEN unfiled AND status IN ('missed', 'missedAmountUnknown') THEN 'returnNotFiled' ELSE status END,
+  0, CASE WHEN NOT (unfiled AND status IN ('missed', 'missedAmountUnknown')) THEN missed END, $built_at::TIMESTAMP, NULL, 'matched',
+  CASE WHEN unfiled AND status IN ('missed', 'missedAmountUnknown') THEN missed END
+FROM unclaimed;
 -- The year's judgement below, and the reports that read the ledger next, are planned from its
 -- statistics: those of before this build (at the first build, of an empty table) made PostgreSQL
 -- expect one row and join thousands by nested loops over the CTEs, for minutes. The city's rows are
@@ -246,3 +262,4 @@ WHERE e.credit_code = a.credit_code AND e.policy_id = a.policy_id
 DROP TABLE ledger_lapse;
 DROP TABLE ledger_grouped; -- done with: on DuckDB a temp table outlives the transaction, on the store's connection
 DROP TABLE ledger_claimed;
+DROP TABLE ledger_unfiled;
