@@ -117,11 +117,14 @@ WITH m AS (
           FROM m WHERE kind = 'digest') d
   ) r
 )
-SELECT i.credit_code, i.policy_id,
-  bool_or(i.period <> $period::TEXT AND i.status IN ('planned', 'sending', 'sent')) AND NOT bool_or(i.period = $period::TEXT AND i.status <> 'skipped') AS recent,
-  bool_or(i.period = $period::TEXT AND i.status <> 'skipped') AS standing
-FROM item i JOIN push_plan_entry e ON e.id = i.policy_id
-GROUP BY 1, 2;
+-- Kept: only the rows that change a decision (as ../plan.sql says).
+SELECT credit_code, policy_id, recent, standing FROM (
+  SELECT i.credit_code, i.policy_id,
+    bool_or(i.period <> $period::TEXT AND i.status IN ('planned', 'sending', 'sent')) AND NOT bool_or(i.period = $period::TEXT AND i.status <> 'skipped') AS recent,
+    bool_or(i.period = $period::TEXT AND i.status <> 'skipped') AS standing, bool_or(e.quiet) AS quiet
+  FROM item i JOIN push_plan_entry e ON e.id = i.policy_id
+  GROUP BY 1, 2
+) t WHERE recent OR (standing AND quiet);
 
 -- @wait
 -- Hours to wait from each local hour, per quiet-hours setting (a few dozen distinct ones). A person
