@@ -1,4 +1,5 @@
 import { InvalidArgumentError } from 'commander';
+import { POLICY_ID } from '../law/catalogue.ts';
 import { parseQuarter } from '../match/period.ts';
 import { creditCodeProblem } from '../model/creditCode.ts';
 import { parseInstant } from '../push/time.ts';
@@ -36,7 +37,7 @@ export function quarter(value: string): string {
  */
 export function policyId(value: string): string {
   const id = value.trim();
-  if (!/^[a-z][A-Za-z0-9]*(\.[A-Za-z0-9]+)+$/.test(id)) throw new InvalidArgumentError(`'${value}' is not a policy id (e.g. cit.smallLowProfit)`);
+  if (!POLICY_ID.test(id)) throw new InvalidArgumentError(`'${value}' is not a policy id (e.g. cit.smallLowProfit)`);
   return id;
 }
 

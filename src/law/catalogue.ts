@@ -11,12 +11,30 @@ import { type LawFileError, readYaml } from './yamlFile.ts';
 /** The categories of the catalogue's entries (DuckDB keeps them in policy_match as the ENUM policy_category, migration 009). */
 export const CATEGORIES = ['vat', 'surcharges', 'cit', 'iit', 'stampDuty', 'other'] as const;
 
+/**
+ * The returns (filing.tax_type) a relief of each category is claimed on, the first the one whose deadline
+ * the push plan tells (for IIT the due dates of both are read and the first taken): IIT reliefs on the
+ * withholding or the business-income return. Category `other` (land-use and property tax, the disability
+ * fund) has none among the bureau's returns here.
+ */
+export const RETURNS_OF_CATEGORY: Readonly<Record<(typeof CATEGORIES)[number], readonly string[]>> = {
+  vat: ['vat'],
+  surcharges: ['surcharges'],
+  cit: ['cit'],
+  iit: ['iit', 'iitBusiness'],
+  stampDuty: ['stampDuty'],
+  other: [],
+};
+
+/** A policy id: dotted camelCase, e.g. cit.smallLowProfit. */
+export const POLICY_ID = /^[a-z][A-Za-z0-9]*(\.[A-Za-z0-9]+)+$/;
+
 const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date (YYYY-MM-DD)');
 
 /** One entry of the catalogue: a preferential policy, a tag or a warning, as data. */
 const entrySchema = z
   .object({
-    id: z.string().regex(/^[a-z][A-Za-z0-9]*(\.[A-Za-z0-9]+)+$/, 'must be dotted camelCase, e.g. cit.smallLowProfit'),
+    id: z.string().regex(POLICY_ID, 'must be dotted camelCase, e.g. cit.smallLowProfit'),
     kind: z.enum(['policy', 'tag', 'warning']),
     title: z.object({ zh: z.string().min(1), en: z.string().min(1) }).strict(),
     category: z.enum(CATEGORIES),

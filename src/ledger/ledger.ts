@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { formatYuan, parseYuan } from '../calc/money.ts';
-import type { Catalogue } from '../law/catalogue.ts';
+import { type Catalogue, RETURNS_OF_CATEGORY } from '../law/catalogue.ts';
 import { parseQuarter } from '../match/period.ts';
 import { bindNamed, type Db, type Dialect, type SqlParam, sqlForm } from '../store/db.ts';
 
@@ -49,7 +49,7 @@ async function loadCatalogueTables(tx: Db, catalogue: Catalogue, quarterEnd: str
   await table(
     'policy_return',
     'policy_id VARCHAR, tax_type VARCHAR',
-    catalogue.entries.flatMap((e) => ((e.reductionCodes ?? []).length > 0 ? (RETURNS_OF_CATEGORY[e.category] ?? []).map((t) => [e.id, t]) : [])),
+    catalogue.entries.flatMap((e) => ((e.reductionCodes ?? []).length > 0 ? RETURNS_OF_CATEGORY[e.category].map((t) => [e.id, t]) : [])),
   );
   await table(
     'policy_group',
@@ -58,15 +58,6 @@ async function loadCatalogueTables(tx: Db, catalogue: Catalogue, quarterEnd: str
   );
   if (tx.dialect === 'postgres') await tx.exec('ANALYZE policy_code, policy_return, policy_group');
 }
-
-/** The returns (filing.tax_type) a relief of each category is claimed on: IIT reliefs on the withholding or the business-income return. */
-const RETURNS_OF_CATEGORY: Record<string, readonly string[] | undefined> = {
-  vat: ['vat'],
-  surcharges: ['surcharges'],
-  cit: ['cit'],
-  iit: ['iit', 'iitBusiness'],
-  stampDuty: ['stampDuty'],
-};
 
 export interface LedgerBuild {
   period: string;

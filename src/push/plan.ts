@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { RETURNS_OF_CATEGORY } from '../law/catalogue.ts';
 import { type FilingCalendar, filingDeadline, NO_FILING_CALENDAR } from '../law/filingDeadline.ts';
 import type { Db, SqlParam } from '../store/db.ts';
 import { PgDb } from '../store/pg.ts';
@@ -111,12 +112,6 @@ export interface PlanReport {
   byChannel: Record<string, number>;
   byKind: Record<string, number>;
 }
-
-/**
- * Filing deadlines are per tax type; a category names the tax type whose return claims the relief. For
- * iit that is the IIT return due first, the withholding or the business-income one (sql/plan.sql, `rows`).
- */
-const TAX_TYPE_OF_CATEGORY: Record<string, string | undefined> = { vat: 'vat', surcharges: 'surcharges', cit: 'cit', iit: 'iit', stampDuty: 'stampDuty' };
 
 /**
  * The sections of a plan.sql by name (`-- @name` starts one). Named parameters ($period) become
@@ -278,7 +273,9 @@ async function plan(db: Db, entries: readonly PushEntry[], options: PlanOptions)
         e: i,
         id: e.id,
         category: e.category,
-        tax_type: TAX_TYPE_OF_CATEGORY[e.category] ?? null,
+        // Filing deadlines are per tax type: that of the return claiming the relief (RETURNS_OF_CATEGORY's
+        // first). For iit sql/plan.sql's `rows` reads both IIT returns' due dates as 'iit' and takes the first.
+        tax_type: RETURNS_OF_CATEGORY[e.category][0] ?? null,
         relief: rolesFor(e, 'relief', false),
         major: rolesFor(e, 'relief', true),
         near_miss: rolesFor(e, 'nearMiss', false),

@@ -134,18 +134,19 @@ WITH matched AS (
   FROM matched m ANTI JOIN ledger_claimed e USING (credit_code, policy_id)
   LEFT JOIN ledger_grouped g USING (credit_code, policy_id)
   LEFT JOIN ledger_unfiled u USING (credit_code, policy_id)
+), waiting AS (
+  -- One that would be missed, its return not filed: returnNotFiled, its estimate (if any) in lapsed.
+  SELECT *, unfiled AND status IN ('missed', 'missedAmountUnknown') AS waiting FROM unclaimed
 )
 SELECT credit_code, $period, $end::DATE, month, policy_id,
   CASE WHEN match_status IN ('nearMiss', 'notEligible') THEN 'claimedNotEligible' ELSE 'enjoyed' END,
   CASE WHEN match_status IN ('nearMiss', 'notEligible') THEN 0 ELSE amount END, NULL, $built_at::TIMESTAMP, amount, match_status, NULL
 FROM ledger_claimed
 UNION ALL
--- One that would be missed, its return not filed: returnNotFiled, its estimate (if any) in lapsed.
 SELECT credit_code, $period, $end::DATE, date_trunc('month', $end::DATE)::DATE, policy_id,
-  CASE WHEN unfiled AND status IN ('missed', 'missedAmountUnknown') THEN 'returnNotFiled' ELSE status END,
-  0, CASE WHEN NOT (unfiled AND status IN ('missed', 'missedAmountUnknown')) THEN missed END, $built_at::TIMESTAMP, NULL, 'matched',
-  CASE WHEN unfiled AND status IN ('missed', 'missedAmountUnknown') THEN missed END
-FROM unclaimed;
+  CASE WHEN waiting THEN 'returnNotFiled' ELSE status END,
+  0, CASE WHEN NOT waiting THEN missed END, $built_at::TIMESTAMP, NULL, 'matched', CASE WHEN waiting THEN missed END
+FROM waiting;
 -- A relief claimed on the year's annual CIT return (citAnnual, 汇算清缴) was not missed in the quarters
 -- of the year whose prepayments left it unclaimed: a relief can be claimed at the annual return as well
 -- (国家税务总局公告2023年第6号 第三条). Those quarters' rows are `claimedOnAnnualReturn`, their estimate

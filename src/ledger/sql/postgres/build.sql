@@ -107,18 +107,19 @@ WITH matched AS (
   LEFT JOIN ledger_grouped g ON g.credit_code = m.credit_code AND g.policy_id = m.policy_id
   LEFT JOIN ledger_unfiled u ON u.credit_code = m.credit_code AND u.policy_id = m.policy_id
   WHERE NOT EXISTS (SELECT 1 FROM ledger_claimed e WHERE e.credit_code = m.credit_code AND e.policy_id = m.policy_id)
+), waiting AS (
+  -- One that would be missed, its return not filed: returnNotFiled, its estimate (if any) in lapsed.
+  SELECT *, unfiled AND status IN ('missed', 'missedAmountUnknown') AS waiting FROM unclaimed
 )
 SELECT credit_code, $period::TEXT, $end::DATE, month, policy_id,
   CASE WHEN match_status IN ('nearMiss', 'notEligible') THEN 'claimedNotEligible' ELSE 'enjoyed' END,
   CASE WHEN match_status IN ('nearMiss', 'notEligible') THEN 0 ELSE amount END, NULL::DECIMAL(18,2), $built_at::TIMESTAMP, amount, match_status, NULL::DECIMAL(18,2)
 FROM ledger_claimed
 UNION ALL
--- One that would be missed, its return not filed: returnNotFiled, its estimate (if any) in lapsed.
 SELECT credit_code, $period::TEXT, $end::DATE, date_trunc('month', $end::DATE::TIMESTAMP)::DATE, policy_id,
-  CASE WHEN unfiled AND status IN ('missed', 'missedAmountUnknown') THEN 'returnNotFiled' ELSE status END,
-  0, CASE WHEN NOT (unfiled AND status IN ('missed', 'missedAmountUnknown')) THEN missed END, $built_at::TIMESTAMP, NULL, 'matched',
-  CASE WHEN unfiled AND status IN ('missed', 'missedAmountUnknown') THEN missed END
-FROM unclaimed;
+  CASE WHEN waiting THEN 'returnNotFiled' ELSE status END,
+  0, CASE WHEN NOT waiting THEN missed END, $built_at::TIMESTAMP, NULL, 'matched', CASE WHEN waiting THEN missed END
+FROM waiting;
 -- The year's judgement below, and the reports that read the ledger next, are planned from its
 -- statistics: those of before this build (at the first build, of an empty table) made PostgreSQL
 -- expect one row and join thousands by nested loops over the CTEs, for minutes. The city's rows are
