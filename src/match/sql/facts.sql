@@ -31,6 +31,10 @@ WITH t AS (
   FROM filing -- [city]
   FROM r -- [one]
   WHERE period_end > ($end::DATE - INTERVAL 12 MONTH) AND period_end <= $end::DATE
+    -- Only the returns an aggregate below reads: the VAT of the year, the CIT and business income of
+    -- the year so far, the rest of the quarter. The others were half of the year's rows and the
+    -- grouping's cost (the facts of a million taxpayers: 24 million rows grouped).
+    AND (tax_type = 'vat' OR (tax_type IN ('cit', 'iitBusiness') AND period_end >= $year_start::DATE) OR (tax_type IN ('surcharges', 'iit') AND period_end >= $start::DATE))
 ), rr AS MATERIALIZED ( -- [one]
   SELECT * FROM filing_reduction WHERE credit_code = $only -- [one]
 ), h AS (
@@ -94,6 +98,10 @@ WITH t AS (
   -- the VAT of the months within $education_monthly_limit (its parameter at the quarter's end). A return
   -- within one calendar month is a month's; one of the quarter's last month alone may also be the
   -- quarter's return of a taxpayer registered in that month, which the VAT status decides (below).
+  -- The lowest month's VAT and special-invoice sales come from one arg_min over a struct: as ordered
+  -- lists (list(... ORDER BY tax_base, period_start)[1], as a taxpayer alone still has them, where
+  -- arg_min measured no faster) each taxpayer's months were sorted twice, and the facts of a million
+  -- taxpayers took 30 to 34 s against 24 s on one machine.
   -- The days of the year the CIT and business-income returns on record cover: a figure of the year so
   -- far is known only when they cover it from the year's start (or the registration) to the quarter's
   -- end. Data that begins in October gave a fourth quarter's income as the year's.
@@ -106,9 +114,9 @@ WITH t AS (
     CASE WHEN bool_and(filed) FILTER (WHERE vq AND in_month) THEN max(tax_base) FILTER (WHERE vq AND in_month) END AS highest_monthly_sales, -- [city]
     CASE WHEN bool_and(filed) FILTER (WHERE vq AND in_month) THEN coalesce(sum(tax_base) FILTER (WHERE vq AND in_month AND (tax_base < $vat_monthly_line::DECIMAL(18,2) OR ($vat_line_inclusive::BOOLEAN AND tax_base = $vat_monthly_line::DECIMAL(18,2)))), 0) END AS exempt_months_sales, -- [city]
     CASE WHEN bool_and(filed) FILTER (WHERE vq AND in_month) THEN coalesce(sum(tax_payable) FILTER (WHERE vq AND in_month AND (tax_base < $vat_monthly_line::DECIMAL(18,2) OR ($vat_line_inclusive::BOOLEAN AND tax_base = $vat_monthly_line::DECIMAL(18,2)))), 0) END AS exempt_months_vat, -- [city]
-    CASE WHEN bool_and(filed) FILTER (WHERE vq AND in_month) THEN (list(tax_payable ORDER BY tax_base, period_start) FILTER (WHERE vq AND in_month))[1] END AS lowest_month_vat, -- [city]
+    CASE WHEN bool_and(filed) FILTER (WHERE vq AND in_month) THEN (arg_min({vat: tax_payable, special: special_invoice_sales}, {b: tax_base, s: period_start}) FILTER (WHERE vq AND in_month)).vat END AS lowest_month_vat, -- [city]
     CASE WHEN bool_and(filed) FILTER (WHERE vq AND in_month) THEN coalesce(sum(special_invoice_sales) FILTER (WHERE vq AND in_month AND (tax_base < $vat_monthly_line::DECIMAL(18,2) OR ($vat_line_inclusive::BOOLEAN AND tax_base = $vat_monthly_line::DECIMAL(18,2)))), 0) END AS exempt_months_special, -- [city]
-    CASE WHEN bool_and(filed) FILTER (WHERE vq AND in_month) THEN coalesce((list(special_invoice_sales ORDER BY tax_base, period_start) FILTER (WHERE vq AND in_month))[1], 0) END AS lowest_month_special, -- [city]
+    CASE WHEN bool_and(filed) FILTER (WHERE vq AND in_month) THEN coalesce((arg_min({vat: tax_payable, special: special_invoice_sales}, {b: tax_base, s: period_start}) FILTER (WHERE vq AND in_month)).special, 0) END AS lowest_month_special, -- [city]
     sum(days) FILTER (WHERE tax_type = 'cit') AS cit_days, -- [city]
     sum(days) FILTER (WHERE tax_type = 'iitBusiness') AS business_days -- [city]
   FROM ( -- [city]

@@ -10,6 +10,8 @@ WITH t AS (
   SELECT credit_code, tax_type, period_start, period_end, tax_base, tax_payable, special_invoice_sales, filed_on IS NOT NULL AS filed
   FROM filing
   WHERE period_end > ($end::DATE - INTERVAL '12 months') AND period_end <= $end::DATE
+    -- Only the returns an aggregate below reads (facts.sql).
+    AND (tax_type = 'vat' OR (tax_type IN ('cit', 'iitBusiness') AND period_end >= $year_start::DATE) OR (tax_type IN ('surcharges', 'iit') AND period_end >= $start::DATE))
     AND credit_code = $only -- [one]
 ), h AS (
   -- The six taxes and two fees' halving claimed on the quarter's surcharges returns, added back (facts.sql).
