@@ -6,6 +6,7 @@ import { CALCULATIONS } from '../src/calc/registry.ts';
 import { policyReport, taxpayerLedger } from '../src/ledger/ledger.ts';
 import { catalogueOf, DEFAULT_LAW_DIR, runMatch } from '../src/match/match.ts';
 import { withCheckCharacter } from '../src/model/index.ts';
+import { toFen } from '../src/push/message.ts';
 import { type Engine, type Service, startService } from './helpers/service.ts';
 
 for (const engine of ['duckdb', 'postgres'] as Engine[]) {
@@ -478,6 +479,21 @@ for (const engine of ['duckdb', 'postgres'] as Engine[]) {
         assert.ok(Object.values(instead).filter((v) => v !== null).length === 1, 'only the lesser relief is marked');
         const alone = await call('analyst', 'GET', `/api/taxpayers/${one.c}/matches/vat.smallScaleThreshold2026?period=${one.period}`);
         assert.ok(alone.status === 200 && alone.json.stacking === null, 'a policy in no group has nothing to weigh');
+      });
+
+      it('a relief missed net of another of its group enjoyed: the ledger says what it is net of, and the two add up to the explanation’s estimate', async () => {
+        const net = await s.db.all<{ c: string; period: string; policy_id: string }>(
+          `SELECT credit_code AS c, period, policy_id FROM ledger_entry WHERE status = 'missed' AND group_claimed IS NOT NULL
+           AND period_end BETWEEN DATE '2026-01-01' AND DATE '2026-12-31' ORDER BY period DESC, credit_code LIMIT 1`,
+        );
+        const one = net[0];
+        assert.ok(one, 'the demo city has a company that enjoyed one relief of a group and misses a larger one');
+        const ledger = await call('analyst', 'GET', `/api/taxpayers/${one.c}/ledger?year=2026`);
+        const row = ledger.json.rows.find((r: { period: string; policyId: string }) => r.period === one.period && r.policyId === one.policy_id);
+        const why = await call('analyst', 'GET', `/api/taxpayers/${one.c}/matches/${one.policy_id}?period=${one.period}`);
+        assert.equal(why.json.status, 'matched');
+        assert.ok(toFen(row.groupClaimed) > 0n && toFen(row.missed) > 0n, JSON.stringify(row));
+        assert.equal(toFen(row.missed) + toFen(row.groupClaimed), toFen(why.json.benefit), JSON.stringify({ row, benefit: why.json.benefit }));
       });
 
       it('pages, sorts and filters the taxpayer roll; a query string cannot change the SQL', async () => {

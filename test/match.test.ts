@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { ledgerText } from '../src/cli/commands/policy.ts';
 import { generateCity } from '../src/generate/city.ts';
 import { ingestDirectory } from '../src/ingest/ingest.ts';
 import { buildLedger, policyReport, taxpayerLedger } from '../src/ledger/ledger.ts';
@@ -233,6 +234,7 @@ describe('policy robot: facts from data, set-wise matching, explanations, ledger
           claimed: '8400.00',
           matchStatus: 'matched',
           lapsed: null,
+          groupClaimed: null,
         },
       ],
     );
@@ -351,11 +353,22 @@ describe('policy robot: facts from data, set-wise matching, explanations, ledger
       Object.fromEntries(
         (await taxpayerLedger(store, code, 2026)).rows
           .filter((r) => r.policyId === 'cit.highTech' || r.policyId === 'cit.smallLowProfit')
-          .map((r) => [r.policyId, [r.status, r.enjoyed, r.missed]]),
+          .map((r) => [r.policyId, [r.status, r.enjoyed, r.missed, r.groupClaimed]]),
       );
-    assert.deepEqual(await ledger(c(1)), { 'cit.highTech': ['enjoyed', '40000.00', null], 'cit.smallLowProfit': ['missed', '0.00', '40000.00'] });
-    assert.deepEqual(await ledger(c(2)), { 'cit.highTech': ['notStacked', '0.00', null], 'cit.smallLowProfit': ['missed', '0.00', '80000.00'] });
-    assert.deepEqual(await ledger(c(3)), { 'cit.highTech': ['notStacked', '0.00', null], 'cit.smallLowProfit': ['enjoyed', '80000.00', null] });
+    // Missed net of the claim of the other: the claim kept beside it (groupClaimed), so the ledger can say so.
+    assert.deepEqual(await ledger(c(1)), {
+      'cit.highTech': ['enjoyed', '40000.00', null, null],
+      'cit.smallLowProfit': ['missed', '0.00', '40000.00', '40000.00'],
+    });
+    assert.deepEqual(await ledger(c(2)), { 'cit.highTech': ['notStacked', '0.00', null, null], 'cit.smallLowProfit': ['missed', '0.00', '80000.00', null] });
+    assert.deepEqual(await ledger(c(3)), { 'cit.highTech': ['notStacked', '0.00', null, null], 'cit.smallLowProfit': ['enjoyed', '80000.00', null, null] });
+    // `zhishu ledger` says what the missed 40,000.00 is net of, and what the relief alone is worth (the explanation's 80,000.00).
+    const line = (text: string) => text.split('\n').find((l) => l.includes('cit.smallLowProfit')) ?? '';
+    assert.match(
+      line(ledgerText(await taxpayerLedger(store, c(1), 2026))),
+      / 40,000\.00 +net of 40,000\.00 yuan enjoyed of a relief it does not stack with 已扣除不得叠加享受的其他优惠; alone 单独估算 80,000\.00 yuan$/,
+    );
+    assert.match(line(ledgerText(await taxpayerLedger(store, c(2), 2026))), / 80,000\.00 *$/, 'nothing claimed of the group: no note');
 
     // The explanation says which of the two the company would take, in both languages, whichever is asked about.
     const stacking = async (policy: string) => (await explainTaxpayer(store, { creditCode: c(2), period: Q, policy })).policies[0]?.stacking;

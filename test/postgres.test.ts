@@ -1636,6 +1636,7 @@ describe('the ledger of claims the match contradicts and of reliefs missed witho
       claimed: '40000.00',
       matchStatus: 'notEligible',
       lapsed: null,
+      groupClaimed: null,
     });
 
     // zhishu ledger: an unknown amount is said, never printed as 0.00; the claim shows what the match said;
@@ -1793,7 +1794,8 @@ describe('the ledger of reliefs settled on the year, hand-built, on both engines
     await db.exec(`INSERT INTO filing_reduction VALUES ($1, 'cit', DATE '2026-01-01', DATE '2026-03-31', '9900000004', 7000.00)`, [code(4)]);
     // A row of the year before, missed: no quarter of 2026 judges it.
     await db.exec(
-      `INSERT INTO ledger_entry VALUES ($1, '2025-Q4', DATE '2025-12-31', DATE '2025-12-01', 'cit.smallLowProfit', 'missed', 0, 70000.00, TIMESTAMP '2026-01-20 00:00:00', NULL, 'matched', NULL)`,
+      `INSERT INTO ledger_entry (credit_code, period, period_end, month, policy_id, status, enjoyed, missed, built_at, claimed, match_status, lapsed)
+       VALUES ($1, '2025-Q4', DATE '2025-12-31', DATE '2025-12-01', 'cit.smallLowProfit', 'missed', 0, 70000.00, TIMESTAMP '2026-01-20 00:00:00', NULL, 'matched', NULL)`,
       [code(1)],
     );
     // Q1's facts of taxpayers 1, 3 and 10, for their explanations: a small low-profit enterprise then.
@@ -2144,6 +2146,125 @@ describe('the ledger of reliefs settled on the year, hand-built, on both engines
   });
 });
 
+describe('a relief missed net of another of its group enjoyed keeps that claim (group_claimed), hand-built, on both engines', () => {
+  const engines = bothEngines({ migrate: true });
+  const code = (i: number) => withCheckCharacter(`91440300MA5P${String(i).padStart(5, '0')}`);
+  const quarters = [
+    { period: '2026-Q1', start: '2026-01-01', end: '2026-03-31', at: '2026-04-20 08:00:30' },
+    { period: '2026-Q3', start: '2026-07-01', end: '2026-09-30', at: '2026-10-20 08:00:30' },
+  ];
+  // Small high-tech enterprises, both reliefs of the CIT rate group matched in Q1; by Q3 the small
+  // low-profit relief (settled on the year) fails, which takes back Q1's.
+  // 1: claimed the high-tech rate (40,000.00) in Q1; the small low-profit relief, worth 80,000.00, is
+  //    missed by the 40,000.00 beyond it. Taken back by Q3, it keeps the claim beside its estimate.
+  // 2: claimed the small low-profit relief (20,000.00) in Q1; the high-tech rate, worth 40,000.00, is
+  //    missed by 20,000.00. Q3 takes the claim back, so the high-tech rate is missed whole, net of nothing.
+  const results: [number, number, string, string, string][] = [
+    [1, 1, 'cit.smallLowProfit', 'matched', '80000.00'],
+    [1, 1, 'cit.highTech', 'matched', '40000.00'],
+    [1, 2, 'cit.smallLowProfit', 'nearMiss', '90000.00'],
+    [2, 1, 'cit.smallLowProfit', 'matched', '20000.00'],
+    [2, 1, 'cit.highTech', 'matched', '40000.00'],
+    [2, 2, 'cit.smallLowProfit', 'nearMiss', '30000.00'],
+  ];
+  const sql = `SELECT credit_code, period, policy_id, status, missed::VARCHAR AS missed, lapsed::VARCHAR AS lapsed, group_claimed::VARCHAR AS group_claimed
+               FROM ledger_entry WHERE period = '2026-Q1' ORDER BY credit_code, policy_id`;
+  const row = (i: number, policy_id: string, status: string, missed: string | null, lapsed: string | null, group_claimed: string | null) => ({
+    credit_code: code(i),
+    period: '2026-Q1',
+    policy_id,
+    status,
+    missed,
+    lapsed,
+    group_claimed,
+  });
+
+  it('kept beside the estimate when the relief is missed and when the year takes it back; gone when the claim it was net of is taken back', async () => {
+    const { catalogue } = catalogueOf(DEFAULT_LAW_DIR);
+    for (const db of [engines.duck, engines.server] as Db[]) {
+      for (const [n, q] of quarters.entries())
+        await db.exec(`INSERT INTO match_run VALUES ($1, $2, 'city', 'test', 2, $3::TIMESTAMP, $3::TIMESTAMP)`, [n + 1, q.period, q.at]);
+      for (const i of [1, 2]) {
+        await db.exec(
+          `INSERT INTO taxpayer VALUES ($1, 'x', 'enterprise', 'small', 'C39', 'nanshan', DATE '2019-01-01', 60, 20000000, 'actualAccounts', true, NULL, 0, 'A')`,
+          [code(i)],
+        );
+        for (const q of quarters)
+          await db.exec(
+            `INSERT INTO taxpayer_fact (credit_code, period, period_start, period_end, computed_at) VALUES ($1, $2, $3::DATE, $4::DATE, $5::TIMESTAMP)`,
+            [code(i), q.period, q.start, q.end, q.at],
+          );
+      }
+      for (const [i, n, policy, status, benefit] of results) {
+        const q = quarters[n - 1] as (typeof quarters)[number];
+        await db.exec(`INSERT INTO policy_match VALUES ($1, $2, $3, $4, $5, $6::DECIMAL(18,2), 'cit', $7::TIMESTAMP)`, [
+          n,
+          code(i),
+          policy,
+          q.period,
+          status,
+          benefit,
+          q.at,
+        ]);
+      }
+      const claim = (i: number, reduction: string, amount: string) =>
+        db.exec(`INSERT INTO filing_reduction VALUES ($1, 'cit', DATE '2026-01-01', DATE '2026-03-31', $2, $3::DECIMAL(18,2))`, [code(i), reduction, amount]);
+      await claim(1, '9900000005', '40000.00'); // the high-tech rate
+      await claim(2, '9900000004', '20000.00'); // the small low-profit relief
+
+      // Q1 built alone first, as if Q3 had not been matched: what the quarter's build decides.
+      await db.exec(`DELETE FROM policy_match WHERE period = '2026-Q3'`);
+      await db.exec(`DELETE FROM taxpayer_fact WHERE period = '2026-Q3'`);
+      await buildLedger(db, catalogue, '2026-Q1', new Date('2026-04-21T00:00:00Z'));
+      assert.deepEqual(
+        await db.all(sql),
+        [
+          row(1, 'cit.highTech', 'enjoyed', null, null, null),
+          row(1, 'cit.smallLowProfit', 'missed', '40000.00', null, '40000.00'),
+          row(2, 'cit.highTech', 'missed', '20000.00', null, '20000.00'),
+          row(2, 'cit.smallLowProfit', 'enjoyed', null, null, null),
+        ],
+        db.dialect,
+      );
+
+      // Q3 matched: its build judges the year again. Taxpayer 1's relief is taken back with its claim
+      // beside it; taxpayer 2's claim is taken back, so its high-tech rate is missed whole.
+      for (const i of [1, 2]) {
+        const q = quarters[1] as (typeof quarters)[number];
+        await db.exec(
+          `INSERT INTO taxpayer_fact (credit_code, period, period_start, period_end, computed_at) VALUES ($1, $2, $3::DATE, $4::DATE, $5::TIMESTAMP)`,
+          [code(i), q.period, q.start, q.end, q.at],
+        );
+      }
+      for (const [i, n, policy, status, benefit] of results.filter((r) => r[1] === 2))
+        await db.exec(`INSERT INTO policy_match VALUES (2, $1, $2, '2026-Q3', $3, $4::DECIMAL(18,2), 'cit', $5::TIMESTAMP)`, [
+          code(i),
+          policy,
+          status,
+          benefit,
+          (quarters[n - 1] as (typeof quarters)[number]).at,
+        ]);
+      await buildLedger(db, catalogue, '2026-Q3', new Date('2026-10-21T00:00:00Z'));
+      assert.deepEqual(
+        await db.all(sql),
+        [
+          row(1, 'cit.highTech', 'enjoyed', null, null, null),
+          row(1, 'cit.smallLowProfit', 'lapsedInYear', null, '40000.00', '40000.00'),
+          row(2, 'cit.highTech', 'missed', '40000.00', null, null),
+          row(2, 'cit.smallLowProfit', 'claimedLapsedInYear', null, null, null),
+        ],
+        db.dialect,
+      );
+      // `zhishu ledger` says what the estimate is net of and what the relief alone is worth, whatever its status.
+      const line = (text: string) => text.split('\n').find((l) => l.includes('cit.smallLowProfit')) ?? '';
+      assert.match(
+        line(ledgerText(await taxpayerLedger(db, code(1), 2026))),
+        /estimated 估算 40,000\.00 yuan, not in missed 不计入应享未享; net of 40,000\.00 yuan enjoyed of a relief it does not stack with 已扣除不得叠加享受的其他优惠; alone 单独估算 80,000\.00 yuan$/,
+        db.dialect,
+      );
+    }
+  });
+});
 describe('the ledger of reliefs claimed on the annual CIT return, hand-built, on both engines', () => {
   const engines = bothEngines({ migrate: true });
   const code = (i: number) => withCheckCharacter(`91440300MA5N${String(i).padStart(5, '0')}`);

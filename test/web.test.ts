@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { type Browser, type BrowserContext, chromium, type Locator, type Page } from 'playwright-core';
 import { policyReport } from '../src/ledger/ledger.ts';
 import { DISTRICTS, type District } from '../src/model/enums.ts';
+import { toFen, formatYuan as yuanOfFen } from '../src/push/message.ts';
 import { formatYuan } from '../web/src/lib/format.ts';
 import { type Service, startService } from './helpers/service.ts';
 
@@ -231,6 +232,24 @@ describe('web app in a browser', () => {
     await table.getByRole('button', { name: '状态' }).click();
     assert.match(await textOf(table.locator('tbody tr').first()), /不符合条件的申报申报 [\d,]+\.\d\d 元，未计入已享受；比对结果：(不符合|接近符合)/);
     await shot(page, 'company-ledger');
+    assert.deepEqual(errors, [], 'no script errors');
+    await context.close();
+  });
+
+  it('a relief missed net of another of its group enjoyed says so in the company’s ledger, with what it is worth alone', { timeout: 60_000 }, async () => {
+    // One missed row of the CIT rate group given the claim it is net of, as the build keeps it when the
+    // company enjoyed the other relief of the group (test/postgres.test.ts proves the build).
+    const { c, p, missed } = await s.db.one<{ c: string | null; p: string; missed: string }>(
+      "SELECT credit_code AS c, policy_id AS p, missed::VARCHAR AS missed FROM ledger_entry WHERE status = 'missed' AND policy_id IN ('cit.smallLowProfit', 'cit.highTech') AND period_end BETWEEN DATE '2026-01-01' AND DATE '2026-12-31' ORDER BY credit_code, policy_id LIMIT 1",
+    );
+    assert.ok(c, 'the demo city has such a company');
+    await s.db.exec("UPDATE ledger_entry SET group_claimed = 1234.56 WHERE credit_code = $1 AND policy_id = $2 AND status = 'missed'", [c, p]);
+    const alone = yuanOfFen(toFen(missed) + 123456n);
+    const { context, page, errors } = await logIn('analyst');
+    await page.goto(`${s.url}/company/${c}/ledger`);
+    const table = page.getByTestId('ledger-table');
+    await table.waitFor();
+    assert.ok((await textOf(table)).includes(`已扣除本期已享受、与本政策不得叠加享受的其他优惠 1,234.56 元；单独估算约 ${alone} 元`), await textOf(table));
     assert.deepEqual(errors, [], 'no script errors');
     await context.close();
   });

@@ -219,6 +219,12 @@ export interface LedgerRow {
    * `returnNotFiled`: what it is estimated worth, to claim when the return is filed. Null otherwise.
    */
   lapsed: string | null;
+  /**
+   * A relief of a group that does not stack, whose estimate (in `missed`, or in `lapsed`) is net of another
+   * relief of its group enjoyed in the quarter: that claim, in yuan. Alone the relief is worth the two summed.
+   * Null otherwise.
+   */
+  groupClaimed: string | null;
 }
 
 export interface TaxpayerLedger {
@@ -284,9 +290,10 @@ export async function taxpayerLedger(db: Db, creditCode: string, year: number): 
     claimed: string | null;
     match_status: LedgerMatchStatus | null;
     lapsed: string | null;
+    group_claimed: string | null;
   }>(
     `${mine} SELECT period, ${monthText(db.dialect, 'month')} AS month, policy_id, status, enjoyed::VARCHAR AS enjoyed, missed::VARCHAR AS missed,
-       claimed::VARCHAR AS claimed, match_status, lapsed::VARCHAR AS lapsed FROM mine
+       claimed::VARCHAR AS claimed, match_status, lapsed::VARCHAR AS lapsed, group_claimed::VARCHAR AS group_claimed FROM mine
      WHERE ${inYear('period_end', 2)} ORDER BY month, policy_id`,
     [creditCode, year],
   );
@@ -323,6 +330,7 @@ export async function taxpayerLedger(db: Db, creditCode: string, year: number): 
       claimed: r.claimed,
       matchStatus: r.match_status,
       lapsed: r.lapsed,
+      groupClaimed: r.group_claimed,
     })),
     enjoyed: formatYuan(enjoyed),
     enjoyedUnverified: formatYuan(unverified),

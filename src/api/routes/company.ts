@@ -295,6 +295,11 @@ export function registerCompany(api: ZodApi, ctx: ApiContext): void {
                   .describe(
                     'lapsedInYear: what the relief was worth before a later quarter of the year took it back; claimedOnAnnualReturn: what it was worth when the annual return claimed it; returnNotFiled: what it is worth, to claim when the return is filed',
                   ),
+                groupClaimed: yuan
+                  .nullable()
+                  .describe(
+                    'a relief of a group that does not stack: what the taxpayer enjoyed of another relief of its group in the quarter, which missed (or lapsed) is net of; alone the relief is worth the two summed',
+                  ),
               }),
             ),
             enjoyed: yuan,

@@ -235,8 +235,15 @@ export function ledgerText(l: TaxpayerLedger): string {
   // Money as match and report print it: grouped in thousands, to the fen.
   const y = (amount: string) => formatYuan(toFen(amount));
   const missed = (r: TaxpayerLedger['rows'][number]) => (r.status === 'missedAmountUnknown' ? 'amount unknown 金额未知' : r.missed === null ? '' : y(r.missed));
+  // An estimate net of another relief of its group enjoyed says so, and what the relief alone is worth
+  // (what `zhishu explain` says of it), so the two figures do not seem to disagree.
+  const net = (r: TaxpayerLedger['rows'][number]): string => {
+    const amount = r.missed ?? r.lapsed;
+    if (r.groupClaimed === null || amount === null) return '';
+    return `net of ${y(r.groupClaimed)} yuan enjoyed of a relief it does not stack with 已扣除不得叠加享受的其他优惠; alone 单独估算 ${formatYuan(toFen(amount) + toFen(r.groupClaimed))} yuan`;
+  };
   // What the status, in words, leaves unsaid: the amounts, what the match said, why.
-  const note = (r: TaxpayerLedger['rows'][number]): string => {
+  const said = (r: TaxpayerLedger['rows'][number]): string => {
     switch (r.status) {
       case 'claimedNotEligible':
         return `claimed 申报 ${y(r.claimed ?? '0.00')} yuan, not enjoyed; match: ${matchLabel(r.matchStatus)}`;
@@ -258,6 +265,7 @@ export function ledgerText(l: TaxpayerLedger): string {
         return '';
     }
   };
+  const note = (r: TaxpayerLedger['rows'][number]): string => [said(r), net(r)].filter((s) => s !== '').join('; ');
   const totals = [
     `enjoyed 已享受 ${y(l.enjoyed)} yuan${l.enjoyedUnverified !== '0.00' ? ` (of which unverified 其中未核实 ${y(l.enjoyedUnverified)} yuan)` : ''}`,
     `missed 应享未享 ${y(l.missed)} yuan${l.missedAmountUnknown > 0 ? `, and ${l.missedAmountUnknown} relief(s) of unknown amount 金额未知` : ''}`,

@@ -9,7 +9,7 @@
 -- quarter has no claim of it at all, and only if it is worth more than 0.00: worth 0.00 or less it is
 -- `nothingToClaim`, of no estimate `missedAmountUnknown`. policy_group (policy_id, grp) holds the groups of
 -- reliefs that do not stack: of those, a taxpayer can miss only the best, by what it is worth beyond what it
--- enjoyed of the group; the others are `notStacked`.
+-- enjoyed of the group (that claim kept in group_claimed); the others are `notStacked`.
 -- Those few are decided first, into ledger_grouped, so that the city's ten million matched rows are
 -- read by one statement, never twice in one, and only looked up there. In one statement, DuckDB kept all of current_match in memory
 -- to read it twice, or ranked every row: the ledger of a million taxpayers took 16.4 s and 2.6 GB
@@ -103,7 +103,8 @@ WITH claimed AS (
     END AS status
   FROM ranked
 )
-SELECT credit_code, policy_id, status, CASE WHEN status = 'missed' THEN benefit - coalesce(claimed, 0) END AS missed
+SELECT credit_code, policy_id, status, CASE WHEN status = 'missed' THEN benefit - coalesce(claimed, 0) END AS missed,
+  CASE WHEN status = 'missed' AND claimed > 0 THEN claimed END AS group_claimed
 FROM decided;
 CREATE OR REPLACE TEMP TABLE ledger_unfiled AS
 -- The reliefs whose return of the quarter is outstanding (a return of a tax type that claims the
@@ -116,7 +117,7 @@ FROM filing f JOIN policy_return r ON r.tax_type = f.tax_type
 WHERE f.period_end BETWEEN $start::DATE AND $end::DATE AND f.filed_on IS NULL
   AND f.credit_code = $only -- [one]
 ;
-INSERT INTO ledger_entry (credit_code, period, period_end, month, policy_id, status, enjoyed, missed, built_at, claimed, match_status, lapsed)
+INSERT INTO ledger_entry (credit_code, period, period_end, month, policy_id, status, enjoyed, missed, built_at, claimed, match_status, lapsed, group_claimed)
 WITH matched AS (
   -- IN rather than a correlated EXISTS: DuckDB decorrelated the EXISTS into a join that collected all
   -- ten million matched rows first (2.6 s of CPU at a million taxpayers); IN probes a hash of the few codes.
@@ -129,7 +130,7 @@ WITH matched AS (
   -- estimate), nothingToClaim (worth 0.00 or less), matchedNoCode, or as decided for the groups above.
   SELECT m.credit_code, m.policy_id,
     coalesce(g.status, CASE WHEN NOT m.has_code THEN 'matchedNoCode' WHEN m.benefit IS NULL THEN 'missedAmountUnknown' WHEN m.benefit <= 0 THEN 'nothingToClaim' ELSE 'missed' END) AS status,
-    CASE WHEN g.status IS NOT NULL THEN g.missed WHEN m.has_code AND m.benefit > 0 THEN m.benefit END AS missed,
+    CASE WHEN g.status IS NOT NULL THEN g.missed WHEN m.has_code AND m.benefit > 0 THEN m.benefit END AS missed, g.group_claimed,
     u.policy_id IS NOT NULL AS unfiled
   FROM matched m ANTI JOIN ledger_claimed e USING (credit_code, policy_id)
   LEFT JOIN ledger_grouped g USING (credit_code, policy_id)
@@ -140,12 +141,12 @@ WITH matched AS (
 )
 SELECT credit_code, $period, $end::DATE, month, policy_id,
   CASE WHEN match_status IN ('nearMiss', 'notEligible') THEN 'claimedNotEligible' ELSE 'enjoyed' END,
-  CASE WHEN match_status IN ('nearMiss', 'notEligible') THEN 0 ELSE amount END, NULL, $built_at::TIMESTAMP, amount, match_status, NULL
+  CASE WHEN match_status IN ('nearMiss', 'notEligible') THEN 0 ELSE amount END, NULL, $built_at::TIMESTAMP, amount, match_status, NULL, NULL
 FROM ledger_claimed
 UNION ALL
 SELECT credit_code, $period, $end::DATE, date_trunc('month', $end::DATE)::DATE, policy_id,
   CASE WHEN waiting THEN 'returnNotFiled' ELSE status END,
-  0, CASE WHEN NOT waiting THEN missed END, $built_at::TIMESTAMP, NULL, 'matched', CASE WHEN waiting THEN missed END
+  0, CASE WHEN NOT waiting THEN missed END, $built_at::TIMESTAMP, NULL, 'matched', CASE WHEN waiting THEN missed END, group_claimed
 FROM waiting;
 -- A relief claimed on the year's annual CIT return (citAnnual, 汇算清缴) was not missed in the quarters
 -- of the year whose prepayments left it unclaimed: a relief can be claimed at the annual return as well
@@ -243,7 +244,7 @@ WHERE e.credit_code = y.credit_code AND e.policy_id = y.policy_id AND e.period =
 -- other unclaimed reliefs with a code, the best is decided as the build decides it (ledger_grouped
 -- above), so a company that matched the high-tech rate beside the small low-profit relief misses the
 -- former in the quarters the latter is taken back from; and back to notStacked when it is not.
-UPDATE ledger_entry AS e SET status = d.status, missed = d.missed, built_at = $built_at::TIMESTAMP
+UPDATE ledger_entry AS e SET status = d.status, missed = d.missed, group_claimed = d.group_claimed, built_at = $built_at::TIMESTAMP
 FROM (
   WITH pair AS (
     SELECT DISTINCT y.credit_code, y.period, g.grp FROM ledger_lapse y JOIN policy_group g ON g.policy_id = y.policy_id
@@ -292,11 +293,12 @@ FROM (
     FROM ranked
   )
   -- The reliefs settled on the year keep what the statement above made of them.
-  SELECT credit_code, period, policy_id, status, CASE WHEN status = 'missed' THEN benefit - coalesce(claimed, 0) END AS missed
+  SELECT credit_code, period, policy_id, status, CASE WHEN status = 'missed' THEN benefit - coalesce(claimed, 0) END AS missed,
+    CASE WHEN status = 'missed' AND claimed > 0 THEN claimed END AS group_claimed
   FROM decided WHERE NOT settled
 ) AS d
 WHERE e.credit_code = d.credit_code AND e.period = d.period AND e.policy_id = d.policy_id
-  AND (e.status <> d.status OR e.missed IS DISTINCT FROM d.missed);
+  AND (e.status <> d.status OR e.missed IS DISTINCT FROM d.missed OR e.group_claimed IS DISTINCT FROM d.group_claimed);
 -- The quarters of the year whose relief went unclaimed (`missed`, `missedAmountUnknown`: after the
 -- statements above, so a relief the year takes back stays `lapsedInYear`) of a policy the year's annual
 -- CIT return claims: `claimedOnAnnualReturn`, the estimate kept in `lapsed`.

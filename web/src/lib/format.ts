@@ -13,6 +13,19 @@ export function formatYuan(amount: string | null | undefined): string {
   return `${sign}${grouped}.${frac.padEnd(2, '0').slice(0, Math.max(2, frac.length))}`;
 }
 
+/** The exact sum of two amounts of yuan, to the fen ("113519.54" + "113519.54" → "227039.08"). */
+export function addYuan(a: string, b: string): string {
+  const fen = (s: string) => {
+    const m = /^(-?)(\d+)(?:\.(\d{1,2}))?$/.exec(s.trim());
+    if (!m) throw new Error(`not an amount of yuan: ${s}`);
+    const v = BigInt(m[2] ?? '0') * 100n + BigInt((m[3] ?? '').padEnd(2, '0'));
+    return m[1] === '-' ? -v : v;
+  };
+  const sum = fen(a) + fen(b);
+  const abs = sum < 0n ? -sum : sum;
+  return `${sum < 0n ? '-' : ''}${abs / 100n}.${(abs % 100n).toString().padStart(2, '0')}`;
+}
+
 /** Headline money: 亿元 / 万元 in Chinese, million / thousand yuan in English. */
 export function compactYuan(amount: string | null | undefined, lang: Lang): string {
   if (amount === null || amount === undefined || amount === '') return '—';

@@ -133,8 +133,10 @@ export interface TaxpayerLedger {
     claimed: string | null;
     /** What the match said of the policy for the quarter; null: not judged. */
     matchStatus: string | null;
-    /** lapsedInYear: what the quarter's relief was worth before a later quarter of the year took it back; claimedOnAnnualReturn: when the annual return claimed it. */
+    /** lapsedInYear: what the quarter's relief was worth before a later quarter of the year took it back; claimedOnAnnualReturn: when the annual return claimed it; returnNotFiled: what it is worth, to claim when the return is filed. */
     lapsed: string | null;
+    /** A relief of a group that does not stack: what the company enjoyed of another of its group in the quarter, which missed (or lapsed) is net of. */
+    groupClaimed: string | null;
   }[];
   enjoyed: string;
   /** Of enjoyed, the claims the match could not verify. */

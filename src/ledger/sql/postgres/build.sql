@@ -81,7 +81,8 @@ WITH claimed AS (
     END AS status
   FROM ranked
 )
-SELECT credit_code, policy_id, status, CASE WHEN status = 'missed' THEN benefit - coalesce(claimed, 0) END AS missed
+SELECT credit_code, policy_id, status, CASE WHEN status = 'missed' THEN benefit - coalesce(claimed, 0) END AS missed,
+  CASE WHEN status = 'missed' AND claimed > 0 THEN claimed END AS group_claimed
 FROM decided;
 CREATE TEMP TABLE ledger_unfiled ON COMMIT DROP AS
 -- The reliefs whose return of the quarter is outstanding (as ../build.sql says), made first.
@@ -90,7 +91,7 @@ FROM filing f JOIN policy_return r ON r.tax_type = f.tax_type
 WHERE f.period_end BETWEEN $start::DATE AND $end::DATE AND f.filed_on IS NULL
   AND f.credit_code = $only -- [one]
 ;
-INSERT INTO ledger_entry (credit_code, period, period_end, month, policy_id, status, enjoyed, missed, built_at, claimed, match_status, lapsed)
+INSERT INTO ledger_entry (credit_code, period, period_end, month, policy_id, status, enjoyed, missed, built_at, claimed, match_status, lapsed, group_claimed)
 WITH matched AS (
   SELECT m.credit_code, m.policy_id, m.benefit,
     EXISTS (SELECT 1 FROM policy_code c WHERE c.policy_id = m.policy_id) AS has_code
@@ -101,7 +102,7 @@ WITH matched AS (
   -- estimate), nothingToClaim (worth 0.00 or less), matchedNoCode, or as decided for the groups above.
   SELECT m.credit_code, m.policy_id,
     coalesce(g.status, CASE WHEN NOT m.has_code THEN 'matchedNoCode' WHEN m.benefit IS NULL THEN 'missedAmountUnknown' WHEN m.benefit <= 0 THEN 'nothingToClaim' ELSE 'missed' END) AS status,
-    CASE WHEN g.status IS NOT NULL THEN g.missed WHEN m.has_code AND m.benefit > 0 THEN m.benefit END AS missed,
+    CASE WHEN g.status IS NOT NULL THEN g.missed WHEN m.has_code AND m.benefit > 0 THEN m.benefit END AS missed, g.group_claimed,
     u.policy_id IS NOT NULL AS unfiled
   FROM matched m
   LEFT JOIN ledger_grouped g ON g.credit_code = m.credit_code AND g.policy_id = m.policy_id
@@ -113,12 +114,12 @@ WITH matched AS (
 )
 SELECT credit_code, $period::TEXT, $end::DATE, month, policy_id,
   CASE WHEN match_status IN ('nearMiss', 'notEligible') THEN 'claimedNotEligible' ELSE 'enjoyed' END,
-  CASE WHEN match_status IN ('nearMiss', 'notEligible') THEN 0 ELSE amount END, NULL::DECIMAL(18,2), $built_at::TIMESTAMP, amount, match_status, NULL::DECIMAL(18,2)
+  CASE WHEN match_status IN ('nearMiss', 'notEligible') THEN 0 ELSE amount END, NULL::DECIMAL(18,2), $built_at::TIMESTAMP, amount, match_status, NULL::DECIMAL(18,2), NULL::DECIMAL(18,2)
 FROM ledger_claimed
 UNION ALL
 SELECT credit_code, $period::TEXT, $end::DATE, date_trunc('month', $end::DATE::TIMESTAMP)::DATE, policy_id,
   CASE WHEN waiting THEN 'returnNotFiled' ELSE status END,
-  0, CASE WHEN NOT waiting THEN missed END, $built_at::TIMESTAMP, NULL, 'matched', CASE WHEN waiting THEN missed END
+  0, CASE WHEN NOT waiting THEN missed END, $built_at::TIMESTAMP, NULL, 'matched', CASE WHEN waiting THEN missed END, group_claimed
 FROM waiting;
 -- The year's judgement below, and the reports that read the ledger next, are planned from its
 -- statistics: those of before this build (at the first build, of an empty table) made PostgreSQL
@@ -195,7 +196,7 @@ UPDATE ledger_entry AS e SET
 FROM ledger_lapse AS y
 WHERE e.credit_code = y.credit_code AND e.policy_id = y.policy_id AND e.period = y.period
   AND e.status IN ('missed', 'missedAmountUnknown', 'lapsedInYear', 'enjoyed', 'claimedLapsedInYear');
-UPDATE ledger_entry AS e SET status = d.status, missed = d.missed, built_at = $built_at::TIMESTAMP
+UPDATE ledger_entry AS e SET status = d.status, missed = d.missed, group_claimed = d.group_claimed, built_at = $built_at::TIMESTAMP
 FROM (
   WITH pair AS (
     SELECT DISTINCT y.credit_code, y.period, g.grp FROM ledger_lapse y JOIN policy_group g ON g.policy_id = y.policy_id
@@ -244,11 +245,12 @@ FROM (
     FROM ranked
   )
   -- The reliefs settled on the year keep what the statement above made of them.
-  SELECT credit_code, period, policy_id, status, CASE WHEN status = 'missed' THEN benefit - coalesce(claimed, 0) END AS missed
+  SELECT credit_code, period, policy_id, status, CASE WHEN status = 'missed' THEN benefit - coalesce(claimed, 0) END AS missed,
+    CASE WHEN status = 'missed' AND claimed > 0 THEN claimed END AS group_claimed
   FROM decided WHERE NOT settled
 ) AS d
 WHERE e.credit_code = d.credit_code AND e.period = d.period AND e.policy_id = d.policy_id
-  AND (e.status <> d.status OR e.missed IS DISTINCT FROM d.missed);
+  AND (e.status <> d.status OR e.missed IS DISTINCT FROM d.missed OR e.group_claimed IS DISTINCT FROM d.group_claimed);
 -- The unclaimed quarters of a policy the year's annual CIT return claims (as ../build.sql says).
 UPDATE ledger_entry AS e SET status = 'claimedOnAnnualReturn', lapsed = e.missed, missed = NULL, built_at = $built_at::TIMESTAMP
 FROM (

@@ -6,7 +6,7 @@ import { Empty, Failure, Loading } from '../../components/States.tsx';
 import { Card, SelectField, Stat } from '../../components/ui.tsx';
 import { withQuery } from '../../lib/api.ts';
 import { ENJOYED_COLOR, MISSED_COLOR, yuanAxisLabel, yuanTooltip } from '../../lib/chartStyle.ts';
-import { compactYuan, exactUnder, formatYuan, type Lang, toNumber } from '../../lib/format.ts';
+import { addYuan, compactYuan, exactUnder, formatYuan, type Lang, toNumber } from '../../lib/format.ts';
 import { codeLabel, useLang } from '../../lib/i18n.ts';
 import { usePolicies } from '../../lib/policies.ts';
 import { useSession } from '../../lib/session.tsx';
@@ -77,7 +77,20 @@ export function LedgerTab({ code }: { code: string }) {
             : r.month;
   // A claim the match contradicts shows what was claimed and what the match said; a claim it could not judge, that it is unverified.
   const matchLabel = (m: string | null) => (m ? codeLabel('status', m) : t('ledger.notJudged'));
+  // An estimate net of another relief of its group enjoyed says so, and what the relief alone is worth
+  // (what the explanation says of it), so the two figures do not seem to disagree.
+  const net = (r: Row): string | null => {
+    const amount = r.missed ?? r.lapsed;
+    return r.groupClaimed === null || amount === null
+      ? null
+      : t('ledger.netNote', { claimed: formatYuan(r.groupClaimed), alone: formatYuan(addYuan(amount, r.groupClaimed)) });
+  };
   const note = (r: Row): string | null => {
+    const said = status(r);
+    const n = net(r);
+    return said !== null && n !== null ? `${said}; ${n}` : (said ?? n);
+  };
+  const status = (r: Row): string | null => {
     switch (r.status) {
       case 'claimedNotEligible':
         return t('ledger.claimedNote', { amount: formatYuan(r.claimed), match: matchLabel(r.matchStatus) });
@@ -89,6 +102,8 @@ export function LedgerTab({ code }: { code: string }) {
         return r.lapsed === null ? t('ledger.lapsedNoteUnknown') : t('ledger.lapsedNote', { amount: formatYuan(r.lapsed) });
       case 'claimedOnAnnualReturn':
         return r.lapsed === null ? t('ledger.annualNoteUnknown') : t('ledger.annualNote', { amount: formatYuan(r.lapsed) });
+      case 'returnNotFiled':
+        return r.lapsed === null ? t('ledger.notFiledNoteUnknown') : t('ledger.notFiledNote', { amount: formatYuan(r.lapsed) });
       default:
         return null;
     }
