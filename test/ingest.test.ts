@@ -263,6 +263,49 @@ describe('typed Parquet columns wider than the model: amounts to the ten-thousan
   });
 });
 
+describe('typed Parquet timestamps with a zone (instants, as Spark and pandas write them) are read in China time', () => {
+  // A time adjusted to UTC is an instant: the bureau's dates and times are China's wall clock (UTC+8),
+  // so 16:00 UTC is the next day's midnight there, and midnight UTC is 08:00 in the morning.
+  let store: Store;
+  before(async () => {
+    const dir = tempDir();
+    writeCsv(join(dir, 'taxpayer.csv'), taxpayerHeader, [VALID.taxpayer as Record<string, unknown>]);
+    const gen = await Store.open(':memory:', { migrate: false });
+    await gen.exec(`COPY (SELECT ${literal(TP1)} AS credit_code, 'vat' AS tax_type, make_date(2025, m, 1) AS period_start, last_day(make_date(2025, m, 1)) AS period_end,
+        (make_date(2025, m, 1) + INTERVAL 1 MONTH + INTERVAL 13 DAY + INTERVAL 16 HOUR)::TIMESTAMPTZ AS due_date,
+        CASE m WHEN 2 THEN TIMESTAMPTZ '2025-03-10 00:00:00+00' ELSE (make_date(2025, m, 1) + INTERVAL 1 MONTH + INTERVAL 8 DAY + INTERVAL 16 HOUR)::TIMESTAMPTZ END AS filed_on,
+        100000.00::DECIMAL(18,2) AS tax_base, 13000.00::DECIMAL(18,2) AS tax_payable
+      FROM range(1, 4) r(m)) TO ${literal(join(dir, 'filing.parquet'))} (FORMAT parquet)`);
+    await gen.exec(`COPY (SELECT ${literal(TP1)} AS credit_code, TIMESTAMPTZ '2025-10-09 02:15:00+00' AS picked_at, 'nanshan-1' AS hall, 'ordinary' AS kind, 25 AS quantity)
+      TO ${literal(join(dir, 'invoice_pickup.parquet'))} (FORMAT parquet)`);
+    gen.close();
+    store = await Store.open(join(dir, 'z.duckdb'));
+    await ingestDirectory(store, dir);
+  });
+  after(() => store?.close());
+
+  it('a date at midnight in China is that date; a time is China’s wall clock', async () => {
+    assert.deepEqual(
+      await store.all(
+        `SELECT period_start::VARCHAR AS period_start, due_date::VARCHAR AS due_date, filed_on::VARCHAR AS filed_on FROM filing ORDER BY period_start`,
+      ),
+      [
+        { period_start: '2025-01-01', due_date: '2025-02-15', filed_on: '2025-02-10' },
+        { period_start: '2025-03-01', due_date: '2025-04-15', filed_on: '2025-04-10' },
+      ],
+    );
+    assert.deepEqual(await store.all(`SELECT picked_at::VARCHAR AS picked_at FROM invoice_pickup`), [{ picked_at: '2025-10-09 10:15:00' }]);
+  });
+
+  it('quarantines a date whose instant is not midnight in China, saying so', async () => {
+    const q = await store.all<{ row_number: string; field: string; reason: string }>(`SELECT row_number, field, reason FROM quarantine ORDER BY row_number`);
+    assert.deepEqual(
+      q.map((r) => [r.row_number, r.field, r.reason]),
+      [['2', 'filed_on', 'a time of day in China time (UTC+8) where a date is expected']],
+    );
+  });
+});
+
 describe('a load killed with SIGKILL and re-run', () => {
   let dir: string;
   before(async () => {

@@ -26,10 +26,14 @@ export function typedExpr(col: ColumnSpec, sourceType: string | undefined): stri
   const text = `NULLIF(${r}::VARCHAR, '')`;
   switch (col.type.kind) {
     case 'date':
-      // A timestamp column of an export (a DATETIME of the source system) holds a date at midnight.
+      // A timestamp column of an export (a DATETIME of the source system) holds a date at midnight; a
+      // zoned one (an instant, as Spark and pandas write a time with a zone), at midnight in China.
+      if (sourceType === ZONED) return `CASE WHEN ${chinaTime(r)}::TIME = TIME '00:00:00' THEN ${chinaTime(r)}::DATE END`;
       if (isTimestamp(sourceType)) return `CASE WHEN ${r}::TIME = TIME '00:00:00' THEN ${r}::DATE END`;
       return `CASE WHEN regexp_full_match(${text}, '\\d{4}-\\d{2}-\\d{2}') THEN TRY_CAST(${text} AS DATE) END`;
     case 'timestamp':
+      // The bureau's times are China's wall clock (a hall's opening hours, a pickup's): an instant is read so.
+      if (sourceType === ZONED) return chinaTime(r);
       return `CASE WHEN regexp_full_match(${text}, '\\d{4}-\\d{2}-\\d{2}[T ]\\d{2}:\\d{2}(:\\d{2}(\\.\\d+)?)?') THEN TRY_CAST(${text} AS TIMESTAMP) END`;
     case 'int':
       return `CASE WHEN regexp_full_match(${text}, '-?\\d{1,18}') THEN TRY_CAST(${text} AS BIGINT) END`;
@@ -49,6 +53,10 @@ export function typedExpr(col: ColumnSpec, sourceType: string | undefined): stri
 
 /** A timestamp type of a typed source (Parquet), without a zone: its time of day is the source's. */
 const isTimestamp = (sourceType: string | undefined) => sourceType !== undefined && /^TIMESTAMP(_[A-Z]+)?$/.test(sourceType);
+/** A Parquet timestamp adjusted to UTC (isAdjustedToUTC): an instant, not a wall-clock time. */
+const ZONED = 'TIMESTAMP WITH TIME ZONE';
+/** An instant as the wall clock in China reads it (the store's own zone is UTC). */
+const chinaTime = (instant: string) => `timezone('Asia/Shanghai', ${instant})`;
 
 function quoteList(values: readonly string[]): string {
   return values.map(literal).join(', ');
@@ -102,7 +110,13 @@ function columnProblems(col: ColumnSpec, sourceType: string | undefined): Proble
       out.push({ field: f, when: `${v} NOT IN (${quoteList(t.values)})`, reason: literal(`not one of: ${t.values.join(', ')}`) });
       break;
     case 'date':
-      unparsed(isTimestamp(sourceType) ? 'a time of day where a date is expected' : 'not a real date in YYYY-MM-DD form');
+      unparsed(
+        sourceType === ZONED
+          ? 'a time of day in China time (UTC+8) where a date is expected'
+          : isTimestamp(sourceType)
+            ? 'a time of day where a date is expected'
+            : 'not a real date in YYYY-MM-DD form',
+      );
       out.push({ field: f, when: `${v} NOT BETWEEN DATE '${MIN_DATE}' AND DATE '${MAX_DATE}'`, reason: literal(`date outside ${MIN_DATE}..${MAX_DATE}`) });
       break;
     case 'timestamp':
