@@ -249,9 +249,9 @@ SELECT t.credit_code, $period AS period, $start::DATE AS period_start, $end::DAT
   -- How the VAT is filed, from the quarter's returns: one spanning months is a quarter's, several within
   -- one month each are months'; a single one within the last month is judged by the VAT status (a
   -- general taxpayer files monthly). The two monthly figures are a monthly filer's alone.
-  CASE WHEN coalesce(vat_returns, 0) = 0 THEN NULL WHEN vat_spanning THEN false WHEN vat_returns >= 2 THEN true ELSE NOT vat_last_month_only OR t.vat_status = 'general' END AS vat_monthly_filer,
-  CASE WHEN CASE WHEN coalesce(vat_returns, 0) = 0 THEN NULL WHEN vat_spanning THEN false WHEN vat_returns >= 2 THEN true ELSE NOT vat_last_month_only OR t.vat_status = 'general' END THEN lowest_monthly_sales END AS lowest_monthly_sales,
-  CASE WHEN CASE WHEN coalesce(vat_returns, 0) = 0 THEN NULL WHEN vat_spanning THEN false WHEN vat_returns >= 2 THEN true ELSE NOT vat_last_month_only OR t.vat_status = 'general' END THEN exempt_months_vat_payable END AS exempt_months_vat_payable,
+  m.vat_monthly_filer,
+  CASE WHEN m.vat_monthly_filer THEN lowest_monthly_sales END AS lowest_monthly_sales,
+  CASE WHEN m.vat_monthly_filer THEN exempt_months_vat_payable END AS exempt_months_vat_payable,
   coalesce(qa.employees, t.employees) AS average_employees, coalesce(qa.assets, t.total_assets)::DECIMAL(18,2) AS average_total_assets,
   qa.employees IS NOT NULL AS quarter_figures_reported,
   -- Small low-profit status for the six taxes and two fees: the head count and assets of the annual return
@@ -269,37 +269,39 @@ SELECT t.credit_code, $period AS period, $start::DATE AS period_start, $end::DAT
        WHEN t.registered_on < $annual_start::DATE OR (t.registered_on <= $annual_end::DATE AND y.counted_filed_on <= $end::DATE) THEN ya.counted_employees IS NOT NULL
        WHEN t.registered_on > $annual_end::DATE AND y.later_income IS NOT NULL THEN ya.later_employees IS NOT NULL
        ELSE qe.employees IS NOT NULL END AS slpe_status_figures_reported,
-  CASE WHEN CASE WHEN coalesce(vat_returns, 0) = 0 THEN NULL WHEN vat_spanning THEN false WHEN vat_returns >= 2 THEN true ELSE NOT vat_last_month_only OR t.vat_status = 'general' END THEN highest_monthly_sales END AS highest_monthly_sales,
+  CASE WHEN m.vat_monthly_filer THEN highest_monthly_sales END AS highest_monthly_sales,
   -- The small-scale VAT exemption's line, by how the VAT is filed (增值税法 第二十三条; 财政部 税务总局公告
   -- 2026年第10号; before 2026 the announcements' 不超过, the amount itself within: $vat_line_inclusive):
   -- the sales it covers when it holds (a monthly filer's months within the line, or its lowest month when
   -- none is; a quarterly filer's quarter) and those taxed at the reduced rate: what it leaves taxed, and of
   -- what it covers, the sales on special invoices (small_scale_special_sales, below).
   CASE WHEN t.vat_status <> 'smallScale' THEN NULL
-       WHEN CASE WHEN coalesce(vat_returns, 0) = 0 THEN NULL WHEN vat_spanning THEN false WHEN vat_returns >= 2 THEN true ELSE NOT vat_last_month_only OR t.vat_status = 'general' END THEN CASE WHEN (lowest_monthly_sales < $vat_monthly_line::DECIMAL(18,2) OR ($vat_line_inclusive::BOOLEAN AND lowest_monthly_sales = $vat_monthly_line::DECIMAL(18,2))) THEN exempt_months_sales ELSE lowest_monthly_sales END
-       WHEN NOT CASE WHEN coalesce(vat_returns, 0) = 0 THEN NULL WHEN vat_spanning THEN false WHEN vat_returns >= 2 THEN true ELSE NOT vat_last_month_only OR t.vat_status = 'general' END THEN a.quarterly_sales END AS small_scale_exemption_sales,
+       WHEN m.vat_monthly_filer THEN CASE WHEN (lowest_monthly_sales < $vat_monthly_line::DECIMAL(18,2) OR ($vat_line_inclusive::BOOLEAN AND lowest_monthly_sales = $vat_monthly_line::DECIMAL(18,2))) THEN exempt_months_sales ELSE lowest_monthly_sales END
+       WHEN NOT m.vat_monthly_filer THEN a.quarterly_sales END AS small_scale_exemption_sales,
   CASE WHEN t.vat_status <> 'smallScale' THEN NULL
-       WHEN CASE WHEN coalesce(vat_returns, 0) = 0 THEN NULL WHEN vat_spanning THEN false WHEN vat_returns >= 2 THEN true ELSE NOT vat_last_month_only OR t.vat_status = 'general' END THEN a.quarterly_sales - exempt_months_sales + exempt_months_special
-       WHEN NOT CASE WHEN coalesce(vat_returns, 0) = 0 THEN NULL WHEN vat_spanning THEN false WHEN vat_returns >= 2 THEN true ELSE NOT vat_last_month_only OR t.vat_status = 'general' END THEN CASE WHEN (a.quarterly_sales < $vat_quarterly_line::DECIMAL(18,2) OR ($vat_line_inclusive::BOOLEAN AND a.quarterly_sales = $vat_quarterly_line::DECIMAL(18,2))) THEN a.special_sales ELSE a.quarterly_sales END END AS small_scale_taxed_sales,
+       WHEN m.vat_monthly_filer THEN a.quarterly_sales - exempt_months_sales + exempt_months_special
+       WHEN NOT m.vat_monthly_filer THEN CASE WHEN (a.quarterly_sales < $vat_quarterly_line::DECIMAL(18,2) OR ($vat_line_inclusive::BOOLEAN AND a.quarterly_sales = $vat_quarterly_line::DECIMAL(18,2))) THEN a.special_sales ELSE a.quarterly_sales END END AS small_scale_taxed_sales,
   -- The VAT the education surcharges' small-sales exemption covers (财税〔2016〕12号 第一条): a monthly
   -- filer's months within the monthly line (exempt_months_vat_payable), a quarterly filer's quarter within
   -- the quarterly line (the amount itself included), else 0; and what the returns claim of it.
-  CASE WHEN CASE WHEN coalesce(vat_returns, 0) = 0 THEN NULL WHEN vat_spanning THEN false WHEN vat_returns >= 2 THEN true ELSE NOT vat_last_month_only OR t.vat_status = 'general' END THEN exempt_months_vat_payable
-       WHEN NOT CASE WHEN coalesce(vat_returns, 0) = 0 THEN NULL WHEN vat_spanning THEN false WHEN vat_returns >= 2 THEN true ELSE NOT vat_last_month_only OR t.vat_status = 'general' END THEN CASE WHEN a.quarterly_sales <= $education_quarterly_limit::DECIMAL(18,2) THEN a.vat_payable WHEN a.quarterly_sales IS NOT NULL THEN 0 END END AS education_exempt_vat_payable,
+  CASE WHEN m.vat_monthly_filer THEN exempt_months_vat_payable
+       WHEN NOT m.vat_monthly_filer THEN CASE WHEN a.quarterly_sales <= $education_quarterly_limit::DECIMAL(18,2) THEN a.vat_payable WHEN a.quarterly_sales IS NOT NULL THEN 0 END END AS education_exempt_vat_payable,
   coalesce(h.education_claimed, 0)::DECIMAL(18,2) AS education_exemption_claimed,
   -- The VAT the sales of small_scale_exemption_sales bore on the returns (their months', or the lowest
   -- month's, or the quarter's), and what the returns claim of the exemption: its estimate is no more.
   CASE WHEN t.vat_status <> 'smallScale' THEN NULL
-       WHEN CASE WHEN coalesce(vat_returns, 0) = 0 THEN NULL WHEN vat_spanning THEN false WHEN vat_returns >= 2 THEN true ELSE NOT vat_last_month_only OR t.vat_status = 'general' END THEN CASE WHEN (lowest_monthly_sales < $vat_monthly_line::DECIMAL(18,2) OR ($vat_line_inclusive::BOOLEAN AND lowest_monthly_sales = $vat_monthly_line::DECIMAL(18,2))) THEN exempt_months_vat ELSE lowest_month_vat END
-       WHEN NOT CASE WHEN coalesce(vat_returns, 0) = 0 THEN NULL WHEN vat_spanning THEN false WHEN vat_returns >= 2 THEN true ELSE NOT vat_last_month_only OR t.vat_status = 'general' END THEN a.vat_payable END AS small_scale_exemption_vat_payable,
+       WHEN m.vat_monthly_filer THEN CASE WHEN (lowest_monthly_sales < $vat_monthly_line::DECIMAL(18,2) OR ($vat_line_inclusive::BOOLEAN AND lowest_monthly_sales = $vat_monthly_line::DECIMAL(18,2))) THEN exempt_months_vat ELSE lowest_month_vat END
+       WHEN NOT m.vat_monthly_filer THEN a.vat_payable END AS small_scale_exemption_vat_payable,
   coalesce(h.vat_exemption_claimed, 0)::DECIMAL(18,2) AS small_scale_exemption_claimed,
   coalesce(h.halved, 0)::DECIMAL(18,2) AS surcharges_halving_claimed,
   -- Of the sales the exemption line covers (small_scale_exemption_sales), those on special invoices:
   -- the exemption waived for them (国家税务总局公告2026年第4号), they pay the reduced rate.
   CASE WHEN t.vat_status <> 'smallScale' THEN NULL
-       WHEN CASE WHEN coalesce(vat_returns, 0) = 0 THEN NULL WHEN vat_spanning THEN false WHEN vat_returns >= 2 THEN true ELSE NOT vat_last_month_only OR t.vat_status = 'general' END THEN CASE WHEN (lowest_monthly_sales < $vat_monthly_line::DECIMAL(18,2) OR ($vat_line_inclusive::BOOLEAN AND lowest_monthly_sales = $vat_monthly_line::DECIMAL(18,2))) THEN exempt_months_special ELSE lowest_month_special END
-       WHEN NOT CASE WHEN coalesce(vat_returns, 0) = 0 THEN NULL WHEN vat_spanning THEN false WHEN vat_returns >= 2 THEN true ELSE NOT vat_last_month_only OR t.vat_status = 'general' END THEN a.special_sales END AS small_scale_special_sales
+       WHEN m.vat_monthly_filer THEN CASE WHEN (lowest_monthly_sales < $vat_monthly_line::DECIMAL(18,2) OR ($vat_line_inclusive::BOOLEAN AND lowest_monthly_sales = $vat_monthly_line::DECIMAL(18,2))) THEN exempt_months_special ELSE lowest_month_special END
+       WHEN NOT m.vat_monthly_filer THEN a.special_sales END AS small_scale_special_sales
 FROM t LEFT JOIN agg a USING (credit_code) LEFT JOIN e USING (credit_code) LEFT JOIN l USING (credit_code) LEFT JOIN y USING (credit_code) LEFT JOIN h USING (credit_code) LEFT JOIN v USING (credit_code) LEFT JOIN qa USING (credit_code) LEFT JOIN qe USING (credit_code) LEFT JOIN ya USING (credit_code) -- [city]
 FROM t CROSS JOIN agg a CROSS JOIN e CROSS JOIN l CROSS JOIN y CROSS JOIN h CROSS JOIN qa CROSS JOIN qe CROSS JOIN ya -- [one]
+-- How the VAT is filed (vat_monthly_filer, above), once for the figures that are a monthly or a quarterly filer's.
+CROSS JOIN LATERAL (SELECT CASE WHEN coalesce(vat_returns, 0) = 0 THEN NULL WHEN vat_spanning THEN false WHEN vat_returns >= 2 THEN true ELSE NOT vat_last_month_only OR t.vat_status = 'general' END AS vat_monthly_filer) m
 RETURNING * -- [one]
 ;
