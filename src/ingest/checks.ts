@@ -55,8 +55,11 @@ export function typedExpr(col: ColumnSpec, sourceType: string | undefined): stri
 const isTimestamp = (sourceType: string | undefined) => sourceType !== undefined && /^TIMESTAMP(_[A-Z]+)?$/.test(sourceType);
 /** A Parquet timestamp adjusted to UTC (isAdjustedToUTC): an instant, not a wall-clock time. */
 const ZONED = 'TIMESTAMP WITH TIME ZONE';
-/** An instant as the wall clock in China reads it (the store's own zone is UTC). */
-const chinaTime = (instant: string) => `timezone('Asia/Shanghai', ${instant})`;
+/**
+ * An instant as China's wall clock reads it: UTC+8. A fixed offset, not the zone Asia/Shanghai, whose
+ * summer time of 1986 to 1991 would read a date of those summers written at midnight +08:00 as 01:00.
+ */
+const chinaTime = (instant: string) => `(timezone('UTC', ${instant}) + INTERVAL 8 HOUR)`;
 
 function quoteList(values: readonly string[]): string {
   return values.map(literal).join(', ');
