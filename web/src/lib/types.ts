@@ -136,7 +136,7 @@ export interface TaxpayerLedger {
     /** lapsedInYear: what the quarter's relief was worth before a later quarter of the year took it back; claimedOnAnnualReturn: when the annual return claimed it; returnNotFiled: what it is worth, to claim when the return is filed. */
     lapsed: string | null;
     /** A relief of a group that does not stack: what the company enjoyed of another of its group in the quarter, which missed (or lapsed) is net of. */
-    groupClaimed: string | null;
+    groupClaimed?: string | null;
   }[];
   enjoyed: string;
   /** Of enjoyed, the claims the match could not verify. */

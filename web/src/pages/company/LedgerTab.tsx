@@ -81,14 +81,15 @@ export function LedgerTab({ code }: { code: string }) {
   // (what the explanation says of it), so the two figures do not seem to disagree.
   const net = (r: Row): string | null => {
     const amount = r.missed ?? r.lapsed;
-    return r.groupClaimed === null || amount === null
+    // `== null`: a response of a server from before the field is read as having none.
+    return r.groupClaimed == null || amount === null
       ? null
       : t('ledger.netNote', { claimed: formatYuan(r.groupClaimed), alone: formatYuan(addYuan(amount, r.groupClaimed)) });
   };
   const note = (r: Row): string | null => {
     const said = status(r);
     const n = net(r);
-    return said !== null && n !== null ? `${said}; ${n}` : (said ?? n);
+    return said !== null && n !== null ? `${said}${lang === 'zh' ? '；' : '; '}${n}` : (said ?? n);
   };
   const status = (r: Row): string | null => {
     switch (r.status) {
