@@ -1044,6 +1044,13 @@ describe('the small-scale VAT line by the month for monthly filers, by the quart
     await vat(11, MONTHS[1], '105000', undefined, '7000');
     await vat(11, MONTHS[0], '105000', undefined, '5000');
     await vat(11, MONTHS[2], '130000');
+    // 12: as 11, its two lowest returns starting the same day (July's, and one of its first half): the
+    // one ending first is the lowest (4,000 on special invoices), on both engines and in both forms.
+    await tp(12, 'smallScale', '2020-01-01');
+    await vat(12, MONTHS[0], '105000', undefined, '9000');
+    await vat(12, ['2026-07-01', '2026-07-15'], '105000', undefined, '4000');
+    await vat(12, MONTHS[1], '150000');
+    await vat(12, MONTHS[2], '130000');
   }
 
   it('a monthly filer is exempt in its months under 100,000 and pays 1 % in the others, a quarterly filer is judged on its quarter, and under the line sales on special invoices pay 1 %; the city run and a re-match agree', async () => {
@@ -1124,6 +1131,15 @@ describe('the small-scale VAT line by the month for monthly filers, by the quart
         exemption_vat: '3150.00',
         special: '5000.00',
       },
+      {
+        credit_code: code(12),
+        vat_monthly_filer: true,
+        highest: '150000.00',
+        exemption: '105000.00',
+        taxed: '490000.00',
+        exemption_vat: '3150.00',
+        special: '4000.00',
+      },
     ];
     // The exemption is worth the VAT of its sales at 3 % (1: July's, 3: the quarter's); a near miss the 1 %
     // it pays on the sales coming under the threshold would exempt (4: the quarter's, 7: its lowest month's).
@@ -1152,13 +1168,15 @@ describe('the small-scale VAT line by the month for monthly filers, by the quart
       { credit_code: code(10), policy_id: 'vat.smallScaleThreshold2026', status: 'nearMiss', benefit: '950.00' },
       { credit_code: code(11), policy_id: 'vat.smallScaleReducedRate2026', status: 'matched', benefit: '6800.00' },
       { credit_code: code(11), policy_id: 'vat.smallScaleThreshold2026', status: 'nearMiss', benefit: '1000.00' },
+      { credit_code: code(12), policy_id: 'vat.smallScaleReducedRate2026', status: 'matched', benefit: '9800.00' },
+      { credit_code: code(12), policy_id: 'vat.smallScaleThreshold2026', status: 'nearMiss', benefit: '1010.00' },
     ];
     for (const db of [engines.duck, engines.server] as Db[]) {
       await seed(db);
       await runMatch(db, { period: '2026-Q3', now: new Date('2026-10-20T08:00:00Z') });
       assert.deepEqual(await db.all(facts), expectedFacts, db.dialect);
       assert.deepEqual(await db.all(results), expectedResults, db.dialect);
-      for (let i = 1; i <= 11; i++) await runMatch(db, { period: '2026-Q3', only: code(i), now: new Date('2026-10-21T08:00:00Z') });
+      for (let i = 1; i <= 12; i++) await runMatch(db, { period: '2026-Q3', only: code(i), now: new Date('2026-10-21T08:00:00Z') });
       assert.deepEqual(await db.all(facts), expectedFacts, `${db.dialect}, re-matched one by one`);
       assert.deepEqual(await db.all(results), expectedResults, `${db.dialect}, re-matched one by one`);
     }

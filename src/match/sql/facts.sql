@@ -66,9 +66,9 @@ WITH t AS (
     CASE WHEN bool_and(filed) FILTER (WHERE tax_type = 'vat' AND period_end >= $start::DATE AND date_trunc('month', period_start) = date_trunc('month', period_end)) THEN max(tax_base) FILTER (WHERE tax_type = 'vat' AND period_end >= $start::DATE AND date_trunc('month', period_start) = date_trunc('month', period_end)) END AS highest_monthly_sales, -- [one]
     CASE WHEN bool_and(filed) FILTER (WHERE tax_type = 'vat' AND period_end >= $start::DATE AND date_trunc('month', period_start) = date_trunc('month', period_end)) THEN coalesce(sum(tax_base) FILTER (WHERE tax_type = 'vat' AND period_end >= $start::DATE AND date_trunc('month', period_start) = date_trunc('month', period_end) AND (tax_base < $vat_monthly_line::DECIMAL(18,2) OR ($vat_line_inclusive::BOOLEAN AND tax_base = $vat_monthly_line::DECIMAL(18,2)))), 0) END AS exempt_months_sales, -- [one]
     CASE WHEN bool_and(filed) FILTER (WHERE tax_type = 'vat' AND period_end >= $start::DATE AND date_trunc('month', period_start) = date_trunc('month', period_end)) THEN coalesce(sum(tax_payable) FILTER (WHERE tax_type = 'vat' AND period_end >= $start::DATE AND date_trunc('month', period_start) = date_trunc('month', period_end) AND (tax_base < $vat_monthly_line::DECIMAL(18,2) OR ($vat_line_inclusive::BOOLEAN AND tax_base = $vat_monthly_line::DECIMAL(18,2)))), 0) END AS exempt_months_vat, -- [one]
-    CASE WHEN bool_and(filed) FILTER (WHERE tax_type = 'vat' AND period_end >= $start::DATE AND date_trunc('month', period_start) = date_trunc('month', period_end)) THEN (list(tax_payable ORDER BY tax_base, period_start) FILTER (WHERE tax_type = 'vat' AND period_end >= $start::DATE AND date_trunc('month', period_start) = date_trunc('month', period_end)))[1] END AS lowest_month_vat, -- [one]
+    CASE WHEN bool_and(filed) FILTER (WHERE tax_type = 'vat' AND period_end >= $start::DATE AND date_trunc('month', period_start) = date_trunc('month', period_end)) THEN (list(tax_payable ORDER BY tax_base, period_start, period_end) FILTER (WHERE tax_type = 'vat' AND period_end >= $start::DATE AND date_trunc('month', period_start) = date_trunc('month', period_end)))[1] END AS lowest_month_vat, -- [one]
     CASE WHEN bool_and(filed) FILTER (WHERE tax_type = 'vat' AND period_end >= $start::DATE AND date_trunc('month', period_start) = date_trunc('month', period_end)) THEN coalesce(sum(special_invoice_sales) FILTER (WHERE tax_type = 'vat' AND period_end >= $start::DATE AND date_trunc('month', period_start) = date_trunc('month', period_end) AND (tax_base < $vat_monthly_line::DECIMAL(18,2) OR ($vat_line_inclusive::BOOLEAN AND tax_base = $vat_monthly_line::DECIMAL(18,2)))), 0) END AS exempt_months_special, -- [one]
-    CASE WHEN bool_and(filed) FILTER (WHERE tax_type = 'vat' AND period_end >= $start::DATE AND date_trunc('month', period_start) = date_trunc('month', period_end)) THEN coalesce((list(special_invoice_sales ORDER BY tax_base, period_start) FILTER (WHERE tax_type = 'vat' AND period_end >= $start::DATE AND date_trunc('month', period_start) = date_trunc('month', period_end)))[1], 0) END AS lowest_month_special, -- [one]
+    CASE WHEN bool_and(filed) FILTER (WHERE tax_type = 'vat' AND period_end >= $start::DATE AND date_trunc('month', period_start) = date_trunc('month', period_end)) THEN coalesce((list(special_invoice_sales ORDER BY tax_base, period_start, period_end) FILTER (WHERE tax_type = 'vat' AND period_end >= $start::DATE AND date_trunc('month', period_start) = date_trunc('month', period_end)))[1], 0) END AS lowest_month_special, -- [one]
     sum(datediff('day', period_start, period_end) + 1) FILTER (WHERE tax_type = 'cit' AND period_end >= $year_start::DATE) AS cit_days, -- [one]
     sum(datediff('day', period_start, period_end) + 1) FILTER (WHERE tax_type = 'iitBusiness' AND period_end >= $year_start::DATE) AS business_days, -- [one]
     -- a sum over returns is known only when every one of them is filed
@@ -99,9 +99,11 @@ WITH t AS (
   -- within one calendar month is a month's; one of the quarter's last month alone may also be the
   -- quarter's return of a taxpayer registered in that month, which the VAT status decides (below).
   -- The lowest month's VAT and special-invoice sales come from one arg_min over a struct: as ordered
-  -- lists (list(... ORDER BY tax_base, period_start)[1], as a taxpayer alone still has them, where
+  -- lists (list(... ORDER BY tax_base, period_start, period_end)[1], as a taxpayer alone still has them, where
   -- arg_min measured no faster) each taxpayer's months were sorted twice, and the facts of a million
-  -- taxpayers took 30 to 34 s against 24 s on one machine.
+  -- taxpayers took 30 to 34 s against 24 s on one machine. Of months of equal sales the earliest, and
+  -- of those the one ending first: the return's natural key ends with period_end, so without it two
+  -- returns of one start (a month's and its first half's) tie, and the forms could take either.
   -- The days of the year the CIT and business-income returns on record cover: a figure of the year so
   -- far is known only when they cover it from the year's start (or the registration) to the quarter's
   -- end. Data that begins in October gave a fourth quarter's income as the year's.
@@ -114,13 +116,13 @@ WITH t AS (
     CASE WHEN bool_and(filed) FILTER (WHERE vq AND in_month) THEN max(tax_base) FILTER (WHERE vq AND in_month) END AS highest_monthly_sales, -- [city]
     CASE WHEN bool_and(filed) FILTER (WHERE vq AND in_month) THEN coalesce(sum(tax_base) FILTER (WHERE vq AND in_month AND (tax_base < $vat_monthly_line::DECIMAL(18,2) OR ($vat_line_inclusive::BOOLEAN AND tax_base = $vat_monthly_line::DECIMAL(18,2)))), 0) END AS exempt_months_sales, -- [city]
     CASE WHEN bool_and(filed) FILTER (WHERE vq AND in_month) THEN coalesce(sum(tax_payable) FILTER (WHERE vq AND in_month AND (tax_base < $vat_monthly_line::DECIMAL(18,2) OR ($vat_line_inclusive::BOOLEAN AND tax_base = $vat_monthly_line::DECIMAL(18,2)))), 0) END AS exempt_months_vat, -- [city]
-    CASE WHEN bool_and(filed) FILTER (WHERE vq AND in_month) THEN (arg_min({vat: tax_payable, special: special_invoice_sales}, {b: tax_base, s: period_start}) FILTER (WHERE vq AND in_month)).vat END AS lowest_month_vat, -- [city]
+    CASE WHEN bool_and(filed) FILTER (WHERE vq AND in_month) THEN (arg_min({vat: tax_payable, special: special_invoice_sales}, {b: tax_base, s: period_start, e: period_end}) FILTER (WHERE vq AND in_month)).vat END AS lowest_month_vat, -- [city]
     CASE WHEN bool_and(filed) FILTER (WHERE vq AND in_month) THEN coalesce(sum(special_invoice_sales) FILTER (WHERE vq AND in_month AND (tax_base < $vat_monthly_line::DECIMAL(18,2) OR ($vat_line_inclusive::BOOLEAN AND tax_base = $vat_monthly_line::DECIMAL(18,2)))), 0) END AS exempt_months_special, -- [city]
-    CASE WHEN bool_and(filed) FILTER (WHERE vq AND in_month) THEN coalesce((arg_min({vat: tax_payable, special: special_invoice_sales}, {b: tax_base, s: period_start}) FILTER (WHERE vq AND in_month)).special, 0) END AS lowest_month_special, -- [city]
+    CASE WHEN bool_and(filed) FILTER (WHERE vq AND in_month) THEN coalesce((arg_min({vat: tax_payable, special: special_invoice_sales}, {b: tax_base, s: period_start, e: period_end}) FILTER (WHERE vq AND in_month)).special, 0) END AS lowest_month_special, -- [city]
     sum(days) FILTER (WHERE tax_type = 'cit') AS cit_days, -- [city]
     sum(days) FILTER (WHERE tax_type = 'iitBusiness') AS business_days -- [city]
   FROM ( -- [city]
-    SELECT credit_code, tax_type, period_start, tax_base, tax_payable, special_invoice_sales, filed_on IS NOT NULL AS filed, tax_type = 'vat' AS vq, -- [city]
+    SELECT credit_code, tax_type, period_start, period_end, tax_base, tax_payable, special_invoice_sales, filed_on IS NOT NULL AS filed, tax_type = 'vat' AS vq, -- [city]
       date_trunc('month', period_start) = date_trunc('month', period_end) AS in_month, datediff('day', period_start, period_end) + 1 AS days -- [city]
     FROM filing -- [city]
     WHERE period_end <= $end::DATE -- [city]

@@ -63,9 +63,9 @@ WITH t AS (
     CASE WHEN bool_and(filed) FILTER (WHERE vq AND in_month) THEN max(tax_base) FILTER (WHERE vq AND in_month) END AS highest_monthly_sales,
     CASE WHEN bool_and(filed) FILTER (WHERE vq AND in_month) THEN coalesce(sum(tax_base) FILTER (WHERE vq AND in_month AND (tax_base < $vat_monthly_line::DECIMAL(18,2) OR ($vat_line_inclusive::BOOLEAN AND tax_base = $vat_monthly_line::DECIMAL(18,2)))), 0) END AS exempt_months_sales,
     CASE WHEN bool_and(filed) FILTER (WHERE vq AND in_month) THEN coalesce(sum(tax_payable) FILTER (WHERE vq AND in_month AND (tax_base < $vat_monthly_line::DECIMAL(18,2) OR ($vat_line_inclusive::BOOLEAN AND tax_base = $vat_monthly_line::DECIMAL(18,2)))), 0) END AS exempt_months_vat,
-    CASE WHEN bool_and(filed) FILTER (WHERE vq AND in_month) THEN (array_agg(tax_payable ORDER BY tax_base, period_start) FILTER (WHERE vq AND in_month))[1] END AS lowest_month_vat,
+    CASE WHEN bool_and(filed) FILTER (WHERE vq AND in_month) THEN (array_agg(tax_payable ORDER BY tax_base, period_start, period_end) FILTER (WHERE vq AND in_month))[1] END AS lowest_month_vat,
     CASE WHEN bool_and(filed) FILTER (WHERE vq AND in_month) THEN coalesce(sum(special_invoice_sales) FILTER (WHERE vq AND in_month AND (tax_base < $vat_monthly_line::DECIMAL(18,2) OR ($vat_line_inclusive::BOOLEAN AND tax_base = $vat_monthly_line::DECIMAL(18,2)))), 0) END AS exempt_months_special,
-    CASE WHEN bool_and(filed) FILTER (WHERE vq AND in_month) THEN coalesce((array_agg(special_invoice_sales ORDER BY tax_base, period_start) FILTER (WHERE vq AND in_month))[1], 0) END AS lowest_month_special,
+    CASE WHEN bool_and(filed) FILTER (WHERE vq AND in_month) THEN coalesce((array_agg(special_invoice_sales ORDER BY tax_base, period_start, period_end) FILTER (WHERE vq AND in_month))[1], 0) END AS lowest_month_special,
     sum(days) FILTER (WHERE tax_type = 'cit') AS cit_days,
     sum(days) FILTER (WHERE tax_type = 'iitBusiness') AS business_days
   FROM (
