@@ -2177,6 +2177,11 @@ describe('a relief missed net of another of its group enjoyed keeps that claim (
   //    missed by the 40,000.00 beyond it. Taken back by Q3, it keeps the claim beside its estimate.
   // 2: claimed the small low-profit relief (20,000.00) in Q1; the high-tech rate, worth 40,000.00, is
   //    missed by 20,000.00. Q3 takes the claim back, so the high-tech rate is missed whole, net of nothing.
+  // 3: as 2, claimed on January's return (a monthly prepayer), March's CIT return outstanding: the
+  //    high-tech rate waits on it (returnNotFiled), by 20,000.00 net of the claim, then 40,000.00 net of nothing.
+  // 4: claimed the small low-profit relief (50,000.00) on January's return, more than the high-tech rate
+  //    is worth (notStacked), March's return outstanding: when Q3 takes the claim back, the high-tech
+  //    rate waits on that return, whole, rather than being missed.
   const results: [number, number, string, string, string][] = [
     [1, 1, 'cit.smallLowProfit', 'matched', '80000.00'],
     [1, 1, 'cit.highTech', 'matched', '40000.00'],
@@ -2184,6 +2189,12 @@ describe('a relief missed net of another of its group enjoyed keeps that claim (
     [2, 1, 'cit.smallLowProfit', 'matched', '20000.00'],
     [2, 1, 'cit.highTech', 'matched', '40000.00'],
     [2, 2, 'cit.smallLowProfit', 'nearMiss', '30000.00'],
+    [3, 1, 'cit.smallLowProfit', 'matched', '20000.00'],
+    [3, 1, 'cit.highTech', 'matched', '40000.00'],
+    [3, 2, 'cit.smallLowProfit', 'nearMiss', '30000.00'],
+    [4, 1, 'cit.smallLowProfit', 'matched', '50000.00'],
+    [4, 1, 'cit.highTech', 'matched', '40000.00'],
+    [4, 2, 'cit.smallLowProfit', 'nearMiss', '60000.00'],
   ];
   const sql = `SELECT credit_code, period, policy_id, status, missed::VARCHAR AS missed, lapsed::VARCHAR AS lapsed, group_claimed::VARCHAR AS group_claimed
                FROM ledger_entry WHERE period = '2026-Q1' ORDER BY credit_code, policy_id`;
@@ -2197,12 +2208,12 @@ describe('a relief missed net of another of its group enjoyed keeps that claim (
     group_claimed,
   });
 
-  it('kept beside the estimate when the relief is missed and when the year takes it back; gone when the claim it was net of is taken back', async () => {
+  it('kept beside the estimate when the relief is missed and when the year takes it back; gone when the claim it was net of is taken back, also while the relief waits on its return', async () => {
     const { catalogue } = catalogueOf(DEFAULT_LAW_DIR);
     for (const db of [engines.duck, engines.server] as Db[]) {
       for (const [n, q] of quarters.entries())
         await db.exec(`INSERT INTO match_run VALUES ($1, $2, 'city', 'test', 2, $3::TIMESTAMP, $3::TIMESTAMP)`, [n + 1, q.period, q.at]);
-      for (const i of [1, 2]) {
+      for (const i of [1, 2, 3, 4]) {
         await db.exec(
           `INSERT INTO taxpayer VALUES ($1, 'x', 'enterprise', 'small', 'C39', 'nanshan', DATE '2019-01-01', 60, 20000000, 'actualAccounts', true, NULL, 0, 'A')`,
           [code(i)],
@@ -2229,6 +2240,17 @@ describe('a relief missed net of another of its group enjoyed keeps that claim (
         db.exec(`INSERT INTO filing_reduction VALUES ($1, 'cit', DATE '2026-01-01', DATE '2026-03-31', $2, $3::DECIMAL(18,2))`, [code(i), reduction, amount]);
       await claim(1, '9900000005', '40000.00'); // the high-tech rate
       await claim(2, '9900000004', '20000.00'); // the small low-profit relief
+      for (const [i, amount] of [
+        [3, '20000.00'],
+        [4, '50000.00'],
+      ] as const) {
+        await db.exec(`INSERT INTO filing_reduction VALUES ($1, 'cit', DATE '2026-01-01', DATE '2026-01-31', '9900000004', $2::DECIMAL(18,2))`, [
+          code(i),
+          amount,
+        ]);
+        await db.exec(`${INSERT_FILING} ($1, 'cit', DATE '2026-01-01', DATE '2026-01-31', DATE '2026-02-15', DATE '2026-02-10', 0, 0)`, [code(i)]);
+        await db.exec(`${INSERT_FILING} ($1, 'cit', DATE '2026-03-01', DATE '2026-03-31', DATE '2026-04-20', NULL, 0, 0)`, [code(i)]);
+      }
 
       // Q1 built alone first, as if Q3 had not been matched: what the quarter's build decides.
       await db.exec(`DELETE FROM policy_match WHERE period = '2026-Q3'`);
@@ -2241,13 +2263,17 @@ describe('a relief missed net of another of its group enjoyed keeps that claim (
           row(1, 'cit.smallLowProfit', 'missed', '40000.00', null, '40000.00'),
           row(2, 'cit.highTech', 'missed', '20000.00', null, '20000.00'),
           row(2, 'cit.smallLowProfit', 'enjoyed', null, null, null),
+          row(3, 'cit.highTech', 'returnNotFiled', null, '20000.00', '20000.00'),
+          row(3, 'cit.smallLowProfit', 'enjoyed', null, null, null),
+          row(4, 'cit.highTech', 'notStacked', null, null, null),
+          row(4, 'cit.smallLowProfit', 'enjoyed', null, null, null),
         ],
         db.dialect,
       );
 
       // Q3 matched: its build judges the year again. Taxpayer 1's relief is taken back with its claim
       // beside it; taxpayer 2's claim is taken back, so its high-tech rate is missed whole.
-      for (const i of [1, 2]) {
+      for (const i of [1, 2, 3, 4]) {
         const q = quarters[1] as (typeof quarters)[number];
         await db.exec(
           `INSERT INTO taxpayer_fact (credit_code, period, period_start, period_end, computed_at) VALUES ($1, $2, $3::DATE, $4::DATE, $5::TIMESTAMP)`,
@@ -2270,6 +2296,10 @@ describe('a relief missed net of another of its group enjoyed keeps that claim (
           row(1, 'cit.smallLowProfit', 'lapsedInYear', null, '40000.00', '40000.00'),
           row(2, 'cit.highTech', 'missed', '40000.00', null, null),
           row(2, 'cit.smallLowProfit', 'claimedLapsedInYear', null, null, null),
+          row(3, 'cit.highTech', 'returnNotFiled', null, '40000.00', null),
+          row(3, 'cit.smallLowProfit', 'claimedLapsedInYear', null, null, null),
+          row(4, 'cit.highTech', 'returnNotFiled', null, '40000.00', null),
+          row(4, 'cit.smallLowProfit', 'claimedLapsedInYear', null, null, null),
         ],
         db.dialect,
       );

@@ -196,7 +196,7 @@ UPDATE ledger_entry AS e SET
 FROM ledger_lapse AS y
 WHERE e.credit_code = y.credit_code AND e.policy_id = y.policy_id AND e.period = y.period
   AND e.status IN ('missed', 'missedAmountUnknown', 'lapsedInYear', 'enjoyed', 'claimedLapsedInYear');
-UPDATE ledger_entry AS e SET status = d.status, missed = d.missed, group_claimed = d.group_claimed, built_at = $built_at::TIMESTAMP
+UPDATE ledger_entry AS e SET status = d.status, missed = d.missed, lapsed = d.lapsed, group_claimed = d.group_claimed, built_at = $built_at::TIMESTAMP
 FROM (
   WITH pair AS (
     SELECT DISTINCT y.credit_code, y.period, g.grp FROM ledger_lapse y JOIN policy_group g ON g.policy_id = y.policy_id
@@ -205,7 +205,7 @@ FROM (
   my_fact AS MATERIALIZED (SELECT credit_code, period, computed_at FROM taxpayer_fact WHERE credit_code = $only), -- [one]
   my_match AS MATERIALIZED (SELECT * FROM policy_match WHERE credit_code = $only), -- [one]
   member AS (
-    SELECT e.credit_code, e.period, e.policy_id, e.status, e.enjoyed, p.grp, g.grp_rank,
+    SELECT e.credit_code, e.period, e.period_end, e.policy_id, e.status, e.enjoyed, p.grp, g.grp_rank,
       e.policy_id IN (SELECT policy_id FROM policy_code) AS has_code,
       e.policy_id IN (SELECT policy_id FROM policy_code WHERE settled_on_year) AS settled
     FROM ledger_entry e -- [city]
@@ -234,23 +234,41 @@ FROM (
     FROM member u
     LEFT JOIN worth w ON w.credit_code = u.credit_code AND w.period = u.period AND w.policy_id = u.policy_id
     LEFT JOIN claimed c ON c.credit_code = u.credit_code AND c.period = u.period AND c.grp = u.grp
-    WHERE u.has_code AND u.status IN ('missed', 'missedAmountUnknown', 'nothingToClaim', 'notStacked')
+    WHERE u.has_code AND u.status IN ('missed', 'missedAmountUnknown', 'nothingToClaim', 'notStacked', 'returnNotFiled')
   ), decided AS (
-    SELECT credit_code, period, policy_id, settled, benefit, claimed, CASE
+    SELECT credit_code, period, period_end, policy_id, settled, benefit, claimed, CASE
         WHEN rank > 1 THEN 'notStacked'
         WHEN claimed IS NULL THEN CASE WHEN benefit IS NULL THEN 'missedAmountUnknown' WHEN benefit <= 0 THEN 'nothingToClaim' ELSE 'missed' END
         WHEN benefit > claimed THEN 'missed'
         ELSE 'notStacked'
       END AS status
     FROM ranked
+  ), unfiled AS (
+    -- The pairs' taxpayers' returns outstanding that would claim a relief (policy_return), by the day
+    -- their period ends: one that would be missed while a return of its quarter is outstanding is
+    -- returnNotFiled, its estimate in lapsed, as the build decides it (ledger_unfiled). A waiting row
+    -- is a candidate above too: the claim its estimate was net of may be the one taken back.
+    SELECT DISTINCT f.credit_code, r.policy_id, f.period_end
+    FROM filing f JOIN policy_return r ON r.tax_type = f.tax_type
+    WHERE f.filed_on IS NULL AND f.credit_code IN (SELECT credit_code FROM pair)
+      AND f.credit_code = $only -- [one]
+  ), waiting AS (
+    SELECT d.*, d.status IN ('missed', 'missedAmountUnknown') AND EXISTS (
+        SELECT 1 FROM unfiled u WHERE u.credit_code = d.credit_code AND u.policy_id = d.policy_id
+          AND u.period_end BETWEEN date_trunc('quarter', d.period_end)::DATE AND d.period_end
+      ) AS waiting
+    FROM decided d
   )
   -- The reliefs settled on the year keep what the statement above made of them.
-  SELECT credit_code, period, policy_id, status, CASE WHEN status = 'missed' THEN benefit - coalesce(claimed, 0) END AS missed,
+  SELECT credit_code, period, policy_id, CASE WHEN waiting THEN 'returnNotFiled' ELSE status END AS status,
+    CASE WHEN status = 'missed' AND NOT waiting THEN benefit - coalesce(claimed, 0) END AS missed,
+    CASE WHEN status = 'missed' AND waiting THEN benefit - coalesce(claimed, 0) END AS lapsed,
     CASE WHEN status = 'missed' AND claimed > 0 THEN claimed END AS group_claimed
-  FROM decided WHERE NOT settled
+  FROM waiting WHERE NOT settled
 ) AS d
 WHERE e.credit_code = d.credit_code AND e.period = d.period AND e.policy_id = d.policy_id
-  AND (e.status <> d.status OR e.missed IS DISTINCT FROM d.missed OR e.group_claimed IS DISTINCT FROM d.group_claimed);
+  AND (e.status <> d.status OR e.missed IS DISTINCT FROM d.missed OR e.lapsed IS DISTINCT FROM d.lapsed
+    OR e.group_claimed IS DISTINCT FROM d.group_claimed);
 -- The unclaimed quarters of a policy the year's annual CIT return claims (as ../build.sql says).
 UPDATE ledger_entry AS e SET status = 'claimedOnAnnualReturn', lapsed = e.missed, missed = NULL, built_at = $built_at::TIMESTAMP
 FROM (
