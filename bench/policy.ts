@@ -56,7 +56,11 @@ async function stage([name, db, period, module, ...flags]: string[]): Promise<vo
   const { catalogueOf, DEFAULT_LAW_DIR } = await import('../src/match/match.ts');
   const { parseQuarter } = await import('../src/match/period.ts');
   const planner = (await import(pathToFileURL(resolve(module)).href)) as Record<string, unknown>;
-  const planPushes = planner.planPushes as (s: unknown, e: unknown, o: { period: string; now: Date; lacking?: unknown; words?: unknown }) => Promise<unknown>;
+  const planPushes = planner.planPushes as (
+    s: unknown,
+    e: unknown,
+    o: { period: string; now: Date; lacking?: unknown; words?: unknown; onProgress?: (p: { halved: number }) => void },
+  ) => Promise<unknown>;
   const { itemWords } = await import('../src/match/lacking.ts');
   const store = await Store.open(db);
   // A planner written before migration 008 inserts with ON CONFLICT, which needs the outbox's ids
@@ -75,7 +79,17 @@ async function stage([name, db, period, module, ...flags]: string[]): Promise<vo
         new Map([...(await byTaxpayer(nearMisses))].flatMap(([c, policies]) => [...policies].map(([p, words]) => [key(c, p), words] as const)))
     : byTaxpayer;
   // `words` since the reliefs' notices, `lacking` before: each planner reads its own and ignores the other.
-  const options = { period, now: new Date(`${parseQuarter(period).end}T00:00:00Z`), lacking, words: lacking };
+  // Batches planned again as halves, out of DuckDB's memory limit (a planner from before 2026-12-03 says nothing).
+  let halved = 0;
+  const options = {
+    period,
+    now: new Date(`${parseQuarter(period).end}T00:00:00Z`),
+    lacking,
+    words: lacking,
+    onProgress: (p: { halved: number }) => {
+      halved = p.halved;
+    },
+  };
   const plan = standalone ? await planPushes(store, entries, options) : await store.transaction(() => planPushes(store, entries, options));
   // Until the outbox is in the database file, as the command's exit leaves it (policyPhase.ts).
   const c0 = performance.now();
@@ -85,7 +99,7 @@ async function stage([name, db, period, module, ...flags]: string[]): Promise<vo
   const cpu = process.cpuUsage(cpu0);
   store.close();
   process.stdout.write(
-    `${JSON.stringify({ ms, checkpointMs, cpuMs: (cpu.user + cpu.system) / 1000, maxRssMiB: Math.round(process.resourceUsage().maxRSS / 1024), plan })}\n`,
+    `${JSON.stringify({ ms, checkpointMs, cpuMs: (cpu.user + cpu.system) / 1000, maxRssMiB: Math.round(process.resourceUsage().maxRSS / 1024), halved, plan })}\n`,
   );
 }
 

@@ -826,16 +826,84 @@ describe('planning: idempotency', () => {
     store.close();
   });
 
-  it('leaves nothing of its own on the connection: no working table, no variable', async () => {
+  it('leaves nothing of its own on the connection: no working table, no variable, the optimizer as it was', async () => {
     const store = await world(THREE);
     await result(store, 1, TP1, 'cit.bigRelief', 'matched', '25000.00');
+    // A setting of the caller's own is kept: the plan adds to it while it runs, then puts it back.
+    await store.exec("SET disabled_optimizers = 'top_n'");
     assert.equal((await plan(store)).planned, 3);
     const left = await store.all<{ name: string }>(
       `SELECT table_name AS name FROM duckdb_tables() WHERE temporary AND table_name LIKE 'push_plan%'
        UNION ALL SELECT name FROM duckdb_variables() WHERE name LIKE 'push_plan%'`,
     );
     assert.deepEqual(left, []);
+    assert.deepEqual(await store.all("SELECT current_setting('disabled_optimizers') AS disabled"), [{ disabled: 'top_n' }]);
+    // And when the plan fails on its way (here a campaign's query).
+    await store.exec("SET disabled_optimizers = ''");
+    await assert.rejects(plan(store, NOW, { scope: { sql: 'SELECT no_such_column', params: [] } }), /no_such_column/);
+    // Inside a caller's transaction that the failure aborted (nothing runs in it until the rollback):
+    // put back once the caller has rolled it back.
+    const failing = { sql: "SELECT credit_code, policy_id, status FROM policy_match WHERE error('a failure on the way') IS NULL", params: [] };
+    await assert.rejects(
+      store.transaction(() => plan(store, NOW, { scope: failing })),
+      /a failure on the way/,
+    );
+    assert.deepEqual(await store.all("SELECT current_setting('disabled_optimizers') AS disabled"), [{ disabled: '' }]);
     store.close();
+  });
+
+  it("inside a caller's transaction a batch out of memory is not planned again: the error has undone the transaction, and the caller sees it", async () => {
+    const store = await world(THREE);
+    for (const p of THREE) await person(store, TP2, p);
+    await result(store, 1, TP1, 'cit.bigRelief', 'matched', '25000.00');
+    await result(store, 1, TP2, 'cit.bigRelief', 'matched', '25000.00');
+    const faulty = outOfMemory(store);
+    await assert.rejects(
+      store.transaction(() => planPushes(faulty.db, ENTRIES, { period: PERIOD, now: NOW })),
+      /Out of Memory Error/,
+    );
+    assert.equal(faulty.thrown(), 1);
+    assert.deepEqual(await messages(store), []);
+    // Standalone, the same plan is planned taxpayer by taxpayer, with progress after each half.
+    const progress: { done: number; total: number; halved: number }[] = [];
+    const report = await planPushes(faulty.db, ENTRIES, { period: PERIOD, now: NOW, onProgress: (p) => progress.push(p) });
+    assert.equal(faulty.thrown(), 2);
+    assert.deepEqual(progress, [
+      { done: 1, total: 2, halved: 1 },
+      { done: 2, total: 2, halved: 1 },
+    ]);
+    assert.equal(report.planned, (await messages(store)).length);
+    assert.deepEqual([...new Set((await messages(store)).map((m) => m.credit_code))].sort(), [TP1, TP2]);
+    store.close();
+  });
+
+  it('planning again, a batch out of memory at its insert, after its skips ran, ends as the plan without the error: the same outbox and report', async () => {
+    const stores = [await world(THREE), await world(THREE)];
+    const outcome: { report: PlanReport; rows: Msg[] }[] = [];
+    for (const store of stores) {
+      for (const p of THREE) await person(store, TP2, p);
+      await result(store, 1, TP1, 'cit.bigRelief', 'matched', '25000.00');
+      await result(store, 1, TP2, 'vat.smallRelief', 'matched', '800.00');
+      await plan(store);
+      // The next run: TP1's relief no longer matched (its messages are skipped), and a new one each.
+      await run(store, 2, 'city');
+      await result(store, 2, TP1, 'vat.smallRelief', 'matched', '700.00');
+      await result(store, 2, TP2, 'vat.smallRelief', 'matched', '800.00');
+      await result(store, 2, TP2, 'cit.bigRelief', 'matched', '26000.00');
+    }
+    const [control, failing] = stores as [Store, Store];
+    const faulty = outOfMemory(failing, 'insert');
+    for (const [store, db] of [
+      [control, control],
+      [failing, faulty.db],
+    ] as const) {
+      const report = await planPushes(db, ENTRIES, { period: PERIOD, now: NOW });
+      outcome.push({ report, rows: await messages(store) });
+    }
+    assert.equal(faulty.thrown(), 1, 'the insert of the batch of both taxpayers failed once');
+    assert.ok(outcome[0] && outcome[0].report.superseded > 0 && outcome[0].report.planned > 0, 'messages skipped and planned');
+    assert.deepEqual(outcome[1], outcome[0]);
+    for (const store of stores) store.close();
   });
 });
 
@@ -1786,6 +1854,48 @@ function modelPlan(
   return { rows: rows.sort((a, b) => modelCmp(a.message_id, b.message_id)), report: { ...report, byChannel, byKind }, spread, byRank };
 }
 
+/**
+ * The store, but DuckDB's out-of-memory error is thrown instead of running a statement of the plan
+ * whenever the batch holds two or more taxpayers with candidates: at `at`, or at another place each
+ * plan (by its number): before the allocation, before the words are written beside the rows, or at
+ * the insert (after the batch's skips ran).
+ */
+function outOfMemory(store: Store, at?: 'insert'): { db: Db; thrown: () => number } {
+  const insert = /^INSERT INTO push_message/m;
+  const targets =
+    at === 'insert' ? [insert] : [/^CREATE OR REPLACE TEMP TABLE push_plan_allocation/m, /^CREATE OR REPLACE TEMP TABLE push_plan_lacking/m, insert];
+  let plans = 0;
+  let thrown = 0;
+  const failing = async (sql: string) => {
+    if (/^CREATE OR REPLACE TEMP TABLE push_plan_entry/m.test(sql)) plans++;
+    if (!(targets[plans % targets.length] as RegExp).test(sql)) return;
+    const [batch] = await store.all<{ n: number }>('SELECT count(DISTINCT credit_code)::INTEGER AS n FROM push_plan_candidate');
+    if ((batch?.n ?? 0) < 2) return;
+    thrown++;
+    throw new Error('Out of Memory Error: failed to allocate data of size 16.0 MiB (2.7 GiB/2.7 GiB used)');
+  };
+  const db: Db = {
+    dialect: store.dialect,
+    get inTransaction() {
+      return store.inTransaction;
+    },
+    exec: async (sql, params) => {
+      await failing(sql);
+      return store.exec(sql, params);
+    },
+    change: async (sql, params) => {
+      await failing(sql);
+      return store.change(sql, params);
+    },
+    all: (sql, params) => store.all(sql, params),
+    one: (sql, params) => store.one(sql, params),
+    allPrepared: (sql, params) => store.allPrepared(sql, params),
+    insertRows: (table, rows) => store.insertRows(table, rows),
+    transaction: (fn) => store.transaction(fn),
+  };
+  return { db, thrown: () => thrown };
+}
+
 describe('planning: the set-wise planner against the sequential model', () => {
   const CODES = [TP1, TP2];
   const POLICIES = [...ENTRIES.map((e) => e.id), 'no.suchPolicy'];
@@ -1946,6 +2056,7 @@ describe('planning: the set-wise planner against the sequential model', () => {
   /** The 60 generated worlds, planned on db, each against the model; how many reached digests and the window-by-window path. */
   async function againstModel(
     db: Db,
+    planDb: Db = db,
   ): Promise<{ digests: number; spread: number; notStacked: number; byRank: number; toldRecently: number; outOfSeason: number; lapsed: number }> {
     let lapsed = 0;
     let toldRecently = 0;
@@ -1960,7 +2071,7 @@ describe('planning: the set-wise planner against the sequential model', () => {
         // With the law's calendar 2026-Q1 is due on 20 April (清明 4 to 6 April), without it on the 15th.
         const deadlines = published ? CALENDAR : NO_FILING_CALENDAR;
         const expected = modelPlan(w, ENTRIES, { now, settings: s, lacking, deadlines });
-        const report = await planPushes(db, ENTRIES, {
+        const report = await planPushes(planDb, ENTRIES, {
           period: PERIOD,
           now,
           settings: s,
@@ -2015,6 +2126,14 @@ describe('planning: the set-wise planner against the sequential model', () => {
     assert.ok(toldRecently >= 5, `a relief without an estimate told in a quarter before, in ${toldRecently} of 60 worlds`);
     assert.ok(outOfSeason >= 5, `a relief out of season in ${outOfSeason} of 60 worlds`);
     assert.ok(lapsed >= 5, `a relief a later quarter took back in ${lapsed} of 60 worlds`);
+    store.close();
+  });
+
+  it("a batch that runs out of DuckDB's memory limit is planned again as two halves: the same rows and reports", async () => {
+    const store = await world();
+    const faulty = outOfMemory(store);
+    await againstModel(store, faulty.db);
+    assert.ok(faulty.thrown() >= 20, `out of memory ${faulty.thrown()} times in 60 worlds`);
     store.close();
   });
 

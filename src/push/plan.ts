@@ -5,6 +5,7 @@ import { RETURNS_OF_CATEGORY } from '../law/catalogue.ts';
 import { type FilingCalendar, filingDeadline, NO_FILING_CALENDAR } from '../law/filingDeadline.ts';
 import type { Db, SqlParam } from '../store/db.ts';
 import { PgDb } from '../store/pg.ts';
+import { Store } from '../store/store.ts';
 import { digestLines, type OutboxMessage, type PushEntry, type Role, toFen } from './message.ts';
 import { checkSendingHours, DEFAULT_PLAN_SETTINGS, type PlanSettings } from './settings.ts';
 import { DAY_MS, HOUR_MS, parsePeriod, quarterBefore, quarterOfYear, sqlTimestamp, toLocal } from './time.ts';
@@ -40,8 +41,16 @@ export interface PlanOptions {
    * outside the campaign is left as it is.
    */
   scope?: { sql: string; params: (string | number | null)[] };
-  /** Taxpayers planned per batch (default 250,000): bounds the memory a city plan takes. */
+  /**
+   * Taxpayers planned per batch (default 250,000): bounds the memory a city plan takes. On DuckDB,
+   * standalone, a batch that runs out of the store's memory limit is planned again as two halves.
+   */
   batchTaxpayers?: number;
+  /**
+   * Called after each batch: taxpayers planned so far of those to plan, and how many batches ran out
+   * of DuckDB's memory limit and were planned again as halves.
+   */
+  onProgress?: (progress: { done: number; total: number; halved: number }) => void;
   /**
    * The published filing deadlines (the law's `filing.deadline`, `filingCalendar`), which time a
    * message where no return of the period gives its due date. Without them, or for a month they do not
@@ -327,12 +336,25 @@ async function plan(db: Db, entries: readonly PushEntry[], options: PlanOptions)
     ? 'CREATE TEMP TABLE push_plan_superseded (message_id TEXT COLLATE "C")'
     : 'CREATE OR REPLACE TEMP TABLE push_plan_superseded (message_id VARCHAR)';
 
+  // DuckDB: the optimizers the connection had disabled before the plan (section comment below).
+  let optimizers: string | null = null;
   try {
     // On PostgreSQL, plans of one schema take turns across processes, as senders do (PgDb.exclusive):
     // each decides what is planned already from what it can see, and a plan that cannot see another's
     // uncommitted rows would tell the same relief again under another id (a campaign's single message
     // beside a digest holding it). The lock goes with the plan's transaction.
     if (pg) await db.exec("SELECT pg_advisory_xact_lock(hashtext('zhishu.push.plan.' || coalesce(current_schema(), '')))");
+    // DuckDB: a hash join builds its table of the side it estimates smaller, and it estimates the current
+    // results (push_current: a macro of filters and a union) at a few thousand rows of ten million. So
+    // section rows built its hash tables of the results, three of six to ten million rows, and probed
+    // them with the taxpayers, the claims and the due dates: 2.4 GiB of hash tables at a million
+    // taxpayers, where DuckDB's 3 GB ran out one run in five. The sections are written with the large
+    // side first, so the build sides stay as written: 0.66 GiB there, and the plan about a fifth faster
+    // (docs/benchmarks.md). Put back as the connection had it when planning ends.
+    if (!pg) {
+      optimizers = (await db.all<{ disabled: string }>("SELECT current_setting('disabled_optimizers') AS disabled"))[0]?.disabled ?? '';
+      await db.exec(`SET disabled_optimizers = '${[optimizers, 'build_side_probe_side'].filter((o) => o !== '').join(',')}'`);
+    }
     // Before the macros: DuckDB binds push_current's tables when the macro is made.
     await exec('lapsed');
     await db.exec(section('macros').sql);
@@ -380,7 +402,9 @@ async function plan(db: Db, entries: readonly PushEntry[], options: PlanOptions)
     // What the outbox holds for the period decides the skips and what is planned already; a first
     // plan of a period (the usual case) has nothing there and skips those statements.
     const [existing] = await query<{ n: string; stored: string }>('outbox');
-    const batches = Math.max(1, Math.ceil(Number(counts?.taxpayers ?? 0) / perBatch));
+    const total = Number(counts?.taxpayers ?? 0);
+    const batches = Math.max(1, Math.ceil(total / perBatch));
+    let halved = 0;
     for (const name of ['rows', 'persons', 'booked_all']) await exec(name);
     // A message's words of its own (what a near miss lacks, a relief's notices) are decided when it is
     // planned; one planned earlier and not yet tried is worded again here with what holds now (an
@@ -399,70 +423,105 @@ async function plan(db: Db, entries: readonly PushEntry[], options: PlanOptions)
         }
       }
     }
-    for (let batch = 0; batch < batches; batch++) {
-      params.lo = batch * perBatch;
-      params.hi = (batch + 1) * perBatch;
+    // The counts a batch adds to the report, added once its insert has written (its skips' count once they have).
+    type BatchCounts = Pick<PlanReport, 'withoutPerson' | 'candidates' | 'alreadyPlanned' | 'digests' | 'merged' | 'byChannel' | 'byKind'>;
+    const addCounts = (part: BatchCounts) => {
+      report.withoutPerson += part.withoutPerson;
+      report.candidates += part.candidates;
+      report.alreadyPlanned += part.alreadyPlanned;
+      report.digests += part.digests;
+      report.merged += part.merged;
+      for (const [channel, n] of Object.entries(part.byChannel)) report.byChannel[channel] = (report.byChannel[channel] ?? 0) + n;
+      for (const [kind, n] of Object.entries(part.byKind)) report.byKind[kind] = (report.byKind[kind] ?? 0) + n;
+    };
+    let madeNewRows = false;
+    // Plans the taxpayers numbered lo to hi - 1: whole taxpayers, so a crash between batches leaves
+    // each planned entirely or not at all, and the next plan completes the rest.
+    const planBatch = async (lo: number, hi: number): Promise<void> => {
+      params.lo = lo;
+      params.hi = hi;
       params.lacking = '[]';
-      await exec('candidates');
-      if (Number(existing?.n ?? 0) > 0) {
-        await exec('existing');
-        // A campaign only adds: messages outside it are not "no longer called for".
-        if (options.scope) await createTemp(['push_plan_superseded'], emptySuperseded);
-        else await exec('superseded');
-        await exec('handled');
-      } else await exec('nothing_planned');
-      // DuckDB: the ids the insert must not repeat, skipped ones included (PostgreSQL's insert asks the
-      // primary key's index). With no row of the period stored when the plan began there are none.
-      if (sections.has('taken') && Number(existing?.stored ?? 0) > 0) await exec('taken');
-      await exec('booked');
-      await exec('allocate');
+      const part: BatchCounts = { withoutPerson: 0, candidates: 0, alreadyPlanned: 0, digests: 0, merged: 0, byChannel: {}, byKind: {} };
+      let inserted = false;
+      try {
+        await exec('candidates');
+        if (Number(existing?.n ?? 0) > 0) {
+          await exec('existing');
+          // A campaign only adds: messages outside it are not "no longer called for".
+          if (options.scope) await createTemp(['push_plan_superseded'], emptySuperseded);
+          else await exec('superseded');
+          await exec('handled');
+        } else await exec('nothing_planned');
+        // DuckDB: the ids the insert must not repeat, skipped ones included (PostgreSQL's insert asks the
+        // primary key's index). With no row of the period stored when the plan began there are none.
+        if (sections.has('taken') && Number(existing?.stored ?? 0) > 0) await exec('taken');
+        await exec('booked');
+        await exec('allocate');
 
-      // Explaining a near miss costs a look at the taxpayer's facts: only for the messages to write.
-      if (options.words) {
-        const worded = await query<{ credit_code: string; policy_id: string; kind: 'relief' | 'nearMiss' }>('worded');
-        if (worded.length > 0) {
-          const words = await options.words(worded.map((n) => ({ creditCode: n.credit_code, policyId: n.policy_id, kind: n.kind })));
-          params.lacking = JSON.stringify(
-            worded.flatMap((n) => {
-              const l = words.get(n.credit_code)?.get(n.policy_id);
-              return l ? [{ credit_code: n.credit_code, policy_id: n.policy_id, lacking: l }] : [];
-            }),
-          );
+        // Explaining a near miss costs a look at the taxpayer's facts: only for the messages to write.
+        if (options.words) {
+          const worded = await query<{ credit_code: string; policy_id: string; kind: 'relief' | 'nearMiss' }>('worded');
+          if (worded.length > 0) {
+            const words = await options.words(worded.map((n) => ({ creditCode: n.credit_code, policyId: n.policy_id, kind: n.kind })));
+            params.lacking = JSON.stringify(
+              worded.flatMap((n) => {
+                const l = words.get(n.credit_code)?.get(n.policy_id);
+                return l ? [{ credit_code: n.credit_code, policy_id: n.policy_id, lacking: l }] : [];
+              }),
+            );
+          }
         }
-      }
-      await exec('lacking');
+        await exec('lacking');
 
-      report.withoutPerson += Number((await query<{ without_person: string }>('without_person'))[0]?.without_person ?? 0);
-      for (const row of await query<Record<'channel' | 'relief' | 'near_miss' | 'digest' | 'merged' | 'candidates' | 'already_planned', string | null>>(
-        'report',
-      )) {
-        const channel = row.channel as string;
-        for (const [kind, n] of [
-          ['relief', Number(row.relief ?? 0)],
-          ['nearMiss', Number(row.near_miss ?? 0)],
-          ['digest', Number(row.digest ?? 0)],
-        ] as const) {
-          if (n === 0) continue;
-          report.byChannel[channel] = (report.byChannel[channel] ?? 0) + n;
-          report.byKind[kind] = (report.byKind[kind] ?? 0) + n;
+        part.withoutPerson += Number((await query<{ without_person: string }>('without_person'))[0]?.without_person ?? 0);
+        for (const row of await query<Record<'channel' | 'relief' | 'near_miss' | 'digest' | 'merged' | 'candidates' | 'already_planned', string | null>>(
+          'report',
+        )) {
+          const channel = row.channel as string;
+          for (const [kind, n] of [
+            ['relief', Number(row.relief ?? 0)],
+            ['nearMiss', Number(row.near_miss ?? 0)],
+            ['digest', Number(row.digest ?? 0)],
+          ] as const) {
+            if (n === 0) continue;
+            part.byChannel[channel] = (part.byChannel[channel] ?? 0) + n;
+            part.byKind[kind] = (part.byKind[kind] ?? 0) + n;
+          }
+          part.digests += Number(row.digest ?? 0);
+          part.merged += Number(row.merged ?? 0);
+          part.candidates += Number(row.candidates ?? 0);
+          part.alreadyPlanned += Number(row.already_planned ?? 0);
         }
-        report.digests += Number(row.digest ?? 0);
-        report.merged += Number(row.merged ?? 0);
-        report.candidates += Number(row.candidates ?? 0);
-        report.alreadyPlanned += Number(row.already_planned ?? 0);
-      }
 
-      // Per batch the skips, then the insert: a batch is a set of whole taxpayers, so a crash between
-      // batches leaves taxpayers planned entirely or not at all, and the next plan completes the rest.
-      // DuckDB reads the new rows through a table macro made once (section new_rows), which both the
-      // insert and the revival of skipped rows read; PostgreSQL's insert revives them itself.
-      if (batch === 0 && sections.has('new_rows')) await exec('new_rows');
-      report.superseded += await change('skip');
-      report.planned += await change('insert');
-      if (sections.has('revive') && Number(existing?.stored ?? 0) > 0 && Number((await query<{ n: string }>('revivable'))[0]?.n ?? 0) > 0) {
-        report.planned += await change('revive');
+        // The skips, then the insert, each atomic. DuckDB reads the new rows through a table macro made
+        // once (section new_rows), which both the insert and the revival of skipped rows read;
+        // PostgreSQL's insert revives them itself.
+        if (!madeNewRows && sections.has('new_rows')) {
+          await exec('new_rows');
+          madeNewRows = true;
+        }
+        report.superseded += await change('skip');
+        report.planned += await change('insert');
+        inserted = true;
+        if (sections.has('revive') && Number(existing?.stored ?? 0) > 0 && Number((await query<{ n: string }>('revivable'))[0]?.n ?? 0) > 0) {
+          report.planned += await change('revive');
+        }
+        addCounts(part);
+        options.onProgress?.({ done: hi, total, halved });
+      } catch (err) {
+        // DuckDB out of its memory limit on a batch, before the batch's insert wrote: the batch is
+        // planned again as two halves. Nothing of it is lost or doubled: its skips, if they ran, are
+        // decided again the same way (the skipped messages are no longer in the outbox's live rows),
+        // and the insert, one statement, wrote all of its rows or none. Standalone only: inside a
+        // caller's transaction the error has undone the transaction (PostgreSQL plans in one always).
+        if (inserted || pg || db.inTransaction || hi - lo < 2 || !isOutOfMemory(err)) throw err;
+        const mid = lo + Math.floor((hi - lo) / 2);
+        halved++;
+        await planBatch(lo, mid);
+        await planBatch(mid, hi);
       }
-    }
+    };
+    for (let batch = 0; batch < batches; batch++) await planBatch(batch * perBatch, Math.min((batch + 1) * perBatch, total));
     return report;
   } finally {
     // After a failed statement inside a caller's transaction the transaction is aborted and this
@@ -475,6 +534,11 @@ async function plan(db: Db, entries: readonly PushEntry[], options: PlanOptions)
           'DROP MACRO TABLE IF EXISTS temp.main.push_plan_new;',
         ];
     await db.exec(drop.join('\n')).catch(() => undefined);
+    if (optimizers !== null) {
+      const restore = () => db.exec(`SET disabled_optimizers = '${(optimizers as string).replaceAll("'", "''")}'`);
+      // In a caller's transaction a failed statement aborted, once the caller has rolled it back.
+      await restore().catch(() => (db instanceof Store ? db.afterRollback(restore) : undefined));
+    }
   }
 }
 
@@ -539,6 +603,9 @@ export function rolesFor(entry: Pick<PushEntry, 'notify'>, kind: 'relief' | 'nea
   const narrowed = layer.filter((r) => entry.notify.includes(r));
   return narrowed.length > 0 ? narrowed : layer;
 }
+
+/** DuckDB's error when a statement needs more than its memory limit (and cannot spill what it holds). */
+const isOutOfMemory = (err: unknown) => err instanceof Error && err.message.startsWith('Out of Memory Error');
 
 // Code-point order: ids are ASCII, and localeCompare would cost an ICU collation per comparison.
 const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);

@@ -152,10 +152,23 @@ export class Store implements Db {
       return result;
     } catch (err) {
       await this.exec('ROLLBACK');
+      for (const restore of this.rollbackHooks) await restore().catch(() => undefined);
       throw err;
     } finally {
       this.depth--;
+      this.rollbackHooks = [];
     }
+  }
+
+  private rollbackHooks: (() => Promise<void>)[] = [];
+  /**
+   * Runs fn on the connection once the open transaction has rolled back, for what the rollback does
+   * not undo: a SET made inside the transaction stays, and a transaction a failed statement aborted
+   * refuses every statement until then (the push planner's optimizer setting). Nothing without a
+   * transaction open, or when it commits.
+   */
+  afterRollback(fn: () => Promise<void>): void {
+    if (this.depth > 0) this.rollbackHooks.push(fn);
   }
 
   async checkpoint(): Promise<void> {

@@ -15,7 +15,7 @@ import type { Db } from '../../store/db.ts';
 import { DEFAULT_DB_PATH } from '../../store/store.ts';
 import { positiveInt, quarter } from '../args.ts';
 import { checkLaw, checkMatchRun, checkSmtpUrl } from '../checks.ts';
-import { fmtMs, progressLines, table } from '../format.ts';
+import { fmtInt, fmtMs, progressLines, table } from '../format.ts';
 import { UsageError } from './ingest.ts';
 import { type DatabaseArgs, databaseOption, schemaOption, withDatabase } from './pg.ts';
 
@@ -118,12 +118,21 @@ export function registerPush(program: Command): void {
             opts.period ?? (await db.all<{ period: string }>("SELECT period FROM match_run ORDER BY scope = 'city' DESC, period DESC LIMIT 1"))[0]?.period;
           if (!periodId) throw new UsageError('no match run in the store yet, so nothing to push: run zhishu match first');
           process.stderr.write(`Planning the messages of ${periodId}\n`);
+          let halved = 0;
+          const progress = progressLines(
+            (done, total) =>
+              `  ${fmtInt(done)}/${fmtInt(total)} taxpayer(s) planned${halved > 0 ? ` (${halved} batch(es) planned again as halves: out of DuckDB's memory limit)` : ''}`,
+          );
           const report = await planPushes(db, catalogue.entries, {
             period: periodId,
             now: opts.now ?? new Date(),
             settings: { leadDays: opts.leadDays, maxPerWeek: opts.maxPerWeek, majorReliefYuan: opts.majorRelief },
             words: itemWords(db, opts.law, periodId),
             deadlines: filingCalendar(catalogue.parameters),
+            onProgress: (p) => {
+              halved = p.halved;
+              progress(p);
+            },
           });
           if (opts.json) console.log(JSON.stringify(report, null, 2));
           else console.log(`${planText(report)}\n\n${await outboxText(db)}\n\ndone in ${fmtMs(Date.now() - started)}`);
