@@ -2178,10 +2178,15 @@ describe('a relief missed net of another of its group enjoyed keeps that claim (
   // 2: claimed the small low-profit relief (20,000.00) in Q1; the high-tech rate, worth 40,000.00, is
   //    missed by 20,000.00. Q3 takes the claim back, so the high-tech rate is missed whole, net of nothing.
   // 3: as 2, claimed on January's return (a monthly prepayer), March's CIT return outstanding: the
-  //    high-tech rate waits on it (returnNotFiled), by 20,000.00 net of the claim, then 40,000.00 net of nothing.
+  //    high-tech rate waits on it (returnNotFiled), by 20,000.00 net of the claim. March's return is
+  //    filed late, Q1 not built again, and Q3 takes the claim back: the row waits still (the return
+  //    may claim it, which only a build of Q1 reads), by 40,000.00 net of nothing.
   // 4: claimed the small low-profit relief (50,000.00) on January's return, more than the high-tech rate
   //    is worth (notStacked), March's return outstanding: when Q3 takes the claim back, the high-tech
   //    rate waits on that return, whole, rather than being missed.
+  // 5: a correcting return takes back 5,000.00 of the small low-profit relief in Q1: the group's claims
+  //    sum below zero, so nothing of it is enjoyed, and the high-tech rate is missed by its estimate
+  //    (40,000.00), not by 45,000.00, with no claim beside it.
   const results: [number, number, string, string, string][] = [
     [1, 1, 'cit.smallLowProfit', 'matched', '80000.00'],
     [1, 1, 'cit.highTech', 'matched', '40000.00'],
@@ -2195,6 +2200,9 @@ describe('a relief missed net of another of its group enjoyed keeps that claim (
     [4, 1, 'cit.smallLowProfit', 'matched', '50000.00'],
     [4, 1, 'cit.highTech', 'matched', '40000.00'],
     [4, 2, 'cit.smallLowProfit', 'nearMiss', '60000.00'],
+    [5, 1, 'cit.smallLowProfit', 'matched', '80000.00'],
+    [5, 1, 'cit.highTech', 'matched', '40000.00'],
+    [5, 2, 'cit.smallLowProfit', 'matched', '85000.00'],
   ];
   const sql = `SELECT credit_code, period, policy_id, status, missed::VARCHAR AS missed, lapsed::VARCHAR AS lapsed, group_claimed::VARCHAR AS group_claimed
                FROM ledger_entry WHERE period = '2026-Q1' ORDER BY credit_code, policy_id`;
@@ -2213,7 +2221,7 @@ describe('a relief missed net of another of its group enjoyed keeps that claim (
     for (const db of [engines.duck, engines.server] as Db[]) {
       for (const [n, q] of quarters.entries())
         await db.exec(`INSERT INTO match_run VALUES ($1, $2, 'city', 'test', 2, $3::TIMESTAMP, $3::TIMESTAMP)`, [n + 1, q.period, q.at]);
-      for (const i of [1, 2, 3, 4]) {
+      for (const i of [1, 2, 3, 4, 5]) {
         await db.exec(
           `INSERT INTO taxpayer VALUES ($1, 'x', 'enterprise', 'small', 'C39', 'nanshan', DATE '2019-01-01', 60, 20000000, 'actualAccounts', true, NULL, 0, 'A')`,
           [code(i)],
@@ -2240,6 +2248,7 @@ describe('a relief missed net of another of its group enjoyed keeps that claim (
         db.exec(`INSERT INTO filing_reduction VALUES ($1, 'cit', DATE '2026-01-01', DATE '2026-03-31', $2, $3::DECIMAL(18,2))`, [code(i), reduction, amount]);
       await claim(1, '9900000005', '40000.00'); // the high-tech rate
       await claim(2, '9900000004', '20000.00'); // the small low-profit relief
+      await claim(5, '9900000004', '-5000.00');
       for (const [i, amount] of [
         [3, '20000.00'],
         [4, '50000.00'],
@@ -2267,13 +2276,16 @@ describe('a relief missed net of another of its group enjoyed keeps that claim (
           row(3, 'cit.smallLowProfit', 'enjoyed', null, null, null),
           row(4, 'cit.highTech', 'notStacked', null, null, null),
           row(4, 'cit.smallLowProfit', 'enjoyed', null, null, null),
+          row(5, 'cit.highTech', 'missed', '40000.00', null, null),
+          row(5, 'cit.smallLowProfit', 'enjoyed', null, null, null),
         ],
         db.dialect,
       );
 
+      await db.exec(`UPDATE filing SET filed_on = DATE '2026-05-06' WHERE credit_code = $1 AND period_start = DATE '2026-03-01'`, [code(3)]);
       // Q3 matched: its build judges the year again. Taxpayer 1's relief is taken back with its claim
       // beside it; taxpayer 2's claim is taken back, so its high-tech rate is missed whole.
-      for (const i of [1, 2, 3, 4]) {
+      for (const i of [1, 2, 3, 4, 5]) {
         const q = quarters[1] as (typeof quarters)[number];
         await db.exec(
           `INSERT INTO taxpayer_fact (credit_code, period, period_start, period_end, computed_at) VALUES ($1, $2, $3::DATE, $4::DATE, $5::TIMESTAMP)`,
@@ -2300,6 +2312,8 @@ describe('a relief missed net of another of its group enjoyed keeps that claim (
           row(3, 'cit.smallLowProfit', 'claimedLapsedInYear', null, null, null),
           row(4, 'cit.highTech', 'returnNotFiled', null, '40000.00', null),
           row(4, 'cit.smallLowProfit', 'claimedLapsedInYear', null, null, null),
+          row(5, 'cit.highTech', 'missed', '40000.00', null, null),
+          row(5, 'cit.smallLowProfit', 'enjoyed', null, null, null),
         ],
         db.dialect,
       );

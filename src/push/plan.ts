@@ -349,8 +349,10 @@ async function plan(db: Db, entries: readonly PushEntry[], options: PlanOptions)
     // section rows built its hash tables of the results, three of six to ten million rows, and probed
     // them with the taxpayers, the claims and the due dates: 2.4 GiB of hash tables at a million
     // taxpayers, where DuckDB's 3 GB ran out one run in five. The sections are written with the large
-    // side first, so the build sides stay as written: 0.66 GiB there, and the plan about a fifth faster
-    // (docs/benchmarks.md). Put back as the connection had it when planning ends.
+    // side first, so the build sides stay as written: 660 MiB there, and the plan about a fifth faster
+    // (docs/benchmarks.md). The setting is the instance's: the store's other connections (the API's
+    // pool) join so too while the plan runs, as fast or slower, never otherwise. Put back as it was when
+    // planning ends; plans on one store take turns (running), so none puts back another's.
     if (!pg) {
       optimizers = (await db.all<{ disabled: string }>("SELECT current_setting('disabled_optimizers') AS disabled"))[0]?.disabled ?? '';
       await db.exec(`SET disabled_optimizers = '${[optimizers, 'build_side_probe_side'].filter((o) => o !== '').join(',')}'`);
@@ -443,6 +445,7 @@ async function plan(db: Db, entries: readonly PushEntry[], options: PlanOptions)
       params.lacking = '[]';
       const part: BatchCounts = { withoutPerson: 0, candidates: 0, alreadyPlanned: 0, digests: 0, merged: 0, byChannel: {}, byKind: {} };
       let inserted = false;
+      let skipped = 0;
       try {
         await exec('candidates');
         if (Number(existing?.n ?? 0) > 0) {
@@ -454,7 +457,9 @@ async function plan(db: Db, entries: readonly PushEntry[], options: PlanOptions)
         } else await exec('nothing_planned');
         // DuckDB: the ids the insert must not repeat, skipped ones included (PostgreSQL's insert asks the
         // primary key's index). With no row of the period stored when the plan began there are none.
-        if (sections.has('taken') && Number(existing?.stored ?? 0) > 0) await exec('taken');
+        // After a batch ran out of memory, always: were its insert ever to have written after all, its
+        // halves must not write those rows again (DuckDB's outbox has no key to refuse them).
+        if (sections.has('taken') && (Number(existing?.stored ?? 0) > 0 || halved > 0)) await exec('taken');
         await exec('booked');
         await exec('allocate');
 
@@ -500,10 +505,11 @@ async function plan(db: Db, entries: readonly PushEntry[], options: PlanOptions)
           await exec('new_rows');
           madeNewRows = true;
         }
-        report.superseded += await change('skip');
+        skipped = await change('skip');
+        report.superseded += skipped;
         report.planned += await change('insert');
         inserted = true;
-        if (sections.has('revive') && Number(existing?.stored ?? 0) > 0 && Number((await query<{ n: string }>('revivable'))[0]?.n ?? 0) > 0) {
+        if (sections.has('revive') && (Number(existing?.stored ?? 0) > 0 || halved > 0) && Number((await query<{ n: string }>('revivable'))[0]?.n ?? 0) > 0) {
           report.planned += await change('revive');
         }
         addCounts(part);
@@ -517,6 +523,10 @@ async function plan(db: Db, entries: readonly PushEntry[], options: PlanOptions)
         if (inserted || pg || db.inTransaction || hi - lo < 2 || !isOutOfMemory(err)) throw err;
         const mid = lo + Math.floor((hi - lo) / 2);
         halved++;
+        // The messages its skips took out no longer count for the cap either: the times booked are read
+        // again (once per plan otherwise, before anything is written), without them, as an
+        // uninterrupted batch leaves out what it skips.
+        if (skipped > 0) await exec('booked_all');
         await planBatch(lo, mid);
         await planBatch(mid, hi);
       }

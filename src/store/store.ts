@@ -151,7 +151,8 @@ export class Store implements Db {
       await this.exec('COMMIT');
       return result;
     } catch (err) {
-      await this.exec('ROLLBACK');
+      // A COMMIT that failed may have ended the transaction already: the first error is the one to report.
+      await this.exec('ROLLBACK').catch(() => undefined);
       for (const restore of this.rollbackHooks) await restore().catch(() => undefined);
       throw err;
     } finally {

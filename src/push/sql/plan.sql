@@ -198,11 +198,15 @@ WITH grouped AS (
   WHERE (a.status = 'matched' AND NOT b.claimed AND (b.worth > a.worth OR (b.worth = a.worth AND (b.rank < a.rank OR (b.rank = a.rank AND b.policy_id < a.policy_id)))))
     OR (a.status = 'nearMiss' AND (b.benefit >= a.benefit OR (a.benefit IS NULL AND b.benefit IS NULL AND b.rank < a.rank)))
 ), enjoyed AS (
-  -- What the taxpayer claimed in the period of the reliefs of each group it matches.
+  -- What the taxpayer claimed in the period of the reliefs of each group it matches. Claims summing to
+  -- 0.00 or less (a return naming the code for nothing, a correcting one taking back more than the
+  -- period claimed) enjoy nothing of the group: the best relief is told at its whole estimate, as the
+  -- ledger misses it. Counted as enjoyed, a claim of -500.00 made a relief worth 3,000.00 told at 3,500.00.
   SELECT g.credit_code, g.grp, sum(k.amount) AS amount
   FROM grouped g JOIN push_plan_claimed k ON k.credit_code = g.credit_code AND k.policy_id = g.policy_id
   WHERE g.status = 'matched'
   GROUP BY ALL
+  HAVING sum(k.amount) > 0
 )
 SELECT credit_code, policy_id, NULL::DECIMAL(18,2) AS enjoyed FROM beaten
 UNION ALL

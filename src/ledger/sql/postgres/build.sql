@@ -59,7 +59,9 @@ WITH claimed AS (
   -- only by what it is worth beyond what the taxpayer enjoyed of the group.
   SELECT m.credit_code, m.policy_id, m.benefit, g.grp, g.grp_rank,
     EXISTS (SELECT 1 FROM policy_code c WHERE c.policy_id = m.policy_id) AS has_code,
-    (SELECT sum(amount) FROM claimed c WHERE c.credit_code = m.credit_code AND c.grp = g.grp) AS claimed
+    -- Claims of the group summing to 0.00 or less (a correcting return taking back more than the
+    -- quarter claimed) enjoy nothing of it: the best is missed by its estimate, not by more.
+    (SELECT CASE WHEN sum(amount) > 0 THEN sum(amount) END FROM claimed c WHERE c.credit_code = m.credit_code AND c.grp = g.grp) AS claimed
   FROM current_match m JOIN policy_group g USING (policy_id)
   WHERE m.period = $period::TEXT AND m.status = 'matched'
     AND m.credit_code = $only -- [one]
@@ -214,6 +216,7 @@ FROM (
     JOIN pair p ON p.credit_code = e.credit_code AND p.period = e.period AND p.grp = g.grp
   ), claimed AS (
     SELECT credit_code, period, grp, sum(enjoyed) AS amount FROM member WHERE status = 'enjoyed' GROUP BY credit_code, period, grp
+    HAVING sum(enjoyed) > 0 -- as the build: a group's claims of 0.00 or less enjoy nothing of it
   ), facts_at AS (
     -- When each quarter's results in force were computed (as current_match takes them).
     SELECT credit_code, period, max(computed_at) AS computed_at
@@ -236,27 +239,32 @@ FROM (
     LEFT JOIN claimed c ON c.credit_code = u.credit_code AND c.period = u.period AND c.grp = u.grp
     WHERE u.has_code AND u.status IN ('missed', 'missedAmountUnknown', 'nothingToClaim', 'notStacked', 'returnNotFiled')
   ), decided AS (
-    SELECT credit_code, period, period_end, policy_id, settled, benefit, claimed, CASE
+    SELECT credit_code, period, period_end, policy_id, settled, benefit, claimed, status AS was, CASE
         WHEN rank > 1 THEN 'notStacked'
         WHEN claimed IS NULL THEN CASE WHEN benefit IS NULL THEN 'missedAmountUnknown' WHEN benefit <= 0 THEN 'nothingToClaim' ELSE 'missed' END
         WHEN benefit > claimed THEN 'missed'
         ELSE 'notStacked'
       END AS status
     FROM ranked
-  ), unfiled AS (
-    -- The pairs' taxpayers' returns outstanding that would claim a relief (policy_return), by the day
-    -- their period ends: one that would be missed while a return of its quarter is outstanding is
-    -- returnNotFiled, its estimate in lapsed, as the build decides it (ledger_unfiled). A waiting row
-    -- is a candidate above too: the claim its estimate was net of may be the one taken back.
+  ),
+  my_filing AS MATERIALIZED (SELECT * FROM filing WHERE credit_code = $only), -- [one]
+  unfiled AS (
+    -- The pairs' taxpayers' returns of the year outstanding that would claim a relief (policy_return),
+    -- by the day their period ends: one that would be missed while a return of its quarter is
+    -- outstanding is returnNotFiled, its estimate in lapsed, as the build decides it (ledger_unfiled).
     SELECT DISTINCT f.credit_code, r.policy_id, f.period_end
-    FROM filing f JOIN policy_return r ON r.tax_type = f.tax_type
-    WHERE f.filed_on IS NULL AND f.credit_code IN (SELECT credit_code FROM pair)
-      AND f.credit_code = $only -- [one]
+    FROM filing f -- [city]
+    FROM my_filing f -- [one]
+    JOIN policy_return r ON r.tax_type = f.tax_type
+    WHERE f.filed_on IS NULL AND f.period_end BETWEEN $year_start::DATE AND $year_end::DATE AND f.credit_code IN (SELECT credit_code FROM pair)
   ), waiting AS (
-    SELECT d.*, d.status IN ('missed', 'missedAmountUnknown') AND EXISTS (
+    -- A row waiting on its return is a candidate above too (the claim its estimate was net of may be
+    -- the one taken back), and keeps waiting, whatever the returns say now: a return filed since may
+    -- claim it, which only a build of its quarter reads (until then the row stays as that build left it).
+    SELECT d.*, d.status IN ('missed', 'missedAmountUnknown') AND (d.was = 'returnNotFiled' OR EXISTS (
         SELECT 1 FROM unfiled u WHERE u.credit_code = d.credit_code AND u.policy_id = d.policy_id
-          AND u.period_end BETWEEN date_trunc('quarter', d.period_end)::DATE AND d.period_end
-      ) AS waiting
+          AND u.period_end BETWEEN date_trunc('quarter', d.period_end::TIMESTAMP)::DATE AND d.period_end
+      )) AS waiting
     FROM decided d
   )
   -- The reliefs settled on the year keep what the statement above made of them.

@@ -185,6 +185,7 @@ WITH single AS (
   FROM grouped g JOIN push_plan_claimed k ON k.credit_code = g.credit_code AND k.policy_id = g.policy_id
   WHERE g.status = 'matched'
   GROUP BY 1, 2
+  HAVING sum(k.amount) > 0 -- claims of 0.00 or less enjoy nothing of the group (../plan.sql)
 )
 SELECT l.run_id, l.credit_code, l.policy_id, l.status, l.benefit,
   x.policy_id IS NOT NULL OR (l.status = 'matched' AND k.policy_id IS NULL AND j.amount IS NOT NULL AND coalesce(l.benefit <= j.amount, true)) AS not_stacked,
