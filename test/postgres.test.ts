@@ -2219,111 +2219,120 @@ describe('a relief missed net of another of its group enjoyed keeps that claim (
   it('kept beside the estimate when the relief is missed and when the year takes it back; gone when the claim it was net of is taken back, also while the relief waits on its return', async () => {
     const { catalogue } = catalogueOf(DEFAULT_LAW_DIR);
     for (const db of [engines.duck, engines.server] as Db[]) {
-      for (const [n, q] of quarters.entries())
-        await db.exec(`INSERT INTO match_run VALUES ($1, $2, 'city', 'test', 2, $3::TIMESTAMP, $3::TIMESTAMP)`, [n + 1, q.period, q.at]);
-      for (const i of [1, 2, 3, 4, 5]) {
-        await db.exec(
-          `INSERT INTO taxpayer VALUES ($1, 'x', 'enterprise', 'small', 'C39', 'nanshan', DATE '2019-01-01', 60, 20000000, 'actualAccounts', true, NULL, 0, 'A')`,
-          [code(i)],
+      // The city's build, and each taxpayer's alone (the single-taxpayer form of every statement): the same rows.
+      for (const form of ['city', 'taxpayer by taxpayer'] as const) {
+        for (const t of ['ledger_entry', 'filing', 'filing_reduction', 'policy_match', 'taxpayer_fact', 'taxpayer', 'match_run'])
+          await db.exec(`DELETE FROM ${t}`);
+        const build = async (period: string, at: Date) => {
+          if (form === 'city') await buildLedger(db, catalogue, period, at);
+          else for (let i = 1; i <= 5; i++) await buildLedger(db, catalogue, period, at, code(i));
+        };
+        for (const [n, q] of quarters.entries())
+          await db.exec(`INSERT INTO match_run VALUES ($1, $2, 'city', 'test', 2, $3::TIMESTAMP, $3::TIMESTAMP)`, [n + 1, q.period, q.at]);
+        for (const i of [1, 2, 3, 4, 5]) {
+          await db.exec(
+            `INSERT INTO taxpayer VALUES ($1, 'x', 'enterprise', 'small', 'C39', 'nanshan', DATE '2019-01-01', 60, 20000000, 'actualAccounts', true, NULL, 0, 'A')`,
+            [code(i)],
+          );
+          for (const q of quarters)
+            await db.exec(
+              `INSERT INTO taxpayer_fact (credit_code, period, period_start, period_end, computed_at) VALUES ($1, $2, $3::DATE, $4::DATE, $5::TIMESTAMP)`,
+              [code(i), q.period, q.start, q.end, q.at],
+            );
+        }
+        for (const [i, n, policy, status, benefit] of results) {
+          const q = quarters[n - 1] as (typeof quarters)[number];
+          await db.exec(`INSERT INTO policy_match VALUES ($1, $2, $3, $4, $5, $6::DECIMAL(18,2), 'cit', $7::TIMESTAMP)`, [
+            n,
+            code(i),
+            policy,
+            q.period,
+            status,
+            benefit,
+            q.at,
+          ]);
+        }
+        const claim = (i: number, reduction: string, amount: string) =>
+          db.exec(`INSERT INTO filing_reduction VALUES ($1, 'cit', DATE '2026-01-01', DATE '2026-03-31', $2, $3::DECIMAL(18,2))`, [code(i), reduction, amount]);
+        await claim(1, '9900000005', '40000.00'); // the high-tech rate
+        await claim(2, '9900000004', '20000.00'); // the small low-profit relief
+        await claim(5, '9900000004', '-5000.00');
+        for (const [i, amount] of [
+          [3, '20000.00'],
+          [4, '50000.00'],
+        ] as const) {
+          await db.exec(`INSERT INTO filing_reduction VALUES ($1, 'cit', DATE '2026-01-01', DATE '2026-01-31', '9900000004', $2::DECIMAL(18,2))`, [
+            code(i),
+            amount,
+          ]);
+          await db.exec(`${INSERT_FILING} ($1, 'cit', DATE '2026-01-01', DATE '2026-01-31', DATE '2026-02-15', DATE '2026-02-10', 0, 0)`, [code(i)]);
+          await db.exec(`${INSERT_FILING} ($1, 'cit', DATE '2026-03-01', DATE '2026-03-31', DATE '2026-04-20', NULL, 0, 0)`, [code(i)]);
+        }
+
+        // Q1 built alone first, as if Q3 had not been matched: what the quarter's build decides.
+        await db.exec(`DELETE FROM policy_match WHERE period = '2026-Q3'`);
+        await db.exec(`DELETE FROM taxpayer_fact WHERE period = '2026-Q3'`);
+        await build('2026-Q1', new Date('2026-04-21T00:00:00Z'));
+        assert.deepEqual(
+          await db.all(sql),
+          [
+            row(1, 'cit.highTech', 'enjoyed', null, null, null),
+            row(1, 'cit.smallLowProfit', 'missed', '40000.00', null, '40000.00'),
+            row(2, 'cit.highTech', 'missed', '20000.00', null, '20000.00'),
+            row(2, 'cit.smallLowProfit', 'enjoyed', null, null, null),
+            row(3, 'cit.highTech', 'returnNotFiled', null, '20000.00', '20000.00'),
+            row(3, 'cit.smallLowProfit', 'enjoyed', null, null, null),
+            row(4, 'cit.highTech', 'notStacked', null, null, null),
+            row(4, 'cit.smallLowProfit', 'enjoyed', null, null, null),
+            row(5, 'cit.highTech', 'missed', '40000.00', null, null),
+            row(5, 'cit.smallLowProfit', 'enjoyed', null, null, null),
+          ],
+          `${db.dialect}, ${form}`,
         );
-        for (const q of quarters)
+
+        await db.exec(`UPDATE filing SET filed_on = DATE '2026-05-06' WHERE credit_code = $1 AND period_start = DATE '2026-03-01'`, [code(3)]);
+        // Q3 matched: its build judges the year again. Taxpayer 1's relief is taken back with its claim
+        // beside it; taxpayer 2's claim is taken back, so its high-tech rate is missed whole.
+        for (const i of [1, 2, 3, 4, 5]) {
+          const q = quarters[1] as (typeof quarters)[number];
           await db.exec(
             `INSERT INTO taxpayer_fact (credit_code, period, period_start, period_end, computed_at) VALUES ($1, $2, $3::DATE, $4::DATE, $5::TIMESTAMP)`,
             [code(i), q.period, q.start, q.end, q.at],
           );
-      }
-      for (const [i, n, policy, status, benefit] of results) {
-        const q = quarters[n - 1] as (typeof quarters)[number];
-        await db.exec(`INSERT INTO policy_match VALUES ($1, $2, $3, $4, $5, $6::DECIMAL(18,2), 'cit', $7::TIMESTAMP)`, [
-          n,
-          code(i),
-          policy,
-          q.period,
-          status,
-          benefit,
-          q.at,
-        ]);
-      }
-      const claim = (i: number, reduction: string, amount: string) =>
-        db.exec(`INSERT INTO filing_reduction VALUES ($1, 'cit', DATE '2026-01-01', DATE '2026-03-31', $2, $3::DECIMAL(18,2))`, [code(i), reduction, amount]);
-      await claim(1, '9900000005', '40000.00'); // the high-tech rate
-      await claim(2, '9900000004', '20000.00'); // the small low-profit relief
-      await claim(5, '9900000004', '-5000.00');
-      for (const [i, amount] of [
-        [3, '20000.00'],
-        [4, '50000.00'],
-      ] as const) {
-        await db.exec(`INSERT INTO filing_reduction VALUES ($1, 'cit', DATE '2026-01-01', DATE '2026-01-31', '9900000004', $2::DECIMAL(18,2))`, [
-          code(i),
-          amount,
-        ]);
-        await db.exec(`${INSERT_FILING} ($1, 'cit', DATE '2026-01-01', DATE '2026-01-31', DATE '2026-02-15', DATE '2026-02-10', 0, 0)`, [code(i)]);
-        await db.exec(`${INSERT_FILING} ($1, 'cit', DATE '2026-03-01', DATE '2026-03-31', DATE '2026-04-20', NULL, 0, 0)`, [code(i)]);
-      }
-
-      // Q1 built alone first, as if Q3 had not been matched: what the quarter's build decides.
-      await db.exec(`DELETE FROM policy_match WHERE period = '2026-Q3'`);
-      await db.exec(`DELETE FROM taxpayer_fact WHERE period = '2026-Q3'`);
-      await buildLedger(db, catalogue, '2026-Q1', new Date('2026-04-21T00:00:00Z'));
-      assert.deepEqual(
-        await db.all(sql),
-        [
-          row(1, 'cit.highTech', 'enjoyed', null, null, null),
-          row(1, 'cit.smallLowProfit', 'missed', '40000.00', null, '40000.00'),
-          row(2, 'cit.highTech', 'missed', '20000.00', null, '20000.00'),
-          row(2, 'cit.smallLowProfit', 'enjoyed', null, null, null),
-          row(3, 'cit.highTech', 'returnNotFiled', null, '20000.00', '20000.00'),
-          row(3, 'cit.smallLowProfit', 'enjoyed', null, null, null),
-          row(4, 'cit.highTech', 'notStacked', null, null, null),
-          row(4, 'cit.smallLowProfit', 'enjoyed', null, null, null),
-          row(5, 'cit.highTech', 'missed', '40000.00', null, null),
-          row(5, 'cit.smallLowProfit', 'enjoyed', null, null, null),
-        ],
-        db.dialect,
-      );
-
-      await db.exec(`UPDATE filing SET filed_on = DATE '2026-05-06' WHERE credit_code = $1 AND period_start = DATE '2026-03-01'`, [code(3)]);
-      // Q3 matched: its build judges the year again. Taxpayer 1's relief is taken back with its claim
-      // beside it; taxpayer 2's claim is taken back, so its high-tech rate is missed whole.
-      for (const i of [1, 2, 3, 4, 5]) {
-        const q = quarters[1] as (typeof quarters)[number];
-        await db.exec(
-          `INSERT INTO taxpayer_fact (credit_code, period, period_start, period_end, computed_at) VALUES ($1, $2, $3::DATE, $4::DATE, $5::TIMESTAMP)`,
-          [code(i), q.period, q.start, q.end, q.at],
+        }
+        for (const [i, n, policy, status, benefit] of results.filter((r) => r[1] === 2))
+          await db.exec(`INSERT INTO policy_match VALUES (2, $1, $2, '2026-Q3', $3, $4::DECIMAL(18,2), 'cit', $5::TIMESTAMP)`, [
+            code(i),
+            policy,
+            status,
+            benefit,
+            (quarters[n - 1] as (typeof quarters)[number]).at,
+          ]);
+        await build('2026-Q3', new Date('2026-10-21T00:00:00Z'));
+        assert.deepEqual(
+          await db.all(sql),
+          [
+            row(1, 'cit.highTech', 'enjoyed', null, null, null),
+            row(1, 'cit.smallLowProfit', 'lapsedInYear', null, '40000.00', '40000.00'),
+            row(2, 'cit.highTech', 'missed', '40000.00', null, null),
+            row(2, 'cit.smallLowProfit', 'claimedLapsedInYear', null, null, null),
+            row(3, 'cit.highTech', 'returnNotFiled', null, '40000.00', null),
+            row(3, 'cit.smallLowProfit', 'claimedLapsedInYear', null, null, null),
+            row(4, 'cit.highTech', 'returnNotFiled', null, '40000.00', null),
+            row(4, 'cit.smallLowProfit', 'claimedLapsedInYear', null, null, null),
+            row(5, 'cit.highTech', 'missed', '40000.00', null, null),
+            row(5, 'cit.smallLowProfit', 'enjoyed', null, null, null),
+          ],
+          `${db.dialect}, ${form}`,
+        );
+        // `zhishu ledger` says what the estimate is net of and what the relief alone is worth, whatever its status.
+        const line = (text: string) => text.split('\n').find((l) => l.includes('cit.smallLowProfit')) ?? '';
+        assert.match(
+          line(ledgerText(await taxpayerLedger(db, code(1), 2026))),
+          /estimated 估算 40,000\.00 yuan, not in missed 不计入应享未享; net of 40,000\.00 yuan enjoyed of a relief it does not stack with 已扣除不得叠加享受的其他优惠; alone 单独估算 80,000\.00 yuan$/,
+          `${db.dialect}, ${form}`,
         );
       }
-      for (const [i, n, policy, status, benefit] of results.filter((r) => r[1] === 2))
-        await db.exec(`INSERT INTO policy_match VALUES (2, $1, $2, '2026-Q3', $3, $4::DECIMAL(18,2), 'cit', $5::TIMESTAMP)`, [
-          code(i),
-          policy,
-          status,
-          benefit,
-          (quarters[n - 1] as (typeof quarters)[number]).at,
-        ]);
-      await buildLedger(db, catalogue, '2026-Q3', new Date('2026-10-21T00:00:00Z'));
-      assert.deepEqual(
-        await db.all(sql),
-        [
-          row(1, 'cit.highTech', 'enjoyed', null, null, null),
-          row(1, 'cit.smallLowProfit', 'lapsedInYear', null, '40000.00', '40000.00'),
-          row(2, 'cit.highTech', 'missed', '40000.00', null, null),
-          row(2, 'cit.smallLowProfit', 'claimedLapsedInYear', null, null, null),
-          row(3, 'cit.highTech', 'returnNotFiled', null, '40000.00', null),
-          row(3, 'cit.smallLowProfit', 'claimedLapsedInYear', null, null, null),
-          row(4, 'cit.highTech', 'returnNotFiled', null, '40000.00', null),
-          row(4, 'cit.smallLowProfit', 'claimedLapsedInYear', null, null, null),
-          row(5, 'cit.highTech', 'missed', '40000.00', null, null),
-          row(5, 'cit.smallLowProfit', 'enjoyed', null, null, null),
-        ],
-        db.dialect,
-      );
-      // `zhishu ledger` says what the estimate is net of and what the relief alone is worth, whatever its status.
-      const line = (text: string) => text.split('\n').find((l) => l.includes('cit.smallLowProfit')) ?? '';
-      assert.match(
-        line(ledgerText(await taxpayerLedger(db, code(1), 2026))),
-        /estimated 估算 40,000\.00 yuan, not in missed 不计入应享未享; net of 40,000\.00 yuan enjoyed of a relief it does not stack with 已扣除不得叠加享受的其他优惠; alone 单独估算 80,000\.00 yuan$/,
-        db.dialect,
-      );
     }
   });
 });
