@@ -437,6 +437,9 @@ async function plan(db: Db, entries: readonly PushEntry[], options: PlanOptions)
       for (const [kind, n] of Object.entries(part.byKind)) report.byKind[kind] = (report.byKind[kind] ?? 0) + n;
     };
     let madeNewRows = false;
+    // Whether the outbox may hold ids of a batch's taxpayers in the period: rows stored when the plan
+    // began, or an insert reported as failed that wrote after all (a batch halved).
+    const mayHoldIds = () => Number(existing?.stored ?? 0) > 0 || halved > 0;
     // Plans the taxpayers numbered lo to hi - 1: whole taxpayers, so a crash between batches leaves
     // each planned entirely or not at all, and the next plan completes the rest.
     const planBatch = async (lo: number, hi: number): Promise<void> => {
@@ -459,7 +462,7 @@ async function plan(db: Db, entries: readonly PushEntry[], options: PlanOptions)
         // primary key's index). With no row of the period stored when the plan began there are none.
         // After a batch ran out of memory, always: were its insert ever to have written after all, its
         // halves must not write those rows again (DuckDB's outbox has no key to refuse them).
-        if (sections.has('taken') && (Number(existing?.stored ?? 0) > 0 || halved > 0)) await exec('taken');
+        if (sections.has('taken') && mayHoldIds()) await exec('taken');
         await exec('booked');
         await exec('allocate');
 
@@ -509,7 +512,7 @@ async function plan(db: Db, entries: readonly PushEntry[], options: PlanOptions)
         report.superseded += skipped;
         report.planned += await change('insert');
         inserted = true;
-        if (sections.has('revive') && (Number(existing?.stored ?? 0) > 0 || halved > 0) && Number((await query<{ n: string }>('revivable'))[0]?.n ?? 0) > 0) {
+        if (sections.has('revive') && mayHoldIds() && Number((await query<{ n: string }>('revivable'))[0]?.n ?? 0) > 0) {
           report.planned += await change('revive');
         }
         addCounts(part);
@@ -545,7 +548,8 @@ async function plan(db: Db, entries: readonly PushEntry[], options: PlanOptions)
         ];
     await db.exec(drop.join('\n')).catch(() => undefined);
     if (optimizers !== null) {
-      const restore = () => db.exec(`SET disabled_optimizers = '${(optimizers as string).replaceAll("'", "''")}'`);
+      const before = optimizers;
+      const restore = () => db.exec(`SET disabled_optimizers = '${before.replaceAll("'", "''")}'`);
       // In a caller's transaction a failed statement aborted, once the caller has rolled it back.
       await restore().catch(() => (db instanceof Store ? db.afterRollback(restore) : undefined));
     }
