@@ -282,6 +282,37 @@ describe('policy robot: facts from data, set-wise matching, explanations, ledger
     const halving = (await taxpayerLedger(store, T.unclaimed, 2026)).rows.find((r) => r.policyId === 'surcharges.sixTaxesTwoFees');
     assert.deepEqual([halving?.status, halving?.missed], ['missedAmountUnknown', null]);
   });
+
+  it("builds the city's ledger with DuckDB's choice of a join's build side turned off, one taxpayer's with it as it was, and puts the setting back, after a failure too", async () => {
+    const { catalogue } = catalogueOf(DEFAULT_LAW_DIR);
+    // The optimizers off, in name order (DuckDB says them in an order of its own).
+    const setting = async () => (await store.one<{ d: string }>("SELECT current_setting('disabled_optimizers') AS d")).d.split(',').sort().join(',');
+    const during: string[] = [];
+    const exec = store.exec.bind(store);
+    // The build's statements run on the store (its transaction's tx); the setting read as its groups are decided again.
+    store.exec = async (sql, params) => {
+      if (sql.includes('TEMP TABLE ledger_regroup AS')) during.push(await setting());
+      return exec(sql, params);
+    };
+    try {
+      // A setting of the caller's own is kept: the build adds to it while it runs, then puts it back.
+      await store.exec("SET disabled_optimizers = 'top_n'");
+      await buildLedger(store, catalogue, Q);
+      await buildLedger(store, catalogue, Q, new Date(), T.unclaimed);
+      assert.deepEqual(during, ['build_side_probe_side,top_n', 'top_n']);
+      assert.equal(await setting(), 'top_n');
+      // A statement that fails aborts the build's transaction: the setting is put back after its rollback.
+      const rows = await store.all('SELECT * FROM ledger_entry ORDER BY ALL');
+      store.exec = async (sql, params) => (sql.includes('TEMP TABLE ledger_regroup AS') ? exec("SELECT error('a failure on the way')") : exec(sql, params));
+      await assert.rejects(buildLedger(store, catalogue, Q), /a failure on the way/);
+      assert.equal(await setting(), 'top_n');
+      assert.deepEqual(await store.all('SELECT * FROM ledger_entry ORDER BY ALL'), rows, 'nothing of the failed build is kept');
+    } finally {
+      store.exec = exec;
+      await store.exec("SET disabled_optimizers = ''");
+    }
+  });
+
   it('re-matching one taxpayer after its data changes updates its results only, and keeps the earlier ones as of their time', async () => {
     // The late return arrives: 250,000 of sales.
     await store.exec(`UPDATE filing SET filed_on = DATE '2026-05-02', tax_base = 250000 WHERE credit_code = $1`, [T.unfiled]);

@@ -5,6 +5,7 @@ import { formatYuan, parseYuan } from '../calc/money.ts';
 import { type Catalogue, RETURNS_OF_CATEGORY } from '../law/catalogue.ts';
 import { parseQuarter } from '../match/period.ts';
 import { bindNamed, type Db, type Dialect, type SqlParam, sqlForm } from '../store/db.ts';
+import { disableOptimizer } from '../store/store.ts';
 
 const SQL_DIR = join(dirname(fileURLToPath(import.meta.url)), 'sql');
 
@@ -100,13 +101,21 @@ export async function buildLedger(db: Db, catalogue: Catalogue, period: string, 
     // The file's statements in order: the delete, the claims with what the match says of them (the
     // annual return's beyond the prepayments), the groups' decisions, the outstanding returns, the insert, (on PostgreSQL) the
     // statistics, the year's claimedOnAnnualReturn rows set back, the year's reliefs settled on the
-    // year judged again, the rows the year's annual returns claim marked again, the drops. A statement ends at a line ending in ';', a comment after it allowed.
+    // year judged again (the changes, then the update), their groups decided again (the same two), the
+    // rows the year's annual returns claim marked again, the drops. A statement ends at a line ending in ';', a comment after it allowed.
     const statements = sqlForm(readFileSync(file, 'utf8'), only === undefined ? 'city' : 'one').split(
       /;[ \t]*(?:--[^\n]*)?\n(?=(?:--.*\n)*(?:DELETE|CREATE|INSERT|UPDATE|DROP|ANALYZE))/,
     );
-    for (const statement of statements) {
-      const b = bindNamed(statement, values);
-      await tx.exec(b.sql, b.params);
+    // The city's build on DuckDB joins with the build sides as written (sql/build.sql says why); a
+    // single taxpayer's rows are few whichever side is hashed.
+    const restoreOptimizers = tx.dialect === 'duckdb' && only === undefined ? await disableOptimizer(tx, 'build_side_probe_side') : null;
+    try {
+      for (const statement of statements) {
+        const b = bindNamed(statement, values);
+        await tx.exec(b.sql, b.params);
+      }
+    } finally {
+      await restoreOptimizers?.();
     }
     // 0.00, not 0: PostgreSQL prints an empty sum's 0 without the scale DuckDB gives it. The quarter's
     // totals and the year's reliefs taken back, in one read of the year's rows; one taxpayer's rows are

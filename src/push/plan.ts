@@ -5,7 +5,7 @@ import { RETURNS_OF_CATEGORY } from '../law/catalogue.ts';
 import { type FilingCalendar, filingDeadline, NO_FILING_CALENDAR } from '../law/filingDeadline.ts';
 import type { Db, SqlParam } from '../store/db.ts';
 import { PgDb } from '../store/pg.ts';
-import { Store } from '../store/store.ts';
+import { disableOptimizer } from '../store/store.ts';
 import { digestLines, type OutboxMessage, type PushEntry, type Role, toFen } from './message.ts';
 import { checkSendingHours, DEFAULT_PLAN_SETTINGS, type PlanSettings } from './settings.ts';
 import { DAY_MS, HOUR_MS, parsePeriod, quarterBefore, quarterOfYear, sqlTimestamp, toLocal } from './time.ts';
@@ -336,8 +336,8 @@ async function plan(db: Db, entries: readonly PushEntry[], options: PlanOptions)
     ? 'CREATE TEMP TABLE push_plan_superseded (message_id TEXT COLLATE "C")'
     : 'CREATE OR REPLACE TEMP TABLE push_plan_superseded (message_id VARCHAR)';
 
-  // DuckDB: the optimizers the connection had disabled before the plan (section comment below).
-  let optimizers: string | null = null;
+  // DuckDB: what puts the optimizer setting back (section comment below).
+  let restoreOptimizers: (() => Promise<void>) | null = null;
   try {
     // On PostgreSQL, plans of one schema take turns across processes, as senders do (PgDb.exclusive):
     // each decides what is planned already from what it can see, and a plan that cannot see another's
@@ -353,10 +353,7 @@ async function plan(db: Db, entries: readonly PushEntry[], options: PlanOptions)
     // (docs/benchmarks.md). The setting is the instance's: the store's other connections (the API's
     // pool) join so too while the plan runs, as fast or slower, never otherwise. Put back as it was when
     // planning ends; plans on one store take turns (running), so none puts back another's.
-    if (!pg) {
-      optimizers = (await db.all<{ disabled: string }>("SELECT current_setting('disabled_optimizers') AS disabled"))[0]?.disabled ?? '';
-      await db.exec(`SET disabled_optimizers = '${[optimizers, 'build_side_probe_side'].filter((o) => o !== '').join(',')}'`);
-    }
+    if (!pg) restoreOptimizers = await disableOptimizer(db, 'build_side_probe_side');
     // Before the macros: DuckDB binds push_current's tables when the macro is made.
     await exec('lapsed');
     await db.exec(section('macros').sql);
@@ -547,12 +544,8 @@ async function plan(db: Db, entries: readonly PushEntry[], options: PlanOptions)
           'DROP MACRO TABLE IF EXISTS temp.main.push_plan_new;',
         ];
     await db.exec(drop.join('\n')).catch(() => undefined);
-    if (optimizers !== null) {
-      const before = optimizers;
-      const restore = () => db.exec(`SET disabled_optimizers = '${before.replaceAll("'", "''")}'`);
-      // In a caller's transaction a failed statement aborted, once the caller has rolled it back.
-      await restore().catch(() => (db instanceof Store ? db.afterRollback(restore) : undefined));
-    }
+    // In a caller's transaction a failed statement aborted, once the caller has rolled it back.
+    if (restoreOptimizers) await restoreOptimizers();
   }
 }
 

@@ -203,6 +203,22 @@ export class Store implements Db {
   }
 }
 
+/**
+ * Turns one of DuckDB's optimizers off on db (beside those off already) and returns what puts the
+ * setting back as it was: call it when the work is done. Used where DuckDB's estimates mislead its
+ * choice of a hash join's build side and the statements are written with the large side first (the push
+ * plan, the city's ledger). The setting is the instance's: the store's other connections (the API's
+ * pool) plan so too until it is put back, as fast or slower, never with other results. Inside a
+ * transaction that a failed statement aborted the setting cannot be put back at once; on a Store it is
+ * put back once the caller has rolled the transaction back (afterRollback).
+ */
+export async function disableOptimizer(db: Db, name: string): Promise<() => Promise<void>> {
+  const before = (await db.all<{ disabled: string }>("SELECT current_setting('disabled_optimizers') AS disabled"))[0]?.disabled ?? '';
+  await db.exec(`SET disabled_optimizers = '${[before, name].filter((o) => o !== '').join(',')}'`);
+  const restore = () => db.exec(`SET disabled_optimizers = '${before.replaceAll("'", "''")}'`);
+  return () => restore().catch(() => (db instanceof Store ? db.afterRollback(restore) : undefined));
+}
+
 /** DuckDB's refusals to open a file, said in the store's terms; any other error as it came. */
 function openError(path: string, err: unknown): unknown {
   const message = err instanceof Error ? err.message : String(err);

@@ -14,6 +14,10 @@
 -- read by one statement, never twice in one, and only looked up there. In one statement, DuckDB kept all of current_match in memory
 -- to read it twice, or ranked every row: the ledger of a million taxpayers took 16.4 s and 2.6 GB
 -- instead of 11.2 s and 1.7 GB.
+-- The city form runs with DuckDB's choice of a hash join's build side turned off (ledger.ts), the large
+-- side of each join written first: DuckDB estimates a table by its rows when the transaction began, so
+-- in a city's first build it took ledger_entry for empty and hashed its ten million rows to probe a
+-- few with (ledger_regroup below).
 -- Lines ending in `-- [one]` make the single-taxpayer form ($only), which a re-match of one taxpayer
 -- rebuilds its own rows with (the others' stay as they are); the city form leaves them out.
 DELETE FROM ledger_entry WHERE period = $period
@@ -246,8 +250,10 @@ WHERE e.credit_code = y.credit_code AND e.policy_id = y.policy_id AND e.period =
 -- other unclaimed reliefs with a code, the best is decided as the build decides it (ledger_grouped
 -- above), so a company that matched the high-tech rate beside the small low-profit relief misses the
 -- former in the quarters the latter is taken back from; and back to notStacked when it is not.
-UPDATE ledger_entry AS e SET status = d.status, missed = d.missed, lapsed = d.lapsed, group_claimed = d.group_claimed, built_at = $built_at::TIMESTAMP
-FROM (
+-- Decided first, into ledger_regroup (a few rows, none in a year nothing is taken back from), then
+-- joined: in one statement, the decision estimated at no rows, DuckDB hashed the city's ledger rows to
+-- probe it with (7.6 s of CPU at a million taxpayers, for no row).
+CREATE OR REPLACE TEMP TABLE ledger_regroup AS
   WITH pair AS (
     SELECT DISTINCT y.credit_code, y.period, g.grp FROM ledger_lapse y JOIN policy_group g ON g.policy_id = y.policy_id
   ),
@@ -320,8 +326,9 @@ FROM (
     CASE WHEN status = 'missed' AND NOT waiting THEN benefit - coalesce(claimed, 0) END AS missed,
     CASE WHEN status = 'missed' AND waiting THEN benefit - coalesce(claimed, 0) END AS lapsed,
     CASE WHEN status = 'missed' AND claimed > 0 THEN claimed END AS group_claimed
-  FROM waiting WHERE NOT settled
-) AS d
+  FROM waiting WHERE NOT settled;
+UPDATE ledger_entry AS e SET status = d.status, missed = d.missed, lapsed = d.lapsed, group_claimed = d.group_claimed, built_at = $built_at::TIMESTAMP
+FROM ledger_regroup AS d
 WHERE e.credit_code = d.credit_code AND e.period = d.period AND e.policy_id = d.policy_id
   AND (e.status <> d.status OR e.missed IS DISTINCT FROM d.missed OR e.lapsed IS DISTINCT FROM d.lapsed
     OR e.group_claimed IS DISTINCT FROM d.group_claimed);
@@ -339,6 +346,7 @@ FROM (
 WHERE e.credit_code = a.credit_code AND e.policy_id = a.policy_id
   AND e.period_end BETWEEN $year_start::DATE AND $year_end::DATE AND e.status IN ('missed', 'missedAmountUnknown');
 DROP TABLE ledger_lapse;
+DROP TABLE ledger_regroup;
 DROP TABLE ledger_grouped; -- done with: on DuckDB a temp table outlives the transaction, on the store's connection
 DROP TABLE ledger_claimed;
 DROP TABLE ledger_unfiled;
