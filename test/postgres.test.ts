@@ -2216,7 +2216,7 @@ describe('a relief missed net of another of its group enjoyed keeps that claim (
     group_claimed,
   });
 
-  it('kept beside the estimate when the relief is missed and when the year takes it back; gone when the claim it was net of is taken back, also while the relief waits on its return', async () => {
+  it('kept beside the estimate when the relief is missed and when the year takes it back; gone when the claim it was net of is taken back, also while the relief waits on its return; back when the year gives the claim back', async () => {
     const { catalogue } = catalogueOf(DEFAULT_LAW_DIR);
     for (const db of [engines.duck, engines.server] as Db[]) {
       // The city's build, and each taxpayer's alone (the single-taxpayer form of every statement): the same rows.
@@ -2331,6 +2331,29 @@ describe('a relief missed net of another of its group enjoyed keeps that claim (
           line(ledgerText(await taxpayerLedger(db, code(1), 2026))),
           /estimated 估算 40,000\.00 yuan, not in missed 不计入应享未享; net of 40,000\.00 yuan enjoyed of a relief it does not stack with 已扣除不得叠加享受的其他优惠; alone 单独估算 80,000\.00 yuan$/,
           `${db.dialect}, ${form}`,
+        );
+
+        // And given back: Q3 matched again, the small low-profit relief now passing (its returns corrected).
+        // Q1's rows are again what its own build decided: the claims enjoyed, the high-tech rates net of
+        // them (taxpayer 3's still waiting on March's return: only a build of Q1 reads what it claims),
+        // taxpayer 4's not stacked again.
+        await db.exec(`UPDATE policy_match SET status = 'matched' WHERE period = '2026-Q3' AND policy_id = 'cit.smallLowProfit'`);
+        await build('2026-Q3', new Date('2026-10-22T00:00:00Z'));
+        assert.deepEqual(
+          await db.all(sql),
+          [
+            row(1, 'cit.highTech', 'enjoyed', null, null, null),
+            row(1, 'cit.smallLowProfit', 'missed', '40000.00', null, '40000.00'),
+            row(2, 'cit.highTech', 'missed', '20000.00', null, '20000.00'),
+            row(2, 'cit.smallLowProfit', 'enjoyed', null, null, null),
+            row(3, 'cit.highTech', 'returnNotFiled', null, '20000.00', '20000.00'),
+            row(3, 'cit.smallLowProfit', 'enjoyed', null, null, null),
+            row(4, 'cit.highTech', 'notStacked', null, null, null),
+            row(4, 'cit.smallLowProfit', 'enjoyed', null, null, null),
+            row(5, 'cit.highTech', 'missed', '40000.00', null, null),
+            row(5, 'cit.smallLowProfit', 'enjoyed', null, null, null),
+          ],
+          `${db.dialect}, ${form}, given back`,
         );
       }
     }
