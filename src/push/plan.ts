@@ -352,7 +352,8 @@ async function plan(db: Db, entries: readonly PushEntry[], options: PlanOptions)
     // side first, so the build sides stay as written: 660 MiB there, and the plan about a fifth faster
     // (docs/benchmarks.md). The setting is the instance's: the store's other connections (the API's
     // pool) join so too while the plan runs, as fast or slower, never otherwise. Put back as it was when
-    // planning ends; plans on one store take turns (running), so none puts back another's.
+    // planning ends; plans on one store take turns (running), and the city's ledger build, which turns
+    // it off too, runs after the plan where a command runs both: none puts back another's.
     if (!pg) restoreOptimizers = await disableOptimizer(db, 'build_side_probe_side');
     // Before the macros: DuckDB binds push_current's tables when the macro is made.
     await exec('lapsed');

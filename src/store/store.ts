@@ -165,7 +165,7 @@ export class Store implements Db {
   /**
    * Runs fn on the connection once the open transaction has rolled back, for what the rollback does
    * not undo: a SET made inside the transaction stays, and a transaction a failed statement aborted
-   * refuses every statement until then (the push planner's optimizer setting). Nothing without a
+   * refuses every statement until then (disableOptimizer's setting). Nothing without a
    * transaction open, or when it commits.
    */
   afterRollback(fn: () => Promise<void>): void {

@@ -1,6 +1,8 @@
 -- PostgreSQL form of ../build.sql: the same rows. It differs only where the engines do: NOT EXISTS
 -- for DuckDB's ANTI JOIN, GROUP BY by position for GROUP BY ALL, a DATE-valued date_trunc, temp
--- tables dropped at the commit, and the casts PostgreSQL needs to type parameters in a select list.
+-- tables dropped at the commit, and the casts PostgreSQL needs to type parameters in a select list;
+-- and the groups decided again in one UPDATE, where DuckDB decides them into a temp table first
+-- (ledger_regroup: its estimates of ledger_entry in a first build; PostgreSQL analyzes it after the insert).
 DELETE FROM ledger_entry WHERE period = $period
   AND credit_code = $only -- [one]
 ;
