@@ -2273,8 +2273,9 @@ describe('a relief missed net of another of its group enjoyed keeps that claim (
         await db.exec(`DELETE FROM policy_match WHERE period = '2026-Q3'`);
         await db.exec(`DELETE FROM taxpayer_fact WHERE period = '2026-Q3'`);
         await build('2026-Q1', new Date('2026-04-21T00:00:00Z'));
+        const builtAlone = await db.all(sql);
         assert.deepEqual(
-          await db.all(sql),
+          builtAlone,
           [
             row(1, 'cit.highTech', 'enjoyed', null, null, null),
             row(1, 'cit.smallLowProfit', 'missed', '40000.00', null, '40000.00'),
@@ -2339,22 +2340,7 @@ describe('a relief missed net of another of its group enjoyed keeps that claim (
         // taxpayer 4's not stacked again.
         await db.exec(`UPDATE policy_match SET status = 'matched' WHERE period = '2026-Q3' AND policy_id = 'cit.smallLowProfit'`);
         await build('2026-Q3', new Date('2026-10-22T00:00:00Z'));
-        assert.deepEqual(
-          await db.all(sql),
-          [
-            row(1, 'cit.highTech', 'enjoyed', null, null, null),
-            row(1, 'cit.smallLowProfit', 'missed', '40000.00', null, '40000.00'),
-            row(2, 'cit.highTech', 'missed', '20000.00', null, '20000.00'),
-            row(2, 'cit.smallLowProfit', 'enjoyed', null, null, null),
-            row(3, 'cit.highTech', 'returnNotFiled', null, '20000.00', '20000.00'),
-            row(3, 'cit.smallLowProfit', 'enjoyed', null, null, null),
-            row(4, 'cit.highTech', 'notStacked', null, null, null),
-            row(4, 'cit.smallLowProfit', 'enjoyed', null, null, null),
-            row(5, 'cit.highTech', 'missed', '40000.00', null, null),
-            row(5, 'cit.smallLowProfit', 'enjoyed', null, null, null),
-          ],
-          `${db.dialect}, ${form}, given back`,
-        );
+        assert.deepEqual(await db.all(sql), builtAlone, `${db.dialect}, ${form}, given back`);
       }
     }
   });
