@@ -91,6 +91,51 @@ async function primaryKeysOf(db: Db): Promise<string[]> {
 }
 
 /** Every row of a table in one order, whichever engine: ordered by every column that both can sort. */
+/**
+ * A hand-built ledger suite's city: a match run per quarter, the taxpayers (small CIT payers, high-tech
+ * or not) with a facts row per quarter, and the results ([taxpayer number from 1, quarter number from 1,
+ * policy, status, benefit]) of CIT policies, each computed when its quarter's facts were.
+ */
+async function seedMatchedQuarters(
+  db: Db,
+  s: {
+    quarters: readonly { period: string; start: string; end: string; at: string }[];
+    codes: readonly string[];
+    results: readonly (readonly [number, number, string, string, string | null])[];
+    highTech: boolean;
+    /** The runs' policies in force (match_run.entries). */
+    entries: number;
+  },
+): Promise<void> {
+  for (const [n, q] of s.quarters.entries())
+    await db.exec(`INSERT INTO match_run VALUES ($1, $2, 'city', 'test', $3, $4::TIMESTAMP, $4::TIMESTAMP)`, [n + 1, q.period, s.entries, q.at]);
+  for (const code of s.codes) {
+    await db.exec(
+      `INSERT INTO taxpayer VALUES ($1, 'x', 'enterprise', 'small', 'C39', 'nanshan', DATE '2019-01-01', 60, 20000000, 'actualAccounts', $2, NULL, 0, 'A')`,
+      [code, s.highTech],
+    );
+    for (const q of s.quarters)
+      await db.exec(
+        `INSERT INTO taxpayer_fact (credit_code, period, period_start, period_end, computed_at) VALUES ($1, $2, $3::DATE, $4::DATE, $5::TIMESTAMP)`,
+        [code, q.period, q.start, q.end, q.at],
+      );
+  }
+  for (const [i, n, policy, status, benefit] of s.results) {
+    const q = s.quarters[n - 1];
+    const code = s.codes[i - 1];
+    if (!q || !code) throw new Error(`result of taxpayer ${i}, quarter ${n}: no such taxpayer or quarter`);
+    await db.exec(`INSERT INTO policy_match VALUES ($1, $2, $3, $4, $5, $6::DECIMAL(18,2), 'cit', $7::TIMESTAMP)`, [
+      n,
+      code,
+      policy,
+      q.period,
+      status,
+      benefit,
+      q.at,
+    ]);
+  }
+}
+
 async function rowsOf(db: Db, table: string, except: readonly string[] = []): Promise<Row[]> {
   const cols = (
     await db.all<{ c: string; type: string }>(
@@ -2227,31 +2272,7 @@ describe('a relief missed net of another of its group enjoyed keeps that claim (
           if (form === 'city') await buildLedger(db, catalogue, period, at);
           else for (let i = 1; i <= 5; i++) await buildLedger(db, catalogue, period, at, code(i));
         };
-        for (const [n, q] of quarters.entries())
-          await db.exec(`INSERT INTO match_run VALUES ($1, $2, 'city', 'test', 2, $3::TIMESTAMP, $3::TIMESTAMP)`, [n + 1, q.period, q.at]);
-        for (const i of [1, 2, 3, 4, 5]) {
-          await db.exec(
-            `INSERT INTO taxpayer VALUES ($1, 'x', 'enterprise', 'small', 'C39', 'nanshan', DATE '2019-01-01', 60, 20000000, 'actualAccounts', true, NULL, 0, 'A')`,
-            [code(i)],
-          );
-          for (const q of quarters)
-            await db.exec(
-              `INSERT INTO taxpayer_fact (credit_code, period, period_start, period_end, computed_at) VALUES ($1, $2, $3::DATE, $4::DATE, $5::TIMESTAMP)`,
-              [code(i), q.period, q.start, q.end, q.at],
-            );
-        }
-        for (const [i, n, policy, status, benefit] of results) {
-          const q = quarters[n - 1] as (typeof quarters)[number];
-          await db.exec(`INSERT INTO policy_match VALUES ($1, $2, $3, $4, $5, $6::DECIMAL(18,2), 'cit', $7::TIMESTAMP)`, [
-            n,
-            code(i),
-            policy,
-            q.period,
-            status,
-            benefit,
-            q.at,
-          ]);
-        }
+        await seedMatchedQuarters(db, { quarters, codes: [1, 2, 3, 4, 5].map(code), results, highTech: true, entries: 2 });
         const claim = (i: number, reduction: string, amount: string) =>
           db.exec(`INSERT INTO filing_reduction VALUES ($1, 'cit', DATE '2026-01-01', DATE '2026-03-31', $2, $3::DECIMAL(18,2))`, [code(i), reduction, amount]);
         await claim(1, '9900000005', '40000.00'); // the high-tech rate
@@ -2446,31 +2467,7 @@ describe('the ledger of reliefs claimed on the annual CIT return, hand-built, on
   };
 
   async function seed(db: Db) {
-    for (const [n, q] of quarters.entries())
-      await db.exec(`INSERT INTO match_run VALUES ($1, $2, 'city', 'test', 6, $3::TIMESTAMP, $3::TIMESTAMP)`, [n + 1, q.period, q.at]);
-    for (let i = 1; i <= 6; i++) {
-      await db.exec(
-        `INSERT INTO taxpayer VALUES ($1, 'x', 'enterprise', 'small', 'C39', 'nanshan', DATE '2019-01-01', 60, 20000000, 'actualAccounts', false, NULL, 0, 'A')`,
-        [code(i)],
-      );
-      for (const q of quarters)
-        await db.exec(
-          `INSERT INTO taxpayer_fact (credit_code, period, period_start, period_end, computed_at) VALUES ($1, $2, $3::DATE, $4::DATE, $5::TIMESTAMP)`,
-          [code(i), q.period, q.start, q.end, q.at],
-        );
-    }
-    for (const [i, n, policy, status, benefit] of results) {
-      const q = quarters[n - 1] as (typeof quarters)[number];
-      await db.exec(`INSERT INTO policy_match VALUES ($1, $2, $3, $4, $5, $6::DECIMAL(18,2), 'cit', $7::TIMESTAMP)`, [
-        n,
-        code(i),
-        policy,
-        q.period,
-        status,
-        benefit,
-        q.at,
-      ]);
-    }
+    await seedMatchedQuarters(db, { quarters, codes: [1, 2, 3, 4, 5, 6].map(code), results, highTech: false, entries: 6 });
     for (const [i, ...c] of claims) await db.exec(`INSERT INTO filing_reduction VALUES ($1, $2, $3::DATE, $4::DATE, $5, $6::DECIMAL(18,2))`, [code(i), ...c]);
     for (const q of quarters) await buildLedger(db, catalogue(), q.period, new Date('2026-06-01T00:00:00Z'));
   }
