@@ -2574,4 +2574,51 @@ describe('the ledger of reliefs claimed on the annual CIT return, hand-built, on
       assert.deepEqual([plan.results, plan.claimed, plan.notStacked, plan.candidates], [2, 1, 1, 0], db.dialect);
     }
   });
+
+  it('a quarter’s push plan counts the claims of the quarter as the ledger does: returns before it that took back more than they claimed add nothing to it', async () => {
+    for (const db of [engines.duck, engines.server] as Db[]) {
+      // Taxpayer 8 in 2025-Q2: the high-tech rate claimed for 500.00 this quarter, after a correcting
+      // return of Q1 took back 1,000.00 (the year so far -500.00); the small low-profit relief worth 8,000.00.
+      // The group's claim is the quarter's 500.00, and the relief is told for 7,500.00, as the ledger
+      // counts it missed. (Until 2026-12-04 the plan added the year's net take-back to the quarter's
+      // claim: 1,000.00, told at 7,000.00.)
+      const c = code(8);
+      await db.exec(
+        `INSERT INTO taxpayer VALUES ($1, 'x', 'enterprise', 'small', 'C39', 'nanshan', DATE '2019-01-01', 60, 20000000, 'actualAccounts', true, NULL, 0, 'A')`,
+        [c],
+      );
+      await db.exec(`INSERT INTO company_person VALUES ($1, 'financeOfficer', '某', NULL, NULL, 'inApp', 22, 7)`, [c]);
+      const q2 = quarters[1] as (typeof quarters)[number];
+      await db.exec(
+        `INSERT INTO taxpayer_fact (credit_code, period, period_start, period_end, computed_at) VALUES ($1, $2, $3::DATE, $4::DATE, $5::TIMESTAMP)`,
+        [c, q2.period, q2.start, q2.end, q2.at],
+      );
+      for (const [policy, benefit] of [
+        [tech, '3000.00'],
+        [slp, '8000.00'],
+      ] as const)
+        await db.exec(`INSERT INTO policy_match VALUES (2, $1, $2, $3, 'matched', $4::DECIMAL(18,2), 'cit', $5::TIMESTAMP)`, [
+          c,
+          policy,
+          q2.period,
+          benefit,
+          q2.at,
+        ]);
+      await db.exec(`INSERT INTO filing_reduction VALUES ($1, 'cit', DATE '2025-01-01', DATE '2025-03-31', '9900000005', -1000.00)`, [c]);
+      await db.exec(`INSERT INTO filing_reduction VALUES ($1, 'cit', DATE '2025-04-01', DATE '2025-06-30', '9900000005', 500.00)`, [c]);
+      const plan = await planPushes(db, catalogue().entries, { period: q2.period, now: new Date('2025-07-01T00:00:00Z'), only: c });
+      assert.deepEqual([plan.results, plan.claimed, plan.notStacked, plan.planned], [2, 1, 0, 1], db.dialect);
+      assert.deepEqual(
+        await db.all(`SELECT policy_id, benefit::VARCHAR AS benefit, group_claimed::VARCHAR AS group_claimed FROM push_message WHERE credit_code = $1`, [c]),
+        [{ policy_id: slp, benefit: '7500.00', group_claimed: '500.00' }],
+        db.dialect,
+      );
+      await buildLedger(db, catalogue(), q2.period, new Date('2026-06-06T00:00:00Z'), c);
+      assert.deepEqual(
+        await db.all(`SELECT policy_id, status, missed::VARCHAR AS missed FROM ledger_entry WHERE credit_code = $1 AND status = 'missed'`, [c]),
+        [{ policy_id: slp, status: 'missed', missed: '7500.00' }],
+        db.dialect,
+      );
+    }
+  });
 });

@@ -98,20 +98,40 @@ SELECT quiet_from, quiet_to, list(wait ORDER BY h) AS wait FROM wait GROUP BY qu
 -- annual CIT return included: it ends with Q4 and claims the year's relief, Q4's with it (the ledger's
 -- claimedOnAnnualReturn). A matched relief claimed is not told: the company has it. A code two policies
 -- list (one replacing the other) marks both; only the one in force has results.
--- amount is what the claims reduced in the period, as the ledger counts them: the annual return's
--- beyond the year's prepayments (it claims the year's whole), which the year's returns are read for.
+-- amount is what the claims reduced in the period, as the ledger counts them (src/ledger/sql/build.sql,
+-- ledger_claimed): the period's returns, and the annual return's claim beyond the year's prepayments
+-- (it claims the year's whole). The year's earlier returns are read for that alone, of the taxpayers
+-- and reliefs an annual return of the period claims (Q4's plan): the plans of Q1 to Q3 read their
+-- quarter only. Until 2026-12-04 every plan grouped the year's claims (10.9 million rows for 2026-Q3
+-- at a million taxpayers, 3.3 s, where the quarter's are 3.7 million), and a year whose earlier
+-- returns took back more than they claimed (a correcting return) added that back to the quarter's
+-- claim, which the ledger does not.
 CREATE OR REPLACE TEMP TABLE push_plan_claimed AS
-WITH claim AS (
-  SELECT r.credit_code, c.id AS policy_id, r.tax_type = 'citAnnual' AS annual, r.period_end >= $start::DATE AS now, r.amount
-  FROM filing_reduction r JOIN (SELECT id, unnest(codes) AS code FROM push_plan_entry) c ON c.code = r.reduction_code
-  WHERE r.period_end BETWEEN $year_start::DATE AND $end::DATE AND ($only::VARCHAR IS NULL OR r.credit_code = $only)
+WITH code AS (
+  SELECT id AS policy_id, unnest(codes) AS code FROM push_plan_entry
+), annual AS (
+  SELECT r.credit_code, c.policy_id, sum(r.amount) AS amount
+  FROM filing_reduction r JOIN code c ON c.code = r.reduction_code
+  WHERE r.tax_type = 'citAnnual' AND r.period_end BETWEEN $start::DATE AND $end::DATE AND ($only::VARCHAR IS NULL OR r.credit_code = $only)
+  GROUP BY ALL
+), prepaid AS (
+  SELECT r.credit_code, c.policy_id, sum(r.amount) AS amount
+  FROM filing_reduction r JOIN code c ON c.code = r.reduction_code
+  SEMI JOIN annual a ON a.credit_code = r.credit_code AND a.policy_id = c.policy_id
+  WHERE r.period_end BETWEEN $year_start::DATE AND $end::DATE AND r.tax_type <> 'citAnnual'
+  GROUP BY ALL
 )
-SELECT credit_code, policy_id,
-  coalesce(sum(amount) FILTER (WHERE now AND NOT annual), 0)
-    + greatest(coalesce(sum(amount) FILTER (WHERE now AND annual), 0) - coalesce(sum(amount) FILTER (WHERE NOT annual), 0), 0) AS amount
-FROM claim
-GROUP BY ALL
-HAVING bool_or(now);
+SELECT credit_code, policy_id, sum(amount) AS amount FROM (
+  SELECT r.credit_code, c.policy_id, r.amount
+  FROM filing_reduction r JOIN code c ON c.code = r.reduction_code
+  WHERE r.tax_type <> 'citAnnual' AND r.period_end BETWEEN $start::DATE AND $end::DATE AND ($only::VARCHAR IS NULL OR r.credit_code = $only)
+  UNION ALL
+  -- One that claims no more than the prepayments did adds nothing (0.00), and is a claim still: the
+  -- relief is not told (the ledger's claimedOnAnnualReturn).
+  SELECT a.credit_code, a.policy_id, greatest(a.amount - coalesce(p.amount, 0), 0)
+  FROM annual a LEFT JOIN prepaid p ON p.credit_code = a.credit_code AND p.policy_id = a.policy_id
+)
+GROUP BY ALL;
 
 -- @lapsed
 -- Reliefs of the period a later quarter of the year took back (the ledger's lapsedInYear), which
@@ -183,12 +203,17 @@ SELECT credit_code, policy_id, recent, standing FROM (
 -- marked inside push_current, the current results were read twice in one statement and DuckDB kept
 -- all of them in memory. Its rows with `enjoyed` NULL are not told; the others are told, less that.
 CREATE OR REPLACE TEMP TABLE push_plan_not_stacked AS
-WITH grouped AS (
+-- The claims of reliefs of a group, once: at a million taxpayers 0.4 million of the 3.4 million claims
+-- (most are of the six-taxes-two-fees halving and the small-scale exemption), where hashing all of them,
+-- three times, was most of this section.
+WITH claim AS MATERIALIZED (
+  SELECT k.credit_code, k.policy_id, k.amount FROM push_plan_claimed k JOIN push_plan_entry e ON e.id = k.policy_id WHERE e.grp IS NOT NULL
+), grouped AS (
   SELECT c.credit_code, c.policy_id, e.grp, c.status, c.benefit, coalesce(c.benefit, -0.01) AS worth, coalesce(e.grp_rank, 2147483647) AS rank,
     -- An annual return that claims no more than the prepayments did adds no claim to the period (amount 0).
     coalesce(k.amount, 0) > 0 AS claimed
   FROM push_current($period, $only::VARCHAR, 0) c JOIN push_plan_entry e ON e.id = c.policy_id
-  LEFT JOIN push_plan_claimed k ON k.credit_code = c.credit_code AND k.policy_id = c.policy_id
+  LEFT JOIN claim k ON k.credit_code = c.credit_code AND k.policy_id = c.policy_id
   WHERE e.grp IS NOT NULL
 ), beaten AS (
   -- A relief claimed beats no other by its estimate: what it was claimed for counts (enjoyed, below),
@@ -203,7 +228,7 @@ WITH grouped AS (
   -- period claimed) enjoy nothing of the group: the best relief is told at its whole estimate, as the
   -- ledger misses it. Counted as enjoyed, a claim of -500.00 made a relief worth 3,000.00 told at 3,500.00.
   SELECT g.credit_code, g.grp, sum(k.amount) AS amount
-  FROM grouped g JOIN push_plan_claimed k ON k.credit_code = g.credit_code AND k.policy_id = g.policy_id
+  FROM grouped g JOIN claim k ON k.credit_code = g.credit_code AND k.policy_id = g.policy_id
   WHERE g.status = 'matched'
   GROUP BY ALL
   HAVING sum(k.amount) > 0
@@ -213,7 +238,7 @@ UNION ALL
 SELECT a.credit_code, a.policy_id, CASE WHEN a.benefit > j.amount THEN j.amount END
 FROM grouped a JOIN enjoyed j ON j.credit_code = a.credit_code AND j.grp = a.grp
 ANTI JOIN beaten x ON x.credit_code = a.credit_code AND x.policy_id = a.policy_id
-ANTI JOIN push_plan_claimed k ON k.credit_code = a.credit_code AND k.policy_id = a.policy_id
+ANTI JOIN claim k ON k.credit_code = a.credit_code AND k.policy_id = a.policy_id
 WHERE a.status = 'matched';
 
 -- @group_claims
@@ -358,6 +383,10 @@ ORDER BY t.tp;
 -- says which one (then by the other fields, missing ones last: the least of the fields as a struct).
 -- The preferred channel when its address is known, else the in-app inbox (SMS falls back to the
 -- inbox when sending). A window rather than min() of a struct per group: half the time at a million.
+-- Its quiet hours as the two numbers, the hours to wait (push_plan_wait, a few dozen lists) joined
+-- per batch in section candidates: carried here, 24 numbers a person were sorted with each of the
+-- city's 2.8 million rows below, and the section took 4.9 to 5.3 s where it now takes 2.8 to 3.0 s
+-- (2026-12-04, three plans of a million taxpayers each, in turn; the batches' candidates no slower).
 CREATE OR REPLACE TEMP TABLE push_plan_person AS
 WITH first AS (
   SELECT t.tp, p.credit_code, p.role,
@@ -369,8 +398,8 @@ SELECT f.tp, f.role, f.p.name AS name,
   CASE WHEN f.p.channel = 'email' AND coalesce(f.p.email, '') <> '' THEN 'email' WHEN f.p.channel = 'sms' AND coalesce(f.p.mobile, '') <> '' THEN 'sms' ELSE 'inApp' END AS channel,
   CASE WHEN f.p.channel = 'email' AND coalesce(f.p.email, '') <> '' THEN f.p.email WHEN f.p.channel = 'sms' AND coalesce(f.p.mobile, '') <> '' THEN f.p.mobile
     ELSE 'inbox:' || f.credit_code || '/' || f.role END AS recipient,
-  w.wait
-FROM first f LEFT JOIN push_plan_wait w ON w.quiet_from = f.p.quiet_from AND w.quiet_to = f.p.quiet_to
+  f.p.quiet_from, f.p.quiet_to
+FROM first f
 ORDER BY f.tp;
 
 -- @candidates
@@ -387,10 +416,11 @@ WITH batch AS MATERIALIZED (SELECT * FROM push_plan_row WHERE tp >= $lo::INTEGER
 ), grouped AS (
   SELECT tp, role, list_sort(list(item)) AS items FROM called GROUP BY tp, role
 )
-SELECT t.credit_code, g.role, t.run_id, g.items, p.name AS person_name, p.channel, p.recipient, p.wait, t.name AS taxpayer_name
+SELECT t.credit_code, g.role, t.run_id, g.items, p.name AS person_name, p.channel, p.recipient, w.wait, t.name AS taxpayer_name
 FROM grouped g
 JOIN (SELECT * FROM push_plan_taxpayer WHERE tp >= $lo::INTEGER AND tp < $hi::INTEGER) t ON t.tp = g.tp
-LEFT JOIN (SELECT * FROM push_plan_person WHERE tp >= $lo::INTEGER AND tp < $hi::INTEGER) p ON p.tp = g.tp AND p.role = g.role;
+LEFT JOIN (SELECT * FROM push_plan_person WHERE tp >= $lo::INTEGER AND tp < $hi::INTEGER) p ON p.tp = g.tp AND p.role = g.role
+LEFT JOIN push_plan_wait w ON w.quiet_from = p.quiet_from AND w.quiet_to = p.quiet_to;
 
 -- @existing
 -- The period's outbox, one row per message id it stands for (a digest for each of its items), with

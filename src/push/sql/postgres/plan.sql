@@ -81,17 +81,29 @@ SELECT * FROM jsonb_to_recordset($entries::JSONB) AS x(e SMALLINT, id TEXT COLLA
 -- @claimed
 -- Reliefs a taxpayer has claimed already in a return of the period, as ../plan.sql's section claimed.
 CREATE TEMP TABLE push_plan_claimed AS
-WITH claim AS (
-  SELECT r.credit_code, c.id AS policy_id, r.tax_type = 'citAnnual' AS annual, r.period_end >= $start::DATE AS now, r.amount
-  FROM filing_reduction r JOIN (SELECT id, unnest(codes) AS code FROM push_plan_entry) c ON c.code = r.reduction_code
-  WHERE r.period_end BETWEEN $year_start::DATE AND $end::DATE AND ($only::TEXT IS NULL OR r.credit_code = $only::TEXT)
+WITH code AS (
+  SELECT id AS policy_id, unnest(codes) AS code FROM push_plan_entry
+), annual AS (
+  SELECT r.credit_code, c.policy_id, sum(r.amount) AS amount
+  FROM filing_reduction r JOIN code c ON c.code = r.reduction_code
+  WHERE r.tax_type = 'citAnnual' AND r.period_end BETWEEN $start::DATE AND $end::DATE AND ($only::TEXT IS NULL OR r.credit_code = $only::TEXT)
+  GROUP BY 1, 2
+), prepaid AS (
+  SELECT r.credit_code, c.policy_id, sum(r.amount) AS amount
+  FROM filing_reduction r JOIN code c ON c.code = r.reduction_code
+  WHERE r.period_end BETWEEN $year_start::DATE AND $end::DATE AND r.tax_type <> 'citAnnual'
+    AND EXISTS (SELECT 1 FROM annual a WHERE a.credit_code = r.credit_code AND a.policy_id = c.policy_id)
+  GROUP BY 1, 2
 )
-SELECT credit_code, policy_id,
-  coalesce(sum(amount) FILTER (WHERE now AND NOT annual), 0)
-    + greatest(coalesce(sum(amount) FILTER (WHERE now AND annual), 0) - coalesce(sum(amount) FILTER (WHERE NOT annual), 0), 0) AS amount
-FROM claim
-GROUP BY 1, 2
-HAVING bool_or(now);
+SELECT credit_code, policy_id, sum(amount) AS amount FROM (
+  SELECT r.credit_code, c.policy_id, r.amount
+  FROM filing_reduction r JOIN code c ON c.code = r.reduction_code
+  WHERE r.tax_type <> 'citAnnual' AND r.period_end BETWEEN $start::DATE AND $end::DATE AND ($only::TEXT IS NULL OR r.credit_code = $only::TEXT)
+  UNION ALL
+  SELECT a.credit_code, a.policy_id, greatest(a.amount - coalesce(p.amount, 0), 0)
+  FROM annual a LEFT JOIN prepaid p ON p.credit_code = a.credit_code AND p.policy_id = a.policy_id
+) k
+GROUP BY 1, 2;
 
 -- @lapsed
 -- Reliefs of the period a later quarter of the year took back, as ../plan.sql's section lapsed.
