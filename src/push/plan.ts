@@ -193,6 +193,8 @@ const DUCKDB_VARIABLES = [
   'push_plan_category_names',
   'push_plan_category_bit',
   'push_plan_category_sets',
+  'push_plan_roles',
+  'push_plan_role_mask',
 ];
 
 /** PostgreSQL: the functions sql/postgres/plan.sql creates in pg_temp (its `macros`), dropped with the temp tables. */
