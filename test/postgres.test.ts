@@ -1290,6 +1290,100 @@ describe('the year so far known only when the returns on record cover it, hand-b
   });
 });
 
+describe('the taxes the hiring reliefs deduct from, hand-built, on both engines', () => {
+  const engines = bothEngines({ migrate: true });
+  const code = (i: number) => withCheckCharacter(`91440300MA5H${String(i).padStart(5, '0')}`);
+  const MONTHS = [
+    ['2026-07-01', '2026-07-31'],
+    ['2026-08-01', '2026-08-31'],
+    ['2026-09-01', '2026-09-30'],
+  ] as const;
+
+  async function seed(db: Db) {
+    const tp = (i: number, kind: string, vatStatus: string) =>
+      db.exec(`INSERT INTO taxpayer VALUES ($1, 'x', $2, $3, 'F51', 'futian', DATE '2020-01-01', 20, 5000000, 'actualAccounts', false, NULL, 0, 'B')`, [
+        code(i),
+        kind,
+        vatStatus,
+      ]);
+    const ret = (i: number, type: string, start: string, end: string, payable: string, filedOn: string | null = '2026-10-10') =>
+      db.exec(`${INSERT_FILING} ($1, $2, $3::DATE, $4::DATE, DATE '2026-10-15', $5::DATE, 100000, $6::DECIMAL(18,2))`, [
+        code(i),
+        type,
+        start,
+        end,
+        filedOn,
+        payable,
+      ]);
+    const hires = (i: number, kind: string, headcount: number) =>
+      db.exec(`INSERT INTO employment_report VALUES ($1, 2026, $2, $3, DATE '2026-06-30')`, [code(i), kind, headcount]);
+    // 1: four key-group hires (6,000.00 for the quarter) and 3,860.00 of VAT, surcharges and CIT.
+    await tp(1, 'enterprise', 'general');
+    for (const [m, [start, end]] of MONTHS.entries()) {
+      await ret(1, 'vat', start, end, ['1000', '1200', '800'][m] as string);
+      await ret(1, 'surcharges', start, end, '120');
+    }
+    await ret(1, 'cit', '2026-07-01', '2026-09-30', '500');
+    await hires(1, 'keyGroupHires', 4);
+    // 2: a retired soldier (1,500.00) and taxes well above it.
+    await tp(2, 'enterprise', 'general');
+    for (const [start, end] of MONTHS) {
+      await ret(2, 'vat', start, end, '10000');
+      await ret(2, 'surcharges', start, end, '1200');
+    }
+    await ret(2, 'cit', '2026-07-01', '2026-09-30', '25000');
+    await hires(2, 'veteranHires', 1);
+    // 3: the quarter's CIT return not filed yet: the taxes are not known, nor the estimate.
+    await tp(3, 'enterprise', 'general');
+    for (const [start, end] of MONTHS) {
+      await ret(3, 'vat', start, end, '10000');
+      await ret(3, 'surcharges', start, end, '1200');
+    }
+    await ret(3, 'cit', '2026-07-01', '2026-09-30', '0', null);
+    await hires(3, 'keyGroupHires', 2);
+    // 4: an individual business, no CIT: its quarter's VAT and surcharges alone.
+    await tp(4, 'individualBusiness', 'smallScale');
+    await ret(4, 'vat', '2026-07-01', '2026-09-30', '400');
+    await ret(4, 'surcharges', '2026-07-01', '2026-09-30', '48');
+    await hires(4, 'keyGroupHires', 1);
+    // 5: a CIT return that gives back more than the quarter's VAT and surcharges: nothing to deduct from.
+    await tp(5, 'enterprise', 'general');
+    await ret(5, 'vat', '2026-07-01', '2026-09-30', '300');
+    await ret(5, 'surcharges', '2026-07-01', '2026-09-30', '36');
+    await ret(5, 'cit', '2026-07-01', '2026-09-30', '-1200');
+    await hires(5, 'keyGroupHires', 1);
+  }
+
+  it("the quarter's VAT, surcharges and CIT payable, known once every one of those returns is filed; the estimate is the quota's share within them; the city run and a re-match agree", async () => {
+    const facts = `SELECT credit_code, hiring_deductible_tax::VARCHAR AS tax FROM current_fact WHERE period = '2026-Q3' ORDER BY credit_code`;
+    const results = `SELECT credit_code, policy_id, status, benefit::VARCHAR AS benefit FROM current_match
+                     WHERE period = '2026-Q3' AND status = 'matched' AND policy_id IN ('other.keyGroupHires', 'other.veteranHires') ORDER BY credit_code, policy_id`;
+    const expectedFacts = [
+      { credit_code: code(1), tax: '3860.00' },
+      { credit_code: code(2), tax: '58600.00' },
+      { credit_code: code(3), tax: null },
+      { credit_code: code(4), tax: '448.00' },
+      { credit_code: code(5), tax: '-864.00' },
+    ];
+    const expectedResults = [
+      { credit_code: code(1), policy_id: 'other.keyGroupHires', status: 'matched', benefit: '3860.00' },
+      { credit_code: code(2), policy_id: 'other.veteranHires', status: 'matched', benefit: '1500.00' },
+      { credit_code: code(3), policy_id: 'other.keyGroupHires', status: 'matched', benefit: null },
+      { credit_code: code(4), policy_id: 'other.keyGroupHires', status: 'matched', benefit: '448.00' },
+      { credit_code: code(5), policy_id: 'other.keyGroupHires', status: 'matched', benefit: '0.00' },
+    ];
+    for (const db of [engines.duck, engines.server] as Db[]) {
+      await seed(db);
+      await runMatch(db, { period: '2026-Q3', now: new Date('2026-10-20T08:00:00Z') });
+      assert.deepEqual(await db.all(facts), expectedFacts, db.dialect);
+      assert.deepEqual(await db.all(results), expectedResults, db.dialect);
+      for (let i = 1; i <= 5; i++) await runMatch(db, { period: '2026-Q3', only: code(i), now: new Date('2026-10-21T08:00:00Z') });
+      assert.deepEqual(await db.all(facts), expectedFacts, `${db.dialect}, re-matched one by one`);
+      assert.deepEqual(await db.all(results), expectedResults, `${db.dialect}, re-matched one by one`);
+    }
+  });
+});
+
 describe('the quarter averages of head count and assets the CIT returns report, hand-built, on both engines', () => {
   const engines = bothEngines({ migrate: true });
   const code = (i: number) => withCheckCharacter(`91440300MA5Y${String(i).padStart(5, '0')}`);

@@ -9,6 +9,7 @@ const FROM = {
   humanResources: { zh: '人力资源社会保障部门', en: 'the human resources and social security department' },
   veteranAffairs: { zh: '退役军人事务部门', en: 'the veterans affairs department' },
   lists: { zh: '集成电路和工业母机企业名单', en: 'the integrated-circuit and industrial mother-machine lists' },
+  vatAndCitReturns: { zh: '增值税及附加税费申报表、企业所得税预缴申报表', en: 'the VAT, surcharges and CIT prepayment returns' },
 } as const;
 
 /**
@@ -113,6 +114,12 @@ export const FACT_LABELS: Record<string, { zh: string; en: string; from?: { zh: 
     zh: '适用起征点（免征额）的销售额中开具增值税专用发票的销售额（放弃免税，依法征税）',
     en: 'of the sales the exemption line covers, those invoiced on special VAT invoices (the exemption waived, so taxed)',
     from: FROM.vatReturn,
+    unit: 'yuan',
+  },
+  hiring_deductible_tax: {
+    zh: '本季度应纳增值税、附加税费和企业所得税（招用重点群体、退役士兵定额扣减的限额）',
+    en: 'VAT, surcharges and CIT payable for the quarter (what the hiring reliefs can deduct from)',
+    from: FROM.vatAndCitReturns,
     unit: 'yuan',
   },
   // 季度平均值 as the CIT prepayment return names it (截至本期末: the year's quarters so far).

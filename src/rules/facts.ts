@@ -152,6 +152,10 @@ export const FACTS: Record<string, FactSpec> = {
     type: 'decimal',
     doc: 'of small_scale_exemption_sales, the sales the VAT returns say were invoiced on special VAT invoices (filing.special_invoice_sales; a return that does not say counts none): the exemption does not cover them and they pay the reduced rate; unknown as small_scale_exemption_sales, yuan',
   },
+  hiring_deductible_tax: {
+    type: 'decimal',
+    doc: "the period's VAT, surcharges and CIT payable on its returns (a taxpayer that files no CIT: the first two), what the hiring reliefs deduct their quota from (依次扣减); unknown while one of those returns is not filed or no VAT return is there, and on rows computed before migration 027, yuan",
+  },
 };
 
 /** A law parameter as resolved at a date: its value, type and legal source. */
