@@ -154,7 +154,7 @@ export const FACTS: Record<string, FactSpec> = {
   },
   hiring_deductible_tax: {
     type: 'decimal',
-    doc: "the period's VAT, surcharges and CIT payable on its returns (a taxpayer that files no CIT: the first two), what the hiring reliefs deduct their quota from (依次扣减); unknown while one of those returns is not filed or no VAT return is there, and on rows computed before migration 027, yuan",
+    doc: "the period's VAT, surcharges and CIT payable on its returns (a partnership or sole proprietorship, which files no CIT: the first two), what the hiring reliefs deduct their quota from (依次扣减); unknown while one of those returns is not filed, no VAT return is there, or an enterprise has no CIT return on record, and on rows computed before migration 027, yuan",
   },
 };
 

@@ -82,11 +82,12 @@ WITH t AS (
     -- The taxes the hiring reliefs deduct from, in that order, within what is actually due (依次扣减增值税、
     -- 城市维护建设税、教育费附加、地方教育附加和企业所得税; 财政部 税务总局 人力资源社会保障部 农业农村部公告2023年
     -- 第15号 第二条, 财政部 税务总局 退役军人事务部公告2023年第14号 第二条): the quarter's VAT, surcharges and
-    -- CIT as its returns give them (a taxpayer that files no CIT has none), known when its VAT returns are
-    -- there and all of the three are filed.
+    -- CIT as its returns give them (a partnership or sole proprietorship files no CIT), known when its VAT
+    -- returns are there, an enterprise's CIT return too, and all of the three are filed.
     CASE WHEN bool_and(filed) FILTER (WHERE tax_type IN ('vat', 'surcharges', 'cit') AND period_end >= $start::DATE)
            AND count(*) FILTER (WHERE tax_type = 'vat' AND period_end >= $start::DATE) > 0
       THEN coalesce(sum(tax_payable) FILTER (WHERE tax_type IN ('vat', 'surcharges', 'cit') AND period_end >= $start::DATE), 0) END AS hiring_deductible_tax,
+    count(*) FILTER (WHERE tax_type = 'cit' AND period_end >= $start::DATE) AS cit_returns,
     CASE WHEN bool_and(filed) FILTER (WHERE tax_type = 'iit' AND period_end >= $start::DATE) THEN sum(tax_base) FILTER (WHERE tax_type = 'iit' AND period_end >= $start::DATE) END AS wages_paid,
     CASE WHEN bool_and(filed) FILTER (WHERE tax_type = 'cit' AND period_end = $end::DATE) THEN sum(tax_base) FILTER (WHERE tax_type = 'cit' AND period_end = $end::DATE) END AS quarterly_taxable_income,
     -- prepayment judges the year so far (国家税务总局公告2023年第6号): cumulative to the end of the period
@@ -309,7 +310,9 @@ SELECT t.credit_code, $period AS period, $start::DATE AS period_start, $end::DAT
   CASE WHEN t.vat_status <> 'smallScale' THEN NULL
        WHEN m.vat_monthly_filer THEN CASE WHEN (lowest_monthly_sales < $vat_monthly_line::DECIMAL(18,2) OR ($vat_line_inclusive::BOOLEAN AND lowest_monthly_sales = $vat_monthly_line::DECIMAL(18,2))) THEN exempt_months_special ELSE lowest_month_special END
        WHEN NOT m.vat_monthly_filer THEN a.special_sales END AS small_scale_special_sales,
-  a.hiring_deductible_tax
+  -- An enterprise files CIT: none of its CIT returns on record, its taxes are not known (a partnership
+  -- or sole proprietorship files none, and deducts from its VAT and surcharges alone).
+  CASE WHEN t.kind = 'enterprise' AND coalesce(a.cit_returns, 0) = 0 THEN NULL ELSE a.hiring_deductible_tax END AS hiring_deductible_tax
 FROM t LEFT JOIN agg a USING (credit_code) LEFT JOIN e USING (credit_code) LEFT JOIN l USING (credit_code) LEFT JOIN y USING (credit_code) LEFT JOIN h USING (credit_code) LEFT JOIN v USING (credit_code) LEFT JOIN qa USING (credit_code) LEFT JOIN qe USING (credit_code) LEFT JOIN ya USING (credit_code) -- [city]
 FROM t CROSS JOIN agg a CROSS JOIN e CROSS JOIN l CROSS JOIN y CROSS JOIN h CROSS JOIN qa CROSS JOIN qe CROSS JOIN ya -- [one]
 -- How the VAT is filed (vat_monthly_filer, above), once for the figures that are a monthly or a quarterly filer's.

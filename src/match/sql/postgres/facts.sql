@@ -42,6 +42,7 @@ WITH t AS (
     CASE WHEN bool_and(filed) FILTER (WHERE tax_type IN ('vat', 'surcharges', 'cit') AND period_end >= $start::DATE)
            AND count(*) FILTER (WHERE tax_type = 'vat' AND period_end >= $start::DATE) > 0
       THEN coalesce(sum(tax_payable) FILTER (WHERE tax_type IN ('vat', 'surcharges', 'cit') AND period_end >= $start::DATE), 0) END AS hiring_deductible_tax,
+    count(*) FILTER (WHERE tax_type = 'cit' AND period_end >= $start::DATE) AS cit_returns,
     CASE WHEN bool_and(filed) FILTER (WHERE tax_type = 'iit' AND period_end >= $start::DATE) THEN sum(tax_base) FILTER (WHERE tax_type = 'iit' AND period_end >= $start::DATE) END AS wages_paid,
     CASE WHEN bool_and(filed) FILTER (WHERE tax_type = 'cit' AND period_end = $end::DATE) THEN sum(tax_base) FILTER (WHERE tax_type = 'cit' AND period_end = $end::DATE) END AS quarterly_taxable_income,
     -- prepayment judges the year so far (国家税务总局公告2023年第6号): cumulative to the end of the period
@@ -229,7 +230,9 @@ SELECT t.credit_code, $period::TEXT AS period, $start::DATE AS period_start, $en
   CASE WHEN t.vat_status <> 'smallScale' THEN NULL
        WHEN m.vat_monthly_filer THEN CASE WHEN (v.lowest_monthly_sales < $vat_monthly_line::DECIMAL(18,2) OR ($vat_line_inclusive::BOOLEAN AND v.lowest_monthly_sales = $vat_monthly_line::DECIMAL(18,2))) THEN v.exempt_months_special ELSE v.lowest_month_special END
        WHEN NOT m.vat_monthly_filer THEN a.special_sales END AS small_scale_special_sales,
-  a.hiring_deductible_tax
+  -- An enterprise files CIT: none of its CIT returns on record, its taxes are not known (a partnership
+  -- or sole proprietorship files none, and deducts from its VAT and surcharges alone).
+  CASE WHEN t.kind = 'enterprise' AND coalesce(a.cit_returns, 0) = 0 THEN NULL ELSE a.hiring_deductible_tax END AS hiring_deductible_tax
 FROM t LEFT JOIN agg a USING (credit_code) LEFT JOIN e USING (credit_code) LEFT JOIN l USING (credit_code) LEFT JOIN y USING (credit_code) LEFT JOIN h USING (credit_code) LEFT JOIN v USING (credit_code) LEFT JOIN qa USING (credit_code) LEFT JOIN qe USING (credit_code) LEFT JOIN ya USING (credit_code) -- [city]
 FROM t CROSS JOIN agg a CROSS JOIN e CROSS JOIN l CROSS JOIN y CROSS JOIN h CROSS JOIN v CROSS JOIN qa CROSS JOIN qe CROSS JOIN ya -- [one]
 -- How the VAT is filed (vat_monthly_filer, above), once for the figures that are a monthly or a quarterly filer's.
