@@ -88,6 +88,8 @@ const at = (local: string) => parseInstant(local);
 
 interface PersonSpec {
   role: Role;
+  /** Default: the role's name in NAMES. */
+  name?: string;
   channel?: 'inApp' | 'email' | 'sms';
   email?: string;
   mobile?: string;
@@ -146,7 +148,7 @@ async function person(store: Db, code: string, p: PersonSpec): Promise<void> {
   await store.exec('INSERT INTO company_person VALUES ($1, $2, $3, $4, $5, $6, $7, $8)', [
     code,
     p.role,
-    NAMES[p.role],
+    p.name ?? NAMES[p.role],
     p.mobile ?? null,
     p.email ?? null,
     p.channel ?? 'inApp',
@@ -975,6 +977,77 @@ describe('planning on PostgreSQL (sql/postgres/plan.sql): the same outbox and re
     duck.close();
   });
 
+  // A small company's legal representative is often its finance officer, an individual business's
+  // operator its tax handler: one person, who must not hear of one relief twice, nor more than the cap.
+  const ONE_IN_TWO: PersonSpec[] = [
+    { role: 'financeOfficer', name: '王某某', mobile: '13900000001', channel: 'email', email: 'wang@example.com' },
+    { role: 'legalRepresentative', name: '王某某', mobile: '13900000001' },
+    // The same mobile under another name: the company's phone, another person.
+    { role: 'taxHandler', name: '李某某', mobile: '13900000001', channel: 'sms' },
+  ];
+
+  it('one person in two roles of a taxpayer hears each message once, as the first of its roles; no mobile, the e-mail tells; another name is another person (both engines)', async () => {
+    const { duck, both } = await engines(ONE_IN_TWO);
+    const report = await both(async (db) => {
+      // TP2, an individual business: its operator files its taxes, reachable by e-mail only.
+      await person(db, TP2, { role: 'legalRepresentative', name: '赵某某', email: 'zhao@example.com' });
+      await person(db, TP2, { role: 'taxHandler', name: '赵某某', email: 'zhao@example.com', channel: 'email' });
+      await result(db, 1, TP1, 'cit.bigRelief', 'matched', '25000.00');
+      await result(db, 1, TP1, 'vat.smallRelief', 'matched', '800.00');
+      await result(db, 1, TP1, 'surcharges.almost', 'nearMiss', '300.00');
+      await result(db, 1, TP2, 'cit.bigRelief', 'matched', '25000.00');
+      const { period: _p, ...r } = await plan(db);
+      return r;
+    });
+    const rows = await messages(duck);
+    assert.deepEqual(
+      // Greeted by name, as the person of the role the message goes to.
+      rows.map((m) => [m.credit_code, m.role, m.kind, m.policy_id, m.channel, m.recipient, m.body.slice(0, 3)]),
+      [
+        [TP1, 'financeOfficer', 'nearMiss', 'surcharges.almost', 'email', 'wang@example.com', '王某某'],
+        [TP1, 'financeOfficer', 'relief', 'cit.bigRelief', 'email', 'wang@example.com', '王某某'],
+        [TP1, 'financeOfficer', 'relief', 'vat.smallRelief', 'email', 'wang@example.com', '王某某'],
+        [TP1, 'taxHandler', 'relief', 'cit.bigRelief', 'sms', '13900000001', '李某某'],
+        [TP1, 'taxHandler', 'relief', 'vat.smallRelief', 'sms', '13900000001', '李某某'],
+        // The first of its roles is the legal representative; its own channel (the inbox) is used.
+        [TP2, 'legalRepresentative', 'relief', 'cit.bigRelief', 'inApp', `inbox:${TP2}/legalRepresentative`, '赵某某'],
+      ],
+    );
+    // Six messages called for, not eight; TP2 has no finance officer to tell of its major relief.
+    assert.deepEqual([report.candidates, report.planned, report.withoutPerson], [6, 6, 1]);
+    duck.close();
+  });
+
+  it('the cap counts what any role of one person was sent: two messages to the legal representative leave its finance officer room for one (both engines)', async () => {
+    const { duck, both } = await engines(ONE_IN_TWO);
+    await both(async (db) => {
+      for (const [id, when] of [
+        ['old-1', '2026-04-08 09:00:00'],
+        ['old-2', '2026-04-08 10:00:00'],
+      ] as const)
+        await db.exec(
+          `INSERT INTO push_message VALUES ($1, $2, 'legalRepresentative', 'relief', '2025-Q4', 'x.y', NULL, 'vat', 0, NULL, DATE '2026-01-15', 'inApp', 'inbox', 's', 'b',
+             'sent', $3::TIMESTAMP, 1, NULL, NULL, TIMESTAMP '2026-01-01 00:00:00', $3::TIMESTAMP, NULL, NULL, NULL, NULL, NULL)`,
+          [id, TP1, when],
+        );
+      await result(db, 1, TP1, 'cit.bigRelief', 'matched', '25000.00');
+      await result(db, 1, TP1, 'vat.smallRelief', 'matched', '800.00');
+      await result(db, 1, TP1, 'surcharges.almost', 'nearMiss', '300.00');
+      return plan(db, NOW, { settings: { maxPerWeek: 3 } });
+    });
+    const fresh = (await messages(duck)).filter((m) => !m.message_id.startsWith('old'));
+    assert.deepEqual(
+      fresh.map((m) => [m.role, m.kind, m.items]),
+      [
+        // One more fits beside the two of 8 April: the three go as one digest.
+        ['financeOfficer', 'digest', 'relief.cit.bigRelief,relief.vat.smallRelief,nearMiss.surcharges.almost'],
+        ['taxHandler', 'relief', null],
+        ['taxHandler', 'relief', null],
+      ],
+    );
+    duck.close();
+  });
+
   it('a digest planned before its items were kept without the prefix reads and renders the same', async () => {
     const db = await pgWorld(server.db, [{ role: 'financeOfficer' }]);
     await fiveReliefs(db);
@@ -1593,6 +1666,8 @@ describe('planning on PostgreSQL (sql/postgres/plan.sql): the same outbox and re
 
 interface ModelPerson {
   role: Role;
+  /** Default: the role's name in NAMES; one name of two roles, with their mobile (else e-mail), is one person. */
+  name?: string;
   channel: 'inApp' | 'email' | 'sms';
   email: string | null;
   mobile: string | null;
@@ -1712,7 +1787,7 @@ function modelPlan(
   w: ModelWorld,
   entries: readonly PushEntry[],
   o: { now: Date; settings: PlanSettings; lacking: (code: string, policy: string) => string[] | null; deadlines: FilingCalendar },
-): { rows: ModelRow[]; report: Omit<PlanReport, 'planned' | 'superseded' | 'alreadyPlanned' | 'period'>; spread: boolean; byRank: number } {
+): { rows: ModelRow[]; report: Omit<PlanReport, 'planned' | 'superseded' | 'alreadyPlanned' | 'period'>; spread: boolean; byRank: number; folded: number } {
   const period = parsePeriod(PERIOD);
   const now = toLocal(o.now);
   const s = o.settings;
@@ -1765,6 +1840,19 @@ function modelPlan(
     if (by && worth(by) === worth(r) && rank(by) < rank(r) && modelCmp(r.policy, by.policy) < 0) byRank++;
     return by !== undefined;
   };
+  // One person holding several roles (the same name with the same mobile, else e-mail) hears as the
+  // first of them in the roles' order; its cap counts what any of them was sent.
+  const who = (p: ModelPerson) => {
+    const name = p.name ?? NAMES[p.role];
+    return p.mobile ? `${name}\nm:${p.mobile}` : p.email ? `${name}\ne:${p.email}` : null;
+  };
+  const leadOf = (code: string, role: Role): Role => {
+    const ps = w.people[code] ?? [];
+    const me = ps.find((p) => p.role === role);
+    const key = me ? who(me) : null;
+    return key === null ? role : ([...ps.filter((p) => who(p) === key).map((p) => p.role)].sort(modelCmp)[0] as Role);
+  };
+  let folded = 0;
   const byPerson = new Map<string, ModelCandidate[]>();
   for (const r of current) {
     const entry = byId.get(r.policy);
@@ -1802,16 +1890,22 @@ function modelPlan(
       .map((f) => f.due);
     const deadline = dues.sort()[0] ?? filingDeadline(o.deadlines, period.end).date;
     const target = Math.max(now, fromSql(deadline) - s.leadDays * 86_400_000 + s.sendingHours.from * 3_600_000);
-    for (const role of rolesFor(entry, kind, major)) {
-      if (!(w.people[r.code] ?? []).some((p) => p.role === role)) {
+    for (const called of rolesFor(entry, kind, major)) {
+      if (!(w.people[r.code] ?? []).some((p) => p.role === called)) {
         report.withoutPerson++;
         continue;
       }
-      report.candidates++;
+      const role = leadOf(r.code, called);
       const id = messageId(PERIOD, r.code, role, kind, entry.id);
+      const mine = byPerson.get(`${r.code}|${role}`) ?? [];
+      if (mine.some((c) => c.id === id)) {
+        folded++;
+        continue;
+      }
+      report.candidates++;
       const lacking = kind === 'nearMiss' ? o.lacking(r.code, entry.id) : null;
       const c = { id, target, prio: kind === 'nearMiss' ? 2 : major ? 0 : 1, item: { kind, entry, benefitFen, deadline, lacking } as ItemText };
-      byPerson.set(`${r.code}|${role}`, [...(byPerson.get(`${r.code}|${role}`) ?? []), c]);
+      byPerson.set(`${r.code}|${role}`, [...mine, c]);
     }
   }
   const taxpayers = new Set(current.map((r) => r.code));
@@ -1824,7 +1918,7 @@ function modelPlan(
     const quiet = { quietFrom: person.quiet[0], quietTo: person.quiet[1] };
     const next = (ms: number) => nextDeliveryTime(ms, s.sendingHours, quiet);
     const booked = w.booked
-      .filter((b) => b.code === code && b.role === role && taxpayers.has(code) && ['planned', 'sending', 'sent'].includes(b.status))
+      .filter((b) => b.code === code && leadOf(code, b.role) === role && taxpayers.has(code) && ['planned', 'sending', 'sent'].includes(b.status))
       .map((b) => fromSql(b.sent ?? b.next ?? b.scheduled))
       .filter((t) => t > now - MODEL_WEEK);
     const times = [...booked, ...cands.map((c) => next(c.target))];
@@ -1835,7 +1929,7 @@ function modelPlan(
         : person.channel === 'sms' && person.mobile
           ? { channel: 'sms', recipient: person.mobile }
           : { channel: 'inApp', recipient: inboxAddress(code, role) };
-    const to: Addressee = { taxpayerName: w.names[code] ?? code, creditCode: code, personName: NAMES[role], role, periodZh: period.zh };
+    const to: Addressee = { taxpayerName: w.names[code] ?? code, creditCode: code, personName: person.name ?? NAMES[role], role, periodZh: period.zh };
     for (const a of modelAllocate(cands, booked, s.maxPerWeek, next)) {
       const first = a.items[0] as ModelCandidate;
       if (a.items.length === 1) {
@@ -1883,7 +1977,7 @@ function modelPlan(
     byChannel[r.channel] = (byChannel[r.channel] ?? 0) + 1;
     byKind[r.kind] = (byKind[r.kind] ?? 0) + 1;
   }
-  return { rows: rows.sort((a, b) => modelCmp(a.message_id, b.message_id)), report: { ...report, byChannel, byKind }, spread, byRank };
+  return { rows: rows.sort((a, b) => modelCmp(a.message_id, b.message_id)), report: { ...report, byChannel, byKind }, spread, byRank, folded };
 }
 
 /**
@@ -1942,6 +2036,8 @@ describe('planning: the set-wise planner against the sequential model', () => {
   const person = (role: Role) =>
     fc.record({
       role: fc.constant(role),
+      // Now and then one name for two roles: with the one mobile (or e-mail) they share, one person.
+      name: fc.constantFrom(undefined, '王某某'),
       channel: fc.constantFrom('inApp', 'email', 'sms') as fc.Arbitrary<'inApp' | 'email' | 'sms'>,
       email: fc.constantFrom(null, '', 'p@example.com'),
       mobile: fc.constantFrom(null, '13800138000'),
@@ -2058,7 +2154,7 @@ describe('planning: the set-wise planner against the sequential model', () => {
         await store.exec('INSERT INTO company_person VALUES ($1, $2, $3, $4, $5, $6, $7, $8)', [
           code,
           p.role,
-          NAMES[p.role],
+          p.name ?? NAMES[p.role],
           p.mobile,
           p.email,
           p.channel,
@@ -2089,7 +2185,17 @@ describe('planning: the set-wise planner against the sequential model', () => {
   async function againstModel(
     db: Db,
     planDb: Db = db,
-  ): Promise<{ digests: number; spread: number; notStacked: number; byRank: number; toldRecently: number; outOfSeason: number; lapsed: number }> {
+  ): Promise<{
+    digests: number;
+    spread: number;
+    notStacked: number;
+    byRank: number;
+    toldRecently: number;
+    outOfSeason: number;
+    lapsed: number;
+    folded: number;
+  }> {
+    let folded = 0;
     let lapsed = 0;
     let toldRecently = 0;
     let outOfSeason = 0;
@@ -2141,15 +2247,16 @@ describe('planning: the set-wise planner against the sequential model', () => {
         if (expected.report.toldRecently > 0) toldRecently++;
         if (expected.report.outOfSeason > 0) outOfSeason++;
         if (expected.report.lapsed > 0) lapsed++;
+        if (expected.folded > 0) folded++;
       }),
       { numRuns: 60, seed: 20261128 },
     );
-    return { digests, spread, notStacked, byRank, toldRecently, outOfSeason, lapsed };
+    return { digests, spread, notStacked, byRank, toldRecently, outOfSeason, lapsed, folded };
   }
 
   it('plans exactly the messages, times and texts of the message-by-message planner, in one batch or taxpayer by taxpayer', async () => {
     const store = await world();
-    const { digests, spread, notStacked, byRank, toldRecently, outOfSeason, lapsed } = await againstModel(store);
+    const { digests, spread, notStacked, byRank, toldRecently, outOfSeason, lapsed, folded } = await againstModel(store);
     // The worlds must reach both ways of fitting the cap (sql/plan.sql: allocate), with digests, and
     // taxpayers matching two reliefs of an exclusive group, told apart by their ranks too.
     assert.ok(digests >= 10 && spread >= 10, `digests in ${digests}, times a week apart or a full week in ${spread} of 60 worlds`);
@@ -2158,6 +2265,7 @@ describe('planning: the set-wise planner against the sequential model', () => {
     assert.ok(toldRecently >= 5, `a relief without an estimate told in a quarter before, in ${toldRecently} of 60 worlds`);
     assert.ok(outOfSeason >= 5, `a relief out of season in ${outOfSeason} of 60 worlds`);
     assert.ok(lapsed >= 5, `a relief a later quarter took back in ${lapsed} of 60 worlds`);
+    assert.ok(folded >= 5, `one person called for one message in two roles in ${folded} of 60 worlds`);
     store.close();
   });
 
@@ -2172,13 +2280,14 @@ describe('planning: the set-wise planner against the sequential model', () => {
   it('on PostgreSQL (sql/postgres/plan.sql), the same generated worlds give the same rows and reports', async () => {
     const server = await pgServer();
     try {
-      const { digests, spread, notStacked, byRank, toldRecently, outOfSeason, lapsed } = await againstModel(await pgWorld(server.db));
+      const { digests, spread, notStacked, byRank, toldRecently, outOfSeason, lapsed, folded } = await againstModel(await pgWorld(server.db));
       assert.ok(digests >= 10 && spread >= 10, `digests in ${digests}, times a week apart or a full week in ${spread} of 60 worlds`);
       assert.ok(notStacked >= 5, `reliefs that do not stack in ${notStacked} of 60 worlds`);
       assert.ok(byRank >= 3, `a rank decided in ${byRank} of 60 worlds`);
       assert.ok(toldRecently >= 5, `a relief without an estimate told in a quarter before, in ${toldRecently} of 60 worlds`);
       assert.ok(outOfSeason >= 5, `a relief out of season in ${outOfSeason} of 60 worlds`);
       assert.ok(lapsed >= 5, `a relief a later quarter took back in ${lapsed} of 60 worlds`);
+      assert.ok(folded >= 5, `one person called for one message in two roles in ${folded} of 60 worlds`);
     } finally {
       await server.drop();
     }

@@ -238,6 +238,9 @@ export const generatorSettingsSchema = z.object({
   welfareEnterpriseShare: share.default(0.03),
   /** Share of enterprises hiring key-group people in a year [U], and retired soldiers [U]; each hires 1 + a geometric number, mean `meanExtraHires` more [U]. */
   keyGroupHiringShare: share.default(0.03),
+  /** One person in two roles: of individual businesses, the share whose operator (the legal representative) is the tax handler too [U]; of micro enterprises, the share whose legal representative is the finance officer too [U]. */
+  operatorTaxHandlerShare: share.default(0.6),
+  microLegalRepFinanceOfficerShare: share.default(0.3),
   veteranHiringShare: share.default(0.015),
   meanExtraHires: z.number().min(0).default(1),
   /** Share of C39 enterprises on the integrated-circuit list, and of C34 (general equipment, machine tools among it) on the industrial mother-machine list [U]. */
@@ -572,6 +575,8 @@ export function sqlVariables(s: GeneratorSettings): Record<string, SqlValue> {
     disabled_staff_max: Math.max(s.disabledStaffShare.min, s.disabledStaffShare.max),
     welfare_share: s.welfareEnterpriseShare,
     key_group_share: s.keyGroupHiringShare,
+    operator_tax_handler: s.operatorTaxHandlerShare,
+    micro_lr_finance_officer: s.microLegalRepFinanceOfficerShare,
     veteran_share: s.veteranHiringShare,
     extra_hires_mean: s.meanExtraHires,
     ic_list_share: s.integratedCircuitListShare,

@@ -115,7 +115,7 @@ when the message is sent or shown, with the catalogue's titles (src/push/message
 |---|---|---|---|
 | message_id | VARCHAR | no | \`period.credit_code.role.kind.subject\`, subject = policy id or \`digest-\` and a hash of its items (unique: the primary key on PostgreSQL; on DuckDB kept unique by the planner without an index, migration 008; also the e-mail Message-ID's left part) |
 | credit_code | VARCHAR | no | the taxpayer |
-| role | VARCHAR | no | the person, by role in company_person: \`legalRepresentative\`, \`financeOfficer\`, \`taxHandler\`; on DuckDB the ENUM \`push_role\` of these (migration 012) |
+| role | VARCHAR | no | the person, by role in company_person: \`legalRepresentative\`, \`financeOfficer\`, \`taxHandler\` (a person holding several roles of the taxpayer, the first of them: src/push/README.md, "One person, several roles"); on DuckDB the ENUM \`push_role\` of these (migration 012) |
 | kind | VARCHAR | no | \`relief\` (a matched policy to claim), \`nearMiss\` (what is lacking), \`digest\` (several merged by the frequency cap); on DuckDB the ENUM \`push_kind\` (migration 012) |
 | period | VARCHAR | no | the period of the match results, e.g. 2026-Q1 |
 | policy_id | VARCHAR | yes | the catalogue entry; empty for a digest |

@@ -90,7 +90,7 @@ async function checkCampaign(ctx: ApiContext, c: Campaign) {
  * The taxpayers and people a campaign reaches: the current results of the chosen policies and
  * statuses for the quarter, in the chosen districts and industries, with the roles the push layer
  * would address (a relief of 10,000 yuan or more also to the legal representative), counted once
- * per person however many policies reach them.
+ * per person however many policies reach them; a person holding several roles, once, as the first.
  */
 export async function campaignReach(ctx: ApiContext, c: Campaign) {
   const entries = await checkCampaign(ctx, c);
@@ -107,10 +107,17 @@ export async function campaignReach(ctx: ApiContext, c: Campaign) {
   const layerSql = layer.map((row) => `(${placeholders(params, row)})`).join(', ');
   const sql = `
     WITH hit AS (${hits}), layer (policy_id, status, major, role) AS (VALUES ${layerSql}),
+    -- One person in several roles (the same name with the same mobile, else e-mail) hears once, as the
+    -- first of them, as the push plan addresses it (src/push/sql/plan.sql, section persons).
+    person AS (
+      SELECT credit_code, role, min(role) OVER (PARTITION BY credit_code, coalesce(CASE WHEN coalesce(mobile, '') <> '' THEN name || chr(10) || 'm:' || mobile
+        WHEN coalesce(email, '') <> '' THEN name || chr(10) || 'e:' || email END, role)) AS lead
+      FROM company_person
+    ),
     addressed AS (
-      SELECT h.credit_code, h.policy_id, p.role
+      SELECT DISTINCT h.credit_code, h.policy_id, p.lead AS role
       FROM hit h JOIN layer y ON y.policy_id = h.policy_id AND y.status = h.status AND y.major = h.major
-      JOIN company_person p ON p.credit_code = h.credit_code AND p.role = y.role
+      JOIN person p ON p.credit_code = h.credit_code AND p.role = y.role
     )
     SELECT 'total' AS kind, '' AS key, (SELECT count(DISTINCT credit_code) FROM hit) AS n
     UNION ALL SELECT 'messages', '', (SELECT count(*) FROM addressed)

@@ -19,6 +19,10 @@ CREATE OR REPLACE TEMP MACRO push_fits(t, times, mx) AS
 -- A message's key among a person's candidates: its entry number × 2, + 1 for a near miss (ids of the
 -- outbox are turned into the same keys, section existing).
 CREATE OR REPLACE TEMP MACRO push_key(e, near_miss) AS e * 2 + near_miss::INTEGER;
+-- Who a person of company_person is, beyond the role: the name with the mobile number, or with the
+-- e-mail address where there is no mobile; NULL with neither (then nobody else).
+CREATE OR REPLACE TEMP MACRO push_person_key(name, mobile, email) AS
+  CASE WHEN coalesce(mobile, '') <> '' THEN name || chr(10) || 'm:' || mobile WHEN coalesce(email, '') <> '' THEN name || chr(10) || 'e:' || email END;
 -- The current results of a period: for each taxpayer, those of the latest run (highest run_id) for
 -- the period that covers it, a city run or a re-match of that taxpayer alone. A taxpayer with no row
 -- in its latest run has nothing current, even if an older run had rows.
@@ -395,19 +399,34 @@ ORDER BY t.tp;
 -- per batch in section candidates: carried here, 24 numbers a person were sorted with each of the
 -- city's 2.8 million rows below, and the section took 4.9 to 5.3 s where it now takes 2.8 to 3.0 s
 -- (2026-12-04, three plans of a million taxpayers each, in turn; the batches' candidates no slower).
+--
+-- One person may hold several roles of a taxpayer (an individual business's operator is often its tax
+-- handler too; a small company's legal representative its finance officer): the same name with the
+-- same mobile number, or, where a record has no mobile, the same e-mail address (push_person_key).
+-- That person hears of each message once, as the first of those roles in push_plan_roles' order
+-- (lead): bits are the roles the person holds (the lead's row), or 0 for a role folded into another.
+-- Names alone are not enough: de-identified names (王某某) repeat.
 CREATE OR REPLACE TEMP TABLE push_plan_person AS
 WITH first AS (
   SELECT t.tp, p.credit_code, p.role,
     {name: p.name, email: p.email, mobile: p.mobile, channel: p.preferred_channel, quiet_from: p.quiet_from, quiet_to: p.quiet_to} AS p
   FROM company_person p JOIN push_plan_taxpayer t ON t.credit_code = p.credit_code
   QUALIFY row_number() OVER (PARTITION BY t.tp, p.role ORDER BY p.name, p.email NULLS LAST, p.mobile NULLS LAST, p.preferred_channel, p.quiet_from, p.quiet_to) = 1
+), held AS (
+  SELECT f.*, list_position(getvariable('push_plan_roles'), f.role::VARCHAR) - 1 AS bit,
+    coalesce(push_person_key(f.p.name, f.p.mobile, f.p.email), f.role::VARCHAR) AS who
+  FROM first f
+), person AS (
+  -- Grouped and joined back: bit_or over an ordered window frame took 16 s at 100,000 taxpayers.
+  SELECT h.*, g.lead, g.held
+  FROM held h JOIN (SELECT tp, who, arg_min(role, bit) AS lead, bit_or(1 << bit) AS held FROM held GROUP BY tp, who) g ON g.tp = h.tp AND g.who = h.who
 )
 SELECT f.tp, f.role, f.p.name AS name,
   CASE WHEN f.p.channel = 'email' AND coalesce(f.p.email, '') <> '' THEN 'email' WHEN f.p.channel = 'sms' AND coalesce(f.p.mobile, '') <> '' THEN 'sms' ELSE 'inApp' END AS channel,
   CASE WHEN f.p.channel = 'email' AND coalesce(f.p.email, '') <> '' THEN f.p.email WHEN f.p.channel = 'sms' AND coalesce(f.p.mobile, '') <> '' THEN f.p.mobile
     ELSE 'inbox:' || f.credit_code || '/' || f.role END AS recipient,
-  f.p.quiet_from, f.p.quiet_to
-FROM first f
+  f.p.quiet_from, f.p.quiet_to, f.lead, CASE WHEN f.lead = f.role THEN coalesce(f.held, 0) ELSE 0 END AS bits
+FROM person f
 ORDER BY f.tp;
 
 -- @candidates
@@ -418,22 +437,25 @@ CREATE OR REPLACE TEMP TABLE push_plan_candidate AS
 -- The batch's rows materialized: inside a transaction DuckDB scans what the transaction wrote (here
 -- push_plan_row) on one thread, and with it the grouping after the scan (at a million, batches of
 -- 250,000: 3.3 s inside a transaction instead of 4.3 to 5.1 s; standalone 3.7 s instead of 3.3 s).
--- A taxpayer's items are sorted once, and each role given those it hears of (section words,
--- push_plan_role_mask): grouped by taxpayer and role, every item once per role it goes to, the grouping
--- and the sorts took twice as many rows.
+-- A taxpayer's items are sorted once, and each person given those any of its roles hears of (section
+-- words, push_plan_role_mask; section persons, bits): grouped by taxpayer and role, every item once
+-- per role it goes to, the grouping and the sorts took twice as many rows. A role folded into another
+-- of the same person has no row; one without a person has its own, to be counted (without_person).
 WITH batch AS MATERIALIZED (SELECT * FROM push_plan_row WHERE tp >= $lo::INTEGER AND tp < $hi::INTEGER), sorted AS (
   SELECT tp, list_sort(list(item)) AS items FROM batch GROUP BY tp
 ), grouped AS (
   SELECT * FROM (
-    SELECT s.tp, r.role, list_filter(s.items, x -> (getvariable('push_plan_role_mask')[x.e::INTEGER * 3 + x.prio + 1] >> r.bit) & 1 = 1) AS items
-    FROM sorted s, (SELECT unnest(getvariable('push_plan_roles')) AS role, generate_subscripts(getvariable('push_plan_roles'), 1) - 1 AS bit) r
+    SELECT s.tp, r.role, list_filter(s.items, x -> getvariable('push_plan_role_mask')[x.e::INTEGER * 3 + x.prio + 1] & coalesce(p.bits, 1 << r.bit) <> 0) AS items,
+      p.name, p.channel, p.recipient, p.quiet_from, p.quiet_to
+    FROM sorted s CROSS JOIN (SELECT unnest(getvariable('push_plan_roles')) AS role, generate_subscripts(getvariable('push_plan_roles'), 1) - 1 AS bit) r
+    LEFT JOIN (SELECT * FROM push_plan_person WHERE tp >= $lo::INTEGER AND tp < $hi::INTEGER) p ON p.tp = s.tp AND p.role = r.role
+    WHERE coalesce(p.bits, 1) <> 0
   ) WHERE len(items) > 0
 )
-SELECT t.credit_code, g.role, t.run_id, g.items, p.name AS person_name, p.channel, p.recipient, w.wait, t.name AS taxpayer_name
+SELECT t.credit_code, g.role, t.run_id, g.items, g.name AS person_name, g.channel, g.recipient, w.wait, t.name AS taxpayer_name
 FROM grouped g
 JOIN (SELECT * FROM push_plan_taxpayer WHERE tp >= $lo::INTEGER AND tp < $hi::INTEGER) t ON t.tp = g.tp
-LEFT JOIN (SELECT * FROM push_plan_person WHERE tp >= $lo::INTEGER AND tp < $hi::INTEGER) p ON p.tp = g.tp AND p.role = g.role
-LEFT JOIN push_plan_wait w ON w.quiet_from = p.quiet_from AND w.quiet_to = p.quiet_to;
+LEFT JOIN push_plan_wait w ON w.quiet_from = g.quiet_from AND w.quiet_to = g.quiet_to;
 
 -- @existing
 -- The period's outbox, one row per message id it stands for (a digest for each of its items), with
@@ -524,11 +546,13 @@ FROM push_message m JOIN push_plan_taxpayer t ON t.credit_code = m.credit_code
 WHERE m.status IN ('planned', 'sending', 'sent') AND coalesce(m.sent_at, m.next_attempt_at, m.scheduled_at) > $now::TIMESTAMP - INTERVAL 7 DAY;
 
 -- @booked
--- The batch's booked times per person, but for messages about to be skipped.
+-- The batch's booked times per person, but for messages about to be skipped: a person holding several
+-- roles (section persons) counts what any of them was sent, under the role it hears as.
 CREATE OR REPLACE TEMP TABLE push_plan_booked AS
-SELECT credit_code, role, list(ms) AS times FROM push_plan_booked_all
-WHERE tp >= $lo::INTEGER AND tp < $hi::INTEGER AND message_id NOT IN (SELECT message_id FROM push_plan_superseded)
-GROUP BY credit_code, role;
+SELECT b.credit_code, coalesce(p.lead, b.role::VARCHAR) AS role, list(b.ms) AS times
+FROM (SELECT * FROM push_plan_booked_all WHERE tp >= $lo::INTEGER AND tp < $hi::INTEGER AND message_id NOT IN (SELECT message_id FROM push_plan_superseded)) b
+LEFT JOIN (SELECT * FROM push_plan_person WHERE tp >= $lo::INTEGER AND tp < $hi::INTEGER) p ON p.tp = b.tp AND p.role = b.role::VARCHAR
+GROUP BY ALL;
 
 -- @allocate
 -- Each person's new messages under the frequency cap ($max in any 7 days): all alone when they fit at

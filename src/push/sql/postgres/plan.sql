@@ -308,30 +308,43 @@ ORDER BY t.tp;
 -- The person of each role of each taxpayer: the first by name (then e-mail, mobile, channel, quiet
 -- hours, missing ones last, as DuckDB's window orders them), as company_person has no key that says which
 -- one. The preferred channel when its address is known, else the in-app inbox (SMS falls back to the
--- inbox when sending).
+-- inbox when sending). A person holding several roles of the taxpayer (the same name with the same
+-- mobile, or e-mail where there is no mobile) hears as the first of them (lead), in the order of the
+-- roles the catalogue names, as ../plan.sql's section persons explains.
 CREATE TEMP TABLE push_plan_person AS
 WITH first AS (
   SELECT DISTINCT ON (t.tp, p.role) t.tp, p.credit_code, p.role, p.name, p.email, p.mobile, p.preferred_channel AS channel, p.quiet_from, p.quiet_to
   FROM company_person p JOIN push_plan_taxpayer t ON t.credit_code = p.credit_code
   ORDER BY t.tp, p.role, p.name, p.email NULLS LAST, p.mobile NULLS LAST, p.preferred_channel, p.quiet_from, p.quiet_to
+), named AS (
+  SELECT DISTINCT unnest(major || relief || near_miss) COLLATE "C" AS role FROM push_plan_entry
+), person AS (
+  SELECT f.*, first_value(f.role) OVER (
+      PARTITION BY f.tp, coalesce(CASE WHEN coalesce(f.mobile, '') <> '' THEN f.name || chr(10) || 'm:' || f.mobile
+        WHEN coalesce(f.email, '') <> '' THEN f.name || chr(10) || 'e:' || f.email END, f.role)
+      ORDER BY f.role NOT IN (SELECT role FROM named), f.role COLLATE "C") AS lead
+  FROM first f
 )
 SELECT f.tp, f.role, f.name,
   CASE WHEN f.channel = 'email' AND coalesce(f.email, '') <> '' THEN 'email' WHEN f.channel = 'sms' AND coalesce(f.mobile, '') <> '' THEN 'sms' ELSE 'inApp' END AS channel,
   CASE WHEN f.channel = 'email' AND coalesce(f.email, '') <> '' THEN f.email WHEN f.channel = 'sms' AND coalesce(f.mobile, '') <> '' THEN f.mobile
     ELSE 'inbox:' || f.credit_code || '/' || f.role END AS recipient,
-  w.wait
-FROM first f LEFT JOIN push_plan_wait w ON w.quiet_from = f.quiet_from AND w.quiet_to = f.quiet_to
+  w.wait, f.lead
+FROM person f LEFT JOIN push_plan_wait w ON w.quiet_from = f.quiet_from AND w.quiet_to = f.quiet_to
 ORDER BY f.tp;
 
 -- @candidates
 -- One row per message the results of the batch call for, with its person (NULL when the taxpayer
 -- has nobody in that role) and its place i in the person's order: most important first (major
--- reliefs, then larger benefits, near misses last, then by policy id).
+-- reliefs, then larger benefits, near misses last, then by policy id). A message of a role folded into
+-- another of the same person (section persons) goes to that person once, as its lead role: distinct
+-- by the row (ctid), so that a result stored twice still makes two rows, refused as one id twice.
 CREATE TEMP TABLE push_plan_candidate AS
 WITH called AS (
-  SELECT r.tp, role, r.prio, r.nb, r.e, r.dl, r.b, r.g
+  SELECT DISTINCT r.ctid, r.tp, coalesce(p.lead, u.role) AS role, r.prio, r.nb, r.e, r.dl, r.b, r.g
   FROM push_plan_row r JOIN push_plan_entry e ON e.e = r.e
-  CROSS JOIN LATERAL unnest(CASE r.prio WHEN 0 THEN e.major WHEN 1 THEN e.relief ELSE e.near_miss END) AS role
+  CROSS JOIN LATERAL unnest(CASE r.prio WHEN 0 THEN e.major WHEN 1 THEN e.relief ELSE e.near_miss END) AS u(role)
+  LEFT JOIN push_plan_person p ON p.tp = r.tp AND p.role = u.role
   WHERE r.tp >= $lo::INTEGER AND r.tp < $hi::INTEGER
 )
 SELECT t.credit_code, c.role COLLATE "C" AS role, t.run_id, row_number() OVER (PARTITION BY c.tp, c.role ORDER BY c.prio, c.nb, c.e, c.dl, c.b)::INTEGER AS i,
@@ -412,11 +425,13 @@ FROM push_message m JOIN push_plan_taxpayer t ON t.credit_code = m.credit_code
 WHERE m.status IN ('planned', 'sending', 'sent') AND coalesce(m.sent_at, m.next_attempt_at, m.scheduled_at) > $now::TIMESTAMP - INTERVAL '7 days';
 
 -- @booked
--- The batch's booked times per person, but for messages about to be skipped.
+-- The batch's booked times per person, but for messages about to be skipped: a person holding several
+-- roles (section persons) counts what any of them was sent, under the role it hears as.
 CREATE TEMP TABLE push_plan_booked AS
-SELECT credit_code, role, array_agg(ms) AS times, min(ms) AS first_at, max(ms) AS last_at FROM push_plan_booked_all b
-WHERE tp >= $lo::INTEGER AND tp < $hi::INTEGER AND NOT EXISTS (SELECT 1 FROM push_plan_superseded s WHERE s.message_id = b.message_id)
-GROUP BY credit_code, role;
+SELECT b.credit_code, coalesce(p.lead, b.role) AS role, array_agg(b.ms) AS times, min(b.ms) AS first_at, max(b.ms) AS last_at
+FROM push_plan_booked_all b LEFT JOIN push_plan_person p ON p.tp = b.tp AND p.role = b.role
+WHERE b.tp >= $lo::INTEGER AND b.tp < $hi::INTEGER AND NOT EXISTS (SELECT 1 FROM push_plan_superseded s WHERE s.message_id = b.message_id)
+GROUP BY b.credit_code, coalesce(p.lead, b.role);
 
 -- @allocate
 -- Each person's new messages under the frequency cap ($max in any 7 days), as ../plan.sql decides:
