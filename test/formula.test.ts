@@ -44,6 +44,9 @@ const formulaArb = fc.oneof(
   product,
   fc.tuple(product, fc.constantFrom('+', '-'), product).map(([a, op, b]) => `${a} ${op} ${b}`),
   fc.tuple(fc.constantFrom('min', 'max'), product, product).map(([fn, a, b]) => `${fn}(${a}, ${b})`),
+  // The first known value: a fact missing in some rows, another in others, or a constant when both are.
+  fc.tuple(product, product).map(([a, b]) => `coalesce(${a}, ${b})`),
+  fc.tuple(product, product).map(([a, b]) => `max(0, ${a} - coalesce(${b}, 0))`),
 );
 
 const RUNS = 150;
@@ -119,6 +122,14 @@ describe('benefit formulas: checked at load time', () => {
     bad('quarterly_sales / 2', /'\/' is not allowed/);
     bad('quarterly_sales > 2', /'>' is not allowed/);
     bad('tax("iit.nope", quarterly_sales)', /unknown table parameter/);
+    bad('coalesce(quarterly_sales)', /coalesce\(\) takes two or more values/);
+  });
+
+  it('coalesce() gives its first known value: a fact that is missing makes what is computed from it unknown, not 0', () => {
+    const f = compileFormula('c', 'max(0, quarterly_sales - coalesce(employees * 1000, 0))', PARAMS, TABLES);
+    assert.equal(evaluateFormula(f, { quarterly_sales: '5000.00', employees: 2 }), '3000.00');
+    assert.equal(evaluateFormula(f, { quarterly_sales: '5000.00' }), '5000.00');
+    assert.equal(evaluateFormula(f, { employees: 2 }), null);
   });
 
   it('tax() gives what the calculator’s bracket tables give, and a missing fact gives null', () => {

@@ -1353,9 +1353,15 @@ describe('the taxes the hiring reliefs deduct from, hand-built, on both engines'
       for (const [type, payable] of Object.entries(taxes)) await ret(n + 4, type, '2026-07-01', '2026-09-30', payable);
       await hires(n + 4, hired, headcount);
     }
+    // 8: two key-group hires and two retired soldiers (3,000.00 each) and 4,000.00 of taxes to deduct both
+    // from: the key-group share first, the veterans' within the 1,000.00 it leaves.
+    await tp(8, 'enterprise', 'general');
+    for (const [type, payable] of Object.entries({ vat: '3000', surcharges: '360', cit: '640' })) await ret(8, type, '2026-07-01', '2026-09-30', payable);
+    await hires(8, 'keyGroupHires', 2);
+    await hires(8, 'veteranHires', 2);
   }
 
-  it("the quarter's VAT, surcharges and CIT payable, known once every one of those returns is filed; the estimate is the quota's share within them; the city run and a re-match agree", async () => {
+  it("the quarter's VAT, surcharges and CIT payable, known once every one of those returns is filed; the estimate is the quota's share within them, the two reliefs' together; the city run and a re-match agree", async () => {
     const facts = `SELECT credit_code, hiring_deductible_tax::VARCHAR AS tax FROM current_fact WHERE period = '2026-Q3' ORDER BY credit_code`;
     const results = `SELECT credit_code, policy_id, status, benefit::VARCHAR AS benefit FROM current_match
                      WHERE period = '2026-Q3' AND status = 'matched' AND policy_id IN ('other.keyGroupHires', 'other.veteranHires') ORDER BY credit_code, policy_id`;
@@ -1367,6 +1373,7 @@ describe('the taxes the hiring reliefs deduct from, hand-built, on both engines'
       { credit_code: code(5), tax: '0.00' },
       { credit_code: code(6), tax: null },
       { credit_code: code(7), tax: '784.00' },
+      { credit_code: code(8), tax: '4000.00' },
     ];
     const expectedResults = [
       { credit_code: code(1), policy_id: 'other.keyGroupHires', status: 'matched', benefit: '3860.00' },
@@ -1376,8 +1383,10 @@ describe('the taxes the hiring reliefs deduct from, hand-built, on both engines'
       { credit_code: code(5), policy_id: 'other.keyGroupHires', status: 'matched', benefit: '0.00' },
       { credit_code: code(6), policy_id: 'other.veteranHires', status: 'matched', benefit: null },
       { credit_code: code(7), policy_id: 'other.veteranHires', status: 'matched', benefit: '784.00' },
+      { credit_code: code(8), policy_id: 'other.keyGroupHires', status: 'matched', benefit: '3000.00' },
+      { credit_code: code(8), policy_id: 'other.veteranHires', status: 'matched', benefit: '1000.00' },
     ];
-    await matchedBothWays(engines, seed, '2026-Q3', code, 7, [
+    await matchedBothWays(engines, seed, '2026-Q3', code, 8, [
       [facts, expectedFacts],
       [results, expectedResults],
     ]);

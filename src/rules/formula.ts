@@ -13,7 +13,9 @@ import type { Dialect } from './sql.ts';
  *
  * Constructs: numbers (any number of decimals), numeric facts, param("...") of a decimal or int
  * parameter, + - *, min(a, b, ...), max(a, b, ...), round(a) (to the fen, half away from zero: where the
- * law rounds a figure before using it), and tax("table", base): the tax a bracket table of the law
+ * law rounds a figure before using it), coalesce(a, b, ...) (the first value that is known: where a
+ * missing fact means none, as hires not reported mean no quota to share a cap with), and
+ * tax("table", base): the tax a bracket table of the law
  * (base × rate − quick deduction, rounded to the fen) gives on a base. There is no
  * division, so every intermediate value is an exact decimal; the result is rounded once, half up,
  * to the fen. A formula is evaluated in TypeScript (one taxpayer) and compiled to SQL (a whole
@@ -46,7 +48,7 @@ export type FExpr =
   | { k: 'fact'; name: string; type: FactType; text: string }
   | { k: 'param'; name: string; value: Dec; source: string; text: string }
   | { k: 'add' | 'sub' | 'mul'; a: FExpr; b: FExpr; text: string }
-  | { k: 'min' | 'max'; args: FExpr[]; text: string }
+  | { k: 'min' | 'max' | 'coalesce'; args: FExpr[]; text: string }
   | { k: 'round'; a: FExpr; text: string }
   | { k: 'tax'; table: string; rows: Bracket[]; source: string; base: FExpr; text: string };
 
@@ -157,7 +159,7 @@ export function compileFormula(id: string, source: string, params: Params, table
           if (!value) fail(n, `parameter '${name}' is not a number`);
           return { k: 'param', name, value: value as Dec, source: (p as Params[string]).source, text };
         }
-        if (fn === 'min' || fn === 'max') {
+        if (fn === 'min' || fn === 'max' || fn === 'coalesce') {
           if (args.length < 2) fail(n, `${fn}() takes two or more values`);
           return { k: fn, args: args.map(walk), text };
         }
@@ -178,10 +180,10 @@ export function compileFormula(id: string, source: string, params: Params, table
           if (rows.at(-1)?.upTo !== null) fail(n, `table '${name}' has no open last row, so tax() is not defined above it`);
           return { k: 'tax', table: name, rows, source: (t as Tables[string]).source, base: walk(args[1] as Node), text };
         }
-        return fail(n, `unknown function '${fn}' (known: param, min, max, round, tax)`);
+        return fail(n, `unknown function '${fn}' (known: param, min, max, round, coalesce, tax)`);
       }
       default:
-        return fail(n, `'${n.op}' is not allowed in a benefit formula (numbers, facts, param(), + - *, min, max, round, tax)`);
+        return fail(n, `'${n.op}' is not allowed in a benefit formula (numbers, facts, param(), + - *, min, max, round, coalesce, tax)`);
     }
   };
   const expr = walk(root);
@@ -218,6 +220,13 @@ function evalExpr(e: FExpr, row: FactRow): Dec | null {
       const vs = e.args.map((x) => evalExpr(x, row));
       if (vs.some((v) => v === null)) return null;
       return (vs as Dec[]).reduce((a, b) => ((e.k === 'min' ? cmp(b, a) < 0 : cmp(b, a) > 0) ? b : a));
+    }
+    case 'coalesce': {
+      for (const x of e.args) {
+        const v = evalExpr(x, row);
+        if (v !== null) return v;
+      }
+      return null;
     }
     case 'round': {
       const a = evalExpr(e.a, row);
@@ -265,6 +274,8 @@ export function formulaSql(f: Formula, dialect: Dialect, offset = 0): { sql: str
         const args = e.args.map(walk);
         return `(CASE WHEN ${args.map((a) => `${a} IS NULL`).join(' OR ')} THEN NULL ELSE ${e.k === 'min' ? 'LEAST' : 'GREATEST'}(${args.join(', ')}) END)`;
       }
+      case 'coalesce':
+        return `COALESCE(${e.args.map(walk).join(', ')})`;
       case 'round':
         // Half away from zero, as roundDec and both engines' ROUND of a decimal.
         return `ROUND(${walk(e.a)}, 2)`;
