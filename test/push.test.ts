@@ -1018,6 +1018,39 @@ describe('planning on PostgreSQL (sql/postgres/plan.sql): the same outbox and re
     duck.close();
   });
 
+  it('what one role of a person was sent of the period is not told again under another it now shares with it; planned and not sent, it moves (both engines)', async () => {
+    const { duck, both } = await engines(ONE_IN_TWO);
+    const report = await both(async (db) => {
+      // Told before the legal representative was known to be the finance officer too: one sent, one planned.
+      for (const [policy, status, sent] of [
+        ['cit.bigRelief', 'sent', '2026-03-02 10:00:00'],
+        ['vat.smallRelief', 'planned', null],
+      ] as const)
+        await db.exec(
+          `INSERT INTO push_message VALUES ($1, $2, 'legalRepresentative', 'relief', $3, $4, NULL, 'vat', 1, NULL, DATE '2026-04-15', 'inApp', 'inbox', NULL, NULL,
+             $5, TIMESTAMP '2026-03-02 10:00:00', $6, NULL, NULL, TIMESTAMP '2026-03-01 00:00:00', $7::TIMESTAMP, '王某某', NULL, NULL, NULL, NULL)`,
+          [`${PERIOD}.${TP1}.legalRepresentative.relief.${policy}`, TP1, PERIOD, policy, status, sent ? 1 : 0, sent],
+        );
+      await result(db, 1, TP1, 'cit.bigRelief', 'matched', '25000.00');
+      await result(db, 1, TP1, 'vat.smallRelief', 'matched', '800.00');
+      const { period: _p, ...r } = await plan(db);
+      return r;
+    });
+    const rows = await messages(duck);
+    assert.deepEqual(
+      rows.map((m) => [m.role, m.policy_id, m.status]),
+      [
+        ['financeOfficer', 'vat.smallRelief', 'planned'],
+        ['legalRepresentative', 'cit.bigRelief', 'sent'],
+        ['legalRepresentative', 'vat.smallRelief', 'skipped'],
+        ['taxHandler', 'cit.bigRelief', 'planned'],
+        ['taxHandler', 'vat.smallRelief', 'planned'],
+      ],
+    );
+    assert.deepEqual([report.candidates, report.alreadyPlanned, report.planned, report.superseded], [4, 1, 3, 1]);
+    duck.close();
+  });
+
   it('the cap counts what any role of one person was sent: two messages to the legal representative leave its finance officer room for one (both engines)', async () => {
     const { duck, both } = await engines(ONE_IN_TWO);
     await both(async (db) => {

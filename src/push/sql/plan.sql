@@ -514,11 +514,17 @@ HAVING bool_or(now_item IS NULL
       OR line.group_claimed IS DISTINCT FROM now_claim)))));
 
 -- @handled
--- What is in the outbox already, as itself or inside a digest, per person: not planned again.
+-- What is in the outbox already, as itself or inside a digest, per person: not planned again. A
+-- person holding several roles (section persons) has what any of them was told, under the role it
+-- hears as: sent to a role before its person came to hold another, it is not told again. (Planned and
+-- not yet sent under a role now folded into another, it is superseded and planned under that one.)
 CREATE OR REPLACE TEMP TABLE push_plan_handled AS
-SELECT credit_code, role, list(DISTINCT key) AS keys FROM push_plan_existing
-WHERE key IS NOT NULL AND message_id NOT IN (SELECT message_id FROM push_plan_superseded)
-GROUP BY credit_code, role;
+SELECT m.credit_code, coalesce(p.lead, m.role::VARCHAR) AS role, list(DISTINCT m.key) AS keys
+FROM push_plan_existing m
+JOIN (SELECT tp, credit_code FROM push_plan_taxpayer WHERE tp >= $lo::INTEGER AND tp < $hi::INTEGER) t ON t.credit_code = m.credit_code
+LEFT JOIN (SELECT * FROM push_plan_person WHERE tp >= $lo::INTEGER AND tp < $hi::INTEGER) p ON p.tp = t.tp AND p.role = m.role::VARCHAR
+WHERE m.key IS NOT NULL AND m.message_id NOT IN (SELECT message_id FROM push_plan_superseded)
+GROUP BY ALL;
 
 -- @taken
 -- Every id the outbox holds for the batch's taxpayers in the period, in any status: the insert adds

@@ -405,10 +405,13 @@ HAVING bool_or(m.key IS NULL OR k.key IS NULL
       OR m.group_claimed IS DISTINCT FROM k.g)))));
 
 -- @handled
--- What is in the outbox already, as itself or inside a digest, per person: not planned again.
+-- What is in the outbox already, as itself or inside a digest, per person: not planned again; a person
+-- holding several roles has what any of them was told, under the role it hears as (../plan.sql).
 CREATE TEMP TABLE push_plan_handled AS
-SELECT DISTINCT credit_code, role, key FROM push_plan_existing m
-WHERE key IS NOT NULL AND NOT EXISTS (SELECT 1 FROM push_plan_superseded s WHERE s.message_id = m.message_id);
+SELECT DISTINCT m.credit_code, coalesce(p.lead, m.role) AS role, m.key
+FROM push_plan_existing m JOIN push_plan_taxpayer t ON t.credit_code = m.credit_code
+LEFT JOIN push_plan_person p ON p.tp = t.tp AND p.role = m.role
+WHERE m.key IS NOT NULL AND NOT EXISTS (SELECT 1 FROM push_plan_superseded s WHERE s.message_id = m.message_id);
 
 -- @nothing_planned
 -- The period has nothing in the outbox yet: nothing to skip, nothing planned already.
