@@ -207,6 +207,44 @@ for (const engine of ['duckdb', 'postgres'] as Engine[]) {
         assert.ok(inbox.json.items.some((m: { messageId: string; readAt: string | null }) => m.messageId === id && m.readAt !== null));
       });
 
+      it('sees, and marks read, the messages to its other roles where it holds several; another person of its company does not', async () => {
+        // The company's legal representative is made its finance officer too (the same name and mobile):
+        // the plan tells that person once, under financeOfficer, so the legal representative's inbox must show it.
+        const people = await s.db.all<{ role: string; name: string; mobile: string | null; email: string | null }>(
+          "SELECT role, name, mobile, email FROM company_person WHERE credit_code = $1 AND role IN ('legalRepresentative', 'financeOfficer')",
+          [own()],
+        );
+        const id = `2026-Q1.${own()}.financeOfficer.relief.test.onePerson`;
+        try {
+          await s.db.exec(
+            "UPDATE company_person SET name = '王某某', mobile = '13900000009', email = NULL WHERE credit_code = $1 AND role IN ('legalRepresentative', 'financeOfficer')",
+            [own()],
+          );
+          await s.db.exec("INSERT INTO inbox_message VALUES ($1, $2, 'financeOfficer', 'subject', 'body', CAST('2026-01-05 10:00:00' AS TIMESTAMP), NULL)", [
+            id,
+            own(),
+          ]);
+          const seen = (who: string) =>
+            call(who, 'GET', `/api/taxpayers/${own()}/messages?pageSize=200`).then((r) => r.json.items.some((m: { messageId: string }) => m.messageId === id));
+          assert.deepEqual([await seen('legal'), await seen('finance'), await seen('handler')], [true, true, false]);
+          assert.equal((await call('handler', 'POST', `/api/taxpayers/${own()}/messages/${encodeURIComponent(id)}/read`)).status, 404);
+          assert.equal((await call('legal', 'POST', `/api/taxpayers/${own()}/messages/${encodeURIComponent(id)}/read`)).status, 204);
+          // Two people again (another mobile): the legal representative no longer sees it.
+          await s.db.exec("UPDATE company_person SET mobile = '13900000008' WHERE credit_code = $1 AND role = 'legalRepresentative'", [own()]);
+          assert.equal(await seen('legal'), false);
+        } finally {
+          await s.db.exec('DELETE FROM inbox_message WHERE message_id = $1', [id]);
+          for (const p of people)
+            await s.db.exec('UPDATE company_person SET name = $3, mobile = $4, email = $5 WHERE credit_code = $1 AND role = $2', [
+              own(),
+              p.role,
+              p.name,
+              p.mobile,
+              p.email,
+            ]);
+        }
+      });
+
       it('is refused the bureau routes', async () => {
         for (const [m, p, body] of [
           ['GET', '/api/taxpayers'],

@@ -3,6 +3,7 @@ import { filingCalendar } from '../../law/filingDeadline.ts';
 import { itemWords } from '../../match/lacking.ts';
 import { parseQuarter } from '../../match/period.ts';
 import { DISTRICT_IDS, ROLES } from '../../model/enums.ts';
+import { personKeySql } from '../../push/person.ts';
 import { planPushes, rolesFor } from '../../push/plan.ts';
 import { DEFAULT_PLAN_SETTINGS } from '../../push/settings.ts';
 import type { SqlParam } from '../../store/db.ts';
@@ -110,9 +111,8 @@ export async function campaignReach(ctx: ApiContext, c: Campaign) {
     -- One person in several roles (the same name with the same mobile, else e-mail) hears once, as the
     -- first of them, as the push plan addresses it (src/push/sql/plan.sql, section persons).
     person AS (
-      SELECT credit_code, role, min(role) OVER (PARTITION BY credit_code, coalesce(CASE WHEN coalesce(mobile, '') <> '' THEN name || chr(10) || 'm:' || mobile
-        WHEN coalesce(email, '') <> '' THEN name || chr(10) || 'e:' || email END, role)) AS lead
-      FROM company_person
+      SELECT p.credit_code, p.role, min(p.role) OVER (PARTITION BY p.credit_code, coalesce(${personKeySql('p')}, p.role)) AS lead
+      FROM company_person p
     ),
     addressed AS (
       SELECT DISTINCT h.credit_code, h.policy_id, p.lead AS role

@@ -4,6 +4,7 @@ import { taxpayerLedger } from '../../ledger/ledger.ts';
 import { ExplainNotFound, explainTaxpayer } from '../../match/explain.ts';
 import { takenInstead } from '../../match/stacking.ts';
 import { COLLECTION_MODES, CREDIT_LEVELS, ROLES, TAXPAYER_KINDS, VAT_STATUSES } from '../../model/enums.ts';
+import { rolesOfPersonSql } from '../../push/person.ts';
 import { dateText, sqlTimestamp, toLocal } from '../../push/time.ts';
 import { type ApiContext, companyAccess, type ZodApi } from '../context.ts';
 import { ApiError, forbidden, notFound } from '../errors.ts';
@@ -348,7 +349,8 @@ export function registerCompany(api: ZodApi, ctx: ApiContext): void {
     {
       schema: {
         tags: ['company'],
-        summary: "The in-app inbox: a company user sees the messages to its own role; bureau staff see the company's",
+        summary:
+          "The in-app inbox: a company user sees the messages to its own role, and to its other roles where it holds several (one person is told once, under the first); bureau staff see the company's",
         params: codeParams,
         querystring: z.object({ ...pageQuery, unread: z.enum(['true', 'false']).optional() }),
         response: {
@@ -370,7 +372,7 @@ export function registerCompany(api: ZodApi, ctx: ApiContext): void {
       const user = companyAccess(req, req.params.code, 'read.messages');
       await onTheRoll(ctx, req.params.code);
       const role = isBureau(user.role) ? null : user.role;
-      const where = `(CAST($2 AS VARCHAR) IS NULL OR role = $2)${req.query.unread === 'true' ? ' AND read_at IS NULL' : ''}`;
+      const where = `(CAST($2 AS VARCHAR) IS NULL OR role IN ${rolesOfPersonSql('$1', '$2')})${req.query.unread === 'true' ? ' AND read_at IS NULL' : ''}`;
       const { rows, ...paging } = await pageRows<{
         message_id: string;
         role: (typeof ROLES)[number];
@@ -400,7 +402,7 @@ export function registerCompany(api: ZodApi, ctx: ApiContext): void {
     {
       schema: {
         tags: ['company'],
-        summary: 'Marks a message of my inbox read (company users, their own role only)',
+        summary: 'Marks a message of my inbox read (company users, their own roles only)',
         params: z.object({ code: creditCode, messageId: z.string().min(1).max(300) }),
         response: { 204: z.null(), ...errors },
       },
@@ -411,12 +413,12 @@ export function registerCompany(api: ZodApi, ctx: ApiContext): void {
       if (isBureau(user.role)) throw forbidden('only the person a message is addressed to can mark it read');
       req.audit = { action: 'message.read', creditCode: req.params.code };
       const found = await ctx.db.all<{ read_at: string | null }>(
-        'SELECT CAST(read_at AS VARCHAR) AS read_at FROM inbox_message WHERE message_id = $1 AND credit_code = $2 AND role = $3',
+        `SELECT CAST(read_at AS VARCHAR) AS read_at FROM inbox_message WHERE message_id = $1 AND credit_code = $2 AND role IN ${rolesOfPersonSql('$2', '$3')}`,
         [req.params.messageId, req.params.code, user.role],
       );
       if (found.length === 0) throw notFound(`message ${req.params.messageId} in your inbox`);
       await ctx.db.exec(
-        'UPDATE inbox_message SET read_at = CAST($4 AS TIMESTAMP) WHERE message_id = $1 AND credit_code = $2 AND role = $3 AND read_at IS NULL',
+        `UPDATE inbox_message SET read_at = CAST($4 AS TIMESTAMP) WHERE message_id = $1 AND credit_code = $2 AND role IN ${rolesOfPersonSql('$2', '$3')} AND read_at IS NULL`,
         [
           req.params.messageId,
           req.params.code,
