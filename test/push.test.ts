@@ -224,6 +224,16 @@ const attempts = (store: Db, id?: string) =>
     [id ?? null],
   );
 const inbox = (store: Db) => store.all<{ message_id: string; role: string }>('SELECT message_id, role FROM inbox_message ORDER BY message_id');
+/** Messages of 2025-Q4 sent to the person of a role of TP1 at local times (what the weekly cap counts), ids old-1, old-2, ... */
+async function sentEarlier(db: Db, role: Role, times: readonly string[]): Promise<void> {
+  for (const [i, when] of times.entries())
+    await db.exec(
+      `INSERT INTO push_message VALUES ($1, $2, $4, 'relief', '2025-Q4', 'x.y', NULL, 'vat', 0, NULL, DATE '2026-01-15', 'inApp', 'inbox', 's', 'b',
+         'sent', $3::TIMESTAMP, 1, NULL, NULL, TIMESTAMP '2026-01-01 00:00:00', $3::TIMESTAMP, NULL, NULL, NULL, NULL, NULL)`,
+      [`old-${i + 1}`, TP1, when, role],
+    );
+}
+
 const plan = (store: Db, now = NOW, extra: Partial<Parameters<typeof planPushes>[2]> = {}) => planPushes(store, ENTRIES, { period: PERIOD, now, ...extra });
 
 // ---------------------------------------------------------------- a real SMTP server
@@ -608,15 +618,7 @@ describe('planning: how often', () => {
   it('messages already planned or sent to the person count, whatever their period, and a full week defers the digest until it has room', async () => {
     const store = await world([{ role: 'financeOfficer' }]);
     await five(store);
-    const booked = async (id: string, when: string) =>
-      store.exec(
-        `INSERT INTO push_message VALUES ($1, $2, 'financeOfficer', 'relief', '2025-Q4', 'x.y', NULL, 'vat', 0, NULL, DATE '2026-01-15', 'inApp', 'inbox', 's', 'b',
-           'sent', $3::TIMESTAMP, 1, NULL, NULL, TIMESTAMP '2026-01-01 00:00:00', $3::TIMESTAMP, NULL, NULL, NULL, NULL, NULL)`,
-        [id, TP1, when],
-      );
-    await booked('old-1', '2026-04-05 10:00:00');
-    await booked('old-2', '2026-04-06 10:00:00');
-    await booked('old-3', '2026-04-07 10:00:00');
+    await sentEarlier(store, 'financeOfficer', ['2026-04-05 10:00:00', '2026-04-06 10:00:00', '2026-04-07 10:00:00']);
     await plan(store);
     const fresh = (await messages(store)).filter((m) => !m.message_id.startsWith('old'));
     assert.deepEqual(
@@ -957,16 +959,7 @@ describe('planning on PostgreSQL (sql/postgres/plan.sql): the same outbox and re
   it('the cap never defers a message past the day of its filing deadline: with the week full until after it, it goes at its time, over the cap (both engines)', async () => {
     const { duck, both } = await engines([{ role: 'financeOfficer' }]);
     const planned = await both(async (db) => {
-      for (const [id, when] of [
-        ['old-1', '2026-04-09 09:00:00'],
-        ['old-2', '2026-04-09 10:00:00'],
-        ['old-3', '2026-04-09 11:00:00'],
-      ] as const)
-        await db.exec(
-          `INSERT INTO push_message VALUES ($1, $2, 'financeOfficer', 'relief', '2025-Q4', 'x.y', NULL, 'vat', 0, NULL, DATE '2026-01-15', 'inApp', 'inbox', 's', 'b',
-             'sent', $3::TIMESTAMP, 1, NULL, NULL, TIMESTAMP '2026-01-01 00:00:00', $3::TIMESTAMP, NULL, NULL, NULL, NULL, NULL)`,
-          [id, TP1, when],
-        );
+      await sentEarlier(db, 'financeOfficer', ['2026-04-09 09:00:00', '2026-04-09 10:00:00', '2026-04-09 11:00:00']);
       await result(db, 1, TP1, 'vat.smallRelief', 'matched', '800.00');
       await plan(db);
       return (await messages(db)).filter((m) => !m.message_id.startsWith('old')).map((m) => m.scheduled_at);
@@ -1054,15 +1047,7 @@ describe('planning on PostgreSQL (sql/postgres/plan.sql): the same outbox and re
   it('the cap counts what any role of one person was sent: two messages to the legal representative leave its finance officer room for one (both engines)', async () => {
     const { duck, both } = await engines(ONE_IN_TWO);
     await both(async (db) => {
-      for (const [id, when] of [
-        ['old-1', '2026-04-08 09:00:00'],
-        ['old-2', '2026-04-08 10:00:00'],
-      ] as const)
-        await db.exec(
-          `INSERT INTO push_message VALUES ($1, $2, 'legalRepresentative', 'relief', '2025-Q4', 'x.y', NULL, 'vat', 0, NULL, DATE '2026-01-15', 'inApp', 'inbox', 's', 'b',
-             'sent', $3::TIMESTAMP, 1, NULL, NULL, TIMESTAMP '2026-01-01 00:00:00', $3::TIMESTAMP, NULL, NULL, NULL, NULL, NULL)`,
-          [id, TP1, when],
-        );
+      await sentEarlier(db, 'legalRepresentative', ['2026-04-08 09:00:00', '2026-04-08 10:00:00']);
       await result(db, 1, TP1, 'cit.bigRelief', 'matched', '25000.00');
       await result(db, 1, TP1, 'vat.smallRelief', 'matched', '800.00');
       await result(db, 1, TP1, 'surcharges.almost', 'nearMiss', '300.00');
@@ -1287,12 +1272,7 @@ describe('planning on PostgreSQL (sql/postgres/plan.sql): the same outbox and re
         ['other.c', null],
       ] as const)
         await result(db, 1, TP1, policy, 'matched', benefit);
-      for (const [i, when] of ['2026-04-05 10:00:00', '2026-04-06 10:00:00', '2026-04-07 10:00:00'].entries())
-        await db.exec(
-          `INSERT INTO push_message VALUES ($1, $2, 'financeOfficer', 'relief', '2025-Q4', 'x.y', NULL, 'vat', 0, NULL, DATE '2026-01-15', 'inApp', 'inbox', 's', 'b',
-             'sent', $3::TIMESTAMP, 1, NULL, NULL, TIMESTAMP '2026-01-01 00:00:00', $3::TIMESTAMP, NULL, NULL, NULL, NULL, NULL)`,
-          [`old-${i}`, TP1, when],
-        );
+      await sentEarlier(db, 'financeOfficer', ['2026-04-05 10:00:00', '2026-04-06 10:00:00', '2026-04-07 10:00:00']);
       return plan(db);
     });
     assert.deepEqual(
