@@ -11,6 +11,7 @@ import { sendText } from '../src/cli/commands/push.ts';
 import { type FilingCalendar, filingCalendar, filingDeadline, NO_FILING_CALENDAR } from '../src/law/filingDeadline.ts';
 import { loadParameters } from '../src/law/parameters.ts';
 import { catalogueOf, DEFAULT_LAW_DIR } from '../src/match/match.ts';
+import { withCheckCharacter } from '../src/model/creditCode.ts';
 import type { ChannelAdapter } from '../src/push/channels/channel.ts';
 import { emailAdapter, headerMessageId } from '../src/push/channels/email.ts';
 import { inAppAdapter } from '../src/push/channels/inApp.ts';
@@ -2707,6 +2708,25 @@ describe('sending, on DuckDB and on PostgreSQL', () => {
     assert.match(text('cit.smallLowProfit'), /\n税费种类：企业所得税\n/);
     const vague = catalogue.entries.filter((e) => e.category === 'other' && !e.taxes).map((e) => e.id);
     assert.deepEqual(vague, [], 'every entry of category other names its taxes');
+  });
+
+  it("greets an individual business's legal representative as its operator (经营者), alone and in a digest; an enterprise's as its legal representative", () => {
+    const { catalogue } = catalogueOf(DEFAULT_LAW_DIR);
+    const item = {
+      kind: 'relief' as const,
+      entry: catalogue.entries.find((e) => e.id === 'cit.smallLowProfit') as PushEntry,
+      benefitFen: 10000n,
+      deadline: '2026-04-15',
+      lacking: null,
+      past: false,
+    };
+    // 92…: registration authority 9, organisation class 2 (个体工商户), GB 32100-2015.
+    const to = (creditCode: string, role: Role) => ({ taxpayerName: '示例', creditCode, personName: '王某某', role, periodZh: '2026年第1季度' });
+    const individual = withCheckCharacter('92440300MA5F0000X');
+    assert.match(singleText('x', to(individual, 'legalRepresentative'), item).body, /^王某某（示例经营者）您好：/);
+    assert.match(digestText('x', to(individual, 'legalRepresentative'), [item, item]).body, /^王某某（示例经营者）您好：/);
+    assert.match(singleText('x', to(individual, 'taxHandler'), item).body, /^王某某（示例办税人员）您好：/);
+    assert.match(singleText('x', to(TP1, 'legalRepresentative'), item).body, /^王某某（示例法定代表人）您好：/);
   });
 
   it('a relief the employees enjoy themselves (informEmployees) asks the company to tell them, names no deadline and no late claim; alone and in a digest', () => {

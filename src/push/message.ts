@@ -65,6 +65,14 @@ export type OutboxMessage = {
 export type DeliverableMessage = OutboxMessage & { subject: string; body: string };
 
 export const ROLE_ZH: Record<Role, string> = { legalRepresentative: '法定代表人', financeOfficer: '财务负责人', taxHandler: '办税人员' };
+
+/**
+ * The role as a greeting names it: an individual business (个体工商户: a unified social credit code
+ * whose registration authority and organisation class are 9 and 2, GB 32100-2015) has an operator
+ * (经营者), not a legal representative, and its operator often files its taxes too.
+ */
+export const greetingRole = (creditCode: string, role: Role): string =>
+  role === 'legalRepresentative' && creditCode.startsWith('92') ? '经营者' : ROLE_ZH[role];
 export const CATEGORY_ZH: Record<string, string> = {
   vat: '增值税',
   surcharges: '附加税费',
@@ -170,7 +178,7 @@ const informs = (e: PushEntry) => e.action === 'informEmployees';
 const INFORM = '该优惠由符合条件的员工本人享受，贵单位无需为此申报享受；请转告员工';
 
 export function singleText(id: string, to: Addressee, item: ItemText): { subject: string; body: string } {
-  const greeting = `${to.personName}（${to.taxpayerName}${ROLE_ZH[to.role]}）您好：`;
+  const greeting = `${to.personName}（${to.taxpayerName}${greetingRole(to.creditCode, to.role)}）您好：`;
   const facts = [
     `政策：${item.entry.title.zh}`,
     `Policy: ${item.entry.title.en}`,
@@ -253,7 +261,7 @@ export function digestText(id: string, to: Addressee, items: readonly ItemText[]
   return {
     subject: `${SUBJECT_PREFIX}${to.periodZh}共 ${items.length} 项税费政策提醒`,
     body: [
-      `${to.personName}（${to.taxpayerName}${ROLE_ZH[to.role]}）您好：`,
+      `${to.personName}（${to.taxpayerName}${greetingRole(to.creditCode, to.role)}）您好：`,
       '',
       `根据税务机关掌握的数据，贵单位（统一社会信用代码 ${to.creditCode}）${to.periodZh}有以下税费优惠政策值得关注。为免打扰，我们把它们合并在这一条消息中：`,
       '',
