@@ -3,8 +3,8 @@
  * mobile number, or with the e-mail address where the record has no mobile; NULL with neither. Two
  * roles of a taxpayer with one key are one person (README.md, "One person, several roles"): the plan
  * addresses it once, the campaign preview counts it once, its inbox holds what any of its roles was
- * sent. The planner's SQL says the same in its own files (sql/plan.sql, macro push_person_key;
- * sql/postgres/plan.sql, section persons). Valid on DuckDB and PostgreSQL.
+ * sent. The planner's SQL says the same in its own files, as a macro on DuckDB and a function on PostgreSQL
+ * (push_person_key in sql/plan.sql and sql/postgres/plan.sql). Valid on DuckDB and PostgreSQL.
  */
 export const personKeySql = (p: string): string =>
   `CASE WHEN coalesce(${p}.mobile, '') <> '' THEN ${p}.name || chr(10) || 'm:' || ${p}.mobile ` +

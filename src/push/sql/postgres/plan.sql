@@ -25,6 +25,12 @@ CREATE OR REPLACE FUNCTION pg_temp.push_fits(t BIGINT, times BIGINT[], mx INTEGE
     SELECT 1 FROM (SELECT t AS s UNION ALL SELECT b FROM unnest(times) AS b WHERE b > t - 604800000 AND b <= t) w
     WHERE (SELECT count(*) FROM unnest(times) AS b WHERE b >= w.s AND b < w.s + 604800000) + 1 > mx)
 $$;
+-- Who a person of company_person is, beyond the role: the name with the mobile number, or with the
+-- e-mail address where there is no mobile; NULL with neither (then nobody else). ../person.ts and
+-- ../plan.sql's macro push_person_key say the same.
+CREATE OR REPLACE FUNCTION pg_temp.push_person_key(name TEXT, mobile TEXT, email TEXT) RETURNS TEXT LANGUAGE sql IMMUTABLE AS $$
+  SELECT CASE WHEN coalesce(mobile, '') <> '' THEN name || chr(10) || 'm:' || mobile WHEN coalesce(email, '') <> '' THEN name || chr(10) || 'e:' || email END
+$$;
 -- The rare person (booked and new times a week or more apart, or a week already full), message by
 -- message as ../plan.sql's list_reduce does: how many go alone before the first that does not fit;
 -- if not all, the digest's time d (the earliest time any new message should arrive, or else the
@@ -320,8 +326,7 @@ WITH first AS (
   SELECT DISTINCT unnest(major || relief || near_miss) COLLATE "C" AS role FROM push_plan_entry
 ), person AS (
   SELECT f.*, first_value(f.role) OVER (
-      PARTITION BY f.tp, coalesce(CASE WHEN coalesce(f.mobile, '') <> '' THEN f.name || chr(10) || 'm:' || f.mobile
-        WHEN coalesce(f.email, '') <> '' THEN f.name || chr(10) || 'e:' || f.email END, f.role)
+      PARTITION BY f.tp, coalesce(pg_temp.push_person_key(f.name, f.mobile, f.email), f.role)
       ORDER BY f.role NOT IN (SELECT role FROM named), f.role COLLATE "C") AS lead
   FROM first f
 )
