@@ -99,18 +99,18 @@ describe('policy catalogue: content', () => {
       );
   });
 
-  it('the generator’s placeholder reduction codes sit on exactly the seven kinds of entry that claim them', () => {
+  it('the generator’s placeholder reduction codes sit on exactly the seven kinds of entry that claim them, the surcharge reliefs with their official codes beside', () => {
     const codes = Object.fromEntries(catalogue.entries.filter((e) => e.reductionCodes).map((e) => [e.id, e.reductionCodes]));
     assert.deepEqual(codes, {
       'vat.smallScaleExemption2023': ['9900000001'],
       'vat.smallScaleThreshold2026': ['9900000001'],
       'vat.smallScaleReducedRate2023': ['9900000002'],
       'vat.smallScaleReducedRate2026': ['9900000002'],
-      'surcharges.sixTaxesTwoFees': ['9900000003'],
+      'surcharges.sixTaxesTwoFees': ['9900000003', '0007049901', '0061049901', '0099049901'],
       'cit.smallLowProfit': ['9900000004'],
       'cit.highTech': ['9900000005'],
       'iit.individualBusinessHalving': ['9900000006'],
-      'surcharges.educationSmallSales': ['9900000007'],
+      'surcharges.educationSmallSales': ['9900000007', '0061042802', '0099042802'],
     });
   });
 

@@ -1417,3 +1417,84 @@ describe('explanations follow the rule: any one of, all of, as deep as it goes',
     assert.ok(qianhai?.text.en.includes("  ✗ district is Futian; required in [Nanshan, Bao'an] (not met)"), qianhai?.text.en.join('\n'));
   });
 });
+
+describe("a bureau's returns claim the surcharge reliefs under the official codes, one per levy: read as the synthetic city's one placeholder", () => {
+  // Pairs of twins, one claiming as the generator does (one placeholder code for all three surcharges),
+  // the other as a provincial e-tax return does: urban maintenance and construction tax, education
+  // surcharge and local education surcharge each under its own code (law/policies, surcharges.*).
+  const c = (i: number) => withCheckCharacter(`91440300MA5R${String(i).padStart(5, '0')}`);
+  // 400,000 of sales: VAT 4,000.00 paid, surcharges 480.00 levied (7 %, 3 %, 2 %), halved to 240.00.
+  const halving = { placeholder: c(1), official: c(2) };
+  // 280,000 of sales, VAT 2,800.00 paid: education surcharges 84.00 and 56.00 exempt, 196.00 paid.
+  const exemption = { placeholder: c(3), official: c(4) };
+  const Q = '2026-Q1';
+  let store: Store;
+  before(async () => {
+    store = await Store.open(':memory:');
+    const filing = returnsOf(store, '2026-04-15', '2026-04-10');
+    const claim = (code: string, reduction: string, amount: string) =>
+      store.exec(`INSERT INTO filing_reduction VALUES ($1, 'surcharges', DATE '2026-01-01', DATE '2026-03-31', $2, $3::DECIMAL(18,2))`, [
+        code,
+        reduction,
+        amount,
+      ]);
+    for (const code of [...Object.values(halving), ...Object.values(exemption)]) {
+      await store.exec(
+        `INSERT INTO taxpayer VALUES ($1, 'x', 'enterprise', 'smallScale', 'I65', 'futian', DATE '2020-01-01', 5, 800000, 'actualAccounts', false, NULL, 0, 'B')`,
+        [code],
+      );
+    }
+    for (const code of Object.values(halving)) {
+      await filing(code, 'vat', '2026-01-01', '2026-03-31', '400000', '4000');
+      await filing(code, 'surcharges', '2026-01-01', '2026-03-31', '4000', '240');
+    }
+    for (const code of Object.values(exemption)) {
+      await filing(code, 'vat', '2026-01-01', '2026-03-31', '280000', '2800');
+      await filing(code, 'surcharges', '2026-01-01', '2026-03-31', '2800', '196');
+    }
+    await claim(halving.placeholder, '9900000003', '240');
+    await claim(halving.official, '0007049901', '140');
+    await claim(halving.official, '0061049901', '60');
+    await claim(halving.official, '0099049901', '40');
+    await claim(exemption.placeholder, '9900000007', '140');
+    await claim(exemption.official, '0061042802', '84');
+    await claim(exemption.official, '0099042802', '56');
+    await runMatch(store, { period: Q, now: new Date('2026-04-20T08:00:00Z') });
+    await buildLedger(store, catalogueOf(DEFAULT_LAW_DIR).catalogue, Q, new Date('2026-04-20T08:00:00Z'));
+  });
+  after(() => store.close());
+
+  const facts = (code: string) =>
+    store.one<Record<string, unknown>>('SELECT * EXCLUDE (credit_code) FROM current_fact WHERE credit_code = $1 AND period = $2', [code, Q]);
+  const results = (code: string) =>
+    store.all('SELECT policy_id, status, benefit::VARCHAR AS benefit FROM current_match WHERE credit_code = $1 AND period = $2 ORDER BY policy_id', [code, Q]);
+  const ledger = (code: string) =>
+    store.all('SELECT * EXCLUDE (credit_code) REPLACE (status::VARCHAR AS status) FROM ledger_entry WHERE credit_code = $1 AND period = $2 ORDER BY ALL', [
+      code,
+      Q,
+    ]);
+  const relief = (code: string, policy: string) =>
+    store.one<{ status: string; enjoyed: string }>(
+      'SELECT status::VARCHAR AS status, enjoyed::VARCHAR AS enjoyed FROM ledger_entry WHERE credit_code = $1 AND period = $2 AND policy_id = $3',
+      [code, Q, policy],
+    );
+
+  it('the halving claimed under the three official codes is the halving claimed: the same facts, results and ledger', async () => {
+    const f = await facts(halving.official);
+    assert.equal(String(f?.surcharges_halving_claimed), '240.00');
+    assert.equal(String(f?.surcharges_payable), '480.00', 'the halving claimed is added back: the surcharges levied before it');
+    assert.deepEqual(f, await facts(halving.placeholder));
+    assert.deepEqual(await results(halving.official), await results(halving.placeholder));
+    assert.deepEqual(await relief(halving.official, 'surcharges.sixTaxesTwoFees'), { status: 'enjoyed', enjoyed: '240.00' });
+    assert.deepEqual(await ledger(halving.official), await ledger(halving.placeholder));
+  });
+
+  it('the education surcharges exempt under their two official codes are the exemption claimed: the same facts, results and ledger', async () => {
+    const f = await facts(exemption.official);
+    assert.equal(String(f?.education_exemption_claimed), '140.00');
+    assert.deepEqual(f, await facts(exemption.placeholder));
+    assert.deepEqual(await results(exemption.official), await results(exemption.placeholder));
+    assert.deepEqual(await relief(exemption.official, 'surcharges.educationSmallSales'), { status: 'enjoyed', enjoyed: '140.00' });
+    assert.deepEqual(await ledger(exemption.official), await ledger(exemption.placeholder));
+  });
+});

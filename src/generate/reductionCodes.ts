@@ -1,10 +1,11 @@
 /**
  * Reduction codes (减免性质代码) the generator claims on returns.
  *
- * PLACEHOLDERS. The real codes are ten digits from the STA's 减免性质代码 list,
- * which Zhishu does not have yet; these values only have the right shape
- * (10 digits) and are to be replaced by the policy catalogue (law/) once it
- * carries the official codes. Do not show them to a taxpayer as real codes.
+ * PLACEHOLDERS. The real codes are ten digits from the STA's 减免性质代码 list;
+ * these values only have the right shape (10 digits). The policy catalogue
+ * (law/) lists them beside the official codes it has (the surcharge reliefs':
+ * one code per levy, where the synthetic city claims one for all three), and
+ * alone where it has none yet. Do not show them to a taxpayer as real codes.
  */
 export const REDUCTION_CODES = {
   /** Small-scale VAT exemption, sales ≤ 100,000 a month / 300,000 a quarter (财政部 税务总局公告2023年第19号). */
