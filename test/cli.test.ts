@@ -295,6 +295,48 @@ describe('zhishu CLI', () => {
     assert.equal(await runs(), before, 'no run recorded');
   });
 
+  it('a city match judges again the earlier quarters of the year whose reliefs waited on a return filed since, and says so', async () => {
+    // A small-scale taxpayer files its Q1 surcharges return late: Q1's halving waits on it
+    // (returnNotFiled) after Q1's match; matching Q2 after the return came in re-matches the taxpayer
+    // for Q1 (src/ledger/waiting.ts; both engines in test/postgres.test.ts).
+    const file = join(tempDir(), 'late.duckdb');
+    const late = withCheckCharacter('91440300MA5W00009');
+    const filing = 'INSERT INTO filing (credit_code, tax_type, period_start, period_end, due_date, filed_on, tax_base, tax_payable) VALUES';
+    await inStore(file, async (s) => {
+      await s.exec(
+        `INSERT INTO taxpayer VALUES ($1, 'x', 'enterprise', 'smallScale', 'I65', 'futian', DATE '2020-01-01', 5, 800000, 'actualAccounts', false, NULL, 0, 'B')`,
+        [late],
+      );
+      await s.exec(
+        `${filing} ($1, 'vat', DATE '2026-01-01', DATE '2026-03-31', DATE '2026-04-20', DATE '2026-04-10', 400000, 4000),
+        ($1, 'surcharges', DATE '2026-01-01', DATE '2026-03-31', DATE '2026-04-20', NULL, 0, 0),
+        ($1, 'vat', DATE '2026-04-01', DATE '2026-06-30', DATE '2026-07-15', DATE '2026-07-10', 400000, 4000),
+        ($1, 'surcharges', DATE '2026-04-01', DATE '2026-06-30', DATE '2026-07-15', DATE '2026-07-10', 4000, 480)`,
+        [late],
+      );
+    });
+    const q1 = zhishu('match', '--period', '2026-Q1', '--db', file);
+    assert.equal(q1.code, 0, q1.stderr);
+    assert.doesNotMatch(q1.stdout, /returns filed since/, 'nothing earlier in the year to judge again');
+    await inStore(file, (s) =>
+      s.exec(
+        "UPDATE filing SET filed_on = DATE '2026-05-20', tax_base = 4000, tax_payable = 480 WHERE tax_type = 'surcharges' AND period_end = DATE '2026-03-31'",
+      ),
+    );
+    const q2 = zhishu('match', '--period', '2026-Q2', '--db', file, '--json');
+    assert.equal(q2.code, 0, q2.stderr);
+    assert.match(q2.stderr, /match: earlier quarters with returns filed since: 1\/1 taxpayers re-matched\n/);
+    // Q1 misses the 1 % rate's 8,000.00 (unclaimed on the VAT return filed on time) and now the halving's 240.00.
+    assert.deepEqual((JSON.parse(q2.stdout) as { filedSince: unknown }).filedSince, [{ creditCode: late, period: '2026-Q1', missed: '8240.00' }]);
+    const status = await inStore(file, (s) =>
+      s.one<{ s: string }>("SELECT status::VARCHAR AS s FROM ledger_entry WHERE period = '2026-Q1' AND policy_id = 'surcharges.sixTaxesTwoFees'"),
+    );
+    assert.equal(status.s, 'missed');
+    const again = zhishu('match', '--period', '2026-Q2', '--db', file);
+    assert.equal(again.code, 0, again.stderr);
+    assert.doesNotMatch(again.stdout, /returns filed since/, 'judged once: a second run finds nothing waiting');
+  });
+
   it("a match run is stamped in UTC whatever the machine's time zone: it does not finish hours after it began", async () => {
     const code = await inStore(db, async (s) => (await s.one<{ c: string }>('SELECT min(credit_code) AS c FROM taxpayer')).c);
     const before = Date.now();

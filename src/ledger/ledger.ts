@@ -25,7 +25,7 @@ const monthText = (dialect: Dialect, expr: string) => (dialect === 'postgres' ? 
  * match takes them, and whether the policy is settled on the year) and its groups of reliefs that do not stack (policy_group), as temp tables the
  * ledger SQL joins.
  */
-async function loadCatalogueTables(tx: Db, catalogue: Catalogue, quarterEnd: string): Promise<void> {
+export async function loadCatalogueTables(tx: Db, catalogue: Catalogue, quarterEnd: string): Promise<void> {
   const table = async (name: string, columns: string, rows: SqlParam[][]) => {
     // PostgreSQL: dropped at COMMIT, so a pooled connection carries nothing over to its next user; and
     // dropped first, for a caller's transaction that builds more than one ledger.

@@ -13,6 +13,7 @@ import {
   taxpayerLedger,
 } from '../../ledger/ledger.ts';
 import { DRILL_SORT, DRILL_STATUSES, type DrillResult, type DrillSort, type DrillStatus, drillCsv, reportTaxpayers } from '../../ledger/taxpayers.ts';
+import { rematchFiledSince } from '../../ledger/waiting.ts';
 import { ExplainNotFound, explainTaxpayer } from '../../match/explain.ts';
 import { STATUS_LABELS } from '../../match/labels.ts';
 import { itemWords } from '../../match/lacking.ts';
@@ -123,6 +124,22 @@ export function matchText(r: MatchRun, ledger?: LedgerBuild): string {
   ]
     .filter(Boolean)
     .join('\n');
+}
+
+/**
+ * The earlier quarters of the year a city run judged again because a return the ledger waited on was
+ * filed since: how many taxpayers per quarter, what they now miss, and the messages planned for them
+ * (null: pushes not planned). Empty when there were none.
+ */
+export function filedSinceText(rows: readonly { period: string; missed: string }[], planned: number | null): string {
+  if (rows.length === 0) return '';
+  const byPeriod = new Map<string, { n: number; fen: bigint }>();
+  for (const r of rows) {
+    const p = byPeriod.get(r.period) ?? { n: 0, fen: 0n };
+    byPeriod.set(r.period, { n: p.n + 1, fen: p.fen + toFen(r.missed) });
+  }
+  const parts = [...byPeriod].map(([period, p]) => `${period}: ${p.n.toLocaleString('en-US')} (missed now ${formatYuan(p.fen)} yuan)`);
+  return `\nre-matched for returns filed since 补报申报后重新匹配: ${parts.join('; ')}${planned === null ? '' : `; ${planned} messages planned`}`;
 }
 
 /**
@@ -287,7 +304,9 @@ export function ledgerText(l: TaxpayerLedger): string {
 export function registerPolicy(program: Command): void {
   program
     .command('match')
-    .description('match every policy in force against every taxpayer for a quarter (set-wise), then rebuild that quarter’s benefit ledger')
+    .description(
+      'match every policy in force against every taxpayer for a quarter (set-wise), then rebuild that quarter’s benefit ledger; a city run also re-matches the earlier quarters of the year whose reliefs waited on a return filed since',
+    )
     .option('--period <quarter>', 'e.g. 2026-Q1 (default: the latest quarter with returns)', quarter)
     .option('--taxpayer <code>', 're-match this taxpayer only, from its current data', creditCode)
     .option('--db <path>', 'DuckDB database file', DEFAULT_DB_PATH)
@@ -304,34 +323,58 @@ export function registerPolicy(program: Command): void {
         await checkReturnsIn(db, period);
         const t0 = Date.now();
         let plan: PlanReport | null = null;
+        // The outbox is written in the match's transaction, on either engine: a crash leaves neither without the other.
+        const pushes = (only: string | undefined, quiet: boolean, report: (p: PlanReport) => void) =>
+          opts.push
+            ? async (r: MatchRun, tx: Db) => {
+                if (!quiet) process.stderr.write('match: push plan\n');
+                report(
+                  await planPushes(tx, catalogue.entries, {
+                    period: r.period.period,
+                    now: new Date(),
+                    words: itemWords(tx, opts.law, r.period.period),
+                    only,
+                    deadlines: filingCalendar(catalogue.parameters),
+                  }),
+                );
+              }
+            : undefined;
         const run = await runMatch(db, {
           period,
           only: opts.taxpayer,
           lawDir: opts.law,
           onProgress: (s) => process.stderr.write(`match: ${s}\n`),
-          // The outbox is written in the match's transaction, on either engine: a crash leaves neither without the other.
-          inTransaction: opts.push
-            ? async (r, tx) => {
-                process.stderr.write('match: push plan\n');
-                plan = await planPushes(tx, catalogue.entries, {
-                  period: r.period.period,
-                  now: new Date(),
-                  words: itemWords(tx, opts.law, r.period.period),
-                  only: opts.taxpayer,
-                  deadlines: filingCalendar(catalogue.parameters),
-                });
-              }
-            : undefined,
+          inTransaction: pushes(opts.taxpayer, false, (p) => {
+            plan = p;
+          }),
         });
         process.stderr.write(`match: ledger for ${period}${opts.taxpayer ? ` (${opts.taxpayer})` : ''}\n`);
         // A re-match of one taxpayer rebuilds that taxpayer's ledger rows only: the others' did not change.
         const ledger = await buildLedger(db, catalogue, period, new Date(), opts.taxpayer);
+        // A city run also judges again the earlier quarters of the year whose reliefs waited on a
+        // return filed since (src/ledger/waiting.ts): each such taxpayer re-matched for its quarter,
+        // its pushes planned and its ledger built, as `--taxpayer` does.
+        let earlierPlanned = 0;
+        const filedSince = opts.taxpayer
+          ? []
+          : await rematchFiledSince(db, catalogue, period, {
+              lawDir: opts.law,
+              inTransaction: (w) =>
+                pushes(w.creditCode, true, (p) => {
+                  earlierPlanned += p.planned;
+                }),
+              onProgress: (done, total) => {
+                if (done === 1 || done === total || done % 100 === 0)
+                  process.stderr.write(`match: earlier quarters with returns filed since: ${done}/${total} taxpayers re-matched\n`);
+              },
+            });
         process.stderr.write(`match: done in ${Date.now() - t0} ms\n`);
         const planned = plan as PlanReport | null;
+        const earlier = filedSince.map((f) => ({ creditCode: f.creditCode, period: f.period, missed: f.ledger.missed }));
         console.log(
           opts.json
-            ? JSON.stringify({ run, ledger, plan: planned }, null, 2)
-            : `${matchText(run, ledger)}${planned ? `\npush plan: ${planned.planned} messages planned` : ''}`,
+            ? JSON.stringify({ run, ledger, plan: planned, filedSince: earlier }, null, 2)
+            : `${matchText(run, ledger)}${planned ? `\npush plan: ${planned.planned} messages planned` : ''}${filedSinceText(earlier, opts.push ? earlierPlanned : null)}`,
         );
       });
     });
