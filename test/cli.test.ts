@@ -325,9 +325,9 @@ describe('zhishu CLI', () => {
     );
     const q2 = zhishu('match', '--period', '2026-Q2', '--db', file, '--json');
     assert.equal(q2.code, 0, q2.stderr);
-    assert.match(q2.stderr, /match: earlier quarters with returns filed since: 1\/1 taxpayers re-matched\n/);
+    assert.match(q2.stderr, /match: 2026-Q1: 1 taxpayers waited on a return filed since; re-matched one by one\n/);
     // Q1 misses the 1 % rate's 8,000.00 (unclaimed on the VAT return filed on time) and now the halving's 240.00.
-    assert.deepEqual((JSON.parse(q2.stdout) as { filedSince: unknown }).filedSince, [{ creditCode: late, period: '2026-Q1', missed: '8240.00' }]);
+    assert.deepEqual((JSON.parse(q2.stdout) as { filedSince: unknown }).filedSince, [{ period: '2026-Q1', taxpayers: [late], how: 'each', missed: '8240.00' }]);
     const status = await inStore(file, (s) =>
       s.one<{ s: string }>("SELECT status::VARCHAR AS s FROM ledger_entry WHERE period = '2026-Q1' AND policy_id = 'surcharges.sixTaxesTwoFees'"),
     );

@@ -2715,88 +2715,88 @@ describe('the ledger of reliefs claimed on the annual CIT return, hand-built, on
   });
 });
 
-describe('a relief waiting on a return filed late is judged again when a later quarter of the year is matched, hand-built, on both engines', () => {
-  // A small-scale taxpayer (the six taxes and two fees' halving holds by its VAT status) files its Q1
-  // VAT return, not its Q1 surcharges return: the halving waits on that return (returnNotFiled, no
-  // estimate). It files it in May, 480.00 of surcharges, claiming nothing. Its Q2 returns are filed on
-  // time. Matching Q2 finds Q1's row waiting on a return no longer outstanding, re-matches the
-  // taxpayer for Q1 and builds Q1's ledger for it again: the halving is missed, 240.00.
-  // A second taxpayer's Q1 surcharges return is still outstanding: its row keeps waiting.
-  const engines = bothEngines({ migrate: true });
-  const code = (i: number) => withCheckCharacter(`91440300MA5W${String(i).padStart(5, '0')}`);
-  const [late, still] = [code(1), code(2)];
-  const { catalogue } = catalogueOf(DEFAULT_LAW_DIR);
-  const row = (db: Db, c: string, period: string) =>
-    db.one<{ status: string; missed: string | null; lapsed: string | null }>(
-      "SELECT CAST(status AS VARCHAR) AS status, CAST(missed AS VARCHAR) AS missed, CAST(lapsed AS VARCHAR) AS lapsed FROM ledger_entry WHERE credit_code = $1 AND period = $2 AND policy_id = 'surcharges.sixTaxesTwoFees'",
-      [c, period],
-    );
-
-  async function seed(db: Db) {
-    const filing = (c: string, type: string, start: string, end: string, filed: string | null, base: string, payable: string) =>
-      db.exec(`${INSERT_FILING} ($1, $2, $3::DATE, $4::DATE, $5::DATE, $6::DATE, $7::DECIMAL(18,2), $8::DECIMAL(18,2))`, [
-        c,
-        type,
-        start,
-        end,
-        end.endsWith('03-31') ? '2026-04-20' : '2026-07-15',
-        filed,
-        base,
-        payable,
-      ]);
-    for (const c of [late, still]) {
-      await db.exec(
-        `INSERT INTO taxpayer VALUES ($1, 'x', 'enterprise', 'smallScale', 'I65', 'futian', DATE '2020-01-01', 5, 800000, 'actualAccounts', false, NULL, 0, 'B')`,
-        [c],
+for (const how of ['each', 'city'] as const)
+  describe(`a relief waiting on a return filed late is judged again when a later quarter of the year is matched (${how === 'each' ? 'the taxpayer re-matched' : 'the quarter matched again, past the limit of taxpayers one by one'}), hand-built, on both engines`, () => {
+    // A small-scale taxpayer (the six taxes and two fees' halving holds by its VAT status) files its Q1
+    // VAT return, not its Q1 surcharges return: the halving waits on that return (returnNotFiled, no
+    // estimate). It files it in May, 480.00 of surcharges, claiming nothing. Its Q2 returns are filed on
+    // time. Matching Q2 finds Q1's row waiting on a return no longer outstanding, re-matches the
+    // taxpayer for Q1 and builds Q1's ledger for it again: the halving is missed, 240.00.
+    // A second taxpayer's Q1 surcharges return is still outstanding: its row keeps waiting. With a limit
+    // of 0 taxpayers one by one, the quarter is matched and its ledger built city-wide instead: the same rows.
+    const engines = bothEngines({ migrate: true });
+    const code = (i: number) => withCheckCharacter(`91440300MA5W${String(i).padStart(5, '0')}`);
+    const [late, still] = [code(1), code(2)];
+    const { catalogue } = catalogueOf(DEFAULT_LAW_DIR);
+    const row = (db: Db, c: string, period: string) =>
+      db.one<{ status: string; missed: string | null; lapsed: string | null }>(
+        "SELECT CAST(status AS VARCHAR) AS status, CAST(missed AS VARCHAR) AS missed, CAST(lapsed AS VARCHAR) AS lapsed FROM ledger_entry WHERE credit_code = $1 AND period = $2 AND policy_id = 'surcharges.sixTaxesTwoFees'",
+        [c, period],
       );
-      await filing(c, 'vat', '2026-01-01', '2026-03-31', '2026-04-10', '400000', '4000');
-      await filing(c, 'surcharges', '2026-01-01', '2026-03-31', null, '0', '0');
-      await filing(c, 'vat', '2026-04-01', '2026-06-30', '2026-07-10', '400000', '4000');
-      await filing(c, 'surcharges', '2026-04-01', '2026-06-30', '2026-07-10', '4000', '480');
+
+    async function seed(db: Db) {
+      const filing = (c: string, type: string, start: string, end: string, filed: string | null, base: string, payable: string) =>
+        db.exec(`${INSERT_FILING} ($1, $2, $3::DATE, $4::DATE, $5::DATE, $6::DATE, $7::DECIMAL(18,2), $8::DECIMAL(18,2))`, [
+          c,
+          type,
+          start,
+          end,
+          end.endsWith('03-31') ? '2026-04-20' : '2026-07-15',
+          filed,
+          base,
+          payable,
+        ]);
+      for (const c of [late, still]) {
+        await db.exec(
+          `INSERT INTO taxpayer VALUES ($1, 'x', 'enterprise', 'smallScale', 'I65', 'futian', DATE '2020-01-01', 5, 800000, 'actualAccounts', false, NULL, 0, 'B')`,
+          [c],
+        );
+        await filing(c, 'vat', '2026-01-01', '2026-03-31', '2026-04-10', '400000', '4000');
+        await filing(c, 'surcharges', '2026-01-01', '2026-03-31', null, '0', '0');
+        await filing(c, 'vat', '2026-04-01', '2026-06-30', '2026-07-10', '400000', '4000');
+        await filing(c, 'surcharges', '2026-04-01', '2026-06-30', '2026-07-10', '4000', '480');
+      }
+      await runMatch(db, { period: '2026-Q1', now: new Date('2026-04-25T08:00:00Z') });
+      await buildLedger(db, catalogue, '2026-Q1', new Date('2026-04-25T09:00:00Z'));
     }
-    await runMatch(db, { period: '2026-Q1', now: new Date('2026-04-25T08:00:00Z') });
-    await buildLedger(db, catalogue, '2026-Q1', new Date('2026-04-25T09:00:00Z'));
-  }
 
-  it('finds the quarter whose return was filed since, re-matches the taxpayer for it, and its relief is missed; the one still outstanding keeps waiting', async () => {
-    const seen: Record<string, unknown> = {};
-    for (const [name, db] of [
-      ['duckdb', engines.duck],
-      ['postgres', engines.server],
-    ] as const) {
-      await seed(db);
-      assert.deepEqual(await row(db, late, '2026-Q1'), { status: 'returnNotFiled', missed: null, lapsed: null }, `${name}: waits, of no estimate`);
-      assert.deepEqual(await waitingFiledSince(db, catalogue, '2026-Q2'), [], `${name}: both returns are outstanding`);
-      await db.exec(
-        "UPDATE filing SET filed_on = DATE '2026-05-20', tax_base = 4000, tax_payable = 480 WHERE credit_code = $1 AND tax_type = 'surcharges' AND period_end = DATE '2026-03-31'",
-        [late],
-      );
-      assert.deepEqual(await waitingFiledSince(db, catalogue, '2026-Q1'), [], `${name}: only quarters before the one matched are looked at`);
-      assert.deepEqual(await waitingFiledSince(db, catalogue, '2026-Q2'), [{ creditCode: late, period: '2026-Q1' }], name);
+    it('finds the quarter whose return was filed since, re-matches the taxpayer for it, and its relief is missed; the one still outstanding keeps waiting', async () => {
+      const seen: Record<string, unknown> = {};
+      for (const [name, db] of [
+        ['duckdb', engines.duck],
+        ['postgres', engines.server],
+      ] as const) {
+        await seed(db);
+        assert.deepEqual(await row(db, late, '2026-Q1'), { status: 'returnNotFiled', missed: null, lapsed: null }, `${name}: waits, of no estimate`);
+        assert.deepEqual(await waitingFiledSince(db, catalogue, '2026-Q2'), [], `${name}: both returns are outstanding`);
+        await db.exec(
+          "UPDATE filing SET filed_on = DATE '2026-05-20', tax_base = 4000, tax_payable = 480 WHERE credit_code = $1 AND tax_type = 'surcharges' AND period_end = DATE '2026-03-31'",
+          [late],
+        );
+        assert.deepEqual(await waitingFiledSince(db, catalogue, '2026-Q1'), [], `${name}: only quarters before the one matched are looked at`);
+        assert.deepEqual(await waitingFiledSince(db, catalogue, '2026-Q2'), [{ creditCode: late, period: '2026-Q1' }], name);
 
-      await runMatch(db, { period: '2026-Q2', now: new Date('2026-07-20T08:00:00Z') });
-      await buildLedger(db, catalogue, '2026-Q2', new Date('2026-07-20T09:00:00Z'));
-      const done = await rematchFiledSince(db, catalogue, '2026-Q2', { now: new Date('2026-07-20T10:00:00Z') });
-      assert.deepEqual(
-        done.map((d) => [d.creditCode, d.period, d.run.scope, d.ledger.creditCode, d.ledger.missed]),
+        await runMatch(db, { period: '2026-Q2', now: new Date('2026-07-20T08:00:00Z') });
+        await buildLedger(db, catalogue, '2026-Q2', new Date('2026-07-20T09:00:00Z'));
+        const done = await rematchFiledSince(db, catalogue, '2026-Q2', { now: new Date('2026-07-20T10:00:00Z'), singleLimit: how === 'each' ? 50 : 0 });
         // The taxpayer's Q1 misses 8,240.00: the 1 % rate's 8,000.00, unclaimed on the VAT return filed on
         // time (missed before too), and the halving's 240.00.
-        [[late, '2026-Q1', late, late, '8240.00']],
-        name,
-      );
-      assert.deepEqual(
-        await row(db, late, '2026-Q1'),
-        { status: 'missed', missed: '240.00', lapsed: null },
-        `${name}: the return filed says 480.00, half of it missed`,
-      );
-      assert.deepEqual(await row(db, still, '2026-Q1'), { status: 'returnNotFiled', missed: null, lapsed: null }, `${name}: still outstanding`);
-      assert.deepEqual(await row(db, late, '2026-Q2'), { status: 'missed', missed: '240.00', lapsed: null }, name);
-      assert.deepEqual(await waitingFiledSince(db, catalogue, '2026-Q2'), [], `${name}: nothing left to judge again`);
-      assert.deepEqual(await rematchFiledSince(db, catalogue, '2026-Q2'), [], `${name}: a second call re-matches nobody`);
-      seen[name] = await db.all(
-        'SELECT credit_code, period, policy_id, CAST(status AS VARCHAR) AS status, CAST(missed AS VARCHAR) AS missed FROM ledger_entry ORDER BY credit_code, period, policy_id',
-      );
-    }
-    assert.deepEqual(seen.postgres, seen.duckdb, 'both engines keep the same ledger');
+        assert.deepEqual(done, [{ period: '2026-Q1', creditCodes: [late], how, missed: '8240.00' }], name);
+        const latest = await db.one<{ scope: string }>("SELECT scope FROM match_run WHERE period = '2026-Q1' ORDER BY run_id DESC LIMIT 1");
+        assert.equal(latest.scope, how === 'each' ? late : 'city', `${name}: the run that judged it again`);
+        assert.deepEqual(
+          await row(db, late, '2026-Q1'),
+          { status: 'missed', missed: '240.00', lapsed: null },
+          `${name}: the return filed says 480.00, half of it missed`,
+        );
+        assert.deepEqual(await row(db, still, '2026-Q1'), { status: 'returnNotFiled', missed: null, lapsed: null }, `${name}: still outstanding`);
+        assert.deepEqual(await row(db, late, '2026-Q2'), { status: 'missed', missed: '240.00', lapsed: null }, name);
+        assert.deepEqual(await waitingFiledSince(db, catalogue, '2026-Q2'), [], `${name}: nothing left to judge again`);
+        assert.deepEqual(await rematchFiledSince(db, catalogue, '2026-Q2'), [], `${name}: a second call re-matches nobody`);
+        seen[name] = await db.all(
+          'SELECT credit_code, period, policy_id, CAST(status AS VARCHAR) AS status, CAST(missed AS VARCHAR) AS missed FROM ledger_entry ORDER BY credit_code, period, policy_id',
+        );
+      }
+      assert.deepEqual(seen.postgres, seen.duckdb, 'both engines keep the same ledger');
+    });
   });
-});

@@ -131,14 +131,9 @@ export function matchText(r: MatchRun, ledger?: LedgerBuild): string {
  * filed since: how many taxpayers per quarter, what they now miss, and the messages planned for them
  * (null: pushes not planned). Empty when there were none.
  */
-export function filedSinceText(rows: readonly { period: string; missed: string }[], planned: number | null): string {
+export function filedSinceText(rows: readonly { period: string; taxpayers: readonly string[]; missed: string }[], planned: number | null): string {
   if (rows.length === 0) return '';
-  const byPeriod = new Map<string, { n: number; fen: bigint }>();
-  for (const r of rows) {
-    const p = byPeriod.get(r.period) ?? { n: 0, fen: 0n };
-    byPeriod.set(r.period, { n: p.n + 1, fen: p.fen + toFen(r.missed) });
-  }
-  const parts = [...byPeriod].map(([period, p]) => `${period}: ${p.n.toLocaleString('en-US')} (missed now ${formatYuan(p.fen)} yuan)`);
+  const parts = rows.map((r) => `${r.period}: ${r.taxpayers.length.toLocaleString('en-US')} taxpayers (missed now ${formatYuan(toFen(r.missed))} yuan)`);
   return `\nre-matched for returns filed since 补报申报后重新匹配: ${parts.join('; ')}${planned === null ? '' : `; ${planned} messages planned`}`;
 }
 
@@ -359,18 +354,15 @@ export function registerPolicy(program: Command): void {
           ? []
           : await rematchFiledSince(db, catalogue, period, {
               lawDir: opts.law,
-              inTransaction: (w) =>
-                pushes(w.creditCode, true, (p) => {
+              inTransaction: (_, only) =>
+                pushes(only, true, (p) => {
                   earlierPlanned += p.planned;
                 }),
-              onProgress: (done, total) => {
-                if (done === 1 || done === total || done % 100 === 0)
-                  process.stderr.write(`match: earlier quarters with returns filed since: ${done}/${total} taxpayers re-matched\n`);
-              },
+              onProgress: (step) => process.stderr.write(`match: ${step}\n`),
             });
         process.stderr.write(`match: done in ${Date.now() - t0} ms\n`);
         const planned = plan as PlanReport | null;
-        const earlier = filedSince.map((f) => ({ creditCode: f.creditCode, period: f.period, missed: f.ledger.missed }));
+        const earlier = filedSince.map((f) => ({ period: f.period, taxpayers: f.creditCodes, how: f.how, missed: f.missed }));
         console.log(
           opts.json
             ? JSON.stringify({ run, ledger, plan: planned, filedSince: earlier }, null, 2)
