@@ -2775,6 +2775,12 @@ for (const how of ['each', 'city'] as const)
         );
         assert.deepEqual(await waitingFiledSince(db, catalogue, '2026-Q1'), [], `${name}: only quarters before the one matched are looked at`);
         assert.deepEqual(await waitingFiledSince(db, catalogue, '2026-Q2'), [{ creditCode: late, period: '2026-Q1' }], name);
+        assert.deepEqual(
+          await waitingFiledSince(db, catalogue, '2027-Q1'),
+          [{ creditCode: late, period: '2026-Q1' }],
+          `${name}: the four quarters before, across the year's end`,
+        );
+        assert.deepEqual(await waitingFiledSince(db, catalogue, '2027-Q2'), [], `${name}: not five quarters back`);
 
         await runMatch(db, { period: '2026-Q2', now: new Date('2026-07-20T08:00:00Z') });
         await buildLedger(db, catalogue, '2026-Q2', new Date('2026-07-20T09:00:00Z'));

@@ -17,7 +17,7 @@ export interface FiledSince {
 }
 
 /**
- * The taxpayers and quarters of the year before `period` whose ledger rows wait on a return of the
+ * The taxpayers and quarters among the four before `period` whose ledger rows wait on a return of the
  * quarter (`returnNotFiled`) that is no longer outstanding (sql/waiting.sql). A quarter's build reads
  * the returns as they are then: a late filer's rows would wait for ever unless the quarter is built
  * again for it.
@@ -26,7 +26,8 @@ export async function waitingFiledSince(db: Db, catalogue: Catalogue, period: st
   const q = parseQuarter(period);
   return db.transaction(async (tx) => {
     await loadCatalogueTables(tx, catalogue, q.end);
-    const b = bindNamed(SQL, { period: q.period, first_quarter: `${q.period.slice(0, 4)}-Q1` });
+    // The same quarter a year before: the four quarters before `period` start there.
+    const b = bindNamed(SQL, { period: q.period, since: `${Number(q.period.slice(0, 4)) - 1}${q.period.slice(4)}` });
     const rows = await tx.all<{ credit_code: string; period: string }>(b.sql, b.params);
     return rows.map((r) => ({ creditCode: r.credit_code, period: r.period }));
   });

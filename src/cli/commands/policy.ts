@@ -127,7 +127,7 @@ export function matchText(r: MatchRun, ledger?: LedgerBuild): string {
 }
 
 /**
- * The earlier quarters of the year a city run judged again because a return the ledger waited on was
+ * The earlier quarters (of the four before) a city run judged again because a return the ledger waited on was
  * filed since: how many taxpayers per quarter, what they now miss, and the messages planned for them
  * (null: pushes not planned). Empty when there were none.
  */
@@ -300,7 +300,7 @@ export function registerPolicy(program: Command): void {
   program
     .command('match')
     .description(
-      'match every policy in force against every taxpayer for a quarter (set-wise), then rebuild that quarter’s benefit ledger; a city run also re-matches the earlier quarters of the year whose reliefs waited on a return filed since',
+      'match every policy in force against every taxpayer for a quarter (set-wise), then rebuild that quarter’s benefit ledger; a city run also re-matches the quarters of the four before whose reliefs waited on a return filed since',
     )
     .option('--period <quarter>', 'e.g. 2026-Q1 (default: the latest quarter with returns)', quarter)
     .option('--taxpayer <code>', 're-match this taxpayer only, from its current data', creditCode)
@@ -346,9 +346,9 @@ export function registerPolicy(program: Command): void {
         process.stderr.write(`match: ledger for ${period}${opts.taxpayer ? ` (${opts.taxpayer})` : ''}\n`);
         // A re-match of one taxpayer rebuilds that taxpayer's ledger rows only: the others' did not change.
         const ledger = await buildLedger(db, catalogue, period, new Date(), opts.taxpayer);
-        // A city run also judges again the earlier quarters of the year whose reliefs waited on a
-        // return filed since (src/ledger/waiting.ts): each such taxpayer re-matched for its quarter,
-        // its pushes planned and its ledger built, as `--taxpayer` does.
+        // A city run also judges again the quarters of the four before whose reliefs waited on a
+        // return filed since (src/ledger/waiting.ts): each such taxpayer re-matched for its quarter, its
+        // pushes planned and its ledger built, as `--taxpayer` does (many of a quarter: the quarter again).
         let earlierPlanned = 0;
         const filedSince = opts.taxpayer
           ? []
