@@ -71,7 +71,11 @@ export async function rematchFiledSince(
 ): Promise<FiledSinceRematch[]> {
   const waiting = await waitingFiledSince(db, catalogue, period);
   const byPeriod = new Map<string, string[]>();
-  for (const w of waiting) byPeriod.set(w.period, [...(byPeriod.get(w.period) ?? []), w.creditCode]);
+  for (const w of waiting) {
+    const codes = byPeriod.get(w.period);
+    if (codes) codes.push(w.creditCode);
+    else byPeriod.set(w.period, [w.creditCode]);
+  }
   const out: FiledSinceRematch[] = [];
   for (const [p, codes] of byPeriod) {
     const now = options.now ?? new Date();
