@@ -313,6 +313,33 @@ describe('policy robot: facts from data, set-wise matching, explanations, ledger
     }
   });
 
+  it("computes one taxpayer's facts with DuckDB's join ordering turned off, that statement only, and puts the setting back, after a failure too", async () => {
+    const setting = async () => (await store.one<{ d: string }>("SELECT current_setting('disabled_optimizers') AS d")).d.split(',').sort().join(',');
+    const during: string[] = [];
+    const allPrepared = store.allPrepared.bind(store);
+    // A re-match's statements run on the store (its transaction's tx); the setting read before each.
+    store.allPrepared = async (sql, params) => {
+      during.push(`${sql.startsWith('-- The facts') ? 'facts' : 'other'}: ${await setting()}`);
+      return allPrepared(sql, params);
+    };
+    try {
+      await store.exec("SET disabled_optimizers = 'top_n'");
+      const runs = Number((await store.one<{ n: string }>('SELECT count(*) AS n FROM match_run')).n);
+      await runMatch(store, { period: Q, only: T.unclaimed });
+      assert.deepEqual(during, ['other: top_n', 'facts: join_order,top_n']);
+      assert.equal(await setting(), 'top_n');
+      // The facts statement fails: the re-match's transaction rolls back, and the setting is put back after it.
+      store.allPrepared = async (sql, params) =>
+        sql.startsWith('-- The facts') ? allPrepared("SELECT error('a failure on the way')", []) : allPrepared(sql, params);
+      await assert.rejects(runMatch(store, { period: Q, only: T.unclaimed }), /a failure on the way/);
+      assert.equal(await setting(), 'top_n');
+      assert.equal(Number((await store.one<{ n: string }>('SELECT count(*) AS n FROM match_run')).n), runs + 1, 'nothing of the failed re-match is kept');
+    } finally {
+      store.allPrepared = allPrepared;
+      await store.exec("SET disabled_optimizers = ''");
+    }
+  });
+
   it('re-matching one taxpayer after its data changes updates its results only, and keeps the earlier ones as of their time', async () => {
     // The late return arrives: 250,000 of sales.
     await store.exec(`UPDATE filing SET filed_on = DATE '2026-05-02', tax_base = 250000 WHERE credit_code = $1`, [T.unfiled]);

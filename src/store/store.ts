@@ -207,7 +207,8 @@ export class Store implements Db {
  * Turns one of DuckDB's optimizers off on db (beside those off already) and returns what puts the
  * setting back as it was: call it when the work is done. Used where DuckDB's estimates mislead its
  * choice of a hash join's build side and the statements are written with the large side first (the push
- * plan, the city's ledger). The setting is the instance's: the store's other connections (the API's
+ * plan, the city's ledger), and where ordering joins is work with nothing to gain (a taxpayer's facts,
+ * joins of one-row relations). The setting is the instance's: the store's other connections (the API's
  * pool) plan so too until it is put back, as fast or slower, never with other results. Inside a
  * transaction that a failed statement aborted the setting cannot be put back at once; on a Store it is
  * put back once the caller has rolled the transaction back (afterRollback).
