@@ -226,8 +226,8 @@ export async function runMatch(db: Db, opts: MatchOptions): Promise<MatchRun> {
     });
     progress(`facts for ${quarter.period}`);
     await named(sql(tx.dialect, 'facts'), factsParams(quarter, law, computedAt, null));
-    // The run's facts, as the results read them: a table on PostgreSQL; on DuckDB a CTE of the one
-    // INSERT below (cityResultsDuckDb).
+    // The run's facts, as the results read them: a temporary table on PostgreSQL; on DuckDB a CTE of
+    // the one INSERT below.
     const runFacts = `SELECT credit_code AS id, * FROM taxpayer_fact WHERE period = ${literal(quarter.period)} AND computed_at = ${literal(computedAt)}::TIMESTAMP`;
     if (tx.dialect === 'postgres') {
       await tx.exec('DROP TABLE IF EXISTS match_facts');
@@ -283,7 +283,9 @@ export async function runMatch(db: Db, opts: MatchOptions): Promise<MatchRun> {
     const counts = await tx.all<{ status: string; n: bigint | string }>('SELECT status, count(*) AS n FROM policy_match WHERE run_id = $1 GROUP BY status', [
       runId,
     ]);
-    const { taxpayers } = await tx.one<{ taxpayers: bigint | string }>(`SELECT count(*) AS taxpayers FROM (${runFacts}) f`);
+    const { taxpayers } = await tx.one<{ taxpayers: bigint | string }>(
+      `SELECT count(*) AS taxpayers FROM ${tx.dialect === 'postgres' ? 'match_facts' : `(${runFacts}) f`}`,
+    );
     if (tx.dialect === 'postgres') await tx.exec('DROP TABLE match_facts');
     const result: MatchRun = {
       runId,
