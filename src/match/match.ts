@@ -206,9 +206,10 @@ export async function runMatch(db: Db, opts: MatchOptions): Promise<MatchRun> {
   const law = factsLawOf(catalogue, quarter);
   if (opts.only !== undefined) return rematchOne(db, opts, { quarter, policies, law, sha, computedAt, only: opts.only });
   return db.transaction(async (tx) => {
-    const named = async (text: string, values: Record<string, SqlParam>) => {
+    /** Runs one INSERT with named parameters; the rows it wrote. */
+    const named = (text: string, values: Record<string, SqlParam>) => {
       const b = bindNamed(text, values);
-      await tx.exec(b.sql, b.params);
+      return tx.change(b.sql, b.params);
     };
     // A server has other sessions: the next run id is taken under a lock, so a second match waits
     // for the first instead of failing on the same id. DuckDB's single writer needs none.
@@ -225,7 +226,8 @@ export async function runMatch(db: Db, opts: MatchOptions): Promise<MatchRun> {
       at: computedAt,
     });
     progress(`facts for ${quarter.period}`);
-    await named(sql(tx.dialect, 'facts'), factsParams(quarter, law, computedAt, null));
+    // One facts row per taxpayer of the run: what the insert wrote is the run's taxpayers.
+    const taxpayers = await named(sql(tx.dialect, 'facts'), factsParams(quarter, law, computedAt, null));
     // The run's facts, as the results read them: a temporary table on PostgreSQL; on DuckDB a CTE of
     // the one INSERT below.
     const runFacts = `SELECT credit_code AS id, * FROM taxpayer_fact WHERE period = ${literal(quarter.period)} AND computed_at = ${literal(computedAt)}::TIMESTAMP`;
@@ -283,9 +285,6 @@ export async function runMatch(db: Db, opts: MatchOptions): Promise<MatchRun> {
     const counts = await tx.all<{ status: string; n: bigint | string }>('SELECT status, count(*) AS n FROM policy_match WHERE run_id = $1 GROUP BY status', [
       runId,
     ]);
-    const { taxpayers } = await tx.one<{ taxpayers: bigint | string }>(
-      `SELECT count(*) AS taxpayers FROM ${tx.dialect === 'postgres' ? 'match_facts' : `(${runFacts}) f`}`,
-    );
     if (tx.dialect === 'postgres') await tx.exec('DROP TABLE match_facts');
     const result: MatchRun = {
       runId,
@@ -293,7 +292,7 @@ export async function runMatch(db: Db, opts: MatchOptions): Promise<MatchRun> {
       computedAt,
       scope,
       entries: policies.length,
-      taxpayers: Number(taxpayers),
+      taxpayers,
       byStatus: Object.fromEntries(counts.map((c) => [c.status, Number(c.n)])),
     };
     if (opts.inTransaction) await opts.inTransaction(result, tx);
