@@ -214,3 +214,28 @@ describe('schema', () => {
     assert.equal(readFileSync('docs/data-model.md', 'utf8'), dataModelMarkdown(TABLES, factColumns()), 'run: npm run zhishu -- docs data-model');
   });
 });
+
+describe('store', () => {
+  it("ZHISHU_SQL_PROFILE=<dir> leaves DuckDB's profile of each statement, numbered in the order they ran, and lets a failing statement fail as itself", async () => {
+    const store = await Store.open(':memory:');
+    const dir = join(tempDir(), 'profiles');
+    process.env.ZHISHU_SQL_PROFILE = dir;
+    try {
+      await store.exec('CREATE TEMP TABLE profiled AS SELECT range AS n FROM range(1000)');
+      assert.equal(await store.change('DELETE FROM profiled WHERE n < 10'), 10);
+      assert.deepEqual(await store.all('SELECT count(*)::INTEGER AS n FROM profiled'), [{ n: 990 }]);
+      await store.exec('BEGIN TRANSACTION');
+      await assert.rejects(store.exec('SELECT * FROM no_such_table'), /no_such_table/);
+      // The aborted transaction refuses the profiling settings; the rollback itself still runs.
+      await store.exec('ROLLBACK');
+    } finally {
+      delete process.env.ZHISHU_SQL_PROFILE;
+    }
+    const profile = (n: number) => JSON.parse(readFileSync(join(dir, `${n}.json`), 'utf8')) as { query_name: string; rows_returned: number };
+    assert.match(profile(1).query_name, /^CREATE TEMP TABLE profiled/);
+    assert.match(profile(2).query_name, /^DELETE FROM profiled/);
+    assert.match(profile(3).query_name, /^SELECT count/);
+    assert.equal(profile(3).rows_returned, 1);
+    store.close();
+  });
+});

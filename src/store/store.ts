@@ -77,8 +77,24 @@ export class Store implements Db {
     return store;
   }
 
+  private profiles = 0;
+  /**
+   * With ZHISHU_SQL_PROFILE=<dir>, DuckDB writes its profile of the next statement (the plan as run,
+   * each operator's time and rows) to <dir>/<n>.json, n counting the statements from 1. A setting that
+   * fails (in a transaction an error has aborted) is let go: the statement's own error is the one to see.
+   */
+  private async profileNext(): Promise<void> {
+    const dir = process.env.ZHISHU_SQL_PROFILE;
+    if (!dir) return;
+    this.profiles++;
+    if (this.profiles === 1) mkdirSync(dir, { recursive: true });
+    const file = join(resolve(dir), `${this.profiles}.json`).replaceAll("'", "''");
+    await this.connection.run(`SET enable_profiling = 'json'; SET profiling_output = '${file}'`).catch(() => undefined);
+  }
+
   /** Runs one or more statements; no result. */
   async exec(sql: string, params?: Record<string, DuckDBValue> | DuckDBValue[]): Promise<void> {
+    await this.profileNext();
     const t0 = Date.now();
     await this.connection.run(sql, params);
     if (process.env.ZHISHU_SQL_TIMING) process.stderr.write(`${Date.now() - t0} ms: ${sql.replace(/\s+/g, ' ').slice(0, 100)}\n`);
@@ -86,6 +102,7 @@ export class Store implements Db {
 
   /** Runs one INSERT, UPDATE or DELETE and returns the number of rows it changed. */
   async change(sql: string, params?: Record<string, DuckDBValue> | DuckDBValue[]): Promise<number> {
+    await this.profileNext();
     const t0 = Date.now();
     const result = await this.connection.run(sql, params);
     if (process.env.ZHISHU_SQL_TIMING) process.stderr.write(`${Date.now() - t0} ms: ${sql.replace(/\s+/g, ' ').slice(0, 100)}\n`);
@@ -94,6 +111,7 @@ export class Store implements Db {
 
   /** Runs a query and returns its rows as JSON-safe objects (BIGINT and DECIMAL as strings). */
   async all<T extends Row = Row>(sql: string, params?: Record<string, DuckDBValue> | DuckDBValue[]): Promise<T[]> {
+    await this.profileNext();
     const t0 = Date.now();
     const reader = await this.connection.runAndReadAll(sql, params);
     if (process.env.ZHISHU_SQL_TIMING) process.stderr.write(`${Date.now() - t0} ms: ${sql.replace(/\s+/g, ' ').slice(0, 100)}\n`);
