@@ -92,29 +92,28 @@ export class Store implements Db {
     await this.connection.run(`SET enable_profiling = 'json'; SET profiling_output = '${file}'`).catch(() => undefined);
   }
 
-  /** Runs one or more statements; no result. */
-  async exec(sql: string, params?: Record<string, DuckDBValue> | DuckDBValue[]): Promise<void> {
+  /** Runs one statement's work with what ZHISHU_SQL_PROFILE and ZHISHU_SQL_TIMING ask of it. */
+  private async observed<R>(sql: string, run: () => Promise<R>, label = ''): Promise<R> {
     await this.profileNext();
     const t0 = Date.now();
-    await this.connection.run(sql, params);
-    if (process.env.ZHISHU_SQL_TIMING) process.stderr.write(`${Date.now() - t0} ms: ${sql.replace(/\s+/g, ' ').slice(0, 100)}\n`);
+    const result = await run();
+    if (process.env.ZHISHU_SQL_TIMING) process.stderr.write(`${Date.now() - t0} ms${label}: ${sql.replace(/\s+/g, ' ').slice(0, 100)}\n`);
+    return result;
+  }
+
+  /** Runs one or more statements; no result. */
+  async exec(sql: string, params?: Record<string, DuckDBValue> | DuckDBValue[]): Promise<void> {
+    await this.observed(sql, () => this.connection.run(sql, params));
   }
 
   /** Runs one INSERT, UPDATE or DELETE and returns the number of rows it changed. */
   async change(sql: string, params?: Record<string, DuckDBValue> | DuckDBValue[]): Promise<number> {
-    await this.profileNext();
-    const t0 = Date.now();
-    const result = await this.connection.run(sql, params);
-    if (process.env.ZHISHU_SQL_TIMING) process.stderr.write(`${Date.now() - t0} ms: ${sql.replace(/\s+/g, ' ').slice(0, 100)}\n`);
-    return result.rowsChanged;
+    return (await this.observed(sql, () => this.connection.run(sql, params))).rowsChanged;
   }
 
   /** Runs a query and returns its rows as JSON-safe objects (BIGINT and DECIMAL as strings). */
   async all<T extends Row = Row>(sql: string, params?: Record<string, DuckDBValue> | DuckDBValue[]): Promise<T[]> {
-    await this.profileNext();
-    const t0 = Date.now();
-    const reader = await this.connection.runAndReadAll(sql, params);
-    if (process.env.ZHISHU_SQL_TIMING) process.stderr.write(`${Date.now() - t0} ms: ${sql.replace(/\s+/g, ' ').slice(0, 100)}\n`);
+    const reader = await this.observed(sql, () => this.connection.runAndReadAll(sql, params));
     return reader.getRowObjectsJson() as unknown as T[];
   }
 
@@ -126,7 +125,6 @@ export class Store implements Db {
   async allPrepared<T extends Row = Row>(sql: string, params: SqlParam[]): Promise<T[]> {
     let kept = this.prepared.get(sql);
     if (kept?.busy) return this.all<T>(sql, params);
-    const t0 = Date.now();
     if (kept) {
       this.prepared.delete(sql);
     } else {
@@ -138,11 +136,11 @@ export class Store implements Db {
       }
     }
     this.prepared.set(sql, kept);
+    const statement = kept.statement;
     kept.busy = true;
     try {
-      kept.statement.bind(params);
-      const reader = await kept.statement.runAndReadAll();
-      if (process.env.ZHISHU_SQL_TIMING) process.stderr.write(`${Date.now() - t0} ms (prepared): ${sql.replace(/\s+/g, ' ').slice(0, 100)}\n`);
+      statement.bind(params);
+      const reader = await this.observed(sql, () => statement.runAndReadAll(), ' (prepared)');
       return reader.getRowObjectsJson() as unknown as T[];
     } finally {
       kept.busy = false;
