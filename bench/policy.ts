@@ -1,5 +1,6 @@
 /**
  * npm run bench:policy [-- --taxpayers 1000000] [--repeat 3] [--compare <git revision>] [--pg URL | --no-pg]
+ *                       [--allocator-rounds N] [--allocator-only]
  *
  * The policy robot's pipeline on a generated city: facts → match → ledger → push plan, each stage in
  * its own process (wall time, CPU time and peak RSS per stage), then the single-taxpayer re-match
@@ -8,7 +9,9 @@
  * re-match on PostgreSQL (the city's registrations and returns copied there and matched first). The push
  * plan runs `--repeat` times on copies of the matched database (median reported); with `--compare`
  * the planner of that git revision runs beside it on the same copies (up to --plan-limit taxpayers).
- * Writes its section of docs/benchmarks.md.
+ * Then the match, the ledger and the plan with the store's DuckDB block allocator and with DuckDB's
+ * default, in turn (--allocator-rounds, default --repeat; --allocator-only stops after it).
+ * Writes its sections of docs/benchmarks.md.
  *
  * The ingested city is kept in the system's temporary directory, named by its size and a hash of the
  * generator, ingest and schema sources, and reused while they do not change (a 1,000,000-taxpayer
@@ -99,7 +102,7 @@ async function stage([name, db, period, module, ...flags]: string[]): Promise<vo
   const cpu = process.cpuUsage(cpu0);
   store.close();
   process.stdout.write(
-    `${JSON.stringify({ ms, checkpointMs, cpuMs: (cpu.user + cpu.system) / 1000, maxRssMiB: Math.round(process.resourceUsage().maxRSS / 1024), halved, plan })}\n`,
+    `${JSON.stringify({ ms, checkpointMs, cpuMs: (cpu.user + cpu.system) / 1000, sysMs: cpu.system / 1000, minorFaults: process.resourceUsage().minorPageFault, maxRssMiB: Math.round(process.resourceUsage().maxRSS / 1024), halved, plan })}\n`,
   );
 }
 
@@ -111,11 +114,24 @@ async function main(): Promise<void> {
   const COMPARE = argv.includes('--compare') ? opt('--compare', '') : null;
   const fmt = (n: number) => n.toLocaleString('en-US', { maximumFractionDigits: n < 10 ? 2 : n < 100 ? 1 : 0 });
   const log = (s: string) => process.stderr.write(`policy bench: ${s}\n`);
+  const secs = (ms: number) => `${fmt(ms / 1000)} s`;
+  /** Puts a section of docs/benchmarks.md in place (between its markers), or at the end the first time, and shows it. */
+  const writeSection = (marker: string, section: string) => {
+    const doc = existsSync('docs/benchmarks.md') ? readFileSync('docs/benchmarks.md', 'utf8') : '# Benchmarks\n';
+    writeFileSync(
+      'docs/benchmarks.md',
+      doc.includes(`<!-- ${marker} -->`)
+        ? doc.replace(new RegExp(`<!-- ${marker} -->[\\s\\S]*<!-- /${marker} -->`), () => section)
+        : `${doc.trimEnd()}\n\n${section}\n`,
+    );
+    process.stderr.write(`${section}\n`);
+  };
   const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
 
   type Result = { ms: number; maxRssMiB: number; [k: string]: unknown };
-  const run = (script: string, args: string[]): Result => {
+  const run = (script: string, args: string[], env: NodeJS.ProcessEnv = process.env): Result => {
     const out = execFileSync(process.execPath, ['--import', 'tsx', script, ...args], {
+      env,
       encoding: 'utf8',
       maxBuffer: 1 << 26,
       stdio: ['ignore', 'pipe', 'inherit'],
@@ -173,12 +189,83 @@ async function main(): Promise<void> {
     const period = '2026-Q3';
     log(`matching ${period}`);
     const match = run('bench/policyPhase.ts', ['match', db, period]);
+    // The ledger of the allocator's comparison starts from the city as matched, before its ledger.
+    const matchedOnly = join(work, 'matched-only.duckdb');
+    copyDb(db, matchedOnly);
     log('ledger');
     const ledger = run('bench/policyPhase.ts', ['ledger', db, period]);
 
     // Every plan starts from the same matched database, so runs and planners compare like for like.
     const matched = join(work, 'matched.duckdb');
     copyDb(db, matched);
+    const here = dirname(fileURLToPath(import.meta.url));
+    const planner = join(here, '..', 'src', 'push', 'plan.ts');
+
+    // DuckDB's block allocator (src/store/store.ts, docs/architecture.md): each stage of the pipeline with
+    // the store's setting (freed blocks kept for reuse up to the memory limit) and with DuckDB's default
+    // (ZHISHU_BLOCK_ALLOCATOR_MEMORY=0: their pages handed back to the kernel), in turn on copies of one
+    // city, the order swapped each round. Its own section of docs/benchmarks.md.
+    const ROUNDS = Number(opt('--allocator-rounds', String(REPEAT)));
+    const allocatorSettings = [
+      { label: 'kept up to the memory limit (the store)', value: undefined },
+      { label: "DuckDB's default (`ZHISHU_BLOCK_ALLOCATOR_MEMORY=0`)", value: '0' },
+    ];
+    const allocatorStages = [
+      { label: 'facts and match', from: cached, script: 'bench/policyPhase.ts', args: (c: string) => ['match', c, period] },
+      { label: 'ledger', from: matchedOnly, script: 'bench/policyPhase.ts', args: (c: string) => ['ledger', c, period] },
+      {
+        label: "push plan, inside the match's transaction",
+        from: matched,
+        script: 'bench/policy.ts',
+        args: (c: string) => ['--stage', 'plan', c, period, planner],
+      },
+    ];
+    const allocator = allocatorStages.map(() => allocatorSettings.map(() => [] as Result[]));
+    for (let r = 0; r < ROUNDS; r++) {
+      allocatorStages.forEach((st, si) => {
+        for (const k of r % 2 === 0 ? [0, 1] : [1, 0]) {
+          const setting = allocatorSettings[k] as (typeof allocatorSettings)[number];
+          const copy = join(work, 'allocator.duckdb');
+          copyDb(st.from, copy);
+          log(`allocator: ${st.label}, ${setting.label} (${r + 1}/${ROUNDS})`);
+          const env = { ...process.env };
+          if (setting.value === undefined) delete env.ZHISHU_BLOCK_ALLOCATOR_MEMORY;
+          else env.ZHISHU_BLOCK_ALLOCATOR_MEMORY = setting.value;
+          try {
+            (allocator[si] as Result[][])[k]?.push(run(st.script, st.args(copy), env));
+          } finally {
+            for (const f of [copy, `${copy}.wal`]) rmSync(f, { force: true });
+          }
+        }
+      });
+    }
+    rmSync(matchedOnly, { force: true });
+    {
+      const med = (rs: Result[], key: string) => median(rs.map((x) => x[key] as number));
+      const rows = allocatorStages.map((st, si) => {
+        const [kept, dflt] = allocator[si] as [Result[], Result[]];
+        const cell = (rs: Result[]) =>
+          `${secs(med(rs, 'ms'))} (${rs.map((x) => secs(x.ms)).join(', ')}); CPU ${secs(med(rs, 'cpuMs'))}, kernel ${secs(med(rs, 'sysMs'))}; ${fmt(med(rs, 'minorFaults') / 1e6)} M page faults; ${fmt(med(rs, 'maxRssMiB'))} MiB`;
+        return `| ${st.label} | ${cell(kept)} | ${cell(dflt)} | ${(med(kept, 'ms') / med(dflt, 'ms')).toFixed(2)}× |`;
+      });
+      const total = (k: number) => allocatorStages.reduce((sum, _, si) => sum + med((allocator[si] as Result[][])[k] as Result[], 'ms'), 0);
+      const allocatorSection = `<!-- allocator-${N} -->
+### DuckDB's block allocator, ${fmt(N)} taxpayers
+
+\`npm run bench:policy -- ${argv.join(' ')}\`, ${new Date().toISOString().slice(0, 10)}. Each stage of the pipeline in its own
+process on a copy of one city (${period}), with the store's setting (DuckDB's freed buffer blocks kept for reuse up to the memory limit,
+3 GB) and with DuckDB's default (their pages handed back to the kernel, touched again for the next block), in turn, the order swapped each
+round: medians of ${ROUNDS} round${ROUNDS === 1 ? '' : 's'} (each run in brackets), the process's CPU time, of it the time in the kernel, minor
+page faults, peak RSS. Why the store keeps them: docs/architecture.md, "Memory DuckDB has touched is kept".
+
+| stage | kept up to the memory limit | DuckDB's default | time, kept ÷ default |
+|---|---|---|---|
+${rows.join('\n')}
+| **the three stages** | **${secs(total(0))}** | **${secs(total(1))}** | **${(total(0) / total(1)).toFixed(2)}×** |
+<!-- /allocator-${N} -->`;
+      writeSection(`allocator-${N}`, allocatorSection);
+    }
+    if (argv.includes('--allocator-only')) return;
     // `again` plans the copy a second time in another process, as the next night's `zhishu push plan` finds
     // the outbox the first one filled: the same results, so nothing new, but every batch reads what is there.
     const planOnCopy = (module: string, label: string, i: number, keyed = false, standalone = false, again: Result[] = []): Result => {
@@ -198,7 +285,6 @@ async function main(): Promise<void> {
         rmSync(`${copy}.tmp`, { recursive: true, force: true });
       }
     };
-    const here = dirname(fileURLToPath(import.meta.url));
     let previous: string | null = null;
     if (COMPARE && N <= PLAN_LIMIT) {
       // The planner of that revision, its relative imports pointed at today's modules (the message
@@ -223,7 +309,6 @@ async function main(): Promise<void> {
     const alone: Result[] = [];
     const again: Result[] = [];
     const before: Result[] = [];
-    const planner = join(here, '..', 'src', 'push', 'plan.ts');
     for (let i = 0; i < REPEAT; i++) {
       current.push(planOnCopy(planner, 'set-wise planner, inside one transaction', i));
       alone.push(planOnCopy(planner, 'set-wise planner, standalone', i, false, true, again));
@@ -300,7 +385,6 @@ async function main(): Promise<void> {
     const commandMs = median(command.map((c) => c.ms));
     const nextMs = median(next.map((c) => c.ms));
     const interpPerTaxpayerMs = (interp.evalMs as number) / (interp.rows as number);
-    const secs = (ms: number) => `${fmt(ms / 1000)} s`;
     const stageRow = (name: string, ms: number | string, rss: number | string, note = '') =>
       `| ${name} | ${typeof ms === 'number' ? secs(ms) : ms} | ${rss} | ${note} |`;
     const runsText = (rs: Result[]) => (rs.length > 1 ? `median of ${rs.length}: ${rs.map((r) => secs(r.ms)).join(', ')}; ` : '');
@@ -382,14 +466,7 @@ sample. There a re-match is one prepared statement, its own transaction (src/mat
     : ''
 }Where the serving re-match spends its time, and what was tried, is in docs/policy.md.
 <!-- /policy-${N} -->`;
-    const doc = existsSync('docs/benchmarks.md') ? readFileSync('docs/benchmarks.md', 'utf8') : '# Benchmarks\n';
-    writeFileSync(
-      'docs/benchmarks.md',
-      doc.includes(`<!-- policy-${N} -->`)
-        ? doc.replace(new RegExp(`<!-- policy-${N} -->[\\s\\S]*<!-- /policy-${N} -->`), section)
-        : `${doc.trimEnd()}\n\n${section}\n`,
-    );
-    process.stderr.write(`${section}\n`);
+    writeSection(`policy-${N}`, section);
     log(`the ingested city stays in ${cached} (${fmt(statSync(cached).size / 2 ** 20)} MiB) for the next run`);
   } finally {
     rmSync(work, { recursive: true, force: true });

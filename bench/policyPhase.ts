@@ -1,6 +1,6 @@
 /**
  * One stage of the policy-robot benchmark, in its own process so that its peak RSS (DuckDB's native
- * memory included) is its own. Prints one JSON line: { ms, maxRssMiB, ... }.
+ * memory included) is its own. Prints one JSON line: { ms, cpuMs, sysMs, minorFaults, maxRssMiB, ... }.
  */
 import { readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
@@ -233,5 +233,8 @@ if (stage === 'match' || stage === 'ledger') {
   await store.checkpoint();
   extra.checkpointMs = performance.now() - c0;
 }
-process.stdout.write(`${JSON.stringify({ ms: performance.now() - started, maxRssMiB: Math.round(process.resourceUsage().maxRSS / 1024), ...extra })}\n`);
+const usage = process.resourceUsage();
+process.stdout.write(
+  `${JSON.stringify({ ms: performance.now() - started, cpuMs: (usage.userCPUTime + usage.systemCPUTime) / 1000, sysMs: usage.systemCPUTime / 1000, minorFaults: usage.minorPageFault, maxRssMiB: Math.round(usage.maxRSS / 1024), ...extra })}\n`,
+);
 store.close();

@@ -238,4 +238,43 @@ describe('store', () => {
     assert.equal(profile(3).rows_returned, 1);
     store.close();
   });
+
+  it("keeps DuckDB's freed buffer blocks for reuse up to the memory limit, or as much as ZHISHU_BLOCK_ALLOCATOR_MEMORY says (0: DuckDB's default, none)", async () => {
+    const setting = async (store: Store) =>
+      await store.one<{ b: string; m: string }>(
+        "SELECT current_setting('block_allocator_memory')::VARCHAR AS b, current_setting('memory_limit')::VARCHAR AS m",
+      );
+    // One store per file and process: each case opens a file of its own.
+    const dir = tempDir();
+    const given = process.env.ZHISHU_BLOCK_ALLOCATOR_MEMORY;
+    delete process.env.ZHISHU_BLOCK_ALLOCATOR_MEMORY;
+    const byDefault = await Store.open(join(dir, 'default.duckdb'));
+    const kept = await setting(byDefault);
+    assert.equal(kept.b, kept.m, 'kept up to the memory limit');
+    assert.notEqual(kept.b, '0 bytes');
+    byDefault.close();
+    for (const [value, expected] of [
+      ['0', '0 bytes'],
+      ['0B', '0 bytes'],
+      ['512MB', '488.2 MiB'],
+    ] as const) {
+      process.env.ZHISHU_BLOCK_ALLOCATOR_MEMORY = value;
+      try {
+        const store = await Store.open(join(dir, `${value}.duckdb`));
+        assert.equal((await setting(store)).b, expected);
+        store.close();
+      } finally {
+        if (given === undefined) delete process.env.ZHISHU_BLOCK_ALLOCATOR_MEMORY;
+        else process.env.ZHISHU_BLOCK_ALLOCATOR_MEMORY = given;
+      }
+    }
+    // A size without its unit: DuckDB says only "Failed to set config"; the store names what it was given.
+    process.env.ZHISHU_BLOCK_ALLOCATOR_MEMORY = '512';
+    try {
+      await assert.rejects(Store.open(join(dir, 'bad.duckdb')), /block_allocator_memory=512\b.*ZHISHU_BLOCK_ALLOCATOR_MEMORY take a size with its unit/);
+    } finally {
+      if (given === undefined) delete process.env.ZHISHU_BLOCK_ALLOCATOR_MEMORY;
+      else process.env.ZHISHU_BLOCK_ALLOCATOR_MEMORY = given;
+    }
+  });
 });
