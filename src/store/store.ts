@@ -65,15 +65,13 @@ export class Store implements Db {
     const settings: Record<string, string> = {
       preserve_insertion_order: 'false',
       memory_limit: memoryLimit,
-      // DuckDB's buffer blocks, once touched, are kept for reuse up to this much instead of being
-      // handed back to the kernel when freed (its default, 0): on the virtual machines Zhishu runs on
-      // a page fault costs dearly, and the city's push plan faulted in 9 GB of pages and spent a
-      // quarter of its CPU time in the kernel. Kept up to the memory limit, at a million taxpayers the
-      // plan took 48 s instead of 63 s, the facts and match 22 s instead of 27 s, the ledger 16 s
-      // instead of 18 s (docs/benchmarks.md, "DuckDB's block allocator"). The price: a process keeps the
-      // memory its largest statement used until it exits. ZHISHU_BLOCK_ALLOCATOR_MEMORY=0: DuckDB's default.
-      // DuckDB takes a size with its unit; a bare 0 is what people write for none.
-      block_allocator_memory: (process.env.ZHISHU_BLOCK_ALLOCATOR_MEMORY ?? memoryLimit).replace(/^\s*0+\s*$/, '0B'),
+      // DuckDB hands the pages of a freed buffer block back to the kernel; ZHISHU_BLOCK_ALLOCATOR_MEMORY
+      // (e.g. 3GB, the memory limit) keeps that much for reuse instead. On the virtual machines Zhishu
+      // runs on a page fault costs dearly: at a million taxpayers the facts and match, ledger and push
+      // plan then took 0.79x the time (the plan 48 s instead of 63 s), but at 20,000 taxpayers 1.27x
+      // and at 2,000 1.4x (docs/benchmarks.md, "DuckDB's block allocator"), so DuckDB's default stays
+      // the default. A bare 0 is what people write for none; DuckDB takes a size with its unit.
+      block_allocator_memory: (process.env.ZHISHU_BLOCK_ALLOCATOR_MEMORY ?? '0B').replace(/^\s*0+\s*$/, '0B'),
       ...options.settings,
     };
     const instance = await DuckDBInstance.create(path, settings).catch((err: unknown) => {
