@@ -400,7 +400,7 @@ ${rows.join('\n')}
     const section = `<!-- policy-${N} -->
 ## Policy robot: facts → match → ledger → push plan, ${fmt(N)} taxpayers
 
-\`npm run bench:policy -- --taxpayers ${N}${REPEAT !== (N <= PLAN_LIMIT ? 3 : 1) ? ` --repeat ${REPEAT}` : ''}${COMPARE ? ` --compare ${COMPARE}` : ''}\`, ${new Date().toISOString().slice(0, 10)}. A generated city (${buildText},
+\`${process.env.ZHISHU_BLOCK_ALLOCATOR_MEMORY ? `ZHISHU_BLOCK_ALLOCATOR_MEMORY=${process.env.ZHISHU_BLOCK_ALLOCATOR_MEMORY} ` : ''}npm run bench:policy -- --taxpayers ${N}${REPEAT !== (N <= PLAN_LIMIT ? 3 : 1) ? ` --repeat ${REPEAT}` : ''}${COMPARE ? ` --compare ${COMPARE}` : ''}\`, ${new Date().toISOString().slice(0, 10)}. A generated city (${buildText},
 not part of the pipeline), quarter ${period}: ${m.entries} policies in force × ${fmt(m.taxpayers)} taxpayers;
 ${fmt(m.byStatus.matched ?? 0)} matched, ${fmt(m.byStatus.nearMiss ?? 0)} near misses, ${fmt(m.byStatus.unknown ?? 0)} unknown pairs stored. Each stage runs in its own
 process and ends with a CHECKPOINT (timed with it: the writes in the database file, as the command's exit leaves them);

@@ -61,10 +61,9 @@ export class Store implements Db {
     // Row order in a table means nothing in Zhishu (every query that needs an order says ORDER BY),
     // and without it DuckDB appends in parallel. The generator sets it back on: same seed, same bytes.
     // Memory is bounded (DuckDB spills to disk past it): the machines are small and shared.
-    const memoryLimit = process.env.ZHISHU_MEMORY_LIMIT ?? '3GB';
     const settings: Record<string, string> = {
       preserve_insertion_order: 'false',
-      memory_limit: memoryLimit,
+      memory_limit: process.env.ZHISHU_MEMORY_LIMIT ?? '3GB',
       // DuckDB hands the pages of a freed buffer block back to the kernel; ZHISHU_BLOCK_ALLOCATOR_MEMORY
       // (e.g. 3GB, the memory limit) keeps that much for reuse instead. On the virtual machines Zhishu
       // runs on a page fault costs dearly: at a million taxpayers the facts and match, ledger and push
