@@ -5,12 +5,14 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { CATEGORIES } from '../src/law/catalogue.ts';
 import { LEDGER_MATCH_STATUSES, LEDGER_STATUSES } from '../src/ledger/ledger.ts';
+import { catalogueOf, DEFAULT_LAW_DIR, runMatch } from '../src/match/match.ts';
 import { dataModelMarkdown } from '../src/model/dataModelDoc.ts';
 import { CHANNELS, ROLES } from '../src/model/enums.ts';
 import { SQL_TYPES, TABLES } from '../src/model/index.ts';
 import { MESSAGE_KINDS, MESSAGE_STATUSES } from '../src/push/message.ts';
+import { planPushes } from '../src/push/plan.ts';
 import { factColumns } from '../src/rules/sql.ts';
-import { migrate, migrations, Store } from '../src/store/store.ts';
+import { bytesOf, keepFreedBlocksForCity, migrate, migrations, Store } from '../src/store/store.ts';
 import { tempDir } from './helpers/tmp.ts';
 
 /** Migrates the store in another process, killed before anything checkpoints; opens it again here (its WAL replayed). */
@@ -272,5 +274,62 @@ describe('store', () => {
       if (given === undefined) delete process.env.ZHISHU_BLOCK_ALLOCATOR_MEMORY;
       else process.env.ZHISHU_BLOCK_ALLOCATOR_MEMORY = given;
     }
+  });
+  it("keeps freed blocks for a city-wide match or plan only where the city is large for DuckDB's memory, and never against ZHISHU_BLOCK_ALLOCATOR_MEMORY", async () => {
+    const dir = tempDir();
+    const given = process.env.ZHISHU_BLOCK_ALLOCATOR_MEMORY;
+    delete process.env.ZHISHU_BLOCK_ALLOCATOR_MEMORY;
+    const kept = async (store: Store) => (await store.one<{ b: string }>("SELECT current_setting('block_allocator_memory')::VARCHAR AS b")).b;
+    const NOW = new Date('2026-10-10T02:00:00Z');
+    const { entries } = catalogueOf(DEFAULT_LAW_DIR).catalogue;
+    // A memory limit of 128 MB (122 MiB) is reached at 31,250 taxpayers (4 KiB each): 31,000 stay below, 31,500 do not.
+    const city = async (name: string, taxpayers: number) => {
+      const store = await Store.open(join(dir, `${name}.duckdb`), { settings: { memory_limit: '128MB' } });
+      await store.exec(
+        `INSERT INTO taxpayer SELECT printf('91110000%010d', i), 'Company ' || i, 'enterprise', 'general', 'I65', 'futian', DATE '2020-01-01', 10, 1000000, 'actualAccounts', false, NULL, 0, 'A' FROM range(${taxpayers}) t(i)`,
+      );
+      return store;
+    };
+    try {
+      const small = await city('small', 31000);
+      assert.equal(await keepFreedBlocksForCity(small), null);
+      assert.equal(await kept(small), '0 bytes');
+      await runMatch(small, { period: '2026-Q3', now: NOW });
+      await planPushes(small, entries, { period: '2026-Q3', now: NOW });
+      assert.equal(await kept(small), '0 bytes', "a smaller city keeps DuckDB's default through a match and a plan");
+      small.close();
+
+      const large = await city('large', 31500);
+      await runMatch(large, { period: '2026-Q3', now: NOW });
+      assert.equal(await kept(large), '122.0 MiB', 'the city-wide match keeps up to the memory limit');
+      assert.equal(await keepFreedBlocksForCity(large), null, 'kept already: nothing more to set');
+      large.close();
+
+      const planned = await city('planned', 31500);
+      await planPushes(planned, entries, { period: '2026-Q3', now: NOW });
+      assert.equal(await kept(planned), '122.0 MiB', 'the city-wide plan keeps up to the memory limit');
+      await planPushes(planned, entries, { period: '2026-Q3', now: NOW, only: '911100000000000001' });
+      planned.close();
+
+      const one = await city('one', 31500);
+      await runMatch(one, { period: '2026-Q3', now: NOW, only: '911100000000000001' });
+      await planPushes(one, entries, { period: '2026-Q3', now: NOW, only: '911100000000000001' });
+      assert.equal(await kept(one), '0 bytes', "one taxpayer's re-match and plan leave DuckDB's default");
+      one.close();
+
+      process.env.ZHISHU_BLOCK_ALLOCATOR_MEMORY = '0';
+      const refused = await city('refused', 31500);
+      await runMatch(refused, { period: '2026-Q3', now: NOW });
+      assert.equal(await kept(refused), '0 bytes', 'ZHISHU_BLOCK_ALLOCATOR_MEMORY=0 says none, whatever the city');
+      refused.close();
+    } finally {
+      if (given === undefined) delete process.env.ZHISHU_BLOCK_ALLOCATOR_MEMORY;
+      else process.env.ZHISHU_BLOCK_ALLOCATOR_MEMORY = given;
+    }
+    assert.equal(bytesOf('2.7 GiB'), 2.7 * 1024 ** 3);
+    assert.equal(bytesOf('488.2 MiB'), 488.2 * 1024 ** 2);
+    assert.equal(bytesOf('0 bytes'), 0);
+    assert.equal(bytesOf('3GB'), 3e9);
+    assert.equal(bytesOf('unlimited'), null);
   });
 });

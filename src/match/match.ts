@@ -9,7 +9,7 @@ import { evaluate, type FactRow } from '../rules/interpret.ts';
 import { loosenRule } from '../rules/nearMiss.ts';
 import { compilePopulation, inlineParams } from '../rules/sql.ts';
 import { bindNamed, type Db, type Dialect, literal, namedSql, type Row, type SqlParam, sqlForm } from '../store/db.ts';
-import { disableOptimizer } from '../store/store.ts';
+import { disableOptimizer, keepFreedBlocksForCity } from '../store/store.ts';
 import { parseQuarter, type Quarter } from './period.ts';
 
 const SQL_DIR = join(dirname(fileURLToPath(import.meta.url)), 'sql');
@@ -217,6 +217,8 @@ export async function runMatch(db: Db, opts: MatchOptions): Promise<MatchRun> {
     const { next } = await tx.one<{ next: bigint | number | string }>('SELECT coalesce(max(run_id), 0) + 1 AS next FROM match_run');
     const runId = Number(next);
     const scope = 'city';
+    // The facts and results of every taxpayer churn through DuckDB's memory in a city large for it (store.ts).
+    await keepFreedBlocksForCity(tx);
     await named(`INSERT INTO match_run VALUES ($run, $period, $scope, $sha, $entries, $at::TIMESTAMP, NULL)`, {
       run: runId,
       period: quarter.period,

@@ -5,7 +5,7 @@ import { RETURNS_OF_CATEGORY } from '../law/catalogue.ts';
 import { type FilingCalendar, filingDeadline, NO_FILING_CALENDAR } from '../law/filingDeadline.ts';
 import type { Db, SqlParam } from '../store/db.ts';
 import { PgDb } from '../store/pg.ts';
-import { disableOptimizer } from '../store/store.ts';
+import { disableOptimizer, keepFreedBlocksForCity } from '../store/store.ts';
 import { digestLines, type OutboxMessage, type PushEntry, type Role, toFen } from './message.ts';
 import { checkSendingHours, DEFAULT_PLAN_SETTINGS, type PlanSettings } from './settings.ts';
 import { DAY_MS, HOUR_MS, parsePeriod, quarterBefore, quarterOfYear, sqlTimestamp, toLocal } from './time.ts';
@@ -357,6 +357,8 @@ async function plan(db: Db, entries: readonly PushEntry[], options: PlanOptions)
     // planning ends; plans on one store take turns (running), and the city's ledger build, which turns
     // it off too, runs after the plan where a command runs both: none puts back another's.
     if (!pg) restoreOptimizers = await disableOptimizer(db, 'build_side_probe_side');
+    // A plan of the whole city churns through DuckDB's memory in a city large for it (store.ts).
+    if (!pg && options.only === undefined && !options.scope) await keepFreedBlocksForCity(db);
     // Before the macros: DuckDB binds push_current's tables when the macro is made.
     await exec('lapsed');
     await db.exec(section('macros').sql);

@@ -36,6 +36,8 @@ export class Store implements Db {
     public readonly path: string,
     private readonly instance: DuckDBInstance,
     public readonly connection: DuckDBConnection,
+    /** The memory limit the instance was opened with, as given (DuckDB shows it rounded). */
+    public readonly memoryLimit: string,
   ) {}
 
   private static readonly opened = new Map<string, Promise<Store>>();
@@ -65,18 +67,17 @@ export class Store implements Db {
       preserve_insertion_order: 'false',
       memory_limit: process.env.ZHISHU_MEMORY_LIMIT ?? '3GB',
       // DuckDB hands the pages of a freed buffer block back to the kernel; ZHISHU_BLOCK_ALLOCATOR_MEMORY
-      // (e.g. 3GB, the memory limit) keeps that much for reuse instead. On the virtual machines Zhishu
-      // runs on a page fault costs dearly: at a million taxpayers the facts and match, ledger and push
-      // plan then took 0.79x the time (the plan 48 s instead of 63 s), but at 20,000 taxpayers 1.27x
-      // and at 2,000 1.4x (docs/benchmarks.md, "DuckDB's block allocator"), so DuckDB's default stays
-      // the default. A bare 0 is what people write for none; DuckDB takes a size with its unit.
+      // (e.g. 3GB, the memory limit) keeps that much for reuse instead, in every run of the process.
+      // Unset, the instance opens with DuckDB's default and a city-wide match or push plan decides by the
+      // city's size (keepFreedBlocksForCity, below). A bare 0 is what people write for none; DuckDB takes
+      // a size with its unit.
       block_allocator_memory: (process.env.ZHISHU_BLOCK_ALLOCATOR_MEMORY ?? '0B').replace(/^\s*0+\s*$/, '0B'),
       ...options.settings,
     };
     const instance = await DuckDBInstance.create(path, settings).catch((err: unknown) => {
       throw openError(path, err, settings);
     });
-    const store = new Store(path, instance, await connectWithMacros(instance));
+    const store = new Store(path, instance, await connectWithMacros(instance), settings.memory_limit as string);
     // The store's clock is UTC on every connection, as the times Zhishu stamps in TypeScript are
     // (toISOString): with the machine's zone, a match run on a machine set to China time began in UTC
     // and finished eight hours later (now()::TIMESTAMP), and ingest stamped its files in local time.
@@ -242,6 +243,44 @@ export async function disableOptimizer(db: Db, name: string): Promise<() => Prom
   await db.exec(`SET disabled_optimizers = '${[before, name].filter((o) => o !== '').join(',')}'`);
   const restore = () => db.exec(`SET disabled_optimizers = '${before.replaceAll("'", "''")}'`);
   return () => restore().catch(() => (db instanceof Store ? db.afterRollback(restore) : undefined));
+}
+
+/**
+ * The share of DuckDB's memory a taxpayer stands for in deciding whether a city-wide run keeps its
+ * freed blocks: with 3 GB, from about 732,000 taxpayers. Measured side by side (docs/architecture.md):
+ * a million taxpayers gained (the plan 0.8x), 500,000 did not (0.97x, the match 1.07x), fewer nothing.
+ */
+const CITY_BYTES_PER_TAXPAYER = 4 * 1024;
+
+/**
+ * Before a city-wide run on DuckDB: when the city is large for DuckDB's memory (its taxpayers times
+ * CITY_BYTES_PER_TAXPAYER reach the memory limit) and ZHISHU_BLOCK_ALLOCATOR_MEMORY says nothing,
+ * keeps the buffer blocks DuckDB frees, up to the memory limit, for reuse. Such a run frees and takes
+ * blocks over and over; by default their pages go back to the kernel and each new block faults its
+ * pages in again, which on the virtual machines Zhishu runs on costs dearly (docs/architecture.md,
+ * "Memory DuckDB has touched"). DuckDB cannot take the setting back: the process keeps up to the limit
+ * until it exits. Returns the setting made, or null when nothing was changed.
+ */
+export async function keepFreedBlocksForCity(db: Db): Promise<string | null> {
+  if (db.dialect !== 'duckdb' || process.env.ZHISHU_BLOCK_ALLOCATOR_MEMORY !== undefined) return null;
+  const row = await db.one<{ taxpayers: string | number; memory: string; kept: string }>(
+    "SELECT (SELECT count(*) FROM taxpayer)::BIGINT AS taxpayers, current_setting('memory_limit')::VARCHAR AS memory, current_setting('block_allocator_memory')::VARCHAR AS kept",
+  );
+  const limit = bytesOf(row.memory);
+  if (limit === null || Number(row.taxpayers) * CITY_BYTES_PER_TAXPAYER < limit || (bytesOf(row.kept) ?? 0) > 0) return null;
+  // The limit as the store was given it: DuckDB shows it rounded down, to a tenth of its unit.
+  const size = db instanceof Store ? db.memoryLimit : row.memory;
+  await db.exec(`SET GLOBAL block_allocator_memory = '${size.replaceAll("'", "''")}'`);
+  return size;
+}
+
+/** A size as DuckDB shows a setting ("2.7 GiB", "512.0 MiB", "0 bytes") in bytes; null if it is not one. */
+export function bytesOf(shown: string): number | null {
+  const m = /^\s*(\d+(?:\.\d+)?)\s*(bytes|[KMGT]iB|[KMGT]B)\s*$/.exec(shown);
+  if (!m) return null;
+  const unit = m[2] as string;
+  const power = unit === 'bytes' ? 0 : 'KMGT'.indexOf(unit[0] as string) + 1;
+  return Number(m[1]) * (unit.includes('i') || unit === 'bytes' ? 1024 : 1000) ** power;
 }
 
 /** DuckDB's refusals to open a file, said in the store's terms; any other error as it came. */
