@@ -229,10 +229,8 @@ async function main(): Promise<void> {
           const copy = join(work, 'allocator.duckdb');
           copyDb(st.from, copy);
           log(`allocator: ${st.label}, ${setting.label} (${r + 1}/${ROUNDS})`);
-          const env = { ...process.env };
-          env.ZHISHU_BLOCK_ALLOCATOR_MEMORY = setting.value;
           try {
-            (allocator[si] as Result[][])[k]?.push(run(st.script, st.args(copy), env));
+            (allocator[si] as Result[][])[k]?.push(run(st.script, st.args(copy), { ...process.env, ZHISHU_BLOCK_ALLOCATOR_MEMORY: setting.value }));
           } finally {
             for (const f of [copy, `${copy}.wal`]) rmSync(f, { force: true });
           }

@@ -308,7 +308,6 @@ describe('store', () => {
       const planned = await city('planned', 31500);
       await planPushes(planned, entries, { period: '2026-Q3', now: NOW });
       assert.equal(await kept(planned), '122.0 MiB', 'the city-wide plan keeps up to the memory limit');
-      await planPushes(planned, entries, { period: '2026-Q3', now: NOW, only: '911100000000000001' });
       planned.close();
 
       const one = await city('one', 31500);
