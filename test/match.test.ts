@@ -455,7 +455,7 @@ describe('policy robot: facts from data, set-wise matching, explanations, ledger
       );
     };
     const c = (i: number) => withCheckCharacter(`91440300MA5T${String(i).padStart(5, '0')}`);
-    const enterprise = { kind: 'enterprise', collection_mode: 'actualAccounts', industry: 'C39', industry_section: 'C' };
+    const enterprise = { kind: 'enterprise', collection_mode: 'actualAccounts', industry: 'C39', industry_section: 'C', restricted_industry: false };
     await fact(c(1), { ...enterprise, rnd_expense: '1000000', chips_or_machines: true });
     await fact(c(2), { ...enterprise, rnd_expense: '1000000', chips_or_machines: false });
     // High-tech and 20 employees over the small low-profit limit: the larger relief is a near miss.
@@ -573,6 +573,9 @@ describe('the small low-profit test reads the head count and assets the CIT prep
     // Three quarters: 300 → 300, 300 → 301, 301 → 300 average 1,802 ÷ 6 = 300.33 people, over 300; assets
     // 49,999,999.99 → 50,000,000.00, then 50,000,000.00 twice: 299,999,999.99 ÷ 6 = 49,999,999.998, within.
     three: c(7),
+    // Within every limit, but its Q1 return says 国家限制或禁止行业: 是 and its Q2 return 否: a year in such an
+    // industry (the relief is settled on the year).
+    restricted: c(8),
   };
   let store: Store;
   const at = (q: string, code: string) =>
@@ -589,8 +592,8 @@ describe('the small low-profit test reads the head count and assets the CIT prep
         `INSERT INTO taxpayer VALUES ($1, 'x', 'enterprise', 'general', 'I65', 'futian', DATE '2020-01-01', $2, $3::DECIMAL(18,2), 'actualAccounts', false, NULL, 0, 'B')`,
         [code, employees, assets],
       );
-    const info = (code: string, start: string, end: string, e0: number, e1: number, a0: string, a1: string) =>
-      store.exec('INSERT INTO cit_quarter_info VALUES ($1, $2::DATE, $3::DATE, $4, $5, $6::DECIMAL(18,2), $7::DECIMAL(18,2))', [
+    const info = (code: string, start: string, end: string, e0: number, e1: number, a0: string, a1: string, restricted: boolean | null = null) =>
+      store.exec('INSERT INTO cit_quarter_info VALUES ($1, $2::DATE, $3::DATE, $4, $5, $6::DECIMAL(18,2), $7::DECIMAL(18,2), $8::BOOLEAN)', [
         code,
         start,
         end,
@@ -598,6 +601,7 @@ describe('the small low-profit test reads the head count and assets the CIT prep
         e1,
         a0,
         a1,
+        restricted,
       ]);
     const cit = (code: string, start: string, end: string, income: string) =>
       returnsOf(store, '2026-07-15', '2026-07-10')(code, 'cit', start, end, income, '0');
@@ -609,6 +613,7 @@ describe('the small low-profit test reads the head count and assets the CIT prep
       [A.assetsIn, 50, '10000000'],
       [A.assetsOver, 50, '10000000'],
       [A.three, 50, '10000000'],
+      [A.restricted, 50, '10000000'],
     ] as const) {
       await tp(code, employees, assets);
       await cit(code, '2026-01-01', '2026-03-31', '100000');
@@ -626,6 +631,8 @@ describe('the small low-profit test reads the head count and assets the CIT prep
     await info(A.half, '2026-01-01', '2026-03-31', 300, 301, '20000000', '20000000');
     await info(A.assetsIn, '2026-01-01', '2026-03-31', 50, 50, '49999999.99', '50000000.00');
     await info(A.assetsOver, '2026-01-01', '2026-03-31', 50, 50, '50000000.00', '50000000.01');
+    await info(A.restricted, '2026-01-01', '2026-03-31', 50, 50, '10000000', '10000000', true);
+    await info(A.restricted, '2026-04-01', '2026-06-30', 50, 50, '10000000', '10000000', false);
     await runMatch(store, { period: '2026-Q1', now: new Date('2026-04-20T08:00:00Z') });
     await runMatch(store, { period: '2026-Q2', now: new Date('2026-07-20T08:00:00Z') });
     await runMatch(store, { period: '2026-Q3', now: new Date('2026-10-27T08:00:00Z') });
@@ -673,6 +680,41 @@ describe('the small low-profit test reads the head count and assets the CIT prep
       silent.en.join('\n'),
     );
     assert.ok((await lines(A.shrank)).zh.some((l) => l.startsWith('  ✓ 从业人数季度平均值为 299 人')));
+  });
+
+  it('bars an enterprise whose return of the year says it is in a restricted or prohibited industry, and says why', async () => {
+    const restricted = (q: string) =>
+      store.one<{ r: boolean | null }>('SELECT restricted_industry AS r FROM current_fact WHERE credit_code = $1 AND period = $2', [A.restricted, q]);
+    // Within every limit, as the taxpayers beside it that match, and not eligible (no result stored): not a
+    // near miss either, as no figure of its own can come within a limit.
+    assert.deepEqual(await at('2026-Q1', A.restricted), { e: '50', a: '10000000.00', s: null });
+    assert.deepEqual(await restricted('2026-Q1'), { r: true });
+    // Its Q2 return says 否, but the year had a quarter in such an industry.
+    assert.deepEqual(await at('2026-Q2', A.restricted), { e: '50', a: '10000000.00', s: null });
+    // A return that does not answer (NULL) is no sign of one; nor is having no return of the year.
+    assert.deepEqual(await restricted('2026-Q2'), { r: true });
+    assert.deepEqual(
+      await store.one<{ r: boolean | null }>('SELECT restricted_industry AS r FROM current_fact WHERE credit_code = $1 AND period = $2', [A.three, '2026-Q1']),
+      { r: false },
+    );
+    assert.deepEqual(
+      await store.one<{ r: boolean | null }>('SELECT restricted_industry AS r FROM current_fact WHERE credit_code = $1 AND period = $2', [A.silent, '2026-Q1']),
+      { r: false },
+    );
+    const p = (await explainTaxpayer(store, { creditCode: A.restricted, period: '2026-Q1', policy: 'cit.smallLowProfit' })).policies[0];
+    // The three limits met, the industry the one condition failed, in both languages.
+    assert.deepEqual(
+      p?.text.zh.filter((l) => l.startsWith('  ✗')),
+      ['  ✗ 从事国家限制或禁止行业（企业所得税预缴申报）为 是，要求为 否'],
+    );
+    assert.deepEqual(
+      p?.text.en.filter((l) => l.startsWith('  ✗')),
+      ['  ✗ in an industry the State restricts or prohibits (as the CIT returns say) is yes, required equal to no'],
+    );
+    assert.equal(p?.text.en.filter((l) => l.startsWith('  ✓')).length, 4);
+    await runMatch(store, { period: '2026-Q2', only: A.restricted, now: new Date('2026-07-21T08:00:00Z') });
+    assert.deepEqual(await at('2026-Q2', A.restricted), { e: '50', a: '10000000.00', s: null });
+    assert.deepEqual(await restricted('2026-Q2'), { r: true });
   });
 
   it('a near miss says what the average is against the limit, and a re-match of one taxpayer reads the same figures', async () => {
@@ -726,7 +768,14 @@ describe("the six taxes and two fees judge small low-profit status on the annual
         [code, registered, employees, assets],
       );
     const quarter = (code: string, start: string, end: string, e0: number, e1: number, a: string) =>
-      store.exec('INSERT INTO cit_quarter_info VALUES ($1, $2::DATE, $3::DATE, $4, $5, $6::DECIMAL(18,2), $6::DECIMAL(18,2))', [code, start, end, e0, e1, a]);
+      store.exec('INSERT INTO cit_quarter_info VALUES ($1, $2::DATE, $3::DATE, $4, $5, $6::DECIMAL(18,2), $6::DECIMAL(18,2), NULL)', [
+        code,
+        start,
+        end,
+        e0,
+        e1,
+        a,
+      ]);
     const annual = (code: string, start: string, employees: number, assets: string) =>
       store.exec(`INSERT INTO cit_annual_info VALUES ($1, $2::DATE, DATE '2025-12-31', $3, $4::DECIMAL(18,2))`, [code, start, employees, assets]);
     const quarterReturns = async (code: string, start: string, end: string, filedOn: string) => {
@@ -1412,8 +1461,9 @@ describe('explanations follow the rule: any one of, all of, as deep as it goes',
     // taxable income is not known, and not needed, as its head count fails the small low-profit relief.
     const top = await explained(late, 'cit.smallLowProfit');
     assert.equal(top.status, 'notEligible');
-    assert.deepEqual(top.text.en.slice(-1), [
+    assert.deepEqual(top.text.en.slice(-2), [
       '  – taxable income of the year so far: not known (missing taxable_income), not needed: another condition of the group fails',
+      '  ✓ in an industry the State restricts or prohibits (as the CIT returns say) is no, required equal to no',
     ]);
     // Where the same unknown does decide, it still cannot be decided (the taxpayer with 20 employees).
     const r = await explained(unfiled, 'surcharges.sixTaxesTwoFees');

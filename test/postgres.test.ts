@@ -1431,7 +1431,7 @@ describe('the quarter averages of head count and assets the CIT returns report, 
       for (const [start, end] of Q)
         await db.exec(`${INSERT_FILING} ($1, 'cit', $2::DATE, $3::DATE, DATE '2026-10-15', DATE '2026-10-10', 100000, 0)`, [code(i + 1), start, end]);
       for (const [q, [e0, e1, a0, a1]] of quarters.entries())
-        await db.exec('INSERT INTO cit_quarter_info VALUES ($1, $2::DATE, $3::DATE, $4, $5, $6::DECIMAL(18,2), $7::DECIMAL(18,2))', [
+        await db.exec('INSERT INTO cit_quarter_info VALUES ($1, $2::DATE, $3::DATE, $4, $5, $6::DECIMAL(18,2), $7::DECIMAL(18,2), NULL)', [
           code(i + 1),
           ...(Q[q] as readonly [string, string]),
           e0,
@@ -1518,7 +1518,7 @@ describe('the head count and assets small low-profit status is judged on for the
           ...annual,
         ]);
       for (const [q, [employees, assets]] of (quarters ?? []).entries())
-        await db.exec('INSERT INTO cit_quarter_info VALUES ($1, $2::DATE, $3::DATE, $4, $4, $5::DECIMAL(18,2), $5::DECIMAL(18,2))', [
+        await db.exec('INSERT INTO cit_quarter_info VALUES ($1, $2::DATE, $3::DATE, $4, $4, $5::DECIMAL(18,2), $5::DECIMAL(18,2), NULL)', [
           c,
           q === 0 ? start : '2026-04-01',
           q === 0 ? '2026-03-31' : '2026-06-30',
@@ -1955,19 +1955,19 @@ describe('the ledger of reliefs settled on the year, hand-built, on both engines
     );
     // Q1's facts of taxpayers 1, 3 and 10, for their explanations: a small low-profit enterprise then.
     await db.exec(
-      `UPDATE taxpayer_fact SET kind = 'enterprise', employees = 10, total_assets = 1000000, average_employees = 10, average_total_assets = 1000000, quarter_figures_reported = true, taxable_income = 400000, quarterly_taxable_income = 400000
+      `UPDATE taxpayer_fact SET kind = 'enterprise', employees = 10, total_assets = 1000000, average_employees = 10, average_total_assets = 1000000, quarter_figures_reported = true, restricted_industry = false, taxable_income = 400000, quarterly_taxable_income = 400000
        WHERE credit_code IN ($1, $2, $3) AND period = '2026-Q1'`,
       [code(1), code(3), code(10)],
     );
     // Taxpayer 3's Q2, for the explanation of a quarter that fails (the rule false) before one that
     // cannot judge; taxpayer 8's Q1, a high-tech enterprise that matches both reliefs of the group.
     await db.exec(
-      `UPDATE taxpayer_fact SET kind = 'enterprise', employees = 10, total_assets = 1000000, average_employees = 10, average_total_assets = 1000000, quarter_figures_reported = true, taxable_income = 3500000, quarterly_taxable_income = 1500000
+      `UPDATE taxpayer_fact SET kind = 'enterprise', employees = 10, total_assets = 1000000, average_employees = 10, average_total_assets = 1000000, quarter_figures_reported = true, restricted_industry = false, taxable_income = 3500000, quarterly_taxable_income = 1500000
        WHERE credit_code = $1 AND period = '2026-Q2'`,
       [code(3)],
     );
     await db.exec(
-      `UPDATE taxpayer_fact SET kind = 'enterprise', employees = 10, total_assets = 1000000, average_employees = 10, average_total_assets = 1000000, quarter_figures_reported = true, taxable_income = 400000, quarterly_taxable_income = 400000,
+      `UPDATE taxpayer_fact SET kind = 'enterprise', employees = 10, total_assets = 1000000, average_employees = 10, average_total_assets = 1000000, quarter_figures_reported = true, restricted_industry = false, taxable_income = 400000, quarterly_taxable_income = 400000,
          high_tech = true, high_tech_lapsed_this_year = false, collection_mode = 'actualAccounts'
        WHERE credit_code = $1 AND period = '2026-Q1'`,
       [code(8)],
@@ -1975,7 +1975,7 @@ describe('the ledger of reliefs settled on the year, hand-built, on both engines
     // Q3's facts of taxpayer 1, for the explanation of the quarter that fails: the year's income just
     // over the limit (a near miss, as stored).
     await db.exec(
-      `UPDATE taxpayer_fact SET kind = 'enterprise', employees = 10, total_assets = 1000000, average_employees = 10, average_total_assets = 1000000, quarter_figures_reported = true, taxable_income = 3200000, quarterly_taxable_income = 1500000
+      `UPDATE taxpayer_fact SET kind = 'enterprise', employees = 10, total_assets = 1000000, average_employees = 10, average_total_assets = 1000000, quarter_figures_reported = true, restricted_industry = false, taxable_income = 3200000, quarterly_taxable_income = 1500000
        WHERE credit_code = $1 AND period = '2026-Q3'`,
       [code(1)],
     );
@@ -2226,7 +2226,7 @@ describe('the ledger of reliefs settled on the year, hand-built, on both engines
       // Q2, re-matched as failing, far over the limit: Q3, which qualifies again, decides, and Q2 takes nothing back.
       await rematch(db, 1, 2, []);
       await db.exec(
-        `UPDATE taxpayer_fact SET kind = 'enterprise', employees = 10, total_assets = 1000000, average_employees = 10, average_total_assets = 1000000, quarter_figures_reported = true, taxable_income = 3500000, quarterly_taxable_income = 1500000
+        `UPDATE taxpayer_fact SET kind = 'enterprise', employees = 10, total_assets = 1000000, average_employees = 10, average_total_assets = 1000000, quarter_figures_reported = true, restricted_industry = false, taxable_income = 3500000, quarterly_taxable_income = 1500000
          WHERE credit_code = $1 AND period = '2026-Q2' AND computed_at = TIMESTAMP '2026-10-25 08:00:00'`,
         [code(1)],
       );
@@ -2236,7 +2236,7 @@ describe('the ledger of reliefs settled on the year, hand-built, on both engines
       // Q3 has nothing more to take.
       await rematch(db, 1, 3, [], '2026-10-26 08:00:00');
       await db.exec(
-        `UPDATE taxpayer_fact SET kind = 'enterprise', employees = 10, total_assets = 1000000, average_employees = 10, average_total_assets = 1000000, quarter_figures_reported = true, taxable_income = 3500000, quarterly_taxable_income = 1500000
+        `UPDATE taxpayer_fact SET kind = 'enterprise', employees = 10, total_assets = 1000000, average_employees = 10, average_total_assets = 1000000, quarter_figures_reported = true, restricted_industry = false, taxable_income = 3500000, quarterly_taxable_income = 1500000
          WHERE credit_code = $1 AND period = '2026-Q3' AND computed_at = TIMESTAMP '2026-10-26 08:00:00'`,
         [code(1)],
       );

@@ -81,6 +81,7 @@ const MUTATIONS: { table: string; change: Record<string, unknown>; field: string
   { table: 'cit_quarter_info', change: { employees_end: -1 }, field: 'employees_end', reason: 'must be at least 0' },
   { table: 'cit_quarter_info', change: { assets_start: '12.345' }, field: 'assets_start', reason: 'not an amount in yuan with at most 2 decimals' },
   { table: 'cit_quarter_info', change: { period_end: '2025-06-30' }, field: 'period_end', reason: 'period ends before it starts' },
+  { table: 'cit_quarter_info', change: { restricted_industry: '是' }, field: 'restricted_industry', reason: 'not a boolean' },
   { table: 'cit_annual_info', change: { employees: 1_000_001 }, field: 'employees', reason: 'must be at most 1000000' },
   { table: 'cit_annual_info', change: { total_assets: '-1.00' }, field: 'total_assets', reason: 'negative amount' },
   { table: 'cit_annual_info', change: { period_end: '2023-12-31' }, field: 'period_end', reason: 'period ends before it starts' },

@@ -126,6 +126,11 @@ export const FACT_LABELS: Record<string, { zh: string; en: string; from?: { zh: 
   average_employees: { zh: '从业人数季度平均值', en: 'employees averaged over the quarters', from: FROM.citReturn, unit: 'people' },
   average_total_assets: { zh: '资产总额季度平均值', en: 'total assets averaged over the quarters', from: FROM.citReturn, unit: 'yuan' },
   quarter_figures_reported: { zh: '企业所得税预缴申报已填报从业人数和资产总额', en: 'head count and assets reported on the CIT returns', from: FROM.citReturn },
+  restricted_industry: {
+    zh: '从事国家限制或禁止行业（企业所得税预缴申报）',
+    en: 'in an industry the State restricts or prohibits (as the CIT returns say)',
+    from: FROM.citReturn,
+  },
   // Small low-profit status for the six taxes and two fees: the annual return's figures (全年季度平均值), a
   // new enterprise's at the quarter's end (申报期上月末) until its first.
   slpe_status_employees: {

@@ -156,6 +156,10 @@ export const FACTS: Record<string, FactSpec> = {
     type: 'decimal',
     doc: "the period's VAT, surcharges and CIT payable on its returns (a partnership or sole proprietorship, which files no CIT: the first two), what the hiring reliefs deduct their quota from (依次扣减); unknown while one of those returns is not filed, no VAT return is there, or an enterprise has no CIT return on record, and on rows computed before migration 027, yuan",
   },
+  restricted_industry: {
+    type: 'bool',
+    doc: 'a CIT prepayment return of the year so far says the enterprise is in an industry the State restricts or prohibits (cit_quarter_info.restricted_industry, 国家限制或禁止行业: 是), which bars the small low-profit relief (财政部 税务总局公告2023年第12号: 从事国家非限制和禁止行业); false when none of them says so, or none answers (the registration carries no such mark)',
+  },
 };
 
 /** A law parameter as resolved at a date: its value, type and legal source. */

@@ -11,6 +11,8 @@ WITH c AS (
 )
 SELECT credit_code, period_start, period_end,
   quarter_employees(idx, employees, b0) AS employees_start, quarter_employees(idx, employees, b1) AS employees_end,
-  quarter_assets(idx, assets, b0) AS assets_start, quarter_assets(idx, assets, b1) AS assets_end
+  quarter_assets(idx, assets, b0) AS assets_start, quarter_assets(idx, assets, b1) AS assets_end,
+  -- Every return answers 国家限制或禁止行业, and none of the city says 是 (docs/generator.md).
+  false AS restricted_industry
 FROM c
 ORDER BY idx, period_start

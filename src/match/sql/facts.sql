@@ -164,7 +164,10 @@ WITH t AS (
     ((sum(employees_start + employees_end) + 2 * count(*) - 1) // (2 * count(*)))::BIGINT AS employees,
     -- Each column summed on its own: DuckDB adds two DECIMAL(18,2) as DECIMAL(18,2), which a mistyped
     -- figure of 16 digits overflows; sum() gives DECIMAL(38,2).
-    ((((sum(assets_start) + sum(assets_end)) * 100)::HUGEINT + 2 * count(*) - 1) // (2 * count(*)))::DECIMAL(18,0) * 0.01 AS assets
+    ((((sum(assets_start) + sum(assets_end)) * 100)::HUGEINT + 2 * count(*) - 1) // (2 * count(*)))::DECIMAL(18,0) * 0.01 AS assets,
+    -- 国家限制或禁止行业: a year in which one of its returns says 是 is a year in such an industry (the
+    -- relief is settled on the year); none answering, or none filed, is no sign of one.
+    bool_or(restricted_industry) AS restricted_industry
   FROM cit_quarter_info -- [city]
   FROM qr -- [one]
   WHERE period_end >= $year_start::DATE AND period_end <= $end::DATE
@@ -312,7 +315,8 @@ SELECT t.credit_code, $period AS period, $start::DATE AS period_start, $end::DAT
        WHEN NOT m.vat_monthly_filer THEN a.special_sales END AS small_scale_special_sales,
   -- An enterprise files CIT: none of its CIT returns on record, its taxes are not known (a partnership
   -- or sole proprietorship files none, and deducts from its VAT and surcharges alone).
-  CASE WHEN t.kind = 'enterprise' AND coalesce(a.cit_returns, 0) = 0 THEN NULL ELSE a.hiring_deductible_tax END AS hiring_deductible_tax
+  CASE WHEN t.kind = 'enterprise' AND coalesce(a.cit_returns, 0) = 0 THEN NULL ELSE a.hiring_deductible_tax END AS hiring_deductible_tax,
+  coalesce(qa.restricted_industry, false) AS restricted_industry
 FROM t LEFT JOIN agg a USING (credit_code) LEFT JOIN e USING (credit_code) LEFT JOIN l USING (credit_code) LEFT JOIN y USING (credit_code) LEFT JOIN h USING (credit_code) LEFT JOIN v USING (credit_code) LEFT JOIN qa USING (credit_code) LEFT JOIN qe USING (credit_code) LEFT JOIN ya USING (credit_code) -- [city]
 FROM t CROSS JOIN agg a CROSS JOIN e CROSS JOIN l CROSS JOIN y CROSS JOIN h CROSS JOIN qa CROSS JOIN qe CROSS JOIN ya -- [one]
 -- How the VAT is filed (vat_monthly_filer, above), once for the figures that are a monthly or a quarterly filer's.
