@@ -750,6 +750,10 @@ describe("the six taxes and two fees judge small low-profit status on the annual
     // registered 2025-03 with 40 people: its first annual return (2025) was filed in April 2026, 290 people, so it
     // counts from Q2; its prepayment returns report 310
     firstFiled: c(5),
+    // registered 2020 with 100 people; its 2025 annual return says 国家限制或禁止行业: 是, this year's returns do not answer
+    annualRestricted: c(6),
+    // registered 2026-02 with 50 people; its first-quarter return says 是, its second 否
+    youngRestricted: c(7),
   };
   let store: Store;
   const at = (q: string, code: string) =>
@@ -767,17 +771,24 @@ describe("the six taxes and two fees judge small low-profit status on the annual
         `INSERT INTO taxpayer VALUES ($1, 'x', 'enterprise', 'general', 'I65', 'futian', $2::DATE, $3, $4::DECIMAL(18,2), 'actualAccounts', false, NULL, 0, 'B')`,
         [code, registered, employees, assets],
       );
-    const quarter = (code: string, start: string, end: string, e0: number, e1: number, a: string) =>
-      store.exec('INSERT INTO cit_quarter_info VALUES ($1, $2::DATE, $3::DATE, $4, $5, $6::DECIMAL(18,2), $6::DECIMAL(18,2), NULL)', [
+    const quarter = (code: string, start: string, end: string, e0: number, e1: number, a: string, restricted: boolean | null = null) =>
+      store.exec('INSERT INTO cit_quarter_info VALUES ($1, $2::DATE, $3::DATE, $4, $5, $6::DECIMAL(18,2), $6::DECIMAL(18,2), $7::BOOLEAN)', [
         code,
         start,
         end,
         e0,
         e1,
         a,
+        restricted,
       ]);
-    const annual = (code: string, start: string, employees: number, assets: string) =>
-      store.exec(`INSERT INTO cit_annual_info VALUES ($1, $2::DATE, DATE '2025-12-31', $3, $4::DECIMAL(18,2))`, [code, start, employees, assets]);
+    const annual = (code: string, start: string, employees: number, assets: string, restricted: boolean | null = null) =>
+      store.exec(`INSERT INTO cit_annual_info VALUES ($1, $2::DATE, DATE '2025-12-31', $3, $4::DECIMAL(18,2), $5::BOOLEAN)`, [
+        code,
+        start,
+        employees,
+        assets,
+        restricted,
+      ]);
     const quarterReturns = async (code: string, start: string, end: string, filedOn: string) => {
       const r = returnsOf(store, filedOn, filedOn);
       await r(code, 'vat', start, end, '900000', '75000');
@@ -789,15 +800,18 @@ describe("the six taxes and two fees judge small low-profit status on the annual
     await tp(A.annualSilent, '2020-01-01', 120, '20000000');
     await tp(A.young, '2026-02-01', 50, '5000000');
     await tp(A.firstFiled, '2025-03-01', 40, '8000000');
-    for (const code of [A.annualOver, A.annualUnder, A.annualSilent, A.firstFiled]) {
+    await tp(A.annualRestricted, '2020-01-01', 100, '20000000');
+    await tp(A.youngRestricted, '2026-02-01', 50, '5000000');
+    for (const code of [A.annualOver, A.annualUnder, A.annualSilent, A.firstFiled, A.annualRestricted]) {
       const start = code === A.firstFiled ? '2025-03-01' : '2025-01-01';
       await returnsOf(store, '2026-06-01', code === A.firstFiled ? '2026-04-20' : '2026-03-20')(code, 'citAnnual', start, '2025-12-31', '1000000', '50000');
     }
     await annual(A.annualOver, '2025-01-01', 320, '20000000');
     await annual(A.annualUnder, '2025-01-01', 280, '40000000');
     await annual(A.firstFiled, '2025-03-01', 290, '8000000');
+    await annual(A.annualRestricted, '2025-01-01', 100, '20000000', true);
     for (const code of Object.values(A)) {
-      await quarterReturns(code, code === A.young ? '2026-02-01' : '2026-01-01', '2026-03-31', '2026-04-15');
+      await quarterReturns(code, code === A.young || code === A.youngRestricted ? '2026-02-01' : '2026-01-01', '2026-03-31', '2026-04-15');
       await quarterReturns(code, '2026-04-01', '2026-06-30', '2026-07-15');
     }
     await quarter(A.annualOver, '2026-01-01', '2026-03-31', 200, 200, '20000000');
@@ -807,6 +821,9 @@ describe("the six taxes and two fees judge small low-profit status on the annual
     // firstFiled's prepayment returns report 310 at the quarters' ends: they decide until its first annual return counts.
     await quarter(A.firstFiled, '2026-01-01', '2026-03-31', 310, 310, '8000000');
     await quarter(A.firstFiled, '2026-04-01', '2026-06-30', 310, 310, '8000000');
+    await quarter(A.annualRestricted, '2026-01-01', '2026-03-31', 100, 100, '20000000');
+    await quarter(A.youngRestricted, '2026-02-01', '2026-03-31', 50, 50, '5000000', true);
+    await quarter(A.youngRestricted, '2026-04-01', '2026-06-30', 50, 50, '5000000', false);
     await runMatch(store, { period: '2026-Q1', now: new Date('2026-04-20T08:00:00Z') });
     await runMatch(store, { period: '2026-Q2', now: new Date('2026-07-20T08:00:00Z') });
   });
@@ -828,6 +845,32 @@ describe("the six taxes and two fees judge small low-profit status on the annual
     // decides; from the second quarter the return does.
     assert.deepEqual(await at('2026-Q1', A.firstFiled), { e: '310', a: '8000000.00', r: true, s: 'nearMiss', cit: 'nearMiss' });
     assert.deepEqual(await at('2026-Q2', A.firstFiled), { e: '290', a: '8000000.00', r: true, s: 'matched', cit: 'nearMiss' });
+  });
+
+  it('an enterprise whose return that decides says it is in a restricted or prohibited industry does not halve, within every limit', async () => {
+    const status = (q: string, code: string) =>
+      store.one<{ r: boolean }>('SELECT slpe_status_restricted_industry AS r FROM current_fact WHERE credit_code = $1 AND period = $2', [code, q]);
+    // The 2025 annual return counts from Q2 and says 是: no halving (not eligible, no row), while this
+    // year's returns say nothing of it and the CIT relief holds. In Q1 the 2024 return counts (none on record).
+    assert.deepEqual(await at('2026-Q2', A.annualRestricted), { e: '100', a: '20000000.00', r: true, s: null, cit: 'matched' });
+    assert.deepEqual(await status('2026-Q2', A.annualRestricted), { r: true });
+    assert.deepEqual(await status('2026-Q1', A.annualRestricted), { r: false });
+    // A new enterprise: its prepayment returns decide, and one 是 in them bars both reliefs.
+    assert.deepEqual(await at('2026-Q1', A.youngRestricted), { e: '50', a: '5000000.00', r: true, s: null, cit: null });
+    assert.deepEqual(await at('2026-Q2', A.youngRestricted), { e: '50', a: '5000000.00', r: true, s: null, cit: null });
+    const p = (await explainTaxpayer(store, { creditCode: A.annualRestricted, period: '2026-Q2', policy: 'surcharges.sixTaxesTwoFees' })).policies[0];
+    assert.ok(
+      p?.text.zh.some((l) => l.trim() === '✗ 从事国家限制或禁止行业（汇算清缴；新设立企业为预缴申报）为 是，要求为 否'),
+      p?.text.zh.join('\n'),
+    );
+    assert.ok(
+      p?.text.en.some(
+        (l) =>
+          l.trim() ===
+          "✗ in an industry the State restricts or prohibits (as the annual CIT return that counts says; a new enterprise's prepayment returns) is yes, required equal to no",
+      ),
+      p?.text.en.join('\n'),
+    );
   });
 
   it('falls back on the registered figures where the return reports none, and its explanation names them as registered', async () => {
@@ -1364,6 +1407,7 @@ describe('explanations follow the rule: any one of, all of, as deep as it goes',
       '      ✓ 纳税人类型为 企业，要求为 企业',
       `      ✗ 从业人数（登记信息：适用的汇算清缴或新设立企业的预缴申报未报送）为 320 人，要求不超过 300 人，超出 20 人（${limit('slpe.maxEmployees')}）`,
       `      ✓ 资产总额（登记信息：适用的汇算清缴或新设立企业的预缴申报未报送）为 20,000,000.00 元，要求不超过 50,000,000 元（${limit('slpe.maxAssets')}）`,
+      '      ✓ 从事国家限制或禁止行业（汇算清缴；新设立企业为预缴申报）为 否，要求为 否',
       // Small low-profit status for the halving is the annual return's that counts, not the year so far.
       '      ✓ 以下任一项满足即可（已满足）：',
       '        ✗ 新设立企业、首次汇算清缴前为 否，要求为 是',
@@ -1381,6 +1425,7 @@ describe('explanations follow the rule: any one of, all of, as deep as it goes',
       '      ✓ kind of taxpayer is enterprise, required equal to enterprise',
       `      ✗ employees (registered: neither the annual CIT return that counts nor, for a new enterprise, a prepayment return reports them) is 320, required at most 300: 20 over the limit (${limit('slpe.maxEmployees')})`,
       `      ✓ total assets (registered: neither the annual CIT return that counts nor, for a new enterprise, a prepayment return reports them) is 20,000,000.00 yuan, required at most 50,000,000 yuan (${limit('slpe.maxAssets')})`,
+      "      ✓ in an industry the State restricts or prohibits (as the annual CIT return that counts says; a new enterprise's prepayment returns) is no, required equal to no",
       '      ✓ any one of the following (met):',
       '        ✗ a new enterprise before its first annual CIT return is no, required equal to yes',
       `        ✓ taxable income on the annual CIT return that counts is 1,500,000.00 yuan, required at most 3,000,000 yuan (${limit('slpe.maxTaxableIncome')})`,
@@ -1446,8 +1491,9 @@ describe('explanations follow the rule: any one of, all of, as deep as it goes',
     const q = await explained(late, 'surcharges.sixTaxesTwoFees');
     // Not a near miss: with the return's income unknown, meeting the head count would not be known to be enough.
     assert.equal(q.status, 'notEligible');
-    assert.deepEqual(q.text.zh.slice(-4), [
+    assert.deepEqual(q.text.zh.slice(-5), [
       `      ✓ 资产总额（登记信息：适用的汇算清缴或新设立企业的预缴申报未报送）为 20,000,000.00 元，要求不超过 50,000,000 元（${limit('slpe.maxAssets')}）`,
+      '      ✓ 从事国家限制或禁止行业（汇算清缴；新设立企业为预缴申报）为 否，要求为 否',
       '      – 以下任一项满足即可（无须判断：同组另一项未满足）：',
       '        ✗ 新设立企业、首次汇算清缴前为 否，要求为 是',
       '        – 适用的企业所得税年度汇算清缴应纳税所得额：缺少数据（适用的企业所得税年度汇算清缴应纳税所得额），无须判断（所在一组无须判断）',

@@ -1512,7 +1512,7 @@ describe('the head count and assets small low-profit status is judged on for the
           filed,
         ]);
       if (annual)
-        await db.exec(`INSERT INTO cit_annual_info VALUES ($1, $2::DATE, DATE '2025-12-31', $3, $4::DECIMAL(18,2))`, [
+        await db.exec(`INSERT INTO cit_annual_info VALUES ($1, $2::DATE, DATE '2025-12-31', $3, $4::DECIMAL(18,2), NULL)`, [
           c,
           registered > '2025-01-01' ? registered : '2025-01-01',
           ...annual,

@@ -131,6 +131,11 @@ export const FACT_LABELS: Record<string, { zh: string; en: string; from?: { zh: 
     en: 'in an industry the State restricts or prohibits (as the CIT returns say)',
     from: FROM.citReturn,
   },
+  slpe_status_restricted_industry: {
+    zh: '从事国家限制或禁止行业（汇算清缴；新设立企业为预缴申报）',
+    en: "in an industry the State restricts or prohibits (as the annual CIT return that counts says; a new enterprise's prepayment returns)",
+    from: FROM.citAnnual,
+  },
   // Small low-profit status for the six taxes and two fees: the annual return's figures (全年季度平均值), a
   // new enterprise's at the quarter's end (申报期上月末) until its first.
   slpe_status_employees: {

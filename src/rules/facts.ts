@@ -160,6 +160,10 @@ export const FACTS: Record<string, FactSpec> = {
     type: 'bool',
     doc: 'a CIT prepayment return of the year so far says the enterprise is in an industry the State restricts or prohibits (cit_quarter_info.restricted_industry, 国家限制或禁止行业: 是), which bars the small low-profit relief (财政部 税务总局公告2023年第12号: 从事国家非限制和禁止行业); false when none of them says so, or none answers (the registration carries no such mark)',
   },
+  slpe_status_restricted_industry: {
+    type: 'bool',
+    doc: 'the return slpe_status_employees is read from says the enterprise is in an industry the State restricts or prohibits (国家限制或禁止行业: 是): the annual CIT return that counts (cit_annual_info.restricted_industry), or, while before_first_cit_annual, a prepayment return of the year of the annual return that counts or later (cit_quarter_info.restricted_industry); false when it does not say so or does not answer; unknown for a taxpayer that is not an enterprise',
+  },
 };
 
 /** A law parameter as resolved at a date: its value, type and legal source. */

@@ -8,6 +8,8 @@ WITH c AS (
 )
 SELECT credit_code, period_start, period_end,
   annual_employees(idx, employees, yr, reg_m) AS employees,
-  annual_assets(idx, assets, yr, reg_m)::DECIMAL(18,2) AS total_assets
+  annual_assets(idx, assets, yr, reg_m)::DECIMAL(18,2) AS total_assets,
+  -- As on the prepayment returns: every return answers 国家限制或禁止行业 with 否 (docs/generator.md).
+  false AS restricted_industry
 FROM c
 ORDER BY idx, period_start

@@ -180,7 +180,9 @@ WITH t AS (
   -- whose return counts or later is new, so earlier returns are not read.
   SELECT credit_code, -- [city]
   SELECT -- [one]
-    arg_max(employees_end, period_end) AS employees, arg_max(assets_end, period_end) AS assets
+    arg_max(employees_end, period_end) AS employees, arg_max(assets_end, period_end) AS assets,
+    -- 国家限制或禁止行业 as restricted_industry reads it (qa), over the same returns.
+    bool_or(restricted_industry) AS restricted_industry
   FROM cit_quarter_info -- [city]
   FROM qr -- [one]
   WHERE period_end >= $annual_start::DATE AND period_end <= $end::DATE
@@ -196,7 +198,9 @@ WITH t AS (
     max(employees) FILTER (WHERE period_end = $annual_end::DATE) AS counted_employees,
     max(total_assets) FILTER (WHERE period_end = $annual_end::DATE) AS counted_assets,
     max(employees) FILTER (WHERE period_end > $annual_end::DATE) AS later_employees,
-    max(total_assets) FILTER (WHERE period_end > $annual_end::DATE) AS later_assets
+    max(total_assets) FILTER (WHERE period_end > $annual_end::DATE) AS later_assets,
+    bool_or(restricted_industry) FILTER (WHERE period_end = $annual_end::DATE) AS counted_restricted,
+    bool_or(restricted_industry) FILTER (WHERE period_end > $annual_end::DATE) AS later_restricted
   FROM cit_annual_info -- [city]
   FROM ar -- [one]
   WHERE period_end >= $annual_end::DATE AND period_end < $year_start::DATE
@@ -316,7 +320,14 @@ SELECT t.credit_code, $period AS period, $start::DATE AS period_start, $end::DAT
   -- An enterprise files CIT: none of its CIT returns on record, its taxes are not known (a partnership
   -- or sole proprietorship files none, and deducts from its VAT and surcharges alone).
   CASE WHEN t.kind = 'enterprise' AND coalesce(a.cit_returns, 0) = 0 THEN NULL ELSE a.hiring_deductible_tax END AS hiring_deductible_tax,
-  coalesce(qa.restricted_industry, false) AS restricted_industry
+  coalesce(qa.restricted_industry, false) AS restricted_industry,
+  -- The same answer for the six taxes and two fees' small low-profit status, of the return its head count
+  -- and assets are read from (slpe_status_employees): the annual return that counts, or, before a new
+  -- enterprise's first, its prepayment returns; none answering is no sign of such an industry.
+  CASE WHEN t.kind <> 'enterprise' THEN NULL
+       WHEN t.registered_on < $annual_start::DATE OR (t.registered_on <= $annual_end::DATE AND y.counted_filed_on <= $end::DATE) THEN coalesce(ya.counted_restricted, false)
+       WHEN t.registered_on > $annual_end::DATE AND y.later_income IS NOT NULL THEN coalesce(ya.later_restricted, false)
+       ELSE coalesce(qe.restricted_industry, false) END AS slpe_status_restricted_industry
 FROM t LEFT JOIN agg a USING (credit_code) LEFT JOIN e USING (credit_code) LEFT JOIN l USING (credit_code) LEFT JOIN y USING (credit_code) LEFT JOIN h USING (credit_code) LEFT JOIN v USING (credit_code) LEFT JOIN qa USING (credit_code) LEFT JOIN qe USING (credit_code) LEFT JOIN ya USING (credit_code) -- [city]
 FROM t CROSS JOIN agg a CROSS JOIN e CROSS JOIN l CROSS JOIN y CROSS JOIN h CROSS JOIN qa CROSS JOIN qe CROSS JOIN ya -- [one]
 -- How the VAT is filed (vat_monthly_filer, above), once for the figures that are a monthly or a quarterly filer's.

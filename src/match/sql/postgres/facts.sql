@@ -112,7 +112,8 @@ WITH t AS (
   -- to it (facts.sql).
   SELECT credit_code, -- [city]
   SELECT -- [one]
-    (array_agg(employees_end ORDER BY period_end DESC))[1] AS employees, (array_agg(assets_end ORDER BY period_end DESC))[1] AS assets
+    (array_agg(employees_end ORDER BY period_end DESC))[1] AS employees, (array_agg(assets_end ORDER BY period_end DESC))[1] AS assets,
+    bool_or(restricted_industry) AS restricted_industry
   FROM cit_quarter_info
   WHERE period_end >= $annual_start::DATE AND period_end <= $end::DATE
     AND credit_code = $only -- [one]
@@ -124,7 +125,9 @@ WITH t AS (
     max(employees) FILTER (WHERE period_end = $annual_end::DATE) AS counted_employees,
     max(total_assets) FILTER (WHERE period_end = $annual_end::DATE) AS counted_assets,
     max(employees) FILTER (WHERE period_end > $annual_end::DATE) AS later_employees,
-    max(total_assets) FILTER (WHERE period_end > $annual_end::DATE) AS later_assets
+    max(total_assets) FILTER (WHERE period_end > $annual_end::DATE) AS later_assets,
+    bool_or(restricted_industry) FILTER (WHERE period_end = $annual_end::DATE) AS counted_restricted,
+    bool_or(restricted_industry) FILTER (WHERE period_end > $annual_end::DATE) AS later_restricted
   FROM cit_annual_info
   WHERE period_end >= $annual_end::DATE AND period_end < $year_start::DATE
     AND credit_code = $only -- [one]
@@ -236,7 +239,14 @@ SELECT t.credit_code, $period::TEXT AS period, $start::DATE AS period_start, $en
   -- An enterprise files CIT: none of its CIT returns on record, its taxes are not known (a partnership
   -- or sole proprietorship files none, and deducts from its VAT and surcharges alone).
   CASE WHEN t.kind = 'enterprise' AND coalesce(a.cit_returns, 0) = 0 THEN NULL ELSE a.hiring_deductible_tax END AS hiring_deductible_tax,
-  coalesce(qa.restricted_industry, false) AS restricted_industry
+  coalesce(qa.restricted_industry, false) AS restricted_industry,
+  -- The same answer for the six taxes and two fees' small low-profit status, of the return its head count
+  -- and assets are read from (slpe_status_employees): the annual return that counts, or, before a new
+  -- enterprise's first, its prepayment returns; none answering is no sign of such an industry.
+  CASE WHEN t.kind <> 'enterprise' THEN NULL
+       WHEN t.registered_on < $annual_start::DATE OR (t.registered_on <= $annual_end::DATE AND y.counted_filed_on <= $end::DATE) THEN coalesce(ya.counted_restricted, false)
+       WHEN t.registered_on > $annual_end::DATE AND y.later_income IS NOT NULL THEN coalesce(ya.later_restricted, false)
+       ELSE coalesce(qe.restricted_industry, false) END AS slpe_status_restricted_industry
 FROM t LEFT JOIN agg a USING (credit_code) LEFT JOIN e USING (credit_code) LEFT JOIN l USING (credit_code) LEFT JOIN y USING (credit_code) LEFT JOIN h USING (credit_code) LEFT JOIN v USING (credit_code) LEFT JOIN qa USING (credit_code) LEFT JOIN qe USING (credit_code) LEFT JOIN ya USING (credit_code) -- [city]
 FROM t CROSS JOIN agg a CROSS JOIN e CROSS JOIN l CROSS JOIN y CROSS JOIN h CROSS JOIN v CROSS JOIN qa CROSS JOIN qe CROSS JOIN ya -- [one]
 -- How the VAT is filed (vat_monthly_filer, above), once for the figures that are a monthly or a quarterly filer's.
