@@ -1,4 +1,5 @@
 import { PERIOD_IN_ORDER, type TableSpec } from '../spec.ts';
+import { RESTRICTED_INDUSTRY } from './citQuarterInfo.ts';
 
 /**
  * The head count and assets an annual CIT return reports for its year (企业所得税年度纳税申报基础信息表:
@@ -26,15 +27,7 @@ export const citAnnualInfo: TableSpec = {
       doc: 'people employed, the year’s quarter average rounded up to a whole person (从业人数), labour-dispatch workers included',
     },
     { name: 'total_assets', type: { kind: 'money' }, required: true, doc: 'total assets, the year’s quarter average (资产总额), yuan' },
-    {
-      name: 'restricted_industry',
-      type: { kind: 'bool' },
-      required: false,
-      fillable: true,
-      doc:
-        'the return says the enterprise is in an industry the State restricts or prohibits (国家限制或禁止行业: 是 true, 否 false), ' +
-        'which bars small low-profit status; empty where the source does not give the answer',
-    },
+    RESTRICTED_INDUSTRY,
   ],
   checks: [PERIOD_IN_ORDER],
 };

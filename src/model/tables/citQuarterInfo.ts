@@ -1,4 +1,15 @@
-import { PERIOD_IN_ORDER, type TableSpec } from '../spec.ts';
+import { type ColumnSpec, PERIOD_IN_ORDER, type TableSpec } from '../spec.ts';
+
+/** The CIT returns' answer to 国家限制或禁止行业, on the prepayment and the annual forms alike. */
+export const RESTRICTED_INDUSTRY: ColumnSpec = {
+  name: 'restricted_industry',
+  type: { kind: 'bool' },
+  required: false,
+  fillable: true,
+  doc:
+    'the return says the enterprise is in an industry the State restricts or prohibits (国家限制或禁止行业: 是 true, 否 false), ' +
+    'which bars small low-profit status; empty where the source does not give the answer',
+};
 
 /**
  * The head count and assets a CIT prepayment return reports for its quarter (按季度填报信息: 从业人数 and
@@ -27,15 +38,7 @@ export const citQuarterInfo: TableSpec = {
     { name: 'employees_end', type: { kind: 'int', min: 0, max: 1_000_000 }, required: true, doc: 'people employed at the quarter’s end (季末从业人数)' },
     { name: 'assets_start', type: { kind: 'money' }, required: true, doc: 'total assets at the quarter’s start (季初资产总额), yuan' },
     { name: 'assets_end', type: { kind: 'money' }, required: true, doc: 'total assets at the quarter’s end (季末资产总额), yuan' },
-    {
-      name: 'restricted_industry',
-      type: { kind: 'bool' },
-      required: false,
-      fillable: true,
-      doc:
-        'the return says the enterprise is in an industry the State restricts or prohibits (国家限制或禁止行业: 是 true, 否 false), ' +
-        'which bars the small low-profit relief; empty where the source does not give the answer',
-    },
+    RESTRICTED_INDUSTRY,
   ],
   checks: [PERIOD_IN_ORDER],
 };
