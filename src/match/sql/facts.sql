@@ -275,18 +275,9 @@ SELECT t.credit_code, $period AS period, $start::DATE AS period_start, $end::DAT
   -- Small low-profit status for the six taxes and two fees: the head count and assets of the annual return
   -- whose income cit_annual_taxable_income is (the branches of before_first_cit_annual above), or, before
   -- the first, those at the quarter's end; the registered figures where no return reports them.
-  CASE WHEN t.kind <> 'enterprise' THEN NULL
-       WHEN t.registered_on < $annual_start::DATE OR (t.registered_on <= $annual_end::DATE AND y.counted_filed_on <= $end::DATE) THEN coalesce(ya.counted_employees, t.employees)
-       WHEN t.registered_on > $annual_end::DATE AND y.later_income IS NOT NULL THEN coalesce(ya.later_employees, t.employees)
-       ELSE coalesce(qe.employees, t.employees) END AS slpe_status_employees,
-  CASE WHEN t.kind <> 'enterprise' THEN NULL
-       WHEN t.registered_on < $annual_start::DATE OR (t.registered_on <= $annual_end::DATE AND y.counted_filed_on <= $end::DATE) THEN coalesce(ya.counted_assets, t.total_assets)
-       WHEN t.registered_on > $annual_end::DATE AND y.later_income IS NOT NULL THEN coalesce(ya.later_assets, t.total_assets)
-       ELSE coalesce(qe.assets, t.total_assets) END AS slpe_status_total_assets,
-  CASE WHEN t.kind <> 'enterprise' THEN NULL
-       WHEN t.registered_on < $annual_start::DATE OR (t.registered_on <= $annual_end::DATE AND y.counted_filed_on <= $end::DATE) THEN ya.counted_employees IS NOT NULL
-       WHEN t.registered_on > $annual_end::DATE AND y.later_income IS NOT NULL THEN ya.later_employees IS NOT NULL
-       ELSE qe.employees IS NOT NULL END AS slpe_status_figures_reported,
+  CASE s.slpe_from WHEN 'counted' THEN coalesce(ya.counted_employees, t.employees) WHEN 'later' THEN coalesce(ya.later_employees, t.employees) WHEN 'quarter' THEN coalesce(qe.employees, t.employees) END AS slpe_status_employees,
+  CASE s.slpe_from WHEN 'counted' THEN coalesce(ya.counted_assets, t.total_assets) WHEN 'later' THEN coalesce(ya.later_assets, t.total_assets) WHEN 'quarter' THEN coalesce(qe.assets, t.total_assets) END AS slpe_status_total_assets,
+  CASE s.slpe_from WHEN 'counted' THEN ya.counted_employees IS NOT NULL WHEN 'later' THEN ya.later_employees IS NOT NULL WHEN 'quarter' THEN qe.employees IS NOT NULL END AS slpe_status_figures_reported,
   CASE WHEN m.vat_monthly_filer THEN highest_monthly_sales END AS highest_monthly_sales,
   -- The small-scale VAT exemption's line, by how the VAT is filed (增值税法 第二十三条; 财政部 税务总局公告
   -- 2026年第10号; before 2026 the announcements' 不超过, the amount itself within: $vat_line_inclusive):
@@ -324,13 +315,17 @@ SELECT t.credit_code, $period AS period, $start::DATE AS period_start, $end::DAT
   -- The same answer for the six taxes and two fees' small low-profit status, of the return its head count
   -- and assets are read from (slpe_status_employees): the annual return that counts, or, before a new
   -- enterprise's first, its prepayment returns; none answering is no sign of such an industry.
-  CASE WHEN t.kind <> 'enterprise' THEN NULL
-       WHEN t.registered_on < $annual_start::DATE OR (t.registered_on <= $annual_end::DATE AND y.counted_filed_on <= $end::DATE) THEN coalesce(ya.counted_restricted, false)
-       WHEN t.registered_on > $annual_end::DATE AND y.later_income IS NOT NULL THEN coalesce(ya.later_restricted, false)
-       ELSE coalesce(qe.restricted_industry, false) END AS slpe_status_restricted_industry
+  CASE s.slpe_from WHEN 'counted' THEN coalesce(ya.counted_restricted, false) WHEN 'later' THEN coalesce(ya.later_restricted, false) WHEN 'quarter' THEN coalesce(qe.restricted_industry, false) END AS slpe_status_restricted_industry
 FROM t LEFT JOIN agg a USING (credit_code) LEFT JOIN e USING (credit_code) LEFT JOIN l USING (credit_code) LEFT JOIN y USING (credit_code) LEFT JOIN h USING (credit_code) LEFT JOIN v USING (credit_code) LEFT JOIN qa USING (credit_code) LEFT JOIN qe USING (credit_code) LEFT JOIN ya USING (credit_code) -- [city]
 FROM t CROSS JOIN agg a CROSS JOIN e CROSS JOIN l CROSS JOIN y CROSS JOIN h CROSS JOIN qa CROSS JOIN qe CROSS JOIN ya -- [one]
 -- How the VAT is filed (vat_monthly_filer, above), once for the figures that are a monthly or a quarterly filer's.
 CROSS JOIN LATERAL (SELECT CASE WHEN coalesce(vat_returns, 0) = 0 THEN NULL WHEN vat_spanning THEN false WHEN vat_returns >= 2 THEN true ELSE NOT vat_last_month_only OR t.vat_status = 'general' END AS vat_monthly_filer) m
+-- Which return small low-profit status for the six taxes and two fees is read from (the branches of
+-- cit_annual_taxable_income and before_first_cit_annual): the annual return that counts, a later one (a
+-- new enterprise's first, once filed), or, before it, the prepayment returns; none for a non-enterprise.
+CROSS JOIN LATERAL (SELECT CASE WHEN t.kind <> 'enterprise' THEN NULL
+       WHEN t.registered_on < $annual_start::DATE OR (t.registered_on <= $annual_end::DATE AND y.counted_filed_on <= $end::DATE) THEN 'counted'
+       WHEN t.registered_on > $annual_end::DATE AND y.later_income IS NOT NULL THEN 'later'
+       ELSE 'quarter' END AS slpe_from) s
 RETURNING * -- [one]
 ;
