@@ -212,6 +212,67 @@ describe('schema', () => {
     store.close();
   });
 
+  it('migration 029 names FSST for the per-taxpayer text columns of policy_match, ledger_entry and push_message, where DuckDB would choose otherwise, keeping rows and NOT NULLs through a WAL replay', async () => {
+    const file = join(tempDir(), 'v28.duckdb');
+    const old = await Store.open(file, { migrate: false });
+    await migrate(old, 28);
+    await old.exec(`INSERT INTO policy_match VALUES (1, 'C', 'vat.y', '2026-Q3', 'nearMiss', 12.5, 'vat', TIMESTAMP '2026-09-30 08:00:00')`);
+    await old.exec(`INSERT INTO ledger_entry VALUES ('C', '2026-Q3', DATE '2026-09-30', DATE '2026-09-01', 'cit.a', 'missed', 0, 120.50,
+      TIMESTAMP '2026-10-01 08:00:00', NULL, 'matched', NULL, 30.25)`);
+    await old.exec(`INSERT INTO push_message VALUES ('2026-Q3.C.taxHandler.digest.digest-0123456789abcdef', 'C', 'taxHandler', 'digest', '2026-Q3', NULL,
+      'relief.cit.x,nearMiss.vat.y', 'cit,vat', 1, 12.5, DATE '2026-10-15', 'email', 'tax@example.com', NULL, NULL, 'failed', TIMESTAMP '2026-10-10 09:00:00', 3,
+      NULL, 'refused', TIMESTAMP '2026-09-30 08:00:00', NULL, 'Li', 'Co', NULL, '[]', NULL)`);
+    const before = async (s: Store) => ({
+      match: await s.all('SELECT * FROM policy_match'),
+      ledger: await s.all('SELECT * FROM ledger_entry'),
+      outbox: await s.all('SELECT * FROM push_message'),
+    });
+    const kept = await before(old);
+    old.close();
+    const store = await migratedByKilledProcess(file);
+    assert.deepEqual(await before(store), kept, 'every row as it was');
+    const fresh = await Store.open(':memory:');
+    for (const table of ['policy_match', 'ledger_entry', 'push_message']) {
+      assert.deepEqual(await store.all(`DESCRIBE ${table}`), await fresh.all(`DESCRIBE ${table}`), `${table}: the same columns, types and nullability`);
+    }
+    fresh.close();
+    await assert.rejects(store.exec(`INSERT INTO policy_match SELECT * REPLACE (NULL AS credit_code) FROM policy_match`), /NOT NULL/);
+    await assert.rejects(store.exec(`INSERT INTO push_message SELECT * REPLACE (NULL AS recipient) FROM push_message`), /NOT NULL/);
+
+    // Three credit codes over 3,000 rows: DuckDB, left to choose, keeps such a column as a dictionary
+    // (the copy made with CREATE TABLE AS, below); the migrated tables keep it as FSST, as named.
+    const codes = "'91440300MA5F' || (i % 3)::VARCHAR || 'ABCDE'";
+    await store.exec(
+      `INSERT INTO policy_match SELECT 2, ${codes}, 'vat.y', '2026-Q4', 'matched', i, 'vat', TIMESTAMP '2026-12-31 08:00:00' FROM range(3000) r(i)`,
+    );
+    await store.exec(`INSERT INTO ledger_entry SELECT ${codes}, '2026-Q4', DATE '2026-12-31', DATE '2026-12-01', 'cit.a', 'matchedNoCode', 0, NULL,
+      TIMESTAMP '2027-01-01 08:00:00', NULL, 'matched', NULL, NULL FROM range(3000) r(i)`);
+    await store.exec(`INSERT INTO push_message SELECT '2026-Q4.' || ${codes} || '.taxHandler.relief.vat.y.' || i::VARCHAR, ${codes}, 'taxHandler', 'relief', '2026-Q4',
+      'vat.y', NULL, 'vat', 2, i, DATE '2027-01-15', 'inApp', 'inbox:' || ${codes} || '/taxHandler', NULL, NULL, 'planned', TIMESTAMP '2027-01-10 09:00:00', 0,
+      NULL, NULL, TIMESTAMP '2026-12-31 08:00:00', NULL, 'Li', 'Co ' || (i % 3)::VARCHAR, NULL, NULL, NULL FROM range(3000) r(i)`);
+    await store.exec('CREATE TABLE policy_match_chosen AS SELECT * FROM policy_match');
+    await store.exec('CHECKPOINT');
+    const methods = async (table: string, column: string) =>
+      (
+        await store.one<{ m: string[] }>(
+          `SELECT list(DISTINCT compression ORDER BY compression) AS m FROM pragma_storage_info('${table}') WHERE column_name = '${column}' AND segment_type = 'VARCHAR'`,
+        )
+      ).m;
+    assert.notDeepEqual(await methods('policy_match_chosen', 'credit_code'), ['FSST'], 'left to choose, DuckDB does not take FSST for these codes');
+    for (const [table, column] of [
+      ['policy_match', 'credit_code'],
+      ['ledger_entry', 'credit_code'],
+      ['push_message', 'message_id'],
+      ['push_message', 'credit_code'],
+      ['push_message', 'recipient'],
+      ['push_message', 'taxpayer_name'],
+    ] as const) {
+      assert.deepEqual(await methods(table, column), ['FSST'], `${table}.${column}`);
+    }
+    assert.notDeepEqual(await methods('push_message', 'policy_id'), ['FSST'], "a column of a few values keeps DuckDB's choice");
+    store.close();
+  });
+
   it('docs/data-model.md is the one generated from the specs', () => {
     assert.equal(readFileSync('docs/data-model.md', 'utf8'), dataModelMarkdown(TABLES, factColumns()), 'run: npm run zhishu -- docs data-model');
   });

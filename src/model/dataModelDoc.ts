@@ -73,7 +73,8 @@ One row per match: a whole-city run or a single-taxpayer re-match.
 
 ### policy_match
 The answers worth keeping: matched, near miss and unknown per taxpayer, policy and quarter (a pair without a row is not
-eligible). \`current_match\` is the view of each taxpayer's latest run per period.
+eligible). \`current_match\` is the view of each taxpayer's latest run per period. On DuckDB \`credit_code\` is stored with FSST
+compression, named rather than chosen by DuckDB segment by segment (migration 029).
 
 | column | type | null | meaning |
 |---|---|---|---|
@@ -87,7 +88,8 @@ eligible). \`current_match\` is the view of each taxpayer's latest run per perio
 | computed_at | TIMESTAMP | no | the run's moment |
 
 ### ledger_entry
-The benefit ledger (政策红利账本), rebuilt per quarter by \`zhishu match\` (src/ledger; docs/policy.md, "Ledger and report").
+The benefit ledger (政策红利账本), rebuilt per quarter by \`zhishu match\` (src/ledger; docs/policy.md, "Ledger and report"). On DuckDB
+\`credit_code\` is stored with FSST compression, named (migration 029).
 
 | column | type | null | meaning |
 |---|---|---|---|
@@ -109,7 +111,8 @@ The benefit ledger (政策红利账本), rebuilt per quarter by \`zhishu match\`
 The outbox of the policy robot (src/push): one row per message planned for one person of a taxpayer. message_id is the
 idempotency key, derived from period, taxpayer, role, kind and policy (or the digest's items), so planning again adds
 nothing. Times are local (Asia/Shanghai). A row keeps what its texts are made of; the subject and body are put together
-when the message is sent or shown, with the catalogue's titles (src/push/message.ts renderMessage).
+when the message is sent or shown, with the catalogue's titles (src/push/message.ts renderMessage). On DuckDB
+\`message_id\`, \`credit_code\`, \`recipient\` and \`taxpayer_name\` are stored with FSST compression, named (migration 029).
 
 | column | type | null | meaning |
 |---|---|---|---|
