@@ -1,6 +1,6 @@
 /**
  * npm run bench:policy [-- --taxpayers 1000000] [--repeat 3] [--compare <git revision>] [--pg URL | --no-pg]
- *                       [--allocator-rounds N] [--allocator-only]
+ *                       [--allocator-rounds N] [--huge-page-rounds N] [--allocator-only]
  *
  * The policy robot's pipeline on a generated city: facts → match → ledger → push plan, each stage in
  * its own process (wall time, CPU time and peak RSS per stage), then the single-taxpayer re-match
@@ -10,7 +10,8 @@
  * plan runs `--repeat` times on copies of the matched database (median reported); with `--compare`
  * the planner of that git revision runs beside it on the same copies (up to --plan-limit taxpayers).
  * Then the match, the ledger and the plan with DuckDB's freed blocks kept up to the memory limit and
- * with its default, in turn (--allocator-rounds, default --repeat; --allocator-only stops after it).
+ * with its default, in turn (--allocator-rounds, default --repeat), and with DuckDB's kept blocks on huge pages and
+ * not (--huge-page-rounds, default --repeat); --allocator-only stops after those two.
  * Writes its sections of docs/benchmarks.md.
  *
  * The ingested city is kept in the system's temporary directory, named by its size and a hash of the
@@ -40,6 +41,7 @@ import {
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { hugePageMode } from '../src/store/hugePages.ts';
 
 const argv = process.argv.slice(2);
 const opt = (name: string, dflt: string) => (argv.includes(name) ? (argv[argv.indexOf(name) + 1] ?? dflt) : dflt);
@@ -201,69 +203,115 @@ async function main(): Promise<void> {
     const here = dirname(fileURLToPath(import.meta.url));
     const planner = join(here, '..', 'src', 'push', 'plan.ts');
 
+    // Each stage of the pipeline in its own process on copies of one city, two ways that differ by the
+    // environment only, in turn, the order swapped each round: medians, CPU time, of it the kernel's, minor
+    // page faults, peak RSS. Rows of a table of docs/benchmarks.md, and the three stages' total.
+    type Setting = { label: string; env: NodeJS.ProcessEnv };
+    const compareStages = (name: string, settings: [Setting, Setting], rounds: number): { rows: string[]; total: string } => {
+      const stages = [
+        { label: 'facts and match', from: cached, script: 'bench/policyPhase.ts', args: (c: string) => ['match', c, period] },
+        { label: 'ledger', from: matchedOnly, script: 'bench/policyPhase.ts', args: (c: string) => ['ledger', c, period] },
+        {
+          label: "push plan, inside the match's transaction",
+          from: matched,
+          script: 'bench/policy.ts',
+          args: (c: string) => ['--stage', 'plan', c, period, planner],
+        },
+      ];
+      const results = stages.map(() => settings.map(() => [] as Result[]));
+      for (let r = 0; r < rounds; r++) {
+        stages.forEach((st, si) => {
+          for (const k of r % 2 === 0 ? [0, 1] : [1, 0]) {
+            const setting = settings[k] as Setting;
+            const copy = join(work, `${name}.duckdb`);
+            copyDb(st.from, copy);
+            log(`${name}: ${st.label}, ${setting.label} (${r + 1}/${rounds})`);
+            try {
+              (results[si] as Result[][])[k]?.push(run(st.script, st.args(copy), { ...process.env, ...setting.env }));
+            } finally {
+              for (const f of [copy, `${copy}.wal`]) rmSync(f, { force: true });
+            }
+          }
+        });
+      }
+      const med = (rs: Result[], key: string) => median(rs.map((x) => x[key] as number));
+      const cell = (rs: Result[]) =>
+        `${secs(med(rs, 'ms'))} (${rs.map((x) => secs(x.ms)).join(', ')}); CPU ${secs(med(rs, 'cpuMs'))}, kernel ${secs(med(rs, 'sysMs'))}; ${fmt(med(rs, 'minorFaults') / 1e6)} M page faults; ${fmt(med(rs, 'maxRssMiB'))} MiB`;
+      const rows = stages.map((st, si) => {
+        const [a, b] = results[si] as [Result[], Result[]];
+        return `| ${st.label} | ${cell(a)} | ${cell(b)} | ${(med(a, 'ms') / med(b, 'ms')).toFixed(2)}× |`;
+      });
+      const sum = (k: number) => stages.reduce((acc, _, si) => acc + med((results[si] as Result[][])[k] as Result[], 'ms'), 0);
+      return { rows, total: `| **the three stages** | **${secs(sum(0))}** | **${secs(sum(1))}** | **${(sum(0) / sum(1)).toFixed(2)}×** |` };
+    };
+
     // DuckDB's block allocator (src/store/store.ts, keepFreedBlocksForCity; docs/architecture.md): each stage
     // of the pipeline with freed blocks kept for reuse up to the memory limit (ZHISHU_BLOCK_ALLOCATOR_MEMORY=3GB,
-    // what a city-wide match or plan does by itself where the city is large for DuckDB's memory) and with DuckDB's
-    // default (=0: their pages handed back to the kernel), in turn on copies of one city, the order swapped
-    // each round. Its own section of docs/benchmarks.md.
+    // what a city-wide match, plan or ledger does by itself where the city is large for DuckDB's memory) and with DuckDB's
+    // default (=0: their pages handed back to the kernel). Its own section of docs/benchmarks.md.
     const ROUNDS = Number(opt('--allocator-rounds', String(REPEAT)));
-    const allocatorSettings = [
-      { label: 'kept up to the memory limit (`ZHISHU_BLOCK_ALLOCATOR_MEMORY=3GB`)', value: '3GB' },
-      { label: "DuckDB's default (`ZHISHU_BLOCK_ALLOCATOR_MEMORY=0`)", value: '0' },
-    ];
-    const allocatorStages = [
-      { label: 'facts and match', from: cached, script: 'bench/policyPhase.ts', args: (c: string) => ['match', c, period] },
-      { label: 'ledger', from: matchedOnly, script: 'bench/policyPhase.ts', args: (c: string) => ['ledger', c, period] },
-      {
-        label: "push plan, inside the match's transaction",
-        from: matched,
-        script: 'bench/policy.ts',
-        args: (c: string) => ['--stage', 'plan', c, period, planner],
-      },
-    ];
-    const allocator = allocatorStages.map(() => allocatorSettings.map(() => [] as Result[]));
-    for (let r = 0; r < ROUNDS; r++) {
-      allocatorStages.forEach((st, si) => {
-        for (const k of r % 2 === 0 ? [0, 1] : [1, 0]) {
-          const setting = allocatorSettings[k] as (typeof allocatorSettings)[number];
-          const copy = join(work, 'allocator.duckdb');
-          copyDb(st.from, copy);
-          log(`allocator: ${st.label}, ${setting.label} (${r + 1}/${ROUNDS})`);
-          try {
-            (allocator[si] as Result[][])[k]?.push(run(st.script, st.args(copy), { ...process.env, ZHISHU_BLOCK_ALLOCATOR_MEMORY: setting.value }));
-          } finally {
-            for (const f of [copy, `${copy}.wal`]) rmSync(f, { force: true });
-          }
-        }
-      });
-    }
-    rmSync(matchedOnly, { force: true });
-    {
-      const med = (rs: Result[], key: string) => median(rs.map((x) => x[key] as number));
-      const rows = allocatorStages.map((st, si) => {
-        const [kept, dflt] = allocator[si] as [Result[], Result[]];
-        const cell = (rs: Result[]) =>
-          `${secs(med(rs, 'ms'))} (${rs.map((x) => secs(x.ms)).join(', ')}); CPU ${secs(med(rs, 'cpuMs'))}, kernel ${secs(med(rs, 'sysMs'))}; ${fmt(med(rs, 'minorFaults') / 1e6)} M page faults; ${fmt(med(rs, 'maxRssMiB'))} MiB`;
-        return `| ${st.label} | ${cell(kept)} | ${cell(dflt)} | ${(med(kept, 'ms') / med(dflt, 'ms')).toFixed(2)}× |`;
-      });
-      const total = (k: number) => allocatorStages.reduce((sum, _, si) => sum + med((allocator[si] as Result[][])[k] as Result[], 'ms'), 0);
-      const allocatorSection = `<!-- allocator-${N} -->
+    if (ROUNDS > 0) {
+      const { rows, total } = compareStages(
+        'allocator',
+        [
+          { label: 'kept up to the memory limit (`ZHISHU_BLOCK_ALLOCATOR_MEMORY=3GB`)', env: { ZHISHU_BLOCK_ALLOCATOR_MEMORY: '3GB' } },
+          { label: "DuckDB's default (`ZHISHU_BLOCK_ALLOCATOR_MEMORY=0`)", env: { ZHISHU_BLOCK_ALLOCATOR_MEMORY: '0' } },
+        ],
+        ROUNDS,
+      );
+      writeSection(
+        `allocator-${N}`,
+        `<!-- allocator-${N} -->
 ### DuckDB's block allocator, ${fmt(N)} taxpayers
 
 \`npm run bench:policy -- ${argv.join(' ')}\`, ${new Date().toISOString().slice(0, 10)}. Each stage of the pipeline in its own
 process on a copy of one city (${period}), with DuckDB's freed buffer blocks kept for reuse up to the memory limit (3 GB) and with
 DuckDB's default (their pages handed back to the kernel, touched again for the next block), in turn, the order swapped each
 round: medians of ${ROUNDS} round${ROUNDS === 1 ? '' : 's'} (each run in brackets), the process's CPU time, of it the time in the kernel, minor
-page faults, peak RSS. A city-wide match or push plan keeps them by itself where the city is large for DuckDB's memory (with 3 GB,
-from about 732,000 taxpayers; the ledger alone does not): docs/architecture.md, "Memory DuckDB has touched".
+page faults, peak RSS. A city-wide match, push plan or ledger keeps them by itself where the city is large for DuckDB's memory (with 3 GB,
+from about 732,000 taxpayers): docs/architecture.md, "Memory DuckDB has touched". Blocks kept are on
+huge pages in both columns where the kernel leaves that to the program (src/store/hugePages.ts; the section below).
 
 | stage | kept up to the memory limit | DuckDB's default | time, kept ÷ default |
 |---|---|---|---|
 ${rows.join('\n')}
-| **the three stages** | **${secs(total(0))}** | **${secs(total(1))}** | **${(total(0) / total(1)).toFixed(2)}×** |
-<!-- /allocator-${N} -->`;
-      writeSection(`allocator-${N}`, allocatorSection);
+${total}
+<!-- /allocator-${N} -->`,
+      );
     }
+
+    // Huge pages (src/store/hugePages.ts): the region of DuckDB's kept blocks advised MADV_HUGEPAGE, as the
+    // store does where the kernel's setting is madvise, and not (ZHISHU_HUGE_PAGES=0). Its own section.
+    const HUGE_ROUNDS = Number(opt('--huge-page-rounds', String(REPEAT)));
+    if (HUGE_ROUNDS > 0) {
+      const mode = hugePageMode() ?? 'none to read';
+      const { rows, total } = compareStages(
+        'huge pages',
+        [
+          { label: 'asked for (the default)', env: { ZHISHU_HUGE_PAGES: '1' } },
+          { label: 'not asked for (`ZHISHU_HUGE_PAGES=0`)', env: { ZHISHU_HUGE_PAGES: '0' } },
+        ],
+        HUGE_ROUNDS,
+      );
+      writeSection(
+        `huge-pages-${N}`,
+        `<!-- huge-pages-${N} -->
+### DuckDB's blocks on huge pages, ${fmt(N)} taxpayers
+
+\`npm run bench:policy -- ${argv.join(' ')}\`, ${new Date().toISOString().slice(0, 10)}; the kernel's transparent huge pages: \`${mode}\`.
+Each stage of the pipeline in its own process on a copy of one city (${period}), the store asking the kernel to back the region of
+DuckDB's kept buffer blocks by 2 MiB pages (madvise MADV_HUGEPAGE, src/store/hugePages.ts) and not asking, in turn, the order
+swapped each round: medians of ${HUGE_ROUNDS} round${HUGE_ROUNDS === 1 ? '' : 's'} (each run in brackets), CPU time, of it the kernel's, minor page faults, peak RSS.
+The region exists where blocks are kept: a city-wide match, push plan or ledger of a city large for DuckDB's memory.
+
+| stage | asked for | not asked for | time, asked ÷ not |
+|---|---|---|---|
+${rows.join('\n')}
+${total}
+<!-- /huge-pages-${N} -->`,
+      );
+    }
+    rmSync(matchedOnly, { force: true });
     if (argv.includes('--allocator-only')) return;
     // `again` plans the copy a second time in another process, as the next night's `zhishu push plan` finds
     // the outbox the first one filled: the same results, so nothing new, but every batch reads what is there.

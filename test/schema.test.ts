@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { CATEGORIES } from '../src/law/catalogue.ts';
-import { LEDGER_MATCH_STATUSES, LEDGER_STATUSES } from '../src/ledger/ledger.ts';
+import { buildLedger, LEDGER_MATCH_STATUSES, LEDGER_STATUSES } from '../src/ledger/ledger.ts';
 import { catalogueOf, DEFAULT_LAW_DIR, runMatch } from '../src/match/match.ts';
 import { dataModelMarkdown } from '../src/model/dataModelDoc.ts';
 import { CHANNELS, ROLES } from '../src/model/enums.ts';
@@ -336,13 +336,14 @@ describe('store', () => {
       else process.env.ZHISHU_BLOCK_ALLOCATOR_MEMORY = given;
     }
   });
-  it("keeps freed blocks for a city-wide match or plan only where the city is large for DuckDB's memory, and never against ZHISHU_BLOCK_ALLOCATOR_MEMORY", async () => {
+  it("keeps freed blocks for a city-wide match, plan or ledger only where the city is large for DuckDB's memory, and never against ZHISHU_BLOCK_ALLOCATOR_MEMORY", async () => {
     const dir = tempDir();
     const given = process.env.ZHISHU_BLOCK_ALLOCATOR_MEMORY;
     delete process.env.ZHISHU_BLOCK_ALLOCATOR_MEMORY;
     const kept = async (store: Store) => (await store.one<{ b: string }>("SELECT current_setting('block_allocator_memory')::VARCHAR AS b")).b;
     const NOW = new Date('2026-10-10T02:00:00Z');
-    const { entries } = catalogueOf(DEFAULT_LAW_DIR).catalogue;
+    const { catalogue } = catalogueOf(DEFAULT_LAW_DIR);
+    const { entries } = catalogue;
     // A memory limit of 128 MB (122 MiB) is reached at 31,250 taxpayers (4 KiB each): 31,000 stay below, 31,500 do not.
     const city = async (name: string, taxpayers: number) => {
       const store = await Store.open(join(dir, `${name}.duckdb`), { settings: { memory_limit: '128MB' } });
@@ -357,7 +358,8 @@ describe('store', () => {
       assert.equal(await kept(small), '0 bytes');
       await runMatch(small, { period: '2026-Q3', now: NOW });
       await planPushes(small, entries, { period: '2026-Q3', now: NOW });
-      assert.equal(await kept(small), '0 bytes', "a smaller city keeps DuckDB's default through a match and a plan");
+      await buildLedger(small, catalogue, '2026-Q3', NOW);
+      assert.equal(await kept(small), '0 bytes', "a smaller city keeps DuckDB's default through a match, a plan and a ledger");
       small.close();
 
       const large = await city('large', 31500);
@@ -371,10 +373,16 @@ describe('store', () => {
       assert.equal(await kept(planned), '122.0 MiB', 'the city-wide plan keeps up to the memory limit');
       planned.close();
 
+      const ledgered = await city('ledgered', 31500);
+      await buildLedger(ledgered, catalogue, '2026-Q3', NOW);
+      assert.equal(await kept(ledgered), '122.0 MiB', "the city's ledger build keeps up to the memory limit");
+      ledgered.close();
+
       const one = await city('one', 31500);
       await runMatch(one, { period: '2026-Q3', now: NOW, only: '911100000000000001' });
       await planPushes(one, entries, { period: '2026-Q3', now: NOW, only: '911100000000000001' });
-      assert.equal(await kept(one), '0 bytes', "one taxpayer's re-match and plan leave DuckDB's default");
+      await buildLedger(one, catalogue, '2026-Q3', NOW, '911100000000000001');
+      assert.equal(await kept(one), '0 bytes', "one taxpayer's re-match, plan and ledger leave DuckDB's default");
       one.close();
 
       process.env.ZHISHU_BLOCK_ALLOCATOR_MEMORY = '0';

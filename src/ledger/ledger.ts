@@ -5,7 +5,7 @@ import { formatYuan, parseYuan } from '../calc/money.ts';
 import { type Catalogue, RETURNS_OF_CATEGORY } from '../law/catalogue.ts';
 import { parseQuarter } from '../match/period.ts';
 import { bindNamed, type Db, type Dialect, type SqlParam, sqlForm } from '../store/db.ts';
-import { disableOptimizer } from '../store/store.ts';
+import { disableOptimizer, keepFreedBlocksForCity } from '../store/store.ts';
 
 const SQL_DIR = join(dirname(fileURLToPath(import.meta.url)), 'sql');
 
@@ -110,6 +110,9 @@ export async function buildLedger(db: Db, catalogue: Catalogue, period: string, 
     // The city's build on DuckDB joins with the build sides as written (sql/build.sql says why); a
     // single taxpayer's rows are few whichever side is hashed.
     const restoreOptimizers = tx.dialect === 'duckdb' && only === undefined ? await disableOptimizer(tx, 'build_side_probe_side') : null;
+    // The city's ten million rows churn through DuckDB's memory in a city large for it, as the match's do:
+    // the blocks it frees kept for reuse, on huge pages (store.ts; docs/benchmarks.md, "DuckDB's block allocator").
+    if (only === undefined) await keepFreedBlocksForCity(tx);
     try {
       for (const statement of statements) {
         const b = bindNamed(statement, values);

@@ -5,6 +5,7 @@ import { type DuckDBConnection, DuckDBInstance, type DuckDBPreparedStatement, ty
 import { appendRows } from './append.ts';
 import type { Db, SqlParam } from './db.ts';
 import { DuckPool } from './duckPool.ts';
+import { withHugePages } from './hugePages.ts';
 import { migrate } from './migrate.ts';
 
 const SQL_DIR = join(dirname(fileURLToPath(import.meta.url)), 'sql');
@@ -68,15 +69,18 @@ export class Store implements Db {
       memory_limit: process.env.ZHISHU_MEMORY_LIMIT ?? '3GB',
       // DuckDB hands the pages of a freed buffer block back to the kernel; ZHISHU_BLOCK_ALLOCATOR_MEMORY
       // (e.g. 3GB, the memory limit) keeps that much for reuse instead, in every run of the process.
-      // Unset, the instance opens with DuckDB's default and a city-wide match or push plan decides by the
+      // Unset, the instance opens with DuckDB's default and a city-wide match, push plan or ledger decides by the
       // city's size (keepFreedBlocksForCity, below). A bare 0 is what people write for none; DuckDB takes
       // a size with its unit.
       block_allocator_memory: (process.env.ZHISHU_BLOCK_ALLOCATOR_MEMORY ?? '0B').replace(/^\s*0+\s*$/, '0B'),
       ...options.settings,
     };
-    const instance = await DuckDBInstance.create(path, settings).catch((err: unknown) => {
-      throw openError(path, err, settings);
-    });
+    const create = () =>
+      DuckDBInstance.create(path, settings).catch((err: unknown) => {
+        throw openError(path, err, settings);
+      });
+    // Blocks kept from the start: DuckDB maps their region as it opens, to be backed by huge pages (hugePages.ts).
+    const instance = (bytesOf(settings.block_allocator_memory ?? '0B') ?? 0) > 0 ? (await withHugePages(create)).value : await create();
     const store = new Store(path, instance, await connectWithMacros(instance), settings.memory_limit as string);
     // The store's clock is UTC on every connection, as the times Zhishu stamps in TypeScript are
     // (toISOString): with the machine's zone, a match run on a machine set to China time began in UTC
@@ -270,7 +274,8 @@ export async function keepFreedBlocksForCity(db: Db): Promise<string | null> {
   if (limit === null || Number(row.taxpayers) * CITY_BYTES_PER_TAXPAYER < limit || (bytesOf(row.kept) ?? 0) > 0) return null;
   // The limit as the store was given it: DuckDB shows it rounded down, to a tenth of its unit.
   const size = db instanceof Store ? db.memoryLimit : row.memory;
-  await db.exec(`SET GLOBAL block_allocator_memory = '${size.replaceAll("'", "''")}'`);
+  // DuckDB maps the blocks' region as the setting is made: on huge pages where the kernel leaves that to the program (hugePages.ts).
+  await withHugePages(() => db.exec(`SET GLOBAL block_allocator_memory = '${size.replaceAll("'", "''")}'`));
   return size;
 }
 
