@@ -1,11 +1,11 @@
 /**
  * DuckDB's buffer blocks on huge pages, where Linux leaves that to the program.
  *
- * When its block allocator is given memory (block_allocator_memory above 0, which a city-wide match or
- * plan sets: keepFreedBlocksForCity), DuckDB maps one region of virtual memory for its buffer blocks and
+ * When its block allocator is given memory (block_allocator_memory above 0, which a city-wide match, plan
+ * or ledger sets: keepFreedBlocksForCity), DuckDB maps one region of virtual memory for its buffer blocks and
  * touches each new block a 4 KiB page at a time. Every first touch is a page fault, and on the virtual
  * machines Zhishu runs on a fault is dear: a match of a million taxpayers took 0.9 million of them,
- * and a fifth of its CPU time went to faulting and zeroing pages (docs/architecture.md, "Memory DuckDB
+ * and a quarter of its CPU time went to faulting and zeroing pages (docs/architecture.md, "Memory DuckDB
  * has touched"). Transparent huge pages back such a region with 2 MiB pages, 512 times fewer faults;
  * where the kernel's setting is `madvise` (the default of many distributions) it does so only for
  * memory its program asks for with madvise(MADV_HUGEPAGE), and DuckDB does not ask. So the store asks
@@ -75,15 +75,14 @@ export function asksForHugePages(): boolean {
 /**
  * Runs act, which may make DuckDB map its blocks' region (opening an instance with block_allocator_memory,
  * or setting it), then advises the large anonymous mappings made meanwhile to be backed by huge pages.
- * Returns act's value and the regions advised (none where the store does not ask, or nothing new was mapped).
+ * Returns act's value. Advice the kernel refuses is let go: it changes the size of pages, never a result.
  */
-export async function withHugePages<T>(act: () => Promise<T>): Promise<{ value: T; advised: Region[] }> {
-  if (!asksForHugePages()) return { value: await act(), advised: [] };
+export async function withHugePages<T>(act: () => Promise<T>): Promise<T> {
+  if (!asksForHugePages()) return await act();
   const mapped = () => anonymousRegions(readFileSync('/proc/self/maps', 'utf8'));
   const before = mapped();
   const value = await act();
   const advise = libcMadvise();
-  if (!advise) return { value, advised: [] };
-  const advised = newRegions(before, mapped()).filter((r) => advise(r.start, r.end - r.start, MADV_HUGEPAGE) === 0);
-  return { value, advised };
+  if (advise) for (const r of newRegions(before, mapped())) advise(r.start, r.end - r.start, MADV_HUGEPAGE);
+  return value;
 }

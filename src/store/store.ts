@@ -80,7 +80,7 @@ export class Store implements Db {
         throw openError(path, err, settings);
       });
     // Blocks kept from the start: DuckDB maps their region as it opens, to be backed by huge pages (hugePages.ts).
-    const instance = (bytesOf(settings.block_allocator_memory ?? '0B') ?? 0) > 0 ? (await withHugePages(create)).value : await create();
+    const instance = (bytesOf(settings.block_allocator_memory ?? '0B') ?? 0) > 0 ? await withHugePages(create) : await create();
     const store = new Store(path, instance, await connectWithMacros(instance), settings.memory_limit as string);
     // The store's clock is UTC on every connection, as the times Zhishu stamps in TypeScript are
     // (toISOString): with the machine's zone, a match run on a machine set to China time began in UTC
