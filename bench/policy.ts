@@ -245,72 +245,95 @@ async function main(): Promise<void> {
       return { rows, total: `| **the three stages** | **${secs(sum(0))}** | **${secs(sum(1))}** | **${(sum(0) / sum(1)).toFixed(2)}×** |` };
     };
 
+    // A comparison of two settings, stage by stage (compareStages), as its own section of docs/benchmarks.md:
+    // the intro says what differs; the table's columns are the two settings' short names.
+    const compareSection = (c: {
+      flag: string;
+      marker: string;
+      title: string;
+      settings: [Setting, Setting];
+      heads: [string, string, string];
+      intro: (rounds: string) => string;
+    }) => {
+      const rounds = Number(opt(c.flag, String(REPEAT)));
+      if (rounds <= 0) return;
+      const { rows, total } = compareStages(c.marker, c.settings, rounds);
+      const roundsText = `medians of ${rounds} round${rounds === 1 ? '' : 's'} (each run in brackets)`;
+      writeSection(
+        `${c.marker}-${N}`,
+        `<!-- ${c.marker}-${N} -->
+### ${c.title}, ${fmt(N)} taxpayers
+
+\`npm run bench:policy -- ${argv.join(' ')}\`, ${new Date().toISOString().slice(0, 10)}${c.intro(roundsText)}
+
+| stage | ${c.heads.join(' | ')} |
+|---|---|---|---|
+${rows.join('\n')}
+${total}
+<!-- /${c.marker}-${N} -->`,
+      );
+    };
+
     // DuckDB's block allocator (src/store/store.ts, keepFreedBlocksForCity; docs/architecture.md): each stage
     // of the pipeline with freed blocks kept for reuse up to the memory limit (ZHISHU_BLOCK_ALLOCATOR_MEMORY=3GB,
     // what a city-wide match, plan or ledger does by itself where the city is large for DuckDB's memory) and with DuckDB's
-    // default (=0: their pages handed back to the kernel). Its own section of docs/benchmarks.md.
-    const ROUNDS = Number(opt('--allocator-rounds', String(REPEAT)));
-    if (ROUNDS > 0) {
-      const { rows, total } = compareStages(
-        'allocator',
-        [
-          { label: 'kept up to the memory limit (`ZHISHU_BLOCK_ALLOCATOR_MEMORY=3GB`)', env: { ZHISHU_BLOCK_ALLOCATOR_MEMORY: '3GB' } },
-          { label: "DuckDB's default (`ZHISHU_BLOCK_ALLOCATOR_MEMORY=0`)", env: { ZHISHU_BLOCK_ALLOCATOR_MEMORY: '0' } },
-        ],
-        ROUNDS,
-      );
-      writeSection(
-        `allocator-${N}`,
-        `<!-- allocator-${N} -->
-### DuckDB's block allocator, ${fmt(N)} taxpayers
-
-\`npm run bench:policy -- ${argv.join(' ')}\`, ${new Date().toISOString().slice(0, 10)}. Each stage of the pipeline in its own
+    // default (=0: their pages handed back to the kernel).
+    compareSection({
+      flag: '--allocator-rounds',
+      marker: 'allocator',
+      title: "DuckDB's block allocator",
+      settings: [
+        { label: 'kept up to the memory limit (`ZHISHU_BLOCK_ALLOCATOR_MEMORY=3GB`)', env: { ZHISHU_BLOCK_ALLOCATOR_MEMORY: '3GB' } },
+        { label: "DuckDB's default (`ZHISHU_BLOCK_ALLOCATOR_MEMORY=0`)", env: { ZHISHU_BLOCK_ALLOCATOR_MEMORY: '0' } },
+      ],
+      heads: ['kept up to the memory limit', "DuckDB's default", 'time, kept ÷ default'],
+      intro: (rounds) => `. Each stage of the pipeline in its own
 process on a copy of one city (${period}), with DuckDB's freed buffer blocks kept for reuse up to the memory limit (3 GB) and with
 DuckDB's default (their pages handed back to the kernel, touched again for the next block), in turn, the order swapped each
-round: medians of ${ROUNDS} round${ROUNDS === 1 ? '' : 's'} (each run in brackets), the process's CPU time, of it the time in the kernel, minor
+round: ${rounds}, the process's CPU time, of it the time in the kernel, minor
 page faults, peak RSS. A city-wide match, push plan or ledger keeps them by itself where the city is large for DuckDB's memory (with 3 GB,
 from about 732,000 taxpayers): docs/architecture.md, "Memory DuckDB has touched". Blocks kept are on
-huge pages in both columns where the kernel leaves that to the program (src/store/hugePages.ts; the section below).
-
-| stage | kept up to the memory limit | DuckDB's default | time, kept ÷ default |
-|---|---|---|---|
-${rows.join('\n')}
-${total}
-<!-- /allocator-${N} -->`,
-      );
-    }
+huge pages in both columns where the kernel leaves that to the program (src/store/hugePages.ts; the section below).`,
+    });
 
     // Huge pages (src/store/hugePages.ts): the region of DuckDB's kept blocks advised MADV_HUGEPAGE, as the
-    // store does where the kernel's setting is madvise, and not (ZHISHU_HUGE_PAGES=0). Its own section.
-    const HUGE_ROUNDS = Number(opt('--huge-page-rounds', String(REPEAT)));
-    if (HUGE_ROUNDS > 0) {
-      const mode = hugePageMode() ?? 'none to read';
-      const { rows, total } = compareStages(
-        'huge pages',
-        [
-          { label: 'asked for (the default)', env: { ZHISHU_HUGE_PAGES: '1' } },
-          { label: 'not asked for (`ZHISHU_HUGE_PAGES=0`)', env: { ZHISHU_HUGE_PAGES: '0' } },
-        ],
-        HUGE_ROUNDS,
-      );
-      writeSection(
-        `huge-pages-${N}`,
-        `<!-- huge-pages-${N} -->
-### DuckDB's blocks on huge pages, ${fmt(N)} taxpayers
-
-\`npm run bench:policy -- ${argv.join(' ')}\`, ${new Date().toISOString().slice(0, 10)}; the kernel's transparent huge pages: \`${mode}\`.
+    // store does where the kernel's setting is madvise, and not (ZHISHU_HUGE_PAGES=0).
+    compareSection({
+      flag: '--huge-page-rounds',
+      marker: 'huge-pages',
+      title: "DuckDB's blocks on huge pages",
+      settings: [
+        { label: 'asked for (the default)', env: { ZHISHU_HUGE_PAGES: '1' } },
+        { label: 'not asked for (`ZHISHU_HUGE_PAGES=0`)', env: { ZHISHU_HUGE_PAGES: '0' } },
+      ],
+      heads: ['asked for', 'not asked for', 'time, asked ÷ not'],
+      intro: (rounds) => `; the kernel's transparent huge pages: \`${hugePageMode() ?? 'none to read'}\`.
 Each stage of the pipeline in its own process on a copy of one city (${period}), the store asking the kernel to back the region of
 DuckDB's kept buffer blocks by 2 MiB pages (madvise MADV_HUGEPAGE, src/store/hugePages.ts) and not asking, in turn, the order
-swapped each round: medians of ${HUGE_ROUNDS} round${HUGE_ROUNDS === 1 ? '' : 's'} (each run in brackets), CPU time, of it the kernel's, minor page faults, peak RSS.
-The region exists where blocks are kept: a city-wide match, push plan or ledger of a city large for DuckDB's memory.
+swapped each round: ${rounds}, CPU time, of it the kernel's, minor page faults, peak RSS.
+The region exists where blocks are kept: a city-wide match, push plan or ledger of a city large for DuckDB's memory.`,
+    });
 
-| stage | asked for | not asked for | time, asked ÷ not |
-|---|---|---|---|
-${rows.join('\n')}
-${total}
-<!-- /huge-pages-${N} -->`,
-      );
-    }
+    // jemalloc's freed pages (src/store/freedPages.ts): kept by a city-wide run (its decay off), as the store
+    // does for a city large for DuckDB's memory, and handed back as DuckDB has them (ZHISHU_KEEP_FREED_PAGES=0).
+    compareSection({
+      flag: '--freed-page-rounds',
+      marker: 'freed-pages',
+      title: "The pages DuckDB's jemalloc frees",
+      settings: [
+        { label: 'kept (the default)', env: { ZHISHU_KEEP_FREED_PAGES: '1' } },
+        { label: 'handed back (`ZHISHU_KEEP_FREED_PAGES=0`)', env: { ZHISHU_KEEP_FREED_PAGES: '0' } },
+      ],
+      heads: ['kept', 'handed back', 'time, kept ÷ handed back'],
+      intro: (rounds) => `. Each stage of the pipeline in its own
+process on a copy of one city (${period}), the working memory DuckDB's statements free (hash tables, lists, strings being
+compressed, allocated with jemalloc) kept by the process for the next statement (every arena's decay -1, src/store/freedPages.ts)
+and handed back to the kernel after about a second as DuckDB configures jemalloc, in turn, the order swapped each round:
+${rounds}, CPU time, of it the kernel's, minor page faults, peak RSS. The store keeps them for a city-wide
+push plan of a city large for DuckDB's memory (the match and the ledger, which gained nothing by it, leave DuckDB's decay: their
+columns differ by chance alone); the buffer blocks are kept in both columns.`,
+    });
+
     rmSync(matchedOnly, { force: true });
     if (argv.includes('--allocator-only')) return;
     // `again` plans the copy a second time in another process, as the next night's `zhishu push plan` finds

@@ -358,7 +358,7 @@ async function plan(db: Db, entries: readonly PushEntry[], options: PlanOptions)
     // it off too, runs after the plan where a command runs both: none puts back another's.
     if (!pg) restoreOptimizers = await disableOptimizer(db, 'build_side_probe_side');
     // A plan of the whole city churns through DuckDB's memory in a city large for it (store.ts).
-    if (!pg && options.only === undefined && !options.scope) await keepFreedBlocksForCity(db);
+    if (!pg && options.only === undefined && !options.scope) await keepFreedBlocksForCity(db, { pages: true });
     // Before the macros: DuckDB binds push_current's tables when the macro is made.
     await exec('lapsed');
     await db.exec(section('macros').sql);

@@ -5,6 +5,7 @@ import { type DuckDBConnection, DuckDBInstance, type DuckDBPreparedStatement, ty
 import { appendRows } from './append.ts';
 import type { Db, SqlParam } from './db.ts';
 import { DuckPool } from './duckPool.ts';
+import { keepFreedPages } from './freedPages.ts';
 import { withHugePages } from './hugePages.ts';
 import { migrate } from './migrate.ts';
 
@@ -263,15 +264,20 @@ const CITY_BYTES_PER_TAXPAYER = 4 * 1024;
  * blocks over and over; by default their pages go back to the kernel and each new block faults its
  * pages in again, which on the virtual machines Zhishu runs on costs dearly (docs/architecture.md,
  * "Memory DuckDB has touched"). DuckDB cannot take the setting back: the process keeps up to the limit
- * until it exits. Returns the setting made, or null when nothing was changed.
+ * until it exits. Returns the setting made, or null when nothing was changed. With `pages` (the push
+ * plan, the one run measured to gain by it) the pages its statements' working memory frees are kept too,
+ * whatever ZHISHU_BLOCK_ALLOCATOR_MEMORY says (freedPages.ts; ZHISHU_KEEP_FREED_PAGES=0 says no).
  */
-export async function keepFreedBlocksForCity(db: Db): Promise<string | null> {
-  if (db.dialect !== 'duckdb' || process.env.ZHISHU_BLOCK_ALLOCATOR_MEMORY !== undefined) return null;
+export async function keepFreedBlocksForCity(db: Db, { pages = false }: { pages?: boolean } = {}): Promise<string | null> {
+  if (db.dialect !== 'duckdb') return null;
   const row = await db.one<{ taxpayers: string | number; memory: string; kept: string }>(
     "SELECT (SELECT count(*) FROM taxpayer)::BIGINT AS taxpayers, current_setting('memory_limit')::VARCHAR AS memory, current_setting('block_allocator_memory')::VARCHAR AS kept",
   );
   const limit = bytesOf(row.memory);
-  if (limit === null || Number(row.taxpayers) * CITY_BYTES_PER_TAXPAYER < limit || (bytesOf(row.kept) ?? 0) > 0) return null;
+  if (limit === null || Number(row.taxpayers) * CITY_BYTES_PER_TAXPAYER < limit) return null;
+  // The pages of the statements' own working memory too (freedPages.ts), whoever decides the blocks.
+  if (pages) keepFreedPages();
+  if (process.env.ZHISHU_BLOCK_ALLOCATOR_MEMORY !== undefined || (bytesOf(row.kept) ?? 0) > 0) return null;
   // The limit as the store was given it: DuckDB shows it rounded down, to a tenth of its unit.
   const size = db instanceof Store ? db.memoryLimit : row.memory;
   // DuckDB maps the blocks' region as the setting is made: on huge pages where the kernel leaves that to the program (hugePages.ts).
