@@ -6,6 +6,7 @@ import { catalogueOf, DEFAULT_LAW_DIR, runMatch } from '../src/match/match.ts';
 import { planPushes } from '../src/push/plan.ts';
 import { duckdbLibrary, jemallocDecay } from '../src/store/freedPages.ts';
 import { keepFreedBlocksForCity, Store } from '../src/store/store.ts';
+import { savedEnv } from './helpers/env.ts';
 import { tempDir } from './helpers/tmp.ts';
 
 const linux = process.platform === 'linux';
@@ -25,7 +26,7 @@ describe("The pages DuckDB's jemalloc frees, kept by a city-wide run (src/store/
     skip: !linux && 'DuckDB is built with jemalloc on Linux only',
   }, async () => {
     const dir = tempDir();
-    const given = { blocks: process.env.ZHISHU_BLOCK_ALLOCATOR_MEMORY, pages: process.env.ZHISHU_KEEP_FREED_PAGES };
+    const restore = savedEnv('ZHISHU_BLOCK_ALLOCATOR_MEMORY', 'ZHISHU_KEEP_FREED_PAGES');
     delete process.env.ZHISHU_BLOCK_ALLOCATOR_MEMORY;
     delete process.env.ZHISHU_KEEP_FREED_PAGES;
     // A memory limit of 128 MB (122 MiB) is reached at 31,250 taxpayers (4 KiB each): store.ts, keepFreedBlocksForCity.
@@ -74,13 +75,7 @@ describe("The pages DuckDB's jemalloc frees, kept by a city-wide run (src/store/
       assert.ok(plan, 'the plan ran to its end');
       large.close();
     } finally {
-      for (const [name, value] of [
-        ['ZHISHU_BLOCK_ALLOCATOR_MEMORY', given.blocks],
-        ['ZHISHU_KEEP_FREED_PAGES', given.pages],
-      ] as const) {
-        if (value === undefined) delete process.env[name];
-        else process.env[name] = value;
-      }
+      restore();
     }
   });
 });

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { anonymousRegions, asksForHugePages, hugePageMode, newRegions, REGION_MIN_BYTES } from '../src/store/hugePages.ts';
 import { keepFreedBlocksForCity, Store } from '../src/store/store.ts';
+import { savedEnv } from './helpers/env.ts';
 import { tempDir } from './helpers/tmp.ts';
 
 /** The large mappings of this process the kernel was asked to back by huge pages (smaps' VmFlags `hg`), by start. */
@@ -64,16 +65,7 @@ describe("DuckDB's buffer blocks on huge pages (src/store/hugePages.ts)", () => 
     skip: !linux && 'Linux only',
   }, async () => {
     const dir = tempDir();
-    const given = { blocks: process.env.ZHISHU_BLOCK_ALLOCATOR_MEMORY, huge: process.env.ZHISHU_HUGE_PAGES };
-    const restore = () => {
-      for (const [name, value] of [
-        ['ZHISHU_BLOCK_ALLOCATOR_MEMORY', given.blocks],
-        ['ZHISHU_HUGE_PAGES', given.huge],
-      ] as const) {
-        if (value === undefined) delete process.env[name];
-        else process.env[name] = value;
-      }
-    };
+    const restore = savedEnv('ZHISHU_BLOCK_ALLOCATOR_MEMORY', 'ZHISHU_HUGE_PAGES');
     // Where the kernel's setting is madvise (this machine kind's) each case below maps one region and
     // advises it; with always or never the store asks nothing, and nothing is advised.
     delete process.env.ZHISHU_HUGE_PAGES;

@@ -61,23 +61,27 @@ function setDecay(ctl: Mallctl, name: string, ms: number): boolean {
   return ctl(name, null, null, value, 8) === 0;
 }
 
+let kept = false;
+
 /**
  * Has DuckDB's jemalloc keep the pages it frees (every arena's dirty and muzzy decay -1, and the default
- * for later arenas), unless ZHISHU_KEEP_FREED_PAGES=0. Returns whether it was told; false where there is
- * no jemalloc to tell. It needs DuckDB's library loaded: call it with a store open.
+ * for later arenas), unless ZHISHU_KEEP_FREED_PAGES=0; once per process, as the setting lasts. Returns
+ * whether jemalloc was told (now or before); false where there is none to tell. It needs DuckDB's library
+ * loaded: call it with a store open.
  */
 export function keepFreedPages(): boolean {
+  if (kept) return true;
   if (process.env.ZHISHU_KEEP_FREED_PAGES === '0') return false;
   const ctl = duckdbMallctl();
   if (!ctl) return false;
+  if (!setDecay(ctl, 'arenas.dirty_decay_ms', -1) || !setDecay(ctl, 'arenas.muzzy_decay_ms', -1)) return false;
   const count = Buffer.alloc(4);
   const narenas = ctl('arenas.narenas', count, [4], null, 0) === 0 ? count.readUInt32LE() : 0;
-  let told = setDecay(ctl, 'arenas.dirty_decay_ms', -1) && setDecay(ctl, 'arenas.muzzy_decay_ms', -1);
   // Arenas not made yet answer with an error; the default above covers them when they are.
   for (let i = 0; i < narenas; i++) {
-    const dirty = setDecay(ctl, `arena.${i}.dirty_decay_ms`, -1);
-    const muzzy = setDecay(ctl, `arena.${i}.muzzy_decay_ms`, -1);
-    told ||= dirty && muzzy;
+    setDecay(ctl, `arena.${i}.dirty_decay_ms`, -1);
+    setDecay(ctl, `arena.${i}.muzzy_decay_ms`, -1);
   }
-  return told;
+  kept = true;
+  return true;
 }

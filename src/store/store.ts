@@ -269,7 +269,8 @@ const CITY_BYTES_PER_TAXPAYER = 4 * 1024;
  * whatever ZHISHU_BLOCK_ALLOCATOR_MEMORY says (freedPages.ts; ZHISHU_KEEP_FREED_PAGES=0 says no).
  */
 export async function keepFreedBlocksForCity(db: Db, { pages = false }: { pages?: boolean } = {}): Promise<string | null> {
-  if (db.dialect !== 'duckdb') return null;
+  // Nothing to decide where the environment has decided the blocks and the pages are not asked for.
+  if (db.dialect !== 'duckdb' || (!pages && process.env.ZHISHU_BLOCK_ALLOCATOR_MEMORY !== undefined)) return null;
   const row = await db.one<{ taxpayers: string | number; memory: string; kept: string }>(
     "SELECT (SELECT count(*) FROM taxpayer)::BIGINT AS taxpayers, current_setting('memory_limit')::VARCHAR AS memory, current_setting('block_allocator_memory')::VARCHAR AS kept",
   );
