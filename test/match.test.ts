@@ -1293,6 +1293,79 @@ describe('single-taxpayer re-match: the same facts and results as the city run',
   });
 });
 
+describe("a city's ledger reads each taxpayer's latest results, whether of the city run or of a re-match of it alone since", () => {
+  // The city's build reads the quarter's current results as the latest city run's, but for the taxpayers whose
+  // latest facts are of another moment (src/ledger/sql/build.sql, ledger_current): these are re-matched alone
+  // here after their returns change, and the build must give their rows as current_match gives them.
+  const Q = '2026-Q3';
+  const POLICY = 'vat.smallScaleThreshold2026';
+  let store: Store;
+  let changed: string[];
+  // Credit codes are letters and digits (the generator's, checked on ingest): quoted as they are.
+  const list = () => changed.map((c) => `'${c}'`).join(', ');
+  const rows = async () => store.all(`SELECT * EXCLUDE (built_at) FROM ledger_entry WHERE period = '${Q}' ORDER BY ALL`);
+  const unclaimed = async () =>
+    (
+      await store.all<{ c: string }>(
+        `SELECT DISTINCT credit_code AS c FROM ledger_entry WHERE period = '${Q}' AND policy_id = '${POLICY}' AND claimed IS NULL
+           AND credit_code IN (${list()}) ORDER BY c`,
+      )
+    ).map((r) => r.c);
+  before(async () => {
+    const dir = tempDir();
+    await generateCity({ taxpayers: 250, months: 12, seed: 3 }, join(dir, 'city'));
+    store = await Store.open(join(dir, 'zhishu.duckdb'));
+    await ingestDirectory(store, join(dir, 'city'));
+    await runMatch(store, { period: Q, now: new Date('2026-10-20T08:00:00Z') });
+    changed = (
+      await store.all<{ c: string }>(
+        `SELECT credit_code AS c FROM current_match WHERE period = '${Q}' AND policy_id = '${POLICY}' AND status = 'matched' ORDER BY c LIMIT 8`,
+      )
+    ).map((r) => r.c);
+  });
+  after(() => store.close());
+
+  it('the same rows as each taxpayer rebuilt alone, and as a build that cannot tell the city run by its moment', async () => {
+    const { catalogue } = catalogueOf(DEFAULT_LAW_DIR);
+    assert.equal(changed.length, 8, 'small-scale taxpayers under the threshold in the city run');
+    await buildLedger(store, catalogue, Q, new Date('2026-10-20T09:00:00Z'));
+    const before = await unclaimed();
+    assert.ok(before.length > 0, 'the city run matched them: their threshold relief is in the ledger, unclaimed');
+    // Their quarter's sales go far over the threshold; each is re-matched alone.
+    await store.exec(
+      `UPDATE filing SET tax_base = tax_base + 10000000 WHERE tax_type = 'vat' AND period_end BETWEEN DATE '2026-07-01' AND DATE '2026-09-30'
+         AND credit_code IN (${list()})`,
+    );
+    for (const c of changed) await runMatch(store, { period: Q, only: c, now: new Date('2026-10-21T08:00:00Z') });
+    // Another quarter matched since: its facts are later than any of this quarter's.
+    await runMatch(store, { period: '2026-Q2', now: new Date('2026-10-21T08:30:00Z') });
+    const still = await store.one<{ n: bigint }>(
+      `SELECT count(*) AS n FROM current_match WHERE period = '${Q}' AND policy_id = '${POLICY}' AND status = 'matched' AND credit_code IN (${list()})`,
+    );
+    assert.equal(Number(still.n), 0, 'their latest results no longer match the threshold relief');
+
+    await buildLedger(store, catalogue, Q, new Date('2026-10-21T09:00:00Z'));
+    const city = await rows();
+    assert.deepEqual(await unclaimed(), [], 'the city build read their re-matches, not the city run');
+    // Each taxpayer's build alone reads current_match itself: the same rows.
+    for (const c of (await store.all<{ c: string }>('SELECT credit_code AS c FROM taxpayer ORDER BY c')).map((r) => r.c))
+      await buildLedger(store, catalogue, Q, new Date('2026-10-21T10:00:00Z'), c);
+    assert.deepEqual(await rows(), city, 'taxpayer by taxpayer');
+    // A city run of another moment than its results, earlier or later, and a quarter with no city run:
+    // every taxpayer's latest facts are then read the long way, and give the same rows.
+    const cityRun = `scope = 'city' AND period = '${Q}'`;
+    await store.exec(`UPDATE match_run SET started_at = started_at - INTERVAL 1 DAY WHERE ${cityRun}`);
+    await buildLedger(store, catalogue, Q, new Date('2026-10-21T11:00:00Z'));
+    assert.deepEqual(await rows(), city, 'the city run’s moment earlier than its results’');
+    await store.exec(`UPDATE match_run SET started_at = started_at + INTERVAL 4 DAY WHERE ${cityRun}`);
+    await buildLedger(store, catalogue, Q, new Date('2026-10-21T12:00:00Z'));
+    assert.deepEqual(await rows(), city, 'the city run’s moment later than its results’');
+    await store.exec(`UPDATE match_run SET scope = 'gone' WHERE ${cityRun}`);
+    await buildLedger(store, catalogue, Q, new Date('2026-10-21T13:00:00Z'));
+    assert.deepEqual(await rows(), city, 'no city run of the quarter');
+  });
+});
+
 describe('explanations follow the rule: any one of, all of, as deep as it goes', () => {
   // Two enterprises for 2026-Q1: one without the high-tech certificate that spends on R&D (the
   // technology-transfer relief matched through its second alternative), one with 320 employees and no

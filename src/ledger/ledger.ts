@@ -98,12 +98,13 @@ export async function buildLedger(db: Db, catalogue: Catalogue, period: string, 
       built_at: now.toISOString().replace('T', ' ').replace('Z', ''),
       only: only ?? null,
     };
-    // The file's statements in order: the delete, the claims with what the match says of them (the
+    // The file's statements in order: the delete, (a city's build on DuckDB) the macro it reads the
+    // quarter's current results through, the claims with what the match says of them (the
     // annual return's beyond the prepayments), the groups' decisions, the outstanding returns, the insert, (on PostgreSQL) the
     // statistics, the year's claimedOnAnnualReturn rows set back, the year's reliefs settled on the
     // year judged again (the changes, then the update), their groups decided again (on DuckDB the same
     // two; on PostgreSQL one update), the
-    // rows the year's annual returns claim marked again, the drops. A statement ends at a line ending in ';', a comment after it allowed.
+    // rows the year's annual returns claim marked again, the drops (the macro's too). A statement ends at a line ending in ';', a comment after it allowed.
     const statements = sqlForm(readFileSync(file, 'utf8'), only === undefined ? 'city' : 'one').split(
       /;[ \t]*(?:--[^\n]*)?\n(?=(?:--.*\n)*(?:DELETE|CREATE|INSERT|UPDATE|DROP|ANALYZE))/,
     );

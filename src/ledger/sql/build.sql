@@ -23,6 +23,25 @@
 DELETE FROM ledger_entry WHERE period = $period
   AND credit_code = $only -- [one]
 ;
+-- The quarter's current results (current_match's rows) for the city's build, read three times below. The
+-- view joins every result of the quarter to each taxpayer's latest facts (ten million rows probing a
+-- million keys of three columns: about 1 s a read at a million taxpayers). Here, the results of the
+-- quarter's latest city run are current except for the few taxpayers whose latest facts are of another
+-- moment (re-matched alone since, or left out of that run; all of them when the quarter has no city run:
+-- `stale`), whose results are those of their latest facts: the same rows, by joins to a table of one row
+-- and to one of those few taxpayers. Every result has its facts (a run writes both in one transaction),
+-- so a taxpayer not stale is current at the city run's moment. The city's build hashes the side written second (ledger.ts), so the few rows are hashed
+-- whatever DuckDB estimates of them.
+CREATE OR REPLACE TEMP MACRO ledger_current(p) AS TABLE -- [city]
+  WITH city AS (SELECT max(started_at) AS computed_at FROM match_run WHERE scope = 'city' AND period = p), -- [city]
+  latest AS (SELECT credit_code, max(computed_at) AS computed_at FROM taxpayer_fact WHERE period = p GROUP BY credit_code), -- [city]
+  stale AS (SELECT l.* FROM latest l, city c WHERE l.computed_at IS DISTINCT FROM c.computed_at) -- [city]
+  SELECT m.* FROM policy_match m JOIN city c ON c.computed_at = m.computed_at -- [city]
+  ANTI JOIN stale s ON s.credit_code = m.credit_code -- [city]
+  WHERE m.period = p -- [city]
+  UNION ALL -- [city]
+  SELECT m.* FROM policy_match m SEMI JOIN stale s ON s.credit_code = m.credit_code AND s.computed_at = m.computed_at -- [city]
+  WHERE m.period = p; -- [city]
 CREATE OR REPLACE TEMP TABLE ledger_claimed AS
 WITH mapped AS (
   SELECT r.credit_code, r.tax_type, c.policy_id, c.judged, date_trunc('month', r.period_end)::DATE AS month, r.amount
@@ -58,7 +77,8 @@ WITH mapped AS (
   GROUP BY ALL
 ), said AS (
   -- The current results of the policies that have codes: the few a claim can be of, not all ten million rows.
-  SELECT credit_code, policy_id, status FROM current_match
+  SELECT credit_code, policy_id, status FROM current_match -- [one]
+  SELECT credit_code, policy_id, status FROM ledger_current($period) -- [city]
   WHERE period = $period AND policy_id IN (SELECT policy_id FROM policy_code)
     AND credit_code = $only -- [one]
 ), judged AS (
@@ -88,7 +108,8 @@ WITH claimed AS (
     -- Claims of the group summing to 0.00 or less (a correcting return taking back more than the
     -- quarter claimed) enjoy nothing of it: the best is missed by its estimate, not by more.
     (SELECT CASE WHEN sum(amount) > 0 THEN sum(amount) END FROM claimed c WHERE c.credit_code = m.credit_code AND c.grp = g.grp) AS claimed
-  FROM current_match m JOIN policy_group g USING (policy_id)
+  FROM current_match m JOIN policy_group g USING (policy_id) -- [one]
+  FROM ledger_current($period) m JOIN policy_group g USING (policy_id) -- [city]
   ANTI JOIN claimed k ON k.credit_code = m.credit_code AND k.policy_id = m.policy_id
   WHERE m.period = $period AND m.status = 'matched'
     AND m.credit_code = $only -- [one]
@@ -129,7 +150,8 @@ WITH matched AS (
   -- ten million matched rows first (2.6 s of CPU at a million taxpayers); IN probes a hash of the few codes.
   SELECT m.credit_code, m.policy_id, m.benefit,
     m.policy_id IN (SELECT policy_id FROM policy_code) AS has_code
-  FROM current_match m WHERE m.period = $period AND m.status = 'matched'
+  FROM current_match m WHERE m.period = $period AND m.status = 'matched' -- [one]
+  FROM ledger_current($period) m WHERE m.period = $period AND m.status = 'matched' -- [city]
     AND m.credit_code = $only -- [one]
 ), unclaimed AS (
   -- Matched and not claimed in the quarter: missed (worth more than 0.00), missedAmountUnknown (no
@@ -350,3 +372,4 @@ DROP TABLE ledger_regroup;
 DROP TABLE ledger_grouped; -- done with: on DuckDB a temp table outlives the transaction, on the store's connection
 DROP TABLE ledger_claimed;
 DROP TABLE ledger_unfiled;
+DROP MACRO TABLE ledger_current; -- [city]
