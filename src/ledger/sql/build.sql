@@ -30,8 +30,8 @@ DELETE FROM ledger_entry WHERE period = $period
 -- moment (re-matched alone since, or left out of that run; all of them when the quarter has no city run:
 -- `stale`), whose results are those of their latest facts: the same rows, by joins to a table of one row
 -- and to one of those few taxpayers. Every result has its facts (a run writes both in one transaction),
--- so a taxpayer not stale is current at the city run's moment. The city's build hashes the side written second (ledger.ts), so the few rows are hashed
--- whatever DuckDB estimates of them.
+-- so a taxpayer not stale is current at the city run's moment. The city's build hashes the side written
+-- second (ledger.ts), so the few rows are hashed whatever DuckDB estimates of them.
 CREATE OR REPLACE TEMP MACRO ledger_current(p) AS TABLE -- [city]
   WITH city AS (SELECT max(started_at) AS computed_at FROM match_run WHERE scope = 'city' AND period = p), -- [city]
   latest AS (SELECT credit_code, max(computed_at) AS computed_at FROM taxpayer_fact WHERE period = p GROUP BY credit_code), -- [city]
