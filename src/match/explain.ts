@@ -1,7 +1,7 @@
 import { type CatalogueEntry, sourcesAt } from '../law/catalogue.ts';
 import { groupedYuan } from '../model/yuan.ts';
 import { evaluateFormula } from '../rules/formula.ts';
-import { type ConditionTrace, type Explained, evaluate, explain, type FactRow, type TraceNode, type Truth } from '../rules/interpret.ts';
+import { type ConditionTrace, type Explained, evaluate, explain, type FactRow, factsRead, type TraceNode, type Truth } from '../rules/interpret.ts';
 import type { Db } from '../store/db.ts';
 import { FACT_LABELS, type MatchStatus, SOURCE_NOTES_ZH, STAND_INS, STATUS_LABELS, VALUE_LABELS } from './labels.ts';
 import { catalogueOf, DEFAULT_LAW_DIR, policiesOf } from './match.ts';
@@ -536,7 +536,23 @@ export async function wordsOfTaxpayers(
   store: Db,
   opts: { period: string; wanted: ReadonlyMap<string, ReadonlyMap<string, 'relief' | 'nearMiss'>>; lawDir?: string },
 ): Promise<{ words: Map<string, Map<string, { zh: string[]; en: string[] }>>; missing: string[] }> {
-  const { facts, inForce } = await latestFacts(store, opts);
+  // Only the facts the words read: a near miss's rule (and whether a registered figure stands in for a
+  // return's, STAND_INS), a relief's notices. A push plan asks of tens of thousands of taxpayers a batch,
+  // and every column of their facts rows, read into JavaScript, cost most of its time (docs/policy.md).
+  const asked = new Map<string, Set<'relief' | 'nearMiss'>>();
+  for (const policies of opts.wanted.values()) for (const [id, kind] of policies) asked.set(id, (asked.get(id) ?? new Set()).add(kind));
+  const columns = new Set<string>();
+  for (const p of policiesOf(catalogueOf(opts.lawDir ?? DEFAULT_LAW_DIR).catalogue, parseQuarter(opts.period))) {
+    const kinds = asked.get(p.entry.id);
+    if (kinds?.has('nearMiss'))
+      for (const f of factsRead(p.rule)) {
+        columns.add(f);
+        const standIn = STAND_INS[f];
+        if (standIn) columns.add(standIn.reportedBy);
+      }
+    if (kinds?.has('relief')) for (const n of p.notices) for (const f of factsRead(n.rule)) columns.add(f);
+  }
+  const { facts, inForce } = await latestFacts(store, { ...opts, columns: [...columns].sort() });
   const words = new Map<string, Map<string, { zh: string[]; en: string[] }>>();
   for (const [code, row] of facts) {
     const wanted = opts.wanted.get(code) as ReadonlyMap<string, 'relief' | 'nearMiss'>;
@@ -557,13 +573,15 @@ export async function wordsOfTaxpayers(
 /** The latest facts of the taxpayers asked about (one query for all of them), and the policies in force. */
 async function latestFacts(
   store: Db,
-  opts: { period: string; wanted: ReadonlyMap<string, unknown>; lawDir?: string },
+  opts: { period: string; wanted: ReadonlyMap<string, unknown>; lawDir?: string; columns?: readonly string[] },
 ): Promise<{ facts: Map<string, FactRow>; inForce: InForce }> {
   const quarter = parseQuarter(opts.period);
   const codes = JSON.stringify([...opts.wanted.keys()]);
   const list = store.dialect === 'postgres' ? 'SELECT jsonb_array_elements_text($2::jsonb)' : `SELECT unnest(from_json($2, '["VARCHAR"]'))`;
+  // Fact names are the rules' own (checked against the facts' list when a rule is read): safe as quoted identifiers.
+  const select = opts.columns ? ['credit_code', ...opts.columns.filter((c) => c !== 'credit_code')].map((c) => `"${c}"`).join(', ') : '*';
   const rows = await store.all<Record<string, unknown>>(
-    `SELECT DISTINCT ON (credit_code) * FROM taxpayer_fact WHERE period = $1 AND credit_code IN (${list}) ORDER BY credit_code, computed_at DESC`,
+    `SELECT DISTINCT ON (credit_code) ${select} FROM taxpayer_fact WHERE period = $1 AND credit_code IN (${list}) ORDER BY credit_code, computed_at DESC`,
     [quarter.period, codes],
   );
   const facts = new Map(rows.filter((r) => opts.wanted.has(String(r.credit_code))).map((r) => [String(r.credit_code), factRow(r)] as const));

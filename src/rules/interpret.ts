@@ -367,6 +367,8 @@ function slotOf(name: string): number {
 }
 
 interface Compiled {
+  /** The facts the rule reads, sorted by name. */
+  names: string[];
   /** Slots of the facts the rule reads, in the order of their sorted names. */
   slots: number[];
   trace: TraceFn;
@@ -455,8 +457,10 @@ function compiled(rule: Rule): Compiled {
       else if (e.k === 'in') collect(e.a);
     };
     collect(rule.expr);
+    const sorted = [...names].sort();
     c = {
-      slots: [...names].sort().map(slotOf),
+      names: sorted,
+      slots: sorted.map(slotOf),
       trace: generate(rule.expr, true) as TraceFn,
       test: generate(rule.expr, false) as TestFn,
       shape: shapeOf(rule.expr),
@@ -484,6 +488,11 @@ export function explain(rule: Rule, row: FactRow): Explained {
   }
   if (missingFacts !== NONE) missingFacts.sort();
   return { traceVersion: TRACE_VERSION, rule: rule.id, result, conditions, tree: treeOf(c.shape, conditions), missingFacts };
+}
+
+/** The facts a rule reads, sorted by name: what evaluate and explain look at in a row, and nothing else. */
+export function factsRead(rule: Rule): readonly string[] {
+  return compiled(rule).names;
 }
 
 /** The answer alone, without building a trace: for matching many taxpayers in JavaScript. */
