@@ -541,18 +541,20 @@ export async function wordsOfTaxpayers(
   // and every column of their facts rows, read into JavaScript, cost most of its time (docs/policy.md).
   const asked = new Map<string, Set<'relief' | 'nearMiss'>>();
   for (const policies of opts.wanted.values()) for (const [id, kind] of policies) asked.set(id, (asked.get(id) ?? new Set()).add(kind));
-  const columns = new Set<string>();
-  for (const p of policiesOf(catalogueOf(opts.lawDir ?? DEFAULT_LAW_DIR).catalogue, parseQuarter(opts.period))) {
-    const kinds = asked.get(p.entry.id);
-    if (kinds?.has('nearMiss'))
-      for (const f of factsRead(p.rule)) {
-        columns.add(f);
-        const standIn = STAND_INS[f];
-        if (standIn) columns.add(standIn.reportedBy);
-      }
-    if (kinds?.has('relief')) for (const n of p.notices) for (const f of factsRead(n.rule)) columns.add(f);
-  }
-  const { facts, inForce } = await latestFacts(store, { ...opts, columns: [...columns].sort() });
+  const { facts, inForce } = await latestFacts(store, opts, (all) => {
+    const columns = new Set<string>();
+    for (const p of all) {
+      const kinds = asked.get(p.entry.id);
+      if (kinds?.has('nearMiss'))
+        for (const f of factsRead(p.rule)) {
+          columns.add(f);
+          const standIn = STAND_INS[f];
+          if (standIn) columns.add(standIn.reportedBy);
+        }
+      if (kinds?.has('relief')) for (const n of p.notices) for (const f of factsRead(n.rule)) columns.add(f);
+    }
+    return [...columns].sort();
+  });
   const words = new Map<string, Map<string, { zh: string[]; en: string[] }>>();
   for (const [code, row] of facts) {
     const wanted = opts.wanted.get(code) as ReadonlyMap<string, 'relief' | 'nearMiss'>;
@@ -570,22 +572,28 @@ export async function wordsOfTaxpayers(
   return { words, missing: [...opts.wanted.keys()].filter((c) => !words.has(c)) };
 }
 
-/** The latest facts of the taxpayers asked about (one query for all of them), and the policies in force. */
+/**
+ * The latest facts of the taxpayers asked about (one query for all of them), and the policies in force;
+ * of the facts only the columns `columnsOf` names of those policies, where it is given.
+ */
 async function latestFacts(
   store: Db,
-  opts: { period: string; wanted: ReadonlyMap<string, unknown>; lawDir?: string; columns?: readonly string[] },
+  opts: { period: string; wanted: ReadonlyMap<string, unknown>; lawDir?: string },
+  columnsOf?: (inForce: InForce) => readonly string[],
 ): Promise<{ facts: Map<string, FactRow>; inForce: InForce }> {
   const quarter = parseQuarter(opts.period);
+  const inForce = policiesOf(catalogueOf(opts.lawDir ?? DEFAULT_LAW_DIR).catalogue, quarter);
+  const columns = columnsOf?.(inForce);
   const codes = JSON.stringify([...opts.wanted.keys()]);
   const list = store.dialect === 'postgres' ? 'SELECT jsonb_array_elements_text($2::jsonb)' : `SELECT unnest(from_json($2, '["VARCHAR"]'))`;
   // Fact names are the rules' own (checked against the facts' list when a rule is read): safe as quoted identifiers.
-  const select = opts.columns ? ['credit_code', ...opts.columns.filter((c) => c !== 'credit_code')].map((c) => `"${c}"`).join(', ') : '*';
+  const select = columns ? ['credit_code', ...columns.filter((c) => c !== 'credit_code')].map((c) => `"${c}"`).join(', ') : '*';
   const rows = await store.all<Record<string, unknown>>(
     `SELECT DISTINCT ON (credit_code) ${select} FROM taxpayer_fact WHERE period = $1 AND credit_code IN (${list}) ORDER BY credit_code, computed_at DESC`,
     [quarter.period, codes],
   );
   const facts = new Map(rows.filter((r) => opts.wanted.has(String(r.credit_code))).map((r) => [String(r.credit_code), factRow(r)] as const));
-  return { facts, inForce: policiesOf(catalogueOf(opts.lawDir ?? DEFAULT_LAW_DIR).catalogue, quarter) };
+  return { facts, inForce };
 }
 
 type InForce = ReturnType<typeof policiesOf>;

@@ -271,9 +271,8 @@ CREATE OR REPLACE TEMP TABLE push_plan_taxpayer AS
 -- The current results materialized before they are joined and grouped: `zhishu match` plans in the
 -- transaction that wrote them, and DuckDB scans what a transaction wrote on one thread, and with the
 -- scan every join probe and the grouping of its pipeline. Materialized, the scan alone is on one thread
--- (2026-12-07, a million taxpayers, `zhishu match` as a user runs it, three rounds in turn: this section
--- 3.7 s against 5.7 s and section rows 4.1 s against 6.6 s at the median, the command 85.4 s against
--- 99.2 s; a plan of committed results, standalone, 40.6 s against 43.0 s; peak RSS the same).
+-- (`zhishu match` at a million taxpayers 85 s instead of 99 s: src/push/README.md, "The current results
+-- in the match's transaction").
 WITH cur AS MATERIALIZED (SELECT * FROM push_current($period, $only::VARCHAR, $scoped::INTEGER)), per AS (
   SELECT c.credit_code, max(c.run_id) AS run_id, count(*) FILTER (WHERE e.id IS NOT NULL) AS results,
     count(*) FILTER (WHERE e.id IS NULL) AS not_in_catalogue,
