@@ -576,6 +576,9 @@ describe('the small low-profit test reads the head count and assets the CIT prep
     // Within every limit, but its Q1 return says 国家限制或禁止行业: 是 and its Q2 return 否: a year in such an
     // industry (the relief is settled on the year).
     restricted: c(8),
+    // The largest figures a return can hold (DECIMAL(18,2)): 9,999,999,999,999,999.98 → .99, then .99 → .99 twice.
+    // Their sums overflow 64 bits, in fen and in yuan with two decimals; the average is still exact, rounded up.
+    largest: c(9),
   };
   let store: Store;
   const at = (q: string, code: string) =>
@@ -614,6 +617,7 @@ describe('the small low-profit test reads the head count and assets the CIT prep
       [A.assetsOver, 50, '10000000'],
       [A.three, 50, '10000000'],
       [A.restricted, 50, '10000000'],
+      [A.largest, 50, '10000000'],
     ] as const) {
       await tp(code, employees, assets);
       await cit(code, '2026-01-01', '2026-03-31', '100000');
@@ -631,6 +635,10 @@ describe('the small low-profit test reads the head count and assets the CIT prep
     await info(A.half, '2026-01-01', '2026-03-31', 300, 301, '20000000', '20000000');
     await info(A.assetsIn, '2026-01-01', '2026-03-31', 50, 50, '49999999.99', '50000000.00');
     await info(A.assetsOver, '2026-01-01', '2026-03-31', 50, 50, '50000000.00', '50000000.01');
+    await info(A.largest, '2026-01-01', '2026-03-31', 50, 50, '9999999999999999.98', '9999999999999999.99');
+    await info(A.largest, '2026-04-01', '2026-06-30', 50, 50, '9999999999999999.99', '9999999999999999.99');
+    await info(A.largest, '2026-07-01', '2026-09-30', 50, 50, '9999999999999999.99', '9999999999999999.99');
+    await returnsOf(store, '2026-10-26', '2026-10-20')(A.largest, 'cit', '2026-07-01', '2026-09-30', '100000', '0');
     await info(A.restricted, '2026-01-01', '2026-03-31', 50, 50, '10000000', '10000000', true);
     await info(A.restricted, '2026-04-01', '2026-06-30', 50, 50, '10000000', '10000000', false);
     await runMatch(store, { period: '2026-Q1', now: new Date('2026-04-20T08:00:00Z') });
@@ -648,6 +656,8 @@ describe('the small low-profit test reads the head count and assets the CIT prep
     assert.deepEqual(await at('2026-Q1', A.assetsOver), { e: '50', a: '50000000.01', s: 'nearMiss' });
     assert.deepEqual(await at('2026-Q2', A.three), { e: '301', a: '50000000.00', s: 'nearMiss' });
     assert.deepEqual(await at('2026-Q3', A.three), { e: '301', a: '50000000.00', s: 'nearMiss' });
+    // 19,999,999,999,999,999.97 ÷ 2 and 59,999,999,999,999,999.93 ÷ 6: each just under .99, rounded up to it.
+    for (const q of ['2026-Q1', '2026-Q2', '2026-Q3']) assert.equal((await at(q, A.largest))?.a, '9999999999999999.99', q);
   });
 
   it('reads the quarters reported so far: a quarter whose return reports nothing leaves the average of the others', async () => {
