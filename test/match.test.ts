@@ -577,7 +577,7 @@ describe('the small low-profit test reads the head count and assets the CIT prep
     // industry (the relief is settled on the year).
     restricted: c(8),
     // The largest figures a return can hold (DECIMAL(18,2)): 9,999,999,999,999,999.98 → .99, then .99 → .99 twice.
-    // Their sums overflow 64 bits, in fen and in yuan with two decimals; the average is still exact, rounded up.
+    // Their sums overflow DECIMAL(18,2), and so does a figure times 100; the average is still exact, rounded up.
     largest: c(9),
   };
   let store: Store;

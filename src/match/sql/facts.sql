@@ -267,47 +267,47 @@ SELECT t.credit_code, $period AS period, $start::DATE AS period_start, $end::DAT
   -- How the VAT is filed, from the quarter's returns: one spanning months is a quarter's, several within
   -- one month each are months'; a single one within the last month is judged by the VAT status (a
   -- general taxpayer files monthly). The two monthly figures are a monthly filer's alone.
-  m.vat_monthly_filer,
-  CASE WHEN m.vat_monthly_filer THEN lowest_monthly_sales END AS lowest_monthly_sales,
-  CASE WHEN m.vat_monthly_filer THEN exempt_months_vat_payable END AS exempt_months_vat_payable,
+  vat_monthly_filer,
+  CASE WHEN vat_monthly_filer THEN lowest_monthly_sales END AS lowest_monthly_sales,
+  CASE WHEN vat_monthly_filer THEN exempt_months_vat_payable END AS exempt_months_vat_payable,
   coalesce(qa.employees, t.employees) AS average_employees, coalesce(qa.assets, t.total_assets)::DECIMAL(18,2) AS average_total_assets,
   qa.employees IS NOT NULL AS quarter_figures_reported,
   -- Small low-profit status for the six taxes and two fees: the head count and assets of the annual return
   -- whose income cit_annual_taxable_income is (the branches of before_first_cit_annual above), or, before
   -- the first, those at the quarter's end; the registered figures where no return reports them.
-  CASE s.slpe_from WHEN 'counted' THEN coalesce(ya.counted_employees, t.employees) WHEN 'later' THEN coalesce(ya.later_employees, t.employees) WHEN 'quarter' THEN coalesce(qe.employees, t.employees) END AS slpe_status_employees,
-  CASE s.slpe_from WHEN 'counted' THEN coalesce(ya.counted_assets, t.total_assets) WHEN 'later' THEN coalesce(ya.later_assets, t.total_assets) WHEN 'quarter' THEN coalesce(qe.assets, t.total_assets) END AS slpe_status_total_assets,
-  CASE s.slpe_from WHEN 'counted' THEN ya.counted_employees IS NOT NULL WHEN 'later' THEN ya.later_employees IS NOT NULL WHEN 'quarter' THEN qe.employees IS NOT NULL END AS slpe_status_figures_reported,
-  CASE WHEN m.vat_monthly_filer THEN highest_monthly_sales END AS highest_monthly_sales,
+  CASE slpe_from WHEN 'counted' THEN coalesce(ya.counted_employees, t.employees) WHEN 'later' THEN coalesce(ya.later_employees, t.employees) WHEN 'quarter' THEN coalesce(qe.employees, t.employees) END AS slpe_status_employees,
+  CASE slpe_from WHEN 'counted' THEN coalesce(ya.counted_assets, t.total_assets) WHEN 'later' THEN coalesce(ya.later_assets, t.total_assets) WHEN 'quarter' THEN coalesce(qe.assets, t.total_assets) END AS slpe_status_total_assets,
+  CASE slpe_from WHEN 'counted' THEN ya.counted_employees IS NOT NULL WHEN 'later' THEN ya.later_employees IS NOT NULL WHEN 'quarter' THEN qe.employees IS NOT NULL END AS slpe_status_figures_reported,
+  CASE WHEN vat_monthly_filer THEN highest_monthly_sales END AS highest_monthly_sales,
   -- The small-scale VAT exemption's line, by how the VAT is filed (增值税法 第二十三条; 财政部 税务总局公告
   -- 2026年第10号; before 2026 the announcements' 不超过, the amount itself within: $vat_line_inclusive):
   -- the sales it covers when it holds (a monthly filer's months within the line, or its lowest month when
   -- none is; a quarterly filer's quarter) and those taxed at the reduced rate: what it leaves taxed, and of
   -- what it covers, the sales on special invoices (small_scale_special_sales, below).
   CASE WHEN t.vat_status <> 'smallScale' THEN NULL
-       WHEN m.vat_monthly_filer THEN CASE WHEN (lowest_monthly_sales < $vat_monthly_line::DECIMAL(18,2) OR ($vat_line_inclusive::BOOLEAN AND lowest_monthly_sales = $vat_monthly_line::DECIMAL(18,2))) THEN exempt_months_sales ELSE lowest_monthly_sales END
-       WHEN NOT m.vat_monthly_filer THEN a.quarterly_sales END AS small_scale_exemption_sales,
+       WHEN vat_monthly_filer THEN CASE WHEN (lowest_monthly_sales < $vat_monthly_line::DECIMAL(18,2) OR ($vat_line_inclusive::BOOLEAN AND lowest_monthly_sales = $vat_monthly_line::DECIMAL(18,2))) THEN exempt_months_sales ELSE lowest_monthly_sales END
+       WHEN NOT vat_monthly_filer THEN a.quarterly_sales END AS small_scale_exemption_sales,
   CASE WHEN t.vat_status <> 'smallScale' THEN NULL
-       WHEN m.vat_monthly_filer THEN a.quarterly_sales - exempt_months_sales + exempt_months_special
-       WHEN NOT m.vat_monthly_filer THEN CASE WHEN (a.quarterly_sales < $vat_quarterly_line::DECIMAL(18,2) OR ($vat_line_inclusive::BOOLEAN AND a.quarterly_sales = $vat_quarterly_line::DECIMAL(18,2))) THEN a.special_sales ELSE a.quarterly_sales END END AS small_scale_taxed_sales,
+       WHEN vat_monthly_filer THEN a.quarterly_sales - exempt_months_sales + exempt_months_special
+       WHEN NOT vat_monthly_filer THEN CASE WHEN (a.quarterly_sales < $vat_quarterly_line::DECIMAL(18,2) OR ($vat_line_inclusive::BOOLEAN AND a.quarterly_sales = $vat_quarterly_line::DECIMAL(18,2))) THEN a.special_sales ELSE a.quarterly_sales END END AS small_scale_taxed_sales,
   -- The VAT the education surcharges' small-sales exemption covers (财税〔2016〕12号 第一条): a monthly
   -- filer's months within the monthly line (exempt_months_vat_payable), a quarterly filer's quarter within
   -- the quarterly line (the amount itself included), else 0; and what the returns claim of it.
-  CASE WHEN m.vat_monthly_filer THEN exempt_months_vat_payable
-       WHEN NOT m.vat_monthly_filer THEN CASE WHEN a.quarterly_sales <= $education_quarterly_limit::DECIMAL(18,2) THEN a.vat_payable WHEN a.quarterly_sales IS NOT NULL THEN 0 END END AS education_exempt_vat_payable,
+  CASE WHEN vat_monthly_filer THEN exempt_months_vat_payable
+       WHEN NOT vat_monthly_filer THEN CASE WHEN a.quarterly_sales <= $education_quarterly_limit::DECIMAL(18,2) THEN a.vat_payable WHEN a.quarterly_sales IS NOT NULL THEN 0 END END AS education_exempt_vat_payable,
   coalesce(h.education_claimed, 0)::DECIMAL(18,2) AS education_exemption_claimed,
   -- The VAT the sales of small_scale_exemption_sales bore on the returns (their months', or the lowest
   -- month's, or the quarter's), and what the returns claim of the exemption: its estimate is no more.
   CASE WHEN t.vat_status <> 'smallScale' THEN NULL
-       WHEN m.vat_monthly_filer THEN CASE WHEN (lowest_monthly_sales < $vat_monthly_line::DECIMAL(18,2) OR ($vat_line_inclusive::BOOLEAN AND lowest_monthly_sales = $vat_monthly_line::DECIMAL(18,2))) THEN exempt_months_vat ELSE lowest_month_vat END
-       WHEN NOT m.vat_monthly_filer THEN a.vat_payable END AS small_scale_exemption_vat_payable,
+       WHEN vat_monthly_filer THEN CASE WHEN (lowest_monthly_sales < $vat_monthly_line::DECIMAL(18,2) OR ($vat_line_inclusive::BOOLEAN AND lowest_monthly_sales = $vat_monthly_line::DECIMAL(18,2))) THEN exempt_months_vat ELSE lowest_month_vat END
+       WHEN NOT vat_monthly_filer THEN a.vat_payable END AS small_scale_exemption_vat_payable,
   coalesce(h.vat_exemption_claimed, 0)::DECIMAL(18,2) AS small_scale_exemption_claimed,
   coalesce(h.halved, 0)::DECIMAL(18,2) AS surcharges_halving_claimed,
   -- Of the sales the exemption line covers (small_scale_exemption_sales), those on special invoices:
   -- the exemption waived for them (国家税务总局公告2026年第4号), they pay the reduced rate.
   CASE WHEN t.vat_status <> 'smallScale' THEN NULL
-       WHEN m.vat_monthly_filer THEN CASE WHEN (lowest_monthly_sales < $vat_monthly_line::DECIMAL(18,2) OR ($vat_line_inclusive::BOOLEAN AND lowest_monthly_sales = $vat_monthly_line::DECIMAL(18,2))) THEN exempt_months_special ELSE lowest_month_special END
-       WHEN NOT m.vat_monthly_filer THEN a.special_sales END AS small_scale_special_sales,
+       WHEN vat_monthly_filer THEN CASE WHEN (lowest_monthly_sales < $vat_monthly_line::DECIMAL(18,2) OR ($vat_line_inclusive::BOOLEAN AND lowest_monthly_sales = $vat_monthly_line::DECIMAL(18,2))) THEN exempt_months_special ELSE lowest_month_special END
+       WHEN NOT vat_monthly_filer THEN a.special_sales END AS small_scale_special_sales,
   -- An enterprise files CIT: none of its CIT returns on record, its taxes are not known (a partnership
   -- or sole proprietorship files none, and deducts from its VAT and surcharges alone).
   CASE WHEN t.kind = 'enterprise' AND coalesce(a.cit_returns, 0) = 0 THEN NULL ELSE a.hiring_deductible_tax END AS hiring_deductible_tax,
@@ -315,24 +315,24 @@ SELECT t.credit_code, $period AS period, $start::DATE AS period_start, $end::DAT
   -- The same answer for the six taxes and two fees' small low-profit status, of the return its head count
   -- and assets are read from (slpe_status_employees): the annual return that counts, or, before a new
   -- enterprise's first, its prepayment returns; none answering is no sign of such an industry.
-  CASE s.slpe_from WHEN 'counted' THEN coalesce(ya.counted_restricted, false) WHEN 'later' THEN coalesce(ya.later_restricted, false) WHEN 'quarter' THEN coalesce(qe.restricted_industry, false) END AS slpe_status_restricted_industry
+  CASE slpe_from WHEN 'counted' THEN coalesce(ya.counted_restricted, false) WHEN 'later' THEN coalesce(ya.later_restricted, false) WHEN 'quarter' THEN coalesce(qe.restricted_industry, false) END AS slpe_status_restricted_industry
 -- The joined rows, each CTE's row as a struct of the same name (t.kind reads its field), and beside them
--- the two choices many figures above follow, computed once a row. As lateral subqueries DuckDB joined
--- every row back to their distinct inputs: at a million taxpayers 2.9 of the statement's 28 s of CPU.
+-- the two choices many figures above follow, computed once a row: as lateral subqueries DuckDB joined
+-- every row back to their distinct inputs (docs/policy.md, "What the city's facts statement costs").
 FROM (
   SELECT t, a, e, l, y, h, qa, qe, ya,
     -- of `v` in the city's form, of `agg` in a taxpayer's: read unqualified above
     lowest_monthly_sales, exempt_months_vat_payable, highest_monthly_sales, exempt_months_sales, exempt_months_vat,
     lowest_month_vat, exempt_months_special, lowest_month_special, cit_days, business_days,
     -- How the VAT is filed (vat_monthly_filer, above), once for the figures that are a monthly or a quarterly filer's.
-    {vat_monthly_filer: CASE WHEN coalesce(vat_returns, 0) = 0 THEN NULL WHEN vat_spanning THEN false WHEN vat_returns >= 2 THEN true ELSE NOT vat_last_month_only OR t.vat_status = 'general' END} AS m,
+    CASE WHEN coalesce(vat_returns, 0) = 0 THEN NULL WHEN vat_spanning THEN false WHEN vat_returns >= 2 THEN true ELSE NOT vat_last_month_only OR t.vat_status = 'general' END AS vat_monthly_filer,
     -- Which return small low-profit status for the six taxes and two fees is read from (the branches of
     -- cit_annual_taxable_income and before_first_cit_annual): the annual return that counts, a later one (a
     -- new enterprise's first, once filed), or, before it, the prepayment returns; none for a non-enterprise.
-    {slpe_from: CASE WHEN t.kind <> 'enterprise' THEN NULL
+    CASE WHEN t.kind <> 'enterprise' THEN NULL
        WHEN t.registered_on < $annual_start::DATE OR (t.registered_on <= $annual_end::DATE AND y.counted_filed_on <= $end::DATE) THEN 'counted'
        WHEN t.registered_on > $annual_end::DATE AND y.later_income IS NOT NULL THEN 'later'
-       ELSE 'quarter' END} AS s
+       ELSE 'quarter' END AS slpe_from
   FROM t LEFT JOIN agg a USING (credit_code) LEFT JOIN e USING (credit_code) LEFT JOIN l USING (credit_code) LEFT JOIN y USING (credit_code) LEFT JOIN h USING (credit_code) LEFT JOIN v USING (credit_code) LEFT JOIN qa USING (credit_code) LEFT JOIN qe USING (credit_code) LEFT JOIN ya USING (credit_code) -- [city]
   FROM t CROSS JOIN agg a CROSS JOIN e CROSS JOIN l CROSS JOIN y CROSS JOIN h CROSS JOIN qa CROSS JOIN qe CROSS JOIN ya -- [one]
 ) j
