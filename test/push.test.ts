@@ -475,6 +475,28 @@ describe('planning: timing', () => {
     store.close();
   });
 
+  it('a return due later does not move a deadline another return of its tax type keeps, nor one of another tax type', async () => {
+    // The planner looks only at the returns due on another day than the period's deadline (15 April
+    // here): TP1's business-income return is one, yet its withholding return is due first, on the 15th.
+    // TP2's VAT return, due early, is of another tax type than the relief's.
+    const store = await world([{ role: 'financeOfficer', quiet: [0, 0] }]);
+    await person(store, TP2, { role: 'financeOfficer', quiet: [0, 0] });
+    await store.exec(`${INSERT_FILING} ($1, 'iit', DATE '2026-03-01', DATE '2026-03-31', DATE '2026-04-15', NULL, 0, 0)`, [TP1]);
+    await store.exec(`${INSERT_FILING} ($1, 'iitBusiness', DATE '2026-01-01', DATE '2026-03-31', DATE '2026-04-22', NULL, 0, 0)`, [TP1]);
+    await store.exec(`${INSERT_FILING} ($1, 'vat', DATE '2026-03-01', DATE '2026-03-31', DATE '2026-04-08', NULL, 0, 0)`, [TP2]);
+    await store.exec(`${INSERT_FILING} ($1, 'iit', DATE '2026-03-01', DATE '2026-03-31', DATE '2026-04-22', NULL, 0, 0)`, [TP2]);
+    for (const tp of [TP1, TP2]) await result(store, 1, tp, 'iit.b', 'matched', '300.00');
+    await plan(store, at('2026-04-01T10:00:00+08:00'));
+    assert.deepEqual(
+      (await messages(store)).filter((m) => m.role === 'financeOfficer').map((m) => [m.credit_code, m.deadline]),
+      [
+        [TP1, '2026-04-15'],
+        [TP2, '2026-04-22'],
+      ],
+    );
+    store.close();
+  });
+
   it('arrives lead days before the filing deadline at the start of the sending hours, never in the past, outside quiet hours', async () => {
     const store = await world([
       { role: 'financeOfficer', quiet: [8, 11] },
