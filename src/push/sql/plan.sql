@@ -359,18 +359,18 @@ CREATE OR REPLACE TEMP TABLE push_plan_row AS
 -- The current results materialized first, as in section taxpayers: in the match's transaction the scan
 -- of them is on one thread, and the joins below then are not.
 WITH cur AS MATERIALIZED (SELECT credit_code, policy_id, status, benefit FROM push_current($period, $only::VARCHAR, $scoped::INTEGER)), odd AS (
-  -- The taxpayers' returns of a tax type due on another day than the period's deadline (an extension,
-  -- a return whose deadline the calendar moved): nearly none, where every return of the period is
-  -- due on one day. Only their groups are looked at, so that the join below holds the exceptions,
-  -- not four million groups each giving the deadline back (2.6 of this section's 5.2 s at a million).
-  SELECT DISTINCT credit_code, tax_type FROM filing
+  -- The taxpayers with a return of the period due on another day than the period's deadline (an
+  -- extension, a return whose deadline the calendar moved): nearly none, where every return of the
+  -- period is due on one day. Only their returns are grouped, so that the join below holds the
+  -- exceptions, not four million groups each giving the deadline back (2.6 of this section's 5.2 s at a million).
+  SELECT DISTINCT credit_code FROM filing
   WHERE period_end = $end::DATE AND period_start >= $start::DATE AND ($only::VARCHAR IS NULL OR credit_code = $only)
     AND due_date IS DISTINCT FROM $default_deadline::DATE
 ), due AS (
   -- An IIT relief is claimed on the IIT return due first: the withholding one or the business-income one.
   -- A group whose first due date is the period's deadline is left out: coalesce() below gives it back.
   SELECT f.credit_code, CASE WHEN f.tax_type = 'iitBusiness' THEN 'iit' ELSE f.tax_type END AS tax_type, min(f.due_date) AS due FROM filing f
-  SEMI JOIN (SELECT DISTINCT credit_code FROM odd) o ON o.credit_code = f.credit_code
+  SEMI JOIN odd o ON o.credit_code = f.credit_code
   WHERE f.period_end = $end::DATE AND f.period_start >= $start::DATE AND ($only::VARCHAR IS NULL OR f.credit_code = $only)
   GROUP BY 1, 2
   HAVING min(f.due_date) IS DISTINCT FROM $default_deadline::DATE
